@@ -1,0 +1,401 @@
+/* test_decode.c — profile.proto decoding: round trips, gzip, renumbering and
+ * every validation error. */
+#include "compat.h"
+#include "profile/decode.h"
+#include "profile/profile.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failed;
+
+#define CHECK(name, cond, ...)                                                   \
+	do {                                                                     \
+		if (cond) {                                                      \
+			printf("ok %s\n", name);                                 \
+		} else {                                                         \
+			failed = 1;                                              \
+			printf("not ok %s: ", name);                             \
+			printf(__VA_ARGS__);                                     \
+			printf("\n");                                            \
+		}                                                                \
+	} while (0)
+
+/* A profile with everything the model has. */
+static void build(cprof_profile *p)
+{
+	cprof_profile_init(p);
+	cprof_profile_add_sample_type(p, "samples", "count");
+	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
+	cprof_mapping m = {.start = 0x400000, .limit = 0x500000, .offset = 0x1000,
+			   .file = cprof_profile_str(p, "/bin/prog"),
+			   .build_id = cprof_profile_str(p, "abcdef"),
+			   .has_functions = true, .has_line_numbers = true};
+	uint64_t mid = cprof_profile_add_mapping(p, &m);
+	uint64_t f1 = cprof_profile_add_function(p, "main", "main", "main.c", 10);
+	uint64_t f2 = cprof_profile_add_function(p, "work", "_Z4workv", "work.c", 20);
+	uint64_t f3 = cprof_profile_add_function(p, "inl", "inl", "work.c", 30);
+	cprof_line l1[] = {{f1, 12, 3}};
+	cprof_line l2[] = {{f3, 31, 0}, {f2, 22, 5}};
+	uint64_t a = cprof_profile_add_location(p, mid, 0x401000, l1, 1);
+	uint64_t b = cprof_profile_add_location(p, mid, 0x402000, l2, 2);
+	uint64_t c = cprof_profile_add_location(p, 0, 0x999, NULL, 0);
+	uint64_t s1[] = {b, a}, s2[] = {c, b, a};
+	int64_t v1[] = {3, 30000000}, v2[] = {-1, 10000000};
+	cprof_label lab[] = {{cprof_profile_str(p, "thread"), cprof_profile_str(p, "t1"), 0, 0},
+			     {cprof_profile_str(p, "bytes"), 0, 4096, cprof_profile_str(p, "bytes")}};
+	cprof_profile_add_sample(p, s1, 2, v1, lab, 2);
+	cprof_profile_add_sample(p, s2, 3, v2, NULL, 0);
+	cprof_profile_add_sample(p, NULL, 0, v1, lab, 1);
+	p->location.v[1].is_folded = true;
+	p->drop_frames = cprof_profile_str(p, "malloc");
+	p->keep_frames = cprof_profile_str(p, "keep");
+	p->time_nanos = 1700000000123456789;
+	p->duration_nanos = 5000000000;
+	p->period_type.type = cprof_profile_str(p, "cpu");
+	p->period_type.unit = cprof_profile_str(p, "nanoseconds");
+	p->period = 10000000;
+	cprof_vec_grow(p, p->comment, 2);
+	p->comment.v[p->comment.n++] = cprof_profile_str(p, "a comment");
+	p->comment.v[p->comment.n++] = cprof_profile_str(p, "another");
+	p->default_sample_type = cprof_profile_str(p, "cpu");
+	p->doc_url = cprof_profile_str(p, "https://example.com/doc");
+}
+
+#define SAME(field) if (a->field != b->field) return #field
+
+/* NULL if a and b are identical (strings compared by content). */
+static const char *diff(const cprof_profile *a, const cprof_profile *b)
+{
+	if (a->str.n != b->str.n)
+		return "string count";
+	for (size_t i = 0; i < a->str.n; i++)
+		if (a->str.len[i] != b->str.len[i] || memcmp(a->str.v[i], b->str.v[i], a->str.len[i]))
+			return "string";
+	SAME(sample_type.n);
+	for (size_t i = 0; i < a->sample_type.n; i++) {
+		SAME(sample_type.v[i].type);
+		SAME(sample_type.v[i].unit);
+	}
+	SAME(sample.n);
+	for (size_t i = 0; i < a->sample.n; i++) {
+		const cprof_sample *x = &a->sample.v[i], *y = &b->sample.v[i];
+		if (x->nloc != y->nloc || x->nlabel != y->nlabel)
+			return "sample shape";
+		if (memcmp(cprof_sample_locs(a, x), cprof_sample_locs(b, y), x->nloc * 8))
+			return "sample locations";
+		if (memcmp(cprof_sample_values(a, x), cprof_sample_values(b, y), a->sample_type.n * 8))
+			return "sample values";
+		if (x->nlabel && memcmp(cprof_sample_labels(a, x), cprof_sample_labels(b, y),
+					x->nlabel * sizeof(cprof_label)))
+			return "sample labels";
+	}
+	SAME(mapping.n);
+	for (size_t i = 0; i < a->mapping.n; i++)
+		if (memcmp(&a->mapping.v[i], &b->mapping.v[i], sizeof(cprof_mapping)))
+			return "mapping";
+	SAME(function.n);
+	for (size_t i = 0; i < a->function.n; i++)
+		if (memcmp(&a->function.v[i], &b->function.v[i], sizeof(cprof_function)))
+			return "function";
+	SAME(location.n);
+	for (size_t i = 0; i < a->location.n; i++) {
+		const cprof_location *x = &a->location.v[i], *y = &b->location.v[i];
+		if (x->mapping_id != y->mapping_id || x->address != y->address ||
+		    x->nline != y->nline || x->is_folded != y->is_folded)
+			return "location";
+		if (x->nline && memcmp(cprof_location_lines(a, x), cprof_location_lines(b, y),
+				       x->nline * sizeof(cprof_line)))
+			return "location lines";
+	}
+	SAME(comment.n);
+	for (size_t i = 0; i < a->comment.n; i++)
+		SAME(comment.v[i]);
+	SAME(drop_frames);
+	SAME(keep_frames);
+	SAME(time_nanos);
+	SAME(duration_nanos);
+	SAME(period_type.type);
+	SAME(period_type.unit);
+	SAME(period);
+	SAME(default_sample_type);
+	SAME(doc_url);
+	return NULL;
+}
+
+static void test_roundtrip(void)
+{
+	cprof_profile a, b, c;
+	build(&a);
+	cprof_buf raw, gz;
+	cprof_buf_init(&raw, 0);
+	cprof_buf_init(&gz, 0);
+	int rc = cprof_profile_encode(&a, &raw);
+	char err[256] = "";
+	cprof_profile_init(&b);
+	int d = cprof_profile_decode(&b, raw.data, raw.len, err, sizeof(err));
+	const char *why = d == 0 ? diff(&a, &b) : err;
+	CHECK("roundtrip_raw", rc == 0 && d == 0 && !why, "%s", why ? why : "");
+
+	cprof_gzip(raw.data, raw.len, &gz, 6);
+	cprof_profile_init(&c);
+	d = cprof_profile_decode(&c, gz.data, gz.len, err, sizeof(err));
+	why = d == 0 ? diff(&a, &c) : err;
+	CHECK("roundtrip_gzip", d == 0 && !why, "%s", why ? why : "");
+
+	/* Two gzip members: Go reads them as one stream, so the profile is
+	 * "concatenated". */
+	cprof_buf two;
+	cprof_buf_init(&two, 0);
+	cprof_buf_append(&two, gz.data, gz.len);
+	cprof_buf_append(&two, gz.data, gz.len);
+	cprof_profile_free(&c);
+	cprof_profile_init(&c);
+	d = cprof_profile_decode(&c, two.data, two.len, err, sizeof(err));
+	CHECK("concatenated_gzip", d < 0 && strstr(err, "concatenated"), "rc %d: %s", d, err);
+
+	/* Truncated gzip. */
+	cprof_profile_free(&c);
+	cprof_profile_init(&c);
+	d = cprof_profile_decode(&c, gz.data, gz.len - 9, err, sizeof(err));
+	CHECK("truncated_gzip", d < 0 && strstr(err, "decompressing"), "rc %d: %s", d, err);
+
+	/* Garbage after a gzip member. */
+	two.len = gz.len;
+	cprof_buf_append(&two, "xx", 2);
+	cprof_profile_free(&c);
+	cprof_profile_init(&c);
+	d = cprof_profile_decode(&c, two.data, two.len, err, sizeof(err));
+	CHECK("gzip_trailing_garbage", d < 0 && strstr(err, "decompressing"), "rc %d: %s", d, err);
+
+	/* Decoded profiles re-encode to the same bytes. */
+	cprof_buf again;
+	cprof_buf_init(&again, 0);
+	cprof_profile_encode(&b, &again);
+	CHECK("reencode_identical", again.len == raw.len && !memcmp(again.data, raw.data, raw.len),
+	      "%zu vs %zu bytes", again.len, raw.len);
+
+	/* Interning after decoding finds the file's strings. */
+	int64_t i = cprof_profile_str(&b, "work.c");
+	CHECK("intern_after_decode", i > 0 && !strcmp(cprof_profile_string(&b, i), "work.c") &&
+	      b.str.n == a.str.n, "index %" PRId64, i);
+
+	cprof_buf_free(&raw);
+	cprof_buf_free(&gz);
+	cprof_buf_free(&two);
+	cprof_buf_free(&again);
+	cprof_profile_free(&a);
+	cprof_profile_free(&b);
+	cprof_profile_free(&c);
+}
+
+/* ---- hand-built wire data for the error cases ---- */
+
+static void vt(cprof_buf *b, unsigned field, int64_t type, int64_t unit)
+{
+	size_t m = cprof_pb_begin(b, field);
+	cprof_pb_int(b, 1, type);
+	cprof_pb_int(b, 2, unit);
+	cprof_pb_end(b, m);
+}
+
+static void sample(cprof_buf *b, const uint64_t *locs, size_t nloc, const int64_t *v, size_t nv)
+{
+	size_t m = cprof_pb_begin(b, 2);
+	cprof_pb_packed_u64(b, 1, locs, nloc);
+	cprof_pb_packed_i64(b, 2, v, nv);
+	cprof_pb_end(b, m);
+}
+
+static void mapping(cprof_buf *b, uint64_t id, int64_t file)
+{
+	size_t m = cprof_pb_begin(b, 3);
+	cprof_pb_uint(b, 1, id);
+	cprof_pb_uint(b, 2, 0x1000);
+	cprof_pb_uint(b, 3, 0x2000);
+	cprof_pb_int(b, 5, file);
+	cprof_pb_end(b, m);
+}
+
+static void location(cprof_buf *b, uint64_t id, uint64_t map, uint64_t fn)
+{
+	size_t m = cprof_pb_begin(b, 4);
+	cprof_pb_uint(b, 1, id);
+	cprof_pb_uint(b, 2, map);
+	cprof_pb_uint(b, 3, 0x1234);
+	if (fn != UINT64_MAX) {
+		size_t l = cprof_pb_begin(b, 4);
+		cprof_pb_uint(b, 1, fn);
+		cprof_pb_int(b, 2, 7);
+		cprof_pb_end(b, l);
+	}
+	cprof_pb_end(b, m);
+}
+
+static void function(cprof_buf *b, uint64_t id, int64_t name)
+{
+	size_t m = cprof_pb_begin(b, 5);
+	cprof_pb_uint(b, 1, id);
+	cprof_pb_int(b, 2, name);
+	cprof_pb_int(b, 3, name);
+	cprof_pb_end(b, m);
+}
+
+static void strings(cprof_buf *b, bool first_empty)
+{
+	static const char *s[] = {"", "samples", "count", "f", "/bin/x"};
+	cprof_pb_bytes(b, 6, first_empty ? "" : "x", first_empty ? 0 : 1);
+	for (size_t i = 1; i < CPROF_ARRAY_LEN(s); i++)
+		cprof_pb_bytes(b, 6, s[i], strlen(s[i]));
+}
+
+enum { OK_ = 0 };
+/* Variants of one small valid profile; each breaks one rule. */
+enum variant {
+	V_OK, V_STR0, V_STRIDX, V_NEGSTR, V_MAP0, V_LOC0, V_FN0, V_MAPDUP, V_LOCDUP, V_FNDUP,
+	V_NVALUES, V_NOTYPES, V_DANGLOC, V_LOCID0, V_DANGFN, V_LINENOFN, V_DANGMAP, V_CONCAT,
+	V_SPARSE, V_NOSTRINGS, V_WIRETYPE, V_TRUNC, V_BIGIDS,
+};
+
+static void make(cprof_buf *b, enum variant v)
+{
+	cprof_buf_init(b, 0);
+	if (v != V_NOTYPES)
+		vt(b, 1, 1, v == V_STRIDX ? 99 : v == V_NEGSTR ? -1 : 2);
+	int64_t vals[] = {5, 6, 7};
+	uint64_t l1 = v == V_SPARSE ? 1000 : v == V_BIGIDS ? UINT64_MAX : 1;
+	uint64_t l2 = v == V_SPARSE ? 7 : v == V_BIGIDS ? (1ull << 40) : 2;
+	uint64_t locs[] = {l1, v == V_DANGLOC ? 77 : v == V_LOCID0 ? 0 : l2};
+	sample(b, locs, 2, vals, v == V_NVALUES ? 2 : 1);
+	sample(b, locs + 1, 1, vals + 1, v == V_NVALUES ? 2 : 1);
+	uint64_t m1 = v == V_SPARSE ? 40 : 1;
+	mapping(b, v == V_MAP0 ? 0 : m1, 4);
+	if (v == V_MAPDUP)
+		mapping(b, m1, 4);
+	uint64_t f1 = v == V_SPARSE ? 9 : v == V_BIGIDS ? (1ull << 50) : 1;
+	location(b, v == V_LOC0 ? 0 : l1, v == V_DANGMAP ? 5 : m1,
+		 v == V_DANGFN ? 3 : v == V_LINENOFN ? 0 : f1);
+	location(b, v == V_LOCDUP ? l1 : l2, 0, UINT64_MAX);
+	function(b, v == V_FN0 ? 0 : f1, 3);
+	if (v == V_FNDUP)
+		function(b, f1, 3);
+	if (v != V_NOSTRINGS)
+		strings(b, v != V_STR0);
+	cprof_pb_int(b, 9, 12345);
+	if (v == V_CONCAT)
+		cprof_pb_int(b, 9, 12346);
+	if (v == V_WIRETYPE) {
+		cprof_pb_tag(b, 12, 2); /* period as bytes */
+		cprof_pb_varint(b, 0);
+	}
+	if (v == V_TRUNC)
+		b->len -= 2;
+}
+
+static void test_errors(void)
+{
+	static const struct {
+		enum variant v;
+		const char *name, *want;
+	} cases[] = {
+		{V_OK, "valid", NULL},
+		{V_SPARSE, "sparse_ids", NULL},
+		{V_BIGIDS, "huge_ids", NULL},
+		{V_STR0, "string0_not_empty", "string_table[0]"},
+		{V_STRIDX, "string_index_out_of_range", "string index"},
+		{V_NEGSTR, "negative_string_index", "string index"},
+		{V_MAP0, "mapping_id_0", "mapping with reserved id 0"},
+		{V_LOC0, "location_id_0", "location with reserved id 0"},
+		{V_FN0, "function_id_0", "function with reserved id 0"},
+		{V_MAPDUP, "duplicate_mapping", "multiple mappings with id 1"},
+		{V_LOCDUP, "duplicate_location", "multiple locations with id 1"},
+		{V_FNDUP, "duplicate_function", "multiple functions with id 1"},
+		{V_NVALUES, "value_count", "sample 0 has 2 values, 1 sample types"},
+		{V_NOTYPES, "no_sample_types", "samples without sample types"},
+		{V_DANGLOC, "dangling_location", "sample 0 references unknown location 77"},
+		{V_LOCID0, "location_ref_0", "sample 0 has location id 0"},
+		{V_DANGFN, "dangling_function", "location 1 references unknown function 3"},
+		{V_LINENOFN, "line_without_function", "location 1 has a line without a function"},
+		{V_DANGMAP, "dangling_mapping", "location 1 references unknown mapping 5"},
+		{V_CONCAT, "concatenated", "concatenated profiles detected"},
+		{V_NOSTRINGS, "no_string_table", "no string table"},
+		{V_WIRETYPE, "wire_type_mismatch", "type mismatch"},
+		{V_TRUNC, "truncated", "unrecognized profile format"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
+		cprof_buf b;
+		make(&b, cases[i].v);
+		cprof_profile p;
+		cprof_profile_init(&p);
+		char err[256] = "";
+		int rc = cprof_profile_decode(&p, b.data, b.len, err, sizeof(err));
+		char name[64];
+		snprintf(name, sizeof(name), "error_%s", cases[i].name);
+		if (!cases[i].want)
+			CHECK(name, rc == 0 && p.sample.n == 2 && p.location.n == 2 &&
+			      cprof_sample_locs(&p, &p.sample.v[0])[0] == 1 &&
+			      cprof_sample_locs(&p, &p.sample.v[0])[1] == 2 &&
+			      p.location.v[0].mapping_id == 1 &&
+			      cprof_location_lines(&p, &p.location.v[0])[0].function_id == 1,
+			      "rc %d: %s", rc, err);
+		else
+			CHECK(name, rc < 0 && strstr(err, cases[i].want) && !strchr(err, '\n'),
+			      "rc %d, err '%s', want '%s'", rc, err, cases[i].want);
+		cprof_profile_free(&p);
+		cprof_buf_free(&b);
+	}
+
+	cprof_profile p;
+	cprof_profile_init(&p);
+	char err[256];
+	int rc = cprof_profile_decode(&p, "", 0, err, sizeof(err));
+	CHECK("error_empty", rc < 0 && strstr(err, "empty"), "rc %d: %s", rc, err);
+	rc = cprof_profile_decode(&p, "hello world\n", 12, err, sizeof(err));
+	CHECK("error_text", rc < 0 && strstr(err, "unrecognized"), "rc %d: %s", rc, err);
+	/* Error text is truncated, never overflows. */
+	char tiny[8];
+	rc = cprof_profile_decode(&p, "hello world\n", 12, tiny, sizeof(tiny));
+	CHECK("error_truncated_message", rc < 0 && strlen(tiny) == 7, "'%s'", tiny);
+	cprof_profile_free(&p);
+}
+
+/* Labels are normalised as pprof reads them. */
+static void test_labels(void)
+{
+	cprof_buf b;
+	cprof_buf_init(&b, 0);
+	vt(&b, 1, 1, 2);
+	size_t m = cprof_pb_begin(&b, 2);
+	int64_t v = 1;
+	cprof_pb_packed_i64(&b, 2, &v, 1);
+	static const int64_t lab[][4] = {{1, 2, 5, 2}, {1, 0, 0, 0}, {1, 0, 0, 2}, {2, 0, 9, 0}};
+	for (size_t i = 0; i < 4; i++) {
+		size_t lm = cprof_pb_begin(&b, 3);
+		for (unsigned f = 0; f < 4; f++)
+			cprof_pb_int(&b, f + 1, lab[i][f]);
+		cprof_pb_end(&b, lm);
+	}
+	cprof_pb_end(&b, m);
+	strings(&b, true);
+	cprof_profile p;
+	cprof_profile_init(&p);
+	char err[256] = "";
+	int rc = cprof_profile_decode(&p, b.data, b.len, err, sizeof(err));
+	const cprof_label *l = rc == 0 ? cprof_sample_labels(&p, &p.sample.v[0]) : NULL;
+	CHECK("labels_normalised",
+	      rc == 0 && p.sample.v[0].nlabel == 3 && l[0].str == 2 && l[0].num == 0 &&
+	      l[0].num_unit == 0 && l[1].num == 0 && l[1].num_unit == 2 && l[2].num == 9,
+	      "rc %d %s", rc, err);
+	cprof_profile_free(&p);
+	cprof_buf_free(&b);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_errors();
+	test_labels();
+	return failed;
+}
