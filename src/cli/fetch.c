@@ -1,0 +1,207 @@
+/* fetch.c — see fetch.h. */
+#include "compat.h"
+#include "cli/fetch.h"
+#include "profile/decode.h"
+
+#include <curl/curl.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static bool has_scheme(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+/* "host:port" or "host:port/path" (pprof: url.Parse fails to find a host,
+ * so it retries with http://). */
+static bool host_port(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	const char *slash = strchr(s, '/');
+	if (!colon || colon == s || (slash && slash < colon))
+		return false;
+	const char *d = colon + 1;
+	if (!isdigit((unsigned char)*d))
+		return false;
+	while (isdigit((unsigned char)*d))
+		d++;
+	return *d == 0 || *d == '/';
+}
+
+bool cprof_fetch_is_url(const char *src)
+{
+	if (has_scheme(src))
+		return true;
+	struct stat st;
+	return host_port(src) && stat(src, &st) != 0;
+}
+
+/* Build the URL with seconds=N set (seconds > 0); *url_seconds gets the
+ * duration the URL asks for.  NULL on OOM. */
+static char *adjust_url(const char *src, int seconds, long *url_seconds)
+{
+	size_t n = strlen(src);
+	const char *hash = strchr(src, '#');
+	size_t end = hash ? (size_t)(hash - src) : n;
+	const char *q = memchr(src, '?', end);
+	size_t base = q ? (size_t)(q - src) : end;
+	size_t cap = n + 64;
+	char *u = malloc(cap);
+	if (!u)
+		return NULL;
+	size_t o = 0;
+	if (!has_scheme(src))
+		o += (size_t)snprintf(u, cap, "http://");
+	memcpy(u + o, src, base);
+	o += base;
+	*url_seconds = 0;
+	/* Copy the query, dropping seconds= when we set it. */
+	bool first = true;
+	const char *p = q ? q + 1 : NULL;
+	while (p && p < src + end) {
+		const char *amp = memchr(p, '&', (size_t)(src + end - p));
+		size_t len = amp ? (size_t)(amp - p) : (size_t)(src + end - p);
+		bool is_sec = len >= 8 && !strncmp(p, "seconds=", 8);
+		if (is_sec)
+			*url_seconds = strtol(p + 8, NULL, 10);
+		if (len && !(is_sec && seconds > 0)) {
+			u[o++] = first ? '?' : '&';
+			memcpy(u + o, p, len);
+			o += len;
+			first = false;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	if (seconds > 0) {
+		o += (size_t)snprintf(u + o, cap - o, "%sseconds=%d", first ? "?" : "&", seconds);
+		*url_seconds = seconds;
+	}
+	if (hash)
+		memcpy(u + o, hash, n - end), o += n - end;
+	u[o] = 0;
+	return u;
+}
+
+typedef struct sink {
+	cprof_buf *body;
+	bool too_big;
+} sink;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	sink *s = ud;
+	size_t n = size * nmemb;
+	cprof_buf_append(s->body, ptr, n);
+	if (cprof_buf_failed(s->body)) {
+		s->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	return n;
+}
+
+int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen)
+{
+	static bool inited;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return fail(err, errlen, "http fetch: cannot initialise libcurl");
+		inited = true;
+	}
+	CURL *c = curl_easy_init();
+	if (!c)
+		return fail(err, errlen, "http fetch: cannot initialise libcurl");
+	char cerr[CURL_ERROR_SIZE] = "";
+	sink s = {out, false};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 60000L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "cprof");
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* as Go's client: gzip */
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	CURLcode rc = curl_easy_perform(c);
+	int ret = 0;
+	if (s.too_big) {
+		ret = fail(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
+	} else if (rc != CURLE_OK) {
+		ret = fail(err, errlen, "http fetch: %s", cerr[0] ? cerr : curl_easy_strerror(rc));
+	} else {
+		long status = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 200) {
+			/* Go's handlers put the reason in a text/plain body. */
+			char *ctype = NULL;
+			curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+			char line[200] = "";
+			if (ctype && strstr(ctype, "text/plain")) {
+				size_t k = 0;
+				for (; k < out->len && k < sizeof(line) - 1; k++) {
+					char ch = (char)out->data[k];
+					if (ch == '\n' || ch == '\r')
+						break;
+					line[k] = isprint((unsigned char)ch) ? ch : '?';
+				}
+				line[k] = 0;
+			}
+			ret = fail(err, errlen, "server response: %ld%s%s%s", status,
+				   status == 404 ? " Not Found" : status == 400 ? " Bad Request"
+				   : status == 500 ? " Internal Server Error" : "",
+				   line[0] ? " - " : "", line);
+		}
+	}
+	curl_easy_cleanup(c);
+	return ret;
+}
+
+int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
+{
+	if (!cprof_fetch_is_url(src))
+		return cprof_profile_read_file(p, src, err, errlen);
+	long url_seconds = 0;
+	char *url = adjust_url(src, seconds, &url_seconds);
+	if (!url)
+		return fail(err, errlen, "%s: out of memory", src);
+	long timeout_ms = url_seconds > 0 ? url_seconds * 1500 : 60000;
+	fprintf(stderr, "Fetching profile over HTTP from %s\n", url);
+	if (url_seconds > 0 && seconds > 0)
+		fprintf(stderr, "Please wait... (%ds)\n", seconds);
+	cprof_buf body;
+	cprof_buf_init(&body, CPROF_DECODE_MAX);
+	char e[400];
+	int rc = cprof_fetch_url(url, timeout_ms + 5000, &body, e, sizeof(e));
+	if (rc == 0)
+		rc = cprof_profile_decode(p, body.data, body.len, e, sizeof(e));
+	if (rc < 0)
+		fail(err, errlen, "%s: %s", url, e);
+	cprof_buf_free(&body);
+	free(url);
+	return rc;
+}

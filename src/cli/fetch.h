@@ -1,0 +1,36 @@
+/*
+ * fetch.h — profile sources for the CLI: files, "-" (stdin) and http(s)://
+ * URLs (fetched with libcurl, as pprof's -seconds/-timeout handling does:
+ * pprof internal/driver/fetch.go).  Lives in src/cli so that src/profile
+ * (linked into libcprof) never depends on libcurl.
+ */
+#ifndef CPROF_FETCH_H
+#define CPROF_FETCH_H
+
+#include "compat.h"
+#include "profile/profile.h"
+
+/* True if src names a URL rather than a file: http:// or https://, or
+ * "host:port/path" (pprof adds http:// to those) when no such file exists. */
+bool cprof_fetch_is_url(const char *src);
+
+/*
+ * Read the profile src into the empty profile p (cprof_profile_init'ed).
+ * Files and "-" go through cprof_profile_read_file.  For URLs, seconds > 0
+ * sets the query parameter seconds=N (replacing one already there), as
+ * pprof's -seconds does on every URL (CPU profile and trace duration, delta
+ * heap/allocs/block/mutex profiles); seconds < 0 means "not given".  The
+ * transfer times out after 1.5 x seconds (60 s without seconds; or the
+ * URL's own seconds parameter) + 5 s, like pprof.  Prints "Fetching profile
+ * over HTTP from URL" on stderr, as pprof does.
+ * Returns 0, or -1 with one line in err: "URL: server response: 404 Not
+ * Found - Unknown profile", "URL: http fetch: Couldn't connect to server",
+ * or the decoder's message.
+ */
+int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen);
+
+/* Fetch a URL's body into out (capped at CPROF_DECODE_MAX), with the
+ * status/timeout handling above; timeout_ms 0 = 60 s.  0 or -1 (err). */
+int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,551 @@
+/*
+ * merge.c — pprof's Merge (profile/merge.go) over the array model.  A merge
+ * builds a fresh profile: dst is added first, then src, each entity looked up
+ * in a content-keyed hash table of the output (memoised per source by index,
+ * as pprof memoises by id).
+ */
+#include "compat.h"
+#include "profile/merge.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---- a hash set of output entity indices, keyed by content -------------- */
+
+typedef struct slot {
+	uint32_t hash, idx1; /* idx1 = index + 1; 0 = empty */
+} slot;
+
+typedef struct set {
+	slot *s;
+	size_t mask, n;
+} set;
+
+static inline uint64_t h64(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+static bool set_grow(set *t)
+{
+	size_t cap = t->s ? (t->mask + 1) * 2 : 1024;
+	if (cap > SIZE_MAX / sizeof(slot))
+		return false;
+	slot *s = calloc(cap, sizeof(*s));
+	if (!s)
+		return false;
+	if (t->s)
+		for (size_t i = 0; i <= t->mask; i++)
+			if (t->s[i].idx1) {
+				size_t j = t->s[i].hash & (cap - 1);
+				while (s[j].idx1)
+					j = (j + 1) & (cap - 1);
+				s[j] = t->s[i];
+			}
+	free(t->s);
+	t->s = s;
+	t->mask = cap - 1;
+	return true;
+}
+
+/* ---- merge state ---------------------------------------------------------- */
+
+typedef struct mapinfo {
+	uint64_t id;     /* output mapping id; 0: not yet mapped */
+	int64_t offset;  /* added to addresses (other load address) */
+} mapinfo;
+
+typedef struct merger {
+	cprof_profile *out;
+	set maps, fns, locs, samples;
+	/* Per source, by source index. */
+	const cprof_profile *src;
+	int64_t *str;      /* source string -> output string + 1; 0 unmapped */
+	mapinfo *map;
+	uint64_t *fn, *loc;
+	uint64_t *ltmp;    /* one sample's output location ids */
+	size_t ltmp_cap;
+	cprof_label *labtmp;
+	size_t labtmp_cap;
+	int64_t *vtmp;
+	bool oom;
+} merger;
+
+static int64_t mstr(merger *m, int64_t i)
+{
+	const cprof_profile *s = m->src;
+	if (i <= 0 || (uint64_t)i >= s->str.n)
+		return 0;
+	if (!m->str[i])
+		m->str[i] = cprof_profile_strn(m->out, s->str.v[i], s->str.len[i]) + 1;
+	return m->str[i] - 1;
+}
+
+/* Looks up key hash h in t with eq(m, candidate index, ctx); returns the
+ * slot to fill (idx1 == 0) or the match. */
+#define SET_FIND(t, h, EQ)                                                        \
+	({                                                                        \
+		size_t j_ = (h) & (t)->mask;                                      \
+		while ((t)->s[j_].idx1 &&                                         \
+		       !((t)->s[j_].hash == (uint32_t)(h) && (EQ((t)->s[j_].idx1 - 1)))) \
+			j_ = (j_ + 1) & (t)->mask;                                \
+		&(t)->s[j_];                                                      \
+	})
+
+static bool set_reserve(merger *m, set *t)
+{
+	if ((t->n + 1) * 2 <= (t->s ? t->mask + 1 : 0))
+		return true;
+	if (!set_grow(t)) {
+		m->oom = true;
+		return false;
+	}
+	return true;
+}
+
+static mapinfo map_mapping(merger *m, size_t i)
+{
+	if (m->map[i].id)
+		return m->map[i];
+	cprof_profile *o = m->out;
+	const cprof_mapping *sm = &m->src->mapping.v[i];
+	cprof_mapping nm = *sm;
+	nm.file = mstr(m, sm->file);
+	nm.build_id = mstr(m, sm->build_id);
+	/* pprof's mappingKey: size rounded up to 4 KiB, offset, build id or
+	 * file (empty for fake mappings, which then all merge). */
+	uint64_t size = sm->limit - sm->start;
+	size = size + 0xfff;
+	size -= size % 0x1000;
+	int64_t bf = nm.build_id ? nm.build_id : nm.file;
+	uint64_t h = h64(h64(h64(1, size), sm->offset), (uint64_t)bf);
+	mapinfo mi = {0, 0};
+	if (!set_reserve(m, &m->maps))
+		return mi;
+#define MAP_EQ(k)                                                                        \
+	({                                                                               \
+		const cprof_mapping *c_ = &o->mapping.v[k];                             \
+		uint64_t cs_ = c_->limit - c_->start + 0xfff;                           \
+		cs_ -= cs_ % 0x1000;                                                     \
+		cs_ == size && c_->offset == sm->offset &&                              \
+			(c_->build_id ? c_->build_id : c_->file) == bf;                  \
+	})
+	slot *sl = SET_FIND(&m->maps, h, MAP_EQ);
+	if (sl->idx1) {
+		mi.id = sl->idx1;
+		mi.offset = (int64_t)(o->mapping.v[sl->idx1 - 1].start - sm->start);
+	} else {
+		mi.id = cprof_profile_add_mapping(o, &nm);
+		if (!mi.id)
+			return mi;
+		sl->hash = (uint32_t)h;
+		sl->idx1 = (uint32_t)mi.id;
+		m->maps.n++;
+	}
+	m->map[i] = mi;
+	return mi;
+}
+
+static uint64_t map_function(merger *m, uint64_t sid)
+{
+	size_t i = sid - 1;
+	if (m->fn[i])
+		return m->fn[i];
+	cprof_profile *o = m->out;
+	const cprof_function *sf = &m->src->function.v[i];
+	cprof_function nf = {mstr(m, sf->name), mstr(m, sf->system_name), mstr(m, sf->filename),
+			     sf->start_line};
+	uint64_t h = h64(h64(h64(h64(2, (uint64_t)nf.name), (uint64_t)nf.system_name),
+			     (uint64_t)nf.filename), (uint64_t)nf.start_line);
+	if (!set_reserve(m, &m->fns))
+		return 0;
+#define FN_EQ(k) (!memcmp(&o->function.v[k], &nf, sizeof(nf)))
+	slot *sl = SET_FIND(&m->fns, h, FN_EQ);
+	if (!sl->idx1) {
+		if (!cprof_vec_grow(o, o->function, 1))
+			return 0;
+		o->function.v[o->function.n++] = nf;
+		sl->hash = (uint32_t)h;
+		sl->idx1 = (uint32_t)o->function.n;
+		m->fns.n++;
+	}
+	return m->fn[i] = sl->idx1;
+}
+
+static uint64_t map_location(merger *m, uint64_t sid)
+{
+	size_t i = sid - 1;
+	if (m->loc[i])
+		return m->loc[i];
+	cprof_profile *o = m->out;
+	const cprof_location *sl0 = &m->src->location.v[i];
+	mapinfo mi = {0, 0};
+	if (sl0->mapping_id) {
+		mi = map_mapping(m, sl0->mapping_id - 1);
+		if (!mi.id)
+			return 0;
+	}
+	uint64_t addr = sl0->address + (uint64_t)mi.offset;
+	/* Lines go to the end of the output pool; dropped again if the
+	 * location turns out to exist. */
+	size_t loff = o->line_pool.n;
+	if (!cprof_vec_grow(o, o->line_pool, sl0->nline))
+		return 0;
+	const cprof_line *sln = cprof_location_lines(m->src, sl0);
+	for (uint32_t j = 0; j < sl0->nline; j++) {
+		uint64_t f = map_function(m, sln[j].function_id);
+		if (!f)
+			return 0;
+		o->line_pool.v[loff + j] = (cprof_line){f, sln[j].line, sln[j].column};
+	}
+	/* pprof's locationKey: address relative to the mapping start. */
+	uint64_t kaddr = mi.id ? addr - o->mapping.v[mi.id - 1].start : addr;
+	uint64_t h = h64(h64(h64(3, kaddr), mi.id), sl0->is_folded);
+	const cprof_line *nl = o->line_pool.v + loff;
+	for (uint32_t j = 0; j < sl0->nline; j++)
+		h = h64(h64(h64(h, nl[j].function_id), (uint64_t)nl[j].line), (uint64_t)nl[j].column);
+	if (!set_reserve(m, &m->locs))
+		return 0;
+#define LOC_EQ(k)                                                                            \
+	({                                                                                   \
+		const cprof_location *c_ = &o->location.v[k];                               \
+		uint64_t ca_ = c_->mapping_id ? c_->address - o->mapping.v[c_->mapping_id - 1].start \
+					      : c_->address;                                \
+		c_->mapping_id == mi.id && ca_ == kaddr && c_->is_folded == sl0->is_folded &&  \
+			c_->nline == sl0->nline &&                                           \
+			(!c_->nline || !memcmp(o->line_pool.v + c_->line_off, nl,            \
+					       c_->nline * sizeof(cprof_line)));              \
+	})
+	slot *s = SET_FIND(&m->locs, h, LOC_EQ);
+	if (!s->idx1) {
+		if (!cprof_vec_grow(o, o->location, 1))
+			return 0;
+		o->line_pool.n = loff + sl0->nline;
+		o->location.v[o->location.n++] = (cprof_location){
+			.mapping_id = mi.id, .address = addr, .line_off = loff,
+			.nline = sl0->nline, .is_folded = sl0->is_folded};
+		s->hash = (uint32_t)h;
+		s->idx1 = (uint32_t)o->location.n;
+		m->locs.n++;
+	}
+	return m->loc[i] = s->idx1;
+}
+
+static int label_cmp(const cprof_label *a, const cprof_label *b)
+{
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->str != b->str)
+		return a->str < b->str ? -1 : 1;
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	if (a->num_unit != b->num_unit)
+		return a->num_unit < b->num_unit ? -1 : 1;
+	return 0;
+}
+
+static bool tmp_reserve(merger *m, size_t nloc, size_t nlab)
+{
+	if (nloc > m->ltmp_cap) {
+		uint64_t *v = realloc(m->ltmp, nloc * sizeof(*v));
+		if (!v)
+			return false;
+		m->ltmp = v;
+		m->ltmp_cap = nloc;
+	}
+	if (nlab > m->labtmp_cap) {
+		cprof_label *l = realloc(m->labtmp, nlab * sizeof(*l));
+		if (!l)
+			return false;
+		m->labtmp = l;
+		m->labtmp_cap = nlab;
+	}
+	return true;
+}
+
+static int64_t scale_value(int64_t v, double scale)
+{
+	if (scale == 1)
+		return v;
+	double x = round((double)v * scale);
+	if (!(x > -9.2233720368547758e18))
+		return INT64_MIN;
+	if (!(x < 9.2233720368547758e18))
+		return INT64_MAX;
+	return (int64_t)x;
+}
+
+static bool map_sample(merger *m, const cprof_sample *ss, double scale)
+{
+	cprof_profile *o = m->out;
+	const cprof_profile *src = m->src;
+	size_t nt = o->sample_type.n;
+	const int64_t *sv = cprof_sample_values(src, ss);
+	bool zero = true;
+	for (size_t k = 0; k < nt; k++) {
+		m->vtmp[k] = scale_value(sv[k], scale);
+		zero &= m->vtmp[k] == 0;
+	}
+	if (zero)
+		return true; /* pprof drops all-zero samples */
+	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
+		return false;
+	const uint64_t *sl = cprof_sample_locs(src, ss);
+	uint64_t h = 4;
+	for (uint32_t k = 0; k < ss->nloc; k++) {
+		uint64_t id = map_location(m, sl[k]);
+		if (!id)
+			return false;
+		m->ltmp[k] = id;
+		h = h64(h, id);
+	}
+	/* Labels in a canonical order, so equal label sets compare equal. */
+	const cprof_label *lab = cprof_sample_labels(src, ss);
+	cprof_label *nl = m->labtmp;
+	for (uint32_t k = 0; k < ss->nlabel; k++) {
+		cprof_label l = {mstr(m, lab[k].key), mstr(m, lab[k].str), lab[k].num,
+				 mstr(m, lab[k].num_unit)};
+		uint32_t j = k;
+		for (; j > 0 && label_cmp(&nl[j - 1], &l) > 0; j--)
+			nl[j] = nl[j - 1];
+		nl[j] = l;
+	}
+	for (uint32_t k = 0; k < ss->nlabel; k++)
+		h = h64(h64(h64(h64(h, (uint64_t)nl[k].key), (uint64_t)nl[k].str), (uint64_t)nl[k].num),
+			(uint64_t)nl[k].num_unit);
+	h = h64(h, ss->nloc);
+	if (!set_reserve(m, &m->samples))
+		return false;
+#define SAMPLE_EQ(k)                                                                    \
+	({                                                                              \
+		const cprof_sample *c_ = &o->sample.v[k];                              \
+		c_->nloc == ss->nloc && c_->nlabel == ss->nlabel &&                    \
+			!memcmp(o->loc_pool.v + c_->loc_off, m->ltmp, ss->nloc * 8) && \
+			(!ss->nlabel || !memcmp(o->label_pool.v + c_->label_off, nl,   \
+						ss->nlabel * sizeof(cprof_label)));    \
+	})
+	slot *s = SET_FIND(&m->samples, h, SAMPLE_EQ);
+	if (s->idx1) {
+		int64_t *v = o->value_pool.v + o->sample.v[s->idx1 - 1].value_off;
+		for (size_t k = 0; k < nt; k++)
+			v[k] = (int64_t)((uint64_t)v[k] + (uint64_t)m->vtmp[k]); /* wraps like Go */
+		return true;
+	}
+	if (!cprof_profile_add_sample(o, m->ltmp, ss->nloc, m->vtmp, nl, ss->nlabel))
+		return false;
+	s->hash = (uint32_t)h;
+	s->idx1 = (uint32_t)o->sample.n;
+	m->samples.n++;
+	return true;
+}
+
+/* Add all of src's samples (scaled) to m->out. */
+static bool add_profile(merger *m, const cprof_profile *src, double scale)
+{
+	bool ok = false;
+	m->src = src;
+	m->str = calloc(src->str.n ? src->str.n : 1, sizeof(*m->str));
+	m->map = calloc(src->mapping.n + 1, sizeof(*m->map));
+	m->fn = calloc(src->function.n + 1, sizeof(*m->fn));
+	m->loc = calloc(src->location.n + 1, sizeof(*m->loc));
+	if (!m->str || !m->map || !m->fn || !m->loc)
+		goto out;
+	if (src->sample.n > UINT32_MAX - 1 - m->out->sample.n ||
+	    src->location.n > UINT32_MAX - 1 - m->out->location.n)
+		goto out;
+	/* The first mapping is the main binary: keep it first. */
+	if (m->out->mapping.n == 0 && src->mapping.n > 0 && !map_mapping(m, 0).id)
+		goto out;
+	for (size_t i = 0; i < src->sample.n; i++)
+		if (!map_sample(m, &src->sample.v[i], scale))
+			goto out;
+	ok = !m->out->oom;
+out:
+	free(m->str);
+	free(m->map);
+	free(m->fn);
+	free(m->loc);
+	m->str = NULL;
+	m->map = NULL;
+	m->fn = m->loc = NULL;
+	return ok;
+}
+
+static bool vt_equal(const cprof_profile *a, const cprof_valuetype *x, const cprof_profile *b,
+		     const cprof_valuetype *y)
+{
+	return !strcmp(cprof_profile_string(a, x->type), cprof_profile_string(b, y->type)) &&
+	       !strcmp(cprof_profile_string(a, x->unit), cprof_profile_string(b, y->unit));
+}
+
+static void describe_types(const cprof_profile *p, char *buf, size_t len)
+{
+	size_t o = 0;
+	o += (size_t)snprintf(buf, len, "[");
+	for (size_t i = 0; i < p->sample_type.n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s/%s", i ? " " : "",
+				      cprof_profile_string(p, p->sample_type.v[i].type),
+				      cprof_profile_string(p, p->sample_type.v[i].unit));
+	if (o < len)
+		snprintf(buf + o, len - o, "]");
+}
+
+static bool is_empty(const cprof_profile *p)
+{
+	return p->sample_type.n == 0 && p->sample.n == 0 && p->location.n == 0 &&
+	       p->mapping.n == 0 && p->function.n == 0 && p->period_type.type == 0 &&
+	       p->period_type.unit == 0;
+}
+
+static int64_t copy_str(cprof_profile *o, const cprof_profile *p, int64_t i)
+{
+	return i > 0 && (uint64_t)i < p->str.n ? cprof_profile_strn(o, p->str.v[i], p->str.len[i]) : 0;
+}
+
+static void add_comments(cprof_profile *o, const cprof_profile *p)
+{
+	for (size_t i = 0; i < p->comment.n; i++) {
+		int64_t c = copy_str(o, p, p->comment.v[i]);
+		bool seen = false;
+		for (size_t j = 0; j < o->comment.n && !seen; j++)
+			seen = o->comment.v[j] == c;
+		if (!seen && cprof_vec_grow(o, o->comment, 1))
+			o->comment.v[o->comment.n++] = c;
+	}
+}
+
+static void merger_free(merger *m)
+{
+	free(m->maps.s);
+	free(m->fns.s);
+	free(m->locs.s);
+	free(m->samples.s);
+	free(m->ltmp);
+	free(m->labtmp);
+	free(m->vtmp);
+}
+
+/* Build out = merge(first * fscale, second * sscale) (second may be NULL). */
+static int build(cprof_profile *out, const cprof_profile *first, double fscale,
+		 const cprof_profile *second, double sscale, char *err, size_t errlen)
+{
+	cprof_profile_init(out);
+	const cprof_profile *h = first;
+	for (size_t i = 0; i < h->sample_type.n; i++) {
+		if (!cprof_vec_grow(out, out->sample_type, 1))
+			break;
+		out->sample_type.v[out->sample_type.n++] = (cprof_valuetype){
+			copy_str(out, h, h->sample_type.v[i].type), copy_str(out, h, h->sample_type.v[i].unit)};
+	}
+	out->period_type.type = copy_str(out, h, h->period_type.type);
+	out->period_type.unit = copy_str(out, h, h->period_type.unit);
+	out->drop_frames = copy_str(out, h, h->drop_frames);
+	out->keep_frames = copy_str(out, h, h->keep_frames);
+	const cprof_profile *srcs[2] = {first, second};
+	for (int k = 0; k < 2 && srcs[k]; k++) {
+		const cprof_profile *s = srcs[k];
+		if (s->time_nanos && (!out->time_nanos || s->time_nanos < out->time_nanos))
+			out->time_nanos = s->time_nanos;
+		out->duration_nanos = (int64_t)((uint64_t)out->duration_nanos + (uint64_t)s->duration_nanos);
+		if (s->period > out->period)
+			out->period = s->period;
+		add_comments(out, s);
+		if (!out->default_sample_type)
+			out->default_sample_type = copy_str(out, s, s->default_sample_type);
+		if (!out->doc_url)
+			out->doc_url = copy_str(out, s, s->doc_url);
+	}
+	merger m;
+	memset(&m, 0, sizeof(m));
+	m.out = out;
+	m.vtmp = calloc(out->sample_type.n + 1, sizeof(*m.vtmp));
+	bool ok = m.vtmp && add_profile(&m, first, fscale) &&
+		  (!second || add_profile(&m, second, sscale));
+	merger_free(&m);
+	if (!ok || out->oom) {
+		cprof_profile_free(out);
+		return fail(err, errlen, "merging profiles: out of memory");
+	}
+	return 0;
+}
+
+static bool has_zero_sample(const cprof_profile *p)
+{
+	for (size_t i = 0; i < p->sample.n; i++) {
+		const int64_t *v = cprof_sample_values(p, &p->sample.v[i]);
+		bool zero = true;
+		for (size_t k = 0; k < p->sample_type.n && zero; k++)
+			zero = v[k] == 0;
+		if (zero)
+			return true;
+	}
+	return false;
+}
+
+int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
+			size_t errlen)
+{
+	bool first = is_empty(dst);
+	if (!first) {
+		bool ok = dst->sample_type.n == src->sample_type.n &&
+			  vt_equal(dst, &dst->period_type, src, &src->period_type);
+		for (size_t i = 0; ok && i < dst->sample_type.n; i++)
+			ok = vt_equal(dst, &dst->sample_type.v[i], src, &src->sample_type.v[i]);
+		if (!ok) {
+			char a[200], b[200];
+			if (!vt_equal(dst, &dst->period_type, src, &src->period_type))
+				return fail(err, errlen, "incompatible period types %s/%s and %s/%s",
+					    cprof_profile_string(dst, dst->period_type.type),
+					    cprof_profile_string(dst, dst->period_type.unit),
+					    cprof_profile_string(src, src->period_type.type),
+					    cprof_profile_string(src, src->period_type.unit));
+			describe_types(dst, a, sizeof(a));
+			describe_types(src, b, sizeof(b));
+			return fail(err, errlen, "incompatible sample types %s and %s", a, b);
+		}
+	}
+	cprof_profile out;
+	int rc = first ? build(&out, src, scale, NULL, 1, err, errlen)
+		       : build(&out, dst, 1, src, scale, err, errlen);
+	if (rc == 0 && has_zero_sample(&out)) {
+		/* Values cancelled out: merge once more to drop those samples
+		 * and what only they referenced (pprof does the same). */
+		cprof_profile again;
+		rc = build(&again, &out, 1, NULL, 1, err, errlen);
+		cprof_profile_free(&out);
+		out = again;
+	}
+	if (rc < 0)
+		return -1;
+	cprof_profile_free(dst);
+	*dst = out;
+	return 0;
+}
+
+int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
+{
+	cprof_profile out;
+	if (build(&out, p, 1, NULL, 1, err, errlen) < 0)
+		return -1;
+	cprof_profile_free(p);
+	*p = out;
+	return 0;
+}
