@@ -1,0 +1,108 @@
+# cprof — build, install and test.  See docs/ARCHITECTURE.md for the module map.
+#
+#   make                      build libcprof.{so,a}, libcprof_bench.a and the cprof command
+#   make CC=clang             same with clang
+#   make SANITIZE=address,undefined test   the suite under sanitizers (TSAN: SANITIZE=thread)
+#   make install PREFIX=DIR   install bin/, lib/, include/, lib/pkgconfig/
+#   make test                 run every test (ends with "N passed, N failed")
+#   make demo                 the README's main job
+
+VERSION   := 0.1.0
+SOVERSION := 0
+PREFIX    ?= /usr/local
+B         ?= build
+SANITIZE  ?=
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -pthread \
+	-Iinclude -Isrc -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) -pthread
+ifneq ($(SANITIZE),)
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+DW_LIBS   := -ldw -lelf -lz
+RT_LIBS   := $(DW_LIBS) -ldl -lrt
+CLI_LIBS  := $(DW_LIBS) -lcurl -lmicrohttpd -lm -ldl
+
+RUNTIME_SRC := $(wildcard src/runtime/*.c)
+PROFILE_SRC := $(wildcard src/profile/*.c)
+REPORT_SRC  := $(wildcard src/report/*.c)
+CLI_SRC     := $(wildcard src/cli/*.c)
+BENCH_SRC   := $(wildcard src/bench/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
+PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
+REPORT_OBJ  := $(call obj,$(REPORT_SRC))
+CLI_OBJ     := $(call obj,$(CLI_SRC))
+BENCH_OBJ   := $(call obj,$(BENCH_SRC))
+
+SO      := $(B)/libcprof.so.$(VERSION)
+A       := $(B)/libcprof.a
+BENCH_A := $(B)/libcprof_bench.a
+CPROF   := $(B)/cprof
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+all: $(SO) $(A) $(BENCH_A) $(CPROF)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map
+	$(CC) -shared -o $@ -Wl,-soname,libcprof.so.$(SOVERSION) \
+		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
+		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
+	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so.$(SOVERSION)
+	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so
+
+$(A): $(RUNTIME_OBJ) $(PROFILE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BENCH_A): $(BENCH_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A)
+	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) $(ALL_LDFLAGS) $(CLI_LIBS)
+
+# Unit tests link the internal objects directly.
+$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) \
+		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
+
+deps:
+	@sh scripts/deps.sh
+
+test: deps all $(UNIT_BIN)
+	@CC="$(CC)" SANITIZE="$(SANITIZE)" B="$(B)" sh tests/run
+
+demo: deps all
+	@sh examples/demo.sh "$(B)"
+
+install: all
+	install -d $(PREFIX)/bin $(PREFIX)/lib/pkgconfig $(PREFIX)/include/cprof
+	install -m 755 $(CPROF) $(PREFIX)/bin/cprof
+	install -m 755 $(SO) $(PREFIX)/lib/
+	ln -sf libcprof.so.$(VERSION) $(PREFIX)/lib/libcprof.so.$(SOVERSION)
+	ln -sf libcprof.so.$(VERSION) $(PREFIX)/lib/libcprof.so
+	install -m 644 $(A) $(BENCH_A) $(PREFIX)/lib/
+	install -m 644 include/cprof.h $(PREFIX)/include/
+	install -m 644 include/cprof/*.h $(PREFIX)/include/cprof/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof.pc.in \
+		> $(PREFIX)/lib/pkgconfig/cprof.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof-bench.pc.in \
+		> $(PREFIX)/lib/pkgconfig/cprof-bench.pc
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps test demo install clean
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

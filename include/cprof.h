@@ -1,0 +1,60 @@
+/*
+ * cprof.h — the libcprof runtime API: pprof-compatible profiles of C programs.
+ *
+ * Link with `pkg-config --cflags --libs cprof`, or use no code at all:
+ *
+ *     LD_PRELOAD=libcprof.so CPROF_CPU=cpu.pb.gz ./prog
+ *
+ * Conventions, for every function here:
+ *   - 0 (or a non-negative value) on success, a negative errno value on
+ *     failure; cprof_strerror() names it.  A failing call has no side effects.
+ *   - Thread-safe: any thread may call any function at any time.  None of
+ *     them may be called from a signal handler.
+ *   - The runtime never aborts or exits its host: when something goes wrong
+ *     inside the profiler it drops samples and says so (in the profile, and
+ *     as one line on stderr).
+ */
+#ifndef CPROF_H
+#define CPROF_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CPROF_VERSION "0.1.0"
+
+/* Default CPU sampling rate, in samples per second of CPU time per thread. */
+#define CPROF_DEFAULT_HZ 100
+
+/*
+ * Start CPU profiling of every thread of the process — those alive now and
+ * those created later — at `hz` samples per CPU-second (hz <= 0: 100).
+ * The profile (gzipped profile.proto, Go's CPU conventions) is written to
+ * `path` by cprof_cpu_stop(), or at exit if the program never stops it.
+ * The file is created (truncated) now, so an unwritable path fails here.
+ *
+ * Errors: -EBUSY if a CPU profile is already running; -EINVAL for a NULL or
+ * empty path or hz > 1000000; open(2)'s errors for the path; -ENOMEM when
+ * the sample buffers cannot be allocated.
+ */
+int cprof_cpu_start(const char *path, int hz);
+
+/* As cprof_cpu_start(), writing to `fd`, which the caller keeps owning
+ * (cprof does not close it).  -EBADF if fd is not open for writing. */
+int cprof_cpu_start_fd(int fd, int hz);
+
+/*
+ * Stop CPU profiling: disarm every thread's timer, wait for in-flight
+ * signal handlers, symbolise the samples and write the profile.
+ * Returns 0, -ESRCH if no CPU profile is running, or the write error.
+ */
+int cprof_cpu_stop(void);
+
+/* A static, human-readable description of a value returned by cprof_*()
+ * (negative errno, or 0).  Never NULL. */
+const char *cprof_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CPROF_H */

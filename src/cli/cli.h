@@ -1,0 +1,26 @@
+/*
+ * cli.h — shared pieces of the `cprof` command: the command table and the
+ * CLI's error convention (git's): error() prints "cprof: <msg>" on stderr
+ * and returns -1; a command returns its exit status.
+ */
+#ifndef CPROF_CLI_H
+#define CPROF_CLI_H
+
+#include "compat.h"
+
+typedef struct cprof_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+} cprof_cmd;
+
+int cprof_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Directory holding the running cprof executable's libcprof.so
+ * (../lib next to bin/, or the build directory); NULL if none found. */
+const char *cprof_cli_libpath(void);
+
+/* Commands, one file each (src/cli/cmd_*.c). */
+int cprof_cmd_record(int argc, char **argv);
+int cprof_cmd_merge(int argc, char **argv);
+
+#endif

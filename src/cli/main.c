@@ -1,0 +1,54 @@
+/* main.c — the `cprof` command: dispatch to one file per subcommand. */
+#include "compat.h"
+#include "cli/cli.h"
+
+#include <cprof.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const cprof_cmd commands[] = {
+	{"record", cprof_cmd_record, "run a program under the profiler"},
+	{"merge", cprof_cmd_merge, "merge profiles into one (pprof's rules)"},
+};
+
+int cprof_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("cprof: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return -1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: cprof <command> [options] [args]\n\ncommands:\n");
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nRun 'cprof <command> -h' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+		printf("cprof %s\n", CPROF_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cprof_error("unknown command '%s'; run 'cprof help' for the list", name);
+	return 2;
+}

@@ -1,0 +1,146 @@
+#include "compat.h"
+#include "profile/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cprof_buf_init(cprof_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max ? max : CPROF_BUF_DEFAULT_MAX;
+}
+
+void cprof_buf_free(cprof_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+bool cprof_buf_reserve(cprof_buf *b, size_t extra)
+{
+	if (b->failed)
+		return false;
+	if (extra > b->max - b->len) {
+		b->failed = true;
+		return false;
+	}
+	size_t need = b->len + extra;
+	if (need <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > b->max / 2 ? b->max : cap * 2;
+	unsigned char *p = realloc(b->data, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+void cprof_buf_append(cprof_buf *b, const void *p, size_t n)
+{
+	if (n == 0 || !cprof_buf_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void cprof_pb_varint(cprof_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+	do {
+		tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	cprof_buf_append(b, tmp, n);
+}
+
+void cprof_pb_tag(cprof_buf *b, unsigned field, unsigned wiretype)
+{
+	cprof_pb_varint(b, ((uint64_t)field << 3) | wiretype);
+}
+
+void cprof_pb_uint(cprof_buf *b, unsigned field, uint64_t v)
+{
+	if (!v)
+		return;
+	cprof_pb_tag(b, field, 0);
+	cprof_pb_varint(b, v);
+}
+
+void cprof_pb_int(cprof_buf *b, unsigned field, int64_t v)
+{
+	cprof_pb_uint(b, field, (uint64_t)v);
+}
+
+void cprof_pb_bool(cprof_buf *b, unsigned field, bool v)
+{
+	cprof_pb_uint(b, field, v ? 1 : 0);
+}
+
+void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n)
+{
+	cprof_pb_tag(b, field, 2);
+	cprof_pb_varint(b, n);
+	cprof_buf_append(b, p, n);
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v > 0x7f) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+void cprof_pb_packed_u64(cprof_buf *b, unsigned field, const uint64_t *v, size_t n)
+{
+	if (!n)
+		return;
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += varint_len(v[i]);
+	cprof_pb_tag(b, field, 2);
+	cprof_pb_varint(b, len);
+	for (size_t i = 0; i < n; i++)
+		cprof_pb_varint(b, v[i]);
+}
+
+void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n)
+{
+	cprof_pb_packed_u64(b, field, (const uint64_t *)v, n);
+}
+
+/* Nested messages: reserve a fixed 5-byte length (a padded varint), so no
+ * memmove is needed when the length is known. */
+size_t cprof_pb_begin(cprof_buf *b, unsigned field)
+{
+	cprof_pb_tag(b, field, 2);
+	static const unsigned char pad[5] = {0x80, 0x80, 0x80, 0x80, 0x00};
+	cprof_buf_append(b, pad, sizeof(pad));
+	return b->len;
+}
+
+void cprof_pb_end(cprof_buf *b, size_t mark)
+{
+	if (b->failed || mark < 5)
+		return;
+	uint64_t n = b->len - mark;
+	if (n >= (1u << 28)) {
+		b->failed = true;
+		return;
+	}
+	unsigned char *p = b->data + mark - 5;
+	for (int i = 0; i < 4; i++) {
+		p[i] = (unsigned char)((n & 0x7f) | 0x80);
+		n >>= 7;
+	}
+	p[4] = (unsigned char)n;
+}

@@ -1,0 +1,379 @@
+#include "compat.h"
+#include "profile/profile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+void cprof_profile_init(cprof_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	cprof_profile_str_append(p, "", 0);
+}
+
+void cprof_profile_free(cprof_profile *p)
+{
+	for (size_t i = 1; i < p->str.n; i++)
+		free((void *)p->str.v[i]);
+	free(p->str.v);
+	free(p->str.len);
+	free(p->str.hash);
+	free(p->sample_type.v);
+	free(p->sample.v);
+	free(p->mapping.v);
+	free(p->location.v);
+	free(p->function.v);
+	free(p->loc_pool.v);
+	free(p->value_pool.v);
+	free(p->label_pool.v);
+	free(p->line_pool.v);
+	free(p->comment.v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Every CPROF_VEC has the same layout: T *v; size_t n, cap. */
+struct anyvec {
+	void *v;
+	size_t n, cap;
+};
+
+bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra)
+{
+	struct anyvec *a = vec;
+	if (extra <= a->cap - a->n)
+		return true;
+	if (p->oom || extra > SIZE_MAX / elem - a->n) {
+		p->oom = true;
+		return false;
+	}
+	size_t cap = a->cap ? a->cap : 16;
+	while (cap < a->n + extra)
+		cap = cap > SIZE_MAX / elem / 2 ? SIZE_MAX / elem : cap * 2;
+	void *v = realloc(a->v, cap * elem);
+	if (!v) {
+		p->oom = true;
+		return false;
+	}
+	a->v = v;
+	a->cap = cap;
+	return true;
+}
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static bool strtab_rehash(cprof_profile *p, size_t hcap)
+{
+	uint32_t *h = calloc(hcap, sizeof(*h));
+	if (!h) {
+		p->oom = true;
+		return false;
+	}
+	for (size_t i = 1; i < p->str.n; i++) {
+		size_t j = hash_bytes(p->str.v[i], p->str.len[i]) & (hcap - 1);
+		while (h[j])
+			j = (j + 1) & (hcap - 1);
+		h[j] = (uint32_t)i;
+	}
+	free(p->str.hash);
+	p->str.hash = h;
+	p->str.hcap = hcap;
+	return true;
+}
+
+int64_t cprof_profile_str_append(cprof_profile *p, const char *s, size_t n)
+{
+	cprof_strtab *t = &p->str;
+	if (p->oom || t->n >= UINT32_MAX - 1)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		const char **v = realloc(t->v, cap * sizeof(*v));
+		if (v)
+			t->v = v;
+		size_t *len = realloc(t->len, cap * sizeof(*len));
+		if (len)
+			t->len = len;
+		if (!v || !len) {
+			p->oom = true;
+			return 0;
+		}
+		t->cap = cap;
+	}
+	char *c;
+	if (t->n == 0) {
+		c = (char *)"";
+	} else {
+		c = malloc(n + 1);
+		if (!c) {
+			p->oom = true;
+			return 0;
+		}
+		memcpy(c, s, n);
+		c[n] = 0;
+	}
+	t->v[t->n] = c;
+	t->len[t->n] = n;
+	return (int64_t)t->n++;
+}
+
+int64_t cprof_profile_strn(cprof_profile *p, const char *s, size_t n)
+{
+	if (!s || n == 0)
+		return 0;
+	cprof_strtab *t = &p->str;
+	if ((t->n + 1) * 2 > t->hcap && !strtab_rehash(p, t->hcap ? t->hcap * 2 : 256))
+		return 0;
+	size_t j = hash_bytes(s, n) & (t->hcap - 1);
+	for (; t->hash[j]; j = (j + 1) & (t->hcap - 1)) {
+		uint32_t i = t->hash[j];
+		if (t->len[i] == n && memcmp(t->v[i], s, n) == 0)
+			return i;
+	}
+	int64_t i = cprof_profile_str_append(p, s, n);
+	if (i > 0)
+		t->hash[j] = (uint32_t)i;
+	return i;
+}
+
+int64_t cprof_profile_str(cprof_profile *p, const char *s)
+{
+	return s ? cprof_profile_strn(p, s, strlen(s)) : 0;
+}
+
+void cprof_profile_add_sample_type(cprof_profile *p, const char *type, const char *unit)
+{
+	if (!cprof_vec_grow(p, p->sample_type, 1))
+		return;
+	cprof_valuetype vt = {cprof_profile_str(p, type), cprof_profile_str(p, unit)};
+	p->sample_type.v[p->sample_type.n++] = vt;
+}
+
+uint64_t cprof_profile_add_mapping(cprof_profile *p, const cprof_mapping *m)
+{
+	if (!cprof_vec_grow(p, p->mapping, 1))
+		return 0;
+	p->mapping.v[p->mapping.n++] = *m;
+	return p->mapping.n;
+}
+
+uint64_t cprof_profile_add_function(cprof_profile *p, const char *name,
+				    const char *system_name, const char *filename,
+				    int64_t start_line)
+{
+	if (!cprof_vec_grow(p, p->function, 1))
+		return 0;
+	cprof_function f = {
+		.name = cprof_profile_str(p, name),
+		.system_name = cprof_profile_str(p, system_name),
+		.filename = cprof_profile_str(p, filename),
+		.start_line = start_line,
+	};
+	p->function.v[p->function.n++] = f;
+	return p->function.n;
+}
+
+uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint64_t address,
+				    const cprof_line *lines, size_t nline)
+{
+	if (nline > UINT32_MAX || !cprof_vec_grow(p, p->location, 1) ||
+	    !cprof_vec_grow(p, p->line_pool, nline))
+		return 0;
+	cprof_location l = {
+		.mapping_id = mapping_id,
+		.address = address,
+		.line_off = p->line_pool.n,
+		.nline = (uint32_t)nline,
+	};
+	if (nline)
+		memcpy(p->line_pool.v + p->line_pool.n, lines, nline * sizeof(*lines));
+	p->line_pool.n += nline;
+	p->location.v[p->location.n++] = l;
+	return p->location.n;
+}
+
+uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
+				  const int64_t *values, const cprof_label *labels,
+				  size_t nlabel)
+{
+	size_t nv = p->sample_type.n;
+	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !cprof_vec_grow(p, p->sample, 1) ||
+	    !cprof_vec_grow(p, p->loc_pool, nloc) || !cprof_vec_grow(p, p->value_pool, nv) ||
+	    !cprof_vec_grow(p, p->label_pool, nlabel))
+		return 0;
+	cprof_sample s = {
+		.loc_off = p->loc_pool.n,
+		.nloc = (uint32_t)nloc,
+		.nlabel = (uint32_t)nlabel,
+		.label_off = p->label_pool.n,
+		.value_off = p->value_pool.n,
+	};
+	if (nloc)
+		memcpy(p->loc_pool.v + p->loc_pool.n, locs, nloc * sizeof(*locs));
+	if (nv)
+		memcpy(p->value_pool.v + p->value_pool.n, values, nv * sizeof(*values));
+	if (nlabel)
+		memcpy(p->label_pool.v + p->label_pool.n, labels, nlabel * sizeof(*labels));
+	p->loc_pool.n += nloc;
+	p->value_pool.n += nv;
+	p->label_pool.n += nlabel;
+	p->sample.v[p->sample.n++] = s;
+	return p->sample.n;
+}
+
+/* Field numbers: see profile.proto (docs/ARCHITECTURE.md points to them). */
+static void encode_valuetype(cprof_buf *b, unsigned field, const cprof_valuetype *vt)
+{
+	size_t m = cprof_pb_begin(b, field);
+	cprof_pb_int(b, 1, vt->type);
+	cprof_pb_int(b, 2, vt->unit);
+	cprof_pb_end(b, m);
+}
+
+int cprof_profile_encode(const cprof_profile *p, cprof_buf *b)
+{
+	if (p->oom)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->sample_type.n; i++)
+		encode_valuetype(b, 1, &p->sample_type.v[i]);
+	for (size_t i = 0; i < p->sample.n; i++) {
+		const cprof_sample *s = &p->sample.v[i];
+		size_t m = cprof_pb_begin(b, 2);
+		cprof_pb_packed_u64(b, 1, cprof_sample_locs(p, s), s->nloc);
+		cprof_pb_packed_i64(b, 2, cprof_sample_values(p, s), p->sample_type.n);
+		const cprof_label *l = cprof_sample_labels(p, s);
+		for (uint32_t j = 0; j < s->nlabel; j++) {
+			size_t lm = cprof_pb_begin(b, 3);
+			cprof_pb_int(b, 1, l[j].key);
+			cprof_pb_int(b, 2, l[j].str);
+			cprof_pb_int(b, 3, l[j].num);
+			cprof_pb_int(b, 4, l[j].num_unit);
+			cprof_pb_end(b, lm);
+		}
+		cprof_pb_end(b, m);
+	}
+	for (size_t i = 0; i < p->mapping.n; i++) {
+		const cprof_mapping *mp = &p->mapping.v[i];
+		size_t m = cprof_pb_begin(b, 3);
+		cprof_pb_uint(b, 1, i + 1);
+		cprof_pb_uint(b, 2, mp->start);
+		cprof_pb_uint(b, 3, mp->limit);
+		cprof_pb_uint(b, 4, mp->offset);
+		cprof_pb_int(b, 5, mp->file);
+		cprof_pb_int(b, 6, mp->build_id);
+		cprof_pb_bool(b, 7, mp->has_functions);
+		cprof_pb_bool(b, 8, mp->has_filenames);
+		cprof_pb_bool(b, 9, mp->has_line_numbers);
+		cprof_pb_bool(b, 10, mp->has_inline_frames);
+		cprof_pb_end(b, m);
+	}
+	for (size_t i = 0; i < p->location.n; i++) {
+		const cprof_location *l = &p->location.v[i];
+		size_t m = cprof_pb_begin(b, 4);
+		cprof_pb_uint(b, 1, i + 1);
+		cprof_pb_uint(b, 2, l->mapping_id);
+		cprof_pb_uint(b, 3, l->address);
+		const cprof_line *ln = cprof_location_lines(p, l);
+		for (uint32_t j = 0; j < l->nline; j++) {
+			size_t lm = cprof_pb_begin(b, 4);
+			cprof_pb_uint(b, 1, ln[j].function_id);
+			cprof_pb_int(b, 2, ln[j].line);
+			cprof_pb_int(b, 3, ln[j].column);
+			cprof_pb_end(b, lm);
+		}
+		cprof_pb_bool(b, 5, l->is_folded);
+		cprof_pb_end(b, m);
+	}
+	for (size_t i = 0; i < p->function.n; i++) {
+		const cprof_function *f = &p->function.v[i];
+		size_t m = cprof_pb_begin(b, 5);
+		cprof_pb_uint(b, 1, i + 1);
+		cprof_pb_int(b, 2, f->name);
+		cprof_pb_int(b, 3, f->system_name);
+		cprof_pb_int(b, 4, f->filename);
+		cprof_pb_int(b, 5, f->start_line);
+		cprof_pb_end(b, m);
+	}
+	for (size_t i = 0; i < p->str.n; i++)
+		cprof_pb_bytes(b, 6, p->str.v[i], p->str.len[i]);
+	cprof_pb_int(b, 7, p->drop_frames);
+	cprof_pb_int(b, 8, p->keep_frames);
+	cprof_pb_int(b, 9, p->time_nanos);
+	cprof_pb_int(b, 10, p->duration_nanos);
+	if (p->period_type.type || p->period_type.unit)
+		encode_valuetype(b, 11, &p->period_type);
+	cprof_pb_int(b, 12, p->period);
+	cprof_pb_packed_i64(b, 13, p->comment.v, p->comment.n);
+	cprof_pb_int(b, 14, p->default_sample_type);
+	cprof_pb_int(b, 15, p->doc_url);
+	return cprof_buf_failed(b) ? -ENOMEM : 0;
+}
+
+int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)in;
+	int rc;
+	do {
+		/* zlib's avail_in is 32-bit: feed big inputs in chunks. */
+		if (z.avail_in == 0 && n > 0) {
+			size_t chunk = n > (1u << 30) ? (1u << 30) : n;
+			z.avail_in = (uInt)chunk;
+			n -= chunk;
+		}
+		if (!cprof_buf_reserve(out, 1 << 16)) {
+			deflateEnd(&z);
+			return -ENOMEM;
+		}
+		z.next_out = out->data + out->len;
+		z.avail_out = (uInt)(out->cap - out->len);
+		size_t before = z.avail_out;
+		rc = deflate(&z, n == 0 && z.avail_in == 0 ? Z_FINISH : Z_NO_FLUSH);
+		out->len += before - z.avail_out;
+	} while (rc == Z_OK || rc == Z_BUF_ERROR);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -EIO;
+}
+
+int cprof_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int cprof_profile_write_fd(const cprof_profile *p, int fd)
+{
+	cprof_buf raw, gz;
+	cprof_buf_init(&raw, 0);
+	cprof_buf_init(&gz, 0);
+	int rc = cprof_profile_encode(p, &raw);
+	if (rc == 0)
+		rc = cprof_gzip(raw.data, raw.len, &gz, 1 /* Go uses BestSpeed */);
+	if (rc == 0)
+		rc = cprof_write_all(fd, gz.data, gz.len);
+	cprof_buf_free(&raw);
+	cprof_buf_free(&gz);
+	return rc;
+}

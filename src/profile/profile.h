@@ -1,0 +1,151 @@
+/*
+ * profile.h — the in-memory profile.proto model shared by the runtime (which
+ * builds and encodes profiles) and the CLI (which decodes and reports them).
+ *
+ * Layout: every entity lives in one array; an entity's id is its index + 1
+ * (ids in decoded files are renumbered that way, see decode.c).  Per-sample
+ * variable-length data (location ids, values, labels) lives in flat pools
+ * addressed by offsets, so a 200 000-sample profile is a handful of
+ * allocations.  Strings are interned: string index 0 is always "".
+ *
+ * Not thread-safe; never used from a signal handler (everything allocates).
+ * Allocation failures latch `p->oom`; check it (or the encode result) once.
+ */
+#ifndef CPROF_PROFILE_H
+#define CPROF_PROFILE_H
+
+#include "compat.h"
+#include "profile/buf.h"
+
+typedef struct cprof_valuetype {
+	int64_t type, unit; /* string indices */
+} cprof_valuetype;
+
+typedef struct cprof_label {
+	int64_t key, str, num, num_unit; /* str or (num, num_unit) */
+} cprof_label;
+
+typedef struct cprof_sample {
+	size_t loc_off;   /* into profile.loc_pool; leaf first */
+	uint32_t nloc;
+	uint32_t nlabel;
+	size_t label_off; /* into profile.label_pool */
+	size_t value_off; /* into profile.value_pool; nsample_type values */
+} cprof_sample;
+
+typedef struct cprof_mapping {
+	uint64_t start, limit, offset;
+	int64_t file, build_id; /* string indices */
+	bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+} cprof_mapping;
+
+typedef struct cprof_line {
+	uint64_t function_id;
+	int64_t line, column;
+} cprof_line;
+
+typedef struct cprof_location {
+	uint64_t mapping_id; /* 0: none */
+	uint64_t address;
+	size_t line_off;     /* into profile.line_pool; innermost first */
+	uint32_t nline;
+	bool is_folded;
+} cprof_location;
+
+typedef struct cprof_function {
+	int64_t name, system_name, filename, start_line;
+} cprof_function;
+
+/* A growable array of T with latched failure; see cprof_vec_grow(). */
+#define CPROF_VEC(T) struct { T *v; size_t n, cap; }
+
+typedef struct cprof_strtab {
+	const char **v;   /* NUL-terminated; v[0] == "" */
+	size_t *len;
+	size_t n, cap;
+	uint32_t *hash;   /* open addressing over indices+1; 0 = empty */
+	size_t hcap;
+} cprof_strtab;
+
+typedef struct cprof_profile {
+	cprof_strtab str;
+	CPROF_VEC(cprof_valuetype) sample_type;
+	CPROF_VEC(cprof_sample) sample;
+	CPROF_VEC(cprof_mapping) mapping;
+	CPROF_VEC(cprof_location) location;
+	CPROF_VEC(cprof_function) function;
+	CPROF_VEC(uint64_t) loc_pool;
+	CPROF_VEC(int64_t) value_pool;
+	CPROF_VEC(cprof_label) label_pool;
+	CPROF_VEC(cprof_line) line_pool;
+	CPROF_VEC(int64_t) comment;
+	int64_t drop_frames, keep_frames;
+	int64_t time_nanos, duration_nanos;
+	cprof_valuetype period_type;
+	int64_t period;
+	int64_t default_sample_type;
+	int64_t doc_url;
+	bool oom;
+} cprof_profile;
+
+void cprof_profile_init(cprof_profile *p);
+void cprof_profile_free(cprof_profile *p);
+
+/* Grow vec (a CPROF_VEC) to hold `extra` more elements; false (and p->oom)
+ * on overflow or allocation failure. */
+bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra);
+#define cprof_vec_grow(p, vec, extra) cprof__vec_grow((p), &(vec), sizeof(*(vec).v), (extra))
+
+/* Intern a string (copied); returns its index, 0 for "" or on OOM. */
+int64_t cprof_profile_str(cprof_profile *p, const char *s);
+int64_t cprof_profile_strn(cprof_profile *p, const char *s, size_t n);
+/* Append a string without interning (decoder: keeps file indices). */
+int64_t cprof_profile_str_append(cprof_profile *p, const char *s, size_t n);
+static inline const char *cprof_profile_string(const cprof_profile *p, int64_t i)
+{
+	return (i >= 0 && (size_t)i < p->str.n) ? p->str.v[i] : "";
+}
+
+void cprof_profile_add_sample_type(cprof_profile *p, const char *type, const char *unit);
+
+/* Add entities; each returns the new id (index + 1), 0 on OOM. */
+uint64_t cprof_profile_add_mapping(cprof_profile *p, const cprof_mapping *m);
+uint64_t cprof_profile_add_function(cprof_profile *p, const char *name,
+				    const char *system_name, const char *filename,
+				    int64_t start_line);
+uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint64_t address,
+				    const cprof_line *lines, size_t nline);
+/* values: nsample_type entries. */
+uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
+				  const int64_t *values, const cprof_label *labels,
+				  size_t nlabel);
+
+static inline const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s)
+{
+	return p->loc_pool.v + s->loc_off;
+}
+static inline const int64_t *cprof_sample_values(const cprof_profile *p, const cprof_sample *s)
+{
+	return p->value_pool.v + s->value_off;
+}
+static inline const cprof_label *cprof_sample_labels(const cprof_profile *p, const cprof_sample *s)
+{
+	return p->label_pool.v + s->label_off;
+}
+static inline const cprof_line *cprof_location_lines(const cprof_profile *p, const cprof_location *l)
+{
+	return p->line_pool.v + l->line_off;
+}
+
+/* Serialise as profile.proto (uncompressed) into out.  0 or -ENOMEM. */
+int cprof_profile_encode(const cprof_profile *p, cprof_buf *out);
+/* Encode, gzip and write to fd (all of it, retrying short writes).
+ * 0 or a negative errno. */
+int cprof_profile_write_fd(const cprof_profile *p, int fd);
+
+/* gzip helpers (zlib), also used by the reader.  0 or negative errno. */
+int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level);
+/* Write all of buf to fd, retrying EINTR and short writes. */
+int cprof_write_all(int fd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,650 @@
+/*
+ * cpu.c — the CPU profiler: SIGPROF handler, sample ring, writer thread,
+ * and the profile written at stop.
+ *
+ * Data path (docs/ARCHITECTURE.md has the picture):
+ *   thread CPU timer → SIGPROF on that thread → on_sigprof() unwinds into a
+ *   free slot of a preallocated ring (lock-free, multi-producer) → the writer
+ *   thread drains the ring every 50 ms (sooner when half full) into a hash
+ *   table of (stack, thread) → cprof_cpu_stop() symbolises and writes a
+ *   gzipped profile.proto.
+ *
+ * A signal that finds the ring full is counted (with its weight) and shows
+ * up in the profile as the pseudo-function "cprof.lostProfileEvent".
+ * Each sample weighs 1 + si_overrun periods: CPU clocks are checked on the
+ * 250 Hz kernel tick, so at 1000 Hz one signal stands for ~4 periods
+ * (../shared/reference/measured-here.md); weighting keeps the totals true.
+ */
+#include "compat.h"
+#include "runtime/rt.h"
+#include "profile/profile.h"
+#include "profile/symbolize.h"
+
+#include <cprof.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RING_SLOTS 2048 /* power of two */
+
+typedef struct slot {
+	_Atomic uint32_t state; /* 0 free, 1 being written, 2 ready */
+	uint32_t depth;
+	uint32_t weight;
+	pid_t tid;
+	char name[16];
+	uintptr_t pcs[CPROF_MAX_DEPTH];
+} slot;
+
+typedef struct stack_ent {
+	uint64_t hash;
+	uint32_t depth;
+	uint32_t label; /* index into labels */
+	uint64_t weight;
+	uintptr_t *pcs;
+} stack_ent;
+
+static struct {
+	pthread_mutex_t lock; /* control: start/stop */
+	bool running;
+	int fd;
+	bool own_fd;
+	int hz;
+	long period;
+	int64_t t0_real, t0_mono;
+	pthread_t writer;
+	_Atomic int stop;
+	_Atomic uint32_t wake; /* futex word */
+	_Atomic int fatal;     /* signal number that asks for flush+re-raise */
+	slot *ring;
+	_Atomic uint64_t head;
+	uint64_t tail;
+	_Atomic uint64_t lost;
+	/* aggregation, writer thread only (then stop, after join) */
+	stack_ent *tab;
+	size_t ntab, captab;
+	char (*labels)[24];
+	size_t nlabels, caplabels;
+	char comm[16];
+	bool oom;
+} cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
+
+static _Atomic int cpu_on; /* read by the handler */
+
+static CPROF_TLS char tls_name[16];
+static CPROF_TLS uint32_t tls_name_age;
+
+static void wake_writer(void) /* async-signal-safe */
+{
+	atomic_store(&cpu.wake, 1);
+	syscall(SYS_futex, &cpu.wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* async-signal-safe */
+static void record(siginfo_t *si, void *uc)
+{
+	uint32_t weight = 1 + (uint32_t)(si->si_overrun > 0 ? si->si_overrun : 0);
+	slot *s;
+	uint64_t h = atomic_load_explicit(&cpu.head, memory_order_relaxed);
+	for (;;) {
+		s = &cpu.ring[h & (RING_SLOTS - 1)];
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != 0) {
+			atomic_fetch_add(&cpu.lost, weight);
+			wake_writer();
+			return;
+		}
+		if (atomic_compare_exchange_weak(&cpu.head, &h, h + 1))
+			break;
+	}
+	atomic_store_explicit(&s->state, 1, memory_order_relaxed);
+	s->weight = weight;
+	s->tid = cprof__gettid();
+	/* The thread's name: a syscall, so refreshed every 64th sample only. */
+	if ((tls_name_age++ & 63) == 0)
+		prctl(PR_GET_NAME, tls_name, 0, 0, 0);
+	memcpy(s->name, tls_name, sizeof(s->name));
+	s->depth = (uint32_t)cprof__unwind_uc(uc, s->pcs, CPROF_MAX_DEPTH);
+	atomic_store_explicit(&s->state, 2, memory_order_release);
+	if (h - cpu.tail >= RING_SLOTS / 2)
+		wake_writer();
+}
+
+/* async-signal-safe */
+static void on_sigprof(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	bool ours = cprof__timers_fallback()
+			    ? si->si_code == SI_KERNEL
+			    : si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE;
+	if (ours) {
+		if (atomic_load_explicit(&cpu_on, memory_order_acquire))
+			record(si, uc);
+	} else {
+		cprof__sigprof_forward(sig, si, uc);
+	}
+	errno = saved;
+}
+
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ label;
+	for (uint32_t i = 0; i < n; i++) {
+		h ^= pcs[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h | 1; /* 0 marks an empty bucket */
+}
+
+static uint32_t label_for(const slot *s)
+{
+	char lab[24];
+	/* Threads that kept the process's name are told apart by id. */
+	if (s->name[0] && (strncmp(s->name, cpu.comm, sizeof(s->name)) || s->tid == getpid()))
+		snprintf(lab, sizeof(lab), "%.15s", s->name);
+	else
+		snprintf(lab, sizeof(lab), "%d", (int)s->tid);
+	for (size_t i = 0; i < cpu.nlabels; i++)
+		if (!strcmp(cpu.labels[i], lab))
+			return (uint32_t)i;
+	if (cpu.nlabels == cpu.caplabels) {
+		size_t cap = cpu.caplabels ? cpu.caplabels * 2 : 16;
+		void *v = realloc(cpu.labels, cap * sizeof(*cpu.labels));
+		if (!v) {
+			cpu.oom = true;
+			return 0;
+		}
+		cpu.labels = v;
+		cpu.caplabels = cap;
+	}
+	memcpy(cpu.labels[cpu.nlabels], lab, sizeof(lab));
+	return (uint32_t)cpu.nlabels++;
+}
+
+static bool tab_grow(void)
+{
+	size_t cap = cpu.captab ? cpu.captab * 2 : 1024;
+	stack_ent *t = calloc(cap, sizeof(*t));
+	if (!t)
+		return false;
+	for (size_t i = 0; i < cpu.captab; i++) {
+		stack_ent *e = &cpu.tab[i];
+		if (!e->hash)
+			continue;
+		size_t j = e->hash & (cap - 1);
+		while (t[j].hash)
+			j = (j + 1) & (cap - 1);
+		t[j] = *e;
+	}
+	free(cpu.tab);
+	cpu.tab = t;
+	cpu.captab = cap;
+	return true;
+}
+
+static void aggregate(const slot *s)
+{
+	if (cpu.oom || ((cpu.ntab + 1) * 2 > cpu.captab && !tab_grow())) {
+		cpu.oom = true;
+		atomic_fetch_add(&cpu.lost, s->weight);
+		return;
+	}
+	uint32_t label = label_for(s);
+	uint32_t depth = s->depth ? s->depth : 0;
+	uint64_t h = hash_stack(s->pcs, depth, label);
+	size_t j = h & (cpu.captab - 1);
+	for (; cpu.tab[j].hash; j = (j + 1) & (cpu.captab - 1)) {
+		stack_ent *e = &cpu.tab[j];
+		if (e->hash == h && e->depth == depth && e->label == label &&
+		    !memcmp(e->pcs, s->pcs, depth * sizeof(uintptr_t))) {
+			e->weight += s->weight;
+			return;
+		}
+	}
+	uintptr_t *pcs = malloc((depth ? depth : 1) * sizeof(uintptr_t));
+	if (!pcs) {
+		cpu.oom = true;
+		atomic_fetch_add(&cpu.lost, s->weight);
+		return;
+	}
+	memcpy(pcs, s->pcs, depth * sizeof(uintptr_t));
+	cpu.tab[j] = (stack_ent){h, depth, label, s->weight, pcs};
+	cpu.ntab++;
+}
+
+/* Drain ready slots.  `final`: handlers are done; skip slots abandoned mid-write. */
+static void drain(bool final)
+{
+	uint64_t head = atomic_load(&cpu.head);
+	while (cpu.tail != head) {
+		slot *s = &cpu.ring[cpu.tail & (RING_SLOTS - 1)];
+		uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+		if (st != 2) {
+			if (!final)
+				break;
+		} else {
+			aggregate(s);
+		}
+		atomic_store_explicit(&s->state, 0, memory_order_release);
+		cpu.tail++;
+	}
+}
+
+static int flush_and_write(void);
+
+static void *writer_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&cpu.stop)) {
+		struct timespec ts = {0, 50 * 1000000};
+		if (!atomic_exchange(&cpu.wake, 0))
+			syscall(SYS_futex, &cpu.wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+		atomic_store(&cpu.wake, 0);
+		if (atomic_load(&cpu.fatal))
+			break;
+		drain(false);
+	}
+	int sig = atomic_load(&cpu.fatal);
+	if (sig) {
+		/* A fatal signal: write the profile, then die of that signal with its
+		 * default action, as the program would have without us. */
+		pthread_mutex_lock(&cpu.lock);
+		if (cpu.running)
+			flush_and_write();
+		pthread_mutex_unlock(&cpu.lock);
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigaction(sig, &dfl, NULL);
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		syscall(SYS_tgkill, getpid(), cprof__gettid(), sig);
+		_exit(128 + sig); /* not reached */
+	}
+	return NULL;
+}
+
+/* ---- fatal signals: SIGINT, SIGTERM, SIGHUP ---- */
+
+static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP};
+static bool fatal_installed[3];
+
+/* async-signal-safe */
+static void on_fatal(int sig)
+{
+	if (atomic_load(&cpu_on) && !atomic_exchange(&cpu.fatal, sig)) {
+		atomic_store(&cpu_on, 0);
+		wake_writer();
+		return; /* the writer flushes, then re-raises */
+	}
+	if (atomic_load(&cpu.fatal))
+		return; /* already being handled */
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	raise(sig);
+}
+
+static void install_fatal(void)
+{
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(fatal_sigs); i++) {
+		struct sigaction old, a;
+		if (sigaction(fatal_sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
+		    (old.sa_flags & SA_SIGINFO))
+			continue; /* the program handles it: it will exit() and we flush then */
+		memset(&a, 0, sizeof(a));
+		a.sa_handler = on_fatal;
+		a.sa_flags = SA_RESTART;
+		sigemptyset(&a.sa_mask);
+		fatal_installed[i] = sigaction(fatal_sigs[i], &a, NULL) == 0;
+	}
+}
+
+static void uninstall_fatal(void)
+{
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(fatal_sigs); i++) {
+		if (!fatal_installed[i])
+			continue;
+		struct sigaction cur, dfl;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		/* Only if it is still ours. */
+		if (sigaction(fatal_sigs[i], NULL, &cur) == 0 && cur.sa_handler == on_fatal)
+			sigaction(fatal_sigs[i], &dfl, NULL);
+		fatal_installed[i] = false;
+	}
+}
+
+/* ---- building the profile ---- */
+
+typedef struct pcmap {
+	uintptr_t *key;
+	uint64_t *loc;
+	size_t cap, n;
+} pcmap;
+
+static uint64_t pc_location(cprof_profile *p, pcmap *m, uintptr_t pc)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 4096;
+		uintptr_t *k = calloc(cap, sizeof(*k));
+		uint64_t *l = calloc(cap, sizeof(*l));
+		if (!k || !l) {
+			free(k);
+			free(l);
+			p->oom = true;
+			return 0;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->loc[i])
+				continue;
+			size_t j = (m->key[i] * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
+			while (l[j])
+				j = (j + 1) & (cap - 1);
+			k[j] = m->key[i];
+			l[j] = m->loc[i];
+		}
+		free(m->key);
+		free(m->loc);
+		m->key = k;
+		m->loc = l;
+		m->cap = cap;
+	}
+	size_t j = (pc * 0x9e3779b97f4a7c15ULL >> 20) & (m->cap - 1);
+	for (; m->loc[j]; j = (j + 1) & (m->cap - 1))
+		if (m->key[j] == pc)
+			return m->loc[j];
+	uint64_t id = cprof_profile_add_location(p, cprof__maps_lookup(p, pc), pc, NULL, 0);
+	if (id) {
+		m->key[j] = pc;
+		m->loc[j] = id;
+		m->n++;
+	}
+	return id;
+}
+
+static int build_and_write(int fd)
+{
+	cprof_profile p;
+	cprof_profile_init(&p);
+	cprof_profile_add_sample_type(&p, "samples", "count");
+	cprof_profile_add_sample_type(&p, "cpu", "nanoseconds");
+	p.period_type.type = cprof_profile_str(&p, "cpu");
+	p.period_type.unit = cprof_profile_str(&p, "nanoseconds");
+	p.period = cpu.period;
+	p.time_nanos = cpu.t0_real;
+	p.duration_nanos = cprof__mono_ns() - cpu.t0_mono;
+	int64_t key_thread = cprof_profile_str(&p, "thread");
+	cprof__maps_emit(&p);
+
+	pcmap m = {0};
+	uint64_t locs[CPROF_MAX_DEPTH];
+	for (size_t i = 0; i < cpu.captab; i++) {
+		const stack_ent *e = &cpu.tab[i];
+		if (!e->hash)
+			continue;
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < e->depth; k++) {
+			uint64_t id = pc_location(&p, &m, e->pcs[k]);
+			if (id)
+				locs[n++] = id;
+		}
+		int64_t v[2] = {(int64_t)e->weight, (int64_t)e->weight * cpu.period};
+		cprof_label l = {.key = key_thread,
+				 .str = cprof_profile_str(&p, cpu.labels[e->label])};
+		cprof_profile_add_sample(&p, locs, n, v, &l, 1);
+	}
+	free(m.key);
+	free(m.loc);
+
+	cprof_buf notes;
+	cprof_buf_init(&notes, 1 << 20);
+	cprof_symbolizer *sym = cprof_symbolizer_new(NULL);
+	if (sym) {
+		cprof_symbolize_profile(sym, &p, &notes);
+		cprof_symbolizer_free(sym);
+	}
+	cprof_buf_free(&notes); /* unsymbolised mappings keep their addresses for later */
+
+	uint64_t lost = atomic_load(&cpu.lost);
+	if (lost) {
+		uint64_t f = cprof_profile_add_function(&p, "cprof.lostProfileEvent",
+							"cprof.lostProfileEvent", "", 0);
+		cprof_line ln = {.function_id = f};
+		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &ln, 1);
+		int64_t v[2] = {(int64_t)lost, (int64_t)lost * cpu.period};
+		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
+		char b[24];
+		cprof__log("CPU profile: ", cprof__itoa(b, (long long)lost),
+			   " samples lost (sample buffer full); shown as cprof.lostProfileEvent",
+			   NULL);
+	}
+	int rc = p.oom ? -ENOMEM : cprof_profile_write_fd(&p, fd);
+	cprof_profile_free(&p);
+	return rc;
+}
+
+static void free_aggregation(void)
+{
+	for (size_t i = 0; i < cpu.captab; i++)
+		free(cpu.tab[i].pcs);
+	free(cpu.tab);
+	free(cpu.labels);
+	cpu.tab = NULL;
+	cpu.labels = NULL;
+	cpu.ntab = cpu.captab = cpu.nlabels = cpu.caplabels = 0;
+	cpu.oom = false;
+}
+
+/* Stop sampling, drain, write; cpu.lock held.  Called from stop, at exit,
+ * and from the writer thread on a fatal signal. */
+static int flush_and_write(void)
+{
+	atomic_store_explicit(&cpu_on, 0, memory_order_release);
+	cprof__timers_stop();
+	/* Handlers already past the cpu_on check finish within microseconds. */
+	for (int i = 0; i < 1000 && atomic_load(&cprof__unwind_users); i++) {
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
+	}
+	drain(true);
+	int rc = build_and_write(cpu.fd);
+	if (rc == 0 && cpu.own_fd && fsync(cpu.fd) != 0 && errno != EINVAL)
+		rc = -errno;
+	if (cpu.own_fd)
+		close(cpu.fd);
+	cpu.fd = -1;
+	munmap(cpu.ring, sizeof(slot) * RING_SLOTS);
+	cpu.ring = NULL;
+	free_aggregation();
+	cprof__maps_reset();
+	uninstall_fatal();
+	cpu.running = false;
+	return rc;
+}
+
+int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
+
+static int start_locked(int fd, bool own_fd, int hz)
+{
+	if (cpu.running)
+		return -EBUSY;
+	if (hz <= 0)
+		hz = CPROF_DEFAULT_HZ;
+	if (hz > 1000000)
+		return -EINVAL;
+	slot *ring = mmap(NULL, sizeof(slot) * RING_SLOTS, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ring == MAP_FAILED)
+		return -ENOMEM;
+	cpu.ring = ring;
+	cpu.fd = fd;
+	cpu.own_fd = own_fd;
+	cpu.hz = hz;
+	cpu.period = 1000000000L / hz;
+	atomic_store(&cpu.head, 0);
+	cpu.tail = 0;
+	atomic_store(&cpu.lost, 0);
+	atomic_store(&cpu.stop, 0);
+	atomic_store(&cpu.fatal, 0);
+	memset(cpu.comm, 0, sizeof(cpu.comm));
+	int cfd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	if (cfd >= 0) {
+		ssize_t n = read(cfd, cpu.comm, sizeof(cpu.comm) - 1);
+		if (n > 0 && cpu.comm[n - 1] == '\n')
+			cpu.comm[n - 1] = 0;
+		close(cfd);
+	}
+	int rc = cprof__unwind_refresh();
+	if (rc == 0)
+		rc = cprof__sigprof_take(on_sigprof);
+	if (rc == 0)
+		rc = cprof__spawn_internal(&cpu.writer, writer_main, NULL);
+	if (rc != 0) {
+		munmap(ring, sizeof(slot) * RING_SLOTS);
+		cpu.ring = NULL;
+		return rc;
+	}
+	cprof__maps_snapshot();
+	cpu.t0_real = cprof__now_ns();
+	cpu.t0_mono = cprof__mono_ns();
+	cpu.running = true;
+	install_fatal();
+	atomic_store_explicit(&cpu_on, 1, memory_order_release);
+	rc = cprof__timers_start(cpu.period);
+	if (rc != 0) {
+		atomic_store(&cpu_on, 0);
+		atomic_store(&cpu.stop, 1);
+		wake_writer();
+		pthread_join(cpu.writer, NULL);
+		uninstall_fatal();
+		munmap(ring, sizeof(slot) * RING_SLOTS);
+		cpu.ring = NULL;
+		cpu.running = false;
+		cprof__maps_reset();
+		return rc;
+	}
+	return 0;
+}
+
+CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	pthread_mutex_lock(&cpu.lock);
+	int rc = start_locked(fd, false, hz);
+	pthread_mutex_unlock(&cpu.lock);
+	return rc;
+}
+
+CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
+{
+	if (!path || !*path)
+		return -EINVAL;
+	pthread_mutex_lock(&cpu.lock);
+	if (cpu.running) {
+		pthread_mutex_unlock(&cpu.lock);
+		return -EBUSY;
+	}
+	if (hz > 1000000) {
+		pthread_mutex_unlock(&cpu.lock);
+		return -EINVAL;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = -errno;
+		pthread_mutex_unlock(&cpu.lock);
+		return e;
+	}
+	int rc = start_locked(fd, true, hz);
+	if (rc != 0) {
+		close(fd);
+		unlink(path);
+	}
+	pthread_mutex_unlock(&cpu.lock);
+	return rc;
+}
+
+CPROF_EXPORT int cprof_cpu_stop(void)
+{
+	pthread_mutex_lock(&cpu.lock);
+	if (!cpu.running) {
+		pthread_mutex_unlock(&cpu.lock);
+		return -ESRCH;
+	}
+	atomic_store(&cpu.stop, 1);
+	wake_writer();
+	pthread_mutex_unlock(&cpu.lock);
+	/* Join outside the lock: on a fatal signal the writer takes it. */
+	pthread_join(cpu.writer, NULL);
+	pthread_mutex_lock(&cpu.lock);
+	int rc = cpu.running ? flush_and_write() : 0;
+	pthread_mutex_unlock(&cpu.lock);
+	return rc;
+}
+
+CPROF_EXPORT const char *cprof_strerror(int err)
+{
+	if (err == 0)
+		return "success";
+	if (err > 0)
+		return "unknown error";
+	switch (-err) {
+	case EBUSY: return "a profile of this kind is already running";
+	case ESRCH: return "no profile of this kind is running";
+	case EINVAL: return "invalid argument";
+	case EBADF: return "bad file descriptor (not open for writing)";
+	case ENOMEM: return "out of memory";
+	default: return strerror(-err);
+	}
+}
+
+void cprof__cpu_atexit(void)
+{
+	if (atomic_load(&cpu.fatal))
+		return; /* the writer thread is flushing */
+	pthread_mutex_lock(&cpu.lock);
+	bool running = cpu.running;
+	pthread_mutex_unlock(&cpu.lock);
+	if (!running)
+		return;
+	int rc = cprof_cpu_stop();
+	if (rc != 0 && rc != -ESRCH)
+		cprof__log("writing the CPU profile failed: ", cprof_strerror(rc), NULL);
+}
+
+/* fork() without exec: the child has no timers and no writer thread; it must
+ * neither sample nor write (the parent owns the output). */
+void cprof__cpu_atfork_child(void)
+{
+	atomic_store(&cpu_on, 0);
+	pthread_mutex_init(&cpu.lock, NULL);
+	if (cpu.running) {
+		cpu.running = false;
+		if (cpu.own_fd)
+			close(cpu.fd);
+		cpu.fd = -1;
+	}
+}
+
+void cprof__modules_changed(void)
+{
+	if (!atomic_load(&cpu_on))
+		return;
+	cprof__unwind_refresh();
+	cprof__maps_snapshot();
+}

@@ -1,0 +1,107 @@
+/*
+ * env.c — profiling with no code change, and the process's life events.
+ *
+ *   LD_PRELOAD=libcprof.so CPROF_CPU=out.pb.gz [CPROF_HZ=N] prog
+ *
+ * The constructor starts the CPU profile; the destructor (after main
+ * returns or exit()) writes it; SIGINT/SIGTERM/SIGHUP flush then re-raise
+ * (cpu.c).  Children exec'd by the program inherit the environment: they
+ * write `path.<pid>` instead of clobbering the parent's profile
+ * (CPROF_CPU_USE_PID=1 is set for them, as gperftools does).
+ * Bad settings print one line on stderr and leave the program unprofiled.
+ */
+#include "compat.h"
+#include "runtime/rt.h"
+
+#include <cprof.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cprof__threads_init(void);
+
+static bool parse_hz(const char *s, int *hz)
+{
+	if (!s || !*s) {
+		*hz = CPROF_DEFAULT_HZ;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > 1000000)
+		return false;
+	*hz = (int)v;
+	return true;
+}
+
+static void start_from_env(void)
+{
+	const char *path = getenv("CPROF_CPU");
+	if (!path || !*path)
+		return;
+	int hz;
+	const char *hzs = getenv("CPROF_HZ");
+	if (!parse_hz(hzs, &hz)) {
+		cprof__log("invalid CPROF_HZ '", hzs,
+			   "': want an integer from 1 to 1000000; CPU profiling disabled", NULL);
+		return;
+	}
+	char buf[4096];
+	const char *usepid = getenv("CPROF_CPU_USE_PID");
+	if (usepid && *usepid && strcmp(usepid, "0")) {
+		if (snprintf(buf, sizeof(buf), "%s.%d", path, (int)getpid()) >= (int)sizeof(buf)) {
+			cprof__log("CPROF_CPU path too long; CPU profiling disabled", NULL);
+			return;
+		}
+		path = buf;
+	}
+	int rc = cprof_cpu_start(path, hz);
+	if (rc != 0) {
+		cprof__log("cannot start CPU profiling to '", path, "': ", cprof_strerror(rc),
+			   "; the program runs unprofiled", NULL);
+		return;
+	}
+	setenv("CPROF_CPU_USE_PID", "1", 1);
+}
+
+__attribute__((constructor)) static void cprof_init(void)
+{
+	cprof__stack_bounds_init();
+	cprof__threads_init();
+	start_from_env();
+}
+
+__attribute__((destructor)) static void cprof_fini(void)
+{
+	cprof__cpu_atexit();
+}
+
+/* dlopen/dlclose change the set of code the unwinder must know. */
+typedef void *(*dlopen_fn)(const char *, int);
+typedef int (*dlclose_fn)(void *);
+
+CPROF_EXPORT void *dlopen(const char *file, int mode)
+{
+	static dlopen_fn real;
+	if (!real)
+		real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+	void *h = real ? real(file, mode) : NULL;
+	if (h)
+		cprof__modules_changed();
+	return h;
+}
+
+CPROF_EXPORT int dlclose(void *h)
+{
+	static dlclose_fn real;
+	if (!real)
+		real = (dlclose_fn)dlsym(RTLD_NEXT, "dlclose");
+	int rc = real ? real(h) : -1;
+	if (rc == 0)
+		cprof__modules_changed();
+	return rc;
+}

@@ -1,0 +1,93 @@
+/*
+ * rt.h — internals shared by the modules of libcprof (src/runtime/).
+ *
+ * Dialects: functions marked "async-signal-safe" may run in the SIGPROF
+ * handler; they never allocate, lock, or call stdio.
+ */
+#ifndef CPROF_RT_H
+#define CPROF_RT_H
+
+#include "compat.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#define CPROF_TLS __attribute__((tls_model("initial-exec"))) __thread
+
+/* ---- log.c: diagnostics on stderr, async-signal-safe ---- */
+/* Write "cprof: " + the NULL-terminated list of strings + "\n" to fd 2 in one
+ * write(2).  async-signal-safe. */
+void cprof__log(const char *s, ...) __attribute__((sentinel));
+/* Format v in decimal into buf (>= 24 bytes); returns buf.  async-signal-safe. */
+char *cprof__itoa(char *buf, long long v);
+pid_t cprof__gettid(void); /* cached per thread; async-signal-safe */
+/* Nanoseconds of CLOCK_REALTIME / CLOCK_MONOTONIC. */
+int64_t cprof__now_ns(void);
+int64_t cprof__mono_ns(void);
+
+/* ---- stack bounds of the current thread, for guarded stack reads ---- */
+extern CPROF_TLS uintptr_t cprof__stack_lo, cprof__stack_hi;
+/* Learn the calling thread's stack bounds (normal context). */
+void cprof__stack_bounds_init(void);
+
+/* ---- unwind.c ---- */
+#define CPROF_MAX_DEPTH 128
+/* (Re)build the CFI tables for every loaded object; called at start, after
+ * dlopen/dlclose.  Normal context; takes the unwinder's control lock. */
+int cprof__unwind_refresh(void);
+void cprof__unwind_shutdown(void);
+/* Unwind from a signal context: pcs[0] is the interrupted pc, pcs[i>0] are
+ * return addresses minus one (inside the call instruction).  Returns depth.
+ * async-signal-safe; never faults (all stack reads are guarded). */
+int cprof__unwind_uc(const void *ucontext, uintptr_t *pcs, int max);
+/* Unwind the calling thread from its own frame (skipping `skip` frames).
+ * async-signal-safe. */
+int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
+/* Number of signal handlers inside the unwinder right now. */
+extern atomic_int cprof__unwind_users;
+
+/* ---- threads.c: registry, pthread_create interposition, timers ---- */
+typedef void (*cprof_thread_hook)(void);
+/* Called on every thread (those known and those created later) while
+ * `on` is true: arm(tid) per thread; disarm all on off. */
+int cprof__timers_start(long period_ns);
+void cprof__timers_stop(void);
+bool cprof__timers_fallback(void); /* true if setitimer is in use */
+void cprof__threads_atfork_child(void);
+
+/* ---- sigproxy.c: SIGPROF ownership and the program's own handler ---- */
+typedef void (*cprof_sigprof_fn)(int, siginfo_t *, void *);
+/* Install fn as SIGPROF handler; remember the program's handler and chain to
+ * it for signals that are not cprof's. */
+int cprof__sigprof_take(cprof_sigprof_fn fn);
+void cprof__sigprof_release(void);
+/* Forward a SIGPROF that is not cprof's to the program's handler.
+ * async-signal-safe. */
+void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc);
+/* Cookie in si_value identifying cprof's timer signals. */
+#define CPROF_TIMER_COOKIE ((void *)0x63707266UL) /* "cprf" */
+
+/* ---- real libc functions behind our interposers ---- */
+void *cprof__real(const char *name);
+
+/* ---- maps.c: the process's executable mappings with build ids ---- */
+struct cprof_profile;
+/* Snapshot /proc/self/maps + build ids into the cumulative set (normal
+ * context; called when the set of loaded objects changes). */
+void cprof__maps_snapshot(void);
+/* Add the collected mappings to p (main binary first); returns the mapping
+ * id for an address via cprof__maps_lookup afterwards. */
+int cprof__maps_emit(struct cprof_profile *p);
+uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
+void cprof__maps_reset(void);
+
+/* ---- cpu.c ---- */
+void cprof__cpu_atexit(void);
+void cprof__cpu_atfork_child(void);
+/* A fatal signal (SIGINT/TERM/HUP) arrived: flush and re-raise.  async-signal-safe. */
+void cprof__cpu_fatal(int sig);
+/* dl_iterate_phdr's adds/subs changed (dlopen/dlclose). */
+void cprof__modules_changed(void);
+
+#endif

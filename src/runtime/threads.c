@@ -1,0 +1,298 @@
+/*
+ * threads.c — every thread's CPU timer.
+ *
+ * Each thread gets a POSIX timer on its own CPU-time clock that sends
+ * SIGPROF to that thread (SIGEV_THREAD_ID), as Go's runtime does: unlike a
+ * process-wide setitimer, the kernel charges each thread exactly, so busy
+ * threads are not under-sampled (golang/go#35057).  Threads alive at start
+ * are found in /proc/self/task; threads created later are caught by our
+ * pthread_create, whose trampoline arms the new thread's timer and, through a
+ * TLS-key destructor, deletes it when the thread exits.
+ *
+ * The first expiry is uniform in (0, period], so a thread that runs for a
+ * tenth of a period has a one-in-ten chance of one sample instead of none.
+ *
+ * All registry changes happen under reg_lock, in normal context; the signal
+ * handler never looks at the registry.
+ */
+#include "compat.h"
+#include "runtime/rt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct tslot {
+	pid_t tid;
+	int timer; /* kernel timer id, -1: none */
+} tslot;
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static tslot *reg;
+static size_t nreg, capreg;
+static bool timers_on, use_itimer;
+static long period;
+static uint64_t rng_state;
+static pthread_key_t exit_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static CPROF_TLS bool tls_registered;
+
+static uint64_t rng(void)
+{
+	uint64_t x = rng_state ? rng_state : (uint64_t)cprof__mono_ns() | 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rng_state = x;
+	return x;
+}
+
+static tslot *find_slot(pid_t tid)
+{
+	for (size_t i = 0; i < nreg; i++)
+		if (reg[i].tid == tid)
+			return &reg[i];
+	return NULL;
+}
+
+static tslot *add_slot(pid_t tid)
+{
+	tslot *s = find_slot(tid);
+	if (s)
+		return s;
+	if (nreg == capreg) {
+		size_t cap = capreg ? capreg * 2 : 64;
+		tslot *v = realloc(reg, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		reg = v;
+		capreg = cap;
+	}
+	reg[nreg] = (tslot){tid, -1};
+	return &reg[nreg++];
+}
+
+static void del_slot(tslot *s)
+{
+	*s = reg[--nreg];
+}
+
+/* Create and arm a timer on tid's CPU clock; reg_lock held. */
+static int arm(tslot *s)
+{
+	if (s->timer >= 0)
+		return 0;
+	struct sigevent sev;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGPROF;
+	sev.sigev_value.sival_ptr = CPROF_TIMER_COOKIE;
+	sev._sigev_un._tid = s->tid;
+	/* MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): glibc's wrappers only name
+	 * the calling thread's clock, so use the kernel's encoding directly. */
+	clockid_t clk = (clockid_t)((~(unsigned)s->tid << 3) | 6);
+	int id;
+	if (syscall(SYS_timer_create, clk, &sev, &id) != 0)
+		return -errno;
+	long first = 1 + (long)(rng() % (uint64_t)period);
+	struct itimerspec its = {
+		.it_interval = {period / 1000000000, period % 1000000000},
+		.it_value = {first / 1000000000, first % 1000000000},
+	};
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		int e = -errno;
+		syscall(SYS_timer_delete, id);
+		return e;
+	}
+	s->timer = id;
+	return 0;
+}
+
+static void disarm(tslot *s)
+{
+	if (s->timer >= 0) {
+		syscall(SYS_timer_delete, s->timer);
+		s->timer = -1;
+	}
+}
+
+static void thread_exit(void *unused)
+{
+	(void)unused;
+	pid_t tid = cprof__gettid();
+	pthread_mutex_lock(&reg_lock);
+	tslot *s = find_slot(tid);
+	if (s) {
+		disarm(s);
+		del_slot(s);
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&exit_key, thread_exit);
+}
+
+/* A new thread starts (normal context, on that thread). */
+static void thread_begin(void)
+{
+	pthread_once(&key_once, make_key);
+	cprof__stack_bounds_init();
+	pthread_mutex_lock(&reg_lock);
+	tslot *s = add_slot(cprof__gettid());
+	if (s && timers_on && !use_itimer)
+		arm(s);
+	pthread_mutex_unlock(&reg_lock);
+	tls_registered = true;
+	pthread_setspecific(exit_key, (void *)1);
+}
+
+typedef struct tramp {
+	void *(*fn)(void *);
+	void *arg;
+} tramp;
+
+static void *trampoline(void *p)
+{
+	tramp t = *(tramp *)p;
+	free(p);
+	thread_begin();
+	return t.fn(t.arg);
+}
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
+				void *(*fn)(void *), void *arg)
+{
+	static pthread_create_fn real;
+	if (!real)
+		real = (pthread_create_fn)cprof__real("pthread_create");
+	if (!real)
+		return EAGAIN;
+	tramp *t = malloc(sizeof(*t));
+	if (!t)
+		return real(th, attr, fn, arg);
+	t->fn = fn;
+	t->arg = arg;
+	int rc = real(th, attr, trampoline, t);
+	if (rc != 0)
+		free(t);
+	return rc;
+}
+
+/* Create a thread that is never profiled (the writer): all signals blocked. */
+int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
+int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	pthread_create_fn real = (pthread_create_fn)cprof__real("pthread_create");
+	if (!real)
+		return -ENOSYS;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = real(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -rc;
+}
+
+int cprof__timers_start(long period_ns)
+{
+	pthread_mutex_lock(&reg_lock);
+	period = period_ns;
+	timers_on = true;
+	use_itimer = false;
+	/* Threads not created through us (before we were loaded, raw clone). */
+	DIR *d = opendir("/proc/self/task");
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			long tid = strtol(e->d_name, NULL, 10);
+			if (tid > 0)
+				add_slot((pid_t)tid);
+		}
+		closedir(d);
+	}
+	add_slot(cprof__gettid());
+	int first_err = 0;
+	size_t armed = 0;
+	for (size_t i = 0; i < nreg; i++) {
+		int rc = arm(&reg[i]);
+		if (rc == 0)
+			armed++;
+		else if (rc != -ESRCH && rc != -EINVAL && !first_err)
+			first_err = rc;
+	}
+	if (armed == 0) {
+		/* Per-thread timers unavailable: the process-wide fallback. */
+		char b[24];
+		cprof__log("per-thread CPU timers unavailable (timer_create: errno ",
+			   cprof__itoa(b, -first_err),
+			   "); falling back to setitimer(ITIMER_PROF): thread attribution may be skewed",
+			   NULL);
+		struct itimerval it = {{period / 1000000000, period % 1000000000 / 1000},
+				       {period / 1000000000, period % 1000000000 / 1000}};
+		if (setitimer(ITIMER_PROF, &it, NULL) != 0) {
+			timers_on = false;
+			pthread_mutex_unlock(&reg_lock);
+			return -errno;
+		}
+		use_itimer = true;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return 0;
+}
+
+void cprof__timers_stop(void)
+{
+	pthread_mutex_lock(&reg_lock);
+	timers_on = false;
+	for (size_t i = 0; i < nreg; i++)
+		disarm(&reg[i]);
+	if (use_itimer) {
+		struct itimerval off = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_PROF, &off, NULL);
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+bool cprof__timers_fallback(void)
+{
+	return use_itimer;
+}
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&reg_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&reg_lock);
+}
+
+void cprof__forget_tid(void);
+
+/* The child has one thread and no timers (POSIX timers are not inherited). */
+static void atfork_child(void)
+{
+	pthread_mutex_init(&reg_lock, NULL);
+	cprof__forget_tid();
+	nreg = 0;
+	timers_on = false;
+	use_itimer = false;
+	cprof__cpu_atfork_child();
+}
+
+void cprof__threads_init(void);
+void cprof__threads_init(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}

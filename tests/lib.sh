@@ -1,0 +1,43 @@
+# Shared helpers for integration tests (sourced).  Cases print "ok NAME" or
+# "not ok NAME"; the driver counts them.
+set -u
+: "${CPROF_ROOT:?run through tests/run}"
+BUILD=$CPROF_BUILD
+LIB=$BUILD/libcprof.so
+CPROF=$BUILD/cprof
+CC=${CC:-cc}
+SANITIZE=${SANITIZE:-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/cprof-it.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-/tmp/cprof-gocache}"
+
+# Sanitizer runtimes must come first in a preload list.
+PRELOAD=$LIB
+TEST_CFLAGS=""
+case "$SANITIZE" in
+*address*) PRELOAD="$($CC -print-file-name=libasan.so) $LIB"; TEST_CFLAGS="-fsanitize=$SANITIZE"
+	export ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" ;;
+*thread*) PRELOAD="$($CC -print-file-name=libtsan.so) $LIB"; TEST_CFLAGS="-fsanitize=thread" ;;
+esac
+case "$SANITIZE" in *undefined*) PRELOAD="$PRELOAD"; TEST_CFLAGS="$TEST_CFLAGS" ;; esac
+
+ok() { echo "ok $1"; }
+nok() { echo "not ok $1${2:+: $2}"; }
+check() { # check NAME CMD... : ok if CMD succeeds
+	name=$1; shift
+	if "$@"; then ok "$name"; else nok "$name"; fi
+}
+# cc_prog OUT SRC [FLAGS...]: build a test program from tests/progs.
+cc_prog() {
+	out=$1 src=$2; shift 2
+	$CC -std=gnu17 -O2 -g -pthread $TEST_CFLAGS -o "$out" "$CPROF_ROOT/tests/progs/$src" "$@"
+}
+# pprof_top PROFILE [ARGS...]: go tool pprof -top; fails on any warning.
+pprof_top() {
+	prof=$1; shift
+	go tool pprof -top "$@" "$prof" >"$T/pprof.out" 2>"$T/pprof.err" || { cat "$T/pprof.err" >&2; return 1; }
+	if grep -v -e '^File:' -e '^Type:' -e '^Time:' -e '^Duration:' -e '^Showing' -e '^Build ID' "$T/pprof.err" | grep -q .; then
+		echo "pprof warned:" >&2; cat "$T/pprof.err" >&2; return 1
+	fi
+	cat "$T/pprof.out"
+}
