@@ -22,5 +22,6 @@ const char *cprof_cli_libpath(void);
 /* Commands, one file each (src/cli/cmd_*.c). */
 int cprof_cmd_record(int argc, char **argv);
 int cprof_cmd_merge(int argc, char **argv);
+int cprof_cmd_top(int argc, char **argv); /* cmd_report.c: top/text */
 
 #endif

@@ -10,6 +10,8 @@
 static const cprof_cmd commands[] = {
 	{"record", cprof_cmd_record, "run a program under the profiler"},
 	{"merge", cprof_cmd_merge, "merge profiles into one (pprof's rules)"},
+	{"top", cprof_cmd_top, "top entries, as go tool pprof -top"},
+	{"text", cprof_cmd_top, "same as top"},
 };
 
 int cprof_error(const char *fmt, ...)

@@ -1,0 +1,342 @@
+/*
+ * cmd_report.c — the report commands (`cprof top`, `cprof text`, ...) with
+ * go tool pprof's options.  Flags follow Go's flag syntax (-flag, --flag,
+ * -flag=value, -flag value; booleans -flag or -flag=false) and may also come
+ * after the profile sources.  See docs/REPORTS.md.
+ */
+#include "compat.h"
+#include "cli/cli.h"
+#include "cli/fetch.h"
+#include "profile/merge.h"
+#include "profile/profile.h"
+#include "report/report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct report_args {
+	cprof_report_opts o;
+	const char **src, **base;
+	size_t nsrc, nbase;
+	bool diff_base;
+	const char *output;
+	int seconds;
+} report_args;
+
+enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI };
+
+struct flag {
+	const char *name;
+	enum kind kind;
+	size_t off;          /* into report_args */
+	int gran;            /* K_GRAN value; K_SI: sample index name */
+	const char *si;
+	const char *help;
+};
+
+#define OFF(f) offsetof(report_args, f)
+static const struct flag flags[] = {
+	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
+	{"flat", K_BOOL, 0, -1, NULL, "sort by flat value (default)"},
+	{"nodecount", K_INT, OFF(o.nodecount), 0, NULL, "max number of nodes to show"},
+	{"nodefraction", K_FLOAT, OFF(o.nodefraction), 0, NULL, "hide nodes below <f>*total"},
+	{"edgefraction", K_FLOAT, OFF(o.edgefraction), 0, NULL, "hide edges below <f>*total"},
+	{"trim", K_BOOL, OFF(o.trim), 0, NULL, "honor nodefraction/edgefraction/nodecount"},
+	{"functions", K_GRAN, 0, CPROF_GRAN_FUNCTIONS, NULL, "aggregate at the function level"},
+	{"filefunctions", K_GRAN, 0, CPROF_GRAN_FILEFUNCTIONS, NULL, "function and file"},
+	{"files", K_GRAN, 0, CPROF_GRAN_FILES, NULL, "aggregate at the file level"},
+	{"lines", K_GRAN, 0, CPROF_GRAN_LINES, NULL, "aggregate at the source line level"},
+	{"addresses", K_GRAN, 0, CPROF_GRAN_ADDRESSES, NULL, "aggregate at the address level"},
+	{"noinlines", K_BOOL, OFF(o.noinlines), 0, NULL, "attribute inlined frames to their caller"},
+	{"sample_index", K_STR, OFF(o.sample_index), 0, NULL, "sample value to report (index or name)"},
+	{"mean", K_BOOL, OFF(o.mean), 0, NULL, "average sample value over first value"},
+	{"inuse_space", K_SI, 0, 0, "inuse_space", "same as -sample_index=inuse_space"},
+	{"inuse_objects", K_SI, 0, 0, "inuse_objects", "same as -sample_index=inuse_objects"},
+	{"alloc_space", K_SI, 0, 0, "alloc_space", "same as -sample_index=alloc_space"},
+	{"alloc_objects", K_SI, 0, 0, "alloc_objects", "same as -sample_index=alloc_objects"},
+	{"total_delay", K_SI, 0, 0, "delay", "same as -sample_index=delay"},
+	{"contentions", K_SI, 0, 0, "contentions", "same as -sample_index=contentions"},
+	{"mean_delay", K_SI, 0, 1, "delay", "same as -mean -sample_index=delay"},
+	{"unit", K_STR, OFF(o.unit), 0, NULL, "output unit (minimum, auto, or e.g. ms, MB)"},
+	{"divide_by", K_FLOAT, OFF(o.divide_by), 0, NULL, "divide all values by this ratio"},
+	{"relative_percentages", K_BOOL, OFF(o.relative_percentages), 0, NULL,
+	 "percentages relative to the focused subgraph"},
+	{"drop_negative", K_BOOL, OFF(o.drop_negative), 0, NULL, "ignore negative differences"},
+	{"focus", K_STR, OFF(o.focus), 0, NULL, "only samples with a frame matching regexp"},
+	{"ignore", K_STR, OFF(o.ignore), 0, NULL, "drop samples with a frame matching regexp"},
+	{"hide", K_STR, OFF(o.hide), 0, NULL, "drop frames matching regexp"},
+	{"show", K_STR, OFF(o.show), 0, NULL, "only frames matching regexp"},
+	{"show_from", K_STR, OFF(o.show_from), 0, NULL, "drop frames above the highest match"},
+	{"tagfocus", K_STR, OFF(o.tagfocus), 0, NULL, "only samples with matching tags"},
+	{"tagignore", K_STR, OFF(o.tagignore), 0, NULL, "drop samples with matching tags"},
+	{"trim_path", K_STR, OFF(o.trim_path), 0, NULL, "path prefix to trim from source paths"},
+	{"source_path", K_STR, OFF(o.source_path), 0, NULL, "search path for source files"},
+	{"base", K_STR, 0, 1, NULL, "subtract this profile (cumulative profiles)"},
+	{"diff_base", K_STR, 0, 2, NULL, "compare against this profile"},
+	{"output", K_STR, OFF(output), 0, NULL, "write the report to this file"},
+	{"o", K_STR, OFF(output), 0, NULL, "same as -output"},
+	{"seconds", K_INT, OFF(seconds), 0, NULL, "duration for http:// sources"},
+};
+
+static void usage(FILE *f, const char *cmd)
+{
+	fprintf(f, "usage: cprof %s [options] PROFILE...\n\noptions:\n", cmd);
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(flags); i++) {
+		const struct flag *fl = &flags[i];
+		const char *arg = fl->kind == K_STR ? " S" : fl->kind == K_INT ? " N"
+			       : fl->kind == K_FLOAT ? " F" : "";
+		fprintf(f, "  -%s%-*s %s\n", fl->name, (int)(20 - strlen(fl->name)), arg, fl->help);
+	}
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "1") || !strcmp(v, "t") || !strcmp(v, "T") || !strcmp(v, "true") ||
+	    !strcmp(v, "TRUE") || !strcmp(v, "True"))
+		*out = true;
+	else if (!strcmp(v, "0") || !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "false") ||
+		 !strcmp(v, "FALSE") || !strcmp(v, "False"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+/* Parse argv into a; returns 0, or 2 after printing a usage error. */
+static int parse_args(int argc, char **argv, report_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	cprof_report_opts_init(&a->o);
+	a->seconds = -1;
+	a->src = calloc((size_t)argc + 1, sizeof(char *));
+	a->base = calloc((size_t)argc + 1, sizeof(char *));
+	if (!a->src || !a->base) {
+		cprof_error("out of memory");
+		return 1;
+	}
+	bool only_src = false, plain_base = false;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (only_src || arg[0] != '-' || !strcmp(arg, "-")) {
+			a->src[a->nsrc++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			only_src = true;
+			continue;
+		}
+		const char *name = arg + 1 + (arg[1] == '-');
+		if (!strcmp(name, "h") || !strcmp(name, "help")) {
+			usage(stdout, argv[0]);
+			exit(0);
+		}
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		const struct flag *fl = NULL;
+		for (size_t k = 0; k < CPROF_ARRAY_LEN(flags); k++)
+			if (strlen(flags[k].name) == nlen && !strncmp(flags[k].name, name, nlen))
+				fl = &flags[k];
+		if (!fl) {
+			cprof_error("unknown flag: -%.*s; run 'cprof %s -h' for the options", (int)nlen,
+				    name, argv[0]);
+			return 2;
+		}
+		const char *val = eq ? eq + 1 : NULL;
+		bool isbool = fl->kind == K_BOOL || fl->kind == K_GRAN || fl->kind == K_SI;
+		if (!isbool && !val) {
+			if (i + 1 >= argc) {
+				cprof_error("flag needs an argument: -%s", fl->name);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		char *base = (char *)a;
+		bool b = true;
+		if (isbool && val && !parse_bool(val, &b)) {
+			cprof_error("invalid boolean value \"%s\" for -%s", val, fl->name);
+			return 2;
+		}
+		char *end;
+		switch (fl->kind) {
+		case K_BOOL:
+			if (fl->gran == -1) /* -flat */
+				a->o.cum_sort = !b;
+			else
+				*(bool *)(base + fl->off) = b;
+			break;
+		case K_GRAN:
+			if (b)
+				a->o.granularity = (cprof_granularity)fl->gran;
+			break;
+		case K_SI:
+			if (b) {
+				a->o.sample_index = fl->si;
+				if (fl->gran == 1)
+					a->o.mean = true;
+			}
+			break;
+		case K_STR:
+			if (fl->gran == 1 || fl->gran == 2) {
+				if (!*val)
+					break;
+				a->base[a->nbase++] = val;
+				if (fl->gran == 2)
+					a->diff_base = true;
+				else
+					plain_base = true;
+				if (plain_base && a->diff_base) {
+					cprof_error("-base and -diff_base flags cannot both be specified");
+					return 2;
+				}
+			} else {
+				*(const char **)(base + fl->off) = val;
+			}
+			break;
+		case K_INT: {
+			errno = 0;
+			long v = strtol(val, &end, 0);
+			if (!*val || *end || errno || v < -1 || v > INT32_MAX) {
+				cprof_error("invalid value \"%s\" for -%s: want an integer", val,
+					    fl->name);
+				return 2;
+			}
+			*(int *)(base + fl->off) = (int)v;
+			break;
+		}
+		case K_FLOAT: {
+			double v = strtod(val, &end);
+			if (!*val || *end) {
+				cprof_error("invalid value \"%s\" for -%s: want a number", val, fl->name);
+				return 2;
+			}
+			*(double *)(base + fl->off) = v;
+			break;
+		}
+		}
+	}
+	if (a->nsrc == 0) {
+		cprof_error("no profile source specified; run 'cprof %s -h' for usage", argv[0]);
+		return 2;
+	}
+	return 0;
+}
+
+/* Fetch and merge a list of sources into p (pprof's chunkedGrab). */
+static int load_all(cprof_profile *p, const char **srcs, size_t n, int seconds)
+{
+	char err[512];
+	if (cprof_fetch_profile(p, srcs[0], seconds, err, sizeof(err)) < 0)
+		return cprof_error("%s", err);
+	for (size_t i = 1; i < n; i++) {
+		cprof_profile q;
+		cprof_profile_init(&q);
+		int rc = cprof_fetch_profile(&q, srcs[i], seconds, err, sizeof(err));
+		if (rc == 0)
+			rc = cprof_profile_merge(p, &q, 1, err, sizeof(err));
+		cprof_profile_free(&q);
+		if (rc < 0)
+			return cprof_error("%s", err);
+	}
+	return 0;
+}
+
+/* Tag every sample of p with pprof::base=true (pprof's -diff_base). */
+static int add_base_label(cprof_profile *p)
+{
+	int64_t k = cprof_profile_str(p, "pprof::base"), v = cprof_profile_str(p, "true");
+	for (size_t i = 0; i < p->sample.n; i++) {
+		cprof_sample *s = &p->sample.v[i];
+		if (!cprof_vec_grow(p, p->label_pool, (size_t)s->nlabel + 1))
+			return -1;
+		cprof_label *dst = p->label_pool.v + p->label_pool.n;
+		memcpy(dst, p->label_pool.v + s->label_off, s->nlabel * sizeof(*dst));
+		dst[s->nlabel] = (cprof_label){.key = k, .str = v};
+		s->label_off = p->label_pool.n;
+		s->nlabel++;
+		p->label_pool.n += s->nlabel;
+	}
+	return p->oom ? -1 : 0;
+}
+
+/* Load sources and bases as pprof's fetchProfiles does. */
+static int load_profile(cprof_profile *p, report_args *a)
+{
+	if (load_all(p, a->src, a->nsrc, a->seconds) < 0)
+		return -1;
+	if (a->nbase == 0)
+		return 0;
+	cprof_profile b;
+	cprof_profile_init(&b);
+	int rc = load_all(&b, a->base, a->nbase, a->seconds);
+	if (rc == 0 && a->diff_base && add_base_label(&b) < 0)
+		rc = cprof_error("out of memory");
+	char err[512];
+	if (rc == 0 && cprof_profile_merge(p, &b, -1, err, sizeof(err)) < 0)
+		rc = cprof_error("%s", err);
+	cprof_profile_free(&b);
+	return rc;
+}
+
+static int run_report(int argc, char **argv, cprof_report_format fmt)
+{
+	report_args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc) {
+		free(a.src);
+		free(a.base);
+		return rc;
+	}
+	a.o.format = fmt;
+	a.o.warn = stderr;
+	cprof_profile p;
+	cprof_profile_init(&p);
+	cprof_report *r = NULL;
+	FILE *out = stdout;
+	char err[512];
+	rc = 1;
+	if (load_profile(&p, &a) < 0)
+		goto done;
+	r = cprof_report_new(&p, &a.o, err, sizeof(err));
+	if (!r) {
+		cprof_error("%s", err);
+		goto done;
+	}
+	if (a.output && !(out = fopen(a.output, "w"))) {
+		cprof_error("cannot write %s: %s", a.output, strerror(errno));
+		out = stdout;
+		goto done;
+	}
+	int wr = 0;
+	switch (fmt) {
+	case CPROF_FMT_TEXT:
+		wr = cprof_report_text(r, out, err, sizeof(err));
+		break;
+	default:
+		wr = -1;
+		snprintf(err, sizeof(err), "report not implemented");
+		break;
+	}
+	if (wr < 0 || fflush(out) != 0) {
+		cprof_error("%s: %s", argv[0], wr < 0 ? err : strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	if (out != stdout && fclose(out) != 0 && rc == 0)
+	{
+		cprof_error("cannot write %s: %s", a.output, strerror(errno));
+		rc = 1;
+	}
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+	free(a.src);
+	free(a.base);
+	return rc;
+}
+
+int cprof_cmd_top(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_TEXT);
+}

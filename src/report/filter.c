@@ -1,0 +1,522 @@
+/*
+ * filter.c — pprof's sample filters, applied in place to the report's
+ * profile in pprof's order (driver/driver_focus.go applyFocus):
+ * focus/ignore/hide/show (profile.FilterSamplesByName), show_from,
+ * tagfocus/tagignore (FilterSamplesByTag).
+ *
+ * Regexes are POSIX extended (regcomp REG_EXTENDED), not RE2: the common
+ * subset (alternation, classes, anchors, repetition) behaves the same;
+ * RE2-only syntax such as \d or (?i) is rejected by regcomp with an error.
+ * Matching is unanchored, as Go's MatchString.  Each regex is evaluated once
+ * per function and per mapping, not per frame.
+ */
+#include "compat.h"
+#include "report/internal.h"
+#include "report/units.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A compiled name regex with per-function / per-mapping match caches. */
+typedef struct namerx {
+	regex_t re;
+	bool set;
+	int8_t *fmatch; /* per function: -1 unknown, 0, 1 */
+	int8_t *mmatch; /* per mapping */
+} namerx;
+
+static int rx_compile(namerx *x, const cprof_profile *p, const char *name, const char *pat,
+		      char *err, size_t errlen)
+{
+	memset(x, 0, sizeof(*x));
+	if (!pat || !*pat)
+		return 0;
+	int rc = regcomp(&x->re, pat, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char m[256];
+		regerror(rc, &x->re, m, sizeof(m));
+		snprintf(err, errlen, "parsing %s regexp: %s: %s", name, pat, m);
+		return -1;
+	}
+	x->set = true;
+	x->fmatch = malloc(p->function.n + 1);
+	x->mmatch = malloc(p->mapping.n + 1);
+	if (!x->fmatch || !x->mmatch) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(x->fmatch, -1, p->function.n + 1);
+	memset(x->mmatch, -1, p->mapping.n + 1);
+	return 0;
+}
+
+static void rx_free(namerx *x)
+{
+	if (x->set)
+		regfree(&x->re);
+	free(x->fmatch);
+	free(x->mmatch);
+}
+
+static bool rx_search(const regex_t *re, const char *s)
+{
+	return regexec(re, s, 0, NULL, 0) == 0;
+}
+
+/* Function name or file name matches (nil function: never). */
+static bool func_matches(namerx *x, const cprof_profile *p, uint64_t fid)
+{
+	if (fid == 0 || fid > p->function.n)
+		return false;
+	int8_t *m = &x->fmatch[fid - 1];
+	if (*m < 0) {
+		const cprof_function *f = &p->function.v[fid - 1];
+		*m = rx_search(&x->re, cprof_profile_string(p, f->name)) ||
+		     rx_search(&x->re, cprof_profile_string(p, f->filename));
+	}
+	return *m;
+}
+
+static bool map_matches(namerx *x, const cprof_profile *p, uint64_t mid)
+{
+	if (mid == 0 || mid > p->mapping.n)
+		return false;
+	int8_t *m = &x->mmatch[mid - 1];
+	if (*m < 0)
+		*m = rx_search(&x->re, cprof_profile_string(p, p->mapping.v[mid - 1].file));
+	return *m;
+}
+
+static bool loc_matches(namerx *x, const cprof_profile *p, const cprof_location *l)
+{
+	const cprof_line *ln = cprof_location_lines(p, l);
+	for (uint32_t i = 0; i < l->nline; i++)
+		if (func_matches(x, p, ln[i].function_id))
+			return true;
+	return map_matches(x, p, l->mapping_id);
+}
+
+/* Keep, in place, the lines of l for which keep(line) holds. */
+static void loc_keep_lines(cprof_profile *p, cprof_location *l, namerx *x, bool want_match)
+{
+	cprof_line *ln = p->line_pool.v + l->line_off;
+	uint32_t w = 0;
+	for (uint32_t i = 0; i < l->nline; i++) {
+		uint64_t fid = ln[i].function_id;
+		bool has_fn = fid != 0 && fid <= p->function.n;
+		bool keep = want_match ? (!has_fn || func_matches(x, p, fid))
+				       : (!has_fn || !func_matches(x, p, fid));
+		if (keep)
+			ln[w++] = ln[i];
+	}
+	l->nline = w;
+}
+
+static void warn(const cprof_report *r, const char *what)
+{
+	if (r->o.warn)
+		fprintf(r->o.warn, "%s expression matched no samples\n", what);
+}
+
+static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx *hide,
+			  namerx *show, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	size_t nl = p->location.n;
+	uint8_t *foi = calloc(nl + 1, 1); /* 1 focus, 2 ignore */
+	uint8_t *hidden = calloc(nl + 1, 1);
+	if (!foi || !hidden) {
+		free(foi);
+		free(hidden);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	bool fm = false, im = false, hm = false, hnm = false, any_hidden = false;
+	for (size_t i = 0; i < nl; i++) {
+		cprof_location *l = &p->location.v[i];
+		if (ignore->set && loc_matches(ignore, p, l)) {
+			im = true;
+			foi[i] = 2;
+		} else if (!focus->set || loc_matches(focus, p, l)) {
+			fm = true;
+			foi[i] = 1;
+		}
+		if (hide->set && loc_matches(hide, p, l)) {
+			hm = true;
+			if (map_matches(hide, p, l->mapping_id))
+				l->nline = 0;
+			else
+				loc_keep_lines(p, l, hide, false);
+			if (l->nline == 0)
+				hidden[i] = any_hidden = true;
+		}
+		if (show->set) {
+			if (!map_matches(show, p, l->mapping_id))
+				loc_keep_lines(p, l, show, true);
+			if (l->nline == 0)
+				hidden[i] = any_hidden = true;
+			else
+				hnm = true;
+		}
+	}
+	size_t w = 0;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		uint64_t *locs = p->loc_pool.v + s->loc_off;
+		bool f = false, ign = false;
+		for (uint32_t i = 0; i < s->nloc && !ign; i++) {
+			uint64_t id = locs[i];
+			if (id == 0 || id > nl)
+				continue;
+			if (foi[id - 1] == 1)
+				f = true;
+			else if (foi[id - 1] == 2)
+				ign = true;
+		}
+		if (!f || ign)
+			continue;
+		if (any_hidden) {
+			uint32_t k = 0;
+			for (uint32_t i = 0; i < s->nloc; i++)
+				if (!(locs[i] && locs[i] <= nl && hidden[locs[i] - 1]))
+					locs[k++] = locs[i];
+			s->nloc = k;
+			if (k == 0)
+				continue;
+		}
+		p->sample.v[w++] = *s;
+	}
+	p->sample.n = w;
+	free(foi);
+	free(hidden);
+	if (focus->set && !fm)
+		warn(r, "Focus");
+	if (ignore->set && !im)
+		warn(r, "Ignore");
+	if (hide->set && !hm)
+		warn(r, "Hide");
+	if (show->set && !hnm)
+		warn(r, "Show");
+	return 0;
+}
+
+static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	size_t nl = p->location.n;
+	uint8_t *from = calloc(nl + 1, 1);
+	if (!from) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	bool matched = false;
+	for (size_t i = 0; i < nl; i++) {
+		cprof_location *l = &p->location.v[i];
+		if (map_matches(x, p, l->mapping_id)) {
+			from[i] = 1;
+			matched = true;
+			continue;
+		}
+		const cprof_line *ln = cprof_location_lines(p, l);
+		for (uint32_t k = l->nline; k-- > 0;)
+			if (func_matches(x, p, ln[k].function_id)) {
+				l->nline = k + 1;
+				from[i] = 1;
+				matched = true;
+				break;
+			}
+	}
+	size_t w = 0;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		const uint64_t *locs = cprof_sample_locs(p, s);
+		for (uint32_t i = s->nloc; i-- > 0;) {
+			if (locs[i] && locs[i] <= nl && from[locs[i] - 1]) {
+				s->nloc = i + 1;
+				p->sample.v[w++] = *s;
+				break;
+			}
+		}
+	}
+	p->sample.n = w;
+	free(from);
+	if (!matched)
+		warn(r, "ShowFrom");
+	return 0;
+}
+
+/* Tag filters (driver_focus.go compileTagFilter). */
+typedef struct tagfilter {
+	bool set;
+	char *key;          /* wantKey or NULL */
+	regex_t *rx;        /* regex form */
+	size_t nrx;
+	int range;          /* 0 none, 1 ==, 2 >=, 3 <=, 4 between */
+	double lo, hi;
+	const char *unit;   /* canonical unit of the range */
+} tagfilter;
+
+static const char *num_unit_for_key(const cprof_profile *p, int64_t key)
+{
+	/* First non-empty unit used with the key, else inferred from the key. */
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof_sample *s = &p->sample.v[si];
+		const cprof_label *l = cprof_sample_labels(p, s);
+		for (uint32_t i = 0; i < s->nlabel; i++)
+			if (l[i].key == key && l[i].str == 0 && l[i].num_unit)
+				return cprof_profile_string(p, l[i].num_unit);
+	}
+	const char *k = cprof_profile_string(p, key);
+	if (!strcmp(k, "alignment") || !strcmp(k, "request"))
+		return "bytes";
+	return k;
+}
+
+/* Find the next match of ([+-]?[0-9]+)([A-Za-z]+)? at or after s. */
+static const char *next_num(const char *s, const char **end, long long *v, char *unit, size_t un)
+{
+	for (; *s; s++) {
+		const char *d = s;
+		if (*d == '+' || *d == '-')
+			d++;
+		if (!isdigit((unsigned char)*d))
+			continue;
+		while (isdigit((unsigned char)*d))
+			d++;
+		*v = strtoll(s, NULL, 10);
+		size_t k = 0;
+		while (isalpha((unsigned char)*d)) {
+			if (k + 1 < un)
+				unit[k++] = *d;
+			d++;
+		}
+		unit[k] = 0;
+		*end = d;
+		return s;
+	}
+	return NULL;
+}
+
+static bool parse_range(tagfilter *t, const char *f)
+{
+	long long v1, v2;
+	char u1[32], u2[32];
+	const char *e1, *e2;
+	const char *m1 = next_num(f, &e1, &v1, u1, sizeof(u1));
+	if (!m1)
+		return false;
+	const char *m2 = next_num(e1, &e2, &v2, u2, sizeof(u2));
+	t->lo = cprof_units_scale(v1, u1, u1, &t->unit);
+	size_t l1 = (size_t)(e1 - m1);
+	if (!m2) {
+		if (m1 == f && f[l1] == 0)
+			t->range = 1;
+		else if (m1 == f && !strcmp(f + l1, ":"))
+			t->range = 2;
+		else if (m1 == f + 1 && f[0] == ':' && f[1 + l1] == 0)
+			t->range = 3;
+		else
+			return false;
+		return true;
+	}
+	if (m1 != f || e1[0] != ':' || m2 != e1 + 1 || *e2)
+		return false;
+	const char *unit2;
+	t->hi = cprof_units_scale(v2, u2, t->unit, &unit2);
+	if (strcmp(unit2, t->unit))
+		return false;
+	t->range = 4;
+	return true;
+}
+
+static int tag_compile(cprof_report *r, tagfilter *t, const char *name, const char *val,
+		       char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (!val || !*val)
+		return 0;
+	t->set = true;
+	const char *eq = strchr(val, '=');
+	if (eq) {
+		t->key = strndup(val, (size_t)(eq - val));
+		val = eq + 1;
+	}
+	if (parse_range(t, val)) {
+		if (r->o.warn)
+			fprintf(r->o.warn, "%s:Interpreted '%s' as range, not regexp\n", name, val);
+		return 0;
+	}
+	size_t n = 1;
+	for (const char *c = val; *c; c++)
+		n += *c == ',';
+	t->rx = calloc(n, sizeof(regex_t));
+	if (!t->rx) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const char *s = val;
+	for (size_t i = 0; i < n; i++) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		char *pat = strndup(s, len);
+		int rc = pat ? regcomp(&t->rx[i], pat, REG_EXTENDED | REG_NOSUB) : REG_ESPACE;
+		free(pat);
+		if (rc) {
+			char m[256];
+			regerror(rc, &t->rx[i], m, sizeof(m));
+			snprintf(err, errlen, "parsing %s regexp: %s", name, m);
+			return -1;
+		}
+		t->nrx++;
+		s = c ? c + 1 : s + len;
+	}
+	return 0;
+}
+
+static void tag_free(tagfilter *t)
+{
+	for (size_t i = 0; i < t->nrx; i++)
+		regfree(&t->rx[i]);
+	free(t->rx);
+	free(t->key);
+}
+
+static bool range_match(const tagfilter *t, int64_t v, const char *unit)
+{
+	const char *su;
+	double sv = cprof_units_scale(v, unit, t->unit, &su);
+	if (strcmp(su, t->unit))
+		return false;
+	switch (t->range) {
+	case 1: return sv == t->lo;
+	case 2: return sv >= t->lo;
+	case 3: return sv <= t->lo;
+	default: return sv >= t->lo && sv <= t->hi;
+	}
+}
+
+static bool tag_match(const cprof_profile *p, const tagfilter *t, const cprof_sample *s,
+		      const char **key_units)
+{
+	const cprof_label *l = cprof_sample_labels(p, s);
+	if (t->range) {
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			if (l[i].str != 0)
+				continue;
+			if (t->key && strcmp(cprof_profile_string(p, l[i].key), t->key))
+				continue;
+			if (range_match(t, l[i].num, key_units[l[i].key]))
+				return true;
+		}
+		return false;
+	}
+	if (!t->key) {
+		for (size_t k = 0; k < t->nrx; k++) {
+			bool m = false;
+			for (uint32_t i = 0; i < s->nlabel && !m; i++) {
+				if (l[i].str == 0)
+					continue;
+				char buf[2048];
+				snprintf(buf, sizeof(buf), "%s:%s", cprof_profile_string(p, l[i].key),
+					 cprof_profile_string(p, l[i].str));
+				m = rx_search(&t->rx[k], buf);
+			}
+			if (!m)
+				return false;
+		}
+		return true;
+	}
+	for (uint32_t i = 0; i < s->nlabel; i++) {
+		if (l[i].str == 0 || strcmp(cprof_profile_string(p, l[i].key), t->key))
+			continue;
+		for (size_t k = 0; k < t->nrx; k++)
+			if (rx_search(&t->rx[k], cprof_profile_string(p, l[i].str)))
+				return true;
+	}
+	return false;
+}
+
+static int filter_by_tag(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	tagfilter tf, ti;
+	int rc = -1;
+	const char **units = NULL;
+	if (tag_compile(r, &tf, "tagfocus", r->o.tagfocus, err, errlen) < 0 ||
+	    tag_compile(r, &ti, "tagignore", r->o.tagignore, err, errlen) < 0)
+		goto out;
+	if (!tf.set && !ti.set) {
+		rc = 0;
+		goto out;
+	}
+	if (tf.range || ti.range) {
+		units = calloc(p->str.n + 1, sizeof(*units));
+		if (!units)
+			goto out;
+		for (size_t si = 0; si < p->sample.n; si++) {
+			const cprof_sample *s = &p->sample.v[si];
+			const cprof_label *l = cprof_sample_labels(p, s);
+			for (uint32_t i = 0; i < s->nlabel; i++)
+				if (l[i].str == 0 && l[i].key >= 0 && (size_t)l[i].key < p->str.n &&
+				    !units[l[i].key])
+					units[l[i].key] = num_unit_for_key(p, l[i].key);
+		}
+	}
+	bool fm = false, im = false;
+	size_t w = 0;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof_sample *s = &p->sample.v[si];
+		bool focused = !tf.set || tag_match(p, &tf, s, units);
+		bool ignored = ti.set && tag_match(p, &ti, s, units);
+		fm = fm || focused;
+		im = im || ignored;
+		if (focused && !ignored)
+			p->sample.v[w++] = *s;
+	}
+	p->sample.n = w;
+	if (tf.set && !fm)
+		warn(r, "TagFocus");
+	if (ti.set && !im)
+		warn(r, "TagIgnore");
+	rc = 0;
+out:
+	free(units);
+	tag_free(&tf);
+	tag_free(&ti);
+	return rc;
+}
+
+int cprof__report_filter(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	namerx focus, ignore, hide, show, from;
+	memset(&ignore, 0, sizeof(ignore));
+	memset(&hide, 0, sizeof(hide));
+	memset(&show, 0, sizeof(show));
+	memset(&from, 0, sizeof(from));
+	int rc = -1;
+	if (rx_compile(&focus, p, "focus", r->o.focus, err, errlen) < 0 ||
+	    rx_compile(&ignore, p, "ignore", r->o.ignore, err, errlen) < 0 ||
+	    rx_compile(&hide, p, "hide", r->o.hide, err, errlen) < 0 ||
+	    rx_compile(&show, p, "show", r->o.show, err, errlen) < 0 ||
+	    rx_compile(&from, p, "show_from", r->o.show_from, err, errlen) < 0)
+		goto out;
+	if (filter_by_name(r, &focus, &ignore, &hide, &show, err, errlen) < 0)
+		goto out;
+	if (from.set && filter_show_from(r, &from, err, errlen) < 0)
+		goto out;
+	if (filter_by_tag(r, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	rx_free(&focus);
+	rx_free(&ignore);
+	rx_free(&hide);
+	rx_free(&show);
+	rx_free(&from);
+	return rc;
+}

@@ -1,0 +1,559 @@
+/*
+ * graph.c — pprof's internal/graph for the text reports: nodes keyed by
+ * NodeInfo under the chosen granularity, flat/cum accumulation with
+ * recursion de-duplication, edges with inline flags, trimming by
+ * nodefraction / nodecount / edgefraction and pprof's node orders.
+ *
+ * Speed: every location's node list is computed once; a sample walk is then
+ * array lookups plus a per-node stamp (no per-sample clearing or malloc).
+ */
+#include "compat.h"
+#include "report/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t info_hash(const cprof_ninfo *i)
+{
+	uint64_t h = mix64((uint64_t)i->name + 0x9e3779b97f4a7c15ULL);
+	h = mix64(h ^ (uint64_t)i->orig);
+	h = mix64(h ^ i->address);
+	h = mix64(h ^ (uint64_t)i->file);
+	h = mix64(h ^ (uint64_t)i->start_line);
+	h = mix64(h ^ (uint64_t)i->lineno);
+	return mix64(h ^ (uint64_t)i->objfile);
+}
+
+static bool info_eq(const cprof_ninfo *a, const cprof_ninfo *b)
+{
+	return a->name == b->name && a->orig == b->orig && a->address == b->address &&
+	       a->file == b->file && a->start_line == b->start_line && a->lineno == b->lineno &&
+	       a->objfile == b->objfile;
+}
+
+static bool node_rehash(cprof_report *r, size_t cap)
+{
+	uint32_t *h = calloc(cap, sizeof(*h));
+	if (!h)
+		return false;
+	for (size_t i = 0; i < r->nnodes; i++) {
+		size_t j = info_hash(&r->nodes[i].info) & (cap - 1);
+		while (h[j])
+			j = (j + 1) & (cap - 1);
+		h[j] = (uint32_t)i + 1;
+	}
+	free(r->nhash);
+	r->nhash = h;
+	r->nhcap = cap;
+	return true;
+}
+
+/* Node index for info, inserting it; -1 on OOM. */
+static int32_t node_find_or_insert(cprof_report *r, const cprof_ninfo *info)
+{
+	if ((r->nnodes + 1) * 2 > r->nhcap && !node_rehash(r, r->nhcap ? r->nhcap * 2 : 1024))
+		return -1;
+	size_t j = info_hash(info) & (r->nhcap - 1);
+	for (; r->nhash[j]; j = (j + 1) & (r->nhcap - 1))
+		if (info_eq(&r->nodes[r->nhash[j] - 1].info, info))
+			return (int32_t)r->nhash[j] - 1;
+	if (r->nnodes >= INT32_MAX - 1)
+		return -1;
+	if (r->nnodes == r->cnodes) {
+		size_t c = r->cnodes ? r->cnodes * 2 : 1024;
+		cprof_gnode *v = realloc(r->nodes, c * sizeof(*v));
+		if (!v)
+			return -1;
+		r->nodes = v;
+		r->cnodes = c;
+	}
+	cprof_gnode *n = &r->nodes[r->nnodes];
+	memset(n, 0, sizeof(*n));
+	n->info = *info;
+	r->nhash[j] = (uint32_t)++r->nnodes;
+	return (int32_t)r->nnodes - 1;
+}
+
+/* pprof's trimPath (report/source.go) with an empty search path. */
+static const char *trim_path(const char *path, const char *trim, const char *search, char *buf,
+			     size_t bufn)
+{
+	if (!trim || !*trim) {
+		/* Heuristic: "/<base of a search dir>/" inside path. */
+		const char *s = search;
+		while (s && *s) {
+			const char *e = strchr(s, ':');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			char dir[4096];
+			if (n > 0 && n < sizeof(dir)) {
+				memcpy(dir, s, n);
+				dir[n] = 0;
+				char b[4096], want[4200];
+				snprintf(want, sizeof(want), "/%s/", cprof__path_base(dir, b, sizeof(b)));
+				const char *f = strstr(path, want);
+				if (f)
+					return f + strlen(want);
+			}
+			s = e ? e + 1 : NULL;
+		}
+	}
+	const char *fixed[] = {"/proc/self/cwd/./", "/proc/self/cwd/"};
+	const char *s = trim;
+	for (;;) {
+		const char *pre;
+		size_t n;
+		const char *e = NULL;
+		if (s && *s) {
+			e = strchr(s, ':');
+			n = e ? (size_t)(e - s) : strlen(s);
+			pre = s;
+		} else {
+			break;
+		}
+		if (n > 0 && n + 2 < bufn) {
+			memcpy(buf, pre, n);
+			buf[n] = 0;
+			if (buf[n - 1] != '/')
+				buf[n++] = '/', buf[n] = 0;
+			if (!strncmp(path, buf, n))
+				return path + n;
+		}
+		s = e ? e + 1 : NULL;
+	}
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(fixed); i++)
+		if (!strncmp(path, fixed[i], strlen(fixed[i])))
+			return path + strlen(fixed[i]);
+	return path;
+}
+
+int cprof__graph_init(cprof_report *r)
+{
+	cprof_profile *p = r->p;
+	cprof_profile_init(&r->strs);
+	r->func_name = calloc(p->function.n + 1, sizeof(int64_t));
+	r->func_file = calloc(p->function.n + 1, sizeof(int64_t));
+	r->map_file = calloc(p->mapping.n + 1, sizeof(int64_t));
+	r->loc_off = calloc(p->location.n + 1, sizeof(uint32_t));
+	r->loc_n = calloc(p->location.n + 1, sizeof(uint32_t));
+	if (!r->func_name || !r->func_file || !r->map_file || !r->loc_off || !r->loc_n)
+		return -1;
+	char tbuf[4096];
+	for (size_t i = 0; i < p->function.n; i++) {
+		const cprof_function *f = &p->function.v[i];
+		r->func_name[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, f->name));
+		const char *fn = cprof_profile_string(p, f->filename);
+		if (*fn) {
+			char *c = cprof__path_clean(
+				trim_path(fn, r->o.trim_path, r->o.source_path, tbuf, sizeof(tbuf)));
+			if (!c)
+				return -1;
+			r->func_file[i] = cprof_profile_str(&r->strs, c);
+			free(c);
+		}
+	}
+	for (size_t i = 0; i < p->mapping.n; i++)
+		r->map_file[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, p->mapping.v[i].file));
+	if (r->strs.oom)
+		return -1;
+
+	bool function = false, filename = false, linenumber = false, address = false;
+	bool inlines = !r->o.noinlines;
+	switch (r->o.granularity) {
+	case CPROF_GRAN_ADDRESSES:
+		function = filename = linenumber = address = true;
+		break;
+	case CPROF_GRAN_LINES:
+		function = filename = linenumber = true;
+		break;
+	case CPROF_GRAN_FILES:
+		filename = true;
+		break;
+	case CPROF_GRAN_FUNCTIONS:
+		function = true;
+		break;
+	case CPROF_GRAN_FILEFUNCTIONS:
+		function = filename = true;
+		break;
+	}
+	bool objnames = false; /* only raw/list/disasm/callgrind keep object names */
+
+	size_t total = 0;
+	for (size_t i = 0; i < p->location.n; i++) {
+		uint32_t n = p->location.v[i].nline;
+		if (n > 1 && !inlines)
+			n = 1;
+		total += n ? n : 1;
+	}
+	if (total > UINT32_MAX || !(r->locnode = malloc((total + 1) * sizeof(int32_t))))
+		return -1;
+	size_t off = 0;
+	for (size_t i = 0; i < p->location.n; i++) {
+		const cprof_location *l = &p->location.v[i];
+		const cprof_line *lines = cprof_location_lines(p, l);
+		uint32_t n = l->nline;
+		if (n > 1 && !inlines) {
+			lines += n - 1;
+			n = 1;
+		}
+		int64_t objfile = 0;
+		if (l->mapping_id && l->mapping_id <= p->mapping.n)
+			objfile = r->map_file[l->mapping_id - 1];
+		r->loc_off[i] = (uint32_t)off;
+		r->loc_n[i] = n ? n : 1;
+		if (n == 0) {
+			cprof_ninfo ni = {.address = address ? l->address : 0, .objfile = objfile};
+			if ((r->locnode[off++] = node_find_or_insert(r, &ni)) < 0)
+				return -1;
+			continue;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			cprof_ninfo ni = {0};
+			ni.address = address ? l->address : 0;
+			uint64_t fid = lines[k].function_id;
+			if (fid == 0 || fid > p->function.n) {
+				ni.objfile = objfile;
+			} else {
+				ni.lineno = linenumber ? lines[k].line : 0;
+				ni.name = function ? r->func_name[fid - 1] : 0;
+				ni.file = filename ? r->func_file[fid - 1] : 0;
+				if (objnames || ni.name == 0) {
+					ni.objfile = objfile;
+					ni.start_line = p->function.v[fid - 1].start_line;
+				}
+			}
+			if ((r->locnode[off++] = node_find_or_insert(r, &ni)) < 0)
+				return -1;
+		}
+	}
+	r->nlocnode = off;
+	r->list = malloc((r->nnodes + 1) * sizeof(*r->list));
+	return r->list ? 0 : -1;
+}
+
+static bool edge_rehash(cprof_report *r, size_t cap)
+{
+	uint32_t *h = calloc(cap, sizeof(*h));
+	if (!h)
+		return false;
+	for (size_t i = 0; i < r->nedges; i++) {
+		uint64_t k = ((uint64_t)r->edges[i].src << 32) | r->edges[i].dst;
+		size_t j = mix64(k) & (cap - 1);
+		while (h[j])
+			j = (j + 1) & (cap - 1);
+		h[j] = (uint32_t)i + 1;
+	}
+	free(r->ehash);
+	r->ehash = h;
+	r->ehcap = cap;
+	return true;
+}
+
+static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *created)
+{
+	if ((r->nedges + 1) * 2 > r->ehcap && !edge_rehash(r, r->ehcap ? r->ehcap * 2 : 4096))
+		return NULL;
+	uint64_t k = ((uint64_t)src << 32) | dst;
+	size_t j = mix64(k) & (r->ehcap - 1);
+	for (; r->ehash[j]; j = (j + 1) & (r->ehcap - 1)) {
+		cprof_gedge *e = &r->edges[r->ehash[j] - 1];
+		if (e->src == src && e->dst == dst) {
+			*created = false;
+			return e;
+		}
+	}
+	if (r->nedges >= UINT32_MAX - 1)
+		return NULL;
+	if (r->nedges == r->cedges) {
+		size_t c = r->cedges ? r->cedges * 2 : 4096;
+		cprof_gedge *v = realloc(r->edges, c * sizeof(*v));
+		if (!v)
+			return NULL;
+		r->edges = v;
+		r->cedges = c;
+	}
+	cprof_gedge *e = &r->edges[r->nedges];
+	memset(e, 0, sizeof(*e));
+	e->src = src;
+	e->dst = dst;
+	r->ehash[j] = (uint32_t)++r->nedges;
+	*created = true;
+	return e;
+}
+
+int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
+{
+	cprof_profile *p = r->p;
+	for (size_t i = 0; i < r->nnodes; i++) {
+		cprof_gnode *n = &r->nodes[i];
+		n->flat = n->flatdiv = n->cum = n->cumdiv = 0;
+		n->stamp = 0;
+		n->listed = n->in_inline = n->in_noinline = false;
+	}
+	r->nedges = 0;
+	if (r->ehash)
+		memset(r->ehash, 0, r->ehcap * sizeof(*r->ehash));
+
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof_sample *s = &p->sample.v[si];
+		const int64_t *v = cprof_sample_values(p, s);
+		int64_t w = cprof__rvalue(r, v), dw = r->has_mean ? v[0] : 0;
+		if (w == 0 && dw == 0)
+			continue;
+		uint32_t stamp = (uint32_t)si + 1;
+		const uint64_t *locs = cprof_sample_locs(p, s);
+		int32_t parent = -1;
+		bool residual = false;
+		for (uint32_t i = s->nloc; i-- > 0;) {
+			uint64_t lid = locs[i];
+			if (lid == 0 || lid > p->location.n)
+				continue;
+			const int32_t *ln = r->locnode + r->loc_off[lid - 1];
+			uint32_t nn = r->loc_n[lid - 1];
+			for (uint32_t ni = nn; ni-- > 0;) {
+				int32_t id = ln[ni];
+				cprof_gnode *n = &r->nodes[id];
+				if (use_kept && !n->kept) {
+					residual = true;
+					continue;
+				}
+				if (n->stamp != stamp) {
+					n->stamp = stamp;
+					n->cum += w;
+					n->cumdiv += dw;
+				}
+				if (want_edges && parent >= 0 && id != parent) {
+					bool created;
+					cprof_gedge *e = edge_get(r, (uint32_t)parent, (uint32_t)id, &created);
+					if (!e)
+						return -1;
+					if (created || e->stamp != stamp) {
+						e->stamp = stamp;
+						e->weight += w;
+						e->weightdiv += dw;
+						bool inl = ni != nn - 1;
+						if (created)
+							e->inline_ = inl;
+						else if (!inl)
+							e->inline_ = false;
+						if (residual)
+							e->residual = true;
+					}
+				}
+				parent = id;
+				residual = false;
+			}
+		}
+		if (parent >= 0 && !residual) {
+			r->nodes[parent].flat += w;
+			r->nodes[parent].flatdiv += dw;
+		}
+	}
+	r->nlist = 0;
+	for (size_t i = 0; i < r->nnodes; i++) {
+		cprof_gnode *n = &r->nodes[i];
+		if (n->cum == 0 && n->flat == 0)
+			continue;
+		if (use_kept && !n->kept)
+			continue;
+		if (r->o.drop_negative && (n->flat < 0 || (n->flat == 0 && n->cum < 0)))
+			continue;
+		n->listed = true;
+		r->list[r->nlist++] = (uint32_t)i;
+	}
+	return 0;
+}
+
+static const char *sstr(const cprof_report *r, int64_t id)
+{
+	return cprof_profile_string(&r->strs, id);
+}
+
+const char *cprof__node_name(cprof_report *r, cprof_gnode *n)
+{
+	if (n->pname)
+		return n->pname;
+	const cprof_ninfo *i = &n->info;
+	char addr[24] = "", tail[4200] = "";
+	if (i->address)
+		snprintf(addr, sizeof(addr), "%016llx", (unsigned long long)i->address);
+	const char *name = sstr(r, i->name), *file = sstr(r, i->file);
+	if (i->lineno != 0) {
+		snprintf(tail, sizeof(tail), "%s:%lld", file, (long long)i->lineno);
+	} else if (*file) {
+		snprintf(tail, sizeof(tail), "%s", file);
+	} else if (*name) {
+		tail[0] = 0;
+	} else if (i->objfile) {
+		char b[4096];
+		snprintf(tail, sizeof(tail), "[%s]", cprof__path_base(sstr(r, i->objfile), b, sizeof(b)));
+	} else {
+		snprintf(tail, sizeof(tail), "<unknown>");
+	}
+	const char *parts[3] = {addr, name, tail};
+	size_t len = 0;
+	for (int k = 0; k < 3; k++)
+		len += strlen(parts[k]) + 1;
+	char *s = malloc(len + 1);
+	if (!s) {
+		r->oom = true;
+		return "<oom>";
+	}
+	s[0] = 0;
+	size_t o = 0;
+	for (int k = 0; k < 3; k++) {
+		if (!*parts[k])
+			continue;
+		if (o)
+			s[o++] = ' ';
+		size_t pl = strlen(parts[k]);
+		memcpy(s + o, parts[k], pl);
+		o += pl;
+		s[o] = 0;
+	}
+	n->pname = s;
+	return s;
+}
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* fmt.Sprint(NodeInfo): the last tie-breaker of pprof's orders. */
+static char *info_string(const cprof_report *r, const cprof_ninfo *i)
+{
+	char *s = NULL;
+	if (asprintf(&s, "{%s %s %llu %s %lld %lld %s}", sstr(r, i->name), sstr(r, i->orig),
+		     (unsigned long long)i->address, sstr(r, i->file), (long long)i->start_line,
+		     (long long)i->lineno, sstr(r, i->objfile)) < 0)
+		return NULL;
+	return s;
+}
+
+static int compare_info(const cprof_report *r, const cprof_gnode *a, const cprof_gnode *b)
+{
+	char *x = info_string(r, &a->info), *y = info_string(r, &b->info);
+	int c = (x && y) ? strcmp(x, y) : 0;
+	free(x);
+	free(y);
+	return c;
+}
+
+struct sortctx {
+	cprof_report *r;
+	bool cum;
+};
+
+static int node_cmp(const void *pa, const void *pb, void *ctx)
+{
+	struct sortctx *c = ctx;
+	cprof_report *r = c->r;
+	cprof_gnode *a = &r->nodes[*(const uint32_t *)pa], *b = &r->nodes[*(const uint32_t *)pb];
+	int64_t x1 = c->cum ? a->cum : a->flat, y1 = c->cum ? b->cum : b->flat;
+	if (abs64(x1) != abs64(y1))
+		return abs64(x1) > abs64(y1) ? -1 : 1;
+	int s = strcmp(cprof__node_name(r, a), cprof__node_name(r, b));
+	if (s)
+		return s;
+	int64_t x2 = c->cum ? a->flat : a->cum, y2 = c->cum ? b->flat : b->cum;
+	if (abs64(x2) != abs64(y2))
+		return abs64(x2) > abs64(y2) ? -1 : 1;
+	return compare_info(r, a, b);
+}
+
+void cprof__graph_sort(cprof_report *r, bool cum)
+{
+	/* Names first, so the comparator never allocates mid-sort. */
+	for (size_t i = 0; i < r->nlist; i++)
+		cprof__node_name(r, &r->nodes[r->list[i]]);
+	struct sortctx c = {r, cum};
+	qsort_r(r->list, r->nlist, sizeof(*r->list), node_cmp, &c);
+}
+
+int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
+			 size_t *dropped_edges)
+{
+	const cprof_report_opts *o = &r->o;
+	*dropped_nodes = *dropped_edges = 0;
+	if (cprof__graph_build(r, false, false) < 0)
+		return -1;
+	int64_t total = 0;
+	for (size_t i = 0; i < r->nlist; i++)
+		total += r->nodes[r->list[i]].flat;
+	int64_t node_cut = abs64((int64_t)((double)total * o->nodefraction));
+	int64_t edge_cut = abs64((int64_t)((double)total * o->edgefraction));
+	bool use_kept = false;
+	if (node_cut > 0) {
+		size_t kept = 0;
+		for (size_t i = 0; i < r->nnodes; i++)
+			r->nodes[i].kept = false;
+		for (size_t i = 0; i < r->nlist; i++) {
+			cprof_gnode *n = &r->nodes[r->list[i]];
+			if (abs64(n->cum) >= node_cut) {
+				n->kept = true;
+				kept++;
+			}
+		}
+		if (kept != r->nlist) {
+			*dropped_nodes = r->nlist - kept;
+			use_kept = true;
+			if (cprof__graph_build(r, true, false) < 0)
+				return -1;
+		}
+	}
+	*orig_count = r->nlist;
+	cprof__graph_sort(r, o->cum_sort);
+	if (o->nodecount > 0 && (size_t)o->nodecount < r->nlist) {
+		for (size_t i = 0; i < r->nnodes; i++)
+			r->nodes[i].kept = false;
+		for (size_t i = 0; i < (size_t)o->nodecount; i++)
+			r->nodes[r->list[i]].kept = true;
+		use_kept = true;
+	}
+	/* Final build, with edges (inline labels, trees). */
+	if (cprof__graph_build(r, use_kept, true) < 0)
+		return -1;
+	cprof__graph_sort(r, o->cum_sort);
+	for (size_t i = 0; i < r->nedges; i++) {
+		cprof_gedge *e = &r->edges[i];
+		if (abs64(e->weight) < edge_cut) {
+			e->dropped = true;
+			(*dropped_edges)++;
+			continue;
+		}
+		if (e->inline_)
+			r->nodes[e->dst].in_inline = true;
+		else
+			r->nodes[e->dst].in_noinline = true;
+	}
+	return r->oom ? -1 : 0;
+}
+
+void cprof__graph_free(cprof_report *r)
+{
+	for (size_t i = 0; i < r->nnodes; i++)
+		free(r->nodes[i].pname);
+	free(r->nodes);
+	free(r->nhash);
+	free(r->edges);
+	free(r->ehash);
+	free(r->list);
+	free(r->locnode);
+	free(r->loc_off);
+	free(r->loc_n);
+	free(r->func_name);
+	free(r->func_file);
+	free(r->map_file);
+	cprof_profile_free(&r->strs);
+}

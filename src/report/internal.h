@@ -1,0 +1,108 @@
+/*
+ * internal.h — shared between the report modules (report.c, filter.c,
+ * graph.c, top.c); not for the CLI.
+ */
+#ifndef CPROF_REPORT_INTERNAL_H
+#define CPROF_REPORT_INTERNAL_H
+
+#include "compat.h"
+#include "report/report.h"
+
+/* pprof's graph.NodeInfo; strings are ids in cprof_report.strs (0 = ""). */
+typedef struct cprof_ninfo {
+	int64_t name, orig, file, objfile;
+	uint64_t address;
+	int64_t start_line, lineno;
+} cprof_ninfo;
+
+typedef struct cprof_gnode {
+	cprof_ninfo info;
+	int64_t flat, flatdiv, cum, cumdiv;
+	uint32_t stamp;  /* last sample that added cum (dedup in recursion) */
+	bool kept;       /* in the current kept set */
+	bool listed;     /* non-zero in the current graph */
+	bool in_inline, in_noinline; /* incoming edges after edge trimming */
+	char *pname;     /* PrintableName, lazily */
+} cprof_gnode;
+
+typedef struct cprof_gedge {
+	uint32_t src, dst;
+	int64_t weight, weightdiv;
+	uint32_t stamp;
+	bool inline_, residual;
+	bool dropped;    /* below edgefraction */
+} cprof_gedge;
+
+struct cprof_report {
+	cprof_profile *p;
+	cprof_report_opts o;
+	size_t vi;            /* sample value index */
+	bool has_mean;        /* divisor = value[0] */
+	char *stype;          /* "Type:" (with "mean_" prefix) */
+	const char *sunit;    /* sample unit (string of p) */
+	int64_t total;
+	char out_unit[32];
+	char **filters;       /* "focus=re" for "Active filters:" */
+	size_t nfilters;
+
+	/* Graph state (graph.c). */
+	cprof_profile strs;   /* interned node strings */
+	int64_t *func_name, *func_file; /* per function: ids in strs */
+	int64_t *map_file;    /* per mapping */
+	uint32_t *loc_off;    /* per location: into locnode */
+	uint32_t *loc_n;
+	int32_t *locnode;     /* node index per (location, line) */
+	size_t nlocnode;
+	cprof_gnode *nodes;
+	size_t nnodes, cnodes;
+	uint32_t *nhash;      /* node index + 1; open addressing */
+	size_t nhcap;
+	cprof_gedge *edges;
+	size_t nedges, cedges;
+	uint32_t *ehash;
+	size_t ehcap;
+	uint32_t *list;       /* the current graph's nodes (indices), sorted */
+	size_t nlist;
+	bool oom;
+};
+
+/* Value of sample value vector v under the report's selection. */
+static inline int64_t cprof__rvalue(const cprof_report *r, const int64_t *v)
+{
+	return v[r->vi];
+}
+
+/* filter.c: focus/ignore/hide/show/show_from/prune_from/tag filters, in
+ * place on r->p.  0 or -1 (bad regex, message in err). */
+int cprof__report_filter(cprof_report *r, char *err, size_t errlen);
+
+/* graph.c */
+/* Build nodes for every location (once) under the granularity. */
+int cprof__graph_init(cprof_report *r);
+/* Accumulate the samples into the nodes; only nodes with kept set count
+ * (all when use_kept is false).  Edges too when want_edges.  Fills r->list
+ * with the non-zero nodes (unsorted). */
+int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges);
+/* Sort r->list (pprof's FlatNameOrder or CumNameOrder). */
+void cprof__graph_sort(cprof_report *r, bool cum);
+const char *cprof__node_name(cprof_report *r, cprof_gnode *n);
+/* pprof's newTrimmedGraph: nodefraction, nodecount, edgefraction.  Leaves the
+ * final sorted list in r->list; returns origCount/dropped through pointers. */
+int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
+			 size_t *dropped_edges);
+void cprof__graph_free(cprof_report *r);
+
+/* report.c */
+void cprof__select_output_unit(cprof_report *r);
+/* Format a value of the report (divide_by applied) into buf. */
+char *cprof__fmt_value(const cprof_report *r, char *buf, size_t n, int64_t v);
+/* Header lines (ProfileLabels) then reportLabels; written to out. */
+void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
+			 size_t dropped_edges, bool full);
+void cprof__print_profile_labels(cprof_report *r, FILE *out);
+
+/* Go's filepath.Clean / filepath.Base into a malloc'd string (NULL on OOM). */
+char *cprof__path_clean(const char *path);
+const char *cprof__path_base(const char *path, char *buf, size_t n);
+
+#endif

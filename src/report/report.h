@@ -1,0 +1,78 @@
+/*
+ * report.h — what `cprof top` (and the other text reports) compute from a
+ * profile, following google/pprof's internal/report and internal/graph so
+ * the output is identical to `go tool pprof`'s: sample selection, total,
+ * focus/ignore/hide/show filters, granularity, node trimming, sorting, unit
+ * selection and the text layouts.  docs/REPORTS.md lists the differences.
+ *
+ * A report works IN PLACE on the profile it is given (filters drop samples
+ * and frames, like pprof does on its copy): hand it a profile you own.
+ * Not thread-safe; library code: never prints except to the FILE it is given
+ * (warnings go to the `warn` stream of the options, NULL = silent).
+ */
+#ifndef CPROF_REPORT_H
+#define CPROF_REPORT_H
+
+#include "compat.h"
+#include "profile/profile.h"
+
+#include <stdio.h>
+
+typedef enum cprof_granularity {
+	CPROF_GRAN_FUNCTIONS,
+	CPROF_GRAN_FILEFUNCTIONS,
+	CPROF_GRAN_FILES,
+	CPROF_GRAN_LINES,
+	CPROF_GRAN_ADDRESSES,
+} cprof_granularity;
+
+typedef enum cprof_report_format {
+	CPROF_FMT_TEXT,   /* top / text */
+	CPROF_FMT_TREE,   /* tree, peek (with symbol) */
+	CPROF_FMT_TRACES,
+	CPROF_FMT_FOLDED,
+	CPROF_FMT_PROTO,
+} cprof_report_format;
+
+typedef struct cprof_report_opts {
+	cprof_report_format format;
+	const char *sample_index; /* NULL: default_sample_type, else the last */
+	bool mean;
+	bool cum_sort;
+	int nodecount;            /* -1: the command's default (text: all, graphs: 80) */
+	double nodefraction;      /* 0.005 */
+	double edgefraction;      /* 0.001 */
+	bool trim;                /* false: no node/edge trimming at all */
+	cprof_granularity granularity;
+	bool noinlines;
+	const char *unit;         /* "minimum" */
+	double divide_by;         /* 1 */
+	bool relative_percentages;
+	bool drop_negative;
+	const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
+	const char *tagfocus, *tagignore;
+	const char *symbol;       /* peek/list regex */
+	const char *trim_path, *source_path;
+	FILE *warn;               /* "Focus expression matched no samples" etc. */
+} cprof_report_opts;
+
+typedef struct cprof_report cprof_report;
+
+/* Defaults as go tool pprof has them. */
+void cprof_report_opts_init(cprof_report_opts *o);
+
+/* Prepare a report of p: select the sample value, compute the total, apply
+ * the filters (p is modified).  Returns NULL with a message in err (e.g.
+ * "sample_index \"x\" must be one of: [samples cpu]"). */
+cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, char *err,
+			       size_t errlen);
+void cprof_report_free(cprof_report *r);
+
+/* The report's total (pprof's rpt.total), in sample units. */
+int64_t cprof_report_total(const cprof_report *r);
+
+/* `-top` / `-text`: header lines and the flat/cum table.  0, or -1 on
+ * allocation failure / write error (message in err). */
+int cprof_report_text(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+#endif
