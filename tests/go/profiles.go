@@ -1,11 +1,12 @@
-// profiles writes real Go runtime profiles (cpu, heap, allocs, block, mutex,
-// goroutine, threadcreate) into the directory given as its argument, for
+// profiles writes real Go runtime profiles (cpu, heap, heap0, allocs, block,
+// mutex, goroutine, threadcreate) into the directory given as its argument, for
 // cprof's report parity tests (tests/integration/report_*.sh).  Standard
 // library only; the workloads are small, named functions so the reports have
 // a few dozen distinct rows with inlining, recursion and shared callees.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,7 +124,7 @@ func lockContend(n int) {
 			defer wg.Done()
 			for i := 0; i < n; i++ {
 				mu.Lock()
-				sink = hashLoop(2000)
+				time.Sleep(20 * time.Microsecond)
 				mu.Unlock()
 			}
 		}()
@@ -169,17 +170,27 @@ func main() {
 	var wg sync.WaitGroup
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	wg.Add(2)
-	go func() { defer wg.Done(); cpuA(deadline) }()
-	go func() { defer wg.Done(); cpuB(deadline) }()
+	go func() {
+		defer wg.Done()
+		pprof.Do(context.Background(), pprof.Labels("worker", "a"), func(context.Context) { cpuA(deadline) })
+	}()
+	go func() {
+		defer wg.Done()
+		pprof.Do(context.Background(), pprof.Labels("worker", "b"), func(context.Context) { cpuB(deadline) })
+	}()
 	wg.Wait()
 	pprof.StopCPUProfile()
 	cpu.Close()
 
 	allocSmall(20000)
+	allocKeep(500)
+	runtime.GC()
+	// heap0: an earlier heap profile, the -base of the final one.
+	write(dir, "heap0.pb.gz", func(f *os.File) error { return pprof.Lookup("heap").WriteTo(f, 0) })
 	big := allocBig(20)
 	allocKeep(3000)
 	blockChan(200)
-	lockContend(300)
+	lockContend(100)
 	sink = big
 
 	stop := make(chan struct{})
