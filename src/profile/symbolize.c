@@ -1,0 +1,1124 @@
+/*
+ * symbolize.c — addresses to functions/files/lines with elfutils libdwfl.
+ * See symbolize.h for the contract and docs/SYMBOLIZATION.md for the design:
+ *
+ *   mapping (file, build id) --find_file--> one Dwfl per binary (cached)
+ *   runtime address --PT_LOAD--> ELF virtual address (module bias is 0)
+ *   ELF address --dwfl_module_addrdie--> CU --per-CU function index-->
+ *     subprogram DIE --descent--> inlined_subroutine chain --> Lines
+ *   no DWARF: dwfl_module_addrinfo (.symtab, else .dynsym) --> name only
+ */
+#include "compat.h"
+#include "profile/symbolize.h"
+#include "profile/demangle.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
+#define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
+#define MAX_BUILD_ID 128 /* hex digits */
+
+/* ---- a pointer-keyed open-addressing map ------------------------------ */
+
+struct ptrmap {
+	const void **k;
+	void **v;
+	size_t n, cap; /* cap: power of two or 0 */
+};
+
+static size_t ptr_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+/* The value slot for k, or NULL when absent. */
+static void **ptrmap_get(const struct ptrmap *m, const void *k)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t j = ptr_hash(k) & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
+		if (m->k[j] == k)
+			return &m->v[j];
+		if (!m->k[j])
+			return NULL;
+	}
+}
+
+static bool ptrmap_put(struct ptrmap *m, const void *k, void *v)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		if (cap > SIZE_MAX / sizeof(void *))
+			return false;
+		const void **nk = calloc(cap, sizeof(*nk));
+		void **nv = calloc(cap, sizeof(*nv));
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return false;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->k[i])
+				continue;
+			size_t j = ptr_hash(m->k[i]) & (cap - 1);
+			while (nk[j])
+				j = (j + 1) & (cap - 1);
+			nk[j] = m->k[i];
+			nv[j] = m->v[i];
+		}
+		free(m->k);
+		free(m->v);
+		m->k = nk;
+		m->v = nv;
+		m->cap = cap;
+	}
+	size_t j = ptr_hash(k) & (m->cap - 1);
+	while (m->k[j] && m->k[j] != k)
+		j = (j + 1) & (m->cap - 1);
+	if (!m->k[j])
+		m->n++;
+	m->k[j] = k;
+	m->v[j] = v;
+	return true;
+}
+
+static void ptrmap_free(struct ptrmap *m)
+{
+	free(m->k);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- per-binary state -------------------------------------------------- */
+
+struct seg {
+	uint64_t off, filesz, vaddr;
+};
+
+/* The functions of one compilation unit, sorted by lo, for binary search
+ * instead of walking the CU's DIE tree on every address. */
+struct fnrange {
+	uint64_t lo, hi;
+	Dwarf_Die die; /* a DW_TAG_subprogram; valid while the Dwfl lives */
+};
+struct cuindex {
+	struct fnrange *r;
+	size_t n;
+};
+
+/* The scopes (inlined subroutines, lexical blocks, nested functions) of
+ * one subprogram, flattened once: lookups scan address ranges instead of
+ * walking DIEs. */
+struct scopenode {
+	Dwarf_Die die;
+	int parent; /* index into node, -1 for the subprogram itself */
+	int depth;
+};
+struct scoperange {
+	uint64_t lo, hi;
+	int node;
+};
+struct subtree {
+	struct scopenode *node;
+	size_t nnode, capnode;
+	struct scoperange *r;
+	size_t nr, capr;
+};
+
+/* Function symbols (.symtab, else .dynsym), sorted by address: libdwfl's
+ * dwfl_module_addrinfo scans the whole table on every call. */
+struct sym {
+	uint64_t lo, size;
+	const char *name; /* stable: in the ELF's mapped string table */
+	int rank;         /* binding preference among aliases */
+};
+
+struct symfile {
+	char *file, *build_id; /* key: the mapping's path and build id */
+	char *path;            /* the ELF actually used; NULL when unusable */
+	char *why;             /* why unusable (NULL when usable) */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct seg *seg;
+	size_t nseg;
+	struct ptrmap cus;  /* CU DIE address -> struct cuindex * */
+	struct ptrmap subs; /* subprogram DIE address -> struct subtree * */
+	struct sym *syms;
+	size_t nsyms;
+	bool syms_loaded;
+	struct fnrange *cur; /* CU ranges, when .debug_aranges is missing */
+	size_t ncur;
+	bool cur_loaded;
+};
+
+struct cprof_symbolizer {
+	char **dirs;
+	size_t ndirs;
+	struct symfile **files;
+	size_t nfiles, capfiles;
+	/* mangled name pointer (stable: it points into a mapped ELF string
+	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
+	struct ptrmap demangled;
+};
+
+static char no_demangle;
+
+static char *xstrdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
+{
+	cprof_symbolizer *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	for (const char *p = binary_path; p && *p;) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n > 0) {
+			char **d = realloc(s->dirs, (s->ndirs + 1) * sizeof(*d));
+			char *dir = d ? strndup(p, n) : NULL;
+			if (d)
+				s->dirs = d;
+			if (!dir) {
+				cprof_symbolizer_free(s);
+				return NULL;
+			}
+			s->dirs[s->ndirs++] = dir;
+		}
+		p = e ? e + 1 : p + n;
+	}
+	return s;
+}
+
+static void symfile_free(struct symfile *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->cus.cap; i++) {
+		if (f->cus.k[i]) {
+			struct cuindex *ci = f->cus.v[i];
+			free(ci->r);
+			free(ci);
+		}
+	}
+	ptrmap_free(&f->cus);
+	for (size_t i = 0; i < f->subs.cap; i++) {
+		if (f->subs.k[i]) {
+			struct subtree *t = f->subs.v[i];
+			free(t->node);
+			free(t->r);
+			free(t);
+		}
+	}
+	ptrmap_free(&f->subs);
+	free(f->syms);
+	free(f->cur);
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	free(f->seg);
+	free(f->file);
+	free(f->build_id);
+	free(f->path);
+	free(f->why);
+	free(f);
+}
+
+void cprof_symbolizer_free(cprof_symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ndirs; i++)
+		free(s->dirs[i]);
+	free(s->dirs);
+	for (size_t i = 0; i < s->nfiles; i++)
+		symfile_free(s->files[i]);
+	free(s->files);
+	for (size_t i = 0; i < s->demangled.cap; i++)
+		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
+			free(s->demangled.v[i]);
+	ptrmap_free(&s->demangled);
+	free(s);
+}
+
+/* ---- finding and opening a binary ------------------------------------- */
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo, /* .build-id, debuglink, dwz */
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
+};
+
+static bool is_pseudo_file(const char *f)
+{
+	return !f[0] || f[0] == '[' || !strncmp(f, "//anon", 6) || !strncmp(f, "/dev/", 5) ||
+	       !strncmp(f, "anon_inode:", 11) || !strncmp(f, "/memfd:", 7) ||
+	       !strncmp(f, "/SYSV", 5);
+}
+
+static bool valid_hex(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > MAX_BUILD_ID)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+static void hex(const unsigned char *b, int n, char *out /* 2n+1 */)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+static void set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_why(char **why, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	free(*why);
+	*why = strdup(msg);
+}
+
+/* Try one candidate file.  1: usable (f->dwfl/mod set); 0: absent; -1:
+ * present but unusable (f->why says why). */
+static int try_open(struct symfile *f, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	Dwfl *dwfl = dwfl_begin(&dwfl_callbacks);
+	if (!dwfl) {
+		set_why(&f->why, "libdwfl: %s", dwfl_errmsg(-1));
+		return -1;
+	}
+	dwfl_report_begin(dwfl);
+	/* base 0 with add_p_vaddr: module addresses are the ELF's own
+	 * virtual addresses (bias 0) for ET_EXEC and ET_DYN alike. */
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, path, path, -1, 0, true);
+	dwfl_report_end(dwfl, NULL, NULL);
+	GElf_Addr bias = 0;
+	Elf *elf = mod ? dwfl_module_getelf(mod, &bias) : NULL;
+	if (!elf) {
+		set_why(&f->why, "%s: not a readable ELF file (%s)", path, dwfl_errmsg(-1));
+		dwfl_end(dwfl);
+		return -1;
+	}
+	if (f->build_id[0]) {
+		const unsigned char *bits = NULL;
+		GElf_Addr vaddr;
+		int n = dwfl_module_build_id(mod, &bits, &vaddr);
+		char have[2 * MAX_BUILD_ID + 1] = "";
+		if (n > 0 && n <= MAX_BUILD_ID)
+			hex(bits, n, have);
+		if (strcasecmp(have, f->build_id) != 0) {
+			set_why(&f->why, "build id mismatch: %s has %s", path,
+				have[0] ? have : "none");
+			dwfl_end(dwfl);
+			return -1;
+		}
+	}
+	size_t nphdr = 0;
+	if (elf_getphdrnum(elf, &nphdr) != 0 || nphdr > 65535)
+		nphdr = 0;
+	struct seg *seg = nphdr ? calloc(nphdr, sizeof(*seg)) : NULL;
+	size_t nseg = 0;
+	for (size_t i = 0; seg && i < nphdr; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			seg[nseg++] = (struct seg){ph.p_offset, ph.p_filesz, ph.p_vaddr};
+	}
+	if (nseg == 0) {
+		free(seg);
+		set_why(&f->why, "%s: no loadable segments", path);
+		dwfl_end(dwfl);
+		return -1;
+	}
+	Dwarf_Addr dbias;
+	bool dwarf = dwfl_module_getdwarf(mod, &dbias) != NULL;
+	if (!dwarf && dwfl_module_getsymtab(mod) <= 0) {
+		free(seg);
+		set_why(&f->why, "%s: no symbol table or debug info", path);
+		dwfl_end(dwfl);
+		return -1;
+	}
+	char *p = strdup(path);
+	if (!p) {
+		free(seg);
+		dwfl_end(dwfl);
+		return -1;
+	}
+	free(f->why);
+	f->why = NULL;
+	f->path = p;
+	f->dwfl = dwfl;
+	f->mod = mod;
+	f->seg = seg;
+	f->nseg = nseg;
+	return 1;
+}
+
+static int try_openf(struct symfile *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int try_openf(struct symfile *f, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	return try_open(f, path);
+}
+
+/* pprof's search order: each binary_path dir (DIR/BUILDID/base, DIR/base,
+ * DIR/path), the mapping's own path, then the separate debug file by build
+ * id (its program headers and symbols stand in for the binary). */
+static void find_file(cprof_symbolizer *s, struct symfile *f)
+{
+	char file[PATH_MAX];
+	snprintf(file, sizeof(file), "%s", f->file);
+	size_t n = strlen(file);
+	static const char deleted[] = " (deleted)";
+	if (n > sizeof(deleted) - 1 && !strcmp(file + n - (sizeof(deleted) - 1), deleted))
+		file[n - (sizeof(deleted) - 1)] = 0;
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	const char *bid = f->build_id;
+	bool hexid = valid_hex(bid);
+	int rc = 0;
+	for (size_t i = 0; i < s->ndirs && rc <= 0; i++) {
+		const char *d = s->dirs[i];
+		if (hexid && rc <= 0)
+			rc = try_openf(f, "%s/%s/%s", d, bid, base) > 0 ? 1 : rc;
+		if (base[0] && rc <= 0)
+			rc = try_openf(f, "%s/%s", d, base) > 0 ? 1 : rc;
+		if (file[0] == '/' && rc <= 0)
+			rc = try_openf(f, "%s%s", d, file) > 0 ? 1 : rc;
+	}
+	if (rc <= 0 && file[0])
+		rc = try_open(f, file) > 0 ? 1 : rc;
+	if (rc <= 0 && hexid) {
+		rc = try_openf(f, "/usr/lib/debug/.build-id/%.2s/%s", bid, bid + 2) > 0 ? 1 : rc;
+		if (rc <= 0)
+			rc = try_openf(f, "/usr/lib/debug/.build-id/%.2s/%s.debug", bid, bid + 2);
+	}
+	if (rc <= 0 && !f->why)
+		set_why(&f->why, "file not found%s", s->ndirs ? " (searched the binary path too)" : "");
+}
+
+static struct symfile *get_file(cprof_symbolizer *s, const char *file, const char *build_id)
+{
+	for (size_t i = 0; i < s->nfiles; i++)
+		if (!strcmp(s->files[i]->file, file) && !strcmp(s->files[i]->build_id, build_id))
+			return s->files[i];
+	if (s->nfiles == s->capfiles) {
+		size_t cap = s->capfiles ? s->capfiles * 2 : 16;
+		struct symfile **v = realloc(s->files, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		s->files = v;
+		s->capfiles = cap;
+	}
+	struct symfile *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->file = xstrdup(file);
+	f->build_id = xstrdup(build_id);
+	if (!f->file || !f->build_id) {
+		symfile_free(f);
+		return NULL;
+	}
+	find_file(s, f);
+	s->files[s->nfiles++] = f;
+	return f;
+}
+
+/* Runtime address -> ELF virtual address via the PT_LOAD whose file range
+ * holds the address's file offset.  false when none does. */
+static bool to_vaddr(const struct symfile *f, const cprof_mapping *m, uint64_t addr, uint64_t *va)
+{
+	if (addr < m->start)
+		return false;
+	uint64_t off = m->offset + (addr - m->start);
+	if (off < m->offset)
+		return false;
+	for (size_t i = 0; i < f->nseg; i++) {
+		const struct seg *g = &f->seg[i];
+		if (off >= g->off && off - g->off < g->filesz) {
+			*va = g->vaddr + (off - g->off);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- DWARF: per-CU function index and scope descent -------------------- */
+
+static bool index_add(struct cuindex *ci, size_t *cap, uint64_t lo, uint64_t hi, const Dwarf_Die *d)
+{
+	if (hi <= lo)
+		return true;
+	if (ci->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		if (nc > SIZE_MAX / sizeof(*ci->r))
+			return false;
+		struct fnrange *r = realloc(ci->r, nc * sizeof(*r));
+		if (!r)
+			return false;
+		ci->r = r;
+		*cap = nc;
+	}
+	ci->r[ci->n++] = (struct fnrange){lo, hi, *d};
+	return true;
+}
+
+/* Collect the subprograms with code under `parent`, looking through
+ * namespaces and classes (C++ definitions nested there). */
+static bool index_walk(struct cuindex *ci, size_t *cap, Dwarf_Die *parent, int depth)
+{
+	Dwarf_Die c;
+	if (depth > MAX_NEST || dwarf_child(parent, &c) != 0)
+		return true;
+	do {
+		switch (dwarf_tag(&c)) {
+		case DW_TAG_subprogram: {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+			int guard = 0;
+			while ((off = dwarf_ranges(&c, off, &base, &lo, &hi)) > 0 && guard++ < 4096)
+				if (!index_add(ci, cap, lo, hi, &c))
+					return false;
+			break;
+		}
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type:
+		case DW_TAG_module:
+			if (!index_walk(ci, cap, &c, depth + 1))
+				return false;
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return true;
+}
+
+static int fnrange_cmp(const void *a, const void *b)
+{
+	const struct fnrange *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static struct cuindex *cu_index(struct symfile *f, Dwarf_Die *cu)
+{
+	void **slot = ptrmap_get(&f->cus, cu->addr);
+	if (slot)
+		return *slot;
+	struct cuindex *ci = calloc(1, sizeof(*ci));
+	if (!ci)
+		return NULL;
+	size_t cap = 0;
+	if (!index_walk(ci, &cap, cu, 0) || !ptrmap_put(&f->cus, cu->addr, ci)) {
+		free(ci->r);
+		free(ci);
+		return NULL;
+	}
+	if (ci->n > 1)
+		qsort(ci->r, ci->n, sizeof(*ci->r), fnrange_cmp);
+	return ci;
+}
+
+/* The range of r[0..n) containing pc, or NULL. */
+static Dwarf_Die *range_lookup(struct fnrange *r, size_t n, uint64_t pc)
+{
+	size_t lo = 0, hi = n; /* first entry with r.lo > pc */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Entries are disjoint in sane DWARF; look back a little for overlaps. */
+	for (size_t i = lo, k = 0; i > 0 && k < 8; i--, k++)
+		if (pc >= r[i - 1].lo && pc < r[i - 1].hi)
+			return &r[i - 1].die;
+	return NULL;
+}
+
+/* libdw 0.188 finds CUs through .debug_aranges only, which clang does not
+ * emit: index the CUs' own ranges instead (once per file, on demand). */
+static Dwarf_Die *cu_fallback(struct symfile *f, uint64_t va, Dwarf_Addr *bias)
+{
+	Dwarf *dw = dwfl_module_getdwarf(f->mod, bias);
+	if (!dw)
+		return NULL;
+	if (!f->cur_loaded) {
+		f->cur_loaded = true;
+		struct cuindex ci = {0};
+		size_t cap = 0;
+		Dwarf_Off off = 0, next;
+		size_t hsize;
+		while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0 && next > off) {
+			Dwarf_Die cu;
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t r = 0;
+			int guard = 0;
+			if (dwarf_offdie(dw, off + hsize, &cu))
+				while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0 && guard++ < 65536)
+					if (!index_add(&ci, &cap, lo, hi, &cu))
+						break;
+			off = next;
+		}
+		if (ci.n > 1)
+			qsort(ci.r, ci.n, sizeof(*ci.r), fnrange_cmp);
+		f->cur = ci.r;
+		f->ncur = ci.n;
+	}
+	return range_lookup(f->cur, f->ncur, va - *bias);
+}
+
+#define MAX_SCOPES (1 << 20) /* per subprogram (corrupt DWARF guard) */
+
+static bool grow(void **v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 16;
+	if (nc > MAX_SCOPES || nc > SIZE_MAX / elem)
+		return false;
+	void *nv = realloc(*v, nc * elem);
+	if (!nv)
+		return false;
+	*v = nv;
+	*cap = nc;
+	return true;
+}
+
+static bool subtree_walk(struct subtree *t, Dwarf_Die *parent, int pidx, int depth)
+{
+	Dwarf_Die c;
+	if (depth > MAX_NEST || dwarf_child(parent, &c) != 0)
+		return true;
+	do {
+		switch (dwarf_tag(&c)) {
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_subprogram:
+		case DW_TAG_lexical_block:
+		case DW_TAG_entry_point:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block: {
+			if (!grow((void **)&t->node, &t->capnode, t->nnode, sizeof(*t->node)))
+				return false;
+			int idx = (int)t->nnode++;
+			t->node[idx] = (struct scopenode){c, pidx, depth};
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+			int guard = 0;
+			while ((off = dwarf_ranges(&c, off, &base, &lo, &hi)) > 0 && guard++ < 4096) {
+				if (hi <= lo)
+					continue;
+				if (!grow((void **)&t->r, &t->capr, t->nr, sizeof(*t->r)))
+					return false;
+				t->r[t->nr++] = (struct scoperange){lo, hi, idx};
+			}
+			/* Blocks without addresses of their own may still hold
+			 * inlined code (seen in gcc output): walk them too. */
+			if (!subtree_walk(t, &c, idx, depth + 1))
+				return false;
+			break;
+		}
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return true;
+}
+
+static int scoperange_cmp(const void *a, const void *b)
+{
+	const struct scoperange *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static struct subtree *subtree_get(struct symfile *f, Dwarf_Die *sub)
+{
+	void **slot = ptrmap_get(&f->subs, sub->addr);
+	if (slot)
+		return *slot;
+	struct subtree *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	/* Node 0: the subprogram.  A walk cut short (corrupt or huge DWARF)
+	 * keeps what it found. */
+	if (grow((void **)&t->node, &t->capnode, 0, sizeof(*t->node))) {
+		t->node[t->nnode++] = (struct scopenode){*sub, -1, 0};
+		subtree_walk(t, sub, 0, 1);
+	}
+	if (!t->nnode || !ptrmap_put(&f->subs, sub->addr, t)) {
+		free(t->node);
+		free(t->r);
+		free(t);
+		return NULL;
+	}
+	if (t->nr > 1)
+		qsort(t->r, t->nr, sizeof(*t->r), scoperange_cmp);
+	return t;
+}
+
+/* The scopes of subprogram `sub` containing pc, innermost first, ending
+ * with `sub` itself.  Returns the count (>= 1) or 0 on OOM. */
+static int scopes_at(struct symfile *f, Dwarf_Die *sub, uint64_t pc, Dwarf_Die **out)
+{
+	struct subtree *t = subtree_get(f, sub);
+	if (!t)
+		return 0;
+	int best = 0;
+	for (size_t i = 0; i < t->nr && t->r[i].lo <= pc; i++)
+		if (pc < t->r[i].hi && t->node[t->r[i].node].depth > t->node[best].depth)
+			best = t->r[i].node;
+	int n = 0;
+	for (int i = best; i >= 0 && n <= MAX_NEST; i = t->node[i].parent)
+		out[n++] = &t->node[i].die;
+	return n;
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+struct frame {
+	const char *name, *sys, *file;
+	int64_t line, start_line;
+};
+
+static const char *demangled(cprof_symbolizer *s, const char *mangled)
+{
+	if (!mangled || mangled[0] != '_' || mangled[1] != 'Z')
+		return mangled;
+	void **slot = ptrmap_get(&s->demangled, mangled);
+	if (slot)
+		return *slot == &no_demangle ? mangled : *slot;
+	char *d = cprof_demangle(mangled);
+	if (!ptrmap_put(&s->demangled, mangled, d ? d : &no_demangle)) {
+		free(d);
+		return mangled;
+	}
+	return d ? d : mangled;
+}
+
+static void die_names(cprof_symbolizer *s, Dwarf_Die *die, struct frame *fr)
+{
+	Dwarf_Attribute a;
+	const char *link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+	if (!link)
+		link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+	if (link) {
+		fr->sys = link;
+		fr->name = demangled(s, link);
+	} else {
+		fr->sys = fr->name = name;
+	}
+	int line = 0;
+	fr->start_line = dwarf_decl_line(die, &line) == 0 && line > 0 ? line : 0;
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1; /* best first */
+	return (x->size < y->size) - (x->size > y->size);
+}
+
+static void load_syms(struct symfile *f)
+{
+	f->syms_loaded = true;
+	int n = dwfl_module_getsymtab(f->mod);
+	if (n <= 1)
+		return;
+	struct sym *v = calloc((size_t)n, sizeof(*v));
+	if (!v)
+		return;
+	size_t k = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
+		if (!name || !name[0] || shndx == SHN_UNDEF ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC))
+			continue;
+		/* Like libdwfl: a global name beats a weak one beats a local. */
+		int rank = bind == STB_GLOBAL ? 3 : bind == STB_WEAK ? 2 : 1;
+		v[k++] = (struct sym){addr, sym.st_size, name, rank};
+	}
+	qsort(v, k, sizeof(*v), sym_cmp);
+	size_t m = 0; /* keep the best alias at each address */
+	for (size_t i = 0; i < k; i++)
+		if (m == 0 || v[m - 1].lo != v[i].lo)
+			v[m++] = v[i];
+	f->syms = v;
+	f->nsyms = m;
+}
+
+static const char *sym_lookup(struct symfile *f, uint64_t va)
+{
+	if (!f->syms_loaded)
+		load_syms(f);
+	size_t lo = 0, hi = f->nsyms; /* first symbol above va */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->syms[mid].lo <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct sym *c = &f->syms[lo - 1];
+	if (c->size == 0 || va - c->lo < c->size)
+		return c->name;
+	/* A sized symbol enclosing a smaller one just before va. */
+	for (size_t i = lo - 1, k = 0; i > 0 && k < 8; i--, k++)
+		if (f->syms[i - 1].size && va - f->syms[i - 1].lo < f->syms[i - 1].size)
+			return f->syms[i - 1].name;
+	return NULL;
+}
+
+static void symbol_name(cprof_symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr)
+{
+	const char *n = sym_lookup(f, va);
+	if (n && n[0]) {
+		fr->sys = n;
+		fr->name = demangled(s, n);
+	}
+}
+
+/* Resolve one ELF address into frames, innermost first.  Returns the count;
+ * *dwarf tells whether DWARF described the address. */
+static int resolve(cprof_symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr, bool *dwarf)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, va, &bias);
+	if (!cu)
+		cu = cu_fallback(f, va, &bias);
+	int n = 0;
+	*dwarf = false;
+	if (cu) {
+		*dwarf = true;
+		uint64_t pc = va - bias;
+		const char *file = NULL;
+		int line = 0;
+		Dwarf_Line *l = dwarf_getsrc_die(cu, pc);
+		if (l) {
+			file = dwarf_linesrc(l, NULL, NULL);
+			if (dwarf_lineno(l, &line) != 0)
+				line = 0;
+		}
+		struct cuindex *ci = cu_index(f, cu);
+		Dwarf_Die *sub = ci ? range_lookup(ci->r, ci->n, pc) : NULL;
+		Dwarf_Die *chain[MAX_NEST + 2];
+		int depth = sub ? scopes_at(f, sub, pc, chain) : 0;
+		Dwarf_Files *files = NULL;
+		size_t nfiles = 0;
+		for (int i = 0; i < depth && n < MAX_FRAMES; i++) {
+			Dwarf_Die *d = chain[i];
+			int tag = dwarf_tag(d);
+			if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram &&
+			    tag != DW_TAG_entry_point)
+				continue;
+			struct frame *r = &fr[n++];
+			memset(r, 0, sizeof(*r));
+			die_names(s, d, r);
+			r->file = file ? file : dwarf_decl_file(d);
+			r->line = line > 0 ? line : 0;
+			if (tag != DW_TAG_inlined_subroutine)
+				break; /* the physical function */
+			/* The caller's position is the call site of this instance. */
+			Dwarf_Attribute a;
+			Dwarf_Word w;
+			file = NULL;
+			line = 0;
+			if (!files && dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
+				files = NULL;
+			if (files && dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &a), &w) == 0 &&
+			    w < nfiles)
+				file = dwarf_filesrc(files, w, NULL, NULL);
+			if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &a), &w) == 0 &&
+			    w <= INT_MAX)
+				line = (int)w;
+		}
+		if (n == 0 && (file || line > 0)) {
+			/* Code with line info but no subprogram DIE (assembly). */
+			memset(&fr[0], 0, sizeof(fr[0]));
+			fr[0].file = file;
+			fr[0].line = line > 0 ? line : 0;
+			n = 1;
+		}
+	}
+	if (n == 0) {
+		memset(&fr[0], 0, sizeof(fr[0]));
+		n = 1;
+	}
+	/* The physical function without a DWARF name: the symbol table. */
+	if (!fr[n - 1].name || !fr[n - 1].name[0])
+		symbol_name(s, f, va, &fr[n - 1]);
+	if (!fr[n - 1].name || !fr[n - 1].name[0]) {
+		if (n == 1 && !fr[0].file)
+			return 0;
+		fr[n - 1].name = fr[n - 1].sys = "??";
+	}
+	for (int i = 0; i < n - 1; i++)
+		if (!fr[i].name || !fr[i].name[0])
+			fr[i].name = fr[i].sys = "??";
+	return n;
+}
+
+/* ---- into the profile --------------------------------------------------- */
+
+struct fnset { /* function ids hashed by (name, system_name, filename) */
+	uint64_t *id;
+	size_t n, cap;
+};
+
+static size_t fn_hash(const cprof_function *fn)
+{
+	uint64_t h = (uint64_t)fn->name * 0x9e3779b97f4a7c15ULL;
+	h ^= (uint64_t)fn->system_name * 0xc2b2ae3d27d4eb4fULL;
+	h ^= (uint64_t)fn->filename * 0x165667b19e3779f9ULL;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
+static bool fn_same(const cprof_function *a, const cprof_function *b)
+{
+	return a->name == b->name && a->system_name == b->system_name && a->filename == b->filename;
+}
+
+static bool fnset_insert(struct fnset *fs, const cprof_profile *p, uint64_t id)
+{
+	if ((fs->n + 1) * 2 > fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 256;
+		uint64_t *v = calloc(cap, sizeof(*v));
+		if (!v)
+			return false;
+		for (size_t i = 0; i < fs->cap; i++) {
+			if (!fs->id[i])
+				continue;
+			size_t j = fn_hash(&p->function.v[fs->id[i] - 1]) & (cap - 1);
+			while (v[j])
+				j = (j + 1) & (cap - 1);
+			v[j] = fs->id[i];
+		}
+		free(fs->id);
+		fs->id = v;
+		fs->cap = cap;
+	}
+	size_t j = fn_hash(&p->function.v[id - 1]) & (fs->cap - 1);
+	while (fs->id[j]) {
+		if (fn_same(&p->function.v[fs->id[j] - 1], &p->function.v[id - 1]))
+			return true; /* keep the first */
+		j = (j + 1) & (fs->cap - 1);
+	}
+	fs->id[j] = id;
+	fs->n++;
+	return true;
+}
+
+static uint64_t fnset_find(const struct fnset *fs, const cprof_profile *p, const cprof_function *fn)
+{
+	if (!fs->cap)
+		return 0;
+	for (size_t j = fn_hash(fn) & (fs->cap - 1); fs->id[j]; j = (j + 1) & (fs->cap - 1))
+		if (fn_same(&p->function.v[fs->id[j] - 1], fn))
+			return fs->id[j];
+	return 0;
+}
+
+struct run {
+	cprof_symbolizer *s;
+	cprof_profile *p;
+	struct fnset fns;
+	struct ptrmap strs; /* string pointer -> interned index (stable pointers only) */
+	bool oom;
+};
+
+static int64_t intern(struct run *r, const char *str)
+{
+	if (!str || !str[0])
+		return 0;
+	void **slot = ptrmap_get(&r->strs, str);
+	if (slot)
+		return (int64_t)(uintptr_t)*slot;
+	int64_t i = cprof_profile_str(r->p, str);
+	if (i > 0 && !ptrmap_put(&r->strs, str, (void *)(uintptr_t)i))
+		r->oom = true;
+	return i;
+}
+
+static uint64_t add_function(struct run *r, const struct frame *fr)
+{
+	cprof_profile *p = r->p;
+	cprof_function fn = {
+		.name = intern(r, fr->name),
+		.system_name = intern(r, fr->sys ? fr->sys : fr->name),
+		.filename = intern(r, fr->file),
+		.start_line = fr->start_line,
+	};
+	if (p->oom)
+		return 0;
+	uint64_t id = fnset_find(&r->fns, p, &fn);
+	if (id)
+		return id;
+	if (!cprof_vec_grow(p, p->function, 1))
+		return 0;
+	p->function.v[p->function.n++] = fn;
+	id = p->function.n;
+	if (!fnset_insert(&r->fns, p, id))
+		r->oom = true;
+	return id;
+}
+
+struct mapstate {
+	struct symfile *f;
+	bool looked, noted;
+};
+
+static bool symbolize_location(struct run *r, struct symfile *f, cprof_mapping *m,
+			       cprof_location *loc)
+{
+	uint64_t va;
+	if (!to_vaddr(f, m, loc->address, &va))
+		return false;
+	struct frame fr[MAX_FRAMES];
+	bool dwarf;
+	int n = resolve(r->s, f, va, fr, &dwarf);
+	if (n <= 0)
+		return false;
+	cprof_profile *p = r->p;
+	cprof_line lines[MAX_FRAMES];
+	bool any_file = false, any_line = false;
+	for (int i = 0; i < n; i++) {
+		lines[i] = (cprof_line){.function_id = add_function(r, &fr[i]), .line = fr[i].line};
+		if (!lines[i].function_id)
+			return false;
+		any_file |= fr[i].file && fr[i].file[0];
+		any_line |= fr[i].line > 0;
+	}
+	if (!cprof_vec_grow(p, p->line_pool, (size_t)n))
+		return false;
+	loc->line_off = p->line_pool.n;
+	loc->nline = (uint32_t)n;
+	memcpy(p->line_pool.v + p->line_pool.n, lines, (size_t)n * sizeof(*lines));
+	p->line_pool.n += (size_t)n;
+	m->has_functions = true;
+	m->has_filenames |= any_file;
+	m->has_line_numbers |= any_line;
+	m->has_inline_frames |= dwarf;
+	return true;
+}
+
+static void note(cprof_buf *notes, const cprof_profile *p, const cprof_mapping *m,
+		 const struct symfile *f)
+{
+	if (!notes)
+		return;
+	const char *bid = cprof_profile_string(p, m->build_id);
+	char line[2 * PATH_MAX + 512];
+	int n = snprintf(line, sizeof(line), "no symbols for %s%s%s%s: %s\n",
+			 cprof_profile_string(p, m->file), bid[0] ? " (build id " : "", bid,
+			 bid[0] ? ")" : "", f && f->why ? f->why : "out of memory");
+	if (n > 0)
+		cprof_buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes)
+{
+	if (p->oom)
+		return -ENOMEM;
+	struct run r = {.s = s, .p = p};
+	struct mapstate *ms = calloc(p->mapping.n + 1, sizeof(*ms));
+	if (!ms)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->function.n; i++)
+		if (!fnset_insert(&r.fns, p, i + 1))
+			r.oom = true;
+	int failed = 0;
+	for (size_t i = 0; i < p->location.n && !r.oom && !p->oom; i++) {
+		cprof_location *loc = &p->location.v[i];
+		if (loc->nline)
+			continue;
+		if (!loc->mapping_id || loc->mapping_id > p->mapping.n) {
+			failed++;
+			continue;
+		}
+		cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
+		struct mapstate *st = &ms[loc->mapping_id - 1];
+		if (m->has_functions && !st->looked)
+			continue; /* symbolised before: leave it alone */
+		const char *file = cprof_profile_string(p, m->file);
+		if (!st->looked) {
+			st->looked = true;
+			if (!is_pseudo_file(file)) {
+				st->f = get_file(s, file, cprof_profile_string(p, m->build_id));
+				if (!st->f)
+					r.oom = true;
+			}
+		}
+		struct symfile *f = st->f;
+		if (!f || !f->mod) {
+			if (f && !f->mod && !st->noted) {
+				st->noted = true;
+				/* One note per binary, not per mapping of it. */
+				bool dup = false;
+				for (size_t j = 0; j < p->mapping.n && !dup; j++)
+					dup = &ms[j] != st && ms[j].noted && ms[j].f == f;
+				if (!dup)
+					note(notes, p, m, f);
+			}
+			failed++;
+			continue;
+		}
+		if (!symbolize_location(&r, f, m, loc))
+			failed++;
+	}
+	free(ms);
+	free(r.fns.id);
+	ptrmap_free(&r.strs);
+	if (r.oom || p->oom || (notes && cprof_buf_failed(notes)))
+		return -ENOMEM;
+	return failed;
+}

@@ -1,0 +1,53 @@
+/*
+ * symbolize.h — turn the addresses of a profile into functions, files and
+ * lines, from local ELF binaries and their DWARF, with elfutils libdwfl.
+ *
+ * Used by the runtime (inside the profiled process, when a profile is
+ * stopped; never from a signal handler: everything here allocates and takes
+ * libdw's locks) and by the CLI (offline, on profiles from other processes).
+ * docs/SYMBOLIZATION.md describes the search order and address translation.
+ *
+ * A symbolizer caches, per binary, the opened ELF/DWARF, its PT_LOAD table
+ * and a per-compilation-unit index of functions, so reuse one symbolizer for
+ * every profile of a run.  Not thread-safe: one thread at a time per
+ * symbolizer (distinct symbolizers may be used concurrently).
+ */
+#ifndef CPROF_SYMBOLIZE_H
+#define CPROF_SYMBOLIZE_H
+
+#include "compat.h"
+#include "profile/buf.h"
+#include "profile/profile.h"
+
+typedef struct cprof_symbolizer cprof_symbolizer;
+
+/* binary_path: PPROF_BINARY_PATH-style ':'-separated directories searched
+ * for binaries before the mapping's own path (may be NULL or "").  The
+ * string is copied.  Returns NULL on OOM. */
+cprof_symbolizer *cprof_symbolizer_new(const char *binary_path);
+/* Closes every cached file.  NULL is a no-op. */
+void cprof_symbolizer_free(cprof_symbolizer *s);
+
+/*
+ * Symbolise p in place: every Location with no lines whose mapping is not
+ * yet symbolised (has_functions false) gets Lines — innermost (inlined)
+ * frame first, the physical function last — pointing to Functions added to
+ * p (deduplicated by name + system_name + filename, also against Functions
+ * already in p).  C++ names are demangled into Function.name; the mangled
+ * name is Function.system_name (C: both the same).  Each touched mapping's
+ * has_functions / has_filenames / has_line_numbers / has_inline_frames
+ * flags are set to what was found (only ever set, never cleared).
+ *
+ * Mappings whose binary can't be found, read, or whose GNU build id does
+ * not match get one line per binary appended to `notes` (may be NULL):
+ *   "no symbols for PATH (build id HEX): WHY\n"
+ * Pseudo-mappings ([vdso], [vsyscall], [heap], anonymous, //anon, /dev/...)
+ * and locations without a mapping are skipped without a note.
+ *
+ * Returns the number of considered locations left without lines (>= 0),
+ * or -ENOMEM (p->oom or notes failed).  Corrupt ELF/DWARF never crashes:
+ * the file is reported in `notes` or yields fewer symbols.
+ */
+int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes);
+
+#endif
