@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct report_args {
 	cprof_report_opts o;
@@ -23,9 +24,11 @@ typedef struct report_args {
 	bool diff_base;
 	const char *output;
 	int seconds;
+	int fmt;             /* cprof_report_format, -1: the command's */
+	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
 } report_args;
 
-enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI };
+enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI, K_FMT, K_FMTRE };
 
 struct flag {
 	const char *name;
@@ -38,6 +41,13 @@ struct flag {
 
 #define OFF(f) offsetof(report_args, f)
 static const struct flag flags[] = {
+	{"top", K_FMT, 0, CPROF_FMT_TEXT, NULL, "report: top entries (default of 'top')"},
+	{"text", K_FMT, 0, CPROF_FMT_TEXT, NULL, "same as -top"},
+	{"traces", K_FMT, 0, CPROF_FMT_TRACES, NULL, "report: every sample with its stack"},
+	{"tree", K_FMT, 0, CPROF_FMT_TREE, NULL, "report: callers and callees of every node"},
+	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
+	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
+	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
 	{"flat", K_BOOL, 0, -1, NULL, "sort by flat value (default)"},
 	{"nodecount", K_INT, OFF(o.nodecount), 0, NULL, "max number of nodes to show"},
@@ -105,9 +115,11 @@ static bool parse_bool(const char *v, bool *out)
 }
 
 /* Parse argv into a; returns 0, or 2 after printing a usage error. */
-static int parse_args(int argc, char **argv, report_args *a)
+static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 {
 	memset(a, 0, sizeof(*a));
+	a->fmt = -1;
+	a->want_symbol = want_symbol;
 	cprof_report_opts_init(&a->o);
 	a->seconds = -1;
 	a->src = calloc((size_t)argc + 1, sizeof(char *));
@@ -120,7 +132,10 @@ static int parse_args(int argc, char **argv, report_args *a)
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		if (only_src || arg[0] != '-' || !strcmp(arg, "-")) {
-			a->src[a->nsrc++] = arg;
+			if (a->want_symbol && !a->o.symbol)
+				a->o.symbol = arg;
+			else
+				a->src[a->nsrc++] = arg;
 			continue;
 		}
 		if (!strcmp(arg, "--")) {
@@ -144,7 +159,8 @@ static int parse_args(int argc, char **argv, report_args *a)
 			return 2;
 		}
 		const char *val = eq ? eq + 1 : NULL;
-		bool isbool = fl->kind == K_BOOL || fl->kind == K_GRAN || fl->kind == K_SI;
+		bool isbool = fl->kind == K_BOOL || fl->kind == K_GRAN || fl->kind == K_SI ||
+			      fl->kind == K_FMT;
 		if (!isbool && !val) {
 			if (i + 1 >= argc) {
 				cprof_error("flag needs an argument: -%s", fl->name);
@@ -165,6 +181,14 @@ static int parse_args(int argc, char **argv, report_args *a)
 				a->o.cum_sort = !b;
 			else
 				*(bool *)(base + fl->off) = b;
+			break;
+		case K_FMT:
+			if (b)
+				a->fmt = fl->gran;
+			break;
+		case K_FMTRE:
+			a->fmt = fl->gran;
+			a->o.symbol = val;
 			break;
 		case K_GRAN:
 			if (b)
@@ -215,6 +239,10 @@ static int parse_args(int argc, char **argv, report_args *a)
 			break;
 		}
 		}
+	}
+	if (want_symbol && !a->o.symbol) {
+		cprof_error("missing REGEX; usage: cprof %s [options] REGEX PROFILE...", argv[0]);
+		return 2;
 	}
 	if (a->nsrc == 0) {
 		cprof_error("no profile source specified; run 'cprof %s -h' for usage", argv[0]);
@@ -279,16 +307,31 @@ static int load_profile(cprof_profile *p, report_args *a)
 	return rc;
 }
 
-static int run_report(int argc, char **argv, cprof_report_format fmt)
+static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 {
 	report_args a;
-	int rc = parse_args(argc, argv, &a);
+	int rc = parse_args(argc, argv, &a, want_symbol);
 	if (rc) {
 		free(a.src);
 		free(a.base);
 		return rc;
 	}
-	a.o.format = fmt;
+	if (a.fmt >= 0)
+		fmt = a.fmt;
+	if (fmt < 0) {
+		cprof_error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
+			    "-proto...); run 'cprof %s -h'", argv[0]);
+		free(a.src);
+		free(a.base);
+		return 2;
+	}
+	if (fmt == CPROF_FMT_PROTO && !a.output && isatty(1)) {
+		cprof_error("refusing to write a binary profile to a terminal; use -output FILE");
+		free(a.src);
+		free(a.base);
+		return 2;
+	}
+	a.o.format = (cprof_report_format)fmt;
 	a.o.warn = stderr;
 	cprof_profile p;
 	cprof_profile_init(&p);
@@ -298,6 +341,13 @@ static int run_report(int argc, char **argv, cprof_report_format fmt)
 	rc = 1;
 	if (load_profile(&p, &a) < 0)
 		goto done;
+	/* pprof merges even a single profile: duplicate samples summed, zero
+	 * samples dropped.  Only reports that show samples one by one see it. */
+	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO) && a.nsrc == 1 && a.nbase == 0 &&
+	    cprof_profile_compact(&p, err, sizeof(err)) < 0) {
+		cprof_error("%s", err);
+		goto done;
+	}
 	r = cprof_report_new(&p, &a.o, err, sizeof(err));
 	if (!r) {
 		cprof_error("%s", err);
@@ -308,18 +358,52 @@ static int run_report(int argc, char **argv, cprof_report_format fmt)
 		out = stdout;
 		goto done;
 	}
+	/* Text reports are rendered in memory first: nothing is printed when
+	 * the report fails half way (pprof does the same). */
+	char *mbuf = NULL;
+	size_t mlen = 0;
+	FILE *mem = fmt == CPROF_FMT_PROTO ? NULL : open_memstream(&mbuf, &mlen);
+	if (fmt != CPROF_FMT_PROTO && !mem) {
+		cprof_error("out of memory");
+		goto done;
+	}
 	int wr = 0;
 	switch (fmt) {
 	case CPROF_FMT_TEXT:
-		wr = cprof_report_text(r, out, err, sizeof(err));
+		wr = cprof_report_text(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_TRACES:
+		wr = cprof_report_traces(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_TREE:
+		wr = cprof_report_tree(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_FOLDED:
+		wr = cprof_report_folded(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_PROTO:
+		fflush(out);
+		wr = cprof_report_proto(r, fileno(out), err, sizeof(err));
 		break;
 	default:
 		wr = -1;
 		snprintf(err, sizeof(err), "report not implemented");
 		break;
 	}
-	if (wr < 0 || fflush(out) != 0) {
-		cprof_error("%s: %s", argv[0], wr < 0 ? err : strerror(errno));
+	if (mem) {
+		if (fclose(mem) != 0 && wr == 0) {
+			wr = -1;
+			snprintf(err, sizeof(err), "out of memory");
+		}
+		if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
+			wr = -2;
+		free(mbuf);
+	}
+	if (wr != 0 || fflush(out) != 0) {
+		if (wr == -1)
+			cprof_error("%s", err);
+		else
+			cprof_error("writing the report: %s", strerror(errno));
 		goto done;
 	}
 	rc = 0;
@@ -338,5 +422,25 @@ done:
 
 int cprof_cmd_top(int argc, char **argv)
 {
-	return run_report(argc, argv, CPROF_FMT_TEXT);
+	return run_report(argc, argv, CPROF_FMT_TEXT, false);
+}
+
+int cprof_cmd_traces(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_TRACES, false);
+}
+
+int cprof_cmd_tree(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_TREE, false);
+}
+
+int cprof_cmd_peek(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_TREE, true);
+}
+
+int cprof_cmd_report(int argc, char **argv)
+{
+	return run_report(argc, argv, -1, false);
 }

@@ -444,3 +444,21 @@ const char *cprof__path_base(const char *path, char *buf, size_t n)
 	buf[m] = 0;
 	return buf;
 }
+
+int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	double ratio = 1 / r->o.divide_by;
+	if (ratio > 0 && ratio != 1)
+		for (size_t i = 0; i < p->sample.n; i++) {
+			int64_t *v = p->value_pool.v + p->sample.v[i].value_off;
+			for (size_t k = 0; k < p->sample_type.n; k++)
+				v[k] = (int64_t)((double)v[k] * ratio);
+		}
+	int rc = cprof_profile_write_fd(p, fd);
+	if (rc < 0) {
+		seterr(err, errlen, "writing profile: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}

@@ -75,4 +75,18 @@ int64_t cprof_report_total(const cprof_report *r);
  * allocation failure / write error (message in err). */
 int cprof_report_text(cprof_report *r, FILE *out, char *err, size_t errlen);
 
+/* `traces`: every sample with its labels and stack. */
+int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `tree`, and `peek` when opts.symbol is set (then an error if no node
+ * matches: "no matches found for regexp: RE"). */
+int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* Collapsed stacks: "root;...;leaf value" per distinct stack, sorted. */
+int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
+ * -divide_by applied to the values as pprof does.  0 or -1 (err). */
+int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,154 @@
+/*
+ * tree.c — the `tree` and `peek` reports (pprof's printTree): for each node
+ * its callers above and its callees below, with edge weights and their
+ * share of the node's cum.
+ */
+#include "compat.h"
+#include "report/internal.h"
+#include "report/units.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ectx {
+	cprof_report *r;
+	bool by_dst; /* group key: dst (incoming lists) or src (outgoing) */
+};
+
+static int64_t abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* pprof's edgeList order inside a group: weight (abs, desc), src name, dst name. */
+static int edge_cmp(const void *pa, const void *pb, void *ctx)
+{
+	struct ectx *c = ctx;
+	cprof_report *r = c->r;
+	const cprof_gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
+	uint32_t ka = c->by_dst ? a->dst : a->src, kb = c->by_dst ? b->dst : b->src;
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	if (a->weight != b->weight) {
+		int64_t x = abs64(a->weight), y = abs64(b->weight);
+		if (x != y)
+			return x > y ? -1 : 1;
+		/* Go's Less says false both ways: an unstable tie; keep it stable. */
+	}
+	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]), cprof__node_name(r, &r->nodes[b->src]));
+	if (s)
+		return s;
+	return strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
+}
+
+/* Sorted edge index lists grouped by node: idx[start[n] .. start[n+1]). */
+static int group_edges(cprof_report *r, bool by_dst, uint32_t **idx_out, size_t **start_out)
+{
+	size_t ne = 0;
+	uint32_t *idx = malloc((r->nedges + 1) * sizeof(*idx));
+	size_t *start = calloc(r->nnodes + 2, sizeof(*start));
+	if (!idx || !start) {
+		free(idx);
+		free(start);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nedges; i++)
+		if (!r->edges[i].dropped)
+			idx[ne++] = (uint32_t)i;
+	struct ectx c = {r, by_dst};
+	qsort_r(idx, ne, sizeof(*idx), edge_cmp, &c);
+	for (size_t i = 0; i < ne; i++) {
+		const cprof_gedge *e = &r->edges[idx[i]];
+		start[(by_dst ? e->dst : e->src) + 1]++;
+	}
+	for (size_t n = 0; n < r->nnodes; n++)
+		start[n + 1] += start[n];
+	*idx_out = idx;
+	*start_out = start;
+	return 0;
+}
+
+int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
+{
+	static const char *sep = "----------------------------------------------------------+-------------";
+	static const char *legend =
+		"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t ";
+	regex_t rx;
+	bool has_rx = r->o.symbol != NULL;
+	if (has_rx) {
+		int rc = regcomp(&rx, r->o.symbol, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char m[256];
+			regerror(rc, &rx, m, sizeof(m));
+			snprintf(err, errlen, "parsing argument regexp %s: %s", r->o.symbol, m);
+			return -1;
+		}
+	}
+	size_t orig = 0, dnodes = 0, dedges = 0;
+	uint32_t *in_idx = NULL, *out_idx = NULL;
+	size_t *in_start = NULL, *out_start = NULL;
+	int ret = -1;
+	if (cprof__graph_trimmed(r, &orig, &dnodes, &dedges) < 0 ||
+	    group_edges(r, true, &in_idx, &in_start) < 0 ||
+	    group_edges(r, false, &out_idx, &out_start) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	cprof__select_output_unit(r);
+	cprof__print_labels(r, out, orig, dnodes, 0, false);
+	fprintf(out, "%s\n%s\n", sep, legend);
+	int64_t flat_sum = 0;
+	size_t matched = 0;
+	char b1[64], b2[64], b3[64], b4[64], b5[64];
+	for (size_t i = 0; i < r->nlist; i++) {
+		uint32_t id = r->list[i];
+		cprof_gnode *n = &r->nodes[id];
+		const char *name = cprof__node_name(r, n);
+		if (has_rx && regexec(&rx, name, 0, NULL, 0) != 0)
+			continue;
+		matched++;
+		int64_t flat = n->flatdiv ? n->flat / n->flatdiv : n->flat;
+		int64_t cum = n->cumdiv ? n->cum / n->cumdiv : n->cum;
+		fprintf(out, "%s\n", sep);
+		for (size_t k = in_start[id]; k < in_start[id + 1]; k++) {
+			const cprof_gedge *e = &r->edges[in_idx[k]];
+			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
+				cprof_units_pct(b2, sizeof(b2), e->weight, cum),
+				cprof__node_name(r, &r->nodes[e->src]), e->inline_ ? " (inline)" : "");
+		}
+		flat_sum += flat;
+		fprintf(out, "%10s %s %s %10s %s                | %s\n",
+			cprof__fmt_value(r, b1, sizeof(b1), flat),
+			cprof_units_pct(b2, sizeof(b2), flat, r->total),
+			cprof_units_pct(b3, sizeof(b3), flat_sum, r->total),
+			cprof__fmt_value(r, b4, sizeof(b4), cum),
+			cprof_units_pct(b5, sizeof(b5), cum, r->total), name);
+		for (size_t k = out_start[id]; k < out_start[id + 1]; k++) {
+			const cprof_gedge *e = &r->edges[out_idx[k]];
+			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
+				cprof_units_pct(b2, sizeof(b2), e->weight, cum),
+				cprof__node_name(r, &r->nodes[e->dst]), e->inline_ ? " (inline)" : "");
+		}
+	}
+	if (r->nlist > 0)
+		fprintf(out, "%s\n", sep);
+	if (has_rx && matched == 0) {
+		snprintf(err, errlen, "no matches found for regexp: %s", r->o.symbol);
+		goto out;
+	}
+	ret = 0;
+	if (ferror(out) || r->oom) {
+		snprintf(err, errlen, r->oom ? "out of memory" : "write error");
+		ret = -1;
+	}
+out:
+	if (has_rx)
+		regfree(&rx);
+	free(in_idx);
+	free(in_start);
+	free(out_idx);
+	free(out_start);
+	return ret;
+}
