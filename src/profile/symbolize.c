@@ -743,8 +743,10 @@ static void die_names(cprof_symbolizer *s, Dwarf_Die *die, struct frame *fr)
 		link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
 	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
 	if (link) {
+		/* C functions with an asm label (glibc's __GI_ aliases) have a
+		 * linkage name too: show the source name for those. */
 		fr->sys = link;
-		fr->name = demangled(s, link);
+		fr->name = link[0] == '_' && link[1] == 'Z' ? demangled(s, link) : name ? name : link;
 	} else {
 		fr->sys = fr->name = name;
 	}
