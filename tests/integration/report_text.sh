@@ -1,0 +1,97 @@
+#!/bin/sh
+# Parity of cprof's traces/tree/peek/proto reports with go tool pprof's, and
+# consistency of -folded, on real Go runtime profiles (tests/go/profiles.go).
+. "$CPROF_ROOT/tests/lib.sh"
+
+if ! command -v go >/dev/null 2>&1; then
+	nok report_text_go "go not installed"
+	exit 1
+fi
+if ! (cd "$T" && go run "$CPROF_ROOT/tests/go/profiles.go" "$T") >"$T/gen.log" 2>&1; then
+	nok report_text_profiles "$(tail -n 3 "$T/gen.log")"
+	exit 1
+fi
+
+# same NAME CMD PROFILE [OPTIONS...]: `cprof CMD` vs `go tool pprof -CMD`,
+# stdout and success must match.
+same() {
+	name=$1 cmd=$2 prof=$T/$3; shift 3
+	go tool pprof -"$cmd" "$@" "$prof" >"$T/want" 2>"$T/want.err"; wrc=$?
+	"$CPROF" "$cmd" "$@" "$prof" >"$T/got" 2>"$T/got.err"; grc=$?
+	if [ "$wrc" = 0 ] && [ "$grc" != 0 ]; then
+		nok "$name" "cprof failed: $(head -n 1 "$T/got.err")"
+	elif [ "$wrc" != 0 ] && [ "$grc" = 0 ]; then
+		nok "$name" "pprof failed but cprof succeeded"
+	elif ! cmp -s "$T/want" "$T/got"; then
+		nok "$name" "output differs: $(diff "$T/want" "$T/got" | head -n 6 | tr '\n' '|')"
+	else
+		ok "$name"
+	fi
+}
+
+for p in cpu heap block mutex goroutine threadcreate; do
+	same "traces_$p" traces $p.pb.gz
+	same "tree_$p" tree $p.pb.gz
+done
+same traces_cpu_lines traces cpu.pb.gz -lines
+same traces_heap_diff_base traces heap.pb.gz -diff_base="$T/heap0.pb.gz"
+same traces_cpu_tagfocus traces cpu.pb.gz -tagfocus=worker=b
+same tree_cpu_cum tree cpu.pb.gz -cum
+same tree_cpu_nodecount tree cpu.pb.gz -nodecount=6
+same tree_cpu_lines tree cpu.pb.gz -lines -nodecount=15
+same tree_cpu_hide tree cpu.pb.gz -hide=runtime
+same tree_heap_alloc tree heap.pb.gz -alloc_space
+
+# peek takes the regexp as its first argument in both tools.
+peek() {
+	name=$1 re=$2 prof=$T/$3; shift 3
+	go tool pprof -peek "$re" "$@" "$prof" >"$T/want" 2>/dev/null; wrc=$?
+	"$CPROF" peek "$@" "$re" "$prof" >"$T/got" 2>"$T/got.err"; grc=$?
+	if [ "$wrc" != "$grc" ] && { [ "$wrc" = 0 ] || [ "$grc" = 0 ]; }; then
+		nok "$name" "exit status $grc, pprof $wrc: $(head -n 1 "$T/got.err")"
+	elif ! cmp -s "$T/want" "$T/got"; then
+		nok "$name" "output differs: $(diff "$T/want" "$T/got" | head -n 6 | tr '\n' '|')"
+	else
+		ok "$name"
+	fi
+}
+peek peek_cpu_sort 'sort\.' cpu.pb.gz
+peek peek_cpu_fib 'main.fib$' cpu.pb.gz -lines
+peek peek_heap_main 'main\.' heap.pb.gz -alloc_objects
+peek peek_nomatch 'no_such_function' heap.pb.gz
+
+# -proto: our filtered profile and pprof's read back identically by pprof.
+proto() {
+	name=$1 prof=$T/$2; shift 2
+	"$CPROF" report -proto -output "$T/ours.pb.gz" "$@" "$prof" 2>"$T/got.err" ||
+		{ nok "$name" "cprof failed: $(head -n 1 "$T/got.err")"; return; }
+	go tool pprof -proto "$@" "$prof" >"$T/theirs.pb.gz" 2>/dev/null
+	for r in top traces; do
+		go tool pprof -$r "$T/ours.pb.gz" >"$T/got.$r" 2>&1
+		go tool pprof -$r "$T/theirs.pb.gz" >"$T/want.$r" 2>&1
+		if ! cmp -s "$T/want.$r" "$T/got.$r"; then
+			nok "$name" "-$r of the written profile differs: $(diff "$T/want.$r" "$T/got.$r" | head -n 4 | tr '\n' '|')"
+			return
+		fi
+	done
+	ok "$name"
+}
+proto proto_cpu cpu.pb.gz
+proto proto_cpu_focus cpu.pb.gz -focus=sort
+proto proto_cpu_hide_show_from cpu.pb.gz -hide=runtime -show_from=main.cpuB
+proto proto_heap heap.pb.gz
+proto proto_heap_diff_base heap.pb.gz -diff_base="$T/heap0.pb.gz"
+proto proto_allocs_heap_merged allocs.pb.gz "$T/heap.pb.gz"
+
+# -folded: the stacks' values add up to the profile's total, and every
+# function of the top report appears.
+"$CPROF" report -folded "$T/cpu.pb.gz" >"$T/folded" 2>"$T/err" || nok folded_cpu_runs "$(cat "$T/err")"
+sum=$(awk '{ s += $NF } END { print s }' "$T/folded")
+total=$(go tool pprof -raw "$T/cpu.pb.gz" 2>/dev/null | awk '/^Samples:/ { on = 1; next } on && /^ *[0-9]+ +[0-9]+:/ { s += $2 } /^Locations/ { on = 0 } END { print s }')
+if [ -n "$total" ] && [ "$total" -gt 0 ] && [ "$sum" = "$total" ]; then
+	ok folded_cpu_total
+else
+	nok folded_cpu_total "folded sum $sum, profile total $total"
+fi
+check folded_cpu_sorted env LC_ALL=C sort -c "$T/folded"
+check folded_cpu_main_leaf grep -q ';main.hashLoop [0-9]*$' "$T/folded"
