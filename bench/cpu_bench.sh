@@ -1,0 +1,179 @@
+#!/bin/sh
+# cpu_bench.sh — the CPU profiler benchmark (issue 2 §4).  Not a test: it
+# prints figures and checks nothing.
+#
+# Runs bench/cpu_workload (two threads, fixed work, 3:1 split) with no
+# profiler, under cprof and under gperftools' libprofiler, at each rate in
+# $HZS, ROUNDS times, round-robin (the arm order rotates every round) so
+# that the noise of a shared machine hits every arm alike; prints medians.
+# Then runs bench/unwind_bench (per-sample unwind cost, depth 10/30/60).
+#
+#   bench/cpu_bench.sh                       # from the top of the tree
+#   ROUNDS=9 UNITS=450 DEPTH=20 HZS="100 1000" bench/cpu_bench.sh
+#
+# Needs: gcc, make, go (golang-go: `go tool pprof` reads every profile),
+# google-perftools (libprofiler.so).  Builds in build-perf/ (override: B=).
+# Raw per-run figures are kept in $B/bench/cpu-runs.tsv.
+set -eu
+
+cd "$(dirname "$0")/.."
+B=${B:-build-perf}
+ROUNDS=${ROUNDS:-7}
+UNITS=${UNITS:-450}
+DEPTH=${DEPTH:-20}
+HZS=${HZS:-100 1000}
+CC=${CC:-gcc}
+GPERF=${GPERF:-/usr/lib/x86_64-linux-gnu/libprofiler.so}
+
+for t in go make "$CC"; do
+	command -v "$t" >/dev/null || { echo "cpu_bench: '$t' not found (see bench/README.md)" >&2; exit 1; }
+done
+[ -f "$GPERF" ] || { echo "cpu_bench: $GPERF not found: apt-get install google-perftools" >&2; exit 1; }
+
+# ---- build ----
+make -s B="$B" "$B/libcprof.so.0.1.0" "$B/libcprof.a" >/dev/null
+mkdir -p "$B/bench"
+W=$B/bench/cpu_workload
+$CC -std=c17 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -pthread \
+	-o "$W" bench/cpu_workload.c
+$CC -std=c17 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -pthread -Isrc -Iinclude \
+	-o "$B/bench/unwind_bench" bench/unwind_bench.c "$B/libcprof.a" -ldw -lelf -lz -ldl -lrt
+LIB=$(pwd)/$B/libcprof.so
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/cpu_bench.XXXXXX")
+trap 'rm -rf "$OUT"' EXIT
+
+ARMS=plain
+for hz in $HZS; do ARMS="$ARMS cprof@$hz gperf@$hz"; done
+NARMS=$(echo $ARMS | wc -w)
+
+echo "cpu_bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu_bench: workload: heavy=3x light=1x $UNITS M iterations, burn loop at depth $DEPTH (-O2 -fomit-frame-pointer)"
+echo "cpu_bench: $ROUNDS rounds x $NARMS arms ($ARMS), round-robin"
+
+now_ns() { date +%s%N; }
+
+# run ARM ROUND: one run; appends a line to $OUT/runs
+run() {
+	arm=$1 r=$2 tool=${1%@*} hz=${1#*@}
+	prof=$OUT/$tool-$hz-$r
+	t0=$(now_ns)
+	case $tool in
+	plain) line=$("$W" "$UNITS" "$DEPTH" 2>>"$OUT/stderr") ;;
+	cprof) line=$(LD_PRELOAD=$LIB CPROF_CPU=$prof CPROF_HZ=$hz "$W" "$UNITS" "$DEPTH" 2>>"$OUT/stderr") ;;
+	gperf) line=$(LD_PRELOAD=$GPERF CPUPROFILE=$prof CPUPROFILE_FREQUENCY=$hz "$W" "$UNITS" "$DEPTH" 2>>"$OUT/stderr") ;;
+	esac
+	t1=$(now_ns)
+	echo "$arm $r $((t1 - t0)) $line $prof" >>"$OUT/runs"
+}
+
+: >"$OUT/runs"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	# rotate the order: round r starts at arm (r-1) mod NARMS
+	i=0 order=
+	for a in $ARMS $ARMS; do
+		if [ "$i" -ge $(((r - 1) % NARMS)) ] && [ "$i" -lt $(((r - 1) % NARMS + NARMS)) ]; then
+			order="$order $a"
+		fi
+		i=$((i + 1))
+	done
+	for a in $order; do run "$a" "$r"; done
+	printf 'cpu_bench: round %d/%d done\n' "$r" "$ROUNDS" >&2
+	r=$((r + 1))
+done
+
+# ---- read the profiles (after all runs, so go tool pprof does not compete) ----
+# raw_totals PROFILE [BINARY]: "samples cpu_ns heavy_ns light_ns" — totals of
+# the profile and the CPU under the functions heavy() and light() (stack-based).
+raw_totals() {
+	go tool pprof -raw "$@" 2>/dev/null | awk '
+	/^Samples:/ { sec = "s"; next }
+	/^Locations/ { sec = "l"; next }
+	/^Mappings/ { sec = "m"; next }
+	sec == "s" && /^ *[0-9]+ +[0-9]+:/ {
+		n++; v[n] = $2; tc += $1; tn += $2
+		s = $0; sub(/^[^:]*:/, "", s); stk[n] = s; next
+	}
+	sec == "l" && /^ *[0-9]+: / { id = $1; sub(/:/, "", id) }
+	sec == "l" && / heavy( |$)/ { fn[id] = "h" }
+	sec == "l" && / light( |$)/ { fn[id] = "l" }
+	END {
+		for (i = 1; i <= n; i++) {
+			k = split(stk[i], ids, " ")
+			for (j = 1; j <= k; j++) if (ids[j] in fn) { t[fn[ids[j]]] += v[i]; break }
+		}
+		printf "%d %d %d %d\n", tc, tn, t["h"], t["l"]
+	}'
+}
+
+# heavy share from the thread label (cprof): "NN.NN" percent
+label_heavy() {
+	go tool pprof -tags "$1" 2>/dev/null | awk '/: heavy$/ { p = $0; sub(/.*\(/, "", p); sub(/%.*/, "", p); print p; exit }'
+}
+
+printf 'arm round proc_wall_ns cpu_ns wall_ns heavy_ns light_ns samples prof_cpu_ns prof_heavy_ns prof_light_ns label_heavy_pct\n' >"$B/bench/cpu-runs.tsv"
+while read -r arm r pwall cpu wall hns lns prof; do
+	tool=${arm%@*}
+	case $tool in
+	plain) tot="0 0 0 0" lab=- ;;
+	cprof) tot=$(raw_totals "$prof") lab=$(label_heavy "$prof") ;;
+	gperf) tot=$(raw_totals "$W" "$prof") lab=- ;;
+	esac
+	echo "$arm $r $pwall $cpu $wall $hns $lns $tot ${lab:--}" >>"$B/bench/cpu-runs.tsv"
+done <"$OUT/runs"
+
+# ---- summary: medians per arm ----
+awk -v arms="$ARMS" '
+function median(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function med(arm, col,   i, k, a) {
+	k = 0
+	for (i = 1; i <= nr; i++) if (A[i] == arm) a[++k] = V[i, col]
+	return median(a, k)
+}
+NR == 1 { next }
+{
+	nr++; A[nr] = $1
+	V[nr, "pwall"] = $3; V[nr, "cpu"] = $4; V[nr, "wall"] = $5
+	V[nr, "truth"] = 100 * $6 / ($6 + $7)
+	V[nr, "samples"] = $8; V[nr, "ratio"] = $4 ? $9 / $4 : 0
+	V[nr, "fheavy"] = ($10 + $11) ? 100 * $10 / ($10 + $11) : 0
+	V[nr, "lheavy"] = $12 == "-" ? 0 : $12
+	V[nr, "lost"] = $9 ? 100 * ($9 - $10 - $11) / $9 : 0
+}
+END {
+	n = split(arms, arm, " ")
+	w0 = med("plain", "wall"); p0 = med("plain", "pwall"); c0 = med("plain", "cpu")
+	printf "\n%-11s %9s %8s %10s %8s %9s %8s %11s %12s %12s %8s\n", "arm", "wall(s)", "wall+%", "proc(s)", "proc+%", "cpu(s)", "cpu+%", "prof/rusage", "heavy%label", "heavy%func", "samples"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]; w = med(a, "wall"); p = med(a, "pwall"); c = med(a, "cpu")
+		if (a == "plain") {
+			printf "%-11s %9.3f %8s %10.3f %8s %9.3f %8s %11s %12s %12s %8s\n", a, w / 1e9, "-", p / 1e9, "-", c / 1e9, "-", "-", "-", "-", "-"
+			continue
+		}
+		lab = a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a"
+		printf "%-11s %9.3f %+7.2f%% %10.3f %+7.2f%% %9.3f %+7.2f%% %11.3f %12s %12.1f %8d\n", a, w / 1e9, 100 * (w / w0 - 1), p / 1e9, 100 * (p / p0 - 1), c / 1e9, 100 * (c / c0 - 1), med(a, "ratio"), lab, med(a, "fheavy"), med(a, "samples")
+	}
+	printf "\ntruth: heavy thread = %.1f%% of the two workers'"'"' CPU (CLOCK_THREAD_CPUTIME_ID, median of all runs)\n", med_all()
+}
+function med_all(   i, a) { for (i = 1; i <= nr; i++) a[i] = V[i, "truth"]; return median(a, nr) }
+' "$B/bench/cpu-runs.tsv"
+cat <<'EOF'
+  wall    = work phase (threads created .. joined), measured inside the workload
+  proc    = whole process, exec to exit (includes profiler start, symbolisation, writing)
+  cpu     = getrusage CPU of the process; prof/rusage = profile's total cpu/nanoseconds / cpu
+  heavy%label = share of the thread label "heavy" (go tool pprof -tags); heavy%func = share of
+          samples under heavy() vs light() (go tool pprof -raw; the only split gperftools has)
+  samples = profile's samples/count total (cprof: periods, a signal weighs 1+si_overrun;
+          gperftools: signals)
+EOF
+if grep -q . "$OUT/stderr" 2>/dev/null; then
+	echo; echo "stderr of the runs (first lines):"
+	grep -v '^PROFILE: interrupts' "$OUT/stderr" | sort | uniq -c | head -10 || true
+fi
+
+# ---- per-sample unwind cost ----
+echo
+"$B/bench/unwind_bench"
