@@ -24,7 +24,7 @@ ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 DW_LIBS   := -ldw -lelf -lz
-RT_LIBS   := $(DW_LIBS) -ldl -lrt
+RT_LIBS   := $(DW_LIBS) -ldl -lrt -lm
 CLI_LIBS  := $(DW_LIBS) -lcurl -lmicrohttpd -lm -ldl
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
@@ -54,7 +54,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map
+$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map Makefile
 	$(CC) -shared -o $@ -Wl,-soname,libcprof.so.$(SOVERSION) \
 		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
 		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)

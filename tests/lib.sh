@@ -41,3 +41,12 @@ pprof_top() {
 	fi
 	cat "$T/pprof.out"
 }
+
+# pprof_total_ms PROFILE [ARGS...]: the profile's total in ms, per go tool pprof.
+pprof_total_ms() {
+	prof=$1; shift
+	go tool pprof -top -unit=ms "$@" "$prof" 2>/dev/null |
+		sed -n 's/.*Total samples = \([0-9.]*\)ms.*/\1/p; s/^Showing nodes accounting for \([0-9.]*\)ms.*/\1/p' | tail -n 1
+}
+# within A B PCT: |A - B| <= PCT% of B (floats).
+within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }

@@ -68,7 +68,7 @@ static struct {
 	_Atomic int fatal;     /* signal number that asks for flush+re-raise */
 	slot *ring;
 	_Atomic uint64_t head;
-	uint64_t tail;
+	_Atomic uint64_t tail; /* written by the writer only */
 	_Atomic uint64_t lost;
 	/* aggregation, writer thread only (then stop, after join) */
 	stack_ent *tab;
@@ -77,9 +77,11 @@ static struct {
 	size_t nlabels, caplabels;
 	char comm[16];
 	bool oom;
+	pid_t pid; /* process that started the profile */
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
+_Atomic unsigned cprof__cpu_gen; /* bumped at every start */
 
 static CPROF_TLS char tls_name[16];
 static CPROF_TLS uint32_t tls_name_age;
@@ -90,23 +92,35 @@ static void wake_writer(void) /* async-signal-safe */
 	syscall(SYS_futex, &cpu.wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Claim a ring slot; NULL (and the weight counted as lost) when full.
+ * async-signal-safe */
+static slot *claim(uint32_t weight)
+{
+	uint64_t h = atomic_load_explicit(&cpu.head, memory_order_relaxed);
+	for (;;) {
+		slot *s = &cpu.ring[h & (RING_SLOTS - 1)];
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != 0) {
+			atomic_fetch_add(&cpu.lost, weight);
+			wake_writer();
+			return NULL;
+		}
+		if (atomic_compare_exchange_weak(&cpu.head, &h, h + 1)) {
+			atomic_store_explicit(&s->state, 1, memory_order_relaxed);
+			return s;
+		}
+	}
+}
+
 /* async-signal-safe */
 static void record(siginfo_t *si, void *uc)
 {
 	uint32_t weight = 1 + (uint32_t)(si->si_overrun > 0 ? si->si_overrun : 0);
-	slot *s;
+	if (cprof__tail.gen == atomic_load_explicit(&cprof__cpu_gen, memory_order_relaxed))
+		cprof__tail.delivered += weight;
+	slot *s = claim(weight);
+	if (!s)
+		return;
 	uint64_t h = atomic_load_explicit(&cpu.head, memory_order_relaxed);
-	for (;;) {
-		s = &cpu.ring[h & (RING_SLOTS - 1)];
-		if (atomic_load_explicit(&s->state, memory_order_acquire) != 0) {
-			atomic_fetch_add(&cpu.lost, weight);
-			wake_writer();
-			return;
-		}
-		if (atomic_compare_exchange_weak(&cpu.head, &h, h + 1))
-			break;
-	}
-	atomic_store_explicit(&s->state, 1, memory_order_relaxed);
 	s->weight = weight;
 	s->tid = cprof__gettid();
 	/* The thread's name: a syscall, so refreshed every 64th sample only. */
@@ -114,9 +128,30 @@ static void record(siginfo_t *si, void *uc)
 		prctl(PR_GET_NAME, tls_name, 0, 0, 0);
 	memcpy(s->name, tls_name, sizeof(s->name));
 	s->depth = (uint32_t)cprof__unwind_uc(uc, s->pcs, CPROF_MAX_DEPTH);
+	if (cprof__tail.gen == atomic_load_explicit(&cprof__cpu_gen, memory_order_relaxed) &&
+	    cprof__tail.last) {
+		uint32_t n = s->depth < CPROF_TAIL_DEPTH ? s->depth : CPROF_TAIL_DEPTH;
+		memcpy(cprof__tail.last, s->pcs, n * sizeof(uintptr_t));
+		cprof__tail.nlast = n;
+	}
 	atomic_store_explicit(&s->state, 2, memory_order_release);
-	if (h - cpu.tail >= RING_SLOTS / 2)
+	if (h - atomic_load_explicit(&cpu.tail, memory_order_relaxed) >= RING_SLOTS / 2)
 		wake_writer();
+}
+
+void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
+{
+	if (!atomic_load(&cpu_on) || !n || weight > UINT32_MAX)
+		return;
+	slot *s = claim((uint32_t)weight);
+	if (!s)
+		return;
+	s->weight = (uint32_t)weight;
+	s->tid = cprof__gettid();
+	prctl(PR_GET_NAME, s->name, 0, 0, 0);
+	memcpy(s->pcs, pcs, n * sizeof(uintptr_t));
+	s->depth = n;
+	atomic_store_explicit(&s->state, 2, memory_order_release);
 }
 
 /* async-signal-safe */
@@ -226,8 +261,9 @@ static void aggregate(const slot *s)
 static void drain(bool final)
 {
 	uint64_t head = atomic_load(&cpu.head);
-	while (cpu.tail != head) {
-		slot *s = &cpu.ring[cpu.tail & (RING_SLOTS - 1)];
+	uint64_t tail = atomic_load_explicit(&cpu.tail, memory_order_relaxed);
+	while (tail != head) {
+		slot *s = &cpu.ring[tail & (RING_SLOTS - 1)];
 		uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
 		if (st != 2) {
 			if (!final)
@@ -236,7 +272,7 @@ static void drain(bool final)
 			aggregate(s);
 		}
 		atomic_store_explicit(&s->state, 0, memory_order_release);
-		cpu.tail++;
+		atomic_store_explicit(&cpu.tail, ++tail, memory_order_relaxed);
 	}
 }
 
@@ -496,7 +532,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 	cpu.hz = hz;
 	cpu.period = 1000000000L / hz;
 	atomic_store(&cpu.head, 0);
-	cpu.tail = 0;
+	atomic_store(&cpu.tail, 0);
 	atomic_store(&cpu.lost, 0);
 	atomic_store(&cpu.stop, 0);
 	atomic_store(&cpu.fatal, 0);
@@ -522,6 +558,8 @@ static int start_locked(int fd, bool own_fd, int hz)
 	cpu.t0_real = cprof__now_ns();
 	cpu.t0_mono = cprof__mono_ns();
 	cpu.running = true;
+	cpu.pid = getpid();
+	atomic_fetch_add(&cprof__cpu_gen, 1);
 	install_fatal();
 	atomic_store_explicit(&cpu_on, 1, memory_order_release);
 	rc = cprof__timers_start(cpu.period);
@@ -618,7 +656,7 @@ void cprof__cpu_atexit(void)
 	if (atomic_load(&cpu.fatal))
 		return; /* the writer thread is flushing */
 	pthread_mutex_lock(&cpu.lock);
-	bool running = cpu.running;
+	bool running = cpu.running && cpu.pid == getpid();
 	pthread_mutex_unlock(&cpu.lock);
 	if (!running)
 		return;

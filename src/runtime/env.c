@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 void cprof__threads_init(void);
@@ -78,6 +79,34 @@ __attribute__((constructor)) static void cprof_init(void)
 __attribute__((destructor)) static void cprof_fini(void)
 {
 	cprof__cpu_atexit();
+}
+
+/*
+ * _exit() and _Exit() skip atexit handlers and destructors, and programs such
+ * as dash end that way: write the profile first.  A vfork() child (which
+ * shares our memory and ran no atfork handler) is recognised by its pid in
+ * cprof__cpu_atexit() and writes nothing.
+ */
+typedef void (*exit_fn)(int);
+
+static __attribute__((noreturn)) void exit_via(const char *name, int status)
+{
+	cprof__cpu_atexit();
+	exit_fn real = (exit_fn)dlsym(RTLD_NEXT, name);
+	if (real)
+		real(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+CPROF_EXPORT void _exit(int status)
+{
+	exit_via("_exit", status);
+}
+
+CPROF_EXPORT void _Exit(int status)
+{
+	exit_via("_Exit", status);
 }
 
 /* dlopen/dlclose change the set of code the unwinder must know. */

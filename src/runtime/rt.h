@@ -48,6 +48,27 @@ int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
 extern atomic_int cprof__unwind_users;
 
 /* ---- threads.c: registry, pthread_create interposition, timers ---- */
+/*
+ * The tail of a thread's life: CPU timers are checked on the kernel tick, so
+ * an expiry that falls in a thread's last tick is never delivered if the
+ * thread exits first — ~half a tick lost per thread, a bias against
+ * short-lived threads.  Each thread created through us keeps count of the
+ * periods delivered to it; at exit the periods its CPU clock crossed but
+ * that never arrived are recorded against its last sampled stack.
+ */
+#define CPROF_TAIL_DEPTH 64
+typedef struct cprof_tail {
+	unsigned gen;       /* profile generation of the thread's timer; 0: none */
+	int64_t arm_cpu;    /* thread CPU clock (ns) when the timer was armed */
+	long first, period; /* first expiry and interval (ns) */
+	uint64_t delivered; /* periods the handler recorded */
+	uint32_t nlast;
+	uintptr_t *last;    /* last sampled stack; CPROF_TAIL_DEPTH entries */
+} cprof_tail;
+extern CPROF_TLS cprof_tail cprof__tail;
+extern _Atomic unsigned cprof__cpu_gen;
+/* Record `weight` periods against stack pcs[0..n) for the calling thread. */
+void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n);
 typedef void (*cprof_thread_hook)(void);
 /* Called on every thread (those known and those created later) while
  * `on` is true: arm(tid) per thread; disarm all on off. */

@@ -42,6 +42,7 @@ static uint64_t rng_state;
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static CPROF_TLS bool tls_registered;
+CPROF_TLS cprof_tail cprof__tail;
 
 static uint64_t rng(void)
 {
@@ -105,12 +106,23 @@ static int arm(tslot *s)
 		.it_interval = {period / 1000000000, period % 1000000000},
 		.it_value = {first / 1000000000, first % 1000000000},
 	};
+	struct timespec now;
+	bool self = s->tid == cprof__gettid();
+	if (self)
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
 	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
 		int e = -errno;
 		syscall(SYS_timer_delete, id);
 		return e;
 	}
 	s->timer = id;
+	if (self && cprof__tail.last) {
+		cprof__tail.arm_cpu = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+		cprof__tail.first = first;
+		cprof__tail.period = period;
+		cprof__tail.delivered = 0;
+		cprof__tail.gen = atomic_load(&cprof__cpu_gen);
+	}
 	return 0;
 }
 
@@ -122,17 +134,44 @@ static void disarm(tslot *s)
 	}
 }
 
+/* Periods this thread's CPU clock crossed that never reached the handler. */
+static uint64_t tail_missing(void)
+{
+	cprof_tail *t = &cprof__tail;
+	if (!t->gen || t->gen != atomic_load(&cprof__cpu_gen) || t->period <= 0)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+	int64_t e = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - t->arm_cpu - t->first;
+	uint64_t crossed = e >= 0 ? 1 + (uint64_t)(e / t->period) : 0;
+	return crossed > t->delivered ? crossed - t->delivered : 0;
+}
+
 static void thread_exit(void *unused)
 {
 	(void)unused;
 	pid_t tid = cprof__gettid();
+	/* SIGPROF stays blocked for the rest of this thread's life: a signal
+	 * still pending now would be counted twice (it is in `missing`). */
+	sigset_t prof;
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &prof, NULL);
 	pthread_mutex_lock(&reg_lock);
 	tslot *s = find_slot(tid);
 	if (s) {
+		if (s->timer >= 0 && timers_on) {
+			uint64_t missing = tail_missing();
+			if (missing)
+				cprof__cpu_record_tail(missing, cprof__tail.last, cprof__tail.nlast);
+		}
 		disarm(s);
 		del_slot(s);
 	}
 	pthread_mutex_unlock(&reg_lock);
+	cprof__tail.gen = 0;
+	free(cprof__tail.last);
+	cprof__tail.last = NULL;
 }
 
 static void make_key(void)
@@ -163,6 +202,12 @@ static void *trampoline(void *p)
 {
 	tramp t = *(tramp *)p;
 	free(p);
+	/* Until the first sample, the thread's tail is charged to its start routine. */
+	cprof__tail.last = malloc(CPROF_TAIL_DEPTH * sizeof(uintptr_t));
+	if (cprof__tail.last) {
+		cprof__tail.last[0] = (uintptr_t)t.fn;
+		cprof__tail.nlast = 1;
+	}
 	thread_begin();
 	return t.fn(t.arg);
 }

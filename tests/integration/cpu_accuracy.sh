@@ -1,0 +1,30 @@
+# CPU profile accuracy against the kernel's own accounting (getrusage):
+# two threads with a 3:1 split at 100 Hz and 1000 Hz, and 50 short-lived
+# threads.  The judge is go tool pprof.
+. "$CPROF_ROOT/tests/lib.sh"
+cc_prog "$T/split" cpu_split.c
+cc_prog "$T/short" cpu_short.c
+
+for hz in 100 1000; do
+	cpu_ns=$(cd "$T" && LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/split$hz.pb.gz" CPROF_HZ=$hz "$T/split" 2000)
+	if ! pprof_top "$T/split$hz.pb.gz" >/dev/null; then
+		nok "split_${hz}hz_readable"; continue
+	fi
+	ok "split_${hz}hz_readable"
+	total=$(pprof_total_ms "$T/split$hz.pb.gz")
+	truth=$(awk -v n="$cpu_ns" 'BEGIN { print n / 1e6 }')
+	check "split_${hz}hz_total_within_5pct (profile ${total}ms, getrusage ${truth}ms)" within "$total" "$truth" 5
+	heavy=$(pprof_total_ms "$T/split$hz.pb.gz" -tagfocus=thread=heavy)
+	light=$(pprof_total_ms "$T/split$hz.pb.gz" -tagfocus=thread=light)
+	share=$(awk -v h="$heavy" -v l="$light" 'BEGIN { if (h + l > 0) printf "%.1f", 100 * h / (h + l); else print 0 }')
+	check "split_${hz}hz_75_25_within_3_points (heavy ${share}%)" \
+		awk -v s="$share" 'BEGIN { exit !(s >= 72 && s <= 78) }'
+done
+
+for hz in 100 1000; do
+	cpu_ns=$(cd "$T" && LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/short$hz.pb.gz" CPROF_HZ=$hz "$T/short" 15)
+	total=$(pprof_total_ms "$T/short$hz.pb.gz")
+	truth=$(awk -v n="$cpu_ns" 'BEGIN { print n / 1e6 }')
+	check "short_threads_${hz}hz_total_within_10pct (profile ${total:-none}ms, getrusage ${truth}ms)" \
+		within "${total:-0}" "$truth" 10
+done
