@@ -1,0 +1,277 @@
+/* test_report.c — the report engine on profiles built in memory: pprof's
+ * unit formatting, path cleaning, and exact `top` / `traces` / `tree` /
+ * `folded` outputs (expected texts produced by go tool pprof 1.19 on the
+ * same profiles) with recursion, inlining, filters and sample indexes. */
+#include "compat.h"
+#include "profile/profile.h"
+#include "report/internal.h"
+#include "report/report.h"
+#include "report/units.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failed;
+
+#define CHECK(name, cond, ...)                                                   \
+	do {                                                                     \
+		if (cond) {                                                      \
+			printf("ok %s\n", name);                                 \
+		} else {                                                         \
+			failed = 1;                                              \
+			printf("not ok %s: ", name);                             \
+			printf(__VA_ARGS__);                                     \
+			printf("\n");                                            \
+		}                                                                \
+	} while (0)
+
+static void test_units(void)
+{
+	char b[64];
+	struct {
+		int64_t v;
+		const char *from, *to, *want;
+	} cases[] = {
+		{1100000000, "nanoseconds", "minimum", "1.10s"},
+		{990000000, "nanoseconds", "ms", "990ms"},
+		{0, "nanoseconds", "s", "0"},
+		{65536000, "bytes", "minimum", "62.50MB"},
+		{1024, "bytes", "kB", "1kB"},
+		{5, "count", "count", "5"},
+		{7, "goroutine", "minimum", "7"},
+		{-2500, "bytes", "kb", "-2.44kB"},
+		{7200000000000, "nanoseconds", "auto", "2hrs"},
+		{1500, "microseconds", "auto", "1.50ms"},
+		{3, "widgets", "widgets", "3widgets"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "units_label_%zu", i);
+		cprof_units_label(b, sizeof(b), cases[i].v, cases[i].from, cases[i].to);
+		CHECK(name, !strcmp(b, cases[i].want), "got '%s', want '%s'", b, cases[i].want);
+	}
+	struct {
+		int64_t v, t;
+		const char *want;
+	} pct[] = {
+		{100, 100, "  100%"}, {9996, 10000, "  100%"}, {1, 3, "33.33%"},
+		{41, 100000, "0.041%"}, {0, 100, "    0%"}, {5, 0, "    0%"},
+		{-1, 2, "50.00%"}, {1, 1000000000, "1e-07%"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(pct); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "units_pct_%zu", i);
+		cprof_units_pct(b, sizeof(b), pct[i].v, pct[i].t);
+		CHECK(name, !strcmp(b, pct[i].want), "got '%s', want '%s'", b, pct[i].want);
+	}
+}
+
+static void test_paths(void)
+{
+	const char *c[][2] = {
+		{"", "."}, {"a/b/../c", "a/c"}, {"/../x", "/x"}, {"./a//b/", "a/b"},
+		{"../../a", "../../a"}, {"a/../..", ".."}, {"/", "/"}, {"/proc/./x/.", "/proc/x"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(c); i++) {
+		char name[64], *got = cprof__path_clean(c[i][0]);
+		snprintf(name, sizeof(name), "path_clean_%zu", i);
+		CHECK(name, got && !strcmp(got, c[i][1]), "clean(%s) = %s, want %s", c[i][0],
+		      got ? got : "(null)", c[i][1]);
+		free(got);
+	}
+	char b[64];
+	CHECK("path_base", !strcmp(cprof__path_base("/usr/bin/prog", b, sizeof(b)), "prog") &&
+				   !strcmp(cprof__path_base("dir/", b, sizeof(b)), "dir") &&
+				   !strcmp(cprof__path_base("///", b, sizeof(b)), "/"),
+	      "unexpected base");
+}
+
+/*
+ * main -> work -> (inl inlined into work) leaf, recursion rec -> rec, an
+ * unsymbolised frame in the mapping, and a sample without any frame
+ * (dropped by pprof's filtering although it counts in the total).
+ */
+static void build(cprof_profile *p)
+{
+	cprof_profile_init(p);
+	cprof_profile_add_sample_type(p, "samples", "count");
+	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
+	cprof_mapping m = {.start = 0x400000, .limit = 0x500000,
+			   .file = cprof_profile_str(p, "/usr/bin/prog"),
+			   .has_functions = true};
+	uint64_t mid = cprof_profile_add_mapping(p, &m);
+	uint64_t fmain = cprof_profile_add_function(p, "main", "main", "/src/./main.c", 1);
+	uint64_t fwork = cprof_profile_add_function(p, "work", "work", "/src/work.c", 10);
+	uint64_t finl = cprof_profile_add_function(p, "inl", "inl", "/src/work.c", 30);
+	uint64_t frec = cprof_profile_add_function(p, "rec", "rec", "/src/rec.c", 5);
+	cprof_line lmain[] = {{fmain, 3, 0}}, lwork[] = {{fwork, 12, 0}},
+		   linl[] = {{finl, 31, 0}, {fwork, 14, 0}}, lrec[] = {{frec, 6, 0}},
+		   lrec2[] = {{frec, 8, 0}};
+	uint64_t a = cprof_profile_add_location(p, mid, 0x401000, lmain, 1);
+	uint64_t b = cprof_profile_add_location(p, mid, 0x402000, lwork, 1);
+	uint64_t c = cprof_profile_add_location(p, mid, 0x403000, linl, 2);
+	uint64_t d = cprof_profile_add_location(p, mid, 0x404000, lrec, 1);
+	uint64_t e = cprof_profile_add_location(p, mid, 0x404100, lrec2, 1);
+	uint64_t u = cprof_profile_add_location(p, mid, 0x405000, NULL, 0);
+	uint64_t s1[] = {c, a}, s2[] = {b, a}, s3[] = {d, e, d, a}, s4[] = {u, b, a};
+	int64_t v1[] = {6, 60000000}, v2[] = {2, 20000000}, v3[] = {3, 30000000},
+		v4[] = {1, 10000000}, v5[] = {1, 10000000};
+	cprof_label lab[] = {{cprof_profile_str(p, "worker"), cprof_profile_str(p, "a"), 0, 0}};
+	cprof_profile_add_sample(p, s1, 2, v1, lab, 1);
+	cprof_profile_add_sample(p, s2, 2, v2, NULL, 0);
+	cprof_profile_add_sample(p, s3, 4, v3, NULL, 0);
+	cprof_profile_add_sample(p, s4, 3, v4, NULL, 0);
+	cprof_profile_add_sample(p, NULL, 0, v5, NULL, 0);
+	p->duration_nanos = 1000000000;
+}
+
+typedef int (*render_fn)(cprof_report *, FILE *, char *, size_t);
+
+/* Render a report of a fresh copy of the fixture into a string. */
+static char *render(const cprof_report_opts *o, render_fn fn, char *err, size_t errlen)
+{
+	cprof_profile p;
+	build(&p);
+	char *buf = NULL;
+	size_t len = 0;
+	cprof_report *r = cprof_report_new(&p, o, err, errlen);
+	if (r) {
+		FILE *f = open_memstream(&buf, &len);
+		if (fn(r, f, err, errlen) < 0) {
+			fclose(f);
+			free(buf);
+			buf = NULL;
+		} else {
+			fclose(f);
+		}
+	}
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+	return buf;
+}
+
+static void expect(const char *name, const cprof_report_opts *o, render_fn fn, const char *want)
+{
+	char err[256] = "";
+	char *got = render(o, fn, err, sizeof(err));
+	CHECK(name, got && !strcmp(got, want), "\n--- got ---\n%s--- want ---\n%s%s",
+	      got ? got : "(null)", want, err);
+	free(got);
+}
+
+static void test_top(void)
+{
+	cprof_report_opts o;
+	cprof_report_opts_init(&o);
+	expect("top_default", &o, cprof_report_text,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "Showing nodes accounting for 120ms, 92.31% of 130ms total\n"
+	       "      flat  flat%   sum%        cum   cum%\n"
+	       "      60ms 46.15% 46.15%       60ms 46.15%  inl (inline)\n"
+	       "      30ms 23.08% 69.23%       30ms 23.08%  rec\n"
+	       "      20ms 15.38% 84.62%       90ms 69.23%  work\n"
+	       "      10ms  7.69% 92.31%       10ms  7.69%  [prog]\n"
+	       "         0     0% 92.31%      120ms 92.31%  main\n");
+	o.cum_sort = true;
+	o.nodecount = 2;
+	expect("top_cum_nodecount", &o, cprof_report_text,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "Showing nodes accounting for 20ms, 15.38% of 130ms total\n"
+	       "Showing top 2 nodes out of 5\n"
+	       "      flat  flat%   sum%        cum   cum%\n"
+	       "         0     0%     0%      120ms 92.31%  main\n"
+	       "      20ms 15.38% 15.38%       90ms 69.23%  work\n");
+	cprof_report_opts_init(&o);
+	o.granularity = CPROF_GRAN_LINES;
+	o.sample_index = "samples";
+	expect("top_lines_samples", &o, cprof_report_text,
+	       "File: prog\n"
+	       "Type: samples\n"
+	       "Duration: 1s, Total samples = 13 \n"
+	       "Showing nodes accounting for 12, 92.31% of 13 total\n"
+	       "      flat  flat%   sum%        cum   cum%\n"
+	       "         6 46.15% 46.15%          6 46.15%  inl /src/work.c:31 (inline)\n"
+	       "         3 23.08% 69.23%          3 23.08%  rec /src/rec.c:6\n"
+	       "         2 15.38% 84.62%          3 23.08%  work /src/work.c:12\n"
+	       "         1  7.69% 92.31%          1  7.69%  [prog]\n"
+	       "         0     0% 92.31%         12 92.31%  main /src/main.c:3\n"
+	       "         0     0% 92.31%          3 23.08%  rec /src/rec.c:8\n"
+	       "         0     0% 92.31%          6 46.15%  work /src/work.c:14\n");
+	cprof_report_opts_init(&o);
+	o.focus = "work";
+	o.hide = "main";
+	expect("top_focus_hide", &o, cprof_report_text,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "Active filters:\n"
+	       "   focus=work\n"
+	       "   hide=main\n"
+	       "Showing nodes accounting for 90ms, 69.23% of 130ms total\n"
+	       "      flat  flat%   sum%        cum   cum%\n"
+	       "      60ms 46.15% 46.15%       60ms 46.15%  inl (inline)\n"
+	       "      20ms 15.38% 61.54%       90ms 69.23%  work\n"
+	       "      10ms  7.69% 69.23%       10ms  7.69%  [prog]\n");
+	cprof_report_opts_init(&o);
+	o.sample_index = "bogus";
+	char err[256] = "";
+	char *got = render(&o, cprof_report_text, err, sizeof(err));
+	CHECK("top_bad_sample_index", !got && !strcmp(err, "sample_index \"bogus\" must be one of: [samples cpu]"),
+	      "err '%s'", err);
+	free(got);
+}
+
+static void test_other_reports(void)
+{
+	cprof_report_opts o;
+	cprof_report_opts_init(&o);
+	o.format = CPROF_FMT_TRACES;
+	o.tagfocus = "worker=a";
+	expect("traces_tagfocus", &o, cprof_report_traces,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "-----------+-------------------------------------------------------\n"
+	       "    worker:  a\n"
+	       "      60ms   inl (inline)\n"
+	       "             work\n"
+	       "             main\n"
+	       "-----------+-------------------------------------------------------\n");
+	cprof_report_opts_init(&o);
+	o.format = CPROF_FMT_TREE;
+	o.symbol = "^work$";
+	expect("peek_work", &o, cprof_report_tree,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "Showing nodes accounting for 120ms, 92.31% of 130ms total\n"
+	       "----------------------------------------------------------+-------------\n"
+	       "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n"
+	       "----------------------------------------------------------+-------------\n"
+	       "                                              90ms   100% |   main\n"
+	       "      20ms 15.38% 15.38%       90ms 69.23%                | work\n"
+	       "                                              60ms 66.67% |   inl (inline)\n"
+	       "                                              10ms 11.11% |   [prog]\n"
+	       "----------------------------------------------------------+-------------\n");
+	cprof_report_opts_init(&o);
+	o.format = CPROF_FMT_FOLDED;
+	expect("folded", &o, cprof_report_folded,
+	       "main;rec;rec;rec 30000000\n"
+	       "main;work 20000000\n"
+	       "main;work;[prog] 10000000\n"
+	       "main;work;inl 60000000\n");
+}
+
+int main(void)
+{
+	test_units();
+	test_paths();
+	test_top();
+	test_other_reports();
+	return failed;
+}
