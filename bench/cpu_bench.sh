@@ -130,48 +130,56 @@ function median(a, n,   i, j, t) {
 }
 function med(arm, col,   i, k, a) {
 	k = 0
-	for (i = 1; i <= nr; i++) if (A[i] == arm) a[++k] = V[i, col]
+	for (i = 1; i <= nr; i++) if (arm == "" || A[i] == arm) a[++k] = V[i, col]
 	return median(a, k)
 }
+function pct(x, x0) { return sprintf("%+.2f%%", 100 * (x / x0 - 1)) }
 NR == 1 { next }
 {
 	nr++; A[nr] = $1
-	V[nr, "pwall"] = $3; V[nr, "cpu"] = $4; V[nr, "wall"] = $5
+	V[nr, "pwall"] = $3; V[nr, "cpu"] = $4; V[nr, "wall"] = $5; V[nr, "hcpu"] = $6
 	V[nr, "truth"] = 100 * $6 / ($6 + $7)
-	V[nr, "samples"] = $8; V[nr, "ratio"] = $4 ? $9 / $4 : 0
+	V[nr, "samples"] = $8; V[nr, "pcpu"] = $9; V[nr, "ratio"] = $4 ? $9 / $4 : 0
 	V[nr, "fheavy"] = ($10 + $11) ? 100 * $10 / ($10 + $11) : 0
 	V[nr, "lheavy"] = $12 == "-" ? 0 : $12
-	V[nr, "lost"] = $9 ? 100 * ($9 - $10 - $11) / $9 : 0
 }
 END {
 	n = split(arms, arm, " ")
-	w0 = med("plain", "wall"); p0 = med("plain", "pwall"); c0 = med("plain", "cpu")
-	printf "\n%-11s %9s %8s %10s %8s %9s %8s %11s %12s %12s %8s\n", "arm", "wall(s)", "wall+%", "proc(s)", "proc+%", "cpu(s)", "cpu+%", "prof/rusage", "heavy%label", "heavy%func", "samples"
+	w0 = med("plain", "wall"); p0 = med("plain", "pwall"); c0 = med("plain", "cpu"); h0 = med("plain", "hcpu")
+	print ""
+	print "Cost (medians; +% vs plain):"
+	printf "%-11s %8s %8s %8s %8s %8s %8s %9s %8s\n", "arm", "wall(s)", "wall+%", "proc(s)", "proc+%", "cpu(s)", "cpu+%", "heavyCPU", "heavy+%"
 	for (i = 1; i <= n; i++) {
-		a = arm[i]; w = med(a, "wall"); p = med(a, "pwall"); c = med(a, "cpu")
-		if (a == "plain") {
-			printf "%-11s %9.3f %8s %10.3f %8s %9.3f %8s %11s %12s %12s %8s\n", a, w / 1e9, "-", p / 1e9, "-", c / 1e9, "-", "-", "-", "-", "-"
-			continue
-		}
-		lab = a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a"
-		printf "%-11s %9.3f %+7.2f%% %10.3f %+7.2f%% %9.3f %+7.2f%% %11.3f %12s %12.1f %8d\n", a, w / 1e9, 100 * (w / w0 - 1), p / 1e9, 100 * (p / p0 - 1), c / 1e9, 100 * (c / c0 - 1), med(a, "ratio"), lab, med(a, "fheavy"), med(a, "samples")
+		a = arm[i]; w = med(a, "wall"); p = med(a, "pwall"); c = med(a, "cpu"); h = med(a, "hcpu")
+		b = a == "plain"
+		printf "%-11s %8.3f %8s %8.3f %8s %8.3f %8s %9.3f %8s\n", a, w / 1e9, b ? "-" : pct(w, w0), p / 1e9, b ? "-" : pct(p, p0), c / 1e9, b ? "-" : pct(c, c0), h / 1e9, b ? "-" : pct(h, h0)
 	}
-	printf "\ntruth: heavy thread = %.1f%% of the two workers'"'"' CPU (CLOCK_THREAD_CPUTIME_ID, median of all runs)\n", med_all()
+	print ""
+	printf "Accuracy (medians; truth: heavy = %.1f%% of the workers\047 CPU by CLOCK_THREAD_CPUTIME_ID):\n", med("", "truth")
+	printf "%-11s %8s %8s %12s %12s %11s\n", "arm", "samples", "prof(s)", "prof/rusage", "heavy%label", "heavy%func"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]
+		if (a == "plain") continue
+		printf "%-11s %8d %8.3f %12.3f %12s %11.1f\n", a, med(a, "samples"), med(a, "pcpu") / 1e9, med(a, "ratio"), a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a", med(a, "fheavy")
+	}
 }
-function med_all(   i, a) { for (i = 1; i <= nr; i++) a[i] = V[i, "truth"]; return median(a, nr) }
 ' "$B/bench/cpu-runs.tsv"
 cat <<'EOF'
-  wall    = work phase (threads created .. joined), measured inside the workload
-  proc    = whole process, exec to exit (includes profiler start, symbolisation, writing)
-  cpu     = getrusage CPU of the process; prof/rusage = profile's total cpu/nanoseconds / cpu
-  heavy%label = share of the thread label "heavy" (go tool pprof -tags); heavy%func = share of
-          samples under heavy() vs light() (go tool pprof -raw; the only split gperftools has)
-  samples = profile's samples/count total (cprof: periods, a signal weighs 1+si_overrun;
-          gperftools: signals)
+
+  wall     = work phase (threads created .. joined), measured inside the workload
+  proc     = whole process, exec to exit (includes profiler start, symbolisation, writing)
+  cpu      = getrusage CPU of the process (user+sys, handlers and writer thread included)
+  heavyCPU = CPU of the heavy thread (its handler time included): the critical path, i.e.
+             the wall time on an idle machine; the least noisy cost figure on a shared one
+  samples  = the profile's samples/count total (cprof: periods, a signal weighs
+             1+si_overrun; gperftools: signals);  prof = its cpu/nanoseconds total
+  heavy%label = share of the thread label "heavy" (go tool pprof -tags);  heavy%func =
+             share under heavy() vs light() in the stacks (go tool pprof -raw; gperftools
+             has no thread label)
 EOF
-if grep -q . "$OUT/stderr" 2>/dev/null; then
-	echo; echo "stderr of the runs (first lines):"
-	grep -v '^PROFILE: interrupts' "$OUT/stderr" | sort | uniq -c | head -10 || true
+if grep -v '^PROFILE: interrupts' "$OUT/stderr" | grep -q .; then
+	echo; echo "stderr of the runs (distinct lines, counted):"
+	grep -v '^PROFILE: interrupts' "$OUT/stderr" | sort | uniq -c | head -10
 fi
 
 # ---- per-sample unwind cost ----
