@@ -23,7 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <link.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
 #define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
@@ -152,6 +156,7 @@ struct symfile {
 	char *file, *build_id; /* key: the mapping's path and build id */
 	char *path;            /* the ELF actually used; NULL when unusable */
 	char *why;             /* why unusable (NULL when usable) */
+	uint64_t start;        /* [vdso] without build id: part of the key */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	struct seg *seg;
@@ -307,22 +312,26 @@ static void set_why(char **why, const char *fmt, ...)
 	*why = strdup(msg);
 }
 
-/* Try one candidate file.  1: usable (f->dwfl/mod set); 0: absent; -1:
- * present but unusable (f->why says why). */
-static int try_open(struct symfile *f, const char *path)
+/* Try one candidate file (or fd >= 0, which is consumed).  1: usable
+ * (f->dwfl/mod set); 0: absent; -1: present but unusable (f->why says why). */
+static int try_open_fd(struct symfile *f, const char *path, int fd)
 {
 	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fd < 0 && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
 		return 0;
 	Dwfl *dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!dwfl) {
+		if (fd >= 0)
+			close(fd);
 		set_why(&f->why, "libdwfl: %s", dwfl_errmsg(-1));
 		return -1;
 	}
 	dwfl_report_begin(dwfl);
 	/* base 0 with add_p_vaddr: module addresses are the ELF's own
 	 * virtual addresses (bias 0) for ET_EXEC and ET_DYN alike. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, path, path, -1, 0, true);
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, path, path, fd, 0, true);
+	if (!mod && fd >= 0)
+		close(fd); /* consumed only on success */
 	dwfl_report_end(dwfl, NULL, NULL);
 	GElf_Addr bias = 0;
 	Elf *elf = mod ? dwfl_module_getelf(mod, &bias) : NULL;
@@ -385,6 +394,46 @@ static int try_open(struct symfile *f, const char *path)
 	return 1;
 }
 
+static int try_open(struct symfile *f, const char *path)
+{
+	return try_open_fd(f, path, -1);
+}
+
+/* The kernel's vDSO is no file: copy this process's image into a memfd.
+ * It stands for a profile's [vdso] when the build ids agree (same kernel),
+ * or, without a build id, when the mapping is at our own vDSO's address
+ * (the runtime symbolising its own process). */
+static int try_vdso(struct symfile *f, uint64_t start)
+{
+	uintptr_t base = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	if (!base || (!f->build_id[0] && start != base))
+		return 0;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_phentsize != sizeof(ElfW(Phdr)))
+		return 0;
+	/* Its size: the section headers end it; no segment goes beyond. */
+	uint64_t size = (uint64_t)eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > size)
+			size = ph[i].p_offset + ph[i].p_filesz;
+	if (size == 0 || size > (1u << 20))
+		return 0;
+	int fd = memfd_create("cprof-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	const char *p = (const char *)base;
+	for (size_t done = 0; done < size;) {
+		ssize_t w = write(fd, p + done, (size_t)size - done);
+		if (w <= 0) {
+			close(fd);
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	return try_open_fd(f, "[vdso]", fd);
+}
+
 static int try_openf(struct symfile *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int try_openf(struct symfile *f, const char *fmt, ...)
 {
@@ -401,8 +450,13 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
 /* pprof's search order: each binary_path dir (DIR/BUILDID/base, DIR/base,
  * DIR/path), the mapping's own path, then the separate debug file by build
  * id (its program headers and symbols stand in for the binary). */
-static void find_file(cprof_symbolizer *s, struct symfile *f)
+static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 {
+	if (!strcmp(f->file, "[vdso]")) {
+		if (try_vdso(f, start) <= 0)
+			set_why(&f->why, "no vDSO image to match");
+		return;
+	}
 	char file[PATH_MAX];
 	snprintf(file, sizeof(file), "%s", f->file);
 	size_t n = strlen(file);
@@ -434,10 +488,14 @@ static void find_file(cprof_symbolizer *s, struct symfile *f)
 		set_why(&f->why, "file not found%s", s->ndirs ? " (searched the binary path too)" : "");
 }
 
-static struct symfile *get_file(cprof_symbolizer *s, const char *file, const char *build_id)
+static struct symfile *get_file(cprof_symbolizer *s, const char *file, const char *build_id,
+				uint64_t start)
 {
+	/* An anonymous [vdso] is only ours at our own address: key on it. */
+	uint64_t key_start = !build_id[0] && !strcmp(file, "[vdso]") ? start : 0;
 	for (size_t i = 0; i < s->nfiles; i++)
-		if (!strcmp(s->files[i]->file, file) && !strcmp(s->files[i]->build_id, build_id))
+		if (!strcmp(s->files[i]->file, file) && !strcmp(s->files[i]->build_id, build_id) &&
+		    s->files[i]->start == key_start)
 			return s->files[i];
 	if (s->nfiles == s->capfiles) {
 		size_t cap = s->capfiles ? s->capfiles * 2 : 16;
@@ -452,11 +510,12 @@ static struct symfile *get_file(cprof_symbolizer *s, const char *file, const cha
 		return NULL;
 	f->file = xstrdup(file);
 	f->build_id = xstrdup(build_id);
+	f->start = key_start;
 	if (!f->file || !f->build_id) {
 		symfile_free(f);
 		return NULL;
 	}
-	find_file(s, f);
+	find_file(s, f, start);
 	s->files[s->nfiles++] = f;
 	return f;
 }
@@ -1094,15 +1153,16 @@ int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *no
 		const char *file = cprof_profile_string(p, m->file);
 		if (!st->looked) {
 			st->looked = true;
-			if (!is_pseudo_file(file)) {
-				st->f = get_file(s, file, cprof_profile_string(p, m->build_id));
+			if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
+				st->f = get_file(s, file, cprof_profile_string(p, m->build_id),
+						 m->start);
 				if (!st->f)
 					r.oom = true;
 			}
 		}
 		struct symfile *f = st->f;
 		if (!f || !f->mod) {
-			if (f && !f->mod && !st->noted) {
+			if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
 				st->noted = true;
 				/* One note per binary, not per mapping of it. */
 				bool dup = false;

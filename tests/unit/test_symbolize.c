@@ -685,6 +685,56 @@ static void test_self(cprof_symbolizer *s)
 	free(maps);
 }
 
+/* The vDSO, from this process's in-memory image. */
+static void test_vdso(cprof_symbolizer *s)
+{
+	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
+	void *fn = h ? dlsym(h, "__vdso_clock_gettime") : NULL;
+	if (!fn) {
+		printf("ok vdso_named # skip no vDSO\n");
+		return;
+	}
+	char *maps = self_maps();
+	uint64_t a = (uint64_t)(uintptr_t)fn + 4;
+	/* The vDSO's build id, as the runtime records it. */
+	char id[300] = "";
+	{
+		char path[512];
+		snprintf(path, sizeof(path), "%s/vdso.so", dir);
+		unsigned long long lo = 0, hi = 0;
+		const char *l = strstr(maps, "[vdso]");
+		while (l && l > maps && l[-1] != '\n')
+			l--;
+		if (l && sscanf(l, "%llx-%llx", &lo, &hi) == 2) {
+			FILE *f = fopen(path, "wb");
+			fwrite((void *)(uintptr_t)lo, 1, (size_t)(hi - lo), f);
+			fclose(f);
+			build_id(path, id, sizeof(id));
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		cprof_profile p;
+		cprof_profile_init(&p);
+		uint64_t mid = add_map(&p, maps, a, NULL, k == 0 ? "" : k == 1 ? id : "0123456789");
+		uint64_t loc = cprof_profile_add_location(&p, mid, a, NULL, 0);
+		cprof_buf notes;
+		cprof_buf_init(&notes, 1 << 20);
+		int rc = cprof_symbolize_profile(s, &p, &notes);
+		char d[512];
+		describe(&p, loc, d, sizeof(d));
+		if (k < 2)
+			ok(rc == 0 && strstr(d, "clock_gettime") && notes.len == 0,
+			   k ? "vdso_named_by_build_id" : "vdso_named_same_process", "rc %d got \"%s\"",
+			   rc, d);
+		else
+			ok(rc == 1 && notes.len == 0 && !d[0], "vdso_other_kernel_silent",
+			   "rc %d got \"%s\" notes %s", rc, d, notes_str(&notes));
+		cprof_profile_free(&p);
+		cprof_buf_free(&notes);
+	}
+	free(maps);
+}
+
 /* Many addresses in libc's text: every one resolves, and the time is shown
  * (never asserted: tests don't assert on wall-clock time). */
 static void test_many_libc(void)
@@ -774,6 +824,7 @@ int main(void)
 	test_prog(s, "prog_nopie");
 	test_cxx(s);
 	test_self(s);
+	test_vdso(s);
 	cprof_symbolizer_free(s);
 	test_many_libc();
 	free(maps);
