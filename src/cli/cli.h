@@ -26,6 +26,7 @@ int cprof_cmd_top(int argc, char **argv); /* cmd_report.c: top/text */
 int cprof_cmd_traces(int argc, char **argv);
 int cprof_cmd_tree(int argc, char **argv);
 int cprof_cmd_peek(int argc, char **argv);
+int cprof_cmd_list(int argc, char **argv);
 int cprof_cmd_report(int argc, char **argv);
 
 #endif

@@ -46,6 +46,7 @@ static const struct flag flags[] = {
 	{"traces", K_FMT, 0, CPROF_FMT_TRACES, NULL, "report: every sample with its stack"},
 	{"tree", K_FMT, 0, CPROF_FMT_TREE, NULL, "report: callers and callees of every node"},
 	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
+	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL, "report: annotated source of functions matching regexp"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
@@ -381,6 +382,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	case CPROF_FMT_FOLDED:
 		wr = cprof_report_folded(r, mem, err, sizeof(err));
 		break;
+	case CPROF_FMT_LIST:
+		wr = cprof_report_list(r, mem, err, sizeof(err));
+		break;
 	case CPROF_FMT_PROTO:
 		fflush(out);
 		wr = cprof_report_proto(r, fileno(out), err, sizeof(err));
@@ -438,6 +442,11 @@ int cprof_cmd_tree(int argc, char **argv)
 int cprof_cmd_peek(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_TREE, true);
+}
+
+int cprof_cmd_list(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_LIST, true);
 }
 
 int cprof_cmd_report(int argc, char **argv)

@@ -85,21 +85,19 @@ static int32_t node_find_or_insert(cprof_report *r, const cprof_ninfo *info)
 	return (int32_t)r->nnodes - 1;
 }
 
-/* pprof's trimPath (report/source.go) with an empty search path. */
-static const char *trim_path(const char *path, const char *trim, const char *search, char *buf,
-			     size_t bufn)
+/* pprof's trimPath (report/source.go): returns a suffix of path. */
+const char *cprof__trim_path(const char *path, const char *trim, const char *search)
 {
 	if (!trim || !*trim) {
-		/* Heuristic: "/<base of a search dir>/" inside path. */
+		/* Heuristic: strip up to "/<base of a search dir>/" in path. */
 		const char *s = search;
 		while (s && *s) {
 			const char *e = strchr(s, ':');
 			size_t n = e ? (size_t)(e - s) : strlen(s);
-			char dir[4096];
+			char dir[4096], b[4096], want[4200];
 			if (n > 0 && n < sizeof(dir)) {
 				memcpy(dir, s, n);
 				dir[n] = 0;
-				char b[4096], want[4200];
 				snprintf(want, sizeof(want), "/%s/", cprof__path_base(dir, b, sizeof(b)));
 				const char *f = strstr(path, want);
 				if (f)
@@ -108,29 +106,19 @@ static const char *trim_path(const char *path, const char *trim, const char *sea
 			s = e ? e + 1 : NULL;
 		}
 	}
-	const char *fixed[] = {"/proc/self/cwd/./", "/proc/self/cwd/"};
-	const char *s = trim;
-	for (;;) {
-		const char *pre;
-		size_t n;
-		const char *e = NULL;
-		if (s && *s) {
-			e = strchr(s, ':');
-			n = e ? (size_t)(e - s) : strlen(s);
-			pre = s;
-		} else {
-			break;
-		}
-		if (n > 0 && n + 2 < bufn) {
-			memcpy(buf, pre, n);
-			buf[n] = 0;
-			if (buf[n - 1] != '/')
-				buf[n++] = '/', buf[n] = 0;
-			if (!strncmp(path, buf, n))
+	for (const char *s = trim; s && *s;) {
+		const char *e = strchr(s, ':');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		/* Prefix s[0..n) plus a '/' unless it ends with one. */
+		if (n > 0 && !strncmp(path, s, n)) {
+			if (s[n - 1] == '/')
 				return path + n;
+			if (path[n] == '/')
+				return path + n + 1;
 		}
 		s = e ? e + 1 : NULL;
 	}
+	static const char *fixed[] = {"/proc/self/cwd/./", "/proc/self/cwd/"};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(fixed); i++)
 		if (!strncmp(path, fixed[i], strlen(fixed[i])))
 			return path + strlen(fixed[i]);
@@ -148,14 +136,13 @@ int cprof__graph_init(cprof_report *r)
 	r->loc_n = calloc(p->location.n + 1, sizeof(uint32_t));
 	if (!r->func_name || !r->func_file || !r->map_file || !r->loc_off || !r->loc_n)
 		return -1;
-	char tbuf[4096];
 	for (size_t i = 0; i < p->function.n; i++) {
 		const cprof_function *f = &p->function.v[i];
 		r->func_name[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, f->name));
 		const char *fn = cprof_profile_string(p, f->filename);
 		if (*fn) {
 			char *c = cprof__path_clean(
-				trim_path(fn, r->o.trim_path, r->o.source_path, tbuf, sizeof(tbuf)));
+				cprof__trim_path(fn, r->o.trim_path, r->o.source_path));
 			if (!c)
 				return -1;
 			r->func_file[i] = cprof_profile_str(&r->strs, c);
@@ -186,7 +173,8 @@ int cprof__graph_init(cprof_report *r)
 		function = filename = true;
 		break;
 	}
-	bool objnames = false; /* only raw/list/disasm/callgrind keep object names */
+	/* Only raw/list/disasm/callgrind keep object names. */
+	bool objnames = r->o.format == CPROF_FMT_LIST;
 
 	size_t total = 0;
 	for (size_t i = 0; i < p->location.n; i++) {

@@ -101,6 +101,10 @@ void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t d
 			 size_t dropped_edges, bool full);
 void cprof__print_profile_labels(cprof_report *r, FILE *out);
 
+/* pprof's trimPath: strip -trim_path prefixes (or guess them from the
+ * -source_path dirs) and /proc/self/cwd/; returns a suffix of path. */
+const char *cprof__trim_path(const char *path, const char *trim, const char *search);
+
 /* Go's filepath.Clean / filepath.Base into a malloc'd string (NULL on OOM). */
 char *cprof__path_clean(const char *path);
 const char *cprof__path_base(const char *path, char *buf, size_t n);

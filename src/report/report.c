@@ -192,6 +192,10 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 	}
 	if (o->format == CPROF_FMT_TREE && o->symbol)
 		r->o.trim = false; /* peek */
+	if (o->format == CPROF_FMT_LIST) {
+		r->o.trim = false;
+		r->o.granularity = CPROF_GRAN_LINES;
+	}
 	if (!r->o.trim) {
 		r->o.nodecount = 0;
 		r->o.nodefraction = 0;

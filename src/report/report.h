@@ -32,6 +32,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_TRACES,
 	CPROF_FMT_FOLDED,
 	CPROF_FMT_PROTO,
+	CPROF_FMT_LIST,   /* list REGEX: annotated source */
 } cprof_report_format;
 
 typedef struct cprof_report_opts {
@@ -84,6 +85,11 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* Collapsed stacks: "root;...;leaf value" per distinct stack, sorted. */
 int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `list`: annotated source of the functions matching opts.symbol; sources
+ * are searched as pprof does (absolute paths as they are, relative ones in
+ * -source_path, default the current directory, and its parents). */
+int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */

@@ -60,6 +60,28 @@ peek peek_cpu_fib 'main.fib$' cpu.pb.gz -lines
 peek peek_heap_main 'main\.' heap.pb.gz -alloc_objects
 peek peek_nomatch 'no_such_function' heap.pb.gz
 
+# list: same grammar as peek (REGEX first); sources found as pprof finds them.
+list_() {
+	name=$1 dir=$2 re=$3 prof=$T/$4; shift 4
+	(cd "$dir" && go tool pprof -list "$re" "$@" "$prof") >"$T/want" 2>/dev/null; wrc=$?
+	(cd "$dir" && "$CPROF" list "$@" "$re" "$prof") >"$T/got" 2>"$T/got.err"; grc=$?
+	if [ "$wrc" != "$grc" ] && { [ "$wrc" = 0 ] || [ "$grc" = 0 ]; }; then
+		nok "$name" "exit status $grc, pprof $wrc: $(head -n 1 "$T/got.err")"
+	elif ! cmp -s "$T/want" "$T/got"; then
+		nok "$name" "output differs: $(diff "$T/want" "$T/got" | head -n 6 | tr '\n' '|')"
+	else
+		ok "$name"
+	fi
+}
+list_ list_cpu_fib "$T" 'main.fib' cpu.pb.gz
+list_ list_cpu_sort "$T" 'sort\.(insertionSort|partition)$' cpu.pb.gz
+list_ list_heap_main "$T" 'main\.alloc' heap.pb.gz -alloc_space
+list_ list_trim_path "$CPROF_ROOT/tests" 'main.hashLoop' cpu.pb.gz -trim_path="$CPROF_ROOT"
+list_ list_source_path "$T" 'main.hashLoop' cpu.pb.gz -trim_path="$CPROF_ROOT" -source_path="$CPROF_ROOT/tests/go"
+list_ list_missing_source "$T" 'main.hashLoop' cpu.pb.gz -trim_path=/nonexistent/x -source_path=/nonexistent/y
+list_ list_noinlines "$T" 'fib|mix' cpu.pb.gz -noinlines
+list_ list_nomatch "$T" 'no_such_function' cpu.pb.gz
+
 # -proto: our filtered profile and pprof's read back identically by pprof.
 proto() {
 	name=$1 prof=$T/$2; shift 2
