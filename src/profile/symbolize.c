@@ -111,7 +111,8 @@ static void ptrmap_free(struct ptrmap *m)
 /* ---- per-binary state -------------------------------------------------- */
 
 struct seg {
-	uint64_t off, filesz, vaddr;
+	uint64_t off, filesz, vaddr, memsz;
+	bool exec;
 };
 
 /* The functions of one compilation unit, sorted by lo, for binary search
@@ -362,7 +363,8 @@ static int try_open_fd(struct symfile *f, const char *path, int fd)
 	for (size_t i = 0; seg && i < nphdr; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-			seg[nseg++] = (struct seg){ph.p_offset, ph.p_filesz, ph.p_vaddr};
+			seg[nseg++] = (struct seg){ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz,
+						   (ph.p_flags & PF_X) != 0};
 	}
 	if (nseg == 0) {
 		free(seg);
@@ -529,10 +531,27 @@ static bool to_vaddr(const struct symfile *f, const cprof_mapping *m, uint64_t a
 	uint64_t off = m->offset + (addr - m->start);
 	if (off < m->offset)
 		return false;
+	const struct seg *x = NULL;
+	size_t nx = 0;
 	for (size_t i = 0; i < f->nseg; i++) {
 		const struct seg *g = &f->seg[i];
 		if (off >= g->off && off - g->off < g->filesz) {
 			*va = g->vaddr + (off - g->off);
+			return true;
+		}
+		if (g->exec && g->filesz == 0) {
+			x = g;
+			nx++;
+		}
+	}
+	/* A separate debug file standing in for its binary keeps the
+	 * segments' addresses but not their file offsets.  With one
+	 * executable segment, the (executable) mapping starts at its first
+	 * page, as ld.so maps it. */
+	if (nx == 1) {
+		uint64_t v = (x->vaddr & ~(uint64_t)4095) + (addr - m->start);
+		if (v >= x->vaddr && v - x->vaddr < x->memsz) {
+			*va = v;
 			return true;
 		}
 	}

@@ -682,6 +682,33 @@ static void test_self(cprof_symbolizer *s)
 		printf("ok self_libc_start_thread # skip libc6-dbg not installed\n");
 	}
 	cprof_profile_free(&p);
+
+	/* libc gone from its path: its /usr/lib/debug/.build-id file stands in. */
+	if (have_libc_dbg(maps, b)) {
+		cprof_profile_init(&p);
+		char id[300] = "";
+		for (const char *l = maps; l && *l;) {
+			unsigned long long lo, hi;
+			char path[1024] = "";
+			if (sscanf(l, "%llx-%llx %*s %*s %*s %*s %1023[^\n]", &lo, &hi, path) == 3 &&
+			    b >= lo && b < hi)
+				build_id(path, id, sizeof(id));
+			l = strchr(l, '\n');
+			if (l)
+				l++;
+		}
+		lb = cprof_profile_add_location(&p, add_map(&p, maps, b, "/gone/libc.so.6", id), b,
+						NULL, 0);
+		cprof_symbolizer *s2 = cprof_symbolizer_new(NULL);
+		rc = cprof_symbolize_profile(s2, &p, NULL);
+		bool line = false;
+		char d[512];
+		describe(&p, lb, d, sizeof(d));
+		ok(rc == 0 && name_at(&p, lb, "start_thread", "pthread_create.c", &line) && line,
+		   "debug_file_stands_in_for_missing_binary", "rc %d got \"%s\"", rc, d);
+		cprof_symbolizer_free(s2);
+		cprof_profile_free(&p);
+	}
 	free(maps);
 }
 
