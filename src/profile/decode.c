@@ -917,6 +917,24 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 			    rc == -EFBIG ? "larger than the 2 GiB limit" : strerror(-rc));
 	}
 	char e[256];
+	if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
+		/* Gunzip here so the compressed bytes are freed before the
+		 * model is built (peak memory). */
+		cprof_buf raw;
+		cprof_buf_init(&raw, CPROF_DECODE_MAX);
+		rc = cprof_gunzip(b.data, b.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
+		cprof_buf_free(&b);
+		b = raw;
+		if (rc < 0) {
+			cprof_buf_free(&b);
+			return fail(err, errlen, "%s: %s", path, e);
+		}
+		if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
+			/* gzip inside gzip: pprof would not unwrap it either */
+			cprof_buf_free(&b);
+			return fail(err, errlen, "%s: parsing profile: unrecognized profile format", path);
+		}
+	}
 	rc = cprof_profile_decode(p, b.data, b.len, e, sizeof(e));
 	cprof_buf_free(&b);
 	if (rc < 0)
