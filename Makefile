@@ -50,6 +50,11 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 all: $(SO) $(A) $(BENCH_A) $(CPROF)
 
+# Interposers that sanitizer runtimes call during their own initialisation
+# (sigaction, signal, _exit...) must not be instrumented themselves.
+NOSAN_OBJ := $(call obj,src/runtime/sigproxy.c src/runtime/env.c)
+$(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -17,6 +17,13 @@
 #define CPROF_UNUSED __attribute__((unused))
 #define CPROF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CPROF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Code that reads memory it does not own on purpose (the unwinder reading
+ * other frames' stack slots, already guarded) is exempt from ASan/TSan. */
+#if defined(__clang__) || __GNUC__ >= 8
+#define CPROF_NO_SANITIZE __attribute__((no_sanitize("address", "thread", "undefined")))
+#else
+#define CPROF_NO_SANITIZE
+#endif
 #define CPROF_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -91,6 +91,9 @@ void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc);
 
 /* ---- real libc functions behind our interposers ---- */
 void *cprof__real(const char *name);
+/* The first `name` in lookup order that is not libcprof's own (a
+ * sanitizer's interceptor if one is preloaded, else libc's). */
+void *cprof__next(const char *name);
 
 /* ---- maps.c: the process's executable mappings with build ids ---- */
 struct cprof_profile;

@@ -29,6 +29,19 @@ void *cprof__real(const char *name)
 	return dlsym(RTLD_NEXT, name);
 }
 
+/* The first definition in lookup order that is not ours: a sanitizer's
+ * interceptor when one is preloaded (it must see our threads and handlers),
+ * else libc's. */
+void *cprof__next(const char *name)
+{
+	void *p = dlsym(RTLD_DEFAULT, name);
+	Dl_info found, self;
+	if (p && dladdr(p, &found) && dladdr((void *)cprof__next, &self) &&
+	    found.dli_fbase == self.dli_fbase)
+		p = NULL; /* our own interposer */
+	return p ? p : dlsym(RTLD_NEXT, name);
+}
+
 static int real_sigaction(int sig, const struct sigaction *a, struct sigaction *o)
 {
 	static sigaction_fn real;
@@ -58,19 +71,20 @@ int cprof__sigprof_take(cprof_sigprof_fn fn)
 {
 	if (atomic_load(&owned))
 		return 0;
+	/* Through a sanitizer's interceptor if there is one (while not yet
+	 * `owned`, our own sigaction passes straight to libc). */
+	sigaction_fn install = (sigaction_fn)cprof__next("sigaction");
 	struct sigaction prev, ours;
-	if (real_sigaction(SIGPROF, NULL, &prev) != 0)
+	if (!install || install(SIGPROF, NULL, &prev) != 0)
 		return -errno;
 	memset(&ours, 0, sizeof(ours));
 	ours.sa_sigaction = fn;
 	ours.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&ours.sa_mask);
 	set_app(&prev);
-	atomic_store(&owned, 1);
-	if (real_sigaction(SIGPROF, &ours, NULL) != 0) {
-		atomic_store(&owned, 0);
+	if (install(SIGPROF, &ours, NULL) != 0)
 		return -errno;
-	}
+	atomic_store(&owned, 1);
 	if (is_handler(&prev) && !atomic_exchange(&noted, 1))
 		cprof__log("the program has its own SIGPROF handler; cprof keeps its timer "
 			   "signals and forwards every other SIGPROF to it", NULL);

@@ -237,7 +237,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 {
-	pthread_create_fn real = (pthread_create_fn)cprof__real("pthread_create");
+	pthread_create_fn real = (pthread_create_fn)cprof__next("pthread_create");
 	if (!real)
 		return -ENOSYS;
 	sigset_t all, old;

@@ -711,7 +711,7 @@ static bool page_readable(uintptr_t addr)
 }
 
 /* async-signal-safe */
-static bool load(guard *g, uintptr_t addr, uintptr_t *out)
+CPROF_NO_SANITIZE static bool load(guard *g, uintptr_t addr, uintptr_t *out)
 {
 	if (addr & 7)
 		return false; /* stack slots are 8-byte aligned */
@@ -761,7 +761,7 @@ static const row *find_row(const table *t, uintptr_t pc)
 }
 
 /* async-signal-safe */
-static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, int max)
+CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, int max)
 {
 	if (max <= 0)
 		return 0;

@@ -8,6 +8,7 @@ $CC -O2 -g -fomit-frame-pointer $TEST_CFLAGS -o "$T/stk" "$src/stack_main.c" -L"
 (cd "$T" && LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/stk.pb.gz" CPROF_HZ=1000 "$T/stk" 400)
 check readable pprof_top "$T/stk.pb.gz"
 go tool pprof -traces -lines "$T/stk.pb.gz" 2>/dev/null >"$T/traces"
+[ -n "$TSAN" ] && { check "has_spin_samples" grep -q "spin " "$T/traces"; exit 0; }
 
 # The expected chain, leaf to root, each "func file:line" of the call it made.
 line_of() { grep -n "CALL $2 \*/" "$src/$1" | cut -d: -f1; }
