@@ -14,8 +14,10 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -265,20 +267,6 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 
 /* ---- finding and opening a binary ------------------------------------- */
 
-static const Dwfl_Callbacks dwfl_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo, /* .build-id, debuglink, dwz */
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
-};
-
-static bool is_pseudo_file(const char *f)
-{
-	return !f[0] || f[0] == '[' || !strncmp(f, "//anon", 6) || !strncmp(f, "/dev/", 5) ||
-	       !strncmp(f, "anon_inode:", 11) || !strncmp(f, "/memfd:", 7) ||
-	       !strncmp(f, "/SYSV", 5);
-}
-
 static bool valid_hex(const char *s)
 {
 	size_t n = strlen(s);
@@ -299,6 +287,101 @@ static void hex(const unsigned char *b, int n, char *out /* 2n+1 */)
 		out[2 * i + 1] = digits[b[i] & 15];
 	}
 	out[2 * n] = 0;
+}
+
+/* Open path if it is a regular file whose GNU build id is `want` (n bytes;
+ * n == 0: any). */
+static int open_debug(const char *path, const unsigned char *want, int n, char **name)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	bool good = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (good && n > 0) {
+		Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+		const void *id = NULL;
+		ssize_t len = e ? dwelf_elf_gnu_build_id(e, &id) : -1;
+		good = len == n && memcmp(id, want, (size_t)n) == 0;
+		if (e)
+			elf_end(e);
+	}
+	if (!good || !(*name = strdup(path))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* dwfl_standard_find_debuginfo, except that it never asks debuginfod
+ * servers: with DEBUGINFOD_URLS set, libdw would fetch over the network
+ * (and write ~/.cache) from inside the profiled process.  Then only the
+ * local places are searched: /usr/lib/debug/.build-id, and .gnu_debuglink
+ * next to the file, in .debug/ and under /usr/lib/debug. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	if (!urls || !urls[0])
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	const unsigned char *bits = NULL;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+	char path[PATH_MAX];
+	char id[2 * MAX_BUILD_ID + 1];
+	bool alt = debuglink_file && debuglink_crc == 0; /* a dwz file's lookup */
+	if (n > 1 && n <= MAX_BUILD_ID && !alt) {
+		hex(bits, n, id);
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
+		int fd = open_debug(path, bits, n, debuginfo_file_name);
+		if (fd >= 0)
+			return fd;
+	}
+	if (!debuglink_file || !debuglink_file[0])
+		return -1;
+	/* An alternate (dwz) file is named by an absolute path or relative to
+	 * the file; a debuglink is a base name.  Validate by build id when the
+	 * file is this module's debug file (debuglink_crc != 0). */
+	const unsigned char *want = debuglink_crc ? bits : NULL;
+	int wn = debuglink_crc && n > 0 ? n : 0;
+	if (debuglink_file[0] == '/')
+		return open_debug(debuglink_file, want, wn, debuginfo_file_name);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", file_name ? file_name : "");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	const char *fmts[] = {"%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s"};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(fmts); i++) {
+		int k = snprintf(path, sizeof(path), fmts[i], dir, debuglink_file);
+		if (k < 0 || (size_t)k >= sizeof(path))
+			continue;
+		if (file_name && !strcmp(path, file_name))
+			continue; /* the file itself */
+		int fd = open_debug(path, want, wn, debuginfo_file_name);
+		if (fd >= 0)
+			return fd;
+	}
+	return -1;
+}
+
+static const Dwfl_Callbacks dwfl_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = find_debuginfo, /* .build-id, debuglink, dwz */
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
+};
+
+static bool is_pseudo_file(const char *f)
+{
+	return !f[0] || f[0] == '[' || !strncmp(f, "//anon", 6) || !strncmp(f, "/dev/", 5) ||
+	       !strncmp(f, "anon_inode:", 11) || !strncmp(f, "/memfd:", 7) ||
+	       !strncmp(f, "/SYSV", 5);
 }
 
 static void set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 static int failures;
+static const char *prefix = ""; /* case name prefix (child run) */
 static char dir[256];       /* fixtures' temporary directory */
 static const char *root;    /* source tree */
 
@@ -34,16 +35,18 @@ static void ok(bool cond, const char *name, const char *fmt, ...) __attribute__(
 static void ok(bool cond, const char *name, const char *fmt, ...)
 {
 	if (cond) {
-		printf("ok %s\n", name);
+		printf("ok %s%s\n", prefix, name);
+		fflush(stdout);
 		return;
 	}
 	failures++;
-	printf("not ok %s: ", name);
+	printf("not ok %s%s: ", prefix, name);
 	va_list ap;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	fflush(stdout);
 }
 
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -822,11 +825,45 @@ static void test_many_libc(void)
 	free(maps);
 }
 
+/* With DEBUGINFOD_URLS set, libdw would ask servers for missing debug info
+ * (and write $HOME/.cache) from inside the profiled process: the symbolizer
+ * must search locally only.  Runs this test again in a child with it set. */
+static void test_no_debuginfod(void)
+{
+	char self[512], cache[600];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		ok(false, "debuginfod_child", "readlink: %s", strerror(errno));
+		return;
+	}
+	self[n] = 0;
+	fflush(stdout);
+	int rc = run("HOME=%s DEBUGINFOD_URLS=http://127.0.0.1:9 DEBUGINFOD_TIMEOUT=2 "
+		     "CPROF_SYM_CHILD=%s %s",
+		     dir, dir, self);
+	snprintf(cache, sizeof(cache), "%s/.cache/debuginfod_client", dir);
+	ok(rc == 0, "debuginfod_child", "child failed (%d)", rc);
+	ok(access(cache, F_OK) != 0, "debuginfod_not_used", "%s exists", cache);
+}
+
 int main(void)
 {
 	root = getenv("CPROF_ROOT");
 	if (!root)
 		root = ".";
+	const char *child = getenv("CPROF_SYM_CHILD");
+	if (child) {
+		/* The child run of test_no_debuginfod: fixtures already built. */
+		prefix = "debuginfod_set_";
+		snprintf(dir, sizeof(dir), "%s", child);
+		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+		test_prog(s, "prog_pie");
+		char *maps = (load_lib(), self_maps());
+		test_lib_stripped(s, maps, "stripped", "symtab_only");
+		free(maps);
+		cprof_symbolizer_free(s);
+		return failures ? 1 : 0;
+	}
 	snprintf(dir, sizeof(dir), "%s/cprof-sym.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(dir)) {
 		printf("not ok setup: mkdtemp: %s\n", strerror(errno));
@@ -853,6 +890,7 @@ int main(void)
 	test_self(s);
 	test_vdso(s);
 	cprof_symbolizer_free(s);
+	test_no_debuginfod();
 	test_many_libc();
 	free(maps);
 	run("rm -rf %s", dir);
