@@ -9,6 +9,9 @@
  */
 #include "compat.h"
 #include "report/internal.h"
+#include "report/units.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,8 +282,186 @@ static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *
 	return e;
 }
 
+static uint64_t tag_hash(uint32_t node, bool numeric, int64_t lset, int64_t name)
+{
+	return mix64(mix64(mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
+}
+
+static bool tag_rehash(cprof_report *r, size_t cap)
+{
+	uint32_t *h = calloc(cap, sizeof(*h));
+	if (!h)
+		return false;
+	for (size_t i = 0; i < r->ntags; i++) {
+		const cprof_gtag *t = &r->tags[i];
+		size_t j = tag_hash(t->node, t->numeric, t->lset, t->name) & (cap - 1);
+		while (h[j])
+			j = (j + 1) & (cap - 1);
+		h[j] = (uint32_t)i + 1;
+	}
+	free(r->thash);
+	r->thash = h;
+	r->thcap = cap;
+	return true;
+}
+
+static cprof_gtag *tag_get(cprof_report *r, uint32_t node, bool numeric, int64_t lset,
+			   int64_t name)
+{
+	if ((r->ntags + 1) * 2 > r->thcap && !tag_rehash(r, r->thcap ? r->thcap * 2 : 1024))
+		return NULL;
+	size_t j = tag_hash(node, numeric, lset, name) & (r->thcap - 1);
+	for (; r->thash[j]; j = (j + 1) & (r->thcap - 1)) {
+		cprof_gtag *t = &r->tags[r->thash[j] - 1];
+		if (t->node == node && t->numeric == numeric && t->lset == lset && t->name == name)
+			return t;
+	}
+	if (r->ntags == r->ctags) {
+		size_t c = r->ctags ? r->ctags * 2 : 1024;
+		cprof_gtag *v = realloc(r->tags, c * sizeof(*v));
+		if (!v)
+			return NULL;
+		r->tags = v;
+		r->ctags = c;
+	}
+	cprof_gtag *t = &r->tags[r->ntags];
+	memset(t, 0, sizeof(*t));
+	t->node = node;
+	t->numeric = numeric;
+	t->lset = lset;
+	t->name = name;
+	r->thash[j] = (uint32_t)++r->ntags;
+	return t;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* pprof's joinLabels: "k:v" of every string label (pprof::base removed),
+ * sorted, joined with a literal backslash-n; interned in r->strs. */
+static int64_t join_labels(cprof_report *r, const cprof_sample *s)
+{
+	const cprof_profile *p = r->p;
+	const cprof_label *l = cprof_sample_labels(p, s);
+	char *parts[64];
+	size_t n = 0, len = 0;
+	for (uint32_t i = 0; i < s->nlabel && n < CPROF_ARRAY_LEN(parts); i++) {
+		if (l[i].str == 0)
+			continue;
+		const char *k = cprof_profile_string(p, l[i].key);
+		if (!strcmp(k, "pprof::base"))
+			continue;
+		if (asprintf(&parts[n], "%s:%s", k, cprof_profile_string(p, l[i].str)) < 0)
+			break;
+		len += strlen(parts[n++]) + 2;
+	}
+	if (n == 0)
+		return 0;
+	qsort(parts, n, sizeof(*parts), cmp_cstr);
+	char *j = malloc(len + 1);
+	int64_t id = 0;
+	if (j) {
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				j[o++] = '\\';
+				j[o++] = 'n';
+			}
+			size_t pl = strlen(parts[i]);
+			memcpy(j + o, parts[i], pl);
+			o += pl;
+		}
+		j[o] = 0;
+		id = cprof_profile_str(&r->strs, j);
+		free(j);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(parts[i]);
+	return id;
+}
+
+/* pprof's Node.addSample tag part: label tag of the sample's label set and a
+ * numeric tag per "bytes" value. */
+static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64_t lset,
+		    int64_t w, int64_t dw, bool flat)
+{
+	if (lset) {
+		cprof_gtag *t = tag_get(r, node, false, lset, lset);
+		if (!t)
+			return -1;
+		if (flat)
+			t->flat += w, t->flatdiv += dw;
+		else
+			t->cum += w, t->cumdiv += dw;
+	}
+	const cprof_profile *p = r->p;
+	const cprof_label *l = cprof_sample_labels(p, s);
+	for (uint32_t i = 0; i < s->nlabel; i++) {
+		if (l[i].str != 0 || strcmp(cprof_profile_string(p, l[i].key), "bytes"))
+			continue;
+		char b[64];
+		cprof_units_label(b, sizeof(b), l[i].num, r->bytes_unit, "minimum");
+		int64_t name = cprof_profile_str(&r->strs, b);
+		cprof_gtag *t = tag_get(r, node, true, lset, name);
+		if (!t)
+			return -1;
+		t->value = l[i].num;
+		t->unit = r->bytes_unit;
+		if (flat)
+			t->flat += w, t->flatdiv += dw;
+		else
+			t->cum += w, t->cumdiv += dw;
+	}
+	return 0;
+}
+
+static bool sample_has_tags(const cprof_report *r, const cprof_sample *s)
+{
+	const cprof_label *l = cprof_sample_labels(r->p, s);
+	for (uint32_t i = 0; i < s->nlabel; i++)
+		if (l[i].str == 0 ? !strcmp(cprof_profile_string(r->p, l[i].key), "bytes")
+				  : strcmp(cprof_profile_string(r->p, l[i].key), "pprof::base") != 0)
+			return true;
+	return false;
+}
+
+/* Per-sample label sets and the unit of "bytes" labels, once. */
+static int prepare_tags(cprof_report *r)
+{
+	const cprof_profile *p = r->p;
+	if (r->sample_lset)
+		return 0;
+	r->sample_lset = calloc(p->sample.n + 1, sizeof(int64_t));
+	if (!r->sample_lset)
+		return -1;
+	r->bytes_unit = "bytes";
+	bool found = false;
+	for (size_t i = 0; i < p->sample.n; i++) {
+		const cprof_sample *s = &p->sample.v[i];
+		if (!s->nlabel)
+			continue;
+		r->sample_lset[i] = join_labels(r, s);
+		const cprof_label *l = cprof_sample_labels(p, s);
+		for (uint32_t k = 0; k < s->nlabel && !found; k++)
+			if (l[k].str == 0 && l[k].num_unit &&
+			    !strcmp(cprof_profile_string(p, l[k].key), "bytes")) {
+				r->bytes_unit = cprof_profile_string(p, l[k].num_unit);
+				found = true;
+			}
+	}
+	return r->strs.oom ? -1 : 0;
+}
+
 int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 {
+	bool visual = r->o.format == CPROF_FMT_DOT;
+	if (visual && prepare_tags(r) < 0)
+		return -1;
+	r->ntags = 0;
+	if (r->thash)
+		memset(r->thash, 0, r->thcap * sizeof(*r->thash));
 	cprof_profile *p = r->p;
 	for (size_t i = 0; i < r->nnodes; i++) {
 		cprof_gnode *n = &r->nodes[i];
@@ -299,6 +480,7 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 		if (w == 0 && dw == 0)
 			continue;
 		uint32_t stamp = (uint32_t)si + 1;
+		bool tagged = visual && s->nlabel && sample_has_tags(r, s);
 		const uint64_t *locs = cprof_sample_locs(p, s);
 		int32_t parent = -1;
 		bool residual = false;
@@ -319,6 +501,9 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 					n->stamp = stamp;
 					n->cum += w;
 					n->cumdiv += dw;
+					if (tagged && add_tags(r, (uint32_t)id, s, r->sample_lset[si], w,
+							       dw, false) < 0)
+						return -1;
 				}
 				if (want_edges && parent >= 0 && id != parent) {
 					bool created;
@@ -345,6 +530,9 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 		if (parent >= 0 && !residual) {
 			r->nodes[parent].flat += w;
 			r->nodes[parent].flatdiv += dw;
+			if (tagged &&
+			    add_tags(r, (uint32_t)parent, s, r->sample_lset[si], w, dw, true) < 0)
+				return -1;
 		}
 	}
 	r->nlist = 0;
@@ -441,40 +629,271 @@ static int compare_info(const cprof_report *r, const cprof_gnode *a, const cprof
 struct sortctx {
 	cprof_report *r;
 	bool cum;
+	int64_t *score; /* entropy order: per node */
 };
 
 static int node_cmp(const void *pa, const void *pb, void *ctx)
 {
 	struct sortctx *c = ctx;
 	cprof_report *r = c->r;
-	cprof_gnode *a = &r->nodes[*(const uint32_t *)pa], *b = &r->nodes[*(const uint32_t *)pb];
-	int64_t x1 = c->cum ? a->cum : a->flat, y1 = c->cum ? b->cum : b->flat;
+	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
+	cprof_gnode *a = &r->nodes[ia], *b = &r->nodes[ib];
+	int64_t x1 = c->score ? c->score[ia] : c->cum ? a->cum : a->flat;
+	int64_t y1 = c->score ? c->score[ib] : c->cum ? b->cum : b->flat;
 	if (abs64(x1) != abs64(y1))
 		return abs64(x1) > abs64(y1) ? -1 : 1;
 	int s = strcmp(cprof__node_name(r, a), cprof__node_name(r, b));
 	if (s)
 		return s;
-	int64_t x2 = c->cum ? a->flat : a->cum, y2 = c->cum ? b->flat : b->cum;
+	bool second_cum = !c->score && !c->cum;
+	int64_t x2 = second_cum ? a->cum : a->flat, y2 = second_cum ? b->cum : b->flat;
 	if (abs64(x2) != abs64(y2))
 		return abs64(x2) > abs64(y2) ? -1 : 1;
 	return compare_info(r, a, b);
 }
 
-void cprof__graph_sort(cprof_report *r, bool cum)
+/* pprof's edgeEntropyScore over a node's in (or out) edges idx[0..n). */
+static double edge_entropy(const cprof_report *r, const uint32_t *idx, size_t n, int64_t self)
+{
+	double score = 0;
+	int64_t total = self;
+	for (size_t i = 0; i < n; i++)
+		if (r->edges[idx[i]].weight > 0)
+			total += abs64(r->edges[idx[i]].weight);
+	if (total != 0) {
+		for (size_t i = 0; i < n; i++) {
+			double frac = (double)abs64(r->edges[idx[i]].weight) / (double)total;
+			score += -frac * log2(frac);
+		}
+		if (self > 0) {
+			double frac = (double)abs64(self) / (double)total;
+			score += -frac * log2(frac);
+		}
+	}
+	return score;
+}
+
+struct ectx {
+	cprof_report *r;
+	bool by_dst;
+};
+
+/* pprof's edgeList order within a node's group: |weight| descending, then
+ * source name, then destination name. */
+static int edge_cmp(const void *pa, const void *pb, void *ctx)
+{
+	struct ectx *c = ctx;
+	cprof_report *r = c->r;
+	const cprof_gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
+	if (a->weight != b->weight && abs64(a->weight) != abs64(b->weight))
+		return abs64(a->weight) > abs64(b->weight) ? -1 : 1;
+	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]), cprof__node_name(r, &r->nodes[b->src]));
+	if (s)
+		return s;
+	return strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
+}
+
+void cprof__sort_edges(cprof_report *r, uint32_t *idx, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cprof__node_name(r, &r->nodes[r->edges[idx[i]].src]);
+		cprof__node_name(r, &r->nodes[r->edges[idx[i]].dst]);
+	}
+	struct ectx c = {r, false};
+	qsort_r(idx, n, sizeof(*idx), edge_cmp, &c);
+}
+
+int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx_out,
+		       size_t **start_out)
+{
+	size_t ne = 0;
+	uint32_t *idx = malloc((r->nedges + 1) * sizeof(*idx));
+	size_t *start = calloc(r->nnodes + 2, sizeof(*start));
+	uint32_t *fill = calloc(r->nnodes + 1, sizeof(*fill));
+	uint32_t *tmp = malloc((r->nedges + 1) * sizeof(*tmp));
+	if (!idx || !start || !fill || !tmp) {
+		free(idx);
+		free(start);
+		free(fill);
+		free(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < r->nedges; i++) {
+		const cprof_gedge *e = &r->edges[i];
+		if (!e->dropped) {
+			start[(by_dst ? e->dst : e->src) + 1]++;
+			tmp[ne++] = (uint32_t)i;
+		}
+	}
+	for (size_t n = 0; n < r->nnodes; n++)
+		start[n + 1] += start[n];
+	for (size_t i = 0; i < ne; i++) {
+		const cprof_gedge *e = &r->edges[tmp[i]];
+		uint32_t k = by_dst ? e->dst : e->src;
+		idx[start[k] + fill[k]++] = tmp[i];
+	}
+	free(fill);
+	free(tmp);
+	if (sorted)
+		for (size_t n = 0; n < r->nnodes; n++)
+			if (start[n + 1] - start[n] > 1)
+				cprof__sort_edges(r, idx + start[n], start[n + 1] - start[n]);
+	*idx_out = idx;
+	*start_out = start;
+	return 0;
+}
+
+void cprof__graph_sort(cprof_report *r, bool cum, bool visual)
 {
 	/* Names first, so the comparator never allocates mid-sort. */
 	for (size_t i = 0; i < r->nlist; i++)
 		cprof__node_name(r, &r->nodes[r->list[i]]);
-	struct sortctx c = {r, cum};
+	struct sortctx c = {r, cum, NULL};
+	uint32_t *in_idx = NULL, *out_idx = NULL;
+	size_t *in_start = NULL, *out_start = NULL;
+	if (visual) {
+		c.score = calloc(r->nnodes + 1, sizeof(int64_t));
+		if (!c.score || cprof__group_edges(r, true, false, &in_idx, &in_start) < 0 ||
+		    cprof__group_edges(r, false, false, &out_idx, &out_start) < 0) {
+			r->oom = true;
+			goto out;
+		}
+		for (size_t i = 0; i < r->nlist; i++) {
+			uint32_t id = r->list[i];
+			const cprof_gnode *n = &r->nodes[id];
+			size_t ni = in_start[id + 1] - in_start[id];
+			size_t no = out_start[id + 1] - out_start[id];
+			double score = 0;
+			score += ni == 0 ? 1 : edge_entropy(r, in_idx + in_start[id], ni, 0);
+			score += no == 0 ? 1 : edge_entropy(r, out_idx + out_start[id], no, n->flat);
+			c.score[id] = (int64_t)(score * (double)n->cum) + n->flat;
+		}
+	}
 	qsort_r(r->list, r->nlist, sizeof(*r->list), node_cmp, &c);
+out:
+	free(c.score);
+	free(in_idx);
+	free(in_start);
+	free(out_idx);
+	free(out_start);
+}
+
+static void trim_tags(cprof_report *r, int64_t cut)
+{
+	for (size_t i = 0; i < r->ntags; i++) {
+		cprof_gtag *t = &r->tags[i];
+		if (abs64(t->flat) < cut && abs64(t->cum) < cut)
+			t->dropped = true;
+	}
+}
+
+static size_t trim_edges(cprof_report *r, int64_t cut)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nedges; i++) {
+		cprof_gedge *e = &r->edges[i];
+		if (!e->dropped && abs64(e->weight) < cut) {
+			e->dropped = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* pprof's countTags: tags with a flat value, label and numeric. */
+static int count_tags(const cprof_report *r, uint32_t id, const uint32_t *tstart,
+		      const uint32_t *tidx)
+{
+	int n = 0;
+	for (uint32_t k = tstart[id]; k < tstart[id + 1]; k++) {
+		const cprof_gtag *t = &r->tags[tidx[k]];
+		if (!t->dropped && t->flat != 0)
+			n++;
+	}
+	return n;
+}
+
+int cprof__graph_tags_by_node(cprof_report *r, uint32_t **start, uint32_t **idx)
+{
+	*start = calloc(r->nnodes + 2, sizeof(uint32_t));
+	*idx = malloc((r->ntags + 1) * sizeof(uint32_t));
+	if (!*start || !*idx)
+		return -1;
+	for (size_t i = 0; i < r->ntags; i++)
+		(*start)[r->tags[i].node + 1]++;
+	for (size_t n = 0; n < r->nnodes; n++)
+		(*start)[n + 1] += (*start)[n];
+	uint32_t *fill = calloc(r->nnodes + 1, sizeof(uint32_t));
+	if (!fill)
+		return -1;
+	for (size_t i = 0; i < r->ntags; i++) {
+		uint32_t nd = r->tags[i].node;
+		(*idx)[(*start)[nd] + fill[nd]++] = (uint32_t)i;
+	}
+	free(fill);
+	return 0;
+}
+
+/* pprof's RemoveRedundantEdges: drop residual in-edges whose source still
+ * reaches the destination through other edges, lightest first. */
+static int remove_redundant_edges(cprof_report *r)
+{
+	uint32_t *idx = NULL;
+	size_t *start = NULL;
+	uint32_t *seen = calloc(r->nnodes + 1, sizeof(uint32_t));
+	uint32_t *queue = malloc((r->nnodes + 1) * sizeof(uint32_t));
+	int rc = -1;
+	if (!seen || !queue || cprof__group_edges(r, true, true, &idx, &start) < 0)
+		goto out;
+	uint32_t gen = 0;
+	for (size_t li = r->nlist; li-- > 0;) {
+		uint32_t id = r->list[li];
+		for (size_t j = start[id + 1]; j-- > start[id];) {
+			cprof_gedge *e = &r->edges[idx[j]];
+			if (e->dropped)
+				continue;
+			if (!e->residual)
+				break;
+			/* BFS backwards from e->dst, not using e. */
+			gen++;
+			size_t qh = 0, qt = 0;
+			queue[qt++] = e->dst;
+			seen[e->dst] = gen;
+			bool redundant = false;
+			while (qh < qt && !redundant) {
+				uint32_t n = queue[qh++];
+				for (size_t q = start[n]; q < start[n + 1]; q++) {
+					cprof_gedge *ie = &r->edges[idx[q]];
+					if (ie == e || ie->dropped || seen[ie->src] == gen)
+						continue;
+					if (ie->src == e->src) {
+						redundant = true;
+						break;
+					}
+					seen[ie->src] = gen;
+					queue[qt++] = ie->src;
+				}
+			}
+			if (redundant)
+				e->dropped = true;
+		}
+	}
+	rc = 0;
+out:
+	free(start);
+	free(idx);
+	free(seen);
+	free(queue);
+	return rc;
 }
 
 int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
 			 size_t *dropped_edges)
 {
 	const cprof_report_opts *o = &r->o;
+	bool visual = o->format == CPROF_FMT_DOT;
 	*dropped_nodes = *dropped_edges = 0;
-	if (cprof__graph_build(r, false, false) < 0)
+	if (cprof__graph_build(r, false, visual) < 0)
 		return -1;
 	int64_t total = 0;
 	for (size_t i = 0; i < r->nlist; i++)
@@ -496,30 +915,67 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		if (kept != r->nlist) {
 			*dropped_nodes = r->nlist - kept;
 			use_kept = true;
-			if (cprof__graph_build(r, true, false) < 0)
+			if (cprof__graph_build(r, true, visual) < 0)
 				return -1;
 		}
 	}
 	*orig_count = r->nlist;
-	cprof__graph_sort(r, o->cum_sort);
-	if (o->nodecount > 0 && (size_t)o->nodecount < r->nlist) {
-		for (size_t i = 0; i < r->nnodes; i++)
-			r->nodes[i].kept = false;
-		for (size_t i = 0; i < (size_t)o->nodecount; i++)
-			r->nodes[r->list[i]].kept = true;
-		use_kept = true;
+	cprof__graph_sort(r, o->cum_sort, visual);
+	bool rebuilt = false;
+	if (o->nodecount > 0) {
+		size_t max = (size_t)o->nodecount;
+		if (visual) {
+			/* Tags count as nodes in a visual graph. */
+			trim_tags(r, node_cut);
+			trim_edges(r, edge_cut);
+			uint32_t *ts = NULL, *ti = NULL;
+			if (cprof__graph_tags_by_node(r, &ts, &ti) < 0) {
+				free(ts);
+				free(ti);
+				return -1;
+			}
+			size_t count = 0;
+			for (size_t i = 0; i < r->nlist; i++) {
+				int t = count_tags(r, r->list[i], ts, ti);
+				count += (size_t)(t > 4 ? 4 : t) + 1;
+				if (count >= max) {
+					max = i + 1;
+					break;
+				}
+			}
+			free(ts);
+			free(ti);
+		}
+		if (max < r->nlist) {
+			for (size_t i = 0; i < r->nnodes; i++)
+				r->nodes[i].kept = false;
+			for (size_t i = 0; i < max; i++)
+				r->nodes[r->list[i]].kept = true;
+			use_kept = true;
+			rebuilt = true;
+			if (visual) {
+				if (cprof__graph_build(r, true, true) < 0)
+					return -1;
+				cprof__graph_sort(r, o->cum_sort, true);
+			}
+		}
 	}
-	/* Final build, with edges (inline labels, trees). */
-	if (cprof__graph_build(r, use_kept, true) < 0)
+	if (!visual) {
+		/* Final build, with edges (inline labels, trees). */
+		if (cprof__graph_build(r, use_kept, true) < 0)
+			return -1;
+		cprof__graph_sort(r, o->cum_sort, false);
+	}
+	(void)rebuilt;
+	if (visual)
+		trim_tags(r, node_cut);
+	*dropped_edges = trim_edges(r, edge_cut);
+	if (visual && remove_redundant_edges(r) < 0)
 		return -1;
-	cprof__graph_sort(r, o->cum_sort);
 	for (size_t i = 0; i < r->nedges; i++) {
 		cprof_gedge *e = &r->edges[i];
-		if (abs64(e->weight) < edge_cut) {
-			e->dropped = true;
-			(*dropped_edges)++;
+		if (e->dropped)
 			continue;
-		}
 		if (e->inline_)
 			r->nodes[e->dst].in_inline = true;
 		else
@@ -537,6 +993,9 @@ void cprof__graph_free(cprof_report *r)
 	free(r->edges);
 	free(r->ehash);
 	free(r->list);
+	free(r->tags);
+	free(r->thash);
+	free(r->sample_lset);
 	free(r->locnode);
 	free(r->loc_off);
 	free(r->loc_n);

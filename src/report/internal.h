@@ -33,6 +33,19 @@ typedef struct cprof_gedge {
 	bool dropped;    /* below edgefraction */
 } cprof_gedge;
 
+/* A node's tag (pprof's graph.Tag): label tags are keyed by the sample's
+ * joined labels (lset), numeric ("bytes") tags by (lset, formatted value). */
+typedef struct cprof_gtag {
+	uint32_t node;
+	bool numeric;
+	bool dropped;        /* below nodefraction */
+	int64_t lset;        /* strs id of the joined "k:v\\nk:v" labels */
+	int64_t name;        /* strs id; == lset for label tags */
+	int64_t value;       /* numeric tags */
+	const char *unit;
+	int64_t flat, flatdiv, cum, cumdiv;
+} cprof_gtag;
+
 struct cprof_report {
 	cprof_profile *p;
 	cprof_report_opts o;
@@ -61,6 +74,12 @@ struct cprof_report {
 	size_t nedges, cedges;
 	uint32_t *ehash;
 	size_t ehcap;
+	cprof_gtag *tags;     /* visual mode only */
+	size_t ntags, ctags;
+	uint32_t *thash;
+	size_t thcap;
+	int64_t *sample_lset; /* per sample, joined labels (visual mode) */
+	const char *bytes_unit;
 	uint32_t *list;       /* the current graph's nodes (indices), sorted */
 	size_t nlist;
 	bool oom;
@@ -83,14 +102,24 @@ int cprof__graph_init(cprof_report *r);
  * (all when use_kept is false).  Edges too when want_edges.  Fills r->list
  * with the non-zero nodes (unsorted). */
 int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges);
-/* Sort r->list (pprof's FlatNameOrder or CumNameOrder). */
-void cprof__graph_sort(cprof_report *r, bool cum);
+/* Sort r->list (pprof's FlatNameOrder or CumNameOrder; EntropyOrder when
+ * visual). */
+void cprof__graph_sort(cprof_report *r, bool cum, bool visual);
 const char *cprof__node_name(cprof_report *r, cprof_gnode *n);
-/* pprof's newTrimmedGraph: nodefraction, nodecount, edgefraction.  Leaves the
+/* pprof's newTrimmedGraph: nodefraction, nodecount, edgefraction (and, for
+ * the dot format, tags, entropy order and redundant edge removal).  Leaves the
  * final sorted list in r->list; returns origCount/dropped through pointers. */
 int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
 			 size_t *dropped_edges);
 void cprof__graph_free(cprof_report *r);
+/* Live (not dropped) edges grouped by dst (or src): idx[start[n]..start[n+1])
+ * for node n; sorted in pprof's edge order when `sorted`.  Caller frees. */
+int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx,
+		       size_t **start);
+/* Sort edge indices in pprof's edge order (|weight| desc, src, dst names). */
+void cprof__sort_edges(cprof_report *r, uint32_t *idx, size_t n);
+/* Tags grouped by node, same layout.  Caller frees. */
+int cprof__graph_tags_by_node(cprof_report *r, uint32_t **start, uint32_t **idx);
 
 /* report.c */
 void cprof__select_output_unit(cprof_report *r);

@@ -33,6 +33,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_FOLDED,
 	CPROF_FMT_PROTO,
 	CPROF_FMT_LIST,   /* list REGEX: annotated source */
+	CPROF_FMT_DOT,    /* call graph (Graphviz), also for svg/png/pdf */
 } cprof_report_format;
 
 typedef struct cprof_report_opts {

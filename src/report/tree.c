@@ -12,64 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ectx {
-	cprof_report *r;
-	bool by_dst; /* group key: dst (incoming lists) or src (outgoing) */
-};
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
-
-/* pprof's edgeList order inside a group: weight (abs, desc), src name, dst name. */
-static int edge_cmp(const void *pa, const void *pb, void *ctx)
-{
-	struct ectx *c = ctx;
-	cprof_report *r = c->r;
-	const cprof_gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
-	uint32_t ka = c->by_dst ? a->dst : a->src, kb = c->by_dst ? b->dst : b->src;
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	if (a->weight != b->weight) {
-		int64_t x = abs64(a->weight), y = abs64(b->weight);
-		if (x != y)
-			return x > y ? -1 : 1;
-		/* Go's Less says false both ways: an unstable tie; keep it stable. */
-	}
-	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]), cprof__node_name(r, &r->nodes[b->src]));
-	if (s)
-		return s;
-	return strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
-}
-
-/* Sorted edge index lists grouped by node: idx[start[n] .. start[n+1]). */
-static int group_edges(cprof_report *r, bool by_dst, uint32_t **idx_out, size_t **start_out)
-{
-	size_t ne = 0;
-	uint32_t *idx = malloc((r->nedges + 1) * sizeof(*idx));
-	size_t *start = calloc(r->nnodes + 2, sizeof(*start));
-	if (!idx || !start) {
-		free(idx);
-		free(start);
-		return -1;
-	}
-	for (size_t i = 0; i < r->nedges; i++)
-		if (!r->edges[i].dropped)
-			idx[ne++] = (uint32_t)i;
-	struct ectx c = {r, by_dst};
-	qsort_r(idx, ne, sizeof(*idx), edge_cmp, &c);
-	for (size_t i = 0; i < ne; i++) {
-		const cprof_gedge *e = &r->edges[idx[i]];
-		start[(by_dst ? e->dst : e->src) + 1]++;
-	}
-	for (size_t n = 0; n < r->nnodes; n++)
-		start[n + 1] += start[n];
-	*idx_out = idx;
-	*start_out = start;
-	return 0;
-}
-
 int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 {
 	static const char *sep = "----------------------------------------------------------+-------------";
@@ -91,8 +33,8 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 	size_t *in_start = NULL, *out_start = NULL;
 	int ret = -1;
 	if (cprof__graph_trimmed(r, &orig, &dnodes, &dedges) < 0 ||
-	    group_edges(r, true, &in_idx, &in_start) < 0 ||
-	    group_edges(r, false, &out_idx, &out_start) < 0) {
+	    cprof__group_edges(r, true, true, &in_idx, &in_start) < 0 ||
+	    cprof__group_edges(r, false, true, &out_idx, &out_start) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
