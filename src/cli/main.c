@@ -17,6 +17,7 @@ static const cprof_cmd commands[] = {
 	{"tree", cprof_cmd_tree, "callers and callees of every node"},
 	{"traces", cprof_cmd_traces, "every sample with its stack"},
 	{"report", cprof_cmd_report, "any report by flag: -folded, -proto, -tree..."},
+	{"benchstat", cprof_cmd_benchstat, "compare benchmark results (Go's benchstat)"},
 };
 
 int cprof_error(const char *fmt, ...)

@@ -1,0 +1,11 @@
+/* cmd_benchstat.c — `cprof benchstat OLD NEW...`: Go's benchstat (src/bench/benchstat.c). */
+#include "compat.h"
+#include "cli/cli.h"
+#include "bench/benchstat.h"
+
+#include <stdio.h>
+
+int cprof_cmd_benchstat(int argc, char **argv)
+{
+	return cprof__benchstat_main(argc, argv, stdout, stderr);
+}
