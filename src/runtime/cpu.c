@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_SLOTS 2048 /* power of two */
+#define RING_SLOTS_DEFAULT 2048 /* power of two; CPROF_CPU_RING overrides */
 
 typedef struct slot {
 	_Atomic uint32_t state; /* 0 free, 1 being written, 2 ready */
@@ -67,6 +67,7 @@ static struct {
 	_Atomic uint32_t wake; /* futex word */
 	_Atomic int fatal;     /* signal number that asks for flush+re-raise */
 	slot *ring;
+	size_t nslots; /* power of two */
 	_Atomic uint64_t head;
 	_Atomic uint64_t tail; /* written by the writer only */
 	_Atomic uint64_t lost;
@@ -98,7 +99,7 @@ static slot *claim(uint32_t weight)
 {
 	uint64_t h = atomic_load_explicit(&cpu.head, memory_order_relaxed);
 	for (;;) {
-		slot *s = &cpu.ring[h & (RING_SLOTS - 1)];
+		slot *s = &cpu.ring[h & (cpu.nslots - 1)];
 		if (atomic_load_explicit(&s->state, memory_order_acquire) != 0) {
 			atomic_fetch_add(&cpu.lost, weight);
 			wake_writer();
@@ -135,7 +136,7 @@ static void record(siginfo_t *si, void *uc)
 		cprof__tail.nlast = n;
 	}
 	atomic_store_explicit(&s->state, 2, memory_order_release);
-	if (h - atomic_load_explicit(&cpu.tail, memory_order_relaxed) >= RING_SLOTS / 2)
+	if (h - atomic_load_explicit(&cpu.tail, memory_order_relaxed) >= cpu.nslots / 2)
 		wake_writer();
 }
 
@@ -263,7 +264,7 @@ static void drain(bool final)
 	uint64_t head = atomic_load(&cpu.head);
 	uint64_t tail = atomic_load_explicit(&cpu.tail, memory_order_relaxed);
 	while (tail != head) {
-		slot *s = &cpu.ring[tail & (RING_SLOTS - 1)];
+		slot *s = &cpu.ring[tail & (cpu.nslots - 1)];
 		uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
 		if (st != 2) {
 			if (!final)
@@ -503,7 +504,7 @@ static int flush_and_write(void)
 	if (cpu.own_fd)
 		close(cpu.fd);
 	cpu.fd = -1;
-	munmap(cpu.ring, sizeof(slot) * RING_SLOTS);
+	munmap(cpu.ring, sizeof(slot) * cpu.nslots);
 	cpu.ring = NULL;
 	free_aggregation();
 	cprof__maps_reset();
@@ -522,11 +523,24 @@ static int start_locked(int fd, bool own_fd, int hz)
 		hz = CPROF_DEFAULT_HZ;
 	if (hz > 1000000)
 		return -EINVAL;
-	slot *ring = mmap(NULL, sizeof(slot) * RING_SLOTS, PROT_READ | PROT_WRITE,
+	/* The ring size can be set (a power of two, 8..65536) to trade memory for
+	 * headroom; tests use a tiny ring to exercise the lost-sample path. */
+	size_t nslots = RING_SLOTS_DEFAULT;
+	const char *ring_env = getenv("CPROF_CPU_RING");
+	if (ring_env && *ring_env) {
+		long v = strtol(ring_env, NULL, 10);
+		if (v >= 8 && v <= 65536 && (v & (v - 1)) == 0)
+			nslots = (size_t)v;
+		else
+			cprof__log("invalid CPROF_CPU_RING '", ring_env,
+				   "': want a power of two from 8 to 65536; using 2048", NULL);
+	}
+	slot *ring = mmap(NULL, sizeof(slot) * nslots, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ring == MAP_FAILED)
 		return -ENOMEM;
 	cpu.ring = ring;
+	cpu.nslots = nslots;
 	cpu.fd = fd;
 	cpu.own_fd = own_fd;
 	cpu.hz = hz;
@@ -550,7 +564,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 	if (rc == 0)
 		rc = cprof__spawn_internal(&cpu.writer, writer_main, NULL);
 	if (rc != 0) {
-		munmap(ring, sizeof(slot) * RING_SLOTS);
+		munmap(ring, sizeof(slot) * nslots);
 		cpu.ring = NULL;
 		return rc;
 	}
@@ -569,7 +583,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 		wake_writer();
 		pthread_join(cpu.writer, NULL);
 		uninstall_fatal();
-		munmap(ring, sizeof(slot) * RING_SLOTS);
+		munmap(ring, sizeof(slot) * nslots);
 		cpu.ring = NULL;
 		cpu.running = false;
 		cprof__maps_reset();
