@@ -47,6 +47,7 @@ static const struct flag flags[] = {
 	{"tree", K_FMT, 0, CPROF_FMT_TREE, NULL, "report: callers and callees of every node"},
 	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
 	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL, "report: annotated source of functions matching regexp"},
+	{"dot", K_FMT, 0, CPROF_FMT_DOT, NULL, "report: call graph in Graphviz DOT"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
@@ -384,6 +385,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		break;
 	case CPROF_FMT_LIST:
 		wr = cprof_report_list(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_DOT:
+		wr = cprof_report_dot(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_PROTO:
 		fflush(out);

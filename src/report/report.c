@@ -341,7 +341,6 @@ void cprof__print_profile_labels(cprof_report *r, FILE *out)
 void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
 			 size_t dropped_edges, bool full)
 {
-	(void)full;
 	cprof__print_profile_labels(r, out);
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
@@ -381,6 +380,8 @@ void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t d
 		if (r->nlist > 0 && r->nlist < orig_count)
 			fprintf(out, "Showing top %zu nodes out of %zu\n", r->nlist, orig_count);
 	}
+	if (full)
+		fprintf(out, "\nSee https://git.io/JfYMW for how to read the graph\n");
 }
 
 char *cprof__path_clean(const char *path)

@@ -92,6 +92,9 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen);
  * -source_path, default the current directory, and its parents). */
 int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen);
 
+/* `-dot`: the call graph in Graphviz DOT, as pprof draws it. */
+int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen);
+
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */
 int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen);
