@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 typedef struct report_args {
 	cprof_report_opts o;
@@ -26,6 +30,7 @@ typedef struct report_args {
 	int seconds;
 	int fmt;             /* cprof_report_format, -1: the command's */
 	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
+	const char *render;  /* Graphviz output format (svg, png, pdf) or NULL */
 } report_args;
 
 enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI, K_FMT, K_FMTRE };
@@ -48,6 +53,9 @@ static const struct flag flags[] = {
 	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
 	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL, "report: annotated source of functions matching regexp"},
 	{"dot", K_FMT, 0, CPROF_FMT_DOT, NULL, "report: call graph in Graphviz DOT"},
+	{"svg", K_FMT, 0, 100, NULL, "report: call graph as SVG (needs Graphviz)"},
+	{"png", K_FMT, 0, 101, NULL, "report: call graph as PNG (needs Graphviz)"},
+	{"pdf", K_FMT, 0, 102, NULL, "report: call graph as PDF (needs Graphviz)"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
@@ -185,8 +193,10 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 				*(bool *)(base + fl->off) = b;
 			break;
 		case K_FMT:
-			if (b)
-				a->fmt = fl->gran;
+			if (b) {
+				a->fmt = fl->gran >= 100 ? CPROF_FMT_DOT : fl->gran;
+				a->render = fl->gran >= 100 ? fl->name : NULL;
+			}
 			break;
 		case K_FMTRE:
 			a->fmt = fl->gran;
@@ -249,6 +259,54 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	if (a->nsrc == 0) {
 		cprof_error("no profile source specified; run 'cprof %s -h' for usage", argv[0]);
 		return 2;
+	}
+	return 0;
+}
+
+/* Run Graphviz `dot -T<format>` on the DOT text, writing to out.
+ * 0, or -1 with a message in err. */
+static int render_graphviz(const char *format, const char *dot, size_t n, FILE *out, char *err,
+			   size_t errlen)
+{
+	char tmpl[] = "/tmp/cprof-dot.XXXXXX";
+	int fd = mkstemp(tmpl);
+	if (fd < 0) {
+		snprintf(err, errlen, "temporary file: %s", strerror(errno));
+		return -1;
+	}
+	int rc = cprof_write_all(fd, dot, n);
+	close(fd);
+	if (rc < 0) {
+		unlink(tmpl);
+		snprintf(err, errlen, "temporary file: %s", strerror(-rc));
+		return -1;
+	}
+	fflush(out);
+	char tflag[32];
+	snprintf(tflag, sizeof(tflag), "-T%s", format);
+	char *args[] = {"dot", tflag, tmpl, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (fileno(out) != 1)
+		posix_spawn_file_actions_adddup2(&fa, fileno(out), 1);
+	pid_t pid;
+	rc = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	int status = 0;
+	if (rc == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	unlink(tmpl);
+	if (rc != 0) {
+		snprintf(err, errlen,
+			 "failed to execute dot: %s. Is Graphviz installed? (Debian: apt-get install "
+			 "graphviz)", strerror(rc));
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "dot -T%s failed (exit status %d)", format,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return -1;
 	}
 	return 0;
 }
@@ -327,8 +385,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		free(a.base);
 		return 2;
 	}
-	if (fmt == CPROF_FMT_PROTO && !a.output && isatty(1)) {
-		cprof_error("refusing to write a binary profile to a terminal; use -output FILE");
+	bool binary = fmt == CPROF_FMT_PROTO || (a.render && strcmp(a.render, "svg"));
+	if (binary && !a.output && isatty(1)) {
+		cprof_error("refusing to write binary output to a terminal; use -output FILE");
 		free(a.src);
 		free(a.base);
 		return 2;
@@ -403,7 +462,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 			wr = -1;
 			snprintf(err, sizeof(err), "out of memory");
 		}
-		if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
+		if (wr == 0 && a.render)
+			wr = render_graphviz(a.render, mbuf, mlen, out, err, sizeof(err));
+		else if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
 			wr = -2;
 		free(mbuf);
 	}

@@ -82,6 +82,32 @@ list_ list_missing_source "$T" 'main.hashLoop' cpu.pb.gz -trim_path=/nonexistent
 list_ list_noinlines "$T" 'fib|mix' cpu.pb.gz -noinlines
 list_ list_nomatch "$T" 'no_such_function' cpu.pb.gz
 
+# -dot: byte-identical to pprof's DOT; -svg renders through Graphviz.
+dot_() {
+	name=$1 prof=$T/$2; shift 2
+	go tool pprof -dot "$@" "$prof" >"$T/want" 2>/dev/null
+	"$CPROF" report -dot "$@" "$prof" >"$T/got" 2>"$T/got.err" ||
+		{ nok "$name" "cprof failed: $(head -n 1 "$T/got.err")"; return; }
+	if cmp -s "$T/want" "$T/got"; then ok "$name"; else
+		nok "$name" "output differs: $(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+}
+for p in cpu heap allocs block mutex goroutine threadcreate; do
+	dot_ "dot_$p" $p.pb.gz
+done
+dot_ dot_cpu_nodecount cpu.pb.gz -nodecount=7
+dot_ dot_cpu_lines cpu.pb.gz -lines
+dot_ dot_cpu_hide cpu.pb.gz -hide=runtime -edgefraction=0.02
+dot_ dot_heap_diff_base heap.pb.gz -diff_base="$T/heap0.pb.gz"
+dot_ dot_allocs_nodecount allocs.pb.gz -nodecount=12 -alloc_objects
+if command -v dot >/dev/null 2>&1; then
+	"$CPROF" report -svg "$T/cpu.pb.gz" >"$T/g.svg" 2>"$T/err"
+	check svg_renders grep -q '<svg' "$T/g.svg"
+	"$CPROF" report -png -output "$T/g.png" "$T/cpu.pb.gz" 2>"$T/err"
+	check png_renders sh -c "head -c 8 '$T/g.png' | od -c | grep -q 'P   N   G'"
+fi
+PATH=/nonexistent "$CPROF" report -svg "$T/cpu.pb.gz" >/dev/null 2>"$T/err"
+check svg_without_graphviz_fails grep -q 'Is Graphviz installed' "$T/err"
+
 # -proto: our filtered profile and pprof's read back identically by pprof.
 proto() {
 	name=$1 prof=$T/$2; shift 2
