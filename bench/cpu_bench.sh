@@ -9,7 +9,7 @@
 # Then runs bench/unwind_bench (per-sample unwind cost, depth 10/30/60).
 #
 #   bench/cpu_bench.sh                       # from the top of the tree
-#   ROUNDS=9 UNITS=450 DEPTH=20 HZS="100 1000" bench/cpu_bench.sh
+#   ROUNDS=15 UNITS=450 DEPTH=20 HZS="100 1000" bench/cpu_bench.sh
 #
 # Needs: gcc, make, go (golang-go: `go tool pprof` reads every profile),
 # google-perftools (libprofiler.so).  Builds in build-perf/ (override: B=).
@@ -18,7 +18,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 B=${B:-build-perf}
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-9}
 UNITS=${UNITS:-450}
 DEPTH=${DEPTH:-20}
 HZS=${HZS:-100 1000}
@@ -48,7 +48,7 @@ NARMS=$(echo $ARMS | wc -w)
 
 echo "cpu_bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "cpu_bench: workload: heavy=3x light=1x $UNITS M iterations, burn loop at depth $DEPTH (-O2 -fomit-frame-pointer)"
-echo "cpu_bench: $ROUNDS rounds x $NARMS arms ($ARMS), round-robin"
+echo "cpu_bench: $ROUNDS rounds x $NARMS arms ($ARMS), round-robin; load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 
 now_ns() { date +%s%N; }
 
@@ -102,7 +102,7 @@ raw_totals() {
 			k = split(stk[i], ids, " ")
 			for (j = 1; j <= k; j++) if (ids[j] in fn) { t[fn[ids[j]]] += v[i]; break }
 		}
-		printf "%d %d %d %d\n", tc, tn, t["h"], t["l"]
+		printf "%.0f %.0f %.0f %.0f\n", tc, tn, t["h"], t["l"]
 	}'
 }
 
@@ -160,7 +160,7 @@ END {
 	for (i = 1; i <= n; i++) {
 		a = arm[i]
 		if (a == "plain") continue
-		printf "%-11s %8d %8.3f %12.3f %12s %11.1f\n", a, med(a, "samples"), med(a, "pcpu") / 1e9, med(a, "ratio"), a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a", med(a, "fheavy")
+		printf "%-11s %8.0f %8.3f %12.3f %12s %11.1f\n", a, med(a, "samples"), med(a, "pcpu") / 1e9, med(a, "ratio"), a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a", med(a, "fheavy")
 	}
 }
 ' "$B/bench/cpu-runs.tsv"
