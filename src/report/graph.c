@@ -177,7 +177,7 @@ int cprof__graph_init(cprof_report *r)
 		break;
 	}
 	/* Only raw/list/disasm/callgrind keep object names. */
-	bool objnames = r->o.format == CPROF_FMT_LIST;
+	bool objnames = r->o.format == CPROF_FMT_LIST || r->o.format == CPROF_FMT_CALLGRIND;
 
 	size_t total = 0;
 	for (size_t i = 0; i < p->location.n; i++) {

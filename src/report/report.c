@@ -185,7 +185,7 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 	/* Command overrides (pprof's applyCommandOverrides). */
 	if (r->o.nodecount == -1)
 		r->o.nodecount = (o->format == CPROF_FMT_TEXT) ? 0 : 80;
-	if (o->format == CPROF_FMT_PROTO) {
+	if (o->format == CPROF_FMT_PROTO || o->format == CPROF_FMT_CALLGRIND) {
 		r->o.trim = false;
 		r->o.granularity = CPROF_GRAN_ADDRESSES;
 		r->o.noinlines = false;
@@ -269,7 +269,7 @@ void cprof__select_output_unit(cprof_report *r)
 	cprof_units_scale(minv, r->sunit, "minimum", &minu);
 	cprof_units_scale(maxv, r->sunit, "minimum", &maxu);
 	unit = minu;
-	if (strcmp(minu, maxu) && minv * 100 < maxv)
+	if (strcmp(minu, maxu) && minv * 100 < maxv && r->o.format != CPROF_FMT_CALLGRIND)
 		cprof_units_scale(100 * minv, r->sunit, "minimum", &unit);
 	snprintf(r->out_unit, sizeof(r->out_unit), "%s", *unit ? unit : r->sunit);
 }

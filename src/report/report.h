@@ -34,6 +34,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_PROTO,
 	CPROF_FMT_LIST,   /* list REGEX: annotated source */
 	CPROF_FMT_DOT,    /* call graph (Graphviz), also for svg/png/pdf */
+	CPROF_FMT_CALLGRIND,
 } cprof_report_format;
 
 typedef struct cprof_report_opts {
@@ -94,6 +95,9 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-dot`: the call graph in Graphviz DOT, as pprof draws it. */
 int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `-callgrind`: the call graph for KCachegrind. */
+int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */

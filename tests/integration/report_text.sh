@@ -99,6 +99,14 @@ dot_ dot_cpu_lines cpu.pb.gz -lines
 dot_ dot_cpu_hide cpu.pb.gz -hide=runtime -edgefraction=0.02
 dot_ dot_heap_diff_base heap.pb.gz -diff_base="$T/heap0.pb.gz"
 dot_ dot_allocs_nodecount allocs.pb.gz -nodecount=12 -alloc_objects
+# -callgrind: byte-identical to pprof's.
+for p in cpu heap block goroutine threadcreate; do
+	go tool pprof -callgrind "$T/$p.pb.gz" >"$T/want" 2>/dev/null
+	"$CPROF" report -callgrind "$T/$p.pb.gz" >"$T/got" 2>"$T/got.err"
+	if cmp -s "$T/want" "$T/got"; then ok "callgrind_$p"; else
+		nok "callgrind_$p" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+done
+
 if command -v dot >/dev/null 2>&1; then
 	"$CPROF" report -svg "$T/cpu.pb.gz" >"$T/g.svg" 2>"$T/err"
 	check svg_renders grep -q '<svg' "$T/g.svg"
