@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -264,6 +266,70 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	return 0;
 }
 
+/* Progress on stderr: when stderr is a terminal and the work takes more
+ * than a second, a thread shows the current stage until progress_end(). */
+static struct {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const char *stage;
+	bool running, stop, shown;
+} prog = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static double now_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *progress_main(void *arg)
+{
+	(void)arg;
+	double t0 = now_sec();
+	pthread_mutex_lock(&prog.mu);
+	while (!prog.stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&prog.cv, &prog.mu, &ts);
+		double el = now_sec() - t0;
+		if (!prog.stop && el > 1.0) {
+			fprintf(stderr, "\rcprof: %s... %.1fs\033[K", prog.stage, el);
+			prog.shown = true;
+		}
+	}
+	if (prog.shown)
+		fprintf(stderr, "\r\033[K");
+	pthread_mutex_unlock(&prog.mu);
+	return NULL;
+}
+
+static void progress_stage(const char *stage)
+{
+	pthread_mutex_lock(&prog.mu);
+	prog.stage = stage;
+	pthread_mutex_unlock(&prog.mu);
+	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"))
+		prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
+}
+
+static void progress_end(void)
+{
+	if (!prog.running)
+		return;
+	pthread_mutex_lock(&prog.mu);
+	prog.stop = true;
+	pthread_cond_signal(&prog.cv);
+	pthread_mutex_unlock(&prog.mu);
+	pthread_join(prog.thread, NULL);
+	prog.running = false;
+}
+
 /* Run Graphviz `dot -T<format>` on the DOT text, writing to out.
  * 0, or -1 with a message in err. */
 static int render_graphviz(const char *format, const char *dot, size_t n, FILE *out, char *err,
@@ -401,8 +467,10 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	FILE *out = stdout;
 	char err[512];
 	rc = 1;
+	progress_stage("reading profiles");
 	if (load_profile(&p, &a) < 0)
 		goto done;
+	progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
 	 * samples dropped.  Only reports that show samples one by one see it. */
 	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO) && a.nsrc == 1 && a.nbase == 0 &&
@@ -472,6 +540,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 			wr = -2;
 		free(mbuf);
 	}
+	progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
 			cprof_error("%s", err);
@@ -481,6 +550,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	}
 	rc = 0;
 done:
+	progress_end();
 	if (out != stdout && fclose(out) != 0 && rc == 0)
 	{
 		cprof_error("cannot write %s: %s", a.output, strerror(errno));
