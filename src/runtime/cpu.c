@@ -101,6 +101,14 @@ static slot *claim(uint32_t weight)
 	for (;;) {
 		slot *s = &cpu.ring[h & (cpu.nslots - 1)];
 		if (atomic_load_explicit(&s->state, memory_order_acquire) != 0) {
+			/* A stale head (another handler claimed slot h since we read
+			 * it) is not a full ring: only the slot at the current head
+			 * being busy is. */
+			uint64_t now = atomic_load_explicit(&cpu.head, memory_order_relaxed);
+			if (now != h) {
+				h = now;
+				continue;
+			}
 			atomic_fetch_add(&cpu.lost, weight);
 			wake_writer();
 			return NULL;
