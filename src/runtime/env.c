@@ -39,6 +39,14 @@ static bool parse_hz(const char *s, int *hz)
 	return true;
 }
 
+/* The settings failed and were reported once: the program's children inherit
+ * them and would fail and report again, one line per process of a build or a
+ * shell script.  They run unprofiled like their parent. */
+static void quiet_children(void)
+{
+	unsetenv("CPROF_CPU");
+}
+
 static void start_from_env(void)
 {
 	const char *path = getenv("CPROF_CPU");
@@ -49,6 +57,7 @@ static void start_from_env(void)
 	if (!parse_hz(hzs, &hz)) {
 		cprof__log("invalid CPROF_HZ '", hzs,
 			   "': want an integer from 1 to 1000000; CPU profiling disabled", NULL);
+		quiet_children();
 		return;
 	}
 	char buf[4096];
@@ -56,6 +65,7 @@ static void start_from_env(void)
 	if (usepid && *usepid && strcmp(usepid, "0")) {
 		if (snprintf(buf, sizeof(buf), "%s.%d", path, (int)getpid()) >= (int)sizeof(buf)) {
 			cprof__log("CPROF_CPU path too long; CPU profiling disabled", NULL);
+			quiet_children();
 			return;
 		}
 		path = buf;
@@ -64,6 +74,7 @@ static void start_from_env(void)
 	if (rc != 0) {
 		cprof__log("cannot start CPU profiling to '", path, "': ", cprof_strerror(rc),
 			   "; the program runs unprofiled", NULL);
+		quiet_children();
 		return;
 	}
 	setenv("CPROF_CPU_USE_PID", "1", 1);
