@@ -50,6 +50,46 @@ int cprof_cpu_start_fd(int fd, int hz);
  */
 int cprof_cpu_stop(void);
 
+/* ---- Heap and allocs profiles (malloc interposition) ----
+ *
+ * libcprof interposes the malloc family (malloc, calloc, realloc,
+ * reallocarray, free, posix_memalign, aligned_alloc, memalign, valloc,
+ * pvalloc, malloc_usable_size; C++ new/delete reach it through libstdc++).
+ * Allocations are sampled as a Poisson process over allocated bytes with
+ * mean `rate` bytes, exactly as Go's runtime.MemProfileRate, and values are
+ * unbiased as Go's pprof does.  docs/HEAP.md has the math.
+ */
+
+/* Default sampling rate: one sample per 512 KiB allocated, on average. */
+#define CPROF_DEFAULT_HEAP_RATE 524288L
+
+/* Set the sampling rate in bytes: 0 turns sampling off, 1 records every
+ * allocation.  Objects sampled earlier stay accounted.  -EINVAL if bytes < 0;
+ * -ENOTSUP if the program's allocator is not glibc's (cprof can count its
+ * calls but not sample them). */
+int cprof_heap_set_rate(long bytes);
+
+/* Write the heap profile (Go's four sample types alloc_objects, alloc_space,
+ * inuse_objects, inuse_space; period type space/bytes; numeric label
+ * `bytes`) to `path` (created/truncated) or `fd` (not closed).  The allocs
+ * variants write the same data with default_sample_type = alloc_space.
+ * 0, or a negative errno (-EINVAL, -EBADF, open(2)/write(2) errors, -ENOMEM). */
+int cprof_heap_write(const char *path);
+int cprof_heap_write_fd(int fd);
+int cprof_allocs_write(const char *path);
+int cprof_allocs_write_fd(int fd);
+
+/* Process-wide totals since the program started, counted exactly (every
+ * call, every thread, through per-thread counters).  realloc counts as one
+ * free (of a non-NULL pointer) and one allocation. */
+struct cprof_alloc_stats {
+	unsigned long long allocs;          /* successful or not: calls that asked for memory */
+	unsigned long long frees;           /* free() of non-NULL pointers, realloc moves */
+	unsigned long long bytes_allocated; /* bytes requested by those calls */
+	unsigned long long reserved;        /* 0 */
+};
+int cprof_alloc_stats(struct cprof_alloc_stats *st);
+
 /* A static, human-readable description of a value returned by cprof_*()
  * (negative errno, or 0).  Never NULL. */
 const char *cprof_strerror(int err);

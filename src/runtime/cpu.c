@@ -56,7 +56,7 @@ typedef struct stack_ent {
 
 static struct {
 	pthread_mutex_t lock; /* control: start/stop */
-	bool running;
+	bool running, stopping;
 	int fd;
 	bool own_fd;
 	int hz;
@@ -65,7 +65,6 @@ static struct {
 	pthread_t writer;
 	_Atomic int stop;
 	_Atomic uint32_t wake; /* futex word */
-	_Atomic int fatal;     /* signal number that asks for flush+re-raise */
 	slot *ring;
 	size_t nslots; /* power of two */
 	_Atomic uint64_t head;
@@ -285,8 +284,6 @@ static void drain(bool final)
 	}
 }
 
-static int flush_and_write(void);
-
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -295,82 +292,9 @@ static void *writer_main(void *arg)
 		if (!atomic_exchange(&cpu.wake, 0))
 			syscall(SYS_futex, &cpu.wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 		atomic_store(&cpu.wake, 0);
-		if (atomic_load(&cpu.fatal))
-			break;
 		drain(false);
 	}
-	int sig = atomic_load(&cpu.fatal);
-	if (sig) {
-		/* A fatal signal: write the profile, then die of that signal with its
-		 * default action, as the program would have without us. */
-		pthread_mutex_lock(&cpu.lock);
-		if (cpu.running)
-			flush_and_write();
-		pthread_mutex_unlock(&cpu.lock);
-		struct sigaction dfl;
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		sigaction(sig, &dfl, NULL);
-		sigset_t set;
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-		syscall(SYS_tgkill, getpid(), cprof__gettid(), sig);
-		_exit(128 + sig); /* not reached */
-	}
 	return NULL;
-}
-
-/* ---- fatal signals: SIGINT, SIGTERM, SIGHUP ---- */
-
-static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP};
-static bool fatal_installed[3];
-
-/* async-signal-safe */
-static void on_fatal(int sig)
-{
-	if (atomic_load(&cpu_on) && !atomic_exchange(&cpu.fatal, sig)) {
-		atomic_store(&cpu_on, 0);
-		wake_writer();
-		return; /* the writer flushes, then re-raises */
-	}
-	if (atomic_load(&cpu.fatal))
-		return; /* already being handled */
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
-	raise(sig);
-}
-
-static void install_fatal(void)
-{
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(fatal_sigs); i++) {
-		struct sigaction old, a;
-		if (sigaction(fatal_sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
-		    (old.sa_flags & SA_SIGINFO))
-			continue; /* the program handles it: it will exit() and we flush then */
-		memset(&a, 0, sizeof(a));
-		a.sa_handler = on_fatal;
-		a.sa_flags = SA_RESTART;
-		sigemptyset(&a.sa_mask);
-		fatal_installed[i] = sigaction(fatal_sigs[i], &a, NULL) == 0;
-	}
-}
-
-static void uninstall_fatal(void)
-{
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(fatal_sigs); i++) {
-		if (!fatal_installed[i])
-			continue;
-		struct sigaction cur, dfl;
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		/* Only if it is still ours. */
-		if (sigaction(fatal_sigs[i], NULL, &cur) == 0 && cur.sa_handler == on_fatal)
-			sigaction(fatal_sigs[i], &dfl, NULL);
-		fatal_installed[i] = false;
-	}
 }
 
 /* ---- building the profile ---- */
@@ -495,7 +419,7 @@ static void free_aggregation(void)
 }
 
 /* Stop sampling, drain, write; cpu.lock held.  Called from stop, at exit,
- * and from the writer thread on a fatal signal. */
+ * and from the service thread on a fatal signal (through cprof_cpu_stop). */
 static int flush_and_write(void)
 {
 	atomic_store_explicit(&cpu_on, 0, memory_order_release);
@@ -516,7 +440,6 @@ static int flush_and_write(void)
 	cpu.ring = NULL;
 	free_aggregation();
 	cprof__maps_reset();
-	uninstall_fatal();
 	cpu.running = false;
 	return rc;
 }
@@ -557,7 +480,6 @@ static int start_locked(int fd, bool own_fd, int hz)
 	atomic_store(&cpu.tail, 0);
 	atomic_store(&cpu.lost, 0);
 	atomic_store(&cpu.stop, 0);
-	atomic_store(&cpu.fatal, 0);
 	memset(cpu.comm, 0, sizeof(cpu.comm));
 	int cfd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
 	if (cfd >= 0) {
@@ -582,7 +504,8 @@ static int start_locked(int fd, bool own_fd, int hz)
 	cpu.running = true;
 	cpu.pid = getpid();
 	atomic_fetch_add(&cprof__cpu_gen, 1);
-	install_fatal();
+	if (cprof__service_start() == 0)
+		cprof__fatal_install();
 	atomic_store_explicit(&cpu_on, 1, memory_order_release);
 	rc = cprof__timers_start(cpu.period);
 	if (rc != 0) {
@@ -590,8 +513,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 		atomic_store(&cpu.stop, 1);
 		wake_writer();
 		pthread_join(cpu.writer, NULL);
-		uninstall_fatal();
-		munmap(ring, sizeof(slot) * nslots);
+			munmap(ring, sizeof(slot) * nslots);
 		cpu.ring = NULL;
 		cpu.running = false;
 		cprof__maps_reset();
@@ -642,17 +564,18 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 CPROF_EXPORT int cprof_cpu_stop(void)
 {
 	pthread_mutex_lock(&cpu.lock);
-	if (!cpu.running) {
+	if (!cpu.running || cpu.stopping) {
 		pthread_mutex_unlock(&cpu.lock);
 		return -ESRCH;
 	}
+	cpu.stopping = true; /* one stopper joins the writer */
 	atomic_store(&cpu.stop, 1);
 	wake_writer();
 	pthread_mutex_unlock(&cpu.lock);
-	/* Join outside the lock: on a fatal signal the writer takes it. */
 	pthread_join(cpu.writer, NULL);
 	pthread_mutex_lock(&cpu.lock);
-	int rc = cpu.running ? flush_and_write() : 0;
+	int rc = flush_and_write();
+	cpu.stopping = false;
 	pthread_mutex_unlock(&cpu.lock);
 	return rc;
 }
@@ -673,10 +596,25 @@ CPROF_EXPORT const char *cprof_strerror(int err)
 	}
 }
 
+/* A fatal signal: the service thread writes the profile, whatever state. */
+void cprof__cpu_atexit_forced(void)
+{
+	int rc = cprof_cpu_stop();
+	if (rc != 0 && rc != -ESRCH)
+		cprof__log("writing the CPU profile failed: ", cprof_strerror(rc), NULL);
+}
+
+/* async-signal-safe */
+void cprof__cpu_pause(void)
+{
+	atomic_store(&cpu_on, 0);
+}
+
 void cprof__cpu_atexit(void)
 {
-	if (atomic_load(&cpu.fatal))
-		return; /* the writer thread is flushing */
+	if (cprof__fatal_pending())
+		for (;;)
+			pause(); /* the service thread is writing; it then ends the process */
 	pthread_mutex_lock(&cpu.lock);
 	bool running = cpu.running && cpu.pid == getpid();
 	pthread_mutex_unlock(&cpu.lock);
@@ -703,7 +641,7 @@ void cprof__cpu_atfork_child(void)
 
 void cprof__modules_changed(void)
 {
-	if (!atomic_load(&cpu_on))
+	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return;
 	cprof__unwind_refresh();
 	cprof__maps_snapshot();

@@ -84,12 +84,14 @@ __attribute__((constructor)) static void cprof_init(void)
 {
 	cprof__stack_bounds_init();
 	cprof__threads_init();
+	cprof__heap_start_env();
 	start_from_env();
 }
 
 __attribute__((destructor)) static void cprof_fini(void)
 {
 	cprof__cpu_atexit();
+	cprof__heap_atexit();
 }
 
 /*
@@ -103,6 +105,7 @@ typedef void (*exit_fn)(int);
 static __attribute__((noreturn)) void exit_via(const char *name, int status)
 {
 	cprof__cpu_atexit();
+	cprof__heap_atexit();
 	exit_fn real = (exit_fn)dlsym(RTLD_NEXT, name);
 	if (real)
 		real(status);

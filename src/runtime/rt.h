@@ -107,10 +107,28 @@ uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
 void cprof__maps_reset(void);
 
 /* ---- cpu.c ---- */
-void cprof__cpu_atexit(void);
+void cprof__cpu_atexit(void);        /* exit: write the profile if running */
+void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
+void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
 void cprof__cpu_atfork_child(void);
-/* A fatal signal (SIGINT/TERM/HUP) arrived: flush and re-raise.  async-signal-safe. */
-void cprof__cpu_fatal(int sig);
+
+/* ---- heap.c ---- */
+void cprof__heap_atexit(void);
+void cprof__heap_atexit_forced(void);
+void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
+void cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP */
+void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
+bool cprof__heap_sampling(void);     /* stacks are being captured */
+void cprof__heap_atfork_prepare(void);
+void cprof__heap_atfork_parent(void);
+void cprof__heap_atfork_child(void);
+
+/* ---- service.c: the background thread for fatal signals and snapshots ---- */
+int cprof__service_start(void);
+void cprof__service_interval(int64_t ns);
+void cprof__fatal_install(void);
+bool cprof__fatal_pending(void);
+void cprof__service_atfork_child(void);
 /* dl_iterate_phdr's adds/subs changed (dlopen/dlclose). */
 void cprof__modules_changed(void);
 

@@ -316,10 +316,12 @@ bool cprof__timers_fallback(void)
 static void atfork_prepare(void)
 {
 	pthread_mutex_lock(&reg_lock);
+	cprof__heap_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
+	cprof__heap_atfork_parent();
 	pthread_mutex_unlock(&reg_lock);
 }
 
@@ -334,6 +336,8 @@ static void atfork_child(void)
 	timers_on = false;
 	use_itimer = false;
 	cprof__cpu_atfork_child();
+	cprof__heap_atfork_child();
+	cprof__service_atfork_child();
 }
 
 void cprof__threads_init(void);

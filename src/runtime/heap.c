@@ -1,0 +1,1091 @@
+/*
+ * heap.c — malloc interposition: exact allocation counters, Poisson-sampled
+ * heap and allocs profiles, leak and temporary-allocation reports.
+ *
+ * Every function here runs inside malloc: it must not allocate through the
+ * interposed entry points (a thread-local `busy` flag sends our own
+ * allocations straight to the real allocator) and must not take a lock on
+ * the common path.
+ *
+ * Costs, by path:
+ *   - every malloc: two thread-local counter increments, a byte countdown,
+ *     one read-mostly global flag;
+ *   - every free: one increment and, once any object has been sampled, one
+ *     16-byte header check (below) — no table lookup, no lock;
+ *   - a sampled malloc (one per CPROF_HEAP_RATE bytes on average): an unwind,
+ *     a bucket lookup under a mutex, 32 extra bytes.
+ *
+ * Recognising sampled objects on free.  A sampled object is allocated 32
+ * bytes larger; the 32 bytes before the pointer returned to the program hold
+ *   [-32] the real allocation's address   [-24] its bucket
+ *   [-16] pointer ^ secret                [ -8] COOKIE
+ * For an object that glibc allocated, the 8 bytes before the pointer are
+ * malloc's chunk size field, whose bit 3 is always clear (sizes are
+ * multiples of 16); COOKIE has bit 3 set, so it cannot match, and reading
+ * them is always safe.  This is why sampling is only enabled over glibc's
+ * allocator; under another allocator cprof still counts, but does not sample.
+ *
+ * Sampling math (docs/HEAP.md): the distance in bytes between samples is
+ * exponential with mean `rate` (a Poisson process over allocated bytes, as
+ * Go's MemProfileRate); a bucket of objects of size s sampled n times
+ * stands for n / (1 - exp(-s/rate)) objects (Go's scaleHeapSample).
+ */
+#include "compat.h"
+#include "runtime/rt.h"
+#include "profile/profile.h"
+#include "profile/symbolize.h"
+
+#include <cprof.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define COOKIE 0xc0ffee5afec0de08ULL /* bit 3 set: never a glibc chunk size */
+#define HDR 32
+#define HEAP_DEPTH 64
+
+/* glibc's own entry points: what our interposers call. */
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+typedef struct real_fns {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*memalign)(size_t, size_t);
+	size_t (*usable)(void *);
+} real_fns;
+
+static real_fns real = {__libc_malloc, __libc_free, __libc_calloc, __libc_realloc,
+			__libc_memalign, NULL};
+static bool glibc_allocator = true;
+
+typedef struct bucket {
+	struct bucket *next;
+	uint64_t hash;
+	size_t size;
+	_Atomic uint64_t allocs, frees, temps;
+	uint32_t depth;
+	uintptr_t pcs[];
+} bucket;
+
+typedef struct heap_tls {
+	int64_t left;      /* bytes until the next sample */
+	uint64_t allocs, frees, bytes;
+	uint64_t rng;
+	void *last;        /* last sampled allocation, if nothing was allocated since */
+	bool busy;         /* inside cprof: do not sample */
+	bool registered, exited;
+	struct heap_tls *next, *prev;
+} heap_tls;
+
+static CPROF_TLS heap_tls tls;
+
+static struct {
+	pthread_mutex_t lock; /* buckets and the thread registry */
+	bucket **tab;
+	size_t cap, n;
+	heap_tls *threads;
+	uint64_t dead_allocs, dead_frees, dead_bytes; /* exited threads */
+	pthread_key_t key;
+	bool key_ok;
+	uintptr_t secret;
+	char *path, *leaks_path, *temp_path;
+	int leaks_exitcode;
+	unsigned snapshots;
+	bool leaks, env_on;
+	pid_t pid;
+} H = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Read on every call: 0 off, else the sampling rate in bytes (1: every
+ * allocation). */
+static _Atomic long heap_rate;
+static _Atomic int any_sampled;
+
+bool cprof__heap_sampling(void)
+{
+	return atomic_load_explicit(&heap_rate, memory_order_relaxed) > 0;
+}
+
+/* ---- per-thread counters ---- */
+
+static void thread_unregister(void *arg);
+
+/* runs inside malloc: must not allocate (pthread_setspecific on one of the
+ * first 32 keys does not) */
+static void thread_register(heap_tls *t)
+{
+	t->registered = true;
+	t->busy = true;
+	pthread_mutex_lock(&H.lock);
+	t->prev = NULL;
+	t->next = H.threads;
+	if (H.threads)
+		H.threads->prev = t;
+	H.threads = t;
+	bool key_ok = H.key_ok;
+	pthread_mutex_unlock(&H.lock);
+	if (key_ok)
+		pthread_setspecific(H.key, t);
+	t->busy = false;
+}
+
+static void thread_unregister(void *arg)
+{
+	heap_tls *t = arg;
+	if (!t || t->exited)
+		return;
+	pthread_mutex_lock(&H.lock);
+	if (t->prev)
+		t->prev->next = t->next;
+	else if (H.threads == t)
+		H.threads = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	H.dead_allocs += t->allocs;
+	H.dead_frees += t->frees;
+	H.dead_bytes += t->bytes;
+	t->allocs = t->frees = t->bytes = 0;
+	t->exited = true;
+	pthread_mutex_unlock(&H.lock);
+}
+
+void cprof__heap_thread_exit(void)
+{
+	thread_unregister(&tls);
+}
+
+/* After the thread left the registry, its late calls go to the totals. */
+static void count_late(uint64_t a, uint64_t f, uint64_t b)
+{
+	pthread_mutex_lock(&H.lock);
+	H.dead_allocs += a;
+	H.dead_frees += f;
+	H.dead_bytes += b;
+	pthread_mutex_unlock(&H.lock);
+}
+
+static inline void count_alloc(heap_tls *t, size_t n)
+{
+	if (CPROF_UNLIKELY(!t->registered))
+		thread_register(t);
+	if (CPROF_UNLIKELY(t->exited)) {
+		count_late(1, 0, n);
+		return;
+	}
+	t->allocs++;
+	t->bytes += n;
+	t->last = NULL;
+}
+
+static inline void count_free(heap_tls *t)
+{
+	if (CPROF_UNLIKELY(!t->registered))
+		thread_register(t);
+	if (CPROF_UNLIKELY(t->exited)) {
+		count_late(0, 1, 0);
+		return;
+	}
+	t->frees++;
+}
+
+CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
+{
+	if (!st)
+		return -EINVAL;
+	pthread_mutex_lock(&H.lock);
+	uint64_t a = H.dead_allocs, f = H.dead_frees, b = H.dead_bytes;
+	/* Other threads' counters are read while they may be changing: each
+	 * 64-bit load is atomic on x86-64, and callers (the benchmark harness)
+	 * read at quiescent points. */
+	for (heap_tls *t = H.threads; t; t = t->next) {
+		a += __atomic_load_n(&t->allocs, __ATOMIC_RELAXED);
+		f += __atomic_load_n(&t->frees, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&t->bytes, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&H.lock);
+	memset(st, 0, sizeof(*st));
+	st->allocs = a;
+	st->frees = f;
+	st->bytes_allocated = b;
+	return 0;
+}
+
+/* ---- sampling ---- */
+
+static uint64_t rng_next(heap_tls *t)
+{
+	uint64_t x = t->rng;
+	if (!x)
+		x = (uint64_t)cprof__mono_ns() ^ ((uint64_t)cprof__gettid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	t->rng = x;
+	return x;
+}
+
+/* Bytes until the next sample: exponential with mean `rate`. */
+static int64_t next_gap(heap_tls *t, long rate)
+{
+	if (rate <= 1)
+		return 0;
+	double u = ((double)(rng_next(t) >> 11) + 0.5) / 9007199254740992.0; /* (0,1) */
+	double g = -log(u) * (double)rate;
+	return g > 4e18 ? (int64_t)4e18 : (int64_t)g + 1;
+}
+
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, size_t size)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ size;
+	for (uint32_t i = 0; i < n; i++) {
+		h ^= pcs[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* Find or make the bucket of (stack, size).  Takes H.lock; allocates with
+ * the real allocator (t->busy is set by the caller). */
+static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size)
+{
+	uint64_t h = hash_stack(pcs, n, size);
+	pthread_mutex_lock(&H.lock);
+	if (H.n + 1 > H.cap / 2) {
+		size_t cap = H.cap ? H.cap * 2 : 1024;
+		bucket **tab = real.calloc(cap, sizeof(*tab));
+		if (tab) {
+			for (size_t i = 0; i < H.cap; i++)
+				for (bucket *b = H.tab[i], *nx; b; b = nx) {
+					nx = b->next;
+					b->next = tab[b->hash & (cap - 1)];
+					tab[b->hash & (cap - 1)] = b;
+				}
+			real.free(H.tab);
+			H.tab = tab;
+			H.cap = cap;
+		}
+	}
+	bucket *b = NULL;
+	if (H.cap) {
+		for (b = H.tab[h & (H.cap - 1)]; b; b = b->next)
+			if (b->hash == h && b->size == size && b->depth == n &&
+			    !memcmp(b->pcs, pcs, n * sizeof(*pcs)))
+				break;
+		if (!b) {
+			b = real.calloc(1, sizeof(*b) + n * sizeof(*pcs));
+			if (b) {
+				b->hash = h;
+				b->size = size;
+				b->depth = n;
+				memcpy(b->pcs, pcs, n * sizeof(*pcs));
+				b->next = H.tab[h & (H.cap - 1)];
+				H.tab[h & (H.cap - 1)] = b;
+				H.n++;
+			}
+		}
+	}
+	pthread_mutex_unlock(&H.lock);
+	return b;
+}
+
+static inline bool is_sampled(const void *p)
+{
+	const uint64_t *w = p;
+	return atomic_load_explicit(&any_sampled, memory_order_relaxed) && w[-1] == COOKIE &&
+	       w[-2] == ((uintptr_t)p ^ H.secret);
+}
+
+/* The sampled allocation path.  align: 0 for malloc's own alignment.
+ * zero: calloc.  skip: cprof frames above the program's call. */
+__attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
+						     bool zero, int skip)
+{
+	long rate = atomic_load(&heap_rate);
+	t->left = next_gap(t, rate);
+	t->busy = true;
+	uintptr_t pcs[HEAP_DEPTH];
+	int n = cprof__unwind_here(pcs, HEAP_DEPTH, skip);
+	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size) : NULL;
+	void *user = NULL;
+	size_t a = align > HDR ? align : HDR;
+	if (b && size <= SIZE_MAX - a) {
+		char *base;
+		if (align)
+			base = real.memalign(a, size + a);
+		else
+			base = zero ? real.calloc(1, size + HDR) : real.malloc(size + HDR);
+		if (base) {
+			user = base + a;
+			uint64_t *w = (uint64_t *)user;
+			w[-4] = (uintptr_t)base;
+			w[-3] = (uintptr_t)b;
+			w[-2] = (uintptr_t)user ^ H.secret;
+			w[-1] = COOKIE;
+			if (align && zero)
+				memset(user, 0, size);
+			atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
+			atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
+		}
+		t->busy = false;
+		t->last = user;
+		if (!base)
+			errno = ENOMEM;
+		return user;
+	}
+	t->busy = false;
+	/* No stack or no bucket: serve unsampled. */
+	if (align)
+		return real.memalign(align, size);
+	return zero ? real.calloc(1, size) : real.malloc(size);
+}
+
+static void sampled_free(heap_tls *t, void *p)
+{
+	int saved = errno;
+	uint64_t *w = p;
+	bucket *b = (bucket *)w[-3];
+	void *base = (void *)w[-4];
+	w[-1] = 0; /* a double free must not look sampled twice */
+	w[-2] = 0;
+	atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+	if (t->last == p)
+		atomic_fetch_add_explicit(&b->temps, 1, memory_order_relaxed);
+	t->last = NULL;
+	real.free(base);
+	errno = saved;
+}
+
+static size_t sampled_size(const void *p)
+{
+	return ((const bucket *)((const uint64_t *)p)[-3])->size;
+}
+
+/* Does this allocation of n bytes take a sample? */
+static inline bool take_sample(heap_tls *t, size_t n)
+{
+	if (CPROF_LIKELY(atomic_load_explicit(&heap_rate, memory_order_relaxed) == 0))
+		return false;
+	t->left -= (int64_t)(n > INT64_MAX ? INT64_MAX : n);
+	return t->left <= 0 && !t->busy;
+}
+
+/* ---- the interposers ---- */
+
+/* runs inside malloc: must not allocate */
+CPROF_EXPORT void *malloc(size_t n)
+{
+	heap_tls *t = &tls;
+	count_alloc(t, n);
+	if (CPROF_UNLIKELY(take_sample(t, n)))
+		return sample_alloc(t, n, 0, false, 2);
+	return real.malloc(n);
+}
+
+/* runs inside malloc: must not allocate */
+CPROF_EXPORT void free(void *p)
+{
+	if (!p)
+		return;
+	heap_tls *t = &tls;
+	count_free(t);
+	if (CPROF_UNLIKELY(is_sampled(p))) {
+		sampled_free(t, p);
+		return;
+	}
+	real.free(p);
+}
+
+/* runs inside malloc: must not allocate */
+CPROF_EXPORT void *calloc(size_t n, size_t m)
+{
+	size_t total;
+	if (__builtin_mul_overflow(n, m, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	heap_tls *t = &tls;
+	count_alloc(t, total);
+	if (CPROF_UNLIKELY(take_sample(t, total)))
+		return sample_alloc(t, total, 0, true, 2);
+	return real.calloc(n, m);
+}
+
+static size_t usable_size(void *p)
+{
+	if (!real.usable) {
+		real.usable = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+		if (!real.usable)
+			return 0;
+	}
+	return real.usable(p);
+}
+
+__attribute__((noinline)) static void *realloc_impl(void *p, size_t n, int skip)
+{
+	heap_tls *t = &tls;
+	if (!p)
+		goto fresh;
+	if (n == 0) { /* glibc: free and return NULL */
+		free(p);
+		return NULL;
+	}
+	count_free(t);
+	if (is_sampled(p)) {
+		count_alloc(t, n);
+		void *q = take_sample(t, n) ? sample_alloc(t, n, 0, false, skip + 1)
+					    : real.malloc(n);
+		if (!q)
+			return NULL; /* p untouched, as realloc promises */
+		size_t old = sampled_size(p);
+		memcpy(q, p, old < n ? old : n);
+		sampled_free(t, p);
+		return q;
+	}
+	count_alloc(t, n);
+	if (CPROF_UNLIKELY(take_sample(t, n))) {
+		void *q = sample_alloc(t, n, 0, false, skip + 1);
+		if (!q)
+			return NULL;
+		size_t old = usable_size(p);
+		memcpy(q, p, old < n ? old : n);
+		real.free(p);
+		return q;
+	}
+	return real.realloc(p, n);
+fresh:
+	count_alloc(t, n);
+	if (CPROF_UNLIKELY(take_sample(t, n)))
+		return sample_alloc(t, n, 0, false, skip + 1);
+	return real.malloc(n);
+}
+
+CPROF_EXPORT void *realloc(void *p, size_t n)
+{
+	return realloc_impl(p, n, 2);
+}
+
+CPROF_EXPORT void *reallocarray(void *p, size_t n, size_t m)
+{
+	size_t total;
+	if (__builtin_mul_overflow(n, m, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc_impl(p, total, 2);
+}
+
+__attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int skip)
+{
+	heap_tls *t = &tls;
+	count_alloc(t, n);
+	if (CPROF_UNLIKELY(take_sample(t, n)))
+		return sample_alloc(t, n, align < 16 ? 16 : align, false, skip + 1);
+	return real.memalign(align, n);
+}
+
+CPROF_EXPORT int posix_memalign(void **out, size_t align, size_t n)
+{
+	if (align < sizeof(void *) || (align & (align - 1)))
+		return EINVAL;
+	int saved = errno;
+	void *p = aligned_impl(align, n, 2);
+	if (!p)
+		return ENOMEM;
+	errno = saved;
+	*out = p;
+	return 0;
+}
+
+CPROF_EXPORT void *aligned_alloc(size_t align, size_t n)
+{
+	if (align == 0 || (align & (align - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned_impl(align, n, 2);
+}
+
+CPROF_EXPORT void *memalign(size_t align, size_t n)
+{
+	if (align & (align - 1)) { /* glibc rounds up a non-power of two */
+		size_t a = 16;
+		while (a < align)
+			a <<= 1;
+		align = a;
+	}
+	return aligned_impl(align, n, 2);
+}
+
+CPROF_EXPORT void *valloc(size_t n)
+{
+	return aligned_impl((size_t)sysconf(_SC_PAGESIZE), n, 2);
+}
+
+CPROF_EXPORT void *pvalloc(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	if (n > SIZE_MAX - pg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	size_t r = n ? (n + pg - 1) & ~(pg - 1) : pg;
+	return aligned_impl(pg, r, 2);
+}
+
+CPROF_EXPORT size_t malloc_usable_size(void *p)
+{
+	if (!p)
+		return 0;
+	if (is_sampled(p)) {
+		const uint64_t *w = p;
+		return usable_size((void *)w[-4]) - (size_t)((uintptr_t)p - w[-4]);
+	}
+	return usable_size(p);
+}
+
+/* ---- rate, profiles ---- */
+
+CPROF_EXPORT int cprof_heap_set_rate(long bytes)
+{
+	if (bytes < 0)
+		return -EINVAL;
+	if (bytes > 0 && !glibc_allocator)
+		return -ENOTSUP;
+	if (bytes > 0) {
+		int rc = cprof__unwind_refresh();
+		if (rc != 0)
+			return rc;
+	}
+	atomic_store(&heap_rate, bytes);
+	return 0;
+}
+
+/* Go's scaleHeapSample: the expected true count behind n samples of size s. */
+static double heap_scale(size_t size, long rate)
+{
+	if (rate <= 1 || size == 0)
+		return 1.0;
+	return 1.0 / (1.0 - exp(-(double)size / (double)rate));
+}
+
+enum prof_kind { PROF_HEAP, PROF_ALLOCS, PROF_LEAKS, PROF_TEMP };
+
+/* Are these allocations libc's or the loader's own (never freed by design:
+ * stdio buffers, TLS, dlerror)?  Then they are not the program's leaks. */
+static bool from_runtime_internals(const bucket *b, const char *libc_lo, const char *libc_hi,
+				   const char *ld_lo, const char *ld_hi)
+{
+	if (b->depth == 0)
+		return false;
+	const char *pc = (const char *)b->pcs[0];
+	return (pc >= libc_lo && pc < libc_hi) || (pc >= ld_lo && pc < ld_hi);
+}
+
+static void object_range(const char *sym, const char **lo, const char **hi)
+{
+	*lo = *hi = NULL;
+	void *addr = dlsym(RTLD_DEFAULT, sym);
+	Dl_info info;
+	if (!addr || !dladdr(addr, &info))
+		return;
+	/* The object's whole mapped range: enough to attribute a call site. */
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	char line[4352];
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, z;
+		int pos = 0;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &z, &pos) < 2 || !pos)
+			continue;
+		char *path = line + pos;
+		path[strcspn(path, "\n")] = 0;
+		if (!strcmp(path, info.dli_fname) || strstr(info.dli_fname, path) ||
+		    (strrchr(path, '/') && strrchr(info.dli_fname, '/') &&
+		     !strcmp(strrchr(path, '/'), strrchr(info.dli_fname, '/')))) {
+			if (!*lo || (const char *)a < *lo)
+				*lo = (const char *)a;
+			if ((const char *)z > *hi)
+				*hi = (const char *)z;
+		}
+	}
+	fclose(f);
+}
+
+typedef struct leak_row {
+	const bucket *b;
+	uint64_t objects, bytes;
+} leak_row;
+
+static int leak_cmp(const void *x, const void *y)
+{
+	const leak_row *a = x, *b = y;
+	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : 0;
+}
+
+/* Build and write a profile of the buckets.  Caller holds t->busy. */
+static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
+			 leak_row **rows_out, size_t *nrows_out)
+{
+	long rate = atomic_load(&heap_rate);
+	cprof_profile p;
+	cprof_profile_init(&p);
+	if (kind == PROF_TEMP) {
+		cprof_profile_add_sample_type(&p, "temporary_objects", "count");
+		cprof_profile_add_sample_type(&p, "temporary_space", "bytes");
+	} else {
+		cprof_profile_add_sample_type(&p, "alloc_objects", "count");
+		cprof_profile_add_sample_type(&p, "alloc_space", "bytes");
+		cprof_profile_add_sample_type(&p, "inuse_objects", "count");
+		cprof_profile_add_sample_type(&p, "inuse_space", "bytes");
+	}
+	p.period_type.type = cprof_profile_str(&p, "space");
+	p.period_type.unit = cprof_profile_str(&p, "bytes");
+	p.period = rate > 0 ? rate : 1;
+	p.time_nanos = cprof__now_ns();
+	if (kind == PROF_ALLOCS)
+		p.default_sample_type = cprof_profile_str(&p, "alloc_space");
+	int64_t key_bytes = cprof_profile_str(&p, "bytes");
+	cprof__maps_snapshot();
+	cprof__maps_emit(&p);
+
+	const char *libc_lo = NULL, *libc_hi = NULL, *ld_lo = NULL, *ld_hi = NULL;
+	if (kind == PROF_LEAKS) {
+		object_range("fopen", &libc_lo, &libc_hi);
+		object_range("_dl_find_object", &ld_lo, &ld_hi);
+	}
+	leak_row *rows = NULL;
+	size_t nrows = 0, caprows = 0;
+	uint64_t lo_total = 0, lb_total = 0;
+
+	/* One Location per pc, shared by all buckets. */
+	size_t lcap = 1024, ln = 0;
+	uintptr_t *lkey = real.calloc(lcap, sizeof(*lkey));
+	uint64_t *lval = real.calloc(lcap, sizeof(*lval));
+	pthread_mutex_lock(&H.lock);
+	for (size_t i = 0; i < H.cap && lkey && lval; i++)
+		for (const bucket *b = H.tab[i]; b; b = b->next) {
+			uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
+			uint64_t inuse = allocs > frees ? allocs - frees : 0;
+			double sc = heap_scale(b->size, rate);
+			int64_t v[4];
+			if (kind == PROF_TEMP) {
+				uint64_t temps = atomic_load(&b->temps);
+				if (!temps)
+					continue;
+				v[0] = (int64_t)llround(temps * sc);
+				v[1] = (int64_t)llround(temps * sc * b->size);
+			} else {
+				if (kind == PROF_LEAKS &&
+				    (!inuse || from_runtime_internals(b, libc_lo, libc_hi, ld_lo, ld_hi)))
+					continue;
+				v[0] = (int64_t)llround(allocs * sc);
+				v[1] = (int64_t)llround(allocs * sc * b->size);
+				v[2] = (int64_t)llround(inuse * sc);
+				v[3] = (int64_t)llround(inuse * sc * b->size);
+				if (kind == PROF_LEAKS) {
+					lo_total += (uint64_t)v[2];
+					lb_total += (uint64_t)v[3];
+					if (nrows == caprows) {
+						size_t c = caprows ? caprows * 2 : 64;
+						leak_row *r = real.realloc(rows, c * sizeof(*r));
+						if (r) {
+							rows = r;
+							caprows = c;
+						}
+					}
+					if (nrows < caprows)
+						rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
+				}
+			}
+			uint64_t locs[HEAP_DEPTH];
+			uint32_t nl = 0;
+			for (uint32_t k = 0; k < b->depth; k++) {
+				uintptr_t pc = b->pcs[k];
+				if (2 * (ln + 1) > lcap) {
+					size_t c2 = lcap * 2;
+					uintptr_t *k2 = real.calloc(c2, sizeof(*k2));
+					uint64_t *v2 = real.calloc(c2, sizeof(*v2));
+					if (!k2 || !v2) {
+						real.free(k2);
+						real.free(v2);
+						p.oom = true;
+						break;
+					}
+					for (size_t j = 0; j < lcap; j++) {
+						if (!lval[j])
+							continue;
+						size_t h = (lkey[j] * 0x9e3779b97f4a7c15ULL >> 17) & (c2 - 1);
+						while (v2[h])
+							h = (h + 1) & (c2 - 1);
+						k2[h] = lkey[j];
+						v2[h] = lval[j];
+					}
+					real.free(lkey);
+					real.free(lval);
+					lkey = k2;
+					lval = v2;
+					lcap = c2;
+				}
+				size_t h = (pc * 0x9e3779b97f4a7c15ULL >> 17) & (lcap - 1);
+				while (lval[h] && lkey[h] != pc)
+					h = (h + 1) & (lcap - 1);
+				if (!lval[h]) {
+					lkey[h] = pc;
+					lval[h] = cprof_profile_add_location(&p, cprof__maps_lookup(&p, pc),
+									     pc, NULL, 0);
+					ln++;
+				}
+				if (lval[h])
+					locs[nl++] = lval[h];
+			}
+			cprof_label l = {.key = key_bytes, .num = (int64_t)b->size,
+					 .num_unit = key_bytes};
+			cprof_profile_add_sample(&p, locs, nl, v, &l, 1);
+		}
+	pthread_mutex_unlock(&H.lock);
+	real.free(lkey);
+	real.free(lval);
+	if (!lkey || !lval)
+		p.oom = true;
+
+	cprof_symbolizer *sym = cprof_symbolizer_new(NULL);
+	if (sym) {
+		cprof_symbolize_profile(sym, &p, NULL);
+		cprof_symbolizer_free(sym);
+	}
+	int rc = p.oom ? -ENOMEM : fd >= 0 ? cprof_profile_write_fd(&p, fd) : 0;
+	if (kind == PROF_LEAKS) {
+		*leak_objs = lo_total;
+		*leak_bytes = lb_total;
+		/* Name the top sites for the stderr summary while symbols are at hand. */
+		qsort(rows, nrows, sizeof(*rows), leak_cmp);
+		*rows_out = rows;
+		*nrows_out = nrows;
+		/* Keep p alive for names: print here. */
+		size_t show = nrows < 5 ? nrows : 5;
+		for (size_t i = 0; i < show; i++) {
+			fprintf(stderr, "cprof: leak: %llu bytes in %llu objects of %zu bytes allocated at:\n",
+				(unsigned long long)rows[i].bytes, (unsigned long long)rows[i].objects,
+				rows[i].b->size);
+			for (uint32_t k = 0; k < rows[i].b->depth && k < 12; k++) {
+				uintptr_t pc = rows[i].b->pcs[k];
+				const char *name = "??", *file = "";
+				int64_t line = 0;
+				for (size_t li = 0; li < p.location.n; li++) {
+					const cprof_location *loc = &p.location.v[li];
+					if (loc->address != pc || !loc->nline)
+						continue;
+					const cprof_line *ln2 = cprof_location_lines(&p, loc);
+					const cprof_function *fn = &p.function.v[ln2[loc->nline - 1].function_id - 1];
+					name = cprof_profile_string(&p, fn->name);
+					file = cprof_profile_string(&p, fn->filename);
+					line = ln2[loc->nline - 1].line;
+					break;
+				}
+				fprintf(stderr, "cprof:     #%u 0x%lx %s %s:%lld\n", k, (unsigned long)pc, name,
+					file, (long long)line);
+			}
+		}
+	}
+	cprof_profile_free(&p);
+	return rc;
+}
+
+static int write_path(const char *path, enum prof_kind kind)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int rc = write_profile(fd, kind, NULL, NULL, NULL, NULL);
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+static int api_write(const char *path, int fd, enum prof_kind kind)
+{
+	if (!path && fd < 0)
+		return -EINVAL;
+	if (path && !*path)
+		return -EINVAL;
+	if (fd >= 0) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+			return -EBADF;
+	}
+	heap_tls *t = &tls;
+	bool was = t->busy;
+	t->busy = true;
+	int rc = path ? write_path(path, kind) : write_profile(fd, kind, NULL, NULL, NULL, NULL);
+	t->busy = was;
+	return rc;
+}
+
+CPROF_EXPORT int cprof_heap_write(const char *path)
+{
+	return api_write(path, -1, PROF_HEAP);
+}
+
+CPROF_EXPORT int cprof_heap_write_fd(int fd)
+{
+	return fd < 0 ? -EBADF : api_write(NULL, fd, PROF_HEAP);
+}
+
+CPROF_EXPORT int cprof_allocs_write(const char *path)
+{
+	return api_write(path, -1, PROF_ALLOCS);
+}
+
+CPROF_EXPORT int cprof_allocs_write_fd(int fd)
+{
+	return fd < 0 ? -EBADF : api_write(NULL, fd, PROF_ALLOCS);
+}
+
+/* ---- environment ---- */
+
+static char *dup_env(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return NULL;
+	size_t n = strlen(v) + 1;
+	char *c = real.malloc(n);
+	if (c)
+		memcpy(c, v, n);
+	return c;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+void cprof__heap_start_env(void)
+{
+	heap_tls *t = &tls;
+	t->busy = true;
+	H.pid = getpid();
+	H.secret = (uintptr_t)cprof__mono_ns() * 0x9e3779b97f4a7c15ULL | 1;
+	if (pthread_key_create(&H.key, thread_unregister) == 0)
+		H.key_ok = true;
+	/* Another allocator behind us (jemalloc, tcmalloc linked in): count its
+	 * calls, but sampling needs glibc's chunk layout (see the top). */
+	void *next = dlsym(RTLD_NEXT, "malloc");
+	Dl_info info;
+	if (next && dladdr(next, &info) && info.dli_fname && !strstr(info.dli_fname, "libc.so")) {
+		glibc_allocator = false;
+		real.malloc = (void *(*)(size_t))next;
+		real.free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+		real.calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
+		real.realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
+		real.memalign = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "memalign");
+		if (!real.free || !real.calloc || !real.realloc || !real.memalign) {
+			real = (real_fns){__libc_malloc, __libc_free, __libc_calloc,
+					  __libc_realloc, __libc_memalign, NULL};
+			glibc_allocator = true;
+		}
+	}
+
+	H.path = dup_env("CPROF_HEAP");
+	H.temp_path = dup_env("CPROF_TEMP");
+	const char *leaks = getenv("CPROF_LEAKS");
+	long rate = 524288;
+	const char *rs = getenv("CPROF_HEAP_RATE");
+	bool want = H.path || H.temp_path || (leaks && *leaks);
+	if (rs && *rs && !parse_long(rs, 1, 1L << 40, &rate)) {
+		cprof__log("invalid CPROF_HEAP_RATE '", rs,
+			   "': want a number of bytes from 1 to 2^40; heap profiling disabled", NULL);
+		want = false;
+	}
+	if (leaks && *leaks && want) {
+		if (!strcmp(leaks, "1")) {
+			rate = 1;
+			H.leaks = true;
+		} else if (!strcmp(leaks, "sampled")) {
+			H.leaks = true;
+		} else if (strcmp(leaks, "0")) {
+			cprof__log("invalid CPROF_LEAKS '", leaks, "': want 1 or sampled; leak report disabled",
+				   NULL);
+		}
+		H.leaks_path = dup_env("CPROF_LEAKS_OUT");
+		if (!H.leaks_path) {
+			static const char def[] = "leaks.pb.gz";
+			H.leaks_path = real.malloc(sizeof(def));
+			if (H.leaks_path)
+				memcpy(H.leaks_path, def, sizeof(def));
+		}
+		const char *ec = getenv("CPROF_LEAKS_EXITCODE");
+		long code;
+		if (ec && *ec) {
+			if (parse_long(ec, 0, 255, &code))
+				H.leaks_exitcode = (int)code;
+			else
+				cprof__log("invalid CPROF_LEAKS_EXITCODE '", ec, "': want 0..255; ignored",
+					   NULL);
+		}
+	}
+	if (want && !H.path && !H.leaks && !H.temp_path)
+		want = false;
+	/* Fail early and clearly on unwritable outputs. */
+	const char *outs[] = {H.path, H.temp_path, H.leaks ? H.leaks_path : NULL};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(outs) && want; i++) {
+		if (!outs[i])
+			continue;
+		int fd = open(outs[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			cprof__log("cannot write '", outs[i], "': ", strerror(errno),
+				   "; heap profiling disabled", NULL);
+			want = false;
+		} else {
+			close(fd);
+		}
+	}
+	if (want && !glibc_allocator) {
+		cprof__log("the program uses another allocator than glibc's (", info.dli_fname,
+			   "); cprof counts its calls but cannot sample them", NULL);
+		want = false;
+	}
+	if (want) {
+		const char *iv = getenv("CPROF_HEAP_INTERVAL");
+		long secs = 0;
+		if (iv && *iv && !parse_long(iv, 1, 86400 * 365, &secs))
+			cprof__log("invalid CPROF_HEAP_INTERVAL '", iv,
+				   "': want whole seconds from 1; no snapshots", NULL);
+		if (cprof_heap_set_rate(rate) == 0) {
+			H.env_on = true;
+			if (cprof__service_start() == 0) {
+				cprof__fatal_install();
+				if (secs > 0 && H.path)
+					cprof__service_interval((int64_t)secs * 1000000000);
+			}
+		}
+	}
+	t->busy = false;
+}
+
+void cprof__heap_snapshot(void)
+{
+	if (!H.env_on || !H.path)
+		return;
+	char path[4096];
+	unsigned k = ++H.snapshots;
+	if (snprintf(path, sizeof(path), "%s.%04u", H.path, k) >= (int)sizeof(path))
+		return;
+	heap_tls *t = &tls;
+	t->busy = true;
+	int rc = write_path(path, PROF_HEAP);
+	t->busy = false;
+	if (rc != 0)
+		cprof__log("writing heap snapshot '", path, "' failed: ", cprof_strerror(rc), NULL);
+}
+
+static void write_env_profiles(void)
+{
+	heap_tls *t = &tls;
+	t->busy = true;
+	if (H.path) {
+		int rc = write_path(H.path, PROF_HEAP);
+		if (rc != 0)
+			cprof__log("writing the heap profile '", H.path, "' failed: ", cprof_strerror(rc),
+				   NULL);
+	}
+	if (H.temp_path) {
+		int rc = write_path(H.temp_path, PROF_TEMP);
+		if (rc != 0)
+			cprof__log("writing the temporary-allocation profile '", H.temp_path,
+				   "' failed: ", cprof_strerror(rc), NULL);
+	}
+	int exitcode = 0;
+	if (H.leaks && H.leaks_path) {
+		int fd = open(H.leaks_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		uint64_t objs = 0, bytes = 0;
+		leak_row *rows = NULL;
+		size_t nrows = 0;
+		int rc = fd < 0 ? -errno : write_profile(fd, PROF_LEAKS, &objs, &bytes, &rows, &nrows);
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0)
+			cprof__log("writing the leak profile '", H.leaks_path, "' failed: ",
+				   cprof_strerror(rc), NULL);
+		fprintf(stderr, "cprof: leaks: %llu bytes in %llu objects%s still allocated at exit "
+			"(%zu allocation sites); profile: %s\n",
+			(unsigned long long)bytes, (unsigned long long)objs,
+			atomic_load(&heap_rate) > 1 ? " (estimated from samples)" : "", nrows,
+			H.leaks_path);
+		real.free(rows);
+		if (objs && H.leaks_exitcode)
+			exitcode = H.leaks_exitcode;
+	}
+	H.env_on = false;
+	t->busy = false;
+	if (exitcode) {
+		fflush(NULL);
+		syscall(SYS_exit_group, exitcode);
+	}
+}
+
+void cprof__heap_atexit(void)
+{
+	if (!H.env_on || H.pid != getpid())
+		return;
+	if (cprof__fatal_pending())
+		for (;;)
+			pause();
+	write_env_profiles();
+}
+
+void cprof__heap_atexit_forced(void)
+{
+	if (H.env_on && H.pid == getpid())
+		write_env_profiles();
+}
+
+void cprof__heap_atfork_child(void)
+{
+	pthread_mutex_init(&H.lock, NULL);
+	/* Only this thread survives: fold the others into the totals. */
+	for (heap_tls *t = H.threads, *nx; t; t = nx) {
+		nx = t->next;
+		if (t == &tls)
+			continue;
+		H.dead_allocs += t->allocs;
+		H.dead_frees += t->frees;
+		H.dead_bytes += t->bytes;
+	}
+	heap_tls *me = &tls;
+	H.threads = me->registered && !me->exited ? me : NULL;
+	if (H.threads)
+		me->next = me->prev = NULL;
+	H.env_on = false; /* the parent writes the profiles */
+}
+
+void cprof__heap_atfork_prepare(void)
+{
+	pthread_mutex_lock(&H.lock);
+}
+
+void cprof__heap_atfork_parent(void)
+{
+	pthread_mutex_unlock(&H.lock);
+}
