@@ -162,6 +162,8 @@ static bool push_varints(dec *d, const field *f, void *vec)
 	if (f->wt != 2)
 		return WIRE(d, "type mismatch");
 	size_t max = (size_t)(f->sub.end - f->sub.p); /* at most one per byte */
+	if (max == 0)
+		return true;
 	if (!cprof__vec_grow(d->p, v, sizeof(uint64_t), max))
 		return false;
 	rd r = f->sub;
@@ -656,7 +658,7 @@ static int renumber(dec *d, char *err, size_t errlen)
 			}
 			l->mapping_id = m;
 		}
-		cprof_line *ln = p->line_pool.v + l->line_off;
+		cprof_line *ln = l->nline ? p->line_pool.v + l->line_off : NULL;
 		for (uint32_t j = 0; j < l->nline; j++) {
 			uint64_t f = idmap_get(&fm, ln[j].function_id);
 			if (!f) {

@@ -264,7 +264,9 @@ static int parse_map_line(raw *r, const char *s, size_t n, rmap *m)
 			while (t.p < t.end && !is_space(*t.p))
 				t.p++;
 			size_t wl = (size_t)(t.p - ws);
-			bool is_perm = wl > 0 && strspn(ws, "-rwxp") >= wl;
+			bool is_perm = wl > 0;
+			for (size_t k = 0; k < wl && is_perm; k++)
+				is_perm = ws[k] && strchr("-rwxp", ws[k]);
 			if (is_perm) {
 				perm = ws;
 				permlen = wl;

@@ -209,7 +209,7 @@ static uint64_t map_location(merger *m, uint64_t sid)
 	size_t loff = o->line_pool.n;
 	if (!cprof_vec_grow(o, o->line_pool, sl0->nline))
 		return 0;
-	const cprof_line *sln = cprof_location_lines(m->src, sl0);
+	const cprof_line *sln = sl0->nline ? cprof_location_lines(m->src, sl0) : NULL;
 	for (uint32_t j = 0; j < sl0->nline; j++) {
 		uint64_t f = map_function(m, sln[j].function_id);
 		if (!f)
@@ -219,7 +219,7 @@ static uint64_t map_location(merger *m, uint64_t sid)
 	/* pprof's locationKey: address relative to the mapping start. */
 	uint64_t kaddr = mi.id ? addr - o->mapping.v[mi.id - 1].start : addr;
 	uint64_t h = h64(h64(h64(3, kaddr), mi.id), sl0->is_folded);
-	const cprof_line *nl = o->line_pool.v + loff;
+	const cprof_line *nl = sl0->nline ? o->line_pool.v + loff : NULL;
 	for (uint32_t j = 0; j < sl0->nline; j++)
 		h = h64(h64(h64(h, nl[j].function_id), (uint64_t)nl[j].line), (uint64_t)nl[j].column);
 	if (!set_reserve(m, &m->locs))
@@ -298,6 +298,8 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 	cprof_profile *o = m->out;
 	const cprof_profile *src = m->src;
 	size_t nt = o->sample_type.n;
+	if (nt == 0)
+		return true; /* no values: nothing to merge */
 	const int64_t *sv = cprof_sample_values(src, ss);
 	bool zero = true;
 	for (size_t k = 0; k < nt; k++) {
@@ -308,7 +310,7 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 		return true; /* pprof drops all-zero samples */
 	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
 		return false;
-	const uint64_t *sl = cprof_sample_locs(src, ss);
+	const uint64_t *sl = ss->nloc ? cprof_sample_locs(src, ss) : NULL;
 	uint64_t h = 4;
 	for (uint32_t k = 0; k < ss->nloc; k++) {
 		uint64_t id = map_location(m, sl[k]);
@@ -318,7 +320,7 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 		h = h64(h, id);
 	}
 	/* Labels in a canonical order, so equal label sets compare equal. */
-	const cprof_label *lab = cprof_sample_labels(src, ss);
+	const cprof_label *lab = ss->nlabel ? cprof_sample_labels(src, ss) : NULL;
 	cprof_label *nl = m->labtmp;
 	for (uint32_t k = 0; k < ss->nlabel; k++) {
 		cprof_label l = {mstr(m, lab[k].key), mstr(m, lab[k].str), lab[k].num,
@@ -338,7 +340,7 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 	({                                                                              \
 		const cprof_sample *c_ = &o->sample.v[k];                              \
 		c_->nloc == ss->nloc && c_->nlabel == ss->nlabel &&                    \
-			!memcmp(o->loc_pool.v + c_->loc_off, m->ltmp, ss->nloc * 8) && \
+			(!ss->nloc || !memcmp(o->loc_pool.v + c_->loc_off, m->ltmp, ss->nloc * 8)) && \
 			(!ss->nlabel || !memcmp(o->label_pool.v + c_->label_off, nl,   \
 						ss->nlabel * sizeof(cprof_label)));    \
 	})
@@ -389,11 +391,17 @@ out:
 	return ok;
 }
 
+static bool str_eq(const cprof_profile *a, int64_t i, const cprof_profile *b, int64_t j)
+{
+	size_t la = i > 0 && (uint64_t)i < a->str.n ? a->str.len[i] : 0;
+	size_t lb = j > 0 && (uint64_t)j < b->str.n ? b->str.len[j] : 0;
+	return la == lb && (la == 0 || !memcmp(a->str.v[i], b->str.v[j], la));
+}
+
 static bool vt_equal(const cprof_profile *a, const cprof_valuetype *x, const cprof_profile *b,
 		     const cprof_valuetype *y)
 {
-	return !strcmp(cprof_profile_string(a, x->type), cprof_profile_string(b, y->type)) &&
-	       !strcmp(cprof_profile_string(a, x->unit), cprof_profile_string(b, y->unit));
+	return str_eq(a, x->type, b, y->type) && str_eq(a, x->unit, b, y->unit);
 }
 
 static void describe_types(const cprof_profile *p, char *buf, size_t len)
