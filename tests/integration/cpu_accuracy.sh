@@ -27,6 +27,10 @@ for hz in 100 1000; do
 	[ -n "$TSAN" ] && { check "short_threads_${hz}hz_readable" pprof_top "$T/short$hz.pb.gz"; continue; }
 	total=$(pprof_total_ms "$T/short$hz.pb.gz")
 	truth=$(awk -v n="$cpu_ns" 'BEGIN { print n / 1e6 }')
-	check "short_threads_${hz}hz_total_within_10pct (profile ${total:-none}ms, getrusage ${truth}ms)" \
-		within "${total:-0}" "$truth" 10
+	# Sanitizer runtimes spend CPU in each new thread before its start
+	# routine and after it returns, where no profiler's timer is armed yet or
+	# any more (~1.7 ms per thread under ASan): the bound is looser there.
+	tol=10; [ -n "$SANITIZE" ] && tol=20
+	check "short_threads_${hz}hz_total_within_${tol}pct (profile ${total:-none}ms, getrusage ${truth}ms)" \
+		within "${total:-0}" "$truth" $tol
 done
