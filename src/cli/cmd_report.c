@@ -9,6 +9,7 @@
 #include "cli/fetch.h"
 #include "profile/merge.h"
 #include "profile/profile.h"
+#include "profile/symbolize.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ typedef struct report_args {
 	size_t nsrc, nbase;
 	bool diff_base;
 	const char *output;
+	const char *symbolize;
 	int seconds;
 	int fmt;             /* cprof_report_format, -1: the command's */
 	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
@@ -101,6 +103,7 @@ static const struct flag flags[] = {
 	{"output", K_STR, OFF(output), 0, NULL, "write the report to this file"},
 	{"o", K_STR, OFF(output), 0, NULL, "same as -output"},
 	{"seconds", K_INT, OFF(seconds), 0, NULL, "duration for http:// sources"},
+	{"symbolize", K_STR, OFF(symbolize), 0, NULL, "none: keep addresses unsymbolized"},
 };
 
 static void usage(FILE *f, const char *cmd)
@@ -415,13 +418,37 @@ static int add_base_label(cprof_profile *p)
 	return p->oom ? -1 : 0;
 }
 
+/* Symbolize addresses from local binaries (PPROF_BINARY_PATH, the
+ * mapping's path, /usr/lib/debug); notes about missing binaries on stderr. */
+static int symbolize(cprof_profile *p, const char *mode)
+{
+	if (mode && !strcmp(mode, "none"))
+		return 0;
+	bool need = false;
+	for (size_t i = 0; i < p->location.n && !need; i++)
+		need = p->location.v[i].nline == 0 && p->location.v[i].mapping_id != 0;
+	if (!need)
+		return 0;
+	cprof_symbolizer *s = cprof_symbolizer_new(getenv("PPROF_BINARY_PATH"));
+	cprof_buf notes;
+	cprof_buf_init(&notes, 1 << 20);
+	int rc = s ? cprof_symbolize_profile(s, p, &notes) : -ENOMEM;
+	if (notes.len > 0)
+		fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
+	cprof_buf_free(&notes);
+	cprof_symbolizer_free(s);
+	if (rc < 0)
+		return cprof_error("symbolizing: out of memory");
+	return 0;
+}
+
 /* Load sources and bases as pprof's fetchProfiles does. */
 static int load_profile(cprof_profile *p, report_args *a)
 {
 	if (load_all(p, a->src, a->nsrc, a->seconds) < 0)
 		return -1;
 	if (a->nbase == 0)
-		return 0;
+		return symbolize(p, a->symbolize);
 	cprof_profile b;
 	cprof_profile_init(&b);
 	int rc = load_all(&b, a->base, a->nbase, a->seconds);
@@ -431,7 +458,7 @@ static int load_profile(cprof_profile *p, report_args *a)
 	if (rc == 0 && cprof_profile_merge(p, &b, -1, err, sizeof(err)) < 0)
 		rc = cprof_error("%s", err);
 	cprof_profile_free(&b);
-	return rc;
+	return rc == 0 ? symbolize(p, a->symbolize) : rc;
 }
 
 static int run_report(int argc, char **argv, int fmt, bool want_symbol)

@@ -520,3 +520,128 @@ out:
 	rx_free(&from);
 	return rc;
 }
+
+/* pprof's simplifyFunc: drop a leading '.' and the argument list, keeping
+ * "(anonymous namespace)" and "operator()".  Writes into buf. */
+static const char *simplify_func(const char *f, char *buf, size_t n)
+{
+	static const char *reserved[] = {"(anonymous namespace)", "operator()"};
+	if (*f == '.')
+		f++;
+	size_t i = 0, len = strlen(f);
+	while (i < len) {
+		size_t skip = 0;
+		for (size_t k = 0; k < CPROF_ARRAY_LEN(reserved) && !skip; k++)
+			if (!strncmp(f + i, reserved[k], strlen(reserved[k])))
+				skip = strlen(reserved[k]);
+		if (skip) {
+			i += skip;
+			continue;
+		}
+		if (f[i] == '(')
+			break;
+		i++;
+	}
+	if (i >= n)
+		i = n - 1;
+	memcpy(buf, f, i);
+	buf[i] = 0;
+	return buf;
+}
+
+int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	const char *drop_s = cprof_profile_string(p, p->drop_frames);
+	const char *keep_s = cprof_profile_string(p, p->keep_frames);
+	if (!*drop_s)
+		return 0;
+	regex_t drop, keep;
+	char *pat = NULL;
+	if (asprintf(&pat, "^(%s)$", drop_s) < 0 || regcomp(&drop, pat, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, errlen, "failed to compile regexp %s", drop_s);
+		free(pat);
+		return -1;
+	}
+	free(pat);
+	bool has_keep = *keep_s != 0;
+	if (has_keep) {
+		if (asprintf(&pat, "^(%s)$", keep_s) < 0 ||
+		    regcomp(&keep, pat, REG_EXTENDED | REG_NOSUB)) {
+			snprintf(err, errlen, "failed to compile regexp %s", keep_s);
+			free(pat);
+			regfree(&drop);
+			return -1;
+		}
+		free(pat);
+	}
+	size_t nl = p->location.n, nf = p->function.n;
+	uint8_t *state = calloc(nl + 1, 1); /* 1 prune beneath, 3 prune whole */
+	int8_t *fdrop = malloc(nf + 1);     /* per function: -1 unknown */
+	if (!state || !fdrop) {
+		free(state);
+		free(fdrop);
+		regfree(&drop);
+		if (has_keep)
+			regfree(&keep);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(fdrop, -1, nf + 1);
+	char buf[4096];
+	for (size_t i = 0; i < nl; i++) {
+		cprof_location *l = &p->location.v[i];
+		const cprof_line *ln = cprof_location_lines(p, l);
+		uint32_t k;
+		for (k = l->nline; k-- > 0;) {
+			uint64_t fid = ln[k].function_id;
+			if (fid == 0 || fid > nf)
+				continue;
+			if (fdrop[fid - 1] < 0) {
+				const char *name = cprof_profile_string(p, p->function.v[fid - 1].name);
+				bool d = false;
+				if (*name) {
+					const char *s = simplify_func(name, buf, sizeof(buf));
+					d = rx_search(&drop, s) && !(has_keep && rx_search(&keep, s));
+				}
+				fdrop[fid - 1] = d;
+			}
+			if (fdrop[fid - 1])
+				break;
+		}
+		if (k != UINT32_MAX && k < l->nline) {
+			state[i] = 1;
+			if (k == l->nline - 1) {
+				state[i] = 3;
+			} else {
+				l->line_off += k + 1;
+				l->nline -= k + 1;
+			}
+		}
+	}
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		const uint64_t *locs = cprof_sample_locs(p, s);
+		bool found_user = false;
+		for (uint32_t i = s->nloc; i-- > 0;) {
+			uint64_t id = locs[i];
+			uint8_t st = (id && id <= nl) ? state[id - 1] : 0;
+			if (!st) {
+				found_user = true;
+				continue;
+			}
+			if (!found_user)
+				continue;
+			uint32_t cut = st == 3 ? i + 1 : i;
+			s->loc_off += cut;
+			s->nloc -= cut;
+			break;
+		}
+	}
+	free(state);
+	free(fdrop);
+	regfree(&drop);
+	if (has_keep)
+		regfree(&keep);
+	return 0;
+}

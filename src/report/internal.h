@@ -95,6 +95,10 @@ static inline int64_t cprof__rvalue(const cprof_report *r, const int64_t *v)
  * place on r->p.  0 or -1 (bad regex, message in err). */
 int cprof__report_filter(cprof_report *r, char *err, size_t errlen);
 
+/* filter.c: pprof's RemoveUninteresting (the profile's drop_frames and
+ * keep_frames), in place.  0 or -1 (bad regex). */
+int cprof__report_prune(cprof_report *r, char *err, size_t errlen);
+
 /* graph.c */
 /* Build nodes for every location (once) under the granularity. */
 int cprof__graph_init(cprof_report *r);

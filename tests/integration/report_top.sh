@@ -82,3 +82,17 @@ same top_block_contentions block.pb.gz -- -contentions
 same top_block_mean_delay block.pb.gz -- -mean_delay
 same top_block_total_delay block.pb.gz -- -total_delay -lines
 same top_mutex_lines mutex.pb.gz -- -lines
+
+# Checked-in fixtures (Go debug=1 text, gperftools CPU and heap profiles
+# converted on read; drop_frames applied).  Symbolization is left out: pprof
+# uses addr2line/nm, cprof libdw, and they name libc frames differently.
+F=$CPROF_ROOT/tests/fixtures/profiles
+for f in go-cpu.pb.gz go-heap-debug1.txt go-goroutine-debug1.txt gperftools-cpu.prof gperftools-heap.heap; do
+	[ -f "$F/$f" ] || continue
+	for c in top traces tree; do
+		go tool pprof -$c -symbolize=none "$F/$f" >"$T/want" 2>/dev/null
+		"$CPROF" $c -symbolize=none "$F/$f" >"$T/got" 2>"$T/got.err"
+		if cmp -s "$T/want" "$T/got"; then ok "fixture_${c}_$f"; else
+			nok "fixture_${c}_$f" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+	done
+done

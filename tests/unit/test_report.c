@@ -92,6 +92,8 @@ static void test_paths(void)
  * unsymbolised frame in the mapping, and a sample without any frame
  * (dropped by pprof's filtering although it counts in the total).
  */
+static const char *fixture_drop, *fixture_keep; /* drop_frames/keep_frames */
+
 static void build(cprof_profile *p)
 {
 	cprof_profile_init(p);
@@ -124,6 +126,10 @@ static void build(cprof_profile *p)
 	cprof_profile_add_sample(p, s4, 3, v4, NULL, 0);
 	cprof_profile_add_sample(p, NULL, 0, v5, NULL, 0);
 	p->duration_nanos = 1000000000;
+	if (fixture_drop)
+		p->drop_frames = cprof_profile_str(p, fixture_drop);
+	if (fixture_keep)
+		p->keep_frames = cprof_profile_str(p, fixture_keep);
 }
 
 typedef int (*render_fn)(cprof_report *, FILE *, char *, size_t);
@@ -267,11 +273,41 @@ static void test_other_reports(void)
 	       "main;work;inl 60000000\n");
 }
 
+/* pprof's RemoveUninteresting: drop_frames prunes the matching frame and
+ * everything beneath it, keep_frames rescues frames from drop_frames. */
+static void test_drop_frames(void)
+{
+	cprof_report_opts o;
+	cprof_report_opts_init(&o);
+	o.format = CPROF_FMT_TRACES;
+	fixture_drop = "work|inl";
+	fixture_keep = "inl";
+	expect("drop_keep_frames", &o, cprof_report_traces,
+	       "File: prog\n"
+	       "Type: cpu\n"
+	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
+	       "-----------+-------------------------------------------------------\n"
+	       "    worker:  a\n"
+	       "      60ms   main\n"
+	       "-----------+-------------------------------------------------------\n"
+	       "      20ms   main\n"
+	       "-----------+-------------------------------------------------------\n"
+	       "      30ms   rec\n"
+	       "             rec\n"
+	       "             rec\n"
+	       "             main\n"
+	       "-----------+-------------------------------------------------------\n"
+	       "      10ms   main\n"
+	       "-----------+-------------------------------------------------------\n");
+	fixture_drop = fixture_keep = NULL;
+}
+
 int main(void)
 {
 	test_units();
 	test_paths();
 	test_top();
 	test_other_reports();
+	test_drop_frames();
 	return failed;
 }
