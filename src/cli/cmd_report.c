@@ -61,6 +61,8 @@ static const struct flag flags[] = {
 	{"png", K_FMT, 0, 101, NULL, "report: call graph as PNG (needs Graphviz)"},
 	{"pdf", K_FMT, 0, 102, NULL, "report: call graph as PDF (needs Graphviz)"},
 	{"callgrind", K_FMT, 0, CPROF_FMT_CALLGRIND, NULL, "report: call graph for KCachegrind"},
+	{"tags", K_FMT, 0, CPROF_FMT_TAGS, NULL, "report: label values and their shares"},
+	{"comments", K_FMT, 0, CPROF_FMT_COMMENTS, NULL, "report: the profile's comments"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
@@ -546,6 +548,12 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		break;
 	case CPROF_FMT_CALLGRIND:
 		wr = cprof_report_callgrind(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_TAGS:
+		wr = cprof_report_tags(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_COMMENTS:
+		wr = cprof_report_comments(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_PROTO:
 		fflush(out);

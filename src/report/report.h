@@ -35,6 +35,8 @@ typedef enum cprof_report_format {
 	CPROF_FMT_LIST,   /* list REGEX: annotated source */
 	CPROF_FMT_DOT,    /* call graph (Graphviz), also for svg/png/pdf */
 	CPROF_FMT_CALLGRIND,
+	CPROF_FMT_TAGS,
+	CPROF_FMT_COMMENTS,
 } cprof_report_format;
 
 typedef struct cprof_report_opts {
@@ -98,6 +100,11 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-callgrind`: the call graph for KCachegrind. */
 int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `-tags`: per label key, the value's total and each label value's share. */
+int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen);
+/* `-comments`: the profile's comments, one per line. */
+int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */

@@ -107,6 +107,19 @@ for p in cpu heap block goroutine threadcreate; do
 		nok "callgrind_$p" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
 done
 
+# -tags and -comments: byte-identical to pprof's.
+for p in cpu heap allocs goroutine; do
+	for r in tags comments; do
+		go tool pprof -$r "$T/$p.pb.gz" >"$T/want" 2>/dev/null
+		"$CPROF" report -$r "$T/$p.pb.gz" >"$T/got" 2>"$T/got.err"
+		if cmp -s "$T/want" "$T/got"; then ok "${r}_$p"; else
+			nok "${r}_$p" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+	done
+done
+go tool pprof -tags -focus=sort -unit=ms "$T/cpu.pb.gz" >"$T/want" 2>/dev/null
+"$CPROF" report -tags -focus=sort -unit=ms "$T/cpu.pb.gz" >"$T/got" 2>&1
+check tags_cpu_focus_unit cmp -s "$T/want" "$T/got"
+
 if command -v dot >/dev/null 2>&1; then
 	"$CPROF" report -svg "$T/cpu.pb.gz" >"$T/g.svg" 2>"$T/err"
 	check svg_renders grep -q '<svg' "$T/g.svg"

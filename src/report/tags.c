@@ -1,0 +1,174 @@
+/*
+ * tags.c — the `tags` report (pprof's printTags): for every label key, the
+ * total of the selected value over the samples carrying it and the share of
+ * each label value, laid out as Go's tabwriter (right-aligned columns) does;
+ * and `comments`.
+ */
+#include "compat.h"
+#include "report/internal.h"
+#include "report/units.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tagval {
+	int64_t key, val; /* ids in r->strs */
+	int64_t sum;
+} tagval;
+
+static const cprof_report *sort_r;
+
+static int by_key_then_weight(const void *pa, const void *pb)
+{
+	const tagval *a = pa, *b = pb;
+	int c = strcmp(cprof_profile_string(&sort_r->strs, a->key),
+		       cprof_profile_string(&sort_r->strs, b->key));
+	if (c)
+		return c;
+	int64_t x = a->sum < 0 ? -a->sum : a->sum, y = b->sum < 0 ? -b->sum : b->sum;
+	if (a->sum != b->sum && x != y)
+		return x > y ? -1 : 1;
+	return strcmp(cprof_profile_string(&sort_r->strs, a->val),
+		      cprof_profile_string(&sort_r->strs, b->val));
+}
+
+/* Width in runes, as Go's tabwriter counts. */
+static size_t runes(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
+{
+	const cprof_profile *p = r->p;
+	size_t cap = 1024, n = 0;
+	tagval *tv = malloc(cap * sizeof(*tv));
+	uint32_t *hash = calloc(4096, sizeof(uint32_t));
+	size_t hcap = 4096;
+	if (!tv || !hash)
+		goto oom;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof_sample *s = &p->sample.v[si];
+		const cprof_label *l = cprof_sample_labels(p, s);
+		int64_t v = cprof__rvalue(r, cprof_sample_values(p, s));
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			const char *k = cprof_profile_string(p, l[i].key);
+			char b[64];
+			const char *val;
+			if (l[i].str != 0) {
+				val = cprof_profile_string(p, l[i].str);
+			} else {
+				const char *unit = cprof_profile_string(p, l[i].num_unit);
+				if (!*unit)
+					unit = (!strcmp(k, "alignment") || !strcmp(k, "request")) ? "bytes" : k;
+				val = cprof_units_label(b, sizeof(b), l[i].num, unit, r->o.unit);
+			}
+			int64_t kid = cprof_profile_str(&r->strs, k), vid = cprof_profile_str(&r->strs, val);
+			if (r->strs.oom)
+				goto oom;
+			uint64_t h = ((uint64_t)kid * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)vid * 0xc2b2ae3d27d4eb4fULL);
+			size_t j = (h ^ (h >> 29)) & (hcap - 1);
+			for (; hash[j]; j = (j + 1) & (hcap - 1))
+				if (tv[hash[j] - 1].key == kid && tv[hash[j] - 1].val == vid)
+					break;
+			if (hash[j]) {
+				tv[hash[j] - 1].sum += v;
+				continue;
+			}
+			if (n == cap) {
+				tagval *nv = realloc(tv, cap * 2 * sizeof(*tv));
+				if (!nv)
+					goto oom;
+				tv = nv;
+				cap *= 2;
+			}
+			tv[n] = (tagval){kid, vid, v};
+			hash[j] = (uint32_t)++n;
+			if (n * 2 > hcap) {
+				uint32_t *nh = calloc(hcap * 2, sizeof(uint32_t));
+				if (!nh)
+					goto oom;
+				hcap *= 2;
+				for (size_t q = 0; q < n; q++) {
+					uint64_t hh = ((uint64_t)tv[q].key * 0x9e3779b97f4a7c15ULL) ^
+						      ((uint64_t)tv[q].val * 0xc2b2ae3d27d4eb4fULL);
+					size_t jj = (hh ^ (hh >> 29)) & (hcap - 1);
+					while (nh[jj])
+						jj = (jj + 1) & (hcap - 1);
+					nh[jj] = (uint32_t)q + 1;
+				}
+				free(hash);
+				hash = nh;
+			}
+		}
+	}
+	sort_r = r;
+	qsort(tv, n, sizeof(*tv), by_key_then_weight);
+	char num[64], pct[32], cell[160];
+	const char *u;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		int64_t total = 0;
+		size_t w1 = 0;
+		while (j < n && tv[j].key == tv[i].key)
+			total += tv[j++].sum;
+		for (size_t k = i; k < j; k++) {
+			double f = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
+			if (total > 0)
+				snprintf(cell, sizeof(cell), "%.1f%s (%s):", f, u,
+					 cprof_units_pct(pct, sizeof(pct), tv[k].sum, total));
+			else
+				snprintf(cell, sizeof(cell), "%.1f%s:", f, u);
+			if (runes(cell) > w1)
+				w1 = runes(cell);
+		}
+		const char *key = cprof_profile_string(&r->strs, tv[i].key);
+		size_t w0 = runes(key) + 1;
+		if (w0 < 1)
+			w0 = 1;
+		double f = cprof_units_scale(total, r->sunit, r->o.unit, &u);
+		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (runes(key) + 1)), "", key, "",
+			f, u);
+		for (size_t k = i; k < j; k++) {
+			double fv = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
+			if (total > 0)
+				snprintf(cell, sizeof(cell), "%.1f%s (%s):", fv, u,
+					 cprof_units_pct(pct, sizeof(pct), tv[k].sum, total));
+			else
+				snprintf(cell, sizeof(cell), "%.1f%s:", fv, u);
+			snprintf(num, sizeof(num), "%*s", (int)(w0 + 1), " ");
+			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - runes(cell)), "", cell,
+				cprof_profile_string(&r->strs, tv[k].val));
+		}
+		fprintf(out, "\n");
+		i = j;
+	}
+	free(tv);
+	free(hash);
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error");
+		return -1;
+	}
+	return 0;
+oom:
+	free(tv);
+	free(hash);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen)
+{
+	const cprof_profile *p = r->p;
+	for (size_t i = 0; i < p->comment.n; i++)
+		fprintf(out, "%s\n", cprof_profile_string(p, p->comment.v[i]));
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error");
+		return -1;
+	}
+	return 0;
+}
