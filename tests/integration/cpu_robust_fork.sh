@@ -1,0 +1,45 @@
+# Robustness (issue 2 §3): fork() under profiling at 1000 Hz, while another
+# thread is being sampled.
+#   exec: 50 x fork()+exec(/bin/true).  The children inherit LD_PRELOAD and
+#         CPROF_CPU: each writes PATH.<pid> (CPROF_CPU_USE_PID), never the
+#         parent's PATH.
+#   work: 30 x fork() without exec; the children burn CPU, then leave with
+#         _exit() or exit().  They must neither sample into nor write the
+#         parent's profile.
+. "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/robust_lib.sh"
+cc_prog "$T/fork" robust_fork.c
+
+mkdir -p "$T/exec" "$T/work"
+prof_run fork_exec "$T/exec/prof.pb.gz" "$T/fork" exec 50 /bin/true
+expect_rc fork_exec 0
+expect_out fork_exec '^children 50 ok$'
+robust_profile fork_exec "$T/exec/prof.pb.gz" parent_work bg_work
+if [ -z "$TSAN" ]; then
+	check fork_exec_parent_profile_is_parents grep -q '^File: fork$' "$T/fork_exec.top"
+fi
+n=$(ls "$T/exec" | grep -c '^prof\.pb\.gz\.[0-9][0-9]*$')
+check "fork_exec_children_write_path.pid ($n of 50)" test "$n" = 50
+# The children's profiles are complete gzip files that pprof reads.
+bad=0
+for f in "$T"/exec/prof.pb.gz.*; do
+	gzip -t "$f" 2>/dev/null || bad=$((bad + 1))
+done
+check "fork_exec_children_profiles_gzip ($bad bad)" test "$bad" = 0
+for f in $(ls "$T"/exec/prof.pb.gz.* | head -n 2); do
+	if pprof_top "$f" >/dev/null; then
+		check fork_exec_child_profile_readable grep -q '^File: true$' "$T/pprof.out"
+	else
+		nok fork_exec_child_profile_readable
+	fi
+done
+
+prof_run fork_work "$T/work/prof.pb.gz" "$T/fork" work 30
+expect_rc fork_work 0
+expect_out fork_work '^children 30 ok$'
+robust_profile fork_work "$T/work/prof.pb.gz" parent_work bg_work
+check fork_work_children_write_nothing test "$(ls "$T/work")" = prof.pb.gz
+if [ -z "$TSAN" ]; then
+	check fork_work_no_child_samples_in_parent sh -c "! grep -q child_work '$T/fork_work.top'"
+fi
+check fork_work_stderr_quiet sh -c "! grep -q . '$T/fork_work.err'"
