@@ -96,3 +96,19 @@ for f in go-cpu.pb.gz go-heap-debug1.txt go-goroutine-debug1.txt gperftools-cpu.
 			nok "fixture_${c}_$f" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
 	done
 done
+
+# Profiles cprof itself writes (cprof record on a C program).
+if [ -f "$LIB" ] && cc_prog "$T/cpu_split" cpu_split.c 2>"$T/cc.err"; then
+	if (cd "$T" && "$CPROF" record -o "$T/crec.pb.gz" -- "$T/cpu_split" 600) >/dev/null 2>"$T/rec.err"; then
+		for c in top tree traces; do
+			for o in "" -lines; do
+				go tool pprof -$c $o "$T/crec.pb.gz" >"$T/want" 2>/dev/null
+				"$CPROF" $c $o "$T/crec.pb.gz" >"$T/got" 2>"$T/got.err"
+				if cmp -s "$T/want" "$T/got"; then ok "cprof_record_$c$o"; else
+					nok "cprof_record_$c$o" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+			done
+		done
+	else
+		nok cprof_record "$(tail -n 2 "$T/rec.err")"
+	fi
+fi
