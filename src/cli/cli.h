@@ -27,6 +27,7 @@ int cprof_cmd_traces(int argc, char **argv);
 int cprof_cmd_tree(int argc, char **argv);
 int cprof_cmd_peek(int argc, char **argv);
 int cprof_cmd_list(int argc, char **argv);
+int cprof_cmd_disasm(int argc, char **argv);
 int cprof_cmd_report(int argc, char **argv);
 int cprof_cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
 

@@ -55,6 +55,7 @@ static const struct flag flags[] = {
 	{"traces", K_FMT, 0, CPROF_FMT_TRACES, NULL, "report: every sample with its stack"},
 	{"tree", K_FMT, 0, CPROF_FMT_TREE, NULL, "report: callers and callees of every node"},
 	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
+	{"disasm", K_FMTRE, 0, CPROF_FMT_DISASM, NULL, "report: annotated disassembly of matching symbols"},
 	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL, "report: annotated source of functions matching regexp"},
 	{"dot", K_FMT, 0, CPROF_FMT_DOT, NULL, "report: call graph in Graphviz DOT"},
 	{"svg", K_FMT, 0, 100, NULL, "report: call graph as SVG (needs Graphviz)"},
@@ -549,6 +550,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	case CPROF_FMT_CALLGRIND:
 		wr = cprof_report_callgrind(r, mem, err, sizeof(err));
 		break;
+	case CPROF_FMT_DISASM:
+		wr = cprof_report_disasm(r, mem, err, sizeof(err));
+		break;
 	case CPROF_FMT_TAGS:
 		wr = cprof_report_tags(r, mem, err, sizeof(err));
 		break;
@@ -621,6 +625,11 @@ int cprof_cmd_peek(int argc, char **argv)
 int cprof_cmd_list(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_LIST, true);
+}
+
+int cprof_cmd_disasm(int argc, char **argv)
+{
+	return run_report(argc, argv, CPROF_FMT_DISASM, true);
 }
 
 int cprof_cmd_report(int argc, char **argv)

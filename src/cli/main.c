@@ -13,6 +13,7 @@ static const cprof_cmd commands[] = {
 	{"top", cprof_cmd_top, "top entries, as go tool pprof -top"},
 	{"text", cprof_cmd_top, "same as top"},
 	{"peek", cprof_cmd_peek, "callers and callees of functions matching a regexp"},
+	{"disasm", cprof_cmd_disasm, "annotated disassembly of functions matching a regexp"},
 	{"list", cprof_cmd_list, "annotated source of functions matching a regexp"},
 	{"tree", cprof_cmd_tree, "callers and callees of every node"},
 	{"traces", cprof_cmd_traces, "every sample with its stack"},

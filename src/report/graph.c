@@ -177,7 +177,8 @@ int cprof__graph_init(cprof_report *r)
 		break;
 	}
 	/* Only raw/list/disasm/callgrind keep object names. */
-	bool objnames = r->o.format == CPROF_FMT_LIST || r->o.format == CPROF_FMT_CALLGRIND;
+	bool objnames = r->o.format == CPROF_FMT_LIST || r->o.format == CPROF_FMT_CALLGRIND ||
+			r->o.format == CPROF_FMT_DISASM;
 
 	size_t total = 0;
 	for (size_t i = 0; i < p->location.n; i++) {

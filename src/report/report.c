@@ -192,6 +192,11 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 	}
 	if (o->format == CPROF_FMT_TREE && o->symbol)
 		r->o.trim = false; /* peek */
+	if (o->format == CPROF_FMT_DISASM) {
+		r->o.trim = false;
+		r->o.granularity = CPROF_GRAN_ADDRESSES;
+		r->o.noinlines = true;
+	}
 	if (o->format == CPROF_FMT_LIST) {
 		r->o.trim = false;
 		r->o.granularity = CPROF_GRAN_LINES;

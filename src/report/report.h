@@ -36,6 +36,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_DOT,    /* call graph (Graphviz), also for svg/png/pdf */
 	CPROF_FMT_CALLGRIND,
 	CPROF_FMT_TAGS,
+	CPROF_FMT_DISASM, /* disasm REGEX: annotated objdump output */
 	CPROF_FMT_COMMENTS,
 } cprof_report_format;
 
@@ -100,6 +101,10 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-callgrind`: the call graph for KCachegrind. */
 int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `disasm`: objdump disassembly of the symbols matching opts.symbol in
+ * the profile's binaries, annotated with samples. */
+int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-tags`: per label key, the value's total and each label value's share. */
 int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen);

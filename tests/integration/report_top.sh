@@ -108,6 +108,16 @@ if [ -f "$LIB" ] && cc_prog "$T/cpu_split" cpu_split.c 2>"$T/cc.err"; then
 					nok "cprof_record_$c$o" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
 			done
 		done
+		# disasm: objdump of burn() annotated; its samples are all there.
+		if command -v objdump >/dev/null 2>&1; then
+			"$CPROF" disasm -unit=ms burn "$T/crec.pb.gz" >"$T/dis" 2>"$T/dis.err"
+			check disasm_routine grep -q '^ROUTINE ======================== burn$' "$T/dis"
+			check disasm_annotated grep -Eq '^ +[0-9.]+m?s +[0-9.]+m?s +[0-9a-f]+: ' "$T/dis"
+			want=$("$CPROF" peek -unit=ms '^burn$' "$T/crec.pb.gz" | awk '/\| burn$/ { print $4 }')
+			got=$(awk '/\(flat, cum\)/ { print $2; exit }' "$T/dis")
+			if [ -n "$want" ] && [ "$want" = "$got" ]; then ok disasm_cum_matches_peek; else
+				nok disasm_cum_matches_peek "disasm cum '$got', peek cum '$want'"; fi
+		fi
 	else
 		nok cprof_record "$(tail -n 2 "$T/rec.err")"
 	fi
