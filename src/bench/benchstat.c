@@ -488,8 +488,8 @@ static int add_obs(struct bs *b)
 		for (size_t j = 0; j < r->nvals; j++) {
 			char unit[512];
 			double f = cprof__bf_tidy(r->vals[j].unit, unit, sizeof unit);
-			if (!filter_ok(b, r, r->vals[j].unit, unit))
-				continue;
+			if (isnan(r->vals[j].v) || !filter_ok(b, r, r->vals[j].unit, unit))
+				continue; /* NaN has no order: no median, no ranks */
 			struct sb tk = {0}, rk = {0}, ck = {0};
 			for (size_t k = 0; k < b->ntkeys; k++) {
 				const char *v = cprof__bf_config_get(&b->set, r->config, b->tkeys[k]);
@@ -603,7 +603,7 @@ static double mode_sorted(const double *v, size_t n)
 	double best = v[0];
 	size_t bestc = 0;
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
+		size_t j = i + 1;
 		while (j < n && v[j] == v[i])
 			j++;
 		if (j - i > bestc)

@@ -316,8 +316,9 @@ int cprof__stats_utest(const double *x1, size_t n1, const double *x2, size_t n2,
 	for (size_t s = 0; s < N;) {
 		size_t start = s;
 		int in1 = 0;
-		for (; s < N && v[s] == v[start]; s++)
-			in1 += lab[s] == 1;
+		do /* a tie group; NaN would end it at once, never loop */
+			in1 += lab[s++] == 1;
+		while (s < N && v[s] == v[start]);
 		double run = (double)(s - start);
 		if (in1)
 			R1 += (double)(start + 1 + s) / 2 * in1;
