@@ -47,12 +47,12 @@ robust_profile() {
 		nok "${_n}_profile_written" "$(head -c 600 "$T/$_n.err" 2>/dev/null | tr '\n' '|')"
 		return 1
 	fi
-	if ! pprof_top "$_p" -nodefraction=0 -nodecount=100000 >"$T/$_n.top" 2>"$T/$_n.pprof"; then
+	if ! pprof_top "$_p" -unit=ms -nodefraction=0 -nodecount=100000 >"$T/$_n.top" 2>"$T/$_n.pprof"; then
 		nok "${_n}_profile_readable" "$(head -c 600 "$T/$_n.pprof" | tr '\n' '|')"
 		return 1
 	fi
 	ok "${_n}_profile_readable"
-	_ms=$(pprof_total_ms "$_p")
+	_ms=$(sed -n 's/.*Total samples = \([0-9.]*\)ms.*/\1/p' "$T/$_n.top")
 	if awk -v t="${_ms:-0}" 'BEGIN { exit !(t > 0) }'; then
 		ok "${_n}_has_samples (${_ms}ms)"
 	else
