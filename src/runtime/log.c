@@ -13,23 +13,42 @@
 CPROF_TLS uintptr_t cprof__stack_lo, cprof__stack_hi;
 static CPROF_TLS pid_t tls_tid;
 
+/* Copy l bytes of p into buf at *n, bounded by cap.  async-signal-safe. */
+static void put(char *buf, size_t *n, size_t cap, const char *p, size_t l)
+{
+	if (l > cap - *n)
+		l = cap - *n;
+	memcpy(buf + *n, p, l);
+	*n += l;
+}
+
 /* async-signal-safe */
 void cprof__log(const char *s, ...)
 {
 	int saved = errno;
 	char buf[512];
-	size_t n = 0;
 	const char *pre = "cprof: ";
-	memcpy(buf, pre, strlen(pre));
-	n = strlen(pre);
+	size_t n = 0, cap = sizeof(buf) - 1; /* room for the newline */
+	put(buf, &n, cap, pre, strlen(pre));
+	/* A message that does not fit (a huge path in it) keeps only both ends of
+	 * its long pieces, so that what follows them — the reason — survives. */
+	size_t total = n;
 	va_list ap;
+	va_start(ap, s);
+	for (const char *p = s; p; p = va_arg(ap, const char *))
+		total += strlen(p);
+	va_end(ap);
+	const size_t keep = 96;
 	va_start(ap, s);
 	for (const char *p = s; p; p = va_arg(ap, const char *)) {
 		size_t l = strlen(p);
-		if (l > sizeof(buf) - 1 - n)
-			l = sizeof(buf) - 1 - n;
-		memcpy(buf + n, p, l);
-		n += l;
+		if (total > cap && l > 2 * keep + 3) {
+			put(buf, &n, cap, p, keep);
+			put(buf, &n, cap, "...", 3);
+			put(buf, &n, cap, p + l - keep, keep);
+		} else {
+			put(buf, &n, cap, p, l);
+		}
 	}
 	va_end(ap);
 	buf[n++] = '\n';
