@@ -13,6 +13,7 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ typedef struct report_args {
 	const char **src, **base;
 	size_t nsrc, nbase;
 	bool diff_base;
+	bool normalize;
 	const char *output;
 	const char *symbolize;
 	int seconds;
@@ -99,6 +101,10 @@ static const struct flag flags[] = {
 	{"show_from", K_STR, OFF(o.show_from), 0, NULL, "drop frames above the highest match"},
 	{"tagfocus", K_STR, OFF(o.tagfocus), 0, NULL, "only samples with matching tags"},
 	{"tagignore", K_STR, OFF(o.tagignore), 0, NULL, "drop samples with matching tags"},
+	{"tagshow", K_STR, OFF(o.tagshow), 0, NULL, "only show labels with keys matching regexp"},
+	{"taghide", K_STR, OFF(o.taghide), 0, NULL, "hide labels with keys matching regexp"},
+	{"prune_from", K_STR, OFF(o.prune_from), 0, NULL, "drop frames beneath the lowest match"},
+	{"normalize", K_BOOL, OFF(normalize), 0, NULL, "scale the profile to the base's total"},
 	{"trim_path", K_STR, OFF(o.trim_path), 0, NULL, "path prefix to trim from source paths"},
 	{"source_path", K_STR, OFF(o.source_path), 0, NULL, "search path for source files"},
 	{"base", K_STR, 0, 1, NULL, "subtract this profile (cumulative profiles)"},
@@ -263,6 +269,10 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	}
 	if (want_symbol && !a->o.symbol) {
 		cprof_error("missing REGEX; usage: cprof %s [options] REGEX PROFILE...", argv[0]);
+		return 2;
+	}
+	if (a->normalize && a->nbase == 0) {
+		cprof_error("must have base profile to normalize by");
 		return 2;
 	}
 	if (a->nsrc == 0) {
@@ -445,6 +455,49 @@ static int symbolize(cprof_profile *p, const char *mode)
 	return 0;
 }
 
+/* pprof's Profile.Normalize: scale p so each sample type's total equals the
+ * base's; samples whose scaled values are all zero are dropped (ScaleN). */
+static void normalize(cprof_profile *p, const cprof_profile *b)
+{
+	size_t nt = p->sample_type.n;
+	if (nt != b->sample_type.n || nt == 0)
+		return;
+	int64_t *bv = calloc(nt, sizeof(int64_t)), *sv = calloc(nt, sizeof(int64_t));
+	double *ratio = calloc(nt, sizeof(double));
+	if (!bv || !sv || !ratio)
+		goto out;
+	for (size_t i = 0; i < b->sample.n; i++)
+		for (size_t k = 0; k < nt; k++)
+			bv[k] += cprof_sample_values(b, &b->sample.v[i])[k];
+	for (size_t i = 0; i < p->sample.n; i++)
+		for (size_t k = 0; k < nt; k++)
+			sv[k] += cprof_sample_values(p, &p->sample.v[i])[k];
+	bool ones = true;
+	for (size_t k = 0; k < nt; k++) {
+		ratio[k] = sv[k] == 0 ? 0.0 : (double)bv[k] / (double)sv[k];
+		ones = ones && ratio[k] == 1;
+	}
+	if (ones)
+		goto out;
+	size_t w = 0;
+	for (size_t i = 0; i < p->sample.n; i++) {
+		int64_t *v = p->value_pool.v + p->sample.v[i].value_off;
+		bool keep = false;
+		for (size_t k = 0; k < nt; k++)
+			if (ratio[k] != 1) {
+				v[k] = (int64_t)llround((double)v[k] * ratio[k]);
+				keep = keep || v[k] != 0;
+			}
+		if (keep)
+			p->sample.v[w++] = p->sample.v[i];
+	}
+	p->sample.n = w;
+out:
+	free(bv);
+	free(sv);
+	free(ratio);
+}
+
 /* Load sources and bases as pprof's fetchProfiles does. */
 static int load_profile(cprof_profile *p, report_args *a)
 {
@@ -457,6 +510,8 @@ static int load_profile(cprof_profile *p, report_args *a)
 	int rc = load_all(&b, a->base, a->nbase, a->seconds);
 	if (rc == 0 && a->diff_base && add_base_label(&b) < 0)
 		rc = cprof_error("out of memory");
+	if (rc == 0 && a->normalize)
+		normalize(p, &b);
 	char err[512];
 	if (rc == 0 && cprof_profile_merge(p, &b, -1, err, sizeof(err)) < 0)
 		rc = cprof_error("%s", err);

@@ -490,6 +490,108 @@ out:
 	return rc;
 }
 
+/* pprof's FilterTagsByName: drop labels whose key does not match tagshow or
+ * matches taghide (in place, per sample). */
+static int filter_tags_by_name(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	const char *show_s = r->o.tagshow, *hide_s = r->o.taghide;
+	if ((!show_s || !*show_s) && (!hide_s || !*hide_s))
+		return 0;
+	regex_t show, hide;
+	bool has_show = show_s && *show_s, has_hide = hide_s && *hide_s;
+	if (has_show && regcomp(&show, show_s, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, errlen, "parsing tagshow regexp: %s", show_s);
+		return -1;
+	}
+	if (has_hide && regcomp(&hide, hide_s, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, errlen, "parsing taghide regexp: %s", hide_s);
+		if (has_show)
+			regfree(&show);
+		return -1;
+	}
+	bool sm = false, hm = false;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		cprof_label *l = p->label_pool.v + s->label_off;
+		uint32_t w = 0;
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			const char *k = cprof_profile_string(p, l[i].key);
+			bool ms = !has_show || rx_search(&show, k);
+			bool mh = has_hide && rx_search(&hide, k);
+			sm = sm || ms;
+			hm = hm || mh;
+			if (ms && !mh)
+				l[w++] = l[i];
+		}
+		s->nlabel = w;
+	}
+	if (has_show) {
+		regfree(&show);
+		if (!sm)
+			warn(r, "TagShow");
+	}
+	if (has_hide) {
+		regfree(&hide);
+		if (!hm)
+			warn(r, "TagHide");
+	}
+	return 0;
+}
+
+/* pprof's PruneFrom: drop the frames beneath the lowest match. */
+static int prune_from(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	const char *s_re = r->o.prune_from;
+	if (!s_re || !*s_re)
+		return 0;
+	regex_t re;
+	if (regcomp(&re, s_re, REG_EXTENDED | REG_NOSUB)) {
+		snprintf(err, errlen, "parsing prune_from regexp: %s", s_re);
+		return -1;
+	}
+	size_t nl = p->location.n;
+	uint8_t *beneath = calloc(nl + 1, 1);
+	if (!beneath) {
+		regfree(&re);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	char buf[4096];
+	for (size_t i = 0; i < nl; i++) {
+		cprof_location *l = &p->location.v[i];
+		const cprof_line *ln = cprof_location_lines(p, l);
+		for (uint32_t k = 0; k < l->nline; k++) {
+			uint64_t fid = ln[k].function_id;
+			if (fid == 0 || fid > p->function.n)
+				continue;
+			const char *name = cprof_profile_string(p, p->function.v[fid - 1].name);
+			if (!*name)
+				continue;
+			if (rx_search(&re, cprof__simplify_func(name, buf, sizeof(buf)))) {
+				beneath[i] = 1;
+				l->line_off += k;
+				l->nline -= k;
+				break;
+			}
+		}
+	}
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		const uint64_t *locs = cprof_sample_locs(p, s);
+		for (uint32_t i = 0; i < s->nloc; i++)
+			if (locs[i] && locs[i] <= nl && beneath[locs[i] - 1]) {
+				s->loc_off += i;
+				s->nloc -= i;
+				break;
+			}
+	}
+	free(beneath);
+	regfree(&re);
+	return 0;
+}
+
 int cprof__report_filter(cprof_report *r, char *err, size_t errlen)
 {
 	cprof_profile *p = r->p;
@@ -509,7 +611,8 @@ int cprof__report_filter(cprof_report *r, char *err, size_t errlen)
 		goto out;
 	if (from.set && filter_show_from(r, &from, err, errlen) < 0)
 		goto out;
-	if (filter_by_tag(r, err, errlen) < 0)
+	if (filter_by_tag(r, err, errlen) < 0 || filter_tags_by_name(r, err, errlen) < 0 ||
+	    prune_from(r, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -523,7 +626,7 @@ out:
 
 /* pprof's simplifyFunc: drop a leading '.' and the argument list, keeping
  * "(anonymous namespace)" and "operator()".  Writes into buf. */
-static const char *simplify_func(const char *f, char *buf, size_t n)
+const char *cprof__simplify_func(const char *f, char *buf, size_t n)
 {
 	static const char *reserved[] = {"(anonymous namespace)", "operator()"};
 	if (*f == '.')
@@ -601,7 +704,7 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 				const char *name = cprof_profile_string(p, p->function.v[fid - 1].name);
 				bool d = false;
 				if (*name) {
-					const char *s = simplify_func(name, buf, sizeof(buf));
+					const char *s = cprof__simplify_func(name, buf, sizeof(buf));
 					d = rx_search(&drop, s) && !(has_keep && rx_search(&keep, s));
 				}
 				fdrop[fid - 1] = d;

@@ -99,6 +99,9 @@ int cprof__report_filter(cprof_report *r, char *err, size_t errlen);
  * keep_frames), in place.  0 or -1 (bad regex). */
 int cprof__report_prune(cprof_report *r, char *err, size_t errlen);
 
+/* pprof's simplifyFunc: function name without leading '.' and arguments. */
+const char *cprof__simplify_func(const char *f, char *buf, size_t n);
+
 /* graph.c */
 /* Build nodes for every location (once) under the granularity. */
 int cprof__graph_init(cprof_report *r);

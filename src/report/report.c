@@ -213,7 +213,8 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 	if (add_filter(r, "focus", o->focus) || add_filter(r, "ignore", o->ignore) ||
 	    add_filter(r, "hide", o->hide) || add_filter(r, "show", o->show) ||
 	    add_filter(r, "show_from", o->show_from) || add_filter(r, "tagfocus", o->tagfocus) ||
-	    add_filter(r, "tagignore", o->tagignore))
+	    add_filter(r, "tagignore", o->tagignore) || add_filter(r, "tagshow", o->tagshow) ||
+	    add_filter(r, "taghide", o->taghide))
 		goto oom;
 
 	if (cprof__report_prune(r, err, errlen) < 0)

@@ -57,6 +57,7 @@ typedef struct cprof_report_opts {
 	bool drop_negative;
 	const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	const char *tagfocus, *tagignore;
+	const char *tagshow, *taghide; /* keep / drop label keys matching */
 	const char *symbol;       /* peek/list regex */
 	const char *trim_path, *source_path;
 	FILE *warn;               /* "Focus expression matched no samples" etc. */

@@ -41,6 +41,8 @@ same tree_cpu_nodecount tree cpu.pb.gz -nodecount=6
 same tree_cpu_lines tree cpu.pb.gz -lines -nodecount=15
 same tree_cpu_hide tree cpu.pb.gz -hide=runtime
 same tree_heap_alloc tree heap.pb.gz -alloc_space
+same traces_heap_taghide traces heap.pb.gz -taghide=bytes
+same traces_cpu_tagshow traces cpu.pb.gz -tagshow=work
 
 # peek takes the regexp as its first argument in both tools.
 peek() {
