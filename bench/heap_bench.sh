@@ -1,0 +1,196 @@
+#!/bin/sh
+# heap_bench.sh — the heap-profiler benchmark (issue 3 §Benchmark).  Not a
+# test: it prints figures and checks nothing.
+#
+# Runs bench/heap_churn (random 16..4096-byte objects, LIVE live, OPS
+# free+malloc replacements, fixed seed) under each arm, ROUNDS times,
+# round-robin (the arm order rotates every round) so that the noise of a
+# shared machine hits every arm alike; prints medians and ratios:
+#   glibc            plain glibc malloc, nothing preloaded (baseline of the
+#                    cprof arms and of heaptrack)
+#   cprof-count      libcprof.so preloaded, no CPROF_* variable: exact counters
+#   cprof-heap       CPROF_HEAP=file (default rate, CPROF_HEAP_RATE=$RATE)
+#   cprof-leaks      CPROF_LEAKS=1 (every allocation tracked)
+#   cprof-leaks-smp  CPROF_LEAKS=sampled
+#   heaptrack        heaptrack -o file (Debian heaptrack)
+#   jemalloc         LD_PRELOAD=libjemalloc.so.2 (baseline of jemalloc-prof)
+#   jemalloc-prof    MALLOC_CONF=prof:true,lg_prof_sample:19,prof_final:true
+#   tcmalloc/s, tcmalloc-hp/s   libtcmalloc.so.4 without and with HEAPPROFILE,
+#                    on OPS/100 ops only (HEAPPROFILE records every allocation)
+# With T2=1, also glibc/2t, cprof-count/2t, cprof-heap/2t: two threads, each
+# with its own LIVE objects, OPS split between them.
+#
+# Then reads every cprof-heap profile with `go tool pprof` and compares its
+# alloc_space/alloc_objects under churn_alloc() with the exact figures the
+# workload prints.
+#
+#   bench/heap_bench.sh                     # from the top of the tree
+#   ROUNDS=9 OPS=20000000 LIVE=10000 T2=1 bench/heap_bench.sh
+#
+# Needs: gcc, make, go (golang-go), heaptrack, libjemalloc2, google-perftools
+# (scripts/deps.sh installs them).  Builds in build-perf/ (override: B=).
+# Raw per-run figures are kept in $B/bench/heap-runs.tsv.
+set -eu
+
+cd "$(dirname "$0")/.."
+B=${B:-build-perf}
+ROUNDS=${ROUNDS:-5}
+OPS=${OPS:-20000000}
+LIVE=${LIVE:-10000}
+RATE=${RATE:-524288}
+T2=${T2:-0}
+CC=${CC:-gcc}
+LIBDIR=/usr/lib/x86_64-linux-gnu
+JEMALLOC=${JEMALLOC:-$LIBDIR/libjemalloc.so.2}
+TCMALLOC=${TCMALLOC:-$LIBDIR/libtcmalloc.so.4}
+
+for t in go make heaptrack "$CC" /usr/bin/time; do
+	command -v "$t" >/dev/null || { echo "heap_bench: '$t' not found (see bench/README.md)" >&2; exit 1; }
+done
+for f in "$JEMALLOC" "$TCMALLOC"; do
+	[ -f "$f" ] || { echo "heap_bench: $f not found: run scripts/deps.sh" >&2; exit 1; }
+done
+
+# ---- build ----
+make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
+mkdir -p "$B/bench"
+W=$(pwd)/$B/bench/heap_churn
+$CC -std=c17 -Wall -Wextra -Werror -O2 -g -pthread -o "$W" bench/heap_churn.c
+LIB=$(pwd)/$B/libcprof.so
+OUT=$(mktemp -d "${TMPDIR:-/tmp}/heap_bench.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$OUT"' EXIT
+SHORT=$((OPS / 100))
+
+ARMS=${ARMS:-glibc cprof-count cprof-heap cprof-leaks cprof-leaks-smp heaptrack jemalloc jemalloc-prof tcmalloc/s tcmalloc-hp/s}
+[ "$T2" = 1 ] && ARMS="$ARMS glibc/2t cprof-count/2t cprof-heap/2t"
+NARMS=$(echo $ARMS | wc -w)
+
+echo "heap_bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r), $(ldd --version | head -1 | sed 's/.* //') glibc, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "heap_bench: workload: $OPS ops (free+malloc, 16..4096 B), $LIVE live, seed 1; tcmalloc arms: $SHORT ops"
+echo "heap_bench: $ROUNDS rounds x $NARMS arms, round-robin; load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
+
+# The profiler is set up by env(1) under time(1) so that it applies to the
+# workload only (time would otherwise write the profile again at its exit).
+# run ARM ROUND: one run; appends "arm round tree_wall tree_cpu <workload line>"
+run() {
+	arm=$1 r=$2 ops=$OPS th=1
+	case $arm in */s) ops=$SHORT ;; */2t) th=2 ;; esac
+	prof=$OUT/$(echo "$arm" | tr / _)-$r
+	set -- "$W" "$ops" "$LIVE" "$th"
+	T="/usr/bin/time -f %e_%U_%S -o $OUT/time"
+	case $arm in
+	glibc*) line=$($T "$@") ;;
+	cprof-count*) line=$($T env LD_PRELOAD="$LIB" "$@") ;;
+	cprof-heap*) line=$($T env LD_PRELOAD="$LIB" CPROF_HEAP="$prof.pb.gz" CPROF_HEAP_RATE="$RATE" "$@") ;;
+	cprof-leaks) line=$($T env LD_PRELOAD="$LIB" CPROF_LEAKS=1 CPROF_LEAKS_OUT="$prof.pb.gz" "$@") ;;
+	cprof-leaks-smp) line=$($T env LD_PRELOAD="$LIB" CPROF_LEAKS=sampled CPROF_LEAKS_OUT="$prof.pb.gz" \
+		CPROF_HEAP_RATE="$RATE" "$@") ;;
+	heaptrack) line=$($T heaptrack -o "$prof" "$@" | grep '^ops=') ;;
+	jemalloc) line=$($T env LD_PRELOAD="$JEMALLOC" "$@") ;;
+	jemalloc-prof) line=$($T env LD_PRELOAD="$JEMALLOC" \
+		MALLOC_CONF="prof:true,lg_prof_sample:19,prof_final:true,prof_prefix:$prof" "$@") ;;
+	tcmalloc/s) line=$($T env LD_PRELOAD="$TCMALLOC" "$@") ;;
+	tcmalloc-hp/s) line=$($T env LD_PRELOAD="$TCMALLOC" HEAPPROFILE="$prof" "$@") ;;
+	esac
+	t=$(tr _ ' ' <"$OUT/time")
+	echo "$arm $r $t $line" >>"$OUT/runs"
+	# keep only what is read later: the cprof heap profiles
+	case $arm in cprof-heap*) ;; *) rm -f "$prof"* ;; esac
+}
+
+: >"$OUT/runs"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	i=0 order=
+	for a in $ARMS $ARMS; do
+		if [ "$i" -ge $(((r - 1) % NARMS)) ] && [ "$i" -lt $(((r - 1) % NARMS + NARMS)) ]; then
+			order="$order $a"
+		fi
+		i=$((i + 1))
+	done
+	for a in $order; do run "$a" "$r" 2>>"$OUT/stderr"; done
+	printf 'heap_bench: round %d/%d done (load %s)\n' "$r" "$ROUNDS" "$(cut -d" " -f1 /proc/loadavg)" >&2
+	r=$((r + 1))
+done
+
+# ---- accuracy of the cprof heap profiles (after all runs) ----
+# pprof_total PROFILE INDEX: the total of sample type INDEX under churn_alloc()
+pprof_total() {
+	go tool pprof -top -focus='^churn_alloc$' -sample_index="$2" -unit=B "$1" </dev/null 2>/dev/null |
+		awk '/^Showing nodes accounting for/ { t = $5; sub(/B?,?$/, "", t); print t; exit }'
+}
+
+printf 'arm round tree_wall_s tree_user_s tree_sys_s wall_ns cpu_ns allocs bytes sum prof_objects prof_bytes\n' >"$B/bench/heap-runs.tsv"
+while read -r arm r tw tu ts line; do
+	kv() { for x in $line; do case $x in "$1"=*) echo "${x#*=}" ;; esac; done; }
+	po=- pb=-
+	case $arm in cprof-heap*)
+		f=$OUT/$(echo "$arm" | tr / _)-$r.pb.gz
+		po=$(pprof_total "$f" alloc_objects); pb=$(pprof_total "$f" alloc_space) ;;
+	esac
+	echo "$arm $r $tw $tu $ts $(kv wall_ns) $(kv cpu_ns) $(kv allocs) $(kv bytes) $(kv sum) ${po:--} ${pb:--}"
+done <"$OUT/runs" >>"$B/bench/heap-runs.tsv"
+
+# ---- summary: medians per arm, ratios against each arm's baseline ----
+awk -v arms="$ARMS" '
+function median(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function med(arm, col,   i, k, a) {
+	k = 0
+	for (i = 1; i <= nr; i++) if (A[i] == arm && V[i, col] != "-") a[++k] = V[i, col]
+	return k ? median(a, k) : 0
+}
+function base(a) {
+	if (a ~ /\/2t$/) return "glibc/2t"
+	if (a ~ /^jemalloc/) return "jemalloc"
+	if (a ~ /^tcmalloc/) return "tcmalloc/s"
+	return "glibc"
+}
+function ratio(x, x0) { return x0 > 0 ? sprintf("%.3fx", x / x0) : "-" }
+NR == 1 { next }
+{
+	nr++; A[nr] = $1
+	V[nr, "twall"] = $3; V[nr, "tcpu"] = $4 + $5
+	V[nr, "wall"] = $6 / 1e9; V[nr, "cpu"] = $7 / 1e9
+	V[nr, "obj"] = $11 == "-" ? "-" : $11 / $8; V[nr, "byt"] = $12 == "-" ? "-" : $12 / $9
+	if (!($1 in SUM)) SUM[$1] = $10; else if (SUM[$1] != $10) BAD[$1] = 1
+}
+END {
+	n = split(arms, arm, " ")
+	print ""
+	print "Cost (medians; ratio = arm / its baseline: glibc for cprof and heaptrack, jemalloc for"
+	print "jemalloc-prof, tcmalloc/s for tcmalloc-hp/s, glibc/2t for the two-thread arms):"
+	printf "%-16s %9s %9s %9s %9s %9s %9s %9s %9s\n", "arm", "loopCPU", "ratio", "loopWall", "ratio", "treeCPU", "ratio", "treeWall", "ratio"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]; b = base(a)
+		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
+		printf "%-16s %9.3f %9s %9.3f %9s %9.2f %9s %9.2f %9s%s\n", a, c, ratio(c, med(b, "cpu")), w, ratio(w, med(b, "wall")), tc, ratio(tc, med(b, "tcpu")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
+	}
+	print ""
+	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]
+		if (a !~ /^cprof-heap/) continue
+		printf "%-16s alloc_objects %.4f   alloc_space %.4f   (per run:", a, med(a, "obj"), med(a, "byt")
+		for (j = 1; j <= nr; j++) if (A[j] == a && V[j, "byt"] != "-") printf " %.4f", V[j, "byt"]
+		print ")"
+	}
+}
+' "$B/bench/heap-runs.tsv"
+cat <<'EOF'
+
+  loopCPU  = CPU time of the workload process over its churn loop (CLOCK_PROCESS_CPUTIME_ID);
+             the least noisy figure on a shared machine, but blind to heaptrack's separate
+             heaptrack_interpret process
+  loopWall = the churn loop, wall clock, measured inside the workload
+  treeCPU  = user+sys of the whole command and its children (/usr/bin/time): start-up,
+             profile writing at exit, heaptrack_interpret included
+  treeWall = the whole command, wall clock
+EOF
+if grep -v -e '^heaptrack' -e '^cprof: leaks:' -e '^Starting tracking' -e '^Dumping heap profile' \
+	-e '^<jemalloc>: Leak' "$OUT/stderr" | grep -q .; then
+	echo; echo "stderr of the runs (distinct lines, counted):"
+	sort "$OUT/stderr" | uniq -c | sort -rn | head -12
+fi
