@@ -1003,8 +1003,9 @@ static void note_allocs(struct ctx *c)
 	if (c->have_alloc || c->alloc_noted)
 		return;
 	c->alloc_noted = true;
-	fprintf(c->err, "cprof-bench: allocation counters unavailable (link with libcprof or "
-			"run with LD_PRELOAD=libcprof.so): B/op and allocs/op not reported\n");
+	fprintf(c->err, "cprof-bench: allocation counters unavailable (libcprof with "
+			"cprof_alloc_stats() is not linked or preloaded): B/op and "
+			"allocs/op not reported\n");
 }
 
 static void bench_free(struct cprof__bench *b)
