@@ -77,3 +77,12 @@ if [ -f "$LIB" ] && [ -z "$SANITIZE" ]; then
 	LD_PRELOAD=$PRELOAD "$T/basic" -bench Spin -benchtime 300ms -cpuprofile "$T/cpu2.pb.gz" >/dev/null 2>"$T/err"
 	check cpuprofile_preloaded test -s "$T/cpu2.pb.gz"
 fi
+
+# --- -memprofile needs libcprof's heap profiler: a clear error until it is there
+"$T/basic" -bench Fib$ -benchtime 2x -memprofile "$T/mem.pb.gz" >/dev/null 2>"$T/err"
+rc=$?
+if grep -q 'heap profiler is not linked or preloaded' "$T/err"; then
+	check memprofile_absent_exit_2 test $rc = 2
+else
+	check memprofile_written sh -c "test $rc = 0 && test -s '$T/mem.pb.gz'"
+fi
