@@ -1655,8 +1655,7 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	}
 	if (c.memprofile && !c.list_pat) {
 		/* fail early rather than after the run */
-		if (cprof__bench_rt_heap_set_rate(c.memprofilerate >= 0 ? c.memprofilerate
-									: 512 * 1024) == -ENOSYS) {
+		if (!cprof__bench_rt_have_allocs_write()) {
 			fprintf(c.err, "cprof-bench: -memprofile: libcprof's heap profiler is not "
 				       "linked or preloaded (link with pkg-config cprof, or run "
 				       "with LD_PRELOAD=libcprof.so)\n");

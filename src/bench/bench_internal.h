@@ -43,6 +43,7 @@ bool cprof__bench_rt_have_alloc(void);
 int cprof__bench_rt_cpu_start(const char *path);
 int cprof__bench_rt_cpu_stop(void);
 int cprof__bench_rt_allocs_write(const char *path);
+bool cprof__bench_rt_have_allocs_write(void);
 int cprof__bench_rt_heap_set_rate(long bytes);
 const char *cprof__bench_rt_strerror(int err);
 

@@ -55,6 +55,11 @@ bool cprof__bench_rt_alloc(uint64_t *allocs, uint64_t *bytes)
 	return true;
 }
 
+bool cprof__bench_rt_have_allocs_write(void)
+{
+	return RESOLVE(void *, cprof_allocs_write) != NULL;
+}
+
 int cprof__bench_rt_cpu_start(const char *path)
 {
 	int (*fn)(const char *, int) = RESOLVE(int (*)(const char *, int), cprof_cpu_start);
