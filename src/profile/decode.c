@@ -391,89 +391,96 @@ static bool dec_function(dec *d, rd r)
 	return true;
 }
 
-/* Top level.  false on a wire error (d->werr), concatenation or OOM. */
-static bool dec_profile(dec *d, rd r)
+/* One top-level field.  false on a wire error (d->werr), concatenation or
+ * OOM. */
+static bool dec_field(dec *d, const field *fp)
 {
 	cprof_profile *p = d->p;
+	field f = *fp;
+	switch (f.num) {
+	case 1: {
+		cprof_valuetype vt;
+		if (!WANT(d, &f, 2) || !dec_valuetype(d, f.sub, &vt) ||
+		    !cprof_vec_grow(p, p->sample_type, 1))
+			return false;
+		p->sample_type.v[p->sample_type.n++] = vt;
+		break;
+	}
+	case 2:
+		if (!WANT(d, &f, 2) || !dec_sample(d, f.sub))
+			return false;
+		break;
+	case 3:
+		if (!WANT(d, &f, 2) || !dec_mapping(d, f.sub))
+			return false;
+		break;
+	case 4:
+		if (!WANT(d, &f, 2) || !dec_location(d, f.sub))
+			return false;
+		break;
+	case 5:
+		if (!WANT(d, &f, 2) || !dec_function(d, f.sub))
+			return false;
+		break;
+	case 6: {
+		if (!WANT(d, &f, 2))
+			return false;
+		size_t len = (size_t)(f.sub.end - f.sub.p);
+		if (d->nstrings++ == 0) {
+			/* The model's string 0 is already "". */
+			if (len != 0)
+				return WIRE(d, "string_table[0] must be ''");
+			break;
+		}
+		if (cprof_profile_str_append(p, (const char *)f.sub.p, len) == 0)
+			return WIRE(d, p->oom ? "out of memory" : "too many strings");
+		break;
+	}
+	case 9:
+		if (!WANT(d, &f, 0))
+			return false;
+		if (p->time_nanos != 0) {
+			d->concat = true;
+			return false;
+		}
+		p->time_nanos = (int64_t)f.u;
+		break;
+	case 7: case 8: case 10: case 12: case 14: case 15: {
+		if (!WANT(d, &f, 0))
+			return false;
+		int64_t v = (int64_t)f.u;
+		switch (f.num) {
+		case 7: p->drop_frames = v; break;
+		case 8: p->keep_frames = v; break;
+		case 10: p->duration_nanos = v; break;
+		case 12: p->period = v; break;
+		case 14: p->default_sample_type = v; break;
+		default: p->doc_url = v; break;
+		}
+		break;
+	}
+	case 11:
+		if (!WANT(d, &f, 2) || !dec_valuetype(d, f.sub, &p->period_type))
+			return false;
+		break;
+	case 13:
+		if (!push_varints(d, &f, &p->comment))
+			return false;
+		break;
+	default:
+		break;
+	}
+	return !p->oom;
+}
+
+static bool dec_profile(dec *d, rd r)
+{
 	field f;
 	while (r.p < r.end) {
 		const char *e = next_field(&r, &f);
 		if (e)
 			return WIRE(d, e);
-		switch (f.num) {
-		case 1: {
-			cprof_valuetype vt;
-			if (!WANT(d, &f, 2) || !dec_valuetype(d, f.sub, &vt) ||
-			    !cprof_vec_grow(p, p->sample_type, 1))
-				return false;
-			p->sample_type.v[p->sample_type.n++] = vt;
-			break;
-		}
-		case 2:
-			if (!WANT(d, &f, 2) || !dec_sample(d, f.sub))
-				return false;
-			break;
-		case 3:
-			if (!WANT(d, &f, 2) || !dec_mapping(d, f.sub))
-				return false;
-			break;
-		case 4:
-			if (!WANT(d, &f, 2) || !dec_location(d, f.sub))
-				return false;
-			break;
-		case 5:
-			if (!WANT(d, &f, 2) || !dec_function(d, f.sub))
-				return false;
-			break;
-		case 6: {
-			if (!WANT(d, &f, 2))
-				return false;
-			size_t len = (size_t)(f.sub.end - f.sub.p);
-			if (d->nstrings++ == 0) {
-				/* The model's string 0 is already "". */
-				if (len != 0)
-					return WIRE(d, "string_table[0] must be ''");
-				break;
-			}
-			if (cprof_profile_str_append(p, (const char *)f.sub.p, len) == 0)
-				return WIRE(d, p->oom ? "out of memory" : "too many strings");
-			break;
-		}
-		case 9:
-			if (!WANT(d, &f, 0))
-				return false;
-			if (p->time_nanos != 0) {
-				d->concat = true;
-				return false;
-			}
-			p->time_nanos = (int64_t)f.u;
-			break;
-		case 7: case 8: case 10: case 12: case 14: case 15: {
-			if (!WANT(d, &f, 0))
-				return false;
-			int64_t v = (int64_t)f.u;
-			switch (f.num) {
-			case 7: p->drop_frames = v; break;
-			case 8: p->keep_frames = v; break;
-			case 10: p->duration_nanos = v; break;
-			case 12: p->period = v; break;
-			case 14: p->default_sample_type = v; break;
-			default: p->doc_url = v; break;
-			}
-			break;
-		}
-		case 11:
-			if (!WANT(d, &f, 2) || !dec_valuetype(d, f.sub, &p->period_type))
-				return false;
-			break;
-		case 13:
-			if (!push_varints(d, &f, &p->comment))
-				return false;
-			break;
-		default:
-			break;
-		}
-		if (p->oom)
+		if (!dec_field(d, &f))
 			return false;
 	}
 	return true;
@@ -711,21 +718,20 @@ static int renumber(dec *d, char *err, size_t errlen)
 
 /* ---- entry points --------------------------------------------------------- */
 
-/* 0 ok; -1 error in err; 1: not a profile.proto (wire-level error in err). */
-static int decode_proto(cprof_profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
+/* After the last field (ok: no error so far): validate and renumber.
+ * 0 ok; -1 error in err; 1: not a profile.proto (wire-level error in err). */
+static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 {
-	dec d;
-	memset(&d, 0, sizeof(d));
-	d.p = p;
+	cprof_profile *p = d->p;
 	int rc;
-	if (!dec_profile(&d, (rd){data, data + n})) {
+	if (!ok) {
 		if (p->oom)
 			rc = fail(err, errlen, "out of memory");
-		else if (d.concat)
+		else if (d->concat)
 			rc = fail(err, errlen, "parsing profile: concatenated profiles detected");
 		else
-			rc = 1, fail(err, errlen, "%s", d.werr ? d.werr : "malformed profile format");
-	} else if (d.nstrings == 0) {
+			rc = 1, fail(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
+	} else if (d->nstrings == 0) {
 		rc = 1;
 		fail(err, errlen, "malformed profile format (no string table)");
 	} else {
@@ -733,14 +739,23 @@ static int decode_proto(cprof_profile *p, const uint8_t *data, size_t n, char *e
 		if (e)
 			rc = 1, fail(err, errlen, "%s", e);
 		else
-			rc = renumber(&d, err, errlen);
+			rc = renumber(d, err, errlen);
 	}
-	free(d.map_id.v);
-	free(d.loc_id.v);
-	free(d.fn_id.v);
+	free(d->map_id.v);
+	free(d->loc_id.v);
+	free(d->fn_id.v);
 	if (rc == 0 && p->oom)
 		rc = fail(err, errlen, "out of memory");
 	return rc;
+}
+
+static int decode_proto(cprof_profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
+{
+	dec d;
+	memset(&d, 0, sizeof(d));
+	d.p = p;
+	bool ok = dec_profile(&d, (rd){data, data + n});
+	return dec_finish(&d, ok, err, errlen);
 }
 
 int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err, size_t errlen)
@@ -902,12 +917,248 @@ int cprof_read_fd(int fd, cprof_buf *out)
 	}
 }
 
+/* ---- streaming reader for regular files ----------------------------------- */
+
+/* Decompresses a file chunk by chunk into a window that holds at least one
+ * whole top-level field, so neither the compressed nor the decompressed
+ * profile is ever in memory at once (peak memory is the model's). */
+typedef struct stream {
+	int fd;
+	bool gz, in_eof, eof;
+	z_stream z;
+	uint8_t *in;
+	size_t in_cap;
+	cprof_buf w;      /* window: w.data[pos..w.len) not parsed yet */
+	size_t pos;
+	size_t total;     /* decompressed bytes so far */
+	const char *err;  /* static message, or NULL */
+	char zmsg[128];
+} stream;
+
+enum { STREAM_IN = 1 << 18, STREAM_OUT = 1 << 18 };
+
+/* Read more compressed input; false on a read error. */
+static bool stream_read_in(stream *s)
+{
+	/* Keep unconsumed input at the front. */
+	if (s->z.avail_in && s->z.next_in != s->in)
+		memmove(s->in, s->z.next_in, s->z.avail_in);
+	s->z.next_in = s->in;
+	for (;;) {
+		ssize_t r = read(s->fd, s->in + s->z.avail_in, s->in_cap - s->z.avail_in);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
+			s->err = s->zmsg;
+			return false;
+		}
+		if (r == 0)
+			s->in_eof = true;
+		s->z.avail_in += (uInt)r;
+		return true;
+	}
+}
+
+/* Make at least need unparsed bytes available (fewer only at the end).
+ * false on an error (s->err). */
+static bool stream_fill(stream *s, size_t need)
+{
+	while (!s->eof && s->w.len - s->pos < need) {
+		if (s->pos > 0 && (s->pos >= s->w.len / 2 || s->w.cap - s->w.len < STREAM_OUT)) {
+			memmove(s->w.data, s->w.data + s->pos, s->w.len - s->pos);
+			s->w.len -= s->pos;
+			s->pos = 0;
+		}
+		size_t want = need > STREAM_OUT ? need : STREAM_OUT;
+		if (!cprof_buf_reserve(&s->w, want)) {
+			s->err = "decompressing profile: larger than the 2 GiB limit";
+			return false;
+		}
+		size_t room = s->w.cap - s->w.len;
+		if (room > (1u << 30))
+			room = 1u << 30;
+		if (s->total + room > CPROF_DECODE_MAX)
+			room = CPROF_DECODE_MAX - s->total;
+		if (room == 0) {
+			s->err = "decompressing profile: larger than the 2 GiB limit";
+			return false;
+		}
+		size_t got;
+		if (!s->gz) {
+			ssize_t r = read(s->fd, s->w.data + s->w.len, room);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
+				s->err = s->zmsg;
+				return false;
+			}
+			if (r == 0)
+				s->eof = true;
+			got = (size_t)r;
+		} else {
+			if (s->z.avail_in < 2 && !s->in_eof && !stream_read_in(s))
+				return false;
+			s->z.next_out = s->w.data + s->w.len;
+			s->z.avail_out = (uInt)room;
+			int zr = inflate(&s->z, Z_NO_FLUSH);
+			got = room - s->z.avail_out;
+			if (zr == Z_STREAM_END) {
+				/* Another gzip member may follow (Go reads on). */
+				if (s->z.avail_in < 2 && !s->in_eof && !stream_read_in(s))
+					return false;
+				if (s->z.avail_in == 0 && s->in_eof) {
+					s->eof = true;
+				} else if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f &&
+					   s->z.next_in[1] == 0x8b) {
+					inflateReset(&s->z);
+				} else {
+					s->err = "decompressing profile: gzip: invalid header";
+					return false;
+				}
+			} else if (zr == Z_BUF_ERROR && s->z.avail_in == 0 && s->in_eof) {
+				s->err = "decompressing profile: unexpected EOF";
+				return false;
+			} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+				snprintf(s->zmsg, sizeof(s->zmsg), "decompressing profile: %s",
+					 zr == Z_MEM_ERROR ? "out of memory"
+					 : s->z.msg	   ? s->z.msg
+							   : "corrupt gzip data");
+				s->err = s->zmsg;
+				return false;
+			} else if (s->z.avail_in == 0 && !s->in_eof && !stream_read_in(s)) {
+				return false;
+			}
+		}
+		s->w.len += got;
+		s->total += got;
+	}
+	return true;
+}
+
+/* Decode the regular file fd as it is read.  0 ok; -1 error in err;
+ * 1: not a profile.proto (the caller retries with the whole file, for the
+ * legacy parsers). */
+static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
+{
+	stream s;
+	memset(&s, 0, sizeof(s));
+	s.fd = fd;
+	cprof_buf_init(&s.w, CPROF_DECODE_MAX);
+	int rc = -1;
+	dec d;
+	memset(&d, 0, sizeof(d));
+	d.p = p;
+	bool ok = true;
+	if (!stream_fill(&s, 2))
+		goto out;
+	if (s.w.len >= 2 && s.w.data[0] == 0x1f && s.w.data[1] == 0x8b) {
+		/* The bytes read so far are compressed input. */
+		s.in_cap = STREAM_IN;
+		s.in = malloc(s.in_cap);
+		if (!s.in || inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK) {
+			free(s.in);
+			s.in = NULL;
+			s.err = "out of memory";
+			goto out;
+		}
+		s.gz = true;
+		memcpy(s.in, s.w.data, s.w.len);
+		s.z.next_in = s.in;
+		s.z.avail_in = (uInt)s.w.len;
+		s.in_eof = s.eof;
+		s.eof = false;
+		s.w.len = s.total = 0;
+	}
+	for (;;) {
+		/* A field header is at most 20 bytes. */
+		if (!stream_fill(&s, 20))
+			goto out;
+		if (s.pos == s.w.len)
+			break;
+		rd r = {s.w.data + s.pos, s.w.data + s.w.len};
+		uint64_t key, len = 0;
+		if (!get_varint(&r, &key)) {
+			ok = WIRE(&d, "bad varint");
+			break;
+		}
+		size_t hdr;
+		if ((key & 7) == 2) {
+			if (!get_varint(&r, &len)) {
+				ok = WIRE(&d, "bad varint");
+				break;
+			}
+			hdr = (size_t)(r.p - (s.w.data + s.pos));
+			if (len > CPROF_DECODE_MAX) {
+				ok = WIRE(&d, "too much data");
+				break;
+			}
+			if (!stream_fill(&s, hdr + (size_t)len))
+				goto out;
+			if (s.w.len - s.pos < hdr + len) {
+				ok = WIRE(&d, "too much data");
+				break;
+			}
+		}
+		/* The whole field is in the window now. */
+		r = (rd){s.w.data + s.pos, s.w.data + s.w.len};
+		field f;
+		const char *e = next_field(&r, &f);
+		if (e) {
+			ok = WIRE(&d, e);
+			break;
+		}
+		s.pos = (size_t)(r.p - s.w.data);
+		if (!dec_field(&d, &f)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok && s.total == 0) {
+		rc = fail(err, errlen, "parsing profile: empty input file");
+		free(d.map_id.v);
+		free(d.loc_id.v);
+		free(d.fn_id.v);
+		goto done;
+	}
+	rc = dec_finish(&d, ok, err, errlen);
+	goto done;
+out:
+	free(d.map_id.v);
+	free(d.loc_id.v);
+	free(d.fn_id.v);
+	rc = fail(err, errlen, "%s", s.err ? s.err : "read error");
+done:
+	if (s.gz)
+		inflateEnd(&s.z);
+	free(s.in);
+	cprof_buf_free(&s.w);
+	return rc;
+}
+
 int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_t errlen)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		char e[256];
+		int sr = stream_decode(p, fd, e, sizeof(e));
+		if (sr <= 0) {
+			close(fd);
+			return sr == 0 ? 0 : fail(err, errlen, "%s: %s", path, e);
+		}
+		/* Not a profile.proto: read it whole for the legacy parsers. */
+		cprof_profile_free(p);
+		cprof_profile_init(p);
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			close(fd);
+			return fail(err, errlen, "%s: %s", path, strerror(errno));
+		}
+	}
 	cprof_buf b;
 	cprof_buf_init(&b, CPROF_DECODE_MAX + 4096);
 	int rc = cprof_read_fd(fd, &b);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int failed;
 
@@ -392,10 +393,106 @@ static void test_labels(void)
 	cprof_buf_free(&b);
 }
 
+/* cprof_profile_read_file streams regular files: same results and the same
+ * errors as decoding the bytes in memory. */
+static void write_file(const char *path, const void *d, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(d, 1, n, f);
+		fclose(f);
+	}
+}
+
+static void test_files(void)
+{
+	char dir[] = "/tmp/cprof-test-decode.XXXXXX";
+	if (!mkdtemp(dir)) {
+		printf("not ok files: mkdtemp\n");
+		failed = 1;
+		return;
+	}
+	char path[256];
+	snprintf(path, sizeof(path), "%s/p", dir);
+	cprof_profile a;
+	build(&a);
+	/* A 1 MiB string: one field larger than the reader's window. */
+	char *big = malloc(1 << 20);
+	memset(big, 'x', 1 << 20);
+	big[(1 << 20) - 1] = 0;
+	cprof_profile_str(&a, big);
+	free(big);
+	cprof_buf raw, gz;
+	cprof_buf_init(&raw, 0);
+	cprof_buf_init(&gz, 0);
+	cprof_profile_encode(&a, &raw);
+	cprof_gzip(raw.data, raw.len, &gz, 1);
+	static const struct {
+		const char *name;
+		int kind; /* 0 raw, 1 gz, 2 gz twice (concatenated), 3 truncated gz,
+			     4 gz + garbage, 5 empty, 6 legacy text, 7 missing */
+		const char *want;
+	} cases[] = {
+		{"file_raw", 0, NULL}, {"file_gzip", 1, NULL},
+		{"file_concatenated", 2, "concatenated profiles detected"},
+		{"file_truncated_gzip", 3, "unexpected EOF"},
+		{"file_gzip_garbage", 4, "gzip: invalid header"},
+		{"file_empty", 5, "empty input file"},
+		{"file_legacy_fallback", 6, NULL},
+		{"file_missing", 7, "No such file"},
+	};
+	static const char heap[] = "heap profile: 1: 64 [ 1: 64] @ heapprofile\n"
+				   "     1:    64 [     1:    64] @ 0x10 0x20\n";
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
+		unlink(path);
+		switch (cases[i].kind) {
+		case 0: write_file(path, raw.data, raw.len); break;
+		case 1: write_file(path, gz.data, gz.len); break;
+		case 2: {
+			FILE *f = fopen(path, "wb");
+			fwrite(gz.data, 1, gz.len, f);
+			fwrite(gz.data, 1, gz.len, f);
+			fclose(f);
+			break;
+		}
+		case 3: write_file(path, gz.data, gz.len / 2); break;
+		case 4: {
+			FILE *f = fopen(path, "wb");
+			fwrite(gz.data, 1, gz.len, f);
+			fwrite("zz", 1, 2, f);
+			fclose(f);
+			break;
+		}
+		case 5: write_file(path, "", 0); break;
+		case 6: write_file(path, heap, sizeof(heap) - 1); break;
+		default: break;
+		}
+		cprof_profile p;
+		cprof_profile_init(&p);
+		char err[256] = "";
+		int rc = cprof_profile_read_file(&p, path, err, sizeof(err));
+		if (!cases[i].want) {
+			const char *why = rc ? err : cases[i].kind == 6 ? (p.sample.n == 1 ? NULL : "samples")
+								      : diff(&a, &p);
+			CHECK(cases[i].name, rc == 0 && !why, "%s", why ? why : "");
+		} else {
+			CHECK(cases[i].name, rc < 0 && strstr(err, cases[i].want) && strstr(err, path),
+			      "rc %d err '%s'", rc, err);
+		}
+		cprof_profile_free(&p);
+	}
+	unlink(path);
+	rmdir(dir);
+	cprof_buf_free(&raw);
+	cprof_buf_free(&gz);
+	cprof_profile_free(&a);
+}
+
 int main(void)
 {
 	test_roundtrip();
 	test_errors();
 	test_labels();
+	test_files();
 	return failed;
 }

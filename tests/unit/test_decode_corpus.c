@@ -27,6 +27,33 @@ static void run(const char *path, const char *name, bool must_decode, size_t *n,
 			failed = 1;
 		}
 	} else {
+		/* The file reader streams; it must agree with decoding the
+		 * bytes in memory. */
+		FILE *fp = fopen(path, "rb");
+		cprof_buf raw, e1, e2;
+		cprof_buf_init(&raw, 0);
+		cprof_buf_init(&e1, 0);
+		cprof_buf_init(&e2, 0);
+		char chunk[65536];
+		size_t k;
+		while (fp && (k = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			cprof_buf_append(&raw, chunk, k);
+		if (fp)
+			fclose(fp);
+		cprof_profile q;
+		cprof_profile_init(&q);
+		int qr = cprof_profile_decode(&q, raw.data, raw.len, err, sizeof(err));
+		cprof_profile_encode(&p, &e1);
+		if (qr == 0)
+			cprof_profile_encode(&q, &e2);
+		if (qr != 0 || e1.len != e2.len || memcmp(e1.data, e2.data, e1.len)) {
+			printf("not ok corpus_%s: file and memory decoding differ (%d)\n", name, qr);
+			failed = 1;
+		}
+		cprof_profile_free(&q);
+		cprof_buf_free(&raw);
+		cprof_buf_free(&e1);
+		cprof_buf_free(&e2);
 		cprof_profile m;
 		cprof_profile_init(&m);
 		if (cprof_profile_merge(&m, &p, 1, err, sizeof(err)) < 0 ||
