@@ -164,7 +164,7 @@ static inline bool cprof_bench_loop(cprof_bench_b *b)
  * cprof_clobber_memory(): all pending writes to memory are performed. */
 #define cprof_do_not_optimize(x)                                                     \
 	do {                                                                         \
-		__typeof__(x) cprof__dno_v = (x);                                    \
+		__typeof__((void)0, (x)) cprof__dno_v = (x);                                  \
 		__asm__ volatile("" : "+m,r"(cprof__dno_v) : : "memory");          \
 	} while (0)
 #define cprof_clobber_memory() __asm__ volatile("" : : : "memory")

@@ -1618,6 +1618,8 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	if (c.ncpus == 0)
 		c.cpus[c.ncpus++] = default_procs();
 	c.procs = c.cpus[0];
+	if (c.json)
+		c.verbose = true; /* go test -json runs the binary chatty */
 	c.have_alloc = alloc_fn(&(uint64_t){0}, &(uint64_t){0});
 
 	if (c.list_pat) {

@@ -664,8 +664,35 @@ static void test_golden(void)
 	cprof__bench_set_cpu_name(NULL);
 }
 
+/* cprof_do_not_optimize takes any expression: const, struct, float... */
+struct big {
+	long a[8];
+};
+static struct big make_big(int i)
+{
+	struct big v = {{i}};
+	return v;
+}
+static void test_do_not_optimize(void)
+{
+	const int k = 5;
+	cprof_do_not_optimize(k);
+	double d = 1.5;
+	cprof_do_not_optimize(d * 2);
+	cprof_do_not_optimize(make_big(3));
+	const char *str = "x";
+	cprof_do_not_optimize(str);
+	char buf[4] = "abc";
+	cprof_do_not_optimize(buf[1]);
+	long double ld = 1;
+	cprof_do_not_optimize(ld);
+	cprof_clobber_memory();
+	CHECK("do_not_optimize_compiles_for_any_type", buf[1] == 'b', "buffer changed");
+}
+
 int main(void)
 {
+	test_do_not_optimize();
 	cprof__bench_set_clock(fake_clock);
 	cprof__bench_set_alloc_source(fake_alloc_source);
 	test_predict();
