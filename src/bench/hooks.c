@@ -17,8 +17,9 @@
 #include <errno.h>
 #include <string.h>
 
+/* The layout of <cprof.h>'s struct (four 64-bit counters). */
 struct cprof_alloc_stats {
-	uint64_t allocs, frees, bytes_allocated, bytes_freed;
+	unsigned long long allocs, frees, bytes_allocated, reserved;
 };
 
 #define WEAK __attribute__((weak, visibility("default")))

@@ -55,6 +55,22 @@ check benchmem_absent sh -c "! grep -q 'B/op' '$T/out' && grep -q 'allocation co
 check benchmem_exact grep -Eq '^BenchmarkThreeMallocs +	 +1000	.*	     192 B/op	       3 allocs/op$' "$T/out"
 check benchmem_other_thread grep -Eq '^BenchmarkOtherThread +	 +1000	.*	      32 B/op	       1 allocs/op$' "$T/out"
 
+# --- -benchmem with libcprof's exact counters, linked or preloaded
+if [ -f "$LIB" ] && nm -D "$LIB" 2>/dev/null | grep -q ' T cprof_alloc_stats$'; then
+	link_bench "$T/malloc_linked" bench_malloc.c -L"$BUILD" -Wl,-rpath,"$BUILD" -lcprof
+	link_bench "$T/malloc_plain" bench_malloc.c
+	for v in linked preloaded; do
+		if [ $v = linked ]; then
+			"$T/malloc_linked" -bench . -benchtime 1000x -benchmem -cpu 1 >"$T/out" 2>"$T/err"
+		else
+			LD_PRELOAD=$PRELOAD "$T/malloc_plain" -bench . -benchtime 1000x -benchmem -cpu 1 \
+				>"$T/out" 2>"$T/err"
+		fi
+		check benchmem_runtime_exact_$v grep -Eq '^BenchmarkThreeMallocs +	 +1000	.*	     192 B/op	       3 allocs/op$' "$T/out"
+		check benchmem_runtime_other_thread_$v grep -Eq '^BenchmarkOtherThread +	 +1000	.*	      32 B/op	       1 allocs/op$' "$T/out"
+	done
+fi
+
 # --- own main() wins over the library's
 "$T/ownmain" -bench . -benchtime 5x >"$T/out"
 check own_main sh -c "grep -q '^own main done rc=0' '$T/out' && grep -q '^pkg: example.com/ownmain' '$T/out'"
