@@ -90,6 +90,7 @@ if [ -f "$LIB" ] && [ -z "$SANITIZE" ]; then
 	if command -v go >/dev/null 2>&1; then
 		check cpuprofile_pprof_sees_benchmark sh -c "go tool pprof -top '$T/linked' '$T/cpu.pb.gz' 2>/dev/null | grep -q spin_work"
 	fi
+	check cpuprofile_cprof_top sh -c "$CPROF top '$T/cpu.pb.gz' 2>/dev/null | grep -q spin_work"
 	LD_PRELOAD=$PRELOAD "$T/basic" -bench Spin -benchtime 300ms -cpuprofile "$T/cpu2.pb.gz" >/dev/null 2>"$T/err"
 	check cpuprofile_preloaded test -s "$T/cpu2.pb.gz"
 fi

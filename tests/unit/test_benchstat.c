@@ -93,6 +93,13 @@ static void test_goldens(void)
 	golden("malformed_lines", "malformed.golden", "malformed.stderr.golden",
 	       (char *[]){"benchstat", "malformed.txt", NULL});
 
+	/* Go's own output (go test -bench, Go 1.19) reads cleanly */
+	int grc = run((char *[]){"benchstat", "go119_layout.txt", NULL});
+	CHECK("reads_go_output", grc == 0 && !*err_text && strstr(out_text, "pkg: example.com/gob") &&
+					 strstr(out_text, "\nSubs/size=1024#01-2 ") &&
+					 strstr(out_text, "B/s") && strstr(out_text, "hits/op"),
+	      "rc=%d\n%s\n%s", grc, out_text, err_text);
+
 	/* labels: label=path names the column */
 	int rc = run((char *[]){"benchstat", "A=old.txt", "B=new.txt", NULL});
 	CHECK("labels", rc == 0 && strstr(out_text, "\xe2\x94\x82      A      \xe2\x94\x82"),
