@@ -732,8 +732,10 @@ CPROF_NO_SANITIZE static bool load(guard *g, uintptr_t addr, uintptr_t *out)
 	return true;
 }
 
-/* async-signal-safe */
-static const row *find_row(const table *t, uintptr_t pc)
+/* async-signal-safe.  Not instrumented, like its caller: the tables it reads
+ * are published by the atomics in unwind_regs, which sanitizers do not see, so
+ * instrumenting these reads alone shows ThreadSanitizer races that are not. */
+CPROF_NO_SANITIZE static const row *find_row(const table *t, uintptr_t pc)
 {
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
@@ -765,8 +767,12 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 {
 	if (max <= 0)
 		return 0;
-	atomic_fetch_add_explicit(&cprof__unwind_users, 1, memory_order_acquire);
-	const table *t = atomic_load_explicit(&cur_table, memory_order_acquire);
+	/* Both seq_cst: with cprof__unwind_refresh's exchange of cur_table and
+	 * its load of the count this is Dekker's pattern — either the refresh
+	 * sees us counted, or we see its new table.  With acquire alone both
+	 * may miss each other, and the old table is freed while we read it. */
+	atomic_fetch_add(&cprof__unwind_users, 1);
+	const table *t = atomic_load(&cur_table);
 	guard g = {0, 0};
 	if (cprof__stack_hi && sp >= cprof__stack_lo && sp < cprof__stack_hi) {
 		g.lo = sp & ~(uintptr_t)7;
