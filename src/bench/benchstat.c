@@ -398,6 +398,7 @@ struct table {
 };
 
 struct bs {
+	FILE *err;
 	struct opts o;
 	struct cprof__bf_set set;
 	struct intern tables, rows, cols, names, files;
@@ -773,25 +774,38 @@ static int build(struct bs *b)
 		/* rows and columns in global first-seen order */
 		qsort(rs, nr, sizeof *rs, cmp_size);
 		qsort(cs, nc, sizeof *cs, cmp_size);
-		if (nc > 64)
-			nc = 64; /* benchstat tables this wide are unreadable anyway */
+		if (nc > 64) {
+			fprintf(b->err, "cprof: benchstat: table %s has %zu columns; showing the "
+					"first 64\n", b->t[ti].unit, nc);
+			nc = 64; /* a geomean slot per column; wider tables are unreadable */
+		}
 		t->rows = rs;
 		t->nrows = nr;
 		t->cols = cs;
 		t->ncols = nc;
 		t->cells = calloc(nr * nc > 0 ? nr * nc : 1, sizeof *t->cells);
-		if (!t->cells)
+		/* global row/column index -> position in this table */
+		size_t *rpos = malloc((b->rows.n + 1) * sizeof *rpos);
+		size_t *cpos = malloc((b->cols.n + 1) * sizeof *cpos);
+		if (!t->cells || !rpos || !cpos) {
+			free(rpos);
+			free(cpos);
 			return -1;
+		}
+		for (size_t k = 0; k <= b->rows.n; k++)
+			rpos[k] = SIZE_MAX;
+		for (size_t k = 0; k <= b->cols.n; k++)
+			cpos[k] = SIZE_MAX;
+		for (size_t k = 0; k < nr; k++)
+			rpos[rs[k]] = k;
+		for (size_t k = 0; k < nc; k++)
+			cpos[cs[k]] = k;
 		for (size_t i = 0; i < b->nobs; i++) {
 			const struct obs *o = &b->obs[i];
 			if (o->table != ti)
 				continue;
-			size_t r = 0, c = 0;
-			while (r < nr && rs[r] != o->row)
-				r++;
-			while (c < nc && cs[c] != o->col)
-				c++;
-			if (c == nc)
+			size_t r = rpos[o->row], c = cpos[o->col];
+			if (r == SIZE_MAX || c == SIZE_MAX)
 				continue;
 			struct cell *cl = &t->cells[r * nc + c];
 			if (!cl->present) {
@@ -805,13 +819,18 @@ static int build(struct bs *b)
 			if (cl->n == cl->cap) {
 				size_t cap = cl->cap ? cl->cap * 2 : 8;
 				double *v = realloc(cl->v, cap * sizeof *v);
-				if (!v)
+				if (!v) {
+					free(rpos);
+					free(cpos);
 					return -1;
+				}
 				cl->v = v;
 				cl->cap = cap;
 			}
 			cl->v[cl->n++] = o->v;
 		}
+		free(rpos);
+		free(cpos);
 		if (summarize(b, t) < 0)
 			return -1;
 		continue;
@@ -1591,6 +1610,7 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct bs b;
 	memset(&b, 0, sizeof b);
+	b.err = err;
 	b.o.alpha = 0.05;
 	b.o.confidence = 0.95;
 	parse_key(".fullname", &b.o.row);
@@ -1713,6 +1733,7 @@ int cprof__benchstat_buffer(const char *buf, size_t len, FILE *out, FILE *err)
 {
 	struct bs b;
 	memset(&b, 0, sizeof b);
+	b.err = err;
 	b.o.alpha = 0.05;
 	b.o.confidence = 0.95;
 	parse_key(".fullname", &b.o.row);
