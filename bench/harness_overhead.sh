@@ -16,7 +16,7 @@ BENCHTIME=${BENCHTIME:-1s}
 OUT=$ROOT/bench/out/harness
 mkdir -p "$OUT"
 ${CC:-cc} -std=c17 -O2 -I"$ROOT/include" -o "$OUT/overhead" "$ROOT/bench/harness_overhead.c" \
-	-Wl,--whole-archive "$BUILD/libcprof_bench.a" -Wl,--no-whole-archive -pthread -lm
+	"$BUILD/libcprof_bench.a" -pthread -lm
 CPROF_BENCH_PKG=overhead "$OUT/overhead" -bench . -count "$COUNT" -benchtime "$BENCHTIME" -cpu 1 >"$OUT/cprof.txt"
 if command -v go >/dev/null 2>&1; then
 	mkdir -p "$OUT/go"

@@ -1385,6 +1385,8 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 			val = argv[++i];
 		}
 		int bad = 0;
+		if (!strcmp(name, "shuffle") || !strcmp(name, "outputdir"))
+			fprintf(c->err, "cprof-bench: -%s is not supported; ignored\n", name);
 		if (!strcmp(name, "bench"))
 			c->bench_pat = val;
 		else if (!strcmp(name, "run"))

@@ -7,8 +7,7 @@
 BA=$BUILD/libcprof_bench.a
 link_bench() { # link_bench OUT SRC [EXTRA...]
 	out=$1 src=$2; shift 2
-	cc_prog "$out" "$src" -I"$CPROF_ROOT/include" -Wl,--whole-archive "$BA" \
-		-Wl,--no-whole-archive -lm "$@"
+	cc_prog "$out" "$src" -I"$CPROF_ROOT/include" "$BA" -lm "$@"
 }
 link_bench "$T/basic" bench_basic.c || { nok build_basic; exit 1; }
 link_bench "$T/allocs" bench_allocs.c || { nok build_allocs; exit 1; }
