@@ -739,8 +739,9 @@ static void add_log(struct cprof__bench *b, const char *file, int line, const ch
 
 static void bench_fail(struct cprof__bench *b)
 {
-	b->failed = true;
-	b->octx->failed = true;
+	/* may run on a RunParallel thread */
+	__atomic_store_n(&b->failed, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->octx->failed, true, __ATOMIC_RELAXED);
 }
 
 void cprof__bench_log(cprof_bench_b *pub, const char *file, int line, int kind,

@@ -246,6 +246,8 @@ struct opts {
 	struct key row, col;
 	struct term *terms;
 	size_t nterms;
+	char ignore[16][128]; /* -ignore: config keys, .file, .fullname */
+	int nignore;
 };
 
 static int parse_key(const char *s, struct key *k)
@@ -466,9 +468,17 @@ static void row_value(const struct bs *b, const struct cprof__bf_result *r, cons
 	key_value(b, r, unit, &b->o.row, out);
 }
 
+static bool ignored(const struct bs *b, const char *key)
+{
+	for (int i = 0; i < b->o.nignore; i++)
+		if (!strcmp(b->o.ignore[i], key))
+			return true;
+	return false;
+}
+
 static bool is_proj_key(const struct bs *b, const char *key)
 {
-	return (b->o.row.kind == K_CONFIG && !strcmp(b->o.row.name, key)) ||
+	return ignored(b, key) || (b->o.row.kind == K_CONFIG && !strcmp(b->o.row.name, key)) ||
 	       (b->o.col.kind == K_CONFIG && !strcmp(b->o.col.name, key));
 }
 
@@ -813,8 +823,10 @@ static int build(struct bs *b)
 				cl->fullname = o->fullname;
 				cl->file = o->file;
 			}
-			cl->vary_fullname |= cl->fullname != o->fullname && b->o.row.kind != K_FULLNAME;
+			cl->vary_fullname |= cl->fullname != o->fullname &&
+					     b->o.row.kind != K_FULLNAME && !ignored(b, ".fullname");
 			cl->vary_file |= cl->file != o->file && b->o.row.kind != K_FILE &&
+					 !ignored(b, ".file") &&
 					 b->o.col.kind != K_FILE;
 			if (cl->n == cl->cap) {
 				size_t cap = cl->cap ? cl->cap * 2 : 8;
@@ -1557,6 +1569,7 @@ static void usage(FILE *f)
 		"  -format f       text (default) or csv (warnings to stderr)\n"
 		"  -row key        split rows by key (default .fullname)\n"
 		"  -col key        split columns by key (default .file)\n"
+		"  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
 		"  -filter query   keep results matching: key:value, key:/regexp/,\n"
 		"                  -key:value (not), terms separated by spaces (and)\n"
 		"keys: .fullname .name .file .unit /subname-key config-key\n");
@@ -1658,6 +1671,17 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 			if (parse_filter(val, &b.o, err) < 0) {
 				bs_free(&b);
 				return 2;
+			}
+		} else if (!strcmp(name, "ignore")) {
+			char tmp[1024];
+			snprintf(tmp, sizeof tmp, "%s", val);
+			char *save = NULL;
+			for (char *k = strtok_r(tmp, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+				if (b.o.nignore == 16 || strlen(k) >= 128) {
+					bad = 1;
+					break;
+				}
+				snprintf(b.o.ignore[b.o.nignore++], 128, "%s", k);
 			}
 		} else if (!strcmp(name, "table")) {
 			bad = strcmp(val, ".config") != 0;

@@ -100,6 +100,22 @@ static void test_goldens(void)
 					 strstr(out_text, "B/s") && strstr(out_text, "hits/op"),
 	      "rc=%d\n%s\n%s", grc, out_text, err_text);
 
+	/* -ignore: a config key no longer splits tables; .fullname no longer warns */
+	int irc = run((char *[]){"benchstat", "-ignore", "note", "small.txt", NULL});
+	CHECK("ignore_config_key", irc == 0 && strstr(out_text, "Sieve   1.190\xc2\xb5s") == NULL &&
+					   strstr(out_text, "1.190\xc2\xb5 \xc2\xb1 \xe2\x88\x9e") &&
+					   !strstr(out_text, "before"),
+	      "%s", out_text);
+	irc = run((char *[]){"benchstat", "-row", ".name", "-ignore", ".fullname", "-filter",
+			     ".unit:ns/op", "new.txt", NULL});
+	CHECK("ignore_fullname", irc == 0 && !strstr(out_text, "vary") &&
+					 strstr(out_text, "\nConcat "),
+	      "%s", out_text);
+	irc = run((char *[]){"benchstat", "-row", ".name", "-col", "/n", "-filter", ".unit:ns/op",
+			     "old.txt", "new.txt", NULL});
+	CHECK("vary_in_file_warning", irc == 0 && strstr(out_text, "benchmarks vary in .file"), "%s",
+	      out_text);
+
 	/* labels: label=path names the column */
 	int rc = run((char *[]){"benchstat", "A=old.txt", "B=new.txt", NULL});
 	CHECK("labels", rc == 0 && strstr(out_text, "\xe2\x94\x82      A      \xe2\x94\x82"),
