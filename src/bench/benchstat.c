@@ -228,9 +228,13 @@ static void name_without(const char *name, const char *key, struct sb *out)
 
 enum keykind { K_FULLNAME, K_NAME, K_FILE, K_UNIT, K_SUB, K_CONFIG };
 
+enum keyorder { O_FIRST, O_ALPHA, O_NUM, O_FIXED };
+
 struct key {
 	enum keykind kind;
 	char name[128]; /* the sub-name or config key */
+	enum keyorder order;
+	char fixed[512]; /* O_FIXED: the values, each followed by '\0', then '\0' */
 };
 
 struct term {
@@ -250,9 +254,49 @@ struct opts {
 	int nignore;
 };
 
-static int parse_key(const char *s, struct key *k)
+/* key@alpha, key@num, key@(v1 v2 ...): sort orders (the last also filters) */
+static int parse_order(const char *o, struct key *k)
+{
+	if (!strcmp(o, "alpha"))
+		k->order = O_ALPHA;
+	else if (!strcmp(o, "num"))
+		k->order = O_NUM;
+	else if (o[0] == '(' && o[strlen(o) - 1] == ')') {
+		k->order = O_FIXED;
+		size_t n = 0;
+		const char *p = o + 1, *end = o + strlen(o) - 1;
+		while (p < end) {
+			while (p < end && (*p == ' ' || *p == ','))
+				p++;
+			const char *q = p;
+			while (q < end && *q != ' ' && *q != ',')
+				q++;
+			if (q > p) {
+				if (n + (size_t)(q - p) + 2 > sizeof k->fixed)
+					return -1;
+				memcpy(k->fixed + n, p, (size_t)(q - p));
+				n += (size_t)(q - p);
+				k->fixed[n++] = 0;
+			}
+			p = q;
+		}
+		k->fixed[n] = 0;
+	} else
+		return -1;
+	return 0;
+}
+
+static int parse_key(const char *spec, struct key *k)
 {
 	memset(k, 0, sizeof *k);
+	char s[256];
+	snprintf(s, sizeof s, "%s", spec);
+	char *at = strchr(s, '@');
+	if (at) {
+		*at = 0;
+		if (parse_order(at + 1, k) < 0)
+			return -1;
+	}
 	if (!strcmp(s, ".fullname"))
 		k->kind = K_FULLNAME;
 	else if (!strcmp(s, ".name"))
@@ -263,10 +307,10 @@ static int parse_key(const char *s, struct key *k)
 		k->kind = K_UNIT;
 	else if (s[0] == '/' && s[1] && strlen(s) < sizeof k->name + 1) {
 		k->kind = K_SUB;
-		snprintf(k->name, sizeof k->name, "%s", s + 1);
+		snprintf(k->name, sizeof k->name, "%.127s", s + 1);
 	} else if (s[0] && s[0] != '.' && strlen(s) < sizeof k->name && !strpbrk(s, " ,@()")) {
 		k->kind = K_CONFIG;
-		snprintf(k->name, sizeof k->name, "%s", s);
+		snprintf(k->name, sizeof k->name, "%.127s", s);
 	} else
 		return -1;
 	return 0;
@@ -482,6 +526,62 @@ static bool is_proj_key(const struct bs *b, const char *key)
 	       (b->o.col.kind == K_CONFIG && !strcmp(b->o.col.name, key));
 }
 
+/* Position of v in a fixed order, or -1 if not listed. */
+static int fixed_pos(const struct key *k, const char *v)
+{
+	int i = 0;
+	for (const char *p = k->fixed; *p; p += strlen(p) + 1, i++)
+		if (!strcmp(p, v))
+			return i;
+	return -1;
+}
+
+/* "2k", "1Mi", "64": numbers with SI or IEC prefixes; NaN if not one. */
+static double num_value(const char *v)
+{
+	char *end;
+	double x = strtod(v, &end);
+	if (end == v)
+		return NAN;
+	static const struct {
+		const char *sfx;
+		double mul;
+	} sfx[] = {{"", 1},	      {"k", 1e3},	     {"M", 1e6},	{"G", 1e9},
+		   {"T", 1e12},	      {"Ki", 1024.0},	     {"Mi", 1048576.0}, {"Gi", 1073741824.0},
+		   {"Ti", 1099511627776.0}};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(sfx); i++)
+		if (!strcmp(end, sfx[i].sfx))
+			return x * sfx[i].mul;
+	return NAN;
+}
+
+struct sortctx {
+	const struct key *k;
+	char **str;
+};
+
+static int cmp_keyed(const void *a, const void *b, void *arg)
+{
+	const struct sortctx *c = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const char *sx = c->str[x], *sy = c->str[y];
+	int r = 0;
+	if (c->k->order == O_ALPHA) {
+		r = strcmp(sx, sy);
+	} else if (c->k->order == O_NUM) {
+		double nx = num_value(sx), ny = num_value(sy);
+		if (isnan(nx) != isnan(ny))
+			r = isnan(nx) ? 1 : -1; /* numbers first */
+		else if (!isnan(nx) && nx != ny)
+			r = nx < ny ? -1 : 1;
+		else
+			r = strcmp(sx, sy);
+	} else if (c->k->order == O_FIXED) {
+		r = fixed_pos(c->k, sx) - fixed_pos(c->k, sy);
+	}
+	return r ? r : (x > y) - (x < y); /* then first-seen */
+}
+
 static int add_obs(struct bs *b)
 {
 	/* the configuration keys that split tables: all but -row/-col's */
@@ -509,6 +609,13 @@ static int add_obs(struct bs *b)
 			sb_printf(&tk, "\x1e%s", unit);
 			row_value(b, r, unit, &rk);
 			key_value(b, r, unit, &b->o.col, &ck);
+			if ((b->o.row.order == O_FIXED && fixed_pos(&b->o.row, sb_str(&rk)) < 0) ||
+			    (b->o.col.order == O_FIXED && fixed_pos(&b->o.col, sb_str(&ck)) < 0)) {
+				free(tk.p);
+				free(rk.p);
+				free(ck.p);
+				continue; /* a fixed order also filters */
+			}
 			bool oom = tk.oom || rk.oom || ck.oom;
 			size_t ti = oom ? (size_t)-1 : intern(&b->tables, sb_str(&tk));
 			size_t ri = oom ? (size_t)-1 : intern(&b->rows, sb_str(&rk));
@@ -547,12 +654,6 @@ static int add_obs(struct bs *b)
 		}
 	}
 	return 0;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	return (x > y) - (x < y);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -782,8 +883,9 @@ static int build(struct bs *b)
 		free(cseen);
 		rseen = cseen = NULL;
 		/* rows and columns in global first-seen order */
-		qsort(rs, nr, sizeof *rs, cmp_size);
-		qsort(cs, nc, sizeof *cs, cmp_size);
+		struct sortctx rctx = {&b->o.row, b->rows.str}, cctx = {&b->o.col, b->cols.str};
+		qsort_r(rs, nr, sizeof *rs, cmp_keyed, &rctx);
+		qsort_r(cs, nc, sizeof *cs, cmp_keyed, &cctx);
 		if (nc > 64) {
 			fprintf(b->err, "cprof: benchstat: table %s has %zu columns; showing the "
 					"first 64\n", b->t[ti].unit, nc);
@@ -1572,7 +1674,8 @@ static void usage(FILE *f)
 		"  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
 		"  -filter query   keep results matching: key:value, key:/regexp/,\n"
 		"                  -key:value (not), terms separated by spaces (and)\n"
-		"keys: .fullname .name .file .unit /subname-key config-key\n");
+		"keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
+		"key may end in @alpha, @num (2k, 1Mi...) or @(v1 v2...) (order and filter)\n");
 }
 
 static int read_all(FILE *f, char **buf, size_t *len)

@@ -116,6 +116,30 @@ static void test_goldens(void)
 	CHECK("vary_in_file_warning", irc == 0 && strstr(out_text, "benchmarks vary in .file"), "%s",
 	      out_text);
 
+	/* sort orders: @num understands SI/IEC prefixes; @(...) orders and filters */
+	{
+		const char *in = "BenchmarkS/size=1k 1 10 ns/op\nBenchmarkS/size=64 1 10 ns/op\n"
+				 "BenchmarkS/size=2Mi 1 10 ns/op\nBenchmarkS/size=512 1 10 ns/op\n";
+		FILE *f = fopen("/tmp/cprof-test-benchstat-sizes.txt", "w");
+		if (f) {
+			fputs(in, f);
+			fclose(f);
+		}
+		int src = run((char *[]){"benchstat", "-row", "/size@num", "-col", ".name",
+					 "/tmp/cprof-test-benchstat-sizes.txt", NULL});
+		const char *a = strstr(out_text, "\n64 "), *b2 = strstr(out_text, "\n512 "),
+			   *c = strstr(out_text, "\n1k "), *d = strstr(out_text, "\n2Mi ");
+		CHECK("sort_num", src == 0 && a && b2 && c && d && a < b2 && b2 < c && c < d, "%s",
+		      out_text);
+		src = run((char *[]){"benchstat", "-row", "/size@(2Mi 64)", "-col", ".name",
+				     "/tmp/cprof-test-benchstat-sizes.txt", NULL});
+		a = strstr(out_text, "\n64 ");
+		d = strstr(out_text, "\n2Mi ");
+		CHECK("sort_fixed_filters", src == 0 && a && d && d < a && !strstr(out_text, "\n1k "),
+		      "%s", out_text);
+		remove("/tmp/cprof-test-benchstat-sizes.txt");
+	}
+
 	/* labels: label=path names the column */
 	int rc = run((char *[]){"benchstat", "A=old.txt", "B=new.txt", NULL});
 	CHECK("labels", rc == 0 && strstr(out_text, "\xe2\x94\x82      A      \xe2\x94\x82"),
