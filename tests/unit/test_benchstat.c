@@ -120,24 +120,26 @@ static void test_goldens(void)
 	{
 		const char *in = "BenchmarkS/size=1k 1 10 ns/op\nBenchmarkS/size=64 1 10 ns/op\n"
 				 "BenchmarkS/size=2Mi 1 10 ns/op\nBenchmarkS/size=512 1 10 ns/op\n";
-		FILE *f = fopen("/tmp/cprof-test-benchstat-sizes.txt", "w");
+		char tmp[64];
+		snprintf(tmp, sizeof tmp, "/tmp/cprof-test-benchstat-%d.txt", (int)getpid());
+		FILE *f = fopen(tmp, "w");
 		if (f) {
 			fputs(in, f);
 			fclose(f);
 		}
 		int src = run((char *[]){"benchstat", "-row", "/size@num", "-col", ".name",
-					 "/tmp/cprof-test-benchstat-sizes.txt", NULL});
+					 tmp, NULL});
 		const char *a = strstr(out_text, "\n64 "), *b2 = strstr(out_text, "\n512 "),
 			   *c = strstr(out_text, "\n1k "), *d = strstr(out_text, "\n2Mi ");
 		CHECK("sort_num", src == 0 && a && b2 && c && d && a < b2 && b2 < c && c < d, "%s",
 		      out_text);
 		src = run((char *[]){"benchstat", "-row", "/size@(2Mi 64)", "-col", ".name",
-				     "/tmp/cprof-test-benchstat-sizes.txt", NULL});
+				     tmp, NULL});
 		a = strstr(out_text, "\n64 ");
 		d = strstr(out_text, "\n2Mi ");
 		CHECK("sort_fixed_filters", src == 0 && a && d && d < a && !strstr(out_text, "\n1k "),
 		      "%s", out_text);
-		remove("/tmp/cprof-test-benchstat-sizes.txt");
+		remove(tmp);
 	}
 
 	/* labels: label=path names the column */
