@@ -718,6 +718,21 @@ static int renumber(dec *d, char *err, size_t errlen)
 
 /* ---- entry points --------------------------------------------------------- */
 
+/* Give every pool an allocation, even when empty, so that the model's
+ * accessors (pool.v + offset) never do arithmetic on NULL (undefined; clang's
+ * UBSan reports it) for profiles the reader returns. */
+void cprof__profile_pools(cprof_profile *p)
+{
+	if (!p->loc_pool.v)
+		cprof_vec_grow(p, p->loc_pool, 1);
+	if (!p->value_pool.v)
+		cprof_vec_grow(p, p->value_pool, 1);
+	if (!p->label_pool.v)
+		cprof_vec_grow(p, p->label_pool, 1);
+	if (!p->line_pool.v)
+		cprof_vec_grow(p, p->line_pool, 1);
+}
+
 /* After the last field (ok: no error so far): validate and renumber.
  * 0 ok; -1 error in err; 1: not a profile.proto (wire-level error in err). */
 static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
@@ -744,6 +759,8 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 	free(d->map_id.v);
 	free(d->loc_id.v);
 	free(d->fn_id.v);
+	if (rc == 0)
+		cprof__profile_pools(p);
 	if (rc == 0 && p->oom)
 		rc = fail(err, errlen, "out of memory");
 	return rc;
@@ -868,6 +885,8 @@ int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err
 			cprof_profile_free(p);
 			cprof_profile_init(p);
 			rc = cprof_legacy_parse(p, b, n, err, errlen);
+			if (rc == 0)
+				cprof__profile_pools(p);
 			if (rc > 0) {
 				cprof_profile_free(p);
 				cprof_profile_init(p);

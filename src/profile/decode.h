@@ -54,4 +54,9 @@ int cprof_read_fd(int fd, cprof_buf *out);
  * bytes.  0, or -1 with a message in err. */
 int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err, size_t errlen);
 
+/* Allocate every empty per-sample pool of p (no elements), so the
+ * accessors in profile.h never compute NULL + offset.  Decode and merge
+ * results already have it. */
+void cprof__profile_pools(cprof_profile *p);
+
 #endif

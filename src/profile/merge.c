@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include "profile/merge.h"
+#include "profile/decode.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -488,6 +489,7 @@ static int build(cprof_profile *out, const cprof_profile *first, double fscale,
 	bool ok = m.vtmp && add_profile(&m, first, fscale) &&
 		  (!second || add_profile(&m, second, sscale));
 	merger_free(&m);
+	cprof__profile_pools(out);
 	if (!ok || out->oom) {
 		cprof_profile_free(out);
 		return fail(err, errlen, "merging profiles: out of memory");

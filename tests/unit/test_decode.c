@@ -94,9 +94,17 @@ static const char *diff(const cprof_profile *a, const cprof_profile *b)
 			return "sample labels";
 	}
 	SAME(mapping.n);
-	for (size_t i = 0; i < a->mapping.n; i++)
-		if (memcmp(&a->mapping.v[i], &b->mapping.v[i], sizeof(cprof_mapping)))
-			return "mapping";
+	for (size_t i = 0; i < a->mapping.n; i++) {
+		SAME(mapping.v[i].start);
+		SAME(mapping.v[i].limit);
+		SAME(mapping.v[i].offset);
+		SAME(mapping.v[i].file);
+		SAME(mapping.v[i].build_id);
+		SAME(mapping.v[i].has_functions);
+		SAME(mapping.v[i].has_filenames);
+		SAME(mapping.v[i].has_line_numbers);
+		SAME(mapping.v[i].has_inline_frames);
+	}
 	SAME(function.n);
 	for (size_t i = 0; i < a->function.n; i++)
 		if (memcmp(&a->function.v[i], &b->function.v[i], sizeof(cprof_function)))
