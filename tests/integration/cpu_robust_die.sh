@@ -14,10 +14,13 @@ cc_prog "$T/die" robust_die.c
 # dispositions back, as a terminal would.
 DFL="env"
 env --default-signal=INT true 2>/dev/null && DFL="env --default-signal=INT,TERM,HUP"
-# `cprof record` preloads libcprof itself; under sanitizers their runtime
-# must come along (lib.sh's PRELOAD without libcprof).
+# `cprof record` preloads libcprof itself; under TSan its runtime must come
+# along, after libcprof (lib.sh's PRELOAD without libcprof).  Under ASan the
+# runtime must come first, which `cprof record` (libcprof first) cannot
+# give: the record cases are not run there.
 REC_PRELOAD=$(echo "$PRELOAD" | sed "s|$LIB||; s|^ *||; s| *\$||")
-case "$SANITIZE" in *address*) export ASAN_OPTIONS="verify_asan_link_order=0:$ASAN_OPTIONS" ;; esac
+REC=1
+case "$SANITIZE" in *address*) REC= ;; esac
 
 # start_bg NAME CMD...: run CMD in the background (killed after 60 s at the
 # latest); wait until the program prints "ready PID".  Sets bg (the job) and
@@ -61,7 +64,7 @@ for sig in TERM INT HUP; do
 		robust_profile "$n" "$T/$n.pb.gz" doomed_work
 	fi
 
-	[ "$sig" = TERM ] || continue
+	[ "$sig" = TERM ] && [ -n "$REC" ] || continue
 	n=record_die_$sig
 	rm -f "$T/$n.pb.gz"
 	start_bg "$n" $DFL LD_PRELOAD="$REC_PRELOAD" "$CPROF" record -o "$T/$n.pb.gz" -F 1000 -- "$T/die" wait
@@ -72,13 +75,15 @@ for sig in TERM INT HUP; do
 done
 
 # The program kills itself; cprof record in the foreground.
-n=record_self_TERM
-rm -f "$T/$n.pb.gz"
-LD_PRELOAD="$REC_PRELOAD" timeout -s KILL 60 "$CPROF" record -o "$T/$n.pb.gz" -F 1000 -- "$T/die" self 15 \
-	>"$T/$n.out" 2>"$T/$n.err"
-rc=$?
-expect_rc "$n" 143
-robust_profile "$n" "$T/$n.pb.gz" doomed_work
+if [ -n "$REC" ]; then
+	n=record_self_TERM
+	rm -f "$T/$n.pb.gz"
+	LD_PRELOAD="$REC_PRELOAD" timeout -s KILL 60 "$CPROF" record -o "$T/$n.pb.gz" -F 1000 -- \
+		"$T/die" self 15 >"$T/$n.out" 2>"$T/$n.err"
+	rc=$?
+	expect_rc "$n" 143
+	robust_profile "$n" "$T/$n.pb.gz" doomed_work
+fi
 
 # The program catches SIGTERM itself and returns 3 from main.
 n=die_handled

@@ -5,6 +5,10 @@
 #   sigaction, signal: handler installed while cprof (LD_PRELOAD) profiles
 #   api:    handler installed first, then cprof_cpu_start() from the program
 #   ignore: SIGPROF set to SIG_IGN: cprof keeps sampling, says nothing
+# Under ThreadSanitizer the count is not asserted: TSan keeps one pending
+# signal per signal number and thread, and the kernel raises cprof's timer
+# signal and the program's ITIMER_PROF on the same tick, so TSan drops
+# nearly all of the program's (it gets them without cprof, and without TSan).
 . "$CPROF_ROOT/tests/lib.sh"
 . "$CPROF_ROOT/tests/progs/robust_lib.sh"
 cc_prog "$T/sigprof" robust_sigprof.c -ldl
@@ -13,7 +17,8 @@ for how in sigaction signal; do
 	prof_run "sigprof_$how" "$T/$how.pb.gz" "$T/sigprof" "$how" 500
 	expect_rc "sigprof_$how" 0
 	n=$(sed -n 's/^own signals \([0-9]*\)$/\1/p' "$T/sigprof_$how.out")
-	check "sigprof_${how}_program_gets_its_signals (${n:-none})" test "${n:-0}" -gt 0
+	[ -n "$TSAN" ] ||
+		check "sigprof_${how}_program_gets_its_signals (${n:-none})" test "${n:-0}" -gt 0
 	lines=$(grep -c 'cprof:' "$T/sigprof_$how.err")
 	check "sigprof_${how}_reported_in_one_line ($lines lines)" \
 		sh -c "[ '$lines' = 1 ] && grep -q 'cprof:.*SIGPROF handler' '$T/sigprof_$how.err'"
@@ -26,7 +31,8 @@ timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" "$T/sigprof" api 500 "$T/a
 rc=$?
 expect_rc sigprof_api 0
 n=$(sed -n 's/^own signals \([0-9]*\)$/\1/p' "$T/sigprof_api.out")
-check "sigprof_api_program_gets_its_signals (${n:-none})" test "${n:-0}" -gt 0
+[ -n "$TSAN" ] ||
+	check "sigprof_api_program_gets_its_signals (${n:-none})" test "${n:-0}" -gt 0
 lines=$(grep -c 'cprof:' "$T/sigprof_api.err")
 check "sigprof_api_reported_in_one_line ($lines lines)" \
 	sh -c "[ '$lines' = 1 ] && grep -q 'cprof:.*SIGPROF handler' '$T/sigprof_api.err'"
