@@ -13,9 +13,39 @@
 #include "profile/decode.h"
 #include "profile/merge.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The file reader streams regular files through its own path: run it on a
+ * memfd and check it agrees with decoding in memory. */
+static void check_file_reader(const uint8_t *data, size_t size, int mem_rc)
+{
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	size_t off = 0;
+	while (off < size) {
+		ssize_t w = write(fd, data + off, size - off);
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	char path[64], err[256] = "";
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	cprof_profile p;
+	cprof_profile_init(&p);
+	int rc = cprof_profile_read_file(&p, path, err, sizeof(err));
+	if (off == size && (rc < 0) != (mem_rc < 0))
+		__builtin_trap();
+	if (rc < 0 && (!err[0] || strchr(err, '\n')))
+		__builtin_trap();
+	cprof_profile_free(&p);
+	close(fd);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	err[0] = 0;
 	int rc = cprof_profile_decode(&p, data, size, err, sizeof(err));
+	check_file_reader(data, size, rc);
 	if (rc < 0) {
 		/* A failure always says why, on one line. */
 		if (!err[0] || strchr(err, '\n'))
