@@ -7,7 +7,13 @@
  * returns or exit()) writes it; SIGINT/SIGTERM/SIGHUP flush then re-raise
  * (cpu.c).  Children exec'd by the program inherit the environment: they
  * write `path.<pid>` instead of clobbering the parent's profile
- * (CPROF_CPU_USE_PID=1 is set for them, as gperftools does).
+ * (CPROF_CPU_USE_PID=1 is set for them, as gperftools does).  A process that
+ * exec()s without forking stays the same process: its new image writes the
+ * file the old one had opened (the root process, named in CPROF_CPU_ROOT,
+ * keeps `path`), so `sh -c 'exec prog'` and launcher scripts ending in
+ * `exec "$@"` leave prog's profile in `path`, not an empty `path` beside a
+ * `path.<pid>`.  The old image's samples are lost with it (exec runs no
+ * destructor).
  * Bad settings print one line on stderr and leave the program unprofiled.
  */
 #include "compat.h"
@@ -62,7 +68,9 @@ static void start_from_env(void)
 	}
 	char buf[4096];
 	const char *usepid = getenv("CPROF_CPU_USE_PID");
-	if (usepid && *usepid && strcmp(usepid, "0")) {
+	const char *root = getenv("CPROF_CPU_ROOT");
+	bool is_root = root && *root && strtol(root, NULL, 10) == (long)getpid();
+	if (usepid && *usepid && strcmp(usepid, "0") && !is_root) {
 		if (snprintf(buf, sizeof(buf), "%s.%d", path, (int)getpid()) >= (int)sizeof(buf)) {
 			cprof__log("CPROF_CPU path too long; CPU profiling disabled", NULL);
 			quiet_children();
@@ -76,6 +84,11 @@ static void start_from_env(void)
 			   "; the program runs unprofiled", NULL);
 		quiet_children();
 		return;
+	}
+	if (path != buf) {
+		/* We write `path` itself: our exec'd images must too. */
+		char pid[24];
+		setenv("CPROF_CPU_ROOT", cprof__itoa(pid, getpid()), 1);
 	}
 	setenv("CPROF_CPU_USE_PID", "1", 1);
 }
