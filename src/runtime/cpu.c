@@ -59,6 +59,9 @@ static struct {
 	bool running, stopping;
 	int fd;
 	bool own_fd;
+	dev_t fd_dev; /* what fd was at start: the program may close it */
+	ino_t fd_ino;
+	char fd_path[4096]; /* absolute path of our own file, "" if unknown */
 	int hz;
 	long period;
 	int64_t t0_real, t0_mono;
@@ -418,6 +421,29 @@ static void free_aggregation(void)
 	cpu.oom = false;
 }
 
+/* Programs that close every descriptor (daemons, shells before exec) close
+ * ours too, and their next open() gets its number: never write a profile into
+ * the program's file, nor close it.  Our own file is opened again by the
+ * absolute path learnt at start; a caller's descriptor (cprof_cpu_start_fd)
+ * is theirs, so that profile is lost: -EBADF.  cpu.lock held. */
+static int check_fd(void)
+{
+	struct stat st;
+	if (fstat(cpu.fd, &st) == 0 && st.st_dev == cpu.fd_dev && st.st_ino == cpu.fd_ino)
+		return 0;
+	if (!cpu.own_fd || !cpu.fd_path[0]) {
+		cpu.own_fd = false; /* whatever cpu.fd is now, it is not ours to close */
+		return -EBADF;
+	}
+	int fd = open(cpu.fd_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cpu.own_fd = false;
+		return -errno;
+	}
+	cpu.fd = fd;
+	return 0;
+}
+
 /* Stop sampling, drain, write; cpu.lock held.  Called from stop, at exit,
  * and from the service thread on a fatal signal (through cprof_cpu_stop). */
 static int flush_and_write(void)
@@ -430,7 +456,9 @@ static int flush_and_write(void)
 		nanosleep(&ts, NULL);
 	}
 	drain(true);
-	int rc = build_and_write(cpu.fd);
+	int rc = check_fd();
+	if (rc == 0)
+		rc = build_and_write(cpu.fd);
 	if (rc == 0 && cpu.own_fd && fsync(cpu.fd) != 0 && errno != EINVAL)
 		rc = -errno;
 	if (cpu.own_fd)
@@ -474,6 +502,16 @@ static int start_locked(int fd, bool own_fd, int hz)
 	cpu.nslots = nslots;
 	cpu.fd = fd;
 	cpu.own_fd = own_fd;
+	struct stat st;
+	cpu.fd_dev = fstat(fd, &st) == 0 ? st.st_dev : 0;
+	cpu.fd_ino = cpu.fd_dev ? st.st_ino : 0;
+	cpu.fd_path[0] = 0;
+	if (own_fd) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, cpu.fd_path, sizeof(cpu.fd_path) - 1);
+		cpu.fd_path[n > 0 && cpu.fd_path[0] == '/' ? n : 0] = 0;
+	}
 	cpu.hz = hz;
 	cpu.period = 1000000000L / hz;
 	atomic_store(&cpu.head, 0);
@@ -633,8 +671,10 @@ void cprof__cpu_atfork_child(void)
 	pthread_mutex_init(&cpu.lock, NULL);
 	if (cpu.running) {
 		cpu.running = false;
-		if (cpu.own_fd)
-			close(cpu.fd);
+		struct stat st;
+		if (cpu.own_fd && fstat(cpu.fd, &st) == 0 && st.st_dev == cpu.fd_dev &&
+		    st.st_ino == cpu.fd_ino)
+			close(cpu.fd); /* only if still ours (see check_fd) */
 		cpu.fd = -1;
 	}
 }
