@@ -8,6 +8,8 @@
 # shared machine hits every arm alike; prints medians and ratios:
 #   glibc            plain glibc malloc, nothing preloaded (baseline of the
 #                    cprof arms and of heaptrack)
+#   glibc-mt         the same with an idle second thread (HEAP_CHURN_IDLE_THREAD=1):
+#                    what glibc malloc loses once a process has two threads
 #   cprof-count      libcprof.so preloaded, no CPROF_* variable: exact counters
 #   cprof-heap       CPROF_HEAP=file (default rate, CPROF_HEAP_RATE=$RATE)
 #   cprof-leaks      CPROF_LEAKS=1 (every allocation tracked)
@@ -61,7 +63,7 @@ OUT=$(mktemp -d "${TMPDIR:-/tmp}/heap_bench.XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$OUT"' EXIT
 SHORT=$((OPS / 100))
 
-ARMS=${ARMS:-glibc cprof-count cprof-heap cprof-leaks cprof-leaks-smp heaptrack jemalloc jemalloc-prof tcmalloc/s tcmalloc-hp/s}
+ARMS=${ARMS:-glibc glibc-mt cprof-count cprof-heap cprof-leaks cprof-leaks-smp heaptrack jemalloc jemalloc-prof tcmalloc/s tcmalloc-hp/s}
 [ "$T2" = 1 ] && ARMS="$ARMS glibc/2t cprof-count/2t cprof-heap/2t"
 NARMS=$(echo $ARMS | wc -w)
 
@@ -79,6 +81,7 @@ run() {
 	set -- "$W" "$ops" "$LIVE" "$th"
 	T="/usr/bin/time -f %e_%U_%S -o $OUT/time"
 	case $arm in
+	glibc-mt) line=$($T env HEAP_CHURN_IDLE_THREAD=1 "$@") ;;
 	glibc*) line=$($T "$@") ;;
 	cprof-count*) line=$($T env LD_PRELOAD="$LIB" "$@") ;;
 	cprof-heap*) line=$($T env LD_PRELOAD="$LIB" CPROF_HEAP="$prof.pb.gz" CPROF_HEAP_RATE="$RATE" "$@") ;;
@@ -149,9 +152,19 @@ function base(a) {
 	return "glibc"
 }
 function ratio(x, x0) { return x0 > 0 ? sprintf("%.3fx", x / x0) : "-" }
+# median over rounds of arm/baseline within the same round
+function paired(arm, col,   i, j, k, a) {
+	k = 0
+	for (i = 1; i <= nr; i++) {
+		if (A[i] != arm) continue
+		for (j = 1; j <= nr; j++)
+			if (A[j] == base(arm) && R[j] == R[i] && V[j, col] > 0) a[++k] = V[i, col] / V[j, col]
+	}
+	return k ? sprintf("%.3fx", median(a, k)) : "-"
+}
 NR == 1 { next }
 {
-	nr++; A[nr] = $1
+	nr++; A[nr] = $1; R[nr] = $2
 	V[nr, "twall"] = $3; V[nr, "tcpu"] = $4 + $5
 	V[nr, "wall"] = $6 / 1e9; V[nr, "cpu"] = $7 / 1e9
 	V[nr, "obj"] = $11 == "-" ? "-" : $11 / $8; V[nr, "byt"] = $12 == "-" ? "-" : $12 / $9
@@ -162,11 +175,11 @@ END {
 	print ""
 	print "Cost (medians; ratio = arm / its baseline: glibc for cprof and heaptrack, jemalloc for"
 	print "jemalloc-prof, tcmalloc/s for tcmalloc-hp/s, glibc/2t for the two-thread arms):"
-	printf "%-16s %9s %9s %9s %9s %9s %9s %9s %9s\n", "arm", "loopCPU", "ratio", "loopWall", "ratio", "treeCPU", "ratio", "treeWall", "ratio"
+	printf "%-16s %8s %7s %7s %8s %7s %7s %8s %7s %8s %7s\n", "arm", "loopCPU", "ratio", "paired", "treeCPU", "ratio", "paired", "loopWall", "ratio", "treeWall", "ratio"
 	for (i = 1; i <= n; i++) {
 		a = arm[i]; b = base(a)
 		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
-		printf "%-16s %9.3f %9s %9.3f %9s %9.2f %9s %9.2f %9s%s\n", a, c, ratio(c, med(b, "cpu")), w, ratio(w, med(b, "wall")), tc, ratio(tc, med(b, "tcpu")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
+		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
 	}
 	print ""
 	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
@@ -184,6 +197,8 @@ cat <<'EOF'
   loopCPU  = CPU time of the workload process over its churn loop (CLOCK_PROCESS_CPUTIME_ID);
              the least noisy figure on a shared machine, but blind to heaptrack's separate
              heaptrack_interpret process
+  paired   = median over rounds of (arm / baseline in the same round): drift of the
+             machine's load cancels out
   loopWall = the churn loop, wall clock, measured inside the workload
   treeCPU  = user+sys of the whole command and its children (/usr/bin/time): start-up,
              profile writing at exit, heaptrack_interpret included

@@ -11,6 +11,12 @@
  * the free.  Fixed seed: every run does the same calls.  Defaults: 20 M ops,
  * 10 000 live, one thread, seed 1.
  *
+ * With HEAP_CHURN_IDLE_THREAD=1 in the environment, an extra thread that only
+ * sleeps is started first.  A process that has ever had a second thread
+ * loses glibc malloc's single-thread fast path (no arena lock); this arm
+ * tells that cost apart from a profiler's own (cprof's heap profiler starts
+ * a service thread).
+ *
  * Prints one line of key=value pairs:
  *   ops, live, threads, allocs (malloc calls), bytes (the exact number of
  *   bytes those calls asked for: the truth alloc_space is judged against),
@@ -24,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MIN_SIZE 16
 #define MAX_SIZE 4096
@@ -95,6 +102,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static void *idle(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static uint64_t clock_ns(clockid_t c)
 {
 	struct timespec ts;
@@ -124,6 +139,14 @@ int main(int argc, char **argv)
 	if (nthreads > 64) {
 		fprintf(stderr, "heap_churn: at most 64 threads\n");
 		return 2;
+	}
+	const char *idle_env = getenv("HEAP_CHURN_IDLE_THREAD");
+	if (idle_env && *idle_env == '1') {
+		pthread_t t;
+		if (pthread_create(&t, NULL, idle, NULL) || pthread_detach(t)) {
+			fprintf(stderr, "heap_churn: pthread_create failed\n");
+			return 1;
+		}
 	}
 	worker w[64] = {0};
 	uint64_t w0 = clock_ns(CLOCK_MONOTONIC), c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
