@@ -148,9 +148,9 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 			fprintf(out, "\n");
 		}
 		cg_address(a, sizeof(a), prev, in->address);
-		int64_t flat = n->flatdiv ? n->flat / n->flatdiv : n->flat;
+		int64_t flat = cprof__wdiv(n->flat, n->flatdiv);
 		double sv = cprof_units_scale(flat, r->sunit, r->out_unit, &u);
-		fprintf(out, "%s %lld %lld\n", a, (long long)in->lineno, (long long)(int64_t)sv);
+		fprintf(out, "%s %lld %lld\n", a, (long long)in->lineno, (long long)cprof__f2i(sv));
 		for (size_t k = estart[id]; k < estart[id + 1]; k++) {
 			const cprof_gedge *e = &r->edges[eidx[k]];
 			const cprof_gnode *callee = &r->nodes[e->dst];
@@ -161,7 +161,7 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 			cg_name(out, fn, &nfn, r, dname[e->dst] ? dname[e->dst] : callee->info.name);
 			cg_address(a, sizeof(a), prev, callee->info.address);
 			fprintf(out, "\ncalls=0 %s %lld\n", a, (long long)callee->info.lineno);
-			fprintf(out, "* * %lld\n", (long long)(int64_t)c);
+			fprintf(out, "* * %lld\n", (long long)cprof__f2i(c));
 		}
 		prev = in;
 	}

@@ -346,8 +346,8 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 				continue;
 			uint64_t oa = a - (uint64_t)s->base;
 			if (oa >= s->start && oa < s->end) {
-				flat += r->nodes[addrs[2 * k + 1]].flat;
-				cum += r->nodes[addrs[2 * k + 1]].cum;
+				flat = cprof__wadd(flat, r->nodes[addrs[2 * k + 1]].flat);
+				cum = cprof__wadd(cum, r->nodes[addrs[2 * k + 1]].cum);
 			}
 		}
 		size_t ni = 0;
@@ -373,8 +373,8 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 				uint64_t oa = a - (uint64_t)s->base;
 				if (oa >= in[k].addr && oa < next) {
 					const cprof_gnode *nd = &r->nodes[addrs[2 * q + 1]];
-					f += nd->flat;
-					c += nd->cum;
+					f = cprof__wadd(f, nd->flat);
+					c = cprof__wadd(c, nd->cum);
 					if (!nfile && nd->info.file)
 						nfile = cprof_profile_string(&r->strs, nd->info.file);
 				}

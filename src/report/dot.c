@@ -18,7 +18,7 @@
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return cprof__wabs(v);
 }
 
 /* A growable string (the dot text of one element). */
@@ -247,7 +247,7 @@ static void dot_color(char *buf, size_t n, double score, bool bg)
 
 static int64_t tval(int64_t v, int64_t div)
 {
-	return div ? v / div : v;
+	return cprof__wdiv(v, div);
 }
 
 /* A tag as the nodelet code sees it (possibly a collapsed group). */
@@ -314,15 +314,15 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 			members++;
 			const char *u;
 			if (i != g) {
-				if ((int64_t)cprof_units_scale(ts[i].value, ts[i].unit, ts[mn].unit, &u) <
+				if (cprof__f2i(cprof_units_scale(ts[i].value, ts[i].unit, ts[mn].unit, &u)) <
 				    ts[mn].value)
 					mn = i;
-				if ((int64_t)cprof_units_scale(ts[i].value, ts[i].unit, ts[mx].unit, &u) >
+				if (cprof__f2i(cprof_units_scale(ts[i].value, ts[i].unit, ts[mx].unit, &u)) >
 				    ts[mx].value)
 					mx = i;
 			}
-			f += ts[i].flat;
-			c += ts[i].cum;
+			f = cprof__wadd(f, ts[i].flat);
+			c = cprof__wadd(c, ts[i].cum);
 		}
 		char a[64], b[64];
 		char *name = NULL;
@@ -568,8 +568,11 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 				sb_puts(&b, ")");
 			}
 			int fs = 8;
-			if (maxflat != 0 && flat != 0 && abs64(flat) <= maxflat)
-				fs += (int)ceil(16.0 * sqrt((double)abs64(flat) / (double)maxflat));
+			if (maxflat != 0 && flat != 0 && abs64(flat) <= maxflat) {
+				double g = ceil(16.0 * sqrt((double)abs64(flat) / (double)maxflat));
+				if (g >= 0 && g <= 16) /* NaN for INT64_MIN values */
+					fs += (int)g;
+			}
 			double sc = (double)cum / (double)abs64(r->total);
 			dot_color(c1, sizeof(c1), sc, false);
 			dot_color(c2, sizeof(c2), sc, true);
@@ -601,7 +604,8 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 			fprintf(out, "N%u -> N%u [label=\" %s%s\"", nid[e->src], nid[e->dst], w,
 				e->inline_ ? "\\n (inline)" : "");
 			if (r->total != 0) {
-				int64_t a = abs64(wv * 100 / r->total), bw = abs64(wv * 5 / r->total);
+				int64_t a = abs64(cprof__wdiv(cprof__wmul(wv, 100), r->total)),
+					bw = abs64(cprof__wdiv(cprof__wmul(wv, 5), r->total));
 				int weight = 1 + (int)(a < 100 ? a : 100);
 				int width = 1 + (int)(bw < 5 ? bw : 5);
 				if (weight > 1)

@@ -67,7 +67,7 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
 		int64_t sum = st[i].value;
 		size_t j = i + 1;
 		while (j < ns && fstack_cmp(&st[i], &st[j], b.data) == 0)
-			sum += st[j++].value;
+			sum = cprof__wadd(sum, st[j++].value);
 		fprintf(out, "%.*s %lld\n", (int)st[i].len, (const char *)b.data + st[i].off,
 			(long long)sum);
 		i = j;

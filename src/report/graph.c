@@ -393,9 +393,9 @@ static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64
 		if (!t)
 			return -1;
 		if (flat)
-			t->flat += w, t->flatdiv += dw;
+			t->flat = cprof__wadd(t->flat, w), t->flatdiv = cprof__wadd(t->flatdiv, dw);
 		else
-			t->cum += w, t->cumdiv += dw;
+			t->cum = cprof__wadd(t->cum, w), t->cumdiv = cprof__wadd(t->cumdiv, dw);
 	}
 	const cprof_profile *p = r->p;
 	const cprof_label *l = cprof_sample_labels(p, s);
@@ -411,9 +411,9 @@ static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64
 		t->value = l[i].num;
 		t->unit = r->bytes_unit;
 		if (flat)
-			t->flat += w, t->flatdiv += dw;
+			t->flat = cprof__wadd(t->flat, w), t->flatdiv = cprof__wadd(t->flatdiv, dw);
 		else
-			t->cum += w, t->cumdiv += dw;
+			t->cum = cprof__wadd(t->cum, w), t->cumdiv = cprof__wadd(t->cumdiv, dw);
 	}
 	return 0;
 }
@@ -500,8 +500,8 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 				}
 				if (n->stamp != stamp) {
 					n->stamp = stamp;
-					n->cum += w;
-					n->cumdiv += dw;
+					n->cum = cprof__wadd(n->cum, w);
+					n->cumdiv = cprof__wadd(n->cumdiv, dw);
 					if (tagged && add_tags(r, (uint32_t)id, s, r->sample_lset[si], w,
 							       dw, false) < 0)
 						return -1;
@@ -513,8 +513,8 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 						return -1;
 					if (created || e->stamp != stamp) {
 						e->stamp = stamp;
-						e->weight += w;
-						e->weightdiv += dw;
+						e->weight = cprof__wadd(e->weight, w);
+						e->weightdiv = cprof__wadd(e->weightdiv, dw);
 						bool inl = ni != nn - 1;
 						if (created)
 							e->inline_ = inl;
@@ -529,8 +529,8 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 			}
 		}
 		if (parent >= 0 && !residual) {
-			r->nodes[parent].flat += w;
-			r->nodes[parent].flatdiv += dw;
+			r->nodes[parent].flat = cprof__wadd(r->nodes[parent].flat, w);
+			r->nodes[parent].flatdiv = cprof__wadd(r->nodes[parent].flatdiv, dw);
 			if (tagged &&
 			    add_tags(r, (uint32_t)parent, s, r->sample_lset[si], w, dw, true) < 0)
 				return -1;
@@ -604,7 +604,7 @@ const char *cprof__node_name(cprof_report *r, cprof_gnode *n)
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return cprof__wabs(v);
 }
 
 /* fmt.Sprint(NodeInfo): the last tie-breaker of pprof's orders. */
@@ -660,7 +660,7 @@ static double edge_entropy(const cprof_report *r, const uint32_t *idx, size_t n,
 	int64_t total = self;
 	for (size_t i = 0; i < n; i++)
 		if (r->edges[idx[i]].weight > 0)
-			total += abs64(r->edges[idx[i]].weight);
+			total = cprof__wadd(total, abs64(r->edges[idx[i]].weight));
 	if (total != 0) {
 		for (size_t i = 0; i < n; i++) {
 			double frac = (double)abs64(r->edges[idx[i]].weight) / (double)total;
@@ -767,7 +767,7 @@ void cprof__graph_sort(cprof_report *r, bool cum, bool visual)
 			double score = 0;
 			score += ni == 0 ? 1 : edge_entropy(r, in_idx + in_start[id], ni, 0);
 			score += no == 0 ? 1 : edge_entropy(r, out_idx + out_start[id], no, n->flat);
-			c.score[id] = (int64_t)(score * (double)n->cum) + n->flat;
+			c.score[id] = cprof__wadd(cprof__f2i(score * (double)n->cum), n->flat);
 		}
 	}
 	qsort_r(r->list, r->nlist, sizeof(*r->list), node_cmp, &c);
@@ -898,9 +898,9 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		return -1;
 	int64_t total = 0;
 	for (size_t i = 0; i < r->nlist; i++)
-		total += r->nodes[r->list[i]].flat;
-	int64_t node_cut = abs64((int64_t)((double)total * o->nodefraction));
-	int64_t edge_cut = abs64((int64_t)((double)total * o->edgefraction));
+		total = cprof__wadd(total, r->nodes[r->list[i]].flat);
+	int64_t node_cut = abs64(cprof__f2i((double)total * o->nodefraction));
+	int64_t edge_cut = abs64(cprof__f2i((double)total * o->edgefraction));
 	bool use_kept = false;
 	if (node_cut > 0) {
 		size_t kept = 0;

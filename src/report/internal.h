@@ -85,6 +85,40 @@ struct cprof_report {
 	bool oom;
 };
 
+/* Go's int64 arithmetic wraps; C's overflows are undefined (and x86 traps on
+ * INT64_MIN / -1).  Sums of sample values use these, as hostile profiles
+ * carry huge values. */
+static inline int64_t cprof__wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+static inline int64_t cprof__wmul(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+static inline int64_t cprof__wabs(int64_t a)
+{
+	return a < 0 ? (int64_t)(0 - (uint64_t)a) : a;
+}
+/* Go's int64(float64) on amd64: out of range and NaN give INT64_MIN (a C
+ * cast would be undefined). */
+static inline int64_t cprof__f2i(double d)
+{
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
+/* v / div as pprof's FlatValue()/CumValue(): v when div is 0. */
+static inline int64_t cprof__wdiv(int64_t v, int64_t div)
+{
+	if (div == 0)
+		return v;
+	if (div == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return v / div;
+}
+
 /* Value of sample value vector v under the report's selection. */
 static inline int64_t cprof__rvalue(const cprof_report *r, const int64_t *v)
 {

@@ -237,8 +237,8 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
 			int64_t flat = 0, cum = 0, start = 0, end = 0;
 			for (; k < fend && r->nodes[sel[k]].info.file == file; k++) {
 				const cprof_gnode *n = &r->nodes[sel[k]];
-				flat += n->flat;
-				cum += n->cum;
+				flat = cprof__wadd(flat, n->flat);
+				cum = cprof__wadd(cum, n->cum);
 				int64_t ns0 = n->info.start_line ? n->info.start_line : n->info.lineno - 5;
 				int64_t ne0 = n->info.lineno + 5;
 				if (k == j || ns0 < start)
@@ -267,8 +267,8 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
 				int64_t lf = 0, lc = 0;
 				for (size_t q = j; q < k; q++)
 					if (r->nodes[sel[q]].info.lineno == ln) {
-						lf += r->nodes[sel[q]].flat;
-						lc += r->nodes[sel[q]].cum;
+						lf = cprof__wadd(lf, r->nodes[sel[q]].flat);
+						lc = cprof__wadd(lc, r->nodes[sel[q]].cum);
 					}
 				fprintf(out, "%10s %10s %6lld:%s\n", value_or_dot(r, b1, sizeof(b1), lf),
 					value_or_dot(r, b2, sizeof(b2), lc), (long long)ln, sf->line[ln]);

@@ -119,20 +119,19 @@ static int64_t compute_total(const cprof_report *r)
 		const cprof_sample *s = &p->sample.v[i];
 		const int64_t *v = cprof_sample_values(p, s);
 		int64_t x = cprof__rvalue(r, v), d = r->has_mean ? v[0] : 0;
-		if (x < 0)
-			x = -x;
-		total += x;
-		div += d;
+		x = cprof__wabs(x);
+		total = cprof__wadd(total, x);
+		div = cprof__wadd(div, d);
 		if (s->nlabel && is_diff_base_sample(p, s)) {
-			dtotal += x;
-			ddiv += d;
+			dtotal = cprof__wadd(dtotal, x);
+			ddiv = cprof__wadd(ddiv, d);
 		}
 	}
 	if (dtotal > 0) {
 		total = dtotal;
 		div = ddiv;
 	}
-	return div ? total / div : total;
+	return cprof__wdiv(total, div);
 }
 
 int64_t cprof_report_total(const cprof_report *r)
@@ -257,11 +256,11 @@ void cprof__select_output_unit(cprof_report *r)
 	int64_t minv = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
 		const cprof_gnode *n = &r->nodes[r->list[i]];
-		int64_t f = n->flatdiv ? n->flat / n->flatdiv : n->flat;
-		int64_t c = n->cumdiv ? n->cum / n->cumdiv : n->cum;
-		int64_t m = f < 0 ? -f : f;
+		int64_t f = cprof__wdiv(n->flat, n->flatdiv);
+		int64_t c = cprof__wdiv(n->cum, n->cumdiv);
+		int64_t m = cprof__wabs(f);
 		if (m == 0)
-			m = c < 0 ? -c : c;
+			m = cprof__wabs(c);
 		if (m > 0 && (minv == 0 || m < minv))
 			minv = m;
 	}
@@ -270,15 +269,15 @@ void cprof__select_output_unit(cprof_report *r)
 		minv = maxv;
 	double ratio = 1 / r->o.divide_by;
 	if (ratio > 0 && ratio != 1) {
-		minv = (int64_t)((double)minv * ratio);
-		maxv = (int64_t)((double)maxv * ratio);
+		minv = cprof__f2i((double)minv * ratio);
+		maxv = cprof__f2i((double)maxv * ratio);
 	}
 	const char *minu, *maxu, *unit;
 	cprof_units_scale(minv, r->sunit, "minimum", &minu);
 	cprof_units_scale(maxv, r->sunit, "minimum", &maxu);
 	unit = minu;
-	if (strcmp(minu, maxu) && minv * 100 < maxv && r->o.format != CPROF_FMT_CALLGRIND)
-		cprof_units_scale(100 * minv, r->sunit, "minimum", &unit);
+	if (strcmp(minu, maxu) && cprof__wmul(minv, 100) < maxv && r->o.format != CPROF_FMT_CALLGRIND)
+		cprof_units_scale(cprof__wmul(100, minv), r->sunit, "minimum", &unit);
 	snprintf(r->out_unit, sizeof(r->out_unit), "%s", *unit ? unit : r->sunit);
 }
 
@@ -286,7 +285,7 @@ char *cprof__fmt_value(const cprof_report *r, char *buf, size_t n, int64_t v)
 {
 	double ratio = 1 / r->o.divide_by;
 	if (ratio > 0 && ratio != 1)
-		v = (int64_t)((double)v * ratio);
+		v = cprof__f2i((double)v * ratio);
 	return cprof_units_label(buf, n, v, r->sunit, r->out_unit);
 }
 
@@ -336,8 +335,8 @@ void cprof__print_profile_labels(cprof_report *r, FILE *out)
 		const char *tu;
 		double tn = cprof_units_scale(r->total, r->sunit, "nanoseconds", &tu);
 		char ratio[80] = "";
-		if (!strcmp(tu, "ns") && (int64_t)tn != 0) {
-			cprof_units_pct(b3, sizeof(b3), (int64_t)tn, p->duration_nanos);
+		if (!strcmp(tu, "ns") && cprof__f2i(tn) != 0) {
+			cprof_units_pct(b3, sizeof(b3), cprof__f2i(tn), p->duration_nanos);
 			snprintf(ratio, sizeof(ratio), "(%s)", b3);
 		}
 		fprintf(out, "Duration: %s, Total samples = %s %s\n",
@@ -353,7 +352,7 @@ void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t d
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
 		const cprof_gnode *n = &r->nodes[r->list[i]];
-		flat_sum += n->flatdiv ? n->flat / n->flatdiv : n->flat;
+		flat_sum = cprof__wadd(flat_sum, cprof__wdiv(n->flat, n->flatdiv));
 	}
 	if (r->nfilters) {
 		fprintf(out, "Active filters:\n");
@@ -374,16 +373,16 @@ void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t d
 		cprof__fmt_value(r, b3, sizeof(b3), r->total));
 	if (r->total != 0) {
 		if (dropped_nodes > 0) {
-			int64_t c = (int64_t)((double)r->total * r->o.nodefraction);
+			int64_t c = cprof__f2i((double)r->total * r->o.nodefraction);
 			fprintf(out, "Dropped %zu node%s (cum <= %s)\n", dropped_nodes,
 				dropped_nodes > 1 ? "s" : "",
-				cprof__fmt_value(r, b1, sizeof(b1), c < 0 ? -c : c));
+				cprof__fmt_value(r, b1, sizeof(b1), cprof__wabs(c)));
 		}
 		if (dropped_edges > 0) {
-			int64_t c = (int64_t)((double)r->total * r->o.edgefraction);
+			int64_t c = cprof__f2i((double)r->total * r->o.edgefraction);
 			fprintf(out, "Dropped %zu edge%s (freq <= %s)\n", dropped_edges,
 				dropped_edges > 1 ? "s" : "",
-				cprof__fmt_value(r, b1, sizeof(b1), c < 0 ? -c : c));
+				cprof__fmt_value(r, b1, sizeof(b1), cprof__wabs(c)));
 		}
 		if (r->nlist > 0 && r->nlist < orig_count)
 			fprintf(out, "Showing top %zu nodes out of %zu\n", r->nlist, orig_count);
@@ -466,7 +465,7 @@ int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen)
 		for (size_t i = 0; i < p->sample.n; i++) {
 			int64_t *v = p->value_pool.v + p->sample.v[i].value_off;
 			for (size_t k = 0; k < p->sample_type.n; k++)
-				v[k] = (int64_t)((double)v[k] * ratio);
+				v[k] = cprof__f2i((double)v[k] * ratio);
 		}
 	int rc = cprof_profile_write_fd(p, fd);
 	if (rc < 0) {

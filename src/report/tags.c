@@ -26,7 +26,7 @@ static int by_key_then_weight(const void *pa, const void *pb)
 		       cprof_profile_string(&sort_r->strs, b->key));
 	if (c)
 		return c;
-	int64_t x = a->sum < 0 ? -a->sum : a->sum, y = b->sum < 0 ? -b->sum : b->sum;
+	int64_t x = cprof__wabs(a->sum), y = cprof__wabs(b->sum);
 	if (a->sum != b->sum && x != y)
 		return x > y ? -1 : 1;
 	return strcmp(cprof_profile_string(&sort_r->strs, a->val),
@@ -76,7 +76,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 				if (tv[hash[j] - 1].key == kid && tv[hash[j] - 1].val == vid)
 					break;
 			if (hash[j]) {
-				tv[hash[j] - 1].sum += v;
+				tv[hash[j] - 1].sum = cprof__wadd(tv[hash[j] - 1].sum, v);
 				continue;
 			}
 			if (n == cap) {
@@ -115,7 +115,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 		int64_t total = 0;
 		size_t w1 = 0;
 		while (j < n && tv[j].key == tv[i].key)
-			total += tv[j++].sum;
+			total = cprof__wadd(total, tv[j++].sum);
 		for (size_t k = i; k < j; k++) {
 			double f = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
 			if (total > 0)

@@ -23,12 +23,12 @@ int cprof_report_text(cprof_report *r, FILE *out, char *err, size_t errlen)
 	char fv[64], cv[64], fp[32], sp[32], cp[32];
 	for (size_t i = 0; i < r->nlist; i++) {
 		cprof_gnode *n = &r->nodes[r->list[i]];
-		int64_t flat = n->flatdiv ? n->flat / n->flatdiv : n->flat;
-		int64_t cum = n->cumdiv ? n->cum / n->cumdiv : n->cum;
+		int64_t flat = cprof__wdiv(n->flat, n->flatdiv);
+		int64_t cum = cprof__wdiv(n->cum, n->cumdiv);
 		const char *inl = "";
 		if (n->in_inline)
 			inl = n->in_noinline ? " (partial-inline)" : " (inline)";
-		flat_sum += flat;
+		flat_sum = cprof__wadd(flat_sum, flat);
 		fprintf(out, "%10s %s %s %10s %s  %s%s\n", cprof__fmt_value(r, fv, sizeof(fv), flat),
 			cprof_units_pct(fp, sizeof(fp), flat, r->total),
 			cprof_units_pct(sp, sizeof(sp), flat_sum, r->total),

@@ -122,8 +122,8 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 		}
 		const int64_t *v = cprof_sample_values(p, s);
 		int64_t val = cprof__rvalue(r, v);
-		if (r->has_mean && v[0] != 0)
-			val /= v[0];
+		if (r->has_mean)
+			val = cprof__wdiv(val, v[0]);
 		bool first = true;
 		char vb[64];
 		for (uint32_t i = 0; i < s->nloc; i++) {

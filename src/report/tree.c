@@ -51,8 +51,8 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 		if (has_rx && regexec(&rx, name, 0, NULL, 0) != 0)
 			continue;
 		matched++;
-		int64_t flat = n->flatdiv ? n->flat / n->flatdiv : n->flat;
-		int64_t cum = n->cumdiv ? n->cum / n->cumdiv : n->cum;
+		int64_t flat = cprof__wdiv(n->flat, n->flatdiv);
+		int64_t cum = cprof__wdiv(n->cum, n->cumdiv);
 		fprintf(out, "%s\n", sep);
 		for (size_t k = in_start[id]; k < in_start[id + 1]; k++) {
 			const cprof_gedge *e = &r->edges[in_idx[k]];
@@ -60,7 +60,7 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 				cprof_units_pct(b2, sizeof(b2), e->weight, cum),
 				cprof__node_name(r, &r->nodes[e->src]), e->inline_ ? " (inline)" : "");
 		}
-		flat_sum += flat;
+		flat_sum = cprof__wadd(flat_sum, flat);
 		fprintf(out, "%10s %s %s %10s %s                | %s\n",
 			cprof__fmt_value(r, b1, sizeof(b1), flat),
 			cprof_units_pct(b2, sizeof(b2), flat, r->total),
