@@ -6,6 +6,7 @@
 #   work: 30 x fork() without exec; the children burn CPU, then leave with
 #         _exit() or exit().  They must neither sample into nor write the
 #         parent's profile.
+#   exec self: sh -c "exec prog": the exec'd image writes PATH itself.
 . "$CPROF_ROOT/tests/lib.sh"
 . "$CPROF_ROOT/tests/progs/robust_lib.sh"
 cc_prog "$T/fork" robust_fork.c
@@ -43,3 +44,16 @@ if [ -z "$TSAN" ]; then
 	check fork_work_no_child_samples_in_parent sh -c "! grep -q child_work '$T/fork_work.top'"
 fi
 check fork_work_stderr_quiet sh -c "! grep -q . '$T/fork_work.err'"
+
+# exec without fork: the shell's image is replaced by the program's, in the
+# same process, which must write PATH itself (not an empty PATH beside a
+# PATH.<pid>).  Launcher scripts ending in `exec "$@"` do this.
+mkdir -p "$T/self"
+prof_run fork_exec_self "$T/self/prof.pb.gz" sh -c "exec '$T/fork' work 5"
+expect_rc fork_exec_self 0
+expect_out fork_exec_self '^children 5 ok$'
+robust_profile fork_exec_self "$T/self/prof.pb.gz" parent_work
+check fork_exec_self_one_file test "$(ls "$T/self")" = prof.pb.gz
+if [ -z "$TSAN" ]; then
+	check fork_exec_self_profile_is_programs grep -q '^File: fork$' "$T/fork_exec_self.top"
+fi
