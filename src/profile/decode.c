@@ -989,7 +989,12 @@ static bool stream_fill(stream *s, size_t need)
 			s->w.len -= s->pos;
 			s->pos = 0;
 		}
-		size_t want = need > STREAM_OUT ? need : STREAM_OUT;
+		/* Grow at most by doubling per round, so a bogus length in
+		 * the input costs memory only as data actually arrives. */
+		size_t missing = need - (s->w.len - s->pos);
+		size_t want = missing < STREAM_OUT ? STREAM_OUT : missing;
+		if (want > s->w.cap && s->w.cap >= STREAM_OUT)
+			want = s->w.cap;
 		if (!cprof_buf_reserve(&s->w, want)) {
 			s->err = "decompressing profile: larger than the 2 GiB limit";
 			return false;
