@@ -1191,15 +1191,32 @@ bool cprof_bench_run_arg(cprof_bench_b *b, const char *name, cprof_bench_fn *fn,
 /* ---------------------------------------------------------------- */
 /* RunParallel                                                        */
 
+/* The threads of one RunParallel: they wait at a gate until all exist, so
+ * the allocations made to create them can be left out of B/op. */
+struct gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	long arrived;
+	bool open;
+};
+
 struct par {
 	void (*body)(cprof_bench_pb *, void *);
 	void *arg;
 	cprof_bench_pb pb;
+	struct gate *gate;
 };
 
 static void *par_thread(void *p)
 {
 	struct par *t = p;
+	struct gate *g = t->gate;
+	pthread_mutex_lock(&g->mu);
+	g->arrived++;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->open)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
 	t->body(&t->pb, t->arg);
 	return NULL;
 }
@@ -1223,7 +1240,9 @@ void cprof_bench_run_parallel(cprof_bench_b *pub, void (*body)(cprof_bench_pb *p
 		nthreads = 1;
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
-	uint64_t global = 0;
+	uint64_t global = 0, a0, by0;
+	read_allocs(b, &a0, &by0); /* the harness's own allocations start here */
+	struct gate gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
 	struct par *ts = calloc((size_t)nthreads, sizeof *ts);
 	pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
 	if (!ts || !tids) {
@@ -1234,17 +1253,31 @@ void cprof_bench_run_parallel(cprof_bench_b *pub, void (*body)(cprof_bench_pb *p
 	}
 	long started = 0;
 	for (long i = 0; i < nthreads; i++) {
-		ts[i] = (struct par){body, arg, {&global, grain, 0, (uint64_t)pub->n}};
+		ts[i] = (struct par){body, arg, {&global, grain, 0, (uint64_t)pub->n}, &gate};
 		if (pthread_create(&tids[i], NULL, par_thread, &ts[i]))
 			break;
 		started++;
 	}
+	pthread_mutex_lock(&gate.mu);
+	while (gate.arrived < started)
+		pthread_cond_wait(&gate.cv, &gate.mu);
+	if (b->timer_on) { /* ... and end here: not the benchmark's */
+		uint64_t a1, by1;
+		read_allocs(b, &a1, &by1);
+		b->start_allocs += a1 - a0;
+		b->start_bytes += by1 - by0;
+	}
+	gate.open = true;
+	pthread_cond_broadcast(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
 	if (started == 0)
 		body(&ts[0].pb, arg); /* no threads available: run the body here */
 	for (long i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(ts);
 	free(tids);
+	pthread_cond_destroy(&gate.cv);
+	pthread_mutex_destroy(&gate.mu);
 	if (__atomic_load_n(&global, __ATOMIC_RELAXED) <= (uint64_t)pub->n && !b->failed) {
 		fail_msg(b, "RunParallel: body exited without pb.Next() == false");
 		if (b->jmp) {

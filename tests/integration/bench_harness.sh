@@ -69,6 +69,8 @@ if [ -f "$LIB" ] && [ -z "$SANITIZE" ] && nm -D "$LIB" 2>/dev/null | grep -q ' T
 		check benchmem_runtime_exact_$v grep -Eq '^BenchmarkThreeMallocs +	 +1000	.*	     192 B/op	       3 allocs/op$' "$T/out"
 		check benchmem_runtime_other_thread_$v grep -Eq '^BenchmarkOtherThread +	 +1000	.*	      32 B/op	       1 allocs/op$' "$T/out"
 	done
+	"$T/malloc_linked" -bench Parallel -benchtime 3x -benchmem -cpu 4 >"$T/out" 2>"$T/err"
+	check benchmem_parallel_excludes_thread_creation grep -Eq '^BenchmarkParallel-4 +	 +3	.*	      16 B/op	       1 allocs/op$' "$T/out"
 fi
 
 # --- own main() wins over the library's

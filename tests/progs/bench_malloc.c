@@ -64,3 +64,20 @@ CPROF_BENCH(OtherThread)
 	sem_destroy(&j.go);
 	sem_destroy(&j.done);
 }
+
+static void par_body(cprof_bench_pb *pb, void *arg)
+{
+	(void)arg;
+	while (cprof_bench_pb_next(pb)) {
+		void *p = malloc(16);
+		cprof_do_not_optimize(p);
+		free(p);
+	}
+}
+
+/* one 16-byte allocation per op, on parallel threads: creating the
+ * threads must not count */
+CPROF_BENCH(Parallel)
+{
+	cprof_bench_run_parallel(b, par_body, NULL);
+}
