@@ -22,3 +22,11 @@ if [ -z "$TSAN" ]; then
 		awk '/^ *thread:/ { on = 1; next } on && /^ *[a-z]+:/ { on = 0 } on && NF >= 3 { c++ } END { print c + 0 }')
 	check "threads_many_threads_sampled ($n thread labels)" test "$n" -ge 200
 fi
+
+# Threads that end otherwise: pthread_exit() deep in a call chain,
+# pthread_cancel(), and detached threads still burning when main returns
+# (the profile is written while they are being sampled).
+prof_run ends "$T/ends.pb.gz" "$T/threads" ends
+expect_rc ends 0
+expect_out ends '^ends ok$'
+robust_profile ends "$T/ends.pb.gz" exiting_work cancelled_work endless_work
