@@ -53,6 +53,10 @@ all: $(SO) $(A) $(BENCH_A) $(CPROF)
 # Interposers that sanitizer runtimes call during their own initialisation
 # (sigaction, signal, _exit...) must not be instrumented themselves.
 NOSAN_OBJ := $(call obj,src/runtime/sigproxy.c src/runtime/env.c)
+ifneq ($(findstring thread,$(SANITIZE)),)
+# ThreadSanitizer's runtime is not ready for the malloc interposers' first calls.
+NOSAN_OBJ += $(call obj,src/runtime/heap.c)
+endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
 # heap.c counts stack frames between an interposer and the program's call:

@@ -42,6 +42,7 @@
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +69,83 @@ typedef struct real_fns {
 	size_t (*usable)(void *);
 } real_fns;
 
-static real_fns real = {__libc_malloc, __libc_free, __libc_calloc, __libc_realloc,
-			__libc_memalign, NULL};
-static bool glibc_allocator = true;
+/* Filled on the first call (resolve_real): glibc's own entry points when
+ * glibc is the allocator behind us, else the next definitions in lookup order
+ * (jemalloc, a sanitizer's interceptor...), so that every pointer is freed by
+ * the allocator that made it. */
+static real_fns real;
+static bool glibc_allocator;
+static _Atomic int real_state; /* 0 unresolved, 1 resolving, 2 ready */
+static _Atomic pid_t resolver;
+
+/* dlsym may allocate while we resolve: serve those from a static arena
+ * (never freed; free() recognises the range). */
+static char boot_arena[1 << 16] __attribute__((aligned(64)));
+static _Atomic size_t boot_used;
+
+static bool is_boot(const void *p)
+{
+	return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof(boot_arena);
+}
+
+static void *boot_alloc(size_t n, size_t align)
+{
+	if (align < 16)
+		align = 16;
+	for (;;) {
+		size_t used = atomic_load(&boot_used);
+		size_t start = (used + align - 1) & ~(align - 1);
+		if (start > sizeof(boot_arena) || n > sizeof(boot_arena) - start)
+			return NULL;
+		if (atomic_compare_exchange_weak(&boot_used, &used, start + n))
+			return boot_arena + start; /* zeroed: static storage, never reused */
+	}
+}
+
+/* runs inside malloc: allocations it causes go to boot_alloc */
+__attribute__((noinline)) static void resolve_real(void)
+{
+	int expect = 0;
+	pid_t me = (pid_t)syscall(SYS_gettid); /* no instrumented helper: a sanitizer
+						 * may be initialising */
+	if (!atomic_compare_exchange_strong(&real_state, &expect, 1)) {
+		while (atomic_load(&real_state) != 2 && atomic_load(&resolver) != me)
+			sched_yield();
+		return;
+	}
+	atomic_store(&resolver, me);
+	void *next = dlsym(RTLD_NEXT, "malloc");
+	Dl_info info;
+	real_fns r = {__libc_malloc, __libc_free, __libc_calloc, __libc_realloc, __libc_memalign, NULL};
+	bool glibc = true;
+	if (next && dladdr(next, &info) && info.dli_fname && !strstr(info.dli_fname, "libc.so")) {
+		real_fns f = {
+			(void *(*)(size_t))next,
+			(void (*)(void *))dlsym(RTLD_NEXT, "free"),
+			(void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc"),
+			(void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc"),
+			(void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "memalign"),
+			(size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size"),
+		};
+		if (f.free && f.calloc && f.realloc && f.memalign) {
+			r = f;
+			glibc = false;
+		}
+	}
+	real = r;
+	glibc_allocator = glibc;
+	atomic_store(&real_state, 2);
+}
+
+/* True when the real allocator can be called; false while this very thread
+ * is resolving it (then use boot_alloc). */
+static inline bool real_ready(void)
+{
+	if (CPROF_LIKELY(atomic_load_explicit(&real_state, memory_order_acquire) == 2))
+		return true;
+	resolve_real();
+	return atomic_load(&real_state) == 2;
+}
 
 typedef struct bucket {
 	struct bucket *next;
@@ -93,8 +168,25 @@ typedef struct heap_tls {
 
 static CPROF_TLS heap_tls tls;
 
+/* The thread registry's lock: a spinlock, not a pthread mutex, because it is
+ * taken on a thread's first malloc, which may come before a sanitizer's
+ * runtime (whose interceptors a mutex would go through) is initialised.
+ * Held only for a few list operations. */
+static atomic_flag reg_spin = ATOMIC_FLAG_INIT;
+
+static void reg_lock(void)
+{
+	while (atomic_flag_test_and_set_explicit(&reg_spin, memory_order_acquire))
+		sched_yield();
+}
+
+static void reg_unlock(void)
+{
+	atomic_flag_clear_explicit(&reg_spin, memory_order_release);
+}
+
 static struct {
-	pthread_mutex_t lock; /* buckets and the thread registry */
+	pthread_mutex_t lock; /* buckets */
 	bucket **tab;
 	size_t cap, n;
 	heap_tls *threads;
@@ -129,14 +221,14 @@ static void thread_register(heap_tls *t)
 {
 	t->registered = true;
 	t->busy = true;
-	pthread_mutex_lock(&H.lock);
+	reg_lock();
 	t->prev = NULL;
 	t->next = H.threads;
 	if (H.threads)
 		H.threads->prev = t;
 	H.threads = t;
 	bool key_ok = H.key_ok;
-	pthread_mutex_unlock(&H.lock);
+	reg_unlock();
 	if (key_ok)
 		pthread_setspecific(H.key, t);
 	t->busy = false;
@@ -147,7 +239,7 @@ static void thread_unregister(void *arg)
 	heap_tls *t = arg;
 	if (!t || t->exited)
 		return;
-	pthread_mutex_lock(&H.lock);
+	reg_lock();
 	if (t->prev)
 		t->prev->next = t->next;
 	else if (H.threads == t)
@@ -159,7 +251,7 @@ static void thread_unregister(void *arg)
 	H.dead_bytes += t->bytes;
 	t->allocs = t->frees = t->bytes = 0;
 	t->exited = true;
-	pthread_mutex_unlock(&H.lock);
+	reg_unlock();
 }
 
 void cprof__heap_thread_exit(void)
@@ -170,11 +262,11 @@ void cprof__heap_thread_exit(void)
 /* After the thread left the registry, its late calls go to the totals. */
 static void count_late(uint64_t a, uint64_t f, uint64_t b)
 {
-	pthread_mutex_lock(&H.lock);
+	reg_lock();
 	H.dead_allocs += a;
 	H.dead_frees += f;
 	H.dead_bytes += b;
-	pthread_mutex_unlock(&H.lock);
+	reg_unlock();
 }
 
 static inline void count_alloc(heap_tls *t, size_t n)
@@ -205,7 +297,7 @@ CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
 {
 	if (!st)
 		return -EINVAL;
-	pthread_mutex_lock(&H.lock);
+	reg_lock();
 	uint64_t a = H.dead_allocs, f = H.dead_frees, b = H.dead_bytes;
 	/* Other threads' counters are read while they may be changing: each
 	 * 64-bit load is atomic on x86-64, and callers (the benchmark harness)
@@ -215,7 +307,7 @@ CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
 		f += __atomic_load_n(&t->frees, __ATOMIC_RELAXED);
 		b += __atomic_load_n(&t->bytes, __ATOMIC_RELAXED);
 	}
-	pthread_mutex_unlock(&H.lock);
+	reg_unlock();
 	memset(st, 0, sizeof(*st));
 	st->allocs = a;
 	st->frees = f;
@@ -388,6 +480,8 @@ static inline bool take_sample(heap_tls *t, size_t n)
 /* runs inside malloc: must not allocate */
 CPROF_EXPORT void *malloc(size_t n)
 {
+	if (CPROF_UNLIKELY(!real_ready()))
+		return boot_alloc(n, 16);
 	heap_tls *t = &tls;
 	count_alloc(t, n);
 	if (CPROF_UNLIKELY(take_sample(t, n)))
@@ -398,7 +492,7 @@ CPROF_EXPORT void *malloc(size_t n)
 /* runs inside malloc: must not allocate */
 CPROF_EXPORT void free(void *p)
 {
-	if (!p)
+	if (!p || CPROF_UNLIKELY(is_boot(p) || !real_ready()))
 		return;
 	heap_tls *t = &tls;
 	count_free(t);
@@ -417,6 +511,8 @@ CPROF_EXPORT void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (CPROF_UNLIKELY(!real_ready()))
+		return boot_alloc(total, 16);
 	heap_tls *t = &tls;
 	count_alloc(t, total);
 	if (CPROF_UNLIKELY(take_sample(t, total)))
@@ -436,6 +532,16 @@ static size_t usable_size(void *p)
 
 __attribute__((noinline)) static void *realloc_impl(void *p, size_t n, int skip)
 {
+	if (CPROF_UNLIKELY(!real_ready() || is_boot(p))) {
+		/* Moving out of the bootstrap arena: we do not know the old size;
+		 * copy what can be there. */
+		void *q = real_ready() ? malloc(n) : boot_alloc(n, 16);
+		if (q && p) {
+			size_t avail = (size_t)(boot_arena + sizeof(boot_arena) - (char *)p);
+			memcpy(q, p, avail < n ? avail : n);
+		}
+		return q;
+	}
 	heap_tls *t = &tls;
 	if (!p)
 		goto fresh;
@@ -490,6 +596,8 @@ CPROF_EXPORT void *reallocarray(void *p, size_t n, size_t m)
 
 __attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int skip)
 {
+	if (CPROF_UNLIKELY(!real_ready()))
+		return boot_alloc(n, align);
 	heap_tls *t = &tls;
 	count_alloc(t, n);
 	if (CPROF_UNLIKELY(take_sample(t, n)))
@@ -548,7 +656,7 @@ CPROF_EXPORT void *pvalloc(size_t n)
 
 CPROF_EXPORT size_t malloc_usable_size(void *p)
 {
-	if (!p)
+	if (!p || is_boot(p) || !real_ready())
 		return 0;
 	if (is_sampled(p)) {
 		const uint64_t *w = p;
@@ -563,7 +671,7 @@ CPROF_EXPORT int cprof_heap_set_rate(long bytes)
 {
 	if (bytes < 0)
 		return -EINVAL;
-	if (bytes > 0 && !glibc_allocator)
+	if (bytes > 0 && (!real_ready() || !glibc_allocator))
 		return -ENOTSUP;
 	if (bytes > 0) {
 		int rc = cprof__unwind_refresh();
@@ -889,24 +997,7 @@ void cprof__heap_start_env(void)
 	H.secret = (uintptr_t)cprof__mono_ns() * 0x9e3779b97f4a7c15ULL | 1;
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
 		H.key_ok = true;
-	/* Another allocator behind us (jemalloc, tcmalloc linked in): count its
-	 * calls, but sampling needs glibc's chunk layout (see the top). */
-	void *next = dlsym(RTLD_NEXT, "malloc");
-	Dl_info info;
-	if (next && dladdr(next, &info) && info.dli_fname && !strstr(info.dli_fname, "libc.so")) {
-		glibc_allocator = false;
-		real.malloc = (void *(*)(size_t))next;
-		real.free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-		real.calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-		real.realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-		real.memalign = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "memalign");
-		if (!real.free || !real.calloc || !real.realloc || !real.memalign) {
-			real = (real_fns){__libc_malloc, __libc_free, __libc_calloc,
-					  __libc_realloc, __libc_memalign, NULL};
-			glibc_allocator = true;
-		}
-	}
-
+	real_ready();
 	H.path = dup_env("CPROF_HEAP");
 	H.temp_path = dup_env("CPROF_TEMP");
 	const char *leaks = getenv("CPROF_LEAKS");
@@ -962,8 +1053,8 @@ void cprof__heap_start_env(void)
 		}
 	}
 	if (want && !glibc_allocator) {
-		cprof__log("the program uses another allocator than glibc's (", info.dli_fname,
-			   "); cprof counts its calls but cannot sample them", NULL);
+		cprof__log("the program's allocator is not glibc's; cprof counts its calls but "
+			   "cannot sample them: heap profiling disabled", NULL);
 		want = false;
 	}
 	if (want) {
@@ -1064,6 +1155,7 @@ void cprof__heap_atexit_forced(void)
 void cprof__heap_atfork_child(void)
 {
 	pthread_mutex_init(&H.lock, NULL);
+	atomic_flag_clear(&reg_spin);
 	/* Only this thread survives: fold the others into the totals. */
 	for (heap_tls *t = H.threads, *nx; t; t = nx) {
 		nx = t->next;
@@ -1083,9 +1175,11 @@ void cprof__heap_atfork_child(void)
 void cprof__heap_atfork_prepare(void)
 {
 	pthread_mutex_lock(&H.lock);
+	reg_lock();
 }
 
 void cprof__heap_atfork_parent(void)
 {
+	reg_unlock();
 	pthread_mutex_unlock(&H.lock);
 }

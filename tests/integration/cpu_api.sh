@@ -3,7 +3,12 @@
 # judged by go tool pprof.
 . "$CPROF_ROOT/tests/lib.sh"
 cc_prog "$T/api" api.c -I"$CPROF_ROOT/include" -L"$BUILD" -lcprof -Wl,-rpath,"$BUILD"
-(cd "$T" && "$T/api" "$T")
+# Under TSan libcprof must precede libtsan in lookup order (tests/lib.sh).
+if [ -n "$TSAN" ]; then
+	(cd "$T" && LD_PRELOAD="$PRELOAD" "$T/api" "$T")
+else
+	(cd "$T" && "$T/api" "$T")
+fi
 check "default_hz_profile_readable" pprof_top "$T/api.pb.gz"
 check "default_hz_period_is_10ms" sh -c "go tool pprof -raw '$T/api.pb.gz' 2>/dev/null | grep -q '^Period: 10000000\$'"
 check "fd_profile_readable" pprof_top "$T/api_fd.pb.gz"
