@@ -1,6 +1,7 @@
 # Robustness (issue 2 §3): fork() under profiling at 1000 Hz, while another
 # thread is being sampled.
-#   exec: 50 x fork()+exec(/bin/true).  The children inherit LD_PRELOAD and
+#   exec: 50 x /bin/true, started in turn by fork()+execv(), vfork()+execv()
+#         and posix_spawn().  The children inherit LD_PRELOAD and
 #         CPROF_CPU: each writes PATH.<pid> (CPROF_CPU_USE_PID), never the
 #         parent's PATH.
 #   work: 30 x fork() without exec; the children burn CPU, then leave with

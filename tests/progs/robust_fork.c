@@ -1,7 +1,9 @@
 /* Robustness: fork()+exec() in a loop and fork() without exec, while a
  * second thread burns CPU in bg_work() (so forks happen while SIGPROF hits
  * another thread).
- * usage: robust_fork exec N PROG   fork+exec PROG N times (waiting for each)
+ * usage: robust_fork exec N PROG   run PROG N times (waiting for each), in
+ *                                  turn with fork+execv, vfork+execv and
+ *                                  posix_spawn
  *        robust_fork work N        fork N children that burn CPU in
  *                                  child_work() then leave with _exit()
  *                                  (odd iterations) or exit() (even ones)
@@ -9,6 +11,7 @@
  * "children N ok" where N counts children that exited with status 0. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,13 +75,22 @@ int main(int argc, char **argv)
 	bool exec_mode = !strcmp(argv[1], "exec");
 	if (exec_mode && argc < 4)
 		return 2;
-	int good = 0;
+	volatile int good = 0; /* volatile: vfork */
 	pthread_t bg;
 	if (pthread_create(&bg, NULL, bg_main, NULL) != 0)
 		return 1;
 	for (int i = 0; i < n; i++) {
 		parent_work();
-		pid_t pid = fork();
+		pid_t pid;
+		if (exec_mode && i % 3 == 2) {
+			extern char **environ;
+			if (posix_spawn(&pid, argv[3], NULL, NULL, argv + 3, environ) != 0) {
+				perror("posix_spawn");
+				return 1;
+			}
+		} else {
+			pid = exec_mode && i % 3 == 1 ? vfork() : fork();
+		}
 		if (pid < 0) {
 			perror("fork");
 			return 1;
