@@ -56,9 +56,9 @@ CPROF_BENCH(Loop)
 /* spins on the CPU for the profiler to see */
 __attribute__((noinline)) static unsigned long spin_work(long n)
 {
-	unsigned long x = 0;
+	unsigned long x = 1; /* an LCG: no closed form for the optimiser to find */
 	for (long i = 0; i < n; i++)
-		x += (unsigned long)i * 2654435761u;
+		x = x * 6364136223846793005ul + (unsigned long)i;
 	return x;
 }
 

@@ -29,13 +29,14 @@ CPROF_BENCH(ThreeMallocs)
 }
 
 struct job {
-	sem_t go, done;
+	sem_t ready, go, done;
 	long n;
 };
 
 static void *worker(void *arg)
 {
 	struct job *j = arg;
+	sem_post(&j->ready); /* thread start-up (which may allocate) is over */
 	sem_wait(&j->go);
 	for (long i = 0; i < j->n; i++) {
 		void *p = malloc(32);
@@ -52,15 +53,18 @@ CPROF_BENCH(OtherThread)
 	struct job j;
 	pthread_t t;
 	cprof_bench_stop_timer(b);
+	sem_init(&j.ready, 0, 0);
 	sem_init(&j.go, 0, 0);
 	sem_init(&j.done, 0, 0);
 	j.n = b->n;
 	pthread_create(&t, NULL, worker, &j);
+	sem_wait(&j.ready);
 	cprof_bench_start_timer(b);
 	sem_post(&j.go);
 	sem_wait(&j.done);
 	cprof_bench_stop_timer(b);
 	pthread_join(t, NULL);
+	sem_destroy(&j.ready);
 	sem_destroy(&j.go);
 	sem_destroy(&j.done);
 }
