@@ -179,6 +179,21 @@ static void make_key(void)
 	pthread_key_create(&exit_key, thread_exit);
 }
 
+/* Some thread's timer could not be made (commonly EAGAIN: every POSIX timer
+ * holds a queued-signal slot, counted against RLIMIT_SIGPENDING): that
+ * thread is not sampled.  Say so once.  reg_lock held. */
+static void warn_unarmed(int err)
+{
+	static bool warned;
+	if (warned || err == 0 || err == -ESRCH)
+		return;
+	warned = true;
+	char b[24];
+	cprof__log("cannot create a CPU timer for some threads (timer_create: errno ",
+		   cprof__itoa(b, -err), err == -EAGAIN ? ", RLIMIT_SIGPENDING reached" : "",
+		   "): they are not sampled and the profile under-counts", NULL);
+}
+
 /* A new thread starts (normal context, on that thread). */
 static void thread_begin(void)
 {
@@ -187,7 +202,7 @@ static void thread_begin(void)
 	pthread_mutex_lock(&reg_lock);
 	tslot *s = add_slot(cprof__gettid());
 	if (s && timers_on && !use_itimer)
-		arm(s);
+		warn_unarmed(arm(s));
 	pthread_mutex_unlock(&reg_lock);
 	tls_registered = true;
 	pthread_setspecific(exit_key, (void *)1);
@@ -290,6 +305,8 @@ int cprof__timers_start(long period_ns)
 			return -errno;
 		}
 		use_itimer = true;
+	} else {
+		warn_unarmed(first_err);
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return 0;
