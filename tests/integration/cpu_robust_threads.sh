@@ -30,3 +30,21 @@ prof_run ends "$T/ends.pb.gz" "$T/threads" ends
 expect_rc ends 0
 expect_out ends '^ends ok$'
 robust_profile ends "$T/ends.pb.gz" exiting_work cancelled_work endless_work
+
+# Every POSIX timer holds a queued-signal slot counted against
+# RLIMIT_SIGPENDING: with a tiny limit most of 200 concurrent threads get no
+# timer.  The program must run normally, and cprof must say (once) that the
+# profile under-counts, not stay silent.
+if command -v prlimit >/dev/null 2>&1; then
+	rm -f "$T/sigpending.pb.gz"
+	prlimit --sigpending=40:40 timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" \
+		CPROF_CPU="$T/sigpending.pb.gz" CPROF_HZ=1000 "$T/threads" 400 200 1000 \
+		>"$T/sigpending.out" 2>"$T/sigpending.err"
+	rc=$?
+	expect_rc sigpending 0
+	expect_out sigpending '^threads 400$'
+	lines=$(grep -c 'cprof:' "$T/sigpending.err")
+	check "sigpending_reported_in_one_line ($lines lines)" \
+		sh -c "[ '$lines' = 1 ] && grep -Eq 'cprof:.*(CPU timer|setitimer)' '$T/sigpending.err'"
+	robust_profile sigpending "$T/sigpending.pb.gz"
+fi
