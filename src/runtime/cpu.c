@@ -84,6 +84,11 @@ static struct {
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
+/* Handlers (and exit tails) between their cpu_on check and their last touch
+ * of the ring.  With cpu_on, a Dekker handshake (both seq_cst): a stopper
+ * that cleared cpu_on and then sees zero here knows no one will touch the
+ * ring again, so it may be unmapped. */
+static _Atomic int cpu_users;
 _Atomic unsigned cprof__cpu_gen; /* bumped at every start */
 
 static CPROF_TLS char tls_name[16];
@@ -152,17 +157,19 @@ static void record(siginfo_t *si, void *uc)
 
 void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 {
-	if (!atomic_load(&cpu_on) || !n || weight > UINT32_MAX)
+	if (!n || weight > UINT32_MAX)
 		return;
-	slot *s = claim((uint32_t)weight);
-	if (!s)
-		return;
-	s->weight = (uint32_t)weight;
-	s->tid = cprof__gettid();
-	prctl(PR_GET_NAME, s->name, 0, 0, 0);
-	memcpy(s->pcs, pcs, n * sizeof(uintptr_t));
-	s->depth = n;
-	atomic_store_explicit(&s->state, 2, memory_order_release);
+	atomic_fetch_add(&cpu_users, 1);
+	slot *s = atomic_load(&cpu_on) ? claim((uint32_t)weight) : NULL;
+	if (s) {
+		s->weight = (uint32_t)weight;
+		s->tid = cprof__gettid();
+		prctl(PR_GET_NAME, s->name, 0, 0, 0);
+		memcpy(s->pcs, pcs, n * sizeof(uintptr_t));
+		s->depth = n;
+		atomic_store_explicit(&s->state, 2, memory_order_release);
+	}
+	atomic_fetch_sub(&cpu_users, 1);
 }
 
 /* async-signal-safe */
@@ -173,8 +180,10 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 			    ? si->si_code == SI_KERNEL
 			    : si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE;
 	if (ours) {
-		if (atomic_load_explicit(&cpu_on, memory_order_acquire))
+		atomic_fetch_add(&cpu_users, 1);
+		if (atomic_load(&cpu_on))
 			record(si, uc);
+		atomic_fetch_sub(&cpu_users, 1);
 	} else {
 		cprof__sigprof_forward(sig, si, uc);
 	}
@@ -448,10 +457,12 @@ static int check_fd(void)
  * and from the service thread on a fatal signal (through cprof_cpu_stop). */
 static int flush_and_write(void)
 {
-	atomic_store_explicit(&cpu_on, 0, memory_order_release);
+	atomic_store(&cpu_on, 0); /* seq_cst: the handshake with cpu_users */
 	cprof__timers_stop();
-	/* Handlers already past the cpu_on check finish within microseconds. */
-	for (int i = 0; i < 1000 && atomic_load(&cprof__unwind_users); i++) {
+	/* Handlers already past the cpu_on check finish within microseconds
+	 * (a stopped or descheduled thread may take longer: bounded wait). */
+	bool quiet = false;
+	for (int i = 0; i < 10000 && !(quiet = atomic_load(&cpu_users) == 0); i++) {
 		struct timespec ts = {0, 100000};
 		nanosleep(&ts, NULL);
 	}
@@ -464,7 +475,8 @@ static int flush_and_write(void)
 	if (cpu.own_fd)
 		close(cpu.fd);
 	cpu.fd = -1;
-	munmap(cpu.ring, sizeof(slot) * cpu.nslots);
+	if (quiet) /* else a handler may still write: leak the ring rather than crash */
+		munmap(cpu.ring, sizeof(slot) * cpu.nslots);
 	cpu.ring = NULL;
 	free_aggregation();
 	cprof__maps_reset();
@@ -647,6 +659,7 @@ void cprof__cpu_pause(void)
 {
 	atomic_store(&cpu_on, 0);
 }
+
 
 void cprof__cpu_atexit(void)
 {
