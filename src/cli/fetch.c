@@ -197,6 +197,17 @@ int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *er
 	cprof_buf_init(&body, CPROF_DECODE_MAX);
 	char e[400];
 	int rc = cprof_fetch_url(url, timeout_ms + 5000, &body, e, sizeof(e));
+	if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b) {
+		/* Gunzip first and drop the compressed bytes before the model
+		 * is built (peak memory), as cprof_profile_read_file does. */
+		cprof_buf raw;
+		cprof_buf_init(&raw, CPROF_DECODE_MAX);
+		rc = cprof_gunzip(body.data, body.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
+		cprof_buf_free(&body);
+		body = raw;
+		if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b)
+			rc = fail(e, sizeof(e), "parsing profile: unrecognized profile format");
+	}
 	if (rc == 0)
 		rc = cprof_profile_decode(p, body.data, body.len, e, sizeof(e));
 	if (rc < 0)
