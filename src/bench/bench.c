@@ -1495,7 +1495,7 @@ struct watchdog {
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool done, running;
+	bool done, running, started;
 	struct ctx *c;
 };
 
@@ -1508,6 +1508,8 @@ static void *watchdog_thread(void *p)
 	ts.tv_sec = end / 1000000000;
 	ts.tv_nsec = end % 1000000000;
 	pthread_mutex_lock(&w->mu);
+	w->started = true;
+	pthread_cond_broadcast(&w->cv);
 	while (!w->done)
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
 			break;
@@ -1537,6 +1539,12 @@ static void watchdog_start(struct watchdog *w, struct ctx *c)
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	w->running = pthread_create(&w->tid, NULL, watchdog_thread, w) == 0;
+	/* Wait until it runs: whatever a new thread allocates while starting
+	 * (a preloaded runtime may) must not land in a benchmark's B/op. */
+	pthread_mutex_lock(&w->mu);
+	while (w->running && !w->started)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
 }
 
 static void watchdog_stop(struct watchdog *w)
