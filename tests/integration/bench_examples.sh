@@ -1,7 +1,10 @@
 #!/bin/sh
 # examples/bench builds against the build tree and its benchmarks run.
 . "$CPROF_ROOT/tests/lib.sh"
-make -s -C "$CPROF_ROOT/examples/bench" BUILD="$BUILD" OUT="$T" CC="$CC" \
+# Under sanitizers the examples are built without libcprof (its thread
+# start-up wrapper and ThreadSanitizer's do not mix).
+if [ -n "$SANITIZE" ]; then runtime=RUNTIME=; else runtime=; fi
+make -s -C "$CPROF_ROOT/examples/bench" BUILD="$BUILD" OUT="$T" CC="$CC" $runtime \
 	CFLAGS="-O2 -g $TEST_CFLAGS" >"$T/make.log" 2>&1
 check examples_build test $? = 0 || cat "$T/make.log"
 "$T/primes" -bench 'Primes/' -benchtime 2x -cpu 1 >"$T/p" 2>&1
