@@ -103,6 +103,8 @@ static const struct flag flags[] = {
 	{"tagignore", K_STR, OFF(o.tagignore), 0, NULL, "drop samples with matching tags"},
 	{"tagshow", K_STR, OFF(o.tagshow), 0, NULL, "only show labels with keys matching regexp"},
 	{"taghide", K_STR, OFF(o.taghide), 0, NULL, "hide labels with keys matching regexp"},
+	{"tagroot", K_STR, OFF(o.tagroot), 0, NULL, "label keys (a,b) to show as root frames"},
+	{"tagleaf", K_STR, OFF(o.tagleaf), 0, NULL, "label keys (a,b) to show as leaf frames"},
 	{"prune_from", K_STR, OFF(o.prune_from), 0, NULL, "drop frames beneath the lowest match"},
 	{"normalize", K_BOOL, OFF(normalize), 0, NULL, "scale the profile to the base's total"},
 	{"trim_path", K_STR, OFF(o.trim_path), 0, NULL, "path prefix to trim from source paths"},

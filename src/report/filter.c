@@ -748,3 +748,101 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 		regfree(&keep);
 	return 0;
 }
+
+/* Split a comma-separated key list (empty items dropped) into keys[]. */
+static size_t split_keys(const char *s, char **keys, size_t max)
+{
+	size_t n = 0;
+	while (s && *s && n < max) {
+		const char *c = strchr(s, ',');
+		size_t len = c ? (size_t)(c - s) : strlen(s);
+		if (len)
+			keys[n++] = strndup(s, len);
+		s = c ? c + 1 : NULL;
+	}
+	return n;
+}
+
+/* The pseudo-location for one key of one sample (pprof's makeLabelLocs). */
+static uint64_t label_loc(cprof_report *r, const cprof_sample *s, const char *key, bool *match)
+{
+	cprof_profile *p = r->p;
+	const cprof_label *l = cprof_sample_labels(p, s);
+	char val[4096] = "";
+	size_t o = 0;
+	/* String values first, then numeric ones, as pprof's formatLabelValues. */
+	for (int numeric = 0; numeric < 2; numeric++)
+		for (uint32_t i = 0; i < s->nlabel; i++) {
+			if ((l[i].str == 0) != numeric ||
+			    strcmp(cprof_profile_string(p, l[i].key), key))
+				continue;
+			char b[64];
+			const char *v = b;
+			if (!numeric) {
+				v = cprof_profile_string(p, l[i].str);
+			} else {
+				const char *unit = cprof_profile_string(p, l[i].num_unit);
+				cprof_units_label(b, sizeof(b), l[i].num, unit, *unit ? r->o.unit : "");
+			}
+			o += (size_t)snprintf(val + o, o < sizeof(val) ? sizeof(val) - o : 0, "%s%s",
+					      o ? "," : "", v);
+			*match = true;
+		}
+	/* Intern (name, file) -> location, by linear probing over the added
+	 * locations: a handful of distinct label values in practice. */
+	int64_t name = cprof_profile_str(p, val), file = cprof_profile_str(p, key);
+	for (size_t i = r->tag_loc_first; i < p->location.n; i++) {
+		const cprof_location *loc = &p->location.v[i];
+		const cprof_line *ln = cprof_location_lines(p, loc);
+		const cprof_function *f = &p->function.v[ln[0].function_id - 1];
+		if (f->name == name && f->filename == file)
+			return i + 1;
+	}
+	uint64_t fid = cprof_profile_add_function(p, val, "", key, 0);
+	cprof_line line = {.function_id = fid};
+	return fid ? cprof_profile_add_location(p, 0, 0, &line, 1) : 0;
+}
+
+int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
+{
+	cprof_profile *p = r->p;
+	char *roots[32], *leaves[32];
+	size_t nr = split_keys(r->o.tagroot, roots, 32), nl = split_keys(r->o.tagleaf, leaves, 32);
+	int rc = 0;
+	if (nr == 0 && nl == 0)
+		goto out;
+	r->tag_loc_first = p->location.n;
+	bool rootm = false, leafm = false;
+	for (size_t si = 0; si < p->sample.n; si++) {
+		cprof_sample *s = &p->sample.v[si];
+		uint64_t add_leaf[32], add_root[32];
+		for (size_t i = 0; i < nl; i++)
+			add_leaf[i] = label_loc(r, s, leaves[nl - 1 - i], &leafm);
+		for (size_t i = 0; i < nr; i++)
+			add_root[i] = label_loc(r, s, roots[nr - 1 - i], &rootm);
+		size_t n = nl + s->nloc + nr;
+		if (!cprof_vec_grow(p, p->loc_pool, n))
+			break;
+		uint64_t *dst = p->loc_pool.v + p->loc_pool.n;
+		memcpy(dst, add_leaf, nl * sizeof(*dst));
+		memcpy(dst + nl, p->loc_pool.v + s->loc_off, s->nloc * sizeof(*dst));
+		memcpy(dst + nl + s->nloc, add_root, nr * sizeof(*dst));
+		s->loc_off = p->loc_pool.n;
+		s->nloc = (uint32_t)n;
+		p->loc_pool.n += n;
+	}
+	if (p->oom) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (nr && !rootm)
+		warn(r, "TagRoot");
+	if (nl && !leafm)
+		warn(r, "TagLeaf");
+out:
+	for (size_t i = 0; i < nr; i++)
+		free(roots[i]);
+	for (size_t i = 0; i < nl; i++)
+		free(leaves[i]);
+	return rc;
+}

@@ -74,6 +74,7 @@ struct cprof_report {
 	size_t nedges, cedges;
 	uint32_t *ehash;
 	size_t ehcap;
+	size_t tag_loc_first; /* first location added by -tagroot/-tagleaf */
 	cprof_gtag *tags;     /* visual mode only */
 	size_t ntags, ctags;
 	uint32_t *thash;
@@ -132,6 +133,10 @@ int cprof__report_filter(cprof_report *r, char *err, size_t errlen);
 /* filter.c: pprof's RemoveUninteresting (the profile's drop_frames and
  * keep_frames), in place.  0 or -1 (bad regex). */
 int cprof__report_prune(cprof_report *r, char *err, size_t errlen);
+
+/* filter.c: pprof's -tagroot/-tagleaf: label values as pseudo frames at the
+ * root / leaf of every sample, in place.  0 or -1 (OOM). */
+int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen);
 
 /* pprof's simplifyFunc: function name without leading '.' and arguments. */
 const char *cprof__simplify_func(const char *f, char *buf, size_t n);

@@ -216,7 +216,7 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 	    add_filter(r, "taghide", o->taghide))
 		goto oom;
 
-	if (cprof__report_prune(r, err, errlen) < 0)
+	if (cprof__report_prune(r, err, errlen) < 0 || cprof__report_tagroots(r, err, errlen) < 0)
 		goto fail;
 	if (o->relative_percentages) {
 		if (cprof__report_filter(r, err, errlen) < 0)

@@ -58,6 +58,7 @@ typedef struct cprof_report_opts {
 	const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	const char *tagfocus, *tagignore;
 	const char *tagshow, *taghide; /* keep / drop label keys matching */
+	const char *tagroot, *tagleaf; /* label keys to show as root / leaf frames */
 	const char *symbol;       /* peek/list regex */
 	const char *trim_path, *source_path;
 	FILE *warn;               /* "Focus expression matched no samples" etc. */

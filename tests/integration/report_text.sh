@@ -43,6 +43,24 @@ same tree_cpu_hide tree cpu.pb.gz -hide=runtime
 same tree_heap_alloc tree heap.pb.gz -alloc_space
 same traces_heap_taghide traces heap.pb.gz -taghide=bytes
 same traces_cpu_tagshow traces cpu.pb.gz -tagshow=work
+same traces_cpu_tagroot traces cpu.pb.gz -tagroot=worker
+same traces_heap_tagleaf traces heap.pb.gz -tagleaf=bytes
+
+# Command-line errors: one line, exit status 2 for usage, 1 for failures.
+"$CPROF" top -bogus "$T/cpu.pb.gz" >/dev/null 2>"$T/err"; rc=$?
+if [ "$rc" = 2 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'unknown flag: -bogus' "$T/err"; then
+	ok cli_unknown_flag; else nok cli_unknown_flag "status $rc: $(cat "$T/err")"; fi
+"$CPROF" top >/dev/null 2>"$T/err"; rc=$?
+check cli_no_source [ "$rc" = 2 ]
+"$CPROF" top -nodecount=x "$T/cpu.pb.gz" >/dev/null 2>"$T/err"; rc=$?
+check cli_bad_int [ "$rc" = 2 ]
+"$CPROF" top -base "$T/heap0.pb.gz" -diff_base "$T/heap0.pb.gz" "$T/heap.pb.gz" >/dev/null 2>"$T/err"; rc=$?
+check cli_base_and_diff_base [ "$rc" = 2 ]
+"$CPROF" top -focus='(' "$T/cpu.pb.gz" >"$T/out" 2>"$T/err"; rc=$?
+if [ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -q 'parsing focus regexp' "$T/err"; then
+	ok cli_bad_regexp; else nok cli_bad_regexp "status $rc: $(cat "$T/err")"; fi
+"$CPROF" top "$T/nonexistent.pb.gz" >/dev/null 2>"$T/err"; rc=$?
+check cli_missing_file [ "$rc" = 1 ]
 
 # peek takes the regexp as its first argument in both tools.
 peek() {

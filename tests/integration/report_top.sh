@@ -81,6 +81,9 @@ same top_allocs_heap_merged allocs.pb.gz heap.pb.gz --
 same top_heap_base_normalize heap.pb.gz -- -base="$T/heap0.pb.gz" -normalize
 same top_heap_diff_base_normalize heap.pb.gz -- -diff_base="$T/heap0.pb.gz" -normalize -alloc_space
 same top_cpu_prune_from cpu.pb.gz -- -prune_from=sort.Sort
+same top_cpu_tagroot cpu.pb.gz -- -tagroot=worker
+same top_heap_tagleaf heap.pb.gz -- -tagleaf=bytes -lines
+same top_cpu_tagroot_missing cpu.pb.gz -- -tagroot=worker,nokey -cum
 same top_cpu_prune_from_cum cpu.pb.gz -- -prune_from=main.cpu -cum
 same top_block_contentions block.pb.gz -- -contentions
 same top_block_mean_delay block.pb.gz -- -mean_delay
