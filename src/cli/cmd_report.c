@@ -66,6 +66,7 @@ static const struct flag flags[] = {
 	{"callgrind", K_FMT, 0, CPROF_FMT_CALLGRIND, NULL, "report: call graph for KCachegrind"},
 	{"tags", K_FMT, 0, CPROF_FMT_TAGS, NULL, "report: label values and their shares"},
 	{"comments", K_FMT, 0, CPROF_FMT_COMMENTS, NULL, "report: the profile's comments"},
+	{"raw", K_FMT, 0, CPROF_FMT_RAW, NULL, "report: text dump of the profile"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
@@ -560,7 +561,8 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
 	 * samples dropped.  Only reports that show samples one by one see it. */
-	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO) && a.nsrc == 1 && a.nbase == 0 &&
+	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW) &&
+	    a.nsrc == 1 && a.nbase == 0 &&
 	    cprof_profile_compact(&p, err, sizeof(err)) < 0) {
 		cprof_error("%s", err);
 		goto done;
@@ -609,6 +611,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		break;
 	case CPROF_FMT_DISASM:
 		wr = cprof_report_disasm(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_RAW:
+		wr = cprof_report_raw(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_TAGS:
 		wr = cprof_report_tags(r, mem, err, sizeof(err));

@@ -38,6 +38,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_TAGS,
 	CPROF_FMT_DISASM, /* disasm REGEX: annotated objdump output */
 	CPROF_FMT_COMMENTS,
+	CPROF_FMT_RAW,
 } cprof_report_format;
 
 typedef struct cprof_report_opts {
@@ -112,6 +113,9 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen);
 int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen);
 /* `-comments`: the profile's comments, one per line. */
 int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `-raw`: pprof's Profile.String() dump. */
+int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen);
 
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */

@@ -127,6 +127,14 @@ for p in cpu heap block goroutine threadcreate; do
 		nok "callgrind_$p" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
 done
 
+# -raw: pprof's Profile.String() of the merged profile.
+for p in cpu heap goroutine threadcreate; do
+	go tool pprof -raw "$T/$p.pb.gz" >"$T/want" 2>/dev/null
+	"$CPROF" report -raw "$T/$p.pb.gz" >"$T/got" 2>"$T/got.err"
+	if cmp -s "$T/want" "$T/got"; then ok "raw_$p"; else
+		nok "raw_$p" "$(diff "$T/want" "$T/got" | head -n 4 | tr '\n' '|')"; fi
+done
+
 # -tags and -comments: byte-identical to pprof's.
 for p in cpu heap allocs goroutine; do
 	for r in tags comments; do

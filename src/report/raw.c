@@ -1,0 +1,256 @@
+/*
+ * raw.c — the `-raw` report: pprof's Profile.String() dump of the (merged,
+ * filtered) profile: headers, samples with values, location ids and labels,
+ * locations with their lines, mappings.
+ */
+#include "compat.h"
+#include "report/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Go's time.Duration.String(). */
+static void go_duration(char *buf, size_t n, int64_t d)
+{
+	if (d == 0) {
+		snprintf(buf, n, "0s");
+		return;
+	}
+	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	const char *sign = d < 0 ? "-" : "";
+	char frac[32] = "";
+	if (u < 1000000000ULL) {
+		const char *unit;
+		uint64_t div;
+		if (u < 1000) {
+			snprintf(buf, n, "%s%lluns", sign, (unsigned long long)u);
+			return;
+		} else if (u < 1000000) {
+			unit = "\xc2\xb5s";
+			div = 1000;
+		} else {
+			unit = "ms";
+			div = 1000000;
+		}
+		uint64_t ip = u / div, fp = u % div;
+		if (fp) {
+			int digits = div == 1000 ? 3 : 6;
+			snprintf(frac, sizeof(frac), ".%0*llu", digits, (unsigned long long)fp);
+			size_t l = strlen(frac);
+			while (l > 1 && frac[l - 1] == '0')
+				frac[--l] = 0;
+		}
+		snprintf(buf, n, "%s%llu%s%s", sign, (unsigned long long)ip, frac, unit);
+		return;
+	}
+	uint64_t secs = u / 1000000000ULL, ns = u % 1000000000ULL;
+	if (ns) {
+		snprintf(frac, sizeof(frac), ".%09llu", (unsigned long long)ns);
+		size_t l = strlen(frac);
+		while (l > 1 && frac[l - 1] == '0')
+			frac[--l] = 0;
+	}
+	uint64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
+	if (h)
+		snprintf(buf, n, "%s%lluh%llum%llu%ss", sign, (unsigned long long)h,
+			 (unsigned long long)m, (unsigned long long)s, frac);
+	else if (m)
+		snprintf(buf, n, "%s%llum%llu%ss", sign, (unsigned long long)m, (unsigned long long)s,
+			 frac);
+	else
+		snprintf(buf, n, "%s%llu%ss", sign, (unsigned long long)s, frac);
+}
+
+/* Keep the first n runes (Go's %.Nv on a string). */
+static void trunc_runes(char *s, size_t n)
+{
+	size_t r = 0;
+	for (char *p = s; *p; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80) {
+			if (r == n) {
+				*p = 0;
+				return;
+			}
+			r++;
+		}
+	}
+}
+
+/* Go's time.Time.String() in local time. */
+static void go_time(char *buf, size_t n, int64_t ns)
+{
+	int64_t sec = ns / 1000000000, nsec = ns % 1000000000;
+	if (nsec < 0) {
+		nsec += 1000000000;
+		sec--;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char frac[16] = "";
+	if (nsec) {
+		snprintf(frac, sizeof(frac), ".%09lld", (long long)nsec);
+		size_t l = strlen(frac);
+		while (l > 1 && frac[l - 1] == '0')
+			frac[--l] = 0;
+	}
+	long off = tm.tm_gmtoff;
+	char sgn = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d%s %c%02ld%02ld %s", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac, sgn, off / 3600,
+		 off / 60 % 60, tm.tm_zone ? tm.tm_zone : "UTC");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "key:[v1 v2]" items of one kind (string or numeric), sorted, space-joined. */
+static void print_labels(FILE *out, const cprof_profile *p, const cprof_sample *s, bool numeric)
+{
+	const cprof_label *l = cprof_sample_labels(p, s);
+	char *items[64];
+	size_t ni = 0;
+	for (uint32_t i = 0; i < s->nlabel && ni < 64; i++) {
+		if ((l[i].str == 0) != numeric)
+			continue;
+		bool seen = false;
+		for (uint32_t k = 0; k < i && !seen; k++)
+			seen = (l[k].str == 0) == numeric && !strcmp(cprof_profile_string(p, l[k].key),
+								       cprof_profile_string(p, l[i].key));
+		if (seen)
+			continue;
+		const char *key = cprof_profile_string(p, l[i].key);
+		bool units = false;
+		for (uint32_t k = i; k < s->nlabel; k++)
+			if (l[k].str == 0 && l[k].num_unit &&
+			    !strcmp(cprof_profile_string(p, l[k].key), key))
+				units = true;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		if (!f)
+			continue;
+		fprintf(f, "%s:[", key);
+		bool first = true;
+		for (uint32_t k = i; k < s->nlabel; k++) {
+			if ((l[k].str == 0) != numeric || strcmp(cprof_profile_string(p, l[k].key), key))
+				continue;
+			if (!first)
+				fputc(' ', f);
+			first = false;
+			if (!numeric)
+				fputs(cprof_profile_string(p, l[k].str), f);
+			else if (units)
+				fprintf(f, "%lld %s", (long long)l[k].num,
+					cprof_profile_string(p, l[k].num_unit));
+			else
+				fprintf(f, "%lld", (long long)l[k].num);
+		}
+		fputc(']', f);
+		fclose(f);
+		items[ni++] = buf;
+	}
+	if (ni == 0)
+		return;
+	qsort(items, ni, sizeof(*items), cmp_str);
+	fprintf(out, "\n                ");
+	for (size_t i = 0; i < ni; i++) {
+		fprintf(out, "%s%s", i ? " " : "", items[i]);
+		free(items[i]);
+	}
+}
+
+int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
+{
+	const cprof_profile *p = r->p;
+	char b[128];
+	for (size_t i = 0; i < p->comment.n; i++)
+		fprintf(out, "Comment: %s\n", cprof_profile_string(p, p->comment.v[i]));
+	/* pprof's decoder always sets a PeriodType, empty if absent. */
+	fprintf(out, "PeriodType: %s %s\n", cprof_profile_string(p, p->period_type.type),
+			cprof_profile_string(p, p->period_type.unit));
+	fprintf(out, "Period: %lld\n", (long long)p->period);
+	if (p->time_nanos) {
+		go_time(b, sizeof(b), p->time_nanos);
+		fprintf(out, "Time: %s\n", b);
+	}
+	if (p->duration_nanos) {
+		go_duration(b, sizeof(b), p->duration_nanos);
+		trunc_runes(b, 4);
+		fprintf(out, "Duration: %s\n", b);
+	}
+	fprintf(out, "Samples:\n");
+	const char *dflt = cprof_profile_string(p, p->default_sample_type);
+	for (size_t i = 0; i < p->sample_type.n; i++) {
+		const char *t = cprof_profile_string(p, p->sample_type.v[i].type);
+		fprintf(out, "%s%s/%s%s", i ? " " : "", t,
+			cprof_profile_string(p, p->sample_type.v[i].unit),
+			!strcmp(t, dflt) ? "[dflt]" : "");
+	}
+	fprintf(out, "\n");
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof_sample *s = &p->sample.v[si];
+		const int64_t *v = cprof_sample_values(p, s);
+		for (size_t k = 0; k < p->sample_type.n; k++)
+			fprintf(out, " %10lld", (long long)v[k]);
+		fprintf(out, ": ");
+		const uint64_t *locs = cprof_sample_locs(p, s);
+		for (uint32_t k = 0; k < s->nloc; k++)
+			fprintf(out, "%llu ", (unsigned long long)locs[k]);
+		print_labels(out, p, s, false);
+		print_labels(out, p, s, true);
+		fprintf(out, "\n");
+	}
+	fprintf(out, "Locations\n");
+	for (size_t i = 0; i < p->location.n; i++) {
+		const cprof_location *l = &p->location.v[i];
+		char head[96];
+		int hl = snprintf(head, sizeof(head), "%6zu: 0x%llx ", i + 1,
+				  (unsigned long long)l->address);
+		if (l->mapping_id)
+			hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "M=%llu ",
+				       (unsigned long long)l->mapping_id);
+		if (l->is_folded)
+			snprintf(head + hl, sizeof(head) - (size_t)hl, "[F] ");
+		if (l->nline == 0)
+			fprintf(out, "%s\n", head);
+		const cprof_line *ln = cprof_location_lines(p, l);
+		for (uint32_t k = 0; k < l->nline; k++) {
+			fputs(k ? "             " : head, out);
+			uint64_t fid = ln[k].function_id;
+			if (fid == 0 || fid > p->function.n) {
+				fprintf(out, "??\n");
+				continue;
+			}
+			const cprof_function *f = &p->function.v[fid - 1];
+			const char *name = cprof_profile_string(p, f->name);
+			const char *sys = cprof_profile_string(p, f->system_name);
+			fprintf(out, "%s %s:%lld s=%lld", name, cprof_profile_string(p, f->filename),
+				(long long)ln[k].line, (long long)f->start_line);
+			if (strcmp(name, sys))
+				fprintf(out, "(%s)", sys);
+			fprintf(out, "\n");
+		}
+	}
+	fprintf(out, "Mappings\n");
+	for (size_t i = 0; i < p->mapping.n; i++) {
+		const cprof_mapping *m = &p->mapping.v[i];
+		fprintf(out, "%zu: 0x%llx/0x%llx/0x%llx %s %s %s%s%s%s\n", i + 1,
+			(unsigned long long)m->start, (unsigned long long)m->limit,
+			(unsigned long long)m->offset, cprof_profile_string(p, m->file),
+			cprof_profile_string(p, m->build_id), m->has_functions ? "[FN]" : "",
+			m->has_filenames ? "[FL]" : "", m->has_line_numbers ? "[LN]" : "",
+			m->has_inline_frames ? "[IN]" : "");
+	}
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error");
+		return -1;
+	}
+	return 0;
+}
