@@ -3,7 +3,9 @@
  * (raw and gzipped), the legacy formats, and merging what decodes.
  *
  *   clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Iinclude \
+ *     '-DCPROF_DECODE_MAX=((size_t)64<<20)' \
  *     fuzz/fuzz_decode.c src/profile/{buf,profile,decode,legacy,merge}.c -lz -lm -o fuzz_decode
+ * (the smaller decompression cap keeps gzip bombs under libFuzzer's RSS limit)
  *   ./fuzz_decode -max_total_time=300 -rss_limit_mb=2048 CORPUS_DIR
  *
  * tests/unit/test_decode_corpus.c replays tests/fixtures/profiles/corpus/

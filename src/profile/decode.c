@@ -996,7 +996,9 @@ static bool stream_fill(stream *s, size_t need)
 		if (want > s->w.cap && s->w.cap >= STREAM_OUT)
 			want = s->w.cap;
 		if (!cprof_buf_reserve(&s->w, want)) {
-			s->err = "decompressing profile: larger than the 2 GiB limit";
+			snprintf(s->zmsg, sizeof(s->zmsg), "profile larger than the %zu MiB limit",
+				 (size_t)CPROF_DECODE_MAX >> 20);
+			s->err = s->zmsg;
 			return false;
 		}
 		size_t room = s->w.cap - s->w.len;
@@ -1005,7 +1007,9 @@ static bool stream_fill(stream *s, size_t need)
 		if (s->total + room > CPROF_DECODE_MAX)
 			room = CPROF_DECODE_MAX - s->total;
 		if (room == 0) {
-			s->err = "decompressing profile: larger than the 2 GiB limit";
+			snprintf(s->zmsg, sizeof(s->zmsg), "profile larger than the %zu MiB limit",
+				 (size_t)CPROF_DECODE_MAX >> 20);
+			s->err = s->zmsg;
 			return false;
 		}
 		size_t got;
@@ -1191,7 +1195,7 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 	if (rc < 0) {
 		cprof_buf_free(&b);
 		return fail(err, errlen, "%s: %s", path,
-			    rc == -EFBIG ? "larger than the 2 GiB limit" : strerror(-rc));
+			    rc == -EFBIG ? "larger than the size limit of a profile" : strerror(-rc));
 	}
 	char e[256];
 	if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {

@@ -11,8 +11,11 @@
 #include "compat.h"
 #include "profile/profile.h"
 
-/* Hard cap on the decompressed (and on the raw) size of one profile. */
+/* Hard cap on the decompressed (and on the raw) size of one profile.  The
+ * fuzzer builds with a smaller one (-DCPROF_DECODE_MAX=...). */
+#ifndef CPROF_DECODE_MAX
 #define CPROF_DECODE_MAX ((size_t)2 << 30)
+#endif
 
 /*
  * Decode profile.proto bytes (gzipped — detected by 1f 8b, multi-member
