@@ -237,8 +237,13 @@ struct key {
 	char fixed[512]; /* O_FIXED: the values, each followed by '\0', then '\0' */
 };
 
-struct term {
-	bool neg, re;
+/* -filter is an expression tree in an array: terms, NOT, AND, OR, "*" */
+enum fkind { F_TRUE, F_TERM, F_NOT, F_AND, F_OR };
+
+struct fnode {
+	enum fkind kind;
+	int a, b; /* children */
+	bool re;
 	struct key key;
 	char *val;
 	regex_t rx;
@@ -248,8 +253,8 @@ struct opts {
 	double alpha, confidence;
 	bool csv;
 	struct key row, col;
-	struct term *terms;
-	size_t nterms;
+	struct fnode *nodes;
+	int nnodes, root; /* root < 0: no filter */
 	char ignore[16][128]; /* -ignore: config keys, .file, .fullname */
 	int nignore;
 };
@@ -318,87 +323,217 @@ static int parse_key(const char *spec, struct key *k)
 
 static void free_terms(struct opts *o)
 {
-	for (size_t i = 0; i < o->nterms; i++) {
-		if (o->terms[i].re)
-			regfree(&o->terms[i].rx);
-		free(o->terms[i].val);
+	for (int i = 0; i < o->nnodes; i++) {
+		if (o->nodes[i].re)
+			regfree(&o->nodes[i].rx);
+		free(o->nodes[i].val);
 	}
-	free(o->terms);
-	o->terms = NULL;
-	o->nterms = 0;
+	free(o->nodes);
+	o->nodes = NULL;
+	o->nnodes = 0;
+	o->root = -1;
 }
 
-/* -filter: space-separated terms, all of which must hold:
- * [-]key:value, [-]key:"quoted value", [-]key:/regexp/, or "*". */
-static int parse_filter(const char *f, struct opts *o, FILE *err)
+/*
+ * -filter, benchproc's syntax (the common part):
+ *   expr  := and ("OR" and)*
+ *   and   := unary (["AND"] unary)*
+ *   unary := "-" unary | "(" expr ")" | "*" | key ":" value
+ *   value := word | "quoted" | /regexp/ | "(" word ("OR" word)* ")"
+ */
+struct fparse {
+	struct opts *o;
+	const char *p;
+	FILE *err;
+	int depth;
+	bool failed;
+};
+
+static int fnode_new(struct fparse *f, enum fkind kind, int a, int b)
 {
-	const char *p = f;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return 0;
-		if (*p == '*' && (p[1] == 0 || p[1] == ' ')) {
-			p++;
-			continue;
-		}
-		if (!strncmp(p, "AND ", 4)) {
-			p += 4;
-			continue;
-		}
-		if (*p == '(' || !strncmp(p, "OR ", 3)) {
-			fprintf(err, "cprof: benchstat: -filter: OR and parentheses are not supported\n");
-			return -1;
-		}
-		struct term t;
-		memset(&t, 0, sizeof t);
-		if (*p == '-')
-			t.neg = true, p++;
-		const char *colon = strchr(p, ':');
-		if (!colon || colon == p || (size_t)(colon - p) >= 128) {
-			fprintf(err, "cprof: benchstat: -filter: expected key:value near \"%.40s\"\n", p);
-			return -1;
-		}
-		char kbuf[128];
-		snprintf(kbuf, sizeof kbuf, "%.*s", (int)(colon - p), p);
-		if (parse_key(kbuf, &t.key) < 0) {
-			fprintf(err, "cprof: benchstat: -filter: unknown key \"%s\"\n", kbuf);
-			return -1;
-		}
-		p = colon + 1;
-		const char *v = p, *e;
-		if (*p == '/' || *p == '"') {
-			char q = *p;
-			e = strchr(p + 1, q);
-			if (!e) {
-				fprintf(err, "cprof: benchstat: -filter: missing closing %c\n", q);
-				return -1;
-			}
-			v = p + 1;
-			t.re = q == '/';
-			p = e + 1;
-		} else {
-			e = p + strcspn(p, " \t");
-			p = e;
-		}
-		t.val = strndup(v, (size_t)(e - v));
-		if (!t.val)
-			return -1;
-		if (t.re && regcomp(&t.rx, t.val, REG_EXTENDED | REG_NOSUB)) {
-			fprintf(err, "cprof: benchstat: -filter: bad regexp /%s/\n", t.val);
-			free(t.val);
-			return -1;
-		}
-		struct term *nt = realloc(o->terms, (o->nterms + 1) * sizeof *nt);
-		if (!nt) {
-			if (t.re)
-				regfree(&t.rx);
-			free(t.val);
-			return -1;
-		}
-		o->terms = nt;
-		o->terms[o->nterms++] = t;
+	if (f->failed)
+		return -1;
+	if (f->o->nnodes >= 4096) {
+		fprintf(f->err, "cprof: benchstat: -filter: expression too long\n");
+		f->failed = true;
+		return -1;
 	}
+	struct fnode *n = realloc(f->o->nodes, (size_t)(f->o->nnodes + 1) * sizeof *n);
+	if (!n) {
+		f->failed = true;
+		return -1;
+	}
+	f->o->nodes = n;
+	memset(&n[f->o->nnodes], 0, sizeof *n);
+	n[f->o->nnodes].kind = kind;
+	n[f->o->nnodes].a = a;
+	n[f->o->nnodes].b = b;
+	return f->o->nnodes++;
+}
+
+static void fskip(struct fparse *f)
+{
+	while (*f->p == ' ' || *f->p == '\t')
+		f->p++;
+}
+
+static bool fkeyword(struct fparse *f, const char *kw)
+{
+	size_t l = strlen(kw);
+	fskip(f);
+	if (strncmp(f->p, kw, l) || !(f->p[l] == 0 || f->p[l] == ' ' || f->p[l] == '(' ||
+				      f->p[l] == '\t'))
+		return false;
+	f->p += l;
+	return true;
+}
+
+static int ferror_at(struct fparse *f, const char *msg)
+{
+	if (!f->failed)
+		fprintf(f->err, "cprof: benchstat: -filter: %s near \"%.40s\"\n", msg, f->p);
+	f->failed = true;
+	return -1;
+}
+
+/* One key:value test; a regexp if re. */
+static int fterm(struct fparse *f, const struct key *k, const char *v, size_t n, bool re)
+{
+	int i = fnode_new(f, F_TERM, -1, -1);
+	if (i < 0)
+		return -1;
+	struct fnode *t = &f->o->nodes[i];
+	t->key = *k;
+	t->val = strndup(v, n);
+	if (!t->val) {
+		f->failed = true;
+		return -1;
+	}
+	if (re) {
+		if (regcomp(&t->rx, t->val, REG_EXTENDED | REG_NOSUB))
+			return ferror_at(f, "bad regexp");
+		t->re = true;
+	}
+	return i;
+}
+
+static int fexpr(struct fparse *f);
+
+static int funary(struct fparse *f)
+{
+	fskip(f);
+	if (f->failed)
+		return -1;
+	if (*f->p == '-') {
+		f->p++;
+		return fnode_new(f, F_NOT, funary(f), -1);
+	}
+	if (*f->p == '(') {
+		f->p++;
+		int e = fexpr(f);
+		fskip(f);
+		if (*f->p != ')')
+			return ferror_at(f, "missing )");
+		f->p++;
+		return e;
+	}
+	if (*f->p == '*') {
+		f->p++;
+		return fnode_new(f, F_TRUE, -1, -1);
+	}
+	const char *colon = f->p;
+	while (*colon && *colon != ':' && *colon != ' ' && *colon != '(' && *colon != ')')
+		colon++;
+	if (*colon != ':' || colon == f->p || colon - f->p >= 128)
+		return ferror_at(f, "expected key:value");
+	char kbuf[128];
+	snprintf(kbuf, sizeof kbuf, "%.*s", (int)(colon - f->p), f->p);
+	struct key k;
+	if (parse_key(kbuf, &k) < 0 || k.order != O_FIRST)
+		return ferror_at(f, "unknown key");
+	f->p = colon + 1;
+	if (*f->p == '/' || *f->p == '"') {
+		char q = *f->p;
+		const char *e = strchr(f->p + 1, q);
+		if (!e)
+			return ferror_at(f, q == '/' ? "missing closing /" : "missing closing quote");
+		int t = fterm(f, &k, f->p + 1, (size_t)(e - f->p - 1), q == '/');
+		f->p = e + 1;
+		return t;
+	}
+	if (*f->p == '(') { /* key:(a OR b OR c) */
+		f->p++;
+		int acc = -1;
+		for (;;) {
+			fskip(f);
+			size_t n = strcspn(f->p, " \t)");
+			if (n == 0)
+				return ferror_at(f, "expected a value");
+			int t = fterm(f, &k, f->p, n, false);
+			f->p += n;
+			acc = acc < 0 ? t : fnode_new(f, F_OR, acc, t);
+			if (f->failed)
+				return -1;
+			fskip(f);
+			if (*f->p == ')') {
+				f->p++;
+				return acc;
+			}
+			if (!fkeyword(f, "OR"))
+				return ferror_at(f, "expected OR or )");
+		}
+	}
+	size_t n = strcspn(f->p, " \t)");
+	int t = fterm(f, &k, f->p, n, false);
+	f->p += n;
+	return t;
+}
+
+static int fand(struct fparse *f)
+{
+	int left = funary(f);
+	for (;;) {
+		fskip(f);
+		if (f->failed || !*f->p || *f->p == ')')
+			return left;
+		const char *save = f->p;
+		if (fkeyword(f, "OR")) {
+			f->p = save;
+			return left;
+		}
+		fkeyword(f, "AND");
+		left = fnode_new(f, F_AND, left, funary(f));
+	}
+}
+
+static int fexpr(struct fparse *f)
+{
+	if (++f->depth > 64)
+		return ferror_at(f, "nested too deeply");
+	int left = fand(f);
+	while (!f->failed && fkeyword(f, "OR"))
+		left = fnode_new(f, F_OR, left, fand(f));
+	f->depth--;
+	return left;
+}
+
+static int parse_filter(const char *text, struct opts *o, FILE *err)
+{
+	free_terms(o);
+	struct fparse f = {o, text, err, 0, false};
+	fskip(&f);
+	if (!*f.p)
+		return 0;
+	int root = fexpr(&f);
+	fskip(&f);
+	if (!f.failed && *f.p)
+		ferror_at(&f, "unexpected text");
+	if (f.failed) {
+		free_terms(o);
+		return -1;
+	}
+	o->root = root;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -484,21 +619,35 @@ static bool key_value(const struct bs *b, const struct cprof__bf_result *r, cons
 	return false;
 }
 
+static bool feval(const struct bs *b, int i, const struct cprof__bf_result *r,
+		  const char *raw_unit, const char *unit)
+{
+	const struct fnode *n = &b->o.nodes[i];
+	switch (n->kind) {
+	case F_TRUE:
+		return true;
+	case F_NOT:
+		return !feval(b, n->a, r, raw_unit, unit);
+	case F_AND:
+		return feval(b, n->a, r, raw_unit, unit) && feval(b, n->b, r, raw_unit, unit);
+	case F_OR:
+		return feval(b, n->a, r, raw_unit, unit) || feval(b, n->b, r, raw_unit, unit);
+	case F_TERM:
+		break;
+	}
+	struct sb v = {0};
+	key_value(b, r, unit, &n->key, &v);
+	bool m = n->re ? !regexec(&n->rx, sb_str(&v), 0, NULL, 0) : !strcmp(sb_str(&v), n->val);
+	if (!m && n->key.kind == K_UNIT) /* the unit as written matches too */
+		m = n->re ? !regexec(&n->rx, raw_unit, 0, NULL, 0) : !strcmp(raw_unit, n->val);
+	free(v.p);
+	return m;
+}
+
 static bool filter_ok(const struct bs *b, const struct cprof__bf_result *r, const char *raw_unit,
 		      const char *unit)
 {
-	for (size_t i = 0; i < b->o.nterms; i++) {
-		const struct term *t = &b->o.terms[i];
-		struct sb v = {0};
-		key_value(b, r, unit, &t->key, &v);
-		bool m = t->re ? !regexec(&t->rx, sb_str(&v), 0, NULL, 0) : !strcmp(sb_str(&v), t->val);
-		if (!m && t->key.kind == K_UNIT) /* the unit as written matches too */
-			m = t->re ? !regexec(&t->rx, raw_unit, 0, NULL, 0) : !strcmp(raw_unit, t->val);
-		free(v.p);
-		if (m == t->neg)
-			return false;
-	}
-	return true;
+	return b->o.root < 0 || feval(b, b->o.root, r, raw_unit, unit);
 }
 
 /* Row label: the -row key, minus the part shown by a sub-name -col key. */
@@ -1673,7 +1822,8 @@ static void usage(FILE *f)
 		"  -col key        split columns by key (default .file)\n"
 		"  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
 		"  -filter query   keep results matching: key:value, key:/regexp/,\n"
-		"                  -key:value (not), terms separated by spaces (and)\n"
+		"                  key:(a OR b), -term (not), terms side by side (and),\n"
+		"                  OR, parentheses\n"
 		"keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
 		"key may end in @alpha, @num (2k, 1Mi...) or @(v1 v2...) (order and filter)\n");
 }
@@ -1727,6 +1877,7 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 	struct bs b;
 	memset(&b, 0, sizeof b);
 	b.err = err;
+	b.o.root = -1;
 	b.o.alpha = 0.05;
 	b.o.confidence = 0.95;
 	parse_key(".fullname", &b.o.row);
@@ -1861,6 +2012,7 @@ int cprof__benchstat_buffer(const char *buf, size_t len, FILE *out, FILE *err)
 	struct bs b;
 	memset(&b, 0, sizeof b);
 	b.err = err;
+	b.o.root = -1;
 	b.o.alpha = 0.05;
 	b.o.confidence = 0.95;
 	parse_key(".fullname", &b.o.row);

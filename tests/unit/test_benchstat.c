@@ -152,6 +152,24 @@ static void test_goldens(void)
 	      rc == 0 && !strstr(out_text, "Concat") && strstr(out_text, "allocs/op") &&
 		      !strstr(out_text, "sec/op"),
 	      "%s", out_text);
+	rc = run((char *[]){"benchstat", "-row", ".name", "-filter",
+			    ".name:(Concat OR Buffer) .unit:ns/op", "old.txt", "new.txt", NULL});
+	CHECK("filter_value_alternatives", rc == 0 && strstr(out_text, "\nConcat ") &&
+						   strstr(out_text, "\nBuffer ") &&
+						   !strstr(out_text, "Snprintf") &&
+						   !strstr(out_text, "B/op"),
+	      "%s", out_text);
+	rc = run((char *[]){"benchstat", "-row", ".name", "-filter",
+			    "(.name:Snprintf OR .name:Buffer) AND -.name:Buffer AND .unit:/^ns/",
+			    "old.txt", "new.txt", NULL});
+	CHECK("filter_or_and_not_parens", rc == 0 && strstr(out_text, "\nSnprintf ") &&
+						  !strstr(out_text, "Buffer") &&
+						  !strstr(out_text, "Concat"),
+	      "%s", out_text);
+	CHECK("filter_syntax_error",
+	      run((char *[]){"benchstat", "-filter", "((.name:A", "old.txt", NULL}) == 2 &&
+		      strstr(err_text, "missing )"),
+	      "%s", err_text);
 	rc = run((char *[]){"benchstat", "-alpha", "0.00001", "old.txt", "new.txt", NULL});
 	CHECK("alpha", rc == 0 && !strstr(out_text, "-8.57%"), "%s", out_text);
 }
