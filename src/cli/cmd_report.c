@@ -66,6 +66,7 @@ static const struct flag flags[] = {
 	{"callgrind", K_FMT, 0, CPROF_FMT_CALLGRIND, NULL, "report: call graph for KCachegrind"},
 	{"tags", K_FMT, 0, CPROF_FMT_TAGS, NULL, "report: label values and their shares"},
 	{"comments", K_FMT, 0, CPROF_FMT_COMMENTS, NULL, "report: the profile's comments"},
+	{"topproto", K_FMT, 0, CPROF_FMT_TOPPROTO, NULL, "report: top nodes as a profile (gzipped protobuf)"},
 	{"raw", K_FMT, 0, CPROF_FMT_RAW, NULL, "report: text dump of the profile"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
 	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
@@ -540,7 +541,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		free(a.base);
 		return 2;
 	}
-	bool binary = fmt == CPROF_FMT_PROTO || (a.render && strcmp(a.render, "svg"));
+	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO || (a.render && strcmp(a.render, "svg"));
 	if (binary && !a.output && isatty(1)) {
 		cprof_error("refusing to write binary output to a terminal; use -output FILE");
 		free(a.src);
@@ -581,8 +582,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	 * the report fails half way (pprof does the same). */
 	char *mbuf = NULL;
 	size_t mlen = 0;
-	FILE *mem = fmt == CPROF_FMT_PROTO ? NULL : open_memstream(&mbuf, &mlen);
-	if (fmt != CPROF_FMT_PROTO && !mem) {
+	bool direct = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO;
+	FILE *mem = direct ? NULL : open_memstream(&mbuf, &mlen);
+	if (!direct && !mem) {
 		cprof_error("out of memory");
 		goto done;
 	}
@@ -611,6 +613,10 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		break;
 	case CPROF_FMT_DISASM:
 		wr = cprof_report_disasm(r, mem, err, sizeof(err));
+		break;
+	case CPROF_FMT_TOPPROTO:
+		fflush(out);
+		wr = cprof_report_topproto(r, fileno(out), err, sizeof(err));
 		break;
 	case CPROF_FMT_RAW:
 		wr = cprof_report_raw(r, mem, err, sizeof(err));

@@ -183,7 +183,8 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 
 	/* Command overrides (pprof's applyCommandOverrides). */
 	if (r->o.nodecount == -1)
-		r->o.nodecount = (o->format == CPROF_FMT_TEXT) ? 0 : 80;
+		r->o.nodecount =
+			(o->format == CPROF_FMT_TEXT || o->format == CPROF_FMT_TOPPROTO) ? 0 : 80;
 	if (o->format == CPROF_FMT_PROTO || o->format == CPROF_FMT_CALLGRIND ||
 	    o->format == CPROF_FMT_RAW) {
 		r->o.trim = false;

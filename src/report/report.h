@@ -39,6 +39,7 @@ typedef enum cprof_report_format {
 	CPROF_FMT_DISASM, /* disasm REGEX: annotated objdump output */
 	CPROF_FMT_COMMENTS,
 	CPROF_FMT_RAW,
+	CPROF_FMT_TOPPROTO,
 } cprof_report_format;
 
 typedef struct cprof_report_opts {
@@ -113,6 +114,9 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen);
 int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen);
 /* `-comments`: the profile's comments, one per line. */
 int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen);
+
+/* `-topproto`: the top nodes as a profile (values cum, flat). */
+int cprof_report_topproto(cprof_report *r, int fd, char *err, size_t errlen);
 
 /* `-raw`: pprof's Profile.String() dump. */
 int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen);

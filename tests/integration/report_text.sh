@@ -180,6 +180,15 @@ proto proto_heap heap.pb.gz
 proto proto_heap_diff_base heap.pb.gz -diff_base="$T/heap0.pb.gz"
 proto proto_allocs_heap_merged allocs.pb.gz "$T/heap.pb.gz"
 
+# -topproto: both read back identically by pprof (top and raw).
+for o in "" -lines; do
+	"$CPROF" report -topproto $o -output "$T/ours.pb.gz" "$T/cpu.pb.gz" 2>"$T/got.err"
+	go tool pprof -topproto $o "$T/cpu.pb.gz" >"$T/theirs.pb.gz" 2>/dev/null
+	go tool pprof -raw "$T/ours.pb.gz" >"$T/got" 2>&1
+	go tool pprof -raw "$T/theirs.pb.gz" >"$T/want" 2>&1
+	check "topproto_cpu$o" cmp -s "$T/want" "$T/got"
+done
+
 # -folded: the stacks' values add up to the profile's total, and every
 # function of the top report appears.
 "$CPROF" report -folded "$T/cpu.pb.gz" >"$T/folded" 2>"$T/err" || nok folded_cpu_runs "$(cat "$T/err")"
