@@ -815,14 +815,25 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 		case K_PLT:
 			cfa = sp + (intptr_t)r->off + ((pc & 15) >= r->thr ? 8 : 0);
 			break;
-		default:
-			/* No CFI here: try the frame-pointer chain. */
+		default: {
+			/* No CFI here (code generated at run time, objects without
+			 * .eh_frame).  The interrupted frame itself may be a leaf that
+			 * pushed nothing: its return address is at rsp — believed only
+			 * if it returns into code whose unwind rules we know. */
+			const row *rr;
+			if (exact && t && load(&g, sp, &ra) && ra >= 4096 &&
+			    (rr = find_row(t, ra - 1)) != NULL && rr->kind != K_NONE) {
+				cfa = sp + 8;
+				break;
+			}
+			/* Otherwise the frame-pointer chain. */
 			if (bp <= sp || bp - sp > (1u << 24))
 				goto out;
 			cfa = bp + 16;
 			if (!load(&g, bp, &nbp))
 				goto out;
 			break;
+		}
 		}
 		if (!load(&g, cfa - 8, &ra))
 			goto out;
