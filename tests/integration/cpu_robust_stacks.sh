@@ -7,6 +7,10 @@
 #   alloca     a 6 MiB alloca on a thread with a 16 MiB stack
 #   ucontext   makecontext/swapcontext coroutines on heap stacks
 #   fakestack  rsp in a buffer of random words that ends at a PROT_NONE page
+#   jit        a leaf in anonymous executable memory (no file, no CFI): the
+#              stack still reaches its caller
+#   deep       recursion 1000 deep
+#   many       ~65000 distinct stacks
 # The program is built without sanitizers: it switches stacks behind their
 # back on purpose (libcprof itself still runs sanitized).
 . "$CPROF_ROOT/tests/lib.sh"
@@ -14,7 +18,8 @@
 $CC -std=gnu17 -O2 -g -pthread -o "$T/stack" "$CPROF_ROOT/tests/progs/robust_stack.c"
 
 for mode in altstack:on_altstack_work rbp:clobbered_rbp_work alloca:huge_alloca_work \
-	ucontext:coroutine_work fakestack:fake_stack_work; do
+	ucontext:coroutine_work fakestack:fake_stack_work jit:jit_caller deep:deep_work \
+	many:branch_b; do
 	m=${mode%%:*} fn=${mode#*:}
 	prof_run "stack_$m" "$T/$m.pb.gz" "$T/stack" "$m" 300
 	expect_rc "stack_$m" 0

@@ -13,6 +13,13 @@
  *   fakestack rsp points into a buffer of random words, some of them code
  *             and stack addresses, that ends at a PROT_NONE page
  *             (fake_stack_work)
+ *   jit       a loop in anonymous executable memory (no file, no CFI),
+ *             called from jit_caller
+ *   deep      recursion 1000 deep (deep_work), deeper than any stack depth
+ *             limit
+ *   many      ~65000 distinct stacks: 16-deep chains of branch_a/branch_b
+ *             chosen by the bits of a counter, a little work at each leaf
+ *             (leaf_work)
  * usage: robust_stack MODE [MS] */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -254,6 +261,93 @@ static int mode_fakestack(void)
 	return 0;
 }
 
+/* ---- jit ---- */
+__attribute__((noinline)) static void jit_caller(void (*fn)(long), long iters)
+{
+	fn(iters);
+	__asm__ volatile("" ::: "memory"); /* not a tail call: keep this frame */
+}
+
+static int mode_jit(void)
+{
+	/* loop: dec %rdi; jnz loop; ret */
+	static const unsigned char code[] = {0x48, 0xff, 0xcf, 0x75, 0xfb, 0xc3};
+	unsigned char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	memcpy(m, code, sizeof(code));
+	if (mprotect(m, 4096, PROT_READ | PROT_EXEC) != 0)
+		return 1;
+	void (*fn)(long);
+	memcpy(&fn, &m, sizeof(fn));
+	long t0 = cpu_ns();
+	while (cpu_ns() - t0 < ms * 1000000L)
+		jit_caller(fn, 1000000);
+	munmap(m, 4096);
+	return 0;
+}
+
+/* ---- deep ---- */
+__attribute__((noinline)) static long deep_work(int depth)
+{
+	if (depth == 0) {
+		burn(2000);
+		return 1;
+	}
+	long r = deep_work(depth - 1) + 1;
+	__asm__ volatile("" : "+r"(r)::"memory"); /* a real frame per level */
+	return r;
+}
+
+static int mode_deep(void)
+{
+	long t0 = cpu_ns();
+	while (cpu_ns() - t0 < ms * 1000000L)
+		if (deep_work(1000) != 1001)
+			return 1;
+	return 0;
+}
+
+/* ---- many ---- */
+__attribute__((noinline)) static void leaf_work(void)
+{
+	double x = 1.0;
+	for (int i = 0; i < 20000; i++)
+		x = x * 1.0000001 + 0.0000001;
+	sink = x;
+}
+
+__attribute__((noinline)) static void branch_b(unsigned bits, int depth);
+__attribute__((noinline)) static void branch_a(unsigned bits, int depth)
+{
+	if (depth == 0)
+		leaf_work();
+	else if (bits & 1)
+		branch_b(bits >> 1, depth - 1);
+	else
+		branch_a(bits >> 1, depth - 1);
+	__asm__ volatile("" ::: "memory"); /* not a tail call: keep this frame */
+}
+
+__attribute__((noinline)) static void branch_b(unsigned bits, int depth)
+{
+	if (depth == 0)
+		leaf_work();
+	else if (bits & 1)
+		branch_a(bits >> 1, depth - 1);
+	else
+		branch_b(bits >> 1, depth - 1);
+	__asm__ volatile("" ::: "memory"); /* not a tail call: keep this frame */
+}
+
+static int mode_many(void)
+{
+	long t0 = cpu_ns();
+	for (unsigned i = 0; cpu_ns() - t0 < ms * 1000000L; i++)
+		branch_a(i * 2654435761u, 16);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -271,6 +365,12 @@ int main(int argc, char **argv)
 		rc = mode_ucontext();
 	else if (!strcmp(argv[1], "fakestack"))
 		rc = mode_fakestack();
+	else if (!strcmp(argv[1], "jit"))
+		rc = mode_jit();
+	else if (!strcmp(argv[1], "deep"))
+		rc = mode_deep();
+	else if (!strcmp(argv[1], "many"))
+		rc = mode_many();
 	else
 		return 2;
 	if (rc == 0)
