@@ -109,6 +109,7 @@ static const struct flag flags[] = {
 	{"tagleaf", K_STR, OFF(o.tagleaf), 0, NULL, "label keys (a,b) to show as leaf frames"},
 	{"prune_from", K_STR, OFF(o.prune_from), 0, NULL, "drop frames beneath the lowest match"},
 	{"normalize", K_BOOL, OFF(normalize), 0, NULL, "scale the profile to the base's total"},
+	{"intel_syntax", K_BOOL, OFF(o.intel_syntax), 0, NULL, "disasm: Intel assembly syntax"},
 	{"trim_path", K_STR, OFF(o.trim_path), 0, NULL, "path prefix to trim from source paths"},
 	{"source_path", K_STR, OFF(o.source_path), 0, NULL, "search path for source files"},
 	{"base", K_STR, 0, 1, NULL, "subtract this profile (cumulative profiles)"},

@@ -351,7 +351,7 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 			}
 		}
 		size_t ni = 0;
-		inst *in = objdump(s->file, s->start, s->end, false, &ni, err, errlen);
+		inst *in = objdump(s->file, s->start, s->end, r->o.intel_syntax, &ni, err, errlen);
 		if (!in)
 			goto out;
 		fprintf(out, "ROUTINE ======================== %s\n", s->name);

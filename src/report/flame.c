@@ -585,7 +585,7 @@ int cprof__ftree_sort_children(ftree *t)
 typedef struct sframe {
 	uint32_t node;
 	uint32_t depth;
-	double x;        /* left edge in value units */
+	double x, w;     /* left edge and width in value units */
 } sframe;
 
 /* Value with unit; counts get the sample type's name ("12 samples"). */
@@ -704,7 +704,7 @@ static void put_frame(svgctx *c, const sframe *f)
 	const ftree *t = c->t;
 	uint32_t i = f->node;
 	double x = c->xpad + f->x * c->scale;
-	double w = (double)c->w[i] * c->scale;
+	double w = f->w * c->scale;
 	double y = c->o->inverted ? c->ytop + (double)f->depth * c->frameh
 				  : c->ytop + (double)(c->height - 1 - f->depth) * c->frameh;
 	int rgb[3];
@@ -861,7 +861,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 		goto oom;
 	}
 	if (c.total > 0)
-		stack[nst++] = (sframe){0, 0, 0};
+		stack[nst++] = (sframe){0, 0, 0, c.total};
 	size_t maxdepth = 0;
 	sort_rank = rank;
 	sort_nodes = t.n;
@@ -909,17 +909,19 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 		/* Children left to right from the parent's left edge; pushed in
 		 * reverse so the leftmost is visited first.  Rounding never lets
 		 * a child pass its parent's right edge. */
-		double x = f.x, end = f.x + (double)c.w[f.node];
-		for (size_t j = 0; j < k; j++) {
+		double end = f.x + f.w, x = f.x;
+		size_t m = 0;
+		while (m < k && x < end)
+			x += (double)c.w[kids[m++]];
+		x = f.x;
+		for (size_t j = 0; j < m; j++) {
 			double cw = (double)c.w[kids[j]];
-			if (x + cw > end)
-				cw = end - x;
-			if (cw <= 0)
-				break;
-			stack[nst + k - 1 - j] = (sframe){kids[j], f.depth + 1, x};
+			if (cw > end - x)
+				cw = end - x; /* never past the parent's right edge */
+			stack[nst + m - 1 - j] = (sframe){kids[j], f.depth + 1, x, cw};
 			x += cw;
 		}
-		nst += k;
+		nst += m;
 	}
 	free(rank);
 	sort_rank = NULL;

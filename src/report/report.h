@@ -63,6 +63,7 @@ typedef struct cprof_report_opts {
 	const char *tagroot, *tagleaf; /* label keys to show as root / leaf frames */
 	const char *symbol;       /* peek/list regex */
 	const char *trim_path, *source_path;
+	bool intel_syntax;        /* disasm: Intel instead of AT&T syntax */
 	FILE *warn;               /* "Focus expression matched no samples" etc. */
 } cprof_report_opts;
 
