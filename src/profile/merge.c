@@ -360,6 +360,38 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 	return true;
 }
 
+/* Merge may get profiles that were built, not decoded: check every
+ * reference before following it.  NULL if fine. */
+static const char *check_refs(const cprof_profile *p)
+{
+	size_t nt = p->sample_type.n;
+	for (size_t i = 0; i < p->sample.n; i++) {
+		const cprof_sample *s = &p->sample.v[i];
+		if (s->loc_off > p->loc_pool.n || s->nloc > p->loc_pool.n - s->loc_off ||
+		    s->label_off > p->label_pool.n || s->nlabel > p->label_pool.n - s->label_off ||
+		    s->value_off > p->value_pool.n || nt > p->value_pool.n - s->value_off)
+			return "sample data out of range";
+		for (uint32_t k = 0; k < s->nloc; k++) {
+			uint64_t id = p->loc_pool.v[s->loc_off + k];
+			if (id == 0 || id > p->location.n)
+				return "sample references an unknown location";
+		}
+	}
+	for (size_t i = 0; i < p->location.n; i++) {
+		const cprof_location *l = &p->location.v[i];
+		if (l->mapping_id > p->mapping.n)
+			return "location references an unknown mapping";
+		if (l->line_off > p->line_pool.n || l->nline > p->line_pool.n - l->line_off)
+			return "location lines out of range";
+		for (uint32_t k = 0; k < l->nline; k++) {
+			uint64_t f = p->line_pool.v[l->line_off + k].function_id;
+			if (f == 0 || f > p->function.n)
+				return "line references an unknown function";
+		}
+	}
+	return NULL;
+}
+
 /* Add all of src's samples (scaled) to m->out. */
 static bool add_profile(merger *m, const cprof_profile *src, double scale)
 {
@@ -513,6 +545,11 @@ static bool has_zero_sample(const cprof_profile *p)
 int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
 			size_t errlen)
 {
+	const char *bad = check_refs(src);
+	if (!bad)
+		bad = check_refs(dst);
+	if (bad)
+		return fail(err, errlen, "merging profiles: invalid profile: %s", bad);
 	bool first = is_empty(dst);
 	if (!first) {
 		bool ok = dst->sample_type.n == src->sample_type.n &&
@@ -552,6 +589,9 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 
 int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
 {
+	const char *bad = check_refs(p);
+	if (bad)
+		return fail(err, errlen, "merging profiles: invalid profile: %s", bad);
 	cprof_profile out;
 	if (build(&out, p, 1, NULL, 1, err, errlen) < 0)
 		return -1;

@@ -190,8 +190,30 @@ static void test_roundtrip(void)
 	cprof_profile_free(&b);
 }
 
+/* Built (not decoded) profiles with bad references are refused, not
+ * followed. */
+static void test_invalid(void)
+{
+	cprof_profile p, acc;
+	cpu(&p, 0x400000, 1, 10, 1);
+	p.loc_pool.v[0] = 99; /* no such location */
+	cprof_profile_init(&acc);
+	char err[256] = "";
+	int rc = cprof_profile_merge(&acc, &p, 1, err, sizeof(err));
+	CHECK("invalid_location_refused", rc < 0 && strstr(err, "unknown location"), "rc %d '%s'",
+	      rc, err);
+	p.loc_pool.v[0] = 1;
+	p.line_pool.v[0].function_id = 0;
+	rc = cprof_profile_compact(&p, err, sizeof(err));
+	CHECK("invalid_function_refused", rc < 0 && strstr(err, "unknown function"), "rc %d '%s'",
+	      rc, err);
+	cprof_profile_free(&p);
+	cprof_profile_free(&acc);
+}
+
 int main(void)
 {
+	test_invalid();
 	test_basic();
 	test_labels();
 	test_roundtrip();
