@@ -584,8 +584,12 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	char *mbuf = NULL;
 	size_t mlen = 0;
 	bool direct = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO;
-	FILE *mem = direct ? NULL : open_memstream(&mbuf, &mlen);
-	if (!direct && !mem) {
+	/* Sample-by-sample reports can be huge and only fail on I/O or memory:
+	 * they stream to the output instead of doubling the memory. */
+	bool stream = fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_FOLDED ||
+		      fmt == CPROF_FMT_RAW || fmt == CPROF_FMT_CALLGRIND;
+	FILE *mem = (direct || stream) ? NULL : open_memstream(&mbuf, &mlen);
+	if (!direct && !stream && !mem) {
 		cprof_error("out of memory");
 		goto done;
 	}
@@ -595,13 +599,13 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		wr = cprof_report_text(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_TRACES:
-		wr = cprof_report_traces(r, mem, err, sizeof(err));
+		wr = cprof_report_traces(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_TREE:
 		wr = cprof_report_tree(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_FOLDED:
-		wr = cprof_report_folded(r, mem, err, sizeof(err));
+		wr = cprof_report_folded(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_LIST:
 		wr = cprof_report_list(r, mem, err, sizeof(err));
@@ -610,7 +614,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		wr = cprof_report_dot(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_CALLGRIND:
-		wr = cprof_report_callgrind(r, mem, err, sizeof(err));
+		wr = cprof_report_callgrind(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_DISASM:
 		wr = cprof_report_disasm(r, mem, err, sizeof(err));
@@ -620,7 +624,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		wr = cprof_report_topproto(r, fileno(out), err, sizeof(err));
 		break;
 	case CPROF_FMT_RAW:
-		wr = cprof_report_raw(r, mem, err, sizeof(err));
+		wr = cprof_report_raw(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_TAGS:
 		wr = cprof_report_tags(r, mem, err, sizeof(err));
