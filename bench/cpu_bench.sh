@@ -47,6 +47,7 @@ for hz in $HZS; do ARMS="$ARMS cprof@$hz gperf@$hz"; done
 NARMS=$(echo $ARMS | wc -w)
 
 echo "cpu_bench: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu_bench: tree $(git describe --always --dirty 2>/dev/null || echo '?'), libcprof from the working tree"
 echo "cpu_bench: workload: heavy=3x light=1x $UNITS M iterations, burn loop at depth $DEPTH (-O2 -fomit-frame-pointer)"
 echo "cpu_bench: $ROUNDS rounds x $NARMS arms ($ARMS), round-robin; load average at start: $(cut -d" " -f1-3 /proc/loadavg)"
 
@@ -134,10 +135,16 @@ function med(arm, col,   i, k, a) {
 	return median(a, k)
 }
 function pct(x, x0) { return sprintf("%+.2f%%", 100 * (x / x0 - 1)) }
+function min(arm, col,   i, m) {
+	m = ""
+	for (i = 1; i <= nr; i++) if (A[i] == arm && (m == "" || V[i, col] < m)) m = V[i, col]
+	return m
+}
 NR == 1 { next }
 {
 	nr++; A[nr] = $1
 	V[nr, "pwall"] = $3; V[nr, "cpu"] = $4; V[nr, "wall"] = $5; V[nr, "hcpu"] = $6
+	V[nr, "fixed"] = $3 - $5
 	V[nr, "truth"] = 100 * $6 / ($6 + $7)
 	V[nr, "samples"] = $8; V[nr, "pcpu"] = $9; V[nr, "ratio"] = $4 ? $9 / $4 : 0
 	V[nr, "fheavy"] = ($10 + $11) ? 100 * $10 / ($10 + $11) : 0
@@ -145,14 +152,15 @@ NR == 1 { next }
 }
 END {
 	n = split(arms, arm, " ")
-	w0 = med("plain", "wall"); p0 = med("plain", "pwall"); c0 = med("plain", "cpu"); h0 = med("plain", "hcpu")
+	w0 = med("plain", "wall"); c0 = med("plain", "cpu"); h0 = med("plain", "hcpu")
+	cm0 = min("plain", "cpu"); hm0 = min("plain", "hcpu")
 	print ""
-	print "Cost (medians; +% vs plain):"
-	printf "%-11s %8s %8s %8s %8s %8s %8s %9s %8s\n", "arm", "wall(s)", "wall+%", "proc(s)", "proc+%", "cpu(s)", "cpu+%", "heavyCPU", "heavy+%"
+	print "Cost (median of the rounds, and min; +% vs plain):"
+	printf "%-11s %8s %8s %8s %8s %8s %9s %8s %8s %8s\n", "arm", "wall(s)", "wall+%", "cpu(s)", "cpu+%", "cpuMin+%", "heavyCPU", "heavy+%", "hMin+%", "exit(ms)"
 	for (i = 1; i <= n; i++) {
-		a = arm[i]; w = med(a, "wall"); p = med(a, "pwall"); c = med(a, "cpu"); h = med(a, "hcpu")
+		a = arm[i]; w = med(a, "wall"); c = med(a, "cpu"); h = med(a, "hcpu")
 		b = a == "plain"
-		printf "%-11s %8.3f %8s %8.3f %8s %8.3f %8s %9.3f %8s\n", a, w / 1e9, b ? "-" : pct(w, w0), p / 1e9, b ? "-" : pct(p, p0), c / 1e9, b ? "-" : pct(c, c0), h / 1e9, b ? "-" : pct(h, h0)
+		printf "%-11s %8.3f %8s %8.3f %8s %8s %9.3f %8s %8s %8.0f\n", a, w / 1e9, b ? "-" : pct(w, w0), c / 1e9, b ? "-" : pct(c, c0), b ? "-" : pct(min(a, "cpu"), cm0), h / 1e9, b ? "-" : pct(h, h0), b ? "-" : pct(min(a, "hcpu"), hm0), med(a, "fixed") / 1e6
 	}
 	print ""
 	printf "Accuracy (medians; truth: heavy = %.1f%% of the workers\047 CPU by CLOCK_THREAD_CPUTIME_ID):\n", med("", "truth")
@@ -167,10 +175,13 @@ END {
 cat <<'EOF'
 
   wall     = work phase (threads created .. joined), measured inside the workload
-  proc     = whole process, exec to exit (includes profiler start, symbolisation, writing)
   cpu      = getrusage CPU of the process (user+sys, handlers and writer thread included)
   heavyCPU = CPU of the heavy thread (its handler time included): the critical path, i.e.
              the wall time on an idle machine; the least noisy cost figure on a shared one
+  Min      = the fastest round of each arm: interference only ever adds time, so on a
+             busy machine the minimum is the steadier estimate of a fixed-work cost
+  exit     = whole process (exec to exit) minus work phase: profiler start, symbolisation
+             and writing (median)
   samples  = the profile's samples/count total (cprof: periods, a signal weighs
              1+si_overrun; gperftools: signals);  prof = its cpu/nanoseconds total
   heavy%label = share of the thread label "heavy" (go tool pprof -tags);  heavy%func =
