@@ -437,7 +437,8 @@ static int add_base_label(cprof_profile *p)
 }
 
 /* Symbolize addresses from local binaries (PPROF_BINARY_PATH, the
- * mapping's path, /usr/lib/debug); notes about missing binaries on stderr. */
+ * mapping's path, /usr/lib/debug), then demangle as pprof does; notes about
+ * missing binaries on stderr.  -symbolize=none skips both, as in pprof. */
 static int symbolize(cprof_profile *p, const char *mode)
 {
 	if (mode && !strcmp(mode, "none"))
@@ -445,18 +446,20 @@ static int symbolize(cprof_profile *p, const char *mode)
 	bool need = false;
 	for (size_t i = 0; i < p->location.n && !need; i++)
 		need = p->location.v[i].nline == 0 && p->location.v[i].mapping_id != 0;
-	if (!need)
-		return 0;
-	cprof_symbolizer *s = cprof_symbolizer_new(getenv("PPROF_BINARY_PATH"));
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = s ? cprof_symbolize_profile(s, p, &notes) : -ENOMEM;
-	if (notes.len > 0)
-		fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
-	cprof_buf_free(&notes);
-	cprof_symbolizer_free(s);
-	if (rc < 0)
-		return cprof_error("symbolizing: out of memory");
+	if (need) {
+		cprof_symbolizer *s = cprof_symbolizer_new(getenv("PPROF_BINARY_PATH"));
+		cprof_buf notes;
+		cprof_buf_init(&notes, 1 << 20);
+		int rc = s ? cprof_symbolize_profile(s, p, &notes) : -ENOMEM;
+		if (notes.len > 0)
+			fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
+		cprof_buf_free(&notes);
+		cprof_symbolizer_free(s);
+		if (rc < 0)
+			return cprof_error("symbolizing: out of memory");
+	}
+	if (cprof_report_demangle(p) < 0)
+		return cprof_error("demangling: out of memory");
 	return 0;
 }
 

@@ -69,6 +69,12 @@ typedef struct cprof_report_opts {
 
 typedef struct cprof_report cprof_report;
 
+/* pprof's default demangling, done as part of its symbolization: functions
+ * whose name is still their system name get a simplified name (mangled C++
+ * demangled without parameters and template arguments; "a::b(int)" ->
+ * "a::b").  In place; 0 or -1 (OOM). */
+int cprof_report_demangle(cprof_profile *p);
+
 /* Defaults as go tool pprof has them. */
 void cprof_report_opts_init(cprof_report_opts *o);
 

@@ -7,6 +7,7 @@
 #include "report/internal.h"
 #include "report/report.h"
 #include "report/units.h"
+#include "profile/demangle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,6 +303,49 @@ static void test_drop_frames(void)
 	fixture_drop = fixture_keep = NULL;
 }
 
+/* pprof's default demangling (expected names from go tool pprof 1.19). */
+static void test_demangle(void)
+{
+	static const char *cases[][2] = {
+		{"_ZN3foo3barEv", "foo::bar"},
+		{"_Z3fooIiEvT_", "foo"},
+		{"_ZN12_GLOBAL__N_13FooC2Ev", "(anonymous namespace)::Foo::Foo"},
+		{"_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector::push_back"},
+		{"_ZN3foo3barEv.cold", "foo::bar"},
+		{"_ZNK3Foo3getEv", "Foo::get"},
+		{"_ZN3FooclEv", "Foo::operator()"},
+		{"_ZdlPv", "operator delete"},
+		{"Foo::Bar::baz(int)", "Foo::Bar::baz"},
+		{"(anonymous namespace)::Foo::bar", "::Foo::bar"},
+		{"std::vector<int>::push_back", "std::vector::push_back"},
+		{"a.b.C.<init>", "a.b.C.<init>"},
+		{"example.com/mod/v10/pkg.Func[...]", "example.com/mod/v10/pkg.Func[...]"},
+		{"operator new(unsigned long)", "operator new(unsigned long)"},
+		{"main.(*T).M", "main.(*T).M"},
+	};
+	char *probe = cprof_demangle("_Z1fv");
+	bool have_demangler = probe != NULL;
+	free(probe);
+	cprof_profile p;
+	cprof_profile_init(&p);
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++)
+		cprof_profile_add_function(&p, cases[i][0], cases[i][0], "x.cc", 1);
+	uint64_t done = cprof_profile_add_function(&p, "pretty", "_Z1fv", "x.cc", 1);
+	CHECK("demangle_runs", cprof_report_demangle(&p) == 0, "failed");
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
+		if (!have_demangler && !strncmp(cases[i][0], "_Z", 2))
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "demangle_%zu", i);
+		const char *got = cprof_profile_string(&p, p.function.v[i].name);
+		CHECK(name, !strcmp(got, cases[i][1]), "%s -> '%s', want '%s'", cases[i][0], got,
+		      cases[i][1]);
+	}
+	CHECK("demangle_keeps_demangled",
+	      !strcmp(cprof_profile_string(&p, p.function.v[done - 1].name), "pretty"), "renamed");
+	cprof_profile_free(&p);
+}
+
 int main(void)
 {
 	test_units();
@@ -309,5 +353,6 @@ int main(void)
 	test_top();
 	test_other_reports();
 	test_drop_frames();
+	test_demangle();
 	return failed;
 }
