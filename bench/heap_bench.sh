@@ -53,6 +53,85 @@ for f in "$JEMALLOC" "$TCMALLOC"; do
 	[ -f "$f" ] || { echo "heap_bench: $f not found: run scripts/deps.sh" >&2; exit 1; }
 done
 
+# summarize TSV ARMS: medians per arm, ratios against each arm's baseline
+summarize() {
+awk -v arms="$2" '
+function median(a, n,   i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function med(arm, col,   i, k, a) {
+	k = 0
+	for (i = 1; i <= nr; i++) if (A[i] == arm && V[i, col] != "-") a[++k] = V[i, col]
+	return k ? median(a, k) : 0
+}
+function base(a) {
+	if (a ~ /\/2t$/) return "glibc/2t"
+	if (a ~ /^jemalloc/) return "jemalloc"
+	if (a ~ /^tcmalloc/) return "tcmalloc/s"
+	return "glibc"
+}
+function ratio(x, x0) { return x0 > 0 ? sprintf("%.3fx", x / x0) : "-" }
+# median over rounds of arm/baseline within the same round
+function paired(arm, col,   i, j, k, a) {
+	k = 0
+	for (i = 1; i <= nr; i++) {
+		if (A[i] != arm) continue
+		for (j = 1; j <= nr; j++)
+			if (A[j] == base(arm) && R[j] == R[i] && V[j, col] > 0) a[++k] = V[i, col] / V[j, col]
+	}
+	return k ? sprintf("%.3fx", median(a, k)) : "-"
+}
+NR == 1 { next }
+{
+	nr++; A[nr] = $1; R[nr] = $2
+	V[nr, "twall"] = $3; V[nr, "tcpu"] = $4 + $5
+	V[nr, "wall"] = $6 / 1e9; V[nr, "cpu"] = $7 / 1e9
+	V[nr, "obj"] = $11 == "-" ? "-" : $11 / $8; V[nr, "byt"] = $12 == "-" ? "-" : $12 / $9
+	if (!($1 in SUM)) SUM[$1] = $10; else if (SUM[$1] != $10) BAD[$1] = 1
+}
+END {
+	n = split(arms, arm, " ")
+	print ""
+	print "Cost (medians; ratio = arm / its baseline: glibc for cprof and heaptrack, jemalloc for"
+	print "jemalloc-prof, tcmalloc/s for tcmalloc-hp/s, glibc/2t for the two-thread arms):"
+	printf "%-16s %8s %7s %7s %8s %7s %7s %8s %7s %8s %7s\n", "arm", "loopCPU", "ratio", "paired", "treeCPU", "ratio", "paired", "loopWall", "ratio", "treeWall", "ratio"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]; b = base(a)
+		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
+		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
+	}
+	print ""
+	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
+	for (i = 1; i <= n; i++) {
+		a = arm[i]
+		if (a !~ /^cprof-heap/) continue
+		printf "%-16s alloc_objects %.4f   alloc_space %.4f   (per run:", a, med(a, "obj"), med(a, "byt")
+		for (j = 1; j <= nr; j++) if (A[j] == a && V[j, "byt"] != "-") printf " %.4f", V[j, "byt"]
+		print ")"
+	}
+}
+' "$1"
+cat <<'EOF'
+
+  loopCPU  = CPU time of the workload process over its churn loop (CLOCK_PROCESS_CPUTIME_ID);
+             the least noisy figure on a shared machine, but blind to heaptrack's separate
+             heaptrack_interpret process
+  paired   = median over rounds of (arm / baseline in the same round): drift of the
+             machine's load cancels out
+  loopWall = the churn loop, wall clock, measured inside the workload
+  treeCPU  = user+sys of the whole command and its children (/usr/bin/time): start-up,
+             profile writing at exit, heaptrack_interpret included
+  treeWall = the whole command, wall clock
+EOF
+}
+
+# SUMMARY=file: only print the tables of a heap-runs.tsv kept from an earlier run.
+if [ -n "${SUMMARY:-}" ]; then
+	summarize "$SUMMARY" "$(awk 'NR > 1 && !s[$1]++ { printf "%s ", $1 }' "$SUMMARY")"
+	exit 0
+fi
+
 # ---- build ----
 make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
 mkdir -p "$B/bench"
@@ -134,76 +213,7 @@ while read -r arm r tw tu ts line; do
 	echo "$arm $r $tw $tu $ts $(kv wall_ns) $(kv cpu_ns) $(kv allocs) $(kv bytes) $(kv sum) ${po:--} ${pb:--}"
 done <"$OUT/runs" >>"$B/bench/heap-runs.tsv"
 
-# ---- summary: medians per arm, ratios against each arm's baseline ----
-awk -v arms="$ARMS" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-function med(arm, col,   i, k, a) {
-	k = 0
-	for (i = 1; i <= nr; i++) if (A[i] == arm && V[i, col] != "-") a[++k] = V[i, col]
-	return k ? median(a, k) : 0
-}
-function base(a) {
-	if (a ~ /\/2t$/) return "glibc/2t"
-	if (a ~ /^jemalloc/) return "jemalloc"
-	if (a ~ /^tcmalloc/) return "tcmalloc/s"
-	return "glibc"
-}
-function ratio(x, x0) { return x0 > 0 ? sprintf("%.3fx", x / x0) : "-" }
-# median over rounds of arm/baseline within the same round
-function paired(arm, col,   i, j, k, a) {
-	k = 0
-	for (i = 1; i <= nr; i++) {
-		if (A[i] != arm) continue
-		for (j = 1; j <= nr; j++)
-			if (A[j] == base(arm) && R[j] == R[i] && V[j, col] > 0) a[++k] = V[i, col] / V[j, col]
-	}
-	return k ? sprintf("%.3fx", median(a, k)) : "-"
-}
-NR == 1 { next }
-{
-	nr++; A[nr] = $1; R[nr] = $2
-	V[nr, "twall"] = $3; V[nr, "tcpu"] = $4 + $5
-	V[nr, "wall"] = $6 / 1e9; V[nr, "cpu"] = $7 / 1e9
-	V[nr, "obj"] = $11 == "-" ? "-" : $11 / $8; V[nr, "byt"] = $12 == "-" ? "-" : $12 / $9
-	if (!($1 in SUM)) SUM[$1] = $10; else if (SUM[$1] != $10) BAD[$1] = 1
-}
-END {
-	n = split(arms, arm, " ")
-	print ""
-	print "Cost (medians; ratio = arm / its baseline: glibc for cprof and heaptrack, jemalloc for"
-	print "jemalloc-prof, tcmalloc/s for tcmalloc-hp/s, glibc/2t for the two-thread arms):"
-	printf "%-16s %8s %7s %7s %8s %7s %7s %8s %7s %8s %7s\n", "arm", "loopCPU", "ratio", "paired", "treeCPU", "ratio", "paired", "loopWall", "ratio", "treeWall", "ratio"
-	for (i = 1; i <= n; i++) {
-		a = arm[i]; b = base(a)
-		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
-		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
-	}
-	print ""
-	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
-	for (i = 1; i <= n; i++) {
-		a = arm[i]
-		if (a !~ /^cprof-heap/) continue
-		printf "%-16s alloc_objects %.4f   alloc_space %.4f   (per run:", a, med(a, "obj"), med(a, "byt")
-		for (j = 1; j <= nr; j++) if (A[j] == a && V[j, "byt"] != "-") printf " %.4f", V[j, "byt"]
-		print ")"
-	}
-}
-' "$B/bench/heap-runs.tsv"
-cat <<'EOF'
-
-  loopCPU  = CPU time of the workload process over its churn loop (CLOCK_PROCESS_CPUTIME_ID);
-             the least noisy figure on a shared machine, but blind to heaptrack's separate
-             heaptrack_interpret process
-  paired   = median over rounds of (arm / baseline in the same round): drift of the
-             machine's load cancels out
-  loopWall = the churn loop, wall clock, measured inside the workload
-  treeCPU  = user+sys of the whole command and its children (/usr/bin/time): start-up,
-             profile writing at exit, heaptrack_interpret included
-  treeWall = the whole command, wall clock
-EOF
+summarize "$B/bench/heap-runs.tsv" "$ARMS"
 if grep -v -e '^heaptrack' -e '^cprof: leaks:' -e '^Starting tracking' -e '^Dumping heap profile' \
 	-e '^<jemalloc>: Leak' "$OUT/stderr" | grep -q .; then
 	echo; echo "stderr of the runs (distinct lines, counted):"
