@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -350,23 +351,47 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, size_t size)
 	return h;
 }
 
+/* Memory for buckets and their table comes from mmap, never from malloc: a
+ * sampled allocation may run in a signal handler that interrupted malloc
+ * itself (holding its arena lock), and glibc's calloc would wait for that
+ * lock forever.  Buckets live until exit; called with H.lock held.
+ * runs inside malloc: must not allocate */
+static void *meta_alloc(size_t n)
+{
+	static char *cur, *end;
+	n = (n + 15) & ~(size_t)15;
+	if (n > (size_t)(end - cur)) {
+		size_t sz = n > (1u << 20) ? n : (1u << 20);
+		char *m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		cur = m;
+		end = m + sz;
+	}
+	void *r = cur;
+	cur += n;
+	return r; /* zeroed: fresh anonymous pages */
+}
+
 /* Find or make the bucket of (stack, size).  Takes H.lock; allocates with
- * the real allocator (t->busy is set by the caller). */
+ * meta_alloc/mmap only (t->busy is set by the caller). */
 static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size)
 {
 	uint64_t h = hash_stack(pcs, n, size);
 	pthread_mutex_lock(&H.lock);
 	if (H.n + 1 > H.cap / 2) {
 		size_t cap = H.cap ? H.cap * 2 : 1024;
-		bucket **tab = real.calloc(cap, sizeof(*tab));
-		if (tab) {
+		bucket **tab = mmap(NULL, cap * sizeof(*tab), PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (tab != MAP_FAILED) {
 			for (size_t i = 0; i < H.cap; i++)
 				for (bucket *b = H.tab[i], *nx; b; b = nx) {
 					nx = b->next;
 					b->next = tab[b->hash & (cap - 1)];
 					tab[b->hash & (cap - 1)] = b;
 				}
-			real.free(H.tab);
+			if (H.tab)
+				munmap(H.tab, H.cap * sizeof(*tab));
 			H.tab = tab;
 			H.cap = cap;
 		}
@@ -378,7 +403,7 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size)
 			    !memcmp(b->pcs, pcs, n * sizeof(*pcs)))
 				break;
 		if (!b) {
-			b = real.calloc(1, sizeof(*b) + n * sizeof(*pcs));
+			b = meta_alloc(sizeof(*b) + n * sizeof(*pcs));
 			if (b) {
 				b->hash = h;
 				b->size = size;
