@@ -439,6 +439,11 @@ __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, si
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size) : NULL;
 	void *user = NULL;
 	size_t a = align > HDR ? align : HDR;
+	/* Not busy inside the real allocator: a signal handler that interrupts it
+	 * while it holds its arena lock must be sampled (the sampled path takes
+	 * no allocator lock), not sent unsampled to that same lock.  __libc_*
+	 * never call back into our interposers. */
+	t->busy = false;
 	if (b && size <= SIZE_MAX - a) {
 		char *base;
 		if (align)
@@ -457,13 +462,11 @@ __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, si
 			atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
 			atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
 		}
-		t->busy = false;
 		t->last = user;
 		if (!base)
 			errno = ENOMEM;
 		return user;
 	}
-	t->busy = false;
 	/* No stack or no bucket: serve unsampled. */
 	if (align)
 		return real.memalign(align, size);
