@@ -1123,6 +1123,136 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 	return rc;
 }
 
+/* ---- contention profiles (Go block/mutex debug=1, gperftools contentionz) -- */
+
+static const char lock_rx[] =
+	"RecordLockProfileData|(base::)?RecordLockProfileData.*|(base::)?SubmitMutexProfileData.*|"
+	"(base::)?SubmitSpinLockProfileData.*|(base::Mutex::)?AwaitCommon.*|(base::Mutex::)?Unlock.*|"
+	"(base::Mutex::)?UnlockSlow.*|(base::Mutex::)?ReaderUnlock.*|(base::MutexLock::)?~MutexLock.*|"
+	"(Mutex::)?AwaitCommon.*|(Mutex::)?Unlock.*|(Mutex::)?UnlockSlow.*|(Mutex::)?ReaderUnlock.*|"
+	"(MutexLock::)?~MutexLock.*|(SpinLock::)?Unlock.*|(SpinLock::)?SlowUnlock.*|"
+	"(SpinLockHolder::)?~SpinLockHolder.*";
+
+static bool starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && !memcmp(s, prefix, k);
+}
+
+/* pprof's parseContention. */
+static int parse_contention(cprof_profile *p, const char *data, size_t n, char *err, size_t errlen)
+{
+	text t = {data, data + n};
+	const char *l;
+	size_t ln;
+	if (!next_line(&t, &l, &ln))
+		return UNRECOGNIZED;
+	if (!starts(l, ln, "--- contentionz ") && !starts(l, ln, "--- mutex:") &&
+	    !starts(l, ln, "--- contention:"))
+		return UNRECOGNIZED;
+	int64_t hz = 0, period = 1, duration = 0;
+	bool have = false; /* l/ln hold a line for the sample loop */
+	while (next_line(&t, &l, &ln)) {
+		trim(&l, &ln);
+		if (space_or_comment(l, ln))
+			continue;
+		const char *eq = memchr(l, '=', ln);
+		if (starts(l, ln, "---") || !eq) {
+			have = true;
+			break;
+		}
+		const char *k = l, *v = eq + 1;
+		size_t kl = (size_t)(eq - l), vl = ln - kl - 1;
+		trim(&k, &kl);
+		trim(&v, &vl);
+		cur c = {v, v + vl};
+		int64_t x = 0;
+		bool num = dec(&c, &x, true) && c.p == c.end;
+#define KEY(s) (kl == strlen(s) && !memcmp(k, s, kl))
+		if (KEY("cycles/second")) {
+			if (!num)
+				return UNRECOGNIZED;
+			hz = x;
+		} else if (KEY("sampling period")) {
+			if (!num)
+				return UNRECOGNIZED;
+			period = x;
+		} else if (KEY("ms since reset")) {
+			if (!num)
+				return UNRECOGNIZED;
+			duration = x * 1000 * 1000;
+		} else if (!KEY("discarded samples")) {
+			return UNRECOGNIZED;
+		}
+#undef KEY
+	}
+	raw r;
+	memset(&r, 0, sizeof(r));
+	r.p = p;
+	r.nvalues = 2;
+	uint64_t *a = NULL;
+	size_t acap = 0, na = 0;
+	int rc = 0;
+	text maps = {t.end, t.end};
+	while (have) {
+		trim(&l, &ln);
+		if (starts(l, ln, "---")) {
+			if (map_sentinel(l, ln))
+				maps = t;
+			break;
+		}
+		if (!space_or_comment(l, ln)) {
+			/* `(\d+) *(\d+) @([ x0-9a-f]*)` */
+			cur c = {l, l + ln};
+			int64_t cycles, count;
+			if (!dec(&c, &cycles, false) || (skip_sp(&c), !dec(&c, &count, false)) ||
+			    (skip_sp(&c), !lit(&c, "@"))) {
+				rc = UNRECOGNIZED;
+				break;
+			}
+			int ar = addrs_after_at(&c, &a, &acap, &na);
+			if (ar < 0) {
+				rc = ar == -2 ? fail(err, errlen, "out of memory") : UNRECOGNIZED;
+				break;
+			}
+			if (period > 0) {
+				if (hz > 0)
+					cycles = (int64_t)((double)cycles * (double)period / ((double)hz / 1e9));
+				count *= period;
+			}
+			for (size_t i = 0; i < na; i++)
+				a[i]--;
+			int64_t v[2] = {count, cycles};
+			if (!raw_sample(&r, a, na, v, 0, false)) {
+				rc = fail(err, errlen, "out of memory");
+				break;
+			}
+		}
+		have = next_line(&t, &l, &ln);
+	}
+	free(a);
+	if (rc == 0) {
+		if (maps.p == maps.end) {
+			/* parseAdditionalSections: skip to the memory map, if any. */
+			while (next_line(&t, &l, &ln))
+				if (map_sentinel(l, ln)) {
+					maps = t;
+					break;
+				}
+		}
+		cprof_profile_add_sample_type(p, "contentions", "count");
+		cprof_profile_add_sample_type(p, "delay", "nanoseconds");
+		p->period_type.type = cprof_profile_str(p, "contentions");
+		p->period_type.unit = cprof_profile_str(p, "count");
+		p->period = period;
+		p->duration_nanos = duration;
+		p->drop_frames = cprof_profile_str(p, lock_rx);
+		rc = finish(&r, maps, err, errlen);
+	}
+	raw_free(&r);
+	return rc;
+}
+
 int cprof_legacy_parse(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen)
 {
 	int rc = parse_cpu(p, data, n, err, errlen);
@@ -1132,5 +1262,7 @@ int cprof_legacy_parse(cprof_profile *p, const void *data, size_t n, char *err, 
 		rc = parse_jemalloc(p, data, n, err, errlen);
 	if (rc == UNRECOGNIZED)
 		rc = parse_go_count(p, data, n, err, errlen);
+	if (rc == UNRECOGNIZED)
+		rc = parse_contention(p, data, n, err, errlen);
 	return rc;
 }

@@ -259,6 +259,31 @@ static void test_go_count(void)
 	cprof_profile_free(&p);
 }
 
+/* ---- contention (Go block/mutex debug=1) ---- */
+
+static void test_contention(void)
+{
+	static const char m[] = "--- mutex:\n"
+				"cycles/second=2000000000\n"
+				"sampling period=5\n"
+				"4000 3 @ 0x401101 0x401201\n"
+				"#\t0x401100\tsync.(*Mutex).Unlock+0x1\n";
+	cprof_profile p;
+	char err[256] = "";
+	int rc = decode(&p, m, sizeof(m) - 1, err, sizeof(err));
+	const int64_t *v = rc == 0 && p.sample.n ? cprof_sample_values(&p, &p.sample.v[0]) : NULL;
+	/* delay = cycles * period / GHz = 4000 * 5 / 2 ns; count = 3 * period */
+	CHECK("go_mutex_text", rc == 0 && p.sample.n == 1 &&
+	      !strcmp(str(&p, p.sample_type.v[1].type), "delay") && v[0] == 15 && v[1] == 10000 &&
+	      p.period == 5 && strstr(str(&p, p.drop_frames), "SpinLock"),
+	      "rc %d '%s'", rc, err);
+	cprof_profile_free(&p);
+	static const char bad[] = "--- contention:\nformat=x\n";
+	rc = decode(&p, bad, sizeof(bad) - 1, err, sizeof(err));
+	CHECK("contention_unknown_attr", rc < 0 && strstr(err, "unrecognized"), "rc %d '%s'", rc, err);
+	cprof_profile_free(&p);
+}
+
 /* ---- memory map line forms ---- */
 
 static void test_maps(void)
@@ -286,6 +311,7 @@ int main(void)
 	test_heap();
 	test_jemalloc();
 	test_go_count();
+	test_contention();
 	test_maps();
 	return failed;
 }
