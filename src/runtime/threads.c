@@ -36,7 +36,8 @@ typedef struct tslot {
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static tslot *reg;
 static size_t nreg, capreg;
-static bool timers_on, use_itimer;
+static bool timers_on;
+static atomic_bool use_itimer; /* also read by the signal handler */
 static long period;
 static uint64_t rng_state;
 static pthread_key_t exit_key;
@@ -327,7 +328,7 @@ void cprof__timers_stop(void)
 
 bool cprof__timers_fallback(void)
 {
-	return use_itimer;
+	return atomic_load_explicit(&use_itimer, memory_order_relaxed);
 }
 
 static void atfork_prepare(void)
