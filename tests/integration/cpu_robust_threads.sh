@@ -37,7 +37,7 @@ robust_profile ends "$T/ends.pb.gz" exiting_work cancelled_work endless_work
 # profile under-counts, not stay silent.
 if command -v prlimit >/dev/null 2>&1; then
 	rm -f "$T/sigpending.pb.gz"
-	prlimit --sigpending=40:40 timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" \
+	prlimit --sigpending=8:8 timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" \
 		CPROF_CPU="$T/sigpending.pb.gz" CPROF_HZ=1000 "$T/threads" 400 200 1000 \
 		>"$T/sigpending.out" 2>"$T/sigpending.err"
 	rc=$?

@@ -51,7 +51,8 @@ __attribute__((noinline)) static void exiting_work(int depth)
 	if (depth < 0)
 		return;
 	if (depth == 0) {
-		thread_work();
+		for (int i = 0; i < 10; i++)
+			thread_work();
 		pthread_exit(NULL);
 	}
 	exiting_work(depth - 1);
@@ -118,8 +119,8 @@ static int ends(void)
 		if (pthread_create(&t[i], &a, endless_main, NULL) != 0)
 			return 1;
 	pthread_attr_destroy(&a);
-	burn_us = 100000;
-	thread_work();
+	for (int i = 0; i < 100; i++)
+		thread_work();
 	puts("ends ok");
 	fflush(stdout);
 	return 0; /* exit() while the endless threads run */
