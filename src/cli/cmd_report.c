@@ -33,6 +33,7 @@ typedef struct report_args {
 	bool normalize;
 	const char *output;
 	const char *symbolize;
+	const char *comment;
 	int seconds;
 	int fmt;             /* cprof_report_format, -1: the command's */
 	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
@@ -118,6 +119,7 @@ static const struct flag flags[] = {
 	{"o", K_STR, OFF(output), 0, NULL, "same as -output"},
 	{"seconds", K_INT, OFF(seconds), 0, NULL, "duration for http:// sources"},
 	{"symbolize", K_STR, OFF(symbolize), 0, NULL, "none: keep addresses unsymbolized"},
+	{"add_comment", K_STR, OFF(comment), 0, NULL, "annotation to add to the profile"},
 };
 
 static void usage(FILE *f, const char *cmd)
@@ -563,6 +565,8 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	progress_stage("reading profiles");
 	if (load_profile(&p, &a) < 0)
 		goto done;
+	if (a.comment && *a.comment && cprof_vec_grow(&p, p.comment, 1))
+		p.comment.v[p.comment.n++] = cprof_profile_str(&p, a.comment);
 	progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
 	 * samples dropped.  Only reports that show samples one by one see it. */
