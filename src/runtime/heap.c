@@ -802,7 +802,9 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	const char *libc_lo = NULL, *libc_hi = NULL, *ld_lo = NULL, *ld_hi = NULL;
 	if (kind == PROF_LEAKS) {
 		object_range("fopen", &libc_lo, &libc_hi);
-		object_range("_dl_find_object", &ld_lo, &ld_hi);
+		/* A symbol only the dynamic loader defines (glibc >= 2.35 also
+		 * exports _dl_find_object from libc.so). */
+		object_range("__tls_get_addr", &ld_lo, &ld_hi);
 	}
 	leak_row *rows = NULL;
 	size_t nrows = 0, caprows = 0;
