@@ -122,13 +122,17 @@ static const struct flag flags[] = {
 	{"add_comment", K_STR, OFF(comment), 0, NULL, "annotation to add to the profile"},
 };
 
-static void usage(FILE *f, const char *cmd)
+static void usage(FILE *f, const char *cmd, bool want_symbol)
 {
-	fprintf(f, "usage: cprof %s [options] PROFILE...\n\noptions:\n", cmd);
+	fprintf(f,
+		"usage: cprof %s [options] %sPROFILE...\n"
+		"PROFILE: a file, - (stdin) or an http:// URL; several are merged.\n"
+		"Options as go tool pprof's; docs/REPORTS.md has the details.\n\noptions:\n",
+		cmd, want_symbol ? "REGEX " : "");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(flags); i++) {
 		const struct flag *fl = &flags[i];
 		const char *arg = fl->kind == K_STR ? " S" : fl->kind == K_INT ? " N"
-			       : fl->kind == K_FLOAT ? " F" : "";
+			       : fl->kind == K_FLOAT ? " F" : fl->kind == K_FMTRE ? " RE" : "";
 		fprintf(f, "  -%s%-*s %s\n", fl->name, (int)(20 - strlen(fl->name)), arg, fl->help);
 	}
 }
@@ -176,7 +180,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
 		if (!strcmp(name, "h") || !strcmp(name, "help")) {
-			usage(stdout, argv[0]);
+			usage(stdout, argv[0], want_symbol);
 			exit(0);
 		}
 		const char *eq = strchr(name, '=');
