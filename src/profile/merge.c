@@ -122,6 +122,85 @@ static bool set_reserve(merger *m, set *t)
 	return true;
 }
 
+/* Content keys of output entities (pprof's mappingKey, functionKey,
+ * locationKey, sampleKey); strings are output indices, so equal strings are
+ * equal numbers. */
+static uint64_t map_size(const cprof_mapping *mp)
+{
+	uint64_t size = mp->limit - mp->start + 0xfff;
+	return size - size % 0x1000;
+}
+
+static int64_t map_name(const cprof_mapping *mp)
+{
+	return mp->build_id ? mp->build_id : mp->file;
+}
+
+static uint64_t hash_mapping(const cprof_mapping *mp)
+{
+	return h64(h64(h64(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
+}
+
+static bool mapping_eq(const cprof_mapping *a, const cprof_mapping *b)
+{
+	return map_size(a) == map_size(b) && a->offset == b->offset && map_name(a) == map_name(b);
+}
+
+static uint64_t hash_function(const cprof_function *f)
+{
+	return h64(h64(h64(h64(2, (uint64_t)f->name), (uint64_t)f->system_name),
+		       (uint64_t)f->filename), (uint64_t)f->start_line);
+}
+
+static bool function_eq(const cprof_function *a, const cprof_function *b)
+{
+	return a->name == b->name && a->system_name == b->system_name &&
+	       a->filename == b->filename && a->start_line == b->start_line;
+}
+
+/* Address relative to the mapping start (address randomisation). */
+static uint64_t loc_addr(const cprof_profile *o, const cprof_location *l)
+{
+	return l->mapping_id ? l->address - o->mapping.v[l->mapping_id - 1].start : l->address;
+}
+
+static uint64_t hash_location(const cprof_profile *o, const cprof_location *l)
+{
+	uint64_t h = h64(h64(h64(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
+	const cprof_line *ln = l->nline ? o->line_pool.v + l->line_off : NULL;
+	for (uint32_t j = 0; j < l->nline; j++)
+		h = h64(h64(h64(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
+	return h;
+}
+
+static bool location_eq(const cprof_profile *o, const cprof_location *a, const cprof_location *b)
+{
+	return a->mapping_id == b->mapping_id && loc_addr(o, a) == loc_addr(o, b) &&
+	       a->is_folded == b->is_folded && a->nline == b->nline &&
+	       (!a->nline || !memcmp(o->line_pool.v + a->line_off, o->line_pool.v + b->line_off,
+				     a->nline * sizeof(cprof_line)));
+}
+
+static uint64_t hash_sample(const uint64_t *locs, uint32_t nloc, const cprof_label *l,
+			    uint32_t nlabel)
+{
+	uint64_t h = 4;
+	for (uint32_t k = 0; k < nloc; k++)
+		h = h64(h, locs[k]);
+	for (uint32_t k = 0; k < nlabel; k++)
+		h = h64(h64(h64(h64(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
+			(uint64_t)l[k].num_unit);
+	return h64(h, nloc);
+}
+
+static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint64_t *locs,
+		      uint32_t nloc, const cprof_label *l, uint32_t nlabel)
+{
+	return c->nloc == nloc && c->nlabel == nlabel &&
+	       (!nloc || !memcmp(o->loc_pool.v + c->loc_off, locs, nloc * sizeof(*locs))) &&
+	       (!nlabel || !memcmp(o->label_pool.v + c->label_off, l, nlabel * sizeof(*l)));
+}
+
 static mapinfo map_mapping(merger *m, size_t i)
 {
 	if (m->map[i].id)
@@ -131,24 +210,11 @@ static mapinfo map_mapping(merger *m, size_t i)
 	cprof_mapping nm = *sm;
 	nm.file = mstr(m, sm->file);
 	nm.build_id = mstr(m, sm->build_id);
-	/* pprof's mappingKey: size rounded up to 4 KiB, offset, build id or
-	 * file (empty for fake mappings, which then all merge). */
-	uint64_t size = sm->limit - sm->start;
-	size = size + 0xfff;
-	size -= size % 0x1000;
-	int64_t bf = nm.build_id ? nm.build_id : nm.file;
-	uint64_t h = h64(h64(h64(1, size), sm->offset), (uint64_t)bf);
+	uint64_t h = hash_mapping(&nm);
 	mapinfo mi = {0, 0};
 	if (!set_reserve(m, &m->maps))
 		return mi;
-#define MAP_EQ(k)                                                                        \
-	({                                                                               \
-		const cprof_mapping *c_ = &o->mapping.v[k];                             \
-		uint64_t cs_ = c_->limit - c_->start + 0xfff;                           \
-		cs_ -= cs_ % 0x1000;                                                     \
-		cs_ == size && c_->offset == sm->offset &&                              \
-			(c_->build_id ? c_->build_id : c_->file) == bf;                  \
-	})
+#define MAP_EQ(k) mapping_eq(&o->mapping.v[k], &nm)
 	slot *sl = SET_FIND(&m->maps, h, MAP_EQ);
 	if (sl->idx1) {
 		mi.id = sl->idx1;
@@ -174,11 +240,10 @@ static uint64_t map_function(merger *m, uint64_t sid)
 	const cprof_function *sf = &m->src->function.v[i];
 	cprof_function nf = {mstr(m, sf->name), mstr(m, sf->system_name), mstr(m, sf->filename),
 			     sf->start_line};
-	uint64_t h = h64(h64(h64(h64(2, (uint64_t)nf.name), (uint64_t)nf.system_name),
-			     (uint64_t)nf.filename), (uint64_t)nf.start_line);
+	uint64_t h = hash_function(&nf);
 	if (!set_reserve(m, &m->fns))
 		return 0;
-#define FN_EQ(k) (!memcmp(&o->function.v[k], &nf, sizeof(nf)))
+#define FN_EQ(k) function_eq(&o->function.v[k], &nf)
 	slot *sl = SET_FIND(&m->fns, h, FN_EQ);
 	if (!sl->idx1) {
 		if (!cprof_vec_grow(o, o->function, 1))
@@ -217,32 +282,18 @@ static uint64_t map_location(merger *m, uint64_t sid)
 			return 0;
 		o->line_pool.v[loff + j] = (cprof_line){f, sln[j].line, sln[j].column};
 	}
-	/* pprof's locationKey: address relative to the mapping start. */
-	uint64_t kaddr = mi.id ? addr - o->mapping.v[mi.id - 1].start : addr;
-	uint64_t h = h64(h64(h64(3, kaddr), mi.id), sl0->is_folded);
-	const cprof_line *nl = sl0->nline ? o->line_pool.v + loff : NULL;
-	for (uint32_t j = 0; j < sl0->nline; j++)
-		h = h64(h64(h64(h, nl[j].function_id), (uint64_t)nl[j].line), (uint64_t)nl[j].column);
+	cprof_location nl = {.mapping_id = mi.id, .address = addr, .line_off = loff,
+			     .nline = sl0->nline, .is_folded = sl0->is_folded};
+	uint64_t h = hash_location(o, &nl);
 	if (!set_reserve(m, &m->locs))
 		return 0;
-#define LOC_EQ(k)                                                                            \
-	({                                                                                   \
-		const cprof_location *c_ = &o->location.v[k];                               \
-		uint64_t ca_ = c_->mapping_id ? c_->address - o->mapping.v[c_->mapping_id - 1].start \
-					      : c_->address;                                \
-		c_->mapping_id == mi.id && ca_ == kaddr && c_->is_folded == sl0->is_folded &&  \
-			c_->nline == sl0->nline &&                                           \
-			(!c_->nline || !memcmp(o->line_pool.v + c_->line_off, nl,            \
-					       c_->nline * sizeof(cprof_line)));              \
-	})
+#define LOC_EQ(k) location_eq(o, &o->location.v[k], &nl)
 	slot *s = SET_FIND(&m->locs, h, LOC_EQ);
 	if (!s->idx1) {
 		if (!cprof_vec_grow(o, o->location, 1))
 			return 0;
 		o->line_pool.n = loff + sl0->nline;
-		o->location.v[o->location.n++] = (cprof_location){
-			.mapping_id = mi.id, .address = addr, .line_off = loff,
-			.nline = sl0->nline, .is_folded = sl0->is_folded};
+		o->location.v[o->location.n++] = nl;
 		s->hash = (uint32_t)h;
 		s->idx1 = (uint32_t)o->location.n;
 		m->locs.n++;
@@ -312,13 +363,11 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
 		return false;
 	const uint64_t *sl = ss->nloc ? cprof_sample_locs(src, ss) : NULL;
-	uint64_t h = 4;
 	for (uint32_t k = 0; k < ss->nloc; k++) {
 		uint64_t id = map_location(m, sl[k]);
 		if (!id)
 			return false;
 		m->ltmp[k] = id;
-		h = h64(h, id);
 	}
 	/* Labels in a canonical order, so equal label sets compare equal. */
 	const cprof_label *lab = ss->nlabel ? cprof_sample_labels(src, ss) : NULL;
@@ -331,20 +380,10 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 			nl[j] = nl[j - 1];
 		nl[j] = l;
 	}
-	for (uint32_t k = 0; k < ss->nlabel; k++)
-		h = h64(h64(h64(h64(h, (uint64_t)nl[k].key), (uint64_t)nl[k].str), (uint64_t)nl[k].num),
-			(uint64_t)nl[k].num_unit);
-	h = h64(h, ss->nloc);
+	uint64_t h = hash_sample(m->ltmp, ss->nloc, nl, ss->nlabel);
 	if (!set_reserve(m, &m->samples))
 		return false;
-#define SAMPLE_EQ(k)                                                                    \
-	({                                                                              \
-		const cprof_sample *c_ = &o->sample.v[k];                              \
-		c_->nloc == ss->nloc && c_->nlabel == ss->nlabel &&                    \
-			(!ss->nloc || !memcmp(o->loc_pool.v + c_->loc_off, m->ltmp, ss->nloc * 8)) && \
-			(!ss->nlabel || !memcmp(o->label_pool.v + c_->label_off, nl,   \
-						ss->nlabel * sizeof(cprof_label)));    \
-	})
+#define SAMPLE_EQ(k) sample_eq(o, &o->sample.v[k], m->ltmp, ss->nloc, nl, ss->nlabel)
 	slot *s = SET_FIND(&m->samples, h, SAMPLE_EQ);
 	if (s->idx1) {
 		int64_t *v = o->value_pool.v + o->sample.v[s->idx1 - 1].value_off;
@@ -473,6 +512,94 @@ static void add_comments(cprof_profile *o, const cprof_profile *p)
 	}
 }
 
+/* pprof's combineHeaders, one more profile at a time. */
+static void merge_headers(cprof_profile *out, const cprof_profile *s)
+{
+	if (s->time_nanos && (!out->time_nanos || s->time_nanos < out->time_nanos))
+		out->time_nanos = s->time_nanos;
+	out->duration_nanos = (int64_t)((uint64_t)out->duration_nanos + (uint64_t)s->duration_nanos);
+	if (s->period > out->period)
+		out->period = s->period;
+	add_comments(out, s);
+	if (!out->default_sample_type)
+		out->default_sample_type = copy_str(out, s, s->default_sample_type);
+	if (!out->doc_url)
+		out->doc_url = copy_str(out, s, s->doc_url);
+}
+
+/* Make d, a profile in the form merges produce, m's output: its entities go
+ * into m's tables as they are.  False if d is not in that form (duplicate
+ * strings or entities, unsorted labels, all-zero samples); d is then
+ * unchanged but for its string hash, and the caller rebuilds instead. */
+static bool adopt(merger *m, cprof_profile *d)
+{
+	m->out = d;
+	for (size_t i = 1; i < d->str.n; i++)
+		if (cprof_profile_strn(d, d->str.v[i], d->str.len[i]) != (int64_t)i)
+			return false;
+	for (size_t i = 0; i < d->mapping.n; i++) {
+		const cprof_mapping *mp = &d->mapping.v[i];
+		uint64_t h = hash_mapping(mp);
+		if (!set_reserve(m, &m->maps))
+			return false;
+#define ADOPT_MAP_EQ(k) mapping_eq(&d->mapping.v[k], mp)
+		slot *sl = SET_FIND(&m->maps, h, ADOPT_MAP_EQ);
+		if (sl->idx1)
+			return false;
+		*sl = (slot){(uint32_t)h, (uint32_t)(i + 1)};
+		m->maps.n++;
+	}
+	for (size_t i = 0; i < d->function.n; i++) {
+		const cprof_function *f = &d->function.v[i];
+		uint64_t h = hash_function(f);
+		if (!set_reserve(m, &m->fns))
+			return false;
+#define ADOPT_FN_EQ(k) function_eq(&d->function.v[k], f)
+		slot *sl = SET_FIND(&m->fns, h, ADOPT_FN_EQ);
+		if (sl->idx1)
+			return false;
+		*sl = (slot){(uint32_t)h, (uint32_t)(i + 1)};
+		m->fns.n++;
+	}
+	for (size_t i = 0; i < d->location.n; i++) {
+		const cprof_location *l = &d->location.v[i];
+		uint64_t h = hash_location(d, l);
+		if (!set_reserve(m, &m->locs))
+			return false;
+#define ADOPT_LOC_EQ(k) location_eq(d, &d->location.v[k], l)
+		slot *sl = SET_FIND(&m->locs, h, ADOPT_LOC_EQ);
+		if (sl->idx1)
+			return false;
+		*sl = (slot){(uint32_t)h, (uint32_t)(i + 1)};
+		m->locs.n++;
+	}
+	size_t nt = d->sample_type.n;
+	for (size_t i = 0; i < d->sample.n; i++) {
+		const cprof_sample *s = &d->sample.v[i];
+		const uint64_t *locs = s->nloc ? cprof_sample_locs(d, s) : NULL;
+		const cprof_label *lab = s->nlabel ? cprof_sample_labels(d, s) : NULL;
+		for (uint32_t k = 1; k < s->nlabel; k++)
+			if (label_cmp(&lab[k - 1], &lab[k]) > 0)
+				return false;
+		const int64_t *v = cprof_sample_values(d, s);
+		bool zero = true;
+		for (size_t k = 0; k < nt && zero; k++)
+			zero = v[k] == 0;
+		if (zero)
+			return false;
+		uint64_t h = hash_sample(locs, s->nloc, lab, s->nlabel);
+		if (!set_reserve(m, &m->samples))
+			return false;
+#define ADOPT_SAMPLE_EQ(k) sample_eq(d, &d->sample.v[k], locs, s->nloc, lab, s->nlabel)
+		slot *sl = SET_FIND(&m->samples, h, ADOPT_SAMPLE_EQ);
+		if (sl->idx1)
+			return false;
+		*sl = (slot){(uint32_t)h, (uint32_t)(i + 1)};
+		m->samples.n++;
+	}
+	return !d->oom;
+}
+
 static void merger_free(merger *m)
 {
 	free(m->maps.s);
@@ -500,20 +627,9 @@ static int build(cprof_profile *out, const cprof_profile *first, double fscale,
 	out->period_type.unit = copy_str(out, h, h->period_type.unit);
 	out->drop_frames = copy_str(out, h, h->drop_frames);
 	out->keep_frames = copy_str(out, h, h->keep_frames);
-	const cprof_profile *srcs[2] = {first, second};
-	for (int k = 0; k < 2 && srcs[k]; k++) {
-		const cprof_profile *s = srcs[k];
-		if (s->time_nanos && (!out->time_nanos || s->time_nanos < out->time_nanos))
-			out->time_nanos = s->time_nanos;
-		out->duration_nanos = (int64_t)((uint64_t)out->duration_nanos + (uint64_t)s->duration_nanos);
-		if (s->period > out->period)
-			out->period = s->period;
-		add_comments(out, s);
-		if (!out->default_sample_type)
-			out->default_sample_type = copy_str(out, s, s->default_sample_type);
-		if (!out->doc_url)
-			out->doc_url = copy_str(out, s, s->doc_url);
-	}
+	merge_headers(out, first);
+	if (second)
+		merge_headers(out, second);
 	merger m;
 	memset(&m, 0, sizeof(m));
 	m.out = out;
@@ -568,6 +684,25 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 			describe_types(src, b, sizeof(b));
 			return fail(err, errlen, "incompatible sample types %s and %s", a, b);
 		}
+	}
+	if (!first && dst->sample_type.n > 0) {
+		/* dst usually is the result of an earlier merge: add src to it
+		 * in place instead of copying it (half the peak memory). */
+		merger m;
+		memset(&m, 0, sizeof(m));
+		m.vtmp = calloc(dst->sample_type.n + 1, sizeof(*m.vtmp));
+		if (m.vtmp && adopt(&m, dst)) {
+			merge_headers(dst, src);
+			bool ok = add_profile(&m, src, scale);
+			merger_free(&m);
+			cprof__profile_pools(dst);
+			if (!ok || dst->oom)
+				return fail(err, errlen, "merging profiles: out of memory");
+			if (has_zero_sample(dst))
+				return cprof_profile_compact(dst, err, errlen);
+			return 0;
+		}
+		merger_free(&m);
 	}
 	cprof_profile out;
 	int rc = first ? build(&out, src, scale, NULL, 1, err, errlen)

@@ -28,8 +28,11 @@
  * scale multiplies src's values (rounded to nearest, as pprof's Scale); use
  * -1 for pprof's -base subtraction.  dst's values are not scaled.
  *
- * dst is rebuilt: pointers into it are invalid afterwards.  Returns 0, or -1
- * with a one-line message in err (dst unchanged on error).
+ * When dst is in the form merges produce (the usual case: the result of an
+ * earlier merge), src is added to it in place; otherwise dst is rebuilt.
+ * Either way pointers into dst are invalid afterwards.  Returns 0, or -1 with
+ * a one-line message in err: dst is unchanged on incompatible or invalid
+ * input; after "out of memory" it must only be freed.
  */
 int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
 			size_t errlen);

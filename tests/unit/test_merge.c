@@ -211,8 +211,43 @@ static void test_invalid(void)
 	cprof_profile_free(&acc);
 }
 
+/* Merging into an earlier merge's result works in place; it must give what
+ * rebuilding gives (dst with a duplicate sample forces the rebuild). */
+static void test_in_place(void)
+{
+	cprof_profile a, b, x, y;
+	cpu(&a, 0x400000, 7, 10, 1);
+	cpu(&b, 0x500000, 3, 10, 2);
+	cprof_profile_init(&y);
+	char err[256];
+	cprof_profile_merge(&y, &a, 1, err, sizeof(err)); /* compact copy of a */
+	int r1 = cprof_profile_merge(&y, &b, 1, err, sizeof(err)); /* in place */
+	cpu(&x, 0x400000, 7, 10, 1);
+	int r2 = cprof_profile_merge(&x, &b, 1, err, sizeof(err)); /* rebuild */
+	cprof_buf ex, ey;
+	cprof_buf_init(&ex, 0);
+	cprof_buf_init(&ey, 0);
+	cprof_profile_encode(&x, &ex);
+	cprof_profile_encode(&y, &ey);
+	CHECK("in_place_equals_rebuild", r1 == 0 && r2 == 0 && ex.len == ey.len &&
+	      !memcmp(ex.data, ey.data, ex.len) && total(&y, 1) == 70 * 3,
+	      "rc %d %d, %zu vs %zu bytes", r1, r2, ex.len, ey.len);
+	/* In place, then cancelled: compacted away. */
+	int r3 = cprof_profile_merge(&y, &b, -1, err, sizeof(err));
+	r3 |= cprof_profile_merge(&y, &a, -1, err, sizeof(err));
+	CHECK("in_place_cancel", r3 == 0 && y.sample.n == 0 && y.location.n == 0, "rc %d samples %zu",
+	      r3, y.sample.n);
+	cprof_buf_free(&ex);
+	cprof_buf_free(&ey);
+	cprof_profile_free(&a);
+	cprof_profile_free(&b);
+	cprof_profile_free(&x);
+	cprof_profile_free(&y);
+}
+
 int main(void)
 {
+	test_in_place();
 	test_invalid();
 	test_basic();
 	test_labels();
