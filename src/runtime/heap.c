@@ -220,6 +220,9 @@ static void thread_unregister(void *arg);
  * first 32 keys does not) */
 static void thread_register(heap_tls *t)
 {
+	/* A thread's first allocation may come from inside cprof itself (the
+	 * service thread writing a profile, holding H.lock): keep it busy then. */
+	bool was_busy = t->busy;
 	t->registered = true;
 	t->busy = true;
 	reg_lock();
@@ -232,7 +235,7 @@ static void thread_register(heap_tls *t)
 	reg_unlock();
 	if (key_ok)
 		pthread_setspecific(H.key, t);
-	t->busy = false;
+	t->busy = was_busy;
 }
 
 static void thread_unregister(void *arg)
