@@ -1,0 +1,73 @@
+# Heap profiles written at death and in snapshots (issue 3, case 7): a
+# program killed by SIGTERM, SIGINT or SIGHUP (left at their default action)
+# still writes CPROF_HEAP, and dies of the signal; CPROF_HEAP_INTERVAL=1
+# writes path.0001 while the program runs (the program waits for it: no
+# timing assumption); `cprof record --heap FILE -- prog` writes FILE.  At
+# rate 1, hold_site's 100 x 10000 B are in use in each of them.
+. "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/heap_lib.sh"
+cc_prog "$T/host" heap_host.c -ldl
+# Background jobs of a non-interactive shell ignore SIGINT: restore the
+# default action where env can.
+DFL="env"
+env --default-signal=INT true 2>/dev/null && DFL="env --default-signal=INT,TERM,HUP"
+
+# hold_ok NAME PROFILE: readable with every sample index, hold_site's objects
+# in use.
+hold_ok() {
+	if [ -n "$ASAN" ]; then
+		skip "$1_profile" "$ASAN_WHY"
+		return
+	fi
+	check "$1_readable" readable "$2"
+	eq "$1_hold_site_inuse" "$(flat "$2" inuse_space hold_site)" 1000000
+}
+
+for sig in TERM INT HUP; do
+	n=die_$sig p=$T/$n.pb.gz
+	[ $sig = INT ] && [ "$DFL" = env ] && { skip "$n" "env cannot restore SIGINT's default action"; continue; }
+	$DFL LD_PRELOAD="$PRELOAD" CPROF_HEAP="$p" CPROF_HEAP_RATE=1 timeout -s KILL 60 "$T/host" wait \
+		>"$T/$n.out" 2>"$T/$n.err" &
+	bg=$!
+	i=0
+	while [ $i -lt 300 ] && ! grep -q ready "$T/$n.out" 2>/dev/null && kill -0 $bg 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# timeout runs the host as its child: signal the host itself.
+	pid=$(pgrep -P $bg -x host || true)
+	[ -n "$pid" ] && kill -s $sig "$pid"
+	wait $bg
+	rc=$?
+	# timeout reports its child's death by a signal as 128 + signal.
+	case $sig in TERM) want=143 ;; INT) want=130 ;; HUP) want=129 ;; esac
+	want_rc $n $want
+	hold_ok $n "$p"
+done
+
+n=interval p=$T/iv.pb.gz
+hrun $n CPROF_HEAP="$p" CPROF_HEAP_RATE=1 CPROF_HEAP_INTERVAL=1 "$T/host" snap "$p"
+want_rc $n 0
+if [ -n "$ASAN" ]; then
+	skip ${n}_snapshots "$ASAN_WHY"
+else
+	check ${n}_snapshot_seen grep -q '^snapshot seen' "$T/$n.out"
+	hold_ok ${n}_0001 "$p.0001"
+	hold_ok ${n}_final "$p"
+fi
+check ${n}_no_diagnostic test ! -s "$T/$n.err"
+
+# cprof record --heap.  It preloads libcprof itself (first): under ASan the
+# sanitizer runtime must come first, which it cannot give.
+n=record p=$T/rec.pb.gz
+if [ -n "$ASAN" ]; then
+	skip $n "cprof record puts libcprof first in LD_PRELOAD; ASan needs its runtime first"
+else
+	REC_PRELOAD=$(echo "$PRELOAD" | sed "s|$LIB||; s|^ *||; s| *\$||")
+	(cd "$T" && LD_PRELOAD="$REC_PRELOAD" CPROF_HEAP_RATE=1 timeout -k 5 "$RUN_TIMEOUT" "$CPROF" record \
+		-o "$T/rec_cpu.pb.gz" --heap rec.pb.gz -- "$T/host" run >"$T/$n.out" 2>"$T/$n.err")
+	rc=$?
+	want_rc $n 7
+	check ${n}_output grep -qx hello "$T/$n.out"
+	hold_ok $n "$p"
+fi
