@@ -30,5 +30,22 @@ int cprof_cmd_list(int argc, char **argv);
 int cprof_cmd_disasm(int argc, char **argv);
 int cprof_cmd_report(int argc, char **argv);
 int cprof_cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
+int cprof_cmd_flame(int argc, char **argv); /* cmd_flame.c */
+
+/* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
+ * with the flags of `cprof top` (-h prints them and exits; report format
+ * flags such as -top are refused), load, merge and symbolize the sources
+ * and any -base/-diff_base profiles into p (fetch reads one source; NULL:
+ * cprof_fetch_profile) and build the report in format fmt (a
+ * cprof_report_format).  Returns the report (free it before p) with
+ * *output the -output/-o file or NULL; or NULL, the error printed, with
+ * *status the exit status. */
+struct cprof_profile;
+struct cprof_report;
+typedef int (*cprof_cli_fetch_fn)(struct cprof_profile *p, const char *src, int seconds,
+				  char *err, size_t errlen);
+struct cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
+					   cprof_cli_fetch_fn fetch, struct cprof_profile *p,
+					   const char **output, int *status);
 
 #endif

@@ -405,16 +405,20 @@ static int render_graphviz(const char *format, const char *dot, size_t n, FILE *
 	return 0;
 }
 
+/* How a source is read: cprof_fetch_profile, or the caller's of
+ * cprof_cli_report_open (cprof flame also reads folded stacks). */
+static cprof_cli_fetch_fn fetch_fn = cprof_fetch_profile;
+
 /* Fetch and merge a list of sources into p (pprof's chunkedGrab). */
 static int load_all(cprof_profile *p, const char **srcs, size_t n, int seconds)
 {
 	char err[512];
-	if (cprof_fetch_profile(p, srcs[0], seconds, err, sizeof(err)) < 0)
+	if (fetch_fn(p, srcs[0], seconds, err, sizeof(err)) < 0)
 		return cprof_error("%s", err);
 	for (size_t i = 1; i < n; i++) {
 		cprof_profile q;
 		cprof_profile_init(&q);
-		int rc = cprof_fetch_profile(&q, srcs[i], seconds, err, sizeof(err));
+		int rc = fetch_fn(&q, srcs[i], seconds, err, sizeof(err));
 		if (rc == 0)
 			rc = cprof_profile_merge(p, &q, 1, err, sizeof(err));
 		cprof_profile_free(&q);
@@ -719,4 +723,42 @@ int cprof_cmd_disasm(int argc, char **argv)
 int cprof_cmd_report(int argc, char **argv)
 {
 	return run_report(argc, argv, -1, false);
+}
+
+/* For commands built on the reports (cprof flame): see cli.h. */
+cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
+				    cprof_cli_fetch_fn fetch, cprof_profile *p, const char **output,
+				    int *status)
+{
+	report_args a;
+	int rc = parse_args(argc, argv, &a, false);
+	cprof_report *r = NULL;
+	*status = rc ? rc : 1;
+	if (rc)
+		goto done;
+	if (a.fmt >= 0) {
+		cprof_error("report format flags (-top, -folded...) do not apply to 'cprof %s'",
+			    argv[0]);
+		*status = 2;
+		goto done;
+	}
+	a.o.format = (cprof_report_format)fmt;
+	a.o.warn = stderr;
+	fetch_fn = fetch ? fetch : cprof_fetch_profile;
+	rc = load_profile(p, &a);
+	fetch_fn = cprof_fetch_profile;
+	if (rc < 0)
+		goto done;
+	char err[512];
+	r = cprof_report_new(p, &a.o, err, sizeof(err));
+	if (!r) {
+		cprof_error("%s", err);
+		goto done;
+	}
+	*output = a.output;
+	*status = 0;
+done:
+	free(a.src);
+	free(a.base);
+	return r;
 }

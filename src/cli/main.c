@@ -19,6 +19,7 @@ static const cprof_cmd commands[] = {
 	{"traces", cprof_cmd_traces, "every sample with its stack"},
 	{"report", cprof_cmd_report, "any report by flag: -folded, -proto, -tree..."},
 	{"benchstat", cprof_cmd_benchstat, "compare benchmark results (Go's benchstat)"},
+	{"flame", cprof_cmd_flame, "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
 };
 
 int cprof_error(const char *fmt, ...)

@@ -1,0 +1,77 @@
+/*
+ * flame_int.h — shared between flame.c (tree, SVG), flame_html.c and the
+ * generated flame_assets.c; not for the CLI.
+ */
+#ifndef CPROF_REPORT_FLAME_INT_H
+#define CPROF_REPORT_FLAME_INT_H
+
+#include "compat.h"
+#include "report/flame.h"
+#include "report/internal.h"
+
+#include <stdio.h>
+
+/* A frame of the merged call tree.  Node 0 is the root ("all"); nodes are
+ * in preorder (a subtree is a contiguous range), children form a singly
+ * linked list (child, next) in name order (bytewise). */
+typedef struct fnode {
+	uint32_t name;   /* index into ftree.names */
+	uint32_t parent;
+	uint32_t child;  /* first child, 0 = none */
+	uint32_t next;   /* next sibling, 0 = none */
+} fnode;
+
+typedef struct ftree {
+	fnode *n;
+	size_t nn, cap;
+	/* Per node, ncol totals: for value column k, val[i*ncol + k] is NEW and,
+	 * in a diff, val[i*ncol + nv + k] is OLD (positive). */
+	int64_t *val;
+	size_t nv, ncol;
+	bool diff;
+	/* Frame names, interned; names_off[i] into names_buf. */
+	cprof_buf names_buf;
+	size_t *names_off;
+	uint32_t *names_len;
+	size_t nnames, cnames;
+	uint32_t *nhash; /* name index + 1 */
+	size_t nhcap;
+	size_t maxdepth; /* deepest stack seen (frames, without the root) */
+	bool oom;
+} ftree;
+
+static inline const char *ftree_name(const ftree *t, uint32_t i, size_t *len)
+{
+	if (len)
+		*len = t->names_len[i];
+	return (const char *)t->names_buf.data + t->names_off[i];
+}
+
+/* Build the merged tree of r's samples.  cols: the sample value indexes to
+ * keep (NULL: just r's selected one); reverse: leaves first.  0 or -1 (OOM). */
+int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t ncols, bool reverse);
+void cprof__ftree_free(ftree *t);
+
+/* Escape s for XML/HTML text and attribute values: & < > " ' and control
+ * characters (as U+FFFD) are replaced and invalid UTF-8 bytes become U+FFFD,
+ * so the output is always well-formed. */
+void cprof__xml_escape(FILE *out, const char *s, size_t n);
+/* The same for a JSON string body (without the quotes), also safe inside an
+ * HTML <script> element (< > & as \u escapes). */
+void cprof__json_escape(FILE *out, const char *s, size_t n);
+/* Number of UTF-8 characters of s[0..n) (invalid bytes count as one). */
+size_t cprof__utf8_len(const char *s, size_t n);
+/* Byte length of the first `chars` characters of s[0..n). */
+size_t cprof__utf8_prefix(const char *s, size_t n, size_t chars);
+
+/* Colour of a frame name in a palette (same name, same colour). */
+void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int rgb[3]);
+/* Palette for the report's sample type when pal is AUTO. */
+cprof_flame_palette cprof__flame_auto_palette(const cprof_report *r, cprof_flame_palette pal);
+
+/* Embedded assets (flame_assets.c, generated from web/ by web/embed.sh). */
+extern const char cprof__flame_svg_js[];
+extern const char cprof__flame_html_head[];
+extern const char cprof__flame_html_tail[];
+
+#endif
