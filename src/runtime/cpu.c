@@ -305,6 +305,7 @@ static void *writer_main(void *arg)
 			syscall(SYS_futex, &cpu.wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 		atomic_store(&cpu.wake, 0);
 		drain(false);
+		cprof__sigprof_check(on_sigprof);
 	}
 	return NULL;
 }

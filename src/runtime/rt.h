@@ -82,6 +82,10 @@ typedef void (*cprof_sigprof_fn)(int, siginfo_t *, void *);
 /* Install fn as SIGPROF handler; remember the program's handler and chain to
  * it for signals that are not cprof's. */
 int cprof__sigprof_take(cprof_sigprof_fn fn);
+/* Normal context, called now and then while profiling: if the program
+ * replaced fn behind our sigaction()/signal() (sigset(), sysv_signal(), a raw
+ * rt_sigaction), say so once and take SIGPROF back, forwarding to it. */
+void cprof__sigprof_check(cprof_sigprof_fn fn);
 void cprof__sigprof_release(void);
 /* Forward a SIGPROF that is not cprof's to the program's handler.
  * async-signal-safe. */

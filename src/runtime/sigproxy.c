@@ -91,6 +91,28 @@ int cprof__sigprof_take(cprof_sigprof_fn fn)
 	return 0;
 }
 
+void cprof__sigprof_check(cprof_sigprof_fn fn)
+{
+	static atomic_int bypass_noted;
+	struct sigaction cur, ours;
+	if (!atomic_load(&owned) || real_sigaction(SIGPROF, NULL, &cur) != 0)
+		return;
+	if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == fn)
+		return;
+	/* Until now the program's handler got cprof's timer signals too, and
+	 * cprof none: take them back, and give the program its own. */
+	set_app(&cur);
+	memset(&ours, 0, sizeof(ours));
+	ours.sa_sigaction = fn;
+	ours.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&ours.sa_mask);
+	if (real_sigaction(SIGPROF, &ours, NULL) == 0 && !atomic_exchange(&bypass_noted, 1))
+		cprof__log("the program replaced cprof's SIGPROF handler without sigaction() or "
+			   "signal() (sigset? a raw system call?); cprof took the signal back and "
+			   "forwards the program's own SIGPROFs to it; samples before that are lost",
+			   NULL);
+}
+
 /* async-signal-safe */
 void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc)
 {
