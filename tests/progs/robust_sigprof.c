@@ -9,7 +9,10 @@
  *           CPROF_CPU) and stops it with cprof_cpu_stop() at the end
  *   ignore  signal(SIGPROF, SIG_IGN), no timer of its own: prints
  *           "own signals 0"; cprof must keep sampling
- * usage: robust_sigprof sigaction|signal|ignore [MS]
+ *   sigset  the handler is installed with sigset(), which cprof does not
+ *           interpose (glibc calls its internal sigaction): cprof must notice
+ *           and take the signal back
+ * usage: robust_sigprof sigaction|signal|ignore|sigset [MS]
  *        robust_sigprof api MS PATH */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -69,6 +72,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "signal")) {
 		if (signal(SIGPROF, on_prof) == SIG_ERR)
 			return 1;
+	} else if (!strcmp(argv[1], "sigset")) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+		if (sigset(SIGPROF, on_prof) == SIG_ERR)
+			return 1;
+#pragma GCC diagnostic pop
 	} else {
 		struct sigaction a;
 		memset(&a, 0, sizeof(a));
