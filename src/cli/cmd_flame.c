@@ -188,13 +188,17 @@ static int flame_fetch(cprof_profile *p, const char *src, int seconds, char *err
 	cprof_buf_init(&b, 0);
 	int ret = -1;
 	if (!in) {
-		/* Sniff the start; binary profiles go to the reader untouched. */
-		char head[4096];
+		/* Sniff the start: gzip and binary protobuf go to the reader
+		 * untouched (it may stream them); text is read here. */
+		unsigned char head[4096];
 		ssize_t n;
 		do
 			n = read(fd, head, sizeof(head));
 		while (n < 0 && errno == EINTR);
-		if (n < 0 || !cprof_flame_is_folded(head, (size_t)n)) {
+		bool text = n > 0 && !(n >= 2 && head[0] == 0x1f && head[1] == 0x8b);
+		for (ssize_t i = 0; i < n && text; i++)
+			text = head[i] >= 0x20 || head[i] == '\t' || head[i] == '\n' || head[i] == '\r';
+		if (!text) {
 			close(fd);
 			return cprof_fetch_profile(p, src, seconds, err, errlen);
 		}
@@ -224,7 +228,10 @@ static int flame_fetch(cprof_profile *p, const char *src, int seconds, char *err
 				ignored, ignored > 1 ? "s" : "");
 		ret = 0;
 	} else {
-		ret = cprof_profile_decode(p, b.data, b.len, err, errlen);
+		char e2[384];
+		ret = cprof_profile_decode(p, b.data, b.len, e2, sizeof(e2));
+		if (ret < 0)
+			snprintf(err, errlen, "%s: %s", src, e2);
 	}
 done:
 	cprof_buf_free(&b);

@@ -579,7 +579,7 @@ static void fmt_val(const cprof_report *r, char *buf, size_t n, int64_t v)
 {
 	cprof__fmt_value(r, buf, n, v);
 	size_t len = strlen(buf);
-	if (len && buf[len - 1] >= '0' && buf[len - 1] <= '9') {
+	if (len && buf[len - 1] >= '0' && buf[len - 1] <= '9' && !cprof_units_known(r->sunit)) {
 		const char *t = r->stype && *r->stype ? r->stype : "samples";
 		snprintf(buf + len, n - len, " %s", t);
 	}
@@ -789,6 +789,15 @@ static void put_subtitle(FILE *out, cprof_report *r, const ftree *t)
 			cprof_units_label(b, sizeof(b), p->duration_nanos, "nanoseconds", "auto"));
 	fmt_val(r, b, sizeof(b), t->val[0]);
 	fprintf(out, " \xc2\xb7 Total: %s", b);
+	if (!t->diff && r->total != t->val[0]) {
+		/* Filters dropped samples: say of how much (the report's total). */
+		char pct[32];
+		const char *pc = cprof_units_pct(pct, sizeof(pct), t->val[0], r->total);
+		while (*pc == ' ')
+			pc++;
+		cprof__fmt_value(r, b2, sizeof(b2), r->total);
+		fprintf(out, " (%s of %s)", pc, b2);
+	}
 	if (t->diff) {
 		int64_t old = t->val[1];
 		fmt_val(r, b2, sizeof(b2), old);

@@ -79,12 +79,11 @@ bool cprof_flame_is_folded(const void *data, size_t n)
 	const char *s = data;
 	if (n >= 2 && (unsigned char)s[0] == 0x1f && (unsigned char)s[1] == 0x8b)
 		return false;
-	size_t lim = n < 65536 ? n : 65536;
-	if (memchr(s, 0, lim))
+	if (memchr(s, 0, n < 65536 ? n : 65536))
 		return false;
-	for (size_t i = 0; i < lim;) {
-		const char *nl = memchr(s + i, '\n', lim - i);
-		size_t e = nl ? (size_t)(nl - s) : lim;
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - s) : n;
 		size_t b = i;
 		while (b < e && is_space(s[b]))
 			b++;
