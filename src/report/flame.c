@@ -635,7 +635,7 @@ static void put_title(FILE *out, const cprof_report *r, const ftree *t, uint32_t
 	}
 	fmt_pct(pct, sizeof(pct), (double)v, total);
 	int64_t d = cprof__wadd(v, -b);
-	cprof__fmt_value(r, b3, sizeof(b3), d);
+	fmt_val(r, b3, sizeof(b3), d);
 	char rel[48] = "new";
 	if (b != 0)
 		snprintf(rel, sizeof(rel), "%+.1f%%", 100.0 * (double)d / (double)b);
