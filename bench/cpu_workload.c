@@ -25,6 +25,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
+/* A real frame of its own: never inlined, never cloned into a variant. */
+#ifdef __clang__
+#define KEEP_FRAME __attribute__((noinline))
+#else
+#define KEEP_FRAME __attribute__((noinline, noclone))
+#endif
+
 typedef struct job {
 	long iters;
 	int depth;
@@ -40,7 +47,7 @@ static long long ns_of(clockid_t c)
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-__attribute__((noinline, noclone)) static double burn(long iters)
+KEEP_FRAME static double burn(long iters)
 {
 	double x = 1.0;
 	for (long i = 0; i < iters; i++)
@@ -51,25 +58,27 @@ __attribute__((noinline, noclone)) static double burn(long iters)
 double rec_a(long iters, int d);
 double rec_b(long iters, int d);
 double rec_c(long iters, int d);
+void *heavy(void *arg);
+void *light(void *arg);
 
 /* Not static, not inlined, not tail calls (the + after each call), so the
  * frames are real and the symbols named in every profile. */
-__attribute__((noinline, noclone)) double rec_a(long iters, int d)
+KEEP_FRAME double rec_a(long iters, int d)
 {
 	return d <= 0 ? burn(iters) : rec_b(iters, d - 1) + 1.0;
 }
 
-__attribute__((noinline, noclone)) double rec_b(long iters, int d)
+KEEP_FRAME double rec_b(long iters, int d)
 {
 	return d <= 0 ? burn(iters) : rec_c(iters, d - 1) * 1.0 + 2.0;
 }
 
-__attribute__((noinline, noclone)) double rec_c(long iters, int d)
+KEEP_FRAME double rec_c(long iters, int d)
 {
 	return d <= 0 ? burn(iters) : rec_a(iters, d - 1) - 3.0;
 }
 
-__attribute__((noinline, noclone)) void *heavy(void *arg)
+KEEP_FRAME void *heavy(void *arg)
 {
 	job *j = arg;
 	pthread_setname_np(pthread_self(), "heavy"); /* before any work is sampled */
@@ -78,7 +87,7 @@ __attribute__((noinline, noclone)) void *heavy(void *arg)
 	return NULL;
 }
 
-__attribute__((noinline, noclone)) void *light(void *arg)
+KEEP_FRAME void *light(void *arg)
 {
 	job *j = arg;
 	pthread_setname_np(pthread_self(), "light");

@@ -38,6 +38,13 @@
 #include <unistd.h>
 #include <unwind.h>
 
+/* A real frame of its own: never inlined, never cloned into a variant. */
+#ifdef __clang__
+#define KEEP_FRAME __attribute__((noinline))
+#else
+#define KEEP_FRAME __attribute__((noinline, noclone))
+#endif
+
 #define MAXPCS 128
 
 enum { M_HERE, M_SIGNAL, M_SIGNAL_ONLY, M_HANDLER, M_BACKTRACE, M_UNWIND, M_COUNT };
@@ -214,7 +221,7 @@ int rec_x(int d, int depth);
 int rec_y(int d, int depth);
 int rec_z(int d, int depth);
 
-__attribute__((noinline, noclone)) int rec_x(int d, int depth)
+KEEP_FRAME int rec_x(int d, int depth)
 {
 	if (d <= 0) {
 		measure(depth);
@@ -223,7 +230,7 @@ __attribute__((noinline, noclone)) int rec_x(int d, int depth)
 	return rec_y(d - 1, depth) + 1;
 }
 
-__attribute__((noinline, noclone)) int rec_y(int d, int depth)
+KEEP_FRAME int rec_y(int d, int depth)
 {
 	if (d <= 0) {
 		measure(depth);
@@ -232,7 +239,7 @@ __attribute__((noinline, noclone)) int rec_y(int d, int depth)
 	return rec_z(d - 1, depth) * 3 + 1;
 }
 
-__attribute__((noinline, noclone)) int rec_z(int d, int depth)
+KEEP_FRAME int rec_z(int d, int depth)
 {
 	if (d <= 0) {
 		measure(depth);
