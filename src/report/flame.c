@@ -778,12 +778,13 @@ static const char *svg_bg(cprof_flame_palette pal, bool diff)
 	}
 }
 
-static void put_subtitle(FILE *out, cprof_report *r, const ftree *t)
+void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t,
+			   void (*esc)(FILE *, const char *, size_t))
 {
 	const cprof_profile *p = r->p;
 	char b[96], b2[96];
 	fputs("Type: ", out);
-	cprof__xml_escape(out, r->stype ? r->stype : "", r->stype ? strlen(r->stype) : 0);
+	esc(out, r->stype ? r->stype : "", r->stype ? strlen(r->stype) : 0);
 	if (p->duration_nanos > 0)
 		fprintf(out, " \xc2\xb7 Duration: %s",
 			cprof_units_label(b, sizeof(b), p->duration_nanos, "nanoseconds", "auto"));
@@ -808,11 +809,11 @@ static void put_subtitle(FILE *out, cprof_report *r, const ftree *t)
 	}
 	for (size_t i = 0; i < r->nfilters; i++) {
 		fputs(" \xc2\xb7 ", out);
-		cprof__xml_escape(out, r->filters[i], strlen(r->filters[i]));
+		esc(out, r->filters[i], strlen(r->filters[i]));
 	}
 }
 
-static const char *default_title(const cprof_flame_opts *o, bool diff)
+const char *cprof__flame_title(const cprof_flame_opts *o, bool diff)
 {
 	if (diff)
 		return o->inverted ? "Differential Icicle Graph" : "Differential Flame Graph";
@@ -829,6 +830,11 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	int ret = -1;
 	if (empty)
 		*empty = false;
+	memset(&t, 0, sizeof(t));
+	if (r->has_mean) {
+		snprintf(err, errlen, "-mean is not supported by flame graphs");
+		return -1;
+	}
 	if (cprof__ftree_build(&t, r, NULL, 0, o->reverse) < 0)
 		goto oom;
 	c.w = display_widths(&t);
@@ -925,7 +931,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	c.height = (int)maxdepth + 1;
 	c.ytop = fs * 3 + fs * 2; /* title, subtitle */
 	int imgh = c.ytop + c.height * c.frameh + fs * 2 + 10;
-	const char *title = o->title ? o->title : default_title(o, t.diff);
+	const char *title = o->title ? o->title : cprof__flame_title(o, t.diff);
 	if (empty)
 		*empty = c.total <= 0;
 
@@ -975,7 +981,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	if (o->subtitle)
 		cprof__xml_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		put_subtitle(out, r, &t);
+		cprof__flame_subtitle(out, r, &t, cprof__xml_escape);
 	fprintf(out, "</text>\n");
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", c.xpad, imgh - fs / 2 - 5);
 	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"%d\">Reset Zoom</text>\n",

@@ -69,6 +69,12 @@ void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int
 /* Palette for the report's sample type when pal is AUTO. */
 cprof_flame_palette cprof__flame_auto_palette(const cprof_report *r, cprof_flame_palette pal);
 
+/* The default title, and the subtitle (type, duration, total, filters)
+ * with names escaped by esc. */
+const char *cprof__flame_title(const cprof_flame_opts *o, bool diff);
+void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t,
+			   void (*esc)(FILE *, const char *, size_t));
+
 /* Embedded assets (flame_assets.c, generated from web/ by web/embed.sh). */
 extern const char cprof__flame_svg_js[];
 extern const char cprof__flame_html_head[];

@@ -1,0 +1,71 @@
+#!/bin/sh
+# flame_bench.sh — `cprof flame` against `go tool pprof -svg` (the call graph
+# SVG, pprof's only SVG) in the same run, on the synthetic profile of issue 4
+# (bench/gen_profile.c: 200 000 stacks, ~10 MB gzipped).  Prints, per tool,
+# the median wall time, CPU time (user+sys), peak RSS and output size.
+# Targets (issue 5): SVG in <= 1 s and <= 5 MB with default pruning.
+#
+#   sh bench/flame_bench.sh [-n RUNS] [-s STACKS]     (B=build-dir, default build)
+#
+# Results go in docs/PERFORMANCE.md, "Flame graphs".
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+B=${B:-build}
+CPROF=$ROOT/$B/cprof
+RUNS=3
+STACKS=200000
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) RUNS=$2; shift 2 ;;
+	-s) STACKS=$2; shift 2 ;;
+	*) echo "usage: flame_bench.sh [-n RUNS] [-s STACKS]" >&2; exit 2 ;;
+	esac
+done
+[ -x "$CPROF" ] || { echo "flame_bench: build first (make B=$B)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "flame_bench: needs /usr/bin/time (Debian: time)" >&2; exit 1; }
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-flame-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+${CC:-cc} -std=c17 -O2 -I"$ROOT/src" -I"$ROOT/include" -o "$TMP/gen_profile" \
+	"$ROOT/bench/gen_profile.c" "$ROOT/src/profile/buf.c" "$ROOT/src/profile/profile.c" -lz
+"$TMP/gen_profile" -s "$STACKS" "$TMP/big.pb.gz"
+P=$TMP/big.pb.gz
+echo "profile: $STACKS stacks, $(wc -c <"$P") bytes gzipped"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+
+# run OUT CMD...: median of RUNS runs -> "wall cpu rss_kb bytes"
+run() {
+	out=$1; shift
+	: >"$TMP/samples"
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		/usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$@" >"$out" 2>"$TMP/err" || {
+			echo "flame_bench: failed: $*" >&2; cat "$TMP/err" >&2; exit 1; }
+		awk -v b="$(wc -c <"$out")" '{ printf "%s %.2f %s %s\n", $1, $2 + $3, $4, b }' \
+			"$TMP/t" >>"$TMP/samples"
+		i=$((i + 1))
+	done
+	sort -n -k2 "$TMP/samples" | awk '{ w[NR] = $1; c[NR] = $2; r[NR] = $3; b[NR] = $4 }
+		END { m = int((NR + 1) / 2); print w[m], c[m], r[m], b[m] }'
+}
+row() { # row NAME WALL CPU RSS BYTES
+	awk -v n="$1" -v w="$2" -v c="$3" -v r="$4" -v b="$5" 'BEGIN {
+		printf "%-34s %8.2fs %8.2fs %7.0fMB %9.2fMB\n", n, w, c, r / 1024, b / 1048576 }'
+}
+printf "%-34s %9s %9s %9s %11s\n" tool wall cpu rss output
+# -symbolize=none: the synthetic binary does not exist (nothing to look up).
+# shellcheck disable=SC2046
+row "cprof flame (svg)" $(run "$TMP/f.svg" "$CPROF" flame -symbolize=none "$P")
+row "cprof flame --minwidth=0.5 (svg)" $(run "$TMP/f2.svg" "$CPROF" flame -symbolize=none --minwidth=0.5 "$P")
+if "$CPROF" flame --html "$ROOT/tests/fixtures/flame/basic.folded" >/dev/null 2>&1; then
+	row "cprof flame --html" $(run "$TMP/f.html" "$CPROF" flame -symbolize=none --html "$P")
+fi
+row "cprof top (same reader)" $(run "$TMP/top.txt" "$CPROF" top -symbolize=none "$P")
+if command -v xmllint >/dev/null 2>&1; then
+	xmllint --noout "$TMP/f.svg" && echo "cprof flame svg: well-formed ($(grep -c '^<g><title>' "$TMP/f.svg") frames)"
+fi
+if command -v go >/dev/null 2>&1 && command -v dot >/dev/null 2>&1; then
+	row "go tool pprof -svg (call graph)" $(run "$TMP/p.svg" go tool pprof -svg "$P")
+else
+	echo "go tool pprof -svg: skipped (needs go and graphviz)"
+fi

@@ -1,0 +1,144 @@
+// flame.test.js — cprof flame's SVG and HTML in headless Chromium: hover,
+// click to zoom, reset, search ("Matched: x%"), pivot, sample-type switch,
+// keyboard, theme.  Asserts on the DOM; prints "ok NAME" / "not ok NAME".
+//
+//   node flame.test.js DIR     (DIR has basic.svg, basic.html, heap.html;
+//                               screenshots are written there)
+"use strict";
+const { chromium } = require("playwright-core");
+const path = require("path");
+const fs = require("fs");
+const os = require("os");
+
+const dir = process.argv[2];
+let failed = 0;
+function check(name, cond, why) {
+	if (cond) console.log("ok " + name);
+	else { failed++; console.log("not ok " + name + (why !== undefined ? ": " + why : "")); }
+}
+
+async function svgTests(page) {
+	await page.goto("file://" + path.join(dir, "basic.svg"));
+	const rect = (name) => page.locator("#frames > g", { has: page.locator(`title:text-matches("^${name} \\\\(")`) }).locator("rect");
+	const width = async (name) => parseFloat(await rect(name).getAttribute("width"));
+	check("svg_loaded", (await page.locator("#frames > g").count()) === 8);
+	// Hover: the details line names the function, its value and share.
+	await rect("foo").hover();
+	const det = await page.locator("#details").textContent();
+	check("svg_hover_details", det === "Function: foo (15 samples, 75.00%)", det);
+	// Click to zoom: foo fills the width, its children scale, others hide.
+	await rect("foo").click();
+	const wbar = await width("bar");
+	check("svg_zoom_child", Math.abs(wbar - 1180 * 10 / 15) < 0.05, wbar);
+	check("svg_zoom_foo_full", Math.abs((await width("foo")) - 1180) < 0.05);
+	check("svg_zoom_hides_sibling", await page.locator("#frames > g", { has: page.locator('title:text-matches("^qux ")') }).evaluate((g) => g.classList.contains("hide")));
+	check("svg_zoom_parent_faded", await page.locator("#frames > g", { has: page.locator('title:text-matches("^main ")') }).evaluate((g) => g.classList.contains("parent")));
+	check("svg_unzoom_visible", !(await page.locator("#unzoom").evaluate((e) => e.classList.contains("hide"))));
+	await page.screenshot({ path: path.join(dir, "svg-zoomed.png") });
+	await page.locator("#unzoom").click();
+	check("svg_unzoom", Math.abs((await width("bar")) - 590) < 0.05, await width("bar"));
+	check("svg_unzoom_shown", !(await page.locator("#frames > g", { has: page.locator('title:text-matches("^qux ")') }).evaluate((g) => g.classList.contains("hide"))));
+	// Ctrl-F: a prompt for the regexp; matches are highlighted, nested counted once.
+	page.once("dialog", (d) => d.accept("^ba|^foo"));
+	await page.keyboard.press("Control+f");
+	const m = await page.locator("#matched").textContent();
+	check("svg_search_matched", m === "Matched: 75.0%", m);
+	const fill = await rect("bar").evaluate((r) => r.style.fill);
+	check("svg_search_highlight", /230, 0, 230/.test(fill), fill);
+	await page.screenshot({ path: path.join(dir, "svg-search.png") });
+	await page.keyboard.press("Escape");
+	check("svg_search_reset", (await page.locator("#matched").textContent()).trim() === "");
+}
+
+async function htmlTests(page) {
+	await page.goto("file://" + path.join(dir, "basic.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const rects = () => page.evaluate(() => window.cprofFlame.rects().map((r) => ({ x: r.x, y: r.y, w: r.w, n: r.n, node: r.node, v: r.v })));
+	const names = await page.evaluate(() => DATA.names);
+	let rs = await rects();
+	check("html_drawn", rs.length === 8, rs.length);
+	const foo = rs.find((r) => names[r.n] === "foo");
+	const box = await page.locator("#c").boundingBox();
+	await page.mouse.move(box.x + foo.x + 5, box.y + foo.y + 5);
+	const tip = await page.locator("#tip").textContent();
+	check("html_hover", /^foo\n15 samples \(75\.00%\)/.test(tip), JSON.stringify(tip));
+	await page.mouse.click(box.x + foo.x + 5, box.y + foo.y + 5);
+	rs = await rects();
+	const bar = rs.find((r) => names[r.n] === "bar");
+	check("html_zoom", bar && Math.abs(bar.w - box.width * 10 / 15) < 1.5, bar && bar.w + " of " + box.width);
+	check("html_zoom_state", (await page.evaluate(() => window.cprofFlame.state.zoom)) === foo.node);
+	await page.keyboard.press("Escape");
+	check("html_reset", (await page.evaluate(() => window.cprofFlame.state.zoom)) === 0);
+	// Search box (Ctrl-F focuses it).
+	await page.keyboard.press("Control+f");
+	await page.keyboard.type("^ba");
+	await page.waitForFunction(() => document.getElementById("matched").textContent !== "");
+	const m = await page.locator("#matched").textContent();
+	check("html_search", m === "Matched: 75.0%", m);
+	check("html_table_filtered", (await page.locator("#rows tr").count()) === 2);
+	await page.keyboard.press("Escape");
+	// Function table: sortable, self/total.
+	await page.locator("#table th[data-k=self]").click();
+	const first = await page.locator("#rows tr").first().locator("td.name").textContent();
+	check("html_table_sort_self", first === "bar", first);
+	// Pivot on a function from the table: callers above, callees below.
+	await page.locator("#rows tr", { has: page.locator('td.name:text-is("foo")') }).click();
+	const piv = await page.evaluate(() => window.cprofFlame.state.pivot);
+	check("html_pivot_state", names[piv] === "foo");
+	rs = await rects();
+	const pf = rs.find((r) => names[r.n] === "foo"), pm = rs.find((r) => names[r.n] === "main"), pb = rs.find((r) => names[r.n] === "bar");
+	check("html_pivot_layout", pf && pm && pb && pm.y < pf.y && pb.y > pf.y, JSON.stringify([pm, pf, pb]));
+	await page.screenshot({ path: path.join(dir, "html-pivot.png") });
+	await page.goBack();
+	await page.waitForTimeout(50);
+	check("html_back", (await page.evaluate(() => window.cprofFlame.state.pivot)) === -1);
+	// Keyboard: arrows select, Enter zooms.
+	await page.keyboard.press("Escape");
+	await page.locator("#c").click({ position: { x: 2, y: 2 } });
+	await page.keyboard.press("ArrowDown");
+	await page.keyboard.press("ArrowDown");
+	await page.keyboard.press("Enter");
+	const z = await page.evaluate(() => window.cprofFlame.state.zoom);
+	check("html_keyboard_zoom", names[(await page.evaluate(() => DATA.n))[z]] === "foo", z);
+	// Theme.
+	await page.locator("#theme").click();
+	check("html_theme_dark", await page.evaluate(() => document.documentElement.classList.contains("dark")));
+	await page.screenshot({ path: path.join(dir, "html-dark.png") });
+	await page.locator("#theme").click();
+
+	// Sample-type selector on a heap profile (4 types).
+	await page.goto("file://" + path.join(dir, "heap.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const nopt = await page.locator("#stype option").count();
+	check("html_stype_options", nopt === 4, nopt);
+	const before = await page.evaluate(() => window.cprofFlame.rects()[0].v);
+	await page.locator("#stype").selectOption({ label: "alloc_objects (count)" });
+	const after = await page.evaluate(() => window.cprofFlame.rects()[0].v);
+	const want = await page.evaluate(() => DATA.v[0][0]);
+	check("html_stype_switch", after === want && after !== before, before + " -> " + after);
+	await page.screenshot({ path: path.join(dir, "html-heap.png") });
+}
+
+(async () => {
+	const ud = fs.mkdtempSync(path.join(os.tmpdir(), "cprof-chromium-"));
+	// A fresh profile directory (the persistent context's user data dir).
+	const browser = await chromium.launchPersistentContext(ud, {
+		executablePath: "/usr/bin/chromium",
+		headless: true,
+		viewport: { width: 1280, height: 800 },
+		args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync"],
+	});
+	try {
+		const page = await browser.newPage();
+		const errors = [];
+		page.on("pageerror", (e) => errors.push(String(e)));
+		await svgTests(page).catch((e) => check("svg_tests", false, e.message.split("\n")[0]));
+		await htmlTests(page).catch((e) => check("html_tests", false, e.message.split("\n")[0]));
+		check("no_page_errors", errors.length === 0, errors.join(" | "));
+	} finally {
+		await browser.close();
+		fs.rmSync(ud, { recursive: true, force: true });
+	}
+	process.exit(failed ? 1 : 0);
+})();

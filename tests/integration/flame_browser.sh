@@ -1,0 +1,25 @@
+#!/bin/sh
+# cprof flame's SVG and HTML in headless Chromium (tests/browser/flame.test.js,
+# playwright-core): hover, zoom, reset, search, pivot, sample types,
+# keyboard, theme.  Screenshots are kept in $CPROF_BUILD/artifacts/flame/.
+# Needs Debian chromium and node; playwright-core comes from
+# tests/browser/package-lock.json (npm ci on first use).
+. "$CPROF_ROOT/tests/lib.sh"
+BR=$CPROF_ROOT/tests/browser
+FF=$CPROF_ROOT/tests/fixtures/flame
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
+	echo "# skipped: needs /usr/bin/chromium (Debian chromium) and node"
+	ok flame_browser_skipped
+	exit 0
+fi
+if [ ! -d "$BR/node_modules/playwright-core" ]; then
+	(cd "$BR" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) || {
+		nok flame_browser_npm "$(tail -n 2 "$T/npm.log" | tr '\n' '|')"; exit 1; }
+fi
+A=$BUILD/artifacts/flame
+mkdir -p "$A"
+"$CPROF" flame "$FF/basic.folded" >"$A/basic.svg" &&
+	"$CPROF" flame --html "$FF/basic.folded" >"$A/basic.html" &&
+	"$CPROF" flame --html "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$A/heap.html" 2>/dev/null || {
+	nok flame_browser_inputs; exit 1; }
+(cd "$BR" && timeout 240 node flame.test.js "$A")
