@@ -914,7 +914,8 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		*leak_objs = lo_total;
 		*leak_bytes = lb_total;
 		/* Name the top sites for the stderr summary while symbols are at hand. */
-		qsort(rows, nrows, sizeof(*rows), leak_cmp);
+		if (nrows) /* rows is NULL when nothing leaked: qsort(NULL, 0) is UB */
+			qsort(rows, nrows, sizeof(*rows), leak_cmp);
 		*rows_out = rows;
 		*nrows_out = nrows;
 		/* Keep p alive for names: print here. */
