@@ -93,6 +93,19 @@ for rate in 1 524288; do
 	[ -z "$ASAN" ] && check ${n}_profile_readable readable "$T/$n.pb.gz"
 done
 
+# Leak mode across fork: only the parent reports (its children exit with
+# the parent's objects still allocated, and must say nothing).
+n=fork_leaks
+if [ -n "$ASAN" ]; then
+	skip $n "$ASAN_WHY; the children can deadlock in ASan's allocator (locked at fork)"
+else
+	hrun $n CPROF_LEAKS=1 CPROF_LEAKS_OUT="$T/$n.pb.gz" "$T/fork" "$T/$n.pb.gz"
+	want_rc $n 0
+	eq ${n}_one_summary "$(grep -c '^cprof: leaks:' "$T/$n.err")" 1
+	check ${n}_parent_objects grep -q '^cprof: leaks: [0-9]* bytes in [0-9]* objects' "$T/$n.err"
+	check ${n}_names_parent_alloc grep -Eq '^cprof: +#0 .* parent_alloc ' "$T/$n.err"
+fi
+
 # Counting only (no profile: the interposers' cheapest path).
 n=stats_counting
 hrun $n "$T/threads" stats
