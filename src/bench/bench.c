@@ -1725,6 +1725,18 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 			return 2;
 		}
 	}
+	/* -memprofile samples the benchmark runs only: turn sampling on now (Go's
+	 * default rate unless -memprofilerate), and off again before writing. */
+	bool heap_on = false;
+	if (c.memprofile && !c.list_pat) {
+		long rate = c.memprofilerate >= 0 ? c.memprofilerate : 524288;
+		int e = rate > 0 ? cprof__bench_rt_heap_set_rate(rate) : 0;
+		if (e < 0) {
+			fprintf(c.err, "cprof-bench: -memprofile: %s\n", cprof__bench_rt_strerror(e));
+			c.failed = true;
+		}
+		heap_on = e == 0 && rate > 0;
+	}
 	struct watchdog wd;
 	watchdog_start(&wd, &c);
 	if (c.bench_pat && *c.bench_pat)
@@ -1732,6 +1744,8 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	else
 		fprintf(c.err, "testing: warning: no tests to run\n");
 	watchdog_stop(&wd);
+	if (heap_on)
+		cprof__bench_rt_heap_set_rate(0);
 	if (c.cpuprofile) {
 		int e = cprof__bench_rt_cpu_stop();
 		if (e < 0) {

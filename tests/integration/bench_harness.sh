@@ -71,6 +71,13 @@ if [ -f "$LIB" ] && [ -z "$SANITIZE" ] && nm -D "$LIB" 2>/dev/null | grep -q ' T
 	done
 	"$T/malloc_linked" -bench Parallel -benchtime 3x -benchmem -cpu 4 >"$T/out" 2>"$T/err"
 	check benchmem_parallel_excludes_thread_creation grep -Eq '^BenchmarkParallel-4 +	 +3	.*	      16 B/op	       1 allocs/op$' "$T/out"
+	# -memprofile samples the runs (rate 1 here: every allocation), read by go tool pprof.
+	"$T/malloc_linked" -bench ThreeMallocs -benchtime 1000x -memprofile "$T/mem.pb.gz" \
+		-memprofilerate 1 >"$T/out" 2>"$T/err"
+	check memprofile_readable pprof_top "$T/mem.pb.gz"
+	go tool pprof -top -sample_index=alloc_objects -unit=B "$T/mem.pb.gz" >"$T/memtop" 2>/dev/null
+	check memprofile_default_alloc_space sh -c "go tool pprof -top '$T/mem.pb.gz' 2>/dev/null | grep -q '^Type: alloc_space'"
+	check memprofile_names_benchmark grep -q 'BenchThreeMallocs\|ThreeMallocs' "$T/memtop"
 fi
 
 # --- own main() wins over the library's
