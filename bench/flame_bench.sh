@@ -64,6 +64,10 @@ row "cprof top (same reader)" $(run "$TMP/top.txt" "$CPROF" top -symbolize=none 
 if command -v xmllint >/dev/null 2>&1; then
 	xmllint --noout "$TMP/f.svg" && echo "cprof flame svg: well-formed ($(grep -c '^<g><title>' "$TMP/f.svg") frames)"
 fi
+if [ -f "$TMP/f.html" ] && [ -x /usr/bin/chromium ] && [ -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
+	for i in 1 2 3; do node "$ROOT/bench/flame_html_load.js" "$TMP/f.html"; done |
+		sort -n -k2 | sed -n 2p | awk '{ printf "cprof flame --html in Chromium: loaded and interactive in %d ms (median of 3), %d frames, %d drawn\n", $2, $4, $6 }'
+fi
 if command -v go >/dev/null 2>&1 && command -v dot >/dev/null 2>&1; then
 	row "go tool pprof -svg (call graph)" $(run "$TMP/p.svg" go tool pprof -svg "$P")
 else
