@@ -63,10 +63,19 @@ int cprof_cmd_merge(int argc, char **argv)
 	for (; i < argc && rc == 0; i++) {
 		cprof_profile p;
 		cprof_profile_init(&p);
-		if (cprof_fetch_profile(&p, argv[i], seconds, err, sizeof(err)) < 0)
+		if (cprof_fetch_profile(&p, argv[i], seconds, err, sizeof(err)) < 0) {
 			rc = cprof_error("%s", err);
-		else if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0)
+		} else if (acc.sample_type.n == 0 && acc.sample.n == 0) {
+			/* The first profile becomes the accumulator, compacted
+			 * in place (no copy when it already is compact). */
+			cprof_profile_free(&acc);
+			acc = p;
+			cprof_profile_init(&p);
+			if (cprof_profile_compact(&acc, err, sizeof(err)) < 0)
+				rc = cprof_error("%s: %s", argv[i], err);
+		} else if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0) {
 			rc = cprof_error("%s: %s", argv[i], err);
+		}
 		cprof_profile_free(&p);
 	}
 	if (rc == 0) {

@@ -722,11 +722,49 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 	return 0;
 }
 
+/* True if every location, function and mapping (but the first, the main
+ * binary) is referenced: nothing for a compaction to drop. */
+static bool all_referenced(const cprof_profile *p)
+{
+	size_t n = p->location.n + p->function.n + p->mapping.n + 1;
+	bool *seen = calloc(n, sizeof(*seen));
+	if (!seen)
+		return false;
+	bool *sl = seen, *sf = seen + p->location.n, *sm = sf + p->function.n;
+	for (size_t i = 0; i < p->loc_pool.n; i++)
+		sl[p->loc_pool.v[i] - 1] = true;
+	bool ok = true;
+	for (size_t i = 0; i < p->location.n && ok; i++) {
+		const cprof_location *l = &p->location.v[i];
+		ok = sl[i];
+		if (l->mapping_id)
+			sm[l->mapping_id - 1] = true;
+		for (uint32_t k = 0; k < l->nline; k++)
+			sf[p->line_pool.v[l->line_off + k].function_id - 1] = true;
+	}
+	for (size_t i = 0; i < p->function.n && ok; i++)
+		ok = sf[i];
+	for (size_t i = 1; i < p->mapping.n && ok; i++)
+		ok = sm[i];
+	free(seen);
+	return ok;
+}
+
 int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
 {
 	const char *bad = check_refs(p);
 	if (bad)
 		return fail(err, errlen, "merging profiles: invalid profile: %s", bad);
+	/* Already compact (Go's and cprof's own profiles usually are): keep it,
+	 * no copy. */
+	if (p->sample_type.n > 0 && all_referenced(p)) {
+		merger m;
+		memset(&m, 0, sizeof(m));
+		bool same = adopt(&m, p);
+		merger_free(&m);
+		if (same)
+			return 0;
+	}
 	cprof_profile out;
 	if (build(&out, p, 1, NULL, 1, err, errlen) < 0)
 		return -1;

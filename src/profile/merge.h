@@ -37,9 +37,10 @@
 int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
 			size_t errlen);
 
-/* Merge p with itself: the canonical, compacted form pprof computes for
- * every profile it reads (duplicate samples summed, zero samples and unused
- * entities dropped).  0 or -1 (OOM). */
+/* The canonical, compacted form pprof computes for every profile it reads
+ * (duplicate samples summed, zero samples and unused entities dropped, as a
+ * merge of p alone).  A profile already in that form is left as it is (no
+ * copy; entity order kept).  0 or -1 (invalid profile, OOM). */
 int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen);
 
 #endif
