@@ -27,7 +27,9 @@ case "$SANITIZE" in
 	# preinit_array, before any library constructor).
 	PRELOAD="$LIB $($CC -print-file-name=libtsan.so)"; TEST_CFLAGS="-fsanitize=thread"; TSAN=1 ;;
 esac
-case "$SANITIZE" in *undefined*) PRELOAD="$PRELOAD"; TEST_CFLAGS="$TEST_CFLAGS" ;; esac
+# The sanitizer runtime alone, for commands that add libcprof themselves
+# (`cprof record` puts it where the sanitizer needs it).
+SAN_PRELOAD=$(echo "$PRELOAD" | tr ' ' '\n' | grep -v -x "$LIB" | tr '\n' ' ')
 
 ok() { echo "ok $1"; }
 nok() { echo "not ok $1${2:+: $2}"; }

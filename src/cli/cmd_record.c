@@ -151,7 +151,12 @@ int cprof_cmd_record(int argc, char **argv)
 		free(abs_out);
 		return cprof_error("record: out of memory"), 1;
 	}
-	snprintf(preload, n, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
+	/* libcprof first, so its malloc and pthread_create interpose the rest;
+	 * but AddressSanitizer's runtime insists on being first in the list. */
+	if (old && *old && strstr(old, "libasan"))
+		snprintf(preload, n, "%s %s", old, lib);
+	else
+		snprintf(preload, n, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
 	char hzs[16];
 	snprintf(hzs, sizeof(hzs), "%d", hz);
 	setenv("LD_PRELOAD", preload, 1);

@@ -106,7 +106,7 @@ done
 
 # Profiles cprof itself writes (cprof record on a C program).
 if [ -f "$LIB" ] && cc_prog "$T/cpu_split" cpu_split.c 2>"$T/cc.err"; then
-	if (cd "$T" && "$CPROF" record -o "$T/crec.pb.gz" -- "$T/cpu_split" 600) >/dev/null 2>"$T/rec.err"; then
+	if (cd "$T" && LD_PRELOAD="$SAN_PRELOAD" "$CPROF" record -o "$T/crec.pb.gz" -- "$T/cpu_split" 600) >/dev/null 2>"$T/rec.err"; then
 		for c in top tree traces; do
 			for o in "" -lines; do
 				go tool pprof -$c $o "$T/crec.pb.gz" >"$T/want" 2>/dev/null
