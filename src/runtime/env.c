@@ -5,7 +5,7 @@
  *
  * The constructor starts the CPU profile; the destructor (after main
  * returns or exit()) writes it; SIGINT/SIGTERM/SIGHUP flush then re-raise
- * (cpu.c).  Children exec'd by the program inherit the environment: they
+ * (service.c).  Children exec'd by the program inherit the environment: they
  * write `path.<pid>` instead of clobbering the parent's profile
  * (CPROF_CPU_USE_PID=1 is set for them, as gperftools does).  A process that
  * exec()s without forking stays the same process: its new image writes the
