@@ -29,7 +29,7 @@
 #   bench/heap_bench.sh                     # from the top of the tree
 #   ROUNDS=9 OPS=20000000 LIVE=10000 T2=1 bench/heap_bench.sh
 #
-# Needs: gcc, make, go (golang-go), heaptrack, libjemalloc2, google-perftools
+# Needs: gcc, make, go (golang-go), heaptrack, libjemalloc2, google-perftools, time
 # (scripts/deps.sh installs them).  Builds in build-perf/ (override: B=).
 # Raw per-run figures are kept in $B/bench/heap-runs.tsv.
 set -eu
