@@ -129,8 +129,15 @@ int64_t cprof_profile_strn(cprof_profile *p, const char *s, size_t n)
 	if (!s || n == 0)
 		return 0;
 	cprof_strtab *t = &p->str;
-	if ((t->n + 1) * 2 > t->hcap && !strtab_rehash(p, t->hcap ? t->hcap * 2 : 256))
-		return 0;
+	if ((t->n + 1) * 2 > t->hcap) {
+		/* Size for every string: a decoded profile appends thousands
+		 * (cprof_profile_str_append) before the first interning. */
+		size_t hcap = t->hcap ? t->hcap * 2 : 256;
+		while (hcap < (t->n + 1) * 2)
+			hcap *= 2;
+		if (!strtab_rehash(p, hcap))
+			return 0;
+	}
 	size_t j = hash_bytes(s, n) & (t->hcap - 1);
 	for (; t->hash[j]; j = (j + 1) & (t->hcap - 1)) {
 		uint32_t i = t->hash[j];

@@ -186,6 +186,29 @@ static void test_roundtrip(void)
 	CHECK("reencode_identical", again.len == raw.len && !memcmp(again.data, raw.data, raw.len),
 	      "%zu vs %zu bytes", again.len, raw.len);
 
+	/* Interning into a decoded profile with many strings (more than the
+	 * string hash's first size) terminates and finds them. */
+	{
+		cprof_profile big, dec;
+		cprof_profile_init(&big);
+		char name[32];
+		for (int k = 0; k < 3000; k++) {
+			snprintf(name, sizeof(name), "s%d", k);
+			cprof_profile_str(&big, name);
+		}
+		cprof_buf eb;
+		cprof_buf_init(&eb, 0);
+		cprof_profile_encode(&big, &eb);
+		cprof_profile_init(&dec);
+		int dr = cprof_profile_decode(&dec, eb.data, eb.len, err, sizeof(err));
+		int64_t k = dr == 0 ? cprof_profile_str(&dec, "s2999") : -1;
+		CHECK("intern_after_decode_many", dr == 0 && k > 0 && (size_t)k < big.str.n &&
+		      dec.str.n == big.str.n, "rc %d index %" PRId64, dr, k);
+		cprof_buf_free(&eb);
+		cprof_profile_free(&big);
+		cprof_profile_free(&dec);
+	}
+
 	/* Interning after decoding finds the file's strings. */
 	int64_t i = cprof_profile_str(&b, "work.c");
 	CHECK("intern_after_decode", i > 0 && !strcmp(cprof_profile_string(&b, i), "work.c") &&
