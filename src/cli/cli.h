@@ -31,6 +31,7 @@ int cprof_cmd_disasm(int argc, char **argv);
 int cprof_cmd_report(int argc, char **argv);
 int cprof_cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
 int cprof_cmd_flame(int argc, char **argv); /* cmd_flame.c */
+int cprof_cmd_web(int argc, char **argv);   /* cmd_web.c */
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format

@@ -20,6 +20,7 @@ static const cprof_cmd commands[] = {
 	{"report", cprof_cmd_report, "any report by flag: -folded, -proto, -tree..."},
 	{"benchstat", cprof_cmd_benchstat, "compare benchmark results (Go's benchstat)"},
 	{"flame", cprof_cmd_flame, "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
+	{"web", cprof_cmd_web, "local web UI: flame graph, top, peek (-http HOST:PORT)"},
 };
 
 int cprof_error(const char *fmt, ...)

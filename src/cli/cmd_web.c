@@ -1,0 +1,348 @@
+/*
+ * cmd_web.c — `cprof web [-http HOST:PORT] [report options] PROFILE...`: a
+ * local web UI over libmicrohttpd.  Views: flame graph (default, the --html
+ * page), top and tree (callers/callees of every node).  The
+ * focus/ignore/hide/show/sample index controls are query parameters
+ * (f, i, h, s, si), so Back/Forward and shared links work; each request
+ * re-reads the sources and builds its report as `cprof top` would.
+ * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
+ * clients unless another host was given explicitly (pprof's rule).
+ */
+#include "compat.h"
+#include "cli/cli.h"
+#include "profile/profile.h"
+#include "report/flame.h"
+#include "report/report.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static struct {
+	char **argv; /* report options and sources given on the command line */
+	int argc;
+	bool any_client;
+} web;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* HTML-escape into f. */
+static void hesc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Query-string encode into f. */
+static void qesc(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~')
+			fputc(c, f);
+		else
+			fprintf(f, "%%%02X", c);
+	}
+}
+
+static const char *const params[][2] = {
+	{"f", "focus"}, {"i", "ignore"}, {"h", "hide"}, {"s", "show"}, {"si", "sample_index"},
+};
+
+/* The view's navigation bar and filter form (GET: the state is the URL). */
+static void nav(FILE *f, struct MHD_Connection *c, const char *view)
+{
+	static const char *const views[][2] = {{"/", "Flame graph"}, {"/top", "Top"},
+					       {"/peek", "Peek"}};
+	fputs("<nav id=\"cprofnav\" style=\"font:13px system-ui,sans-serif;padding:4px 10px;"
+	      "border-bottom:1px solid #ccc\">",
+	      f);
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(views); k++) {
+		fprintf(f, "<a href=\"%s?", views[k][0]);
+		for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+			const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+			if (v && *v) {
+				fprintf(f, "%s=", params[j][0]);
+				qesc(f, v);
+				fputs("&amp;", f);
+			}
+		}
+		fprintf(f, "\"%s>%s</a> ", !strcmp(view, views[k][0]) ? " style=\"font-weight:bold\"" : "",
+			views[k][1]);
+	}
+	fprintf(f, "<form method=\"get\" action=\"%s\" style=\"display:inline\">", view);
+	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1], params[j][0]);
+		hesc(f, v);
+		fputs("\">", f);
+	}
+	fputs(" <button>Apply</button></form></nav>\n", f);
+}
+
+static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
+		   size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	int ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static int respond_text(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	char *b = strdup(msg);
+	return b ? respond(c, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
+}
+
+static bool local_client(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return false;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+	if (!web.any_client && !local_client(c))
+		return respond_text(c, 403, "cprof web: only local clients are served\n");
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return respond_text(c, 405, "method not allowed\n");
+	const char *view = url;
+	if (!strcmp(url, "/flamegraph"))
+		view = "/";
+	bool flame = !strcmp(view, "/"), top = !strcmp(view, "/top"), peek = !strcmp(view, "/peek");
+	if (!flame && !top && !peek)
+		return respond_text(c, 404, "not found\n");
+	/* argv: the command line's, then this request's filters (later wins). */
+	char **argv = calloc((size_t)web.argc + 16, sizeof(char *));
+	char *owned[16];
+	size_t nowned = 0;
+	int argc = 0;
+	if (!argv)
+		return MHD_NO;
+	argv[argc++] = "web";
+	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		if (v && *v && asprintf(&owned[nowned], "-%s=%s", params[j][1], v) >= 0)
+			argv[argc++] = owned[nowned++];
+	}
+	for (int k = 1; k < web.argc; k++)
+		argv[argc++] = web.argv[k];
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&body, &len);
+	char err[512] = "";
+	int rc = -1;
+	cprof_profile p;
+	cprof_profile_init(&p);
+	int status = 0;
+	const char *output = NULL;
+	/* Errors of the report (bad regexp...) go to stderr and to the page. */
+	cprof_report *r = f ? cprof_cli_report_open(argc, argv, top ? CPROF_FMT_TEXT : CPROF_FMT_TREE,
+						    NULL, &p, &output, &status)
+			    : NULL;
+	(void)output;
+	if (r && flame) {
+		cprof_flame_opts o;
+		cprof_flame_opts_init(&o);
+		char *fb = NULL;
+		size_t fl = 0;
+		FILE *ff = open_memstream(&fb, &fl);
+		rc = ff ? cprof_report_flame_html(r, &o, ff, NULL, err, sizeof(err)) : -1;
+		if (ff)
+			fclose(ff);
+		/* The navigation bar goes in right after <body>. */
+		char *at = fb && rc == 0 ? strstr(fb, "<body>") : NULL;
+		if (at) {
+			at += 6;
+			fwrite(fb, 1, (size_t)(at - fb), f);
+			nav(f, c, "/");
+			fputs(at, f);
+		}
+		free(fb);
+	} else if (r) {
+		const char *title = top ? "Top" : "Peek";
+		fprintf(f, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof %s</title>"
+			   "</head><body style=\"margin:0\">", title);
+		nav(f, c, view);
+		char *tb = NULL;
+		size_t tl = 0;
+		FILE *tf = open_memstream(&tb, &tl);
+		if (tf) {
+			if (top)
+				rc = cprof_report_text(r, tf, err, sizeof(err));
+			else
+				rc = cprof_report_tree(r, tf, err, sizeof(err));
+			fclose(tf);
+		}
+		if (rc == 0) {
+			fputs("<pre style=\"padding:10px\">", f);
+			hesc(f, tb);
+			fputs("</pre>", f);
+		}
+		free(tb);
+		fputs("</body></html>\n", f);
+	}
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+	for (size_t k = 0; k < nowned; k++)
+		free(owned[k]);
+	free(argv);
+	if (f)
+		fclose(f);
+	if (!r || rc != 0) {
+		free(body);
+		char msg[700];
+		snprintf(msg, sizeof(msg), "cprof web: %s\n",
+			 *err ? err : "could not build the report (see the server's stderr)");
+		return respond_text(c, 400, msg);
+	}
+	return respond(c, 200, "text/html; charset=utf-8", body, len);
+}
+
+int cprof_cmd_web(int argc, char **argv)
+{
+	const char *http = NULL;
+	char **rest = calloc((size_t)argc + 1, sizeof(char *));
+	int n = 0;
+	if (!rest)
+		return cprof_error("out of memory"), 1;
+	rest[n++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *nm = a[0] == '-' ? a + 1 + (a[1] == '-') : NULL;
+		if (nm && !strncmp(nm, "http", 4) && (nm[4] == 0 || nm[4] == '=')) {
+			if (nm[4] == '=')
+				http = nm + 5;
+			else if (i + 1 < argc)
+				http = argv[++i];
+			else {
+				free(rest);
+				cprof_error("flag needs an argument: -http");
+				return 2;
+			}
+			continue;
+		}
+		rest[n++] = argv[i];
+	}
+	/* Check the options and sources once before serving. */
+	cprof_profile p;
+	cprof_profile_init(&p);
+	const char *output = NULL;
+	int status = 1;
+	cprof_report *r = cprof_cli_report_open(n, rest, CPROF_FMT_TEXT, NULL, &p, &output, &status);
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+	if (!r) {
+		free(rest);
+		return status;
+	}
+	web.argv = rest;
+	web.argc = n;
+	/* HOST:PORT, either part optional; default 127.0.0.1, a free port. */
+	char host[256] = "127.0.0.1";
+	long port = 0;
+	if (http) {
+		const char *colon = strrchr(http, ':');
+		size_t hl = colon ? (size_t)(colon - http) : strlen(http);
+		if (hl >= sizeof(host)) {
+			free(rest);
+			return cprof_error("-http: host too long"), 2;
+		}
+		if (hl) {
+			memcpy(host, http, hl);
+			host[hl] = 0;
+			web.any_client = strcmp(host, "localhost") && strcmp(host, "127.0.0.1") &&
+					 strcmp(host, "[::1]");
+		}
+		if (colon && colon[1]) {
+			char *end;
+			port = strtol(colon + 1, &end, 10);
+			if (*end || port < 0 || port > 65535) {
+				free(rest);
+				return cprof_error("-http: bad port \"%s\"", colon + 1), 2;
+			}
+		}
+	}
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+	const char *h = !strcmp(host, "localhost") ? "127.0.0.1" : host;
+	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || !ai) {
+		free(rest);
+		return cprof_error("-http: cannot resolve \"%s\" (IPv4)", host), 2;
+	}
+	struct sockaddr_in sa = *(struct sockaddr_in *)ai->ai_addr;
+	freeaddrinfo(ai);
+	sa.sin_port = htons((uint16_t)port);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL,
+						NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+						MHD_OPTION_END);
+	if (!d) {
+		free(rest);
+		return cprof_error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned bound = di ? di->port : (unsigned)port;
+	char url[300];
+	snprintf(url, sizeof(url), "http://%s:%u/", !strcmp(host, "0.0.0.0") ? "localhost" : host,
+		 bound);
+	printf("Serving web UI on %s\n", url);
+	fflush(stdout);
+	const char *browser = getenv("BROWSER");
+	if (browser && *browser) {
+		char *args[] = {(char *)browser, url, NULL};
+		pid_t pid;
+		if (posix_spawnp(&pid, browser, NULL, NULL, args, environ) != 0)
+			cprof_error("cannot start $BROWSER (%s)", browser);
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGCHLD, SIG_IGN);
+	while (!stop)
+		pause();
+	MHD_stop_daemon(d);
+	free(rest);
+	return 0;
+}
