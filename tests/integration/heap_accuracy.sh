@@ -18,8 +18,8 @@ sampled() {
 	_n=$1 _seed=$2 _rate=$3 _tol=$4
 	hrun "$_n" CPROF_HEAP="$T/$_n.pb.gz" CPROF_HEAP_RATE="$_rate" "$T/acc" "$_seed" 100 400 "$_rate"
 	want_rc "$_n" 0
-	if [ -n "$ASAN" ]; then
-		skip "${_n}_accuracy" "$ASAN_WHY"
+	if [ -n "$NOSAMPLE" ]; then
+		skip "${_n}_accuracy" "$NOSAMPLE_WHY"
 		return
 	fi
 	live=$(truth "$_n" live_bytes) all=$(truth "$_n" alloc_bytes)
@@ -43,8 +43,8 @@ sampled default_rate 6 524288 ""
 n=exact
 hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=1 "$T/acc" 7 30 60 1
 want_rc $n 0
-if [ -n "$ASAN" ]; then
-	skip "${n}_counts" "$ASAN_WHY"
+if [ -n "$NOSAMPLE" ]; then
+	skip "${n}_counts" "$NOSAMPLE_WHY"
 else
 	p=$T/$n.pb.gz
 	eq ${n}_inuse_space "$(flat "$p" inuse_space keep_alloc)" "$(truth $n live_bytes)"

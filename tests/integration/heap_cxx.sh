@@ -24,14 +24,14 @@ for rate in 1 524288; do
 	hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/cxx"
 	want_rc $n 0
 	relay $n $n
-	if [ -n "$ASAN" ]; then
-		skip "${n}_profile" "$ASAN_WHY"
+	if [ -n "$NOSAMPLE" ]; then
+		skip "${n}_profile" "$NOSAMPLE_WHY"
 		continue
 	fi
 	check ${n}_profile_readable readable "$T/$n.pb.gz"
 	check ${n}_stats_checked grep -q '^ok cxx_stats_exact' "$T/$n.out"
 done
-[ -n "$ASAN" ] && exit 0
+[ -n "$NOSAMPLE" ] && exit 0
 
 p=$T/rate1.pb.gz
 for idx in alloc_objects inuse_objects; do

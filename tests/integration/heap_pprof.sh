@@ -15,8 +15,8 @@ n=api
 hrun $n "$T/host" api "$T/api"
 want_rc $n 0
 sed -n "s/^ok /ok /p; s/^not ok /not ok /p" "$T/$n.out"
-if [ -n "$ASAN" ]; then
-	skip ${n}_profiles "$ASAN_WHY"
+if [ -n "$NOSAMPLE" ]; then
+	skip ${n}_profiles "$NOSAMPLE_WHY"
 	exit 0
 fi
 

@@ -14,8 +14,8 @@ for rate in 1 524288; do
 	hrun $n CPROF_TEMP="$p" CPROF_HEAP_RATE=$rate "$T/leaks" temp
 	want_rc $n 0
 	check ${n}_output grep -q '^temp temp_site' "$T/$n.out"
-	if [ -n "$ASAN" ]; then
-		skip ${n}_report "$ASAN_WHY"
+	if [ -n "$NOSAMPLE" ]; then
+		skip ${n}_report "$NOSAMPLE_WHY"
 		continue
 	fi
 	check ${n}_readable readable "$p" temporary_objects temporary_space
