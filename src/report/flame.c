@@ -778,9 +778,10 @@ static const char *svg_bg(cprof_flame_palette pal, bool diff)
 	}
 }
 
-void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t,
+void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t, size_t col,
 			   void (*esc)(FILE *, const char *, size_t))
 {
+	int64_t total = t->val[col], old = t->diff ? t->val[t->nv + col] : 0;
 	const cprof_profile *p = r->p;
 	char b[96], b2[96];
 	fputs("Type: ", out);
@@ -788,23 +789,22 @@ void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t,
 	if (p->duration_nanos > 0)
 		fprintf(out, " \xc2\xb7 Duration: %s",
 			cprof_units_label(b, sizeof(b), p->duration_nanos, "nanoseconds", "auto"));
-	fmt_val(r, b, sizeof(b), t->val[0]);
+	fmt_val(r, b, sizeof(b), total);
 	fprintf(out, " \xc2\xb7 Total: %s", b);
-	if (!t->diff && r->total != t->val[0]) {
+	if (!t->diff && r->total != total) {
 		/* Filters dropped samples: say of how much (the report's total). */
 		char pct[32];
-		const char *pc = cprof_units_pct(pct, sizeof(pct), t->val[0], r->total);
+		const char *pc = cprof_units_pct(pct, sizeof(pct), total, r->total);
 		while (*pc == ' ')
 			pc++;
 		cprof__fmt_value(r, b2, sizeof(b2), r->total);
 		fprintf(out, " (%s of %s)", pc, b2);
 	}
 	if (t->diff) {
-		int64_t old = t->val[1];
 		fmt_val(r, b2, sizeof(b2), old);
 		fprintf(out, " (base %s", b2);
 		if (old != 0)
-			fprintf(out, ", %+.1f%%", 100.0 * ((double)t->val[0] - (double)old) / (double)old);
+			fprintf(out, ", %+.1f%%", 100.0 * ((double)total - (double)old) / (double)old);
 		fputs(")", out);
 	}
 	for (size_t i = 0; i < r->nfilters; i++) {
@@ -981,7 +981,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	if (o->subtitle)
 		cprof__xml_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		cprof__flame_subtitle(out, r, &t, cprof__xml_escape);
+		cprof__flame_subtitle(out, r, &t, 0, cprof__xml_escape);
 	fprintf(out, "</text>\n");
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", c.xpad, imgh - fs / 2 - 5);
 	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"%d\">Reset Zoom</text>\n",

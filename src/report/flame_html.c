@@ -92,7 +92,7 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 	if (o->subtitle)
 		cprof__json_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		cprof__flame_subtitle(out, r, &t, cprof__json_escape);
+		cprof__flame_subtitle(out, r, &t, r->vi, cprof__json_escape);
 	fprintf(out, "\",\"sel\":%zu,\"diff\":%s,\"pruned\":%g,\"types\":[", r->vi,
 		t.diff ? "true" : "false", share);
 	for (size_t k = 0; k < nt; k++) {

@@ -69,10 +69,11 @@ void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int
 /* Palette for the report's sample type when pal is AUTO. */
 cprof_flame_palette cprof__flame_auto_palette(const cprof_report *r, cprof_flame_palette pal);
 
-/* The default title, and the subtitle (type, duration, total, filters)
- * with names escaped by esc. */
+/* The default title, and the subtitle (type, duration, total of value
+ * column col — the report's sample type —, filters) with names escaped by
+ * esc. */
 const char *cprof__flame_title(const cprof_flame_opts *o, bool diff);
-void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t,
+void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t, size_t col,
 			   void (*esc)(FILE *, const char *, size_t));
 
 /* Embedded assets (flame_assets.c, generated from web/ by web/embed.sh). */

@@ -2,8 +2,9 @@
 // click to zoom, reset, search ("Matched: x%"), pivot, sample-type switch,
 // keyboard, theme.  Asserts on the DOM; prints "ok NAME" / "not ok NAME".
 //
-//   node flame.test.js DIR     (DIR has basic.svg, basic.html, heap.html;
-//                               screenshots are written there)
+//   node flame.test.js DIR [URL]   (DIR has basic.svg, basic.html, heap.html;
+//                                   screenshots are written there; URL: a
+//                                   running `cprof web` on go-cpu.pb.gz)
 "use strict";
 const { chromium } = require("playwright-core");
 const path = require("path");
@@ -119,6 +120,29 @@ async function htmlTests(page) {
 	await page.screenshot({ path: path.join(dir, "html-heap.png") });
 }
 
+async function webTests(page, url) {
+	await page.goto(url);
+	await page.waitForFunction(() => window.cprofFlame);
+	check("web_flame_drawn", (await page.evaluate(() => window.cprofFlame.rects().length)) > 5);
+	check("web_nav", (await page.locator("#cprofnav a").count()) === 3);
+	await page.screenshot({ path: path.join(dir, "web-flame.png") });
+	// Refine: focus, applied through the URL; Back returns to the unfiltered view.
+	await page.locator("#cprofnav input[name=f]").fill("sha256");
+	await page.locator("#cprofnav button").click();
+	await page.waitForFunction(() => window.cprofFlame && /[?&]f=sha256/.test(location.search));
+	const sub = await page.locator("#subtitle").textContent();
+	check("web_focus_applied", /focus=sha256/.test(sub), sub);
+	await page.locator("#cprofnav a", { hasText: "Top" }).click();
+	await page.waitForURL(/\/top\?f=sha256/);
+	const pre = await page.locator("pre").textContent();
+	check("web_top_view", /Active filters:\s+focus=sha256/.test(pre), pre.slice(0, 80));
+	await page.screenshot({ path: path.join(dir, "web-top.png") });
+	await page.goBack();
+	await page.goBack();
+	await page.waitForFunction(() => window.cprofFlame);
+	check("web_back", !/f=/.test(new URL(page.url()).search), page.url());
+}
+
 (async () => {
 	const ud = fs.mkdtempSync(path.join(os.tmpdir(), "cprof-chromium-"));
 	// A fresh profile directory (the persistent context's user data dir).
@@ -135,6 +159,8 @@ async function htmlTests(page) {
 		page.on("pageerror", (e) => errors.push(String(e)));
 		await svgTests(page).catch((e) => check("svg_tests", false, e.message.split("\n")[0]));
 		await htmlTests(page).catch((e) => check("html_tests", false, e.message.split("\n")[0]));
+		if (process.argv[3])
+			await webTests(page, process.argv[3]).catch((e) => check("web_tests", false, e.message.split("\n")[0]));
 		check("no_page_errors", errors.length === 0, errors.join(" | "));
 	} finally {
 		await browser.close();

@@ -1,5 +1,5 @@
 #!/bin/sh
-# cprof flame's SVG and HTML in headless Chromium (tests/browser/flame.test.js,
+# cprof flame's SVG and HTML, and cprof web, in headless Chromium (tests/browser/flame.test.js,
 # playwright-core): hover, zoom, reset, search, pivot, sample types,
 # keyboard, theme.  Screenshots are kept in $CPROF_BUILD/artifacts/flame/.
 # Needs Debian chromium and node; playwright-core comes from
@@ -22,4 +22,11 @@ mkdir -p "$A"
 	"$CPROF" flame --html "$FF/basic.folded" >"$A/basic.html" &&
 	"$CPROF" flame --html "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$A/heap.html" 2>/dev/null || {
 	nok flame_browser_inputs; exit 1; }
-(cd "$BR" && timeout 240 node flame.test.js "$A")
+# The web UI too.
+"$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/web.out"; do sleep 0.1; i=$((i + 1)); done
+U=$(sed -n 's/^Serving web UI on //p' "$T/web.out")
+(cd "$BR" && timeout 240 node flame.test.js "$A" "$U")

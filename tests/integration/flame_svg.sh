@@ -188,3 +188,8 @@ fi
 flame cpu_refolded "$T/cpu.folded"
 want=$("$CPROF" report -folded "$FIX/go-cpu.pb.gz" 2>/dev/null | awk '{ s += $NF } END { print s }')
 check cpu_refolded_total grep -q "<title>all ($want " "$T/cpu_refolded.svg"
+# --html: the subtitle's total is the selected sample type's (not the first's).
+"$CPROF" flame --html -unit=kB -sample_index=alloc_space "$FIX/go-heap.pb.gz" >"$T/heap.html" 2>/dev/null
+want=$(top_shown -unit=kB -sample_index=alloc_space "$FIX/go-heap.pb.gz")
+check html_subtitle_total grep -q "\"subtitle\":\"Type: alloc_space[^\"]*Total: $want\"" "$T/heap.html"
+check html_script_safe sh -c "! grep -q '</script>.*</script>' '$T/heap.html'"

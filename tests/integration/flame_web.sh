@@ -22,6 +22,7 @@ code=$(curl -s -o "$T/flame.html" -w '%{http_code}' "$U")
 [ "$code" = 200 ] && ok web_flame_200 || nok web_flame_200 "$code"
 check web_flame_nav grep -q 'id="cprofnav"' "$T/flame.html"
 check web_flame_data grep -q '<script type="application/json" id="data">' "$T/flame.html"
+check web_flame_total grep -q "Total: 540ms\"" "$T/flame.html"
 curl -s "${U}top?f=sha256&si=samples" >"$T/top.html"
 want=$("$CPROF" top -focus=sha256 -sample_index=samples "$FIX/go-cpu.pb.gz" 2>/dev/null | grep '^Showing')
 check web_top_same grep -qF "$want" "$T/top.html"
