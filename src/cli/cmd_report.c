@@ -736,7 +736,7 @@ cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
 	*status = rc ? rc : 1;
 	if (rc)
 		goto done;
-	if (a.fmt >= 0) {
+	if (a.fmt >= 0 && a.fmt != fmt) { /* -peek=RE / -list=RE with their own format */
 		cprof_error("report format flags (-top, -folded...) do not apply to 'cprof %s'",
 			    argv[0]);
 		*status = 2;

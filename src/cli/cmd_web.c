@@ -1,9 +1,11 @@
 /*
  * cmd_web.c — `cprof web [-http HOST:PORT] [report options] PROFILE...`: a
  * local web UI over libmicrohttpd.  Views: flame graph (default, the --html
- * page), top and tree (callers/callees of every node).  The
- * focus/ignore/hide/show/sample index controls are query parameters
- * (f, i, h, s, si), so Back/Forward and shared links work; each request
+ * page), top, peek (callers/callees of the nodes matching p, or of every
+ * node), call graph (Graphviz SVG) and source listing (functions matching
+ * p).  The focus/ignore/hide/show/sample index controls and p are query
+ * parameters (f, i, h, s, si, p), so Back/Forward and shared links work;
+ * each request
  * re-reads the sources and builds its report as `cprof top` would.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients unless another host was given explicitly (pprof's rule).
@@ -73,13 +75,15 @@ static void qesc(FILE *f, const char *s)
 
 static const char *const params[][2] = {
 	{"f", "focus"}, {"i", "ignore"}, {"h", "hide"}, {"s", "show"}, {"si", "sample_index"},
+	{"p", "regexp"},
 };
 
 /* The view's navigation bar and filter form (GET: the state is the URL). */
 static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 {
 	static const char *const views[][2] = {{"/", "Flame graph"}, {"/top", "Top"},
-					       {"/peek", "Peek"}};
+					       {"/peek", "Peek"}, {"/graph", "Graph"},
+					       {"/source", "Source"}};
 	fputs("<nav id=\"cprofnav\" style=\"font:13px system-ui,sans-serif;padding:4px 10px;"
 	      "border-bottom:1px solid #ccc\">",
 	      f);
@@ -104,6 +108,48 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		fputs("\">", f);
 	}
 	fputs(" <button>Apply</button></form></nav>\n", f);
+}
+
+/* Graphviz: dot -Tsvg on the DOT text, the SVG (without its XML prolog)
+ * inlined into f.  0, or -1 with a message in err. */
+static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errlen)
+{
+	char tmpl[] = "/tmp/cprof-web-dot.XXXXXX";
+	int fd = mkstemp(tmpl);
+	if (fd < 0) {
+		snprintf(err, errlen, "temporary file: %s", strerror(errno));
+		return -1;
+	}
+	bool wrote = write(fd, dot, n) == (ssize_t)n;
+	close(fd);
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "dot -Tsvg %s 2>/dev/null", tmpl);
+	FILE *p = wrote ? popen(cmd, "r") : NULL;
+	char buf[65536];
+	size_t k, total = 0;
+	bool in_svg = false;
+	fputs("<div style=\"padding:10px;overflow:auto\">", f);
+	while (p && (k = fread(buf, 1, sizeof(buf) - 1, p)) > 0) {
+		buf[k] = 0;
+		char *s = buf;
+		if (!in_svg) { /* skip <?xml ...?> and the DOCTYPE */
+			char *at = strstr(buf, "<svg");
+			if (!at)
+				continue;
+			s = at;
+			in_svg = true;
+		}
+		fwrite(s, 1, k - (size_t)(s - buf), f);
+		total += k;
+	}
+	int st = p ? pclose(p) : -1;
+	unlink(tmpl);
+	fputs("</div>", f);
+	if (st != 0 || total == 0) {
+		snprintf(err, errlen, "dot -Tsvg failed: is Graphviz installed? (Debian: graphviz)");
+		return -1;
+	}
+	return 0;
 }
 
 static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
@@ -154,7 +200,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!strcmp(url, "/flamegraph"))
 		view = "/";
 	bool flame = !strcmp(view, "/"), top = !strcmp(view, "/top"), peek = !strcmp(view, "/peek");
-	if (!flame && !top && !peek)
+	bool graph = !strcmp(view, "/graph"), source = !strcmp(view, "/source");
+	if (!flame && !top && !peek && !graph && !source)
 		return respond_text(c, 404, "not found\n");
 	/* argv: the command line's, then this request's filters (later wins). */
 	char **argv = calloc((size_t)web.argc + 16, sizeof(char *));
@@ -166,8 +213,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	argv[argc++] = "web";
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
 		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
-		if (v && *v && asprintf(&owned[nowned], "-%s=%s", params[j][1], v) >= 0)
+		const char *flag = params[j][1];
+		if (!strcmp(flag, "regexp"))
+			flag = peek ? "peek" : source ? "list" : NULL;
+		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
+	}
+	if (source && !MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p")) {
+		free(argv);
+		for (size_t k = 0; k < nowned; k++)
+			free(owned[k]);
+		char *b = NULL;
+		size_t bl = 0;
+		FILE *bf = open_memstream(&b, &bl);
+		if (!bf)
+			return MHD_NO;
+		fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof Source</title>"
+		      "</head><body style=\"margin:0\">", bf);
+		nav(bf, c, view);
+		fputs("<p style=\"padding:10px\">Enter a regexp: the source of the matching functions "
+		      "is listed.</p></body></html>\n", bf);
+		fclose(bf);
+		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
 	for (int k = 1; k < web.argc; k++)
 		argv[argc++] = web.argv[k];
@@ -181,7 +248,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	int status = 0;
 	const char *output = NULL;
 	/* Errors of the report (bad regexp...) go to stderr and to the page. */
-	cprof_report *r = f ? cprof_cli_report_open(argc, argv, top ? CPROF_FMT_TEXT : CPROF_FMT_TREE,
+	cprof_report *r = f ? cprof_cli_report_open(argc, argv, top	 ? CPROF_FMT_TEXT
+								: graph ? CPROF_FMT_DOT
+								: source ? CPROF_FMT_LIST
+									 : CPROF_FMT_TREE,
 						    NULL, &p, &output, &status)
 			    : NULL;
 	(void)output;
@@ -204,7 +274,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		free(fb);
 	} else if (r) {
-		const char *title = top ? "Top" : "Peek";
+		const char *title = top ? "Top" : peek ? "Peek" : graph ? "Graph" : "Source";
 		fprintf(f, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof %s</title>"
 			   "</head><body style=\"margin:0\">", title);
 		nav(f, c, view);
@@ -214,11 +284,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (tf) {
 			if (top)
 				rc = cprof_report_text(r, tf, err, sizeof(err));
+			else if (graph)
+				rc = cprof_report_dot(r, tf, err, sizeof(err));
+			else if (source)
+				rc = cprof_report_list(r, tf, err, sizeof(err));
 			else
 				rc = cprof_report_tree(r, tf, err, sizeof(err));
 			fclose(tf);
 		}
-		if (rc == 0) {
+		if (rc == 0 && graph) {
+			rc = render_dot(tb, tl, f, err, sizeof(err));
+		} else if (rc == 0) {
 			fputs("<pre style=\"padding:10px\">", f);
 			hesc(f, tb);
 			fputs("</pre>", f);
@@ -339,7 +415,6 @@ int cprof_cmd_web(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGCHLD, SIG_IGN);
 	while (!stop)
 		pause();
 	MHD_stop_daemon(d);

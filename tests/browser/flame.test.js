@@ -124,7 +124,7 @@ async function webTests(page, url) {
 	await page.goto(url);
 	await page.waitForFunction(() => window.cprofFlame);
 	check("web_flame_drawn", (await page.evaluate(() => window.cprofFlame.rects().length)) > 5);
-	check("web_nav", (await page.locator("#cprofnav a").count()) === 3);
+	check("web_nav", (await page.locator("#cprofnav a").count()) === 5);
 	await page.screenshot({ path: path.join(dir, "web-flame.png") });
 	// Refine: focus, applied through the URL; Back returns to the unfiltered view.
 	await page.locator("#cprofnav input[name=f]").fill("sha256");

@@ -1,8 +1,8 @@
 #!/bin/sh
 # `cprof web`: the local UI over HTTP — binds 127.0.0.1 on a free port and
-# prints the URL; views / (flame graph), /top, /peek with the filters in the
-# query (f, i, h, s, si); the top view equals `cprof top`; bad input is a
-# 400, unknown paths 404.
+# prints the URL; views / (flame graph), /top, /peek, /graph, /source with
+# the filters in the query (f, i, h, s, si, p); the top view equals
+# `cprof top`; bad input is a 400, unknown paths 404.
 . "$CPROF_ROOT/tests/lib.sh"
 FIX=$CPROF_ROOT/tests/fixtures/profiles
 if ! command -v curl >/dev/null 2>&1; then
@@ -30,6 +30,16 @@ check web_top_state grep -q 'name="f" size="10" value="sha256"' "$T/top.html"
 check web_top_links grep -q 'href="/?f=sha256&amp;si=samples&amp;"' "$T/top.html"
 code=$(curl -s -o "$T/peek.html" -w '%{http_code}' "${U}peek?h=runtime")
 [ "$code" = 200 ] && grep -q 'Active filters' "$T/peek.html" && ok web_peek || nok web_peek "$code"
+curl -s "${U}peek?p=Sum256" >"$T/peek2.html"
+"$CPROF" peek Sum256 "$FIX/go-cpu.pb.gz" 2>/dev/null | grep 'crypto/sha256.Sum256$' | head -n 1 >"$T/peekline"
+check web_peek_regexp grep -qF "$(sed 's/&/\&amp;/g' "$T/peekline")" "$T/peek2.html"
+if command -v dot >/dev/null 2>&1; then
+	curl -s "${U}graph?f=main" >"$T/graph.html"
+	check web_graph_svg grep -q '<g id="node' "$T/graph.html"
+fi
+curl -s "${U}source?p=hashLoop" >"$T/source.html"
+check web_source grep -q 'ROUTINE .*main.hashLoop' "$T/source.html"
+check web_source_prompt sh -c "curl -s '${U}source' | grep -q 'Enter a regexp'"
 code=$(curl -s -o /dev/null -w '%{http_code}' "${U}top?f=(")
 [ "$code" = 400 ] && ok web_bad_regexp || nok web_bad_regexp "$code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "${U}nope")
