@@ -27,7 +27,7 @@ for rate in 1 4096 524288; do
 	want_rc $n 0
 	relay $n $n
 	# (ASan warns of the huge requests on stderr.)
-	[ -n "$ASAN" ] || quiet $n
+	[ -n "$NOSAMPLE" ] || quiet $n
 	if [ -n "$NOSAMPLE" ]; then
 		skip "${n}_profile" "$NOSAMPLE_WHY"
 		continue
