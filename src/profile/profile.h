@@ -122,19 +122,19 @@ uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t
 
 static inline const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s)
 {
-	return p->loc_pool.v + s->loc_off;
+	return p->loc_pool.v ? p->loc_pool.v + s->loc_off : NULL; /* NULL + 0 is UB */
 }
 static inline const int64_t *cprof_sample_values(const cprof_profile *p, const cprof_sample *s)
 {
-	return p->value_pool.v + s->value_off;
+	return p->value_pool.v ? p->value_pool.v + s->value_off : NULL;
 }
 static inline const cprof_label *cprof_sample_labels(const cprof_profile *p, const cprof_sample *s)
 {
-	return p->label_pool.v + s->label_off;
+	return p->label_pool.v ? p->label_pool.v + s->label_off : NULL;
 }
 static inline const cprof_line *cprof_location_lines(const cprof_profile *p, const cprof_location *l)
 {
-	return p->line_pool.v + l->line_off;
+	return p->line_pool.v ? p->line_pool.v + l->line_off : NULL;
 }
 
 /* Serialise as profile.proto (uncompressed) into out.  0 or -ENOMEM. */
