@@ -11,19 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static bool has_scheme(const char *s)
 {
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
@@ -121,12 +108,12 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 	static bool inited;
 	if (!inited) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return fail(err, errlen, "http fetch: cannot initialise libcurl");
+			return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
 		inited = true;
 	}
 	CURL *c = curl_easy_init();
 	if (!c)
-		return fail(err, errlen, "http fetch: cannot initialise libcurl");
+		return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
 	char cerr[CURL_ERROR_SIZE] = "";
 	sink s = {out, false};
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -150,9 +137,9 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 	CURLcode rc = curl_easy_perform(c);
 	int ret = 0;
 	if (s.too_big) {
-		ret = fail(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
+		ret = cprof_errf(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
 	} else if (rc != CURLE_OK) {
-		ret = fail(err, errlen, "http fetch: %s", cerr[0] ? cerr : curl_easy_strerror(rc));
+		ret = cprof_errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : curl_easy_strerror(rc));
 	} else {
 		long status = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -171,7 +158,7 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 				}
 				line[k] = 0;
 			}
-			ret = fail(err, errlen, "server response: %ld%s%s%s", status,
+			ret = cprof_errf(err, errlen, "server response: %ld%s%s%s", status,
 				   status == 404 ? " Not Found" : status == 400 ? " Bad Request"
 				   : status == 500 ? " Internal Server Error" : "",
 				   line[0] ? " - " : "", line);
@@ -188,7 +175,7 @@ int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *er
 	long url_seconds = 0;
 	char *url = adjust_url(src, seconds, &url_seconds);
 	if (!url)
-		return fail(err, errlen, "%s: out of memory", src);
+		return cprof_errf(err, errlen, "%s: out of memory", src);
 	long timeout_ms = url_seconds > 0 ? url_seconds * 1500 : 60000;
 	fprintf(stderr, "Fetching profile over HTTP from %s\n", url);
 	if (url_seconds > 0 && seconds > 0)
@@ -206,12 +193,12 @@ int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *er
 		cprof_buf_free(&body);
 		body = raw;
 		if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b)
-			rc = fail(e, sizeof(e), "parsing profile: unrecognized profile format");
+			rc = cprof_errf(e, sizeof(e), "parsing profile: unrecognized profile format");
 	}
 	if (rc == 0)
 		rc = cprof_profile_decode(p, body.data, body.len, e, sizeof(e));
 	if (rc < 0)
-		fail(err, errlen, "%s: %s", url, e);
+		cprof_errf(err, errlen, "%s: %s", url, e);
 	cprof_buf_free(&body);
 	free(url);
 	return rc;

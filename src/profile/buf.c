@@ -1,6 +1,8 @@
 #include "compat.h"
 #include "profile/buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,4 +145,15 @@ void cprof_pb_end(cprof_buf *b, size_t mark)
 		n >>= 7;
 	}
 	p[4] = (unsigned char)n;
+}
+
+int cprof_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
 }

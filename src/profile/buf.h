@@ -24,6 +24,11 @@ bool cprof_buf_reserve(cprof_buf *b, size_t extra);
 void cprof_buf_append(cprof_buf *b, const void *p, size_t n);
 static inline bool cprof_buf_failed(const cprof_buf *b) { return b->failed; }
 
+/* Format a one-line error message into err[errlen] (if err) and return -1:
+ * the error convention of the reader, merge and fetch layers. */
+int cprof_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Protobuf wire helpers (append). */
 void cprof_pb_varint(cprof_buf *b, uint64_t v);
 void cprof_pb_tag(cprof_buf *b, unsigned field, unsigned wiretype);

@@ -19,19 +19,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* ---- wire format --------------------------------------------------------- */
 
 typedef struct rd {
@@ -538,13 +525,13 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 	memset(m, 0, sizeof(*m));
 	m->n = ids->n;
 	if (ids->n >= UINT32_MAX)
-		return fail(err, errlen, "malformed profile: too many %ss", what);
+		return cprof_errf(err, errlen, "malformed profile: too many %ss", what);
 	bool identity = true;
 	uint64_t max = 0;
 	for (size_t i = 0; i < ids->n; i++) {
 		uint64_t id = ids->v[i];
 		if (id == 0)
-			return fail(err, errlen, "malformed profile: found %s with reserved id 0", what);
+			return cprof_errf(err, errlen, "malformed profile: found %s with reserved id 0", what);
 		identity &= id == i + 1;
 		if (id > max)
 			max = id;
@@ -561,7 +548,7 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 		for (size_t i = 0; i < ids->n; i++) {
 			uint64_t id = ids->v[i];
 			if (m->dense[id])
-				return fail(err, errlen, "malformed profile: multiple %ss with id %" PRIu64,
+				return cprof_errf(err, errlen, "malformed profile: multiple %ss with id %" PRIu64,
 					    what, id);
 			m->dense[id] = (uint32_t)(i + 1);
 		}
@@ -580,7 +567,7 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 		size_t j = mix(id) & m->hmask;
 		for (; m->hkey[j]; j = (j + 1) & m->hmask)
 			if (m->hkey[j] == id)
-				return fail(err, errlen,
+				return cprof_errf(err, errlen,
 					    "malformed profile: multiple %ss with id %" PRIu64, what, id);
 		m->hkey[j] = id;
 		m->hval[j] = (uint32_t)(i + 1);
@@ -632,12 +619,12 @@ static int renumber(dec *d, char *err, size_t errlen)
 	cprof_profile *p = d->p;
 	size_t ntype = p->sample_type.n;
 	if (ntype == 0 && p->sample.n)
-		return fail(err, errlen, "malformed profile: samples without sample types");
+		return cprof_errf(err, errlen, "malformed profile: samples without sample types");
 	for (size_t i = 0; i < p->sample.n; i++) {
 		size_t end = i + 1 < p->sample.n ? p->sample.v[i + 1].value_off : p->value_pool.n;
 		size_t nv = end - p->sample.v[i].value_off;
 		if (nv != ntype)
-			return fail(err, errlen, "malformed profile: sample %zu has %zu values, %zu sample types",
+			return cprof_errf(err, errlen, "malformed profile: sample %zu has %zu values, %zu sample types",
 				    i, nv, ntype);
 	}
 
@@ -652,14 +639,14 @@ static int renumber(dec *d, char *err, size_t errlen)
 	else
 		memset(&lm, 0, sizeof(lm));
 	if (rc == -ENOMEM)
-		rc = fail(err, errlen, "out of memory");
+		rc = cprof_errf(err, errlen, "out of memory");
 	for (size_t i = 0; rc == 0 && i < p->location.n; i++) {
 		cprof_location *l = &p->location.v[i];
 		uint64_t fid = d->loc_id.v[i];
 		if (l->mapping_id) {
 			uint64_t m = idmap_get(&mm, l->mapping_id);
 			if (!m) {
-				rc = fail(err, errlen, "malformed profile: location %" PRIu64
+				rc = cprof_errf(err, errlen, "malformed profile: location %" PRIu64
 					  " references unknown mapping %" PRIu64, fid, l->mapping_id);
 				break;
 			}
@@ -670,9 +657,9 @@ static int renumber(dec *d, char *err, size_t errlen)
 			uint64_t f = idmap_get(&fm, ln[j].function_id);
 			if (!f) {
 				rc = ln[j].function_id == 0
-					? fail(err, errlen, "malformed profile: location %" PRIu64
+					? cprof_errf(err, errlen, "malformed profile: location %" PRIu64
 					       " has a line without a function", fid)
-					: fail(err, errlen, "malformed profile: location %" PRIu64
+					: cprof_errf(err, errlen, "malformed profile: location %" PRIu64
 					       " references unknown function %" PRIu64, fid, ln[j].function_id);
 				break;
 			}
@@ -705,8 +692,8 @@ static int renumber(dec *d, char *err, size_t errlen)
 				else
 					hi = mid;
 			}
-			rc = v[k] == 0 ? fail(err, errlen, "malformed profile: sample %zu has location id 0", lo)
-				       : fail(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
+			rc = v[k] == 0 ? cprof_errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
+				       : cprof_errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
 					      lo, v[k]);
 		}
 	}
@@ -741,18 +728,18 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 	int rc;
 	if (!ok) {
 		if (p->oom)
-			rc = fail(err, errlen, "out of memory");
+			rc = cprof_errf(err, errlen, "out of memory");
 		else if (d->concat)
-			rc = fail(err, errlen, "parsing profile: concatenated profiles detected");
+			rc = cprof_errf(err, errlen, "parsing profile: concatenated profiles detected");
 		else
-			rc = 1, fail(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
+			rc = 1, cprof_errf(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
 	} else if (d->nstrings == 0) {
 		rc = 1;
-		fail(err, errlen, "malformed profile format (no string table)");
+		cprof_errf(err, errlen, "malformed profile format (no string table)");
 	} else {
 		const char *e = check_strings(p);
 		if (e)
-			rc = 1, fail(err, errlen, "%s", e);
+			rc = 1, cprof_errf(err, errlen, "%s", e);
 		else
 			rc = renumber(d, err, errlen);
 	}
@@ -762,7 +749,7 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 	if (rc == 0)
 		cprof__profile_pools(p);
 	if (rc == 0 && p->oom)
-		rc = fail(err, errlen, "out of memory");
+		rc = cprof_errf(err, errlen, "out of memory");
 	return rc;
 }
 
@@ -780,14 +767,14 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 	z_stream z;
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return fail(err, errlen, "decompressing profile: out of memory");
+		return cprof_errf(err, errlen, "decompressing profile: out of memory");
 	const uint8_t *src = in;
 	size_t left = n;
 	/* Guess 4x; the buffer doubles from there. */
 	size_t guess = n < max / 4 ? n * 4 : max;
 	if (!cprof_buf_reserve(out, guess < 64 ? 64 : guess)) {
 		inflateEnd(&z);
-		return fail(err, errlen, "decompressing profile: out of memory");
+		return cprof_errf(err, errlen, "decompressing profile: out of memory");
 	}
 	int rc = -1;
 	for (;;) {
@@ -800,13 +787,13 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 		}
 		if (out->len == out->cap) {
 			if (out->len >= max) {
-				fail(err, errlen, "decompressing profile: larger than %zu MiB",
+				cprof_errf(err, errlen, "decompressing profile: larger than %zu MiB",
 				     max >> 20);
 				break;
 			}
 			size_t extra = out->cap < max - out->len ? out->cap : max - out->len;
 			if (!cprof_buf_reserve(out, extra)) {
-				fail(err, errlen, "decompressing profile: out of memory");
+				cprof_errf(err, errlen, "decompressing profile: out of memory");
 				break;
 			}
 		}
@@ -831,11 +818,11 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 			if (!(z.avail_in >= 2 ? nx[0] == 0x1f && nx[1] == 0x8b
 					      : z.avail_in == 1 ? nx[0] == 0x1f && left && src[0] == 0x8b
 								: left >= 2 && src[0] == 0x1f && src[1] == 0x8b)) {
-				fail(err, errlen, "decompressing profile: gzip: invalid header");
+				cprof_errf(err, errlen, "decompressing profile: gzip: invalid header");
 				break;
 			}
 			if (inflateReset(&z) != Z_OK) {
-				fail(err, errlen, "decompressing profile: zlib error");
+				cprof_errf(err, errlen, "decompressing profile: zlib error");
 				break;
 			}
 			continue;
@@ -843,12 +830,12 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 		if (zr == Z_OK)
 			continue;
 		if (zr == Z_BUF_ERROR && z.avail_in == 0 && left == 0) {
-			fail(err, errlen, "decompressing profile: unexpected EOF");
+			cprof_errf(err, errlen, "decompressing profile: unexpected EOF");
 			break;
 		}
 		if (zr == Z_BUF_ERROR)
 			continue;
-		fail(err, errlen, "decompressing profile: %s",
+		cprof_errf(err, errlen, "decompressing profile: %s",
 		     zr == Z_MEM_ERROR ? "out of memory" : z.msg ? z.msg : "corrupt gzip data");
 		break;
 	}
@@ -861,7 +848,7 @@ int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err
 	if (err && errlen)
 		err[0] = 0;
 	if (p->str.n != 1 || p->sample.n || p->location.n || p->function.n || p->mapping.n)
-		return fail(err, errlen, "decoding into a non-empty profile");
+		return cprof_errf(err, errlen, "decoding into a non-empty profile");
 	const uint8_t *b = data;
 	cprof_buf gz;
 	cprof_buf_init(&gz, CPROF_DECODE_MAX);
@@ -875,12 +862,12 @@ int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err
 	}
 	int rc;
 	if (n == 0) {
-		rc = fail(err, errlen, "parsing profile: empty input file");
+		rc = cprof_errf(err, errlen, "parsing profile: empty input file");
 	} else {
 		char perr[160];
 		rc = decode_proto(p, b, n, perr, sizeof(perr));
 		if (rc < 0) {
-			fail(err, errlen, "%s", perr);
+			cprof_errf(err, errlen, "%s", perr);
 		} else if (rc > 0) {
 			cprof_profile_free(p);
 			cprof_profile_init(p);
@@ -890,7 +877,7 @@ int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err
 			if (rc > 0) {
 				cprof_profile_free(p);
 				cprof_profile_init(p);
-				rc = fail(err, errlen,
+				rc = cprof_errf(err, errlen,
 					  "parsing profile: unrecognized profile format (as profile.proto: %s)",
 					  perr);
 			}
@@ -1144,7 +1131,7 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 		}
 	}
 	if (ok && s.total == 0) {
-		rc = fail(err, errlen, "parsing profile: empty input file");
+		rc = cprof_errf(err, errlen, "parsing profile: empty input file");
 		free(d.map_id.v);
 		free(d.loc_id.v);
 		free(d.fn_id.v);
@@ -1156,7 +1143,7 @@ out:
 	free(d.map_id.v);
 	free(d.loc_id.v);
 	free(d.fn_id.v);
-	rc = fail(err, errlen, "%s", s.err ? s.err : "read error");
+	rc = cprof_errf(err, errlen, "%s", s.err ? s.err : "read error");
 done:
 	if (s.gz)
 		inflateEnd(&s.z);
@@ -1170,21 +1157,21 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return cprof_errf(err, errlen, "%s: %s", path, strerror(errno));
 	struct stat st;
 	if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		char e[256];
 		int sr = stream_decode(p, fd, e, sizeof(e));
 		if (sr <= 0) {
 			close(fd);
-			return sr == 0 ? 0 : fail(err, errlen, "%s: %s", path, e);
+			return sr == 0 ? 0 : cprof_errf(err, errlen, "%s: %s", path, e);
 		}
 		/* Not a profile.proto: read it whole for the legacy parsers. */
 		cprof_profile_free(p);
 		cprof_profile_init(p);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
 			close(fd);
-			return fail(err, errlen, "%s: %s", path, strerror(errno));
+			return cprof_errf(err, errlen, "%s: %s", path, strerror(errno));
 		}
 	}
 	cprof_buf b;
@@ -1194,7 +1181,7 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 		close(fd);
 	if (rc < 0) {
 		cprof_buf_free(&b);
-		return fail(err, errlen, "%s: %s", path,
+		return cprof_errf(err, errlen, "%s: %s", path,
 			    rc == -EFBIG ? "larger than the size limit of a profile" : strerror(-rc));
 	}
 	char e[256];
@@ -1208,17 +1195,17 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 		b = raw;
 		if (rc < 0) {
 			cprof_buf_free(&b);
-			return fail(err, errlen, "%s: %s", path, e);
+			return cprof_errf(err, errlen, "%s: %s", path, e);
 		}
 		if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
 			/* gzip inside gzip: pprof would not unwrap it either */
 			cprof_buf_free(&b);
-			return fail(err, errlen, "%s: parsing profile: unrecognized profile format", path);
+			return cprof_errf(err, errlen, "%s: parsing profile: unrecognized profile format", path);
 		}
 	}
 	rc = cprof_profile_decode(p, b.data, b.len, e, sizeof(e));
 	cprof_buf_free(&b);
 	if (rc < 0)
-		return fail(err, errlen, "%s: %s", path, e);
+		return cprof_errf(err, errlen, "%s: %s", path, e);
 	return 0;
 }

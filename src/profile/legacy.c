@@ -16,19 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 enum { UNRECOGNIZED = 1 };
 
 /* ---- raw samples ----------------------------------------------------------- */
@@ -434,7 +421,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 {
 	cprof_profile *p = r->p;
 	if (!parse_maps(r, maps))
-		return fail(err, errlen, "out of memory");
+		return cprof_errf(err, errlen, "out of memory");
 	massage(r);
 
 	/* Locations in first-use order (pprof's remapLocationIDs). */
@@ -447,7 +434,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 	uint32_t zero_id = 0;
 	int rc = 0;
 	if (!am.k || !am.v || !ids) {
-		rc = fail(err, errlen, "out of memory");
+		rc = cprof_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < r->s.n && rc == 0; i++) {
@@ -466,7 +453,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 				} else {
 					uint64_t nid = cprof_profile_add_location(p, 0, a, NULL, 0);
 					if (!nid || nid > UINT32_MAX) {
-						rc = fail(err, errlen, "out of memory");
+						rc = cprof_errf(err, errlen, "out of memory");
 						break;
 					}
 					id = (uint32_t)nid;
@@ -548,7 +535,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 			break;
 	}
 	if (p->oom)
-		rc = fail(err, errlen, "out of memory");
+		rc = cprof_errf(err, errlen, "out of memory");
 out:
 	free(am.k);
 	free(am.v);
@@ -616,7 +603,7 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 		if (depth > stk_cap) {
 			uint64_t *ns = realloc(stk, depth * sizeof(*ns));
 			if (!ns) {
-				rc = fail(err, errlen, "out of memory");
+				rc = cprof_errf(err, errlen, "out of memory");
 				break;
 			}
 			stk = ns;
@@ -630,7 +617,7 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 			stk[i]--; /* return address -> call instruction */
 		int64_t v[2] = {(int64_t)count, (int64_t)(count * (uint64_t)period_ns)};
 		if (!raw_sample(&r, stk, depth, v, 0, false)) {
-			rc = fail(err, errlen, "out of memory");
+			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 	}
@@ -844,7 +831,7 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 		cur s = {l, l + ln};
 		int64_t v[4];
 		if (!four(&s, v, true) || (skip_sp(&s), !lit(&s, "@"))) {
-			rc = fail(err, errlen, "parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
+			rc = cprof_errf(err, errlen, "parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
 				  lineno);
 			break;
 		}
@@ -854,7 +841,7 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 		for (int pair = has_alloc ? 1 : 0; pair >= 0; pair--) {
 			int64_t cnt = v[pair * 2], size = v[pair * 2 + 1];
 			if (cnt == 0 && size != 0) {
-				rc = fail(err, errlen, "parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
+				rc = cprof_errf(err, errlen, "parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
 					  lineno, pair ? "allocation" : "inuse", pair ? "allocation" : "inuse",
 					  (long long)size);
 				break;
@@ -871,14 +858,14 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 			break;
 		int ar = addrs_after_at(&s, &a, &acap, &na);
 		if (ar < 0) {
-			rc = ar == -2 ? fail(err, errlen, "out of memory")
-				      : fail(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
+			rc = ar == -2 ? cprof_errf(err, errlen, "out of memory")
+				      : cprof_errf(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
 			break;
 		}
 		for (size_t i = 0; i < na; i++)
 			a[i]--;
 		if (!raw_sample(&r, a, na, vals, blocksize, true)) {
-			rc = fail(err, errlen, "out of memory");
+			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 	}
@@ -957,7 +944,7 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 				goto bad;
 			int ar = addrs_after_at(&s, &a, &acap, &na);
 			if (ar < 0) {
-				rc = ar == -2 ? fail(err, errlen, "out of memory") : -3;
+				rc = ar == -2 ? cprof_errf(err, errlen, "out of memory") : -3;
 				if (rc == -3)
 					goto bad;
 				break;
@@ -990,12 +977,12 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 		scale_heap(&vals[0], &vals[1], rate);
 		scale_heap(&vals[2], &vals[3], rate);
 		if (!raw_sample(&r, a, na, vals, blocksize, true)) {
-			rc = fail(err, errlen, "out of memory");
+			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 		continue;
 	bad:
-		rc = fail(err, errlen, "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
+		rc = cprof_errf(err, errlen, "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
 			  lineno, (int)(ln > 60 ? 60 : ln), l);
 		break;
 	}
@@ -1084,7 +1071,7 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 				size_t nc = acap ? acap * 2 : 64;
 				uint64_t *v = realloc(a, nc * sizeof(*v));
 				if (!v) {
-					rc = fail(err, errlen, "out of memory");
+					rc = cprof_errf(err, errlen, "out of memory");
 					break;
 				}
 				a = v;
@@ -1095,12 +1082,12 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 		if (rc)
 			break;
 		if (!ok || na == 0) {
-			rc = fail(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
+			rc = cprof_errf(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
 				  (int)(ln > 60 ? 60 : ln), l);
 			break;
 		}
 		if (!raw_sample(&r, a, na, &cnt, 0, false)) {
-			rc = fail(err, errlen, "out of memory");
+			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 	}
@@ -1212,7 +1199,7 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 			}
 			int ar = addrs_after_at(&c, &a, &acap, &na);
 			if (ar < 0) {
-				rc = ar == -2 ? fail(err, errlen, "out of memory") : UNRECOGNIZED;
+				rc = ar == -2 ? cprof_errf(err, errlen, "out of memory") : UNRECOGNIZED;
 				break;
 			}
 			if (period > 0) {
@@ -1224,7 +1211,7 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 				a[i]--;
 			int64_t v[2] = {count, cycles};
 			if (!raw_sample(&r, a, na, v, 0, false)) {
-				rc = fail(err, errlen, "out of memory");
+				rc = cprof_errf(err, errlen, "out of memory");
 				break;
 			}
 		}

@@ -14,19 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* ---- a hash set of output entity indices, keyed by content -------------- */
 
 typedef struct slot {
@@ -640,7 +627,7 @@ static int build(cprof_profile *out, const cprof_profile *first, double fscale,
 	cprof__profile_pools(out);
 	if (!ok || out->oom) {
 		cprof_profile_free(out);
-		return fail(err, errlen, "merging profiles: out of memory");
+		return cprof_errf(err, errlen, "merging profiles: out of memory");
 	}
 	return 0;
 }
@@ -665,7 +652,7 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 	if (!bad)
 		bad = check_refs(dst);
 	if (bad)
-		return fail(err, errlen, "merging profiles: invalid profile: %s", bad);
+		return cprof_errf(err, errlen, "merging profiles: invalid profile: %s", bad);
 	bool first = is_empty(dst);
 	if (!first) {
 		bool ok = dst->sample_type.n == src->sample_type.n &&
@@ -675,14 +662,14 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 		if (!ok) {
 			char a[200], b[200];
 			if (!vt_equal(dst, &dst->period_type, src, &src->period_type))
-				return fail(err, errlen, "incompatible period types %s/%s and %s/%s",
+				return cprof_errf(err, errlen, "incompatible period types %s/%s and %s/%s",
 					    cprof_profile_string(dst, dst->period_type.type),
 					    cprof_profile_string(dst, dst->period_type.unit),
 					    cprof_profile_string(src, src->period_type.type),
 					    cprof_profile_string(src, src->period_type.unit));
 			describe_types(dst, a, sizeof(a));
 			describe_types(src, b, sizeof(b));
-			return fail(err, errlen, "incompatible sample types %s and %s", a, b);
+			return cprof_errf(err, errlen, "incompatible sample types %s and %s", a, b);
 		}
 	}
 	if (!first && dst->sample_type.n > 0) {
@@ -697,7 +684,7 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 			merger_free(&m);
 			cprof__profile_pools(dst);
 			if (!ok || dst->oom)
-				return fail(err, errlen, "merging profiles: out of memory");
+				return cprof_errf(err, errlen, "merging profiles: out of memory");
 			if (has_zero_sample(dst))
 				return cprof_profile_compact(dst, err, errlen);
 			return 0;
@@ -754,7 +741,7 @@ int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
 {
 	const char *bad = check_refs(p);
 	if (bad)
-		return fail(err, errlen, "merging profiles: invalid profile: %s", bad);
+		return cprof_errf(err, errlen, "merging profiles: invalid profile: %s", bad);
 	/* Already compact (Go's and cprof's own profiles usually are): keep it,
 	 * no copy. */
 	if (p->sample_type.n > 0 && all_referenced(p)) {
