@@ -192,8 +192,8 @@ done
 # -folded: the stacks' values add up to the profile's total, and every
 # function of the top report appears.
 "$CPROF" report -folded "$T/cpu.pb.gz" >"$T/folded" 2>"$T/err" || nok folded_cpu_runs "$(cat "$T/err")"
-sum=$(awk '{ s += $NF } END { print s }' "$T/folded")
-total=$(go tool pprof -raw "$T/cpu.pb.gz" 2>/dev/null | awk '/^Samples:/ { on = 1; next } on && /^ *[0-9]+ +[0-9]+:/ { s += $2 } /^Locations/ { on = 0 } END { print s }')
+sum=$(awk '{ s += $NF } END { printf "%.0f\n", s }' "$T/folded")
+total=$(go tool pprof -raw "$T/cpu.pb.gz" 2>/dev/null | awk '/^Samples:/ { on = 1; next } on && /^ *[0-9]+ +[0-9]+:/ { s += $2 } /^Locations/ { on = 0 } END { printf "%.0f\n", s }')
 if [ -n "$total" ] && [ "$total" -gt 0 ] && [ "$sum" = "$total" ]; then
 	ok folded_cpu_total
 else
