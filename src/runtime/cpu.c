@@ -81,6 +81,7 @@ static struct {
 	char comm[16];
 	bool oom;
 	pid_t pid; /* process that started the profile */
+	long stall_ms; /* test hook: CPROF_TEST_STALL_WRITER_MS */
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
@@ -299,6 +300,12 @@ static void drain(bool final)
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	/* Test hook: hold off the first drain so that a small ring overflows and
+	 * the lost-sample path can be checked end to end. */
+	for (long ms = cpu.stall_ms; ms > 0 && !atomic_load(&cpu.stop); ms -= 10) {
+		struct timespec ts = {0, 10 * 1000000};
+		nanosleep(&ts, NULL);
+	}
 	while (!atomic_load(&cpu.stop)) {
 		struct timespec ts = {0, 50 * 1000000};
 		if (!atomic_exchange(&cpu.wake, 0))
@@ -498,6 +505,10 @@ static int start_locked(int fd, bool own_fd, int hz)
 	/* The ring size can be set (a power of two, 8..65536) to trade memory for
 	 * headroom; tests use a tiny ring to exercise the lost-sample path. */
 	size_t nslots = RING_SLOTS_DEFAULT;
+	const char *stall = getenv("CPROF_TEST_STALL_WRITER_MS");
+	cpu.stall_ms = stall ? strtol(stall, NULL, 10) : 0;
+	if (cpu.stall_ms < 0 || cpu.stall_ms > 10000)
+		cpu.stall_ms = 0;
 	const char *ring_env = getenv("CPROF_CPU_RING");
 	if (ring_env && *ring_env) {
 		long v = strtol(ring_env, NULL, 10);
