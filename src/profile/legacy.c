@@ -872,17 +872,14 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 	free(a);
 	if (rc == 0) {
 		if (has_alloc) {
-			cprof_profile_add_sample_type(p, "alloc_objects", "count");
-			cprof_profile_add_sample_type(p, "alloc_space", "bytes");
-			cprof_profile_add_sample_type(p, "inuse_objects", "count");
-			cprof_profile_add_sample_type(p, "inuse_space", "bytes");
+			cprof_profile_heap_types(p, rate);
 		} else {
 			cprof_profile_add_sample_type(p, "objects", "count");
 			cprof_profile_add_sample_type(p, "space", "bytes");
+			p->period_type.type = cprof_profile_str(p, "space");
+			p->period_type.unit = cprof_profile_str(p, "bytes");
+			p->period = rate;
 		}
-		p->period_type.type = cprof_profile_str(p, "space");
-		p->period_type.unit = cprof_profile_str(p, "bytes");
-		p->period = rate;
 		p->drop_frames = cprof_profile_str(p, alloc_rx);
 		p->keep_frames = cprof_profile_str(p, alloc_skip_rx);
 		rc = finish(&r, maps, err, errlen);

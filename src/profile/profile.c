@@ -163,6 +163,17 @@ void cprof_profile_add_sample_type(cprof_profile *p, const char *type, const cha
 	p->sample_type.v[p->sample_type.n++] = vt;
 }
 
+void cprof_profile_heap_types(cprof_profile *p, int64_t period)
+{
+	cprof_profile_add_sample_type(p, "alloc_objects", "count");
+	cprof_profile_add_sample_type(p, "alloc_space", "bytes");
+	cprof_profile_add_sample_type(p, "inuse_objects", "count");
+	cprof_profile_add_sample_type(p, "inuse_space", "bytes");
+	p->period_type.type = cprof_profile_str(p, "space");
+	p->period_type.unit = cprof_profile_str(p, "bytes");
+	p->period = period;
+}
+
 uint64_t cprof_profile_add_mapping(cprof_profile *p, const cprof_mapping *m)
 {
 	if (!cprof_vec_grow(p, p->mapping, 1))

@@ -107,6 +107,10 @@ static inline const char *cprof_profile_string(const cprof_profile *p, int64_t i
 }
 
 void cprof_profile_add_sample_type(cprof_profile *p, const char *type, const char *unit);
+/* Go's heap profile layout: sample types alloc_objects/count,
+ * alloc_space/bytes, inuse_objects/count, inuse_space/bytes; period type
+ * space/bytes with the given period (the sampling rate). */
+void cprof_profile_heap_types(cprof_profile *p, int64_t period);
 
 /* Add entities; each returns the new id (index + 1), 0 on OOM. */
 uint64_t cprof_profile_add_mapping(cprof_profile *p, const cprof_mapping *m);

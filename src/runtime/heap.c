@@ -786,15 +786,12 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	if (kind == PROF_TEMP) {
 		cprof_profile_add_sample_type(&p, "temporary_objects", "count");
 		cprof_profile_add_sample_type(&p, "temporary_space", "bytes");
+		p.period_type.type = cprof_profile_str(&p, "space");
+		p.period_type.unit = cprof_profile_str(&p, "bytes");
+		p.period = rate > 0 ? rate : 1;
 	} else {
-		cprof_profile_add_sample_type(&p, "alloc_objects", "count");
-		cprof_profile_add_sample_type(&p, "alloc_space", "bytes");
-		cprof_profile_add_sample_type(&p, "inuse_objects", "count");
-		cprof_profile_add_sample_type(&p, "inuse_space", "bytes");
+		cprof_profile_heap_types(&p, rate > 0 ? rate : 1);
 	}
-	p.period_type.type = cprof_profile_str(&p, "space");
-	p.period_type.unit = cprof_profile_str(&p, "bytes");
-	p.period = rate > 0 ? rate : 1;
 	p.time_nanos = cprof__now_ns();
 	if (kind == PROF_ALLOCS)
 		p.default_sample_type = cprof_profile_str(&p, "alloc_space");
