@@ -50,6 +50,12 @@ for rate in 1 524288; do
 		# the background thread held at fork); malloc never reaches
 		# libcprof under ASan, so there is nothing of cprof's to test.
 		skip "$n" "$NOSAMPLE_WHY; the children can deadlock in ASan's allocator (locked at fork)"
+	elif [ -n "$TSAN" ]; then
+		# Seen once in CI: a child hung after fork under TSan, whose
+		# allocator is the one behind libcprof there; cause not yet
+		# established (TSan documents fork of a threaded program as
+		# unsupported).  Runs in the gcc suite.
+		skip "$n" "$NOSAMPLE_WHY; a forked child of a threaded program can hang in TSan's runtime"
 	else
 		hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/fork" "$T/$n.pb.gz"
 		want_rc $n 0
