@@ -528,9 +528,13 @@ static int load_profile(cprof_profile *p, report_args *a)
 	int rc = load_all(&b, a->base, a->nbase, a->seconds);
 	if (rc == 0 && a->diff_base && add_base_label(&b) < 0)
 		rc = cprof_error("out of memory");
+	char err[512];
+	/* pprof merges even a single source before normalising: duplicate
+	 * samples are summed first, then rounded once. */
+	if (rc == 0 && a->normalize && cprof_profile_compact(p, err, sizeof(err)) < 0)
+		rc = cprof_error("%s", err);
 	if (rc == 0 && a->normalize)
 		normalize(p, &b);
-	char err[512];
 	if (rc == 0 && cprof_profile_merge(p, &b, -1, err, sizeof(err)) < 0)
 		rc = cprof_error("%s", err);
 	cprof_profile_free(&b);
