@@ -581,8 +581,10 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		p.comment.v[p.comment.n++] = cprof_profile_str(&p, a.comment);
 	progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
-	 * samples dropped.  Only reports that show samples one by one see it. */
-	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW) &&
+	 * samples dropped.  Only reports that show samples one by one, and
+	 * -mean's per-sample integer division, see it. */
+	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
+	     a.o.mean) &&
 	    a.nsrc == 1 && a.nbase == 0 &&
 	    cprof_profile_compact(&p, err, sizeof(err)) < 0) {
 		cprof_error("%s", err);

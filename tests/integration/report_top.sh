@@ -81,6 +81,7 @@ same top_heap_diff_base_cum heap.pb.gz -- -diff_base="$T/heap0.pb.gz" -cum -inus
 # one by one than merged first (pprof merges a single source first).
 cp "$CPROF_ROOT/tests/fixtures/profiles/go-heap-dup.pb.gz" "$CPROF_ROOT/tests/fixtures/profiles/go-heap-dup-base.pb.gz" "$T/"
 same top_heap_dup_normalize go-heap-dup.pb.gz -- -diff_base="$T/go-heap-dup-base.pb.gz" -normalize -alloc_space
+same top_heap_dup_mean go-heap-dup.pb.gz -- -mean -sample_index=alloc_space
 same top_allocs_heap_merged allocs.pb.gz heap.pb.gz --
 same top_heap_base_normalize heap.pb.gz -- -base="$T/heap0.pb.gz" -normalize
 same top_heap_diff_base_normalize heap.pb.gz -- -diff_base="$T/heap0.pb.gz" -normalize -alloc_space
