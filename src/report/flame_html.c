@@ -4,14 +4,25 @@
  * file writes the data it draws, as JSON inside its <script>:
  *
  *   {"title", "subtitle", "types": [{"name", "unit"}...], "sel": index,
- *    "diff": bool, "names": [...],
- *    "d": [depth per node], "n": [name index per node],
- *    "v": [[value per node] per sample type], "b": [[OLD value...]...]}
+ *    "diff": bool, "pruned": share, "names": [...], "nn": nodes,
+ *    "d": PACKED, "n": PACKED, "v": [PACKED per column], "scale": [...],
+ *    "same": [...]}
  *
  * Nodes are the merged tree in preorder (children in name order), with
  * every sample type's values, so the page can switch types, zoom, pivot and
- * tabulate without the server.  JSON strings are escaped for a <script>
- * element (no "</script>" can appear).
+ * tabulate without the server.  Columns are the sample types (NEW), then in
+ * a differential graph the same types again (OLD).
+ *
+ * PACKED strings hold one number per node, each as base-64 digits
+ * (A-Za-z0-9-_) of 5 bits, least significant first, digits 32..63 meaning
+ * "more follow": "d" is the depth step (0 for the root, else the depth
+ * of the previous node + 1 - this depth), "n" the name index, "v" a column's *self* values (zigzag: 2v, or -2v-1 when
+ * negative) divided by "scale" (their GCD); the page sums them up into
+ * totals.  "same"[c] >= 0 means column c equals column same[c] (an empty
+ * string is written: CPU profiles' samples and nanoseconds are one column
+ * times the period).  Mostly-zero self values make this ~4 times smaller
+ * than JSON arrays of totals and quicker to parse (docs/FLAME.md).  JSON
+ * strings are escaped for a <script> element (no "</script>" can appear).
  */
 #include "compat.h"
 #include "report/flame_int.h"
@@ -27,6 +38,71 @@ static void put_jstr(FILE *out, const char *s, size_t n)
 	fputc('"', out);
 }
 
+/* The packed-number writer (see the top of this file). */
+typedef struct packer {
+	FILE *out;
+	size_t n;
+	char buf[65536];
+} packer;
+
+static const char pk_digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void pk_init(packer *pk, FILE *out)
+{
+	pk->out = out;
+	pk->n = 0;
+}
+
+static void pk_flush(packer *pk)
+{
+	fwrite(pk->buf, 1, pk->n, pk->out);
+	pk->n = 0;
+}
+
+static void pk_put(packer *pk, uint64_t u)
+{
+	if (pk->n + 16 > sizeof(pk->buf)) /* 64 bits are at most 13 digits */
+		pk_flush(pk);
+	while (u >= 32) {
+		pk->buf[pk->n++] = pk_digits[32 + (u & 31)];
+		u >>= 5;
+	}
+	pk->buf[pk->n++] = pk_digits[u];
+}
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t r = a % b;
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/* Self values of column c over the kept tree: the total minus the totals
+ * of the kept children (what was dropped below a node counts as its own). */
+static void column_self(const ftree *t, const bool *keep, size_t c, int64_t *selfv)
+{
+	for (size_t i = 0; i < t->nn; i++)
+		selfv[i] = keep[i] ? t->val[i * t->ncol + c] : 0;
+	for (size_t i = 1; i < t->nn; i++)
+		if (keep[i])
+			selfv[t->n[i].parent] -= t->val[i * t->ncol + c];
+}
+
+/* Column a scaled by 1/sa equals column b scaled by 1/sb (every value is a
+ * multiple of its scale: totals are sums of self values). */
+static bool columns_equal(const ftree *t, const bool *keep, size_t a, uint64_t sa, size_t b,
+			  uint64_t sb)
+{
+	for (size_t i = 0; i < t->nn; i++)
+		if (keep[i] && t->val[i * t->ncol + a] / (int64_t)sa !=
+				       t->val[i * t->ncol + b] / (int64_t)sb)
+			return false;
+	return true;
+}
+
 int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
 			    char *err, size_t errlen)
 {
@@ -35,6 +111,10 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 	size_t *cols = malloc((nt + 1) * sizeof(*cols));
 	uint32_t *depth = NULL;
 	bool *keep = NULL;
+	int64_t *selfv = NULL;
+	uint64_t *scale = NULL;
+	long *same = NULL;
+	packer pk;
 	ftree t;
 	memset(&t, 0, sizeof(t));
 	int ret = -1;
@@ -112,34 +192,58 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 			fputc(',', out);
 		put_jstr(out, nm, len);
 	}
-	fputs("],\n\"d\":[", out);
-	bool first = true;
+	fprintf(out, "],\n\"nn\":%zu,\n\"d\":\"", kept);
+	pk_init(&pk, out);
+	uint32_t prev = 0;
 	for (size_t i = 0; i < t.nn; i++)
 		if (keep[i]) {
-			fprintf(out, first ? "%u" : ",%u", depth[i]);
-			first = false;
+			pk_put(&pk, i ? prev + 1 - depth[i] : 0);
+			prev = depth[i];
 		}
-	fputs("],\n\"n\":[", out);
-	first = true;
+	pk_flush(&pk);
+	fputs("\",\n\"n\":\"", out);
 	for (size_t i = 0; i < t.nn; i++)
-		if (keep[i]) {
-			fprintf(out, first ? "%u" : ",%u", t.n[i].name);
-			first = false;
-		}
-	for (int side = 0; side < (t.diff ? 2 : 1); side++) {
-		fputs(side ? "],\n\"b\":[" : "],\n\"v\":[", out);
-		for (size_t k = 0; k < nt; k++) {
-			fputs(k ? ",\n[" : "[", out);
-			first = true;
+		if (keep[i])
+			pk_put(&pk, t.n[i].name);
+	pk_flush(&pk);
+	/* Self values of the kept tree (a dropped subtree counts as its
+	 * parent's self), per column, then their GCD and equal columns. */
+	size_t ncol = t.ncol;
+	selfv = malloc(t.nn * sizeof(*selfv));
+	scale = malloc(ncol * sizeof(*scale));
+	same = malloc(ncol * sizeof(*same));
+	if (!selfv || !scale || !same)
+		goto oom;
+	fputs("\",\n\"v\":[", out);
+	for (size_t c = 0; c < ncol; c++) {
+		column_self(&t, keep, c, selfv);
+		uint64_t g = 0;
+		for (size_t i = 0; i < t.nn; i++)
+			if (keep[i])
+				g = gcd_u64(g, selfv[i] < 0 ? 0 - (uint64_t)selfv[i] : (uint64_t)selfv[i]);
+		scale[c] = g && g <= INT64_MAX ? g : 1;
+		same[c] = -1;
+		for (size_t j = 0; j < c && same[c] < 0; j++)
+			if (same[j] < 0 && columns_equal(&t, keep, c, scale[c], j, scale[j]))
+				same[c] = (long)j;
+		fputs(c ? ",\n\"" : "\"", out);
+		if (same[c] < 0) {
+			pk_init(&pk, out);
 			for (size_t i = 0; i < t.nn; i++)
 				if (keep[i]) {
-					fprintf(out, first ? "%lld" : ",%lld",
-						(long long)t.val[i * t.ncol + (size_t)side * nt + k]);
-					first = false;
+					int64_t v = selfv[i] / (int64_t)scale[c];
+					pk_put(&pk, v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
 				}
-			fputc(']', out);
+			pk_flush(&pk);
 		}
+		fputc('"', out);
 	}
+	fputs("],\n\"scale\":[", out);
+	for (size_t c = 0; c < ncol; c++)
+		fprintf(out, c ? ",%llu" : "%llu", (unsigned long long)scale[c]);
+	fputs("],\"same\":[", out);
+	for (size_t c = 0; c < ncol; c++)
+		fprintf(out, c ? ",%ld" : "%ld", same[c]);
 	fputs("]}\n", out);
 	fputs(cprof__flame_html_tail, out);
 	ret = 0;
@@ -154,6 +258,9 @@ done:
 	free(cols);
 	free(depth);
 	free(keep);
+	free(selfv);
+	free(scale);
+	free(same);
 	cprof__ftree_free(&t);
 	return ret;
 }
