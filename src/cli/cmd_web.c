@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -187,13 +188,53 @@ static bool local_client(struct MHD_Connection *c)
 	return false;
 }
 
+/* The Host header names this machine's loopback: localhost, 127.x.x.x or
+ * [::1], with or without a port.  A browser sends the name it resolved, so a
+ * page on evil.example whose name was re-pointed at 127.0.0.1 (DNS
+ * rebinding) sends "Host: evil.example" and is refused.  No Host header
+ * (HTTP/1.0 clients such as scripts) is let through: browsers always send
+ * one. */
+static bool local_host_header(struct MHD_Connection *c)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	if (!h)
+		return true;
+	const char *end = h[0] == '[' ? strchr(h, ']') : NULL; /* [IPv6]:port */
+	if (h[0] == '[' && !end)
+		return false;
+	end = end ? end + 1 : h + strcspn(h, ":");
+	if (*end == ':') {
+		if (!end[1] || strspn(end + 1, "0123456789") != strlen(end + 1))
+			return false;
+	} else if (*end) {
+		return false;
+	}
+	char name[64];
+	size_t n = (size_t)(end - h);
+	if (n >= sizeof(name))
+		return false;
+	memcpy(name, h, n);
+	name[n] = 0;
+	if (!strcasecmp(name, "localhost") || !strcmp(name, "[::1]"))
+		return true;
+	struct in_addr a;
+	return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
 {
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
 	if (!web.any_client && !local_client(c))
-		return respond_text(c, 403, "cprof web: only local clients are served\n");
+		return respond_text(c, 403,
+				    "cprof web: forbidden: only clients on this machine (loopback) are "
+				    "served; start cprof web with -http HOST:PORT to serve other hosts\n");
+	if (!web.any_client && !local_host_header(c))
+		return respond_text(c, 403,
+				    "cprof web: forbidden: the Host header is not localhost or a "
+				    "loopback address (a DNS-rebinding page?); open the URL cprof web "
+				    "printed, or start it with -http HOST:PORT\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return respond_text(c, 405, "method not allowed\n");
 	const char *view = url;

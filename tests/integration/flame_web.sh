@@ -2,7 +2,10 @@
 # `cprof web`: the local UI over HTTP — binds 127.0.0.1 on a free port and
 # prints the URL; views / (flame graph), /top, /peek, /graph, /source with
 # the filters in the query (f, i, h, s, si, p); the top view equals
-# `cprof top`; bad input is a 400, unknown paths 404.
+# `cprof top`; bad input is a 400, unknown paths 404.  Access: by default
+# only loopback clients with a loopback Host header are served (403
+# otherwise: a non-loopback source address, DNS rebinding); an explicit
+# -http 0.0.0.0:PORT or -http IP:PORT serves other hosts.
 . "$CPROF_ROOT/tests/lib.sh"
 FIX=$CPROF_ROOT/tests/fixtures/profiles
 if ! command -v curl >/dev/null 2>&1; then
@@ -10,7 +13,8 @@ if ! command -v curl >/dev/null 2>&1; then
 fi
 "$CPROF" web "$FIX/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+spid=
+trap 'kill $pid $spid 2>/dev/null; rm -rf "$T"' EXIT
 i=0
 while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/web.out"; do sleep 0.1; i=$((i + 1)); done
 U=$(sed -n 's/^Serving web UI on //p' "$T/web.out")
@@ -49,9 +53,69 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U")
 # Filters reach the flame graph too.
 curl -s "${U}?i=sha256" >"$T/f2.html"
 if grep -q '"crypto/sha256' "$T/f2.html"; then nok web_flame_ignore; else ok web_flame_ignore; fi
+# --- Who is served. ---
+# DNS rebinding: a page on evil.example re-pointed at 127.0.0.1 sends its
+# own name in Host.
+code=$(curl -s -o "$T/rebind.txt" -w '%{http_code}' -H 'Host: evil.example' "${U}top")
+[ "$code" = 403 ] && grep -q 'Host header is not localhost' "$T/rebind.txt" && ok web_host_rebinding_403 ||
+	nok web_host_rebinding_403 "$code $(cat "$T/rebind.txt")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example:80' "${U}")
+[ "$code" = 403 ] && ok web_host_rebinding_port_403 || nok web_host_rebinding_port_403 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: 127.0.0.1.evil.example' "${U}top")
+[ "$code" = 403 ] && ok web_host_suffix_403 || nok web_host_suffix_403 "$code"
+PORT=${U##*:}
+PORT=${PORT%/}
+for h in "localhost:$PORT" "LocalHost" "127.0.0.1:$PORT" "127.1.2.3"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $h" "${U}top")
+	[ "$code" = 200 ] && ok "web_host_local_$h" || nok "web_host_local_$h" "$code"
+done
+# A non-loopback address of this machine, if it has one.
+IP=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub("/.*", "", $4); print $4; exit }')
+[ -n "$IP" ] || IP=$(hostname -I 2>/dev/null | awk '{ print $1 }')
+case "$IP" in
+*.*.*.*)
+	# The default binding is the loopback only: the port is closed on $IP...
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$IP:$PORT/top")
+	[ "$code" = 000 ] && ok web_default_not_on_lan || nok web_default_not_on_lan "$code"
+	# ...and a client on this machine whose source address is $IP (Linux
+	# routes it over lo to 127.0.0.1) is refused with a 403 that says why.
+	code=$(curl -s -o "$T/nonlocal.txt" -w '%{http_code}' --interface "$IP" "${U}top")
+	[ "$code" = 403 ] && grep -q 'only clients on this machine' "$T/nonlocal.txt" &&
+		ok web_nonlocal_client_403 || nok web_nonlocal_client_403 "$code $(cat "$T/nonlocal.txt")"
+	;;
+*) echo "# no non-loopback IPv4 address: non-local client cases skipped" ;;
+esac
 kill $pid
 wait $pid 2>/dev/null
 [ $? = 0 ] && ok web_stops_on_sigterm || nok web_stops_on_sigterm
+# An explicit binding to other addresses serves other hosts (any Host).
+serve() { # serve OUT ARGS...: start cprof web, wait for its URL
+	out=$1; shift
+	"$CPROF" web "$@" >"$out" 2>"$out.err" &
+	spid=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$out"; do sleep 0.1; i=$((i + 1)); done
+	SU=$(sed -n 's/^Serving web UI on //p' "$out")
+	SPORT=${SU##*:}
+	SPORT=${SPORT%/}
+}
+case "$IP" in
+*.*.*.*)
+	serve "$T/any.out" -http 0.0.0.0:0 "$FIX/go-cpu.pb.gz"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --interface "$IP" "http://$IP:$SPORT/top")
+	[ "$code" = 200 ] && ok web_bind_all_serves_lan || nok web_bind_all_serves_lan "$code $SU"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: profiles.example' "http://127.0.0.1:$SPORT/top")
+	[ "$code" = 200 ] && ok web_bind_all_any_host || nok web_bind_all_any_host "$code"
+	kill $spid; wait $spid 2>/dev/null
+	serve "$T/ip.out" -http "$IP:0" "$FIX/go-cpu.pb.gz"
+	[ "$SU" = "http://$IP:$SPORT/" ] && ok web_bind_ip_url || nok web_bind_ip_url "$SU"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://$IP:$SPORT/top")
+	[ "$code" = 200 ] && ok web_bind_ip_serves || nok web_bind_ip_serves "$code"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$SPORT/top")
+	[ "$code" = 000 ] && ok web_bind_ip_only || nok web_bind_ip_only "$code"
+	kill $spid; wait $spid 2>/dev/null
+	;;
+esac
 if "$CPROF" web -http 127.0.0.1:99999 "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/port.err"; then
 	nok web_bad_port
 else
