@@ -115,6 +115,19 @@ void cprof_pb_packed_u64(cprof_buf *b, unsigned field, const uint64_t *v, size_t
 		cprof_pb_varint(b, v[i]);
 }
 
+void cprof_pb_packed_u32(cprof_buf *b, unsigned field, const uint32_t *v, size_t n)
+{
+	if (!n)
+		return;
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += varint_len(v[i]);
+	cprof_pb_tag(b, field, 2);
+	cprof_pb_varint(b, len);
+	for (size_t i = 0; i < n; i++)
+		cprof_pb_varint(b, v[i]);
+}
+
 void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n)
 {
 	cprof_pb_packed_u64(b, field, (const uint64_t *)v, n);

@@ -105,10 +105,23 @@ typedef struct idvec {
 	size_t n, cap;
 } idvec;
 
+/* Sample location ids go into the model's 32-bit pool as the file has them
+ * (the locations may come later in the file; renumber() maps them).  File
+ * ids are arbitrary uint64: those below BIG are stored as they are, the rare
+ * others as BIG | their index in a side table (bigid). */
+#define BIG ((uint32_t)1 << 31)
+
+typedef struct bigid {
+	idvec ids;         /* index -> file id */
+	uint32_t *slot;    /* hash of file id -> index + 1; 0 = empty */
+	size_t mask;
+} bigid;
+
 typedef struct dec {
 	cprof_profile *p;
 	const char *werr;      /* wire-level error (pprof falls back to legacy) */
 	idvec map_id, loc_id, fn_id; /* file ids, parallel to the entity arrays */
+	bigid big;             /* sample location ids >= BIG */
 	size_t nstrings;       /* strings seen in the file */
 	bool concat;
 } dec;
@@ -131,6 +144,15 @@ static bool idvec_push(dec *d, idvec *v, uint64_t id)
 	}
 	v->v[v->n++] = id;
 	return true;
+}
+
+static void dec_free(dec *d)
+{
+	free(d->map_id.v);
+	free(d->loc_id.v);
+	free(d->fn_id.v);
+	free(d->big.ids.v);
+	free(d->big.slot);
 }
 
 #define WIRE(d, e) ((d)->werr = (e), false)
@@ -162,6 +184,96 @@ static bool push_varints(dec *d, const field *f, void *vec)
 		*out++ = x;
 	}
 	v->n = (size_t)(out - v->v);
+	return true;
+}
+
+static inline uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* The pool value standing for file location id x (>= BIG). */
+static bool big_intern(dec *d, uint64_t x, uint32_t *out)
+{
+	bigid *b = &d->big;
+	if ((b->ids.n + 1) * 2 > (b->slot ? b->mask + 1 : 0)) {
+		size_t cap = b->slot ? (b->mask + 1) * 2 : 64;
+		uint32_t *ns = cap <= SIZE_MAX / sizeof(*ns) ? calloc(cap, sizeof(*ns)) : NULL;
+		if (!ns) {
+			d->p->oom = true;
+			return false;
+		}
+		for (size_t i = 0; i < b->ids.n; i++) {
+			size_t j = mix(b->ids.v[i]) & (cap - 1);
+			while (ns[j])
+				j = (j + 1) & (cap - 1);
+			ns[j] = (uint32_t)(i + 1);
+		}
+		free(b->slot);
+		b->slot = ns;
+		b->mask = cap - 1;
+	}
+	size_t j = mix(x) & b->mask;
+	for (; b->slot[j]; j = (j + 1) & b->mask)
+		if (b->ids.v[b->slot[j] - 1] == x) {
+			*out = BIG | (b->slot[j] - 1);
+			return true;
+		}
+	if (b->ids.n >= BIG - 1)
+		return WIRE(d, "too many location ids");
+	if (!idvec_push(d, &b->ids, x))
+		return false;
+	b->slot[j] = (uint32_t)b->ids.n;
+	*out = BIG | (uint32_t)(b->ids.n - 1);
+	return true;
+}
+
+/* The file location id a pool value stands for. */
+static uint64_t big_file_id(const dec *d, uint32_t v)
+{
+	return v & BIG ? d->big.ids.v[v & ~BIG] : v;
+}
+
+static inline bool push_locid(dec *d, uint32_t *out, uint64_t x)
+{
+	if (CPROF_LIKELY(x < BIG)) {
+		*out = (uint32_t)x;
+		return true;
+	}
+	return big_intern(d, x, out);
+}
+
+/* Append a repeated location id field (packed or not) to the 32-bit pool. */
+static bool push_locids(dec *d, const field *f)
+{
+	cprof_profile *p = d->p;
+	if (f->wt == 0) {
+		if (!cprof_vec_grow(p, p->loc_pool, 1) ||
+		    !push_locid(d, &p->loc_pool.v[p->loc_pool.n], f->u))
+			return false;
+		p->loc_pool.n++;
+		return true;
+	}
+	if (f->wt != 2)
+		return WIRE(d, "type mismatch");
+	size_t max = (size_t)(f->sub.end - f->sub.p); /* at most one per byte */
+	if (max == 0)
+		return true;
+	if (!cprof_vec_grow(p, p->loc_pool, max))
+		return false;
+	rd r = f->sub;
+	uint32_t *out = p->loc_pool.v + p->loc_pool.n;
+	while (r.p < r.end) {
+		uint64_t x;
+		if (!get_varint(&r, &x))
+			return WIRE(d, "bad varint");
+		if (!push_locid(d, out++, x))
+			return false;
+	}
+	p->loc_pool.n = (size_t)(out - p->loc_pool.v);
 	return true;
 }
 
@@ -219,7 +331,7 @@ static bool dec_sample(dec *d, rd r)
 			return WIRE(d, e);
 		switch (f.num) {
 		case 1:
-			if (!push_varints(d, &f, &p->loc_pool))
+			if (!push_locids(d, &f))
 				return false;
 			break;
 		case 2:
@@ -488,14 +600,6 @@ typedef struct idmap {
 	size_t hmask;
 } idmap;
 
-static inline uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static inline uint64_t idmap_get(const idmap *m, uint64_t id)
 {
 	if (CPROF_LIKELY(m->identity))
@@ -667,19 +771,22 @@ static int renumber(dec *d, char *err, size_t errlen)
 		}
 	}
 	if (rc == 0) {
-		uint64_t *v = p->loc_pool.v;
+		uint32_t *v = p->loc_pool.v;
 		size_t n = p->loc_pool.n, k = 0;
-		if (lm.identity) {
-			uint64_t nloc = p->location.n;
+		if (p->location.n >= BIG) {
+			rc = cprof_errf(err, errlen, "malformed profile: too many locations");
+			n = 0;
+		} else if (lm.identity && d->big.ids.n == 0) {
+			uint32_t nloc = (uint32_t)p->location.n;
 			for (; k < n; k++)
 				if (CPROF_UNLIKELY(v[k] - 1 >= nloc))
 					break;
 		} else {
 			for (; k < n; k++) {
-				uint64_t x = idmap_get(&lm, v[k]);
+				uint64_t x = idmap_get(&lm, big_file_id(d, v[k]));
 				if (CPROF_UNLIKELY(!x))
 					break;
-				v[k] = x;
+				v[k] = (uint32_t)x; /* <= location.n < BIG */
 			}
 		}
 		if (k < n) {
@@ -694,7 +801,7 @@ static int renumber(dec *d, char *err, size_t errlen)
 			}
 			rc = v[k] == 0 ? cprof_errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
 				       : cprof_errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
-					      lo, v[k]);
+					      lo, big_file_id(d, v[k]));
 		}
 	}
 	idmap_free(&mm);
@@ -718,6 +825,7 @@ void cprof__profile_pools(cprof_profile *p)
 		cprof_vec_grow(p, p->label_pool, 1);
 	if (!p->line_pool.v)
 		cprof_vec_grow(p, p->line_pool, 1);
+	cprof__profile_locs64_fit(p);
 }
 
 /* After the last field (ok: no error so far): validate and renumber.
@@ -743,9 +851,7 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 		else
 			rc = renumber(d, err, errlen);
 	}
-	free(d->map_id.v);
-	free(d->loc_id.v);
-	free(d->fn_id.v);
+	dec_free(d);
 	if (rc == 0)
 		cprof__profile_pools(p);
 	if (rc == 0 && p->oom)
@@ -1132,17 +1238,13 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 	}
 	if (ok && s.total == 0) {
 		rc = cprof_errf(err, errlen, "parsing profile: empty input file");
-		free(d.map_id.v);
-		free(d.loc_id.v);
-		free(d.fn_id.v);
+		dec_free(&d);
 		goto done;
 	}
 	rc = dec_finish(&d, ok, err, errlen);
 	goto done;
 out:
-	free(d.map_id.v);
-	free(d.loc_id.v);
-	free(d.fn_id.v);
+	dec_free(&d);
 	rc = cprof_errf(err, errlen, "%s", s.err ? s.err : "read error");
 done:
 	if (s.gz)

@@ -69,7 +69,7 @@ typedef struct merger {
 	int64_t *str;      /* source string -> output string + 1; 0 unmapped */
 	mapinfo *map;
 	uint64_t *fn, *loc;
-	uint64_t *ltmp;    /* one sample's output location ids */
+	uint32_t *ltmp;    /* one sample's output location ids */
 	size_t ltmp_cap;
 	cprof_label *labtmp;
 	size_t labtmp_cap;
@@ -168,7 +168,7 @@ static bool location_eq(const cprof_profile *o, const cprof_location *a, const c
 				     a->nline * sizeof(cprof_line)));
 }
 
-static uint64_t hash_sample(const uint64_t *locs, uint32_t nloc, const cprof_label *l,
+static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof_label *l,
 			    uint32_t nlabel)
 {
 	uint64_t h = 4;
@@ -180,7 +180,7 @@ static uint64_t hash_sample(const uint64_t *locs, uint32_t nloc, const cprof_lab
 	return h64(h, nloc);
 }
 
-static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint64_t *locs,
+static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint32_t *locs,
 		      uint32_t nloc, const cprof_label *l, uint32_t nlabel)
 {
 	return c->nloc == nloc && c->nlabel == nlabel &&
@@ -304,7 +304,7 @@ static int label_cmp(const cprof_label *a, const cprof_label *b)
 static bool tmp_reserve(merger *m, size_t nloc, size_t nlab)
 {
 	if (nloc > m->ltmp_cap) {
-		uint64_t *v = realloc(m->ltmp, nloc * sizeof(*v));
+		uint32_t *v = realloc(m->ltmp, nloc * sizeof(*v));
 		if (!v)
 			return false;
 		m->ltmp = v;
@@ -349,12 +349,12 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 		return true; /* pprof drops all-zero samples */
 	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
 		return false;
-	const uint64_t *sl = ss->nloc ? cprof_sample_locs(src, ss) : NULL;
+	const uint32_t *sl = ss->nloc ? cprof_sample_locids(src, ss) : NULL;
 	for (uint32_t k = 0; k < ss->nloc; k++) {
 		uint64_t id = map_location(m, sl[k]);
 		if (!id)
 			return false;
-		m->ltmp[k] = id;
+		m->ltmp[k] = (uint32_t)id; /* < 2^32: add_profile checked the count */
 	}
 	/* Labels in a canonical order, so equal label sets compare equal. */
 	const cprof_label *lab = ss->nlabel ? cprof_sample_labels(src, ss) : NULL;
@@ -378,7 +378,7 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 			v[k] = (int64_t)((uint64_t)v[k] + (uint64_t)m->vtmp[k]); /* wraps like Go */
 		return true;
 	}
-	if (!cprof_profile_add_sample(o, m->ltmp, ss->nloc, m->vtmp, nl, ss->nlabel))
+	if (!cprof__profile_add_sample32(o, m->ltmp, ss->nloc, m->vtmp, nl, ss->nlabel))
 		return false;
 	s->hash = (uint32_t)h;
 	s->idx1 = (uint32_t)o->sample.n;
@@ -563,7 +563,7 @@ static bool adopt(merger *m, cprof_profile *d)
 	size_t nt = d->sample_type.n;
 	for (size_t i = 0; i < d->sample.n; i++) {
 		const cprof_sample *s = &d->sample.v[i];
-		const uint64_t *locs = s->nloc ? cprof_sample_locs(d, s) : NULL;
+		const uint32_t *locs = s->nloc ? cprof_sample_locids(d, s) : NULL;
 		const cprof_label *lab = s->nlabel ? cprof_sample_labels(d, s) : NULL;
 		for (uint32_t k = 1; k < s->nlabel; k++)
 			if (label_cmp(&lab[k - 1], &lab[k]) > 0)

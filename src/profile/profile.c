@@ -30,6 +30,7 @@ void cprof_profile_free(cprof_profile *p)
 	free(p->label_pool.v);
 	free(p->line_pool.v);
 	free(p->comment.v);
+	free(p->locs64);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -201,6 +202,10 @@ uint64_t cprof_profile_add_function(cprof_profile *p, const char *name,
 uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint64_t address,
 				    const cprof_line *lines, size_t nline)
 {
+	if (p->location.n >= UINT32_MAX - 1) { /* sample location ids are 32-bit */
+		p->oom = true;
+		return 0;
+	}
 	if (nline > UINT32_MAX || !cprof_vec_grow(p, p->location, 1) ||
 	    !cprof_vec_grow(p, p->line_pool, nline))
 		return 0;
@@ -217,14 +222,56 @@ uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint6
 	return p->location.n;
 }
 
-uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
-				  const int64_t *values, const cprof_label *labels,
-				  size_t nlabel)
+/* Grow p's cprof_sample_locs() buffer to n ids; false (and p->oom) on
+ * failure. */
+static bool locs64_reserve(cprof_profile *p, size_t n)
+{
+	if (n <= p->locs64_cap)
+		return true;
+	size_t cap = p->locs64_cap ? p->locs64_cap : 64;
+	while (cap < n)
+		cap = cap > SIZE_MAX / sizeof(uint64_t) / 2 ? SIZE_MAX / sizeof(uint64_t) : cap * 2;
+	uint64_t *v = realloc(p->locs64, cap * sizeof(*v));
+	if (!v) {
+		p->oom = true;
+		return false;
+	}
+	p->locs64 = v;
+	p->locs64_cap = cap;
+	return true;
+}
+
+bool cprof__profile_locs64_fit(cprof_profile *p)
+{
+	size_t max = 0;
+	for (size_t i = 0; i < p->sample.n; i++)
+		if (p->sample.v[i].nloc > max)
+			max = p->sample.v[i].nloc;
+	return locs64_reserve(p, max);
+}
+
+const uint64_t *cprof_sample_locs(const cprof_profile *cp, const cprof_sample *s)
+{
+	/* The buffer is scratch space, not part of the profile's value: p is
+	 * never defined const, so writing through the cast is fine. */
+	cprof_profile *p = (cprof_profile *)cp;
+	if (!locs64_reserve(p, s->nloc ? s->nloc : 1))
+		return NULL;
+	const uint32_t *v = cprof_sample_locids(p, s);
+	for (uint32_t i = 0; i < s->nloc; i++)
+		p->locs64[i] = v[i];
+	return p->locs64;
+}
+
+/* Append a sample whose ids are l64 or l32 (exactly one non-NULL). */
+static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t *l32,
+			   size_t nloc, const int64_t *values, const cprof_label *labels,
+			   size_t nlabel)
 {
 	size_t nv = p->sample_type.n;
 	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !cprof_vec_grow(p, p->sample, 1) ||
 	    !cprof_vec_grow(p, p->loc_pool, nloc) || !cprof_vec_grow(p, p->value_pool, nv) ||
-	    !cprof_vec_grow(p, p->label_pool, nlabel))
+	    !cprof_vec_grow(p, p->label_pool, nlabel) || !locs64_reserve(p, nloc))
 		return 0;
 	cprof_sample s = {
 		.loc_off = p->loc_pool.n,
@@ -233,8 +280,11 @@ uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t
 		.label_off = p->label_pool.n,
 		.value_off = p->value_pool.n,
 	};
-	if (nloc)
-		memcpy(p->loc_pool.v + p->loc_pool.n, locs, nloc * sizeof(*locs));
+	uint32_t *dst = p->loc_pool.v + p->loc_pool.n;
+	if (l32 && nloc)
+		memcpy(dst, l32, nloc * sizeof(*l32));
+	for (size_t i = 0; l64 && i < nloc; i++)
+		dst[i] = (uint32_t)l64[i];
 	if (nv)
 		memcpy(p->value_pool.v + p->value_pool.n, values, nv * sizeof(*values));
 	if (nlabel)
@@ -244,6 +294,25 @@ uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t
 	p->label_pool.n += nlabel;
 	p->sample.v[p->sample.n++] = s;
 	return p->sample.n;
+}
+
+uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
+				  const int64_t *values, const cprof_label *labels,
+				  size_t nlabel)
+{
+	for (size_t i = 0; i < nloc; i++)
+		if (locs[i] > UINT32_MAX) {
+			p->oom = true; /* no location of p can have that id */
+			return 0;
+		}
+	return add_sample(p, locs, NULL, nloc, values, labels, nlabel);
+}
+
+uint64_t cprof__profile_add_sample32(cprof_profile *p, const uint32_t *locs, size_t nloc,
+				     const int64_t *values, const cprof_label *labels,
+				     size_t nlabel)
+{
+	return add_sample(p, NULL, locs, nloc, values, labels, nlabel);
 }
 
 /* Field numbers: see profile.proto (docs/ARCHITECTURE.md points to them). */
@@ -264,7 +333,7 @@ int cprof_profile_encode(const cprof_profile *p, cprof_buf *b)
 	for (size_t i = 0; i < p->sample.n; i++) {
 		const cprof_sample *s = &p->sample.v[i];
 		size_t m = cprof_pb_begin(b, 2);
-		cprof_pb_packed_u64(b, 1, cprof_sample_locs(p, s), s->nloc);
+		cprof_pb_packed_u32(b, 1, cprof_sample_locids(p, s), s->nloc);
 		cprof_pb_packed_i64(b, 2, cprof_sample_values(p, s), p->sample_type.n);
 		const cprof_label *l = cprof_sample_labels(p, s);
 		for (uint32_t j = 0; j < s->nlabel; j++) {

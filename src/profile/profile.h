@@ -26,7 +26,7 @@ typedef struct cprof_label {
 } cprof_label;
 
 typedef struct cprof_sample {
-	size_t loc_off;   /* into profile.loc_pool; leaf first */
+	size_t loc_off;   /* into profile.loc_pool (32-bit location ids); leaf first */
 	uint32_t nloc;
 	uint32_t nlabel;
 	size_t label_off; /* into profile.label_pool */
@@ -74,7 +74,10 @@ typedef struct cprof_profile {
 	CPROF_VEC(cprof_mapping) mapping;
 	CPROF_VEC(cprof_location) location;
 	CPROF_VEC(cprof_function) function;
-	CPROF_VEC(uint64_t) loc_pool;
+	/* Sample location ids, 32 bits each: ids are indices + 1, and the
+	 * model holds fewer than 2^32 locations (add_location and the reader
+	 * refuse more).  Two thirds of a big decoded profile is this pool. */
+	CPROF_VEC(uint32_t) loc_pool;
 	CPROF_VEC(int64_t) value_pool;
 	CPROF_VEC(cprof_label) label_pool;
 	CPROF_VEC(cprof_line) line_pool;
@@ -86,6 +89,9 @@ typedef struct cprof_profile {
 	int64_t default_sample_type;
 	int64_t doc_url;
 	bool oom;
+	/* cprof_sample_locs()'s 64-bit copy of one sample's ids. */
+	uint64_t *locs64;
+	size_t locs64_cap;
 } cprof_profile;
 
 void cprof_profile_init(cprof_profile *p);
@@ -119,15 +125,29 @@ uint64_t cprof_profile_add_function(cprof_profile *p, const char *name,
 				    int64_t start_line);
 uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint64_t address,
 				    const cprof_line *lines, size_t nline);
-/* values: nsample_type entries. */
+/* values: nsample_type entries.  Location ids must be below 2^32 (ids of
+ * locations of this profile always are); a larger one fails as OOM does. */
 uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
 				  const int64_t *values, const cprof_label *labels,
 				  size_t nlabel);
 
-static inline const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s)
+/* A sample's location ids, leaf first: s->nloc entries in the pool. */
+static inline const uint32_t *cprof_sample_locids(const cprof_profile *p, const cprof_sample *s)
 {
 	return p->loc_pool.v ? p->loc_pool.v + s->loc_off : NULL; /* NULL + 0 is UB */
 }
+/* The same ids widened to 64 bits, for code written when the pool held
+ * uint64_t: a copy in a buffer owned by p, valid until the next call for p
+ * (or until p changes).  NULL if that buffer cannot grow (allocation
+ * failure; it is sized for the largest sample as samples are added, so only
+ * samples edited in place can hit it).  Prefer cprof_sample_locids. */
+const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s);
+/* Internal (reader, merge): size that buffer for p's largest sample. */
+bool cprof__profile_locs64_fit(cprof_profile *p);
+/* Internal (merge): cprof_profile_add_sample with 32-bit ids. */
+uint64_t cprof__profile_add_sample32(cprof_profile *p, const uint32_t *locs, size_t nloc,
+				     const int64_t *values, const cprof_label *labels,
+				     size_t nlabel);
 static inline const int64_t *cprof_sample_values(const cprof_profile *p, const cprof_sample *s)
 {
 	return p->value_pool.v ? p->value_pool.v + s->value_off : NULL;

@@ -166,7 +166,7 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		uint64_t *locs = p->loc_pool.v + s->loc_off;
+		uint32_t *locs = p->loc_pool.v + s->loc_off;
 		bool f = false, ign = false;
 		for (uint32_t i = 0; i < s->nloc && !ign; i++) {
 			uint64_t id = locs[i];
@@ -823,10 +823,12 @@ int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
 		size_t n = nl + s->nloc + nr;
 		if (!cprof_vec_grow(p, p->loc_pool, n))
 			break;
-		uint64_t *dst = p->loc_pool.v + p->loc_pool.n;
-		memcpy(dst, add_leaf, nl * sizeof(*dst));
+		uint32_t *dst = p->loc_pool.v + p->loc_pool.n; /* ids < 2^32 (profile.h) */
+		for (size_t i = 0; i < nl; i++)
+			dst[i] = (uint32_t)add_leaf[i];
 		memcpy(dst + nl, p->loc_pool.v + s->loc_off, s->nloc * sizeof(*dst));
-		memcpy(dst + nl + s->nloc, add_root, nr * sizeof(*dst));
+		for (size_t i = 0; i < nr; i++)
+			dst[nl + s->nloc + i] = (uint32_t)add_root[i];
 		s->loc_off = p->loc_pool.n;
 		s->nloc = (uint32_t)n;
 		p->loc_pool.n += n;

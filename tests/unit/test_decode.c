@@ -85,7 +85,7 @@ static const char *diff(const cprof_profile *a, const cprof_profile *b)
 		const cprof_sample *x = &a->sample.v[i], *y = &b->sample.v[i];
 		if (x->nloc != y->nloc || x->nlabel != y->nlabel)
 			return "sample shape";
-		if (memcmp(cprof_sample_locs(a, x), cprof_sample_locs(b, y), x->nloc * 8))
+		if (memcmp(cprof_sample_locids(a, x), cprof_sample_locids(b, y), x->nloc * sizeof(uint32_t)))
 			return "sample locations";
 		if (memcmp(cprof_sample_values(a, x), cprof_sample_values(b, y), a->sample_type.n * 8))
 			return "sample values";
@@ -288,7 +288,7 @@ enum { OK_ = 0 };
 enum variant {
 	V_OK, V_STR0, V_STRIDX, V_NEGSTR, V_MAP0, V_LOC0, V_FN0, V_MAPDUP, V_LOCDUP, V_FNDUP,
 	V_NVALUES, V_NOTYPES, V_DANGLOC, V_LOCID0, V_DANGFN, V_LINENOFN, V_DANGMAP, V_CONCAT,
-	V_SPARSE, V_NOSTRINGS, V_WIRETYPE, V_TRUNC, V_BIGIDS,
+	V_SPARSE, V_NOSTRINGS, V_WIRETYPE, V_TRUNC, V_BIGIDS, V_EDGEIDS, V_DANGBIG,
 };
 
 static void make(cprof_buf *b, enum variant v)
@@ -297,9 +297,12 @@ static void make(cprof_buf *b, enum variant v)
 	if (v != V_NOTYPES)
 		vt(b, 1, 1, v == V_STRIDX ? 99 : v == V_NEGSTR ? -1 : 2);
 	int64_t vals[] = {5, 6, 7};
-	uint64_t l1 = v == V_SPARSE ? 1000 : v == V_BIGIDS ? UINT64_MAX : 1;
-	uint64_t l2 = v == V_SPARSE ? 7 : v == V_BIGIDS ? (1ull << 40) : 2;
-	uint64_t locs[] = {l1, v == V_DANGLOC ? 77 : v == V_LOCID0 ? 0 : l2};
+	/* The model keeps file location ids below 2^31 as they are until the
+	 * locations are known, larger ones in a side table: both sides of
+	 * that line, and beyond 32 bits. */
+	uint64_t l1 = v == V_SPARSE ? 1000 : v == V_BIGIDS ? UINT64_MAX : v == V_EDGEIDS ? (1ull << 31) - 1 : 1;
+	uint64_t l2 = v == V_SPARSE ? 7 : v == V_BIGIDS ? (1ull << 40) : v == V_EDGEIDS ? (1ull << 31) : 2;
+	uint64_t locs[] = {l1, v == V_DANGLOC ? 77 : v == V_LOCID0 ? 0 : v == V_DANGBIG ? (1ull << 41) : l2};
 	sample(b, locs, 2, vals, v == V_NVALUES ? 2 : 1);
 	sample(b, locs + 1, 1, vals + 1, v == V_NVALUES ? 2 : 1);
 	uint64_t m1 = v == V_SPARSE ? 40 : 1;
@@ -335,6 +338,7 @@ static void test_errors(void)
 		{V_OK, "valid", NULL},
 		{V_SPARSE, "sparse_ids", NULL},
 		{V_BIGIDS, "huge_ids", NULL},
+		{V_EDGEIDS, "ids_around_2^31", NULL},
 		{V_STR0, "string0_not_empty", "string_table[0]"},
 		{V_STRIDX, "string_index_out_of_range", "string index"},
 		{V_NEGSTR, "negative_string_index", "string index"},
@@ -347,6 +351,7 @@ static void test_errors(void)
 		{V_NVALUES, "value_count", "sample 0 has 2 values, 1 sample types"},
 		{V_NOTYPES, "no_sample_types", "samples without sample types"},
 		{V_DANGLOC, "dangling_location", "sample 0 references unknown location 77"},
+		{V_DANGBIG, "dangling_huge_location", "sample 0 references unknown location 2199023255552"},
 		{V_LOCID0, "location_ref_0", "sample 0 has location id 0"},
 		{V_DANGFN, "dangling_function", "location 1 references unknown function 3"},
 		{V_LINENOFN, "line_without_function", "location 1 has a line without a function"},
@@ -367,7 +372,9 @@ static void test_errors(void)
 		snprintf(name, sizeof(name), "error_%s", cases[i].name);
 		if (!cases[i].want)
 			CHECK(name, rc == 0 && p.sample.n == 2 && p.location.n == 2 &&
-			      cprof_sample_locs(&p, &p.sample.v[0])[0] == 1 &&
+			      cprof_sample_locids(&p, &p.sample.v[0])[0] == 1 &&
+			      cprof_sample_locids(&p, &p.sample.v[0])[1] == 2 &&
+			      cprof_sample_locids(&p, &p.sample.v[1])[0] == 2 &&
 			      cprof_sample_locs(&p, &p.sample.v[0])[1] == 2 &&
 			      p.location.v[0].mapping_id == 1 &&
 			      cprof_location_lines(&p, &p.location.v[0])[0].function_id == 1,
