@@ -3,12 +3,14 @@
  * local web UI over libmicrohttpd.  Views: flame graph (default, the --html
  * page), top, peek (callers/callees of the nodes matching p, or of every
  * node), call graph (Graphviz SVG) and source listing (functions matching
- * p).  The focus/ignore/hide/show/sample index controls and p are query
- * parameters (f, i, h, s, si, p), so Back/Forward and shared links work;
- * each request
- * re-reads the sources and builds its report as `cprof top` would.
+ * p).  Every view has the same bar: the sample-type menu and the
+ * focus/ignore/hide/show/p controls, which are query parameters (si, f, i,
+ * h, s, p), so Back/Forward and shared links work; each request re-reads
+ * the sources and builds its report as `cprof top` would.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
- * clients unless another host was given explicitly (pprof's rule).
+ * clients, and to requests whose Host is not a loopback name (DNS
+ * rebinding), unless another host was given explicitly (pprof's rule for
+ * clients).
  */
 #include "compat.h"
 #include "cli/cli.h"
@@ -36,6 +38,9 @@ static struct {
 	char **argv; /* report options and sources given on the command line */
 	int argc;
 	bool any_client;
+	char **types; /* the profile's sample types (the si menu) */
+	size_t ntypes;
+	char *deftype; /* the one shown without si */
 } web;
 
 static volatile sig_atomic_t stop;
@@ -79,7 +84,9 @@ static const char *const params[][2] = {
 	{"p", "regexp"},
 };
 
-/* The view's navigation bar and filter form (GET: the state is the URL). */
+/* The view's navigation bar and refinement form, the same on every view:
+ * links to the views (keeping the query), a sample-type menu and the
+ * filters.  GET: the state is the URL, so Back/Forward and links work. */
 static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 {
 	static const char *const views[][2] = {{"/", "Flame graph"}, {"/top", "Top"},
@@ -101,8 +108,32 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		fprintf(f, "\"%s>%s</a> ", !strcmp(view, views[k][0]) ? " style=\"font-weight:bold\"" : "",
 			views[k][1]);
 	}
-	fprintf(f, "<form method=\"get\" action=\"%s\" style=\"display:inline\">", view);
+	/* autocomplete=off: else Back shows the controls as they were left (the
+	 * browser restores form state), not as the URL says. */
+	fprintf(f, "<form method=\"get\" action=\"%s\" autocomplete=\"off\" style=\"display:inline\">", view);
+	/* The sample type: a menu that applies itself (the button too). */
+	const char *si = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
+	if (!si || !*si)
+		si = web.deftype;
+	bool found = false;
+	fputs(" <label>sample <select name=\"si\" onchange=\"this.form.submit()\">", f);
+	for (size_t k = 0; k < web.ntypes; k++) {
+		bool sel = si && !strcmp(si, web.types[k]);
+		found |= sel;
+		fputs("<option", f);
+		fputs(sel ? " selected>" : ">", f);
+		hesc(f, web.types[k]);
+		fputs("</option>", f);
+	}
+	if (!found && si) { /* an index or an alias pprof accepts */
+		fputs("<option selected>", f);
+		hesc(f, si);
+		fputs("</option>", f);
+	}
+	fputs("</select></label>", f);
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		if (!strcmp(params[j][0], "si"))
+			continue;
 		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1], params[j][0]);
 		hesc(f, v);
@@ -391,11 +422,25 @@ int cprof_cmd_web(int argc, char **argv)
 	const char *output = NULL;
 	int status = 1;
 	cprof_report *r = cprof_cli_report_open(n, rest, CPROF_FMT_TEXT, NULL, &p, &output, &status);
-	cprof_report_free(r);
-	cprof_profile_free(&p);
 	if (!r) {
+		cprof_profile_free(&p);
 		free(rest);
 		return status;
+	}
+	/* The sample types for the menu (every request re-reads the same
+	 * sources, so they stay valid). */
+	size_t sel = 0;
+	cprof_flame_sample_type(r, 0, &web.ntypes, &sel);
+	web.types = calloc(web.ntypes + 1, sizeof(*web.types));
+	for (size_t k = 0; web.types && k < web.ntypes; k++)
+		web.types[k] = strdup(cprof_flame_sample_type(r, k, &web.ntypes, &sel));
+	if (web.types && sel < web.ntypes)
+		web.deftype = web.types[sel];
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+	if (!web.types) {
+		free(rest);
+		return cprof_error("out of memory"), 1;
 	}
 	web.argv = rest;
 	web.argc = n;
@@ -459,6 +504,9 @@ int cprof_cmd_web(int argc, char **argv)
 	while (!stop)
 		pause();
 	MHD_stop_daemon(d);
+	for (size_t k = 0; k < web.ntypes; k++)
+		free(web.types[k]);
+	free(web.types);
 	free(rest);
 	return 0;
 }

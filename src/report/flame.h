@@ -60,6 +60,11 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
 			    char *err, size_t errlen);
 
+/* The sample type names of r's profile, for a sample-type menu (cprof
+ * web): *n of them, pointers into the profile (valid while r lives); *sel
+ * is the index of the one r reports. */
+const char *cprof_flame_sample_type(const cprof_report *r, size_t k, size_t *n, size_t *sel);
+
 /*
  * Folded ("collapsed") stacks, flamegraph.pl's input: one line per stack,
  * frames root first separated by ';', whitespace, a count, and optionally a

@@ -103,6 +103,14 @@ static bool columns_equal(const ftree *t, const bool *keep, size_t a, uint64_t s
 	return true;
 }
 
+const char *cprof_flame_sample_type(const cprof_report *r, size_t k, size_t *n, size_t *sel)
+{
+	const cprof_profile *p = r->p;
+	*n = p->sample_type.n;
+	*sel = r->vi;
+	return k < p->sample_type.n ? cprof_profile_string(p, p->sample_type.v[k].type) : NULL;
+}
+
 int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
 			    char *err, size_t errlen)
 {

@@ -2,9 +2,10 @@
 // click to zoom, reset, search ("Matched: x%"), pivot, sample-type switch,
 // keyboard, theme.  Asserts on the DOM; prints "ok NAME" / "not ok NAME".
 //
-//   node flame.test.js DIR [URL]   (DIR has basic.svg, basic.html, heap.html;
-//                                   screenshots are written there; URL: a
-//                                   running `cprof web` on go-cpu.pb.gz)
+//   node flame.test.js DIR [URL [HEAPURL]]
+//        DIR has basic.svg, basic.html, heap.html; screenshots are written
+//        there; URL: a running `cprof web` on go-cpu.pb.gz, HEAPURL: one on
+//        go-heap.pb.gz (every view, sample-type menu, Back/Forward)
 "use strict";
 const { chromium } = require("playwright-core");
 const path = require("path");
@@ -143,6 +144,63 @@ async function webTests(page, url) {
 	check("web_back", !/f=/.test(new URL(page.url()).search), page.url());
 }
 
+// Every view of cprof web on a heap profile (4 sample types): the menu of
+// the navigation bar switches the type (the values change), a focus is
+// applied through the URL, and Back/Forward restore each state.
+async function webViewsTests(page, url) {
+	const views = [
+		["flame", "", async () => (await page.locator("#subtitle").textContent()) + " root=" +
+			(await page.evaluate(() => window.cprofFlame.rects()[0].v))],
+		["top", "top", () => page.locator("pre").textContent()],
+		["peek", "peek", () => page.locator("pre").textContent()],
+		["graph", "graph", () => page.locator("svg").first().textContent()],
+		["source", "source?p=main%5C.alloc", () => page.locator("pre").textContent()],
+	];
+	const ready = async (name) => {
+		await page.waitForLoadState("load");
+		if (name === "flame") await page.waitForFunction(() => window.cprofFlame);
+	};
+	const menu = () => page.locator("#cprofnav select[name=si]");
+	for (const [name, rel, content] of views) {
+		await page.goto(url + rel);
+		await ready(name);
+		const types = await menu().locator("option").allTextContents();
+		check("web_" + name + "_types", types.join(",") === "alloc_objects,alloc_space,inuse_objects,inuse_space", types.join(","));
+		const t0 = await menu().inputValue(), v0 = await content();
+		// Switching the type reloads the view with si in the URL.
+		await Promise.all([page.waitForURL(/[?&]si=alloc_objects/), menu().selectOption("alloc_objects")]);
+		await ready(name);
+		const t1 = await menu().inputValue(), v1 = await content();
+		check("web_" + name + "_switch", t0 === "inuse_space" && t1 === "alloc_objects" && v1 !== v0,
+			t0 + " -> " + t1 + (v1 === v0 ? " (same content)" : ""));
+		if (name !== "source" && name !== "graph")
+			check("web_" + name + "_switch_type", /alloc_objects/.test(v1) && !/inuse_space/.test(v1), v1.slice(0, 120));
+		// A focus on top of it: both stay in the URL.
+		const hide = name === "source" ? "allocBig" : "runtime";
+		await page.locator("#cprofnav input[name=h]").fill(hide);
+		await Promise.all([page.waitForURL(new RegExp("[?&]h=" + hide)), page.locator("#cprofnav button").click()]);
+		await ready(name);
+		const v2 = await content();
+		check("web_" + name + "_hide", (await menu().inputValue()) === "alloc_objects" && v2 !== v1 &&
+			(name === "flame" ? v2.includes("hide=" + hide) : !v2.includes(name === "source" ? "main.allocBig" : "runtime.main")),
+			v2.slice(0, 160));
+		if (name === "top") await page.screenshot({ path: path.join(dir, "web-heap-top.png") });
+		// Back: the type switch without the hide; Back: the first state; Forward: the switch again.
+		await page.goBack();
+		await ready(name);
+		let c = await content(), m = await menu().inputValue(), h = await page.locator("#cprofnav input[name=h]").inputValue();
+		check("web_" + name + "_back", c === v1 && m === "alloc_objects" && h === "", [c === v1, m, h].join(" "));
+		await page.goBack();
+		await ready(name);
+		c = await content(); m = await menu().inputValue();
+		check("web_" + name + "_back2", c === v0 && m === "inuse_space", [c === v0, m].join(" "));
+		await page.goForward();
+		await ready(name);
+		check("web_" + name + "_forward", (await content()) === v1 && (await menu().inputValue()) === "alloc_objects");
+	}
+	await page.screenshot({ path: path.join(dir, "web-heap-source.png") });
+}
+
 (async () => {
 	const ud = fs.mkdtempSync(path.join(os.tmpdir(), "cprof-chromium-"));
 	// A fresh profile directory (the persistent context's user data dir).
@@ -161,6 +219,8 @@ async function webTests(page, url) {
 		await htmlTests(page).catch((e) => check("html_tests", false, e.message.split("\n")[0]));
 		if (process.argv[3])
 			await webTests(page, process.argv[3]).catch((e) => check("web_tests", false, e.message.split("\n")[0]));
+		if (process.argv[4])
+			await webViewsTests(page, process.argv[4]).catch((e) => check("web_views_tests", false, e.message.split("\n")[0]));
 		check("no_page_errors", errors.length === 0, errors.join(" | "));
 	} finally {
 		await browser.close();

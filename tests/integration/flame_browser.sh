@@ -29,4 +29,10 @@ trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
 i=0
 while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/web.out"; do sleep 0.1; i=$((i + 1)); done
 U=$(sed -n 's/^Serving web UI on //p' "$T/web.out")
-(cd "$BR" && timeout 240 node flame.test.js "$A" "$U")
+"$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$T/webh.out" 2>"$T/webh.err" &
+hpid=$!
+trap 'kill $pid $hpid 2>/dev/null; rm -rf "$T"' EXIT
+i=0
+while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/webh.out"; do sleep 0.1; i=$((i + 1)); done
+HU=$(sed -n 's/^Serving web UI on //p' "$T/webh.out")
+(cd "$BR" && timeout 240 node flame.test.js "$A" "$U" "$HU")
