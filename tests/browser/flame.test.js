@@ -121,6 +121,40 @@ async function htmlTests(page) {
 	await page.screenshot({ path: path.join(dir, "html-heap.png") });
 }
 
+// Values survive the packed encoding exactly (up to 2^53), and a
+// differential page draws the paths that vanished.
+async function htmlDataTests(page) {
+	await page.goto("file://" + path.join(dir, "big.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const v = await page.evaluate(() => {
+		const r = {};
+		for (let i = 0; i < DATA.nn; i++) r[DATA.names[DATA.n[i]] + "@" + DATA.d[i]] = [DATA.v[0][i], DATA.s[0][i]];
+		return r;
+	});
+	check("html_values_exact", JSON.stringify(v) === JSON.stringify({
+		"all@0": [124456789012355, 0], "a@1": [124456789012348, 123456789012345], "b@2": [1000000000000, 1000000000000],
+		"c@2": [3, 3], "d@1": [7, 0], "e@2": [7, 0], "f@3": [7, 7] }), JSON.stringify(v));
+
+	await page.goto("file://" + path.join(dir, "diff.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const names = await page.evaluate(() => DATA.names);
+	const rs = await page.evaluate(() => window.cprofFlame.rects().map((r) => ({ x: r.x, y: r.y, w: r.w, n: r.n, v: r.v })));
+	const by = (nm) => rs.find((r) => names[r.n] === nm);
+	const root = by("all"), gone = by("gone"), deep = by("deep"), nw = by("new");
+	// NEW total 29 plus the vanished 8: gone takes 8/37 of the width.
+	check("html_diff_vanished_drawn", gone && deep && Math.abs(gone.w / root.w - 8 / 37) < 0.01 && Math.abs(deep.w - gone.w) < 0.01,
+		JSON.stringify([root, gone, deep]));
+	check("html_diff_new", nw && Math.abs(nw.w / root.w - 4 / 37) < 0.01, JSON.stringify(nw));
+	const box = await page.locator("#c").boundingBox();
+	await page.mouse.move(box.x + gone.x + gone.w / 2, box.y + gone.y + 5);
+	const tip = await page.locator("#tip").textContent();
+	check("html_diff_vanished_tip", /^gone\n0 samples \(0\.00%\).*\nvanished; base 8 samples$/.test(tip), JSON.stringify(tip));
+	await page.mouse.move(box.x + by("bar").x + 2, box.y + by("bar").y + 5);
+	const tip2 = await page.locator("#tip").textContent();
+	check("html_diff_tip", /^bar\n20 samples \(68\.97%\).*\nbase 10 samples, change \+10 samples$/.test(tip2), JSON.stringify(tip2));
+	await page.screenshot({ path: path.join(dir, "html-diff.png") });
+}
+
 async function webTests(page, url) {
 	await page.goto(url);
 	await page.waitForFunction(() => window.cprofFlame);
@@ -215,8 +249,14 @@ async function webViewsTests(page, url) {
 		const page = await browser.newPage();
 		const errors = [];
 		page.on("pageerror", (e) => errors.push(String(e)));
+		const requests = [];
+		page.on("request", (r) => requests.push(r.url()));
 		await svgTests(page).catch((e) => check("svg_tests", false, e.message.split("\n")[0]));
 		await htmlTests(page).catch((e) => check("html_tests", false, e.message.split("\n")[0]));
+		await htmlDataTests(page).catch((e) => check("html_data_tests", false, e.message.split("\n")[0]));
+		// Self-contained: the SVG and HTML pages asked for nothing but themselves.
+		const ext = requests.filter((u) => !/^(file|data|blob):/.test(u));
+		check("files_no_network", requests.length >= 5 && ext.length === 0, ext.join(" ") || requests.length);
 		if (process.argv[3])
 			await webTests(page, process.argv[3]).catch((e) => check("web_tests", false, e.message.split("\n")[0]));
 		if (process.argv[4])

@@ -20,7 +20,11 @@ A=$BUILD/artifacts/flame
 mkdir -p "$A"
 "$CPROF" flame "$FF/basic.folded" >"$A/basic.svg" &&
 	"$CPROF" flame --html "$FF/basic.folded" >"$A/basic.html" &&
-	"$CPROF" flame --html "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$A/heap.html" 2>/dev/null || {
+	"$CPROF" flame --html "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$A/heap.html" 2>/dev/null &&
+	printf 'main;foo;bar 10 20\nmain;foo;baz 5 5\nmain;gone;deep 8 0\nmain;new 0 4\n' >"$T/diff.folded" &&
+	"$CPROF" flame --html "$T/diff.folded" >"$A/diff.html" &&
+	printf 'a;b 1000000000000\na;c 3\na 123456789012345\nd;e;f 7\n' >"$T/big.folded" &&
+	"$CPROF" flame --html "$T/big.folded" >"$A/big.html" || {
 	nok flame_browser_inputs; exit 1; }
 # The web UI too.
 "$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &

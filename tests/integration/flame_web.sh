@@ -88,6 +88,17 @@ esac
 kill $pid
 wait $pid 2>/dev/null
 [ $? = 0 ] && ok web_stops_on_sigterm || nok web_stops_on_sigterm
+# $BROWSER is started with the URL.
+printf '#!/bin/sh\necho "$1" >"%s/opened"\n' "$T" >"$T/browser.sh"
+chmod +x "$T/browser.sh"
+BROWSER=$T/browser.sh "$CPROF" web "$FIX/go-cpu.pb.gz" >"$T/b.out" 2>"$T/b.err" &
+spid=$!
+i=0
+while [ $i -lt 100 ] && ! [ -s "$T/opened" ]; do sleep 0.1; i=$((i + 1)); done
+BU=$(sed -n 's/^Serving web UI on //p' "$T/b.out")
+[ -n "$BU" ] && [ "$(cat "$T/opened" 2>/dev/null)" = "$BU" ] && ok web_browser_env ||
+	nok web_browser_env "printed '$BU', \$BROWSER got '$(cat "$T/opened" 2>/dev/null)'"
+kill $spid; wait $spid 2>/dev/null
 # An explicit binding to other addresses serves other hosts (any Host).
 serve() { # serve OUT ARGS...: start cprof web, wait for its URL
 	out=$1; shift
