@@ -38,6 +38,7 @@ static struct {
 	char **argv; /* report options and sources given on the command line */
 	int argc;
 	bool any_client;
+	bool has_base; /* -diff_base on the command line: b=none drops it */
 	char **types; /* the profile's sample types (the si menu) */
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
@@ -81,8 +82,18 @@ static void qesc(FILE *f, const char *s)
 
 static const char *const params[][2] = {
 	{"f", "focus"}, {"i", "ignore"}, {"h", "hide"}, {"s", "show"}, {"si", "sample_index"},
-	{"p", "regexp"},
+	{"p", "regexp"}, {"b", "base"},
 };
+
+/* -diff_base=X or -diff_base X (one or two dashes): the number of argv
+ * entries it takes, 0 if a is not it. */
+static int diff_base_arg(const char *a)
+{
+	const char *nm = a[0] == '-' ? a + 1 + (a[1] == '-') : NULL;
+	if (!nm || strncmp(nm, "diff_base", 9))
+		return 0;
+	return nm[9] == '=' ? 1 : nm[9] == 0 ? 2 : 0;
+}
 
 /* The view's navigation bar and refinement form, the same on every view:
  * links to the views (keeping the query), a sample-type menu and the
@@ -131,8 +142,15 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		fputs("</option>", f);
 	}
 	fputs("</select></label>", f);
+	if (web.has_base) { /* the differential view, or NEW alone */
+		const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+		bool none = b && !strcmp(b, "none");
+		fprintf(f, " <select name=\"b\" onchange=\"this.form.submit()\"><option value=\"\"%s>"
+			   "diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
+			none ? "" : " selected", none ? " selected" : "");
+	}
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		if (!strcmp(params[j][0], "si"))
+		if (!strcmp(params[j][0], "si") || !strcmp(params[j][0], "b"))
 			continue;
 		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1], params[j][0]);
@@ -288,6 +306,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		const char *flag = params[j][1];
 		if (!strcmp(flag, "regexp"))
 			flag = peek ? "peek" : source ? "list" : NULL;
+		else if (!strcmp(flag, "base"))
+			flag = NULL;
 		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
 	}
@@ -308,8 +328,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fclose(bf);
 		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
-	for (int k = 1; k < web.argc; k++)
-		argv[argc++] = web.argv[k];
+	const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+	bool nobase = b && !strcmp(b, "none");
+	for (int k = 1; k < web.argc; k++) {
+		int skip = nobase ? diff_base_arg(web.argv[k]) : 0;
+		if (skip)
+			k += skip - 1;
+		else
+			argv[argc++] = web.argv[k];
+	}
 	char *body = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&body, &len);
@@ -444,6 +471,8 @@ int cprof_cmd_web(int argc, char **argv)
 	}
 	web.argv = rest;
 	web.argc = n;
+	for (int k = 1; k < n; k++)
+		web.has_base |= diff_base_arg(rest[k]) != 0;
 	/* HOST:PORT, either part optional; default 127.0.0.1, a free port. */
 	char host[256] = "127.0.0.1";
 	long port = 0;

@@ -88,6 +88,16 @@ esac
 kill $pid
 wait $pid 2>/dev/null
 [ $? = 0 ] && ok web_stops_on_sigterm || nok web_stops_on_sigterm
+serve() { # serve OUT ARGS...: start cprof web, wait for its URL
+	out=$1; shift
+	"$CPROF" web "$@" >"$out" 2>"$out.err" &
+	spid=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$out"; do sleep 0.1; i=$((i + 1)); done
+	SU=$(sed -n 's/^Serving web UI on //p' "$out")
+	SPORT=${SU##*:}
+	SPORT=${SPORT%/}
+}
 # $BROWSER is started with the URL.
 printf '#!/bin/sh\necho "$1" >"%s/opened"\n' "$T" >"$T/browser.sh"
 chmod +x "$T/browser.sh"
@@ -99,17 +109,23 @@ BU=$(sed -n 's/^Serving web UI on //p' "$T/b.out")
 [ -n "$BU" ] && [ "$(cat "$T/opened" 2>/dev/null)" = "$BU" ] && ok web_browser_env ||
 	nok web_browser_env "printed '$BU', \$BROWSER got '$(cat "$T/opened" 2>/dev/null)'"
 kill $spid; wait $spid 2>/dev/null
+# -diff_base: every view is differential; b=none (a menu in the bar) shows
+# NEW alone, in the URL like the other controls.
+serve "$T/diff.out" -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz"
+curl -s "$SU" >"$T/diff.html"
+check web_diff_flame grep -q '"title":"Differential Flame Graph"' "$T/diff.html"
+check web_diff_menu grep -q '<select name="b" onchange="this.form.submit()"><option value="" selected>' "$T/diff.html"
+want=$("$CPROF" top -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing nodes')
+curl -s "${SU}top" >"$T/diff_top.html"
+check web_diff_top grep -qF "$want" "$T/diff_top.html"
+want=$("$CPROF" top "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing nodes')
+curl -s "${SU}top?b=none" >"$T/nobase_top.html"
+check web_diff_nobase_top grep -qF "$want" "$T/nobase_top.html"
+check web_diff_nobase_links grep -q 'href="/?b=none&amp;"' "$T/nobase_top.html"
+curl -s "${SU}?b=none" >"$T/nobase.html"
+check web_diff_nobase_flame grep -q '"title":"Flame Graph"' "$T/nobase.html"
+kill $spid; wait $spid 2>/dev/null
 # An explicit binding to other addresses serves other hosts (any Host).
-serve() { # serve OUT ARGS...: start cprof web, wait for its URL
-	out=$1; shift
-	"$CPROF" web "$@" >"$out" 2>"$out.err" &
-	spid=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$out"; do sleep 0.1; i=$((i + 1)); done
-	SU=$(sed -n 's/^Serving web UI on //p' "$out")
-	SPORT=${SU##*:}
-	SPORT=${SPORT%/}
-}
 case "$IP" in
 *.*.*.*)
 	serve "$T/any.out" -http 0.0.0.0:0 "$FIX/go-cpu.pb.gz"
