@@ -84,7 +84,10 @@ int cprof_cmd_merge(int argc, char **argv)
 		if (fd < 0) {
 			rc = cprof_error("merge: %s: %s", out, strerror(errno));
 		} else {
-			int w = cprof_profile_write_fd(&acc, fd);
+			/* Deflate on every CPU: compression is most of the
+			 * time of a merge (docs/READER.md, "Performance"). */
+			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+			int w = cprof_profile_write_fd_threads(&acc, fd, 1, ncpu > 0 ? (int)ncpu : 1);
 			if (!to_stdout && close(fd) < 0 && w == 0)
 				w = -errno;
 			if (w < 0)

@@ -51,15 +51,33 @@ void cprof_buf_append(cprof_buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
+static inline size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v > 0x7f) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Writes v at d (room for 10 bytes); returns the bytes written. */
+static inline size_t put_varint(unsigned char *d, uint64_t v)
+{
+	size_t n = 0;
+	while (v > 0x7f) {
+		d[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	d[n++] = (unsigned char)v;
+	return n;
+}
+
 void cprof_pb_varint(cprof_buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-	do {
-		tmp[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v);
-	cprof_buf_append(b, tmp, n);
+	if (!cprof_buf_reserve(b, 10))
+		return;
+	b->len += put_varint(b->data + b->len, v);
 }
 
 void cprof_pb_tag(cprof_buf *b, unsigned field, unsigned wiretype)
@@ -92,40 +110,33 @@ void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n)
 	cprof_buf_append(b, p, n);
 }
 
-static size_t varint_len(uint64_t v)
-{
-	size_t n = 1;
-	while (v > 0x7f) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
+/* Packed varints: one reservation, then plain stores (the encoder's
+ * hottest loop: a big profile is mostly sample location ids). */
+#define PACKED(b, field, v, n)                                              \
+	do {                                                                \
+		if (!(n))                                                   \
+			return;                                             \
+		size_t len_ = 0;                                            \
+		for (size_t i_ = 0; i_ < (n); i_++)                         \
+			len_ += varint_len((v)[i_]);                        \
+		if (!cprof_buf_reserve((b), 20 + len_))                     \
+			return;                                             \
+		unsigned char *d_ = (b)->data + (b)->len;                   \
+		d_ += put_varint(d_, ((uint64_t)(field) << 3) | 2);         \
+		d_ += put_varint(d_, len_);                                 \
+		for (size_t i_ = 0; i_ < (n); i_++)                         \
+			d_ += put_varint(d_, (v)[i_]);                      \
+		(b)->len = (size_t)(d_ - (b)->data);                        \
+	} while (0)
 
 void cprof_pb_packed_u64(cprof_buf *b, unsigned field, const uint64_t *v, size_t n)
 {
-	if (!n)
-		return;
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += varint_len(v[i]);
-	cprof_pb_tag(b, field, 2);
-	cprof_pb_varint(b, len);
-	for (size_t i = 0; i < n; i++)
-		cprof_pb_varint(b, v[i]);
+	PACKED(b, field, v, n);
 }
 
 void cprof_pb_packed_u32(cprof_buf *b, unsigned field, const uint32_t *v, size_t n)
 {
-	if (!n)
-		return;
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++)
-		len += varint_len(v[i]);
-	cprof_pb_tag(b, field, 2);
-	cprof_pb_varint(b, len);
-	for (size_t i = 0; i < n; i++)
-		cprof_pb_varint(b, v[i]);
+	PACKED(b, field, v, n);
 }
 
 void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n)

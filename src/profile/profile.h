@@ -163,9 +163,17 @@ static inline const cprof_line *cprof_location_lines(const cprof_profile *p, con
 
 /* Serialise as profile.proto (uncompressed) into out.  0 or -ENOMEM. */
 int cprof_profile_encode(const cprof_profile *p, cprof_buf *out);
-/* Encode, gzip and write to fd (all of it, retrying short writes).
- * 0 or a negative errno. */
+/* Encode, gzip (level 1, as Go) and write to fd (all of it, retrying short
+ * writes), streaming: the encoded bytes are never whole in memory, only
+ * 256 KiB of them at a time.  0 or a negative errno (the file may then hold
+ * part of the output). */
 int cprof_profile_write_fd(const cprof_profile *p, int fd);
+/* The same at a zlib `level`, deflated on `threads` threads (at most 8; <= 0:
+ * none) as pigz does it: 256 KiB chunks deflated independently, each primed
+ * with the 32 KiB before it, in one gzip member; a little larger than the
+ * serial stream.  Starts and joins its threads: for the CLI, never for the
+ * runtime. */
+int cprof_profile_write_fd_threads(const cprof_profile *p, int fd, int level, int threads);
 
 /* gzip helpers (zlib), also used by the reader.  0 or negative errno. */
 int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level);

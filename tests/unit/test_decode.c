@@ -526,11 +526,71 @@ static void test_files(void)
 	cprof_profile_free(&a);
 }
 
+/* The gzip writers (serial and parallel, pigz-style) give back the encoder's
+ * exact bytes: a profile of several chunks, one field bigger than a chunk. */
+static void test_writers(void)
+{
+	cprof_profile a;
+	build(&a);
+	uint64_t x = 12345;
+	for (int k = 0; k < 40000; k++) {
+		uint64_t locs[12];
+		for (int j = 0; j < 12; j++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			locs[j] = 1 + (x >> 33) % 3;
+		}
+		int64_t v[2] = {k, (int64_t)x >> 8};
+		cprof_profile_add_sample(&a, locs, 1 + (size_t)(x >> 60) % 12, v, NULL, 0);
+	}
+	char *big = malloc(600 << 10);
+	for (size_t k = 0; k + 1 < (600 << 10); k++)
+		big[k] = (char)('a' + (k * 7919 % 26));
+	big[(600 << 10) - 1] = 0;
+	cprof_profile_str(&a, big);
+	free(big);
+	cprof_buf raw;
+	cprof_buf_init(&raw, 0);
+	cprof_profile_encode(&a, &raw);
+	static const struct {
+		const char *name;
+		int level, threads; /* threads -1: cprof_profile_write_fd */
+	} cases[] = {
+		{"write_fd", 1, -1}, {"write_threads_0", 1, 0}, {"write_threads_1", 1, 1},
+		{"write_threads_3", 1, 3}, {"write_threads_2_level6", 6, 2},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
+		FILE *f = tmpfile();
+		int fd = f ? fileno(f) : -1;
+		int rc = fd < 0 ? -1
+			 : cases[i].threads < 0
+			     ? cprof_profile_write_fd(&a, fd)
+			     : cprof_profile_write_fd_threads(&a, fd, cases[i].level, cases[i].threads);
+		long n = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+		unsigned char *gz = n > 0 ? malloc((size_t)n) : NULL;
+		bool got = gz && pread(fd, gz, (size_t)n, 0) == n;
+		char err[256] = "";
+		cprof_buf out;
+		cprof_buf_init(&out, 0);
+		/* zlib checks the CRC and length of the one gzip member. */
+		int gr = got ? cprof_gunzip(gz, (size_t)n, &out, (size_t)1 << 30, err, sizeof(err)) : -1;
+		CHECK(cases[i].name, rc == 0 && gr == 0 && raw.len > (1 << 20) && out.len == raw.len &&
+		      !memcmp(out.data, raw.data, raw.len) && gz[0] == 0x1f && gz[1] == 0x8b,
+		      "rc %d gunzip %d (%s), %zu vs %zu bytes", rc, gr, err, out.len, raw.len);
+		cprof_buf_free(&out);
+		free(gz);
+		if (f)
+			fclose(f);
+	}
+	cprof_buf_free(&raw);
+	cprof_profile_free(&a);
+}
+
 int main(void)
 {
 	test_roundtrip();
 	test_errors();
 	test_labels();
 	test_files();
+	test_writers();
 	return failed;
 }
