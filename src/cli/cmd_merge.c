@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/fetch.h"
 #include "profile/decode.h"
+#include "profile/gzwrite.h"
 #include "profile/merge.h"
 #include "profile/profile.h"
 
@@ -149,7 +150,7 @@ int cprof_cmd_merge(int argc, char **argv)
 			/* Deflate on every CPU: compression is most of the
 			 * time of a merge (docs/READER.md, "Performance"). */
 			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-			int w = cprof_profile_write_fd_threads(&acc, fd, 1, ncpu > 0 ? (int)ncpu : 1);
+			int w = cprof_profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1);
 			if (!to_stdout && close(fd) < 0 && w == 0)
 				w = -errno;
 			if (w < 0)

@@ -2,7 +2,6 @@
 #include "profile/profile.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -325,19 +324,17 @@ static void encode_valuetype(cprof_buf *b, unsigned field, const cprof_valuetype
 	cprof_pb_end(b, m);
 }
 
-/* Where the encoder hands its bytes: after each top-level field, once b
- * holds at least `chunk` bytes, drain(s, b) consumes them (b->len = 0).
- * Nested messages are patched in place (cprof_pb_end), so only whole
- * top-level fields ever leave b. */
+/* Where the encoder hands its bytes (cprof__profile_encode_chunked). */
 typedef struct sink {
 	size_t chunk;
-	void (*drain)(struct sink *s, cprof_buf *b);
+	void (*drain)(void *ctx, cprof_buf *b);
+	void *ctx;
 } sink;
 
 #define DRAIN(s, b)                                                       \
 	do {                                                              \
 		if ((s) && (b)->len >= (s)->chunk && !cprof_buf_failed(b)) \
-			(s)->drain((s), (b));                             \
+			(s)->drain((s)->ctx, (b));                        \
 	} while (0)
 
 static int encode(const cprof_profile *p, cprof_buf *b, sink *sk)
@@ -430,6 +427,13 @@ int cprof_profile_encode(const cprof_profile *p, cprof_buf *b)
 	return encode(p, b, NULL);
 }
 
+int cprof__profile_encode_chunked(const cprof_profile *p, cprof_buf *b, size_t chunk,
+				  void (*drain)(void *ctx, cprof_buf *b), void *ctx)
+{
+	sink s = {chunk, drain, ctx};
+	return encode(p, b, &s);
+}
+
 int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level)
 {
 	z_stream z;
@@ -479,12 +483,10 @@ int cprof_write_all(int fd, const void *p, size_t n)
 
 /* ---- gzip writers -------------------------------------------------------- */
 
-#define GZ_CHUNK ((size_t)256 << 10) /* encoded bytes per deflate step or job */
-#define GZ_DICT ((size_t)32 << 10)   /* deflate's window */
+#define GZ_CHUNK ((size_t)256 << 10) /* encoded bytes per deflate step */
 
 /* One continuous gzip stream, written as it fills. */
 typedef struct gzser {
-	sink s;
 	z_stream z;
 	int fd, rc;
 	unsigned char out[GZ_CHUNK];
@@ -510,9 +512,9 @@ static void gzser_run(gzser *g, const unsigned char *in, size_t n, int flush)
 	}
 }
 
-static void gzser_drain(sink *s, cprof_buf *b)
+static void gzser_drain(void *ctx, cprof_buf *b)
 {
-	gzser *g = (gzser *)s;
+	gzser *g = ctx;
 	if (b->len > UINT32_MAX) /* one field over 4 GiB: zlib's avail_in is 32-bit */
 		g->rc = g->rc ? g->rc : -EFBIG;
 	else
@@ -520,20 +522,20 @@ static void gzser_drain(sink *s, cprof_buf *b)
 	b->len = 0;
 }
 
-static int write_serial(const cprof_profile *p, int fd, int level)
+int cprof_profile_write_fd(const cprof_profile *p, int fd)
 {
 	gzser *g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	g->s = (sink){GZ_CHUNK, gzser_drain};
 	g->fd = fd;
-	if (deflateInit2(&g->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	/* Level 1, as Go's profile writer (BestSpeed). */
+	if (deflateInit2(&g->z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(g);
 		return -ENOMEM;
 	}
 	cprof_buf b;
 	cprof_buf_init(&b, 0);
-	int rc = encode(p, &b, &g->s);
+	int rc = cprof__profile_encode_chunked(p, &b, GZ_CHUNK, gzser_drain, g);
 	if (rc == 0 && b.len > UINT32_MAX)
 		rc = -EFBIG;
 	if (rc == 0) {
@@ -546,222 +548,3 @@ static int write_serial(const cprof_profile *p, int fd, int level)
 	return rc;
 }
 
-int cprof_profile_write_fd(const cprof_profile *p, int fd)
-{
-	return write_serial(p, fd, 1); /* level 1, as Go's profile writer (BestSpeed) */
-}
-
-/* Parallel: pigz's scheme.  The encoded stream is cut into chunks at field
- * boundaries; each is deflated on its own (raw deflate, primed with the 32 KiB
- * before it, ended by a sync flush so the pieces concatenate), and the
- * pieces are written in order between one gzip header and one trailer (CRCs
- * combined). */
-typedef struct gzjob {
-	cprof_buf in, out;  /* in: dict bytes, then the chunk */
-	size_t dict;        /* leading bytes of in that are only the dictionary */
-	uLong crc;
-	bool last;
-	int state;          /* FREE, QUEUED, RUNNING, DONE */
-	int rc;
-} gzjob;
-
-enum { JOB_FREE, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
-#define GZ_MAXTHREADS 8
-#define GZ_SLOTS (GZ_MAXTHREADS + 2)
-
-typedef struct gzpar {
-	sink s;
-	int fd, level, rc;
-	int nthreads;
-	pthread_t th[GZ_MAXTHREADS];
-	pthread_mutex_t mu;
-	pthread_cond_t queued, done;
-	bool stop;
-	gzjob job[GZ_SLOTS];
-	size_t nslots;
-	uint64_t submitted, taken, written; /* job sequence numbers */
-	uLong crc;
-	uint64_t total;
-	unsigned char tail[GZ_DICT]; /* last bytes of the previous chunk */
-	size_t ntail;
-} gzpar;
-
-static int deflate_job(z_stream *z, gzjob *j)
-{
-	if (deflateReset(z) != Z_OK)
-		return -EIO;
-	if (j->dict && deflateSetDictionary(z, j->in.data, (uInt)j->dict) != Z_OK)
-		return -EIO;
-	size_t n = j->in.len - j->dict;
-	j->crc = crc32(0L, j->in.data + j->dict, (uInt)n);
-	j->out.len = 0;
-	z->next_in = j->in.data + j->dict;
-	z->avail_in = (uInt)n;
-	int flush = j->last ? Z_FINISH : Z_SYNC_FLUSH, zr;
-	do {
-		if (!cprof_buf_reserve(&j->out, n / 2 + 4096))
-			return -ENOMEM;
-		z->next_out = j->out.data + j->out.len;
-		z->avail_out = (uInt)(j->out.cap - j->out.len);
-		size_t before = z->avail_out;
-		zr = deflate(z, flush);
-		j->out.len += before - z->avail_out;
-	} while ((zr == Z_OK || zr == Z_BUF_ERROR) && (z->avail_in > 0 || z->avail_out == 0 ||
-						      (j->last && zr != Z_STREAM_END)));
-	return (j->last ? zr == Z_STREAM_END : zr == Z_OK || zr == Z_BUF_ERROR) ? 0 : -EIO;
-}
-
-static void *gz_worker(void *arg)
-{
-	gzpar *g = arg;
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	int zinit = deflateInit2(&z, g->level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-	pthread_mutex_lock(&g->mu);
-	for (;;) {
-		while (!g->stop && g->taken == g->submitted)
-			pthread_cond_wait(&g->queued, &g->mu);
-		if (g->taken == g->submitted)
-			break; /* stopping, nothing left */
-		gzjob *j = &g->job[g->taken++ % g->nslots];
-		j->state = JOB_RUNNING;
-		pthread_mutex_unlock(&g->mu);
-		int rc = zinit == Z_OK ? deflate_job(&z, j) : -ENOMEM;
-		pthread_mutex_lock(&g->mu);
-		j->rc = rc;
-		j->state = JOB_DONE;
-		pthread_cond_broadcast(&g->done);
-	}
-	pthread_mutex_unlock(&g->mu);
-	if (zinit == Z_OK)
-		deflateEnd(&z);
-	return NULL;
-}
-
-/* Wait for the oldest unwritten job, write it, free its slot. */
-static void gz_write_oldest(gzpar *g)
-{
-	gzjob *j = &g->job[g->written % g->nslots];
-	pthread_mutex_lock(&g->mu);
-	while (j->state != JOB_DONE)
-		pthread_cond_wait(&g->done, &g->mu);
-	pthread_mutex_unlock(&g->mu);
-	if (g->rc == 0)
-		g->rc = j->rc;
-	if (g->rc == 0)
-		g->rc = cprof_write_all(g->fd, j->out.data, j->out.len);
-	g->crc = crc32_combine(g->crc, j->crc, (z_off_t)(j->in.len - j->dict));
-	g->total += j->in.len - j->dict;
-	j->state = JOB_FREE;
-	g->written++;
-}
-
-static void gz_submit(gzpar *g, const unsigned char *data, size_t n, bool last)
-{
-	if (g->submitted - g->written == g->nslots)
-		gz_write_oldest(g);
-	gzjob *j = &g->job[g->submitted % g->nslots];
-	j->in.len = 0;
-	cprof_buf_append(&j->in, g->tail, g->ntail);
-	cprof_buf_append(&j->in, data, n);
-	j->dict = g->ntail;
-	j->last = last;
-	if (cprof_buf_failed(&j->in) || n > UINT32_MAX) {
-		g->rc = g->rc ? g->rc : -ENOMEM;
-		return;
-	}
-	/* The next chunk's dictionary: the last 32 KiB before it. */
-	size_t keep = n >= GZ_DICT ? GZ_DICT : n;
-	if (keep < GZ_DICT && g->ntail) {
-		size_t old = g->ntail + keep > GZ_DICT ? GZ_DICT - keep : g->ntail;
-		memmove(g->tail, g->tail + g->ntail - old, old);
-		g->ntail = old;
-	} else {
-		g->ntail = 0;
-	}
-	memcpy(g->tail + g->ntail, data + n - keep, keep);
-	g->ntail += keep;
-	pthread_mutex_lock(&g->mu);
-	j->state = JOB_QUEUED;
-	g->submitted++;
-	pthread_cond_signal(&g->queued);
-	pthread_mutex_unlock(&g->mu);
-}
-
-static void gzpar_drain(sink *s, cprof_buf *b)
-{
-	gzpar *g = (gzpar *)s;
-	if (g->rc == 0)
-		gz_submit(g, b->data, b->len, false);
-	b->len = 0;
-}
-
-int cprof_profile_write_fd_threads(const cprof_profile *p, int fd, int level, int threads)
-{
-	if (threads <= 0)
-		return write_serial(p, fd, level);
-	if (threads > GZ_MAXTHREADS)
-		threads = GZ_MAXTHREADS;
-	gzpar *g = calloc(1, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
-	g->s = (sink){GZ_CHUNK, gzpar_drain};
-	g->fd = fd;
-	g->level = level;
-	g->crc = crc32(0L, Z_NULL, 0);
-	g->nslots = (size_t)(threads > 0 ? threads : 1) + 2;
-	for (size_t i = 0; i < g->nslots; i++) {
-		cprof_buf_init(&g->job[i].in, 0);
-		cprof_buf_init(&g->job[i].out, 0);
-	}
-	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->queued, NULL);
-	pthread_cond_init(&g->done, NULL);
-	for (int i = 0; i < threads; i++)
-		if (pthread_create(&g->th[g->nthreads], NULL, gz_worker, g) == 0)
-			g->nthreads++;
-	int rc;
-	if (g->nthreads == 0) {
-		rc = -EAGAIN; /* no thread: the serial writer does it, below */
-	} else {
-		/* gzip header: deflate, no flags, mtime 0, XFL as zlib sets it, Unix. */
-		unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-		hdr[8] = level == 1 ? 4 : level == 9 ? 2 : 0;
-		g->rc = cprof_write_all(fd, hdr, sizeof(hdr));
-		cprof_buf b;
-		cprof_buf_init(&b, 0);
-		rc = encode(p, &b, &g->s);
-		if (rc == 0 && g->rc == 0)
-			gz_submit(g, b.data, b.len, true);
-		cprof_buf_free(&b);
-		while (g->written < g->submitted)
-			gz_write_oldest(g);
-		if (rc == 0 && g->rc == 0) {
-			unsigned char tr[8];
-			for (int i = 0; i < 4; i++) {
-				tr[i] = (unsigned char)(g->crc >> (8 * i));
-				tr[4 + i] = (unsigned char)(g->total >> (8 * i));
-			}
-			g->rc = cprof_write_all(fd, tr, sizeof(tr));
-		}
-		if (rc == 0)
-			rc = g->rc;
-	}
-	pthread_mutex_lock(&g->mu);
-	g->stop = true;
-	pthread_cond_broadcast(&g->queued);
-	pthread_mutex_unlock(&g->mu);
-	for (int i = 0; i < g->nthreads; i++)
-		pthread_join(g->th[i], NULL);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->queued);
-	pthread_cond_destroy(&g->done);
-	for (size_t i = 0; i < g->nslots; i++) {
-		cprof_buf_free(&g->job[i].in);
-		cprof_buf_free(&g->job[i].out);
-	}
-	free(g);
-	if (rc == -EAGAIN)
-		rc = write_serial(p, fd, level);
-	return rc;
-}

@@ -166,14 +166,12 @@ int cprof_profile_encode(const cprof_profile *p, cprof_buf *out);
 /* Encode, gzip (level 1, as Go) and write to fd (all of it, retrying short
  * writes), streaming: the encoded bytes are never whole in memory, only
  * 256 KiB of them at a time.  0 or a negative errno (the file may then hold
- * part of the output). */
+ * part of the output).  The CLI has a faster writer: gzwrite.h. */
 int cprof_profile_write_fd(const cprof_profile *p, int fd);
-/* The same at a zlib `level`, deflated on `threads` threads (at most 8; <= 0:
- * none) as pigz does it: 256 KiB chunks deflated independently, each primed
- * with the 32 KiB before it, in one gzip member; a little larger than the
- * serial stream.  Starts and joins its threads: for the CLI, never for the
- * runtime. */
-int cprof_profile_write_fd_threads(const cprof_profile *p, int fd, int level, int threads);
+/* Internal (gzwrite.c): encode, handing the bytes to drain(ctx, b) after
+ * each top-level field once b holds `chunk` bytes; drain empties b. */
+int cprof__profile_encode_chunked(const cprof_profile *p, cprof_buf *b, size_t chunk,
+				  void (*drain)(void *ctx, cprof_buf *b), void *ctx);
 
 /* gzip helpers (zlib), also used by the reader.  0 or negative errno. */
 int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level);

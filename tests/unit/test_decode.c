@@ -2,6 +2,7 @@
  * every validation error. */
 #include "compat.h"
 #include "profile/decode.h"
+#include "profile/gzwrite.h"
 #include "profile/profile.h"
 
 #include <inttypes.h>
@@ -553,10 +554,10 @@ static void test_writers(void)
 	cprof_profile_encode(&a, &raw);
 	static const struct {
 		const char *name;
-		int level, threads; /* threads -1: cprof_profile_write_fd */
+		int threads; /* -1: cprof_profile_write_fd, else cprof_profile_write_gz */
 	} cases[] = {
-		{"write_fd", 1, -1}, {"write_threads_0", 1, 0}, {"write_threads_1", 1, 1},
-		{"write_threads_3", 1, 3}, {"write_threads_2_level6", 6, 2},
+		{"write_fd", -1}, {"write_gz_0_threads", 0}, {"write_gz_1_thread", 1},
+		{"write_gz_3_threads", 3},
 	};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
 		FILE *f = tmpfile();
@@ -564,7 +565,7 @@ static void test_writers(void)
 		int rc = fd < 0 ? -1
 			 : cases[i].threads < 0
 			     ? cprof_profile_write_fd(&a, fd)
-			     : cprof_profile_write_fd_threads(&a, fd, cases[i].level, cases[i].threads);
+			     : cprof_profile_write_gz(&a, fd, cases[i].threads);
 		long n = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
 		unsigned char *gz = n > 0 ? malloc((size_t)n) : NULL;
 		bool got = gz && pread(fd, gz, (size_t)n, 0) == n;
