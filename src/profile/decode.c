@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1034,23 +1035,46 @@ int cprof_read_fd(int fd, cprof_buf *out)
 /* Decompresses a file chunk by chunk into a window that holds at least one
  * whole top-level field, so neither the compressed nor the decompressed
  * profile is ever in memory at once (peak memory is the model's). */
-typedef struct stream {
+/* The source of a stream: the file and its inflater.  One thread at a time
+ * uses it: the reader, or the inflate thread when there is one. */
+typedef struct source {
 	int fd;
 	bool gz, in_eof, eof;
 	z_stream z;
 	uint8_t *in;
 	size_t in_cap;
+	const char *err;  /* static message or zmsg; NULL */
+	char zmsg[128];
+} source;
+
+enum { STREAM_IN = 1 << 18, STREAM_OUT = 1 << 18, AHEAD_BLOCKS = 4 };
+
+/* A thread inflating ahead of the decoder (gunzip is a third of reading a
+ * big profile): a ring of STREAM_OUT-byte blocks. */
+typedef struct ahead {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *blk[AHEAD_BLOCKS];
+	size_t len[AHEAD_BLOCKS];
+	size_t made, used;  /* blocks produced, consumed */
+	size_t off;         /* bytes of block `used` consumed */
+	bool done, stop;    /* source at its end or failed; reader gone */
+} ahead;
+
+typedef struct stream {
+	source src;
+	ahead *ah;        /* NULL: the reader drives src itself */
 	cprof_buf w;      /* window: w.data[pos..w.len) not parsed yet */
 	size_t pos;
 	size_t total;     /* decompressed bytes so far */
+	bool eof;
 	const char *err;  /* static message, or NULL */
 	char zmsg[128];
 } stream;
 
-enum { STREAM_IN = 1 << 18, STREAM_OUT = 1 << 18 };
-
 /* Read more compressed input; false on a read error. */
-static bool stream_read_in(stream *s)
+static bool source_read_in(source *s)
 {
 	/* Keep unconsumed input at the front. */
 	if (s->z.avail_in && s->z.next_in != s->in)
@@ -1070,6 +1094,164 @@ static bool stream_read_in(stream *s)
 		s->z.avail_in += (uInt)r;
 		return true;
 	}
+}
+
+/* Up to room (< 4 GiB) more bytes of the profile at dst; *got may be 0
+ * before the end.  false on an error (s->err); s->eof at the end. */
+static bool source_get(source *s, uint8_t *dst, size_t room, size_t *got)
+{
+	*got = 0;
+	if (!s->gz) {
+		for (;;) {
+			ssize_t r = read(s->fd, dst, room);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
+				s->err = s->zmsg;
+				return false;
+			}
+			if (r == 0)
+				s->eof = true;
+			*got = (size_t)r;
+			return true;
+		}
+	}
+	if (s->z.avail_in < 2 && !s->in_eof && !source_read_in(s))
+		return false;
+	s->z.next_out = dst;
+	s->z.avail_out = (uInt)room;
+	int zr = inflate(&s->z, Z_NO_FLUSH);
+	size_t n = room - s->z.avail_out;
+	if (zr == Z_STREAM_END) {
+		/* Another gzip member may follow (Go reads on). */
+		if (s->z.avail_in < 2 && !s->in_eof && !source_read_in(s))
+			return false;
+		if (s->z.avail_in == 0 && s->in_eof) {
+			s->eof = true;
+		} else if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f && s->z.next_in[1] == 0x8b) {
+			inflateReset(&s->z);
+		} else {
+			s->err = "decompressing profile: gzip: invalid header";
+			return false;
+		}
+	} else if (zr == Z_BUF_ERROR && s->z.avail_in == 0 && s->in_eof) {
+		s->err = "decompressing profile: unexpected EOF";
+		return false;
+	} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+		snprintf(s->zmsg, sizeof(s->zmsg), "decompressing profile: %s",
+			 zr == Z_MEM_ERROR ? "out of memory" : s->z.msg ? s->z.msg : "corrupt gzip data");
+		s->err = s->zmsg;
+		return false;
+	} else if (s->z.avail_in == 0 && !s->in_eof && !source_read_in(s)) {
+		return false;
+	}
+	*got = n;
+	return true;
+}
+
+static void *ahead_run(void *arg)
+{
+	stream *s = arg;
+	ahead *a = s->ah;
+	pthread_mutex_lock(&a->mu);
+	while (!a->stop && !a->done) {
+		if (a->made - a->used == AHEAD_BLOCKS) {
+			pthread_cond_wait(&a->cv, &a->mu);
+			continue;
+		}
+		size_t k = a->made % AHEAD_BLOCKS, n = 0, got;
+		pthread_mutex_unlock(&a->mu);
+		bool ok = true;
+		while (ok && !s->src.eof && n < STREAM_OUT) {
+			ok = source_get(&s->src, a->blk[k] + n, STREAM_OUT - n, &got);
+			if (ok)
+				n += got;
+		}
+		pthread_mutex_lock(&a->mu);
+		a->len[k] = n;
+		a->made++;
+		a->done = !ok || s->src.eof;
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* Start inflating ahead; false (and nothing started) if that fails. */
+static bool ahead_start(stream *s)
+{
+	ahead *a = calloc(1, sizeof(*a));
+	if (!a)
+		return false;
+	bool ok = true;
+	for (int i = 0; i < AHEAD_BLOCKS; i++)
+		ok &= (a->blk[i] = malloc(STREAM_OUT)) != NULL;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	s->ah = a;
+	if (ok && pthread_create(&a->th, NULL, ahead_run, s) == 0)
+		return true;
+	s->ah = NULL;
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	for (int i = 0; i < AHEAD_BLOCKS; i++)
+		free(a->blk[i]);
+	free(a);
+	return false;
+}
+
+static void ahead_stop(stream *s)
+{
+	ahead *a = s->ah;
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->th, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	for (int i = 0; i < AHEAD_BLOCKS; i++)
+		free(a->blk[i]);
+	free(a);
+	s->ah = NULL;
+}
+
+/* source_get's contract, from the inflate thread's blocks. */
+static bool ahead_take(stream *s, uint8_t *dst, size_t room, size_t *got)
+{
+	ahead *a = s->ah;
+	*got = 0;
+	pthread_mutex_lock(&a->mu);
+	while (a->made == a->used && !a->done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	bool have = a->made > a->used;
+	pthread_mutex_unlock(&a->mu);
+	if (!have) {
+		/* The thread is done with src (seen under the lock). */
+		if (s->src.err) {
+			s->err = s->src.err;
+			return false;
+		}
+		s->eof = true;
+		return true;
+	}
+	size_t k = a->used % AHEAD_BLOCKS, n = a->len[k] - a->off;
+	if (n > room)
+		n = room;
+	memcpy(dst, a->blk[k] + a->off, n);
+	a->off += n;
+	*got = n;
+	if (a->off == a->len[k]) {
+		pthread_mutex_lock(&a->mu);
+		a->used++;
+		a->off = 0;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+	}
+	return true;
 }
 
 /* Make at least need unparsed bytes available (fewer only at the end).
@@ -1106,51 +1288,15 @@ static bool stream_fill(stream *s, size_t need)
 			return false;
 		}
 		size_t got;
-		if (!s->gz) {
-			ssize_t r = read(s->fd, s->w.data + s->w.len, room);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
-				s->err = s->zmsg;
+		if (s->ah) {
+			if (!ahead_take(s, s->w.data + s->w.len, room, &got))
 				return false;
-			}
-			if (r == 0)
-				s->eof = true;
-			got = (size_t)r;
 		} else {
-			if (s->z.avail_in < 2 && !s->in_eof && !stream_read_in(s))
-				return false;
-			s->z.next_out = s->w.data + s->w.len;
-			s->z.avail_out = (uInt)room;
-			int zr = inflate(&s->z, Z_NO_FLUSH);
-			got = room - s->z.avail_out;
-			if (zr == Z_STREAM_END) {
-				/* Another gzip member may follow (Go reads on). */
-				if (s->z.avail_in < 2 && !s->in_eof && !stream_read_in(s))
-					return false;
-				if (s->z.avail_in == 0 && s->in_eof) {
-					s->eof = true;
-				} else if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f &&
-					   s->z.next_in[1] == 0x8b) {
-					inflateReset(&s->z);
-				} else {
-					s->err = "decompressing profile: gzip: invalid header";
-					return false;
-				}
-			} else if (zr == Z_BUF_ERROR && s->z.avail_in == 0 && s->in_eof) {
-				s->err = "decompressing profile: unexpected EOF";
-				return false;
-			} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-				snprintf(s->zmsg, sizeof(s->zmsg), "decompressing profile: %s",
-					 zr == Z_MEM_ERROR ? "out of memory"
-					 : s->z.msg	   ? s->z.msg
-							   : "corrupt gzip data");
-				s->err = s->zmsg;
-				return false;
-			} else if (s->z.avail_in == 0 && !s->in_eof && !stream_read_in(s)) {
+			if (!source_get(&s->src, s->w.data + s->w.len, room, &got)) {
+				s->err = s->src.err;
 				return false;
 			}
+			s->eof = s->src.eof;
 		}
 		s->w.len += got;
 		s->total += got;
@@ -1165,7 +1311,7 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 {
 	stream s;
 	memset(&s, 0, sizeof(s));
-	s.fd = fd;
+	s.src.fd = fd;
 	cprof_buf_init(&s.w, CPROF_DECODE_MAX);
 	int rc = -1;
 	dec d;
@@ -1176,21 +1322,26 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 		goto out;
 	if (s.w.len >= 2 && s.w.data[0] == 0x1f && s.w.data[1] == 0x8b) {
 		/* The bytes read so far are compressed input. */
-		s.in_cap = STREAM_IN;
-		s.in = malloc(s.in_cap);
-		if (!s.in || inflateInit2(&s.z, 16 + MAX_WBITS) != Z_OK) {
-			free(s.in);
-			s.in = NULL;
+		source *src = &s.src;
+		src->in_cap = STREAM_IN;
+		src->in = malloc(src->in_cap);
+		if (!src->in || inflateInit2(&src->z, 16 + MAX_WBITS) != Z_OK) {
+			free(src->in);
+			src->in = NULL;
 			s.err = "out of memory";
 			goto out;
 		}
-		s.gz = true;
-		memcpy(s.in, s.w.data, s.w.len);
-		s.z.next_in = s.in;
-		s.z.avail_in = (uInt)s.w.len;
-		s.in_eof = s.eof;
-		s.eof = false;
+		src->gz = true;
+		memcpy(src->in, s.w.data, s.w.len);
+		src->z.next_in = src->in;
+		src->z.avail_in = (uInt)s.w.len;
+		src->in_eof = src->eof;
+		src->eof = s.eof = false;
 		s.w.len = s.total = 0;
+		/* Big files: inflate on a thread of its own. */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && st.st_size > (off_t)STREAM_IN * 4)
+			ahead_start(&s);
 	}
 	for (;;) {
 		/* A field header is at most 20 bytes. */
@@ -1247,9 +1398,10 @@ out:
 	dec_free(&d);
 	rc = cprof_errf(err, errlen, "%s", s.err ? s.err : "read error");
 done:
-	if (s.gz)
-		inflateEnd(&s.z);
-	free(s.in);
+	ahead_stop(&s);
+	if (s.src.gz)
+		inflateEnd(&s.src.z);
+	free(s.src.in);
 	cprof_buf_free(&s.w);
 	return rc;
 }

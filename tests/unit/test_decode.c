@@ -520,6 +520,60 @@ static void test_files(void)
 		}
 		cprof_profile_free(&p);
 	}
+	cprof_buf_free(&raw);
+	cprof_buf_free(&gz);
+	cprof_profile_free(&a);
+
+	/* Compressed files over 1 MiB are inflated on a thread of their own:
+	 * the same results and errors. */
+	build(&a);
+	size_t nbig = (size_t)3 << 20;
+	big = malloc(nbig + 1);
+	uint64_t x = 99;
+	for (size_t k = 0; k < nbig; k++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		big[k] = (char)('!' + (x >> 58));
+	}
+	big[nbig] = 0;
+	cprof_profile_str(&a, big);
+	free(big);
+	cprof_buf_init(&raw, 0);
+	cprof_buf_init(&gz, 0);
+	cprof_profile_encode(&a, &raw);
+	cprof_gzip(raw.data, raw.len, &gz, 1);
+	static const struct {
+		const char *name;
+		size_t cut;      /* bytes cut off the end */
+		int copies;      /* gzip members */
+		const char *tail;
+		const char *want;
+	} bigcases[] = {
+		{"file_big_gzip", 0, 1, "", NULL},
+		{"file_big_concatenated", 0, 2, "", "concatenated profiles detected"},
+		{"file_big_truncated", 1000, 1, "", "unexpected EOF"},
+		{"file_big_garbage", 0, 1, "zz", "gzip: invalid header"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(bigcases); i++) {
+		FILE *f = fopen(path, "wb");
+		for (int c = 0; f && c < bigcases[i].copies; c++)
+			fwrite(gz.data, 1, gz.len - bigcases[i].cut, f);
+		if (f) {
+			fputs(bigcases[i].tail, f);
+			fclose(f);
+		}
+		cprof_profile p;
+		cprof_profile_init(&p);
+		char err[256] = "";
+		int rc = cprof_profile_read_file(&p, path, err, sizeof(err));
+		if (!bigcases[i].want) {
+			const char *why = rc ? err : diff(&a, &p);
+			CHECK(bigcases[i].name, gz.len > (2u << 20) && rc == 0 && !why, "%s", why ? why : "");
+		} else {
+			CHECK(bigcases[i].name, rc < 0 && strstr(err, bigcases[i].want), "rc %d err '%s'", rc,
+			      err);
+		}
+		cprof_profile_free(&p);
+	}
 	unlink(path);
 	rmdir(dir);
 	cprof_buf_free(&raw);
