@@ -233,7 +233,7 @@ static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint64_t *locs = cprof_sample_locs(p, s);
+		const uint32_t *locs = cprof_sample_locids(p, s);
 		for (uint32_t i = s->nloc; i-- > 0;) {
 			if (locs[i] && locs[i] <= nl && from[locs[i] - 1]) {
 				s->nloc = i + 1;
@@ -579,7 +579,7 @@ static int prune_from(cprof_report *r, char *err, size_t errlen)
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint64_t *locs = cprof_sample_locs(p, s);
+		const uint32_t *locs = cprof_sample_locids(p, s);
 		for (uint32_t i = 0; i < s->nloc; i++)
 			if (locs[i] && locs[i] <= nl && beneath[locs[i] - 1]) {
 				s->loc_off += i;
@@ -724,7 +724,7 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint64_t *locs = cprof_sample_locs(p, s);
+		const uint32_t *locs = cprof_sample_locids(p, s);
 		bool found_user = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {
 			uint64_t id = locs[i];

@@ -482,7 +482,7 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 			continue;
 		uint32_t stamp = (uint32_t)si + 1;
 		bool tagged = visual && s->nlabel && sample_has_tags(r, s);
-		const uint64_t *locs = cprof_sample_locs(p, s);
+		const uint32_t *locs = cprof_sample_locids(p, s);
 		int32_t parent = -1;
 		bool residual = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {

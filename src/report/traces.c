@@ -109,7 +109,7 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 	cprof__print_profile_labels(r, out);
 	for (size_t si = 0; si < p->sample.n; si++) {
 		const cprof_sample *s = &p->sample.v[si];
-		const uint64_t *locs = cprof_sample_locs(p, s);
+		const uint32_t *locs = cprof_sample_locids(p, s);
 		bool any = false;
 		for (uint32_t i = 0; i < s->nloc && !any; i++)
 			any = locs[i] && locs[i] <= p->location.n;
