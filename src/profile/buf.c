@@ -53,17 +53,23 @@ void cprof_buf_append(cprof_buf *b, const void *p, size_t n)
 
 static inline size_t varint_len(uint64_t v)
 {
-	size_t n = 1;
-	while (v > 0x7f) {
-		v >>= 7;
-		n++;
-	}
-	return n;
+	/* 1 + floor(log2(v)) / 7, branch-free. */
+	return 1 + (size_t)(63 - __builtin_clzll(v | 1)) / 7;
 }
 
-/* Writes v at d (room for 10 bytes); returns the bytes written. */
+/* Writes v at d (room for 10 bytes); returns the bytes written.  Location
+ * ids and small values take the first two branches. */
 static inline size_t put_varint(unsigned char *d, uint64_t v)
 {
+	if (v < 0x80) {
+		d[0] = (unsigned char)v;
+		return 1;
+	}
+	if (v < 0x4000) {
+		d[0] = (unsigned char)(v | 0x80);
+		d[1] = (unsigned char)(v >> 7);
+		return 2;
+	}
 	size_t n = 0;
 	while (v > 0x7f) {
 		d[n++] = (unsigned char)(v | 0x80);
