@@ -1073,6 +1073,19 @@ typedef struct stream {
 	char zmsg[128];
 } stream;
 
+/* read(2) retrying EINTR; -1 with s->err set on an error. */
+static ssize_t source_read(source *s, void *dst, size_t n)
+{
+	ssize_t r;
+	while ((r = read(s->fd, dst, n)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
+		s->err = s->zmsg;
+	}
+	return r;
+}
+
 /* Read more compressed input; false on a read error. */
 static bool source_read_in(source *s)
 {
@@ -1080,20 +1093,12 @@ static bool source_read_in(source *s)
 	if (s->z.avail_in && s->z.next_in != s->in)
 		memmove(s->in, s->z.next_in, s->z.avail_in);
 	s->z.next_in = s->in;
-	for (;;) {
-		ssize_t r = read(s->fd, s->in + s->z.avail_in, s->in_cap - s->z.avail_in);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
-			s->err = s->zmsg;
-			return false;
-		}
-		if (r == 0)
-			s->in_eof = true;
-		s->z.avail_in += (uInt)r;
-		return true;
-	}
+	ssize_t r = source_read(s, s->in + s->z.avail_in, s->in_cap - s->z.avail_in);
+	if (r < 0)
+		return false;
+	s->in_eof = r == 0;
+	s->z.avail_in += (uInt)r;
+	return true;
 }
 
 /* Up to room (< 4 GiB) more bytes of the profile at dst; *got may be 0
@@ -1102,20 +1107,12 @@ static bool source_get(source *s, uint8_t *dst, size_t room, size_t *got)
 {
 	*got = 0;
 	if (!s->gz) {
-		for (;;) {
-			ssize_t r = read(s->fd, dst, room);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				snprintf(s->zmsg, sizeof(s->zmsg), "%s", strerror(errno));
-				s->err = s->zmsg;
-				return false;
-			}
-			if (r == 0)
-				s->eof = true;
-			*got = (size_t)r;
-			return true;
-		}
+		ssize_t r = source_read(s, dst, room);
+		if (r < 0)
+			return false;
+		s->eof = r == 0;
+		*got = (size_t)r;
+		return true;
 	}
 	if (s->z.avail_in < 2 && !s->in_eof && !source_read_in(s))
 		return false;
@@ -1178,6 +1175,15 @@ static void *ahead_run(void *arg)
 	return NULL;
 }
 
+static void ahead_free(ahead *a)
+{
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	for (int i = 0; i < AHEAD_BLOCKS; i++)
+		free(a->blk[i]);
+	free(a);
+}
+
 /* Start inflating ahead; false (and nothing started) if that fails. */
 static bool ahead_start(stream *s)
 {
@@ -1193,11 +1199,7 @@ static bool ahead_start(stream *s)
 	if (ok && pthread_create(&a->th, NULL, ahead_run, s) == 0)
 		return true;
 	s->ah = NULL;
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
-	for (int i = 0; i < AHEAD_BLOCKS; i++)
-		free(a->blk[i]);
-	free(a);
+	ahead_free(a);
 	return false;
 }
 
@@ -1211,11 +1213,7 @@ static void ahead_stop(stream *s)
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->th, NULL);
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
-	for (int i = 0; i < AHEAD_BLOCKS; i++)
-		free(a->blk[i]);
-	free(a);
+	ahead_free(a);
 	s->ah = NULL;
 }
 
