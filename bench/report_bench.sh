@@ -2,7 +2,8 @@
 # report_bench.sh — cprof's reader and reports against go tool pprof, in the
 # same run, on the synthetic profile of issue 4 (bench/gen_profile.c:
 # 200 000 stacks of depth 8-40 over 20 000 functions, ~10 MB gzipped).
-# Prints wall time and peak RSS (/usr/bin/time) of each tool and the ratios.
+# Prints wall time, CPU time (user+sys) and peak RSS (/usr/bin/time) of each
+# tool and the ratios, with the machine and its load before and after.
 #
 #   sh bench/report_bench.sh [-n RUNS] [-s STACKS]     (B=build-dir, default build)
 #
@@ -35,36 +36,49 @@ size=$(wc -c <"$P")
 echo "profile: $STACKS stacks, $size bytes gzipped ($(gzip -dc "$P" | wc -c) raw)"
 go tool pprof -top "$P" >/dev/null 2>&1 || { echo "report_bench: go tool pprof cannot read it" >&2; exit 1; }
 
-# run CMD...: median wall seconds and peak RSS (KB) of RUNS runs -> "$wall $rss"
+# run CMD...: medians of RUNS runs -> "$wall $cpu $rss" (seconds, seconds of
+# user+sys CPU, peak RSS in KB).  CPU time hardly depends on the neighbours'
+# load; wall time does.
 run() {
 	: >"$TMP/samples"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		/usr/bin/time -f "%e %M" -o "$TMP/t" "$@" >"$TMP/out" 2>"$TMP/err" || {
+		/usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$@" >"$TMP/out" 2>"$TMP/err" || {
 			echo "report_bench: failed: $*" >&2; cat "$TMP/err" >&2; exit 1; }
 		cat "$TMP/t" >>"$TMP/samples"
 		i=$((i + 1))
 	done
-	sort -n "$TMP/samples" | awk '{ w[NR] = $1; r[NR] = $2 } END {
-		m = int((NR + 1) / 2); print w[m], r[m] }'
+	awk '{ w[NR] = $1; c[NR] = $2 + $3; r[NR] = $4 }
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return a[int((n + 1) / 2)] }
+	END { print med(w, NR), med(c, NR), med(r, NR) }' "$TMP/samples"
 }
 
 row() { # row NAME "PPROF CMD" "CPROF CMD"
 	name=$1
 	# shellcheck disable=SC2086
 	set -- $(run $2) $(run $3)
-	awk -v n="$name" -v pw="$1" -v pr="$2" -v cw="$3" -v cr="$4" 'BEGIN {
-		printf "%-22s %9.2fs %8.0fMB %9.2fs %8.0fMB %8.1fx %7.1fx\n", n, pw, pr / 1024,
-			cw, cr / 1024, (cw > 0 ? pw / cw : 0), (cr > 0 ? pr / cr : 0) }'
+	awk -v n="$name" -v pw="$1" -v pc="$2" -v pr="$3" -v cw="$4" -v cc="$5" -v cr="$6" 'BEGIN {
+		printf "%-20s %7.2fs %7.2fs %6.0fMB %7.2fs %7.2fs %5.0fMB %6.1fx %6.1fx %5.1fx\n", n,
+			pw, pc, pr / 1024, cw, cc, cr / 1024, (cw > 0 ? pw / cw : 0),
+			(cc > 0 ? pc / cc : 0), (cr > 0 ? pr / cr : 0) }'
 }
 
-printf "%-22s %10s %10s %10s %10s %9s %8s\n" "" "pprof" "pprof" "cprof" "cprof" "wall" "RSS"
-printf "%-22s %10s %10s %10s %10s %9s %8s\n" "" "wall" "peak RSS" "wall" "peak RSS" "ratio" "ratio"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3)"
+echo "before: $(uptime)"
+printf "%-20s %8s %8s %8s %8s %8s %7s %7s %7s %6s\n" "" "pprof" "pprof" "pprof" "cprof" "cprof" "cprof" \
+	"wall" "CPU" "RSS"
+printf "%-20s %8s %8s %8s %8s %8s %7s %7s %7s %6s\n" "" "wall" "CPU" "peak RSS" "wall" "CPU" "RSS" \
+	"ratio" "ratio" "ratio"
 if "$CPROF" top -h >/dev/null 2>&1; then
 	row "top" "go tool pprof -top $P" "$CPROF top $P"
 fi
 row "read+write (-proto)" "go tool pprof -proto -output $TMP/p1 $P" "$CPROF merge -o $TMP/c1 $P"
 row "merge two copies" "go tool pprof -proto -output $TMP/p2 $P $P" "$CPROF merge -o $TMP/c2 $P $P"
+echo "after: $(uptime)"
+echo "output sizes: pprof $(wc -c <"$TMP/p1") bytes, cprof $(wc -c <"$TMP/c1") bytes (one profile)"
 # The merged outputs must read the same in pprof.
 go tool pprof -top "$TMP/p2" 2>/dev/null | grep -v '^File' >"$TMP/a"
 go tool pprof -top "$TMP/c2" 2>/dev/null | grep -v '^File' >"$TMP/b"
