@@ -118,6 +118,12 @@ async function htmlTests(page) {
 	const after = await page.evaluate(() => window.cprofFlame.rects()[0].v);
 	const want = await page.evaluate(() => DATA.v[0][0]);
 	check("html_stype_switch", after === want && after !== before, before + " -> " + after);
+	// Values with their unit: alloc_space is in bytes.
+	await page.locator("#stype").selectOption({ label: "alloc_space (bytes)" });
+	const hb = await page.locator("#c").boundingBox();
+	await page.mouse.move(hb.x + 20, hb.y + 5);
+	const htip = await page.locator("#tip").textContent();
+	check("html_hover_unit", /^all\n[0-9.]+[kMG]?B \(100\.00%\)/.test(htip), JSON.stringify(htip));
 	await page.screenshot({ path: path.join(dir, "html-heap.png") });
 }
 
@@ -134,6 +140,15 @@ async function htmlDataTests(page) {
 	check("html_values_exact", JSON.stringify(v) === JSON.stringify({
 		"all@0": [124456789012355, 0], "a@1": [124456789012348, 123456789012345], "b@2": [1000000000000, 1000000000000],
 		"c@2": [3, 3], "d@1": [7, 0], "e@2": [7, 0], "f@3": [7, 7] }), JSON.stringify(v));
+
+	// "Matched" counts frames too narrow to draw: 2 000 tiny stacks of 1 in 10 000.
+	await page.goto("file://" + path.join(dir, "tiny.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	await page.locator("#search").fill("^tiny$");
+	await page.waitForFunction(() => document.getElementById("matched").textContent !== "");
+	const tm = await page.locator("#matched").textContent();
+	const drawn = await page.evaluate(() => window.cprofFlame.rects().filter((r) => DATA.names[r.n] === "tiny").length);
+	check("html_search_tiny", tm === "Matched: 20.0%" && drawn === 0, tm + ", " + drawn + " drawn");
 
 	await page.goto("file://" + path.join(dir, "diff.html"));
 	await page.waitForFunction(() => window.cprofFlame);

@@ -24,7 +24,9 @@ mkdir -p "$A"
 	printf 'main;foo;bar 10 20\nmain;foo;baz 5 5\nmain;gone;deep 8 0\nmain;new 0 4\n' >"$T/diff.folded" &&
 	"$CPROF" flame --html "$T/diff.folded" >"$A/diff.html" &&
 	printf 'a;b 1000000000000\na;c 3\na 123456789012345\nd;e;f 7\n' >"$T/big.folded" &&
-	"$CPROF" flame --html "$T/big.folded" >"$A/big.html" || {
+	"$CPROF" flame --html "$T/big.folded" >"$A/big.html" &&
+	awk 'BEGIN { print "main;big 8000"; for (i = 0; i < 2000; i++) print "main;x" i ";tiny 1" }' >"$T/tiny.folded" &&
+	"$CPROF" flame --html "$T/tiny.folded" >"$A/tiny.html" || {
 	nok flame_browser_inputs; exit 1; }
 # The web UI too.
 "$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &
