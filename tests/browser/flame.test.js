@@ -150,6 +150,28 @@ async function htmlDataTests(page) {
 	const drawn = await page.evaluate(() => window.cprofFlame.rects().filter((r) => DATA.names[r.n] === "tiny").length);
 	check("html_search_tiny", tm === "Matched: 20.0%" && drawn === 0, tm + ", " + drawn + " drawn");
 
+	// Bad input: 3 000-frame stacks (zoom deep: the zoomed tree is drawn, not
+	// only ancestors), a zero total, names with < & " '.
+	await page.goto("file://" + path.join(dir, "deep.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const dz = await page.evaluate(() => {
+		const F = window.cprofFlame;
+		let z = 0;
+		for (let i = 0; i < DATA.nn; i++) if (DATA.names[DATA.n[i]] === "f2500") z = i;
+		F.state.zoom = z; F.draw();
+		const names = F.rects().map((r) => DATA.names[r.n]);
+		return [names.includes("f2500"), names.includes("f2999"), names.length];
+	});
+	check("html_deep_zoom", dz[0] && dz[1], JSON.stringify(dz));
+	await page.goto("file://" + path.join(dir, "zero.html"));
+	await page.waitForFunction(() => window.cprofFlame);
+	const zs = await page.locator("#status").textContent();
+	check("html_zero_total", zs === "No samples to draw", zs);
+	await page.goto("file://" + path.join(dir, "escape.html"));
+	await page.waitForFunction(() => window.cprofFlame && document.querySelector("#rows tr"));
+	const en = await page.locator("#rows td.name").allTextContents();
+	check("html_escape_names", en.includes("a<b>&c") && en.includes("say \"hi\" 'x'") && en.includes("with spaces in it"), JSON.stringify(en));
+
 	await page.goto("file://" + path.join(dir, "diff.html"));
 	await page.waitForFunction(() => window.cprofFlame);
 	const names = await page.evaluate(() => DATA.names);

@@ -26,7 +26,12 @@ mkdir -p "$A"
 	printf 'a;b 1000000000000\na;c 3\na 123456789012345\nd;e;f 7\n' >"$T/big.folded" &&
 	"$CPROF" flame --html "$T/big.folded" >"$A/big.html" &&
 	awk 'BEGIN { print "main;big 8000"; for (i = 0; i < 2000; i++) print "main;x" i ";tiny 1" }' >"$T/tiny.folded" &&
-	"$CPROF" flame --html "$T/tiny.folded" >"$A/tiny.html" || {
+	"$CPROF" flame --html "$T/tiny.folded" >"$A/tiny.html" &&
+	awk 'BEGIN { s = "f0"; for (i = 1; i < 3000; i++) s = s ";f" i; print s, 7; print "f0;g 1" }' >"$T/deep.folded" &&
+	"$CPROF" flame --html "$T/deep.folded" >"$A/deep.html" &&
+	printf 'a;b 0\n' >"$T/zero.folded" &&
+	"$CPROF" flame --html "$T/zero.folded" >"$A/zero.html" 2>/dev/null &&
+	"$CPROF" flame --html "$FF/escape.folded" >"$A/escape.html" 2>/dev/null || {
 	nok flame_browser_inputs; exit 1; }
 # The web UI too.
 "$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &
