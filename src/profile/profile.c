@@ -45,13 +45,15 @@ bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra)
 	struct anyvec *a = vec;
 	if (extra <= a->cap - a->n)
 		return true;
-	if (p->oom || extra > SIZE_MAX / elem - a->n) {
+	if (p->oom || extra > SIZE_MAX / elem - a->n || extra > UINT32_MAX - a->n) {
 		p->oom = true;
 		return false;
 	}
 	size_t cap = a->cap ? a->cap : 16;
 	while (cap < a->n + extra)
 		cap = cap > SIZE_MAX / elem / 2 ? SIZE_MAX / elem : cap * 2;
+	if (cap > UINT32_MAX)
+		cap = UINT32_MAX; /* >= n + extra */
 	void *v = realloc(a->v, cap * elem);
 	if (!v) {
 		p->oom = true;

@@ -25,12 +25,14 @@ typedef struct cprof_label {
 	int64_t key, str, num, num_unit; /* str or (num, num_unit) */
 } cprof_label;
 
+/* 20 bytes: offsets are 32-bit because no array of the model holds 2^32
+ * elements or more (cprof_vec_grow refuses). */
 typedef struct cprof_sample {
-	size_t loc_off;   /* into profile.loc_pool (32-bit location ids); leaf first */
+	uint32_t loc_off;   /* into profile.loc_pool (32-bit location ids); leaf first */
 	uint32_t nloc;
 	uint32_t nlabel;
-	size_t label_off; /* into profile.label_pool */
-	size_t value_off; /* into profile.value_pool; nsample_type values */
+	uint32_t label_off; /* into profile.label_pool */
+	uint32_t value_off; /* into profile.value_pool; nsample_type values */
 } cprof_sample;
 
 typedef struct cprof_mapping {
@@ -98,7 +100,8 @@ void cprof_profile_init(cprof_profile *p);
 void cprof_profile_free(cprof_profile *p);
 
 /* Grow vec (a CPROF_VEC) to hold `extra` more elements; false (and p->oom)
- * on overflow or allocation failure. */
+ * on overflow, past UINT32_MAX elements (so pool offsets fit in 32 bits),
+ * or on allocation failure. */
 bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra);
 #define cprof_vec_grow(p, vec, extra) cprof__vec_grow((p), &(vec), sizeof(*(vec).v), (extra))
 

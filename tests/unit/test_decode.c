@@ -387,6 +387,18 @@ static void test_errors(void)
 		cprof_buf_free(&b);
 	}
 
+	/* No array of the model reaches 2^32 elements (its offsets are
+	 * 32-bit); refused before any allocation. */
+	{
+		cprof_profile q;
+		cprof_profile_init(&q);
+		CPROF_VEC(uint8_t) v = {NULL, (size_t)UINT32_MAX - 2, (size_t)UINT32_MAX - 2};
+		bool grew = cprof_vec_grow(&q, v, 5);
+		CHECK("vec_refuses_2^32_elements", !grew && q.oom && !v.v, "grew %d", grew);
+		free(v.v);
+		cprof_profile_free(&q);
+	}
+
 	cprof_profile p;
 	cprof_profile_init(&p);
 	char err[256];
