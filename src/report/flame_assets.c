@@ -781,6 +781,7 @@ const char cprof__flame_html_tail[] =
 	"// every view), so the page's own menu and the hash's t are not used.\n"
 	"var inweb = !!$(\"cprofnav\");\n"
 	"if (D.types.length < 2 || inweb) $(\"stype\").style.display = \"none\";\n"
+	"if (inweb) $(\"main\").style.height = \"calc(100vh - \" + (72 + $(\"cprofnav\").offsetHeight) + \"px)\";\n"
 	"try {\n"
 	"	var th = localStorage.getItem(\"cprof-flame-theme\");\n"
 	"	if (th === \"dark\" || (!th && window.matchMedia && matchMedia(\"(prefers-color-scheme: dark)\").matches)) document.documentElement.classList.add(\"dark\");\n"
