@@ -1,7 +1,8 @@
 /* test_flame.c — the flame graph module on profiles built in memory: the
  * merged tree (values, name order, --reverse), SVG escaping of names that
  * hold ; < & " ' and bytes that are not UTF-8 (checked by xmllint), the
- * folded-stack parser and sniffer, and the XML/JSON escapers. */
+ * folded-stack parser and sniffer, the XML/JSON escapers, and the packed
+ * numbers of the --html data. */
 #include "compat.h"
 #include "profile/profile.h"
 #include "report/flame.h"
@@ -27,8 +28,9 @@ static int failed;
 		}                                                                \
 	} while (0)
 
-/* A profile with one function and location per name; stacks root first. */
-static void add_stack(cprof_profile *p, const char *const *names, size_t n, int64_t v)
+/* A profile with one function and location per name; stacks root first;
+ * values: one per sample type. */
+static void add_stack_v(cprof_profile *p, const char *const *names, size_t n, const int64_t *v)
 {
 	uint64_t locs[64];
 	for (size_t i = 0; i < n; i++) {
@@ -43,7 +45,12 @@ static void add_stack(cprof_profile *p, const char *const *names, size_t n, int6
 		}
 		locs[n - 1 - i] = loc;
 	}
-	cprof_profile_add_sample(p, locs, n, &v, NULL, 0);
+	cprof_profile_add_sample(p, locs, n, v, NULL, 0);
+}
+
+static void add_stack(cprof_profile *p, const char *const *names, size_t n, int64_t v)
+{
+	add_stack_v(p, names, n, &v);
 }
 
 /* Render p as SVG into a malloc'd string. */
@@ -232,11 +239,102 @@ static void test_escape(void)
 	CHECK("utf8_prefix", cprof__utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2, "prefix");
 }
 
+/* The packed numbers of the --html data (flame_html.c): "KEY":"..." in
+ * html, decoded into out (at most max).  The count, or -1 if absent. */
+static long unpack(const char *html, const char *key, int64_t *out, size_t max)
+{
+	static const char dig[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *s = strstr(html, key);
+	if (!s)
+		return -1;
+	s += strlen(key);
+	size_t k = 0;
+	uint64_t acc = 0;
+	int shift = 0;
+	for (; *s && *s != '"'; s++) {
+		const char *d = strchr(dig, *s);
+		if (!d || k >= max)
+			return -1;
+		uint64_t x = (uint64_t)(d - dig);
+		if (x >= 32) {
+			acc |= (x - 32) << shift;
+			shift += 5;
+		} else {
+			out[k++] = (int64_t)(acc | x << shift);
+			acc = 0;
+			shift = 0;
+		}
+	}
+	return (long)k;
+}
+
+static int64_t unzig(int64_t u)
+{
+	return u & 1 ? -(u >> 1) - 1 : u >> 1;
+}
+
+/* --html data: depth steps, name indices, self values (zigzag) per column,
+ * each divided by its GCD; a column equal to another is written once. */
+static void test_html_packed(void)
+{
+	cprof_profile p;
+	cprof_profile_init(&p);
+	cprof_profile_add_sample_type(&p, "samples", "count");
+	cprof_profile_add_sample_type(&p, "cpu", "nanoseconds");
+	cprof_profile_add_sample_type(&p, "big", "count");
+	const char *a[] = {"main", "a"}, *b[] = {"main", "b"}, *m[] = {"main"};
+	const int64_t va[] = {2, 20000000, 1000000000000}, vb[] = {3, 30000000, 5},
+		      vm[] = {1, 10000000, 7};
+	add_stack_v(&p, a, 2, va);
+	add_stack_v(&p, b, 2, vb);
+	add_stack_v(&p, m, 1, vm);
+	cprof_report_opts ro;
+	cprof_report_opts_init(&ro);
+	ro.format = CPROF_FMT_FOLDED;
+	char err[256] = "";
+	cprof_report *r = cprof_report_new(&p, &ro, err, sizeof(err));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cprof_flame_opts o;
+	cprof_flame_opts_init(&o);
+	int rc = r && f ? cprof_report_flame_html(r, &o, f, NULL, err, sizeof(err)) : -1;
+	if (f)
+		fclose(f);
+	CHECK("html_rendered", rc == 0 && buf, "%s", err);
+	if (rc == 0 && buf) {
+		int64_t d[8], n[8], v0[8], v2[8];
+		long nd = unpack(buf, "\"d\":\"", d, 8), nn = unpack(buf, "\"n\":\"", n, 8);
+		/* preorder: all, main, a, b */
+		CHECK("html_nn", strstr(buf, "\"nn\":4,") != NULL, "no nn 4");
+		CHECK("html_depths", nd == 4 && d[0] == 0 && d[1] == 0 && d[2] == 0 && d[3] == 1,
+		      "%ld: %lld %lld %lld %lld", nd, (long long)d[0], (long long)d[1],
+		      (long long)d[2], (long long)d[3]);
+		CHECK("html_names", nn == 4 && n[0] == 0 && n[1] != n[2] && n[2] != n[3], "%ld", nn);
+		const char *v = strstr(buf, "\"v\":[");
+		long k0 = v ? unpack(v, "[\"", v0, 8) : -1;
+		const char *c2 = v ? strstr(v, "\"\",\n\"") : NULL; /* column 1 is empty */
+		long k2 = c2 ? unpack(c2, ",\n\"", v2, 8) : -1;
+		CHECK("html_self_col0", k0 == 4 && unzig(v0[0]) == 0 && unzig(v0[1]) == 1 &&
+					       unzig(v0[2]) == 2 && unzig(v0[3]) == 3,
+		      "%ld", k0);
+		CHECK("html_same_scale", strstr(buf, "\"scale\":[1,10000000,1],\"same\":[-1,0,-1]") != NULL,
+		      "%s", strstr(buf, "\"scale\"") ? strstr(buf, "\"scale\"") : "none");
+		CHECK("html_self_big", k2 == 4 && unzig(v2[1]) == 7 && unzig(v2[2]) == 1000000000000 &&
+					       unzig(v2[3]) == 5,
+		      "%ld", k2);
+	}
+	free(buf);
+	cprof_report_free(r);
+	cprof_profile_free(&p);
+}
+
 int main(void)
 {
 	test_svg_names();
 	test_tree();
 	test_folded();
 	test_escape();
+	test_html_packed();
 	return failed;
 }
