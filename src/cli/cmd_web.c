@@ -202,6 +202,82 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 	return 0;
 }
 
+/* The top report as a table sortable by clicking its headers: the header
+ * lines (File, Type, filters, Showing...) in a <pre>, then one row per
+ * "flat flat% sum% cum cum% name" line (flat sorts by flat%, cum by cum%:
+ * the values are printed in scaled units).  Lines that do not parse go in
+ * a <pre> after the table. */
+static void top_table(FILE *f, char *text)
+{
+	char *rows = strstr(text, "\n      flat  flat%   sum%        cum   cum%\n");
+	if (!rows) {
+		fputs("<pre style=\"padding:10px\">", f);
+		hesc(f, text);
+		fputs("</pre>", f);
+		return;
+	}
+	*rows = 0;
+	rows = strchr(rows + 1, '\n') + 1;
+	fputs("<pre style=\"padding:10px 10px 0;margin:0\">", f);
+	hesc(f, text);
+	fputs("</pre>\n<style>#top{border-collapse:collapse;margin:6px 10px;font:13px monospace}"
+	      "#top th{cursor:pointer;padding:2px 8px;text-align:right}"
+	      "#top td{padding:1px 8px;text-align:right;white-space:pre}"
+	      "#top th:last-child,#top td:last-child{text-align:left}</style>\n"
+	      "<table id=\"top\" title=\"click a header to sort\"><thead><tr>",
+	      f);
+	static const char *const cols[] = {"flat", "flat%", "sum%", "cum", "cum%", "name"};
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(cols); k++)
+		fprintf(f, "<th data-k=\"%zu\">%s</th>", k, cols[k]);
+	fputs("</tr></thead><tbody>\n", f);
+	char *rest = NULL;
+	size_t restn = 0;
+	FILE *rf = open_memstream(&rest, &restn);
+	for (char *line = rows, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		char v[5][64];
+		int name_at = 0;
+		if (sscanf(line, " %63s %63s %63s %63s %63s %n", v[0], v[1], v[2], v[3], v[4], &name_at) < 5 ||
+		    !name_at || !line[name_at]) {
+			if (rf)
+				fprintf(rf, "%s\n", line);
+			continue;
+		}
+		fputs("<tr>", f);
+		for (int k = 0; k < 5; k++) {
+			/* sort keys: the shares (flat%, cum%) for the values */
+			const char *key = k == 0 ? v[1] : k == 3 ? v[4] : v[k];
+			fprintf(f, "<td data-v=\"%g\">", strtod(key, NULL));
+			hesc(f, v[k]);
+			fputs("</td>", f);
+		}
+		fputs("<td>", f);
+		hesc(f, line + name_at);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+	if (rf)
+		fclose(rf);
+	if (rest && *rest) {
+		fputs("<pre style=\"padding:0 10px\">", f);
+		hesc(f, rest);
+		fputs("</pre>", f);
+	}
+	free(rest);
+	fputs("<script>document.querySelector('#top thead').addEventListener('click', function (e) {\n"
+	      "  var k = +e.target.getAttribute('data-k'), tb = document.querySelector('#top tbody');\n"
+	      "  var rs = Array.prototype.slice.call(tb.rows);\n"
+	      "  rs.sort(function (a, b) {\n"
+	      "    if (k === 5) return a.cells[5].textContent < b.cells[5].textContent ? -1 : 1;\n"
+	      "    return b.cells[k].getAttribute('data-v') - a.cells[k].getAttribute('data-v');\n"
+	      "  });\n"
+	      "  rs.forEach(function (r) { tb.appendChild(r); });\n"
+	      "});</script>\n",
+	      f);
+}
+
 static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
 		   size_t len)
 {
@@ -393,6 +469,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		if (rc == 0 && graph) {
 			rc = render_dot(tb, tl, f, err, sizeof(err));
+		} else if (rc == 0 && top) {
+			top_table(f, tb);
 		} else if (rc == 0) {
 			fputs("<pre style=\"padding:10px\">", f);
 			hesc(f, tb);

@@ -206,8 +206,17 @@ async function webTests(page, url) {
 	check("web_focus_applied", /focus=sha256/.test(sub), sub);
 	await page.locator("#cprofnav a", { hasText: "Top" }).click();
 	await page.waitForURL(/\/top\?f=sha256/);
-	const pre = await page.locator("pre").textContent();
+	const pre = await page.locator("pre").first().textContent();
 	check("web_top_view", /Active filters:\s+focus=sha256/.test(pre), pre.slice(0, 80));
+	// The top table sorts by a clicked header.
+	const col = (k) => page.locator("#top tbody tr").evaluateAll((rs, k) => rs.map((r) => r.cells[k].textContent), k);
+	const byFlat = await col(5);
+	await page.locator("#top th", { hasText: /^name$/ }).click();
+	const byName = await col(5);
+	check("web_top_sort_name", byName.length > 3 && byName.join("\n") === [...byFlat].sort().join("\n") && byName.join() !== byFlat.join(), byName.join(","));
+	await page.locator("#top th", { hasText: /^cum%$/ }).click();
+	const cums = (await col(4)).map(parseFloat);
+	check("web_top_sort_cum", cums.every((c, i) => i === 0 || cums[i - 1] >= c), cums.join(","));
 	await page.screenshot({ path: path.join(dir, "web-top.png") });
 	await page.goBack();
 	await page.goBack();
@@ -222,7 +231,7 @@ async function webViewsTests(page, url) {
 	const views = [
 		["flame", "", async () => (await page.locator("#subtitle").textContent()) + " root=" +
 			(await page.evaluate(() => window.cprofFlame.rects()[0].v))],
-		["top", "top", () => page.locator("pre").textContent()],
+		["top", "top", async () => (await page.locator("pre").first().textContent()) + (await page.locator("#top").textContent())],
 		["peek", "peek", () => page.locator("pre").textContent()],
 		["graph", "graph", () => page.locator("svg").first().textContent()],
 		["source", "source?p=main%5C.alloc", () => page.locator("pre").textContent()],
