@@ -576,18 +576,32 @@ int cprof_cmd_web(int argc, char **argv)
 			}
 		}
 	}
-	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
-	const char *h = !strcmp(host, "localhost") ? "127.0.0.1" : host;
-	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || !ai) {
+	/* IPv4, or IPv6 in brackets ([::1], [::]). */
+	size_t hl = strlen(host);
+	bool v6 = host[0] == '[' && hl > 2 && host[hl - 1] == ']';
+	char hbuf[256];
+	snprintf(hbuf, sizeof(hbuf), "%.*s", v6 ? (int)hl - 2 : (int)hl, host + v6);
+	struct addrinfo hints = {.ai_family = v6 ? AF_INET6 : AF_INET, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	const char *h = !strcmp(hbuf, "localhost") ? "127.0.0.1" : hbuf;
+	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || !ai || ai->ai_addrlen > sizeof(struct sockaddr_storage)) {
+		if (ai)
+			freeaddrinfo(ai);
 		free(rest);
-		return cprof_error("-http: cannot resolve \"%s\" (IPv4)", host), 2;
+		return cprof_error("-http: cannot resolve \"%s\" (%s)", host, v6 ? "IPv6" : "IPv4"), 2;
 	}
-	struct sockaddr_in sa = *(struct sockaddr_in *)ai->ai_addr;
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
 	freeaddrinfo(ai);
-	sa.sin_port = htons((uint16_t)port);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL,
-						NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &sa,
-						MHD_OPTION_END);
+	if (v6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+							(v6 ? MHD_USE_IPv6 : 0),
+						(uint16_t)port, NULL, NULL, handle, NULL,
+						MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
 		free(rest);
 		return cprof_error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;

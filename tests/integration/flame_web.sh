@@ -125,6 +125,21 @@ check web_diff_nobase_links grep -q 'href="/?b=none&amp;"' "$T/nobase_top.html"
 curl -s "${SU}?b=none" >"$T/nobase.html"
 check web_diff_nobase_flame grep -q '"title":"Flame Graph"' "$T/nobase.html"
 kill $spid; wait $spid 2>/dev/null
+# IPv6 loopback: -http [::1]:0 is local (Host checked too).
+if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
+	serve "$T/v6.out" -http '[::1]:0' "$FIX/go-cpu.pb.gz"
+	case "$SU" in
+	"http://[::1]:"[0-9]*/) ok web_ipv6_url ;;
+	*) nok web_ipv6_url "'$SU' $(cat "$T/v6.out.err")" ;;
+	esac
+	code=$(curl -g -s -o /dev/null -w '%{http_code}' "${SU}top")
+	[ "$code" = 200 ] && ok web_ipv6_serves || nok web_ipv6_serves "$code"
+	code=$(curl -g -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "${SU}top")
+	[ "$code" = 403 ] && ok web_ipv6_host_403 || nok web_ipv6_host_403 "$code"
+	kill $spid; wait $spid 2>/dev/null
+else
+	echo "# no IPv6 loopback: -http [::1] cases skipped"
+fi
 # An explicit binding to other addresses serves other hosts (any Host).
 case "$IP" in
 *.*.*.*)
