@@ -190,6 +190,19 @@ async function htmlDataTests(page) {
 	const tip2 = await page.locator("#tip").textContent();
 	check("html_diff_tip", /^bar\n20 samples \(68\.97%\).*\nbase 10 samples, change \+10 samples$/.test(tip2), JSON.stringify(tip2));
 	await page.screenshot({ path: path.join(dir, "html-diff.png") });
+	// The pivot of a differential graph keeps the base: colours and tooltips.
+	const pv = await page.evaluate(() => {
+		const F = window.cprofFlame;
+		F.state.pivot = DATA.names.indexOf("foo"); F.draw();
+		return F.rects().filter((r) => r.node < 0).map((r) => ({ n: DATA.names[r.n], x: r.x, y: r.y, w: r.w, v: r.v, b: r.b }));
+	});
+	const pbar = pv.find((r) => r.n === "bar"), pfoo = pv.find((r) => r.n === "foo");
+	check("html_diff_pivot_values", pbar && pfoo && pbar.v === 20 && pbar.b === 10 && pfoo.v === 25 && pfoo.b === 15, JSON.stringify(pv));
+	await page.mouse.move(box.x + pbar.x + 2, box.y + pbar.y + 5);
+	const ptip = await page.locator("#tip").textContent();
+	check("html_diff_pivot_tip", /^bar\n20 samples \(68\.97%\)\nbase 10 samples, change \+10 samples$/.test(ptip), JSON.stringify(ptip));
+	const px = await page.evaluate(([x, y]) => Array.from(document.getElementById("c").getContext("2d").getImageData(x * devicePixelRatio, y * devicePixelRatio, 1, 1).data), [pbar.x + pbar.w / 2, pbar.y + 12]);
+	check("html_diff_pivot_red", px[0] === 255 && px[1] < 200 && px[2] < 200, px.join(","));
 }
 
 async function webTests(page, url) {
