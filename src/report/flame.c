@@ -177,9 +177,14 @@ static uint64_t fnv1a(const char *s, size_t n)
 	return h;
 }
 
+uint32_t cprof__flame_hash24(const char *name, size_t n)
+{
+	return (uint32_t)(fnv1a(name, n) & 0xffffff);
+}
+
 void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int rgb[3])
 {
-	uint64_t h = fnv1a(name, n);
+	uint64_t h = cprof__flame_hash24(name, n);
 	double v1 = (double)(h & 0xff) / 255, v2 = (double)((h >> 8) & 0xff) / 255;
 	double v3 = (double)((h >> 16) & 0xff) / 255;
 	switch (pal) {

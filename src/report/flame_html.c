@@ -4,7 +4,8 @@
  * file writes the data it draws, as JSON inside its <script>:
  *
  *   {"title", "subtitle", "types": [{"name", "unit"}...], "sel": index,
- *    "diff": bool, "pruned": share, "names": [...], "nn": nodes,
+ *    "diff": bool, "pruned": share, "names": [...], "palette": "hot" | "mem"
+ *    | "io", "hash": PACKED (24 colour bits per name), "nn": nodes,
  *    "d": PACKED, "n": PACKED, "v": [PACKED per column], "scale": [...],
  *    "same": [...]}
  *
@@ -200,7 +201,18 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 			fputc(',', out);
 		put_jstr(out, nm, len);
 	}
-	fprintf(out, "],\n\"nn\":%zu,\n\"d\":\"", kept);
+	/* Colours: the palette and each name's hash, as the SVG picks them. */
+	static const char *const pals[] = {"hot", "hot", "mem", "io"};
+	fprintf(out, "],\n\"palette\":\"%s\",\"hash\":\"",
+		pals[cprof__flame_auto_palette(r, o->palette)]);
+	pk_init(&pk, out);
+	for (size_t i = 0; i < t.nnames; i++) {
+		size_t len;
+		const char *nm = ftree_name(&t, (uint32_t)i, &len);
+		pk_put(&pk, cprof__flame_hash24(nm, len));
+	}
+	pk_flush(&pk);
+	fprintf(out, "\",\n\"nn\":%zu,\n\"d\":\"", kept);
 	pk_init(&pk, out);
 	uint32_t prev = 0;
 	for (size_t i = 0; i < t.nn; i++)

@@ -64,6 +64,9 @@ size_t cprof__utf8_len(const char *s, size_t n);
 /* Byte length of the first `chars` characters of s[0..n). */
 size_t cprof__utf8_prefix(const char *s, size_t n, size_t chars);
 
+/* The 24 bits of a name's hash that pick its colour (the HTML page gets
+ * them, so that a function has the same colour in the SVG and the page). */
+uint32_t cprof__flame_hash24(const char *name, size_t n);
 /* Colour of a frame name in a palette (same name, same colour). */
 void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int rgb[3]);
 /* Palette for the report's sample type when pal is AUTO. */

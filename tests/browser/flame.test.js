@@ -19,11 +19,14 @@ function check(name, cond, why) {
 	else { failed++; console.log("not ok " + name + (why !== undefined ? ": " + why : "")); }
 }
 
+const svgFill = {}; // colours in the SVG, to compare with the HTML page's
 async function svgTests(page) {
 	await page.goto("file://" + path.join(dir, "basic.svg"));
 	const rect = (name) => page.locator("#frames > g", { has: page.locator(`title:text-matches("^${name} \\\\(")`) }).locator("rect");
 	const width = async (name) => parseFloat(await rect(name).getAttribute("width"));
 	check("svg_loaded", (await page.locator("#frames > g").count()) === 8);
+	svgFill.foo = await rect("foo").getAttribute("fill");
+	svgFill.bar = await rect("bar").getAttribute("fill");
 	// Hover: the details line names the function, its value and share.
 	await rect("foo").hover();
 	const det = await page.locator("#details").textContent();
@@ -61,6 +64,11 @@ async function htmlTests(page) {
 	check("html_drawn", rs.length === 8, rs.length);
 	const foo = rs.find((r) => names[r.n] === "foo");
 	const box = await page.locator("#c").boundingBox();
+	// The same function has the same colour in the SVG and in the page.
+	const pixel = (r) => page.evaluate(([x, y]) => Array.from(document.getElementById("c").getContext("2d").getImageData(x * devicePixelRatio, y * devicePixelRatio, 1, 1).data), [r.x + r.w - 4, r.y + 9]);
+	const hex = (p) => "#" + p.slice(0, 3).map((c) => c.toString(16).padStart(2, "0")).join("");
+	const cf = hex(await pixel(foo)), cb = hex(await pixel(rs.find((r) => names[r.n] === "bar")));
+	check("html_svg_same_colours", cf === svgFill.foo && cb === svgFill.bar && cf !== cb, [cf, svgFill.foo, cb, svgFill.bar].join(" "));
 	await page.mouse.move(box.x + foo.x + 5, box.y + foo.y + 5);
 	const tip = await page.locator("#tip").textContent();
 	check("html_hover", /^foo\n15 samples \(75\.00%\)/.test(tip), JSON.stringify(tip));

@@ -193,3 +193,7 @@ check cpu_refolded_total grep -q "<title>all ($want " "$T/cpu_refolded.svg"
 want=$(top_shown -unit=kB -sample_index=alloc_space "$FIX/go-heap.pb.gz")
 check html_subtitle_total grep -q "\"subtitle\":\"Type: alloc_space[^\"]*Total: $want\"" "$T/heap.html"
 check html_script_safe sh -c "! grep -q '</script>.*</script>' '$T/heap.html'"
+# The page's palette: by sample type as the SVG's, or --colors.
+check html_palette_auto grep -q '"palette":"mem"' "$T/heap.html"
+"$CPROF" flame --html --colors io "$FF/basic.folded" >"$T/io.html"
+check html_palette_colors grep -q '"palette":"io"' "$T/io.html"
