@@ -123,12 +123,13 @@ int cprof_cmd_merge(int argc, char **argv)
 		if (frc < 0) {
 			rc = cprof_error("%s", err);
 		} else if (acc.sample_type.n == 0 && acc.sample.n == 0) {
-			/* The first profile becomes the accumulator, compacted
-			 * in place (no copy when it already is compact). */
+			/* The first profile becomes the accumulator.  Alone,
+			 * it is compacted in place (no copy when it already is
+			 * compact); else merging the next into it does that. */
 			cprof_profile_free(&acc);
 			acc = p;
 			cprof_profile_init(&p);
-			if (cprof_profile_compact(&acc, err, sizeof(err)) < 0)
+			if (i + 1 == argc && cprof_profile_compact(&acc, err, sizeof(err)) < 0)
 				rc = cprof_error("%s: %s", argv[i], err);
 		} else if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0) {
 			rc = cprof_error("%s: %s", argv[i], err);

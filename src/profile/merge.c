@@ -172,9 +172,12 @@ static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof_lab
 			    uint32_t nlabel)
 {
 	uint64_t h = 4;
-	for (uint32_t k = 0; k < nloc; k++)
+	uint32_t k = 0;
+	for (; k + 1 < nloc; k += 2) /* two 32-bit ids a round */
+		h = h64(h, locs[k] | (uint64_t)locs[k + 1] << 32);
+	if (k < nloc)
 		h = h64(h, locs[k]);
-	for (uint32_t k = 0; k < nlabel; k++)
+	for (k = 0; k < nlabel; k++)
 		h = h64(h64(h64(h64(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
 			(uint64_t)l[k].num_unit);
 	return h64(h, nloc);
@@ -645,6 +648,34 @@ static bool has_zero_sample(const cprof_profile *p)
 	return false;
 }
 
+/* True if every location, function and mapping (but the first, the main
+ * binary) is referenced: nothing for a compaction to drop. */
+static bool all_referenced(const cprof_profile *p)
+{
+	size_t n = p->location.n + p->function.n + p->mapping.n + 1;
+	bool *seen = calloc(n, sizeof(*seen));
+	if (!seen)
+		return false;
+	bool *sl = seen, *sf = seen + p->location.n, *sm = sf + p->function.n;
+	for (size_t i = 0; i < p->loc_pool.n; i++)
+		sl[p->loc_pool.v[i] - 1] = true;
+	bool ok = true;
+	for (size_t i = 0; i < p->location.n && ok; i++) {
+		const cprof_location *l = &p->location.v[i];
+		ok = sl[i];
+		if (l->mapping_id)
+			sm[l->mapping_id - 1] = true;
+		for (uint32_t k = 0; k < l->nline; k++)
+			sf[p->line_pool.v[l->line_off + k].function_id - 1] = true;
+	}
+	for (size_t i = 0; i < p->function.n && ok; i++)
+		ok = sf[i];
+	for (size_t i = 1; i < p->mapping.n && ok; i++)
+		ok = sm[i];
+	free(seen);
+	return ok;
+}
+
 int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
 			size_t errlen)
 {
@@ -673,12 +704,13 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 		}
 	}
 	if (!first && dst->sample_type.n > 0) {
-		/* dst usually is the result of an earlier merge: add src to it
-		 * in place instead of copying it (half the peak memory). */
+		/* dst usually is the result of an earlier merge, or a profile
+		 * that already is compact (Go's, cprof's): add src to it in
+		 * place instead of copying it (half the peak memory). */
 		merger m;
 		memset(&m, 0, sizeof(m));
 		m.vtmp = calloc(dst->sample_type.n + 1, sizeof(*m.vtmp));
-		if (m.vtmp && adopt(&m, dst)) {
+		if (m.vtmp && all_referenced(dst) && adopt(&m, dst)) {
 			merge_headers(dst, src);
 			bool ok = add_profile(&m, src, scale);
 			merger_free(&m);
@@ -707,34 +739,6 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 	cprof_profile_free(dst);
 	*dst = out;
 	return 0;
-}
-
-/* True if every location, function and mapping (but the first, the main
- * binary) is referenced: nothing for a compaction to drop. */
-static bool all_referenced(const cprof_profile *p)
-{
-	size_t n = p->location.n + p->function.n + p->mapping.n + 1;
-	bool *seen = calloc(n, sizeof(*seen));
-	if (!seen)
-		return false;
-	bool *sl = seen, *sf = seen + p->location.n, *sm = sf + p->function.n;
-	for (size_t i = 0; i < p->loc_pool.n; i++)
-		sl[p->loc_pool.v[i] - 1] = true;
-	bool ok = true;
-	for (size_t i = 0; i < p->location.n && ok; i++) {
-		const cprof_location *l = &p->location.v[i];
-		ok = sl[i];
-		if (l->mapping_id)
-			sm[l->mapping_id - 1] = true;
-		for (uint32_t k = 0; k < l->nline; k++)
-			sf[p->line_pool.v[l->line_off + k].function_id - 1] = true;
-	}
-	for (size_t i = 0; i < p->function.n && ok; i++)
-		ok = sf[i];
-	for (size_t i = 1; i < p->mapping.n && ok; i++)
-		ok = sm[i];
-	free(seen);
-	return ok;
 }
 
 int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)

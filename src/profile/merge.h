@@ -29,7 +29,9 @@
  * -1 for pprof's -base subtraction.  dst's values are not scaled.
  *
  * When dst is in the form merges produce (the usual case: the result of an
- * earlier merge), src is added to it in place; otherwise dst is rebuilt.
+ * earlier merge, or a compact profile), src is added to it in place;
+ * otherwise dst is rebuilt.  Either way the result is merge(compact(dst),
+ * src): a caller need not compact dst first.
  * Either way pointers into dst are invalid afterwards.  Returns 0, or -1 with
  * a one-line message in err: dst is unchanged on incompatible or invalid
  * input; after "out of memory" it must only be freed.

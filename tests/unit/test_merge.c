@@ -237,6 +237,26 @@ static void test_in_place(void)
 	r3 |= cprof_profile_merge(&y, &a, -1, err, sizeof(err));
 	CHECK("in_place_cancel", r3 == 0 && y.sample.n == 0 && y.location.n == 0, "rc %d samples %zu",
 	      r3, y.sample.n);
+	/* dst compact but for an entity no sample references (which pprof's
+	 * merge drops): not merged in place, the same result as compacting
+	 * it first (cprof merge relies on that). */
+	cprof_profile_free(&y);
+	cprof_profile_free(&x);
+	cprof_profile_init(&y);
+	cprof_profile_init(&x);
+	cprof_profile_merge(&y, &a, 1, err, sizeof(err));
+	cprof_profile_merge(&x, &a, 1, err, sizeof(err));
+	uint64_t fu = cprof_profile_add_function(&y, "unused", "unused", "u.c", 1);
+	cprof_line lu = {fu, 2, 0};
+	cprof_profile_add_location(&y, 1, 0x400999, &lu, 1);
+	r1 = cprof_profile_merge(&y, &b, 1, err, sizeof(err));
+	r2 = cprof_profile_merge(&x, &b, 1, err, sizeof(err));
+	ex.len = ey.len = 0;
+	cprof_profile_encode(&x, &ex);
+	cprof_profile_encode(&y, &ey);
+	CHECK("unreferenced_in_dst_dropped", r1 == 0 && r2 == 0 && y.function.n == 4 &&
+	      ex.len == ey.len && !memcmp(ex.data, ey.data, ex.len),
+	      "rc %d %d, %zu functions, %zu vs %zu bytes", r1, r2, y.function.n, ex.len, ey.len);
 	cprof_buf_free(&ex);
 	cprof_buf_free(&ey);
 	cprof_profile_free(&a);
