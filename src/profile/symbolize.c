@@ -168,10 +168,14 @@ struct symfile {
 	struct ptrmap subs; /* subprogram DIE address -> struct subtree * */
 	struct sym *syms;
 	size_t nsyms;
+	char **vernames; /* names of syms[] stripped of "@VERSION" (owned) */
+	size_t nvernames;
 	bool syms_loaded;
 	struct fnrange *cur; /* CU ranges, when .debug_aranges is missing */
 	size_t ncur;
 	bool cur_loaded;
+	bool lean;    /* the symbolizer's lean mode */
+	bool nodwarf; /* lean, and the DWARF is in a separate file: names only */
 };
 
 struct cprof_symbolizer {
@@ -182,6 +186,7 @@ struct cprof_symbolizer {
 	/* mangled name pointer (stable: it points into a mapped ELF string
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
+	bool lean;
 };
 
 static char no_demangle;
@@ -215,6 +220,28 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 	return s;
 }
 
+void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean)
+{
+	s->lean = lean;
+}
+
+/* Does the ELF itself have DWARF (a .debug_info section with contents)? */
+static bool has_own_dwarf(Elf *elf)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")))
+			return true;
+	}
+	return false;
+}
+
 static void symfile_free(struct symfile *f)
 {
 	if (!f)
@@ -237,6 +264,9 @@ static void symfile_free(struct symfile *f)
 	}
 	ptrmap_free(&f->subs);
 	free(f->syms);
+	for (size_t i = 0; i < f->nvernames; i++)
+		free(f->vernames[i]);
+	free(f->vernames);
 	free(f->cur);
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
@@ -456,7 +486,8 @@ static int try_open_fd(struct symfile *f, const char *path, int fd)
 		return -1;
 	}
 	Dwarf_Addr dbias;
-	bool dwarf = dwfl_module_getdwarf(mod, &dbias) != NULL;
+	f->nodwarf = f->lean && !has_own_dwarf(elf);
+	bool dwarf = !f->nodwarf && dwfl_module_getdwarf(mod, &dbias) != NULL;
 	if (!dwarf && dwfl_module_getsymtab(mod) <= 0) {
 		free(seg);
 		set_why(&f->why, "%s: no symbol table or debug info", path);
@@ -596,6 +627,7 @@ static struct symfile *get_file(cprof_symbolizer *s, const char *file, const cha
 	f->file = xstrdup(file);
 	f->build_id = xstrdup(build_id);
 	f->start = key_start;
+	f->lean = s->lean;
 	if (!f->file || !f->build_id) {
 		symfile_free(f);
 		return NULL;
@@ -949,10 +981,21 @@ static void load_syms(struct symfile *f)
 		v[k++] = (struct sym){addr, sym.st_size, name, rank};
 	}
 	qsort(v, k, sizeof(*v), sym_cmp);
-	size_t m = 0; /* keep the best alias at each address */
+	size_t m = 0, nver = 0; /* keep the best alias at each address */
 	for (size_t i = 0; i < k; i++)
-		if (m == 0 || v[m - 1].lo != v[i].lo)
+		if (m == 0 || v[m - 1].lo != v[i].lo) {
 			v[m++] = v[i];
+			nver += strchr(v[i].name, '@') != NULL;
+		}
+	/* A .symtab name with its symbol version (glibc's
+	 * "__libc_start_main@@GLIBC_2.34"): the name is what comes before. */
+	f->vernames = nver ? calloc(nver, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < m && f->vernames; i++) {
+		const char *at = strchr(v[i].name, '@');
+		char *plain = at && at > v[i].name ? strndup(v[i].name, (size_t)(at - v[i].name)) : NULL;
+		if (plain)
+			v[i].name = f->vernames[f->nvernames++] = plain;
+	}
 	f->syms = v;
 	f->nsyms = m;
 }
@@ -995,9 +1038,12 @@ static void symbol_name(cprof_symbolizer *s, struct symfile *f, uint64_t va, str
 static int resolve(cprof_symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr, bool *dwarf)
 {
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, va, &bias);
-	if (!cu)
-		cu = cu_fallback(f, va, &bias);
+	Dwarf_Die *cu = NULL;
+	if (!f->nodwarf) {
+		cu = dwfl_module_addrdie(f->mod, va, &bias);
+		if (!cu)
+			cu = cu_fallback(f, va, &bias);
+	}
 	int n = 0;
 	*dwarf = false;
 	if (cu) {

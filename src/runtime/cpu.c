@@ -401,7 +401,7 @@ static int build_and_write(int fd)
 
 	cprof_buf notes;
 	cprof_buf_init(&notes, 1 << 20);
-	cprof_symbolizer *sym = cprof_symbolizer_new(NULL);
+	cprof_symbolizer *sym = cprof__symbolizer_new();
 	if (sym) {
 		cprof_symbolize_profile(sym, &p, &notes);
 		cprof_symbolizer_free(sym);

@@ -105,6 +105,7 @@ __attribute__((destructor)) static void cprof_fini(void)
 {
 	cprof__cpu_atexit();
 	cprof__heap_atexit();
+	cprof__fatal_finish();
 }
 
 /*
@@ -119,6 +120,7 @@ static __attribute__((noreturn)) void exit_via(const char *name, int status)
 {
 	cprof__cpu_atexit();
 	cprof__heap_atexit();
+	cprof__fatal_finish();
 	exit_fn real = (exit_fn)dlsym(RTLD_NEXT, name);
 	if (real)
 		real(status);

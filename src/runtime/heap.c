@@ -163,11 +163,24 @@ typedef struct heap_tls {
 	uint64_t rng;
 	void *last;        /* last sampled allocation, if nothing was allocated since */
 	bool busy;         /* inside cprof: do not sample */
+	/* registered && !exited && !fatal: the one flag the counting fast path
+	 * tests; anything else goes through count_slow(). */
+	bool fast;
 	bool registered, exited;
+	volatile sig_atomic_t fatal; /* a fatal signal waits for a safe point */
 	struct heap_tls *next, *prev;
 } heap_tls;
 
 static CPROF_TLS heap_tls tls;
+
+/* Every function through which the program enters the allocator lives in
+ * its own section, so that a fatal-signal handler can tell from the
+ * interrupted stack whether the program is inside malloc (service.c's
+ * single-threaded flush).  heap.c is built with -fno-optimize-sibling-calls:
+ * these frames stay on the stack while the real allocator runs. */
+#define HEAP_ENTRY __attribute__((section("cprof_heap_entry")))
+extern const char __start_cprof_heap_entry[] __attribute__((visibility("hidden")));
+extern const char __stop_cprof_heap_entry[] __attribute__((visibility("hidden")));
 
 /* The thread registry's lock: a spinlock, not a pthread mutex, because it is
  * taken on a thread's first malloc, which may come before a sanitizer's
@@ -224,6 +237,7 @@ static void thread_register(heap_tls *t)
 	 * service thread writing a profile, holding H.lock): keep it busy then. */
 	bool was_busy = t->busy;
 	t->registered = true;
+	t->fast = !t->fatal;
 	t->busy = true;
 	reg_lock();
 	t->prev = NULL;
@@ -255,6 +269,7 @@ static void thread_unregister(void *arg)
 	H.dead_bytes += t->bytes;
 	t->allocs = t->frees = t->bytes = 0;
 	t->exited = true;
+	t->fast = false;
 	reg_unlock();
 }
 
@@ -273,11 +288,22 @@ static void count_late(uint64_t a, uint64_t f, uint64_t b)
 	reg_unlock();
 }
 
+static void fatal_at_entry(heap_tls *t);
+
+/* The thread's first call, a late call after it left the registry, or a
+ * fatal signal waiting: false if the call must go to count_late(). */
+__attribute__((noinline)) static bool count_slow(heap_tls *t)
+{
+	if (!t->registered)
+		thread_register(t);
+	if (t->fatal)
+		fatal_at_entry(t);
+	return !t->exited;
+}
+
 static inline void count_alloc(heap_tls *t, size_t n)
 {
-	if (CPROF_UNLIKELY(!t->registered))
-		thread_register(t);
-	if (CPROF_UNLIKELY(t->exited)) {
+	if (CPROF_UNLIKELY(!t->fast) && !count_slow(t)) {
 		count_late(1, 0, n);
 		return;
 	}
@@ -288,9 +314,7 @@ static inline void count_alloc(heap_tls *t, size_t n)
 
 static inline void count_free(heap_tls *t)
 {
-	if (CPROF_UNLIKELY(!t->registered))
-		thread_register(t);
-	if (CPROF_UNLIKELY(t->exited)) {
+	if (CPROF_UNLIKELY(!t->fast) && !count_slow(t)) {
 		count_late(0, 1, 0);
 		return;
 	}
@@ -431,7 +455,7 @@ static inline bool is_sampled(const void *p)
 
 /* The sampled allocation path.  align: 0 for malloc's own alignment.
  * zero: calloc.  skip: cprof frames above the program's call. */
-__attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
+HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
 						     bool zero, int skip)
 {
 	long rate = atomic_load(&heap_rate);
@@ -476,7 +500,7 @@ __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, si
 	return zero ? real.calloc(1, size) : real.malloc(size);
 }
 
-static void sampled_free(heap_tls *t, void *p)
+HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
 {
 	int saved = errno;
 	uint64_t *w = p;
@@ -509,7 +533,7 @@ static inline bool take_sample(heap_tls *t, size_t n)
 /* ---- the interposers ---- */
 
 /* runs inside malloc: must not allocate */
-CPROF_EXPORT void *malloc(size_t n)
+CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
 {
 	if (CPROF_UNLIKELY(!real_ready()))
 		return boot_alloc(n, 16);
@@ -521,7 +545,7 @@ CPROF_EXPORT void *malloc(size_t n)
 }
 
 /* runs inside malloc: must not allocate */
-CPROF_EXPORT void free(void *p)
+CPROF_EXPORT HEAP_ENTRY void free(void *p)
 {
 	if (!p || CPROF_UNLIKELY(is_boot(p) || !real_ready()))
 		return;
@@ -535,7 +559,7 @@ CPROF_EXPORT void free(void *p)
 }
 
 /* runs inside malloc: must not allocate */
-CPROF_EXPORT void *calloc(size_t n, size_t m)
+CPROF_EXPORT HEAP_ENTRY void *calloc(size_t n, size_t m)
 {
 	size_t total;
 	if (__builtin_mul_overflow(n, m, &total)) {
@@ -551,7 +575,7 @@ CPROF_EXPORT void *calloc(size_t n, size_t m)
 	return real.calloc(n, m);
 }
 
-static size_t usable_size(void *p)
+HEAP_ENTRY static size_t usable_size(void *p)
 {
 	if (!real.usable) {
 		real.usable = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
@@ -561,7 +585,7 @@ static size_t usable_size(void *p)
 	return real.usable(p);
 }
 
-__attribute__((noinline)) static void *realloc_impl(void *p, size_t n, int skip)
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n, int skip)
 {
 	if (CPROF_UNLIKELY(!real_ready() || is_boot(p))) {
 		/* Moving out of the bootstrap arena: we do not know the old size;
@@ -610,12 +634,12 @@ fresh:
 	return real.malloc(n);
 }
 
-CPROF_EXPORT void *realloc(void *p, size_t n)
+CPROF_EXPORT HEAP_ENTRY void *realloc(void *p, size_t n)
 {
 	return realloc_impl(p, n, 2);
 }
 
-CPROF_EXPORT void *reallocarray(void *p, size_t n, size_t m)
+CPROF_EXPORT HEAP_ENTRY void *reallocarray(void *p, size_t n, size_t m)
 {
 	size_t total;
 	if (__builtin_mul_overflow(n, m, &total)) {
@@ -625,7 +649,7 @@ CPROF_EXPORT void *reallocarray(void *p, size_t n, size_t m)
 	return realloc_impl(p, total, 2);
 }
 
-__attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int skip)
+HEAP_ENTRY __attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int skip)
 {
 	if (CPROF_UNLIKELY(!real_ready()))
 		return boot_alloc(n, align);
@@ -636,7 +660,7 @@ __attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int 
 	return real.memalign(align, n);
 }
 
-CPROF_EXPORT int posix_memalign(void **out, size_t align, size_t n)
+CPROF_EXPORT HEAP_ENTRY int posix_memalign(void **out, size_t align, size_t n)
 {
 	if (align < sizeof(void *) || (align & (align - 1)))
 		return EINVAL;
@@ -649,7 +673,7 @@ CPROF_EXPORT int posix_memalign(void **out, size_t align, size_t n)
 	return 0;
 }
 
-CPROF_EXPORT void *aligned_alloc(size_t align, size_t n)
+CPROF_EXPORT HEAP_ENTRY void *aligned_alloc(size_t align, size_t n)
 {
 	if (align == 0 || (align & (align - 1))) {
 		errno = EINVAL;
@@ -658,7 +682,7 @@ CPROF_EXPORT void *aligned_alloc(size_t align, size_t n)
 	return aligned_impl(align, n, 2);
 }
 
-CPROF_EXPORT void *memalign(size_t align, size_t n)
+CPROF_EXPORT HEAP_ENTRY void *memalign(size_t align, size_t n)
 {
 	if (align & (align - 1)) { /* glibc rounds up a non-power of two */
 		size_t a = 16;
@@ -669,12 +693,12 @@ CPROF_EXPORT void *memalign(size_t align, size_t n)
 	return aligned_impl(align, n, 2);
 }
 
-CPROF_EXPORT void *valloc(size_t n)
+CPROF_EXPORT HEAP_ENTRY void *valloc(size_t n)
 {
 	return aligned_impl((size_t)sysconf(_SC_PAGESIZE), n, 2);
 }
 
-CPROF_EXPORT void *pvalloc(size_t n)
+CPROF_EXPORT HEAP_ENTRY void *pvalloc(size_t n)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	if (n > SIZE_MAX - pg) {
@@ -685,7 +709,7 @@ CPROF_EXPORT void *pvalloc(size_t n)
 	return aligned_impl(pg, r, 2);
 }
 
-CPROF_EXPORT size_t malloc_usable_size(void *p)
+CPROF_EXPORT HEAP_ENTRY size_t malloc_usable_size(void *p)
 {
 	if (!p || is_boot(p) || !real_ready())
 		return 0;
@@ -694,6 +718,52 @@ CPROF_EXPORT size_t malloc_usable_size(void *p)
 		return usable_size((void *)w[-4]) - (size_t)((uintptr_t)p - w[-4]);
 	}
 	return usable_size(p);
+}
+
+static bool in_heap_entry(uintptr_t pc)
+{
+	return pc >= (uintptr_t)__start_cprof_heap_entry && pc < (uintptr_t)__stop_cprof_heap_entry;
+}
+
+/* async-signal-safe */
+bool cprof__heap_unsafe_here(const void *uc)
+{
+	if (tls.busy)
+		return true; /* sampling, or writing a profile */
+	uintptr_t pcs[CPROF_MAX_DEPTH];
+	int n = cprof__unwind_uc(uc, pcs, CPROF_MAX_DEPTH);
+	for (int i = 0; i < n; i++)
+		if (in_heap_entry(pcs[i]))
+			return true;
+	return false;
+}
+
+/* async-signal-safe.  The handler found the program inside the allocator:
+ * the thread's next call into it, from a safe point, flushes. */
+void cprof__heap_defer_fatal(void)
+{
+	tls.fatal = 1;
+	tls.fast = false;
+}
+
+/* A fatal signal waits, and the program calls the allocator again: unless
+ * this call is nested in another one (cprof's own, or a signal handler of the
+ * program that interrupted malloc), this is a safe point. */
+static void fatal_at_entry(heap_tls *t)
+{
+	if (t->busy)
+		return;
+	uintptr_t pcs[CPROF_MAX_DEPTH];
+	int n = cprof__unwind_here(pcs, CPROF_MAX_DEPTH, 0);
+	int i = 0;
+	while (i < n && !in_heap_entry(pcs[i]))
+		i++; /* our own caller, the interposer the program called */
+	for (i++; i < n; i++)
+		if (in_heap_entry(pcs[i]))
+			return;
+	cprof__fatal_flush_now();
+	t->fatal = 0; /* the service thread has it */
+	t->fast = t->registered && !t->exited;
 }
 
 /* ---- rate, profiles ---- */
@@ -901,7 +971,7 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	if (!lkey || !lval)
 		p.oom = true;
 
-	cprof_symbolizer *sym = cprof_symbolizer_new(NULL);
+	cprof_symbolizer *sym = cprof__symbolizer_new();
 	if (sym) {
 		cprof_symbolize_profile(sym, &p, NULL);
 		cprof_symbolizer_free(sym);
@@ -1096,11 +1166,11 @@ void cprof__heap_start_env(void)
 				   "': want whole seconds from 1; no snapshots", NULL);
 		if (cprof_heap_set_rate(rate) == 0) {
 			H.env_on = true;
-			if (cprof__service_start() == 0) {
-				cprof__fatal_install();
-				if (secs > 0 && H.path)
-					cprof__service_interval((int64_t)secs * 1000000000);
-			}
+			/* Snapshots need the thread; a fatal-signal flush does
+			 * not while the program has one thread (service.c). */
+			int rc = secs > 0 && H.path ? cprof__service_start() : 0;
+			if (rc == 0 && cprof__service_want_flush() == 0 && secs > 0 && H.path)
+				cprof__service_interval((int64_t)secs * 1000000000);
 		}
 	}
 	t->busy = false;

@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "profile/profile.h"
+#include "profile/symbolize.h"
 
 #include <elf.h>
 #include <link.h>
@@ -209,4 +210,13 @@ uint64_t cprof__maps_lookup(const cprof_profile *p, uintptr_t pc)
 			best = r;
 	}
 	return best ? best->id : 0;
+}
+
+struct cprof_symbolizer *cprof__symbolizer_new(void)
+{
+	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	const char *mode = getenv("CPROF_SYMBOLIZE");
+	if (s)
+		cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
+	return s;
 }

@@ -110,6 +110,11 @@ int cprof__maps_emit(struct cprof_profile *p);
 uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
 void cprof__maps_reset(void);
 
+/* The symbolizer for profiles written in-process: lean (no separate debug
+ * files' DWARF, see cprof_symbolizer_set_lean) unless CPROF_SYMBOLIZE=full.
+ * NULL on OOM. */
+struct cprof_symbolizer *cprof__symbolizer_new(void);
+
 /* ---- cpu.c ---- */
 void cprof__cpu_atexit(void);        /* exit: write the profile if running */
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
@@ -126,9 +131,29 @@ bool cprof__heap_sampling(void);     /* stacks are being captured */
 void cprof__heap_atfork_prepare(void);
 void cprof__heap_atfork_parent(void);
 void cprof__heap_atfork_child(void);
+/* async-signal-safe: is the interrupted context (a ucontext_t) inside the
+ * allocator or inside cprof's heap code, so that no heap profile can be
+ * written from a handler now? */
+bool cprof__heap_unsafe_here(const void *uc);
+/* async-signal-safe: make the calling thread's next allocator call from a
+ * safe point call cprof__fatal_flush_now(). */
+void cprof__heap_defer_fatal(void);
 
 /* ---- service.c: the background thread for fatal signals and snapshots ---- */
 int cprof__service_start(void);
+/* A profile must be written on fatal signals: install the handlers; start
+ * the thread now only if the process already has other threads. */
+int cprof__service_want_flush(void);
+/* The program is about to create a thread (pthread_create): start the
+ * service thread first if a flush is wanted. */
+void cprof__service_threads_coming(void);
+/* At exit: die of a fatal signal whose flush waited for the program to
+ * leave the allocator. */
+void cprof__fatal_finish(void);
+/* Single-threaded flush at a safe point: write the heap profiles and die of
+ * the pending fatal signal.  Returns only if the service thread has been
+ * started since, and does it. */
+void cprof__fatal_flush_now(void);
 void cprof__service_interval(int64_t ns);
 void cprof__fatal_install(void);
 bool cprof__fatal_pending(void);

@@ -10,11 +10,22 @@
  * - Periodic heap snapshots (CPROF_HEAP_INTERVAL).
  *
  * The thread blocks every signal and never runs program code.
+ *
+ * A single-threaded program profiled for the heap only gets no thread: one
+ * more thread moves glibc's malloc off its single-thread fast path for good
+ * (no atomics, no arena lock), which alone costs more than the whole heap
+ * profiler's budget (docs/PERFORMANCE.md).  There, the fatal-signal handler
+ * writes the heap profile itself when the interrupted code is outside the
+ * allocator and outside cprof — with one thread nothing else can hold a lock
+ * or be half way through malloc — and otherwise retries 1 ms later from a
+ * one-shot timer, until the program has left the allocator.  The thread is
+ * started as soon as the program creates its first thread (before it exists).
  */
 #include "compat.h"
 #include "runtime/rt.h"
 
 #include <cprof.h>
+#include <dirent.h>
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -34,6 +45,17 @@ static _Atomic int64_t snap_interval_ns;
 
 static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 
+/* Some profile must be written on a fatal signal (set before the handlers
+ * are installed). */
+static _Atomic int flush_wanted;
+/* The handler's own retry timer (single-threaded flush), or -1. */
+static int retry_timer = -1;
+static unsigned retries;
+static volatile sig_atomic_t flushing; /* the single-threaded flush is writing */
+#define RETRY_NS 1000000
+#define RETRY_MAX 5000 /* 5 s inside the allocator: give up writing */
+#define RETRY_COOKIE ((void *)0x63707274UL) /* "cprt" */
+
 /* async-signal-safe */
 static void wake(void)
 {
@@ -41,7 +63,7 @@ static void wake(void)
 	syscall(SYS_futex, &svc_wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-static void die_of(int sig)
+__attribute__((noreturn)) static void die_of(int sig)
 {
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof(dfl));
@@ -53,6 +75,7 @@ static void die_of(int sig)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	syscall(SYS_tgkill, getpid(), cprof__gettid(), sig);
 	syscall(SYS_exit_group, 128 + sig); /* not reached */
+	__builtin_unreachable();
 }
 
 static void *service_main(void *arg)
@@ -97,6 +120,47 @@ int cprof__service_start(void)
 	return rc;
 }
 
+/* Threads of this process, from /proc/self/task; 0 if unknown. */
+static int thread_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return 0;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+int cprof__service_want_flush(void)
+{
+	/* Threads we did not see created (made before we were loaded, or by
+	 * a raw clone): the handler cannot write, a thread must. */
+	if (thread_count() != 1) {
+		int rc = cprof__service_start();
+		if (rc != 0)
+			return rc;
+	}
+	atomic_store(&flush_wanted, 1);
+	cprof__fatal_install();
+	return 0;
+}
+
+void cprof__service_threads_coming(void)
+{
+	if (CPROF_LIKELY(!atomic_load_explicit(&flush_wanted, memory_order_relaxed) ||
+			 atomic_load(&svc_running)))
+		return;
+	if (cprof__service_start() != 0) {
+		/* Better no profile on a fatal signal than one written while
+		 * another thread may be inside malloc. */
+		atomic_store(&flush_wanted, 0);
+		cprof__log("cannot start the service thread: profiles will not be written "
+			   "if the program dies of a signal", NULL);
+	}
+}
+
 void cprof__service_interval(int64_t ns)
 {
 	atomic_store(&snap_interval_ns, ns);
@@ -105,19 +169,89 @@ void cprof__service_interval(int64_t ns)
 
 bool cprof__fatal_pending(void)
 {
-	return atomic_load(&fatal_sig) != 0;
+	return atomic_load(&fatal_sig) != 0 && atomic_load(&svc_running);
+}
+
+void cprof__fatal_finish(void)
+{
+	int sig = atomic_load(&fatal_sig);
+	if (sig && !atomic_load(&svc_running))
+		die_of(sig); /* the handler was waiting for the program to leave malloc */
+}
+
+void cprof__fatal_flush_now(void)
+{
+	int sig = atomic_load(&fatal_sig);
+	if (atomic_load(&svc_running)) {
+		wake(); /* the program started a thread since: the service thread writes */
+		return;
+	}
+	flushing = 1;
+	cprof__heap_atexit_forced();
+	die_of(sig ? sig : SIGTERM);
+}
+
+/* async-signal-safe.  Single-threaded flush: 1 ms from now, deliver sig to
+ * this thread again. */
+static bool retry_later(int sig)
+{
+	if (retry_timer < 0) {
+		struct sigevent sev;
+		memset(&sev, 0, sizeof(sev));
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev.sigev_signo = sig;
+		sev.sigev_value.sival_ptr = RETRY_COOKIE;
+		sev._sigev_un._tid = cprof__gettid();
+		int id;
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
+			return false;
+		retry_timer = id;
+	}
+	struct itimerspec its = {{0, 0}, {0, RETRY_NS}};
+	return syscall(SYS_timer_settime, retry_timer, 0, &its, NULL) == 0;
+}
+
+/* async-signal-safe where it matters: writes only when nothing else can be
+ * inside malloc or cprof (one thread, and not this one). */
+static void flush_here(int sig, void *uc)
+{
+	if (cprof__heap_unsafe_here(uc)) {
+		/* The program's next call into the allocator flushes; the timer
+		 * covers a program that never calls it again. */
+		cprof__heap_defer_fatal();
+		if (++retries <= RETRY_MAX && retry_later(sig))
+			return;
+		cprof__log("a fatal signal arrived while the program was inside the allocator; "
+			   "the heap profile is not written", NULL);
+		die_of(sig);
+	}
+	flushing = 1;
+	cprof__heap_atexit_forced();
+	die_of(sig);
 }
 
 /* async-signal-safe */
-static void on_fatal(int sig)
+static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
-	if (atomic_load(&svc_running) && !atomic_exchange(&fatal_sig, sig)) {
-		cprof__cpu_pause();
-		wake();
+	(void)si;
+	if (atomic_load(&svc_running)) {
+		if (!atomic_exchange(&fatal_sig, sig)) {
+			cprof__cpu_pause();
+			wake();
+		}
 		return; /* the service thread writes the profiles, then re-raises */
 	}
-	if (atomic_load(&fatal_sig))
-		return; /* already being handled */
+	int first = 0;
+	if (atomic_load(&flush_wanted) &&
+	    (atomic_compare_exchange_strong(&fatal_sig, &first, sig) || first != 0)) {
+		/* No service thread: CPU profiling always has one, so only the
+		 * heap profiles are left to write.  A repeat of the signal (the
+		 * retry timer's, or the user's) checks again, unless the flush
+		 * is under way. */
+		if (!flushing)
+			flush_here(first ? first : sig, uc);
+		return;
+	}
 	struct sigaction dfl;
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
@@ -139,9 +273,12 @@ void cprof__fatal_install(void)
 			    (old.sa_flags & SA_SIGINFO))
 				continue; /* the program handles it: it will exit() and we write then */
 			memset(&a, 0, sizeof(a));
-			a.sa_handler = on_fatal;
-			a.sa_flags = SA_RESTART;
+			a.sa_sigaction = on_fatal;
+			a.sa_flags = SA_RESTART | SA_SIGINFO;
+			/* One fatal signal at a time: the flush does not nest. */
 			sigemptyset(&a.sa_mask);
+			for (size_t k = 0; k < CPROF_ARRAY_LEN(fatal_sigs); k++)
+				sigaddset(&a.sa_mask, fatal_sigs[k]);
 			sigaction(fatal_sigs[i], &a, NULL);
 		}
 	}
@@ -154,4 +291,7 @@ void cprof__service_atfork_child(void)
 	pthread_mutex_init(&svc_lock, NULL);
 	atomic_store(&svc_running, 0);
 	atomic_store(&fatal_sig, 0);
+	retry_timer = -1; /* timers are not inherited */
+	retries = 0;
+	flushing = 0;
 }

@@ -238,6 +238,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		real = (pthread_create_fn)cprof__real("pthread_create");
 	if (!real)
 		return EAGAIN;
+	cprof__service_threads_coming();
 	tramp *t = malloc(sizeof(*t));
 	if (!t)
 		return real(th, attr, fn, arg);

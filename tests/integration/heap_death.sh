@@ -23,10 +23,13 @@ hold_ok() {
 	eq "$1_hold_site_inuse" "$(flat "$2" inuse_space hold_site)" 1000000
 }
 
-for sig in TERM INT HUP; do
-	n=die_$sig p=$T/$n.pb.gz
-	[ $sig = INT ] && [ "$DFL" = env ] && { skip "$n" "env cannot restore SIGINT's default action"; continue; }
-	$DFL LD_PRELOAD="$PRELOAD" CPROF_HEAP="$p" CPROF_HEAP_RATE=1 timeout -s KILL 60 "$T/host" wait \
+# die NAME SIG MODE [ENV...]: run `host MODE` until it prints "ready", kill
+# it with SIG, wait; rc holds its exit status as timeout reports it (128 +
+# signal for a death by signal).
+die() {
+	n=$1 sig=$2 mode=$3
+	shift 3
+	$DFL LD_PRELOAD="$PRELOAD" "$@" timeout -s KILL 60 "$T/host" $mode \
 		>"$T/$n.out" 2>"$T/$n.err" &
 	bg=$!
 	i=0
@@ -39,10 +42,53 @@ for sig in TERM INT HUP; do
 	[ -n "$pid" ] && kill -s $sig "$pid"
 	wait $bg
 	rc=$?
-	# timeout reports its child's death by a signal as 128 + signal.
+}
+
+for sig in TERM INT HUP; do
+	n=die_$sig p=$T/$n.pb.gz
+	[ $sig = INT ] && [ "$DFL" = env ] && { skip "$n" "env cannot restore SIGINT's default action"; continue; }
+	die $n $sig wait CPROF_HEAP="$p" CPROF_HEAP_RATE=1
 	case $sig in TERM) want=143 ;; INT) want=130 ;; HUP) want=129 ;; esac
 	want_rc $n $want
 	hold_ok $n "$p"
+done
+
+# A single-threaded program profiled for the heap has no cprof thread (one
+# would move glibc's malloc off its single-thread path: service.c); the
+# handler writes the profile itself.  Once the program starts a thread of its
+# own, cprof's service thread is started too, and writes it.
+if [ -n "$NOSAMPLE" ]; then
+	skip threads_single "$NOSAMPLE_WHY"
+else
+	check threads_single grep -q '^ready threads=1$' "$T/die_TERM.out"
+	n=die_threaded p=$T/$n.pb.gz
+	die $n TERM twait CPROF_HEAP="$p" CPROF_HEAP_RATE=1
+	check ${n}_service_thread grep -q '^ready threads=3$' "$T/$n.out"
+	want_rc $n 143
+	hold_ok $n "$p"
+fi
+
+# Signals landing inside malloc, realloc or cprof's sampling: the handler
+# waits (1 ms retries) until the program is out, then writes.  Ten kills at
+# different moments; each must die of SIGTERM with a complete profile.
+for rate in 1 4096; do
+	k=0
+	while [ $k -lt 5 ]; do
+		n=churn_${rate}_$k p=$T/$n.pb.gz
+		die $n TERM churn CPROF_HEAP="$p" CPROF_HEAP_RATE=$rate
+		want_rc $n 143
+		if [ -n "$NOSAMPLE" ]; then
+			skip ${n}_profile "$NOSAMPLE_WHY"
+		else
+			check ${n}_readable readable "$p"
+			v=$(flat "$p" alloc_objects churn_loop)
+			case $v in
+			'' | 0 | *[!0-9]*) nok ${n}_churn_site "churn_loop's alloc_objects: '$v'" ;;
+			*) ok ${n}_churn_site ;;
+			esac
+		fi
+		k=$((k + 1))
+	done
 done
 
 n=interval p=$T/iv.pb.gz

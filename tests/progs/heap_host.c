@@ -2,13 +2,20 @@
  * cases 6, 7 and 8).  hold_site keeps 100 objects of 10000 B live.
  *
  *   heap_host run         prints "hello", exits with status 7
- *   heap_host wait        prints "ready", then sleeps until killed (60 s max)
+ *   heap_host wait        prints "ready threads=N" (N: the process's threads),
+ *                         then sleeps until killed (60 s max)
+ *   heap_host twait       starts a thread of its own first, then as wait
+ *   heap_host churn       prints "ready", then allocates and frees in a loop
+ *                         until killed (60 s max): a fatal signal lands
+ *                         inside malloc or cprof as often as not
  *   heap_host snap PATH   waits (30 s max) until PATH.0001 exists, checks it
  *                         is complete (go tool pprof reads it later), exits 0
  *   heap_host api DIR     the API (looked up with dlsym): rate 1, then heap
  *                         and allocs profiles by path and by fd into DIR,
  *                         and the error cases; "ok"/"not ok" lines */
+#include <dirent.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -40,6 +47,47 @@ static void nap(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 	nanosleep(&ts, NULL);
+}
+
+/* Entries of /proc/self/task. */
+static int threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		nap(1000);
+	return NULL;
+}
+
+__attribute__((noinline, noipa)) static void churn_loop(void)
+{
+	static void *slot[64];
+	unsigned x = 12345;
+	time_t end = time(NULL) + 60;
+	for (unsigned long i = 0; time(NULL) < end; i++) {
+		x = x * 1103515245 + 12345;
+		unsigned k = (x >> 8) % 64;
+		size_t n = 16 + (x >> 16) % 8192;
+		switch (i % 4) {
+		case 0: free(slot[k]); slot[k] = malloc(n); break;
+		case 1: free(slot[k]); slot[k] = calloc(1, n); break;
+		default: {
+			void *q = realloc(slot[k], n);
+			if (q)
+				slot[k] = q;
+		}
+		}
+	}
 }
 
 static int failures;
@@ -121,8 +169,19 @@ int main(int argc, char **argv)
 		printf("hello\n");
 		return 7;
 	}
-	if (!strcmp(argv[1], "wait")) {
+	if (!strcmp(argv[1], "churn")) {
 		printf("ready\n");
+		fflush(stdout);
+		churn_loop();
+		return 3; /* not killed */
+	}
+	if (!strcmp(argv[1], "twait")) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, sleeper, NULL) != 0)
+			return 4;
+	}
+	if (!strcmp(argv[1], "wait") || !strcmp(argv[1], "twait")) {
+		printf("ready threads=%d\n", threads());
 		fflush(stdout);
 		for (int i = 0; i < 600; i++)
 			nap(100);

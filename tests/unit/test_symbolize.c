@@ -686,6 +686,41 @@ static void test_self(cprof_symbolizer *s)
 	}
 	cprof_profile_free(&p);
 
+	/* Lean (the runtime's default): the executable's own DWARF still gives
+	 * file and line; libc, whose DWARF is in libc6-dbg's separate file, is
+	 * named from the symbol table, without a file or line. */
+	cprof_profile_init(&p);
+	la = cprof_profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
+	lb = cprof_profile_add_location(&p, add_map(&p, maps, b, NULL, NULL), b, NULL, 0);
+	cprof_symbolizer *lean = cprof_symbolizer_new(NULL);
+	cprof_symbolizer_set_lean(lean, true);
+	rc = cprof_symbolize_profile(lean, &p, NULL);
+	ok(rc == 0, "lean_rc", "rc %d", rc);
+	expect(&p, la, "lean_executable_has_lines", want);
+	{
+		bool line = true;
+		char d[512];
+		describe(&p, lb, d, sizeof(d));
+		ok(name_at(&p, lb, "start_thread", "", &line) && !line, "lean_libc_names_only",
+		   "got \"%s\"", d);
+	}
+	/* .symtab aliases with a symbol version lose it:
+	 * __libc_start_main@@GLIBC_2.34 is named __libc_start_main. */
+	void *lsm = dlsym(RTLD_DEFAULT, "__libc_start_main");
+	if (lsm) {
+		uint64_t c = (uint64_t)(uintptr_t)lsm + 1;
+		uint64_t lc = cprof_profile_add_location(&p, add_map(&p, maps, c, NULL, NULL), c,
+							 NULL, 0);
+		rc = cprof_symbolize_profile(lean, &p, NULL);
+		char d[512];
+		describe(&p, lc, d, sizeof(d));
+		bool line;
+		ok(rc == 0 && name_at(&p, lc, "__libc_start_main", NULL, &line),
+		   "lean_symbol_version_stripped", "got \"%s\"", d);
+	}
+	cprof_symbolizer_free(lean);
+	cprof_profile_free(&p);
+
 	/* libc gone from its path: its /usr/lib/debug/.build-id file stands in. */
 	if (have_libc_dbg(maps, b)) {
 		cprof_profile_init(&p);
