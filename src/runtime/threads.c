@@ -230,6 +230,8 @@ static void *trampoline(void *p)
 
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
+static CPROF_TLS bool spawning; /* inside cprof__spawn_internal */
+
 CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 				void *(*fn)(void *), void *arg)
 {
@@ -238,7 +240,10 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		real = (pthread_create_fn)cprof__real("pthread_create");
 	if (!real)
 		return EAGAIN;
-	cprof__service_threads_coming();
+	/* Not for cprof's own threads: a sanitizer's pthread_create interceptor
+	 * sends cprof__spawn_internal's call back through us. */
+	if (!spawning)
+		cprof__service_threads_coming();
 	tramp *t = malloc(sizeof(*t));
 	if (!t)
 		return real(th, attr, fn, arg);
@@ -260,7 +265,9 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	spawning = true;
 	int rc = real(th, NULL, fn, arg);
+	spawning = false;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -rc;
 }
