@@ -234,7 +234,7 @@ static void thread_unregister(void *arg);
 static void thread_register(heap_tls *t)
 {
 	/* A thread's first allocation may come from inside cprof itself (the
-	 * service thread writing a profile, holding H.lock): keep it busy then. */
+	 * service thread writing a profile): keep it busy then. */
 	bool was_busy = t->busy;
 	t->registered = true;
 	t->fast = !t->fatal;
@@ -847,6 +847,38 @@ static int leak_cmp(const void *x, const void *y)
 }
 
 /* Build and write a profile of the buckets.  Caller holds t->busy. */
+/* The buckets, copied under H.lock; the profile is then built without it,
+ * so that no allocator call is made while holding it: a sampled malloc in a
+ * signal handler on another thread, which interrupted glibc's malloc there,
+ * would wait for H.lock while we waited for that thread's arena lock.
+ * Buckets are never freed, their stacks never change, counters are atomic. */
+static bucket **buckets_snapshot(size_t *n)
+{
+	bucket **v = NULL;
+	size_t cap = 0;
+	for (;;) {
+		pthread_mutex_lock(&H.lock);
+		size_t need = H.n;
+		if (v && need <= cap) {
+			size_t k = 0;
+			for (size_t i = 0; i < H.cap; i++)
+				for (bucket *b = H.tab[i]; b; b = b->next)
+					v[k++] = b;
+			pthread_mutex_unlock(&H.lock);
+			*n = k;
+			return v;
+		}
+		pthread_mutex_unlock(&H.lock);
+		real.free(v);
+		cap = need + need / 8 + 16;
+		v = real.malloc(cap * sizeof(*v));
+		if (!v) {
+			*n = 0;
+			return NULL;
+		}
+	}
+}
+
 static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
 			 leak_row **rows_out, size_t *nrows_out)
 {
@@ -884,88 +916,91 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	size_t lcap = 1024, ln = 0;
 	uintptr_t *lkey = real.calloc(lcap, sizeof(*lkey));
 	uint64_t *lval = real.calloc(lcap, sizeof(*lval));
-	pthread_mutex_lock(&H.lock);
-	for (size_t i = 0; i < H.cap && lkey && lval; i++)
-		for (const bucket *b = H.tab[i]; b; b = b->next) {
-			uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
-			uint64_t inuse = allocs > frees ? allocs - frees : 0;
-			double sc = heap_scale(b->size, rate);
-			int64_t v[4];
-			if (kind == PROF_TEMP) {
-				uint64_t temps = atomic_load(&b->temps);
-				if (!temps)
-					continue;
-				v[0] = (int64_t)llround(temps * sc);
-				v[1] = (int64_t)llround(temps * sc * b->size);
-			} else {
-				if (kind == PROF_LEAKS &&
-				    (!inuse || from_runtime_internals(b, libc_lo, libc_hi, ld_lo, ld_hi)))
-					continue;
-				v[0] = (int64_t)llround(allocs * sc);
-				v[1] = (int64_t)llround(allocs * sc * b->size);
-				v[2] = (int64_t)llround(inuse * sc);
-				v[3] = (int64_t)llround(inuse * sc * b->size);
-				if (kind == PROF_LEAKS) {
-					lo_total += (uint64_t)v[2];
-					lb_total += (uint64_t)v[3];
-					if (nrows == caprows) {
-						size_t c = caprows ? caprows * 2 : 64;
-						leak_row *r = real.realloc(rows, c * sizeof(*r));
-						if (r) {
-							rows = r;
-							caprows = c;
-						}
+	size_t nb = 0;
+	bucket **bs = buckets_snapshot(&nb);
+	if (!bs)
+		p.oom = true;
+	for (size_t bi = 0; bi < nb && lkey && lval; bi++) {
+		const bucket *b = bs[bi];
+		uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
+		uint64_t inuse = allocs > frees ? allocs - frees : 0;
+		double sc = heap_scale(b->size, rate);
+		int64_t v[4];
+		if (kind == PROF_TEMP) {
+			uint64_t temps = atomic_load(&b->temps);
+			if (!temps)
+				continue;
+			v[0] = (int64_t)llround(temps * sc);
+			v[1] = (int64_t)llround(temps * sc * b->size);
+		} else {
+			if (kind == PROF_LEAKS &&
+			    (!inuse || from_runtime_internals(b, libc_lo, libc_hi, ld_lo, ld_hi)))
+				continue;
+			v[0] = (int64_t)llround(allocs * sc);
+			v[1] = (int64_t)llround(allocs * sc * b->size);
+			v[2] = (int64_t)llround(inuse * sc);
+			v[3] = (int64_t)llround(inuse * sc * b->size);
+			if (kind == PROF_LEAKS) {
+				lo_total += (uint64_t)v[2];
+				lb_total += (uint64_t)v[3];
+				if (nrows == caprows) {
+					size_t c = caprows ? caprows * 2 : 64;
+					leak_row *r = real.realloc(rows, c * sizeof(*r));
+					if (r) {
+						rows = r;
+						caprows = c;
 					}
-					if (nrows < caprows)
-						rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
 				}
+				if (nrows < caprows)
+					rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
 			}
-			uint64_t locs[HEAP_DEPTH];
-			uint32_t nl = 0;
-			for (uint32_t k = 0; k < b->depth; k++) {
-				uintptr_t pc = b->pcs[k];
-				if (2 * (ln + 1) > lcap) {
-					size_t c2 = lcap * 2;
-					uintptr_t *k2 = real.calloc(c2, sizeof(*k2));
-					uint64_t *v2 = real.calloc(c2, sizeof(*v2));
-					if (!k2 || !v2) {
-						real.free(k2);
-						real.free(v2);
-						p.oom = true;
-						break;
-					}
-					for (size_t j = 0; j < lcap; j++) {
-						if (!lval[j])
-							continue;
-						size_t h = (lkey[j] * 0x9e3779b97f4a7c15ULL >> 17) & (c2 - 1);
-						while (v2[h])
-							h = (h + 1) & (c2 - 1);
-						k2[h] = lkey[j];
-						v2[h] = lval[j];
-					}
-					real.free(lkey);
-					real.free(lval);
-					lkey = k2;
-					lval = v2;
-					lcap = c2;
-				}
-				size_t h = (pc * 0x9e3779b97f4a7c15ULL >> 17) & (lcap - 1);
-				while (lval[h] && lkey[h] != pc)
-					h = (h + 1) & (lcap - 1);
-				if (!lval[h]) {
-					lkey[h] = pc;
-					lval[h] = cprof_profile_add_location(&p, cprof__maps_lookup(&p, pc),
-									     pc, NULL, 0);
-					ln++;
-				}
-				if (lval[h])
-					locs[nl++] = lval[h];
-			}
-			cprof_label l = {.key = key_bytes, .num = (int64_t)b->size,
-					 .num_unit = key_bytes};
-			cprof_profile_add_sample(&p, locs, nl, v, &l, 1);
 		}
-	pthread_mutex_unlock(&H.lock);
+		uint64_t locs[HEAP_DEPTH];
+		uint32_t nl = 0;
+		for (uint32_t k = 0; k < b->depth; k++) {
+			uintptr_t pc = b->pcs[k];
+			if (2 * (ln + 1) > lcap) {
+				size_t c2 = lcap * 2;
+				uintptr_t *k2 = real.calloc(c2, sizeof(*k2));
+				uint64_t *v2 = real.calloc(c2, sizeof(*v2));
+				if (!k2 || !v2) {
+					real.free(k2);
+					real.free(v2);
+					p.oom = true;
+					break;
+				}
+				for (size_t j = 0; j < lcap; j++) {
+					if (!lval[j])
+						continue;
+					size_t h = (lkey[j] * 0x9e3779b97f4a7c15ULL >> 17) & (c2 - 1);
+					while (v2[h])
+						h = (h + 1) & (c2 - 1);
+					k2[h] = lkey[j];
+					v2[h] = lval[j];
+				}
+				real.free(lkey);
+				real.free(lval);
+				lkey = k2;
+				lval = v2;
+				lcap = c2;
+			}
+			size_t h = (pc * 0x9e3779b97f4a7c15ULL >> 17) & (lcap - 1);
+			while (lval[h] && lkey[h] != pc)
+				h = (h + 1) & (lcap - 1);
+			if (!lval[h]) {
+				lkey[h] = pc;
+				lval[h] = cprof_profile_add_location(&p, cprof__maps_lookup(&p, pc),
+								     pc, NULL, 0);
+				ln++;
+			}
+			if (lval[h])
+				locs[nl++] = lval[h];
+		}
+		cprof_label l = {.key = key_bytes, .num = (int64_t)b->size,
+				 .num_unit = key_bytes};
+		cprof_profile_add_sample(&p, locs, nl, v, &l, 1);
+	}
+	real.free(bs);
 	real.free(lkey);
 	real.free(lval);
 	if (!lkey || !lval)
