@@ -162,7 +162,10 @@ typedef struct heap_tls {
 	uint64_t allocs, frees, bytes;
 	uint64_t rng;
 	void *last;        /* last sampled allocation, if nothing was allocated since */
-	bool busy;         /* inside cprof: do not sample */
+	/* Inside cprof: do not sample.  BUSY_SAMPLING while sample_alloc
+	 * unwinds and finds the bucket: an allocation then can only be a
+	 * signal handler's, interrupting it. */
+	uint8_t busy;
 	/* registered && !exited && !fatal: the one flag the counting fast path
 	 * tests; anything else goes through count_slow(). */
 	bool fast;
@@ -171,7 +174,11 @@ typedef struct heap_tls {
 	struct heap_tls *next, *prev;
 } heap_tls;
 
+enum { BUSY_CPROF = 1, BUSY_SAMPLING = 2 };
+
 static CPROF_TLS heap_tls tls;
+/* Allocations rate 1 could not record (see take_sample). */
+static _Atomic uint64_t lost_objs, lost_bytes;
 
 /* Every function through which the program enters the allocator lives in
  * its own section, so that a fatal-signal handler can tell from the
@@ -235,10 +242,10 @@ static void thread_register(heap_tls *t)
 {
 	/* A thread's first allocation may come from inside cprof itself (the
 	 * service thread writing a profile): keep it busy then. */
-	bool was_busy = t->busy;
+	uint8_t was_busy = t->busy;
 	t->registered = true;
 	t->fast = !t->fatal;
-	t->busy = true;
+	t->busy = BUSY_CPROF;
 	reg_lock();
 	t->prev = NULL;
 	t->next = H.threads;
@@ -460,7 +467,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 {
 	long rate = atomic_load(&heap_rate);
 	t->left = next_gap(t, rate);
-	t->busy = true;
+	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
 	int n = cprof__unwind_here(pcs, HEAP_DEPTH, skip);
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size) : NULL;
@@ -470,7 +477,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	 * while it holds its arena lock must be sampled (the sampled path takes
 	 * no allocator lock), not sent unsampled to that same lock.  __libc_*
 	 * never call back into our interposers. */
-	t->busy = false;
+	t->busy = 0;
 	if (b && size <= SIZE_MAX - a) {
 		char *base;
 		if (align)
@@ -527,7 +534,17 @@ static inline bool take_sample(heap_tls *t, size_t n)
 	if (CPROF_LIKELY(atomic_load_explicit(&heap_rate, memory_order_relaxed) == 0))
 		return false;
 	t->left -= (int64_t)(n > INT64_MAX ? INT64_MAX : n);
-	return t->left <= 0 && !t->busy;
+	if (CPROF_LIKELY(t->left > 0))
+		return false;
+	if (CPROF_UNLIKELY(t->busy == BUSY_SAMPLING) &&
+	    atomic_load_explicit(&heap_rate, memory_order_relaxed) == 1) {
+		/* Every allocation is wanted, and this one, a signal handler's
+		 * interrupting our sampling on this thread, cannot be taken:
+		 * count it (cprof.lostProfileEvent in the profile). */
+		atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lost_bytes, n, memory_order_relaxed);
+	}
+	return !t->busy;
 }
 
 /* ---- the interposers ---- */
@@ -1005,6 +1022,16 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	real.free(lval);
 	if (!lkey || !lval)
 		p.oom = true;
+	uint64_t lost = atomic_load(&lost_objs);
+	if (lost && (kind == PROF_HEAP || kind == PROF_ALLOCS)) {
+		/* Whether they were freed is unknown: allocated, not in use. */
+		uint64_t f = cprof_profile_add_function(&p, "cprof.lostProfileEvent",
+							"cprof.lostProfileEvent", "", 0);
+		cprof_line line = {.function_id = f};
+		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &line, 1);
+		int64_t v[4] = {(int64_t)lost, (int64_t)atomic_load(&lost_bytes), 0, 0};
+		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
+	}
 
 	cprof_symbolizer *sym = cprof__symbolizer_new();
 	if (sym) {
@@ -1073,8 +1100,8 @@ static int api_write(const char *path, int fd, enum prof_kind kind)
 			return -EBADF;
 	}
 	heap_tls *t = &tls;
-	bool was = t->busy;
-	t->busy = true;
+	uint8_t was = t->busy;
+	t->busy = BUSY_CPROF;
 	int rc = path ? write_path(path, kind) : write_profile(fd, kind, NULL, NULL, NULL, NULL);
 	t->busy = was;
 	return rc;
@@ -1128,7 +1155,7 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 void cprof__heap_start_env(void)
 {
 	heap_tls *t = &tls;
-	t->busy = true;
+	t->busy = BUSY_CPROF;
 	H.pid = getpid();
 	H.secret = (uintptr_t)cprof__mono_ns() * 0x9e3779b97f4a7c15ULL | 1;
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
@@ -1208,7 +1235,7 @@ void cprof__heap_start_env(void)
 				cprof__service_interval((int64_t)secs * 1000000000);
 		}
 	}
-	t->busy = false;
+	t->busy = 0;
 }
 
 void cprof__heap_snapshot(void)
@@ -1220,9 +1247,9 @@ void cprof__heap_snapshot(void)
 	if (snprintf(path, sizeof(path), "%s.%04u", H.path, k) >= (int)sizeof(path))
 		return;
 	heap_tls *t = &tls;
-	t->busy = true;
+	t->busy = BUSY_CPROF;
 	int rc = write_path(path, PROF_HEAP);
-	t->busy = false;
+	t->busy = 0;
 	if (rc != 0)
 		cprof__log("writing heap snapshot '", path, "' failed: ", cprof_strerror(rc), NULL);
 }
@@ -1230,7 +1257,7 @@ void cprof__heap_snapshot(void)
 static void write_env_profiles(void)
 {
 	heap_tls *t = &tls;
-	t->busy = true;
+	t->busy = BUSY_CPROF;
 	if (H.path) {
 		int rc = write_path(H.path, PROF_HEAP);
 		if (rc != 0)
@@ -1261,11 +1288,19 @@ static void write_env_profiles(void)
 			atomic_load(&heap_rate) > 1 ? " (estimated from samples)" : "", nrows,
 			H.leaks_path);
 		real.free(rows);
+		uint64_t lost = atomic_load(&lost_objs);
+		if (lost) {
+			char num[24];
+			cprof__log("leaks: ", cprof__itoa(num, (long long)lost),
+				   " allocations made by signal handlers while cprof was recording"
+				   " another on the same thread were not tracked",
+				   NULL);
+		}
 		if (objs && H.leaks_exitcode)
 			exitcode = H.leaks_exitcode;
 	}
 	H.env_on = false;
-	t->busy = false;
+	t->busy = 0;
 	if (exitcode) {
 		fflush(NULL);
 		syscall(SYS_exit_group, exitcode);
