@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 #include "cli/cli.h"
+#include "cli/cmd_flame.h"
 #include "cli/fetch.h"
 #include "profile/decode.h"
 #include "profile/profile.h"
@@ -176,7 +177,7 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 
 /* Folded text or a profile: sources that are files (or stdin) are sniffed;
  * URLs go to cprof_fetch_profile. */
-static int flame_fetch(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
+int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
 {
 	bool in = !strcmp(src, "-");
 	if (!in && cprof_fetch_is_url(src))
@@ -256,7 +257,7 @@ int cprof_cmd_flame(int argc, char **argv)
 	const char *output = NULL;
 	int status = 1;
 	cprof_report *r =
-		cprof_cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, flame_fetch, &p, &output, &status);
+		cprof_cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, cprof_flame_fetch, &p, &output, &status);
 	free(rargv);
 	FILE *out = stdout;
 	char err[512];

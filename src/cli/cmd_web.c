@@ -10,10 +10,11 @@
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
- * clients).
+ * clients).  Sources are read as by `cprof flame` (folded stacks too).
  */
 #include "compat.h"
 #include "cli/cli.h"
+#include "cli/cmd_flame.h"
 #include "profile/profile.h"
 #include "report/flame.h"
 #include "report/report.h"
@@ -427,7 +428,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 								: graph ? CPROF_FMT_DOT
 								: source ? CPROF_FMT_LIST
 									 : CPROF_FMT_TREE,
-						    NULL, &p, &output, &status)
+						    cprof_flame_fetch, &p, &output, &status)
 			    : NULL;
 	(void)output;
 	if (r && flame) {
@@ -526,7 +527,8 @@ int cprof_cmd_web(int argc, char **argv)
 	cprof_profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof_report *r = cprof_cli_report_open(n, rest, CPROF_FMT_TEXT, NULL, &p, &output, &status);
+	cprof_report *r = cprof_cli_report_open(n, rest, CPROF_FMT_TEXT, cprof_flame_fetch, &p, &output,
+						&status);
 	if (!r) {
 		cprof_profile_free(&p);
 		free(rest);

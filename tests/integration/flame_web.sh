@@ -125,6 +125,18 @@ check web_diff_nobase_links grep -q 'href="/?b=none&amp;"' "$T/nobase_top.html"
 curl -s "${SU}?b=none" >"$T/nobase.html"
 check web_diff_nobase_flame grep -q '"title":"Flame Graph"' "$T/nobase.html"
 kill $spid; wait $spid 2>/dev/null
+# Folded stacks are sources too (as for cprof flame), also as -diff_base.
+FF=$CPROF_ROOT/tests/fixtures/flame
+serve "$T/folded.out" "$FF/basic.folded"
+curl -s "${SU}top" >"$T/folded_top.html"
+check web_folded_top grep -q 'Showing nodes accounting for 20, 100% of 20 total' "$T/folded_top.html"
+curl -s "$SU" >"$T/folded.html"
+check web_folded_flame grep -q '"names":\["all",' "$T/folded.html"
+kill $spid; wait $spid 2>/dev/null
+serve "$T/folded_diff.out" -diff_base "$FF/old.folded" "$FF/new.folded"
+curl -s "$SU" >"$T/folded_diff.html"
+check web_folded_diff grep -q '"title":"Differential Flame Graph"' "$T/folded_diff.html"
+kill $spid; wait $spid 2>/dev/null
 # IPv6 loopback: -http [::1]:0 is local (Host checked too).
 if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
 	serve "$T/v6.out" -http '[::1]:0' "$FIX/go-cpu.pb.gz"

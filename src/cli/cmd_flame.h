@@ -1,0 +1,16 @@
+/*
+ * cmd_flame.h — what `cprof flame` shares with `cprof web`: the source
+ * reader that also accepts folded stacks.
+ */
+#ifndef CPROF_CLI_CMD_FLAME_H
+#define CPROF_CLI_CMD_FLAME_H
+
+#include "compat.h"
+#include "profile/profile.h"
+
+/* A cprof_cli_fetch_fn: folded-stack text (files and stdin, sniffed by
+ * content; lines that do not parse are counted on stderr) or anything
+ * cprof_fetch_profile reads (profiles, URLs).  0, or -1 with a message. */
+int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen);
+
+#endif
