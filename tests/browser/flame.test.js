@@ -110,6 +110,13 @@ async function htmlTests(page) {
 	await page.keyboard.press("Enter");
 	const z = await page.evaluate(() => window.cprofFlame.state.zoom);
 	check("html_keyboard_zoom", names[(await page.evaluate(() => DATA.n))[z]] === "foo", z);
+	// Arrows walk the tree: siblings (right, left), first child (down), parent (up).
+	const walk = [];
+	for (const k of ["ArrowRight", "ArrowLeft", "ArrowDown", "ArrowRight", "ArrowUp", "ArrowUp"]) {
+		await page.keyboard.press(k);
+		walk.push(await page.evaluate(() => DATA.names[DATA.n[window.cprofFlame.state.sel]]));
+	}
+	check("html_keyboard_walk", walk.join(",") === "qux,foo,bar,baz,foo,main", walk.join(","));
 	// Theme.
 	await page.locator("#theme").click();
 	check("html_theme_dark", await page.evaluate(() => document.documentElement.classList.contains("dark")));
