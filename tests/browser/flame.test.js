@@ -121,7 +121,20 @@ async function htmlTests(page) {
 	await page.locator("#theme").click();
 	check("html_theme_dark", await page.evaluate(() => document.documentElement.classList.contains("dark")));
 	await page.screenshot({ path: path.join(dir, "html-dark.png") });
+	// Remembered across loads; without a choice, the system's scheme.
+	await page.reload();
+	await page.waitForFunction(() => window.cprofFlame);
+	check("html_theme_remembered", await page.evaluate(() => document.documentElement.classList.contains("dark")));
 	await page.locator("#theme").click();
+	await page.evaluate(() => localStorage.removeItem("cprof-flame-theme"));
+	await page.emulateMedia({ colorScheme: "dark" });
+	await page.reload();
+	await page.waitForFunction(() => window.cprofFlame);
+	check("html_theme_system_dark", await page.evaluate(() => document.documentElement.classList.contains("dark")));
+	await page.emulateMedia({ colorScheme: "light" });
+	await page.reload();
+	await page.waitForFunction(() => window.cprofFlame);
+	check("html_theme_system_light", !(await page.evaluate(() => document.documentElement.classList.contains("dark"))));
 
 	// Sample-type selector on a heap profile (4 types).
 	await page.goto("file://" + path.join(dir, "heap.html"));
