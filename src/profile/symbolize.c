@@ -693,36 +693,58 @@ static bool index_add(struct cuindex *ci, size_t *cap, uint64_t lo, uint64_t hi,
 	return true;
 }
 
-/* Collect the subprograms with code under `parent`, looking through
- * namespaces and classes (C++ definitions nested there). */
-static bool index_walk(struct cuindex *ci, size_t *cap, Dwarf_Die *parent, int depth)
+/* The walk both DWARF indexes share: each child of `parent`, down to
+ * MAX_NEST levels.  visit(ctx, child, arg, depth, &down, &down_arg) returns
+ * false to stop the walk (OOM); setting down descends into the child, whose
+ * children then get down_arg (initially arg) as their arg. */
+typedef bool die_visit(void *ctx, Dwarf_Die *die, int arg, int depth, bool *down, int *down_arg);
+
+static bool die_walk(Dwarf_Die *parent, int arg, int depth, die_visit *visit, void *ctx)
 {
 	Dwarf_Die c;
 	if (depth > MAX_NEST || dwarf_child(parent, &c) != 0)
 		return true;
 	do {
-		switch (dwarf_tag(&c)) {
-		case DW_TAG_subprogram: {
-			Dwarf_Addr base, lo, hi;
-			ptrdiff_t off = 0;
-			int guard = 0;
-			while ((off = dwarf_ranges(&c, off, &base, &lo, &hi)) > 0 && guard++ < 4096)
-				if (!index_add(ci, cap, lo, hi, &c))
-					return false;
-			break;
-		}
-		case DW_TAG_namespace:
-		case DW_TAG_class_type:
-		case DW_TAG_structure_type:
-		case DW_TAG_union_type:
-		case DW_TAG_module:
-			if (!index_walk(ci, cap, &c, depth + 1))
-				return false;
-			break;
-		default:
-			break;
-		}
+		bool down = false;
+		int down_arg = arg;
+		if (!visit(ctx, &c, arg, depth, &down, &down_arg) ||
+		    (down && !die_walk(&c, down_arg, depth + 1, visit, ctx)))
+			return false;
 	} while (dwarf_siblingof(&c, &c) == 0);
+	return true;
+}
+
+struct index_walk {
+	struct cuindex *ci;
+	size_t cap;
+};
+
+/* The subprograms with code, looking through namespaces and classes (C++
+ * definitions nested there). */
+static bool index_visit(void *ctx, Dwarf_Die *c, int arg, int depth, bool *down, int *down_arg)
+{
+	struct index_walk *w = ctx;
+	(void)arg, (void)depth, (void)down_arg;
+	switch (dwarf_tag(c)) {
+	case DW_TAG_subprogram: {
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t off = 0;
+		int guard = 0;
+		while ((off = dwarf_ranges(c, off, &base, &lo, &hi)) > 0 && guard++ < 4096)
+			if (!index_add(w->ci, &w->cap, lo, hi, c))
+				return false;
+		break;
+	}
+	case DW_TAG_namespace:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_module:
+		*down = true;
+		break;
+	default:
+		break;
+	}
 	return true;
 }
 
@@ -740,8 +762,8 @@ static struct cuindex *cu_index(struct symfile *f, Dwarf_Die *cu)
 	struct cuindex *ci = calloc(1, sizeof(*ci));
 	if (!ci)
 		return NULL;
-	size_t cap = 0;
-	if (!index_walk(ci, &cap, cu, 0) || !ptrmap_put(&f->cus, cu->addr, ci)) {
+	struct index_walk w = {ci, 0};
+	if (!die_walk(cu, 0, 0, index_visit, &w) || !ptrmap_put(&f->cus, cu->addr, ci)) {
 		free(ci->r);
 		free(ci);
 		return NULL;
@@ -818,43 +840,41 @@ static bool grow(void **v, size_t *cap, size_t n, size_t elem)
 	return true;
 }
 
-static bool subtree_walk(struct subtree *t, Dwarf_Die *parent, int pidx, int depth)
+/* Every scope (with its address ranges) under a subprogram; arg: the index
+ * of the parent scope's node. */
+static bool subtree_visit(void *ctx, Dwarf_Die *c, int pidx, int depth, bool *down, int *down_arg)
 {
-	Dwarf_Die c;
-	if (depth > MAX_NEST || dwarf_child(parent, &c) != 0)
-		return true;
-	do {
-		switch (dwarf_tag(&c)) {
-		case DW_TAG_inlined_subroutine:
-		case DW_TAG_subprogram:
-		case DW_TAG_lexical_block:
-		case DW_TAG_entry_point:
-		case DW_TAG_try_block:
-		case DW_TAG_catch_block: {
-			if (!grow((void **)&t->node, &t->capnode, t->nnode, sizeof(*t->node)))
+	struct subtree *t = ctx;
+	switch (dwarf_tag(c)) {
+	case DW_TAG_inlined_subroutine:
+	case DW_TAG_subprogram:
+	case DW_TAG_lexical_block:
+	case DW_TAG_entry_point:
+	case DW_TAG_try_block:
+	case DW_TAG_catch_block: {
+		if (!grow((void **)&t->node, &t->capnode, t->nnode, sizeof(*t->node)))
+			return false;
+		int idx = (int)t->nnode++;
+		t->node[idx] = (struct scopenode){*c, pidx, depth};
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t off = 0;
+		int guard = 0;
+		while ((off = dwarf_ranges(c, off, &base, &lo, &hi)) > 0 && guard++ < 4096) {
+			if (hi <= lo)
+				continue;
+			if (!grow((void **)&t->r, &t->capr, t->nr, sizeof(*t->r)))
 				return false;
-			int idx = (int)t->nnode++;
-			t->node[idx] = (struct scopenode){c, pidx, depth};
-			Dwarf_Addr base, lo, hi;
-			ptrdiff_t off = 0;
-			int guard = 0;
-			while ((off = dwarf_ranges(&c, off, &base, &lo, &hi)) > 0 && guard++ < 4096) {
-				if (hi <= lo)
-					continue;
-				if (!grow((void **)&t->r, &t->capr, t->nr, sizeof(*t->r)))
-					return false;
-				t->r[t->nr++] = (struct scoperange){lo, hi, idx};
-			}
-			/* Blocks without addresses of their own may still hold
-			 * inlined code (seen in gcc output): walk them too. */
-			if (!subtree_walk(t, &c, idx, depth + 1))
-				return false;
-			break;
+			t->r[t->nr++] = (struct scoperange){lo, hi, idx};
 		}
-		default:
-			break;
-		}
-	} while (dwarf_siblingof(&c, &c) == 0);
+		/* Blocks without addresses of their own may still hold
+		 * inlined code (seen in gcc output): walk them too. */
+		*down = true;
+		*down_arg = idx;
+		break;
+	}
+	default:
+		break;
+	}
 	return true;
 }
 
@@ -876,7 +896,7 @@ static struct subtree *subtree_get(struct symfile *f, Dwarf_Die *sub)
 	 * keeps what it found. */
 	if (grow((void **)&t->node, &t->capnode, 0, sizeof(*t->node))) {
 		t->node[t->nnode++] = (struct scopenode){*sub, -1, 0};
-		subtree_walk(t, sub, 0, 1);
+		die_walk(sub, 0, 1, subtree_visit, t);
 	}
 	if (!t->nnode || !ptrmap_put(&f->subs, sub->addr, t)) {
 		free(t->node);
