@@ -203,12 +203,39 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 	return 0;
 }
 
+/* The query of the current request without p, for links that set p
+ * ("k=v&amp;" each). */
+static void keep_query(FILE *f, struct MHD_Connection *c)
+{
+	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		if (v && *v && strcmp(params[j][0], "p")) {
+			fprintf(f, "%s=", params[j][0]);
+			qesc(f, v);
+			fputs("&amp;", f);
+		}
+	}
+}
+
+/* s as a regexp that matches it literally, anchored, query-encoded. */
+static void qregexp(FILE *f, const char *s)
+{
+	fputs("%5E", f); /* ^ */
+	for (; *s; s++) {
+		if (strchr("\\.+*?()|[]{}^$", *s))
+			fputs("%5C", f); /* \ */
+		char one[2] = {*s, 0};
+		qesc(f, one);
+	}
+	fputs("%24", f); /* $ */
+}
+
 /* The top report as a table sortable by clicking its headers: the header
  * lines (File, Type, filters, Showing...) in a <pre>, then one row per
  * "flat flat% sum% cum cum% name" line (flat sorts by flat%, cum by cum%:
- * the values are printed in scaled units).  Lines that do not parse go in
+ * the values are printed in scaled units); a name links to its peek view.  Lines that do not parse go in
  * a <pre> after the table. */
-static void top_table(FILE *f, char *text)
+static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 {
 	char *rows = strstr(text, "\n      flat  flat%   sum%        cum   cum%\n");
 	if (!rows) {
@@ -254,9 +281,14 @@ static void top_table(FILE *f, char *text)
 			hesc(f, v[k]);
 			fputs("</td>", f);
 		}
-		fputs("<td>", f);
+		/* The name links to its callers and callees (peek). */
+		fputs("<td><a href=\"/peek?", f);
+		keep_query(f, c);
+		fputs("p=", f);
+		qregexp(f, line + name_at);
+		fputs("\">", f);
 		hesc(f, line + name_at);
-		fputs("</td></tr>\n", f);
+		fputs("</a></td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
 	if (rf)
@@ -471,7 +503,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (rc == 0 && graph) {
 			rc = render_dot(tb, tl, f, err, sizeof(err));
 		} else if (rc == 0 && top) {
-			top_table(f, tb);
+			top_table(f, c, tb);
 		} else if (rc == 0) {
 			fputs("<pre style=\"padding:10px\">", f);
 			hesc(f, tb);

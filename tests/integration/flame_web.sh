@@ -32,6 +32,13 @@ want=$("$CPROF" top -focus=sha256 -sample_index=samples "$FIX/go-cpu.pb.gz" 2>/d
 check web_top_same grep -qF "$want" "$T/top.html"
 check web_top_state grep -q 'name="f" size="10" value="sha256"' "$T/top.html"
 check web_top_links grep -q 'href="/?f=sha256&amp;si=samples&amp;"' "$T/top.html"
+# A name in the top table links to its peek view, the regexp quoted, the
+# other refinements kept.
+check web_top_name_link grep -qF '<a href="/peek?f=sha256&amp;si=samples&amp;p=%5Ecrypto%2Fsha256%5C.%5C%28%5C%2Adigest%5C%29%5C.Write%24">crypto/sha256.(*digest).Write</a>' "$T/top.html"
+curl -s "${U}peek?f=sha256&si=samples&p=%5Ecrypto%2Fsha256%5C.%5C%28%5C%2Adigest%5C%29%5C.Write%24" >"$T/peek_link.html"
+n=$(grep -c '| crypto/sha256\.(\*digest)\.Write$' "$T/peek_link.html")
+[ "$n" = 1 ] && ! grep -q '| crypto/sha256\.block$' "$T/peek_link.html" && ok web_top_link_peek ||
+	nok web_top_link_peek "$n"
 code=$(curl -s -o "$T/peek.html" -w '%{http_code}' "${U}peek?h=runtime")
 [ "$code" = 200 ] && grep -q 'Active filters' "$T/peek.html" && ok web_peek || nok web_peek "$code"
 curl -s "${U}peek?p=Sum256" >"$T/peek2.html"
