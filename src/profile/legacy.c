@@ -55,11 +55,38 @@ static bool raw_sample(raw *r, const uint64_t *a, size_t n, const int64_t *v, in
 	return true;
 }
 
+static void raw_init(raw *r, cprof_profile *p, size_t nvalues)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->nvalues = nvalues;
+}
+
 static void raw_free(raw *r)
 {
 	free(r->addrs.v);
 	free(r->s.v);
 	free(r->maps.v);
+}
+
+/* A stack's addresses as a parser collects them. */
+typedef struct abuf {
+	uint64_t *v;
+	size_t n, cap;
+} abuf;
+
+static bool abuf_push(abuf *b, uint64_t x)
+{
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		uint64_t *v = nc <= SIZE_MAX / sizeof(*v) ? realloc(b->v, nc * sizeof(*v)) : NULL;
+		if (!v)
+			return false;
+		b->v = v;
+		b->cap = nc;
+	}
+	b->v[b->n++] = x;
+	return true;
 }
 
 /* Remove frame k of sample s. */
@@ -543,6 +570,53 @@ out:
 	return rc;
 }
 
+/* The period type (and period) of p. */
+static void set_period(cprof_profile *p, const char *type, const char *unit, int64_t period)
+{
+	p->period_type.type = cprof_profile_str(p, type);
+	p->period_type.unit = cprof_profile_str(p, unit);
+	p->period = period;
+}
+
+/* The heap parsers' sample types: Go's heap layout when allocation counts
+ * are present, else objects/count and space/bytes; period type space/bytes. */
+static void heap_types(cprof_profile *p, bool has_alloc, int64_t rate)
+{
+	if (has_alloc) {
+		cprof_profile_heap_types(p, rate);
+		return;
+	}
+	cprof_profile_add_sample_type(p, "objects", "count");
+	cprof_profile_add_sample_type(p, "space", "bytes");
+	set_period(p, "space", "bytes", rate);
+}
+
+/* What every parser does last: on success (rc == 0) the frame regexps and
+ * finish(); r is freed either way.  The sample types are already set. */
+static int conclude(raw *r, int rc, text maps, const char *drop, const char *keep, char *err,
+		    size_t errlen)
+{
+	if (rc == 0) {
+		r->p->drop_frames = cprof_profile_str(r->p, drop);
+		if (keep)
+			r->p->keep_frames = cprof_profile_str(r->p, keep);
+		rc = finish(r, maps, err, errlen);
+	}
+	raw_free(r);
+	return rc;
+}
+
+/* pprof's parseAdditionalSections: the memory map after the samples, if any. */
+static text maps_after(text t)
+{
+	const char *l;
+	size_t ln;
+	while (next_line(&t, &l, &ln))
+		if (map_sentinel(l, ln))
+			return t;
+	return (text){t.end, t.end};
+}
+
 /* ---- gperftools CPU profile ------------------------------------------------ */
 
 typedef struct words {
@@ -586,9 +660,7 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 		return UNRECOGNIZED;
 
 	raw r;
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.nvalues = 2;
+	raw_init(&r, p, 2);
 	int64_t period_ns = (int64_t)period * 1000;
 	uint64_t *stk = NULL;
 	size_t stk_cap = 0;
@@ -670,13 +742,9 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 
 	cprof_profile_add_sample_type(p, "samples", "count");
 	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
-	p->period_type.type = cprof_profile_str(p, "cpu");
-	p->period_type.unit = cprof_profile_str(p, "nanoseconds");
-	p->period = period_ns;
-	p->drop_frames = cprof_profile_str(p, cpu_rx);
-	rc = finish(&r, (text){(const char *)w.p, (const char *)w.end}, err, errlen);
-	raw_free(&r);
-	return rc;
+	set_period(p, "cpu", "nanoseconds", period_ns);
+	return conclude(&r, 0, (text){(const char *)w.p, (const char *)w.end}, cpu_rx, NULL, err,
+			errlen);
 }
 
 /* ---- heap text ------------------------------------------------------------ */
@@ -722,9 +790,9 @@ static bool four(cur *c, int64_t v[4], bool neg)
 
 /* All 0x<hex> numbers of the "@ ..." part (pprof's hexNumberRE over
  * `@([ x0-9a-f]*)`). */
-static int addrs_after_at(cur *c, uint64_t **out, size_t *cap, size_t *n)
+static int addrs_after_at(cur *c, abuf *out)
 {
-	*n = 0;
+	out->n = 0;
 	const char *s = c->p;
 	const char *e = s;
 	while (e < c->end && (*e == ' ' || *e == 'x' || (*e >= '0' && *e <= '9') ||
@@ -744,15 +812,8 @@ static int addrs_after_at(cur *c, uint64_t **out, size_t *cap, size_t *n)
 		}
 		if (digits > 16)
 			return -1;
-		if (*n == *cap) {
-			size_t nc = *cap ? *cap * 2 : 64;
-			uint64_t *v = realloc(*out, nc * sizeof(*v));
-			if (!v)
-				return -2;
-			*out = v;
-			*cap = nc;
-		}
-		(*out)[(*n)++] = a;
+		if (!abuf_push(out, a))
+			return -2;
 	}
 	return 0;
 }
@@ -811,11 +872,8 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 	}
 
 	raw r;
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.nvalues = has_alloc ? 4 : 2;
-	uint64_t *a = NULL;
-	size_t acap = 0, na = 0;
+	raw_init(&r, p, has_alloc ? 4 : 2);
+	abuf a = {0};
 	int rc = 0;
 	text maps = {t.end, t.end};
 	size_t lineno = 1;
@@ -856,36 +914,23 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 		}
 		if (rc)
 			break;
-		int ar = addrs_after_at(&s, &a, &acap, &na);
+		int ar = addrs_after_at(&s, &a);
 		if (ar < 0) {
 			rc = ar == -2 ? cprof_errf(err, errlen, "out of memory")
 				      : cprof_errf(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
 			break;
 		}
-		for (size_t i = 0; i < na; i++)
-			a[i]--;
-		if (!raw_sample(&r, a, na, vals, blocksize, true)) {
+		for (size_t i = 0; i < a.n; i++)
+			a.v[i]--;
+		if (!raw_sample(&r, a.v, a.n, vals, blocksize, true)) {
 			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 	}
-	free(a);
-	if (rc == 0) {
-		if (has_alloc) {
-			cprof_profile_heap_types(p, rate);
-		} else {
-			cprof_profile_add_sample_type(p, "objects", "count");
-			cprof_profile_add_sample_type(p, "space", "bytes");
-			p->period_type.type = cprof_profile_str(p, "space");
-			p->period_type.unit = cprof_profile_str(p, "bytes");
-			p->period = rate;
-		}
-		p->drop_frames = cprof_profile_str(p, alloc_rx);
-		p->keep_frames = cprof_profile_str(p, alloc_skip_rx);
-		rc = finish(&r, maps, err, errlen);
-	}
-	raw_free(&r);
-	return rc;
+	free(a.v);
+	if (rc == 0)
+		heap_types(p, has_alloc, rate);
+	return conclude(&r, rc, maps, alloc_rx, alloc_skip_rx, err, errlen);
 }
 
 /* ---- jemalloc's heap_v2 dump (as jeprof reads it) ------------------------- */
@@ -914,18 +959,15 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 	if (!lit(&c, "heap_v2/") || !dec(&c, &rate, false))
 		return UNRECOGNIZED;
 
+	/* Samples are collected with 4 values and trimmed to 2 at the end if
+	 * no allocation counts were recorded (opt.prof_accum off). */
 	raw r;
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	uint64_t *a = NULL;
-	size_t acap = 0, na = 0;
+	raw_init(&r, p, 4);
+	abuf a = {0};
 	bool in_stack = false, has_alloc = false, have_total = false;
 	int rc = 0;
 	text maps = {t.end, t.end};
 	size_t lineno = 1;
-	/* Samples are collected with 4 values and trimmed to 2 at the end if
-	 * no allocation counts were recorded (opt.prof_accum off). */
-	r.nvalues = 4;
 	while (next_line(&t, &l, &ln)) {
 		lineno++;
 		if (map_sentinel(l, ln)) {
@@ -939,17 +981,17 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 		if (lit(&s, "@")) {
 			if (!(s.p < s.end && is_space(*s.p)))
 				goto bad;
-			int ar = addrs_after_at(&s, &a, &acap, &na);
+			int ar = addrs_after_at(&s, &a);
+			if (ar == -1)
+				goto bad;
 			if (ar < 0) {
-				rc = ar == -2 ? cprof_errf(err, errlen, "out of memory") : -3;
-				if (rc == -3)
-					goto bad;
+				rc = cprof_errf(err, errlen, "out of memory");
 				break;
 			}
 			/* jeprof's FixCallerAddresses: all but the leaf are
 			 * return addresses. */
-			for (size_t i = 1; i < na; i++)
-				a[i]--;
+			for (size_t i = 1; i < a.n; i++)
+				a.v[i]--;
 			in_stack = true;
 			have_total = false;
 			continue;
@@ -973,7 +1015,7 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 		int64_t blocksize = v[0] ? v[1] / v[0] : v[2] ? v[3] / v[2] : 0;
 		scale_heap(&vals[0], &vals[1], rate);
 		scale_heap(&vals[2], &vals[3], rate);
-		if (!raw_sample(&r, a, na, vals, blocksize, true)) {
+		if (!raw_sample(&r, a.v, a.n, vals, blocksize, true)) {
 			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
@@ -983,31 +1025,16 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 			  lineno, (int)(ln > 60 ? 60 : ln), l);
 		break;
 	}
-	free(a);
+	free(a.v);
 	if (rc == 0) {
-		if (has_alloc) {
-			cprof_profile_add_sample_type(p, "alloc_objects", "count");
-			cprof_profile_add_sample_type(p, "alloc_space", "bytes");
-			cprof_profile_add_sample_type(p, "inuse_objects", "count");
-			cprof_profile_add_sample_type(p, "inuse_space", "bytes");
-		} else {
-			cprof_profile_add_sample_type(p, "objects", "count");
-			cprof_profile_add_sample_type(p, "space", "bytes");
-			for (size_t i = 0; i < r.s.n; i++) {
-				r.s.v[i].v[0] = r.s.v[i].v[2];
-				r.s.v[i].v[1] = r.s.v[i].v[3];
-			}
+		heap_types(p, has_alloc, rate);
+		for (size_t i = 0; !has_alloc && i < r.s.n; i++) {
+			r.s.v[i].v[0] = r.s.v[i].v[2];
+			r.s.v[i].v[1] = r.s.v[i].v[3];
 		}
-		p->period_type.type = cprof_profile_str(p, "space");
-		p->period_type.unit = cprof_profile_str(p, "bytes");
-		p->period = rate;
-		p->drop_frames = cprof_profile_str(p, alloc_rx);
-		p->keep_frames = cprof_profile_str(p, alloc_skip_rx);
 		r.nvalues = has_alloc ? 4 : 2;
-		rc = finish(&r, maps, err, errlen);
 	}
-	raw_free(&r);
-	return rc;
+	return conclude(&r, rc, maps, alloc_rx, alloc_skip_rx, err, errlen);
 }
 
 /* ---- Go count profiles (goroutine/threadcreate debug=1) ------------------- */
@@ -1038,13 +1065,9 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 	snprintf(type, sizeof(type), "%.*s", (int)(tl < 127 ? tl : 127), l);
 
 	raw r;
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.nvalues = 1;
-	uint64_t *a = NULL;
-	size_t acap = 0, na = 0;
+	raw_init(&r, p, 1);
+	abuf a = {0};
 	int rc = 0;
-	text maps = {t.end, t.end};
 	while (next_line(&t, &l, &ln)) {
 		if (space_or_comment(l, ln))
 			continue;
@@ -1054,7 +1077,7 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 		cur s = {l, l + ln};
 		int64_t cnt;
 		bool ok = dec(&s, &cnt, false) && lit(&s, " @");
-		na = 0;
+		a.n = 0;
 		while (ok && s.p < s.end) {
 			uint64_t x;
 			ok = lit(&s, " 0x") && s.p < s.end && hexval(*s.p) >= 0 && !(*s.p >= 'A' && *s.p <= 'F');
@@ -1064,47 +1087,29 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 				ok = !(*q >= 'A' && *q <= 'F');
 			if (!ok)
 				break;
-			if (na == acap) {
-				size_t nc = acap ? acap * 2 : 64;
-				uint64_t *v = realloc(a, nc * sizeof(*v));
-				if (!v) {
-					rc = cprof_errf(err, errlen, "out of memory");
-					break;
-				}
-				a = v;
-				acap = nc;
+			if (!abuf_push(&a, x - 1)) {
+				rc = cprof_errf(err, errlen, "out of memory");
+				break;
 			}
-			a[na++] = x - 1;
 		}
 		if (rc)
 			break;
-		if (!ok || na == 0) {
+		if (!ok || a.n == 0) {
 			rc = cprof_errf(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
 				  (int)(ln > 60 ? 60 : ln), l);
 			break;
 		}
-		if (!raw_sample(&r, a, na, &cnt, 0, false)) {
+		if (!raw_sample(&r, a.v, a.n, &cnt, 0, false)) {
 			rc = cprof_errf(err, errlen, "out of memory");
 			break;
 		}
 	}
-	free(a);
+	free(a.v);
 	if (rc == 0) {
-		/* parseAdditionalSections: skip to the memory map, if any. */
-		while (next_line(&t, &l, &ln))
-			if (map_sentinel(l, ln)) {
-				maps = t;
-				break;
-			}
 		cprof_profile_add_sample_type(p, type, "count");
-		p->period_type.type = cprof_profile_str(p, type);
-		p->period_type.unit = cprof_profile_str(p, "count");
-		p->period = 1;
-		p->drop_frames = cprof_profile_str(p, cpu_rx);
-		rc = finish(&r, maps, err, errlen);
+		set_period(p, type, "count", 1);
 	}
-	raw_free(&r);
-	return rc;
+	return conclude(&r, rc, maps_after(t), cpu_rx, NULL, err, errlen);
 }
 
 /* ---- contention profiles (Go block/mutex debug=1, gperftools contentionz) -- */
@@ -1171,11 +1176,8 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 #undef KEY
 	}
 	raw r;
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.nvalues = 2;
-	uint64_t *a = NULL;
-	size_t acap = 0, na = 0;
+	raw_init(&r, p, 2);
+	abuf a = {0};
 	int rc = 0;
 	text maps = {t.end, t.end};
 	while (have) {
@@ -1194,7 +1196,7 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 				rc = UNRECOGNIZED;
 				break;
 			}
-			int ar = addrs_after_at(&c, &a, &acap, &na);
+			int ar = addrs_after_at(&c, &a);
 			if (ar < 0) {
 				rc = ar == -2 ? cprof_errf(err, errlen, "out of memory") : UNRECOGNIZED;
 				break;
@@ -1204,37 +1206,26 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 					cycles = (int64_t)((double)cycles * (double)period / ((double)hz / 1e9));
 				count *= period;
 			}
-			for (size_t i = 0; i < na; i++)
-				a[i]--;
+			for (size_t i = 0; i < a.n; i++)
+				a.v[i]--;
 			int64_t v[2] = {count, cycles};
-			if (!raw_sample(&r, a, na, v, 0, false)) {
+			if (!raw_sample(&r, a.v, a.n, v, 0, false)) {
 				rc = cprof_errf(err, errlen, "out of memory");
 				break;
 			}
 		}
 		have = next_line(&t, &l, &ln);
 	}
-	free(a);
+	free(a.v);
 	if (rc == 0) {
-		if (maps.p == maps.end) {
-			/* parseAdditionalSections: skip to the memory map, if any. */
-			while (next_line(&t, &l, &ln))
-				if (map_sentinel(l, ln)) {
-					maps = t;
-					break;
-				}
-		}
+		if (maps.p == maps.end)
+			maps = maps_after(t);
 		cprof_profile_add_sample_type(p, "contentions", "count");
 		cprof_profile_add_sample_type(p, "delay", "nanoseconds");
-		p->period_type.type = cprof_profile_str(p, "contentions");
-		p->period_type.unit = cprof_profile_str(p, "count");
-		p->period = period;
+		set_period(p, "contentions", "count", period);
 		p->duration_nanos = duration;
-		p->drop_frames = cprof_profile_str(p, lock_rx);
-		rc = finish(&r, maps, err, errlen);
 	}
-	raw_free(&r);
-	return rc;
+	return conclude(&r, rc, maps, lock_rx, NULL, err, errlen);
 }
 
 int cprof_legacy_parse(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen)
