@@ -278,43 +278,41 @@ static bool push_locids(dec *d, const field *f)
 	return true;
 }
 
-static bool dec_valuetype(dec *d, rd r, cprof_valuetype *vt)
+/* A message of varint fields only: fields 1..n into v[1..n] (0 when absent;
+ * the last one wins, as in Go); fields of other numbers are skipped, those
+ * in range must be varints. */
+static bool varints(dec *d, rd r, uint64_t *v, unsigned n)
 {
 	field f;
-	*vt = (cprof_valuetype){0, 0};
+	memset(v, 0, (n + 1) * sizeof(*v));
 	while (r.p < r.end) {
 		const char *e = next_field(&r, &f);
 		if (e)
 			return WIRE(d, e);
-		if (f.num == 1 || f.num == 2) {
-			if (!WANT(d, &f, 0))
-				return false;
-			*(f.num == 1 ? &vt->type : &vt->unit) = (int64_t)f.u;
-		}
+		if (f.num < 1 || f.num > n)
+			continue;
+		if (!WANT(d, &f, 0))
+			return false;
+		v[f.num] = f.u;
 	}
+	return true;
+}
+
+static bool dec_valuetype(dec *d, rd r, cprof_valuetype *vt)
+{
+	uint64_t v[3];
+	if (!varints(d, r, v, 2))
+		return false;
+	*vt = (cprof_valuetype){(int64_t)v[1], (int64_t)v[2]};
 	return true;
 }
 
 static bool dec_label(dec *d, rd r, cprof_label *l)
 {
-	field f;
-	*l = (cprof_label){0, 0, 0, 0};
-	while (r.p < r.end) {
-		const char *e = next_field(&r, &f);
-		if (e)
-			return WIRE(d, e);
-		if (f.num >= 1 && f.num <= 4) {
-			if (!WANT(d, &f, 0))
-				return false;
-			int64_t v = (int64_t)f.u;
-			switch (f.num) {
-			case 1: l->key = v; break;
-			case 2: l->str = v; break;
-			case 3: l->num = v; break;
-			default: l->num_unit = v; break;
-			}
-		}
-	}
+	uint64_t v[5];
+	if (!varints(d, r, v, 4))
+		return false;
+	*l = (cprof_label){(int64_t)v[1], (int64_t)v[2], (int64_t)v[3], (int64_t)v[4]};
 	return true;
 }
 
@@ -371,32 +369,16 @@ static bool dec_sample(dec *d, rd r)
 static bool dec_mapping(dec *d, rd r)
 {
 	cprof_profile *p = d->p;
-	cprof_mapping m;
-	memset(&m, 0, sizeof(m));
-	uint64_t id = 0;
-	field f;
-	while (r.p < r.end) {
-		const char *e = next_field(&r, &f);
-		if (e)
-			return WIRE(d, e);
-		if (f.num < 1 || f.num > 10)
-			continue;
-		if (!WANT(d, &f, 0))
-			return false;
-		switch (f.num) {
-		case 1: id = f.u; break;
-		case 2: m.start = f.u; break;
-		case 3: m.limit = f.u; break;
-		case 4: m.offset = f.u; break;
-		case 5: m.file = (int64_t)f.u; break;
-		case 6: m.build_id = (int64_t)f.u; break;
-		case 7: m.has_functions = f.u != 0; break;
-		case 8: m.has_filenames = f.u != 0; break;
-		case 9: m.has_line_numbers = f.u != 0; break;
-		default: m.has_inline_frames = f.u != 0; break;
-		}
-	}
-	if (!cprof_vec_grow(p, p->mapping, 1) || !idvec_push(d, &d->map_id, id))
+	uint64_t v[11];
+	if (!varints(d, r, v, 10))
+		return false;
+	cprof_mapping m = {
+		.start = v[2], .limit = v[3], .offset = v[4],
+		.file = (int64_t)v[5], .build_id = (int64_t)v[6],
+		.has_functions = v[7] != 0, .has_filenames = v[8] != 0,
+		.has_line_numbers = v[9] != 0, .has_inline_frames = v[10] != 0,
+	};
+	if (!cprof_vec_grow(p, p->mapping, 1) || !idvec_push(d, &d->map_id, v[1]))
 		return false;
 	p->mapping.v[p->mapping.n++] = m;
 	return true;
@@ -404,23 +386,10 @@ static bool dec_mapping(dec *d, rd r)
 
 static bool dec_line(dec *d, rd r, cprof_line *ln)
 {
-	field f;
-	*ln = (cprof_line){0, 0, 0};
-	while (r.p < r.end) {
-		const char *e = next_field(&r, &f);
-		if (e)
-			return WIRE(d, e);
-		if (f.num < 1 || f.num > 3)
-			continue;
-		if (!WANT(d, &f, 0))
-			return false;
-		if (f.num == 1)
-			ln->function_id = f.u;
-		else if (f.num == 2)
-			ln->line = (int64_t)f.u;
-		else
-			ln->column = (int64_t)f.u;
-	}
+	uint64_t v[4];
+	if (!varints(d, r, v, 3))
+		return false;
+	*ln = (cprof_line){v[1], (int64_t)v[2], (int64_t)v[3]};
 	return true;
 }
 
@@ -466,26 +435,11 @@ static bool dec_location(dec *d, rd r)
 static bool dec_function(dec *d, rd r)
 {
 	cprof_profile *p = d->p;
-	cprof_function fn = {0, 0, 0, 0};
-	uint64_t id = 0;
-	field f;
-	while (r.p < r.end) {
-		const char *e = next_field(&r, &f);
-		if (e)
-			return WIRE(d, e);
-		if (f.num < 1 || f.num > 5)
-			continue;
-		if (!WANT(d, &f, 0))
-			return false;
-		switch (f.num) {
-		case 1: id = f.u; break;
-		case 2: fn.name = (int64_t)f.u; break;
-		case 3: fn.system_name = (int64_t)f.u; break;
-		case 4: fn.filename = (int64_t)f.u; break;
-		default: fn.start_line = (int64_t)f.u; break;
-		}
-	}
-	if (!cprof_vec_grow(p, p->function, 1) || !idvec_push(d, &d->fn_id, id))
+	uint64_t v[6];
+	if (!varints(d, r, v, 5))
+		return false;
+	cprof_function fn = {(int64_t)v[2], (int64_t)v[3], (int64_t)v[4], (int64_t)v[5]};
+	if (!cprof_vec_grow(p, p->function, 1) || !idvec_push(d, &d->fn_id, v[1]))
 		return false;
 	p->function.v[p->function.n++] = fn;
 	return true;
