@@ -33,26 +33,9 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "burn.h"
+
 static long ms = 300;
-static _Thread_local volatile double sink; /* per thread: no data race */
-
-static long cpu_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void burn(long us)
-{
-	long t0 = cpu_ns();
-	double x = 1.0;
-	do {
-		for (int i = 0; i < 2000; i++)
-			x = x * 1.0000001 + 0.0000001;
-	} while (cpu_ns() - t0 < us * 1000);
-	sink = x;
-}
 
 /* ---- altstack ---- */
 __attribute__((noinline)) static void on_altstack_work(void)
