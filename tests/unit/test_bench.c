@@ -13,18 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(name, cond, ...)                                                           \
-	do {                                                                             \
-		if (cond) {                                                              \
-			printf("ok %s\n", name);                                         \
-		} else {                                                                 \
-			printf("not ok %s: ", name);                                     \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "check.h"
 
 static int64_t fake_ns;
 static int64_t fake_clock(void)
@@ -710,5 +699,5 @@ int main(void)
 	test_golden();
 	free(out_text);
 	free(err_text);
-	return failures ? 1 : 0;
+	return CHECK_STATUS;
 }

@@ -15,18 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(name, cond, ...)                                                           \
-	do {                                                                             \
-		if (cond) {                                                              \
-			printf("ok %s\n", name);                                         \
-		} else {                                                                 \
-			printf("not ok %s: ", name);                                     \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "check.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -306,5 +295,5 @@ int main(void)
 	test_corpus();
 	free(out_text);
 	free(err_text);
-	return failures ? 1 : 0;
+	return CHECK_STATUS;
 }

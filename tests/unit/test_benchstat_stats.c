@@ -12,18 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(name, cond, ...)                                                           \
-	do {                                                                             \
-		if (cond) {                                                              \
-			printf("ok %s\n", name);                                         \
-		} else {                                                                 \
-			printf("not ok %s: ", name);                                     \
-			printf(__VA_ARGS__);                                             \
-			printf("\n");                                                    \
-			failures++;                                                      \
-		}                                                                        \
-	} while (0)
+#include "check.h"
 
 static bool close_to(double a, double b, double rel)
 {
@@ -175,5 +164,5 @@ int main(void)
 	test_oracle();
 	test_ci_orders();
 	test_misc();
-	return failures ? 1 : 0;
+	return CHECK_STATUS;
 }

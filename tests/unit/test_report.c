@@ -13,19 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 static void test_units(void)
 {
@@ -354,5 +342,5 @@ int main(void)
 	test_other_reports();
 	test_drop_frames();
 	test_demangle();
-	return failed;
+	return CHECK_STATUS;
 }
