@@ -2,25 +2,12 @@
  * inflate: chunked streams with dictionaries, on data of every kind. */
 #include "compat.h"
 #include "profile/deflate.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
 
 static uint64_t rng = 88172645463325252ULL;
 
@@ -151,5 +138,5 @@ int main(void)
 	      "%s: %zu bytes, zlib level 1 %lu", why ? why : "", why ? 0 : clen, (unsigned long)zlen);
 	free(z);
 	cprof_buf_free(&all);
-	return failed;
+	return CHECK_STATUS;
 }
