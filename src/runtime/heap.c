@@ -84,9 +84,10 @@ static _Atomic pid_t resolver;
 static char boot_arena[1 << 16] __attribute__((aligned(64)));
 static _Atomic size_t boot_used;
 
-static bool is_boot(const void *p)
+static inline bool is_boot(const void *p)
 {
-	return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof(boot_arena);
+	/* One unsigned compare for both bounds: on every free. */
+	return (uintptr_t)p - (uintptr_t)boot_arena < sizeof(boot_arena);
 }
 
 static void *boot_alloc(size_t n, size_t align)
