@@ -25,7 +25,7 @@ endif
 
 DW_LIBS   := -ldw -lelf -lz
 RT_LIBS   := $(DW_LIBS) -ldl -lrt -lm
-CLI_LIBS  := $(DW_LIBS) -lcurl -lmicrohttpd -lm -ldl
+CLI_LIBS  := $(DW_LIBS) -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)

@@ -18,6 +18,7 @@
 #include "profile/profile.h"
 #include "report/flame.h"
 #include "report/report.h"
+#include "cli/lazylib.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +35,46 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* libmicrohttpd, loaded when the command starts (lazylib.h). */
+static struct {
+	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
+					   MHD_AccessHandlerCallback, void *, ...);
+	void (*stop_daemon)(struct MHD_Daemon *);
+	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
+						       ...);
+	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
+							       enum MHD_ConnectionInfoType, ...);
+	const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
+					       const char *);
+	struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
+							    enum MHD_ResponseMemoryMode);
+	enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
+					  struct MHD_Response *);
+	void (*destroy_response)(struct MHD_Response *);
+} mhd;
+
+static int load_mhd(void)
+{
+	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
+	const cprof_lazy_fn fns[] = {
+		{"MHD_start_daemon", &mhd.start_daemon},
+		{"MHD_stop_daemon", &mhd.stop_daemon},
+		{"MHD_get_daemon_info", &mhd.get_daemon_info},
+		{"MHD_get_connection_info", &mhd.get_connection_info},
+		{"MHD_lookup_connection_value", &mhd.lookup_connection_value},
+		{"MHD_create_response_from_buffer", &mhd.create_response_from_buffer},
+		{"MHD_add_response_header", &mhd.add_response_header},
+		{"MHD_queue_response", &mhd.queue_response},
+		{"MHD_destroy_response", &mhd.destroy_response},
+	};
+	char err[256];
+	if (cprof_lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
+			    CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
+		return cprof_error("web: %s", err);
+	return 0;
+}
 
 static struct {
 	char **argv; /* report options and sources given on the command line */
@@ -110,7 +151,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(views); k++) {
 		fprintf(f, "<a href=\"%s?", views[k][0]);
 		for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-			const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+			const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 			if (v && *v) {
 				fprintf(f, "%s=", params[j][0]);
 				qesc(f, v);
@@ -124,7 +165,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	 * browser restores form state), not as the URL says. */
 	fprintf(f, "<form method=\"get\" action=\"%s\" autocomplete=\"off\" style=\"display:inline\">", view);
 	/* The sample type: a menu that applies itself (the button too). */
-	const char *si = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
+	const char *si = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
 	if (!si || !*si)
 		si = web.deftype;
 	bool found = false;
@@ -144,7 +185,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	}
 	fputs("</select></label>", f);
 	if (web.has_base) { /* the differential view, or NEW alone */
-		const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+		const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 		bool none = b && !strcmp(b, "none");
 		fprintf(f, " <select name=\"b\" onchange=\"this.form.submit()\"><option value=\"\"%s>"
 			   "diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
@@ -153,7 +194,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
 		if (!strcmp(params[j][0], "si") || !strcmp(params[j][0], "b"))
 			continue;
-		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1], params[j][0]);
 		hesc(f, v);
 		fputs("\">", f);
@@ -208,7 +249,7 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 static void keep_query(FILE *f, struct MHD_Connection *c)
 {
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		if (v && *v && strcmp(params[j][0], "p")) {
 			fprintf(f, "%s=", params[j][0]);
 			qesc(f, v);
@@ -314,15 +355,15 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
 		   size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	int ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, "Content-Type", type);
+	mhd.add_response_header(r, "Cache-Control", "no-store");
+	int ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -335,7 +376,7 @@ static int respond_text(struct MHD_Connection *c, unsigned status, const char *m
 static bool local_client(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr)
 		return false;
 	const struct sockaddr *sa = ci->client_addr;
@@ -354,7 +395,7 @@ static bool local_client(struct MHD_Connection *c)
  * one. */
 static bool local_host_header(struct MHD_Connection *c)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	const char *h = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	if (!h)
 		return true;
 	const char *end = h[0] == '[' ? strchr(h, ']') : NULL; /* [IPv6]:port */
@@ -411,7 +452,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_NO;
 	argv[argc++] = "web";
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		const char *flag = params[j][1];
 		if (!strcmp(flag, "regexp"))
 			flag = peek ? "peek" : source ? "list" : NULL;
@@ -420,7 +461,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
 	}
-	if (source && !MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p")) {
+	if (source && !mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p")) {
 		free(argv);
 		for (size_t k = 0; k < nowned; k++)
 			free(owned[k]);
@@ -437,7 +478,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fclose(bf);
 		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
-	const char *b = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+	const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 	bool nobase = b && !strcmp(b, "none");
 	for (int k = 1; k < web.argc; k++) {
 		int skip = nobase ? diff_base_arg(web.argv[k]) : 0;
@@ -531,6 +572,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 int cprof_cmd_web(int argc, char **argv)
 {
+	if (load_mhd() < 0)
+		return 1;
 	const char *http = NULL;
 	char **rest = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0;
@@ -632,7 +675,7 @@ int cprof_cmd_web(int argc, char **argv)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
 	else
 		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	struct MHD_Daemon *d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 							(v6 ? MHD_USE_IPv6 : 0),
 						(uint16_t)port, NULL, NULL, handle, NULL,
 						MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
@@ -640,7 +683,7 @@ int cprof_cmd_web(int argc, char **argv)
 		free(rest);
 		return cprof_error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned bound = di ? di->port : (unsigned)port;
 	char url[300];
 	snprintf(url, sizeof(url), "http://%s:%u/", !strcmp(host, "0.0.0.0") ? "localhost" : host,
@@ -658,7 +701,7 @@ int cprof_cmd_web(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	while (!stop)
 		pause();
-	MHD_stop_daemon(d);
+	mhd.stop_daemon(d);
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);
 	free(web.types);

@@ -1,6 +1,7 @@
 /* fetch.c — see fetch.h. */
 #include "compat.h"
 #include "cli/fetch.h"
+#include "cli/lazylib.h"
 #include "profile/decode.h"
 
 #include <curl/curl.h>
@@ -103,50 +104,79 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* libcurl, loaded on the first fetch (lazylib.h). */
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	void (*easy_cleanup)(CURL *);
+} cu;
+
+static int load_curl(char *err, size_t errlen)
+{
+	static const char *const names[] = {"libcurl.so.4", "libcurl.so", NULL};
+	const cprof_lazy_fn fns[] = {
+		{"curl_global_init", &cu.global_init},     {"curl_easy_init", &cu.easy_init},
+		{"curl_easy_setopt", &cu.easy_setopt},     {"curl_easy_perform", &cu.easy_perform},
+		{"curl_easy_getinfo", &cu.easy_getinfo},   {"curl_easy_strerror", &cu.easy_strerror},
+		{"curl_easy_cleanup", &cu.easy_cleanup},
+	};
+	char why[256];
+	if (cprof_lazy_load(names, "libcurl (Debian package libcurl4)", fns, CPROF_ARRAY_LEN(fns),
+			    why, sizeof(why)) < 0)
+		return cprof_errf(err, errlen, "http fetch: %s", why);
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
+	return 0;
+}
+
 int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen)
 {
 	static bool inited;
 	if (!inited) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
+		if (load_curl(err, errlen) < 0)
+			return -1;
 		inited = true;
 	}
-	CURL *c = curl_easy_init();
+	CURL *c = cu.easy_init();
 	if (!c)
 		return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
 	char cerr[CURL_ERROR_SIZE] = "";
 	sink s = {out, false};
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	cu.easy_setopt(c, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	cu.easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 60000L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cprof");
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* as Go's client: gzip */
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	CURLcode rc = curl_easy_perform(c);
+	cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 60000L);
+	cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 30000L);
+	cu.easy_setopt(c, CURLOPT_USERAGENT, "cprof");
+	cu.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* as Go's client: gzip */
+	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	cu.easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	cu.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	CURLcode rc = cu.easy_perform(c);
 	int ret = 0;
 	if (s.too_big) {
 		ret = cprof_errf(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
 	} else if (rc != CURLE_OK) {
-		ret = cprof_errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : curl_easy_strerror(rc));
+		ret = cprof_errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : cu.easy_strerror(rc));
 	} else {
 		long status = 0;
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status != 200) {
 			/* Go's handlers put the reason in a text/plain body. */
 			char *ctype = NULL;
-			curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+			cu.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
 			char line[200] = "";
 			if (ctype && strstr(ctype, "text/plain")) {
 				size_t k = 0;
@@ -164,7 +194,7 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 				   line[0] ? " - " : "", line);
 		}
 	}
-	curl_easy_cleanup(c);
+	cu.easy_cleanup(c);
 	return ret;
 }
 

@@ -3,6 +3,13 @@
 # net/http/pprof on 127.0.0.1: -seconds, host:port without a scheme, HTTP
 # errors with the server's message, connection errors.
 . "$CPROF_ROOT/tests/lib.sh"
+# libcurl and libmicrohttpd are loaded by the commands that use them
+# (src/cli/lazylib.h), not by every cprof command: their TLS stacks cost ~7 MB.
+if ldd "$CPROF" | grep -q 'libcurl\|libmicrohttpd\|libgnutls\|libssl'; then
+	nok cprof_does_not_link_curl_or_mhd "$(ldd "$CPROF" | grep 'libcurl\|libmicrohttpd\|libgnutls\|libssl' | tr '\n' ' ')"
+else
+	ok cprof_does_not_link_curl_or_mhd
+fi
 command -v go >/dev/null || { echo "ok reader_fetch # skip: no go"; exit 0; }
 
 if ! (cd "$CPROF_ROOT/tests/fixtures/go/profgen" && go build -o "$T/profgen" .) 2>"$T/err"; then
