@@ -11,19 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 /* A profile with everything the model has. */
 static void build(cprof_profile *p)
@@ -460,7 +448,7 @@ static void test_files(void)
 	char dir[] = "/tmp/cprof-test-decode.XXXXXX";
 	if (!mkdtemp(dir)) {
 		printf("not ok files: mkdtemp\n");
-		failed = 1;
+		check_failures++;
 		return;
 	}
 	char path[256];
@@ -659,5 +647,5 @@ int main(void)
 	test_labels();
 	test_files();
 	test_writers();
-	return failed;
+	return CHECK_STATUS;
 }

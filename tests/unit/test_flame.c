@@ -14,19 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 /* A profile with one function and location per name; stacks root first;
  * values: one per sample type. */
@@ -336,5 +324,5 @@ int main(void)
 	test_folded();
 	test_escape();
 	test_html_packed();
-	return failed;
+	return CHECK_STATUS;
 }

@@ -11,19 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 static int decode(cprof_profile *p, const void *d, size_t n, char *err, size_t errlen)
 {
@@ -313,5 +301,5 @@ int main(void)
 	test_go_count();
 	test_contention();
 	test_maps();
-	return failed;
+	return CHECK_STATUS;
 }

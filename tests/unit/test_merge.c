@@ -8,19 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int failed;
-
-#define CHECK(name, cond, ...)                                                   \
-	do {                                                                     \
-		if (cond) {                                                      \
-			printf("ok %s\n", name);                                 \
-		} else {                                                         \
-			failed = 1;                                              \
-			printf("not ok %s: ", name);                             \
-			printf(__VA_ARGS__);                                     \
-			printf("\n");                                            \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 /* A CPU-like profile: main -> work -> leaf{1,2}; the binary loaded at base. */
 static void cpu(cprof_profile *p, uint64_t base, int64_t time, int64_t period, int64_t scale)
@@ -272,5 +260,5 @@ int main(void)
 	test_basic();
 	test_labels();
 	test_roundtrip();
-	return failed;
+	return CHECK_STATUS;
 }
