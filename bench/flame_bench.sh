@@ -9,27 +9,8 @@
 #
 # Results go in docs/PERFORMANCE.md, "Flame graphs".
 set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-build}
-CPROF=$ROOT/$B/cprof
-RUNS=3
-STACKS=200000
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) RUNS=$2; shift 2 ;;
-	-s) STACKS=$2; shift 2 ;;
-	*) echo "usage: flame_bench.sh [-n RUNS] [-s STACKS]" >&2; exit 2 ;;
-	esac
-done
-[ -x "$CPROF" ] || { echo "flame_bench: build first (make B=$B)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "flame_bench: needs /usr/bin/time (Debian: time)" >&2; exit 1; }
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-flame-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-
-${CC:-cc} -std=c17 -O2 -I"$ROOT/src" -I"$ROOT/include" -o "$TMP/gen_profile" \
-	"$ROOT/bench/gen_profile.c" "$ROOT/src/profile/buf.c" "$ROOT/src/profile/profile.c" -lz
-"$TMP/gen_profile" -s "$STACKS" "$TMP/big.pb.gz"
-P=$TMP/big.pb.gz
+NAME=flame_bench
+. "$(dirname "$0")/synth.sh"
 echo "profile: $STACKS stacks, $(wc -c <"$P") bytes gzipped"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 

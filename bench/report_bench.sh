@@ -10,28 +10,9 @@
 # Each row is the median of RUNS runs (default 3; go tool pprof takes tens of
 # seconds per run on the full profile).  Results go in docs/READER.md.
 set -eu
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=${B:-build}
-CPROF=$ROOT/$B/cprof
-RUNS=3
-STACKS=200000
-while [ $# -gt 0 ]; do
-	case $1 in
-	-n) RUNS=$2; shift 2 ;;
-	-s) STACKS=$2; shift 2 ;;
-	*) echo "usage: report_bench.sh [-n RUNS] [-s STACKS]" >&2; exit 2 ;;
-	esac
-done
-[ -x "$CPROF" ] || { echo "report_bench: build first (make B=$B)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "report_bench: needs /usr/bin/time (Debian: time)" >&2; exit 1; }
+NAME=report_bench
 command -v go >/dev/null || { echo "report_bench: needs go (go tool pprof)" >&2; exit 1; }
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-
-${CC:-cc} -std=c17 -O2 -I"$ROOT/src" -I"$ROOT/include" -o "$TMP/gen_profile" \
-	"$ROOT/bench/gen_profile.c" "$ROOT/src/profile/buf.c" "$ROOT/src/profile/profile.c" -lz
-"$TMP/gen_profile" -s "$STACKS" "$TMP/big.pb.gz"
-P=$TMP/big.pb.gz
+. "$(dirname "$0")/synth.sh"
 size=$(wc -c <"$P")
 echo "profile: $STACKS stacks, $size bytes gzipped ($(gzip -dc "$P" | wc -c) raw)"
 go tool pprof -top "$P" >/dev/null 2>&1 || { echo "report_bench: go tool pprof cannot read it" >&2; exit 1; }
