@@ -162,7 +162,8 @@ typedef struct heap_tls {
 	int64_t left;      /* bytes until the next sample */
 	uint64_t allocs, frees, bytes;
 	uint64_t rng;
-	void *last;        /* last sampled allocation, if nothing was allocated since */
+	void *last;        /* last sampled allocation; still the thread's last */
+	uint64_t last_allocs; /* if allocs has not moved since */
 	/* Inside cprof: do not sample.  BUSY_SAMPLING while sample_alloc
 	 * unwinds and finds the bucket: an allocation then can only be a
 	 * signal handler's, interrupting it. */
@@ -317,7 +318,6 @@ static inline void count_alloc(heap_tls *t, size_t n)
 	}
 	t->allocs++;
 	t->bytes += n;
-	t->last = NULL;
 }
 
 static inline void count_free(heap_tls *t)
@@ -498,6 +498,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 			atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
 		}
 		t->last = user;
+		t->last_allocs = t->allocs;
 		if (!base)
 			errno = ENOMEM;
 		return user;
@@ -517,7 +518,7 @@ HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
 	w[-1] = 0; /* a double free must not look sampled twice */
 	w[-2] = 0;
 	atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
-	if (t->last == p)
+	if (t->last == p && t->last_allocs == t->allocs)
 		atomic_fetch_add_explicit(&b->temps, 1, memory_order_relaxed);
 	t->last = NULL;
 	real.free(base);
@@ -553,9 +554,11 @@ static inline bool take_sample(heap_tls *t, size_t n)
 /* runs inside malloc: must not allocate */
 CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
 {
-	if (CPROF_UNLIKELY(!real_ready()))
-		return boot_alloc(n, 16);
 	heap_tls *t = &tls;
+	/* t->fast implies a resolved allocator (a thread registers on its
+	 * first call after that): one flag on the common path. */
+	if (CPROF_UNLIKELY(!t->fast) && !real_ready())
+		return boot_alloc(n, 16);
 	count_alloc(t, n);
 	if (CPROF_UNLIKELY(take_sample(t, n)))
 		return sample_alloc(t, n, 0, false, 2);
@@ -565,9 +568,9 @@ CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
 /* runs inside malloc: must not allocate */
 CPROF_EXPORT HEAP_ENTRY void free(void *p)
 {
-	if (!p || CPROF_UNLIKELY(is_boot(p) || !real_ready()))
-		return;
 	heap_tls *t = &tls;
+	if (!p || CPROF_UNLIKELY(is_boot(p)) || (CPROF_UNLIKELY(!t->fast) && !real_ready()))
+		return;
 	count_free(t);
 	if (CPROF_UNLIKELY(is_sampled(p))) {
 		sampled_free(t, p);
@@ -584,9 +587,9 @@ CPROF_EXPORT HEAP_ENTRY void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (CPROF_UNLIKELY(!real_ready()))
-		return boot_alloc(total, 16);
 	heap_tls *t = &tls;
+	if (CPROF_UNLIKELY(!t->fast) && !real_ready())
+		return boot_alloc(total, 16);
 	count_alloc(t, total);
 	if (CPROF_UNLIKELY(take_sample(t, total)))
 		return sample_alloc(t, total, 0, true, 2);
