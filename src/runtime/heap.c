@@ -1156,6 +1156,18 @@ static bool parse_long(const char *s, long lo, long hi, long *out)
 	return true;
 }
 
+/* Is the process's "malloc" (the first definition in lookup order) this
+ * library's?  Not under a sanitizer, nor with an allocator preloaded before
+ * libcprof or linked into the program.  (Taking malloc's address here would
+ * give the first definition too, through the GOT: compare objects.) */
+static bool malloc_is_ours(void)
+{
+	Dl_info a, b;
+	void *m = dlsym(RTLD_DEFAULT, "malloc");
+	return m && dladdr(m, &a) && dladdr((void *)cprof__heap_unsafe_here, &b) &&
+	       a.dli_fbase == b.dli_fbase;
+}
+
 void cprof__heap_start_env(void)
 {
 	heap_tls *t = &tls;
@@ -1235,7 +1247,13 @@ void cprof__heap_start_env(void)
 			/* Snapshots need the thread; a fatal-signal flush does
 			 * not while the program has one thread (service.c). */
 			int rc = secs > 0 && H.path ? cprof__service_start() : 0;
-			if (rc == 0 && cprof__service_want_flush() == 0 && secs > 0 && H.path)
+			/* The handler's safe-point test sees the allocator only
+			 * through our entry points: when another malloc comes
+			 * first (a sanitizer's, an allocator preloaded before us,
+			 * the program's own), the program allocates without them
+			 * and a thread must do the writing. */
+			bool first = malloc_is_ours();
+			if (rc == 0 && cprof__service_want_flush(!first) == 0 && secs > 0 && H.path)
 				cprof__service_interval((int64_t)secs * 1000000000);
 		}
 	}

@@ -142,8 +142,9 @@ void cprof__heap_defer_fatal(void);
 /* ---- service.c: the background thread for fatal signals and snapshots ---- */
 int cprof__service_start(void);
 /* A profile must be written on fatal signals: install the handlers; start
- * the thread now only if the process already has other threads. */
-int cprof__service_want_flush(void);
+ * the thread now if need_thread or if the process already has other
+ * threads. */
+int cprof__service_want_flush(bool need_thread);
 /* The program is about to create a thread (pthread_create): start the
  * service thread first if a flush is wanted. */
 void cprof__service_threads_coming(void);

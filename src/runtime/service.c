@@ -133,11 +133,11 @@ static int thread_count(void)
 	return n;
 }
 
-int cprof__service_want_flush(void)
+int cprof__service_want_flush(bool need_thread)
 {
 	/* Threads we did not see created (made before we were loaded, or by
 	 * a raw clone): the handler cannot write, a thread must. */
-	if (thread_count() != 1) {
+	if (need_thread || thread_count() != 1) {
 		int rc = cprof__service_start();
 		if (rc != 0)
 			return rc;

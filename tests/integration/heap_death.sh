@@ -37,9 +37,19 @@ die() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	# timeout runs the host as its child: signal the host itself.
-	pid=$(pgrep -P $bg -x host || true)
-	[ -n "$pid" ] && kill -s $sig "$pid"
+	# timeout runs the host as its only child: signal the host itself.
+	pid= j=0
+	while [ -z "$pid" ] && [ $j -lt 50 ] && kill -0 $bg 2>/dev/null; do
+		pid=$(pgrep -P $bg | head -n 1)
+		[ -n "$pid" ] || sleep 0.1
+		j=$((j + 1))
+	done
+	if [ -n "$pid" ]; then
+		kill -s $sig "$pid" 2>/dev/null
+		echo "test: sent SIG$sig to $pid" >>"$T/$n.err"
+	else
+		echo "test: no host process under timeout $bg" >>"$T/$n.err"
+	fi
 	wait $bg
 	rc=$?
 }
@@ -66,6 +76,25 @@ else
 	check ${n}_service_thread grep -q '^ready threads=3$' "$T/$n.out"
 	want_rc $n 143
 	hold_ok $n "$p"
+fi
+
+# Another malloc before libcprof's (jemalloc preloaded first; likewise a
+# sanitizer's): the program allocates without passing through cprof, so the
+# handler cannot tell when it is inside the allocator.  The service thread is
+# started at once and writes; the program dies of the signal.
+JE=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+if [ -n "$NOSAMPLE" ] || [ ! -f "$JE" ]; then
+	skip other_malloc_first "${NOSAMPLE_WHY:-no $JE (Debian libjemalloc2)}"
+else
+	n=other_malloc_wait
+	PRELOAD_SAVED=$PRELOAD PRELOAD="$JE $PRELOAD"
+	die $n TERM wait CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=1
+	check ${n}_service_thread grep -q '^ready threads=2$' "$T/$n.out"
+	want_rc $n 143
+	n=other_malloc_churn
+	die $n TERM churn CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=1
+	want_rc $n 143
+	PRELOAD=$PRELOAD_SAVED
 fi
 
 # Signals landing inside malloc, realloc or cprof's sampling: the handler
