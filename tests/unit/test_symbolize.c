@@ -697,12 +697,15 @@ static void test_self(cprof_symbolizer *s)
 	rc = cprof_symbolize_profile(lean, &p, NULL);
 	ok(rc == 0, "lean_rc", "rc %d", rc);
 	expect(&p, la, "lean_executable_has_lines", want);
-	{
+	if (have_libc_dbg(maps, b)) { /* (under TSan, b is in libtsan) */
 		bool line = true;
 		char d[512];
 		describe(&p, lb, d, sizeof(d));
 		ok(name_at(&p, lb, "start_thread", "", &line) && !line, "lean_libc_names_only",
 		   "got \"%s\"", d);
+	} else {
+		printf("ok lean_libc_names_only # skip the thread does not start in libc, or "
+		       "libc6-dbg not installed\n");
 	}
 	/* .symtab aliases with a symbol version lose it:
 	 * __libc_start_main@@GLIBC_2.34 is named __libc_start_main. */
