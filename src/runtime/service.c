@@ -17,9 +17,12 @@
  * profiler's budget (docs/PERFORMANCE.md).  There, the fatal-signal handler
  * writes the heap profile itself when the interrupted code is outside the
  * allocator and outside cprof — with one thread nothing else can hold a lock
- * or be half way through malloc — and otherwise retries 1 ms later from a
- * one-shot timer, until the program has left the allocator.  The thread is
- * started as soon as the program creates its first thread (before it exists).
+ * or be half way through malloc — and otherwise leaves it to the thread's
+ * next allocator call from a safe point (heap.c), with a 1 ms one-shot
+ * timer re-delivering the signal in case there is none.  The thread is
+ * started as soon as the program creates its first thread (before it
+ * exists), and at once when the process's malloc is not libcprof's (the
+ * handler could not see the program inside it).
  */
 #include "compat.h"
 #include "runtime/rt.h"
