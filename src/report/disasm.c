@@ -418,11 +418,7 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 		}
 		free(in);
 	}
-	ret = 0;
-	if (ferror(out) || r->oom) {
-		snprintf(err, errlen, r->oom ? "out of memory" : "write error");
-		ret = -1;
-	}
+	ret = cprof__report_end(out, r->oom, err, errlen);
 	goto out;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -1007,11 +1007,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	for (size_t i = 0; i < nfr; i++)
 		put_frame(&c, &fr[i]);
 	fputs("</g>\n</svg>\n", out);
-	ret = 0;
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		ret = -1;
-	}
+	ret = cprof__report_end(out, false, err, errlen);
 	goto done;
 oom:
 	snprintf(err, errlen, "out of memory");

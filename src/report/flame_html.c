@@ -266,11 +266,7 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 		fprintf(out, c ? ",%ld" : "%ld", same[c]);
 	fputs("]}\n", out);
 	fputs(cprof__flame_html_tail, out);
-	ret = 0;
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		ret = -1;
-	}
+	ret = cprof__report_end(out, false, err, errlen);
 	goto done;
 oom:
 	snprintf(err, errlen, "out of memory");

@@ -72,11 +72,7 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
 			(long long)sum);
 		i = j;
 	}
-	ret = 0;
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		ret = -1;
-	}
+	ret = cprof__report_end(out, false, err, errlen);
 	goto done;
 oom:
 	snprintf(err, errlen, "out of memory");

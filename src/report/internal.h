@@ -126,6 +126,10 @@ static inline int64_t cprof__rvalue(const cprof_report *r, const int64_t *v)
 	return v[r->vi];
 }
 
+/* report.c: how a report that streamed to `out` ended: 0, or -1 with "out
+ * of memory" (oom) or "write error" (out's error flag) in err. */
+int cprof__report_end(FILE *out, bool oom, char *err, size_t errlen);
+
 /* filter.c: focus/ignore/hide/show/show_from/prune_from/tag filters, in
  * place on r->p.  0 or -1 (bad regex, message in err). */
 int cprof__report_filter(cprof_report *r, char *err, size_t errlen);

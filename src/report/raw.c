@@ -248,9 +248,5 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 			m->has_filenames ? "[FL]" : "", m->has_line_numbers ? "[LN]" : "",
 			m->has_inline_frames ? "[IN]" : "");
 	}
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		return -1;
-	}
-	return 0;
+	return cprof__report_end(out, false, err, errlen);
 }

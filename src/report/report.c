@@ -476,3 +476,11 @@ int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int cprof__report_end(FILE *out, bool oom, char *err, size_t errlen)
+{
+	if (!oom && !ferror(out))
+		return 0;
+	snprintf(err, errlen, oom ? "out of memory" : "write error");
+	return -1;
+}

@@ -149,11 +149,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 	}
 	free(tv);
 	free(hash);
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		return -1;
-	}
-	return 0;
+	return cprof__report_end(out, false, err, errlen);
 oom:
 	free(tv);
 	free(hash);
@@ -166,9 +162,5 @@ int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen)
 	const cprof_profile *p = r->p;
 	for (size_t i = 0; i < p->comment.n; i++)
 		fprintf(out, "%s\n", cprof_profile_string(p, p->comment.v[i]));
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		return -1;
-	}
-	return 0;
+	return cprof__report_end(out, false, err, errlen);
 }

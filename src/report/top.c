@@ -35,9 +35,5 @@ int cprof_report_text(cprof_report *r, FILE *out, char *err, size_t errlen)
 			cprof__fmt_value(r, cv, sizeof(cv), cum),
 			cprof_units_pct(cp, sizeof(cp), cum, r->total), cprof__node_name(r, n), inl);
 	}
-	if (ferror(out)) {
-		snprintf(err, errlen, "write error");
-		return -1;
-	}
-	return 0;
+	return cprof__report_end(out, false, err, errlen);
 }

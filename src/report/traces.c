@@ -142,9 +142,5 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 		}
 	}
 	fprintf(out, "%s\n", sep);
-	if (ferror(out) || r->oom) {
-		snprintf(err, errlen, r->oom ? "out of memory" : "write error");
-		return -1;
-	}
-	return 0;
+	return cprof__report_end(out, r->oom, err, errlen);
 }

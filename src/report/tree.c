@@ -80,11 +80,7 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 		snprintf(err, errlen, "no matches found for regexp: %s", r->o.symbol);
 		goto out;
 	}
-	ret = 0;
-	if (ferror(out) || r->oom) {
-		snprintf(err, errlen, r->oom ? "out of memory" : "write error");
-		ret = -1;
-	}
+	ret = cprof__report_end(out, r->oom, err, errlen);
 out:
 	if (has_rx)
 		regfree(&rx);
