@@ -8,19 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile double sink;
+#include "burn.h"
 
 int main(int argc, char **argv)
 {
-	struct timespec t0, t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
-	double x = 1.0;
-	do {
-		for (int i = 0; i < 2000; i++)
-			x = x * 1.0000001 + 0.0000001;
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 50000000L);
-	sink = x;
+	burn(50000);
 	if (argc > 1) {
 		pid_t pid = fork();
 		if (pid == 0) {
