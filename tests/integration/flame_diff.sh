@@ -3,21 +3,10 @@
 # folded input ("stack OLD NEW").  Widths from NEW, red = grew, blue = shrank,
 # neutral grey = unchanged, vanished paths drawn (hatched) at their OLD width.
 . "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/flame_lib.sh"
 FIX=$CPROF_ROOT/tests/fixtures/profiles
 FF=$CPROF_ROOT/tests/fixtures/flame
 
-flame() { # flame NAME ARGS...
-	name=$1; shift
-	if ! "$CPROF" flame "$@" >"$T/$name.svg" 2>"$T/$name.err"; then
-		nok "$name" "exit $?: $(head -n 2 "$T/$name.err" | tr '\n' '|')"
-		return 1
-	fi
-	if ! xmllint --noout "$T/$name.svg" 2>"$T/$name.xml"; then
-		nok "$name" "not well-formed: $(head -n 2 "$T/$name.xml" | tr '\n' '|')"
-		return 1
-	fi
-	ok "$name"
-}
 # frame FILE NAME: the <g> line of the frame named NAME.
 frame() { grep "^<g><title>$2 (" "$1" | head -n 1; }
 fill() { frame "$1" "$2" | sed -n 's/.*fill="#\(......\)".*/\1/p'; }

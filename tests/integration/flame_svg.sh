@@ -4,6 +4,7 @@
 # `cprof top`'s; names with < & " ' ; are escaped; deep stacks, pruning,
 # filters, -sample_index, --inverted, --reverse, empty and bad input.
 . "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/flame_lib.sh"
 FIX=$CPROF_ROOT/tests/fixtures/profiles
 FF=$CPROF_ROOT/tests/fixtures/flame
 
@@ -12,19 +13,6 @@ if ! command -v xmllint >/dev/null 2>&1; then
 	exit 1
 fi
 
-# flame NAME ARGS...: cprof flame ARGS > $T/NAME.svg; ok if exit 0 and well-formed.
-flame() {
-	name=$1; shift
-	if ! "$CPROF" flame "$@" >"$T/$name.svg" 2>"$T/$name.err"; then
-		nok "$name" "exit $?: $(head -n 2 "$T/$name.err" | tr '\n' '|')"
-		return 1
-	fi
-	if ! xmllint --noout "$T/$name.svg" 2>"$T/$name.xml"; then
-		nok "$name" "not well-formed: $(head -n 2 "$T/$name.xml" | tr '\n' '|')"
-		return 1
-	fi
-	ok "$name"
-}
 frames() { grep -c '^<g><title>' "$1"; }
 subtitle() { sed -n 's/.*<text id="subtitle"[^>]*>\(.*\)<\/text>.*/\1/p' "$1"; }
 # The title of the frame named exactly NAME (escaped as in the SVG).
