@@ -145,6 +145,11 @@ void cprof_pb_packed_u32(cprof_buf *b, unsigned field, const uint32_t *v, size_t
 	PACKED(b, field, v, n);
 }
 
+void cprof_pb_packed_u16(cprof_buf *b, unsigned field, const uint16_t *v, size_t n)
+{
+	PACKED(b, field, v, n);
+}
+
 void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n)
 {
 	cprof_pb_packed_u64(b, field, (const uint64_t *)v, n);

@@ -42,6 +42,7 @@ void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n);
 void cprof_pb_packed_u64(cprof_buf *b, unsigned field, const uint64_t *v, size_t n);
 void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n);
 void cprof_pb_packed_u32(cprof_buf *b, unsigned field, const uint32_t *v, size_t n);
+void cprof_pb_packed_u16(cprof_buf *b, unsigned field, const uint16_t *v, size_t n);
 /* Length prefix of a nested message: begin returns a mark, end patches it. */
 size_t cprof_pb_begin(cprof_buf *b, unsigned field);
 void cprof_pb_end(cprof_buf *b, size_t mark);

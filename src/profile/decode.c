@@ -106,7 +106,7 @@ typedef struct idvec {
 	size_t n, cap;
 } idvec;
 
-/* Sample location ids go into the model's 32-bit pool as the file has them
+/* Sample location ids go into the model's pool as the file has them
  * (the locations may come later in the file; renumber() maps them).  File
  * ids are arbitrary uint64: those below BIG are stored as they are, the rare
  * others as BIG | their index in a side table (bigid). */
@@ -238,43 +238,44 @@ static uint64_t big_file_id(const dec *d, uint32_t v)
 	return v & BIG ? d->big.ids.v[v & ~BIG] : v;
 }
 
-static inline bool push_locid(dec *d, uint32_t *out, uint64_t x)
+/* Append one location id to the pool (room reserved), widening it when the
+ * id needs more than 16 bits. */
+static inline bool push_locid(dec *d, uint64_t x)
 {
-	if (CPROF_LIKELY(x < BIG)) {
-		*out = (uint32_t)x;
-		return true;
-	}
-	return big_intern(d, x, out);
+	cprof_locpool *lp = &d->p->loc_pool;
+	uint32_t v;
+	if (CPROF_LIKELY(x < BIG))
+		v = (uint32_t)x;
+	else if (!big_intern(d, x, &v))
+		return false;
+	if (CPROF_UNLIKELY(v > UINT16_MAX && !lp->wide) &&
+	    !cprof__locpool_reserve(d->p, 0, v))
+		return false;
+	cprof__locpool_set(lp, lp->n++, v);
+	return true;
 }
 
-/* Append a repeated location id field (packed or not) to the 32-bit pool. */
+/* Append a repeated location id field (packed or not) to the pool. */
 static bool push_locids(dec *d, const field *f)
 {
 	cprof_profile *p = d->p;
-	if (f->wt == 0) {
-		if (!cprof_vec_grow(p, p->loc_pool, 1) ||
-		    !push_locid(d, &p->loc_pool.v[p->loc_pool.n], f->u))
-			return false;
-		p->loc_pool.n++;
-		return true;
-	}
+	if (f->wt == 0)
+		return cprof__locpool_reserve(p, 1, 0) && push_locid(d, f->u);
 	if (f->wt != 2)
 		return WIRE(d, "type mismatch");
 	size_t max = (size_t)(f->sub.end - f->sub.p); /* at most one per byte */
 	if (max == 0)
 		return true;
-	if (!cprof_vec_grow(p, p->loc_pool, max))
+	if (!cprof__locpool_reserve(p, max, 0))
 		return false;
 	rd r = f->sub;
-	uint32_t *out = p->loc_pool.v + p->loc_pool.n;
 	while (r.p < r.end) {
 		uint64_t x;
 		if (!get_varint(&r, &x))
 			return WIRE(d, "bad varint");
-		if (!push_locid(d, out++, x))
+		if (!push_locid(d, x))
 			return false;
 	}
-	p->loc_pool.n = (size_t)(out - p->loc_pool.v);
 	return true;
 }
 
@@ -726,23 +727,35 @@ static int renumber(dec *d, char *err, size_t errlen)
 		}
 	}
 	if (rc == 0) {
-		uint32_t *v = p->loc_pool.v;
-		size_t n = p->loc_pool.n, k = 0;
+		cprof_locpool *v = &p->loc_pool;
+		size_t n = v->n, k = 0;
 		if (p->location.n >= BIG) {
 			rc = cprof_errf(err, errlen, "malformed profile: too many locations");
 			n = 0;
 		} else if (lm.identity && d->big.ids.n == 0) {
 			uint32_t nloc = (uint32_t)p->location.n;
-			for (; k < n; k++)
-				if (CPROF_UNLIKELY(v[k] - 1 >= nloc))
-					break;
-		} else {
+			if (v->wide) {
+				const uint32_t *w = v->v;
+				for (; k < n; k++)
+					if (CPROF_UNLIKELY(w[k] - 1 >= nloc))
+						break;
+			} else {
+				const uint16_t *w = v->v;
+				for (; k < n; k++)
+					if (CPROF_UNLIKELY((uint32_t)w[k] - 1 >= nloc))
+						break;
+			}
+		} else if (cprof__locpool_reserve(p, 0, (uint32_t)p->location.n)) {
+			/* (wide enough for every index + 1) */
 			for (; k < n; k++) {
-				uint64_t x = idmap_get(&lm, big_file_id(d, v[k]));
+				uint64_t x = idmap_get(&lm, big_file_id(d, cprof__locpool_get(v, k)));
 				if (CPROF_UNLIKELY(!x))
 					break;
-				v[k] = (uint32_t)x; /* <= location.n < BIG */
+				cprof__locpool_set(v, k, (uint32_t)x); /* <= location.n < BIG */
 			}
+		} else {
+			rc = cprof_errf(err, errlen, "out of memory");
+			n = 0;
 		}
 		if (k < n) {
 			/* The sample holding pool slot k (rare path). */
@@ -754,9 +767,10 @@ static int renumber(dec *d, char *err, size_t errlen)
 				else
 					hi = mid;
 			}
-			rc = v[k] == 0 ? cprof_errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
-				       : cprof_errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
-					      lo, big_file_id(d, v[k]));
+			uint32_t x = cprof__locpool_get(v, k);
+			rc = x == 0 ? cprof_errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
+				    : cprof_errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
+					   lo, big_file_id(d, x));
 		}
 	}
 	idmap_free(&mm);
@@ -773,7 +787,7 @@ static int renumber(dec *d, char *err, size_t errlen)
 void cprof__profile_pools(cprof_profile *p)
 {
 	if (!p->loc_pool.v)
-		cprof_vec_grow(p, p->loc_pool, 1);
+		cprof__locpool_reserve(p, 1, 0);
 	if (!p->value_pool.v)
 		cprof_vec_grow(p, p->value_pool, 1);
 	if (!p->label_pool.v)

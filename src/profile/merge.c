@@ -186,9 +186,12 @@ static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof_lab
 static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint32_t *locs,
 		      uint32_t nloc, const cprof_label *l, uint32_t nlabel)
 {
-	return c->nloc == nloc && c->nlabel == nlabel &&
-	       (!nloc || !memcmp(o->loc_pool.v + c->loc_off, locs, nloc * sizeof(*locs))) &&
-	       (!nlabel || !memcmp(o->label_pool.v + c->label_off, l, nlabel * sizeof(*l)));
+	if (c->nloc != nloc || c->nlabel != nlabel)
+		return false;
+	for (uint32_t k = 0; k < nloc; k++)
+		if (cprof_sample_loc(o, c, k) != locs[k])
+			return false;
+	return !nlabel || !memcmp(o->label_pool.v + c->label_off, l, nlabel * sizeof(*l));
 }
 
 static mapinfo map_mapping(merger *m, size_t i)
@@ -352,9 +355,8 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 		return true; /* pprof drops all-zero samples */
 	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
 		return false;
-	const uint32_t *sl = ss->nloc ? cprof_sample_locids(src, ss) : NULL;
 	for (uint32_t k = 0; k < ss->nloc; k++) {
-		uint64_t id = map_location(m, sl[k]);
+		uint64_t id = map_location(m, cprof_sample_loc(src, ss, k));
 		if (!id)
 			return false;
 		m->ltmp[k] = (uint32_t)id; /* < 2^32: add_profile checked the count */
@@ -401,7 +403,7 @@ static const char *check_refs(const cprof_profile *p)
 		    s->value_off > p->value_pool.n || nt > p->value_pool.n - s->value_off)
 			return "sample data out of range";
 		for (uint32_t k = 0; k < s->nloc; k++) {
-			uint64_t id = p->loc_pool.v[s->loc_off + k];
+			uint64_t id = cprof_sample_loc(p, s, k);
 			if (id == 0 || id > p->location.n)
 				return "sample references an unknown location";
 		}
@@ -566,7 +568,10 @@ static bool adopt(merger *m, cprof_profile *d)
 	size_t nt = d->sample_type.n;
 	for (size_t i = 0; i < d->sample.n; i++) {
 		const cprof_sample *s = &d->sample.v[i];
-		const uint32_t *locs = s->nloc ? cprof_sample_locids(d, s) : NULL;
+		if (!tmp_reserve(m, s->nloc, 0))
+			return false;
+		uint32_t *locs = m->ltmp;
+		cprof_sample_locids(d, s, locs);
 		const cprof_label *lab = s->nlabel ? cprof_sample_labels(d, s) : NULL;
 		for (uint32_t k = 1; k < s->nlabel; k++)
 			if (label_cmp(&lab[k - 1], &lab[k]) > 0)
@@ -658,7 +663,7 @@ static bool all_referenced(const cprof_profile *p)
 		return false;
 	bool *sl = seen, *sf = seen + p->location.n, *sm = sf + p->function.n;
 	for (size_t i = 0; i < p->loc_pool.n; i++)
-		sl[p->loc_pool.v[i] - 1] = true;
+		sl[cprof__locpool_get(&p->loc_pool, i) - 1] = true;
 	bool ok = true;
 	for (size_t i = 0; i < p->location.n && ok; i++) {
 		const cprof_location *l = &p->location.v[i];

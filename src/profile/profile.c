@@ -259,10 +259,51 @@ const uint64_t *cprof_sample_locs(const cprof_profile *cp, const cprof_sample *s
 	cprof_profile *p = (cprof_profile *)cp;
 	if (!locs64_reserve(p, s->nloc ? s->nloc : 1))
 		return NULL;
-	const uint32_t *v = cprof_sample_locids(p, s);
 	for (uint32_t i = 0; i < s->nloc; i++)
-		p->locs64[i] = v[i];
+		p->locs64[i] = cprof_sample_loc(p, s, i);
 	return p->locs64;
+}
+
+void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t *dst)
+{
+	const cprof_locpool *lp = &p->loc_pool;
+	if (s->nloc == 0)
+		return; /* lp->v may be NULL: no arithmetic on it */
+	if (lp->wide) {
+		memcpy(dst, (const uint32_t *)lp->v + s->loc_off, s->nloc * sizeof(*dst));
+		return;
+	}
+	const uint16_t *v = (const uint16_t *)lp->v + s->loc_off;
+	for (uint32_t i = 0; i < s->nloc; i++)
+		dst[i] = v[i];
+}
+
+bool cprof__locpool_reserve(cprof_profile *p, size_t extra, uint32_t max_id)
+{
+	cprof_locpool *lp = &p->loc_pool;
+	if (max_id > UINT16_MAX && !lp->wide) {
+		/* Widen in place, last id first: the 32-bit ids need twice
+		 * the bytes of the 16-bit ones they overwrite. */
+		size_t cap = lp->cap;
+		if (cap > SIZE_MAX / sizeof(uint32_t)) {
+			p->oom = true;
+			return false;
+		}
+		if (cap) {
+			void *v = realloc(lp->v, cap * sizeof(uint32_t));
+			if (!v) {
+				p->oom = true;
+				return false;
+			}
+			lp->v = v;
+		}
+		const uint16_t *from = lp->v;
+		uint32_t *to = lp->v;
+		for (size_t i = lp->n; i-- > 0;)
+			to[i] = from[i];
+		lp->wide = true;
+	}
+	return cprof__vec_grow(p, lp, lp->wide ? sizeof(uint32_t) : sizeof(uint16_t), extra);
 }
 
 /* Append a sample whose ids are l64 or l32 (exactly one non-NULL). */
@@ -271,8 +312,13 @@ static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t
 			   size_t nlabel)
 {
 	size_t nv = p->sample_type.n;
+	uint32_t max = 0;
+	for (size_t i = 0; i < nloc; i++) {
+		uint32_t id = l32 ? l32[i] : (uint32_t)l64[i];
+		max = id > max ? id : max;
+	}
 	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !cprof_vec_grow(p, p->sample, 1) ||
-	    !cprof_vec_grow(p, p->loc_pool, nloc) || !cprof_vec_grow(p, p->value_pool, nv) ||
+	    !cprof__locpool_reserve(p, nloc, max) || !cprof_vec_grow(p, p->value_pool, nv) ||
 	    !cprof_vec_grow(p, p->label_pool, nlabel) || !locs64_reserve(p, nloc))
 		return 0;
 	cprof_sample s = {
@@ -282,11 +328,8 @@ static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t
 		.label_off = p->label_pool.n,
 		.value_off = p->value_pool.n,
 	};
-	uint32_t *dst = p->loc_pool.v + p->loc_pool.n;
-	if (l32 && nloc)
-		memcpy(dst, l32, nloc * sizeof(*l32));
-	for (size_t i = 0; l64 && i < nloc; i++)
-		dst[i] = (uint32_t)l64[i];
+	for (size_t i = 0; i < nloc; i++)
+		cprof__locpool_set(&p->loc_pool, p->loc_pool.n + i, l32 ? l32[i] : (uint32_t)l64[i]);
 	if (nv)
 		memcpy(p->value_pool.v + p->value_pool.n, values, nv * sizeof(*values));
 	if (nlabel)
@@ -349,7 +392,10 @@ static int encode(const cprof_profile *p, cprof_buf *b, sink *sk)
 		DRAIN(sk, b);
 		const cprof_sample *s = &p->sample.v[i];
 		size_t m = cprof_pb_begin(b, 2);
-		cprof_pb_packed_u32(b, 1, cprof_sample_locids(p, s), s->nloc);
+		if (s->nloc && p->loc_pool.wide)
+			cprof_pb_packed_u32(b, 1, (const uint32_t *)p->loc_pool.v + s->loc_off, s->nloc);
+		else if (s->nloc)
+			cprof_pb_packed_u16(b, 1, (const uint16_t *)p->loc_pool.v + s->loc_off, s->nloc);
 		cprof_pb_packed_i64(b, 2, cprof_sample_values(p, s), p->sample_type.n);
 		const cprof_label *l = cprof_sample_labels(p, s);
 		for (uint32_t j = 0; j < s->nlabel; j++) {

@@ -28,7 +28,7 @@ typedef struct cprof_label {
 /* 20 bytes: offsets are 32-bit because no array of the model holds 2^32
  * elements or more (cprof_vec_grow refuses). */
 typedef struct cprof_sample {
-	uint32_t loc_off;   /* into profile.loc_pool (32-bit location ids); leaf first */
+	uint32_t loc_off;   /* into profile.loc_pool; leaf first */
 	uint32_t nloc;
 	uint32_t nlabel;
 	uint32_t label_off; /* into profile.label_pool */
@@ -61,6 +61,18 @@ typedef struct cprof_function {
 /* A growable array of T with latched failure; see cprof_vec_grow(). */
 #define CPROF_VEC(T) struct { T *v; size_t n, cap; }
 
+/* Sample location ids (location index + 1), 16 bits each while every id
+ * stored fits, 32 bits from the first one that does not (the model holds
+ * fewer than 2^32 locations).  Most profiles have fewer than 65 536
+ * locations, and this pool is most of a big decoded profile.  Read with
+ * cprof_sample_loc(); write with cprof__locpool_reserve() then
+ * cprof__locpool_set().  Starts like a CPROF_VEC (cprof__vec_grow works). */
+typedef struct cprof_locpool {
+	void *v;          /* uint16_t[cap], or uint32_t[cap] when wide */
+	size_t n, cap;
+	bool wide;
+} cprof_locpool;
+
 typedef struct cprof_strtab {
 	const char **v;   /* NUL-terminated; v[0] == "" */
 	size_t *len;
@@ -76,10 +88,7 @@ typedef struct cprof_profile {
 	CPROF_VEC(cprof_mapping) mapping;
 	CPROF_VEC(cprof_location) location;
 	CPROF_VEC(cprof_function) function;
-	/* Sample location ids, 32 bits each: ids are indices + 1, and the
-	 * model holds fewer than 2^32 locations (add_location and the reader
-	 * refuse more).  Two thirds of a big decoded profile is this pool. */
-	CPROF_VEC(uint32_t) loc_pool;
+	cprof_locpool loc_pool;
 	CPROF_VEC(int64_t) value_pool;
 	CPROF_VEC(cprof_label) label_pool;
 	CPROF_VEC(cprof_line) line_pool;
@@ -134,16 +143,35 @@ uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t
 				  const int64_t *values, const cprof_label *labels,
 				  size_t nlabel);
 
-/* A sample's location ids, leaf first: s->nloc entries in the pool. */
-static inline const uint32_t *cprof_sample_locids(const cprof_profile *p, const cprof_sample *s)
+static inline uint32_t cprof__locpool_get(const cprof_locpool *lp, size_t i)
 {
-	return p->loc_pool.v ? p->loc_pool.v + s->loc_off : NULL; /* NULL + 0 is UB */
+	return lp->wide ? ((const uint32_t *)lp->v)[i] : ((const uint16_t *)lp->v)[i];
 }
-/* The same ids widened to 64 bits, for code written when the pool held
- * uint64_t: a copy in a buffer owned by p, valid until the next call for p
- * (or until p changes).  NULL if that buffer cannot grow (allocation
- * failure; it is sized for the largest sample as samples are added, so only
- * samples edited in place can hit it).  Prefer cprof_sample_locids. */
+/* Store id at i (< lp->cap); the pool must be wide or id below 2^16 (see
+ * cprof__locpool_reserve). */
+static inline void cprof__locpool_set(cprof_locpool *lp, size_t i, uint32_t id)
+{
+	if (lp->wide)
+		((uint32_t *)lp->v)[i] = id;
+	else
+		((uint16_t *)lp->v)[i] = (uint16_t)id;
+}
+/* Room for `extra` more ids of at most max_id: widens the pool (once) when
+ * max_id needs more than 16 bits.  false (and p->oom) on failure. */
+bool cprof__locpool_reserve(cprof_profile *p, size_t extra, uint32_t max_id);
+
+/* Location id i (< s->nloc) of a sample; ids are leaf first. */
+static inline uint32_t cprof_sample_loc(const cprof_profile *p, const cprof_sample *s, uint32_t i)
+{
+	return cprof__locpool_get(&p->loc_pool, (size_t)s->loc_off + i);
+}
+/* Copy a sample's s->nloc location ids to dst. */
+void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t *dst);
+/* The same ids widened to 64 bits: a copy in a buffer owned by p, valid
+ * until the next call for p (or until p changes).  NULL if that buffer
+ * cannot grow (allocation failure; it is sized for the largest sample as
+ * samples are added, so only samples edited in place can hit it).  Prefer
+ * cprof_sample_loc. */
 const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s);
 /* Internal (reader, merge): size that buffer for p's largest sample. */
 bool cprof__profile_locs64_fit(cprof_profile *p);

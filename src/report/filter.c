@@ -166,10 +166,9 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		uint32_t *locs = p->loc_pool.v + s->loc_off;
 		bool f = false, ign = false;
 		for (uint32_t i = 0; i < s->nloc && !ign; i++) {
-			uint64_t id = locs[i];
+			uint64_t id = cprof_sample_loc(p, s, i);
 			if (id == 0 || id > nl)
 				continue;
 			if (foi[id - 1] == 1)
@@ -181,9 +180,11 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 			continue;
 		if (any_hidden) {
 			uint32_t k = 0;
-			for (uint32_t i = 0; i < s->nloc; i++)
-				if (!(locs[i] && locs[i] <= nl && hidden[locs[i] - 1]))
-					locs[k++] = locs[i];
+			for (uint32_t i = 0; i < s->nloc; i++) {
+				uint32_t id = cprof_sample_loc(p, s, i);
+				if (!(id && id <= nl && hidden[id - 1]))
+					cprof__locpool_set(&p->loc_pool, (size_t)s->loc_off + k++, id);
+			}
 			s->nloc = k;
 			if (k == 0)
 				continue;
@@ -233,9 +234,9 @@ static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			if (locs[i] && locs[i] <= nl && from[locs[i] - 1]) {
+			uint32_t id = cprof_sample_loc(p, s, i);
+			if (id && id <= nl && from[id - 1]) {
 				s->nloc = i + 1;
 				p->sample.v[w++] = *s;
 				break;
@@ -579,13 +580,14 @@ static int prune_from(cprof_report *r, char *err, size_t errlen)
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint32_t *locs = cprof_sample_locids(p, s);
-		for (uint32_t i = 0; i < s->nloc; i++)
-			if (locs[i] && locs[i] <= nl && beneath[locs[i] - 1]) {
+		for (uint32_t i = 0; i < s->nloc; i++) {
+			uint32_t id = cprof_sample_loc(p, s, i);
+			if (id && id <= nl && beneath[id - 1]) {
 				s->loc_off += i;
 				s->nloc -= i;
 				break;
 			}
+		}
 	}
 	free(beneath);
 	regfree(&re);
@@ -724,10 +726,9 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
 		cprof_sample *s = &p->sample.v[si];
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		bool found_user = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t id = locs[i];
+			uint64_t id = cprof_sample_loc(p, s, i);
 			uint8_t st = (id && id <= nl) ? state[id - 1] : 0;
 			if (!st) {
 				found_user = true;
@@ -821,14 +822,17 @@ int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
 		for (size_t i = 0; i < nr; i++)
 			add_root[i] = label_loc(r, s, roots[nr - 1 - i], &rootm);
 		size_t n = nl + s->nloc + nr;
-		if (!cprof_vec_grow(p, p->loc_pool, n))
+		/* ids <= location.n < 2^32 (profile.h) */
+		cprof_locpool *lp = &p->loc_pool;
+		if (!cprof__locpool_reserve(p, n, (uint32_t)p->location.n))
 			break;
-		uint32_t *dst = p->loc_pool.v + p->loc_pool.n; /* ids < 2^32 (profile.h) */
+		size_t dst = lp->n;
 		for (size_t i = 0; i < nl; i++)
-			dst[i] = (uint32_t)add_leaf[i];
-		memcpy(dst + nl, p->loc_pool.v + s->loc_off, s->nloc * sizeof(*dst));
+			cprof__locpool_set(lp, dst++, (uint32_t)add_leaf[i]);
+		for (uint32_t i = 0; i < s->nloc; i++)
+			cprof__locpool_set(lp, dst++, cprof_sample_loc(p, s, i));
 		for (size_t i = 0; i < nr; i++)
-			dst[nl + s->nloc + i] = (uint32_t)add_root[i];
+			cprof__locpool_set(lp, dst++, (uint32_t)add_root[i]);
 		s->loc_off = p->loc_pool.n;
 		s->nloc = (uint32_t)n;
 		p->loc_pool.n += n;

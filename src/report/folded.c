@@ -42,10 +42,9 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
 		int64_t v = cprof__rvalue(r, cprof_sample_values(p, s));
 		if (v == 0)
 			continue;
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		size_t off = b.len;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t lid = locs[i];
+			uint64_t lid = cprof_sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];

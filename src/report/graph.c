@@ -482,11 +482,10 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 			continue;
 		uint32_t stamp = (uint32_t)si + 1;
 		bool tagged = visual && s->nlabel && sample_has_tags(r, s);
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		int32_t parent = -1;
 		bool residual = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t lid = locs[i];
+			uint64_t lid = cprof_sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];

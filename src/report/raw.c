@@ -200,9 +200,8 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 		for (size_t k = 0; k < p->sample_type.n; k++)
 			fprintf(out, " %10lld", (long long)v[k]);
 		fprintf(out, ": ");
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		for (uint32_t k = 0; k < s->nloc; k++)
-			fprintf(out, "%llu ", (unsigned long long)locs[k]);
+			fprintf(out, "%llu ", (unsigned long long)cprof_sample_loc(p, s, k));
 		print_labels(out, p, s, false);
 		print_labels(out, p, s, true);
 		fprintf(out, "\n");

@@ -109,10 +109,11 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 	cprof__print_profile_labels(r, out);
 	for (size_t si = 0; si < p->sample.n; si++) {
 		const cprof_sample *s = &p->sample.v[si];
-		const uint32_t *locs = cprof_sample_locids(p, s);
 		bool any = false;
-		for (uint32_t i = 0; i < s->nloc && !any; i++)
-			any = locs[i] && locs[i] <= p->location.n;
+		for (uint32_t i = 0; i < s->nloc && !any; i++) {
+			uint32_t id = cprof_sample_loc(p, s, i);
+			any = id && id <= p->location.n;
+		}
 		if (!any)
 			continue;
 		fprintf(out, "%s\n", sep);
@@ -127,7 +128,7 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 		bool first = true;
 		char vb[64];
 		for (uint32_t i = 0; i < s->nloc; i++) {
-			uint64_t lid = locs[i];
+			uint64_t lid = cprof_sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];

@@ -74,8 +74,9 @@ static const char *diff(const cprof_profile *a, const cprof_profile *b)
 		const cprof_sample *x = &a->sample.v[i], *y = &b->sample.v[i];
 		if (x->nloc != y->nloc || x->nlabel != y->nlabel)
 			return "sample shape";
-		if (memcmp(cprof_sample_locids(a, x), cprof_sample_locids(b, y), x->nloc * sizeof(uint32_t)))
-			return "sample locations";
+		for (uint32_t k = 0; k < x->nloc; k++)
+			if (cprof_sample_loc(a, x, k) != cprof_sample_loc(b, y, k))
+				return "sample locations";
 		if (memcmp(cprof_sample_values(a, x), cprof_sample_values(b, y), a->sample_type.n * 8))
 			return "sample values";
 		if (x->nlabel && memcmp(cprof_sample_labels(a, x), cprof_sample_labels(b, y),
@@ -361,9 +362,9 @@ static void test_errors(void)
 		snprintf(name, sizeof(name), "error_%s", cases[i].name);
 		if (!cases[i].want)
 			CHECK(name, rc == 0 && p.sample.n == 2 && p.location.n == 2 &&
-			      cprof_sample_locids(&p, &p.sample.v[0])[0] == 1 &&
-			      cprof_sample_locids(&p, &p.sample.v[0])[1] == 2 &&
-			      cprof_sample_locids(&p, &p.sample.v[1])[0] == 2 &&
+			      cprof_sample_loc(&p, &p.sample.v[0], 0) == 1 &&
+			      cprof_sample_loc(&p, &p.sample.v[0], 1) == 2 &&
+			      cprof_sample_loc(&p, &p.sample.v[1], 0) == 2 &&
 			      cprof_sample_locs(&p, &p.sample.v[0])[1] == 2 &&
 			      p.location.v[0].mapping_id == 1 &&
 			      cprof_location_lines(&p, &p.location.v[0])[0].function_id == 1,
@@ -640,6 +641,85 @@ static void test_writers(void)
 	cprof_profile_free(&a);
 }
 
+/* Sample location ids take 16 bits each until one needs more: the pool
+ * widens then, keeping the ids already stored; the reader widens it when a
+ * file's ids, or their renumbering, need more than 16 bits. */
+static void test_wide_ids(void)
+{
+	enum { NLOC = 70000 };
+	cprof_profile p, q;
+	cprof_profile_init(&p);
+	cprof_profile_add_sample_type(&p, "samples", "count");
+	for (uint64_t i = 0; i < NLOC; i++)
+		cprof_profile_add_location(&p, 0, 0x1000 + i, NULL, 0);
+	uint64_t a[] = {1, 2, UINT16_MAX}, b[] = {NLOC, 5};
+	int64_t v = 1;
+	cprof_profile_add_sample(&p, a, 3, &v, NULL, 0);
+	bool narrow = !p.loc_pool.wide;
+	cprof_profile_add_sample(&p, b, 2, &v, NULL, 0);
+	const cprof_sample *s0 = &p.sample.v[0], *s1 = &p.sample.v[1];
+	CHECK("wide_ids_model", !p.oom && narrow && p.loc_pool.wide &&
+	      cprof_sample_loc(&p, s0, 0) == 1 && cprof_sample_loc(&p, s0, 1) == 2 &&
+	      cprof_sample_loc(&p, s0, 2) == UINT16_MAX && cprof_sample_loc(&p, s1, 0) == NLOC &&
+	      cprof_sample_loc(&p, s1, 1) == 5,
+	      "narrow before %d, wide after %d", narrow, p.loc_pool.wide);
+
+	cprof_buf e;
+	cprof_buf_init(&e, 0);
+	cprof_profile_encode(&p, &e);
+	cprof_profile_init(&q);
+	char err[256] = "";
+	int rc = cprof_profile_decode(&q, e.data, e.len, err, sizeof(err));
+	const char *d = rc == 0 ? diff(&p, &q) : "decode";
+	CHECK("wide_ids_roundtrip", rc == 0 && !d && q.loc_pool.wide, "rc %d %s: %s", rc, err,
+	      d ? d : "");
+	cprof_profile_free(&q);
+	cprof_buf_free(&e);
+	cprof_profile_free(&p);
+
+	build(&p);
+	cprof_buf_init(&e, 0);
+	cprof_profile_encode(&p, &e);
+	cprof_profile_init(&q);
+	rc = cprof_profile_decode(&q, e.data, e.len, err, sizeof(err));
+	CHECK("narrow_ids_roundtrip", rc == 0 && !diff(&p, &q) && !q.loc_pool.wide, "rc %d %s", rc,
+	      err);
+	cprof_profile_free(&q);
+	cprof_buf_free(&e);
+	cprof_profile_free(&p);
+
+	/* File ids in reverse order: file id 1 is the last location, so
+	 * renumbering turns a 16-bit id into one of 17 bits. */
+	cprof_buf_init(&e, 0);
+	size_t m = cprof_pb_begin(&e, 1);
+	cprof_pb_int(&e, 1, 1);
+	cprof_pb_int(&e, 2, 2);
+	cprof_pb_end(&e, m);
+	uint64_t ids[] = {1, NLOC, 2};
+	m = cprof_pb_begin(&e, 2);
+	cprof_pb_packed_u64(&e, 1, ids, 3);
+	cprof_pb_packed_i64(&e, 2, &v, 1);
+	cprof_pb_end(&e, m);
+	for (uint64_t i = 0; i < NLOC; i++) {
+		m = cprof_pb_begin(&e, 4);
+		cprof_pb_uint(&e, 1, NLOC - i);
+		cprof_pb_uint(&e, 3, 0x1000 + NLOC - i);
+		cprof_pb_end(&e, m);
+	}
+	cprof_pb_bytes(&e, 6, "", 0);
+	cprof_pb_bytes(&e, 6, "samples", 7);
+	cprof_pb_bytes(&e, 6, "count", 5);
+	cprof_profile_init(&q);
+	rc = cprof_profile_decode(&q, e.data, e.len, err, sizeof(err));
+	const cprof_sample *s = rc == 0 && q.sample.n == 1 ? &q.sample.v[0] : NULL;
+	CHECK("wide_ids_renumbered", s && q.loc_pool.wide && cprof_sample_loc(&q, s, 0) == NLOC &&
+	      cprof_sample_loc(&q, s, 1) == 1 && cprof_sample_loc(&q, s, 2) == NLOC - 1 &&
+	      q.location.v[NLOC - 1].address == 0x1001,
+	      "rc %d %s", rc, err);
+	cprof_profile_free(&q);
+	cprof_buf_free(&e);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -647,5 +727,6 @@ int main(void)
 	test_labels();
 	test_files();
 	test_writers();
+	test_wide_ids();
 	return CHECK_STATUS;
 }

@@ -184,13 +184,13 @@ static void test_invalid(void)
 {
 	cprof_profile p, acc;
 	cpu(&p, 0x400000, 1, 10, 1);
-	p.loc_pool.v[0] = 99; /* no such location */
+	cprof__locpool_set(&p.loc_pool, 0, 99); /* no such location */
 	cprof_profile_init(&acc);
 	char err[256] = "";
 	int rc = cprof_profile_merge(&acc, &p, 1, err, sizeof(err));
 	CHECK("invalid_location_refused", rc < 0 && strstr(err, "unknown location"), "rc %d '%s'",
 	      rc, err);
-	p.loc_pool.v[0] = 1;
+	cprof__locpool_set(&p.loc_pool, 0, 1);
 	p.line_pool.v[0].function_id = 0;
 	rc = cprof_profile_compact(&p, err, sizeof(err));
 	CHECK("invalid_function_refused", rc < 0 && strstr(err, "unknown function"), "rc %d '%s'",
