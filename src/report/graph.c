@@ -203,6 +203,7 @@ int cprof__graph_init(cprof_report *r)
 			objfile = r->map_file[l->mapping_id - 1];
 		r->loc_off[i] = (uint32_t)off;
 		r->loc_n[i] = n ? n : 1;
+		r->has_inline |= n > 1;
 		if (n == 0) {
 			cprof_ninfo ni = {.address = address ? l->address : 0, .objfile = objfile};
 			if ((r->locnode[off++] = node_find_or_insert(r, &ni)) < 0)
@@ -961,8 +962,12 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		}
 	}
 	if (!visual) {
-		/* Final build, with edges (inline labels, trees). */
-		if (cprof__graph_build(r, use_kept, true) < 0)
+		/* Final build, with edges (inline labels, trees).  The text
+		 * report shows edges only as inline labels: without inline
+		 * frames it needs none (a big profile's edges are a fifth of
+		 * its report's memory). */
+		bool edges = o->format != CPROF_FMT_TEXT || r->has_inline;
+		if (cprof__graph_build(r, use_kept, edges) < 0)
 			return -1;
 		cprof__graph_sort(r, o->cum_sort, false);
 	}

@@ -66,6 +66,7 @@ struct cprof_report {
 	uint32_t *loc_n;
 	int32_t *locnode;     /* node index per (location, line) */
 	size_t nlocnode;
+	bool has_inline;      /* some location has more than one node */
 	cprof_gnode *nodes;
 	size_t nnodes, cnodes;
 	uint32_t *nhash;      /* node index + 1; open addressing */
