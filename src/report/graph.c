@@ -139,24 +139,6 @@ int cprof__graph_init(cprof_report *r)
 	r->loc_n = calloc(p->location.n + 1, sizeof(uint32_t));
 	if (!r->func_name || !r->func_file || !r->map_file || !r->loc_off || !r->loc_n)
 		return -1;
-	for (size_t i = 0; i < p->function.n; i++) {
-		const cprof_function *f = &p->function.v[i];
-		r->func_name[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, f->name));
-		const char *fn = cprof_profile_string(p, f->filename);
-		if (*fn) {
-			char *c = cprof__path_clean(
-				cprof__trim_path(fn, r->o.trim_path, r->o.source_path));
-			if (!c)
-				return -1;
-			r->func_file[i] = cprof_profile_str(&r->strs, c);
-			free(c);
-		}
-	}
-	for (size_t i = 0; i < p->mapping.n; i++)
-		r->map_file[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, p->mapping.v[i].file));
-	if (r->strs.oom)
-		return -1;
-
 	bool function = false, filename = false, linenumber = false, address = false;
 	bool inlines = !r->o.noinlines;
 	switch (r->o.granularity) {
@@ -176,6 +158,27 @@ int cprof__graph_init(cprof_report *r)
 		function = filename = true;
 		break;
 	}
+	/* Only the strings the granularity shows: a big profile has as many
+	 * functions as nodes. */
+	for (size_t i = 0; i < p->function.n; i++) {
+		const cprof_function *f = &p->function.v[i];
+		if (function)
+			r->func_name[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, f->name));
+		const char *fn = cprof_profile_string(p, f->filename);
+		if (filename && *fn) {
+			char *c = cprof__path_clean(
+				cprof__trim_path(fn, r->o.trim_path, r->o.source_path));
+			if (!c)
+				return -1;
+			r->func_file[i] = cprof_profile_str(&r->strs, c);
+			free(c);
+		}
+	}
+	for (size_t i = 0; i < p->mapping.n; i++)
+		r->map_file[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, p->mapping.v[i].file));
+	if (r->strs.oom)
+		return -1;
+
 	/* Only raw/list/disasm/callgrind keep object names. */
 	bool objnames = r->o.format == CPROF_FMT_LIST || r->o.format == CPROF_FMT_CALLGRIND ||
 			r->o.format == CPROF_FMT_DISASM;
@@ -576,6 +579,11 @@ const char *cprof__node_name(cprof_report *r, cprof_gnode *n)
 		snprintf(tail, sizeof(tail), "[%s]", cprof__path_base(sstr(r, i->objfile), b, sizeof(b)));
 	} else {
 		snprintf(tail, sizeof(tail), "<unknown>");
+	}
+	if (!*addr && !*tail) {
+		/* The name alone (functions granularity): strs keeps it. */
+		n->pname = name;
+		return name;
 	}
 	const char *parts[3] = {addr, name, tail};
 	size_t len = 0;
@@ -992,7 +1000,8 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 void cprof__graph_free(cprof_report *r)
 {
 	for (size_t i = 0; i < r->nnodes; i++)
-		free(r->nodes[i].pname);
+		if (r->nodes[i].pname != sstr(r, r->nodes[i].info.name))
+			free((char *)r->nodes[i].pname);
 	free(r->nodes);
 	free(r->nhash);
 	free(r->edges);

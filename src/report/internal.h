@@ -22,7 +22,8 @@ typedef struct cprof_gnode {
 	bool kept;       /* in the current kept set */
 	bool listed;     /* non-zero in the current graph */
 	bool in_inline, in_noinline; /* incoming edges after edge trimming */
-	char *pname;     /* PrintableName, lazily */
+	const char *pname; /* PrintableName, lazily: malloc'd, or the name's own
+			    * string in strs when that is all of it */
 } cprof_gnode;
 
 typedef struct cprof_gedge {

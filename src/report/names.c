@@ -157,8 +157,11 @@ int cprof_report_demangle(cprof_profile *p)
 		if (*name && strcmp(name, sys))
 			continue; /* already demangled */
 		char *s = simplify(sys);
-		if (!s) {
+		if (!s || !strcmp(s, sys)) {
+			/* Unchanged: no interning (a big profile's string hash
+			 * is memory for nothing). */
 			f->name = f->system_name;
+			free(s);
 			continue;
 		}
 		f->name = cprof_profile_str(p, s);
