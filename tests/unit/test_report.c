@@ -334,6 +334,77 @@ static void test_demangle(void)
 	cprof_profile_free(&p);
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* -folded sorts its lines byte by byte (LC_ALL=C sort) and sums equal ones,
+ * though it never writes them out to sort them: every stack of one and two
+ * frames over names that are prefixes of each other, followed by bytes below
+ * and above ';', each twice; with a name holding a ';' too ("f;x", whose
+ * line is the line of f -> x). */
+static void test_folded_order(void)
+{
+	static const char *names[] = {"f", "f0", "f.x", "f f", "fz", "g", "x", "f;x"};
+	for (size_t semi = 0; semi < 2; semi++) {
+		size_t nn = CPROF_ARRAY_LEN(names) - 1 + semi;
+		cprof_profile p;
+		cprof_profile_init(&p);
+		cprof_profile_add_sample_type(&p, "samples", "count");
+		for (size_t i = 0; i < nn; i++) {
+			cprof_line ln = {cprof_profile_add_function(&p, names[i], names[i], "", 0), 0, 0};
+			cprof_profile_add_location(&p, 0, 0x1000 + i, &ln, 1);
+		}
+		/* Below the root frames g;x too: lines that their first two
+		 * frames do not tell apart. */
+		char *want[2 * 2 * (8 + 64)];
+		size_t nw = 0;
+		for (int64_t v = 1; v <= 4; v++)
+			for (size_t a = 0; a < nn; a++)
+				for (size_t b = 0; b <= nn; b++) { /* b == nn: no second frame */
+					uint64_t ids[] = {b + 1, a + 1, 7, 6}; /* leaf first */
+					bool two = b < nn, roots = v > 2;
+					size_t n = (two ? 2 : 1) + (roots ? 2 : 0);
+					cprof_profile_add_sample(&p, two ? ids : ids + 1, n, &(int64_t){v % 2 + 1},
+								 NULL, 0);
+					if (asprintf(&want[nw++], "%s%s%s%s", roots ? "g;x;" : "", names[a],
+						     two ? ";" : "", two ? names[b] : "") < 0)
+						return;
+				}
+		qsort(want, nw, sizeof(*want), cmp_line);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *w = open_memstream(&text, &len);
+		/* Equal lines (each twice, with 1 and 2; "f;x" four times) summed. */
+		for (size_t i = 0; i < nw;) {
+			size_t j = i;
+			while (j < nw && !strcmp(want[i], want[j]))
+				j++;
+			fprintf(w, "%s %zu\n", want[i], (j - i) / 2 * 3);
+			i = j;
+		}
+		fclose(w);
+		cprof_report_opts o;
+		cprof_report_opts_init(&o);
+		o.format = CPROF_FMT_FOLDED;
+		char err[256] = "", *got = NULL;
+		size_t glen = 0;
+		cprof_report *r = cprof_report_new(&p, &o, err, sizeof(err));
+		FILE *g = open_memstream(&got, &glen);
+		int rc = r ? cprof_report_folded(r, g, err, sizeof(err)) : -1;
+		fclose(g);
+		CHECK(semi ? "folded_order_semicolon" : "folded_order", rc == 0 && !strcmp(got, text),
+		      "\n--- got ---\n%s--- want ---\n%s%s", got, text, err);
+		free(got);
+		free(text);
+		for (size_t i = 0; i < nw; i++)
+			free(want[i]);
+		cprof_report_free(r);
+		cprof_profile_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_units();
@@ -342,5 +413,6 @@ int main(void)
 	test_other_reports();
 	test_drop_frames();
 	test_demangle();
+	test_folded_order();
 	return CHECK_STATUS;
 }
