@@ -3,7 +3,8 @@
 # same run, on the synthetic profile of issue 4 (bench/gen_profile.c:
 # 200 000 stacks of depth 8-40 over 20 000 functions, ~10 MB gzipped).
 # Prints wall time, CPU time (user+sys) and peak RSS (/usr/bin/time) of each
-# tool and the ratios, with the machine and its load before and after.
+# tool and the ratios, with the machine and its load before and after; and
+# cprof's `top -folded` alone (pprof has no such report).
 #
 #   sh bench/report_bench.sh [-n RUNS] [-s STACKS]     (B=build-dir, default build)
 #
@@ -55,6 +56,12 @@ printf "%-20s %8s %8s %8s %8s %8s %7s %7s %7s %6s\n" "" "wall" "CPU" "peak RSS" 
 	"ratio" "ratio" "ratio"
 if "$CPROF" top -h >/dev/null 2>&1; then
 	row "top" "go tool pprof -top $P" "$CPROF top $P"
+fi
+if "$CPROF" top -h >/dev/null 2>&1; then
+	# No pprof row: go tool pprof has no -folded.
+	set -- $(run "$CPROF" top -folded "$P")
+	awk -v w="$1" -v c="$2" -v r="$3" 'BEGIN { printf "%-20s %8s %8s %8s %7.2fs %7.2fs %5.0fMB\n",
+		"-folded (cprof only)", "-", "-", "-", w, c, r / 1024 }'
 fi
 row "read+write (-proto)" "go tool pprof -proto -output $TMP/p1 $P" "$CPROF merge -o $TMP/c1 $P"
 row "merge two copies" "go tool pprof -proto -output $TMP/p2 $P $P" "$CPROF merge -o $TMP/c2 $P $P"
