@@ -459,6 +459,24 @@ static int prepare_tags(cprof_report *r)
 	return r->strs.oom ? -1 : 0;
 }
 
+/* r->list: the nodes with a value (only the kept ones when use_kept). */
+static void list_nodes(cprof_report *r, bool use_kept)
+{
+	r->nlist = 0;
+	for (size_t i = 0; i < r->nnodes; i++) {
+		cprof_gnode *n = &r->nodes[i];
+		n->listed = false;
+		if (n->cum == 0 && n->flat == 0)
+			continue;
+		if (use_kept && !n->kept)
+			continue;
+		if (r->o.drop_negative && (n->flat < 0 || (n->flat == 0 && n->cum < 0)))
+			continue;
+		n->listed = true;
+		r->list[r->nlist++] = (uint32_t)i;
+	}
+}
+
 int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 {
 	bool visual = r->o.format == CPROF_FMT_DOT;
@@ -539,18 +557,7 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 				return -1;
 		}
 	}
-	r->nlist = 0;
-	for (size_t i = 0; i < r->nnodes; i++) {
-		cprof_gnode *n = &r->nodes[i];
-		if (n->cum == 0 && n->flat == 0)
-			continue;
-		if (use_kept && !n->kept)
-			continue;
-		if (r->o.drop_negative && (n->flat < 0 || (n->flat == 0 && n->cum < 0)))
-			continue;
-		n->listed = true;
-		r->list[r->nlist++] = (uint32_t)i;
-	}
+	list_nodes(r, use_kept);
 	return 0;
 }
 
@@ -924,7 +931,12 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		if (kept != r->nlist) {
 			*dropped_nodes = r->nlist - kept;
 			use_kept = true;
-			if (cprof__graph_build(r, true, visual) < 0)
+			/* A kept node's flat and cum do not depend on the other
+			 * nodes: without edges (and tags) to redo, rebuilding
+			 * would only list the kept nodes. */
+			if (!visual)
+				list_nodes(r, true);
+			else if (cprof__graph_build(r, true, true) < 0)
 				return -1;
 		}
 	}
@@ -975,7 +987,9 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		 * frames it needs none (a big profile's edges are a fifth of
 		 * its report's memory). */
 		bool edges = o->format != CPROF_FMT_TEXT || r->has_inline;
-		if (cprof__graph_build(r, use_kept, edges) < 0)
+		if (!edges)
+			list_nodes(r, use_kept); /* (as above) */
+		else if (cprof__graph_build(r, use_kept, true) < 0)
 			return -1;
 		cprof__graph_sort(r, o->cum_sort, false);
 	}
