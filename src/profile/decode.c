@@ -746,7 +746,8 @@ static int renumber(dec *d, char *err, size_t errlen)
 						break;
 			}
 		} else if (cprof__locpool_reserve(p, 0, (uint32_t)p->location.n)) {
-			/* (wide enough for every index + 1) */
+			/* The pool now holds any index + 1: small file ids
+			 * may map to ids above 2^16. */
 			for (; k < n; k++) {
 				uint64_t x = idmap_get(&lm, big_file_id(d, cprof__locpool_get(v, k)));
 				if (CPROF_UNLIKELY(!x))
