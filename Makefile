@@ -59,10 +59,6 @@ NOSAN_OBJ += $(call obj,src/runtime/heap.c)
 endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
-# heap.c counts stack frames between an interposer and the program's call:
-# no sibling-call optimisation may remove one.
-$(call obj,src/runtime/heap.c): ALL_CFLAGS += -fno-optimize-sibling-calls
-
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

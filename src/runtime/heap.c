@@ -39,6 +39,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
 #include <math.h>
 #include <pthread.h>
@@ -159,8 +160,13 @@ typedef struct bucket {
 } bucket;
 
 typedef struct heap_tls {
-	int64_t left;      /* bytes until the next sample */
-	uint64_t allocs, frees, bytes;
+	/* bytes: exact bytes asked for, and the sampling clock: the allocation
+	 * that takes it to next_sample or past is sampled (compared modulo 2^64,
+	 * so a rebase or a wild size cannot stall it).  next_sample is written
+	 * by other threads too (cprof_heap_set_rate sets it to 0: "look at the
+	 * rate now"), with relaxed atomics, which are plain moves here. */
+	uint64_t bytes, next_sample;
+	uint64_t allocs, frees;
 	uint64_t rng;
 	void *last;        /* last sampled allocation; still the thread's last */
 	uint64_t last_allocs; /* if allocs has not moved since */
@@ -179,14 +185,15 @@ typedef struct heap_tls {
 enum { BUSY_CPROF = 1, BUSY_SAMPLING = 2 };
 
 static CPROF_TLS heap_tls tls;
-/* Allocations rate 1 could not record (see take_sample). */
+/* Allocations rate 1 could not record (see sample_alloc). */
 static _Atomic uint64_t lost_objs, lost_bytes;
 
 /* Every function through which the program enters the allocator lives in
- * its own section, so that a fatal-signal handler can tell from the
- * interrupted stack whether the program is inside malloc (service.c's
- * single-threaded flush).  heap.c is built with -fno-optimize-sibling-calls:
- * these frames stay on the stack while the real allocator runs. */
+ * its own section, so that sampling can drop our frames from the program's
+ * stack, and a fatal-signal handler can tell from the interrupted stack
+ * whether the program is inside malloc (service.c's single-threaded flush).
+ * The interposers tail-call glibc: while glibc's allocator runs, the stack
+ * shows glibc's entry points instead (libc_alloc, below). */
 #define HEAP_ENTRY __attribute__((section("cprof_heap_entry")))
 extern const char __start_cprof_heap_entry[] __attribute__((visibility("hidden")));
 extern const char __stop_cprof_heap_entry[] __attribute__((visibility("hidden")));
@@ -276,6 +283,8 @@ static void thread_unregister(void *arg)
 	H.dead_allocs += t->allocs;
 	H.dead_frees += t->frees;
 	H.dead_bytes += t->bytes;
+	/* bytes goes on as the sampling clock of the thread's late calls */
+	__atomic_store_n(&t->next_sample, t->next_sample - t->bytes, __ATOMIC_RELAXED);
 	t->allocs = t->frees = t->bytes = 0;
 	t->exited = true;
 	t->fast = false;
@@ -310,14 +319,17 @@ __attribute__((noinline)) static bool count_slow(heap_tls *t)
 	return !t->exited;
 }
 
-static inline void count_alloc(heap_tls *t, size_t n)
+/* Count an allocation of n bytes; true when it is due for a sample (then
+ * sample_alloc decides: the rate may be 0, or this thread inside cprof). */
+static inline bool count_alloc(heap_tls *t, size_t n)
 {
-	if (CPROF_UNLIKELY(!t->fast) && !count_slow(t)) {
-		count_late(1, 0, n);
-		return;
-	}
-	t->allocs++;
+	if (CPROF_UNLIKELY(!t->fast) && !count_slow(t))
+		count_late(1, 0, n); /* t->bytes only clocks sampling now */
+	else
+		t->allocs++;
 	t->bytes += n;
+	return CPROF_UNLIKELY((int64_t)(t->bytes - __atomic_load_n(&t->next_sample, __ATOMIC_RELAXED)) >=
+			      0);
 }
 
 static inline void count_free(heap_tls *t)
@@ -461,16 +473,51 @@ static inline bool is_sampled(const void *p)
 	       w[-2] == ((uintptr_t)p ^ H.secret);
 }
 
-/* The sampled allocation path.  align: 0 for malloc's own alignment.
- * zero: calloc.  skip: cprof frames above the program's call. */
-HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
-						     bool zero, int skip)
+static bool in_heap_entry(uintptr_t pc)
 {
-	long rate = atomic_load(&heap_rate);
-	t->left = next_gap(t, rate);
+	return pc >= (uintptr_t)__start_cprof_heap_entry && pc < (uintptr_t)__stop_cprof_heap_entry;
+}
+
+/* The program's stack at this allocation, without cprof's frames: the
+ * entry points it went through are all in section cprof_heap_entry (how
+ * many depends on the compiler's tail calls). */
+HEAP_ENTRY static int program_stack(uintptr_t *pcs, int max)
+{
+	uintptr_t all[HEAP_DEPTH + 8];
+	int n = cprof__unwind_here(all, (int)CPROF_ARRAY_LEN(all), 0);
+	int i = 0;
+	while (i < n && in_heap_entry(all[i]))
+		i++;
+	int out = 0;
+	for (; i < n && out < max; i++)
+		pcs[out++] = all[i];
+	return out;
+}
+
+/* An allocation that count_alloc found due: sample it, unless the rate is 0
+ * now or this thread is inside cprof.  align: 0 for malloc's own alignment.
+ * zero: calloc. */
+HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
+						     bool zero)
+{
+	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
+	if (rate == 0 || t->busy) {
+		if (rate == 0) /* far away; set_rate brings it back */
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+		else if (t->busy == BUSY_SAMPLING && rate == 1) {
+			/* Every allocation is wanted, and this one, a signal
+			 * handler's interrupting our sampling on this thread,
+			 * cannot be taken: count it (cprof.lostProfileEvent in
+			 * the profile).  Still due: the next call samples. */
+			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
+		}
+		goto unsampled;
+	}
+	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
 	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
-	int n = cprof__unwind_here(pcs, HEAP_DEPTH, skip);
+	int n = program_stack(pcs, HEAP_DEPTH);
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size) : NULL;
 	void *user = NULL;
 	size_t a = align > HDR ? align : HDR;
@@ -504,6 +551,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 		return user;
 	}
 	/* No stack or no bucket: serve unsampled. */
+unsampled:
 	if (align)
 		return real.memalign(align, size);
 	return zero ? real.calloc(1, size) : real.malloc(size);
@@ -530,47 +578,56 @@ static size_t sampled_size(const void *p)
 	return ((const bucket *)((const uint64_t *)p)[-3])->size;
 }
 
-/* Does this allocation of n bytes take a sample? */
-static inline bool take_sample(heap_tls *t, size_t n)
-{
-	if (CPROF_LIKELY(atomic_load_explicit(&heap_rate, memory_order_relaxed) == 0))
-		return false;
-	t->left -= (int64_t)(n > INT64_MAX ? INT64_MAX : n);
-	if (CPROF_LIKELY(t->left > 0))
-		return false;
-	if (CPROF_UNLIKELY(t->busy == BUSY_SAMPLING) &&
-	    atomic_load_explicit(&heap_rate, memory_order_relaxed) == 1) {
-		/* Every allocation is wanted, and this one, a signal handler's
-		 * interrupting our sampling on this thread, cannot be taken:
-		 * count it (cprof.lostProfileEvent in the profile). */
-		atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&lost_bytes, n, memory_order_relaxed);
-	}
-	return !t->busy;
-}
-
 /* ---- the interposers ---- */
 
-/* runs inside malloc: must not allocate */
-CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
+/* malloc and free are in two parts: the common path needs no stack frame
+ * and ends in a jump to glibc (a tail call); the rest (a thread's first
+ * call, a late call, a fatal signal waiting, the allocator unresolved) is
+ * out of line.  t->fast implies a resolved allocator (a thread registers on
+ * its first call after that).
+ * runs inside malloc: must not allocate */
+HEAP_ENTRY __attribute__((noinline)) static void *malloc_slow(size_t n)
 {
 	heap_tls *t = &tls;
-	/* t->fast implies a resolved allocator (a thread registers on its
-	 * first call after that): one flag on the common path. */
-	if (CPROF_UNLIKELY(!t->fast) && !real_ready())
+	if (!real_ready())
 		return boot_alloc(n, 16);
-	count_alloc(t, n);
-	if (CPROF_UNLIKELY(take_sample(t, n)))
-		return sample_alloc(t, n, 0, false, 2);
+	if (count_alloc(t, n))
+		return sample_alloc(t, n, 0, false);
 	return real.malloc(n);
 }
 
-/* runs inside malloc: must not allocate */
+CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
+{
+	heap_tls *t = &tls;
+	if (CPROF_UNLIKELY(!t->fast))
+		return malloc_slow(n);
+	if (count_alloc(t, n))
+		return sample_alloc(t, n, 0, false);
+	return real.malloc(n);
+}
+
+HEAP_ENTRY __attribute__((noinline)) static void free_slow(void *p)
+{
+	heap_tls *t = &tls;
+	if (!real_ready())
+		return;
+	count_free(t);
+	if (is_sampled(p)) {
+		sampled_free(t, p);
+		return;
+	}
+	real.free(p);
+}
+
 CPROF_EXPORT HEAP_ENTRY void free(void *p)
 {
 	heap_tls *t = &tls;
-	if (!p || CPROF_UNLIKELY(is_boot(p)) || (CPROF_UNLIKELY(!t->fast) && !real_ready()))
+	if (!p || CPROF_UNLIKELY(is_boot(p)))
 		return;
+	if (CPROF_UNLIKELY(!t->fast)) {
+		free_slow(p);
+		return;
+	}
 	count_free(t);
 	if (CPROF_UNLIKELY(is_sampled(p))) {
 		sampled_free(t, p);
@@ -590,9 +647,8 @@ CPROF_EXPORT HEAP_ENTRY void *calloc(size_t n, size_t m)
 	heap_tls *t = &tls;
 	if (CPROF_UNLIKELY(!t->fast) && !real_ready())
 		return boot_alloc(total, 16);
-	count_alloc(t, total);
-	if (CPROF_UNLIKELY(take_sample(t, total)))
-		return sample_alloc(t, total, 0, true, 2);
+	if (count_alloc(t, total))
+		return sample_alloc(t, total, 0, true);
 	return real.calloc(n, m);
 }
 
@@ -606,7 +662,7 @@ HEAP_ENTRY static size_t usable_size(void *p)
 	return real.usable(p);
 }
 
-HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n, int skip)
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n)
 {
 	if (CPROF_UNLIKELY(!real_ready() || is_boot(p))) {
 		/* Moving out of the bootstrap arena: we do not know the old size;
@@ -627,9 +683,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 	}
 	count_free(t);
 	if (is_sampled(p)) {
-		count_alloc(t, n);
-		void *q = take_sample(t, n) ? sample_alloc(t, n, 0, false, skip + 1)
-					    : real.malloc(n);
+		void *q = count_alloc(t, n) ? sample_alloc(t, n, 0, false) : real.malloc(n);
 		if (!q)
 			return NULL; /* p untouched, as realloc promises */
 		size_t old = sampled_size(p);
@@ -637,9 +691,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 		sampled_free(t, p);
 		return q;
 	}
-	count_alloc(t, n);
-	if (CPROF_UNLIKELY(take_sample(t, n))) {
-		void *q = sample_alloc(t, n, 0, false, skip + 1);
+	if (count_alloc(t, n)) {
+		void *q = sample_alloc(t, n, 0, false);
 		if (!q)
 			return NULL;
 		size_t old = usable_size(p);
@@ -649,15 +702,14 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 	}
 	return real.realloc(p, n);
 fresh:
-	count_alloc(t, n);
-	if (CPROF_UNLIKELY(take_sample(t, n)))
-		return sample_alloc(t, n, 0, false, skip + 1);
+	if (count_alloc(t, n))
+		return sample_alloc(t, n, 0, false);
 	return real.malloc(n);
 }
 
 CPROF_EXPORT HEAP_ENTRY void *realloc(void *p, size_t n)
 {
-	return realloc_impl(p, n, 2);
+	return realloc_impl(p, n);
 }
 
 CPROF_EXPORT HEAP_ENTRY void *reallocarray(void *p, size_t n, size_t m)
@@ -667,17 +719,16 @@ CPROF_EXPORT HEAP_ENTRY void *reallocarray(void *p, size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc_impl(p, total, 2);
+	return realloc_impl(p, total);
 }
 
-HEAP_ENTRY __attribute__((noinline)) static void *aligned_impl(size_t align, size_t n, int skip)
+HEAP_ENTRY __attribute__((noinline)) static void *aligned_impl(size_t align, size_t n)
 {
 	if (CPROF_UNLIKELY(!real_ready()))
 		return boot_alloc(n, align);
 	heap_tls *t = &tls;
-	count_alloc(t, n);
-	if (CPROF_UNLIKELY(take_sample(t, n)))
-		return sample_alloc(t, n, align < 16 ? 16 : align, false, skip + 1);
+	if (count_alloc(t, n))
+		return sample_alloc(t, n, align < 16 ? 16 : align, false);
 	return real.memalign(align, n);
 }
 
@@ -686,7 +737,7 @@ CPROF_EXPORT HEAP_ENTRY int posix_memalign(void **out, size_t align, size_t n)
 	if (align < sizeof(void *) || (align & (align - 1)))
 		return EINVAL;
 	int saved = errno;
-	void *p = aligned_impl(align, n, 2);
+	void *p = aligned_impl(align, n);
 	if (!p)
 		return ENOMEM;
 	errno = saved;
@@ -700,7 +751,7 @@ CPROF_EXPORT HEAP_ENTRY void *aligned_alloc(size_t align, size_t n)
 		errno = EINVAL;
 		return NULL;
 	}
-	return aligned_impl(align, n, 2);
+	return aligned_impl(align, n);
 }
 
 CPROF_EXPORT HEAP_ENTRY void *memalign(size_t align, size_t n)
@@ -711,12 +762,12 @@ CPROF_EXPORT HEAP_ENTRY void *memalign(size_t align, size_t n)
 			a <<= 1;
 		align = a;
 	}
-	return aligned_impl(align, n, 2);
+	return aligned_impl(align, n);
 }
 
 CPROF_EXPORT HEAP_ENTRY void *valloc(size_t n)
 {
-	return aligned_impl((size_t)sysconf(_SC_PAGESIZE), n, 2);
+	return aligned_impl((size_t)sysconf(_SC_PAGESIZE), n);
 }
 
 CPROF_EXPORT HEAP_ENTRY void *pvalloc(size_t n)
@@ -727,7 +778,7 @@ CPROF_EXPORT HEAP_ENTRY void *pvalloc(size_t n)
 		return NULL;
 	}
 	size_t r = n ? (n + pg - 1) & ~(pg - 1) : pg;
-	return aligned_impl(pg, r, 2);
+	return aligned_impl(pg, r);
 }
 
 CPROF_EXPORT HEAP_ENTRY size_t malloc_usable_size(void *p)
@@ -741,9 +792,52 @@ CPROF_EXPORT HEAP_ENTRY size_t malloc_usable_size(void *p)
 	return usable_size(p);
 }
 
-static bool in_heap_entry(uintptr_t pc)
+/* glibc's allocator code, for the fatal-signal handler's test: our
+ * interposers tail-call glibc's entry points, so while glibc's allocator
+ * runs, one of these functions is on the stack (its internals are static
+ * functions they call), or fork, which holds every arena lock around the
+ * clone.  Found once, at start-up (find_libc_allocator). */
+static struct {
+	uintptr_t lo, hi;
+} libc_alloc[20];
+static int nlibc_alloc;
+
+static void find_libc_allocator(void)
 {
-	return pc >= (uintptr_t)__start_cprof_heap_entry && pc < (uintptr_t)__stop_cprof_heap_entry;
+	static const char *const names[] = {
+		"malloc", "free", "calloc", "realloc", "reallocarray", "memalign",
+		"posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
+		"malloc_trim", "mallinfo", "mallinfo2", "malloc_stats", "malloc_info", "mallopt",
+		"fork",
+	};
+	Dl_info info;
+	if (!glibc_allocator || !dladdr((void *)__libc_malloc, &info) || !info.dli_fname)
+		return;
+	void *libc = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+	if (!libc)
+		return;
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(names) && nlibc_alloc < (int)CPROF_ARRAY_LEN(libc_alloc); i++) {
+		void *f = dlsym(libc, names[i]);
+		const ElfW(Sym) *sym = NULL;
+		if (f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && sym->st_size &&
+		    info.dli_saddr) {
+			libc_alloc[nlibc_alloc].lo = (uintptr_t)info.dli_saddr;
+			libc_alloc[nlibc_alloc].hi = (uintptr_t)info.dli_saddr + sym->st_size;
+			nlibc_alloc++;
+		}
+	}
+	dlclose(libc);
+}
+
+/* Is this frame's pc in the allocator: our entry points or glibc's? */
+static bool in_allocator(uintptr_t pc)
+{
+	if (in_heap_entry(pc))
+		return true;
+	for (int i = 0; i < nlibc_alloc; i++)
+		if (pc >= libc_alloc[i].lo && pc < libc_alloc[i].hi)
+			return true;
+	return false;
 }
 
 /* async-signal-safe */
@@ -753,8 +847,8 @@ bool cprof__heap_unsafe_here(const void *uc)
 		return true; /* sampling, or writing a profile */
 	uintptr_t pcs[CPROF_MAX_DEPTH];
 	int n = cprof__unwind_uc(uc, pcs, CPROF_MAX_DEPTH);
-	for (int i = 0; i < n; i++)
-		if (in_heap_entry(pcs[i]))
+	for (int i = 0; i < n; i++) /* return addresses are already pc - 1 */
+		if (in_allocator(pcs[i]))
 			return true;
 	return false;
 }
@@ -778,9 +872,11 @@ static void fatal_at_entry(heap_tls *t)
 	int n = cprof__unwind_here(pcs, CPROF_MAX_DEPTH, 0);
 	int i = 0;
 	while (i < n && !in_heap_entry(pcs[i]))
-		i++; /* our own caller, the interposer the program called */
-	for (i++; i < n; i++)
-		if (in_heap_entry(pcs[i]))
+		i++; /* count_slow's frames */
+	while (i < n && in_heap_entry(pcs[i]))
+		i++; /* the entry points the program called (realloc -> free...) */
+	for (; i < n; i++)
+		if (in_allocator(pcs[i]))
 			return;
 	cprof__fatal_flush_now();
 	t->fatal = 0; /* the service thread has it */
@@ -801,6 +897,11 @@ CPROF_EXPORT int cprof_heap_set_rate(long bytes)
 			return rc;
 	}
 	atomic_store(&heap_rate, bytes);
+	/* Every thread looks at the rate on its next allocation. */
+	reg_lock();
+	for (heap_tls *t = H.threads; t; t = t->next)
+		__atomic_store_n(&t->next_sample, 0, __ATOMIC_RELAXED);
+	reg_unlock();
 	return 0;
 }
 
@@ -1177,6 +1278,7 @@ void cprof__heap_start_env(void)
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
 		H.key_ok = true;
 	real_ready();
+	find_libc_allocator();
 	H.path = dup_env("CPROF_HEAP");
 	H.temp_path = dup_env("CPROF_TEMP");
 	const char *leaks = getenv("CPROF_LEAKS");

@@ -120,6 +120,49 @@ for rate in 1 4096; do
 	done
 done
 
+# A signal that lands while glibc's allocator is blocked holding its lock
+# (malloc_stats writing to a full pipe): the handler sees glibc's allocator on
+# the interrupted stack (cprof's interposers tail-call it: no cprof frame is
+# there) and waits; the program lives on until the pipe is read, then dies
+# of SIGTERM with its profile.  Written at once instead, the profile would
+# be taken while the allocator is mid-call.
+n=in_glibc p=$T/$n.pb.gz
+if [ -n "$NOSAMPLE" ]; then
+	skip $n "$NOSAMPLE_WHY"
+else
+	rm -f "$T/$n.fifo"
+	mkfifo "$T/$n.fifo"
+	$DFL LD_PRELOAD="$PRELOAD" CPROF_HEAP="$p" CPROF_HEAP_RATE=1 timeout -s KILL 60 \
+		"$T/host" stats >"$T/$n.out" 2>"$T/$n.fifo" &
+	bg=$!
+	exec 3<"$T/$n.fifo" # unblocks the host's open of its stderr
+	pid= i=0
+	while [ -z "$pid" ] && [ $i -lt 100 ]; do
+		pid=$(pgrep -P $bg | head -n 1)
+		[ -n "$pid" ] || sleep 0.1
+		i=$((i + 1))
+	done
+	# Wait until it is blocked in write(2, ...) inside malloc_stats.
+	i=0
+	while [ -n "$pid" ] && [ $i -lt 300 ]; do
+		grep -q '^ready' "$T/$n.out" 2>/dev/null &&
+			read -r nr fd _ <"/proc/$pid/syscall" 2>/dev/null && [ "$nr $fd" = "1 0x2" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check ${n}_blocked test -n "$pid" -a $i -lt 300
+	kill -s TERM "$pid" 2>/dev/null
+	sleep 0.5
+	check ${n}_waits kill -0 "$pid"
+	check ${n}_no_profile_yet [ ! -s "$p" ]
+	cat <&3 >/dev/null # drain: malloc_stats returns, the handler writes
+	exec 3<&-
+	wait $bg
+	rc=$?
+	want_rc $n 143
+	hold_ok $n "$p"
+fi
+
 n=interval p=$T/iv.pb.gz
 hrun $n CPROF_HEAP="$p" CPROF_HEAP_RATE=1 CPROF_HEAP_INTERVAL=1 "$T/host" snap "$p"
 want_rc $n 0

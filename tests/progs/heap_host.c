@@ -8,6 +8,9 @@
  *   heap_host churn       prints "ready", then allocates and frees in a loop
  *                         until killed (60 s max): a fatal signal lands
  *                         inside malloc or cprof as often as not
+ *   heap_host stats       fills stderr (a pipe nobody reads yet), prints
+ *                         "ready", calls malloc_stats(), which blocks writing
+ *                         to stderr holding glibc's arena lock; then as wait
  *   heap_host snap PATH   waits (30 s max) until PATH.0001 exists, checks it
  *                         is complete (go tool pprof reads it later), exits 0
  *   heap_host api DIR     the API (looked up with dlsym): rate 1, then heap
@@ -18,6 +21,7 @@
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +186,27 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "wait") || !strcmp(argv[1], "twait")) {
 		printf("ready threads=%d\n", threads());
+		fflush(stdout);
+		for (int i = 0; i < 600; i++)
+			nap(100);
+		return 3; /* not killed */
+	}
+	if (!strcmp(argv[1], "stats")) {
+		/* Block inside glibc's allocator: fill stderr (a pipe the test
+		 * does not read yet), then malloc_stats() blocks writing to it
+		 * while it holds the main arena's lock. */
+		int fl = fcntl(2, F_GETFL);
+		if (fl < 0 || fcntl(2, F_SETFL, fl | O_NONBLOCK) < 0)
+			return 4;
+		static const char junk[4096];
+		while (write(2, junk, sizeof(junk)) > 0 || errno == EINTR)
+			;
+		if (errno != EAGAIN || fcntl(2, F_SETFL, fl) < 0)
+			return 5;
+		printf("ready\n");
+		fflush(stdout);
+		malloc_stats();
+		printf("stats written\n");
 		fflush(stdout);
 		for (int i = 0; i < 600; i++)
 			nap(100);
