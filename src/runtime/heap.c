@@ -8,8 +8,9 @@
  * the common path.
  *
  * Costs, by path:
- *   - every malloc: two thread-local counter increments, a byte countdown,
- *     one read-mostly global flag;
+ *   - every malloc: two thread-local counter increments and a compare of
+ *     the byte counter with the thread's next sampling point; no stack
+ *     frame, a jump to glibc;
  *   - every free: one increment and, once any object has been sampled, one
  *     16-byte header check (below) — no table lookup, no lock;
  *   - a sampled malloc (one per CPROF_HEAP_RATE bytes on average): an unwind,
