@@ -320,17 +320,34 @@ __attribute__((noinline)) static bool count_slow(heap_tls *t)
 	return !t->exited;
 }
 
+/* *p += v in one instruction, so that a signal handler's allocation on this
+ * thread cannot fall between the load and the store and be lost (xadd
+ * without the lock prefix: the counter is this thread's own).  Returns the
+ * new value; the "memory" clobber keeps the caller's earlier loads before it. */
+static inline uint64_t add_own(uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	uint64_t old = v;
+	__asm__ volatile("xaddq %0, %1" : "+r"(old), "+m"(*p) : : "memory");
+	return old + v;
+#else
+	return __atomic_add_fetch(p, v, __ATOMIC_RELAXED);
+#endif
+}
+
 /* Count an allocation of n bytes; true when it is due for a sample (then
- * sample_alloc decides: the rate may be 0, or this thread inside cprof). */
+ * sample_alloc decides: the rate may be 0, or this thread inside cprof).
+ * next_sample is read before the clock moves: a signal handler's sample
+ * that lands in between moves next_sample past this allocation, which must
+ * still be taken (rate 1 counts every allocation). */
 static inline bool count_alloc(heap_tls *t, size_t n)
 {
 	if (CPROF_UNLIKELY(!t->fast) && !count_slow(t))
 		count_late(1, 0, n); /* t->bytes only clocks sampling now */
 	else
 		t->allocs++;
-	t->bytes += n;
-	return CPROF_UNLIKELY((int64_t)(t->bytes - __atomic_load_n(&t->next_sample, __ATOMIC_RELAXED)) >=
-			      0);
+	uint64_t next = __atomic_load_n(&t->next_sample, __ATOMIC_RELAXED);
+	return CPROF_UNLIKELY((int64_t)(add_own(&t->bytes, n) - next) >= 0);
 }
 
 static inline void count_free(heap_tls *t)
@@ -841,6 +858,16 @@ static bool in_allocator(uintptr_t pc)
 	return false;
 }
 
+/* Is any of these frames (return addresses are already pc - 1) inside the
+ * allocator?  async-signal-safe */
+static bool any_in_allocator(const uintptr_t *pcs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (in_allocator(pcs[i]))
+			return true;
+	return false;
+}
+
 /* async-signal-safe */
 bool cprof__heap_unsafe_here(const void *uc)
 {
@@ -848,10 +875,7 @@ bool cprof__heap_unsafe_here(const void *uc)
 		return true; /* sampling, or writing a profile */
 	uintptr_t pcs[CPROF_MAX_DEPTH];
 	int n = cprof__unwind_uc(uc, pcs, CPROF_MAX_DEPTH);
-	for (int i = 0; i < n; i++) /* return addresses are already pc - 1 */
-		if (in_allocator(pcs[i]))
-			return true;
-	return false;
+	return any_in_allocator(pcs, n);
 }
 
 /* async-signal-safe.  The handler found the program inside the allocator:
@@ -876,9 +900,8 @@ static void fatal_at_entry(heap_tls *t)
 		i++; /* count_slow's frames */
 	while (i < n && in_heap_entry(pcs[i]))
 		i++; /* the entry points the program called (realloc -> free...) */
-	for (; i < n; i++)
-		if (in_allocator(pcs[i]))
-			return;
+	if (any_in_allocator(pcs + i, n - i))
+		return;
 	cprof__fatal_flush_now();
 	t->fatal = 0; /* the service thread has it */
 	t->fast = t->registered && !t->exited;

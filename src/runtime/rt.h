@@ -48,6 +48,10 @@ int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
 extern atomic_int cprof__unwind_users;
 
 /* ---- threads.c: registry, pthread_create interposition, timers ---- */
+/* Call fn (if not NULL) with each thread id of the process, from
+ * /proc/self/task: threads we may not have seen created (made before we were
+ * loaded, raw clone).  Returns how many there are, -1 if it cannot tell. */
+int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg);
 /*
  * The tail of a thread's life: CPU timers are checked on the kernel tick, so
  * an expiry that falls in a thread's last tick is never delivered if the

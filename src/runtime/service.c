@@ -28,7 +28,6 @@
 #include "runtime/rt.h"
 
 #include <cprof.h>
-#include <dirent.h>
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -124,23 +123,11 @@ int cprof__service_start(void)
 }
 
 /* Threads of this process, from /proc/self/task; 0 if unknown. */
-static int thread_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	if (!d)
-		return 0;
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d));)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 int cprof__service_want_flush(bool need_thread)
 {
 	/* Threads we did not see created (made before we were loaded, or by
 	 * a raw clone): the handler cannot write, a thread must. */
-	if (need_thread || thread_count() != 1) {
+	if (need_thread || cprof__each_thread(NULL, NULL) != 1) {
 		int rc = cprof__service_start();
 		if (rc != 0)
 			return rc;

@@ -80,6 +80,30 @@ static tslot *add_slot(pid_t tid)
 	return &reg[nreg++];
 }
 
+static void add_slot_cb(pid_t tid, void *arg)
+{
+	(void)arg;
+	add_slot(tid);
+}
+
+int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d)
+		return -1;
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		long tid = strtol(e->d_name, NULL, 10);
+		if (tid <= 0)
+			continue;
+		n++;
+		if (fn)
+			fn((pid_t)tid, arg);
+	}
+	closedir(d);
+	return n;
+}
+
 static void del_slot(tslot *s)
 {
 	*s = reg[--nreg];
@@ -278,17 +302,7 @@ int cprof__timers_start(long period_ns)
 	period = period_ns;
 	timers_on = true;
 	use_itimer = false;
-	/* Threads not created through us (before we were loaded, raw clone). */
-	DIR *d = opendir("/proc/self/task");
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			long tid = strtol(e->d_name, NULL, 10);
-			if (tid > 0)
-				add_slot((pid_t)tid);
-		}
-		closedir(d);
-	}
+	cprof__each_thread(add_slot_cb, NULL); /* threads not created through us */
 	add_slot(cprof__gettid());
 	int first_err = 0;
 	size_t armed = 0;
