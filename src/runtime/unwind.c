@@ -74,6 +74,7 @@ typedef struct module {
 
 typedef struct table {
 	size_t n;
+	uint64_t salt; /* of pc_cache entries made with this table */
 	module *mods[]; /* sorted by lo */
 } table;
 
@@ -664,6 +665,7 @@ int cprof__unwind_refresh(void)
 		return -ENOMEM;
 	}
 	t->n = c.n;
+	t->salt = (uint64_t)generation * 0x9e3779b97f4a7c15ULL;
 	memcpy(t->mods, c.mods, c.n * sizeof(module *));
 	free(c.mods);
 	table *old = atomic_exchange(&cur_table, t);
@@ -776,6 +778,51 @@ CPROF_NO_SANITIZE static const row *find_row(const table *t, uintptr_t pc)
 	return &m->rows[a - 1];
 }
 
+/* A direct-mapped cache of pc -> row in front of find_row.  Stacks repeat
+ * the same few hundred pcs, and a hit reads one cache line where find_row
+ * reads the module table, the module, its row cache and its rows — misses,
+ * when the program's own data has evicted them between two samples (heap
+ * sampling in a malloc-heavy program pays them on every sample: callgrind and
+ * perf on bench/heap_churn).  Any thread or signal handler reads and writes
+ * entries without a lock: an entry holds val (the row, bit 63 set) and
+ * key = pc ^ mix(val, salt), so a torn entry (key and val of two writers)
+ * fails the check, as does an entry made with another table (the salt
+ * changes with every refresh: after a dlclose, pcs may mean other code). */
+typedef struct pc_entry {
+	_Atomic uint64_t key, val;
+} pc_entry;
+static pc_entry pc_cache[4096];
+
+static inline uint64_t pc_mix(uint64_t val, uint64_t salt)
+{
+	uint64_t h = (val ^ salt) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 29);
+}
+
+/* async-signal-safe */
+CPROF_NO_SANITIZE static const row *lookup_row(const table *t, uintptr_t pc, row *buf)
+{
+	pc_entry *e = &pc_cache[(pc ^ (pc >> 12)) % CPROF_ARRAY_LEN(pc_cache)];
+	uint64_t key = atomic_load_explicit(&e->key, memory_order_relaxed);
+	uint64_t val = atomic_load_explicit(&e->val, memory_order_relaxed);
+	if (val && (key ^ pc_mix(val, t->salt)) == pc) {
+		buf->off = (int32_t)(uint32_t)val;
+		buf->rbp_off = (int16_t)(uint16_t)(val >> 32);
+		buf->kind = (uint8_t)(val >> 48);
+		buf->thr = (uint8_t)(val >> 56) & 0x7f;
+		buf->pc = 0; /* unused by the unwinder */
+		return buf;
+	}
+	const row *r = find_row(t, pc);
+	if (r) {
+		val = (uint64_t)(uint32_t)r->off | (uint64_t)(uint16_t)r->rbp_off << 32 |
+		      (uint64_t)r->kind << 48 | (uint64_t)(r->thr & 0x7f) << 56 | 1ULL << 63;
+		atomic_store_explicit(&e->val, val, memory_order_relaxed);
+		atomic_store_explicit(&e->key, pc ^ pc_mix(val, t->salt), memory_order_relaxed);
+	}
+	return r;
+}
+
 /* async-signal-safe */
 CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, int max)
 {
@@ -797,7 +844,8 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 	pcs[n++] = pc;
 	while (n < max) {
 		uintptr_t lookup = exact ? pc : pc - 1;
-		const row *r = t ? find_row(t, lookup) : NULL;
+		row rbuf;
+		const row *r = t ? lookup_row(t, lookup, &rbuf) : NULL;
 		uintptr_t cfa, ra, nbp = bp;
 		int kind = r ? r->kind : K_NONE;
 		bool next_exact = false;
