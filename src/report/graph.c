@@ -803,12 +803,16 @@ static void trim_tags(cprof_report *r, int64_t cut)
 	}
 }
 
+/* pprof's TrimLowFrequencyEdges walks the In edges of the graph's nodes: an
+ * edge into a node left out of the list (cum and flat 0, as when -diff_base
+ * cancels a node's samples that its edges still carry) is never trimmed, and
+ * -dot prints it, into "N0". */
 static size_t trim_edges(cprof_report *r, int64_t cut)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->nedges; i++) {
 		cprof_gedge *e = &r->edges[i];
-		if (!e->dropped && abs64(e->weight) < cut) {
+		if (!e->dropped && r->nodes[e->dst].listed && abs64(e->weight) < cut) {
 			e->dropped = true;
 			n++;
 		}
