@@ -74,13 +74,27 @@ function base(a) {
 function ratio(x, x0) { return x0 > 0 ? sprintf("%.3fx", x / x0) : "-" }
 # median over rounds of arm/baseline within the same round
 function paired(arm, col,   i, j, k, a) {
+	k = pairs(arm, col, a)
+	return k ? sprintf("%.3fx", median(a, k)) : "-"
+}
+# the per-round ratios arm / baseline into a[1..k]; returns k
+function pairs(arm, col, a,   i, j, k) {
 	k = 0
 	for (i = 1; i <= nr; i++) {
 		if (A[i] != arm) continue
 		for (j = 1; j <= nr; j++)
 			if (A[j] == base(arm) && R[j] == R[i] && V[j, col] > 0) a[++k] = V[i, col] / V[j, col]
 	}
-	return k ? sprintf("%.3fx", median(a, k)) : "-"
+	return k
+}
+# 95 % confidence interval of the median per-round ratio, distribution-free:
+# the order statistics n/2 -+ 0.98 sqrt(n) of the sorted ratios (the sign
+# test interval; needs 6 rounds or more)
+function ci(arm, col,   a, k, lo) {
+	k = pairs(arm, col, a)
+	median(a, k) # sorts a
+	lo = int(k / 2 - 0.98 * sqrt(k))
+	return lo >= 1 ? sprintf("%.3f-%.3f", a[lo], a[k - lo + 1]) : "-"
 }
 NR == 1 { next }
 {
@@ -95,11 +109,11 @@ END {
 	print ""
 	print "Cost (medians; ratio = arm / its baseline: glibc for cprof and heaptrack, jemalloc for"
 	print "jemalloc-prof, tcmalloc/s for tcmalloc-hp/s, glibc/2t for the two-thread arms):"
-	printf "%-16s %8s %7s %7s %8s %7s %7s %8s %7s %8s %7s\n", "arm", "loopCPU", "ratio", "paired", "treeCPU", "ratio", "paired", "loopWall", "ratio", "treeWall", "ratio"
+	printf "%-16s %8s %7s %7s %8s %7s %7s %8s %7s %8s %7s  %s\n", "arm", "loopCPU", "ratio", "paired", "treeCPU", "ratio", "paired", "loopWall", "ratio", "treeWall", "ratio", "paired loopCPU 95% CI"
 	for (i = 1; i <= n; i++) {
 		a = arm[i]; b = base(a)
 		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
-		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a in BAD ? "  CHECKSUM DIFFERS" : ""
+		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s  %s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a == b ? "" : ci(a, "cpu"), a in BAD ? "  CHECKSUM DIFFERS" : ""
 	}
 	print ""
 	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
