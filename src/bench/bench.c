@@ -14,6 +14,7 @@
  */
 #include "compat.h"
 #include "bench/bench_internal.h"
+#include "duration.h"
 
 #include <cprof/bench.h>
 #include <errno.h>
@@ -199,60 +200,6 @@ int cprof__bench_parse_duration(const char *s, int64_t *ns)
 		return -1;
 	*ns = (int64_t)(neg ? -total : total);
 	return 0;
-}
-
-/* Go's fmtFrac/fmtInt: v's fraction of prec digits, trailing zeros dropped. */
-void cprof__bench_format_duration(int64_t d, char *buf, size_t size)
-{
-	uint64_t u = d < 0 ? (uint64_t)(-(d + 1)) + 1 : (uint64_t)d;
-	const char *sign = d < 0 ? "-" : "";
-	if (u == 0) {
-		snprintf(buf, size, "0s");
-		return;
-	}
-	if (u < 1000000000) {
-		/* ns, µs or ms with a fraction */
-		const char *unit;
-		uint64_t div;
-		if (u < 1000) {
-			snprintf(buf, size, "%s%lluns", sign, (unsigned long long)u);
-			return;
-		} else if (u < 1000000) {
-			unit = "\xc2\xb5s";
-			div = 1000;
-		} else {
-			unit = "ms";
-			div = 1000000;
-		}
-		char frac[16] = "";
-		uint64_t f = u % div;
-		if (f) {
-			int digits = div == 1000 ? 3 : 6;
-			snprintf(frac, sizeof frac, ".%0*llu", digits, (unsigned long long)f);
-			size_t l = strlen(frac);
-			while (l > 1 && frac[l - 1] == '0')
-				frac[--l] = 0;
-		}
-		snprintf(buf, size, "%s%llu%s%s", sign, (unsigned long long)(u / div), frac, unit);
-		return;
-	}
-	uint64_t secs = u / 1000000000, f = u % 1000000000;
-	char frac[16] = "";
-	if (f) {
-		snprintf(frac, sizeof frac, ".%09llu", (unsigned long long)f);
-		size_t l = strlen(frac);
-		while (l > 1 && frac[l - 1] == '0')
-			frac[--l] = 0;
-	}
-	uint64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
-	if (h)
-		snprintf(buf, size, "%s%lluh%llum%llu%ss", sign, (unsigned long long)h,
-			 (unsigned long long)m, (unsigned long long)s, frac);
-	else if (secs >= 60)
-		snprintf(buf, size, "%s%llum%llu%ss", sign, (unsigned long long)m,
-			 (unsigned long long)s, frac);
-	else
-		snprintf(buf, size, "%s%llu%ss", sign, (unsigned long long)s, frac);
 }
 
 void cprof__bench_pretty(char *buf, size_t size, double x, const char *unit)
@@ -869,7 +816,7 @@ static void launch(struct cprof__bench *b)
 			for (int64_t n = 1; !b->failed && b->duration < d && n < MAX_ITERS;) {
 				if (clock_fn() - wall0 > guard) {
 					char gd[32];
-					cprof__bench_format_duration(guard, gd, sizeof gd);
+					cprof_go_duration(gd, sizeof gd, guard);
 					fprintf(c->err,
 						"cprof-bench: %s: ramp-up stopped after %s of wall "
 						"time at n=%ld (is the timer stopped most of the "
@@ -1517,7 +1464,7 @@ static void *watchdog_thread(void *p)
 	pthread_mutex_unlock(&w->mu);
 	if (fire) {
 		char d[32];
-		cprof__bench_format_duration(w->c->timeout_ns, d, sizeof d);
+		cprof_go_duration(d, sizeof d, w->c->timeout_ns);
 		fprintf(w->c->err, "panic: test timed out after %s\n\nrunning tests:\n\t%s\n", d,
 			w->c->current);
 		fflush(NULL);

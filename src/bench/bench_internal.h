@@ -31,8 +31,7 @@ int64_t cprof__bench_predict_n(int64_t goalns, int64_t prev_iters, int64_t prevn
 /* Go's time.ParseDuration (subset: no overflow past ~292 years).
  * Returns 0 and *ns, or -1 on a malformed string. */
 int cprof__bench_parse_duration(const char *s, int64_t *ns);
-/* Go's time.Duration.String(), e.g. "1m30s", "500ms", "10m0s". */
-void cprof__bench_format_duration(int64_t ns, char *buf, size_t size);
+/* Go's time.Duration.String(): cprof_go_duration() in src/duration.h. */
 /* Go's prettyPrint: value with Go's field width, a space, the unit. */
 void cprof__bench_pretty(char *buf, size_t size, double x, const char *unit);
 

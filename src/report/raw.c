@@ -5,63 +5,12 @@
  */
 #include "compat.h"
 #include "report/internal.h"
+#include "duration.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* Go's time.Duration.String(). */
-static void go_duration(char *buf, size_t n, int64_t d)
-{
-	if (d == 0) {
-		snprintf(buf, n, "0s");
-		return;
-	}
-	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
-	const char *sign = d < 0 ? "-" : "";
-	char frac[32] = "";
-	if (u < 1000000000ULL) {
-		const char *unit;
-		uint64_t div;
-		if (u < 1000) {
-			snprintf(buf, n, "%s%lluns", sign, (unsigned long long)u);
-			return;
-		} else if (u < 1000000) {
-			unit = "\xc2\xb5s";
-			div = 1000;
-		} else {
-			unit = "ms";
-			div = 1000000;
-		}
-		uint64_t ip = u / div, fp = u % div;
-		if (fp) {
-			int digits = div == 1000 ? 3 : 6;
-			snprintf(frac, sizeof(frac), ".%0*llu", digits, (unsigned long long)fp);
-			size_t l = strlen(frac);
-			while (l > 1 && frac[l - 1] == '0')
-				frac[--l] = 0;
-		}
-		snprintf(buf, n, "%s%llu%s%s", sign, (unsigned long long)ip, frac, unit);
-		return;
-	}
-	uint64_t secs = u / 1000000000ULL, ns = u % 1000000000ULL;
-	if (ns) {
-		snprintf(frac, sizeof(frac), ".%09llu", (unsigned long long)ns);
-		size_t l = strlen(frac);
-		while (l > 1 && frac[l - 1] == '0')
-			frac[--l] = 0;
-	}
-	uint64_t h = secs / 3600, m = secs / 60 % 60, s = secs % 60;
-	if (h)
-		snprintf(buf, n, "%s%lluh%llum%llu%ss", sign, (unsigned long long)h,
-			 (unsigned long long)m, (unsigned long long)s, frac);
-	else if (m)
-		snprintf(buf, n, "%s%llum%llu%ss", sign, (unsigned long long)m, (unsigned long long)s,
-			 frac);
-	else
-		snprintf(buf, n, "%s%llu%ss", sign, (unsigned long long)s, frac);
-}
 
 /* Keep the first n runes (Go's %.Nv on a string). */
 static void trunc_runes(char *s, size_t n)
@@ -181,7 +130,7 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 		fprintf(out, "Time: %s\n", b);
 	}
 	if (p->duration_nanos) {
-		go_duration(b, sizeof(b), p->duration_nanos);
+		cprof_go_duration(b, sizeof(b), p->duration_nanos);
 		trunc_runes(b, 4);
 		fprintf(out, "Duration: %s\n", b);
 	}

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "bench/bench_internal.h"
+#include "duration.h"
 
 #include <cprof/bench.h>
 #include <regex.h>
@@ -315,10 +316,12 @@ static void test_durations(void)
 		const char *want;
 	} fmt[] = {{600000000000, "10m0s"}, {1000000000, "1s"},	 {1500000000, "1.5s"},
 		   {90000000000, "1m30s"},  {500000000, "500ms"},	 {1500, "1.5\xc2\xb5s"},
-		   {7, "7ns"},		    {3723000000000, "1h2m3s"}, {0, "0s"}};
+		   {7, "7ns"},		    {3723000000000, "1h2m3s"}, {0, "0s"},
+		   {12250000, "12.25ms"},   {-1500000000, "-1.5s"},
+		   {INT64_MIN, "-2562047h47m16.854775808s"}};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(fmt); i++) {
 		char buf[32], name[64];
-		cprof__bench_format_duration(fmt[i].ns, buf, sizeof buf);
+		cprof_go_duration(buf, sizeof buf, fmt[i].ns);
 		snprintf(name, sizeof name, "format_duration_%zu", i);
 		CHECK(name, !strcmp(buf, fmt[i].want), "got '%s' want '%s'", buf, fmt[i].want);
 	}
