@@ -15,18 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, name, ...)                                                                     \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			printf("ok %s\n", name);                                                   \
-		} else {                                                                           \
-			printf("not ok %s: ", name);                                               \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-			failures++;                                                                \
-		}                                                                                  \
-	} while (0)
+#include "../check.h"
 
 #define N 100
 #define LIVE 10 /* objects of each site left allocated at exit */
@@ -209,17 +198,17 @@ __attribute__((noinline)) static void realloc_chain(void)
 		p = q;
 		n = m;
 	}
-	CHECK(bad == 0, "realloc_chain_preserves_data", "%d bad steps of %d", bad, steps);
+	CHECK("realloc_chain_preserves_data", bad == 0, "%d bad steps of %d", bad, steps);
 	/* realloc(p, 0) frees p and returns NULL (glibc). */
 	errno = 0;
 	void *z = realloc(p, 0);
-	CHECK(z == NULL, "realloc_zero_frees", "returned %p", z);
+	CHECK("realloc_zero_frees", z == NULL, "returned %p", z);
 	/* realloc to a huge size fails and leaves p untouched. */
 	p = malloc(64);
 	fill(p, 64, 9);
 	errno = 0;
 	void *h = realloc(p, huge);
-	CHECK(h == NULL && errno == ENOMEM && same(p, 64, 9), "realloc_huge_enomem",
+	CHECK("realloc_huge_enomem", h == NULL && errno == ENOMEM && same(p, 64, 9),
 	      "returned %p errno %d", h, errno);
 	if (!h)
 		free(p);
@@ -236,10 +225,10 @@ int main(void)
 	site_memalign();
 	site_valloc();
 	site_pvalloc();
-	CHECK(bad_usable == 0, "usable_size_at_least_requested", "%d objects too small or NULL",
+	CHECK("usable_size_at_least_requested", bad_usable == 0, "%d objects too small or NULL",
 	      bad_usable);
-	CHECK(bad_align == 0, "alignment_honoured", "%d misaligned objects", bad_align);
-	CHECK(bad_zero == 0, "calloc_zeroes", "%d non-zero bytes", bad_zero);
+	CHECK("alignment_honoured", bad_align == 0, "%d misaligned objects", bad_align);
+	CHECK("calloc_zeroes", bad_zero == 0, "%d non-zero bytes", bad_zero);
 
 	/* calloc of memory that was dirty: still zero. */
 	int dirty = 0;
@@ -252,20 +241,20 @@ int main(void)
 			dirty += p[k] != 0;
 		free(p);
 	}
-	CHECK(dirty == 0, "calloc_reused_memory_zeroed", "%d non-zero bytes", dirty);
+	CHECK("calloc_reused_memory_zeroed", dirty == 0, "%d non-zero bytes", dirty);
 
 	/* Overflows and bad arguments. */
 	errno = 0;
 	void *p = calloc(half, 3);
-	CHECK(p == NULL && errno == ENOMEM, "calloc_overflow_enomem", "returned %p errno %d", p,
+	CHECK("calloc_overflow_enomem", p == NULL && errno == ENOMEM, "returned %p errno %d", p,
 	      errno);
 	errno = 0;
 	p = malloc(huge);
-	CHECK(p == NULL && errno == ENOMEM, "malloc_huge_enomem", "returned %p errno %d", p, errno);
+	CHECK("malloc_huge_enomem", p == NULL && errno == ENOMEM, "returned %p errno %d", p, errno);
 	void *q = malloc(32);
 	errno = 0;
 	p = reallocarray(q, half, 3);
-	CHECK(p == NULL && errno == ENOMEM, "reallocarray_overflow_enomem", "returned %p errno %d",
+	CHECK("reallocarray_overflow_enomem", p == NULL && errno == ENOMEM, "returned %p errno %d",
 	      p, errno);
 	if (!p)
 		free(q); /* untouched by the failed reallocarray */
@@ -277,27 +266,27 @@ int main(void)
 		int rc = posix_memalign(&out, bads[i], 64);
 		einval += rc == EINVAL && out == (void *)&einval && errno == 1234;
 	}
-	CHECK(einval == (int)(sizeof(bads) / sizeof(bads[0])), "posix_memalign_einval",
+	CHECK("posix_memalign_einval", einval == (int)(sizeof(bads) / sizeof(bads[0])),
 	      "%d of %zu bad alignments gave EINVAL with *out and errno untouched", einval,
 	      sizeof(bads) / sizeof(bads[0]));
 	{
 		void *out = (void *)&einval;
 		int rc = posix_memalign(&out, 64, huge);
-		CHECK(rc == ENOMEM && out == (void *)&einval, "posix_memalign_huge_enomem",
+		CHECK("posix_memalign_huge_enomem", rc == ENOMEM && out == (void *)&einval,
 		      "rc %d", rc);
 	}
 	if (!getenv("HEAP_TEST_SANITIZER")) { /* a sanitizer's memalign refuses it */
 		p = memalign(48, 100); /* glibc rounds a non-power of two up */
-		CHECK(p && aligned(p, 64), "memalign_non_power_of_two", "returned %p", p);
+		CHECK("memalign_non_power_of_two", p && aligned(p, 64), "returned %p", p);
 		free(p);
 	}
 	p = malloc(0);
-	CHECK(p != NULL, "malloc_zero_unique_pointer", "NULL");
+	CHECK("malloc_zero_unique_pointer", p != NULL, "NULL");
 	free(p);
 	p = aligned_alloc(64, 0);
 	free(p);
 	free(NULL);
-	CHECK(malloc_usable_size(NULL) == 0, "usable_size_null", "not 0");
+	CHECK("usable_size_null", malloc_usable_size(NULL) == 0, "not 0");
 
 	/* free preserves errno, sampled or not. */
 	int kept = 0;
@@ -307,7 +296,7 @@ int main(void)
 		free(x);
 		kept += errno == 4321;
 	}
-	CHECK(kept == 1000, "free_preserves_errno", "%d of 1000", kept);
+	CHECK("free_preserves_errno", kept == 1000, "%d of 1000", kept);
 	kept = 0;
 	for (int i = 0; i < 200; i++) {
 		void *x = realloc(malloc(32), 1 << 16);
@@ -316,7 +305,7 @@ int main(void)
 		kept += errno == 4321 || x != NULL; /* realloc(p,0) frees p */
 		free(x);
 	}
-	CHECK(kept == 200, "realloc_zero_preserves_errno", "%d of 200", kept);
+	CHECK("realloc_zero_preserves_errno", kept == 200, "%d of 200", kept);
 
 	realloc_chain();
 	/* Realloc of every kind of object, sampled or not: aligned ones too. */
@@ -332,7 +321,7 @@ int main(void)
 		moved_bad += !same(x, 50, (unsigned)i);
 		free(x);
 	}
-	CHECK(moved_bad == 0, "realloc_of_aligned_objects", "%d bad", moved_bad);
+	CHECK("realloc_of_aligned_objects", moved_bad == 0, "%d bad", moved_bad);
 	fflush(stdout);
-	return failures ? 1 : 0;
+	return CHECK_STATUS;
 }
