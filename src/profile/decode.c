@@ -795,7 +795,6 @@ void cprof__profile_pools(cprof_profile *p)
 		cprof_vec_grow(p, p->label_pool, 1);
 	if (!p->line_pool.v)
 		cprof_vec_grow(p, p->line_pool, 1);
-	cprof__profile_locs64_fit(p);
 }
 
 /* After the last field (ok: no error so far): validate and renumber.

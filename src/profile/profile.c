@@ -30,7 +30,6 @@ void cprof_profile_free(cprof_profile *p)
 	free(p->label_pool.v);
 	free(p->line_pool.v);
 	free(p->comment.v);
-	free(p->locs64);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -224,46 +223,6 @@ uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint6
 	return p->location.n;
 }
 
-/* Grow p's cprof_sample_locs() buffer to n ids; false (and p->oom) on
- * failure. */
-static bool locs64_reserve(cprof_profile *p, size_t n)
-{
-	if (n <= p->locs64_cap)
-		return true;
-	size_t cap = p->locs64_cap ? p->locs64_cap : 64;
-	while (cap < n)
-		cap = cap > SIZE_MAX / sizeof(uint64_t) / 2 ? SIZE_MAX / sizeof(uint64_t) : cap * 2;
-	uint64_t *v = realloc(p->locs64, cap * sizeof(*v));
-	if (!v) {
-		p->oom = true;
-		return false;
-	}
-	p->locs64 = v;
-	p->locs64_cap = cap;
-	return true;
-}
-
-bool cprof__profile_locs64_fit(cprof_profile *p)
-{
-	size_t max = 0;
-	for (size_t i = 0; i < p->sample.n; i++)
-		if (p->sample.v[i].nloc > max)
-			max = p->sample.v[i].nloc;
-	return locs64_reserve(p, max);
-}
-
-const uint64_t *cprof_sample_locs(const cprof_profile *cp, const cprof_sample *s)
-{
-	/* The buffer is scratch space, not part of the profile's value: p is
-	 * never defined const, so writing through the cast is fine. */
-	cprof_profile *p = (cprof_profile *)cp;
-	if (!locs64_reserve(p, s->nloc ? s->nloc : 1))
-		return NULL;
-	for (uint32_t i = 0; i < s->nloc; i++)
-		p->locs64[i] = cprof_sample_loc(p, s, i);
-	return p->locs64;
-}
-
 void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t *dst)
 {
 	const cprof_locpool *lp = &p->loc_pool;
@@ -319,7 +278,7 @@ static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t
 	}
 	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !cprof_vec_grow(p, p->sample, 1) ||
 	    !cprof__locpool_reserve(p, nloc, max) || !cprof_vec_grow(p, p->value_pool, nv) ||
-	    !cprof_vec_grow(p, p->label_pool, nlabel) || !locs64_reserve(p, nloc))
+	    !cprof_vec_grow(p, p->label_pool, nlabel))
 		return 0;
 	cprof_sample s = {
 		.loc_off = p->loc_pool.n,

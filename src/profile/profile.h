@@ -100,9 +100,6 @@ typedef struct cprof_profile {
 	int64_t default_sample_type;
 	int64_t doc_url;
 	bool oom;
-	/* cprof_sample_locs()'s 64-bit copy of one sample's ids. */
-	uint64_t *locs64;
-	size_t locs64_cap;
 } cprof_profile;
 
 void cprof_profile_init(cprof_profile *p);
@@ -167,14 +164,6 @@ static inline uint32_t cprof_sample_loc(const cprof_profile *p, const cprof_samp
 }
 /* Copy a sample's s->nloc location ids to dst. */
 void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t *dst);
-/* The same ids widened to 64 bits: a copy in a buffer owned by p, valid
- * until the next call for p (or until p changes).  NULL if that buffer
- * cannot grow (allocation failure; it is sized for the largest sample as
- * samples are added, so only samples edited in place can hit it).  Prefer
- * cprof_sample_loc. */
-const uint64_t *cprof_sample_locs(const cprof_profile *p, const cprof_sample *s);
-/* Internal (reader, merge): size that buffer for p's largest sample. */
-bool cprof__profile_locs64_fit(cprof_profile *p);
 /* Internal (merge): cprof_profile_add_sample with 32-bit ids. */
 uint64_t cprof__profile_add_sample32(cprof_profile *p, const uint32_t *locs, size_t nloc,
 				     const int64_t *values, const cprof_label *labels,

@@ -408,10 +408,9 @@ int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t nco
 			nz |= v[cols[k]] != 0;
 		if (!nz)
 			continue;
-		const uint64_t *locs = cprof_sample_locs(p, s);
 		size_t off = fr.n;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t lid = locs[i];
+			uint32_t lid = cprof_sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];

@@ -94,14 +94,13 @@ static void test_cpu(void)
 			/* Mappings: /bin/prog merged (r-- skipped), first; libc second;
 			 * non-leaf addresses moved back onto the call. */
 			const cprof_location *l0 = &p.location.v[0];
-			const uint64_t *s0 = cprof_sample_locs(&p, &p.sample.v[0]);
 			CHECK("cpu_mappings", p.mapping.n == 2 &&
 			      !strcmp(str(&p, p.mapping.v[0].file), "/bin/prog") &&
 			      /* pprof: start - offset == 0x400000 -> start 0x400000, offset 0 */
 			      p.mapping.v[0].start == 0x400000 && p.mapping.v[0].offset == 0 &&
 			      !strcmp(str(&p, p.mapping.v[1].file), "/lib/libc.so.6") &&
 			      l0->address == 0x401100 && l0->mapping_id == 1 &&
-			      p.location.v[s0[1] - 1].address == 0x401200,
+			      p.location.v[cprof_sample_loc(&p, &p.sample.v[0], 1) - 1].address == 0x401200,
 			      "maps %zu first '%s' start %" PRIx64 " l0 %" PRIx64, p.mapping.n,
 			      str(&p, p.mapping.v[0].file), p.mapping.v[0].start, l0->address);
 		}
@@ -202,13 +201,12 @@ static void test_jemalloc(void)
 	int rc = decode(&p, je, sizeof(je) - 1, err, sizeof(err));
 	double sc = 1 / (1 - exp(-1024.0 / 524288));
 	const int64_t *v = rc == 0 ? cprof_sample_values(&p, &p.sample.v[0]) : NULL;
-	const uint64_t *s = rc == 0 ? cprof_sample_locs(&p, &p.sample.v[0]) : NULL;
 	CHECK("jemalloc_heap_v2", rc == 0 && p.sample.n == 2 && p.sample_type.n == 2 &&
 	      !strcmp(str(&p, p.sample_type.v[1].type), "space") && v[0] == (int64_t)(2 * sc) &&
 	      v[1] == (int64_t)(2048 * sc) &&
 	      /* jeprof: the leaf is kept, callers move back onto the call */
-	      p.location.v[s[0] - 1].address == 0x401100 &&
-	      p.location.v[s[1] - 1].address == 0x401200 && p.mapping.n == 1,
+	      p.location.v[cprof_sample_loc(&p, &p.sample.v[0], 0) - 1].address == 0x401100 &&
+	      p.location.v[cprof_sample_loc(&p, &p.sample.v[0], 1) - 1].address == 0x401200 && p.mapping.n == 1,
 	      "rc %d '%s' samples %zu", rc, err, p.sample.n);
 	cprof_profile_free(&p);
 
