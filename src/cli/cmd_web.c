@@ -26,6 +26,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,14 +86,6 @@ static struct {
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
 } web;
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* HTML-escape into f. */
 static void hesc(FILE *f, const char *s)
@@ -675,11 +668,20 @@ int cprof_cmd_web(int argc, char **argv)
 		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
 	else
 		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	/* SIGINT/SIGTERM stop the server.  Blocked before libmicrohttpd starts
+	 * its thread, which inherits the mask, so that main's sigwait takes
+	 * them: a handler could run on that thread and leave main waiting. */
+	sigset_t stopsigs, oldmask;
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stopsigs, &oldmask);
 	struct MHD_Daemon *d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 							(v6 ? MHD_USE_IPv6 : 0),
 						(uint16_t)port, NULL, NULL, handle, NULL,
 						MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
+		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 		free(rest);
 		return cprof_error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
@@ -694,13 +696,17 @@ int cprof_cmd_web(int argc, char **argv)
 	if (browser && *browser) {
 		char *args[] = {(char *)browser, url, NULL};
 		pid_t pid;
-		if (posix_spawnp(&pid, browser, NULL, NULL, args, environ) != 0)
+		posix_spawnattr_t attr; /* the browser gets the mask we started with */
+		posix_spawnattr_init(&attr);
+		posix_spawnattr_setsigmask(&attr, &oldmask);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+		if (posix_spawnp(&pid, browser, NULL, &attr, args, environ) != 0)
 			cprof_error("cannot start $BROWSER (%s)", browser);
+		posix_spawnattr_destroy(&attr);
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	while (!stop)
-		pause();
+	int sig;
+	while (sigwait(&stopsigs, &sig) != 0)
+		;
 	mhd.stop_daemon(d);
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);

@@ -106,7 +106,9 @@ serve() { # serve OUT ARGS...: start cprof web, wait for its URL
 	SPORT=${SPORT%/}
 }
 # $BROWSER is started with the URL.
-printf '#!/bin/sh\necho "$1" >"%s/opened"\n' "$T" >"$T/browser.sh"
+# It does not inherit the server's blocked SIGINT/SIGTERM (SigBlk bits 0x2
+# and 0x4000), and SIGINT stops the server as SIGTERM does.
+printf '#!/bin/sh\nsed -n "s/^SigBlk:[[:space:]]*//p" /proc/self/status >"%s/sigblk"\necho "$1" >"%s/opened"\n' "$T" "$T" >"$T/browser.sh"
 chmod +x "$T/browser.sh"
 BROWSER=$T/browser.sh "$CPROF" web "$FIX/go-cpu.pb.gz" >"$T/b.out" 2>"$T/b.err" &
 spid=$!
@@ -115,7 +117,11 @@ while [ $i -lt 100 ] && ! [ -s "$T/opened" ]; do sleep 0.1; i=$((i + 1)); done
 BU=$(sed -n 's/^Serving web UI on //p' "$T/b.out")
 [ -n "$BU" ] && [ "$(cat "$T/opened" 2>/dev/null)" = "$BU" ] && ok web_browser_env ||
 	nok web_browser_env "printed '$BU', \$BROWSER got '$(cat "$T/opened" 2>/dev/null)'"
-kill $spid; wait $spid 2>/dev/null
+blk=$(cat "$T/sigblk" 2>/dev/null)
+[ -n "$blk" ] && [ $((0x$blk & 0x4002)) = 0 ] && ok web_browser_sigmask || nok web_browser_sigmask "SigBlk '$blk'"
+kill -INT $spid
+wait $spid 2>/dev/null
+[ $? = 0 ] && ok web_stops_on_sigint || nok web_stops_on_sigint
 # -diff_base: every view is differential; b=none (a menu in the bar) shows
 # NEW alone, in the URL like the other controls.
 serve "$T/diff.out" -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz"
