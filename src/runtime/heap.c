@@ -153,10 +153,11 @@ static inline bool real_ready(void)
 
 /* A bucket is 64-byte aligned and everything but pcs fits its first cache
  * line: a sample finds its bucket by (hash, fp, size, depth) and a sampled
- * free counts in it touching that line only.  hash and fp are two hashes
- * of (stack, size) with independent mixes; two stacks of the same size and
- * depth are merged only if both collide (2^-128 per pair), so the pcs, a
- * line or two further on, are not compared.  That saves a cache miss per
+ * free counts in it touching that line only.  hash (of the stack's first
+ * hash and the size: the table index) and fp (the stack's second hash) come
+ * from two independent mixes; two stacks of the same size and depth are
+ * merged only if both collide (2^-128 per pair), so the pcs, a line or two
+ * further on, are not compared.  That saves a cache miss per
  * sample, and a program that allocates fast misses on every sample: the
  * workload evicts the buckets between two samples. */
 typedef struct bucket {
@@ -178,6 +179,7 @@ typedef struct heap_tls {
 	uint64_t bytes, next_sample;
 	uint64_t allocs, frees;
 	uint64_t rng;
+	uint64_t last_stack; /* hash_stack of the last sample's stack */
 	void *last;        /* last sampled allocation; still the thread's last */
 	uint64_t last_allocs; /* if allocs has not moved since */
 	/* Inside cprof: do not sample.  BUSY_SAMPLING while sample_alloc
@@ -225,10 +227,21 @@ static void reg_unlock(void)
 	atomic_flag_clear_explicit(&reg_spin, memory_order_release);
 }
 
+/* The bucket hash table.  One struct, so that a reader without the lock
+ * (sample_alloc's prefetch) sees a slot array and its size together.
+ * Tables are never unmapped: an old one, still in a reader's hands after a
+ * resize, stays readable (its slots point at buckets, which live until
+ * exit).  They double, so all the old ones together are smaller than the
+ * current one. */
+typedef struct btable {
+	size_t cap;
+	bucket *slot[];
+} btable;
+
 static struct {
 	pthread_mutex_t lock; /* buckets */
-	bucket **tab;
-	size_t cap, n;
+	btable *tab; /* written under lock; read without it by bucket_prefetch */
+	size_t n;
 	heap_tls *threads;
 	uint64_t dead_allocs, dead_frees, dead_bytes; /* exited threads */
 	pthread_key_t key;
@@ -414,10 +427,10 @@ static int64_t next_gap(heap_tls *t, long rate)
 	return g > 4e18 ? (int64_t)4e18 : (int64_t)g + 1;
 }
 
-/* The bucket key's two hashes of (stack, size). */
-static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, size_t size, uint64_t *fp)
+/* Two independent 64-bit hashes of a stack. */
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint64_t *fp)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ size, g = 0xc2b2ae3d27d4eb4fULL + size;
+	uint64_t h = 0x9e3779b97f4a7c15ULL, g = 0xc2b2ae3d27d4eb4fULL;
 	for (uint32_t i = 0; i < n; i++) {
 		h ^= pcs[i];
 		h *= 0xff51afd7ed558ccdULL;
@@ -428,6 +441,17 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, size_t size, uint64
 	}
 	*fp = g ^ n;
 	return h;
+}
+
+/* A bucket's hash: of its stack's hash and its size.  A bijection of the
+ * stack hash for a given size, so that two buckets of one size share it
+ * only if their stack hashes are equal. */
+static inline uint64_t bucket_hash(uint64_t stack, size_t size)
+{
+	uint64_t h = stack + (uint64_t)size * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 29);
 }
 
 /* Memory for buckets and their table comes from mmap, never from malloc: a
@@ -452,38 +476,55 @@ static void *meta_alloc(size_t n)
 	return r; /* zeroed: fresh anonymous pages */
 }
 
-/* Find or make the bucket of (stack, size).  Takes H.lock; allocates with
- * meta_alloc/mmap only (t->busy is set by the caller). */
-static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size)
+/* Start the misses on the table slot and the bucket that a sample of
+ * `size` bytes from stack `stack` will look up: a program that allocates
+ * fast has evicted them since the last sample, and a thread's samples
+ * mostly come from one stack, so sample_alloc calls this with the previous
+ * sample's stack before it unwinds this one, and the misses overlap the
+ * unwinding.  Without the lock: the table is read whole through one
+ * pointer, and tables are never unmapped; the slot's bucket is only
+ * prefetched.  async-signal-safe */
+static inline void bucket_prefetch(uint64_t stack, size_t size)
 {
-	uint64_t fp, h = hash_stack(pcs, n, size, &fp);
-	/* Start the table slot's miss while taking the lock.  Read unlocked:
-	 * a prefetch of a stale (even unmapped) slot is harmless. */
-	bucket **seen = __atomic_load_n(&H.tab, __ATOMIC_RELAXED);
-	size_t seen_cap = __atomic_load_n(&H.cap, __ATOMIC_RELAXED);
-	if (seen && seen_cap)
-		__builtin_prefetch(&seen[h & (seen_cap - 1)]);
+	btable *tb = __atomic_load_n(&H.tab, __ATOMIC_ACQUIRE);
+	if (tb) {
+		bucket *b = __atomic_load_n(&tb->slot[bucket_hash(stack, size) & (tb->cap - 1)],
+					    __ATOMIC_RELAXED);
+		if (b)
+			__builtin_prefetch(b);
+	}
+}
+
+/* Find or make the bucket of (stack, size); *stack_hash gets the stack's
+ * hash.  Takes H.lock; allocates with meta_alloc/mmap only (t->busy is set
+ * by the caller).  Slots are written with atomic stores: bucket_prefetch
+ * reads them without the lock. */
+static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_t *stack_hash)
+{
+	uint64_t fp, sh = hash_stack(pcs, n, &fp), h = bucket_hash(sh, size);
+	*stack_hash = sh;
 	pthread_mutex_lock(&H.lock);
-	if (H.n + 1 > H.cap / 2) {
-		size_t cap = H.cap ? H.cap * 2 : 1024;
-		bucket **tab = mmap(NULL, cap * sizeof(*tab), PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (tab != MAP_FAILED) {
-			for (size_t i = 0; i < H.cap; i++)
-				for (bucket *b = H.tab[i], *nx; b; b = nx) {
+	btable *tb = H.tab;
+	if (!tb || H.n + 1 > tb->cap / 2) {
+		size_t cap = tb ? tb->cap * 2 : 1024;
+		btable *nt = mmap(NULL, sizeof(*nt) + cap * sizeof(nt->slot[0]), PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (nt != MAP_FAILED) {
+			nt->cap = cap;
+			for (size_t i = 0; tb && i < tb->cap; i++)
+				for (bucket *b = tb->slot[i], *nx; b; b = nx) {
 					nx = b->next;
-					b->next = tab[b->hash & (cap - 1)];
-					tab[b->hash & (cap - 1)] = b;
+					b->next = nt->slot[b->hash & (cap - 1)];
+					nt->slot[b->hash & (cap - 1)] = b;
 				}
-			if (H.tab)
-				munmap(H.tab, H.cap * sizeof(*tab));
-			__atomic_store_n(&H.tab, tab, __ATOMIC_RELAXED);
-			__atomic_store_n(&H.cap, cap, __ATOMIC_RELAXED);
+			__atomic_store_n(&H.tab, nt, __ATOMIC_RELEASE);
+			tb = nt;
 		}
 	}
 	bucket *b = NULL;
-	if (H.cap) {
-		for (b = H.tab[h & (H.cap - 1)]; b; b = b->next)
+	if (tb) {
+		bucket **slot = &tb->slot[h & (tb->cap - 1)];
+		for (b = *slot; b; b = b->next)
 			if (b->hash == h && b->fp == fp && b->size == size && b->depth == n)
 				break;
 		if (!b) {
@@ -494,8 +535,8 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size)
 				b->size = size;
 				b->depth = n;
 				memcpy(b->pcs, pcs, n * sizeof(*pcs));
-				b->next = H.tab[h & (H.cap - 1)];
-				H.tab[h & (H.cap - 1)] = b;
+				b->next = *slot;
+				__atomic_store_n(slot, b, __ATOMIC_RELEASE);
 				H.n++;
 			}
 		}
@@ -552,42 +593,51 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 		}
 		goto unsampled;
 	}
+	bucket_prefetch(t->last_stack, size);
 	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
+	size_t a = align > HDR ? align : HDR;
+	if (size > SIZE_MAX - a)
+		goto unsampled; /* fails there */
+	/* The real allocator first, then our unwinding and bucket lookup.  The
+	 * other way round, glibc's malloc cost 3x its usual here, probably
+	 * because our code had just displaced its cache lines and branch
+	 * history (rdtsc on bench/heap_churn: ~550 cycles, against ~180 for the
+	 * program's own calls and ~245 when called first).  Not busy inside the real allocator:
+	 * a signal handler that interrupts it while it holds its arena lock
+	 * must be sampled (the sampled path takes no allocator lock), not sent
+	 * unsampled to that same lock.  __libc_* never call back into our
+	 * interposers. */
+	char *base;
+	if (align)
+		base = real.memalign(a, size + a);
+	else
+		base = zero ? real.calloc(1, size + HDR) : real.malloc(size + HDR);
+	if (!base) {
+		errno = ENOMEM;
+		return NULL;
+	}
 	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
 	int n = program_stack(pcs, HEAP_DEPTH);
-	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size) : NULL;
-	void *user = NULL;
-	size_t a = align > HDR ? align : HDR;
-	/* Not busy inside the real allocator: a signal handler that interrupts it
-	 * while it holds its arena lock must be sampled (the sampled path takes
-	 * no allocator lock), not sent unsampled to that same lock.  __libc_*
-	 * never call back into our interposers. */
+	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, &t->last_stack) : NULL;
 	t->busy = 0;
-	if (b && size <= SIZE_MAX - a) {
-		char *base;
-		if (align)
-			base = real.memalign(a, size + a);
-		else
-			base = zero ? real.calloc(1, size + HDR) : real.malloc(size + HDR);
-		if (base) {
-			user = base + a;
-			uint64_t *w = (uint64_t *)user;
-			w[-4] = (uintptr_t)base;
-			w[-3] = (uintptr_t)b;
-			w[-2] = (uintptr_t)user ^ H.secret;
-			w[-1] = COOKIE;
-			if (align && zero)
-				memset(user, 0, size);
-			atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
-			atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
-		}
-		t->last = user;
-		t->last_allocs = t->allocs;
-		if (!base)
-			errno = ENOMEM;
-		return user;
+	if (!b) { /* no stack or no bucket: serve unsampled */
+		real.free(base);
+		goto unsampled;
 	}
+	char *user = base + a;
+	uint64_t *w = (uint64_t *)user;
+	w[-4] = (uintptr_t)base;
+	w[-3] = (uintptr_t)b;
+	w[-2] = (uintptr_t)user ^ H.secret;
+	w[-1] = COOKIE;
+	if (align && zero)
+		memset(user, 0, size);
+	atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
+	atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
+	t->last = user;
+	t->last_allocs = t->allocs;
+	return user;
 	/* No stack or no bucket: serve unsampled. */
 unsampled:
 	if (align)
@@ -1027,8 +1077,8 @@ static bucket **buckets_snapshot(size_t *n)
 		size_t need = H.n;
 		if (v && need <= cap) {
 			size_t k = 0;
-			for (size_t i = 0; i < H.cap; i++)
-				for (bucket *b = H.tab[i]; b; b = b->next)
+			for (size_t i = 0; H.tab && i < H.tab->cap; i++)
+				for (bucket *b = H.tab->slot[i]; b; b = b->next)
 					v[k++] = b;
 			pthread_mutex_unlock(&H.lock);
 			*n = k;
