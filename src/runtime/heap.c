@@ -81,8 +81,15 @@ static bool glibc_allocator;
 static _Atomic int real_state; /* 0 unresolved, 1 resolving, 2 ready */
 static _Atomic pid_t resolver;
 
+/* Under glibc's allocator the 8 bytes before any pointer free() gets are
+ * readable (the chunk size field, or a cprof header): free() compares them
+ * with COOKIE at once.  Set when the real allocator is resolved. */
+static _Atomic int hdr_ok;
+
 /* dlsym may allocate while we resolve: serve those from a static arena
- * (never freed; free() recognises the range). */
+ * (never freed).  Each object is preceded by a 16-byte header
+ * {0, COOKIE}: under glibc, free() sees the cookie and then the range
+ * (free_marked), so that the common path has no range check. */
 static char boot_arena[1 << 16] __attribute__((aligned(64)));
 static _Atomic size_t boot_used;
 
@@ -98,11 +105,14 @@ static void *boot_alloc(size_t n, size_t align)
 		align = 16;
 	for (;;) {
 		size_t used = atomic_load(&boot_used);
-		size_t start = (used + align - 1) & ~(align - 1);
+		size_t start = (used + 16 + align - 1) & ~(align - 1);
 		if (start > sizeof(boot_arena) || n > sizeof(boot_arena) - start)
 			return NULL;
-		if (atomic_compare_exchange_weak(&boot_used, &used, start + n))
-			return boot_arena + start; /* zeroed: static storage, never reused */
+		if (atomic_compare_exchange_weak(&boot_used, &used, start + n)) {
+			uint64_t *w = (uint64_t *)(boot_arena + start);
+			w[-1] = COOKIE; /* w[-2] stays 0: never pointer ^ secret */
+			return w; /* zeroed: static storage, never reused */
+		}
 	}
 }
 
@@ -138,6 +148,7 @@ __attribute__((noinline)) static void resolve_real(void)
 	}
 	real = r;
 	glibc_allocator = glibc;
+	atomic_store_explicit(&hdr_ok, glibc, memory_order_relaxed);
 	atomic_store(&real_state, 2);
 }
 
@@ -257,7 +268,6 @@ static struct {
 /* Read on every call: 0 off, else the sampling rate in bytes (1: every
  * allocation). */
 static _Atomic long heap_rate;
-static _Atomic int any_sampled;
 
 bool cprof__heap_sampling(void)
 {
@@ -545,10 +555,11 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 	return b;
 }
 
+/* p is not in the boot arena. */
 static inline bool is_sampled(const void *p)
 {
 	const uint64_t *w = p;
-	return atomic_load_explicit(&any_sampled, memory_order_relaxed) && w[-1] == COOKIE &&
+	return atomic_load_explicit(&hdr_ok, memory_order_relaxed) && w[-1] == COOKIE &&
 	       w[-2] == ((uintptr_t)p ^ H.secret);
 }
 
@@ -634,7 +645,6 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	if (align && zero)
 		memset(user, 0, size);
 	atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
-	atomic_store_explicit(&any_sampled, 1, memory_order_relaxed);
 	t->last = user;
 	t->last_allocs = t->allocs;
 	return user;
@@ -697,7 +707,7 @@ CPROF_EXPORT HEAP_ENTRY void *malloc(size_t n)
 HEAP_ENTRY __attribute__((noinline)) static void free_slow(void *p)
 {
 	heap_tls *t = &tls;
-	if (!real_ready())
+	if (!real_ready() || is_boot(p))
 		return;
 	count_free(t);
 	if (is_sampled(p)) {
@@ -707,20 +717,37 @@ HEAP_ENTRY __attribute__((noinline)) static void free_slow(void *p)
 	real.free(p);
 }
 
+/* free() of a pointer with COOKIE before it: ours, from the boot arena or
+ * sampled (or the program wrote there: then it is glibc's to judge). */
+HEAP_ENTRY __attribute__((noinline)) static void free_marked(heap_tls *t, void *p)
+{
+	if (is_boot(p))
+		return;
+	t->frees++;
+	if (((uint64_t *)p)[-2] == ((uintptr_t)p ^ H.secret)) {
+		sampled_free(t, p);
+		return;
+	}
+	real.free(p);
+}
+
 CPROF_EXPORT HEAP_ENTRY void free(void *p)
 {
 	heap_tls *t = &tls;
-	if (!p || CPROF_UNLIKELY(is_boot(p)))
+	if (!p)
 		return;
 	if (CPROF_UNLIKELY(!t->fast)) {
 		free_slow(p);
 		return;
 	}
-	count_free(t);
-	if (CPROF_UNLIKELY(is_sampled(p))) {
-		sampled_free(t, p);
+	if (CPROF_LIKELY(atomic_load_explicit(&hdr_ok, memory_order_relaxed))) {
+		if (CPROF_UNLIKELY(((uint64_t *)p)[-1] == COOKIE)) {
+			free_marked(t, p);
+			return;
+		}
+	} else if (CPROF_UNLIKELY(is_boot(p)))
 		return;
-	}
+	t->frees++;
 	real.free(p);
 }
 
