@@ -191,6 +191,8 @@ typedef struct heap_tls {
 	uint64_t allocs, frees;
 	uint64_t rng;
 	uint64_t last_stack; /* hash_stack of the last sample's stack */
+	uintptr_t last_pcs[16]; /* its first frames, cprof's own included */
+	int nlast_pcs;
 	void *last;        /* last sampled allocation; still the thread's last */
 	uint64_t last_allocs; /* if allocs has not moved since */
 	/* Inside cprof: do not sample.  BUSY_SAMPLING while sample_alloc
@@ -580,10 +582,12 @@ static bool in_heap_entry(uintptr_t pc)
 /* The program's stack at this allocation, without cprof's frames: the
  * entry points it went through are all in section cprof_heap_entry (how
  * many depends on the compiler's tail calls). */
-HEAP_ENTRY static int program_stack(uintptr_t *pcs, int max)
+HEAP_ENTRY static int program_stack(heap_tls *t, uintptr_t *pcs, int max)
 {
 	uintptr_t all[HEAP_DEPTH + 8];
 	int n = cprof__unwind_here(all, (int)CPROF_ARRAY_LEN(all), 0);
+	t->nlast_pcs = n < (int)CPROF_ARRAY_LEN(t->last_pcs) ? n : (int)CPROF_ARRAY_LEN(t->last_pcs);
+	memcpy(t->last_pcs, all, (size_t)t->nlast_pcs * sizeof(all[0]));
 	int i = 0;
 	while (i < n && in_heap_entry(all[i]))
 		i++;
@@ -613,7 +617,11 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 		}
 		goto unsampled;
 	}
+	/* Most likely this sample's stack is the last one's: start the misses
+	 * on its bucket and on the unwinder's cache entries for its frames
+	 * (rdtsc on heap_churn: unwinding 760-960 -> 600-640 cycles). */
 	bucket **guess = bucket_guess(t->last_stack, size);
+	cprof__unwind_prefetch(t->last_pcs, t->nlast_pcs);
 	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
 	size_t a = align > HDR ? align : HDR;
 	if (size > SIZE_MAX - a)
@@ -639,7 +647,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	bucket_guess_more(guess);
 	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
-	int n = program_stack(pcs, HEAP_DEPTH);
+	int n = program_stack(t, pcs, HEAP_DEPTH);
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, &t->last_stack) : NULL;
 	t->busy = 0;
 	if (!b) { /* no stack or no bucket: serve unsampled */

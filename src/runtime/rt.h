@@ -44,6 +44,12 @@ int cprof__unwind_uc(const void *ucontext, uintptr_t *pcs, int max);
 /* Unwind the calling thread from its own frame (skipping `skip` frames).
  * async-signal-safe. */
 int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
+/* Start loading the unwinder's cache entries for the frames pcs (as the two
+ * above return them): a caller that expects the same stack as last time
+ * overlaps those misses with other work, where the unwinder's own lookups
+ * come one after another (each frame's pc is known only after the previous
+ * frame's lookup).  async-signal-safe */
+void cprof__unwind_prefetch(const uintptr_t *pcs, int n);
 /* Number of signal handlers inside the unwinder right now. */
 extern atomic_int cprof__unwind_users;
 

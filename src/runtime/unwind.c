@@ -793,6 +793,11 @@ typedef struct pc_entry {
 } pc_entry;
 static pc_entry pc_cache[4096];
 
+static inline pc_entry *pc_slot(uintptr_t pc)
+{
+	return &pc_cache[(pc ^ (pc >> 12)) % CPROF_ARRAY_LEN(pc_cache)];
+}
+
 static inline uint64_t pc_mix(uint64_t val, uint64_t salt)
 {
 	uint64_t h = (val ^ salt) * 0xff51afd7ed558ccdULL;
@@ -802,7 +807,7 @@ static inline uint64_t pc_mix(uint64_t val, uint64_t salt)
 /* async-signal-safe */
 CPROF_NO_SANITIZE static const row *lookup_row(const table *t, uintptr_t pc, row *buf)
 {
-	pc_entry *e = &pc_cache[(pc ^ (pc >> 12)) % CPROF_ARRAY_LEN(pc_cache)];
+	pc_entry *e = pc_slot(pc);
 	uint64_t key = atomic_load_explicit(&e->key, memory_order_relaxed);
 	uint64_t val = atomic_load_explicit(&e->val, memory_order_relaxed);
 	if (val && (key ^ pc_mix(val, t->salt)) == pc) {
@@ -821,6 +826,13 @@ CPROF_NO_SANITIZE static const row *lookup_row(const table *t, uintptr_t pc, row
 		atomic_store_explicit(&e->key, pc ^ pc_mix(val, t->salt), memory_order_relaxed);
 	}
 	return r;
+}
+
+/* async-signal-safe */
+void cprof__unwind_prefetch(const uintptr_t *pcs, int n)
+{
+	for (int i = 0; i < n; i++)
+		__builtin_prefetch(pc_slot(pcs[i]));
 }
 
 /* async-signal-safe */
