@@ -105,7 +105,10 @@ static void *boot_alloc(size_t n, size_t align)
 		align = 16;
 	for (;;) {
 		size_t used = atomic_load(&boot_used);
-		size_t start = (used + 16 + align - 1) & ~(align - 1);
+		/* The address aligned, not the offset: the arena itself is only
+		 * 64-byte aligned. */
+		uintptr_t lo = (uintptr_t)boot_arena;
+		size_t start = ((lo + used + 16 + align - 1) & ~(uintptr_t)(align - 1)) - lo;
 		if (start > sizeof(boot_arena) || n > sizeof(boot_arena) - start)
 			return NULL;
 		if (atomic_compare_exchange_weak(&boot_used, &used, start + n)) {
@@ -115,6 +118,27 @@ static void *boot_alloc(size_t n, size_t align)
 		}
 	}
 }
+
+#ifdef CPROF_TEST_BOOT
+/* Test builds only (tests/integration/heap_boot.sh): glibc 2.36's dlsym
+ * does not allocate, so this build's resolution allocates as older ones
+ * did, and hands the objects to the test program. */
+static void *test_boot[4];
+CPROF_EXPORT void **cprof_test_boot_objects(void);
+CPROF_EXPORT void **cprof_test_boot_objects(void)
+{
+	return test_boot;
+}
+
+static void test_boot_allocs(void)
+{
+	test_boot[0] = malloc(100);
+	test_boot[1] = calloc(3, 40);
+	test_boot[2] = memalign(256, 50);
+	test_boot[3] = realloc(NULL, 30);
+	free(malloc(10)); /* freed while still resolving */
+}
+#endif
 
 /* runs inside malloc: allocations it causes go to boot_alloc */
 __attribute__((noinline)) static void resolve_real(void)
@@ -128,6 +152,9 @@ __attribute__((noinline)) static void resolve_real(void)
 		return;
 	}
 	atomic_store(&resolver, me);
+#ifdef CPROF_TEST_BOOT
+	test_boot_allocs();
+#endif
 	void *next = dlsym(RTLD_NEXT, "malloc");
 	Dl_info info;
 	real_fns r = {__libc_malloc, __libc_free, __libc_calloc, __libc_realloc, __libc_memalign, NULL};
