@@ -658,11 +658,11 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	 * other way round, glibc's malloc cost 3x its usual here, probably
 	 * because our code had just displaced its cache lines and branch
 	 * history (rdtsc on bench/heap_churn: ~550 cycles, against ~180 for the
-	 * program's own calls and ~200-250 when called first).  Not busy inside the real allocator:
-	 * a signal handler that interrupts it while it holds its arena lock
-	 * must be sampled (the sampled path takes no allocator lock), not sent
-	 * unsampled to that same lock.  __libc_* never call back into our
-	 * interposers. */
+	 * program's own calls and ~200-250 when called first).  Not busy
+	 * inside the real allocator: a signal handler that interrupts it while
+	 * it holds its arena lock must be sampled (the sampled path takes no
+	 * allocator lock), not sent unsampled to that same lock.  __libc_*
+	 * never call back into our interposers. */
 	char *base;
 	if (align)
 		base = real.memalign(a, size + a);
