@@ -11,8 +11,9 @@
  *   - every malloc: two thread-local counter increments and a compare of
  *     the byte counter with the thread's next sampling point; no stack
  *     frame, a jump to glibc;
- *   - every free: one increment and, once any object has been sampled, one
- *     16-byte header check (below) — no table lookup, no lock;
+ *   - every free: one increment and, under glibc's allocator, one compare
+ *     of the 8 bytes before the pointer with COOKIE (below) — no table
+ *     lookup, no lock;
  *   - a sampled malloc (one per CPROF_HEAP_RATE bytes on average): an unwind,
  *     a bucket lookup under a mutex, 32 extra bytes.
  *
@@ -694,7 +695,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	t->last = user;
 	t->last_allocs = t->allocs;
 	return user;
-	/* No stack or no bucket: serve unsampled. */
+	/* Not sampled: rate 0, busy, no stack or no bucket. */
 unsampled:
 	if (align)
 		return real.memalign(align, size);
