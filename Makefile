@@ -55,7 +55,7 @@ all: $(SO) $(A) $(BENCH_A) $(CPROF)
 NOSAN_OBJ := $(call obj,src/runtime/sigproxy.c src/runtime/env.c)
 ifneq ($(findstring thread,$(SANITIZE)),)
 # ThreadSanitizer's runtime is not ready for the malloc interposers' first calls.
-NOSAN_OBJ += $(call obj,src/runtime/heap.c) $(B)/tests/heap_boot.o
+NOSAN_OBJ += $(call obj,src/runtime/heap.c) $(B)/testlib/heap_boot.o
 endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
@@ -89,12 +89,12 @@ $(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A)
 
 # A test build of libcprof whose allocator resolution allocates, as an older
 # glibc's dlsym did (tests/integration/heap_boot.sh).
-BOOT_SO := $(B)/tests/libcprof_boot.so
-$(B)/tests/heap_boot.o: src/runtime/heap.c
+BOOT_SO := $(B)/testlib/libcprof_boot.so
+$(B)/testlib/heap_boot.o: src/runtime/heap.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCPROF_TEST_BOOT -c -o $@ $<
 
-$(BOOT_SO): $(B)/tests/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
+$(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
 		$(PROFILE_OBJ) src/runtime/libcprof.map
 	$(CC) -shared -o $@ -Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
 		$(filter %.o,$^) $(ALL_LDFLAGS) $(RT_LIBS)

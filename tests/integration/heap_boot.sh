@@ -1,7 +1,7 @@
 #!/bin/sh
 # The boot arena (src/runtime/heap.c): objects cprof serves while it resolves
 # glibc's allocator, which an older glibc's dlsym allocated.  glibc 2.36's
-# does not, so a test build of the library (make test: tests/libcprof_boot.so,
+# does not, so a test build of the library (make test: testlib/libcprof_boot.so,
 # -DCPROF_TEST_BOOT) allocates four during resolution and hands them to
 # tests/progs/heap_boot.c, which checks they are usable and that free,
 # realloc and malloc_usable_size take them for cprof's (glibc would abort on
@@ -10,7 +10,7 @@
 # first instead of the cookie).
 . "$CPROF_ROOT/tests/lib.sh"
 . "$CPROF_ROOT/tests/progs/heap_lib.sh"
-BOOT=$BUILD/tests/libcprof_boot.so
+BOOT=$BUILD/testlib/libcprof_boot.so
 if [ ! -f "$BOOT" ]; then
 	nok boot_library "$BOOT not built (make test builds it)"; exit 1
 fi

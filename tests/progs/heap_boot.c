@@ -1,6 +1,6 @@
 /* The objects libcprof serves from its boot arena while it resolves glibc's
  * allocator (what an older glibc's dlsym allocated then): a test build of
- * the library (tests/libcprof_boot.so, -DCPROF_TEST_BOOT) makes four and
+ * the library ($B/testlib/libcprof_boot.so, -DCPROF_TEST_BOOT) makes four and
  * hands them over.  They must be usable, and free/realloc/
  * malloc_usable_size must treat them as cprof's, not glibc's (glibc would
  * abort on them), and count nothing for them.  Prints "ok"/"not ok" lines. */
