@@ -78,14 +78,14 @@ typedef struct real_fns {
  * (jemalloc, a sanitizer's interceptor...), so that every pointer is freed by
  * the allocator that made it. */
 static real_fns real;
-static bool glibc_allocator;
 static _Atomic int real_state; /* 0 unresolved, 1 resolving, 2 ready */
 static _Atomic pid_t resolver;
 
-/* Under glibc's allocator the 8 bytes before any pointer free() gets are
- * readable (the chunk size field, or a cprof header): free() compares them
- * with COOKIE at once.  Set when the real allocator is resolved. */
-static _Atomic int hdr_ok;
+/* Set when the real allocator is resolved and is glibc's: only then can
+ * cprof sample, and the 8 bytes before any pointer free() gets are
+ * readable (the chunk size field, or a cprof header), so free() compares
+ * them with COOKIE at once. */
+static _Atomic int glibc_allocator;
 
 /* dlsym may allocate while we resolve: serve those from a static arena
  * (never freed).  Each object is preceded by a 16-byte header
@@ -175,8 +175,7 @@ __attribute__((noinline)) static void resolve_real(void)
 		}
 	}
 	real = r;
-	glibc_allocator = glibc;
-	atomic_store_explicit(&hdr_ok, glibc, memory_order_relaxed);
+	atomic_store_explicit(&glibc_allocator, glibc, memory_order_relaxed);
 	atomic_store(&real_state, 2);
 }
 
@@ -598,7 +597,7 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 static inline bool is_sampled(const void *p)
 {
 	const uint64_t *w = p;
-	return atomic_load_explicit(&hdr_ok, memory_order_relaxed) && w[-1] == COOKIE &&
+	return atomic_load_explicit(&glibc_allocator, memory_order_relaxed) && w[-1] == COOKIE &&
 	       w[-2] == ((uintptr_t)p ^ H.secret);
 }
 
@@ -787,7 +786,7 @@ CPROF_EXPORT HEAP_ENTRY void free(void *p)
 		free_slow(p);
 		return;
 	}
-	if (CPROF_LIKELY(atomic_load_explicit(&hdr_ok, memory_order_relaxed))) {
+	if (CPROF_LIKELY(atomic_load_explicit(&glibc_allocator, memory_order_relaxed))) {
 		if (CPROF_UNLIKELY(((uint64_t *)p)[-1] == COOKIE)) {
 			free_marked(t, p);
 			return;
