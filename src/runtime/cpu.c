@@ -215,7 +215,7 @@ static uint32_t label_for(const slot *s)
 			return (uint32_t)i;
 	if (cpu.nlabels == cpu.caplabels) {
 		size_t cap = cpu.caplabels ? cpu.caplabels * 2 : 16;
-		void *v = realloc(cpu.labels, cap * sizeof(*cpu.labels));
+		void *v = cprof__arena_realloc(cpu.labels, cap * sizeof(*cpu.labels));
 		if (!v) {
 			cpu.oom = true;
 			return 0;
@@ -230,7 +230,7 @@ static uint32_t label_for(const slot *s)
 static bool tab_grow(void)
 {
 	size_t cap = cpu.captab ? cpu.captab * 2 : 1024;
-	stack_ent *t = calloc(cap, sizeof(*t));
+	stack_ent *t = cprof__arena_calloc(cap, sizeof(*t));
 	if (!t)
 		return false;
 	for (size_t i = 0; i < cpu.captab; i++) {
@@ -242,7 +242,7 @@ static bool tab_grow(void)
 			j = (j + 1) & (cap - 1);
 		t[j] = *e;
 	}
-	free(cpu.tab);
+	cprof__arena_free(cpu.tab);
 	cpu.tab = t;
 	cpu.captab = cap;
 	return true;
@@ -267,7 +267,7 @@ static void aggregate(const slot *s)
 			return;
 		}
 	}
-	uintptr_t *pcs = malloc((depth ? depth : 1) * sizeof(uintptr_t));
+	uintptr_t *pcs = cprof__arena_alloc((depth ? depth : 1) * sizeof(uintptr_t));
 	if (!pcs) {
 		cpu.oom = true;
 		atomic_fetch_add(&cpu.lost, s->weight);
@@ -300,6 +300,7 @@ static void drain(bool final)
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	cprof__own_enter(); /* cprof's thread: nothing it allocates is the program's */
 	/* Test hook: hold off the first drain so that a small ring overflows and
 	 * the lost-sample path can be checked end to end. */
 	for (long ms = cpu.stall_ms; ms > 0 && !atomic_load(&cpu.stop); ms -= 10) {
@@ -329,11 +330,11 @@ static uint64_t pc_location(cprof_profile *p, pcmap *m, uintptr_t pc)
 {
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 4096;
-		uintptr_t *k = calloc(cap, sizeof(*k));
-		uint64_t *l = calloc(cap, sizeof(*l));
+		uintptr_t *k = cprof__arena_calloc(cap, sizeof(*k));
+		uint64_t *l = cprof__arena_calloc(cap, sizeof(*l));
 		if (!k || !l) {
-			free(k);
-			free(l);
+			cprof__arena_free(k);
+			cprof__arena_free(l);
 			p->oom = true;
 			return 0;
 		}
@@ -346,8 +347,8 @@ static uint64_t pc_location(cprof_profile *p, pcmap *m, uintptr_t pc)
 			k[j] = m->key[i];
 			l[j] = m->loc[i];
 		}
-		free(m->key);
-		free(m->loc);
+		cprof__arena_free(m->key);
+		cprof__arena_free(m->loc);
 		m->key = k;
 		m->loc = l;
 		m->cap = cap;
@@ -396,8 +397,8 @@ static int build_and_write(int fd)
 				 .str = cprof_profile_str(&p, cpu.labels[e->label])};
 		cprof_profile_add_sample(&p, locs, n, v, &l, 1);
 	}
-	free(m.key);
-	free(m.loc);
+	cprof__arena_free(m.key);
+	cprof__arena_free(m.loc);
 
 	cprof_buf notes;
 	cprof_buf_init(&notes, 1 << 20);
@@ -429,9 +430,9 @@ static int build_and_write(int fd)
 static void free_aggregation(void)
 {
 	for (size_t i = 0; i < cpu.captab; i++)
-		free(cpu.tab[i].pcs);
-	free(cpu.tab);
-	free(cpu.labels);
+		cprof__arena_free(cpu.tab[i].pcs);
+	cprof__arena_free(cpu.tab);
+	cprof__arena_free(cpu.labels);
 	cpu.tab = NULL;
 	cpu.labels = NULL;
 	cpu.ntab = cpu.captab = cpu.nlabels = cpu.caplabels = 0;
@@ -589,9 +590,11 @@ CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	int own = cprof__own_enter();
 	pthread_mutex_lock(&cpu.lock);
 	int rc = start_locked(fd, false, hz);
 	pthread_mutex_unlock(&cpu.lock);
+	cprof__own_leave(own);
 	return rc;
 }
 
@@ -614,7 +617,9 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 		pthread_mutex_unlock(&cpu.lock);
 		return e;
 	}
+	int own = cprof__own_enter();
 	int rc = start_locked(fd, true, hz);
+	cprof__own_leave(own);
 	if (rc != 0) {
 		close(fd);
 		unlink(path);
@@ -635,10 +640,12 @@ CPROF_EXPORT int cprof_cpu_stop(void)
 	wake_writer();
 	pthread_mutex_unlock(&cpu.lock);
 	pthread_join(cpu.writer, NULL);
+	int own = cprof__own_enter(); /* libdw's and zlib's allocations too */
 	pthread_mutex_lock(&cpu.lock);
 	int rc = flush_and_write();
 	cpu.stopping = false;
 	pthread_mutex_unlock(&cpu.lock);
+	cprof__own_leave(own);
 	return rc;
 }
 
@@ -708,6 +715,8 @@ void cprof__modules_changed(void)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return;
+	int own = cprof__own_enter();
 	cprof__unwind_refresh();
 	cprof__maps_snapshot();
+	cprof__own_leave(own);
 }

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #define COOKIE 0xc0ffee5afec0de08ULL /* bit 3 set: never a glibc chunk size */
+_Static_assert(COOKIE == CPROF_ARENA_COOKIE, "arena.c marks its blocks as heap.c expects");
 #define HDR 32
 #define HEAP_DEPTH 64
 
@@ -226,8 +227,9 @@ typedef struct heap_tls {
 	 * unwinds and finds the bucket: an allocation then can only be a
 	 * signal handler's, interrupting it. */
 	uint8_t busy;
-	/* registered && !exited && !fatal: the one flag the counting fast path
-	 * tests; anything else goes through count_slow(). */
+	/* registered && !exited && !fatal && busy != BUSY_CPROF: the one flag
+	 * the counting fast path tests; anything else goes through the slow
+	 * paths (count_slow, or the arena for cprof's own allocations). */
 	bool fast;
 	bool registered, exited;
 	volatile sig_atomic_t fatal; /* a fatal signal waits for a safe point */
@@ -237,6 +239,27 @@ typedef struct heap_tls {
 enum { BUSY_CPROF = 1, BUSY_SAMPLING = 2 };
 
 static CPROF_TLS heap_tls tls;
+
+static inline void fast_update(heap_tls *t)
+{
+	t->fast = t->registered && !t->exited && !t->fatal && t->busy != BUSY_CPROF;
+}
+
+int cprof__own_enter(void)
+{
+	heap_tls *t = &tls;
+	int prev = t->busy;
+	t->busy = BUSY_CPROF;
+	t->fast = false;
+	return prev;
+}
+
+void cprof__own_leave(int prev)
+{
+	heap_tls *t = &tls;
+	t->busy = (uint8_t)prev;
+	fast_update(t);
+}
 /* Allocations rate 1 could not record (see sample_alloc). */
 static _Atomic uint64_t lost_objs, lost_bytes;
 
@@ -315,7 +338,6 @@ static void thread_register(heap_tls *t)
 	 * service thread writing a profile): keep it busy then. */
 	uint8_t was_busy = t->busy;
 	t->registered = true;
-	t->fast = !t->fatal;
 	t->busy = BUSY_CPROF;
 	reg_lock();
 	t->prev = NULL;
@@ -328,6 +350,7 @@ static void thread_register(heap_tls *t)
 	if (key_ok)
 		pthread_setspecific(H.key, t);
 	t->busy = was_busy;
+	fast_update(t);
 }
 
 static void thread_unregister(void *arg)
@@ -593,6 +616,22 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 	return b;
 }
 
+/* The calling thread works for cprof and its allocation can come from the
+ * arena (glibc is the allocator, so free() recognises arena blocks, and
+ * this is not a signal handler's call nested in the arena's own). */
+static inline bool own_alloc(const heap_tls *t)
+{
+	return t->busy == BUSY_CPROF && atomic_load_explicit(&glibc_allocator, memory_order_relaxed) &&
+	       !cprof__arena_inside;
+}
+
+/* p (not NULL, not in the boot arena) is an arena block. */
+static inline bool is_arena(const void *p)
+{
+	return atomic_load_explicit(&glibc_allocator, memory_order_relaxed) &&
+	       ((const uint64_t *)p)[-1] == COOKIE && cprof__arena_owns(p);
+}
+
 /* p is not in the boot arena. */
 static inline bool is_sampled(const void *p)
 {
@@ -735,6 +774,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *malloc_slow(size_t n)
 	heap_tls *t = &tls;
 	if (!real_ready())
 		return boot_alloc(n, 16);
+	if (own_alloc(t))
+		return cprof__arena_alloc(n);
 	if (count_alloc(t, n))
 		return sample_alloc(t, n, 0, false);
 	return real.malloc(n);
@@ -755,6 +796,10 @@ HEAP_ENTRY __attribute__((noinline)) static void free_slow(void *p)
 	heap_tls *t = &tls;
 	if (!real_ready() || is_boot(p))
 		return;
+	if (is_arena(p)) {
+		cprof__arena_free(p);
+		return;
+	}
 	count_free(t);
 	if (is_sampled(p)) {
 		sampled_free(t, p);
@@ -769,6 +814,10 @@ HEAP_ENTRY __attribute__((noinline)) static void free_marked(heap_tls *t, void *
 {
 	if (is_boot(p))
 		return;
+	if (cprof__arena_owns(p)) {
+		cprof__arena_free(p);
+		return;
+	}
 	t->frees++;
 	if (((uint64_t *)p)[-2] == ((uintptr_t)p ^ H.secret)) {
 		sampled_free(t, p);
@@ -806,8 +855,12 @@ CPROF_EXPORT HEAP_ENTRY void *calloc(size_t n, size_t m)
 		return NULL;
 	}
 	heap_tls *t = &tls;
-	if (CPROF_UNLIKELY(!t->fast) && !real_ready())
-		return boot_alloc(total, 16);
+	if (CPROF_UNLIKELY(!t->fast)) {
+		if (!real_ready())
+			return boot_alloc(total, 16);
+		if (own_alloc(t))
+			return cprof__arena_calloc(n, m);
+	}
 	if (count_alloc(t, total))
 		return sample_alloc(t, total, 0, true);
 	return real.calloc(n, m);
@@ -836,6 +889,10 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 		return q;
 	}
 	heap_tls *t = &tls;
+	if (p && is_arena(p))
+		return cprof__arena_realloc(p, n);
+	if (!p && own_alloc(t))
+		return cprof__arena_alloc(n);
 	if (!p)
 		goto fresh;
 	if (n == 0) { /* glibc: free and return NULL */
@@ -888,6 +945,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *aligned_impl(size_t align, siz
 	if (CPROF_UNLIKELY(!real_ready()))
 		return boot_alloc(n, align);
 	heap_tls *t = &tls;
+	if (t->busy == BUSY_CPROF)
+		return real.memalign(align, n); /* cprof's own: not counted (rare) */
 	if (count_alloc(t, n))
 		return sample_alloc(t, n, align < 16 ? 16 : align, false);
 	return real.memalign(align, n);
@@ -946,6 +1005,8 @@ CPROF_EXPORT HEAP_ENTRY size_t malloc_usable_size(void *p)
 {
 	if (!p || is_boot(p) || !real_ready())
 		return 0;
+	if (is_arena(p))
+		return cprof__arena_usable(p);
 	if (is_sampled(p)) {
 		const uint64_t *w = p;
 		return usable_size((void *)w[-4]) - (size_t)((uintptr_t)p - w[-4]);
@@ -1047,7 +1108,7 @@ static void fatal_at_entry(heap_tls *t)
 		return;
 	cprof__fatal_flush_now();
 	t->fatal = 0; /* the service thread has it */
-	t->fast = t->registered && !t->exited;
+	fast_update(t);
 }
 
 /* ---- rate, profiles ---- */
@@ -1158,9 +1219,9 @@ static bucket **buckets_snapshot(size_t *n)
 			return v;
 		}
 		pthread_mutex_unlock(&H.lock);
-		real.free(v);
+		cprof__arena_free(v);
 		cap = need + need / 8 + 16;
-		v = real.malloc(cap * sizeof(*v));
+		v = cprof__arena_alloc(cap * sizeof(*v));
 		if (!v) {
 			*n = 0;
 			return NULL;
@@ -1203,8 +1264,8 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 
 	/* One Location per pc, shared by all buckets. */
 	size_t lcap = 1024, ln = 0;
-	uintptr_t *lkey = real.calloc(lcap, sizeof(*lkey));
-	uint64_t *lval = real.calloc(lcap, sizeof(*lval));
+	uintptr_t *lkey = cprof__arena_calloc(lcap, sizeof(*lkey));
+	uint64_t *lval = cprof__arena_calloc(lcap, sizeof(*lval));
 	size_t nb = 0;
 	bucket **bs = buckets_snapshot(&nb);
 	if (!bs)
@@ -1234,7 +1295,7 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 				lb_total += (uint64_t)v[3];
 				if (nrows == caprows) {
 					size_t c = caprows ? caprows * 2 : 64;
-					leak_row *r = real.realloc(rows, c * sizeof(*r));
+					leak_row *r = cprof__arena_realloc(rows, c * sizeof(*r));
 					if (r) {
 						rows = r;
 						caprows = c;
@@ -1250,11 +1311,11 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 			uintptr_t pc = b->pcs[k];
 			if (2 * (ln + 1) > lcap) {
 				size_t c2 = lcap * 2;
-				uintptr_t *k2 = real.calloc(c2, sizeof(*k2));
-				uint64_t *v2 = real.calloc(c2, sizeof(*v2));
+				uintptr_t *k2 = cprof__arena_calloc(c2, sizeof(*k2));
+				uint64_t *v2 = cprof__arena_calloc(c2, sizeof(*v2));
 				if (!k2 || !v2) {
-					real.free(k2);
-					real.free(v2);
+					cprof__arena_free(k2);
+					cprof__arena_free(v2);
 					p.oom = true;
 					break;
 				}
@@ -1267,8 +1328,8 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 					k2[h] = lkey[j];
 					v2[h] = lval[j];
 				}
-				real.free(lkey);
-				real.free(lval);
+				cprof__arena_free(lkey);
+				cprof__arena_free(lval);
 				lkey = k2;
 				lval = v2;
 				lcap = c2;
@@ -1289,9 +1350,9 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 				 .num_unit = key_bytes};
 		cprof_profile_add_sample(&p, locs, nl, v, &l, 1);
 	}
-	real.free(bs);
-	real.free(lkey);
-	real.free(lval);
+	cprof__arena_free(bs);
+	cprof__arena_free(lkey);
+	cprof__arena_free(lval);
 	if (!lkey || !lval)
 		p.oom = true;
 	uint64_t lost = atomic_load(&lost_objs);
@@ -1371,11 +1432,9 @@ static int api_write(const char *path, int fd, enum prof_kind kind)
 		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 			return -EBADF;
 	}
-	heap_tls *t = &tls;
-	uint8_t was = t->busy;
-	t->busy = BUSY_CPROF;
+	int was = cprof__own_enter();
 	int rc = path ? write_path(path, kind) : write_profile(fd, kind, NULL, NULL, NULL, NULL);
-	t->busy = was;
+	cprof__own_leave(was);
 	return rc;
 }
 
@@ -1407,7 +1466,7 @@ static char *dup_env(const char *name)
 	if (!v || !*v)
 		return NULL;
 	size_t n = strlen(v) + 1;
-	char *c = real.malloc(n);
+	char *c = cprof__arena_alloc(n);
 	if (c)
 		memcpy(c, v, n);
 	return c;
@@ -1438,8 +1497,7 @@ static bool malloc_is_ours(void)
 
 void cprof__heap_start_env(void)
 {
-	heap_tls *t = &tls;
-	t->busy = BUSY_CPROF;
+	int was = cprof__own_enter();
 	H.pid = getpid();
 	H.secret = (uintptr_t)cprof__mono_ns() * 0x9e3779b97f4a7c15ULL | 1;
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
@@ -1470,7 +1528,7 @@ void cprof__heap_start_env(void)
 		H.leaks_path = dup_env("CPROF_LEAKS_OUT");
 		if (!H.leaks_path) {
 			static const char def[] = "leaks.pb.gz";
-			H.leaks_path = real.malloc(sizeof(def));
+			H.leaks_path = cprof__arena_alloc(sizeof(def));
 			if (H.leaks_path)
 				memcpy(H.leaks_path, def, sizeof(def));
 		}
@@ -1526,7 +1584,7 @@ void cprof__heap_start_env(void)
 				cprof__service_interval((int64_t)secs * 1000000000);
 		}
 	}
-	t->busy = 0;
+	cprof__own_leave(was);
 }
 
 void cprof__heap_snapshot(void)
@@ -1537,18 +1595,16 @@ void cprof__heap_snapshot(void)
 	unsigned k = ++H.snapshots;
 	if (snprintf(path, sizeof(path), "%s.%04u", H.path, k) >= (int)sizeof(path))
 		return;
-	heap_tls *t = &tls;
-	t->busy = BUSY_CPROF;
+	int was = cprof__own_enter();
 	int rc = write_path(path, PROF_HEAP);
-	t->busy = 0;
+	cprof__own_leave(was);
 	if (rc != 0)
 		cprof__log("writing heap snapshot '", path, "' failed: ", cprof_strerror(rc), NULL);
 }
 
 static void write_env_profiles(void)
 {
-	heap_tls *t = &tls;
-	t->busy = BUSY_CPROF;
+	int was = cprof__own_enter();
 	if (H.path) {
 		int rc = write_path(H.path, PROF_HEAP);
 		if (rc != 0)
@@ -1578,7 +1634,7 @@ static void write_env_profiles(void)
 			(unsigned long long)bytes, (unsigned long long)objs,
 			atomic_load(&heap_rate) > 1 ? " (estimated from samples)" : "", nrows,
 			H.leaks_path);
-		real.free(rows);
+		cprof__arena_free(rows);
 		uint64_t lost = atomic_load(&lost_objs);
 		if (lost) {
 			char num[24];
@@ -1591,7 +1647,7 @@ static void write_env_profiles(void)
 			exitcode = H.leaks_exitcode;
 	}
 	H.env_on = false;
-	t->busy = 0;
+	cprof__own_leave(was);
 	if (exitcode) {
 		fflush(NULL);
 		syscall(SYS_exit_group, exitcode);
@@ -1616,6 +1672,7 @@ void cprof__heap_atexit_forced(void)
 
 void cprof__heap_atfork_child(void)
 {
+	cprof__arena_atfork_child();
 	pthread_mutex_init(&H.lock, NULL);
 	atomic_flag_clear(&reg_spin);
 	/* Only this thread survives: fold the others into the totals. */
@@ -1638,10 +1695,12 @@ void cprof__heap_atfork_prepare(void)
 {
 	pthread_mutex_lock(&H.lock);
 	reg_lock();
+	cprof__arena_atfork_prepare(); /* held only for list operations: last */
 }
 
 void cprof__heap_atfork_parent(void)
 {
+	cprof__arena_atfork_parent();
 	reg_unlock();
 	pthread_mutex_unlock(&H.lock);
 }

@@ -80,7 +80,7 @@ static int note_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	if (ns->n == ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 32;
-		objnote *v = realloc(ns->v, cap * sizeof(*v));
+		objnote *v = cprof__arena_realloc(ns->v, cap * sizeof(*v));
 		if (!v)
 			return 1;
 		ns->v = v;
@@ -106,7 +106,7 @@ static void add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 	}
 	if (nrecs == caprecs) {
 		size_t cap = caprecs ? caprecs * 2 : 64;
-		mrec *v = realloc(recs, cap * sizeof(*v));
+		mrec *v = cprof__arena_realloc(recs, cap * sizeof(*v));
 		if (!v)
 			return;
 		recs = v;
@@ -114,7 +114,7 @@ static void add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 	}
 	mrec *r = &recs[nrecs];
 	memset(r, 0, sizeof(*r));
-	r->path = strdup(path);
+	r->path = cprof__arena_strdup(path);
 	if (!r->path)
 		return;
 	r->start = start;
@@ -135,7 +135,7 @@ void cprof__maps_snapshot(void)
 	dl_iterate_phdr(note_cb, &ns);
 	FILE *f = fopen("/proc/self/maps", "re");
 	if (!f) {
-		free(ns.v);
+		cprof__arena_free(ns.v);
 		return;
 	}
 	pthread_mutex_lock(&maps_lock);
@@ -156,15 +156,15 @@ void cprof__maps_snapshot(void)
 	}
 	pthread_mutex_unlock(&maps_lock);
 	fclose(f);
-	free(ns.v);
+	cprof__arena_free(ns.v);
 }
 
 void cprof__maps_reset(void)
 {
 	pthread_mutex_lock(&maps_lock);
 	for (size_t i = 0; i < nrecs; i++)
-		free(recs[i].path);
-	free(recs);
+		cprof__arena_free(recs[i].path);
+	cprof__arena_free(recs);
 	recs = NULL;
 	nrecs = caprecs = 0;
 	pthread_mutex_unlock(&maps_lock);

@@ -131,7 +131,38 @@ void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thr
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
 void cprof__cpu_atfork_child(void);
 
+/* ---- arena.c: cprof's own memory, from its own mappings ---- */
+/* Every allocation libcprof makes for itself comes from here, never from
+ * the program's allocator: not in the program's heap profile, and no cause
+ * of glibc consolidating the program's arena.  Thread-safe; not
+ * async-signal-safe.  A block carries a header that heap.c's free(),
+ * realloc() and malloc_usable_size() recognise, so memory cprof hands to a
+ * library or the program may be released with plain free().  While a
+ * thread is inside cprof (cprof__own_enter), the interposed malloc family
+ * serves its calls from here too: libdw's, zlib's and libc's own
+ * allocations made on cprof's behalf (under glibc's allocator only). */
+#define CPROF_ARENA_COOKIE 0xc0ffee5afec0de08ULL /* heap.c's COOKIE */
+void *cprof__arena_alloc(size_t n);
+void *cprof__arena_calloc(size_t n, size_t m);
+void *cprof__arena_realloc(void *p, size_t n);
+void cprof__arena_free(void *p);
+char *cprof__arena_strdup(const char *s);
+/* p (not NULL, 16-byte aligned, with 16 readable bytes before it: a
+ * pointer free() got under glibc) is an arena block. */
+bool cprof__arena_owns(const void *p);
+size_t cprof__arena_usable(const void *p);
+extern CPROF_TLS int cprof__arena_inside; /* this thread holds the arena lock */
+void cprof__arena_atfork_prepare(void);
+void cprof__arena_atfork_parent(void);
+void cprof__arena_atfork_child(void);
+
 /* ---- heap.c ---- */
+/* Mark the calling thread as working for cprof (profile writing, table
+ * building, symbolisation): its allocations are not the program's — not
+ * counted, not sampled, and served from the arena.  Nests; returns the
+ * state to give back to cprof__own_leave. */
+int cprof__own_enter(void);
+void cprof__own_leave(int prev);
 void cprof__heap_atexit(void);
 void cprof__heap_atexit_forced(void);
 void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */

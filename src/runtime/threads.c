@@ -70,7 +70,7 @@ static tslot *add_slot(pid_t tid)
 		return s;
 	if (nreg == capreg) {
 		size_t cap = capreg ? capreg * 2 : 64;
-		tslot *v = realloc(reg, cap * sizeof(*v));
+		tslot *v = cprof__arena_realloc(reg, cap * sizeof(*v));
 		if (!v)
 			return NULL;
 		reg = v;
@@ -195,7 +195,7 @@ static void thread_exit(void *unused)
 	}
 	pthread_mutex_unlock(&reg_lock);
 	cprof__tail.gen = 0;
-	free(cprof__tail.last);
+	cprof__arena_free(cprof__tail.last);
 	cprof__tail.last = NULL;
 }
 
@@ -241,9 +241,9 @@ typedef struct tramp {
 static void *trampoline(void *p)
 {
 	tramp t = *(tramp *)p;
-	free(p);
+	cprof__arena_free(p);
 	/* Until the first sample, the thread's tail is charged to its start routine. */
-	cprof__tail.last = malloc(CPROF_TAIL_DEPTH * sizeof(uintptr_t));
+	cprof__tail.last = cprof__arena_alloc(CPROF_TAIL_DEPTH * sizeof(uintptr_t));
 	if (cprof__tail.last) {
 		cprof__tail.last[0] = (uintptr_t)t.fn;
 		cprof__tail.nlast = 1;
@@ -268,14 +268,14 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	 * sends cprof__spawn_internal's call back through us. */
 	if (!spawning)
 		cprof__service_threads_coming();
-	tramp *t = malloc(sizeof(*t));
+	tramp *t = cprof__arena_alloc(sizeof(*t));
 	if (!t)
 		return real(th, attr, fn, arg);
 	t->fn = fn;
 	t->arg = arg;
 	int rc = real(th, attr, trampoline, t);
 	if (rc != 0)
-		free(t);
+		cprof__arena_free(t);
 	return rc;
 }
 

@@ -207,7 +207,7 @@ static void push_row(rowvec *rv, uintptr_t lo, uint64_t pc, const cfstate *st, b
 		return;
 	if (rv->n == rv->cap) {
 		size_t cap = rv->cap ? rv->cap * 2 : 1024;
-		row *v = realloc(rv->v, cap * sizeof(*v));
+		row *v = cprof__arena_realloc(rv->v, cap * sizeof(*v));
 		if (!v) {
 			rv->oom = true;
 			return;
@@ -545,7 +545,7 @@ static module *build_module(struct dl_phdr_info *info)
 	}
 	if (lo >= hi)
 		return NULL;
-	module *m = calloc(1, sizeof(*m));
+	module *m = cprof__arena_calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
 	m->lo = lo;
@@ -581,7 +581,7 @@ static module *build_module(struct dl_phdr_info *info)
 		parse_fde(fde, seg_lo, seg_hi, lo, hi, &rv);
 	}
 	if (rv.oom) {
-		free(rv.v);
+		cprof__arena_free(rv.v);
 		return m;
 	}
 	finish_rows(&rv);
@@ -616,7 +616,7 @@ static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	m->mark = generation;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
-		module **v = realloc(c->mods, cap * sizeof(*v));
+		module **v = cprof__arena_realloc(c->mods, cap * sizeof(*v));
 		if (!v) {
 			c->oom = true;
 			return 1;
@@ -653,33 +653,33 @@ int cprof__unwind_refresh(void)
 	collect c = {0};
 	dl_iterate_phdr(collect_cb, &c);
 	if (c.oom) {
-		free(c.mods);
+		cprof__arena_free(c.mods);
 		pthread_mutex_unlock(&ctl_lock);
 		return -ENOMEM;
 	}
 	qsort(c.mods, c.n, sizeof(*c.mods), mod_cmp);
-	table *t = malloc(sizeof(*t) + c.n * sizeof(module *));
+	table *t = cprof__arena_alloc(sizeof(*t) + c.n * sizeof(module *));
 	if (!t) {
-		free(c.mods);
+		cprof__arena_free(c.mods);
 		pthread_mutex_unlock(&ctl_lock);
 		return -ENOMEM;
 	}
 	t->n = c.n;
 	t->salt = (uint64_t)generation * 0x9e3779b97f4a7c15ULL;
 	memcpy(t->mods, c.mods, c.n * sizeof(module *));
-	free(c.mods);
+	cprof__arena_free(c.mods);
 	table *old = atomic_exchange(&cur_table, t);
 	/* Free the old table and unloaded modules once no handler can see them;
 	 * if handlers never drain (should not happen), leak rather than crash. */
 	if (quiesce()) {
-		free(old);
+		cprof__arena_free(old);
 		module **pp = &all_modules;
 		while (*pp) {
 			module *m = *pp;
 			if (m->mark != generation) {
 				*pp = m->next;
-				free(m->rows);
-				free(m);
+				cprof__arena_free(m->rows);
+				cprof__arena_free(m);
 			} else {
 				pp = &m->next;
 			}
@@ -694,12 +694,12 @@ void cprof__unwind_shutdown(void)
 	pthread_mutex_lock(&ctl_lock);
 	table *old = atomic_exchange(&cur_table, NULL);
 	if (quiesce()) {
-		free(old);
+		cprof__arena_free(old);
 		while (all_modules) {
 			module *m = all_modules;
 			all_modules = m->next;
-			free(m->rows);
-			free(m);
+			cprof__arena_free(m->rows);
+			cprof__arena_free(m);
 		}
 	}
 	pthread_mutex_unlock(&ctl_lock);
