@@ -205,9 +205,12 @@ typedef struct bucket {
 	size_t size;
 	_Atomic uint64_t allocs, frees, temps;
 	uint32_t depth;
+	/* Tracked objects that came to this size by growing or shrinking in
+	 * place (realloc): in use here, allocated elsewhere (docs/HEAP.md). */
+	_Atomic uint64_t resized;
 	uintptr_t pcs[];
 } bucket;
-_Static_assert(offsetof(bucket, pcs) <= 64, "a bucket's key and counters fit one cache line");
+_Static_assert(offsetof(bucket, resized) <= 64, "a bucket's key and counters fit one cache line");
 
 typedef struct heap_tls {
 	/* bytes: exact bytes asked for, and the sampling clock: the allocation
@@ -217,6 +220,10 @@ typedef struct heap_tls {
 	 * rate now"), with relaxed atomics, which are plain moves here. */
 	uint64_t bytes, next_sample;
 	uint64_t allocs, frees;
+	/* realloc's exact bytes (the new size) minus what it put on the
+	 * sampling clock (the bytes newly allocated): bytes + bytes_adj is the
+	 * exact counter of bytes asked for. */
+	uint64_t bytes_adj;
 	uint64_t rng;
 	uint64_t last_stack; /* hash_stack of the last sample's stack */
 	uintptr_t last_pcs[16]; /* its first frames, cprof's own included */
@@ -367,10 +374,10 @@ static void thread_unregister(void *arg)
 		t->next->prev = t->prev;
 	H.dead_allocs += t->allocs;
 	H.dead_frees += t->frees;
-	H.dead_bytes += t->bytes;
+	H.dead_bytes += t->bytes + t->bytes_adj;
 	/* bytes goes on as the sampling clock of the thread's late calls */
 	__atomic_store_n(&t->next_sample, t->next_sample - t->bytes, __ATOMIC_RELAXED);
-	t->allocs = t->frees = t->bytes = 0;
+	t->allocs = t->frees = t->bytes = t->bytes_adj = 0;
 	t->exited = true;
 	t->fast = false;
 	reg_unlock();
@@ -455,7 +462,8 @@ CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
 	for (heap_tls *t = H.threads; t; t = t->next) {
 		a += __atomic_load_n(&t->allocs, __ATOMIC_RELAXED);
 		f += __atomic_load_n(&t->frees, __ATOMIC_RELAXED);
-		b += __atomic_load_n(&t->bytes, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&t->bytes, __ATOMIC_RELAXED) +
+		     __atomic_load_n(&t->bytes_adj, __ATOMIC_RELAXED);
 	}
 	reg_unlock();
 	memset(st, 0, sizeof(*st));
@@ -748,17 +756,192 @@ HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
 	void *base = (void *)w[-4];
 	w[-1] = 0; /* a double free must not look sampled twice */
 	w[-2] = 0;
-	atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
-	if (t->last == p && t->last_allocs == t->allocs)
-		atomic_fetch_add_explicit(&b->temps, 1, memory_order_relaxed);
+	if (b) { /* NULL: no longer tracked (realloc_sampled) */
+		atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+		if (t->last == p && t->last_allocs == t->allocs)
+			atomic_fetch_add_explicit(&b->temps, 1, memory_order_relaxed);
+	}
 	t->last = NULL;
 	real.free(base);
 	errno = saved;
 }
 
-static size_t sampled_size(const void *p)
+/* ---- realloc ----
+ *
+ * glibc's realloc grows a block in place when it can; a profiler that
+ * turns every sampled realloc into malloc + copy + free, or that puts the
+ * whole new size on the sampling clock at every call, makes a buffer grown
+ * step by step cost quadratic time.  So (docs/HEAP.md, "realloc"):
+ *   - the clock advances by the bytes newly allocated: the growth of
+ *     glibc's chunk when the block stays in place (chunk sizes telescope
+ *     over a run of growths, so a block grown to s has put about s on the
+ *     clock, whatever the step), the new size when it moves;
+ *   - a sampled object's realloc is glibc's realloc of the whole
+ *     allocation, header included, and keeps glibc's in-place growth; if
+ *     it moves, the header is rewritten;
+ *   - a block that is tracked (its header has a bucket) stays tracked
+ *     while it grows in place: it stood for 1/p(s) blocks of its old size s
+ *     and now stands for 1/p(s') of its new one, which is the probability
+ *     that a Poisson mark fell in the s + (s' - s) bytes it put on the
+ *     clock.  Its count moves to the bucket of its new size (`resized`:
+ *     in use, not allocated, there);
+ *   - a sampled growth is an allocation of the new bytes d (alloc_space
+ *     gets d / p(d) in bucket (stack, d), in use nothing); the block it
+ *     grew becomes tracked if it was not — one copy to give it a header,
+ *     the only move cprof adds, at most once per block.
+ */
+
+/* glibc's chunk size of p (a pointer glibc returned), overhead included. */
+static inline size_t chunk_size(const void *p)
 {
-	return ((const bucket *)((const uint64_t *)p)[-3])->size;
+	return ((const size_t *)p)[-1] & ~(size_t)7;
+}
+
+/* count_alloc found a sample due: may it be taken now?  Draws the next
+ * sampling point.  Same rules as sample_alloc's start. */
+HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
+{
+	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
+	*ratep = rate;
+	if (rate == 0 || t->busy) {
+		if (rate == 0)
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+		else if (t->busy == BUSY_SAMPLING && rate == 1) {
+			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
+		}
+		return false;
+	}
+	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
+	return true;
+}
+
+/* realloc put d bytes on the clock where the exact counter wants n. */
+static inline void count_realloc_adj(heap_tls *t, size_t n, size_t d)
+{
+	if (CPROF_UNLIKELY(t->exited))
+		count_late(0, 0, n - d);
+	else
+		add_own(&t->bytes_adj, n - d);
+}
+
+/* An allocation event of `size` bytes at the program's stack: the bucket
+ * of (stack, size) and the stack itself; NULL if none.  t->busy must be
+ * BUSY_SAMPLING. */
+HEAP_ENTRY static bucket *event_bucket(heap_tls *t, uintptr_t *pcs, int *depth, size_t size)
+{
+	if (*depth < 0)
+		*depth = program_stack(t, pcs, HEAP_DEPTH);
+	return *depth > 0 ? bucket_get(pcs, (uint32_t)*depth, size, &t->last_stack) : NULL;
+}
+
+/* An unsampled block q (n bytes, d of them new: all if it moved) whose
+ * realloc is due for a sample: record the event, and give the block a
+ * header so that it is tracked from now on. */
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char *q, size_t n, size_t d,
+						    bool moved)
+{
+	long rate;
+	if (!sample_due(t, d, &rate))
+		return q;
+	t->busy = BUSY_SAMPLING;
+	uintptr_t pcs[HEAP_DEPTH];
+	int depth = -1;
+	bucket *bn = event_bucket(t, pcs, &depth, n);
+	bucket *bd = !moved && bn ? event_bucket(t, pcs, &depth, d) : NULL;
+	t->busy = 0;
+	if (!bn || (!moved && !bd))
+		return q;
+	char *base = real.malloc(n + HDR);
+	if (!base)
+		return q; /* stays untracked; nothing recorded */
+	char *user = base + HDR;
+	memcpy(user, q, n);
+	real.free(q);
+	uint64_t *w = (uint64_t *)user;
+	w[-4] = (uintptr_t)base;
+	w[-3] = (uintptr_t)bn;
+	w[-2] = (uintptr_t)user ^ H.secret;
+	w[-1] = COOKIE;
+	if (moved) {
+		atomic_fetch_add_explicit(&bn->allocs, 1, memory_order_relaxed);
+		t->last = user;
+		t->last_allocs = t->allocs;
+	} else {
+		atomic_fetch_add_explicit(&bd->allocs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&bd->frees, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&bn->resized, 1, memory_order_relaxed);
+	}
+	return user;
+}
+
+/* realloc of a block with a header (sampled, tracked or not any more). */
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, char *p, size_t n)
+{
+	uint64_t *w = (uint64_t *)p;
+	char *base = (char *)w[-4];
+	size_t off = (size_t)(p - base);
+	if (n > SIZE_MAX - off) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	size_t old = chunk_size(base);
+	char *nbase = real.realloc(base, n + off);
+	if (!nbase)
+		return NULL; /* p untouched, as realloc promises */
+	bool moved = nbase != base;
+	char *user = nbase + off;
+	w = (uint64_t *)user;
+	if (moved) {
+		w[-4] = (uintptr_t)nbase;
+		w[-2] = (uintptr_t)user ^ H.secret;
+	}
+	size_t d = moved ? n : chunk_size(nbase) > old ? chunk_size(nbase) - old : 0;
+	count_realloc_adj(t, n, d);
+	bucket *b = (bucket *)w[-3];
+	long rate = 0;
+	bool due = count_alloc(t, d) && sample_due(t, d, &rate);
+	if (!due && (moved ? !b : !b || b->size == n))
+		return user;
+	if (!due)
+		rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
+	t->busy = BUSY_SAMPLING;
+	uintptr_t pcs[HEAP_DEPTH];
+	int depth = -1;
+	bucket *nb = NULL; /* the block's bucket from now on */
+	if (moved) { /* free + malloc */
+		if (b)
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+		if (due && (nb = event_bucket(t, pcs, &depth, n))) {
+			atomic_fetch_add_explicit(&nb->allocs, 1, memory_order_relaxed);
+			t->last = user;
+			t->last_allocs = t->allocs;
+		}
+	} else {
+		bucket *bd = due ? event_bucket(t, pcs, &depth, d) : NULL;
+		if (bd) {
+			atomic_fetch_add_explicit(&bd->allocs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&bd->frees, 1, memory_order_relaxed);
+		}
+		bool keep = b != NULL;
+		if (b && n < b->size && rate > 1) {
+			/* Shrunk: tracked with probability p(n) now, not p(size). */
+			double u = ((double)(rng_next(t) >> 11) + 0.5) / 9007199254740992.0;
+			keep = u * -expm1(-(double)b->size / (double)rate) < -expm1(-(double)n / (double)rate);
+		}
+		uint64_t sh;
+		if (keep)
+			nb = n == b->size ? b : bucket_get(b->pcs, b->depth, n, &sh);
+		else if (bd) /* a mark fell in its new bytes: tracked from now */
+			nb = event_bucket(t, pcs, &depth, n);
+		if (b && nb != b)
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+		if (nb && nb != b)
+			atomic_fetch_add_explicit(&nb->resized, 1, memory_order_relaxed);
+	}
+	t->busy = 0;
+	w[-3] = (uintptr_t)nb;
+	return user;
 }
 
 /* ---- the interposers ---- */
@@ -900,25 +1083,23 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 		return NULL;
 	}
 	count_free(t);
-	if (is_sampled(p)) {
-		void *q = count_alloc(t, n) ? sample_alloc(t, n, 0, false) : real.malloc(n);
-		if (!q)
-			return NULL; /* p untouched, as realloc promises */
-		size_t old = sampled_size(p);
-		memcpy(q, p, old < n ? old : n);
-		sampled_free(t, p);
-		return q;
+	if (!atomic_load_explicit(&glibc_allocator, memory_order_relaxed)) {
+		/* Counting only (no sampling under another allocator). */
+		if (count_alloc(t, n))
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+		return real.realloc(p, n);
 	}
-	if (count_alloc(t, n)) {
-		void *q = sample_alloc(t, n, 0, false);
-		if (!q)
-			return NULL;
-		size_t old = usable_size(p);
-		memcpy(q, p, old < n ? old : n);
-		real.free(p);
-		return q;
-	}
-	return real.realloc(p, n);
+	if (is_sampled(p))
+		return realloc_sampled(t, p, n);
+	size_t old = chunk_size(p);
+	char *q = real.realloc(p, n);
+	if (!q)
+		return NULL;
+	size_t d = q != p ? n : chunk_size(q) > old ? chunk_size(q) - old : 0;
+	count_realloc_adj(t, n, d);
+	if (count_alloc(t, d))
+		return realloc_due(t, q, n, d, q != p);
+	return q;
 fresh:
 	if (count_alloc(t, n))
 		return sample_alloc(t, n, 0, false);
@@ -1273,7 +1454,10 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	for (size_t bi = 0; bi < nb && lkey && lval; bi++) {
 		const bucket *b = bs[bi];
 		uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
-		uint64_t inuse = allocs > frees ? allocs - frees : 0;
+		uint64_t held = allocs + atomic_load(&b->resized);
+		uint64_t inuse = held > frees ? held - frees : 0;
+		if (kind != PROF_TEMP && !allocs && !inuse)
+			continue; /* a size realloc'd objects only passed through */
 		double sc = heap_scale(b->size, rate);
 		int64_t v[4];
 		if (kind == PROF_TEMP) {
@@ -1682,7 +1866,7 @@ void cprof__heap_atfork_child(void)
 			continue;
 		H.dead_allocs += t->allocs;
 		H.dead_frees += t->frees;
-		H.dead_bytes += t->bytes;
+		H.dead_bytes += t->bytes + t->bytes_adj;
 	}
 	heap_tls *me = &tls;
 	H.threads = me->registered && !me->exited ? me : NULL;
