@@ -95,10 +95,12 @@ static void start_from_env(void)
 
 __attribute__((constructor)) static void cprof_init(void)
 {
+	int own = cprof__own_enter(); /* nothing allocated here is the program's */
 	cprof__stack_bounds_init();
 	cprof__threads_init();
 	cprof__heap_start_env();
 	start_from_env();
+	cprof__own_leave(own);
 }
 
 __attribute__((destructor)) static void cprof_fini(void)

@@ -248,7 +248,9 @@ static void *trampoline(void *p)
 		cprof__tail.last[0] = (uintptr_t)t.fn;
 		cprof__tail.nlast = 1;
 	}
+	int own = cprof__own_enter(); /* pthread_getattr_np allocates */
 	thread_begin();
+	cprof__own_leave(own);
 	return t.fn(t.arg);
 }
 

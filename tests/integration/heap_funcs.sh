@@ -50,6 +50,6 @@ for site in $(awk '$1 == "objects" { print $2 }' "$T/rate1.out"); do
 	done
 done
 # The interposers' own frames are never an allocation's leaf.
-cprof_fns='^(malloc|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|sample_alloc|aligned_impl|realloc_impl)$'
+cprof_fns='^(malloc|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|sample_alloc|aligned_impl|realloc_impl|realloc_sampled|realloc_due|event_bucket|sample_due)$'
 leaf=$(awk -v re="$cprof_fns" 'NR > 1 && $1 != "0" && $NF ~ re { print $NF }' "$T/alloc_objects.top")
 eq rate1_no_cprof_frames "$leaf" ""
