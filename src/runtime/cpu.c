@@ -307,6 +307,9 @@ static void *writer_main(void *arg)
 		nanosleep(&ts, NULL);
 	}
 	while (!atomic_load(&cpu.stop)) {
+		/* The mappings of objects loaded since the last look, found here
+		 * rather than inside the program's dlopen (cheap if none). */
+		cprof__maps_snapshot();
 		struct timespec ts = {0, 50 * 1000000};
 		if (!atomic_exchange(&cpu.wake, 0))
 			syscall(SYS_futex, &cpu.wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
@@ -377,6 +380,7 @@ static int build_and_write(int fd)
 	p.time_nanos = cpu.t0_real;
 	p.duration_nanos = cprof__mono_ns() - cpu.t0_mono;
 	int64_t key_thread = cprof_profile_str(&p, "thread");
+	cprof__maps_snapshot();
 	cprof__maps_emit(&p);
 
 	pcmap m = {0};
@@ -560,7 +564,6 @@ static int start_locked(int fd, bool own_fd, int hz)
 		cpu.ring = NULL;
 		return rc;
 	}
-	cprof__maps_snapshot();
 	cpu.t0_real = cprof__now_ns();
 	cpu.t0_mono = cprof__mono_ns();
 	cpu.running = true;
@@ -575,7 +578,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 		atomic_store(&cpu.stop, 1);
 		wake_writer();
 		pthread_join(cpu.writer, NULL);
-			munmap(ring, sizeof(slot) * nslots);
+		munmap(ring, sizeof(slot) * nslots);
 		cpu.ring = NULL;
 		cpu.running = false;
 		cprof__maps_reset();
@@ -704,10 +707,19 @@ void cprof__cpu_atfork_child(void)
 	}
 }
 
-void cprof__modules_changed(void)
+/* The program's dlclose, before the real one.  Returns whether
+ * cprof__dlclose_end must follow.  dlopen needs nothing: the unwinder finds
+ * new objects by itself and the writer thread records their mappings. */
+bool cprof__dlclose_begin(void)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
-		return;
-	cprof__unwind_refresh();
-	cprof__maps_snapshot();
+		return false;
+	cprof__maps_snapshot(); /* no-op unless something was loaded since */
+	cprof__unwind_close_begin();
+	return true;
+}
+
+void cprof__dlclose_end(void)
+{
+	cprof__unwind_close_end();
 }
