@@ -484,7 +484,8 @@ static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo
 	if (eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(ElfW(Phdr)) ||
-	    eh->e_phoff > 4096 || eh->e_phnum > (4096 - eh->e_phoff) / sizeof(ElfW(Phdr)))
+	    eh->e_phoff > 4096 || (eh->e_phoff & 7) ||
+	    eh->e_phnum > (4096 - eh->e_phoff) / sizeof(ElfW(Phdr)))
 		return false;
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
 	uintptr_t bias = fo.dlfo_link_map->l_addr;
