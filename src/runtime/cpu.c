@@ -697,6 +697,8 @@ void cprof__cpu_atfork_child(void)
 {
 	atomic_store(&cpu_on, 0);
 	pthread_mutex_init(&cpu.lock, NULL);
+	cprof__unwind_atfork_child();
+	cprof__maps_atfork_child();
 	if (cpu.running) {
 		cpu.running = false;
 		struct stat st;

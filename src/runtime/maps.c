@@ -156,6 +156,13 @@ void cprof__maps_snapshot(void)
 	pthread_mutex_unlock(&maps_lock);
 }
 
+/* fork: the CPU writer thread may have held the lock; it does not exist in
+ * the child. */
+void cprof__maps_atfork_child(void)
+{
+	pthread_mutex_init(&maps_lock, NULL);
+}
+
 void cprof__maps_reset(void)
 {
 	pthread_mutex_lock(&maps_lock);

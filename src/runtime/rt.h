@@ -44,6 +44,7 @@ void cprof__unwind_shutdown(void);
  * other code later). */
 void cprof__unwind_close_begin(void);
 void cprof__unwind_close_end(void);
+void cprof__unwind_atfork_child(void);
 /* Unwind from a signal context: pcs[0] is the interrupted pc, pcs[i>0] are
  * return addresses minus one (inside the call instruction).  Returns depth.
  * async-signal-safe; never faults (all stack reads are guarded). */
@@ -129,6 +130,7 @@ void cprof__maps_snapshot(void);
 int cprof__maps_emit(struct cprof_profile *p);
 uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
 void cprof__maps_reset(void);
+void cprof__maps_atfork_child(void);
 
 /* The symbolizer for profiles written in-process: lean (no separate debug
  * files' DWARF, see cprof_symbolizer_set_lean) unless CPROF_SYMBOLIZE=full.

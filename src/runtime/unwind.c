@@ -578,6 +578,15 @@ void cprof__unwind_close_end(void)
 	atomic_fetch_sub(&closing, 1);
 }
 
+/* fork: the child has only the forking thread; a dlclose or a handler that
+ * was in progress in another thread will never finish there. */
+void cprof__unwind_atfork_child(void)
+{
+	atomic_store(&closing, 0);
+	atomic_store(&cprof__unwind_users, 0);
+	atomic_fetch_add(&epoch, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* Unwinding (async-signal-safe from here on).                        */
 
