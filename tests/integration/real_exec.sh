@@ -64,3 +64,29 @@ check make_profile_written test -s "$T/make.pb.gz"
 # The compiler's own processes wrote their profiles too (CPROF_CPU.PID).
 n=$(ls "$T"/make.pb.gz.* 2>/dev/null | wc -l)
 if [ "$n" -ge 9 ]; then ok "make_children_profiled ($n)"; else nok make_children_profiled "$n files"; fi
+
+# glibc resolves a dlopen's RUNPATH and $ORIGIN from its caller: a program
+# finding its plugin through its own RUNPATH still finds it under libcprof
+# (an interposed dlopen made libcprof the caller, and the load failed).
+mkdir -p "$T/origin/lib"
+printf 'int plugin_answer(void) { return 42; }\n' >"$T/origin/plugin.c"
+$CC -shared -fPIC $TEST_CFLAGS -o "$T/origin/lib/libplugin.so" "$T/origin/plugin.c"
+cat >"$T/origin/main.c" <<'EOC'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(void)
+{
+	void *h = dlopen("libplugin.so", RTLD_NOW);
+	if (!h) {
+		printf("dlopen failed: %s\n", dlerror());
+		return 1;
+	}
+	int (*f)(void) = (int (*)(void))dlsym(h, "plugin_answer");
+	printf("answer %d\n", f ? f() : -1);
+	return 0;
+}
+EOC
+$CC $TEST_CFLAGS -o "$T/origin/main" "$T/origin/main.c" -ldl -Wl,-rpath,'$ORIGIN/lib'
+prof_run origin "$T/origin.pb.gz" "$T/origin/main"
+expect_rc origin 0
+expect_out origin '^answer 42$'
