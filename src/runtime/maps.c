@@ -117,6 +117,11 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		seq++;
 	}
 	const char *path = info->dlpi_name;
+	char abs[4096];
+	/* dlopen("./lib.so") leaves the name as given; the profile's file
+	 * must not depend on the directory the program is in at exit. */
+	if (path && path[0] && path[0] != '/' && strchr(path, '/') && realpath(path, abs))
+		path = abs;
 	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	char hex[41 * 2] = "";
 	for (int i = 0; i < info->dlpi_phnum; i++) {
