@@ -39,6 +39,89 @@ static unsigned seq;
 /* dl_iterate_phdr's counters at the last full look; 0: never looked. */
 static unsigned long long seen_adds, seen_subs;
 static char exe[4096];
+static uintptr_t vdso; /* AT_SYSINFO_EHDR */
+
+/* Objects already recorded, by load address and program headers, with their
+ * name: a look after a dlopen (in the program's dlclose, too) skips them
+ * with a few compares instead of reading their headers again.  The name is
+ * compared too: another library may be loaded where one was unloaded. */
+typedef struct known {
+	uintptr_t addr;
+	const void *phdr;
+	char *name;
+	uint32_t nrec, rec[4]; /* its records in recs[] */
+} known;
+static known *knowns;
+static size_t cap_knowns; /* power of two */
+static size_t nknowns;
+
+static size_t known_slot(uintptr_t addr, const void *phdr)
+{
+	uint64_t h = ((uint64_t)addr ^ (uint64_t)(uintptr_t)phdr) * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 32) & (cap_knowns - 1);
+}
+
+/* maps_lock held.  A known object's records are marked seen in this look
+ * (cprof__maps_lookup prefers the latest object at an address). */
+static bool is_known(const struct dl_phdr_info *info)
+{
+	if (!cap_knowns)
+		return false;
+	for (size_t j = known_slot(info->dlpi_addr, info->dlpi_phdr);; j = (j + 1) & (cap_knowns - 1)) {
+		known *k = &knowns[j];
+		if (!k->name)
+			return false;
+		if (k->addr == info->dlpi_addr && k->phdr == info->dlpi_phdr) {
+			if (strcmp(k->name, info->dlpi_name ? info->dlpi_name : ""))
+				return false;
+			for (uint32_t i = 0; i < k->nrec; i++)
+				recs[k->rec[i]].seq = seq;
+			return true;
+		}
+	}
+}
+
+/* maps_lock held; on OOM the object is only looked at again next time. */
+static void add_known(const struct dl_phdr_info *info, const uint32_t *rec, uint32_t nrec)
+{
+	if (nrec > CPROF_ARRAY_LEN(knowns->rec))
+		return;
+	if ((nknowns + 1) * 2 > cap_knowns) {
+		size_t cap = cap_knowns ? cap_knowns * 2 : 64;
+		known *v = calloc(cap, sizeof(*v));
+		if (!v)
+			return;
+		known *old = knowns;
+		size_t oldcap = cap_knowns;
+		knowns = v;
+		cap_knowns = cap;
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].name)
+				continue;
+			size_t j = known_slot(old[i].addr, old[i].phdr);
+			while (knowns[j].name)
+				j = (j + 1) & (cap - 1);
+			knowns[j] = old[i];
+		}
+		free(old);
+	}
+	size_t j = known_slot(info->dlpi_addr, info->dlpi_phdr);
+	while (knowns[j].name) {
+		if (knowns[j].addr == info->dlpi_addr && knowns[j].phdr == info->dlpi_phdr)
+			break; /* same place, another name: replace */
+		j = (j + 1) & (cap_knowns - 1);
+	}
+	char *name = strdup(info->dlpi_name ? info->dlpi_name : "");
+	if (!name)
+		return;
+	if (knowns[j].name)
+		free(knowns[j].name);
+	else
+		nknowns++;
+	knowns[j] = (known){info->dlpi_addr, info->dlpi_phdr, name, nrec, {0}};
+	for (uint32_t i = 0; i < nrec; i++)
+		knowns[j].rec[i] = rec[i];
+}
 
 static void build_id_hex(const struct dl_phdr_info *info, char hex[41 * 2])
 {
@@ -66,8 +149,8 @@ static void build_id_hex(const struct dl_phdr_info *info, char hex[41 * 2])
 	}
 }
 
-/* maps_lock held.  Returns false on OOM. */
-static bool add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char *path,
+/* maps_lock held.  Returns the record's index, -1 on OOM. */
+static long add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char *path,
 		    const struct dl_phdr_info *info, char hex[41 * 2])
 {
 	for (size_t i = 0; i < nrecs; i++) {
@@ -75,14 +158,14 @@ static bool add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 		if (r->start == start && r->limit == limit && r->offset == off &&
 		    !strcmp(r->path, path)) {
 			r->seq = seq;
-			return true;
+			return (long)i;
 		}
 	}
 	if (nrecs == caprecs) {
 		size_t cap = caprecs ? caprecs * 2 : 32;
 		mrec *v = realloc(recs, cap * sizeof(*v));
 		if (!v)
-			return false;
+			return -1;
 		recs = v;
 		caprecs = cap;
 	}
@@ -90,7 +173,7 @@ static bool add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
 	if (!r->path)
-		return false;
+		return -1;
 	r->start = start;
 	r->limit = limit;
 	r->offset = off;
@@ -98,8 +181,7 @@ static bool add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 	if (!hex[0])
 		build_id_hex(info, hex);
 	memcpy(r->build_id, hex, sizeof(r->build_id));
-	nrecs++;
-	return true;
+	return (long)nrecs++;
 }
 
 /* dl_iterate_phdr callback; maps_lock held by the caller. */
@@ -116,14 +198,16 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 		seq++;
 	}
+	if (is_known(info))
+		return 0;
 	const char *path = info->dlpi_name;
 	char abs[4096];
 	/* dlopen("./lib.so") leaves the name as given; the profile's file
 	 * must not depend on the directory the program is in at exit. */
 	if (path && path[0] && path[0] != '/' && strchr(path, '/') && realpath(path, abs))
 		path = abs;
-	uintptr_t vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	char hex[41 * 2] = "";
+	uint32_t rec[4], nrec = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
@@ -141,17 +225,24 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			    vdso < info->dlpi_addr + q->p_vaddr + q->p_memsz)
 				name = "[vdso]"; /* as /proc/PID/maps names it */
 		}
-		if (!add_rec(start, limit, off, name, info, hex)) {
+		long r = add_rec(start, limit, off, name, info, hex);
+		if (r < 0) {
 			seen_adds = 0; /* OOM: look again next time */
 			return 1;
 		}
+		if (nrec < CPROF_ARRAY_LEN(rec))
+			rec[nrec] = (uint32_t)r;
+		nrec++;
 	}
+	add_known(info, rec, nrec);
 	return 0;
 }
 
 void cprof__maps_snapshot(void)
 {
 	pthread_mutex_lock(&maps_lock);
+	if (!vdso)
+		vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	if (!exe[0]) {
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = 0;
@@ -177,6 +268,11 @@ void cprof__maps_reset(void)
 	recs = NULL;
 	nrecs = caprecs = 0;
 	seen_adds = seen_subs = 0;
+	for (size_t i = 0; i < cap_knowns; i++)
+		free(knowns[i].name);
+	free(knowns);
+	knowns = NULL;
+	cap_knowns = nknowns = 0;
 	pthread_mutex_unlock(&maps_lock);
 }
 
