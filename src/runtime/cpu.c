@@ -712,11 +712,11 @@ void cprof__cpu_atfork_child(void)
 /* The program's dlclose, before the real one.  Returns whether
  * cprof__dlclose_end must follow.  dlopen needs nothing: the unwinder finds
  * new objects by itself and the writer thread records their mappings. */
-bool cprof__dlclose_begin(void)
+bool cprof__dlclose_begin(void *h)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return false;
-	cprof__maps_snapshot(); /* no-op unless something was loaded since */
+	cprof__maps_before_dlclose(h);
 	cprof__unwind_close_begin();
 	return true;
 }

@@ -151,7 +151,7 @@ CPROF_EXPORT int dlclose(void *h)
 	static dlclose_fn real;
 	if (!real)
 		real = (dlclose_fn)dlsym(RTLD_NEXT, "dlclose");
-	bool guard = cprof__dlclose_begin();
+	bool guard = cprof__dlclose_begin(h);
 	int rc = real ? real(h) : -1;
 	if (guard)
 		cprof__dlclose_end();

@@ -15,6 +15,7 @@
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
@@ -55,25 +56,26 @@ static known *knowns;
 static size_t cap_knowns; /* power of two */
 static size_t nknowns;
 
-static size_t known_slot(uintptr_t addr, const void *phdr)
+static size_t known_slot(uintptr_t addr)
 {
-	uint64_t h = ((uint64_t)addr ^ (uint64_t)(uintptr_t)phdr) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (uint64_t)addr * 0x9e3779b97f4a7c15ULL;
 	return (size_t)(h >> 32) & (cap_knowns - 1);
 }
 
-/* maps_lock held.  A known object's records are marked seen in this look
- * (cprof__maps_lookup prefers the latest object at an address). */
-static bool is_known(const struct dl_phdr_info *info)
+/* maps_lock held.  Is the object at addr named name (with program headers
+ * at phdr, unless NULL) recorded?  Its records are then marked seen in this
+ * look (cprof__maps_lookup prefers the latest object at an address). */
+static bool is_known(uintptr_t addr, const void *phdr, const char *name)
 {
 	if (!cap_knowns)
 		return false;
-	for (size_t j = known_slot(info->dlpi_addr, info->dlpi_phdr);; j = (j + 1) & (cap_knowns - 1)) {
+	if (!name)
+		name = "";
+	for (size_t j = known_slot(addr);; j = (j + 1) & (cap_knowns - 1)) {
 		known *k = &knowns[j];
 		if (!k->name)
 			return false;
-		if (k->addr == info->dlpi_addr && k->phdr == info->dlpi_phdr) {
-			if (strcmp(k->name, info->dlpi_name ? info->dlpi_name : ""))
-				return false;
+		if (k->addr == addr && (!phdr || k->phdr == phdr) && !strcmp(k->name, name)) {
 			for (uint32_t i = 0; i < k->nrec; i++)
 				recs[k->rec[i]].seq = seq;
 			return true;
@@ -98,14 +100,14 @@ static void add_known(const struct dl_phdr_info *info, const uint32_t *rec, uint
 		for (size_t i = 0; i < oldcap; i++) {
 			if (!old[i].name)
 				continue;
-			size_t j = known_slot(old[i].addr, old[i].phdr);
+			size_t j = known_slot(old[i].addr);
 			while (knowns[j].name)
 				j = (j + 1) & (cap - 1);
 			knowns[j] = old[i];
 		}
 		free(old);
 	}
-	size_t j = known_slot(info->dlpi_addr, info->dlpi_phdr);
+	size_t j = known_slot(info->dlpi_addr);
 	while (knowns[j].name) {
 		if (knowns[j].addr == info->dlpi_addr && knowns[j].phdr == info->dlpi_phdr)
 			break; /* same place, another name: replace */
@@ -198,7 +200,7 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 		seq++;
 	}
-	if (is_known(info))
+	if (is_known(info->dlpi_addr, info->dlpi_phdr, info->dlpi_name))
 		return 0;
 	const char *path = info->dlpi_name;
 	char abs[4096];
@@ -236,6 +238,26 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	add_known(info, rec, nrec);
 	return 0;
+}
+
+/*
+ * Before the program's dlclose(h): what it may unload must be recorded
+ * first.  That is h's object and the objects loaded after it (its
+ * dependencies come after it in the loader's list); when all of them are
+ * known — a plugin loaded and unloaded again and again — this costs a few
+ * compares, not a look at every object inside the program's dlclose.
+ */
+void cprof__maps_before_dlclose(void *h)
+{
+	struct link_map *lm = NULL;
+	pthread_mutex_lock(&maps_lock);
+	seq++;
+	bool all_known = cap_knowns && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm;
+	for (; all_known && lm; lm = lm->l_next)
+		all_known = is_known(lm->l_addr, NULL, lm->l_name);
+	pthread_mutex_unlock(&maps_lock);
+	if (!all_known)
+		cprof__maps_snapshot();
 }
 
 void cprof__maps_snapshot(void)

@@ -125,6 +125,9 @@ struct cprof_profile;
  * Called by the CPU writer thread, before a dlclose, and when a profile is
  * written; objects once seen stay in the set until cprof__maps_reset. */
 void cprof__maps_snapshot(void);
+/* Before the program's dlclose(h): record what it may unload (cheap when
+ * that is all known already).  Normal context. */
+void cprof__maps_before_dlclose(void *h);
 /* Add the collected mappings to p (main binary first); returns the mapping
  * id for an address via cprof__maps_lookup afterwards. */
 int cprof__maps_emit(struct cprof_profile *p);
@@ -183,7 +186,7 @@ bool cprof__fatal_pending(void);
 void cprof__service_atfork_child(void);
 /* Around the program's dlclose (cpu.c): record the mappings of what may be
  * unloaded, and keep the unwinder off its CFI while it goes. */
-bool cprof__dlclose_begin(void);
+bool cprof__dlclose_begin(void *h);
 void cprof__dlclose_end(void);
 
 #endif
