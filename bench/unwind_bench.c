@@ -6,6 +6,8 @@
  * (cprof__unwind_refresh, cprof__unwind_here, cprof__unwind_uc; hidden
  * visibility does not stop static linking).  Compares, in the same run:
  *   cprof_here      cprof__unwind_here() called directly
+ *   cprof_cold      the same with the pc->row cache emptied first (as a dlclose
+ *                   does): every frame's row found in its object's CFI
  *   cprof_signal    tgkill(SIGPROF) to self, the handler unwinds its ucontext
  *                   with cprof__unwind_uc() — the profiler's own path
  *   signal_only     the same signal with an empty handler (kernel cost alone)
@@ -47,10 +49,10 @@
 
 #define MAXPCS 128
 
-enum { M_HERE, M_SIGNAL, M_SIGNAL_ONLY, M_HANDLER, M_BACKTRACE, M_UNWIND, M_COUNT };
+enum { M_HERE, M_SIGNAL, M_SIGNAL_ONLY, M_HANDLER, M_BACKTRACE, M_UNWIND, M_COLD, M_COUNT };
 static const char *const method_name[M_COUNT] = {
 	"cprof_here", "cprof_signal", "signal_only", "cprof_handler", "glibc_backtrace",
-	"libgcc_unwind",
+	"libgcc_unwind", "cprof_cold",
 };
 
 static long n_calls = 10000;
@@ -112,6 +114,12 @@ __attribute__((noinline)) static int unwind_once(int m)
 	uintptr_t pcs[MAXPCS];
 	switch (m) {
 	case M_HERE:
+		return cprof__unwind_here(pcs, MAXPCS, 0);
+	case M_COLD:
+		/* What a dlclose does to the pc->row cache: every frame misses and
+		 * is looked up in its object's .eh_frame_hdr. */
+		cprof__unwind_close_begin();
+		cprof__unwind_close_end();
 		return cprof__unwind_here(pcs, MAXPCS, 0);
 	case M_SIGNAL:
 	case M_SIGNAL_ONLY:
@@ -279,8 +287,8 @@ int main(int argc, char **argv)
 
 	printf("unwind_bench: thread CPU ns per call (median of %d x %ld calls), frames returned;"
 	       " code built -O2 -fomit-frame-pointer\n", reps, n_calls);
-	printf("CFI tables for the %d loaded objects (cprof__unwind_refresh, once per start"
-	       " and per dlopen/dlclose): %.1f ms of CPU\n", nobj, (double)(r1 - r0) / 1e6);
+	printf("start cost for the %d loaded objects (cprof__unwind_refresh: nothing is built,"
+	       " CFI is read in place): %.3f ms of CPU\n", nobj, (double)(r1 - r0) / 1e6);
 	printf("%5s %5s", "depth", "same");
 	for (int m = 0; m < M_COUNT; m++)
 		printf(" %15s %3s", method_name[m], "fr");
@@ -293,6 +301,7 @@ int main(int argc, char **argv)
 	printf("(depth: stack depth asked for; same: cprof and backtrace(3) return the same pcs;"
 	       " fr: frames each method returned;\n signal_only: kernel signal delivery to an"
 	       " empty handler; cprof_signal - signal_only = the unwind inside the handler;\n"
-	       " cprof_handler: one whole sample on the sampled thread, libcprof's own handler)\n");
+	       " cprof_handler: one whole sample on the sampled thread, libcprof's own handler;\n"
+	       " cprof_cold: cprof_here with the pc->row cache emptied first, every frame from CFI)\n");
 	return 0;
 }

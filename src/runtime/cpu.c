@@ -308,6 +308,9 @@ static void *writer_main(void *arg)
 		nanosleep(&ts, NULL);
 	}
 	while (!atomic_load(&cpu.stop)) {
+		/* The mappings of objects loaded since the last look, found here
+		 * rather than inside the program's dlopen (cheap if none). */
+		cprof__maps_snapshot();
 		struct timespec ts = {0, 50 * 1000000};
 		if (!atomic_exchange(&cpu.wake, 0))
 			syscall(SYS_futex, &cpu.wake, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
@@ -378,6 +381,7 @@ static int build_and_write(int fd)
 	p.time_nanos = cpu.t0_real;
 	p.duration_nanos = cprof__mono_ns() - cpu.t0_mono;
 	int64_t key_thread = cprof_profile_str(&p, "thread");
+	cprof__maps_snapshot();
 	cprof__maps_emit(&p);
 
 	pcmap m = {0};
@@ -561,7 +565,6 @@ static int start_locked(int fd, bool own_fd, int hz)
 		cpu.ring = NULL;
 		return rc;
 	}
-	cprof__maps_snapshot();
 	cpu.t0_real = cprof__now_ns();
 	cpu.t0_mono = cprof__mono_ns();
 	cpu.running = true;
@@ -576,7 +579,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 		atomic_store(&cpu.stop, 1);
 		wake_writer();
 		pthread_join(cpu.writer, NULL);
-			munmap(ring, sizeof(slot) * nslots);
+		munmap(ring, sizeof(slot) * nslots);
 		cpu.ring = NULL;
 		cpu.running = false;
 		cprof__maps_reset();
@@ -701,6 +704,8 @@ void cprof__cpu_atfork_child(void)
 {
 	atomic_store(&cpu_on, 0);
 	pthread_mutex_init(&cpu.lock, NULL);
+	cprof__unwind_atfork_child();
+	cprof__maps_atfork_child();
 	if (cpu.running) {
 		cpu.running = false;
 		struct stat st;
@@ -711,12 +716,21 @@ void cprof__cpu_atfork_child(void)
 	}
 }
 
-void cprof__modules_changed(void)
+/* The program's dlclose, before the real one.  Returns whether
+ * cprof__dlclose_end must follow.  dlopen needs nothing: the unwinder finds
+ * new objects by itself and the writer thread records their mappings. */
+bool cprof__dlclose_begin(void *h)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
-		return;
-	int own = cprof__own_enter();
-	cprof__unwind_refresh();
-	cprof__maps_snapshot();
+		return false;
+	int own = cprof__own_enter(); /* the records it keeps are cprof's */
+	cprof__maps_before_dlclose(h);
 	cprof__own_leave(own);
+	cprof__unwind_close_begin();
+	return true;
+}
+
+void cprof__dlclose_end(void)
+{
+	cprof__unwind_close_end();
 }

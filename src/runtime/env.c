@@ -140,28 +140,22 @@ CPROF_EXPORT void _Exit(int status)
 	exit_via("_Exit", status);
 }
 
-/* dlopen/dlclose change the set of code the unwinder must know. */
-typedef void *(*dlopen_fn)(const char *, int);
+/* dlclose must make sure no signal handler reads the CFI of an object being
+ * unmapped.  dlopen is not interposed: the unwinder finds new objects by
+ * itself and the CPU writer thread records their mappings, so none of
+ * cprof's work runs inside the program's dlopen — and glibc resolves a
+ * dlopen's $ORIGIN and RUNPATH from its caller, which must stay the
+ * program's code, not ours. */
 typedef int (*dlclose_fn)(void *);
-
-CPROF_EXPORT void *dlopen(const char *file, int mode)
-{
-	static dlopen_fn real;
-	if (!real)
-		real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
-	void *h = real ? real(file, mode) : NULL;
-	if (h)
-		cprof__modules_changed();
-	return h;
-}
 
 CPROF_EXPORT int dlclose(void *h)
 {
 	static dlclose_fn real;
 	if (!real)
 		real = (dlclose_fn)dlsym(RTLD_NEXT, "dlclose");
+	bool guard = cprof__dlclose_begin(h);
 	int rc = real ? real(h) : -1;
-	if (rc == 0)
-		cprof__modules_changed();
+	if (guard)
+		cprof__dlclose_end();
 	return rc;
 }

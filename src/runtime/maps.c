@@ -1,23 +1,28 @@
 /*
  * maps.c — the executable mappings a profile's addresses fall in.
  *
- * Snapshots of /proc/self/maps are accumulated (not replaced) while a profile
- * runs, so samples in a library that was dlclose'd before the profile is
- * written still find their mapping.  Build ids come from each loaded
- * object's in-memory PT_NOTE segments (NT_GNU_BUILD_ID), written as
- * lowercase hex as Go does.  Normal context only.
+ * From dl_iterate_phdr, not /proc/self/maps: each loaded object's
+ * executable PT_LOAD segments (page-rounded, as the kernel maps them) and its
+ * build id (the in-memory PT_NOTE NT_GNU_BUILD_ID, lowercase hex as Go
+ * writes it).  The set is cumulative while a profile runs, so samples in a
+ * library that was dlclose'd before the profile is written still find their
+ * mapping: dlclose looks before the object goes (cprof__dlclose_begin).
+ * A look costs one callback when nothing was loaded or unloaded since the
+ * last (dl_iterate_phdr's adds/subs counters).  Normal context only.
  */
 #include "compat.h"
 #include "runtime/rt.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 typedef struct mrec {
@@ -32,83 +37,137 @@ static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static mrec *recs;
 static size_t nrecs, caprecs;
 static unsigned seq;
+/* dl_iterate_phdr's counters at the last full look; 0: never looked. */
+static unsigned long long seen_adds, seen_subs;
+static char exe[4096];
+static uintptr_t vdso; /* AT_SYSINFO_EHDR */
 
-typedef struct objnote {
-	uintptr_t lo, hi;
-	char hex[41 * 2];
-} objnote;
+/* Objects already recorded, by load address and program headers, with their
+ * name: a look after a dlopen (in the program's dlclose, too) skips them
+ * with a few compares instead of reading their headers again.  The name is
+ * compared too: another library may be loaded where one was unloaded. */
+typedef struct known {
+	uintptr_t addr;
+	const void *phdr;
+	char *name;
+	uint32_t nrec, rec[4]; /* its records in recs[] */
+} known;
+static known *knowns;
+static size_t cap_knowns; /* power of two */
+static size_t nknowns;
 
-typedef struct notes {
-	objnote *v;
-	size_t n, cap;
-} notes;
-
-static int note_cb(struct dl_phdr_info *info, size_t size, void *arg)
+static size_t known_slot(uintptr_t addr)
 {
-	(void)size;
-	notes *ns = arg;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
-	char hex[41 * 2] = "";
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_LOAD) {
-			uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-			if (a < lo)
-				lo = a;
-			if (a + ph->p_memsz > hi)
-				hi = a + ph->p_memsz;
-		} else if (ph->p_type == PT_NOTE && !hex[0]) {
-			const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
-			const uint8_t *end = p + ph->p_memsz;
-			while (p + sizeof(ElfW(Nhdr)) <= end) {
-				const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
-				size_t nsz = (nh->n_namesz + 3) & ~3u, dsz = (nh->n_descsz + 3) & ~3u;
-				const uint8_t *name = p + sizeof(*nh), *desc = name + nsz;
-				if (desc + dsz > end)
-					break;
-				if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-				    !memcmp(name, "GNU", 4) && nh->n_descsz <= 40) {
-					for (size_t j = 0; j < nh->n_descsz; j++)
-						snprintf(hex + 2 * j, 3, "%02x", desc[j]);
-					break;
-				}
-				p = desc + dsz;
-			}
-		}
-	}
-	if (lo >= hi)
-		return 0;
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 32;
-		objnote *v = cprof__arena_realloc(ns->v, cap * sizeof(*v));
-		if (!v)
-			return 1;
-		ns->v = v;
-		ns->cap = cap;
-	}
-	objnote *o = &ns->v[ns->n++];
-	o->lo = lo;
-	o->hi = hi;
-	memcpy(o->hex, hex, sizeof(hex));
-	return 0;
+	uint64_t h = (uint64_t)addr * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(h >> 32) & (cap_knowns - 1);
 }
 
-static void add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char *path,
-		    const notes *ns)
+/* maps_lock held.  Is the object at addr named name (with program headers
+ * at phdr, unless NULL) recorded?  Its records are then marked seen in this
+ * look (cprof__maps_lookup prefers the latest object at an address). */
+static bool is_known(uintptr_t addr, const void *phdr, const char *name)
+{
+	if (!cap_knowns)
+		return false;
+	if (!name)
+		name = "";
+	for (size_t j = known_slot(addr);; j = (j + 1) & (cap_knowns - 1)) {
+		known *k = &knowns[j];
+		if (!k->name)
+			return false;
+		if (k->addr == addr && (!phdr || k->phdr == phdr) && !strcmp(k->name, name)) {
+			for (uint32_t i = 0; i < k->nrec; i++)
+				recs[k->rec[i]].seq = seq;
+			return true;
+		}
+	}
+}
+
+/* maps_lock held; on OOM the object is only looked at again next time. */
+static void add_known(const struct dl_phdr_info *info, const uint32_t *rec, uint32_t nrec)
+{
+	if (nrec > CPROF_ARRAY_LEN(knowns->rec))
+		return;
+	if ((nknowns + 1) * 2 > cap_knowns) {
+		size_t cap = cap_knowns ? cap_knowns * 2 : 64;
+		known *v = cprof__arena_calloc(cap, sizeof(*v));
+		if (!v)
+			return;
+		known *old = knowns;
+		size_t oldcap = cap_knowns;
+		knowns = v;
+		cap_knowns = cap;
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].name)
+				continue;
+			size_t j = known_slot(old[i].addr);
+			while (knowns[j].name)
+				j = (j + 1) & (cap - 1);
+			knowns[j] = old[i];
+		}
+		cprof__arena_free(old);
+	}
+	size_t j = known_slot(info->dlpi_addr);
+	while (knowns[j].name) {
+		if (knowns[j].addr == info->dlpi_addr && knowns[j].phdr == info->dlpi_phdr)
+			break; /* same place, another name: replace */
+		j = (j + 1) & (cap_knowns - 1);
+	}
+	char *name = cprof__arena_strdup(info->dlpi_name ? info->dlpi_name : "");
+	if (!name)
+		return;
+	if (knowns[j].name)
+		cprof__arena_free(knowns[j].name);
+	else
+		nknowns++;
+	knowns[j] = (known){info->dlpi_addr, info->dlpi_phdr, name, nrec, {0}};
+	for (uint32_t i = 0; i < nrec; i++)
+		knowns[j].rec[i] = rec[i];
+}
+
+static void build_id_hex(const struct dl_phdr_info *info, char hex[41 * 2])
+{
+	hex[0] = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		const uint8_t *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t nsz = (nh->n_namesz + 3) & ~3u, dsz = (nh->n_descsz + 3) & ~3u;
+			const uint8_t *name = p + sizeof(*nh), *desc = name + nsz;
+			if (desc + dsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && nh->n_descsz <= 40) {
+				for (size_t j = 0; j < nh->n_descsz; j++)
+					snprintf(hex + 2 * j, 3, "%02x", desc[j]);
+				return;
+			}
+			p = desc + dsz;
+		}
+	}
+}
+
+/* maps_lock held.  Returns the record's index, -1 on OOM. */
+static long add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char *path,
+		    const struct dl_phdr_info *info, char hex[41 * 2])
 {
 	for (size_t i = 0; i < nrecs; i++) {
 		mrec *r = &recs[i];
 		if (r->start == start && r->limit == limit && r->offset == off &&
 		    !strcmp(r->path, path)) {
 			r->seq = seq;
-			return;
+			return (long)i;
 		}
 	}
 	if (nrecs == caprecs) {
-		size_t cap = caprecs ? caprecs * 2 : 64;
+		size_t cap = caprecs ? caprecs * 2 : 32;
 		mrec *v = cprof__arena_realloc(recs, cap * sizeof(*v));
 		if (!v)
-			return;
+			return -1;
 		recs = v;
 		caprecs = cap;
 	}
@@ -116,47 +175,110 @@ static void add_rec(uintptr_t start, uintptr_t limit, uintptr_t off, const char 
 	memset(r, 0, sizeof(*r));
 	r->path = cprof__arena_strdup(path);
 	if (!r->path)
-		return;
+		return -1;
 	r->start = start;
 	r->limit = limit;
 	r->offset = off;
 	r->seq = seq;
-	for (size_t i = 0; i < ns->n; i++)
-		if (start >= ns->v[i].lo && start < ns->v[i].hi) {
-			memcpy(r->build_id, ns->v[i].hex, sizeof(r->build_id));
-			break;
+	if (!hex[0])
+		build_id_hex(info, hex);
+	memcpy(r->build_id, hex, sizeof(r->build_id));
+	return (long)nrecs++;
+}
+
+/* dl_iterate_phdr callback; maps_lock held by the caller. */
+static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	bool *first = arg;
+	if (*first) {
+		*first = false;
+		if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) {
+			if (seen_adds && info->dlpi_adds == seen_adds && info->dlpi_subs == seen_subs)
+				return 1; /* nothing loaded or unloaded since the last look */
+			seen_adds = info->dlpi_adds;
+			seen_subs = info->dlpi_subs;
 		}
-	nrecs++;
+		seq++;
+	}
+	if (is_known(info->dlpi_addr, info->dlpi_phdr, info->dlpi_name))
+		return 0;
+	const char *path = info->dlpi_name;
+	char abs[4096];
+	/* dlopen("./lib.so") leaves the name as given; the profile's file
+	 * must not depend on the directory the program is in at exit. */
+	if (path && path[0] && path[0] != '/' && strchr(path, '/') && realpath(path, abs))
+		path = abs;
+	char hex[41 * 2] = "";
+	uint32_t rec[4], nrec = 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t start = a & ~(uintptr_t)4095;
+		uintptr_t limit = (a + ph->p_memsz + 4095) & ~(uintptr_t)4095;
+		uintptr_t off = ph->p_offset & ~(uintptr_t)4095;
+		const char *name = path;
+		if (!name || !name[0])
+			name = exe; /* the main program */
+		for (int j = 0; vdso && j < info->dlpi_phnum; j++) {
+			const ElfW(Phdr) *q = &info->dlpi_phdr[j];
+			if (q->p_type == PT_LOAD && vdso >= info->dlpi_addr + q->p_vaddr &&
+			    vdso < info->dlpi_addr + q->p_vaddr + q->p_memsz)
+				name = "[vdso]"; /* as /proc/PID/maps names it */
+		}
+		long r = add_rec(start, limit, off, name, info, hex);
+		if (r < 0) {
+			seen_adds = 0; /* OOM: look again next time */
+			return 1;
+		}
+		if (nrec < CPROF_ARRAY_LEN(rec))
+			rec[nrec] = (uint32_t)r;
+		nrec++;
+	}
+	add_known(info, rec, nrec);
+	return 0;
+}
+
+/*
+ * Before the program's dlclose(h): what it may unload must be recorded
+ * first.  That is h's object and the objects loaded after it (its
+ * dependencies come after it in the loader's list); when all of them are
+ * known — a plugin loaded and unloaded again and again — this costs a few
+ * compares, not a look at every object inside the program's dlclose.
+ */
+void cprof__maps_before_dlclose(void *h)
+{
+	struct link_map *lm = NULL;
+	pthread_mutex_lock(&maps_lock);
+	seq++;
+	bool all_known = cap_knowns && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm;
+	for (; all_known && lm; lm = lm->l_next)
+		all_known = is_known(lm->l_addr, NULL, lm->l_name);
+	pthread_mutex_unlock(&maps_lock);
+	if (!all_known)
+		cprof__maps_snapshot();
 }
 
 void cprof__maps_snapshot(void)
 {
-	notes ns = {0};
-	dl_iterate_phdr(note_cb, &ns);
-	FILE *f = fopen("/proc/self/maps", "re");
-	if (!f) {
-		cprof__arena_free(ns.v);
-		return;
-	}
 	pthread_mutex_lock(&maps_lock);
-	seq++;
-	char line[4096 + 256];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long start, limit, off;
-		char perms[8];
-		int pathpos = 0;
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &start, &limit, perms, &off,
-			   &pathpos) < 4)
-			continue;
-		if (perms[2] != 'x')
-			continue;
-		char *path = line + pathpos;
-		path[strcspn(path, "\n")] = 0;
-		add_rec(start, limit, off, path, &ns);
+	if (!vdso)
+		vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	if (!exe[0]) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = 0;
 	}
+	bool first = true;
+	dl_iterate_phdr(object_cb, &first);
 	pthread_mutex_unlock(&maps_lock);
-	fclose(f);
-	cprof__arena_free(ns.v);
+}
+
+/* fork: the CPU writer thread may have held the lock; it does not exist in
+ * the child. */
+void cprof__maps_atfork_child(void)
+{
+	pthread_mutex_init(&maps_lock, NULL);
 }
 
 void cprof__maps_reset(void)
@@ -167,25 +289,28 @@ void cprof__maps_reset(void)
 	cprof__arena_free(recs);
 	recs = NULL;
 	nrecs = caprecs = 0;
+	seen_adds = seen_subs = 0;
+	for (size_t i = 0; i < cap_knowns; i++)
+		cprof__arena_free(knowns[i].name);
+	cprof__arena_free(knowns);
+	knowns = NULL;
+	cap_knowns = nknowns = 0;
 	pthread_mutex_unlock(&maps_lock);
 }
 
-static int main_first(const char *exe, const mrec *r)
+static int main_first(const mrec *r)
 {
 	return exe[0] && !strcmp(r->path, exe) ? 0 : 1;
 }
 
 int cprof__maps_emit(cprof_profile *p)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = 0;
 	pthread_mutex_lock(&maps_lock);
 	/* Main binary first (pprof's convention), then the rest in address order. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < nrecs; i++) {
 			mrec *r = &recs[i];
-			if (main_first(exe, r) != pass)
+			if (main_first(r) != pass)
 				continue;
 			cprof_mapping m = {
 				.start = r->start,

@@ -33,10 +33,18 @@ void cprof__stack_bounds_init(void);
 
 /* ---- unwind.c ---- */
 #define CPROF_MAX_DEPTH 128
-/* (Re)build the CFI tables for every loaded object; called at start, after
- * dlopen/dlclose.  Normal context; takes the unwinder's control lock. */
+/* Nothing to prepare: unwinding reads each object's .eh_frame_hdr in place,
+ * on the first sample that needs it (unwind.c).  Kept as the start hook of
+ * the CPU and heap profilers; returns 0. */
 int cprof__unwind_refresh(void);
 void cprof__unwind_shutdown(void);
+/* Around the real dlclose (normal context): begin waits until no handler is
+ * reading CFI (microseconds) and keeps new ones to the row cache until end,
+ * which also invalidates that cache (the closed object's addresses may hold
+ * other code later). */
+void cprof__unwind_close_begin(void);
+void cprof__unwind_close_end(void);
+void cprof__unwind_atfork_child(void);
 /* Unwind from a signal context: pcs[0] is the interrupted pc, pcs[i>0] are
  * return addresses minus one (inside the call instruction).  Returns depth.
  * async-signal-safe; never faults (all stack reads are guarded). */
@@ -111,14 +119,21 @@ void *cprof__next(const char *name);
 
 /* ---- maps.c: the process's executable mappings with build ids ---- */
 struct cprof_profile;
-/* Snapshot /proc/self/maps + build ids into the cumulative set (normal
- * context; called when the set of loaded objects changes). */
+/* Bring the cumulative set up to date with the loaded objects
+ * (dl_iterate_phdr; normal context): cheap when no object was loaded or
+ * unloaded since the last call (dl_iterate_phdr's adds/subs counters).
+ * Called by the CPU writer thread, before a dlclose, and when a profile is
+ * written; objects once seen stay in the set until cprof__maps_reset. */
 void cprof__maps_snapshot(void);
+/* Before the program's dlclose(h): record what it may unload (cheap when
+ * that is all known already).  Normal context. */
+void cprof__maps_before_dlclose(void *h);
 /* Add the collected mappings to p (main binary first); returns the mapping
  * id for an address via cprof__maps_lookup afterwards. */
 int cprof__maps_emit(struct cprof_profile *p);
 uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
 void cprof__maps_reset(void);
+void cprof__maps_atfork_child(void);
 
 /* The symbolizer for profiles written in-process: lean (no separate debug
  * files' DWARF, see cprof_symbolizer_set_lean) unless CPROF_SYMBOLIZE=full.
@@ -200,7 +215,9 @@ void cprof__service_interval(int64_t ns);
 void cprof__fatal_install(void);
 bool cprof__fatal_pending(void);
 void cprof__service_atfork_child(void);
-/* dl_iterate_phdr's adds/subs changed (dlopen/dlclose). */
-void cprof__modules_changed(void);
+/* Around the program's dlclose (cpu.c): record the mappings of what may be
+ * unloaded, and keep the unwinder off its CFI while it goes. */
+bool cprof__dlclose_begin(void *h);
+void cprof__dlclose_end(void);
 
 #endif

@@ -5,37 +5,49 @@
  * toolchains, re-entry while the interrupted thread unwinds an exception,
  * unguarded stack reads) nor libunwind (crashes in the handler, see
  * ../shared/reference/native-profilers.md §1.5, §4) can be called from
- * SIGPROF safely.  So, like async-profiler and Firefox's LUL, we split it:
+ * SIGPROF safely.
  *
- *   1. Outside any handler (profile start, after dlopen/dlclose), for every
- *      loaded object we find its in-memory .eh_frame_hdr, run each FDE's CFA
- *      program once and keep the result as a sorted array of compact rows:
- *      for an address range, how to compute the CFA (rsp+k, rbp+k, *(rbp+k),
- *      the PLT rule, a signal trampoline, or "outermost frame"), and where
- *      rbp was saved.  On x86-64 the return address is always at CFA-8.
- *   2. In the handler: binary search (object, then row), three loads per
- *      frame.  Every stack load is guarded: inside the thread's known stack
- *      bounds it is a plain load; elsewhere the page is first probed with
- *      rt_sigprocmask (the kernel copies the new mask before validating
- *      `how`, so EFAULT means unreadable — the gperftools/abseil trick).
+ * Nothing is built ahead of time, for any object: a process pays for the
+ * unwinder only in the samples it takes (§7 of good-guest.md: building every
+ * object's tables at start-up cost milliseconds per exec).  For a pc, in the
+ * handler itself, as libunwind and libgcc do:
  *
- * Tables are immutable once published.  A refresh builds a new table,
- * publishes it with one atomic store, waits until no handler is inside
- * (cprof__unwind_users == 0), then frees what is no longer used.
+ *   1. _dl_find_object() (glibc ≥ 2.35, lock-free and async-signal-safe)
+ *      names the object and its .eh_frame_hdr; the object's program headers
+ *      (behind its ELF header) bound every read that follows to the readable
+ *      segment holding that section;
+ *   2. binary search of .eh_frame_hdr's sorted table for the FDE;
+ *   3. the CIE's and FDE's CFA programs run up to the pc, giving a compact
+ *      row: how to compute the CFA (rsp+k, rbp+k, *(rbp+k), the PLT rule, a
+ *      signal trampoline, or "outermost frame"), and where rbp was saved.
+ *      On x86-64 the return address is always at CFA-8.
+ *
+ * A direct-mapped cache of pc -> row stands in front, so a profile's
+ * recurring frames cost one cache line each.  Stack loads are guarded:
+ * inside the thread's known stack bounds a plain load; elsewhere the page is
+ * first probed with rt_sigprocmask (the kernel copies the new mask before
+ * validating `how`, so EFAULT means unreadable — the gperftools/abseil
+ * trick).  Reads of an object's CFI need no probe: the object is mapped
+ * while its code is on a stack, and dlclose (the one way it goes away
+ * under us) waits for handlers inside the unwinder to leave and keeps new
+ * ones away from CFI until the object is gone (cprof__unwind_close_begin).
  */
 #include "compat.h"
 #include "runtime/rt.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#if defined(DLFO_EH_SEGMENT_TYPE)
+#define HAVE_DL_FIND_OBJECT 1
+#endif
 
 enum {
 	K_NONE = 0,  /* no unwind info: frame-pointer fallback */
@@ -48,44 +60,25 @@ enum {
 };
 
 typedef struct row {
-	uint32_t pc;     /* offset from module lo */
 	int32_t off;     /* CFA offset */
 	int16_t rbp_off; /* rbp saved at cfa + rbp_off; 0: unchanged */
 	uint8_t kind;
 	uint8_t thr;     /* K_PLT threshold */
 } row;
 
-typedef struct module {
-	uintptr_t lo, hi;         /* executable range */
-	uintptr_t key_addr;       /* dlpi_addr */
-	const void *key_phdr;     /* dlpi_phdr: identifies the object */
-	row *rows;
-	size_t nrows;
-	unsigned mark;            /* refresh generation that last saw it */
-	struct module *next;      /* list of all built modules */
-	/* Row index last found for pcs hashing to each slot.  Profiles hit the
-	 * same few hundred pcs again and again; the binary search over a big
-	 * library's rows (libc: ~17 probes, most of them cache misses) was half
-	 * of the unwinder's time.  Written and read with relaxed 32-bit atomics
-	 * by any thread or handler: a stale or raced index is only a hint, and
-	 * find_row checks that the row it names covers the pc. */
-	_Atomic uint32_t cache[256];
-} module;
-
-typedef struct table {
-	size_t n;
-	uint64_t salt; /* of pc_cache entries made with this table */
-	module *mods[]; /* sorted by lo */
-} table;
-
-static pthread_mutex_t ctl_lock = PTHREAD_MUTEX_INITIALIZER;
-static module *all_modules;
-static _Atomic(table *) cur_table;
-static unsigned generation;
 atomic_int cprof__unwind_users;
+/* dlclose calls in progress: while non-zero, handlers read no object's CFI
+ * (only the row cache).  */
+static atomic_int closing;
+/* Bumped after every dlclose: cache entries made before no longer match
+ * (the addresses may hold other code now). */
+static _Atomic uint64_t epoch = 1;
 
 /* ------------------------------------------------------------------ */
-/* Building: bounded readers over one readable segment of memory.     */
+/* Bounded readers over one readable segment of an object.            */
+/* async-signal-safe, all of them: no libc calls (not even memcpy or    */
+/* strstr: sanitizers intercept those, and the handler must not enter  */
+/* an interceptor).                                                    */
 
 typedef struct rd {
 	const uint8_t *p, *end;
@@ -109,7 +102,8 @@ static uint64_t rd_fixed(rd *r, size_t n)
 		return 0;
 	}
 	uint64_t v = 0;
-	memcpy(&v, r->p, n); /* little-endian host */
+	for (size_t i = 0; i < n; i++) /* little-endian */
+		v |= (uint64_t)r->p[i] << (8 * i);
 	r->p += n;
 	return v;
 }
@@ -195,43 +189,12 @@ typedef struct cie {
 	const uint8_t *insns, *insns_end;
 } cie;
 
-typedef struct rowvec {
-	row *v;
-	size_t n, cap;
-	bool oom;
-} rowvec;
-
-static void push_row(rowvec *rv, uintptr_t lo, uint64_t pc, const cfstate *st, bool signal)
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 {
-	if (pc < lo || pc - lo > UINT32_MAX)
-		return;
-	if (rv->n == rv->cap) {
-		size_t cap = rv->cap ? rv->cap * 2 : 1024;
-		row *v = cprof__arena_realloc(rv->v, cap * sizeof(*v));
-		if (!v) {
-			rv->oom = true;
-			return;
-		}
-		rv->v = v;
-		rv->cap = cap;
-	}
-	row r = {.pc = (uint32_t)(pc - lo)};
-	if (!st) {
-		r.kind = K_NONE;
-	} else if (signal) {
-		r.kind = K_SIGNAL;
-	} else if (st->ra_undef) {
-		r.kind = K_END;
-	} else {
-		r.kind = (uint8_t)st->cfa_kind;
-		if (st->cfa_off < INT32_MIN || st->cfa_off > INT32_MAX)
-			r.kind = K_NONE;
-		r.off = (int32_t)st->cfa_off;
-		r.thr = st->thr;
-		if (st->rbp_off >= INT16_MIN && st->rbp_off <= INT16_MAX)
-			r.rbp_off = (int16_t)st->rbp_off;
-	}
-	rv->v[rv->n++] = r;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 /* Recognise the two CFA expressions compilers emit on x86-64. */
@@ -251,8 +214,8 @@ static void cfa_expression(cfstate *st, const uint8_t *e, size_t n)
 		static const uint8_t tail[] = {0x80, 0x00, 0x3f, 0x1a};
 		static const uint8_t tail2[] = {0x2a, 0x33, 0x24, 0x22};
 		if (!r.bad && (size_t)(r.end - r.p) == sizeof(tail) + 1 + sizeof(tail2) &&
-		    !memcmp(r.p, tail, sizeof(tail)) && r.p[4] >= 0x30 && r.p[4] <= 0x4f &&
-		    !memcmp(r.p + 5, tail2, sizeof(tail2))) {
+		    same_bytes(r.p, tail, sizeof(tail)) && r.p[4] >= 0x30 && r.p[4] <= 0x4f &&
+		    same_bytes(r.p + 5, tail2, sizeof(tail2))) {
 			st->cfa_kind = K_PLT;
 			st->cfa_off = k;
 			st->thr = (uint8_t)(r.p[4] - 0x30);
@@ -262,12 +225,13 @@ static void cfa_expression(cfstate *st, const uint8_t *e, size_t n)
 	st->cfa_kind = K_NONE;
 }
 
-/* Run a CFA program; emits rows as the location advances when rv != NULL. */
+/* Run a CFA program from *loc until the row holding `target` is complete
+ * (the next advance would pass it) or the program ends.  False if the
+ * program is malformed or uses what we do not understand. */
 static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate *st,
-		    const cfstate *init, uint64_t *loc, uint64_t pc_end, rowvec *rv, uintptr_t lo,
-		    uint8_t fde_enc)
+		    const cfstate *init, uint64_t *loc, uint64_t target, uint8_t fde_enc)
 {
-	cfstate stack[16];
+	cfstate stack[8];
 	int sp = 0;
 	rd r = {p, end, false};
 	while (r.p < r.end && !r.bad) {
@@ -320,17 +284,13 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 				if (reg == 6) st->rbp_off = 0;
 				break;
 			case 0x0a:
-				if (sp < 16) stack[sp++] = *st;
+				if (sp < (int)CPROF_ARRAY_LEN(stack)) stack[sp++] = *st;
 				else r.bad = true;
 				break;
 			case 0x0b:
-				if (sp > 0) {
-					/* restore_state keeps the CFA?  No: DWARF restores all rules
-					 * including the CFA. */
-					*st = stack[--sp];
-				} else {
-					r.bad = true;
-				}
+				/* DWARF restores all rules, the CFA's included. */
+				if (sp > 0) *st = stack[--sp];
+				else r.bad = true;
 				break;
 			case 0x0c: reg = rd_uleb(&r);
 				st->cfa_off = (int64_t)rd_uleb(&r);
@@ -383,11 +343,10 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 				break;
 			}
 		}
-		if (advance) {
-			uint64_t nl = *loc + adv;
-			if (rv && nl > *loc)
-				push_row(rv, lo, *loc, st, c->signal);
-			*loc = nl > pc_end ? pc_end : nl;
+		if (advance && !r.bad) {
+			if (adv > target - *loc)
+				return true; /* the current row covers target */
+			*loc += adv;
 		}
 	}
 	return !r.bad;
@@ -395,7 +354,7 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 
 static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, cie *c)
 {
-	memset(c, 0, sizeof(*c));
+	*c = (cie){0};
 	if (p < seg_lo || p + 4 > seg_hi)
 		return false;
 	rd r = {p, seg_hi, false};
@@ -410,22 +369,25 @@ static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *se
 		return false;
 	uint8_t version = rd_u8(&r);
 	const char *aug = (const char *)r.p;
-	size_t auglen = strnlen(aug, (size_t)(r.end - r.p));
-	if (auglen == (size_t)(r.end - r.p))
+	size_t auglen = 0;
+	while (r.p + auglen < r.end && aug[auglen])
+		auglen++;
+	if (r.p + auglen == r.end)
 		return false;
 	r.p += auglen + 1;
-	if (strstr(aug, "eh"))
-		return false;
+	for (size_t i = 0; i + 1 < auglen; i++)
+		if (aug[i] == 'e' && aug[i + 1] == 'h')
+			return false; /* the pre-2000 "eh" data word: not parsed */
 	c->code_align = rd_uleb(&r);
 	c->data_align = rd_sleb(&r);
 	c->ra_reg = version == 1 ? rd_u8(&r) : rd_uleb(&r);
 	c->fde_enc = 0; /* absptr */
-	if (aug[0] == 'z') {
+	if (auglen && aug[0] == 'z') {
 		c->has_z = true;
 		uint64_t alen = rd_uleb(&r);
-		const uint8_t *aend = r.p + alen;
-		if (alen > (uint64_t)(r.end - r.p))
+		if (r.bad || alen > (uint64_t)(r.end - r.p))
 			return false;
+		const uint8_t *aend = r.p + alen;
 		for (size_t i = 1; i < auglen && !r.bad; i++) {
 			switch (aug[i]) {
 			case 'L': rd_u8(&r); break;
@@ -448,261 +410,181 @@ static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *se
 	return true;
 }
 
-/* Parse one FDE at p into rows. */
-static void parse_fde(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi,
-		      uintptr_t lo, uintptr_t hi, rowvec *rv)
+/* The row for pc from the FDE at p, which the search chose; false when the
+ * FDE does not cover pc or is not understood. */
+static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, uintptr_t pc,
+		    row *out)
 {
 	if (p < seg_lo || p + 8 > seg_hi)
-		return;
+		return false;
 	rd r = {p, seg_hi, false};
 	uint64_t len = rd_fixed(&r, 4);
 	if (len == 0xffffffff)
 		len = rd_fixed(&r, 8);
 	if (r.bad || len == 0 || len > (uint64_t)(seg_hi - r.p))
-		return;
+		return false;
 	const uint8_t *end = r.p + len;
 	r.end = end;
 	const uint8_t *idp = r.p;
 	uint32_t cie_off = (uint32_t)rd_fixed(&r, 4);
 	if (cie_off == 0 || r.bad || cie_off > (uintptr_t)(idp - seg_lo))
-		return;
+		return false;
 	cie c;
 	if (!parse_cie(idp - cie_off, seg_lo, seg_hi, &c))
-		return;
+		return false;
 	uint64_t pc_begin = rd_ptr(&r, c.fde_enc, 0);
 	uint64_t pc_range = rd_ptr(&r, c.fde_enc & 0x0f, 0);
-	if (r.bad || pc_begin < lo || pc_begin >= hi || pc_range > hi - pc_begin)
-		return;
+	if (r.bad || pc < pc_begin || pc - pc_begin >= pc_range)
+		return false;
 	if (c.has_z) {
 		uint64_t alen = rd_uleb(&r);
-		if (alen > (uint64_t)(r.end - r.p))
-			return;
+		if (r.bad || alen > (uint64_t)(r.end - r.p))
+			return false;
 		r.p += alen;
 	}
 	cfstate init = {.cfa_kind = K_NONE};
-	uint64_t loc = pc_begin, pc_end = pc_begin + pc_range;
-	if (!run_cfa(&c, c.insns, c.insns_end, &init, NULL, &loc, pc_end, NULL, lo, c.fde_enc))
-		return;
+	uint64_t loc = pc_begin;
+	if (!run_cfa(&c, c.insns, c.insns_end, &init, NULL, &loc, pc, c.fde_enc))
+		return false;
 	cfstate st = init;
 	loc = pc_begin;
-	size_t first = rv->n;
-	if (!run_cfa(&c, r.p, end, &st, &init, &loc, pc_end, rv, lo, c.fde_enc)) {
-		rv->n = first; /* drop a half-understood FDE entirely */
-		return;
+	if (!run_cfa(&c, r.p, end, &st, &init, &loc, pc, c.fde_enc))
+		return false;
+	*out = (row){0};
+	if (c.signal) {
+		out->kind = K_SIGNAL;
+	} else if (st.ra_undef) {
+		out->kind = K_END;
+	} else if (st.cfa_off >= INT32_MIN && st.cfa_off <= INT32_MAX) {
+		out->kind = (uint8_t)st.cfa_kind;
+		out->off = (int32_t)st.cfa_off;
+		out->thr = st.thr;
+		if (st.rbp_off >= INT16_MIN && st.rbp_off <= INT16_MAX)
+			out->rbp_off = (int16_t)st.rbp_off;
 	}
-	if (loc < pc_end)
-		push_row(rv, lo, loc, &st, c.signal);
-	push_row(rv, lo, pc_end, NULL, false);
+	return true;
 }
 
-static int row_cmp(const void *a, const void *b)
+/* Which object holds pc, and the readable segment holding its
+ * .eh_frame_hdr (hdr; [*seg_lo, *seg_hi) bounds every CFI read).  False
+ * when pc is in no object or the object has no usable CFI. */
+static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo,
+		       const uint8_t **seg_hi)
 {
-	const row *x = a, *y = b;
-	if (x->pc != y->pc)
-		return x->pc < y->pc ? -1 : 1;
-	/* At equal pc a real row wins over a K_NONE end marker: sort it last. */
-	return (x->kind == K_NONE) - (y->kind == K_NONE) > 0 ? -1
-	       : (x->kind == K_NONE) == (y->kind == K_NONE) ? 0 : 1;
+#ifdef HAVE_DL_FIND_OBJECT
+	struct dl_find_object fo;
+	if (_dl_find_object((void *)pc, &fo) != 0 || !fo.dlfo_eh_frame || !fo.dlfo_link_map)
+		return false;
+	/* The program headers follow the ELF header, which the first page of
+	 * the object's mapping holds (its first PT_LOAD maps file offset 0). */
+	uintptr_t base = (uintptr_t)fo.dlfo_map_start;
+	if (base < 4096 || (base & 4095) || (uintptr_t)fo.dlfo_map_end - base < 4096)
+		return false;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+	if (eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
+	    eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(ElfW(Phdr)) ||
+	    eh->e_phoff > 4096 || (eh->e_phoff & 7) ||
+	    eh->e_phnum > (4096 - eh->e_phoff) / sizeof(ElfW(Phdr)))
+		return false;
+	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+	uintptr_t bias = fo.dlfo_link_map->l_addr;
+	const uint8_t *h = fo.dlfo_eh_frame;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const uint8_t *a = (const uint8_t *)(bias + ph[i].p_vaddr);
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_R) && h >= a &&
+		    h < a + ph[i].p_filesz) {
+			*hdr = h;
+			*seg_lo = a;
+			*seg_hi = a + ph[i].p_filesz;
+			return true;
+		}
+	}
+	return false;
+#else
+	/* No lock-free way to find an object from a pc: frame pointers only. */
+	(void)pc, (void)hdr, (void)seg_lo, (void)seg_hi;
+	return false;
+#endif
 }
 
-static void finish_rows(rowvec *rv)
+/* The unwind row for pc: false if pc is in no object with CFI; a K_NONE row
+ * if the object has CFI but none for pc. */
+static bool cfi_row(uintptr_t pc, row *out)
 {
-	if (!rv->n)
-		return;
-	qsort(rv->v, rv->n, sizeof(row), row_cmp);
-	/* For equal pcs keep the last (a real row sorted after K_NONE); merge
-	 * consecutive rows with identical rules. */
-	size_t w = 0;
-	for (size_t i = 0; i < rv->n; i++) {
-		row r = rv->v[i];
-		if (w && rv->v[w - 1].pc == r.pc) {
-			rv->v[w - 1] = r;
-		} else if (w && rv->v[w - 1].kind == r.kind && rv->v[w - 1].off == r.off &&
-			   rv->v[w - 1].rbp_off == r.rbp_off && rv->v[w - 1].thr == r.thr) {
-			continue;
-		} else {
-			rv->v[w++] = r;
-		}
-	}
-	rv->n = w;
-}
-
-static module *build_module(struct dl_phdr_info *info)
-{
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
-	const ElfW(Phdr) *eh = NULL;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-			uintptr_t a = info->dlpi_addr + ph->p_vaddr;
-			if (a < lo)
-				lo = a;
-			if (a + ph->p_memsz > hi)
-				hi = a + ph->p_memsz;
-		} else if (ph->p_type == PT_GNU_EH_FRAME) {
-			eh = ph;
-		}
-	}
-	if (lo >= hi)
-		return NULL;
-	module *m = cprof__arena_calloc(1, sizeof(*m));
-	if (!m)
-		return NULL;
-	m->lo = lo;
-	m->hi = hi;
-	m->key_addr = info->dlpi_addr;
-	m->key_phdr = info->dlpi_phdr;
-	if (!eh)
-		return m; /* no CFI: frame-pointer fallback only */
-	/* The readable segment holding .eh_frame_hdr bounds every read. */
-	const uint8_t *hdr = (const uint8_t *)(info->dlpi_addr + eh->p_vaddr);
-	const uint8_t *seg_lo = NULL, *seg_hi = NULL;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		const uint8_t *a = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) && hdr >= a &&
-		    hdr < a + ph->p_filesz) {
-			seg_lo = a;
-			seg_hi = a + ph->p_filesz;
-		}
-	}
-	if (!seg_lo || hdr + 4 > seg_hi || hdr[0] != 1)
-		return m;
+	const uint8_t *hdr, *seg_lo, *seg_hi;
+	if (!object_cfi(pc, &hdr, &seg_lo, &seg_hi))
+		return false;
+	if (hdr + 4 > seg_hi || hdr[0] != 1)
+		return false;
 	rd r = {hdr + 4, seg_hi, false};
 	uint8_t ptr_enc = hdr[1], cnt_enc = hdr[2], tab_enc = hdr[3];
 	rd_ptr(&r, ptr_enc, (uintptr_t)hdr);
 	uint64_t count = rd_ptr(&r, cnt_enc, (uintptr_t)hdr);
 	if (r.bad || tab_enc != 0x3b || count > (uint64_t)(seg_hi - r.p) / 8)
-		return m; /* only the universal datarel|sdata4 table is supported */
-	rowvec rv = {0};
-	const int32_t *tab = (const int32_t *)r.p;
-	for (uint64_t i = 0; i < count && !rv.oom; i++) {
-		const uint8_t *fde = hdr + tab[2 * i + 1];
-		parse_fde(fde, seg_lo, seg_hi, lo, hi, &rv);
+		return false; /* only the universal datarel|sdata4 table is supported */
+	/* Last entry whose initial location is at or below pc. */
+	int64_t want = (int64_t)(pc - (uintptr_t)hdr);
+	size_t a = 0, b = (size_t)count;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		rd e = {r.p + 8 * mid, r.p + 8 * mid + 4, false};
+		if ((int64_t)(int32_t)rd_fixed(&e, 4) <= want)
+			a = mid + 1;
+		else
+			b = mid;
 	}
-	if (rv.oom) {
-		cprof__arena_free(rv.v);
-		return m;
-	}
-	finish_rows(&rv);
-	m->rows = rv.v;
-	m->nrows = rv.n;
-	return m;
+	*out = (row){.kind = K_NONE};
+	if (a == 0)
+		return true;
+	rd e = {r.p + 8 * (a - 1) + 4, r.p + 8 * a, false};
+	int64_t fde_off = (int64_t)(int32_t)rd_fixed(&e, 4);
+	if (!fde_row(hdr + fde_off, seg_lo, seg_hi, pc, out))
+		*out = (row){.kind = K_NONE};
+	return true;
 }
 
-typedef struct collect {
-	module **mods;
-	size_t n, cap;
-	bool oom;
-} collect;
-
-static int collect_cb(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	collect *c = arg;
-	module *m = NULL;
-	for (module *x = all_modules; x; x = x->next)
-		if (x->key_addr == info->dlpi_addr && x->key_phdr == info->dlpi_phdr) {
-			m = x;
-			break;
-		}
-	if (!m) {
-		m = build_module(info);
-		if (!m)
-			return 0;
-		m->next = all_modules;
-		all_modules = m;
-	}
-	m->mark = generation;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		module **v = cprof__arena_realloc(c->mods, cap * sizeof(*v));
-		if (!v) {
-			c->oom = true;
-			return 1;
-		}
-		c->mods = v;
-		c->cap = cap;
-	}
-	c->mods[c->n++] = m;
-	return 0;
-}
-
-static int mod_cmp(const void *a, const void *b)
-{
-	const module *x = *(module *const *)a, *y = *(module *const *)b;
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* Wait until no signal handler is inside the unwinder (bounded). */
-static bool quiesce(void)
-{
-	for (int i = 0; i < 2000; i++) {
-		if (atomic_load(&cprof__unwind_users) == 0)
-			return true;
-		struct timespec ts = {0, 500000};
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
+/* ------------------------------------------------------------------ */
+/* Normal context: start, dlclose.                                    */
 
 int cprof__unwind_refresh(void)
 {
-	pthread_mutex_lock(&ctl_lock);
-	generation++;
-	collect c = {0};
-	dl_iterate_phdr(collect_cb, &c);
-	if (c.oom) {
-		cprof__arena_free(c.mods);
-		pthread_mutex_unlock(&ctl_lock);
-		return -ENOMEM;
-	}
-	qsort(c.mods, c.n, sizeof(*c.mods), mod_cmp);
-	table *t = cprof__arena_alloc(sizeof(*t) + c.n * sizeof(module *));
-	if (!t) {
-		cprof__arena_free(c.mods);
-		pthread_mutex_unlock(&ctl_lock);
-		return -ENOMEM;
-	}
-	t->n = c.n;
-	t->salt = (uint64_t)generation * 0x9e3779b97f4a7c15ULL;
-	memcpy(t->mods, c.mods, c.n * sizeof(module *));
-	cprof__arena_free(c.mods);
-	table *old = atomic_exchange(&cur_table, t);
-	/* Free the old table and unloaded modules once no handler can see them;
-	 * if handlers never drain (should not happen), leak rather than crash. */
-	if (quiesce()) {
-		cprof__arena_free(old);
-		module **pp = &all_modules;
-		while (*pp) {
-			module *m = *pp;
-			if (m->mark != generation) {
-				*pp = m->next;
-				cprof__arena_free(m->rows);
-				cprof__arena_free(m);
-			} else {
-				pp = &m->next;
-			}
-		}
-	}
-	pthread_mutex_unlock(&ctl_lock);
-	return 0;
+	return 0; /* nothing to build: see the top of this file */
 }
 
 void cprof__unwind_shutdown(void)
 {
-	pthread_mutex_lock(&ctl_lock);
-	table *old = atomic_exchange(&cur_table, NULL);
-	if (quiesce()) {
-		cprof__arena_free(old);
-		while (all_modules) {
-			module *m = all_modules;
-			all_modules = m->next;
-			cprof__arena_free(m->rows);
-			cprof__arena_free(m);
+}
+
+void cprof__unwind_close_begin(void)
+{
+	atomic_fetch_add(&closing, 1); /* seq_cst: Dekker with unwind_regs */
+	/* Handlers that entered before us may be reading CFI of the object
+	 * about to go: let them finish (microseconds; bounded, in case one sits
+	 * in a stopped thread). */
+	for (int i = 0; i < 20000 && atomic_load(&cprof__unwind_users) != 0; i++) {
+		if (i < 100) {
+			sched_yield();
+		} else {
+			struct timespec ts = {0, 50000};
+			nanosleep(&ts, NULL);
 		}
 	}
-	pthread_mutex_unlock(&ctl_lock);
+}
+
+void cprof__unwind_close_end(void)
+{
+	atomic_fetch_add(&epoch, 1);
+	atomic_fetch_sub(&closing, 1);
+}
+
+/* fork: the child has only the forking thread; a dlclose or a handler that
+ * was in progress in another thread will never finish there. */
+void cprof__unwind_atfork_child(void)
+{
+	atomic_store(&closing, 0);
+	atomic_store(&cprof__unwind_users, 0);
+	atomic_fetch_add(&epoch, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -741,53 +623,17 @@ CPROF_NO_SANITIZE static bool load(guard *g, uintptr_t addr, uintptr_t *out)
 	return true;
 }
 
-/* async-signal-safe.  Not instrumented, like its caller: the tables it reads
- * are published by the atomics in unwind_regs, which sanitizers do not see, so
- * instrumenting these reads alone shows ThreadSanitizer races that are not. */
-CPROF_NO_SANITIZE static const row *find_row(const table *t, uintptr_t pc)
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (t->mods[mid]->lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	module *m = t->mods[lo - 1]; /* not const: its row cache is written */
-	if (pc >= m->hi || !m->nrows)
-		return NULL;
-	uint32_t off = (uint32_t)(pc - m->lo);
-	_Atomic uint32_t *slot = &m->cache[(off >> 4) % CPROF_ARRAY_LEN(m->cache)];
-	uint32_t i = atomic_load_explicit(slot, memory_order_relaxed);
-	if (i < m->nrows && m->rows[i].pc <= off && (i + 1 == m->nrows || m->rows[i + 1].pc > off))
-		return &m->rows[i]; /* the last row at or below off, as the search gives */
-	size_t a = 0, b = m->nrows;
-	while (a < b) {
-		size_t mid = (a + b) / 2;
-		if (m->rows[mid].pc <= off)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	if (!a)
-		return NULL;
-	atomic_store_explicit(slot, (uint32_t)(a - 1), memory_order_relaxed);
-	return &m->rows[a - 1];
-}
-
-/* A direct-mapped cache of pc -> row in front of find_row.  Stacks repeat
- * the same few hundred pcs, and a hit reads one cache line where find_row
- * reads the module table, the module, its row cache and its rows — misses,
- * when the program's own data has evicted them between two samples (heap
- * sampling in a malloc-heavy program pays them on every sample: callgrind and
- * perf on bench/heap_churn).  Any thread or signal handler reads and writes
- * entries without a lock: an entry holds val (the row, bit 63 set) and
- * key = pc ^ mix(val, salt), so a torn entry (key and val of two writers)
- * fails the check, as does an entry made with another table (the salt
- * changes with every refresh: after a dlclose, pcs may mean other code). */
+/* A direct-mapped cache of pc -> row in front of the CFI lookup.  Stacks
+ * repeat the same few hundred pcs, and a hit reads one cache line where the
+ * lookup reads the loader's object table, the object's headers, its FDE
+ * index and its CFA programs — misses, when the program's own data has
+ * evicted them between two samples (heap sampling in a malloc-heavy program
+ * pays them on every sample: callgrind and perf on bench/heap_churn).  Any
+ * thread or signal handler reads and writes entries without a lock: an entry
+ * holds val (the row, bit 63 set) and key = pc ^ mix(val, salt), so a torn
+ * entry (key and val of two writers) fails the check, as does an entry made
+ * before a dlclose (the salt changes with each: the pc may be other code
+ * now). */
 typedef struct pc_entry {
 	_Atomic uint64_t key, val;
 } pc_entry;
@@ -804,28 +650,28 @@ static inline uint64_t pc_mix(uint64_t val, uint64_t salt)
 	return h ^ (h >> 29);
 }
 
-/* async-signal-safe */
-CPROF_NO_SANITIZE static const row *lookup_row(const table *t, uintptr_t pc, row *buf)
+/* async-signal-safe.  cfi: may read objects' CFI on a cache miss (no
+ * dlclose in progress).  Not instrumented: it reads other objects' read-only
+ * sections, and the cache is shared with handlers by atomics. */
+CPROF_NO_SANITIZE static const row *lookup_row(uintptr_t pc, uint64_t salt, bool cfi, row *buf)
 {
 	pc_entry *e = pc_slot(pc);
 	uint64_t key = atomic_load_explicit(&e->key, memory_order_relaxed);
 	uint64_t val = atomic_load_explicit(&e->val, memory_order_relaxed);
-	if (val && (key ^ pc_mix(val, t->salt)) == pc) {
+	if (val && (key ^ pc_mix(val, salt)) == pc) {
 		buf->off = (int32_t)(uint32_t)val;
 		buf->rbp_off = (int16_t)(uint16_t)(val >> 32);
 		buf->kind = (uint8_t)(val >> 48);
 		buf->thr = (uint8_t)(val >> 56) & 0x7f;
-		buf->pc = 0; /* unused by the unwinder */
 		return buf;
 	}
-	const row *r = find_row(t, pc);
-	if (r) {
-		val = (uint64_t)(uint32_t)r->off | (uint64_t)(uint16_t)r->rbp_off << 32 |
-		      (uint64_t)r->kind << 48 | (uint64_t)(r->thr & 0x7f) << 56 | 1ULL << 63;
-		atomic_store_explicit(&e->val, val, memory_order_relaxed);
-		atomic_store_explicit(&e->key, pc ^ pc_mix(val, t->salt), memory_order_relaxed);
-	}
-	return r;
+	if (!cfi || !cfi_row(pc, buf))
+		return NULL;
+	val = (uint64_t)(uint32_t)buf->off | (uint64_t)(uint16_t)buf->rbp_off << 32 |
+	      (uint64_t)buf->kind << 48 | (uint64_t)(buf->thr & 0x7f) << 56 | 1ULL << 63;
+	atomic_store_explicit(&e->val, val, memory_order_relaxed);
+	atomic_store_explicit(&e->key, pc ^ pc_mix(val, salt), memory_order_relaxed);
+	return buf;
 }
 
 /* async-signal-safe */
@@ -840,12 +686,14 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 {
 	if (max <= 0)
 		return 0;
-	/* Both seq_cst: with cprof__unwind_refresh's exchange of cur_table and
-	 * its load of the count this is Dekker's pattern — either the refresh
-	 * sees us counted, or we see its new table.  With acquire alone both
-	 * may miss each other, and the old table is freed while we read it. */
+	/* Both seq_cst: with cprof__unwind_close_begin's increment of `closing`
+	 * and its load of the count this is Dekker's pattern — either it sees us
+	 * counted and waits, or we see the dlclose coming and read no CFI. */
 	atomic_fetch_add(&cprof__unwind_users, 1);
-	const table *t = atomic_load(&cur_table);
+	bool cfi = atomic_load(&closing) == 0;
+	uint64_t salt = atomic_load(&epoch) * 0x9e3779b97f4a7c15ULL;
+	if (!cfi) /* reads nothing that dlclose may take away: need not be waited for */
+		atomic_fetch_sub_explicit(&cprof__unwind_users, 1, memory_order_release);
 	guard g = {0, 0};
 	if (cprof__stack_hi && sp >= cprof__stack_lo && sp < cprof__stack_hi) {
 		g.lo = sp & ~(uintptr_t)7;
@@ -857,7 +705,7 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 	while (n < max) {
 		uintptr_t lookup = exact ? pc : pc - 1;
 		row rbuf;
-		const row *r = t ? lookup_row(t, lookup, &rbuf) : NULL;
+		const row *r = lookup_row(lookup, salt, cfi, &rbuf);
 		uintptr_t cfa, ra, nbp = bp;
 		int kind = r ? r->kind : K_NONE;
 		bool next_exact = false;
@@ -894,9 +742,10 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 			 * .eh_frame).  The interrupted frame itself may be a leaf that
 			 * pushed nothing: its return address is at rsp — believed only
 			 * if it returns into code whose unwind rules we know. */
-			const row *rr;
-			if (exact && t && load(&g, sp, &ra) && ra >= 4096 &&
-			    (rr = find_row(t, ra - 1)) != NULL && rr->kind != K_NONE) {
+			row rr;
+			const row *rp;
+			if (exact && load(&g, sp, &ra) && ra >= 4096 &&
+			    (rp = lookup_row(ra - 1, salt, cfi, &rr)) != NULL && rp->kind != K_NONE) {
 				cfa = sp + 8;
 				break;
 			}
@@ -922,7 +771,8 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 		pcs[n++] = pc - 1;
 	}
 out:
-	atomic_fetch_sub_explicit(&cprof__unwind_users, 1, memory_order_release);
+	if (cfi)
+		atomic_fetch_sub_explicit(&cprof__unwind_users, 1, memory_order_release);
 	return n;
 }
 
