@@ -343,35 +343,34 @@ static int open_debug(const char *path, const unsigned char *want, int n, char *
 	return fd;
 }
 
-/* dwfl_standard_find_debuginfo, except that it never asks debuginfod
- * servers: with DEBUGINFOD_URLS set, libdw would fetch over the network
- * (and write ~/.cache) from inside the profiled process.  Then only the
- * local places are searched: /usr/lib/debug/.build-id, and .gnu_debuglink
- * next to the file, in .debug/ and under /usr/lib/debug. */
+/*
+ * libdwfl's callbacks, written out so that libdebuginfod can never be
+ * loaded: dwfl_standard_find_debuginfo and dwfl_build_id_find_elf end by
+ * asking debuginfod, and in elfutils 0.188 merely reaching that point
+ * dlopens libdebuginfod, whose libcurl/libssh2/OpenSSL initialise inside
+ * the process -- the profiled host's, at its exit, after its own OpenSSL
+ * cleanup ran (a SIGSEGV).  With DEBUGINFOD_URLS set it would also query
+ * servers and write ~/.cache.  Only local files are searched, in
+ * dwfl_standard_find_debuginfo's order: the build id under
+ * /usr/lib/debug/.build-id (the debug file, or a dwz file by its own build
+ * id), then .gnu_debuglink next to the file, in .debug/ and under
+ * /usr/lib/debug, and a dwz file by its .gnu_debugaltlink path.
+ */
 static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (!urls || !urls[0])
-		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-						    debuglink_file, debuglink_crc,
-						    debuginfo_file_name);
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	/* libdwfl's build-id lookup: local files only, validated. */
+	int fd = dwfl_build_id_find_debuginfo(mod, NULL, NULL, 0, NULL, NULL, 0,
+					      debuginfo_file_name);
+	if (fd >= 0 || !debuglink_file || !debuglink_file[0])
+		return fd;
 	const unsigned char *bits = NULL;
 	GElf_Addr vaddr;
 	int n = dwfl_module_build_id(mod, &bits, &vaddr);
-	char path[PATH_MAX];
-	char id[2 * MAX_BUILD_ID + 1];
-	bool alt = debuglink_file && debuglink_crc == 0; /* a dwz file's lookup */
-	if (n > 1 && n <= MAX_BUILD_ID && !alt) {
-		hex(bits, n, id);
-		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
-		int fd = open_debug(path, bits, n, debuginfo_file_name);
-		if (fd >= 0)
-			return fd;
-	}
-	if (!debuglink_file || !debuglink_file[0])
-		return -1;
 	/* An alternate (dwz) file is named by an absolute path or relative to
 	 * the file; a debuglink is a base name.  Validate by build id when the
 	 * file is this module's debug file (debuglink_crc != 0). */
@@ -379,7 +378,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	int wn = debuglink_crc && n > 0 ? n : 0;
 	if (debuglink_file[0] == '/')
 		return open_debug(debuglink_file, want, wn, debuginfo_file_name);
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", file_name ? file_name : "");
 	char *slash = strrchr(dir, '/');
 	if (slash)
@@ -393,15 +392,30 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 			continue;
 		if (file_name && !strcmp(path, file_name))
 			continue; /* the file itself */
-		int fd = open_debug(path, want, wn, debuginfo_file_name);
+		fd = open_debug(path, want, wn, debuginfo_file_name);
 		if (fd >= 0)
 			return fd;
 	}
 	return -1;
 }
 
+/* Every module is reported with its file (dwfl_report_elf), so libdwfl has
+ * no ELF to look for; this stands in for dwfl_build_id_find_elf, which
+ * would end by asking debuginfod. */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	(void)mod;
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	*elfp = NULL;
+	return -1;
+}
+
 static const Dwfl_Callbacks dwfl_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
+	.find_elf = find_elf,
 	.find_debuginfo = find_debuginfo, /* .build-id, debuglink, dwz */
 	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
