@@ -23,9 +23,11 @@ ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-reco
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-DW_LIBS   := -ldw -lelf -lz
-RT_LIBS   := $(DW_LIBS) -ldl -lrt -lm
-CLI_LIBS  := $(DW_LIBS) -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
+# libdw is dlopen-ed while a profile is symbolised (src/profile/dwlib.h):
+# linked, it and its libelf/libz/liblzma/libbz2 would be loaded into every
+# process libcprof is preloaded into.  The CLI links libelf for disasm.c.
+RT_LIBS   := -lz -ldl -lrt -lm
+CLI_LIBS  := -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)

@@ -11,11 +11,9 @@
 #include "compat.h"
 #include "profile/symbolize.h"
 #include "profile/demangle.h"
+#include "profile/dwlib.h"
 
 #include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -30,6 +28,49 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libdw and libelf are reached through cprof_dw (dwlib.h): loaded by
+ * cprof_symbolizer_new, unloaded by cprof_symbolizer_free. */
+#define dwarf_attr (*cprof_dw.dwarf_attr)
+#define dwarf_attr_integrate (*cprof_dw.dwarf_attr_integrate)
+#define dwarf_child (*cprof_dw.dwarf_child)
+#define dwarf_decl_file (*cprof_dw.dwarf_decl_file)
+#define dwarf_decl_line (*cprof_dw.dwarf_decl_line)
+#define dwarf_filesrc (*cprof_dw.dwarf_filesrc)
+#define dwarf_formstring (*cprof_dw.dwarf_formstring)
+#define dwarf_formudata (*cprof_dw.dwarf_formudata)
+#define dwarf_getsrc_die (*cprof_dw.dwarf_getsrc_die)
+#define dwarf_getsrcfiles (*cprof_dw.dwarf_getsrcfiles)
+#define dwarf_lineno (*cprof_dw.dwarf_lineno)
+#define dwarf_linesrc (*cprof_dw.dwarf_linesrc)
+#define dwarf_nextcu (*cprof_dw.dwarf_nextcu)
+#define dwarf_offdie (*cprof_dw.dwarf_offdie)
+#define dwarf_ranges (*cprof_dw.dwarf_ranges)
+#define dwarf_siblingof (*cprof_dw.dwarf_siblingof)
+#define dwarf_tag (*cprof_dw.dwarf_tag)
+#define dwelf_elf_gnu_build_id (*cprof_dw.dwelf_elf_gnu_build_id)
+#define dwfl_begin (*cprof_dw.dwfl_begin)
+#define dwfl_build_id_find_debuginfo (*cprof_dw.dwfl_build_id_find_debuginfo)
+#define dwfl_end (*cprof_dw.dwfl_end)
+#define dwfl_errmsg (*cprof_dw.dwfl_errmsg)
+#define dwfl_module_addrdie (*cprof_dw.dwfl_module_addrdie)
+#define dwfl_module_build_id (*cprof_dw.dwfl_module_build_id)
+#define dwfl_module_getdwarf (*cprof_dw.dwfl_module_getdwarf)
+#define dwfl_module_getelf (*cprof_dw.dwfl_module_getelf)
+#define dwfl_module_getsym_info (*cprof_dw.dwfl_module_getsym_info)
+#define dwfl_module_getsymtab (*cprof_dw.dwfl_module_getsymtab)
+#define dwfl_offline_section_address (*cprof_dw.dwfl_offline_section_address)
+#define dwfl_report_begin (*cprof_dw.dwfl_report_begin)
+#define dwfl_report_elf (*cprof_dw.dwfl_report_elf)
+#define dwfl_report_end (*cprof_dw.dwfl_report_end)
+#define elf_begin (*cprof_dw.elf_begin)
+#define elf_end (*cprof_dw.elf_end)
+#define elf_getphdrnum (*cprof_dw.elf_getphdrnum)
+#define elf_getshdrstrndx (*cprof_dw.elf_getshdrstrndx)
+#define elf_nextscn (*cprof_dw.elf_nextscn)
+#define elf_strptr (*cprof_dw.elf_strptr)
+#define gelf_getphdr (*cprof_dw.gelf_getphdr)
+#define gelf_getshdr (*cprof_dw.gelf_getshdr)
 
 #define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
 #define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
@@ -187,6 +228,8 @@ struct cprof_symbolizer {
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
 	bool lean;
+	bool dw;         /* cprof_dwlib_open succeeded: close it when freed */
+	char dwerr[160]; /* else why not */
 };
 
 static char no_demangle;
@@ -201,6 +244,9 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 	cprof_symbolizer *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	/* A symbolizer without libdw still works: every binary is "not found",
+	 * with the reason in the notes. */
+	s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0;
 	for (const char *p = binary_path; p && *p;) {
 		const char *e = strchr(p, ':');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -292,6 +338,8 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
 			free(s->demangled.v[i]);
 	ptrmap_free(&s->demangled);
+	if (s->dw)
+		cprof_dwlib_close();
 	free(s);
 }
 
@@ -414,10 +462,19 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	return -1;
 }
 
+/* dwfl_offline_section_address, called through cprof_dw. */
+static int section_address(Dwfl_Module *mod, void **userdata, const char *modname,
+			   Dwarf_Addr base, const char *secname, GElf_Word shndx,
+			   const GElf_Shdr *shdr, Dwarf_Addr *addr)
+{
+	return dwfl_offline_section_address(mod, userdata, modname, base, secname, shndx, shdr,
+					    addr);
+}
+
 static const Dwfl_Callbacks dwfl_callbacks = {
 	.find_elf = find_elf,
 	.find_debuginfo = find_debuginfo, /* .build-id, debuglink, dwz */
-	.section_address = dwfl_offline_section_address,
+	.section_address = section_address,
 	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
 };
 
@@ -582,6 +639,10 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
  * id (its program headers and symbols stand in for the binary). */
 static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 {
+	if (!s->dw) {
+		set_why(&f->why, "%s", s->dwerr);
+		return;
+	}
 	if (!strcmp(f->file, "[vdso]")) {
 		if (try_vdso(f, start) <= 0)
 			set_why(&f->why, "no vDSO image to match");
