@@ -228,8 +228,9 @@ struct cprof_symbolizer {
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
 	bool lean;
-	bool dw;         /* cprof_dwlib_open succeeded: close it when freed */
-	char dwerr[160]; /* else why not */
+	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
+			  * freed), -1 not loadable (dwerr says why) */
+	char dwerr[160];
 };
 
 static char no_demangle;
@@ -244,9 +245,6 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 	cprof_symbolizer *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	/* A symbolizer without libdw still works: every binary is "not found",
-	 * with the reason in the notes. */
-	s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0;
 	for (const char *p = binary_path; p && *p;) {
 		const char *e = strchr(p, ':');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -338,7 +336,7 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
 			free(s->demangled.v[i]);
 	ptrmap_free(&s->demangled);
-	if (s->dw)
+	if (s->dw > 0)
 		cprof_dwlib_close();
 	free(s);
 }
@@ -639,7 +637,12 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
  * id (its program headers and symbols stand in for the binary). */
 static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 {
-	if (!s->dw) {
+	/* libdw is loaded for the first binary to open: a profile with nothing
+	 * to symbolise never maps it.  Without it every binary is "not found",
+	 * with the reason in the notes. */
+	if (!s->dw)
+		s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
+	if (s->dw < 0) {
 		set_why(&f->why, "%s", s->dwerr);
 		return;
 	}
