@@ -228,6 +228,7 @@ struct cprof_symbolizer {
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
 	bool lean;
+	bool transient;  /* close each binary once its locations are done */
 	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
 			  * freed), -1 not loadable (dwerr says why) */
 	char dwerr[160];
@@ -267,6 +268,11 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean)
 {
 	s->lean = lean;
+}
+
+void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient)
+{
+	s->transient = transient;
 }
 
 /* Does the ELF itself have DWARF (a .debug_info section with contents)? */
@@ -322,6 +328,15 @@ static void symfile_free(struct symfile *f)
 	free(f);
 }
 
+/* Forget the demangled names: their keys point into mapped files. */
+static void demangled_clear(cprof_symbolizer *s)
+{
+	for (size_t i = 0; i < s->demangled.cap; i++)
+		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
+			free(s->demangled.v[i]);
+	ptrmap_free(&s->demangled);
+}
+
 void cprof_symbolizer_free(cprof_symbolizer *s)
 {
 	if (!s)
@@ -332,10 +347,7 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 	for (size_t i = 0; i < s->nfiles; i++)
 		symfile_free(s->files[i]);
 	free(s->files);
-	for (size_t i = 0; i < s->demangled.cap; i++)
-		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
-			free(s->demangled.v[i]);
-	ptrmap_free(&s->demangled);
+	demangled_clear(s);
 	if (s->dw > 0)
 		cprof_dwlib_close();
 	free(s);
@@ -1372,6 +1384,105 @@ static void note(cprof_buf *notes, const cprof_profile *p, const cprof_mapping *
 		cprof_buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* Symbolise location i (index into p->location.v).  false: it stays
+ * without lines (counted as unresolved by the caller). */
+static bool one_location(struct run *r, struct mapstate *ms, cprof_buf *notes, size_t i)
+{
+	cprof_symbolizer *s = r->s;
+	cprof_profile *p = r->p;
+	cprof_location *loc = &p->location.v[i];
+	if (loc->nline)
+		return true;
+	if (!loc->mapping_id || loc->mapping_id > p->mapping.n)
+		return false;
+	cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
+	struct mapstate *st = &ms[loc->mapping_id - 1];
+	if (m->has_functions && !st->looked)
+		return true; /* symbolised before: leave it alone */
+	const char *file = cprof_profile_string(p, m->file);
+	if (!st->looked) {
+		st->looked = true;
+		if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
+			st->f = get_file(s, file, cprof_profile_string(p, m->build_id), m->start);
+			if (!st->f)
+				r->oom = true;
+		}
+	}
+	struct symfile *f = st->f;
+	if (!f || !f->mod) {
+		if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
+			st->noted = true;
+			/* One note per binary, not per mapping of it. */
+			bool dup = false;
+			for (size_t j = 0; j < p->mapping.n && !dup; j++)
+				dup = &ms[j] != st && ms[j].noted && ms[j].f == f;
+			if (!dup)
+				note(notes, p, m, f);
+		}
+		return false;
+	}
+	return symbolize_location(r, f, m, loc);
+}
+
+/* Transient mode: the locations grouped by binary (mapping file and build
+ * id), and each binary closed once its group is done, with the caches whose
+ * keys point into its mapped file.  At most one binary is open at a time:
+ * the peak memory is the largest binary's, not the sum of all of them.
+ * false on OOM. */
+static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int *failed)
+{
+	cprof_symbolizer *s = r->s;
+	cprof_profile *p = r->p;
+	size_t nm = p->mapping.n, nl = p->location.n;
+	/* grp[k]: the first mapping with mapping k's file and build id (string
+	 * indices: the profile interns equal strings once); nm for none. */
+	size_t *grp = malloc((nm + 1) * sizeof(*grp));
+	size_t *cnt = calloc(nm + 2, sizeof(*cnt));
+	size_t *order = malloc((nl ? nl : 1) * sizeof(*order));
+	bool ok = grp && cnt && order;
+	for (size_t k = 0; ok && k < nm; k++) {
+		const cprof_mapping *a = &p->mapping.v[k];
+		grp[k] = k;
+		for (size_t j = 0; j < k; j++)
+			if (p->mapping.v[j].file == a->file && p->mapping.v[j].build_id == a->build_id) {
+				grp[k] = j;
+				break;
+			}
+	}
+	if (ok)
+		grp[nm] = nm;
+	/* Counting sort of the locations by group. */
+	for (size_t i = 0; ok && i < nl; i++) {
+		uint64_t id = p->location.v[i].mapping_id;
+		cnt[(id && id <= nm ? grp[id - 1] : nm) + 1]++;
+	}
+	for (size_t g = 1; ok && g <= nm + 1; g++)
+		cnt[g] += cnt[g - 1];
+	for (size_t i = 0; ok && i < nl; i++) {
+		uint64_t id = p->location.v[i].mapping_id;
+		order[cnt[id && id <= nm ? grp[id - 1] : nm]++] = i;
+	}
+	/* cnt[g] is now the end of group g in order. */
+	size_t i = 0;
+	for (size_t g = 0; ok && g <= nm && !r->oom && !p->oom; g++) {
+		for (; i < cnt[g] && !r->oom && !p->oom; i++)
+			*failed += !one_location(r, ms, notes, order[i]);
+		if (s->nfiles == 0)
+			continue;
+		for (size_t k = 0; k < s->nfiles; k++)
+			symfile_free(s->files[k]);
+		s->nfiles = 0;
+		for (size_t k = 0; k < nm; k++)
+			ms[k].f = NULL; /* done with: its locations were all in this group */
+		demangled_clear(s);
+		ptrmap_free(&r->strs);
+	}
+	free(grp);
+	free(cnt);
+	free(order);
+	return ok;
+}
+
 int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes)
 {
 	if (p->oom)
@@ -1384,44 +1495,11 @@ int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *no
 		if (!fnset_insert(&r.fns, p, i + 1))
 			r.oom = true;
 	int failed = 0;
-	for (size_t i = 0; i < p->location.n && !r.oom && !p->oom; i++) {
-		cprof_location *loc = &p->location.v[i];
-		if (loc->nline)
-			continue;
-		if (!loc->mapping_id || loc->mapping_id > p->mapping.n) {
-			failed++;
-			continue;
-		}
-		cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
-		struct mapstate *st = &ms[loc->mapping_id - 1];
-		if (m->has_functions && !st->looked)
-			continue; /* symbolised before: leave it alone */
-		const char *file = cprof_profile_string(p, m->file);
-		if (!st->looked) {
-			st->looked = true;
-			if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
-				st->f = get_file(s, file, cprof_profile_string(p, m->build_id),
-						 m->start);
-				if (!st->f)
-					r.oom = true;
-			}
-		}
-		struct symfile *f = st->f;
-		if (!f || !f->mod) {
-			if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
-				st->noted = true;
-				/* One note per binary, not per mapping of it. */
-				bool dup = false;
-				for (size_t j = 0; j < p->mapping.n && !dup; j++)
-					dup = &ms[j] != st && ms[j].noted && ms[j].f == f;
-				if (!dup)
-					note(notes, p, m, f);
-			}
-			failed++;
-			continue;
-		}
-		if (!symbolize_location(&r, f, m, loc))
-			failed++;
+	if (!s->transient) {
+		for (size_t i = 0; i < p->location.n && !r.oom && !p->oom; i++)
+			failed += !one_location(&r, ms, notes, i);
+	} else if (!by_binary(&r, ms, notes, &failed)) {
+		r.oom = true;
 	}
 	free(ms);
 	free(r.fns.id);
