@@ -301,6 +301,7 @@ static void drain(bool final)
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	cprof__heap_own_begin(); /* all its allocations are cprof's */
 	/* Test hook: hold off the first drain so that a small ring overflows and
 	 * the lost-sample path can be checked end to end. */
 	for (long ms = cpu.stall_ms; ms > 0 && !atomic_load(&cpu.stop); ms -= 10) {
@@ -609,7 +610,9 @@ CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	pthread_mutex_lock(&cpu.lock);
+	uint8_t own = cprof__heap_own_begin();
 	int rc = start_locked(fd, false, hz);
+	cprof__heap_own_end(own);
 	pthread_mutex_unlock(&cpu.lock);
 	return rc;
 }
@@ -633,7 +636,9 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 		pthread_mutex_unlock(&cpu.lock);
 		return e;
 	}
+	uint8_t own = cprof__heap_own_begin();
 	int rc = start_locked(fd, true, hz);
+	cprof__heap_own_end(own);
 	if (rc != 0) {
 		close(fd);
 		unlink(path);
@@ -655,7 +660,9 @@ CPROF_EXPORT int cprof_cpu_stop(void)
 	pthread_mutex_unlock(&cpu.lock);
 	pthread_join(cpu.writer, NULL);
 	pthread_mutex_lock(&cpu.lock);
+	uint8_t own = cprof__heap_own_begin();
 	int rc = flush_and_write();
+	cprof__heap_own_end(own);
 	cpu.stopping = false;
 	pthread_mutex_unlock(&cpu.lock);
 	return rc;
@@ -727,6 +734,8 @@ void cprof__modules_changed(void)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return;
+	uint8_t own = cprof__heap_own_begin();
 	cprof__unwind_refresh();
 	cprof__maps_snapshot();
+	cprof__heap_own_end(own);
 }

@@ -98,7 +98,9 @@ __attribute__((constructor)) static void cprof_init(void)
 	cprof__stack_bounds_init();
 	cprof__threads_init();
 	cprof__heap_start_env();
+	uint8_t own = cprof__heap_own_begin(); /* setenv's copies are cprof's */
 	start_from_env();
+	cprof__heap_own_end(own);
 }
 
 __attribute__((destructor)) static void cprof_fini(void)

@@ -1071,6 +1071,21 @@ CPROF_EXPORT int cprof_heap_set_rate(long bytes)
 	return 0;
 }
 
+/* cprof's own work outside this file (the CPU profiler's tables, writer
+ * thread and profile) allocates through malloc too: not the program's
+ * allocations, so never sampled.  Returns the state to restore. */
+uint8_t cprof__heap_own_begin(void)
+{
+	uint8_t was = tls.busy;
+	tls.busy = BUSY_CPROF;
+	return was;
+}
+
+void cprof__heap_own_end(uint8_t was)
+{
+	tls.busy = was;
+}
+
 /* Go's scaleHeapSample: the expected true count behind n samples of size s. */
 static double heap_scale(size_t size, long rate)
 {

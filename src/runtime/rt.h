@@ -195,6 +195,11 @@ void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
 void cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP */
 void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
 bool cprof__heap_sampling(void);     /* stacks are being captured */
+/* Around cprof's own allocations made outside heap.c (the CPU profiler's):
+ * the calling thread's allocations are not sampled until the matching
+ * cprof__heap_own_end(state).  Normal context. */
+uint8_t cprof__heap_own_begin(void);
+void cprof__heap_own_end(uint8_t state);
 void cprof__heap_atfork_prepare(void);
 void cprof__heap_atfork_parent(void);
 void cprof__heap_atfork_child(void);
