@@ -23,9 +23,12 @@ ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-reco
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-DW_LIBS   := -ldw -lelf -lz
-RT_LIBS   := $(DW_LIBS) -ldl -lrt -lm
-CLI_LIBS  := $(DW_LIBS) -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
+# libdw is dlopen-ed while a profile is symbolised (src/profile/dwlib.h):
+# linked, it and its libelf/libz/liblzma/libbz2 would be loaded into every
+# process libcprof is preloaded into.  The CLI links libelf for disasm.c.
+# No libm either (src/runtime/rt.h has the three functions it needs).
+RT_LIBS   := -lz -ldl -lrt
+CLI_LIBS  := -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)
@@ -39,6 +42,12 @@ PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
 REPORT_OBJ  := $(call obj,$(REPORT_SRC))
 CLI_OBJ     := $(call obj,$(CLI_SRC))
 BENCH_OBJ   := $(call obj,$(BENCH_SRC))
+# The part of src/profile/ that libcprof uses (the readers, merge and the
+# CLI's gzip writer stay out of the process, with their libm/zlib needs).
+RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c demangle.c dwlib.c))
+# A missing object or library fails the link, not the host's start.  (A
+# sanitizer runtime may be left for the program to provide: clang's is.)
+SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
 
 SO      := $(B)/libcprof.so.$(VERSION)
 A       := $(B)/libcprof.a
@@ -63,14 +72,14 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map Makefile
+$(SO): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ) src/runtime/libcprof.map Makefile
 	$(CC) -shared -o $@ -Wl,-soname,libcprof.so.$(SOVERSION) \
-		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
-		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
+		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete $(SO_DEFS) \
+		$(RUNTIME_OBJ) $(RT_PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so.$(SOVERSION)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so
 
-$(A): $(RUNTIME_OBJ) $(PROFILE_OBJ)
+$(A): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -95,7 +104,7 @@ $(B)/testlib/heap_boot.o: src/runtime/heap.c
 	$(CC) $(ALL_CFLAGS) -DCPROF_TEST_BOOT -c -o $@ $<
 
 $(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
-		$(PROFILE_OBJ) src/runtime/libcprof.map
+		$(RT_PROFILE_OBJ) src/runtime/libcprof.map
 	$(CC) -shared -o $@ -Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
 		$(filter %.o,$^) $(ALL_LDFLAGS) $(RT_LIBS)
 

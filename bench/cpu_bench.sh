@@ -37,7 +37,7 @@ W=$B/bench/cpu_workload
 $CC -std=c17 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -pthread \
 	-o "$W" bench/cpu_workload.c
 $CC -std=c17 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -pthread -Isrc -Iinclude \
-	-o "$B/bench/unwind_bench" bench/unwind_bench.c "$B/libcprof.a" -ldw -lelf -lz -lm -ldl -lrt
+	-o "$B/bench/unwind_bench" bench/unwind_bench.c "$B/libcprof.a" -lz -lm -ldl -lrt
 LIB=$(pwd)/$B/libcprof.so
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/cpu_bench.XXXXXX")
 trap 'rm -rf "$OUT"' EXIT

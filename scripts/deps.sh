@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential clang pkg-config zlib1g-dev libelf-dev libdw-dev libcurl4-openssl-dev
 libmicrohttpd-dev graphviz golang-go google-perftools libgoogle-perftools-dev libc6-dbg
 binutils libxml2-utils python3-scipy heaptrack libjemalloc2 libjemalloc-dev procps time
-chromium sqlite3 mawk git perl g++ strace"
+chromium sqlite3 mawk git perl g++ strace openssl openssh-client curl nodejs"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -11,11 +11,9 @@
 #include "compat.h"
 #include "profile/symbolize.h"
 #include "profile/demangle.h"
+#include "profile/dwlib.h"
 
 #include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -30,6 +28,49 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libdw and libelf are reached through cprof_dw (dwlib.h): loaded by
+ * cprof_symbolizer_new, unloaded by cprof_symbolizer_free. */
+#define dwarf_attr (*cprof_dw.dwarf_attr)
+#define dwarf_attr_integrate (*cprof_dw.dwarf_attr_integrate)
+#define dwarf_child (*cprof_dw.dwarf_child)
+#define dwarf_decl_file (*cprof_dw.dwarf_decl_file)
+#define dwarf_decl_line (*cprof_dw.dwarf_decl_line)
+#define dwarf_filesrc (*cprof_dw.dwarf_filesrc)
+#define dwarf_formstring (*cprof_dw.dwarf_formstring)
+#define dwarf_formudata (*cprof_dw.dwarf_formudata)
+#define dwarf_getsrc_die (*cprof_dw.dwarf_getsrc_die)
+#define dwarf_getsrcfiles (*cprof_dw.dwarf_getsrcfiles)
+#define dwarf_lineno (*cprof_dw.dwarf_lineno)
+#define dwarf_linesrc (*cprof_dw.dwarf_linesrc)
+#define dwarf_nextcu (*cprof_dw.dwarf_nextcu)
+#define dwarf_offdie (*cprof_dw.dwarf_offdie)
+#define dwarf_ranges (*cprof_dw.dwarf_ranges)
+#define dwarf_siblingof (*cprof_dw.dwarf_siblingof)
+#define dwarf_tag (*cprof_dw.dwarf_tag)
+#define dwelf_elf_gnu_build_id (*cprof_dw.dwelf_elf_gnu_build_id)
+#define dwfl_begin (*cprof_dw.dwfl_begin)
+#define dwfl_build_id_find_debuginfo (*cprof_dw.dwfl_build_id_find_debuginfo)
+#define dwfl_end (*cprof_dw.dwfl_end)
+#define dwfl_errmsg (*cprof_dw.dwfl_errmsg)
+#define dwfl_module_addrdie (*cprof_dw.dwfl_module_addrdie)
+#define dwfl_module_build_id (*cprof_dw.dwfl_module_build_id)
+#define dwfl_module_getdwarf (*cprof_dw.dwfl_module_getdwarf)
+#define dwfl_module_getelf (*cprof_dw.dwfl_module_getelf)
+#define dwfl_module_getsym_info (*cprof_dw.dwfl_module_getsym_info)
+#define dwfl_module_getsymtab (*cprof_dw.dwfl_module_getsymtab)
+#define dwfl_offline_section_address (*cprof_dw.dwfl_offline_section_address)
+#define dwfl_report_begin (*cprof_dw.dwfl_report_begin)
+#define dwfl_report_elf (*cprof_dw.dwfl_report_elf)
+#define dwfl_report_end (*cprof_dw.dwfl_report_end)
+#define elf_begin (*cprof_dw.elf_begin)
+#define elf_end (*cprof_dw.elf_end)
+#define elf_getphdrnum (*cprof_dw.elf_getphdrnum)
+#define elf_getshdrstrndx (*cprof_dw.elf_getshdrstrndx)
+#define elf_nextscn (*cprof_dw.elf_nextscn)
+#define elf_strptr (*cprof_dw.elf_strptr)
+#define gelf_getphdr (*cprof_dw.gelf_getphdr)
+#define gelf_getshdr (*cprof_dw.gelf_getshdr)
 
 #define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
 #define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
@@ -187,6 +228,10 @@ struct cprof_symbolizer {
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
 	bool lean;
+	bool transient;  /* close each binary once its locations are done */
+	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
+			  * freed), -1 not loadable (dwerr says why) */
+	char dwerr[160];
 };
 
 static char no_demangle;
@@ -223,6 +268,11 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean)
 {
 	s->lean = lean;
+}
+
+void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient)
+{
+	s->transient = transient;
 }
 
 /* Does the ELF itself have DWARF (a .debug_info section with contents)? */
@@ -278,6 +328,15 @@ static void symfile_free(struct symfile *f)
 	free(f);
 }
 
+/* Forget the demangled names: their keys point into mapped files. */
+static void demangled_clear(cprof_symbolizer *s)
+{
+	for (size_t i = 0; i < s->demangled.cap; i++)
+		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
+			free(s->demangled.v[i]);
+	ptrmap_free(&s->demangled);
+}
+
 void cprof_symbolizer_free(cprof_symbolizer *s)
 {
 	if (!s)
@@ -288,10 +347,9 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 	for (size_t i = 0; i < s->nfiles; i++)
 		symfile_free(s->files[i]);
 	free(s->files);
-	for (size_t i = 0; i < s->demangled.cap; i++)
-		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
-			free(s->demangled.v[i]);
-	ptrmap_free(&s->demangled);
+	demangled_clear(s);
+	if (s->dw > 0)
+		cprof_dwlib_close();
 	free(s);
 }
 
@@ -343,35 +401,34 @@ static int open_debug(const char *path, const unsigned char *want, int n, char *
 	return fd;
 }
 
-/* dwfl_standard_find_debuginfo, except that it never asks debuginfod
- * servers: with DEBUGINFOD_URLS set, libdw would fetch over the network
- * (and write ~/.cache) from inside the profiled process.  Then only the
- * local places are searched: /usr/lib/debug/.build-id, and .gnu_debuglink
- * next to the file, in .debug/ and under /usr/lib/debug. */
+/*
+ * libdwfl's callbacks, written out so that libdebuginfod can never be
+ * loaded: dwfl_standard_find_debuginfo and dwfl_build_id_find_elf end by
+ * asking debuginfod, and in elfutils 0.188 merely reaching that point
+ * dlopens libdebuginfod, whose libcurl/libssh2/OpenSSL initialise inside
+ * the process -- the profiled host's, at its exit, after its own OpenSSL
+ * cleanup ran (a SIGSEGV).  With DEBUGINFOD_URLS set it would also query
+ * servers and write ~/.cache.  Only local files are searched, in
+ * dwfl_standard_find_debuginfo's order: the build id under
+ * /usr/lib/debug/.build-id (the debug file, or a dwz file by its own build
+ * id), then .gnu_debuglink next to the file, in .debug/ and under
+ * /usr/lib/debug, and a dwz file by its .gnu_debugaltlink path.
+ */
 static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
-	const char *urls = getenv("DEBUGINFOD_URLS");
-	if (!urls || !urls[0])
-		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-						    debuglink_file, debuglink_crc,
-						    debuginfo_file_name);
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	/* libdwfl's build-id lookup: local files only, validated. */
+	int fd = dwfl_build_id_find_debuginfo(mod, NULL, NULL, 0, NULL, NULL, 0,
+					      debuginfo_file_name);
+	if (fd >= 0 || !debuglink_file || !debuglink_file[0])
+		return fd;
 	const unsigned char *bits = NULL;
 	GElf_Addr vaddr;
 	int n = dwfl_module_build_id(mod, &bits, &vaddr);
-	char path[PATH_MAX];
-	char id[2 * MAX_BUILD_ID + 1];
-	bool alt = debuglink_file && debuglink_crc == 0; /* a dwz file's lookup */
-	if (n > 1 && n <= MAX_BUILD_ID && !alt) {
-		hex(bits, n, id);
-		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", id, id + 2);
-		int fd = open_debug(path, bits, n, debuginfo_file_name);
-		if (fd >= 0)
-			return fd;
-	}
-	if (!debuglink_file || !debuglink_file[0])
-		return -1;
 	/* An alternate (dwz) file is named by an absolute path or relative to
 	 * the file; a debuglink is a base name.  Validate by build id when the
 	 * file is this module's debug file (debuglink_crc != 0). */
@@ -379,7 +436,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	int wn = debuglink_crc && n > 0 ? n : 0;
 	if (debuglink_file[0] == '/')
 		return open_debug(debuglink_file, want, wn, debuginfo_file_name);
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", file_name ? file_name : "");
 	char *slash = strrchr(dir, '/');
 	if (slash)
@@ -393,17 +450,41 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 			continue;
 		if (file_name && !strcmp(path, file_name))
 			continue; /* the file itself */
-		int fd = open_debug(path, want, wn, debuginfo_file_name);
+		fd = open_debug(path, want, wn, debuginfo_file_name);
 		if (fd >= 0)
 			return fd;
 	}
 	return -1;
 }
 
+/* Every module is reported with its file (dwfl_report_elf), so libdwfl has
+ * no ELF to look for; this stands in for dwfl_build_id_find_elf, which
+ * would end by asking debuginfod. */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	(void)mod;
+	(void)userdata;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	*elfp = NULL;
+	return -1;
+}
+
+/* dwfl_offline_section_address, called through cprof_dw. */
+static int section_address(Dwfl_Module *mod, void **userdata, const char *modname,
+			   Dwarf_Addr base, const char *secname, GElf_Word shndx,
+			   const GElf_Shdr *shdr, Dwarf_Addr *addr)
+{
+	return dwfl_offline_section_address(mod, userdata, modname, base, secname, shndx, shdr,
+					    addr);
+}
+
 static const Dwfl_Callbacks dwfl_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
+	.find_elf = find_elf,
 	.find_debuginfo = find_debuginfo, /* .build-id, debuglink, dwz */
-	.section_address = dwfl_offline_section_address,
+	.section_address = section_address,
 	.debuginfo_path = NULL, /* default ":.debug:/usr/lib/debug" */
 };
 
@@ -568,6 +649,15 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
  * id (its program headers and symbols stand in for the binary). */
 static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 {
+	/* libdw is loaded for the first binary to open: a profile with nothing
+	 * to symbolise never maps it.  Without it every binary is "not found",
+	 * with the reason in the notes. */
+	if (!s->dw)
+		s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
+	if (s->dw < 0) {
+		set_why(&f->why, "%s", s->dwerr);
+		return;
+	}
 	if (!strcmp(f->file, "[vdso]")) {
 		if (try_vdso(f, start) <= 0)
 			set_why(&f->why, "no vDSO image to match");
@@ -1294,6 +1384,105 @@ static void note(cprof_buf *notes, const cprof_profile *p, const cprof_mapping *
 		cprof_buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* Symbolise location i (index into p->location.v).  false: it stays
+ * without lines (counted as unresolved by the caller). */
+static bool one_location(struct run *r, struct mapstate *ms, cprof_buf *notes, size_t i)
+{
+	cprof_symbolizer *s = r->s;
+	cprof_profile *p = r->p;
+	cprof_location *loc = &p->location.v[i];
+	if (loc->nline)
+		return true;
+	if (!loc->mapping_id || loc->mapping_id > p->mapping.n)
+		return false;
+	cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
+	struct mapstate *st = &ms[loc->mapping_id - 1];
+	if (m->has_functions && !st->looked)
+		return true; /* symbolised before: leave it alone */
+	const char *file = cprof_profile_string(p, m->file);
+	if (!st->looked) {
+		st->looked = true;
+		if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
+			st->f = get_file(s, file, cprof_profile_string(p, m->build_id), m->start);
+			if (!st->f)
+				r->oom = true;
+		}
+	}
+	struct symfile *f = st->f;
+	if (!f || !f->mod) {
+		if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
+			st->noted = true;
+			/* One note per binary, not per mapping of it. */
+			bool dup = false;
+			for (size_t j = 0; j < p->mapping.n && !dup; j++)
+				dup = &ms[j] != st && ms[j].noted && ms[j].f == f;
+			if (!dup)
+				note(notes, p, m, f);
+		}
+		return false;
+	}
+	return symbolize_location(r, f, m, loc);
+}
+
+/* Transient mode: the locations grouped by binary (mapping file and build
+ * id), and each binary closed once its group is done, with the caches whose
+ * keys point into its mapped file.  At most one binary is open at a time:
+ * the peak memory is the largest binary's, not the sum of all of them.
+ * false on OOM. */
+static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int *failed)
+{
+	cprof_symbolizer *s = r->s;
+	cprof_profile *p = r->p;
+	size_t nm = p->mapping.n, nl = p->location.n;
+	/* grp[k]: the first mapping with mapping k's file and build id (string
+	 * indices: the profile interns equal strings once); nm for none. */
+	size_t *grp = malloc((nm + 1) * sizeof(*grp));
+	size_t *cnt = calloc(nm + 2, sizeof(*cnt));
+	size_t *order = malloc((nl ? nl : 1) * sizeof(*order));
+	bool ok = grp && cnt && order;
+	for (size_t k = 0; ok && k < nm; k++) {
+		const cprof_mapping *a = &p->mapping.v[k];
+		grp[k] = k;
+		for (size_t j = 0; j < k; j++)
+			if (p->mapping.v[j].file == a->file && p->mapping.v[j].build_id == a->build_id) {
+				grp[k] = j;
+				break;
+			}
+	}
+	if (ok)
+		grp[nm] = nm;
+	/* Counting sort of the locations by group. */
+	for (size_t i = 0; ok && i < nl; i++) {
+		uint64_t id = p->location.v[i].mapping_id;
+		cnt[(id && id <= nm ? grp[id - 1] : nm) + 1]++;
+	}
+	for (size_t g = 1; ok && g <= nm + 1; g++)
+		cnt[g] += cnt[g - 1];
+	for (size_t i = 0; ok && i < nl; i++) {
+		uint64_t id = p->location.v[i].mapping_id;
+		order[cnt[id && id <= nm ? grp[id - 1] : nm]++] = i;
+	}
+	/* cnt[g] is now the end of group g in order. */
+	size_t i = 0;
+	for (size_t g = 0; ok && g <= nm && !r->oom && !p->oom; g++) {
+		for (; i < cnt[g] && !r->oom && !p->oom; i++)
+			*failed += !one_location(r, ms, notes, order[i]);
+		if (s->nfiles == 0)
+			continue;
+		for (size_t k = 0; k < s->nfiles; k++)
+			symfile_free(s->files[k]);
+		s->nfiles = 0;
+		for (size_t k = 0; k < nm; k++)
+			ms[k].f = NULL; /* done with: its locations were all in this group */
+		demangled_clear(s);
+		ptrmap_free(&r->strs);
+	}
+	free(grp);
+	free(cnt);
+	free(order);
+	return ok;
+}
+
 int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes)
 {
 	if (p->oom)
@@ -1306,44 +1495,11 @@ int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *no
 		if (!fnset_insert(&r.fns, p, i + 1))
 			r.oom = true;
 	int failed = 0;
-	for (size_t i = 0; i < p->location.n && !r.oom && !p->oom; i++) {
-		cprof_location *loc = &p->location.v[i];
-		if (loc->nline)
-			continue;
-		if (!loc->mapping_id || loc->mapping_id > p->mapping.n) {
-			failed++;
-			continue;
-		}
-		cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
-		struct mapstate *st = &ms[loc->mapping_id - 1];
-		if (m->has_functions && !st->looked)
-			continue; /* symbolised before: leave it alone */
-		const char *file = cprof_profile_string(p, m->file);
-		if (!st->looked) {
-			st->looked = true;
-			if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
-				st->f = get_file(s, file, cprof_profile_string(p, m->build_id),
-						 m->start);
-				if (!st->f)
-					r.oom = true;
-			}
-		}
-		struct symfile *f = st->f;
-		if (!f || !f->mod) {
-			if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
-				st->noted = true;
-				/* One note per binary, not per mapping of it. */
-				bool dup = false;
-				for (size_t j = 0; j < p->mapping.n && !dup; j++)
-					dup = &ms[j] != st && ms[j].noted && ms[j].f == f;
-				if (!dup)
-					note(notes, p, m, f);
-			}
-			failed++;
-			continue;
-		}
-		if (!symbolize_location(&r, f, m, loc))
-			failed++;
+	if (!s->transient) {
+		for (size_t i = 0; i < p->location.n && !r.oom && !p->oom; i++)
+			failed += !one_location(&r, ms, notes, i);
+	} else if (!by_binary(&r, ms, notes, &failed)) {
+		r.oom = true;
 	}
 	free(ms);
 	free(r.fns.id);

@@ -32,6 +32,13 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path);
  * such a file when it opens it (~40 ms of CPU and ~30 MB for libc's), which
  * the runtime does not want to spend inside the profiled process. */
 void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean);
+/* Transient mode (off by default): cprof_symbolize_profile takes the
+ * locations binary by binary and closes each binary (its mapped file, libdw
+ * state and indexes) once its locations are done, so that at most one is
+ * open at a time; nothing is cached for the next profile.  The runtime's
+ * mode: it symbolises one profile per symbolizer, inside the host, where
+ * the peak memory counts more than a second profile's speed. */
+void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient);
 /* Closes every cached file.  NULL is a no-op. */
 void cprof_symbolizer_free(cprof_symbolizer *s);
 

@@ -35,7 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_SLOTS_DEFAULT 2048 /* power of two; CPROF_CPU_RING overrides */
+#define RING_SLOTS_MIN 128  /* powers of two; CPROF_CPU_RING overrides */
+#define RING_SLOTS_MAX 2048
 
 typedef struct slot {
 	_Atomic uint32_t state; /* 0 free, 1 being written, 2 ready */
@@ -466,6 +467,24 @@ static int check_fd(void)
 	return 0;
 }
 
+/* The ring holds what arrives between two drains, with room to spare: the
+ * writer drains every 50 ms, and as soon as the ring is half full.  CPU
+ * timers expire on the kernel's tick (250 Hz here), so at most
+ * min(hz, 250) signals per second per CPU arrive (the rest is si_overrun
+ * weight); 4x that for 50 ms is ncpu * min(hz, 250) / 5 slots.  Each slot
+ * holds a whole stack (~1 KB), and a ring sized for 16 CPUs cost every
+ * process 2 MB once its slots had all been used (docs/PERFORMANCE.md,
+ * "Footprint"). */
+static size_t ring_slots(int hz)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t rate = (size_t)(hz < 250 ? hz : 250);
+	size_t want = (size_t)(ncpu > 0 ? ncpu : 1) * rate / 5, n = RING_SLOTS_MIN;
+	while (n < want && n < RING_SLOTS_MAX)
+		n *= 2;
+	return n;
+}
+
 /* Stop sampling, drain, write; cpu.lock held.  Called from stop, at exit,
  * and from the service thread on a fatal signal (through cprof_cpu_stop). */
 static int flush_and_write(void)
@@ -509,7 +528,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 		return -EINVAL;
 	/* The ring size can be set (a power of two, 8..65536) to trade memory for
 	 * headroom; tests use a tiny ring to exercise the lost-sample path. */
-	size_t nslots = RING_SLOTS_DEFAULT;
+	size_t nslots = ring_slots(hz);
 	const char *stall = getenv("CPROF_TEST_STALL_WRITER_MS");
 	cpu.stall_ms = stall ? strtol(stall, NULL, 10) : 0;
 	if (cpu.stall_ms < 0 || cpu.stall_ms > 10000)
@@ -521,7 +540,7 @@ static int start_locked(int fd, bool own_fd, int hz)
 			nslots = (size_t)v;
 		else
 			cprof__log("invalid CPROF_CPU_RING '", ring_env,
-				   "': want a power of two from 8 to 65536; using 2048", NULL);
+				   "': want a power of two from 8 to 65536; using the default", NULL);
 	}
 	slot *ring = mmap(NULL, sizeof(slot) * nslots, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

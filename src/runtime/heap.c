@@ -43,7 +43,6 @@
 #include <fcntl.h>
 #include <link.h>
 #include <malloc.h>
-#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -493,7 +492,7 @@ static int64_t next_gap(heap_tls *t, long rate)
 	if (rate <= 1)
 		return 0;
 	double u = ((double)(rng_next(t) >> 11) + 0.5) / 9007199254740992.0; /* (0,1) */
-	double g = -log(u) * (double)rate;
+	double g = -cprof__ln(u) * (double)rate;
 	return g > 4e18 ? (int64_t)4e18 : (int64_t)g + 1;
 }
 
@@ -927,7 +926,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 		if (b && n < b->size && rate > 1) {
 			/* Shrunk: tracked with probability p(n) now, not p(size). */
 			double u = ((double)(rng_next(t) >> 11) + 0.5) / 9007199254740992.0;
-			keep = u * -expm1(-(double)b->size / (double)rate) < -expm1(-(double)n / (double)rate);
+			keep = u * (1.0 - cprof__exp(-(double)b->size / (double)rate)) <
+			       1.0 - cprof__exp(-(double)n / (double)rate);
 		}
 		uint64_t sh;
 		if (keep)
@@ -1319,7 +1319,7 @@ static double heap_scale(size_t size, long rate)
 {
 	if (rate <= 1 || size == 0)
 		return 1.0;
-	return 1.0 / (1.0 - exp(-(double)size / (double)rate));
+	return 1.0 / (1.0 - cprof__exp(-(double)size / (double)rate));
 }
 
 enum prof_kind { PROF_HEAP, PROF_ALLOCS, PROF_LEAKS, PROF_TEMP };
@@ -1464,16 +1464,16 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 			uint64_t temps = atomic_load(&b->temps);
 			if (!temps)
 				continue;
-			v[0] = (int64_t)llround(temps * sc);
-			v[1] = (int64_t)llround(temps * sc * b->size);
+			v[0] = (int64_t)cprof__llround(temps * sc);
+			v[1] = (int64_t)cprof__llround(temps * sc * b->size);
 		} else {
 			if (kind == PROF_LEAKS &&
 			    (!inuse || from_runtime_internals(b, libc_lo, libc_hi, ld_lo, ld_hi)))
 				continue;
-			v[0] = (int64_t)llround(allocs * sc);
-			v[1] = (int64_t)llround(allocs * sc * b->size);
-			v[2] = (int64_t)llround(inuse * sc);
-			v[3] = (int64_t)llround(inuse * sc * b->size);
+			v[0] = (int64_t)cprof__llround(allocs * sc);
+			v[1] = (int64_t)cprof__llround(allocs * sc * b->size);
+			v[2] = (int64_t)cprof__llround(inuse * sc);
+			v[3] = (int64_t)cprof__llround(inuse * sc * b->size);
 			if (kind == PROF_LEAKS) {
 				lo_total += (uint64_t)v[2];
 				lb_total += (uint64_t)v[3];

@@ -341,7 +341,9 @@ struct cprof_symbolizer *cprof__symbolizer_new(void)
 {
 	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
 	const char *mode = getenv("CPROF_SYMBOLIZE");
-	if (s)
+	if (s) {
 		cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
+		cprof_symbolizer_set_transient(s, true);
+	}
 	return s;
 }

@@ -11,6 +11,8 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define CPROF_TLS __attribute__((tls_model("initial-exec"))) __thread
@@ -25,6 +27,61 @@ pid_t cprof__gettid(void); /* cached per thread; async-signal-safe */
 /* Nanoseconds of CLOCK_REALTIME / CLOCK_MONOTONIC. */
 int64_t cprof__now_ns(void);
 int64_t cprof__mono_ns(void);
+
+/* ---- math without libm ----
+ * libm costs a process that never used it ~0.4 MB of RSS (its pages that
+ * ld.so touches to load and search it; docs/PERFORMANCE.md, "Footprint"),
+ * for the three functions the heap profiler needs.  Relative error below
+ * 1e-15 on the domains used; async-signal-safe. */
+/* Natural logarithm; x > 0 and finite. */
+static inline double cprof__ln(double x)
+{
+	uint64_t b;
+	memcpy(&b, &x, sizeof(b));
+	int e = (int)((b >> 52) & 0x7ff) - 1023;
+	if (e == -1023) { /* subnormal: normalise first */
+		x *= 0x1p54;
+		memcpy(&b, &x, sizeof(b));
+		e = (int)((b >> 52) & 0x7ff) - 1023 - 54;
+	}
+	b = (b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+	double m;
+	memcpy(&m, &b, sizeof(m)); /* x = m * 2^e, m in [1, 2) */
+	if (m > 1.4142135623730951) {
+		m *= 0.5;
+		e++;
+	}
+	/* ln m = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), |s| <= 0.172 */
+	double s = (m - 1) / (m + 1), s2 = s * s, t = 1.0 / 23;
+	for (int k = 21; k >= 1; k -= 2)
+		t = t * s2 + 1.0 / k;
+	return e * 0.6931471805599453 + 2 * s * t;
+}
+/* e^x; x <= 709 and finite (0 below -745). */
+static inline double cprof__exp(double x)
+{
+	if (x < -745)
+		return 0;
+	long k = (long)(x * 1.4426950408889634 + (x < 0 ? -0.5 : 0.5));
+	/* r = x - k ln 2, with ln 2 in two parts: |r| <= 0.35 */
+	double r = (x - (double)k * 6.93147180369123816490e-01) - (double)k * 1.90821492927058770002e-10;
+	double t = 1;
+	for (int n = 14; n >= 1; n--)
+		t = 1 + t * r / n;
+	if (k < -1000) {
+		t *= 0x1p-1000;
+		k += 1000;
+	}
+	uint64_t b = (uint64_t)(k + 1023) << 52;
+	double p;
+	memcpy(&p, &b, sizeof(p));
+	return t * p;
+}
+/* The nearest integer, halves away from zero; |x| < 2^63. */
+static inline long long cprof__llround(double x)
+{
+	return x < 0 ? -(long long)(-x + 0.5) : (long long)(x + 0.5);
+}
 
 /* ---- stack bounds of the current thread, for guarded stack reads ---- */
 extern CPROF_TLS uintptr_t cprof__stack_lo, cprof__stack_hi;

@@ -281,20 +281,51 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	return rc;
 }
 
-/* Create a thread that is never profiled (the writer): all signals blocked. */
+/*
+ * cprof's threads (the CPU writer, the service thread) need little stack:
+ * the deepest use is a profile written on a fatal signal, where libdw's
+ * line-table reader (read_srclines, elfutils 0.188) takes one ~150 KB frame
+ * (stacks of 128 KB overflowed there, 256 KB passed).  The default stack is
+ * RLIMIT_STACK, 8 MB of address space and commit charge per thread.
+ * Sanitizers' frames are several times larger.  Only touched pages count
+ * in RSS, so this bounds address space, not memory use.
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define INTERNAL_STACK ((size_t)4 << 20)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define INTERNAL_STACK ((size_t)4 << 20)
+#endif
+#endif
+#ifndef INTERNAL_STACK
+#define INTERNAL_STACK ((size_t)512 << 10)
+#endif
+
+/* Create a thread that is never profiled (the writer): all signals blocked,
+ * a small stack. */
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 {
 	pthread_create_fn real = (pthread_create_fn)cprof__next("pthread_create");
 	if (!real)
 		return -ENOSYS;
+	pthread_attr_t attr;
+	bool have_attr = pthread_attr_init(&attr) == 0;
+	if (have_attr && pthread_attr_setstacksize(&attr, INTERNAL_STACK) != 0) {
+		pthread_attr_destroy(&attr); /* the default stack then */
+		have_attr = false;
+	}
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	spawning = true;
-	int rc = real(th, NULL, fn, arg);
+	int rc = real(th, have_attr ? &attr : NULL, fn, arg);
+	if (rc == EINVAL && have_attr) /* the program's static TLS leaves too little */
+		rc = real(th, NULL, fn, arg);
 	spawning = false;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (have_attr)
+		pthread_attr_destroy(&attr);
 	return -rc;
 }
 

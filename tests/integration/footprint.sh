@@ -1,0 +1,49 @@
+# What libcprof keeps in a process (docs/PERFORMANCE.md, "Footprint"):
+# structural facts, not RSS figures (those are bench/footprint.sh's).
+#   - libdw (and libelf, libdebuginfod, libcurl) is not mapped in a process
+#     that libcprof is preloaded into, profiling or not, until a profile is
+#     symbolised, and is unmapped again once it is written;
+#   - cprof's own threads run on small stacks, not the 8 MB default.
+. "$CPROF_ROOT/tests/lib.sh"
+
+# maps_has NAME FILE: FILE (a copy of /proc/PID/maps) maps a library NAME.*
+maps_has() { grep -Eq "/$1[.-][^/]*\$" "$2"; }
+
+for mode in preload cpu heap both; do
+	case $mode in
+	preload) set -- ;;
+	cpu) set -- CPROF_CPU="$T/cpu.pb.gz" ;;
+	heap) set -- CPROF_HEAP="$T/heap.pb.gz" ;;
+	both) set -- CPROF_CPU="$T/cpu.pb.gz" CPROF_HEAP="$T/heap.pb.gz" ;;
+	esac
+	env LD_PRELOAD="$PRELOAD" "$@" cat /proc/self/maps >"$T/maps.$mode" 2>"$T/maps.$mode.err"
+	check "${mode}_cat_exit_status_0" test $? = 0
+	check "${mode}_cprof_is_mapped" grep -q 'libcprof\.so' "$T/maps.$mode"
+	for lib in libdw libelf libdebuginfod libcurl liblzma libbz2; do
+		check "${mode}_${lib}_not_mapped" sh -c "! $(command -v grep) -Eq '/$lib[.-][^/]*\$' '$T/maps.$mode'"
+	done
+done
+check cpu_profile_written_after_cat test -s "$T/cpu.pb.gz"
+
+# Through the API: nothing before the profile, small stacks for cprof's
+# threads while it runs, nothing left once it is written.
+cc_prog "$T/footprint_maps" footprint_maps.c -ldl
+env LD_PRELOAD="$PRELOAD" "$T/footprint_maps" "$T/api.pb.gz" >"$T/api.out" 2>"$T/api.err"
+rc=$?
+if [ "$rc" = 0 ]; then ok api_exit_status_0; else nok api_exit_status_0 "$(head -c 400 "$T/api.err")"; fi
+check api_nothing_before grep -qx 'before: none' "$T/api.out"
+check api_nothing_after_profile_written grep -qx 'after: none' "$T/api.out"
+n=$(grep -c '^thread ' "$T/api.out")
+check "api_cprof_threads_seen ($n)" test "$n" -ge 1
+# 512 KB (sanitizer builds: 4 MB) and a guard page, never the 8 MB default.
+max=1024
+[ -n "$SANITIZE" ] && max=6144
+big=$(awk -v max=$max '/^thread / && ($4 > max || $4 == 0)' "$T/api.out")
+check "api_cprof_thread_stacks_small (max ${max} KB)" test -z "$big"
+[ -n "$big" ] && echo "# $big"
+if pprof_top "$T/api.pb.gz" >"$T/api.top"; then
+	ok api_profile_readable
+	[ -z "$TSAN" ] && check api_profile_symbolised grep -Eq '[[:space:]]main$' "$T/api.top"
+else
+	nok api_profile_readable
+fi
