@@ -1713,7 +1713,10 @@ void cprof__heap_atfork_child_resume(void)
 	}
 	H.pid = getpid();
 	H.snapshots = 0;
-	H.env_on = true;
+	/* No leak report: the child's exit leaves its copy of the parent's
+	 * objects allocated, which are not the child's leaks. */
+	H.leaks = false;
+	H.env_on = H.path || H.temp_path;
 	/* Snapshots need the service thread (not under TSan: see
 	 * cprof__under_tsan); a fatal signal is flushed from the handler while
 	 * the child has one thread. */
