@@ -33,6 +33,17 @@ int cprof__out_abspath(const char *path, char *buf, size_t n)
 {
 	if (!path || !*path)
 		return -EINVAL;
+	/* A symbolic link: the rename at the end must replace its target, not
+	 * the link. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *r = realpath(path, NULL);
+		if (r) {
+			int w = snprintf(buf, n, "%s", r);
+			free(r);
+			return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+		}
+	}
 	int w;
 	if (path[0] == '/') {
 		w = snprintf(buf, n, "%s", path);

@@ -127,7 +127,8 @@ struct cprof_symbolizer *cprof__symbolizer_new(void);
 
 struct cprof_profile;
 /* ---- outfile.c: profiles written whole or not at all ---- */
-/* path made absolute against the current directory into buf.  0 or -errno. */
+/* path made absolute against the current directory into buf (a symbolic
+ * link: its target's path).  0 or -errno. */
 int cprof__out_abspath(const char *path, char *buf, size_t n);
 /* Can a profile be written to path later?  A regular file (or none yet) in
  * a writable directory, or a writable character device; -EINVAL for a
