@@ -7,8 +7,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/$B/demo
 mkdir -p "$OUT"
 ${CC:-cc} -O2 -g -fomit-frame-pointer -pthread -o "$OUT/workload" "$ROOT/examples/workload.c"
-echo "== cprof record -F 250 -o $B/demo/cpu.pb.gz -- workload"
-"$ROOT/$B/cprof" record -F 250 -o "$OUT/cpu.pb.gz" -- "$OUT/workload"
+echo "== cprof record -f -F 250 -o $B/demo/cpu.pb.gz -- workload"
+"$ROOT/$B/cprof" record -f -F 250 -o "$OUT/cpu.pb.gz" -- "$OUT/workload"
 if "$ROOT/$B/cprof" help 2>/dev/null | grep -q '^  top '; then
 	echo "== cprof top -nodecount 15"
 	"$ROOT/$B/cprof" top -nodecount 15 "$OUT/cpu.pb.gz"

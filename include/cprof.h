@@ -30,11 +30,16 @@ extern "C" {
  * Start CPU profiling of every thread of the process — those alive now and
  * those created later — at `hz` samples per CPU-second (hz <= 0: 100).
  * The profile (gzipped profile.proto, Go's CPU conventions) is written to
- * `path` by cprof_cpu_stop(), or at exit if the program never stops it.
- * The file is created (truncated) now, so an unwritable path fails here.
+ * `path` by cprof_cpu_stop(), or at exit if the program never stops it,
+ * whole or not at all: into a temporary beside `path`, renamed over it when
+ * complete.  Nothing is created now (an existing file stays as it is until
+ * then), but an unwritable path fails here.  A character device (/dev/null)
+ * is written in place.  A child forked without exec goes on profiling into
+ * `path.PID`.
  *
  * Errors: -EBUSY if a CPU profile is already running; -EINVAL for a NULL or
- * empty path or hz > 1000000; open(2)'s errors for the path; -ENOMEM when
+ * empty path, a path that is a FIFO, socket or block device, or hz >
+ * 1000000; open(2)'s errors for the path or its directory; -ENOMEM when
  * the sample buffers cannot be allocated.
  */
 int cprof_cpu_start(const char *path, int hz);
@@ -71,9 +76,12 @@ int cprof_heap_set_rate(long bytes);
 
 /* Write the heap profile (Go's four sample types alloc_objects, alloc_space,
  * inuse_objects, inuse_space; period type space/bytes; numeric label
- * `bytes`) to `path` (created/truncated) or `fd` (not closed).  The allocs
- * variants write the same data with default_sample_type = alloc_space.
- * 0, or a negative errno (-EINVAL, -EBADF, open(2)/write(2) errors, -ENOMEM). */
+ * `bytes`) to `path` or `fd` (not closed).  A path is written whole or not
+ * at all (a temporary beside it, renamed over it when complete); a FIFO,
+ * socket or block device there is refused (-EINVAL: use the _fd variants).
+ * The allocs variants write the same data with default_sample_type =
+ * alloc_space.  0, or a negative errno (-EINVAL, -EBADF, open(2)/write(2)/
+ * rename(2) errors, -ENOMEM). */
 int cprof_heap_write(const char *path);
 int cprof_heap_write_fd(int fd);
 int cprof_allocs_write(const char *path);

@@ -1,15 +1,31 @@
 /*
- * cmd_record.c — `cprof record [-o FILE] [-F HZ] -- PROG [ARGS...]`
+ * cmd_record.c — `cprof record [-o FILE] [-F HZ] [--heap FILE]
+ *                [--per-process] [-f] -- PROG [ARGS...]`
  *
- * Runs PROG with libcprof preloaded and CPROF_CPU set, passes stdin, stdout
- * and stderr through, and exits with PROG's status (dying of the same
- * signal if PROG did).  While PROG runs, cprof ignores SIGINT and SIGQUIT
- * like a shell does, so Ctrl-C reaches PROG, which flushes its profile.
+ * Runs PROG with libcprof preloaded, passes stdin, stdout and stderr
+ * through, and exits with PROG's status (dying of the same signal if PROG
+ * did).  While PROG runs, cprof ignores SIGINT and SIGQUIT like a shell
+ * does, so Ctrl-C reaches PROG, which flushes its profile.
+ *
+ * The whole process tree is profiled, as `perf record` does: every process
+ * PROG forks or execs inherits libcprof and writes its own part (with
+ * `pid` and `comm` labels on every sample) into a private temporary
+ * directory; when PROG exits, the parts are merged with pprof's rules into
+ * one profile (or, with --per-process, moved next to it one per process),
+ * the directory is removed, and one line on stderr says what was written.
+ * Processes still running after PROG exited are not waited for: their
+ * parts are lost.
  */
 #include "compat.h"
 #include "cli/cli.h"
+#include "profile/decode.h"
+#include "profile/gzwrite.h"
+#include "profile/merge.h"
+#include "profile/profile.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,9 +36,15 @@
 #include <unistd.h>
 
 static const char record_usage[] =
-	"usage: cprof record [-o FILE] [-F HZ] [--heap FILE] -- PROG [ARGS...]\n"
-	"  -o FILE   CPU profile output (default cpu.pb.gz)\n"
-	"  -F HZ     samples per CPU-second per thread (default 100)\n";
+	"usage: cprof record [-o FILE] [-F HZ] [--heap FILE] [--per-process] [-f] -- PROG [ARGS...]\n"
+	"  -o FILE        CPU profile output (default cpu.pb.gz)\n"
+	"  -F HZ          samples per CPU-second per thread (default 100)\n"
+	"  --heap FILE    also write a heap profile\n"
+	"  --per-process  one file per process, FILE with the pid before .pb.gz\n"
+	"                 (cpu.1234.pb.gz), instead of one merged profile\n"
+	"  -f             overwrite existing output files\n"
+	"Every process PROG starts (fork, exec) is profiled; samples carry the\n"
+	"labels pid and comm (go tool pprof -tagfocus=comm=cc1 ...).\n";
 
 /* Find libcprof.so: $CPROF_LIB, then ../lib next to bin/cprof, then the
  * executable's own directory (build tree). */
@@ -83,10 +105,294 @@ static char *absolute(const char *p)
 	return r;
 }
 
+
+/* Can `out` be written at the end?  Its directory must be writable; an
+ * existing file is replaced only with -f.  0, or -1 after one message. */
+static int check_output(const char *out, const char *abs, bool force)
+{
+	struct stat st;
+	if (stat(abs, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return cprof_error("record: cannot write '%s': %s", out, strerror(EISDIR));
+		if (!S_ISREG(st.st_mode))
+			return cprof_error("record: cannot write '%s': not a regular file", out);
+		if (!force)
+			return cprof_error("record: '%s' exists; use -f to overwrite it", out);
+	}
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", abs);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	if (access(dir, W_OK | X_OK) != 0)
+		return cprof_error("record: cannot write '%s': %s", out, strerror(errno));
+	return 0;
+}
+
+/* Write all of fd's bytes from src's file to a temporary beside dst, then
+ * rename it over dst (the parts may be on another file system). */
+static int move_file(const char *src, const char *dst)
+{
+	if (rename(src, dst) == 0)
+		return 0;
+	if (errno != EXDEV)
+		return -errno;
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.cprof-tmp.%d", dst, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	int outfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (outfd < 0) {
+		int e = -errno;
+		close(in);
+		return e;
+	}
+	char buf[65536];
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -errno : 0;
+			break;
+		}
+		if ((rc = cprof_write_all(outfd, buf, (size_t)n)) != 0)
+			break;
+	}
+	close(in);
+	if (close(outfd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, dst) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* Write p gzipped to a temporary beside path, renamed over it when complete. */
+static int write_profile_file(const cprof_profile *p, const char *path)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.cprof-tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = cprof_profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1);
+	if (close(fd) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* One process's part in the temporary directory. */
+typedef struct part {
+	char name[NAME_MAX + 1];
+	long pid;
+} part;
+
+static int part_cmp(const void *a, const void *b)
+{
+	const part *x = a, *y = b;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* The parts named base (the root process, pid root) and base.PID in dir,
+ * root first, then by pid.  *n parts; NULL when there are none or on OOM. */
+static part *list_parts(const char *dir, const char *base, long root, size_t *n)
+{
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return NULL;
+	part *v = NULL;
+	size_t cap = 0;
+	size_t bl = strlen(base);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		long pid;
+		if (!strcmp(e->d_name, base)) {
+			pid = root;
+		} else if (!strncmp(e->d_name, base, bl) && e->d_name[bl] == '.') {
+			char *end;
+			pid = strtol(e->d_name + bl + 1, &end, 10);
+			if (*end || pid <= 0)
+				continue; /* a temporary still being written */
+		} else {
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			part *nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				*n = 0;
+				return NULL;
+			}
+			v = nv;
+		}
+		snprintf(v[*n].name, sizeof(v[*n].name), "%s", e->d_name);
+		v[*n].pid = pid == root ? 0 : pid; /* the root sorts first */
+		(*n)++;
+	}
+	closedir(d);
+	if (!v)
+		return NULL; /* (qsort's argument must not be NULL) */
+	qsort(v, *n, sizeof(*v), part_cmp);
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].pid == 0)
+			v[i].pid = root;
+	return v;
+}
+
+/* out with "." pid before a final ".pb.gz" (or ".pb", ".gz"), else at the
+ * end: cpu.pb.gz -> cpu.1234.pb.gz, so the files still open as profiles. */
+static void per_process_name(char *buf, size_t n, const char *out, const char *pid)
+{
+	size_t l = strlen(out);
+	static const char *const ext[] = {".pb.gz", ".pb", ".gz"};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(ext); i++) {
+		size_t el = strlen(ext[i]);
+		if (l > el && !strcmp(out + l - el, ext[i]) && out[l - el - 1] != '/') {
+			snprintf(buf, n, "%.*s.%s%s", (int)(l - el), out, pid, ext[i]);
+			return;
+		}
+	}
+	snprintf(buf, n, "%s.%s", out, pid);
+}
+
+/* Totals of the sample types named type (summed over samples). */
+static int64_t total_of(const cprof_profile *p, const char *type)
+{
+	size_t k = p->sample_type.n;
+	for (size_t t = 0; t < p->sample_type.n; t++)
+		if (!strcmp(cprof_profile_string(p, p->sample_type.v[t].type), type))
+			k = t;
+	if (k == p->sample_type.n)
+		return 0;
+	int64_t sum = 0;
+	for (size_t i = 0; i < p->sample.n; i++)
+		sum += cprof_sample_values(p, &p->sample.v[i])[k];
+	return sum;
+}
+
+/* Gather one kind of profile (base: its file name in dir) into out. */
+static int gather(const char *dir, const char *base, long root, const char *out,
+		  const char *shown, bool per_process, bool force, bool cpu)
+{
+	size_t n;
+	char src[PATH_MAX], dst[PATH_MAX];
+	part *parts = list_parts(dir, base, root, &n);
+	if (!parts)
+		return 0; /* nothing was written: the program never started */
+	int rc = 0;
+	cprof_profile acc;
+	cprof_profile_init(&acc);
+	int64_t samples = 0, cpu_ns = 0;
+	size_t used = 0;
+	char err[512];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src, sizeof(src), "%s/%s", dir, parts[i].name);
+		cprof_profile p;
+		cprof_profile_init(&p);
+		if (cprof_profile_read_file(&p, src, err, sizeof(err)) < 0) {
+			/* A part is complete or absent (written by rename): a bad
+			 * one is a bug, said, and the rest still merged. */
+			cprof_error("record: process %ld's profile: %s", parts[i].pid, err);
+			cprof_profile_free(&p);
+			continue;
+		}
+		if (cpu) {
+			samples += total_of(&p, "samples");
+			cpu_ns += total_of(&p, "cpu");
+		}
+		if (per_process) {
+			cprof_profile_free(&p);
+			char pids[24];
+			snprintf(pids, sizeof(pids), "%ld", parts[i].pid);
+			per_process_name(dst, sizeof(dst), out, pids);
+			struct stat st;
+			if (!force && stat(dst, &st) == 0) {
+				rc = cprof_error("record: '%s' exists; use -f to overwrite it", dst);
+				continue;
+			}
+			int m = move_file(src, dst);
+			if (m != 0)
+				rc = cprof_error("record: cannot write '%s': %s", dst, strerror(-m));
+			else
+				used++;
+			continue;
+		}
+		if (used == 0) {
+			cprof_profile_free(&acc);
+			acc = p;
+		} else {
+			if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0)
+				rc = cprof_error("record: merging process %ld's profile: %s",
+						 parts[i].pid, err);
+			cprof_profile_free(&p);
+			if (rc != 0)
+				break;
+		}
+		used++;
+	}
+	if (rc == 0 && !per_process && used > 0) {
+		if (used == 1 && cprof_profile_compact(&acc, err, sizeof(err)) < 0)
+			rc = cprof_error("record: %s", err);
+		int w = rc == 0 ? write_profile_file(&acc, out) : 0;
+		if (w != 0)
+			rc = cprof_error("record: cannot write '%s': %s", shown, strerror(-w));
+	}
+	cprof_profile_free(&acc);
+	if (rc == 0 || used > 0) {
+		char what[PATH_MAX + 64];
+		if (per_process) {
+			per_process_name(dst, sizeof(dst), shown, "PID");
+			snprintf(what, sizeof(what), "%zu files %s", used, dst);
+		} else {
+			snprintf(what, sizeof(what), "%s", shown);
+		}
+		if (cpu)
+			fprintf(stderr, "cprof: wrote %s: %lld samples, %.2f s of CPU, %zu process%s\n",
+				what, (long long)samples, (double)cpu_ns / 1e9, used, used == 1 ? "" : "es");
+		else
+			fprintf(stderr, "cprof: wrote %s: %zu process%s\n", what, used,
+				used == 1 ? "" : "es");
+	}
+	free(parts);
+	return rc;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d) {
+		char p[PATH_MAX];
+		for (struct dirent *e; (e = readdir(d)) != NULL;) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (snprintf(p, sizeof(p), "%s/%s", dir, e->d_name) < (int)sizeof(p))
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
 int cprof_cmd_record(int argc, char **argv)
 {
 	const char *out = "cpu.pb.gz", *heap = NULL;
 	int hz = 100;
+	bool force = false, per_process = false;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -114,6 +420,10 @@ int cprof_cmd_record(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--heap")) {
 			heap = argv[++i];
+		} else if (!strcmp(a, "-f") || !strcmp(a, "--force")) {
+			force = true;
+		} else if (!strcmp(a, "--per-process")) {
+			per_process = true;
 		} else {
 			cprof_error("record: unknown option '%s'", a);
 			fputs(record_usage, stderr);
@@ -130,25 +440,39 @@ int cprof_cmd_record(int argc, char **argv)
 		cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
 	}
-	char *abs_out = absolute(out);
-	if (!abs_out) {
-		cprof_error("record: %s: %s", out, strerror(errno));
-		return 1;
-	}
-	/* Fail early and clearly on an unwritable output. */
-	FILE *probe = fopen(abs_out, "ab");
-	if (!probe) {
-		cprof_error("record: cannot write '%s': %s", out, strerror(errno));
+	char *abs_out = absolute(out), *abs_heap = heap ? absolute(heap) : NULL;
+	if (!abs_out || (heap && !abs_heap)) {
+		cprof_error("record: %s: %s", abs_out ? heap : out, strerror(errno));
 		free(abs_out);
+		free(abs_heap);
 		return 1;
 	}
-	fclose(probe);
+	/* Fail early and clearly on an output that cannot be written (with
+	 * --per-process, existing files are checked as they are written). */
+	if (check_output(out, abs_out, force || per_process) != 0 ||
+	    (heap && check_output(heap, abs_heap, force || per_process) != 0)) {
+		free(abs_out);
+		free(abs_heap);
+		return 1;
+	}
+	const char *tmpbase = getenv("TMPDIR");
+	char dir[PATH_MAX - 64];
+	snprintf(dir, sizeof(dir), "%s/cprof-record.XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+	if (!mkdtemp(dir)) {
+		cprof_error("record: cannot create a temporary directory in %s: %s",
+			    tmpbase && *tmpbase ? tmpbase : "/tmp", strerror(errno));
+		free(abs_out);
+		free(abs_heap);
+		return 1;
+	}
 
 	const char *old = getenv("LD_PRELOAD");
 	size_t n = strlen(lib) + (old ? strlen(old) : 0) + 2;
 	char *preload = malloc(n);
 	if (!preload) {
 		free(abs_out);
+		free(abs_heap);
+		rmdir(dir);
 		return cprof_error("record: out of memory"), 1;
 	}
 	/* libcprof first, so its malloc and pthread_create interpose the rest;
@@ -157,19 +481,19 @@ int cprof_cmd_record(int argc, char **argv)
 		snprintf(preload, n, "%s %s", old, lib);
 	else
 		snprintf(preload, n, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
-	char hzs[16];
+	char hzs[16], part_cpu[PATH_MAX], part_heap[PATH_MAX];
 	snprintf(hzs, sizeof(hzs), "%d", hz);
+	snprintf(part_cpu, sizeof(part_cpu), "%s/cpu.pb.gz", dir);
+	snprintf(part_heap, sizeof(part_heap), "%s/heap.pb.gz", dir);
 	setenv("LD_PRELOAD", preload, 1);
-	setenv("CPROF_CPU", abs_out, 1);
+	setenv("CPROF_CPU", part_cpu, 1);
 	setenv("CPROF_HZ", hzs, 1);
+	setenv("CPROF_PROCESS_LABELS", "1", 1);
+	/* PROG is the root of the tree: it writes the unsuffixed part. */
 	unsetenv("CPROF_CPU_USE_PID");
-	if (heap) {
-		char *abs_heap = absolute(heap);
-		if (abs_heap) {
-			setenv("CPROF_HEAP", abs_heap, 1);
-			free(abs_heap);
-		}
-	}
+	unsetenv("CPROF_CPU_ROOT");
+	if (heap)
+		setenv("CPROF_HEAP", part_heap, 1);
 	free(preload);
 
 	struct sigaction ign, old_int, old_quit;
@@ -180,7 +504,9 @@ int cprof_cmd_record(int argc, char **argv)
 	pid_t pid = fork();
 	if (pid < 0) {
 		cprof_error("record: fork: %s", strerror(errno));
+		remove_dir(dir);
 		free(abs_out);
+		free(abs_heap);
 		return 1;
 	}
 	if (pid == 0) {
@@ -194,22 +520,27 @@ int cprof_cmd_record(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			cprof_error("record: waitpid: %s", strerror(errno));
+			remove_dir(dir);
 			free(abs_out);
+			free(abs_heap);
 			return 1;
 		}
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
-	struct stat st;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && stat(abs_out, &st) == 0 &&
-	    st.st_size == 0)
-		unlink(abs_out); /* the program never started */
+	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true);
+	if (heap && gather(dir, "heap.pb.gz", (long)pid, abs_heap, heap, per_process, force,
+			   false) != 0)
+		rc = -1;
+	remove_dir(dir);
 	free(abs_out);
+	free(abs_heap);
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return 128 + sig;
 	}
-	return WEXITSTATUS(status);
+	/* The program's status, unless it succeeded and the profile failed. */
+	return WEXITSTATUS(status) == 0 && rc != 0 ? 1 : WEXITSTATUS(status);
 }

@@ -58,11 +58,15 @@ typedef struct stack_ent {
 static struct {
 	pthread_mutex_t lock; /* control: start/stop */
 	bool running, stopping;
+	/* The caller's descriptor (cprof_cpu_start_fd), -1 when writing to
+	 * path: a path is opened only at the end (outfile.c), so a program that
+	 * closes every descriptor cannot take ours. */
 	int fd;
-	bool own_fd;
 	dev_t fd_dev; /* what fd was at start: the program may close it */
 	ino_t fd_ino;
-	char fd_path[4096]; /* absolute path of our own file, "" if unknown */
+	char path[4096];   /* absolute path written at stop; "" with fd */
+	char family[4096]; /* forked children write family.PID; "" with fd */
+	bool forked;       /* a forked child: writes nothing without samples */
 	int hz;
 	long period;
 	int64_t t0_real, t0_mono;
@@ -81,11 +85,13 @@ static struct {
 	size_t nlabels, caplabels;
 	char comm[16];
 	bool oom;
+	bool proc_labels; /* CPROF_PROCESS_LABELS: pid and comm labels */
 	pid_t pid; /* process that started the profile */
 	long stall_ms; /* test hook: CPROF_TEST_STALL_WRITER_MS */
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
+static bool child_resume; /* set by the atfork child handler */
 /* Handlers (and exit tails) between their cpu_on check and their last touch
  * of the ring.  With cpu_on, a Dekker handshake (both seq_cst): a stopper
  * that cleared cpu_on and then sees zero here knows no one will touch the
@@ -298,6 +304,8 @@ static void drain(bool final)
 	}
 }
 
+int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -383,6 +391,8 @@ static int build_and_write(int fd)
 	p.duration_nanos = cprof__mono_ns() - cpu.t0_mono;
 	int64_t key_thread = cprof_profile_str(&p, "thread");
 	cprof__maps_snapshot();
+	cprof_label proc[2];
+	size_t nproc = cprof__proc_labels(&p, proc);
 	cprof__maps_emit(&p);
 
 	pcmap m = {0};
@@ -398,9 +408,10 @@ static int build_and_write(int fd)
 				locs[n++] = id;
 		}
 		int64_t v[2] = {(int64_t)e->weight, (int64_t)e->weight * cpu.period};
-		cprof_label l = {.key = key_thread,
-				 .str = cprof_profile_str(&p, cpu.labels[e->label])};
-		cprof_profile_add_sample(&p, locs, n, v, &l, 1);
+		cprof_label l[3] = {{.key = key_thread,
+				     .str = cprof_profile_str(&p, cpu.labels[e->label])}};
+		memcpy(l + 1, proc, nproc * sizeof(*proc));
+		cprof_profile_add_sample(&p, locs, n, v, l, 1 + nproc);
 	}
 	cprof__arena_free(m.key);
 	cprof__arena_free(m.loc);
@@ -421,7 +432,7 @@ static int build_and_write(int fd)
 		cprof_line ln = {.function_id = f};
 		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &ln, 1);
 		int64_t v[2] = {(int64_t)lost, (int64_t)lost * cpu.period};
-		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
+		cprof_profile_add_sample(&p, &loc, 1, v, proc, nproc);
 		char b[24];
 		cprof__log("CPU profile: ", cprof__itoa(b, (long long)lost),
 			   " samples lost (sample buffer full); shown as cprof.lostProfileEvent",
@@ -444,27 +455,23 @@ static void free_aggregation(void)
 	cpu.oom = false;
 }
 
-/* Programs that close every descriptor (daemons, shells before exec) close
- * ours too, and their next open() gets its number: never write a profile into
- * the program's file, nor close it.  Our own file is opened again by the
- * absolute path learnt at start; a caller's descriptor (cprof_cpu_start_fd)
- * is theirs, so that profile is lost: -EBADF.  cpu.lock held. */
+/* Programs that close every descriptor (daemons, shells before exec) may
+ * close the caller's descriptor (cprof_cpu_start_fd), and their next open()
+ * gets its number: never write a profile into the program's file.  That
+ * profile is lost: -EBADF.  (A profile to a path holds no descriptor.)
+ * cpu.lock held. */
 static int check_fd(void)
 {
 	struct stat st;
 	if (fstat(cpu.fd, &st) == 0 && st.st_dev == cpu.fd_dev && st.st_ino == cpu.fd_ino)
 		return 0;
-	if (!cpu.own_fd || !cpu.fd_path[0]) {
-		cpu.own_fd = false; /* whatever cpu.fd is now, it is not ours to close */
-		return -EBADF;
-	}
-	int fd = open(cpu.fd_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		cpu.own_fd = false;
-		return -errno;
-	}
-	cpu.fd = fd;
-	return 0;
+	return -EBADF;
+}
+
+static int write_cb(int fd, void *arg)
+{
+	(void)arg;
+	return build_and_write(fd);
 }
 
 /* The ring holds what arrives between two drains, with room to spare: the
@@ -499,13 +506,16 @@ static int flush_and_write(void)
 		nanosleep(&ts, NULL);
 	}
 	drain(true);
-	int rc = check_fd();
-	if (rc == 0)
-		rc = build_and_write(cpu.fd);
-	if (rc == 0 && cpu.own_fd && fsync(cpu.fd) != 0 && errno != EINVAL)
-		rc = -errno;
-	if (cpu.own_fd)
-		close(cpu.fd);
+	int rc;
+	if (cpu.fd >= 0) {
+		rc = check_fd();
+		if (rc == 0)
+			rc = build_and_write(cpu.fd);
+	} else if (cpu.forked && cpu.ntab == 0 && atomic_load(&cpu.lost) == 0) {
+		rc = 0; /* a forked child that ran less than a period (or exec'd) */
+	} else {
+		rc = cprof__out_write(cpu.path, write_cb, NULL);
+	}
 	cpu.fd = -1;
 	if (quiet) /* else a handler may still write: leak the ring rather than crash */
 		munmap(cpu.ring, sizeof(slot) * cpu.nslots);
@@ -518,7 +528,8 @@ static int flush_and_write(void)
 
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 
-static int start_locked(int fd, bool own_fd, int hz)
+/* fd >= 0: the caller's descriptor; else path (absolute) and family. */
+static int start_locked(int fd, const char *path, const char *family, int hz)
 {
 	if (cpu.running)
 		return -EBUSY;
@@ -549,17 +560,13 @@ static int start_locked(int fd, bool own_fd, int hz)
 	cpu.ring = ring;
 	cpu.nslots = nslots;
 	cpu.fd = fd;
-	cpu.own_fd = own_fd;
+	cpu.forked = false;
 	struct stat st;
-	cpu.fd_dev = fstat(fd, &st) == 0 ? st.st_dev : 0;
+	cpu.fd_dev = fd >= 0 && fstat(fd, &st) == 0 ? st.st_dev : 0;
 	cpu.fd_ino = cpu.fd_dev ? st.st_ino : 0;
-	cpu.fd_path[0] = 0;
-	if (own_fd) {
-		char link[64];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, cpu.fd_path, sizeof(cpu.fd_path) - 1);
-		cpu.fd_path[n > 0 && cpu.fd_path[0] == '/' ? n : 0] = 0;
-	}
+	snprintf(cpu.path, sizeof(cpu.path), "%s", fd >= 0 ? "" : path);
+	snprintf(cpu.family, sizeof(cpu.family), "%s", fd >= 0 ? "" : family);
+	cpu.proc_labels = cprof__process_labels();
 	cpu.hz = hz;
 	cpu.period = 1000000000L / hz;
 	atomic_store(&cpu.head, 0);
@@ -614,16 +621,22 @@ CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
 		return -EBADF;
 	int own = cprof__own_enter();
 	pthread_mutex_lock(&cpu.lock);
-	int rc = start_locked(fd, false, hz);
+	int rc = start_locked(fd, NULL, NULL, hz);
 	pthread_mutex_unlock(&cpu.lock);
 	cprof__own_leave(own);
 	return rc;
 }
 
-CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
+int cprof__cpu_start_family(const char *path, const char *family, int hz)
 {
-	if (!path || !*path)
+	if (!path || !*path || !family || !*family)
 		return -EINVAL;
+	char abs[sizeof(cpu.path)], absfam[sizeof(cpu.family)];
+	int rc = cprof__out_abspath(path, abs, sizeof(abs));
+	if (rc == 0)
+		rc = cprof__out_abspath(family, absfam, sizeof(absfam));
+	if (rc != 0)
+		return rc;
 	pthread_mutex_lock(&cpu.lock);
 	if (cpu.running) {
 		pthread_mutex_unlock(&cpu.lock);
@@ -633,21 +646,21 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 		pthread_mutex_unlock(&cpu.lock);
 		return -EINVAL;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int e = -errno;
-		pthread_mutex_unlock(&cpu.lock);
-		return e;
-	}
-	int own = cprof__own_enter();
-	int rc = start_locked(fd, true, hz);
-	cprof__own_leave(own);
-	if (rc != 0) {
-		close(fd);
-		unlink(path);
+	/* Nothing is created now (the profile is written whole at stop), but an
+	 * unwritable path fails here. */
+	rc = cprof__out_check(abs);
+	if (rc == 0) {
+		int own = cprof__own_enter();
+		rc = start_locked(-1, abs, absfam, hz);
+		cprof__own_leave(own);
 	}
 	pthread_mutex_unlock(&cpu.lock);
 	return rc;
+}
+
+CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
+{
+	return cprof__cpu_start_family(path, path, hz);
 }
 
 CPROF_EXPORT int cprof_cpu_stop(void)
@@ -717,21 +730,98 @@ void cprof__cpu_atexit(void)
 		cprof__log("writing the CPU profile failed: ", cprof_strerror(rc), NULL);
 }
 
-/* fork() without exec: the child has no timers and no writer thread; it must
- * neither sample nor write (the parent owns the output). */
+/* fork() without exec: the child has one thread, no timer and no writer.
+ * The parent's samples and aggregation are the parent's (its writer may have
+ * been half way through the table at the fork): forget them, without
+ * freeing.  Runs first among the child's atfork handlers; the profile
+ * resumes in cprof__cpu_atfork_child_resume, after the others. */
 void cprof__cpu_atfork_child(void)
 {
 	atomic_store(&cpu_on, 0);
+	atomic_store(&cpu_users, 0);
 	pthread_mutex_init(&cpu.lock, NULL);
 	cprof__unwind_atfork_child();
 	cprof__maps_atfork_child();
-	if (cpu.running) {
-		cpu.running = false;
-		struct stat st;
-		if (cpu.own_fd && fstat(cpu.fd, &st) == 0 && st.st_dev == cpu.fd_dev &&
-		    st.st_ino == cpu.fd_ino)
-			close(cpu.fd); /* only if still ours (see check_fd) */
-		cpu.fd = -1;
+	child_resume = false;
+	if (!cpu.running)
+		return;
+	cpu.running = false;
+	cpu.stopping = false;
+	cpu.tab = NULL;
+	cpu.labels = NULL;
+	cpu.ntab = cpu.captab = cpu.nlabels = cpu.caplabels = 0;
+	cpu.oom = false;
+	if (cpu.ring)
+		munmap(cpu.ring, sizeof(slot) * cpu.nslots);
+	cpu.ring = NULL;
+	/* The caller's descriptor is the parent's to write. */
+	child_resume = cpu.fd < 0 && cpu.family[0];
+	cpu.fd = -1;
+}
+
+/* A forked child goes on profiling into family.PID (the convention of
+ * exec'd children): its own timer, ring and writer, the code and modules
+ * known at the fork.  Starting threads here is what glibc allows after fork
+ * (its locks are reset before the child's handlers run); ThreadSanitizer
+ * does not, so there the child stays unprofiled.  A child that exec()s or
+ * exits before its first sample writes nothing. */
+void cprof__cpu_atfork_child_resume(void)
+{
+	if (!child_resume)
+		return;
+	child_resume = false;
+	if (cprof__under_tsan())
+		return;
+	char path[sizeof(cpu.path)];
+	int rc = cprof__child_path(cpu.family, path, sizeof(path));
+	slot *ring = MAP_FAILED;
+	if (rc == 0) {
+		ring = mmap(NULL, sizeof(slot) * cpu.nslots, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		rc = ring == MAP_FAILED ? -ENOMEM : 0;
+	}
+	pthread_mutex_lock(&cpu.lock);
+	if (rc == 0) {
+		cpu.ring = ring;
+		memcpy(cpu.path, path, sizeof(path));
+		cpu.forked = true;
+		atomic_store(&cpu.head, 0);
+		atomic_store(&cpu.tail, 0);
+		atomic_store(&cpu.lost, 0);
+		atomic_store(&cpu.stop, 0);
+		atomic_store(&cpu.wake, 0);
+		rc = cprof__spawn_internal(&cpu.writer, writer_main, NULL);
+		if (rc != 0) {
+			munmap(ring, sizeof(slot) * cpu.nslots);
+			cpu.ring = NULL;
+		}
+	}
+	if (rc == 0) {
+		cpu.t0_real = cprof__now_ns();
+		cpu.t0_mono = cprof__mono_ns();
+		cpu.running = true;
+		cpu.pid = getpid();
+		atomic_fetch_add(&cprof__cpu_gen, 1);
+		cprof__service_start(); /* a fatal signal writes the child's profile */
+		atomic_store_explicit(&cpu_on, 1, memory_order_release);
+		rc = cprof__timers_start(cpu.period);
+		if (rc != 0) {
+			atomic_store(&cpu_on, 0);
+			atomic_store(&cpu.stop, 1);
+			wake_writer();
+			pthread_mutex_unlock(&cpu.lock);
+			pthread_join(cpu.writer, NULL);
+			pthread_mutex_lock(&cpu.lock);
+			munmap(cpu.ring, sizeof(slot) * cpu.nslots);
+			cpu.ring = NULL;
+			cpu.running = false;
+		}
+	}
+	pthread_mutex_unlock(&cpu.lock);
+	if (rc != 0) {
+		char b[24];
+		cprof__log("cannot profile forked child ", cprof__itoa(b, getpid()), ": ",
+			   cprof_strerror(rc), NULL);
 	}
 }
 

@@ -13,7 +13,8 @@
  * keeps `path`), so `sh -c 'exec prog'` and launcher scripts ending in
  * `exec "$@"` leave prog's profile in `path`, not an empty `path` beside a
  * `path.<pid>`.  The old image's samples are lost with it (exec runs no
- * destructor).
+ * destructor).  Heap profiles follow the same rule.  A child forked without
+ * exec goes on profiling into `path.PID` too (cpu.c, heap.c).
  * Bad settings print one line on stderr and leave the program unprofiled.
  */
 #include "compat.h"
@@ -53,44 +54,93 @@ static void quiet_children(void)
 	unsetenv("CPROF_CPU");
 }
 
-static void start_from_env(void)
+static bool pid_suffix, descendant, proc_labels, tsan;
+
+bool cprof__env_pid_suffix(void)
+{
+	return pid_suffix;
+}
+
+bool cprof__env_descendant(void)
+{
+	return descendant;
+}
+
+bool cprof__process_labels(void)
+{
+	return proc_labels;
+}
+
+bool cprof__under_tsan(void)
+{
+	return tsan;
+}
+
+int cprof__child_path(const char *family, char *buf, size_t n)
+{
+	int w = snprintf(buf, n, "%s.%d", family, (int)getpid());
+	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+}
+
+/* Which file this process writes, for CPU and heap profiles alike: the
+ * root process (CPROF_CPU_ROOT, kept through exec without fork) writes
+ * `path`, its exec'd descendants `path.PID` (CPROF_CPU_USE_PID). */
+static void decide_paths(void)
+{
+	const char *usepid = getenv("CPROF_CPU_USE_PID");
+	const char *root = getenv("CPROF_CPU_ROOT");
+	bool is_root = root && *root && strtol(root, NULL, 10) == (long)getpid();
+	descendant = root && *root && !is_root;
+	pid_suffix = usepid && *usepid && strcmp(usepid, "0") && !is_root;
+	const char *pl = getenv("CPROF_PROCESS_LABELS");
+	proc_labels = pl && *pl && strcmp(pl, "0");
+	tsan = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
+}
+
+/* Something is being profiled: this process's exec'd children write
+ * `path.PID`, while its own exec'd images keep `path`. */
+static void mark_children(void)
+{
+	if (!pid_suffix) {
+		char pid[24];
+		setenv("CPROF_CPU_ROOT", cprof__itoa(pid, getpid()), 1);
+	}
+	setenv("CPROF_CPU_USE_PID", "1", 1);
+}
+
+static bool start_from_env(void)
 {
 	const char *path = getenv("CPROF_CPU");
 	if (!path || !*path)
-		return;
+		return false;
 	int hz;
 	const char *hzs = getenv("CPROF_HZ");
 	if (!parse_hz(hzs, &hz)) {
 		cprof__log("invalid CPROF_HZ '", hzs,
 			   "': want an integer from 1 to 1000000; CPU profiling disabled", NULL);
 		quiet_children();
-		return;
+		return false;
 	}
+	const char *family = path;
 	char buf[4096];
-	const char *usepid = getenv("CPROF_CPU_USE_PID");
-	const char *root = getenv("CPROF_CPU_ROOT");
-	bool is_root = root && *root && strtol(root, NULL, 10) == (long)getpid();
-	if (usepid && *usepid && strcmp(usepid, "0") && !is_root) {
-		if (snprintf(buf, sizeof(buf), "%s.%d", path, (int)getpid()) >= (int)sizeof(buf)) {
+	if (pid_suffix) {
+		if (cprof__child_path(path, buf, sizeof(buf)) != 0) {
 			cprof__log("CPROF_CPU path too long; CPU profiling disabled", NULL);
 			quiet_children();
-			return;
+			return false;
 		}
 		path = buf;
 	}
-	int rc = cprof_cpu_start(path, hz);
+	int rc = cprof__cpu_start_family(path, family, hz);
 	if (rc != 0) {
-		cprof__log("cannot start CPU profiling to '", path, "': ", cprof_strerror(rc),
+		cprof__log("cannot start CPU profiling to '", path, "': ",
+			   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
+					 : cprof_strerror(rc),
 			   "; the program runs unprofiled", NULL);
 		quiet_children();
-		return;
+		return false;
 	}
-	if (path != buf) {
-		/* We write `path` itself: our exec'd images must too. */
-		char pid[24];
-		setenv("CPROF_CPU_ROOT", cprof__itoa(pid, getpid()), 1);
-	}
-	setenv("CPROF_CPU_USE_PID", "1", 1);
+	return true;
 }
 
 __attribute__((constructor)) static void cprof_init(void)
@@ -98,8 +148,11 @@ __attribute__((constructor)) static void cprof_init(void)
 	int own = cprof__own_enter(); /* nothing allocated here is the program's */
 	cprof__stack_bounds_init();
 	cprof__threads_init();
-	cprof__heap_start_env();
-	start_from_env();
+	decide_paths();
+	bool heap = cprof__heap_start_env();
+	bool cpu = start_from_env();
+	if (heap || cpu)
+		mark_children();
 	cprof__own_leave(own);
 }
 

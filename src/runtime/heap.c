@@ -316,10 +316,13 @@ static struct {
 	pthread_key_t key;
 	bool key_ok;
 	uintptr_t secret;
-	char *path, *leaks_path, *temp_path;
+	char *path, *leaks_path, *temp_path; /* absolute */
+	/* What forked children write with .PID added: the paths without
+	 * this process's own .PID. */
+	char *fam_path, *fam_leaks, *fam_temp;
 	int leaks_exitcode;
 	unsigned snapshots;
-	bool leaks, env_on;
+	bool leaks, env_on, interval, child_resume;
 	pid_t pid;
 } H = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -1429,6 +1432,8 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	if (kind == PROF_ALLOCS)
 		p.default_sample_type = cprof_profile_str(&p, "alloc_space");
 	int64_t key_bytes = cprof_profile_str(&p, "bytes");
+	cprof_label proc[2];
+	size_t nproc = cprof__proc_labels(&p, proc);
 	cprof__maps_snapshot();
 	cprof__maps_emit(&p);
 
@@ -1530,9 +1535,10 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 			if (lval[h])
 				locs[nl++] = lval[h];
 		}
-		cprof_label l = {.key = key_bytes, .num = (int64_t)b->size,
-				 .num_unit = key_bytes};
-		cprof_profile_add_sample(&p, locs, nl, v, &l, 1);
+		cprof_label l[3] = {{.key = key_bytes, .num = (int64_t)b->size,
+				     .num_unit = key_bytes}};
+		memcpy(l + 1, proc, nproc * sizeof(*proc));
+		cprof_profile_add_sample(&p, locs, nl, v, l, 1 + nproc);
 	}
 	cprof__arena_free(bs);
 	cprof__arena_free(lkey);
@@ -1594,15 +1600,25 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	return rc;
 }
 
+typedef struct write_args {
+	enum prof_kind kind;
+	uint64_t *leak_objs, *leak_bytes;
+	leak_row **rows;
+	size_t *nrows;
+} write_args;
+
+static int write_cb(int fd, void *arg)
+{
+	write_args *a = arg;
+	return write_profile(fd, a->kind, a->leak_objs, a->leak_bytes, a->rows, a->nrows);
+}
+
+/* Whole or not at all (outfile.c); -EINVAL for a FIFO, socket or block
+ * device (use the _fd variants for those). */
 static int write_path(const char *path, enum prof_kind kind)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	int rc = write_profile(fd, kind, NULL, NULL, NULL, NULL);
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	return rc;
+	write_args a = {kind, NULL, NULL, NULL, NULL};
+	return cprof__out_write(path, write_cb, &a);
 }
 
 static int api_write(const char *path, int fd, enum prof_kind kind)
@@ -1644,15 +1660,39 @@ CPROF_EXPORT int cprof_allocs_write_fd(int fd)
 
 /* ---- environment ---- */
 
-static char *dup_env(const char *name)
+static char *dup_str(const char *v)
 {
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return NULL;
 	size_t n = strlen(v) + 1;
 	char *c = cprof__arena_alloc(n);
 	if (c)
 		memcpy(c, v, n);
+	return c;
+}
+
+/* An output path: absolute (the program may chdir before writing), with
+ * .PID in an exec'd child (cprof__env_pid_suffix); *family gets it
+ * without.  NULL if v is NULL or empty, or on error (logged). */
+static char *out_path(const char *name, const char *v, char **family)
+{
+	*family = NULL;
+	if (!v || !*v)
+		return NULL;
+	char abs[4096], mine[4096];
+	int rc = cprof__out_abspath(v, abs, sizeof(abs));
+	if (rc == 0 && cprof__env_pid_suffix())
+		rc = cprof__child_path(abs, mine, sizeof(mine));
+	else if (rc == 0)
+		memcpy(mine, abs, sizeof(mine));
+	if (rc != 0) {
+		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc), NULL);
+		return NULL;
+	}
+	*family = dup_str(abs);
+	char *c = *family ? dup_str(mine) : NULL;
+	if (!c) {
+		cprof__arena_free(*family);
+		*family = NULL;
+	}
 	return c;
 }
 
@@ -1679,7 +1719,7 @@ static bool malloc_is_ours(void)
 	       a.dli_fbase == b.dli_fbase;
 }
 
-void cprof__heap_start_env(void)
+bool cprof__heap_start_env(void)
 {
 	int was = cprof__own_enter();
 	H.pid = getpid();
@@ -1688,8 +1728,8 @@ void cprof__heap_start_env(void)
 		H.key_ok = true;
 	real_ready();
 	find_libc_allocator();
-	H.path = dup_env("CPROF_HEAP");
-	H.temp_path = dup_env("CPROF_TEMP");
+	H.path = out_path("CPROF_HEAP", getenv("CPROF_HEAP"), &H.fam_path);
+	H.temp_path = out_path("CPROF_TEMP", getenv("CPROF_TEMP"), &H.fam_temp);
 	const char *leaks = getenv("CPROF_LEAKS");
 	long rate = 524288;
 	const char *rs = getenv("CPROF_HEAP_RATE");
@@ -1709,14 +1749,15 @@ void cprof__heap_start_env(void)
 			cprof__log("invalid CPROF_LEAKS '", leaks, "': want 1 or sampled; leak report disabled",
 				   NULL);
 		}
-		H.leaks_path = dup_env("CPROF_LEAKS_OUT");
-		if (!H.leaks_path) {
-			static const char def[] = "leaks.pb.gz";
-			H.leaks_path = cprof__arena_alloc(sizeof(def));
-			if (H.leaks_path)
-				memcpy(H.leaks_path, def, sizeof(def));
-		}
-		const char *ec = getenv("CPROF_LEAKS_EXITCODE");
+		const char *lo = getenv("CPROF_LEAKS_OUT");
+		H.leaks_path = out_path("CPROF_LEAKS_OUT", lo && *lo ? lo : "leaks.pb.gz",
+					&H.fam_leaks);
+		if (!H.leaks_path)
+			H.leaks = false;
+		/* Meant for the process started with it (and its images after
+		 * exec without fork), not for the programs it runs: under
+		 * `bash -c`, every `ls` would exit with it. */
+		const char *ec = cprof__env_descendant() ? NULL : getenv("CPROF_LEAKS_EXITCODE");
 		long code;
 		if (ec && *ec) {
 			if (parse_long(ec, 0, 255, &code))
@@ -1728,18 +1769,19 @@ void cprof__heap_start_env(void)
 	}
 	if (want && !H.path && !H.leaks && !H.temp_path)
 		want = false;
-	/* Fail early and clearly on unwritable outputs. */
+	/* Fail early and clearly on unwritable outputs (nothing is created
+	 * now: profiles are written whole at the end). */
 	const char *outs[] = {H.path, H.temp_path, H.leaks ? H.leaks_path : NULL};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(outs) && want; i++) {
 		if (!outs[i])
 			continue;
-		int fd = open(outs[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			cprof__log("cannot write '", outs[i], "': ", strerror(errno),
+		int rc = cprof__out_check(outs[i]);
+		if (rc != 0) {
+			cprof__log("cannot write '", outs[i], "': ",
+				   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
+						 : cprof_strerror(rc),
 				   "; heap profiling disabled", NULL);
 			want = false;
-		} else {
-			close(fd);
 		}
 	}
 	if (want && !glibc_allocator) {
@@ -1755,6 +1797,7 @@ void cprof__heap_start_env(void)
 				   "': want whole seconds from 1; no snapshots", NULL);
 		if (cprof_heap_set_rate(rate) == 0) {
 			H.env_on = true;
+			H.interval = secs > 0 && H.path;
 			/* Snapshots need the thread; a fatal-signal flush does
 			 * not while the program has one thread (service.c). */
 			int rc = secs > 0 && H.path ? cprof__service_start() : 0;
@@ -1769,6 +1812,7 @@ void cprof__heap_start_env(void)
 		}
 	}
 	cprof__own_leave(was);
+	return H.env_on;
 }
 
 void cprof__heap_snapshot(void)
@@ -1803,13 +1847,11 @@ static void write_env_profiles(void)
 	}
 	int exitcode = 0;
 	if (H.leaks && H.leaks_path) {
-		int fd = open(H.leaks_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		uint64_t objs = 0, bytes = 0;
 		leak_row *rows = NULL;
 		size_t nrows = 0;
-		int rc = fd < 0 ? -errno : write_profile(fd, PROF_LEAKS, &objs, &bytes, &rows, &nrows);
-		if (fd >= 0)
-			close(fd);
+		write_args a = {PROF_LEAKS, &objs, &bytes, &rows, &nrows};
+		int rc = cprof__out_write(H.leaks_path, write_cb, &a);
 		if (rc != 0)
 			cprof__log("writing the leak profile '", H.leaks_path, "' failed: ",
 				   cprof_strerror(rc), NULL);
@@ -1872,7 +1914,55 @@ void cprof__heap_atfork_child(void)
 	H.threads = me->registered && !me->exited ? me : NULL;
 	if (H.threads)
 		me->next = me->prev = NULL;
-	H.env_on = false; /* the parent writes the profiles */
+	/* Profiles from the environment go on in the child, into .PID files
+	 * (cprof__heap_atfork_child_resume): its heap is a copy of the
+	 * parent's, so its profile starts from the parent's at the fork. */
+	H.child_resume = H.env_on;
+	H.env_on = false;
+	H.leaks_exitcode = 0; /* the parent's, not its forked children's */
+}
+
+/* Replace *p by family.PID; false on failure. */
+static bool child_path(char **p, const char *family)
+{
+	if (!*p || !family)
+		return true;
+	char buf[4096];
+	char *c = cprof__child_path(family, buf, sizeof(buf)) == 0 ? dup_str(buf) : NULL;
+	if (!c)
+		return false;
+	*p = c; /* the parent's string is leaked: cheaper than knowing who owns it */
+	return true;
+}
+
+void cprof__heap_atfork_child_resume(void)
+{
+	if (!H.child_resume)
+		return;
+	H.child_resume = false;
+	heap_tls *t = &tls;
+	uint8_t was = t->busy;
+	t->busy = BUSY_CPROF;
+	bool ok = child_path(&H.path, H.fam_path) && child_path(&H.temp_path, H.fam_temp) &&
+		  child_path(&H.leaks_path, H.fam_leaks);
+	t->busy = was;
+	if (!ok) {
+		char b[24];
+		cprof__log("cannot profile the heap of forked child ", cprof__itoa(b, getpid()),
+			   ": out of memory", NULL);
+		return;
+	}
+	H.pid = getpid();
+	H.snapshots = 0;
+	/* No leak report: the child's exit leaves its copy of the parent's
+	 * objects allocated, which are not the child's leaks. */
+	H.leaks = false;
+	H.env_on = H.path || H.temp_path;
+	/* Snapshots need the service thread (not under TSan: see
+	 * cprof__under_tsan); a fatal signal is flushed from the handler while
+	 * the child has one thread. */
+	if (H.interval && !cprof__under_tsan())
+		cprof__service_start();
 }
 
 void cprof__heap_atfork_prepare(void)

@@ -197,11 +197,49 @@ void cprof__maps_atfork_child(void);
  * NULL on OOM. */
 struct cprof_symbolizer *cprof__symbolizer_new(void);
 
+struct cprof_profile;
+/* ---- outfile.c: profiles written whole or not at all ---- */
+/* path made absolute against the current directory into buf (a symbolic
+ * link: its target's path).  0 or -errno. */
+int cprof__out_abspath(const char *path, char *buf, size_t n);
+/* Can a profile be written to path later?  A regular file (or none yet) in
+ * a writable directory, or a writable character device; -EINVAL for a
+ * FIFO, socket or block device, -EISDIR, or open(2)'s errors.  Creates
+ * nothing (a probe temporary is made and removed). */
+int cprof__out_check(const char *path);
+/* Write a profile: fn(fd, arg) writes into a temporary beside path, which
+ * is synced and renamed over path only if fn returned 0 (else removed); a
+ * character device is written in place.  Returns fn's result or -errno. */
+int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg);
+/* With CPROF_PROCESS_LABELS: the labels `pid` and `comm` (the process's
+ * name now) for every sample of p, into out; returns how many (0 without). */
+struct cprof_label;
+size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out);
+
+/* ---- env.c: which file this process writes ---- */
+/* Does this process write `path.PID` rather than `path` (an exec'd child of
+ * a profiled process, or CPROF_CPU_USE_PID=1)?  Decided once in the
+ * constructor, for CPU and heap profiles alike. */
+bool cprof__env_pid_suffix(void);
+/* A descendant of the profiled process (CPROF_CPU_ROOT names another
+ * process): settings meant for one process (CPROF_LEAKS_EXITCODE) skip it. */
+bool cprof__env_descendant(void);
+/* Profile paths for a forked child: `family.PID`.  0 or -ENAMETOOLONG. */
+int cprof__child_path(const char *family, char *buf, size_t n);
+/* CPROF_PROCESS_LABELS=1: label samples with `pid` and `comm`. */
+bool cprof__process_labels(void);
+/* Is ThreadSanitizer's runtime loaded?  It kills a child that starts a
+ * thread after a multi-threaded fork, so forked children stay unprofiled. */
+bool cprof__under_tsan(void);
+
 /* ---- cpu.c ---- */
 void cprof__cpu_atexit(void);        /* exit: write the profile if running */
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
 void cprof__cpu_atfork_child(void);
+void cprof__cpu_atfork_child_resume(void); /* after every other child handler */
+/* cprof_cpu_start(path) whose forked children write family.PID. */
+int cprof__cpu_start_family(const char *path, const char *family, int hz);
 
 /* ---- arena.c: cprof's own memory, from its own mappings ---- */
 /* Every allocation libcprof makes for itself comes from here, never from
@@ -238,12 +276,13 @@ void cprof__own_leave(int prev);
 void cprof__heap_atexit(void);
 void cprof__heap_atexit_forced(void);
 void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
-void cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP */
+bool cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP; true if on */
 void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
 bool cprof__heap_sampling(void);     /* stacks are being captured */
 void cprof__heap_atfork_prepare(void);
 void cprof__heap_atfork_parent(void);
 void cprof__heap_atfork_child(void);
+void cprof__heap_atfork_child_resume(void); /* after every other child handler */
 /* async-signal-safe: is the interrupted context (a ucontext_t) inside the
  * allocator or inside cprof's heap code, so that no heap profile can be
  * written from a handler now? */

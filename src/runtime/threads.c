@@ -306,7 +306,15 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 {
-	pthread_create_fn real = (pthread_create_fn)cprof__next("pthread_create");
+	/* Looked up once: a forked child calls this from its atfork handler,
+	 * where dlsym's locks may be the parent's. */
+	static _Atomic(void *) next;
+	void *f = atomic_load(&next);
+	if (!f) {
+		f = cprof__next("pthread_create");
+		atomic_store(&next, f);
+	}
+	pthread_create_fn real = (pthread_create_fn)f;
 	if (!real)
 		return -ENOSYS;
 	pthread_attr_t attr;
@@ -414,6 +422,9 @@ static void atfork_child(void)
 	cprof__cpu_atfork_child();
 	cprof__heap_atfork_child();
 	cprof__service_atfork_child();
+	/* Profiles to a path go on in the child, into path.PID. */
+	cprof__heap_atfork_child_resume();
+	cprof__cpu_atfork_child_resume();
 }
 
 void cprof__threads_init(void);

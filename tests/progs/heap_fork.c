@@ -4,7 +4,7 @@
  * live and forks F children, which allocate and free (child_work), print,
  * and end by exit() or _exit().  A child that does not end within 30 s is
  * a deadlock: killed and reported.  The parent checks that no child wrote
- * the profile (the file cprof created at start is still empty: the parent
+ * the profile (the file does not exist yet: the parent
  * writes it at its own exit), and prints "objects parent_alloc N".
  *
  *   heap_fork PROFILE_PATH */

@@ -1,0 +1,168 @@
+/*
+ * outfile.c — profiles are written whole or not at all.
+ *
+ * A profile goes to a temporary beside its path (same directory, so the
+ * same file system) and is renamed over the path only once complete and
+ * synced: a process that dies while writing, two processes given the same
+ * path, or a full disk never leave a truncated or mixed file, and an older
+ * profile at the path survives until a complete new one replaces it.
+ *
+ * Outputs that are not regular files: a character device (/dev/null,
+ * /dev/full, a terminal) is written in place — renaming over it would
+ * replace the device node; a FIFO, socket, directory or block device is
+ * refused (-EINVAL from cprof__out_check): opening a FIFO with no reader
+ * blocks, and a profile there would block the program before its main.
+ *
+ * Normal context only (allocates nothing, but calls open/rename/fsync).
+ */
+#include "compat.h"
+#include "runtime/rt.h"
+#include "profile/profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static _Atomic unsigned tmp_seq;
+
+int cprof__out_abspath(const char *path, char *buf, size_t n)
+{
+	if (!path || !*path)
+		return -EINVAL;
+	/* A symbolic link: the rename at the end must replace its target, not
+	 * the link. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *r = realpath(path, NULL);
+		if (r) {
+			int w = snprintf(buf, n, "%s", r);
+			free(r);
+			return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+		}
+	}
+	int w;
+	if (path[0] == '/') {
+		w = snprintf(buf, n, "%s", path);
+	} else {
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		w = snprintf(buf, n, "%s/%s", cwd, path);
+	}
+	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+}
+
+/* The kind of file at path: 0 regular or absent, 1 character device,
+ * -errno if it cannot be a profile's output. */
+static int out_kind(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISCHR(st.st_mode))
+		return 1;
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+}
+
+static int tmp_name(const char *path, char *buf, size_t n)
+{
+	unsigned k = atomic_fetch_add(&tmp_seq, 1);
+	int w = snprintf(buf, n, "%s.cprof-tmp.%d.%u", path, (int)getpid(), k);
+	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
+}
+
+int cprof__out_check(const char *path)
+{
+	int kind = out_kind(path);
+	if (kind < 0)
+		return kind;
+	if (kind == 1) {
+		/* O_NONBLOCK: a device must not hold the program up either. */
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		return 0;
+	}
+	/* A file that exists but is not writable by us fails as open(2) would;
+	 * the rename at the end needs the directory to be writable: probe it
+	 * with a temporary, created and removed now. */
+	if (access(path, W_OK) != 0 && errno != ENOENT)
+		return -errno;
+	char tmp[4096 + 64];
+	int rc = tmp_name(path, tmp, sizeof(tmp));
+	if (rc != 0)
+		return rc;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
+{
+	int kind = out_kind(path);
+	if (kind < 0)
+		return kind;
+	if (kind == 1) {
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return -errno;
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+		int rc = fn(fd, arg);
+		if (close(fd) != 0 && rc == 0 && errno != EINTR)
+			rc = -errno;
+		return rc;
+	}
+	char tmp[4096 + 64];
+	int rc = tmp_name(path, tmp, sizeof(tmp));
+	if (rc != 0)
+		return rc;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	rc = fn(fd, arg);
+	if (rc == 0 && fsync(fd) != 0 && errno != EINVAL)
+		rc = -errno;
+	if (close(fd) != 0 && rc == 0 && errno != EINTR)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out)
+{
+	if (!cprof__process_labels())
+		return 0;
+	/* comm now, not at start: exec changes it, and only the current
+	 * image's samples are in this profile. */
+	char comm[17] = "";
+	int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r = read(fd, comm, sizeof(comm) - 1);
+		comm[r > 0 ? r : 0] = 0;
+		close(fd);
+	}
+	comm[strcspn(comm, "\n")] = 0;
+	char pid[24];
+	size_t n = 0;
+	out[n++] = (cprof_label){.key = cprof_profile_str(p, "pid"),
+				 .str = cprof_profile_str(p, cprof__itoa(pid, getpid()))};
+	if (comm[0])
+		out[n++] = (cprof_label){.key = cprof_profile_str(p, "comm"),
+					 .str = cprof_profile_str(p, comm)};
+	return n;
+}

@@ -1,0 +1,117 @@
+# Issue 10, row 7: fork without exec.  Debian's python3 with multiprocessing
+# (start method "fork": the children are copies of the interpreter, never
+# exec'd) burns CPU in the parent and in two children.  Under CPROF_CPU the
+# children go on profiling into PATH.<pid>; under `cprof record` everything
+# lands in one profile with a `pid` label per process.  Checked against a
+# run without cprof: the same exit status and output; the profiles read by
+# go tool pprof, the children's work in them, and the tree's total within
+# ±10 % of the tree's CPU time (getrusage(RUSAGE_CHILDREN), tests/progs/rusage_run.c).
+. "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/robust_lib.sh"
+$CC -std=gnu17 -O2 -o "$T/rusage_run" "$CPROF_ROOT/tests/progs/rusage_run.c"
+PY=/usr/bin/python3
+cat >"$T/mp.py" <<'PYEOF'
+import multiprocessing as mp
+
+def child_burn(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+def parent_burn(n):
+    return child_burn(n)
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    ps = [mp.Process(target=child_burn, args=(12000000,)) for _ in range(2)]
+    for p in ps:
+        p.start()
+    print(parent_burn(12000000))
+    for p in ps:
+        p.join()
+    print([p.exitcode for p in ps])
+PYEOF
+
+timeout -k 5 "$RUN_TIMEOUT" "$PY" "$T/mp.py" >"$T/ref.out" 2>"$T/ref.err"
+ref_rc=$?
+check ref_runs test "$ref_rc" = 0 -a -s "$T/ref.out"
+
+# same NAME: exit status and output as the run without cprof.
+same() {
+	check "$1_exit_status_unchanged ($rc vs $ref_rc)" test "$rc" = "$ref_rc"
+	check "$1_stdout_unchanged" cmp -s "$T/ref.out" "$T/$1.out"
+	check "$1_stderr_quiet" sh -c "! grep -v '^cprof: wrote ' '$T/$1.err' | grep -q ."
+}
+
+# accurate NAME PROFILE_TOTAL_MS RUSAGE_FILE
+accurate() {
+	_ru=$(cat "$3" 2>/dev/null)
+	if within "${2:-0}" "${_ru:-0}" 10; then
+		ok "$1_total_within_10%_of_rusage (${2}ms vs ${_ru}ms)"
+	else
+		nok "$1_total_within_10%_of_rusage" "profile ${2:-none}ms, rusage ${_ru:-none}ms"
+	fi
+}
+
+# 1. CPROF_CPU: the parent writes PATH, each child PATH.<pid>.
+mkdir -p "$T/env"
+(cd "$T/env" && timeout -k 5 "$RUN_TIMEOUT" "$T/rusage_run" "$T/env.ms" \
+	env LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/env/cpu.pb.gz" CPROF_HZ=250 "$PY" "$T/mp.py" \
+	>"$T/env.out" 2>"$T/env.err")
+rc=$?
+same env
+check env_parent_profile_readable pprof_top "$T/env/cpu.pb.gz" >/dev/null
+kids=$(ls "$T/env" | grep -c '^cpu\.pb\.gz\.[0-9][0-9]*$')
+if [ -n "$TSAN" ]; then
+	# TSan kills a child that starts a thread after a multi-threaded fork
+	# (die_after_fork): forked children stay unprofiled there.
+	check "env_children_unprofiled_under_tsan ($kids)" test "$kids" = 0
+else
+	check "env_two_children_write_path.pid ($kids)" test "$kids" = 2
+	# go tool pprof merges the files it is given.
+	total=$(pprof_total_ms "$T/env/cpu.pb.gz" "$T"/env/cpu.pb.gz.*)
+	accurate env "$total" "$T/env.ms"
+	# Parent and children burn alike (the stacks are the interpreter's, the
+	# same in all three): each child has a fair share of the tree's total.
+	for f in "$T"/env/cpu.pb.gz.*; do
+		if pprof_top "$f" >/dev/null; then
+			t=$(pprof_total_ms "$f")
+			check "env_child_${f##*.}_share (${t}ms of ${total}ms)" \
+				awk -v t="${t:-0}" -v a="${total:-0}" 'BEGIN { exit !(a > 0 && t >= a / 5) }'
+		else
+			nok "env_child_${f##*.}_readable"
+		fi
+	done
+fi
+
+# 2. cprof record: one profile, a pid label per process, nothing left in
+# the working directory but the output.
+if [ -n "$TSAN" ]; then
+	ok "record_not_run_under_tsan (forked children stay unprofiled there)"
+else
+	mkdir -p "$T/rec"
+	(cd "$T/rec" && LD_PRELOAD="$SAN_PRELOAD" timeout -k 5 "$RUN_TIMEOUT" "$CPROF" record -F 250 \
+		-o rec.pb.gz -- "$T/rusage_run" "$T/rec.ms" "$PY" "$T/mp.py" >"$T/rec.out" 2>"$T/rec.err")
+	rc=$?
+	same rec
+	check record_one_file test "$(ls "$T/rec")" = rec.pb.gz
+	check record_summary_line grep -Eq '^cprof: wrote rec\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU, 4 processes$' "$T/rec.err"
+	check record_readable pprof_top "$T/rec/rec.pb.gz" >/dev/null
+	go tool pprof -tags "$T/rec/rec.pb.gz" 2>/dev/null >"$T/rec.tags"
+	pids=$(awk '/^ pid:/ { on = 1; next } /^ [a-z]+:/ { on = 0 } on && NF == 3 { print $3 }' "$T/rec.tags")
+	npid=$(echo "$pids" | grep -c .)
+	check "record_pid_labels ($npid)" test "$npid" -ge 3
+	total=$(pprof_total_ms "$T/rec/rec.pb.gz" -nodefraction=0)
+	accurate record "$total" "$T/rec.ms"
+	# -tagfocus separates the processes: their totals add up to the whole.
+	# The three python processes have a fair share each.
+	sum=0 big=0
+	for p in $pids; do
+		t=$(pprof_total_ms "$T/rec/rec.pb.gz" -nodefraction=0 -tagfocus="pid=^$p\$")
+		sum=$(awk -v a="$sum" -v b="${t:-0}" 'BEGIN { print a + b }')
+		awk -v t="${t:-0}" -v a="${total:-0}" 'BEGIN { exit !(a > 0 && t >= a / 5) }' && big=$((big + 1))
+	done
+	check "record_tagfocus_pid_partitions ($sum of $total ms)" within "$sum" "${total:-0}" 1
+	check "record_three_processes_with_a_share ($big)" test "$big" = 3
+fi
