@@ -852,6 +852,11 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char 
 	t->busy = 0;
 	if (!bn || (!moved && !bd))
 		return q;
+	/* A new chunk, the old one left free for its neighbours to grow into,
+	 * as glibc does when it moves a block.  (realloc + memmove instead
+	 * moved buffers more often in tests/integration/heap_realloc.sh.) */
+	if (n > SIZE_MAX - HDR)
+		return q;
 	char *base = real.malloc(n + HDR);
 	if (!base)
 		return q; /* stays untracked; nothing recorded */
