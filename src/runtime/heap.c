@@ -908,6 +908,16 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 	bool due = count_alloc(t, d) && sample_due(t, d, &rate);
 	if (!due && (moved ? !b : !b || b->size == n))
 		return user;
+	if (!due && t->busy) {
+		/* A signal handler's realloc that interrupted our sampling on this
+		 * thread (which may hold the bucket lock), or cprof's own: no
+		 * bucket lookup; the block is no longer tracked. */
+		if (b) {
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+			w[-3] = 0;
+		}
+		return user;
+	}
 	if (!due)
 		rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
 	t->busy = BUSY_SAMPLING;
