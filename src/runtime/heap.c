@@ -854,6 +854,11 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char 
 	t->busy = 0;
 	if (!bn || (!moved && !bd))
 		return q;
+	/* A new chunk, the old one left free for its neighbours to grow into,
+	 * as glibc does when it moves a block.  (realloc + memmove instead
+	 * moved buffers more often in tests/integration/heap_realloc.sh.) */
+	if (n > SIZE_MAX - HDR)
+		return q;
 	char *base = real.malloc(n + HDR);
 	if (!base)
 		return q; /* stays untracked; nothing recorded */
@@ -905,6 +910,16 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 	bool due = count_alloc(t, d) && sample_due(t, d, &rate);
 	if (!due && (moved ? !b : !b || b->size == n))
 		return user;
+	if (!due && t->busy) {
+		/* A signal handler's realloc that interrupted our sampling on this
+		 * thread (which may hold the bucket lock), or cprof's own: no
+		 * bucket lookup; the block is no longer tracked. */
+		if (b) {
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+			w[-3] = 0;
+		}
+		return user;
+	}
 	if (!due)
 		rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
 	t->busy = BUSY_SAMPLING;
