@@ -55,15 +55,18 @@ check make_reference_ok [ "$want_rc" = 0 ]
 expect_rc make 0
 # -j2 may interleave the compile lines: compare them sorted; the program's
 # own output must be there too.
-sort "$T/make.want" >"$T/make.want.s"
-sort "$T/make.out" >"$T/make.out.s"
+# make's own clock-skew warnings (a virtual machine's clock may step) are
+# not the program's behaviour: left out on both sides.
+skew='Clock skew|modification time .* in the future'
+grep -Ev "$skew" "$T/make.want" | sort >"$T/make.want.s"
+grep -Ev "$skew" "$T/make.out" | sort >"$T/make.out.s"
 if cmp -s "$T/make.want.s" "$T/make.out.s"; then
 	ok make_output_identical
 else
 	nok make_output_identical "$(diff "$T/make.want.s" "$T/make.out.s" | head -c 600 | tr '\n' '|')"
 fi
 check make_program_ran grep -q '^sum ' "$T/make.out"
-if grep -v '^==' "$T/make.err" | grep -q .; then
+if grep -v '^==' "$T/make.err" | grep -Ev "$skew" | grep -q .; then
 	nok make_stderr_quiet "$(head -c 600 "$T/make.err" | tr '\n' '|')"
 else
 	ok make_stderr_quiet
