@@ -45,7 +45,7 @@ fi
 
 # make -j2 under CPROF_CPU: same exit status, same output, same program.
 gen_cproject "$T/proj" 8
-(cd "$T/proj" && make -j2 run >"$T/make.want" 2>&1)
+(cd "$T/proj" && make -j2 run >"$T/make.want" 2>"$T/make.want.err")
 want_rc=$?
 (cd "$T/proj" && make clean >/dev/null 2>&1)
 (cd "$T/proj" && timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/make.pb.gz" \
@@ -55,11 +55,24 @@ check make_reference_ok [ "$want_rc" = 0 ]
 expect_rc make 0
 # -j2 may interleave the compile lines: compare them sorted; the program's
 # own output must be there too.
-sort "$T/make.want" >"$T/make.want.s"
-sort "$T/make.out" >"$T/make.out.s"
-check make_output_identical cmp -s "$T/make.want.s" "$T/make.out.s"
+# make's own clock-skew warnings (a virtual machine's clock may step) are
+# not the program's behaviour: left out on both sides.
+skew='Clock skew|modification time .* in the future'
+grep -Ev "$skew" "$T/make.want" | sort >"$T/make.want.s"
+grep -Ev "$skew" "$T/make.out" | sort >"$T/make.out.s"
+if cmp -s "$T/make.want.s" "$T/make.out.s"; then
+	ok make_output_identical
+else
+	nok make_output_identical "$(diff "$T/make.want.s" "$T/make.out.s" | head -c 600 | tr '\n' '|')"
+fi
 check make_program_ran grep -q '^sum ' "$T/make.out"
-check make_stderr_quiet sh -c "! grep -v '^==' '$T/make.err' | grep -q ."
+grep -Ev "$skew" "$T/make.want.err" >"$T/make.want.err.s"
+grep -v '^==' "$T/make.err" | grep -Ev "$skew" >"$T/make.err.s"
+if cmp -s "$T/make.want.err.s" "$T/make.err.s"; then
+	ok make_stderr_unchanged
+else
+	nok make_stderr_unchanged "$(diff "$T/make.want.err.s" "$T/make.err.s" | head -c 600 | tr '\n' '|')"
+fi
 check make_profile_written test -s "$T/make.pb.gz"
 # The compiler's own processes wrote their profiles too (CPROF_CPU.PID).
 n=$(ls "$T"/make.pb.gz.* 2>/dev/null | wc -l)
