@@ -25,10 +25,13 @@ endif
 
 # libdw is dlopen-ed while a profile is symbolised (src/profile/dwlib.h):
 # linked, it and its libelf/libz/liblzma/libbz2 would be loaded into every
-# process libcprof is preloaded into.  The CLI links libelf for disasm.c.
+# process libcprof is preloaded into.
 # No libm either (src/runtime/rt.h has the three functions it needs).
 RT_LIBS   := -lz -ldl -lrt
-CLI_LIBS  := -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
+# The CLI and the unit tests link libdw outright (they are not a host to keep
+# small; dwlib.c's dlopen then finds it loaded): a libdw first dlopen-ed late
+# in a process made LeakSanitizer's exit-time scan fault in test_symbolize.
+CLI_LIBS  := -Wl,--push-state,--no-as-needed -ldw -Wl,--pop-state -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)

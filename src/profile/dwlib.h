@@ -9,7 +9,8 @@
  * table below instead: cprof_dwlib_open() loads the library when a
  * symbolizer is made, and cprof_dwlib_close() unloads it when the last one
  * is freed, so a process keeps nothing of it once its profile is written.
- * The runtime and the `cprof` command share this path.
+ * The runtime and the `cprof` command share this path (the command and the
+ * unit tests also link libdw, so there the dlopen finds it loaded).
  */
 #ifndef CPROF_DWLIB_H
 #define CPROF_DWLIB_H

@@ -302,7 +302,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 #endif
 
 /* Create a thread that is never profiled (the writer): all signals blocked,
- * a small stack. */
+ * a small stack, named "cprof". */
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 {
@@ -330,6 +330,8 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 	int rc = real(th, have_attr ? &attr : NULL, fn, arg);
 	if (rc == EINVAL && have_attr) /* the program's static TLS leaves too little */
 		rc = real(th, NULL, fn, arg);
+	if (rc == 0) /* named, for ps -L, top and debuggers */
+		pthread_setname_np(*th, "cprof");
 	spawning = false;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (have_attr)

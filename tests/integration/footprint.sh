@@ -3,7 +3,8 @@
 #   - libdw (and libelf, libdebuginfod, libcurl) is not mapped in a process
 #     that libcprof is preloaded into, profiling or not, until a profile is
 #     symbolised, and is unmapped again once it is written;
-#   - cprof's own threads run on small stacks, not the 8 MB default.
+#   - cprof's own threads (named "cprof") run on small stacks, not the 8 MB
+#     default.
 . "$CPROF_ROOT/tests/lib.sh"
 
 # maps_has NAME FILE: FILE (a copy of /proc/PID/maps) maps a library NAME.*
@@ -40,10 +41,12 @@ max=1024
 [ -n "$SANITIZE" ] && max=6144
 big=$(awk -v max=$max '/^thread / && ($4 > max || $4 == 0)' "$T/api.out")
 check "api_cprof_thread_stacks_small (max ${max} KB)" test -z "$big"
-[ -n "$big" ] && echo "# $big"
+if [ -n "$big" ]; then echo "# $big"; fi
 if pprof_top "$T/api.pb.gz" >"$T/api.top"; then
 	ok api_profile_readable
-	[ -z "$TSAN" ] && check api_profile_symbolised grep -Eq '[[:space:]]main$' "$T/api.top"
+	if [ -z "$TSAN" ]; then
+		check api_profile_symbolised grep -Eq '[[:space:]]main$' "$T/api.top"
+	fi
 else
 	nok api_profile_readable
 fi

@@ -3,11 +3,12 @@
  * the profile is started and stopped through the API (found with dlsym, so
  * that this program does not link libcprof).  Prints:
  *   before: MAPPED-LIBS           libraries of interest mapped before a profile
- *   thread TID stack KB           each thread but main's, while profiling
+ *   thread TID stack KB           each thread the profile started, while it runs
  *   after: MAPPED-LIBS            the same, once the profile is written
  * MAPPED-LIBS is a space-separated list of libdw, libelf, libdebuginfod,
  * libcurl, or "none".  Exit 0, or 1 with a message on stderr. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,21 @@ static unsigned long stack_kb(unsigned long addr)
 	return kb;
 }
 
+/* Threads that exist before the profile starts (a sanitizer's own) are
+ * not cprof's. */
+static int before[64], nbefore;
+
+static void note_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (atoi(e->d_name) > 0 && nbefore < 64)
+			before[nbefore++] = atoi(e->d_name);
+	if (d)
+		closedir(d);
+}
+
 static void threads(void)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -83,6 +99,21 @@ static void threads(void)
 	while ((e = readdir(d))) {
 		int tid = atoi(e->d_name);
 		if (tid <= 0 || tid == getpid())
+			continue;
+		bool old = false;
+		for (int i = 0; i < nbefore; i++)
+			old = old || before[i] == tid;
+		/* cprof names its threads; a sanitizer's (TSan starts one with
+		 * the first thread) are not cprof's. */
+		char cpath[64], comm[32] = "";
+		snprintf(cpath, sizeof(cpath), "/proc/self/task/%d/comm", tid);
+		FILE *cf = fopen(cpath, "r");
+		if (cf) {
+			if (!fgets(comm, sizeof(comm), cf))
+				comm[0] = 0;
+			fclose(cf);
+		}
+		if (old || strcmp(comm, "cprof\n") != 0)
 			continue;
 		/* A thread blocked in a system call shows its stack pointer in
 		 * /proc/.../syscall ("NR args... sp pc"); retry while it runs. */
@@ -129,6 +160,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	mapped("before");
+	note_threads();
 	if (start(argv[1], 1000) != 0) {
 		fprintf(stderr, "cprof_cpu_start failed\n");
 		return 1;
