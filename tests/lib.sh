@@ -33,6 +33,13 @@ SAN_PRELOAD=$(echo "$PRELOAD" | tr ' ' '\n' | grep -v -x "$LIB" | tr '\n' ' ')
 
 ok() { echo "ok $1"; }
 nok() { echo "not ok $1${2:+: $2}"; }
+# Cases that do not run are never passes (tests/run counts them as skipped,
+# and as failed under CI=true; see docs/TESTING.md):
+# skip NAME WHY: a prerequisite (tool, package, device, IPv6...) is missing.
+skip() { echo "ok $1 # skip $2"; }
+# na NAME WHY: the check cannot hold in this build configuration (only under
+# a sanitizer: $SANITIZE set); under CI=true, n/a without a sanitizer fails.
+na() { echo "ok $1 # n/a $2"; }
 check() { # check NAME CMD... : ok if CMD succeeds
 	name=$1; shift
 	if "$@"; then ok "$name"; else nok "$name"; fi

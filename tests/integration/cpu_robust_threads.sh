@@ -47,4 +47,6 @@ if command -v prlimit >/dev/null 2>&1; then
 	check "sigpending_reported_in_one_line ($lines lines)" \
 		sh -c "[ '$lines' = 1 ] && grep -Eq 'cprof:.*(CPU timer|setitimer)' '$T/sigpending.err'"
 	robust_profile sigpending "$T/sigpending.pb.gz"
+else
+	skip sigpending "no prlimit (Debian util-linux)"
 fi

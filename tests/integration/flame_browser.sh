@@ -8,8 +8,7 @@
 BR=$CPROF_ROOT/tests/browser
 FF=$CPROF_ROOT/tests/fixtures/flame
 if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
-	echo "# skipped: needs /usr/bin/chromium (Debian chromium) and node"
-	ok flame_browser_skipped
+	skip flame_browser "needs /usr/bin/chromium (Debian chromium) and node (Debian nodejs, npm)"
 	exit 0
 fi
 if [ ! -d "$BR/node_modules/playwright-core" ]; then

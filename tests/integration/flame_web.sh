@@ -47,6 +47,8 @@ check web_peek_regexp grep -qF "$(sed 's/&/\&amp;/g' "$T/peekline")" "$T/peek2.h
 if command -v dot >/dev/null 2>&1; then
 	curl -s "${U}graph?f=main" >"$T/graph.html"
 	check web_graph_svg grep -q '<g id="node' "$T/graph.html"
+else
+	skip web_graph_svg "no dot (Debian graphviz)"
 fi
 curl -s "${U}source?p=hashLoop" >"$T/source.html"
 check web_source grep -q 'ROUTINE .*main.hashLoop' "$T/source.html"
@@ -90,7 +92,8 @@ case "$IP" in
 	[ "$code" = 403 ] && grep -q 'only clients on this machine' "$T/nonlocal.txt" &&
 		ok web_nonlocal_client_403 || nok web_nonlocal_client_403 "$code $(cat "$T/nonlocal.txt")"
 	;;
-*) echo "# no non-loopback IPv4 address: non-local client cases skipped" ;;
+*) skip web_default_not_on_lan "no non-loopback IPv4 address"
+	skip web_nonlocal_client_403 "no non-loopback IPv4 address" ;;
 esac
 kill $pid
 wait $pid 2>/dev/null
@@ -163,7 +166,7 @@ if grep -q ' lo$' /proc/net/if_inet6 2>/dev/null; then
 	[ "$code" = 403 ] && ok web_ipv6_host_403 || nok web_ipv6_host_403 "$code"
 	kill $spid; wait $spid 2>/dev/null
 else
-	echo "# no IPv6 loopback: -http [::1] cases skipped"
+	for n in web_ipv6_url web_ipv6_serves web_ipv6_host_403; do skip $n "no IPv6 loopback"; done
 fi
 # An explicit binding to other addresses serves other hosts (any Host).
 case "$IP" in

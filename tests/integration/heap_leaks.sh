@@ -27,7 +27,7 @@ lrun $n w1 CPROF_LEAKS=1 "$T/leaks" leak
 want_rc $n 0
 check ${n}_output grep -q '^leak plant_big_leak' "$T/$n.out"
 if [ -n "$NOSAMPLE" ]; then
-	skip ${n}_report "$NOSAMPLE_WHY"
+	na ${n}_report "$NOSAMPLE_WHY"
 else
 	eq ${n}_summary "$(grep -c '^cprof: leaks: 4204304 bytes in 26 objects still allocated at exit' "$T/$n.err")" 1
 	check ${n}_names_plant_leak grep -Eq '^cprof: +#0 .* plant_leak .*heap_leaks.c:[0-9]+' "$T/$n.err"
@@ -47,7 +47,7 @@ lrun $n w2 CPROF_LEAKS=1 CPROF_LEAKS_EXITCODE=3 "$T/leaks" clean
 want_rc $n 0
 check ${n}_output grep -q '^clean done' "$T/$n.out"
 if [ -n "$NOSAMPLE" ]; then
-	skip ${n}_report "$NOSAMPLE_WHY"
+	na ${n}_report "$NOSAMPLE_WHY"
 else
 	eq ${n}_no_leaks "$(grep -c '^cprof: leaks: 0 bytes in 0 objects' "$T/$n.err")" 1
 	eq ${n}_no_leak_sites "$(grep -c '^cprof: leak:' "$T/$n.err")" 0
@@ -59,7 +59,7 @@ n=leak_exitcode
 lrun $n w3 CPROF_LEAKS=1 CPROF_LEAKS_EXITCODE=3 CPROF_LEAKS_OUT="$T/w3/out.pb.gz" "$T/leaks" leak
 if [ -n "$NOSAMPLE" ]; then
 	want_rc $n 0
-	skip ${n}_report "$NOSAMPLE_WHY"
+	na ${n}_report "$NOSAMPLE_WHY"
 else
 	want_rc $n 3
 	check ${n}_output_kept grep -q '^leak plant_big_leak' "$T/$n.out"
@@ -72,7 +72,7 @@ n=leak_sampled
 lrun $n w4 CPROF_LEAKS=sampled "$T/leaks" leak
 want_rc $n 0
 if [ -n "$NOSAMPLE" ]; then
-	skip ${n}_report "$NOSAMPLE_WHY"
+	na ${n}_report "$NOSAMPLE_WHY"
 else
 	check ${n}_summary grep -Eq '^cprof: leaks: [1-9][0-9]* bytes in [1-9][0-9]* objects \(estimated from samples\)' "$T/$n.err"
 	check ${n}_names_plant_big_leak grep -Eq '^cprof: +#0 .* plant_big_leak ' "$T/$n.err"

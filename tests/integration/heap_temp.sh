@@ -15,7 +15,7 @@ for rate in 1 524288; do
 	want_rc $n 0
 	check ${n}_output grep -q '^temp temp_site' "$T/$n.out"
 	if [ -n "$NOSAMPLE" ]; then
-		skip ${n}_report "$NOSAMPLE_WHY"
+		na ${n}_report "$NOSAMPLE_WHY"
 		continue
 	fi
 	check ${n}_readable readable "$p" temporary_objects temporary_space

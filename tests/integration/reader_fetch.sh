@@ -10,7 +10,7 @@ if ldd "$CPROF" | grep -q 'libcurl\|libmicrohttpd\|libgnutls\|libssl'; then
 else
 	ok cprof_does_not_link_curl_or_mhd
 fi
-command -v go >/dev/null || { echo "ok reader_fetch # skip: no go"; exit 0; }
+command -v go >/dev/null || { skip reader_fetch "no go (Debian golang-go)"; exit 0; }
 
 if ! (cd "$CPROF_ROOT/tests/fixtures/go/profgen" && go build -o "$T/profgen" .) 2>"$T/err"; then
 	nok profgen_build "$(head -n 3 "$T/err")"

@@ -161,6 +161,8 @@ if command -v dot >/dev/null 2>&1; then
 	check svg_renders grep -q '<svg' "$T/g.svg"
 	"$CPROF" report -png -output "$T/g.png" "$T/cpu.pb.gz" 2>"$T/err"
 	check png_renders sh -c "head -c 8 '$T/g.png' | od -c | grep -q 'P   N   G'"
+else
+	skip svg_renders "no dot (Debian graphviz)"; skip png_renders "no dot (Debian graphviz)"
 fi
 PATH=/nonexistent "$CPROF" report -svg "$T/cpu.pb.gz" >/dev/null 2>"$T/err"
 check svg_without_graphviz_fails grep -q 'Is Graphviz installed' "$T/err"
