@@ -44,6 +44,42 @@ check() { # check NAME CMD... : ok if CMD succeeds
 	name=$1; shift
 	if "$@"; then ok "$name"; else nok "$name"; fi
 }
+# judge NAME WRC GRC [empty-ok]: decide a comparison of cprof with the oracle
+# (go tool pprof) from the exit statuses WRC (pprof) and GRC (cprof) and the
+# files $T/want, $T/want.err (pprof's stdout, stderr), $T/got, $T/got.err.
+# When pprof succeeds cprof must succeed and print the same, non-empty unless
+# "empty-ok" is given (two empty outputs prove nothing).  When pprof refuses,
+# cprof must refuse too: exit 1 or 2 (a signal or crash fails), the same
+# stdout, and a first stderr line "cprof: MSG" where MSG is a line of pprof's
+# stderr.
+judge() {
+	_n=$1 _w=$2 _g=$3 _e=${4:-}
+	if [ "$_w" = 0 ]; then
+		if [ "$_g" != 0 ]; then
+			nok "$_n" "cprof failed (exit $_g): $(head -n 1 "$T/got.err")"
+		elif [ -z "$_e" ] && [ ! -s "$T/want" ]; then
+			nok "$_n" "pprof printed nothing: nothing was compared"
+		elif ! cmp -s "$T/want" "$T/got"; then
+			nok "$_n" "output differs: $(diff "$T/want" "$T/got" | head -n 6 | tr '\n' '|')"
+		else
+			ok "$_n"
+		fi
+		return
+	fi
+	_l=$(head -n 1 "$T/got.err")
+	if [ "$_g" != 1 ] && [ "$_g" != 2 ]; then
+		nok "$_n" "cprof exit $_g, want 1 or 2 (pprof refused: $(head -n 1 "$T/want.err"))"
+	elif ! cmp -s "$T/want" "$T/got"; then
+		nok "$_n" "stdout differs from pprof's on error"
+	elif [ "${_l#cprof: }" = "$_l" ] || [ -z "${_l#cprof: }" ]; then
+		nok "$_n" "first stderr line is not 'cprof: MSG': '$_l'"
+	elif ! grep -qxF -- "${_l#cprof: }" "$T/want.err"; then
+		nok "$_n" "'$_l' is not pprof's message: $(head -n 2 "$T/want.err" | tr '\n' '|')"
+	else
+		ok "$_n"
+	fi
+}
+
 # cc_prog OUT SRC [FLAGS...]: build a test program from tests/progs.
 cc_prog() {
 	out=$1 src=$2; shift 2
