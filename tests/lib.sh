@@ -80,6 +80,34 @@ judge() {
 	fi
 }
 
+# refuses NAME RC REGEX CMD...: CMD must fail with exit status RC (1: the
+# input or the system failed, 2: usage), print one stderr line starting
+# "cprof: " and matching the extended REGEX, and nothing on stdout.
+# Output in $T/NAME.out, $T/NAME.err.
+refuses() {
+	_n=$1 _rc=$2 _re=$3; shift 3
+	"$@" >"$T/$_n.out" 2>"$T/$_n.err"
+	_got=$?
+	if [ "$_got" != "$_rc" ]; then
+		nok "$_n" "exit $_got, want $_rc: $(head -c 300 "$T/$_n.err" | tr '\n' '|')"
+	elif [ "$(wc -l <"$T/$_n.err")" != 1 ] || ! grep -q '^cprof: ' "$T/$_n.err" ||
+		! grep -Eq -- "$_re" "$T/$_n.err"; then
+		nok "$_n" "want one line 'cprof: ...$_re...', got: $(head -c 300 "$T/$_n.err" | tr '\n' '|')"
+	elif [ -s "$T/$_n.out" ]; then
+		nok "$_n" "wrote to stdout: $(head -c 100 "$T/$_n.out" | tr '\n' '|')"
+	else
+		ok "$_n"
+	fi
+}
+
+# contains NAME TEXT FILE: FILE contains the fixed string TEXT, which must not
+# be empty (an empty pattern matches anything: the oracle printed nothing).
+contains() {
+	if [ -z "$2" ]; then nok "$1" "nothing to look for: the expected text is empty"
+	elif grep -qF -- "$2" "$3"; then ok "$1"
+	else nok "$1" "'$(printf '%s' "$2" | head -c 120)' not in $(basename "$3")"; fi
+}
+
 # cc_prog OUT SRC [FLAGS...]: build a test program from tests/progs.
 cc_prog() {
 	out=$1 src=$2; shift 2
