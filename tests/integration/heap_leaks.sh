@@ -5,8 +5,10 @@
 # the planted objects and bytes on stderr, with their allocation stacks by
 # function name, and in leaks.pb.gz; a clean program has no leaks; the exit
 # status changes (CPROF_LEAKS_EXITCODE) only when there are leaks.
-# CPROF_LEAKS=sampled finds the big leak (each 256 KiB object is sampled
-# with probability 0.39 at the default rate: missing all 16 has odds 4e-4).
+# CPROF_LEAKS=sampled finds the big leak.  The false-failure rate is bounded:
+# at CPROF_HEAP_RATE=65536 each 256 KiB object is sampled with probability
+# 1 - e^-4 = 0.982, and missing all 16 has odds e^-64 = 1.6e-28 per run (at
+# the default 512 KiB rate, 0.61^16 = 3.6e-4: about 4 runs in 10 000 failed).
 . "$CPROF_ROOT/tests/lib.sh"
 . "$CPROF_ROOT/tests/progs/heap_lib.sh"
 cc_prog "$T/leaks" heap_leaks.c -ldl
@@ -69,7 +71,7 @@ fi
 
 # 4. Sampled.
 n=leak_sampled
-lrun $n w4 CPROF_LEAKS=sampled "$T/leaks" leak
+lrun $n w4 CPROF_LEAKS=sampled CPROF_HEAP_RATE=65536 "$T/leaks" leak
 want_rc $n 0
 if [ -n "$NOSAMPLE" ]; then
 	na ${n}_report "$NOSAMPLE_WHY"
