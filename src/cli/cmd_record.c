@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +26,22 @@ static const char record_usage[] =
 	"  -o FILE   CPU profile output (default cpu.pb.gz)\n"
 	"  -F HZ     samples per CPU-second per thread (default 100)\n";
 
+/* A readable regular file that starts as an ELF object does: anything else
+ * in LD_PRELOAD makes ld.so print its own error in the program and run it
+ * unprofiled. */
+static bool is_elf(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	char magic[4];
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		  read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
+	close(fd);
+	return ok;
+}
+
 /* Find libcprof.so: $CPROF_LIB, then ../lib next to bin/cprof, then the
  * executable's own directory (build tree). */
 const char *cprof_cli_libpath(void)
@@ -31,7 +49,7 @@ const char *cprof_cli_libpath(void)
 	static char path[PATH_MAX];
 	const char *env = getenv("CPROF_LIB");
 	if (env && *env)
-		return access(env, R_OK) == 0 ? env : NULL;
+		return is_elf(env) ? env : NULL;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
@@ -127,7 +145,11 @@ int cprof_cmd_record(int argc, char **argv)
 	}
 	const char *lib = cprof_cli_libpath();
 	if (!lib) {
-		cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
+		const char *env = getenv("CPROF_LIB");
+		if (env && *env)
+			cprof_error("record: CPROF_LIB '%s' is not a readable ELF shared library", env);
+		else
+			cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
 	}
 	char *abs_out = absolute(out);
@@ -135,7 +157,10 @@ int cprof_cmd_record(int argc, char **argv)
 		cprof_error("record: %s: %s", out, strerror(errno));
 		return 1;
 	}
-	/* Fail early and clearly on an unwritable output. */
+	/* Fail early and clearly on an unwritable output; a file the probe
+	 * created is removed again (the profile is written whole at exit, and a
+	 * program that never runs must leave no empty profile behind). */
+	bool existed = access(abs_out, F_OK) == 0;
 	FILE *probe = fopen(abs_out, "ab");
 	if (!probe) {
 		cprof_error("record: cannot write '%s': %s", out, strerror(errno));
@@ -143,6 +168,8 @@ int cprof_cmd_record(int argc, char **argv)
 		return 1;
 	}
 	fclose(probe);
+	if (!existed)
+		unlink(abs_out);
 
 	const char *old = getenv("LD_PRELOAD");
 	size_t n = strlen(lib) + (old ? strlen(old) : 0) + 2;

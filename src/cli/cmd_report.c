@@ -258,8 +258,16 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			break;
 		case K_INT: {
 			errno = 0;
-			long v = strtol(val, &end, 0);
-			if (!*val || *end || errno || v < -1 || v > INT32_MAX) {
+			long long v = strtoll(val, &end, 0);
+			/* -nodecount is a Go int in pprof: any value; 0 or less (but
+			 * -1, the default) and more than the nodes mean "no limit". */
+			bool nodecount = fl->off == OFF(o.nodecount);
+			if (nodecount && !errno && v < -1)
+				v = INT32_MIN;
+			if (nodecount && !errno && v > INT32_MAX)
+				v = INT32_MAX;
+			if (!*val || *end || errno || v < (nodecount ? INT32_MIN : -1) ||
+			    v > INT32_MAX) {
 				cprof_error("invalid value \"%s\" for -%s: want an integer", val,
 					    fl->name);
 				return 2;

@@ -79,6 +79,15 @@ static void start_from_env(void)
 		path = buf;
 	}
 	int rc = cprof_cpu_start(path, hz);
+	/* An invalid CPROF_CPU_RING was reported (cpu.c) and the default used:
+	 * the children, which inherit it, use the default without a word. */
+	const char *ring = getenv("CPROF_CPU_RING");
+	if (ring && *ring) {
+		char *end;
+		long v = strtol(ring, &end, 10);
+		if (*end || v < 8 || v > 65536 || (v & (v - 1)))
+			unsetenv("CPROF_CPU_RING");
+	}
 	if (rc != 0) {
 		cprof__log("cannot start CPU profiling to '", path, "': ", cprof_strerror(rc),
 			   "; the program runs unprofiled", NULL);
