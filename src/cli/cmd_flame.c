@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,8 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 		} else if (fl->kind == F_WIDTH) {
 			double v = strtod(val, &end);
 			bool pct = *end == '%';
-			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || (pct && v > 100)) {
+			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || !isfinite(v) ||
+			    (pct && v > 100)) {
 				cprof_error("invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
 					    "percentage (0.5%%)", val);
 				return -1;
