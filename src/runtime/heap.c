@@ -1436,6 +1436,17 @@ static bool malloc_is_ours(void)
 	       a.dli_fbase == b.dli_fbase;
 }
 
+/* The settings failed and were reported once (we run in the constructor,
+ * before the program's threads): the children inherit them and would report
+ * again, one line per process of a build; they run unprofiled like us. */
+static void heap_quiet_children(void)
+{
+	unsetenv("CPROF_HEAP");
+	unsetenv("CPROF_TEMP");
+	unsetenv("CPROF_LEAKS");
+	unsetenv("CPROF_HEAP_RATE");
+}
+
 void cprof__heap_start_env(void)
 {
 	heap_tls *t = &tls;
@@ -1455,6 +1466,7 @@ void cprof__heap_start_env(void)
 	if (rs && *rs && !parse_long(rs, 1, 1L << 40, &rate)) {
 		cprof__log("invalid CPROF_HEAP_RATE '", rs,
 			   "': want a number of bytes from 1 to 2^40; heap profiling disabled", NULL);
+		heap_quiet_children();
 		want = false;
 	}
 	if (leaks && *leaks && want) {
@@ -1495,6 +1507,7 @@ void cprof__heap_start_env(void)
 		if (fd < 0) {
 			cprof__log("cannot write '", outs[i], "': ", strerror(errno),
 				   "; heap profiling disabled", NULL);
+			heap_quiet_children();
 			want = false;
 		} else {
 			close(fd);
