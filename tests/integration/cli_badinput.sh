@@ -92,3 +92,25 @@ printf 'a;b 4611686018427387904\na;c 2305843009213693952\n' >"$T/big.folded"
 check big_values_total grep -q '<title>all (6917529027641081856 samples, 100.00%)</title>' "$T/big.svg"
 printf 'a;b 4611686018427387904\na;c 4611686018427387904\n' >"$T/over.folded"
 refuses sum_overflow_refused 1 'over.folded: the counts add up to more than 2\^63-1' "$CPROF" flame "$T/over.folded"
+
+# Legacy heap profiles at the edges, judged by go tool pprof: a heap_v2
+# sampling rate of 0 (no scaling), counts that overflow int64 (refused).
+printf 'heap profile: 1: 2048 [1: 2048] @ heap_v2/0\n1: 2048 [1: 2048] @ 0x4b3efb 0x437452\n' >"$T/v2zero.txt"
+go tool pprof -raw -symbolize=none "$T/v2zero.txt" >"$T/want" 2>"$T/want.err"; wrc=$?
+"$CPROF" report -raw -symbolize=none "$T/v2zero.txt" >"$T/got" 2>"$T/got.err"; grc=$?
+judge heap_v2_rate_0 $wrc $grc
+printf 'heap profile: 1: 2048 [1: 2048] @ heap_v2/524288\n99999999999999999999: 2048 [1: 99999999999999999999] @ 0x4b3efb 0x437452\n' >"$T/over.txt"
+refuses legacy_count_overflow 1 "over.txt: parsing heap profile: line 2" "$CPROF" top "$T/over.txt"
+
+# A profile of 10^6 functions (one sample each, values 1..10^6): read whole,
+# the total is n(n+1)/2 and the top three are the largest (computed here,
+# not by cprof; go tool pprof takes minutes on it, so it is not the oracle).
+if [ -x /usr/bin/python3 ]; then
+	/usr/bin/python3 "$CPROF_ROOT/tests/progs/many_funcs.py" 1000000 "$T/many.pb.gz"
+	timeout 240 "$CPROF" top -nodefraction=0 -nodecount=3 "$T/many.pb.gz" >"$T/many.top" 2>"$T/many.err"
+	rc=$?
+	check million_functions_total sh -c "[ $rc = 0 ] && grep -q '^Showing nodes accounting for 2999997, 0.0006% of 500000500000 total$' '$T/many.top' && grep -q '^Showing top 3 nodes out of 1000000$' '$T/many.top'"
+	check million_functions_top sh -c "awk 'NR > 4 { print \$1, \$NF }' '$T/many.top' | tr '\n' ' ' | grep -qx '1000000 f1000000 999999 f999999 999998 f999998 '"
+else
+	skip million_functions "no /usr/bin/python3"
+fi
