@@ -23,6 +23,29 @@ for w in "merge -o" "top -output" "flame -o"; do
 		skip "${n}_dev_full" "no writable /dev/full"
 	fi
 done
+# Written whole or not at all: a write that fails half way (RLIMIT_FSIZE,
+# SIGXFSZ ignored: write() returns EFBIG) leaves no partial file, and an old
+# file at that path stays as it was.
+if command -v prlimit >/dev/null 2>&1; then
+	for w in "merge -o" "top -output" "flame -o"; do
+		n=$(echo "$w" | tr -c 'a-z\n' '_')
+		rm -f "$T/part.out"
+		sh -c "trap '' XFSZ; exec prlimit --fsize=300 \"\$@\"" sh "$CPROF" $w "$T/part.out" "$P" \
+			>/dev/null 2>"$T/$n.fsize.err"
+		rc=$?
+		if [ $rc = 1 ] && [ ! -e "$T/part.out" ] && [ "$(wc -l <"$T/$n.fsize.err")" = 1 ] &&
+			grep -q '^cprof: .*File too large' "$T/$n.fsize.err" && [ -z "$(ls "$T" | grep 'part.out.tmp')" ]; then
+			ok "${n}_partial_write_leaves_nothing"
+		else
+			nok "${n}_partial_write_leaves_nothing" "exit $rc: $(ls "$T" | grep part | tr '\n' ' ') $(head -c 200 "$T/$n.fsize.err")"
+		fi
+		echo old >"$T/old.out"
+		sh -c "trap '' XFSZ; exec prlimit --fsize=300 \"\$@\"" sh "$CPROF" $w "$T/old.out" "$P" >/dev/null 2>&1
+		check "${n}_partial_write_keeps_old_file" sh -c "[ \"\$(cat '$T/old.out')\" = old ]"
+	done
+else
+	skip partial_write "no prlimit (Debian util-linux)"
+fi
 # stdout on a full disk: the report's write fails, exit 1, one line.
 for c in "top" "flame" "report -raw" "traces"; do
 	n=stdout_full_$(echo "$c" | tr -c 'a-z\n' '_')
