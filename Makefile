@@ -6,6 +6,8 @@
 #   make install PREFIX=DIR   install bin/, lib/, include/, lib/pkgconfig/
 #   make test                 run every test (ends with "N passed, N failed")
 #   make demo                 the README's main job
+#   make CC=clang B=build-fuzz fuzz   build the libFuzzer targets (fuzz/) and run each
+#                             for a fixed number of executions (CI does)
 
 VERSION   := 0.1.0
 SOVERSION := 0
@@ -114,6 +116,23 @@ $(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNT
 deps:
 	@sh scripts/deps.sh
 
+# libFuzzer targets: clang only.  FUZZ_RUNS executions each, from a fixed seed,
+# starting from the committed corpora (tests/fuzz.sh).
+FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc
+FUZZ_RUNS  ?= 20000
+FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat
+$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c decode.c legacy.c merge.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
+$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profile/deflate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
+$(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c src/bench/benchstat.c src/bench/benchfmt.c src/bench/stats.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
+fuzz: $(FUZZ_BIN)
+	@FUZZ_RUNS="$(FUZZ_RUNS)" B="$(B)" sh tests/fuzz.sh
+
 test: deps all $(UNIT_BIN) $(BOOT_SO)
 	@CC="$(CC)" SANITIZE="$(SANITIZE)" B="$(B)" sh tests/run
 
@@ -137,5 +156,5 @@ install: all
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps test demo install clean
+.PHONY: all deps test demo install clean fuzz
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -5,10 +5,23 @@ set -e
 PKGS="build-essential clang pkg-config zlib1g-dev libelf-dev libdw-dev libcurl4-openssl-dev
 libmicrohttpd-dev graphviz golang-go google-perftools libgoogle-perftools-dev libc6-dbg
 binutils libxml2-utils python3-scipy heaptrack libjemalloc2 libjemalloc-dev procps time
-chromium sqlite3 mawk git perl g++ strace openssl openssh-client curl nodejs"
+chromium sqlite3 mawk git perl g++ strace openssl openssh-client curl nodejs iproute2
+util-linux"
+# Tools a test needs, by command: a test that cannot find one reports a skip,
+# and under CI a skip fails (docs/TESTING.md).  node and npm run the browser
+# tests (tests/browser, playwright-core from npm): another node install (e.g.
+# NodeSource's, which bundles npm) serves as well as Debian's nodejs + npm.
+# Each entry is COMMAND:PACKAGE.
+CMDS="node:nodejs npm:npm prlimit:util-linux objdump:binutils dot:graphviz pkg-config:pkg-config
+xmllint:libxml2-utils curl:curl ip:iproute2 chromium:chromium go:golang-go clang:clang"
 missing=""
 for p in $PKGS; do
+	case "$p" in nodejs | npm) continue ;; esac
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+for c in $CMDS; do
+	command -v "${c%%:*}" >/dev/null 2>&1 && continue
+	case " $missing " in *" ${c#*:} "*) ;; *) missing="$missing ${c#*:}" ;; esac
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

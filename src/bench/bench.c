@@ -1598,6 +1598,16 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	base = base ? base + 1 : prog;
 	if (!pkg_name) {
 		const char *e = getenv("CPROF_BENCH_PKG");
+		/* The name is printed in "pkg: NAME" and "ok  \tNAME\t...", lines
+		 * benchstat splits on tabs and newlines: refuse those. */
+		for (const char *q = e; q && *q; q++) {
+			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+				fprintf(stderr, "cprof-bench: CPROF_BENCH_PKG: a control character at "
+						"byte %zu; a package path has none\n",
+					(size_t)(q - e));
+				return 2;
+			}
+		}
 		if (e && *e)
 			pkg_name = e;
 	}

@@ -8,6 +8,8 @@
 
 #include "compat.h"
 
+#include <stdbool.h>
+
 typedef struct cprof_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
@@ -48,5 +50,16 @@ typedef int (*cprof_cli_fetch_fn)(struct cprof_profile *p, const char *src, int 
 struct cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
 					   cprof_cli_fetch_fn fetch, struct cprof_profile *p,
 					   const char **output, int *status);
+
+/* Output files are written whole or not at all (outfile.c): a regular file,
+ * or a new one, is written to a temporary file beside it and renamed over it
+ * once complete; on failure the temporary is removed and an old file stays as
+ * it was.  Anything else (/dev/stdout, /dev/full, a FIFO) is written
+ * directly.  open returns an fd or -errno; close(ok) returns 0 or -errno. */
+typedef struct cprof_outfile {
+	char *path, *tmp; /* tmp: NULL when written directly */
+} cprof_outfile;
+int cprof_outfile_open(cprof_outfile *o, const char *path);
+int cprof_outfile_close(cprof_outfile *o, int fd, bool ok);
 
 #endif

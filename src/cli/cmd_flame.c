@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,8 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 		} else if (fl->kind == F_WIDTH) {
 			double v = strtod(val, &end);
 			bool pct = *end == '%';
-			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || (pct && v > 100)) {
+			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || !isfinite(v) ||
+			    (pct && v > 100)) {
 				cprof_error("invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
 					    "percentage (0.5%%)", val);
 				return -1;
@@ -260,15 +262,21 @@ int cprof_cmd_flame(int argc, char **argv)
 		cprof_cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, cprof_flame_fetch, &p, &output, &status);
 	free(rargv);
 	FILE *out = stdout;
+	cprof_outfile of = {0};
 	char err[512];
 	bool empty = false;
 	if (!r)
 		goto done;
 	status = 1;
-	if (output && !(out = fopen(output, "w"))) {
-		cprof_error("cannot write %s: %s", output, strerror(errno));
-		out = stdout;
-		goto done;
+	if (output) {
+		int fd = cprof_outfile_open(&of, output);
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			cprof_error("cannot write %s: %s", output, strerror(fd < 0 ? -fd : errno));
+			if (fd >= 0)
+				cprof_outfile_close(&of, fd, false);
+			out = stdout;
+			goto done;
+		}
 	}
 	static char obuf[1 << 16];
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
@@ -286,9 +294,14 @@ int cprof_cmd_flame(int argc, char **argv)
 		cprof_error("flame: no samples to draw (the total is zero); wrote an empty graph");
 	status = 0;
 done:
-	if (out != stdout && fclose(out) != 0 && status == 0) {
-		cprof_error("cannot write %s: %s", output, strerror(errno));
-		status = 1;
+	if (out != stdout) {
+		/* Written whole or not at all: the temporary is renamed only now. */
+		int e = fclose(out) != 0 ? errno : 0;
+		int c = cprof_outfile_close(&of, -1, status == 0 && e == 0);
+		if (status == 0 && (e || c)) {
+			cprof_error("cannot write %s: %s", output, strerror(e ? e : -c));
+			status = 1;
+		}
 	}
 	cprof_report_free(r);
 	cprof_profile_free(&p);

@@ -144,16 +144,20 @@ int cprof_cmd_merge(int argc, char **argv)
 	}
 	if (rc == 0) {
 		bool to_stdout = !strcmp(out, "-");
-		int fd = to_stdout ? 1 : open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		cprof_outfile of;
+		int fd = to_stdout ? 1 : cprof_outfile_open(&of, out);
 		if (fd < 0) {
-			rc = cprof_error("merge: %s: %s", out, strerror(errno));
+			rc = cprof_error("merge: %s: %s", out, strerror(-fd));
 		} else {
 			/* Deflate on every CPU: compression is most of the
 			 * time of a merge (docs/READER.md, "Performance"). */
 			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 			int w = cprof_profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1);
-			if (!to_stdout && close(fd) < 0 && w == 0)
-				w = -errno;
+			if (!to_stdout) {
+				int c = cprof_outfile_close(&of, fd, w == 0);
+				if (w == 0)
+					w = c;
+			}
 			if (w < 0)
 				rc = cprof_error("merge: writing %s: %s", out, strerror(-w));
 		}

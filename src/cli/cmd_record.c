@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,22 @@ static const char record_usage[] =
 	"Every process PROG starts (fork, exec) is profiled; samples carry the\n"
 	"labels pid and comm (go tool pprof -tagfocus=comm=cc1 ...).\n";
 
+/* A readable regular file that starts as an ELF object does: anything else
+ * in LD_PRELOAD makes ld.so print its own error in the program and run it
+ * unprofiled. */
+static bool is_elf(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	char magic[4];
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		  read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
+	close(fd);
+	return ok;
+}
+
 /* Find libcprof.so: $CPROF_LIB, then ../lib next to bin/cprof, then the
  * executable's own directory (build tree). */
 const char *cprof_cli_libpath(void)
@@ -53,7 +70,7 @@ const char *cprof_cli_libpath(void)
 	static char path[PATH_MAX];
 	const char *env = getenv("CPROF_LIB");
 	if (env && *env)
-		return access(env, R_OK) == 0 ? env : NULL;
+		return is_elf(env) ? env : NULL;
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
@@ -437,7 +454,11 @@ int cprof_cmd_record(int argc, char **argv)
 	}
 	const char *lib = cprof_cli_libpath();
 	if (!lib) {
-		cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
+		const char *env = getenv("CPROF_LIB");
+		if (env && *env)
+			cprof_error("record: CPROF_LIB '%s' is not a readable ELF shared library", env);
+		else
+			cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
 	}
 	char *abs_out = absolute(out), *abs_heap = heap ? absolute(heap) : NULL;

@@ -258,8 +258,16 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			break;
 		case K_INT: {
 			errno = 0;
-			long v = strtol(val, &end, 0);
-			if (!*val || *end || errno || v < -1 || v > INT32_MAX) {
+			long long v = strtoll(val, &end, 0);
+			/* -nodecount is a Go int in pprof: any value; 0 or less (but
+			 * -1, the default) and more than the nodes mean "no limit". */
+			bool nodecount = fl->off == OFF(o.nodecount);
+			if (nodecount && !errno && v < -1)
+				v = INT32_MIN;
+			if (nodecount && !errno && v > INT32_MAX)
+				v = INT32_MAX;
+			if (!*val || *end || errno || v < (nodecount ? INT32_MIN : -1) ||
+			    v > INT32_MAX) {
 				cprof_error("invalid value \"%s\" for -%s: want an integer", val,
 					    fl->name);
 				return 2;
@@ -572,6 +580,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	cprof_profile_init(&p);
 	cprof_report *r = NULL;
 	FILE *out = stdout;
+	cprof_outfile of = {0};
 	char err[512];
 	rc = 1;
 	progress_stage("reading profiles");
@@ -595,10 +604,15 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		cprof_error("%s", err);
 		goto done;
 	}
-	if (a.output && !(out = fopen(a.output, "w"))) {
-		cprof_error("cannot write %s: %s", a.output, strerror(errno));
-		out = stdout;
-		goto done;
+	if (a.output) {
+		int fd = cprof_outfile_open(&of, a.output);
+		if (fd < 0 || !(out = fdopen(fd, "w"))) {
+			cprof_error("cannot write %s: %s", a.output, strerror(fd < 0 ? -fd : errno));
+			if (fd >= 0)
+				cprof_outfile_close(&of, fd, false);
+			out = stdout;
+			goto done;
+		}
 	}
 	/* Text reports are rendered in memory first: nothing is printed when
 	 * the report fails half way (pprof does the same). */
@@ -684,10 +698,14 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	rc = 0;
 done:
 	progress_end();
-	if (out != stdout && fclose(out) != 0 && rc == 0)
-	{
-		cprof_error("cannot write %s: %s", a.output, strerror(errno));
-		rc = 1;
+	if (out != stdout) {
+		/* Written whole or not at all: the temporary is renamed only now. */
+		int e = fclose(out) != 0 ? errno : 0;
+		int c = cprof_outfile_close(&of, -1, rc == 0 && e == 0);
+		if (rc == 0 && (e || c)) {
+			cprof_error("cannot write %s: %s", a.output, strerror(e ? e : -c));
+			rc = 1;
+		}
 	}
 	cprof_report_free(r);
 	cprof_profile_free(&p);

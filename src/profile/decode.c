@@ -1379,6 +1379,13 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 	if (fd < 0)
 		return cprof_errf(err, errlen, "%s: %s", path, strerror(errno));
 	struct stat st;
+	/* A device (/dev/zero, /dev/urandom, a disk) is no profile, and may never
+	 * end: refuse it rather than read up to the size limit.  Regular files,
+	 * pipes and sockets are read. */
+	if (!is_stdin && fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		close(fd);
+		return cprof_errf(err, errlen, "%s: a device, not a profile file", path);
+	}
 	if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		char e[256];
 		int sr = stream_decode(p, fd, e, sizeof(e));

@@ -112,6 +112,9 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 			     char *err, size_t errlen)
 {
 	size_t bad = 0, good = 0;
+	/* Each column's total must fit the int64 the report sums in: a wrapped
+	 * sum would draw a wrong (or empty) graph without a word. */
+	int64_t sum1 = 0, sum2 = 0;
 	uint64_t *locs = NULL, *loc_of = NULL; /* loc_of: string index -> location id */
 	size_t nloc_of = 0, cap = 0;
 	int ret = -1;
@@ -138,6 +141,10 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 		    (two && !to_int(c2, &v2))) {
 			bad++;
 			continue;
+		}
+		if (__builtin_add_overflow(sum1, v1, &sum1) || __builtin_add_overflow(sum2, v2, &sum2)) {
+			snprintf(err, errlen, "the counts add up to more than 2^63-1");
+			goto done;
 		}
 		const char *st = line + b;
 		/* Frames, root first: count them, then fill leaf first. */

@@ -546,8 +546,9 @@ static int start_locked(int fd, const char *path, const char *family, int hz)
 		cpu.stall_ms = 0;
 	const char *ring_env = getenv("CPROF_CPU_RING");
 	if (ring_env && *ring_env) {
-		long v = strtol(ring_env, NULL, 10);
-		if (v >= 8 && v <= 65536 && (v & (v - 1)) == 0)
+		char *end;
+		long v = strtol(ring_env, &end, 10);
+		if (!*end && v >= 8 && v <= 65536 && (v & (v - 1)) == 0)
 			nslots = (size_t)v;
 		else
 			cprof__log("invalid CPROF_CPU_RING '", ring_env,

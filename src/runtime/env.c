@@ -132,6 +132,15 @@ static bool start_from_env(void)
 		path = buf;
 	}
 	int rc = cprof__cpu_start_family(path, family, hz);
+	/* An invalid CPROF_CPU_RING was reported (cpu.c) and the default used:
+	 * the children, which inherit it, use the default without a word. */
+	const char *ring = getenv("CPROF_CPU_RING");
+	if (ring && *ring) {
+		char *end;
+		long v = strtol(ring, &end, 10);
+		if (*end || v < 8 || v > 65536 || (v & (v - 1)))
+			unsetenv("CPROF_CPU_RING");
+	}
 	if (rc != 0) {
 		cprof__log("cannot start CPU profiling to '", path, "': ",
 			   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"

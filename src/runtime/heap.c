@@ -1734,6 +1734,17 @@ static bool malloc_is_ours(void)
 	       a.dli_fbase == b.dli_fbase;
 }
 
+/* The settings failed and were reported once (we run in the constructor,
+ * before the program's threads): the children inherit them and would report
+ * again, one line per process of a build; they run unprofiled like us. */
+static void heap_quiet_children(void)
+{
+	unsetenv("CPROF_HEAP");
+	unsetenv("CPROF_TEMP");
+	unsetenv("CPROF_LEAKS");
+	unsetenv("CPROF_HEAP_RATE");
+}
+
 bool cprof__heap_start_env(void)
 {
 	int was = cprof__own_enter();
@@ -1752,6 +1763,7 @@ bool cprof__heap_start_env(void)
 	if (rs && *rs && !parse_long(rs, 1, 1L << 40, &rate)) {
 		cprof__log("invalid CPROF_HEAP_RATE '", rs,
 			   "': want a number of bytes from 1 to 2^40; heap profiling disabled", NULL);
+		heap_quiet_children();
 		want = false;
 	}
 	if (leaks && *leaks && want) {
@@ -1796,6 +1808,7 @@ bool cprof__heap_start_env(void)
 				   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
 						 : cprof_strerror(rc),
 				   "; heap profiling disabled", NULL);
+			heap_quiet_children();
 			want = false;
 		}
 	}

@@ -100,8 +100,10 @@ async function htmlTests(page) {
 	check("html_pivot_layout", pf && pm && pb && pm.y < pf.y && pb.y > pf.y, JSON.stringify([pm, pf, pb]));
 	await page.screenshot({ path: path.join(dir, "html-pivot.png") });
 	await page.goBack();
-	await page.waitForTimeout(50);
-	check("html_back", (await page.evaluate(() => window.cprofFlame.state.pivot)) === -1);
+	// Wait for the state, not for a fixed time: deterministic under load (the
+	// bound only turns a missing popstate into a failure instead of a hang).
+	const back = await page.waitForFunction(() => window.cprofFlame.state.pivot === -1, null, { timeout: 20000 }).then(() => true, () => false);
+	check("html_back", back, await page.evaluate(() => window.cprofFlame.state.pivot));
 	// Keyboard: arrows select, Enter zooms.
 	await page.keyboard.press("Escape");
 	await page.locator("#c").click({ position: { x: 2, y: 2 } });
@@ -344,8 +346,14 @@ async function webViewsTests(page, url) {
 		// Self-contained: the SVG and HTML pages asked for nothing but themselves.
 		const ext = requests.filter((u) => !/^(file|data|blob):/.test(u));
 		check("files_no_network", requests.length >= 5 && ext.length === 0, ext.join(" ") || requests.length);
+		// A URL argument that is given but empty (the server never printed
+		// its URL) fails: the web tests are not silently dropped.
+		if (process.argv.length > 3)
+			check("web_url_given", /^http:\/\//.test(process.argv[3]), JSON.stringify(process.argv[3]));
 		if (process.argv[3])
 			await webTests(page, process.argv[3]).catch((e) => check("web_tests", false, e.message.split("\n")[0]));
+		if (process.argv.length > 4)
+			check("web_heap_url_given", /^http:\/\//.test(process.argv[4]), JSON.stringify(process.argv[4]));
 		if (process.argv[4])
 			await webViewsTests(page, process.argv[4]).catch((e) => check("web_views_tests", false, e.message.split("\n")[0]));
 		check("no_page_errors", errors.length === 0, errors.join(" | "));

@@ -15,7 +15,11 @@ $CPROF benchstat -col /method -row .name "$T/s" >"$T/bs" 2>&1
 check strings_benchstat_columns sh -c "grep -q 'concat' '$T/bs' && grep -q 'buffer' '$T/bs' && grep -q '^Build ' '$T/bs'"
 
 # the installed harness, through pkg-config
-if command -v pkg-config >/dev/null 2>&1 && [ -z "$SANITIZE" ]; then
+if [ -n "$SANITIZE" ]; then
+	na pkg_config "a sanitizer build is not installed"
+elif ! command -v pkg-config >/dev/null 2>&1; then
+	skip pkg_config "no pkg-config (Debian pkg-config)"
+else
 	make -s -C "$CPROF_ROOT" B="${CPROF_BUILD#$CPROF_ROOT/}" install PREFIX="$T/inst" \
 		>"$T/install.log" 2>&1
 	check install test $? = 0 || tail -n 20 "$T/install.log"

@@ -9,6 +9,10 @@ if [ -n "$TSAN" ]; then
 else
 	(cd "$T" && "$T/api" "$T")
 fi
+# The program's own checks print ok/not ok; a crash or a non-zero exit after
+# them must fail too.
+rc=$?
+[ "$rc" = 0 ] && ok api_exit_status_0 || nok api_exit_status_0 "exit $rc"
 check "default_hz_profile_readable" pprof_top "$T/api.pb.gz"
 check "default_hz_period_is_10ms" sh -c "go tool pprof -raw '$T/api.pb.gz' 2>/dev/null | grep -q '^Period: 10000000\$'"
 check "fd_profile_readable" pprof_top "$T/api_fd.pb.gz"

@@ -8,8 +8,7 @@
 BR=$CPROF_ROOT/tests/browser
 FF=$CPROF_ROOT/tests/fixtures/flame
 if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
-	echo "# skipped: needs /usr/bin/chromium (Debian chromium) and node"
-	ok flame_browser_skipped
+	skip flame_browser "needs /usr/bin/chromium (Debian chromium) and node (Debian nodejs, npm)"
 	exit 0
 fi
 if [ ! -d "$BR/node_modules/playwright-core" ]; then
@@ -38,12 +37,17 @@ mkdir -p "$A"
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$T"' EXIT
 i=0
-while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/web.out"; do sleep 0.1; i=$((i + 1)); done
+# Waits for the URL line, up to 60 s (under a loaded sanitizer run the server
+# can be slow to start); a server that never prints it fails (flame.test.js
+# checks the URL arguments too).
+while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null && ! grep -q '^Serving web UI on ' "$T/web.out"; do sleep 0.1; i=$((i + 1)); done
 U=$(sed -n 's/^Serving web UI on //p' "$T/web.out")
+[ -n "$U" ] || nok flame_browser_web_url "cprof web printed no URL: $(head -c 300 "$T/web.err" | tr '\n' '|')"
 "$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-heap.pb.gz" >"$T/webh.out" 2>"$T/webh.err" &
 hpid=$!
 trap 'kill $pid $hpid 2>/dev/null; rm -rf "$T"' EXIT
 i=0
-while [ $i -lt 100 ] && ! grep -q '^Serving web UI on ' "$T/webh.out"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 600 ] && kill -0 $hpid 2>/dev/null && ! grep -q '^Serving web UI on ' "$T/webh.out"; do sleep 0.1; i=$((i + 1)); done
 HU=$(sed -n 's/^Serving web UI on //p' "$T/webh.out")
+[ -n "$HU" ] || nok flame_browser_web_heap_url "cprof web printed no URL: $(head -c 300 "$T/webh.err" | tr '\n' '|')"
 (cd "$BR" && timeout 240 node flame.test.js "$A" "$U" "$HU")

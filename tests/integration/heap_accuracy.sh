@@ -19,7 +19,7 @@ sampled() {
 	hrun "$_n" CPROF_HEAP="$T/$_n.pb.gz" CPROF_HEAP_RATE="$_rate" "$T/acc" "$_seed" 100 400 "$_rate"
 	want_rc "$_n" 0
 	if [ -n "$NOSAMPLE" ]; then
-		skip "${_n}_accuracy" "$NOSAMPLE_WHY"
+		na "${_n}_accuracy" "$NOSAMPLE_WHY"
 		return
 	fi
 	live=$(truth "$_n" live_bytes) all=$(truth "$_n" alloc_bytes)
@@ -44,7 +44,7 @@ n=exact
 hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=1 "$T/acc" 7 30 60 1
 want_rc $n 0
 if [ -n "$NOSAMPLE" ]; then
-	skip "${n}_counts" "$NOSAMPLE_WHY"
+	na "${n}_counts" "$NOSAMPLE_WHY"
 else
 	p=$T/$n.pb.gz
 	eq ${n}_inuse_space "$(flat "$p" inuse_space keep_alloc)" "$(truth $n live_bytes)"

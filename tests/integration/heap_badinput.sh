@@ -44,18 +44,18 @@ check leaks_out_no_summary sh -c "! grep -q 'cprof: leaks:' '$T/leaks_out_no_dir
 host_case temp_no_dir "cannot write '/nonexistent/t.pb.gz'" CPROF_TEMP=/nonexistent/t.pb.gz
 host_case leaks_bad_mode "invalid CPROF_LEAKS 'yes'" CPROF_LEAKS=yes CPROF_HEAP="$T/w/lm.pb.gz"
 if [ -n "$NOSAMPLE" ] && [ -z "$ASAN" ]; then
-	skip interval_bad "$NOSAMPLE_WHY; the interval is read only when heap profiling runs"
+	na interval_bad "$NOSAMPLE_WHY; the interval is read only when heap profiling runs"
 else
 	host_case interval_bad "invalid CPROF_HEAP_INTERVAL 'soon'" CPROF_HEAP="$T/w/iv.pb.gz" CPROF_HEAP_INTERVAL=soon
 fi
 if [ -n "$NOSAMPLE" ]; then
-	skip interval_bad_profile_still_written "$NOSAMPLE_WHY"
+	na interval_bad_profile_still_written "$NOSAMPLE_WHY"
 else
 	check interval_bad_profile_still_written readable "$T/w/iv.pb.gz"
 fi
 host_case exitcode_bad "invalid CPROF_LEAKS_EXITCODE 'x'" CPROF_LEAKS=1 CPROF_LEAKS_OUT="$T/w/le.pb.gz" CPROF_LEAKS_EXITCODE=x
 if [ -n "$NOSAMPLE" ]; then
-	skip exitcode_bad_leaks_still_reported "$NOSAMPLE_WHY"
+	na exitcode_bad_leaks_still_reported "$NOSAMPLE_WHY"
 else
 	check exitcode_bad_leaks_still_reported grep -q '^cprof: leaks: 1000000 bytes in 100 objects' "$T/exitcode_bad.err"
 fi

@@ -15,7 +15,7 @@ if [ ! -f "$BOOT" ]; then
 	nok boot_library "$BOOT not built (make test builds it)"; exit 1
 fi
 if [ -n "$ASAN" ]; then
-	skip boot "ASan's malloc interceptor precedes libcprof's: it never resolves, makes no boot objects"
+	na boot "ASan's malloc interceptor precedes libcprof's: it never resolves, makes no boot objects"
 	exit 0
 fi
 cc_prog "$T/boot" heap_boot.c -I"$CPROF_ROOT/include" -ldl
@@ -34,7 +34,7 @@ brun count "$PRE"
 brun rate1 "$PRE" CPROF_HEAP="$T/h.pb.gz" CPROF_HEAP_RATE=1
 JE=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
 if [ -n "$SANITIZE" ]; then
-	skip jemalloc "the sanitizer's allocator is already behind libcprof"
+	na jemalloc "the sanitizer's allocator is already behind libcprof"
 elif [ -f "$JE" ]; then
 	brun jemalloc "$PRE $JE"
 else

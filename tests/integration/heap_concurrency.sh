@@ -30,7 +30,7 @@ for rate in 1 524288; do
 	n=stats_$rate
 	hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/threads" stats
 	want_rc $n 0
-	if [ -n "$NOSTATS" ]; then skip "${n}_exact" "$NOSAMPLE_WHY"; else relay $n $n; fi
+	if [ -n "$NOSTATS" ]; then na "${n}_exact" "$NOSAMPLE_WHY"; else relay $n $n; fi
 
 	n=cross_$rate
 	hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/threads" cross
@@ -49,19 +49,19 @@ for rate in 1 524288; do
 		# Seen: a child deadlocked inside ASan's own allocator (on a lock
 		# the background thread held at fork); malloc never reaches
 		# libcprof under ASan, so there is nothing of cprof's to test.
-		skip "$n" "$NOSAMPLE_WHY; the children can deadlock in ASan's allocator (locked at fork)"
+		na "$n" "$NOSAMPLE_WHY; the children can deadlock in ASan's allocator (locked at fork)"
 	elif [ -n "$TSAN" ]; then
 		# Seen once in CI: a child hung after fork under TSan, whose
 		# allocator is the one behind libcprof there; cause not yet
 		# established (TSan documents fork of a threaded program as
 		# unsupported).  Runs in the gcc suite.
-		skip "$n" "$NOSAMPLE_WHY; a forked child of a threaded program can hang in TSan's runtime"
+		na "$n" "$NOSAMPLE_WHY; a forked child of a threaded program can hang in TSan's runtime"
 	else
 		hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/fork" "$T/$n.pb.gz"
 		want_rc $n 0
 		relay $n $n
 		if [ -n "$NOSAMPLE" ]; then
-			skip "${n}_profile" "$NOSAMPLE_WHY"
+			na "${n}_profile" "$NOSAMPLE_WHY"
 		else
 			check ${n}_profile_readable readable "$T/$n.pb.gz"
 			eq ${n}_children_not_in_profile "$(flat "$T/$n.pb.gz" alloc_objects child_work)" 0
@@ -75,7 +75,7 @@ for rate in 1 524288; do
 
 	n=signal_$rate
 	if [ -n "$NOSAMPLE" ]; then
-		skip "$n" "$NOSAMPLE_WHY; and the sanitizer's malloc is not async-signal-safe (seen: a handler's malloc that interrupts it hangs)"
+		na "$n" "$NOSAMPLE_WHY; and the sanitizer's malloc is not async-signal-safe (seen: a handler's malloc that interrupts it hangs)"
 	else
 		hrun $n CPROF_HEAP="$T/$n.pb.gz" CPROF_HEAP_RATE=$rate "$T/signal"
 		want_rc $n 0
@@ -109,7 +109,7 @@ done
 # the parent's objects still allocated, and must say nothing).
 n=fork_leaks
 if [ -n "$NOSAMPLE" ]; then
-	skip $n "$NOSAMPLE_WHY"
+	na $n "$NOSAMPLE_WHY"
 else
 	hrun $n CPROF_LEAKS=1 CPROF_LEAKS_OUT="$T/$n.pb.gz" "$T/fork" "$T/$n.pb.gz"
 	want_rc $n 0
@@ -122,10 +122,10 @@ fi
 n=stats_counting
 hrun $n "$T/threads" stats
 want_rc $n 0
-if [ -n "$NOSTATS" ]; then skip "${n}_exact" "$NOSAMPLE_WHY"; else relay $n $n; fi
+if [ -n "$NOSTATS" ]; then na "${n}_exact" "$NOSAMPLE_WHY"; else relay $n $n; fi
 n=signal_counting
 if [ -n "$NOSAMPLE" ]; then
-	skip $n "$NOSAMPLE_WHY; and the sanitizer's malloc is not async-signal-safe"
+	na $n "$NOSAMPLE_WHY; and the sanitizer's malloc is not async-signal-safe"
 else
 	hrun $n "$T/signal"
 	want_rc $n 0

@@ -28,7 +28,7 @@ for rate in 1 524288; do
 	want_rc $n 0
 	relay $n $n
 	if [ -n "$NOSAMPLE" ]; then
-		skip "${n}_profile" "$NOSAMPLE_WHY"
+		na "${n}_profile" "$NOSAMPLE_WHY"
 		continue
 	fi
 	check ${n}_profile_readable readable "$T/$n.pb.gz"

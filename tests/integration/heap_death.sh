@@ -16,7 +16,7 @@ env --default-signal=INT true 2>/dev/null && DFL="env --default-signal=INT,TERM,
 # in use.
 hold_ok() {
 	if [ -n "$NOSAMPLE" ]; then
-		skip "$1_profile" "$NOSAMPLE_WHY"
+		na "$1_profile" "$NOSAMPLE_WHY"
 		return
 	fi
 	check "$1_readable" readable "$2"
@@ -58,7 +58,7 @@ die() {
 
 for sig in TERM INT HUP; do
 	n=die_$sig p=$T/$n.pb.gz
-	[ $sig = INT ] && [ "$DFL" = env ] && { skip "$n" "env cannot restore SIGINT's default action"; continue; }
+	[ $sig = INT ] && [ "$DFL" = env ] && { skip "$n" "env cannot restore SIGINT's default action (coreutils >= 9.0 can)"; continue; }
 	die $n $sig wait CPROF_HEAP="$p" CPROF_HEAP_RATE=1
 	case $sig in TERM) want=143 ;; INT) want=130 ;; HUP) want=129 ;; esac
 	want_rc $n $want
@@ -70,7 +70,7 @@ done
 # handler writes the profile itself.  Once the program starts a thread of its
 # own, cprof's service thread is started too, and writes it.
 if [ -n "$NOSAMPLE" ]; then
-	skip threads_single "$NOSAMPLE_WHY"
+	na threads_single "$NOSAMPLE_WHY"
 else
 	check threads_single grep -q '^ready threads=1$' "$T/die_TERM.out"
 	n=die_threaded p=$T/$n.pb.gz
@@ -85,8 +85,10 @@ fi
 # handler cannot tell when it is inside the allocator.  The service thread is
 # started at once and writes; the program dies of the signal.
 JE=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
-if [ -n "$NOSAMPLE" ] || [ ! -f "$JE" ]; then
-	skip other_malloc_first "${NOSAMPLE_WHY:-no $JE (Debian libjemalloc2)}"
+if [ -n "$NOSAMPLE" ]; then
+	na other_malloc_first "$NOSAMPLE_WHY"
+elif [ ! -f "$JE" ]; then
+	skip other_malloc_first "no $JE (Debian libjemalloc2)"
 else
 	n=other_malloc_wait
 	PRELOAD_SAVED=$PRELOAD PRELOAD="$JE $PRELOAD"
@@ -109,7 +111,7 @@ for rate in 1 4096; do
 		die $n TERM churn CPROF_HEAP="$p" CPROF_HEAP_RATE=$rate
 		want_rc $n 143
 		if [ -n "$NOSAMPLE" ]; then
-			skip ${n}_profile "$NOSAMPLE_WHY"
+			na ${n}_profile "$NOSAMPLE_WHY"
 		else
 			check ${n}_readable readable "$p"
 			v=$(flat "$p" alloc_objects churn_loop)
@@ -130,7 +132,7 @@ done
 # be taken while the allocator is mid-call.
 n=in_glibc p=$T/$n.pb.gz
 if [ -n "$NOSAMPLE" ]; then
-	skip $n "$NOSAMPLE_WHY"
+	na $n "$NOSAMPLE_WHY"
 else
 	rm -f "$T/$n.fifo"
 	mkfifo "$T/$n.fifo"
@@ -169,7 +171,7 @@ n=interval p=$T/iv.pb.gz
 hrun $n CPROF_HEAP="$p" CPROF_HEAP_RATE=1 CPROF_HEAP_INTERVAL=1 "$T/host" snap "$p"
 want_rc $n 0
 if [ -n "$NOSAMPLE" ]; then
-	skip ${n}_snapshots "$NOSAMPLE_WHY"
+	na ${n}_snapshots "$NOSAMPLE_WHY"
 else
 	check ${n}_snapshot_seen grep -q '^snapshot seen' "$T/$n.out"
 	hold_ok ${n}_0001 "$p.0001"
@@ -181,7 +183,7 @@ quiet $n
 # sanitizer runtime must come first, which it cannot give.
 n=record p=$T/rec.pb.gz
 if [ -n "$NOSAMPLE" ]; then
-	skip $n "cprof record puts libcprof first in LD_PRELOAD; ASan needs its runtime first"
+	na $n "cprof record puts libcprof first in LD_PRELOAD; ASan needs its runtime first"
 else
 	REC_PRELOAD=$(echo "$PRELOAD" | sed "s|$LIB||; s|^ *||; s| *\$||")
 	(cd "$T" && LD_PRELOAD="$REC_PRELOAD" CPROF_HEAP_RATE=1 timeout -k 5 "$RUN_TIMEOUT" "$CPROF" record \

@@ -29,7 +29,7 @@ for rate in 1 4096 524288; do
 	# (ASan warns of the huge requests on stderr.)
 	[ -n "$NOSAMPLE" ] || quiet $n
 	if [ -n "$NOSAMPLE" ]; then
-		skip "${n}_profile" "$NOSAMPLE_WHY"
+		na "${n}_profile" "$NOSAMPLE_WHY"
 		continue
 	fi
 	check ${n}_profile_readable readable "$T/$n.pb.gz"

@@ -17,7 +17,7 @@ want_rc $n 0
 sed -n "s/^ok /ok /p; s/^not ok /not ok /p" "$T/$n.out"
 grep -q '^ok ' "$T/$n.out" || nok api_ran "$(head -c 300 "$T/$n.err" | tr '\n' '|')"
 if [ -n "$NOSAMPLE" ]; then
-	skip ${n}_profiles "$NOSAMPLE_WHY"
+	na ${n}_profiles "$NOSAMPLE_WHY"
 	exit 0
 fi
 

@@ -2,7 +2,7 @@
 # program builds against the installed prefix with pkg-config alone, then
 # profiles itself through the API.
 . "$CPROF_ROOT/tests/lib.sh"
-[ -n "$SANITIZE" ] && { ok "install_skipped_under_sanitizers"; exit 0; }
+[ -n "$SANITIZE" ] && { na install "a sanitizer build is not installed"; exit 0; }
 P=$T/prefix
 make -s -C "$CPROF_ROOT" B="${BUILD#$CPROF_ROOT/}" install PREFIX="$P" >"$T/install.log" 2>&1 || { nok install "$(tail -5 "$T/install.log")"; exit 1; }
 for f in bin/cprof lib/libcprof.so lib/libcprof.a include/cprof.h lib/pkgconfig/cprof.pc; do

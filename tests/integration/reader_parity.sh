@@ -6,7 +6,7 @@
 # one error line and a non-zero exit.
 . "$CPROF_ROOT/tests/lib.sh"
 FX=$CPROF_ROOT/tests/fixtures/profiles
-command -v go >/dev/null || { echo "ok reader_parity # skip: no go"; exit 0; }
+command -v go >/dev/null || { skip reader_parity "no go (Debian golang-go)"; exit 0; }
 
 # same NAME VIEW ORIG COPY: go tool pprof VIEW prints the same for both
 # (ignoring the File: line, which names the binary of the source file).
@@ -84,6 +84,8 @@ EOF
 	else
 		nok gperftools_cpu_live "libprofiler wrote no profile"
 	fi
+else
+	skip gperftools_cpu_live "no $PROFILER (Debian libgoogle-perftools-dev)"
 fi
 
 # jemalloc's dump: go tool pprof cannot read it; jeprof can.  Totals must match.

@@ -7,7 +7,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 
 # Under a sanitizer libcprof cannot sample, and tests then assert only what
 # still holds (the program runs unchanged, settings are diagnosed, profiles
-# are readable), saying so with `ok NAME # skip: WHY` lines:
+# are readable), saying so with `ok NAME # n/a WHY` lines (na, tests/lib.sh):
 #  - AddressSanitizer: libasan comes first in the preload list and its
 #    malloc interceptor serves the program's allocations; libcprof's malloc
 #    is never called, so nothing is counted either (NOSTATS).
@@ -37,8 +37,6 @@ case "$SANITIZE" in
 esac
 SAN_NOTE="the program's allocator is not glibc's"
 
-# skip NAME WHY: a case that cannot be asserted in this configuration.
-skip() { echo "ok $1 # skip: $2"; }
 
 # hrun NAME CMD...: run CMD with libcprof preloaded (CMD is usually
 # `env VAR=... prog`), stdout to $T/NAME.out, stderr to $T/NAME.err; sets rc.

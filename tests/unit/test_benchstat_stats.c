@@ -48,7 +48,7 @@ static void test_oracle(void)
 		return;
 	}
 	char line[65536];
-	int lineno = 0;
+	int lineno = 0, cases = 0;
 	while (fgets(line, sizeof line, f)) {
 		lineno++;
 		char *tok[1024];
@@ -59,6 +59,7 @@ static void test_oracle(void)
 			tok[nt++] = t;
 		char name[64];
 		if (nt > 2 && !strcmp(tok[0], "median")) {
+			cases++;
 			int n = atoi(tok[1]);
 			double xs[512];
 			for (int i = 0; i < n; i++)
@@ -73,6 +74,7 @@ static void test_oracle(void)
 			      "line %d: got %.17g [%g, %g] want %.17g [%g, %g]", lineno, m, lo, hi, wm,
 			      wl, wh);
 		} else if (nt > 3 && !strcmp(tok[0], "utest")) {
+			cases++;
 			int n1 = atoi(tok[1]), n2 = atoi(tok[2]);
 			double x[128], y[128];
 			for (int i = 0; i < n1; i++)
@@ -94,6 +96,10 @@ static void test_oracle(void)
 		}
 	}
 	fclose(f);
+	/* Every line of the oracle was read and is a case: a truncated or
+	 * misparsed file must not pass by checking fewer. */
+	CHECK("oracle_all_lines", lineno == 23 && cases == 23, "read %d lines, %d cases, want 23",
+	      lineno, cases);
 }
 
 /* Order statistics of the median CI at 95 %, derived from Binomial(n, 1/2):

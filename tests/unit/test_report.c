@@ -321,10 +321,12 @@ static void test_demangle(void)
 	uint64_t done = cprof_profile_add_function(&p, "pretty", "_Z1fv", "x.cc", 1);
 	CHECK("demangle_runs", cprof_report_demangle(&p) == 0, "failed");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
-		if (!have_demangler && !strncmp(cases[i][0], "_Z", 2))
-			continue;
 		char name[64];
 		snprintf(name, sizeof(name), "demangle_%zu", i);
+		if (!have_demangler && !strncmp(cases[i][0], "_Z", 2)) {
+			SKIP(name, "no __cxa_demangle (libstdc++.so.6 not installed)");
+			continue;
+		}
 		const char *got = cprof_profile_string(&p, p.function.v[i].name);
 		CHECK(name, !strcmp(got, cases[i][1]), "%s -> '%s', want '%s'", cases[i][0], got,
 		      cases[i][1]);

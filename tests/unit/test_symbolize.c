@@ -31,6 +31,9 @@ static const char *prefix = ""; /* case name prefix (child run) */
 static char dir[256];       /* fixtures' temporary directory */
 static const char *root;    /* source tree */
 
+/* Cases that do not run (tests/check.h's SKIP and NA, docs/TESTING.md). */
+#define SKIP(name, ...) (printf("ok %s # skip ", name), printf(__VA_ARGS__), printf("\n"))
+#define NA(name, ...) (printf("ok %s # n/a ", name), printf(__VA_ARGS__), printf("\n"))
 static void ok(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void ok(bool cond, const char *name, const char *fmt, ...)
 {
@@ -521,6 +524,28 @@ static void test_corrupt(const char *maps)
 	free(data);
 }
 
+/* Why a libc debug-info case cannot run: ADDR is not in libc (under TSan a
+ * thread starts in libtsan: n/a), or libc6-dbg is not installed (a skip). */
+static void no_libc_dbg(const char *name, const char *maps, uint64_t addr)
+{
+	for (const char *l = maps; l && *l;) {
+		unsigned long long lo, hi;
+		char path[1024] = "";
+		if (sscanf(l, "%llx-%llx %*s %*s %*s %*s %1023[^\n]", &lo, &hi, path) == 3 &&
+		    addr >= lo && addr < hi) {
+			if (!strstr(path, "/libc.so")) {
+				NA(name, "the address is in %s, not libc", path);
+				return;
+			}
+			break;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+	SKIP(name, "libc6-dbg not installed (scripts/deps.sh installs it)");
+}
+
 /* libc's separate debug info (Debian libc6-dbg) must be installed. */
 static bool have_libc_dbg(const char *maps, uint64_t addr)
 {
@@ -591,7 +616,7 @@ static void test_prog(cprof_symbolizer *s, const char *prog)
 	expect(&p, loc[1], name, want);
 	snprintf(name, sizeof(name), "%s_libc_debuginfo", prog);
 	if (!have_libc_dbg(maps, a[2])) {
-		printf("ok %s # skip libc6-dbg not installed\n", name);
+		no_libc_dbg(name, maps, a[2]);
 	} else {
 		bool l1 = false, l2 = false;
 		bool st = name_at(&p, loc[2], "start_thread", "pthread_create.c", &l1);
@@ -682,7 +707,7 @@ static void test_self(cprof_symbolizer *s)
 		ok(name_at(&p, lb, "start_thread", "pthread_create.c", &line) && line,
 		   "self_libc_start_thread", "got \"%s\"", d);
 	} else {
-		printf("ok self_libc_start_thread # skip libc6-dbg not installed\n");
+		no_libc_dbg("self_libc_start_thread", maps, b);
 	}
 	cprof_profile_free(&p);
 
@@ -704,8 +729,7 @@ static void test_self(cprof_symbolizer *s)
 		ok(name_at(&p, lb, "start_thread", "", &line) && !line, "lean_libc_names_only",
 		   "got \"%s\"", d);
 	} else {
-		printf("ok lean_libc_names_only # skip the thread does not start in libc, or "
-		       "libc6-dbg not installed\n");
+		no_libc_dbg("lean_libc_names_only", maps, b);
 	}
 	/* .symtab aliases with a symbol version lose it:
 	 * __libc_start_main@@GLIBC_2.34 is named __libc_start_main. */
@@ -749,6 +773,8 @@ static void test_self(cprof_symbolizer *s)
 		   "debug_file_stands_in_for_missing_binary", "rc %d got \"%s\"", rc, d);
 		cprof_symbolizer_free(s2);
 		cprof_profile_free(&p);
+	} else {
+		no_libc_dbg("debug_file_stands_in_for_missing_binary", maps, b);
 	}
 	free(maps);
 }
@@ -759,7 +785,7 @@ static void test_vdso(cprof_symbolizer *s)
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
 	void *fn = h ? dlsym(h, "__vdso_clock_gettime") : NULL;
 	if (!fn) {
-		printf("ok vdso_named # skip no vDSO\n");
+		SKIP("vdso_named", "no vDSO");
 		return;
 	}
 	char *maps = self_maps();
@@ -824,7 +850,7 @@ static void test_many_libc(void)
 			l++;
 	}
 	if (!lo) {
-		printf("ok many_libc_addresses # skip no libc mapping\n");
+		SKIP("many_libc_addresses", "no libc mapping");
 		free(maps);
 		return;
 	}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs each libFuzzer target ($B/fuzz/*, built by `make CC=clang fuzz`) for
+# $FUZZ_RUNS executions from a fixed seed, starting from its committed corpus
+# (read only: new inputs go to a scratch directory).  Prints "ok NAME" /
+# "not ok NAME" per target and ends with "N passed, N failed" like tests/run.
+# The corpora are also replayed by the unit tests in every `make test`.
+set -u
+B=${B:-build}
+RUNS=${FUZZ_RUNS:-20000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/cprof-fuzz.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+passed=0 failed=0
+for f in decode:tests/fixtures/profiles/corpus deflate: benchstat:tests/fixtures/benchstat; do
+	name=fuzz_${f%%:*} corpus=${f#*:}
+	mkdir -p "$T/$name"
+	# -seed: the same mutations every run; -rss_limit_mb: fuzz_decode is built
+	# with a 64 MiB decompression cap, so a bomb stays far below it.
+	if (cd "$T" && timeout -k 10 900 "$ROOT/$B/fuzz/$name" -seed=1 -runs="$RUNS" -rss_limit_mb=2048 \
+		-max_len=65536 "$T/$name" ${corpus:+"$ROOT/$corpus"}) >"$T/$name.log" 2>&1; then
+		echo "ok $name ($RUNS runs)"; passed=$((passed + 1))
+	else
+		echo "not ok $name"; failed=$((failed + 1))
+		grep -v '^#\|^INFO\|NEW \|REDUCE \|pulse \|RELOAD ' "$T/$name.log" | tail -n 40 | sed 's/^/    /'
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
