@@ -1699,7 +1699,9 @@ static char *out_path(const char *name, const char *v, char **family)
 	else if (rc == 0)
 		memcpy(mine, abs, sizeof(mine));
 	if (rc != 0) {
-		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc), NULL);
+		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc),
+			   "; that profile is not written", NULL);
+		unsetenv(name); /* reported once: the children would fail alike */
 		return NULL;
 	}
 	*family = dup_str(abs);

@@ -49,7 +49,7 @@ profiles cpu_empty 0
 
 # CPROF_CPU_RING: reported once (not again by the child), default ring used.
 for v in abc 8abc 0 -1 12 131072 99999999999999999999; do
-	env_case "ring_$v" 1 "invalid CPROF_CPU_RING '$v'.*using 2048" CPROF_CPU=c.pb.gz CPROF_CPU_RING="$v"
+	env_case "ring_$v" 1 "invalid CPROF_CPU_RING '$v'.*using the default" CPROF_CPU=c.pb.gz CPROF_CPU_RING="$v"
 	profiles "ring_$v" 2
 done
 env_case ring_empty 0 "" CPROF_CPU=c.pb.gz CPROF_CPU_RING=
@@ -74,13 +74,13 @@ if [ -n "$SANITIZE" ]; then
 	na heap_env "libcprof's heap profiler does not run behind a sanitizer's allocator"
 else
 	long=$(printf '%05000d' 0)
-	env_case heap_long_name 1 "cannot write '0+\\.\\.\\.0+': File name too long; heap profiling disabled" CPROF_HEAP="$long"
+	env_case heap_long_name 1 "cannot write CPROF_HEAP '0+\\.\\.\\.0+': File name too long; that profile is not written" CPROF_HEAP="$long"
 	profiles heap_long_name 0
 	env_case heap_rate_beyond_long 1 "invalid CPROF_HEAP_RATE '99999999999999999999999'" \
 		CPROF_HEAP=h.pb.gz CPROF_HEAP_RATE=99999999999999999999999
 	profiles heap_rate_beyond_long 0
 	env_case heap_rate_empty 0 "" CPROF_HEAP=h.pb.gz CPROF_HEAP_RATE=
-	profiles heap_rate_empty 1
+	profiles heap_rate_empty 2 # the host's and its exec'd child's (path.PID)
 	if [ -w /dev/full ]; then
 		# Each process of the tree writes its own heap profile, and each
 		# failure is its own line: two processes, two lines, both say why.
