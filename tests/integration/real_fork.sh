@@ -24,10 +24,10 @@ def parent_burn(n):
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
-    ps = [mp.Process(target=child_burn, args=(12000000,)) for _ in range(2)]
+    ps = [mp.Process(target=child_burn, args=(25000000,)) for _ in range(2)]
     for p in ps:
         p.start()
-    print(parent_burn(12000000))
+    print(parent_burn(25000000))
     for p in ps:
         p.join()
     print([p.exitcode for p in ps])
