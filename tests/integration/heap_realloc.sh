@@ -30,8 +30,8 @@ relay() { sed -n "s/^\(not \)\{0,1\}ok /&$1_/p" "$T/$1.out"; }
 rc=$?
 want_rc plain 0
 plain_moves=$(truth plain moves) plain_inplace=$(truth plain in_place)
-if [ -n "$ASAN" ]; then # the program is built with ASan: its realloc always moves
-	skip both_ways_without_cprof "ASan's realloc never grows in place"
+if [ -n "$SANITIZE" ]; then # built with a sanitizer: its realloc always moves
+	skip both_ways_without_cprof "a sanitizer's realloc never grows in place"
 else
 	check both_ways_without_cprof test "${plain_moves:-0}" -gt 0 -a "${plain_inplace:-0}" -gt 0
 fi
