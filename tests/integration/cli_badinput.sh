@@ -64,6 +64,10 @@ refuses record_o_no_dir 1 "record: cannot write '$T/nodir/r.pb.gz': No such file
 	"$CPROF" record -o "$T/nodir/r.pb.gz" -- /bin/echo ran
 refuses record_o_directory 1 "record: cannot write '$T/dir': Is a directory" \
 	"$CPROF" record -o "$T/dir" -- /bin/echo ran
+for f in "" -f; do
+	refuses "record_o_dev_full${f:+_f}" 1 "record: cannot write '/dev/full': not a regular file" \
+		"$CPROF" record $f -o /dev/full -- /bin/echo ran
+done
 (cd "$T/w" && "$CPROF" record -o r.pb.gz -- ./no-such-program) >/dev/null 2>"$T/rec.err"
 rc=$?
 [ $rc = 127 ] && grep -q "^cprof: record: cannot run './no-such-program'" "$T/rec.err" &&
