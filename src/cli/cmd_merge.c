@@ -19,7 +19,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cprof merge [-seconds N] -o OUT PROFILE...\n\n"
+	fprintf(f, "usage: cprof merge [-seconds N] [-timeout N] -o OUT PROFILE...\n\n"
 		   "Merges profiles (files, '-' for stdin, or http(s):// URLs) with pprof's rules\n"
 		   "and writes the result, gzipped, to OUT ('-' for stdout).\n");
 }
@@ -97,6 +97,13 @@ int cprof_cmd_merge(int argc, char **argv)
 				return cprof_error("merge: -seconds: want a number of seconds, got '%s'",
 						   argv[i]), 2;
 			seconds = (int)v;
+		} else if (!strcmp(a, "-timeout") && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+			if (*end || v < 0 || v > 86400)
+				return cprof_error("merge: -timeout: want a number of seconds, got '%s'",
+						   argv[i]), 2;
+			cprof_fetch_set_timeout((int)v);
 		} else {
 			usage(stderr);
 			return cprof_error("merge: unknown option '%s'", argv[i]), 2;

@@ -35,6 +35,7 @@ typedef struct report_args {
 	const char *symbolize;
 	const char *comment;
 	int seconds;
+	int timeout; /* -timeout, seconds; -1: pprof's default */
 	int fmt;             /* cprof_report_format, -1: the command's */
 	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
 	const char *render;  /* Graphviz output format (svg, png, pdf) or NULL */
@@ -118,6 +119,7 @@ static const struct flag flags[] = {
 	{"output", K_STR, OFF(output), 0, NULL, "write the report to this file"},
 	{"o", K_STR, OFF(output), 0, NULL, "same as -output"},
 	{"seconds", K_INT, OFF(seconds), 0, NULL, "duration for http:// sources"},
+	{"timeout", K_INT, OFF(timeout), 0, NULL, "timeout in seconds for http:// sources"},
 	{"symbolize", K_STR, OFF(symbolize), 0, NULL, "none: keep addresses unsymbolized"},
 	{"add_comment", K_STR, OFF(comment), 0, NULL, "annotation to add to the profile"},
 };
@@ -158,6 +160,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	a->want_symbol = want_symbol;
 	cprof_report_opts_init(&a->o);
 	a->seconds = -1;
+	a->timeout = -1;
 	a->src = calloc((size_t)argc + 1, sizeof(char *));
 	a->base = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->src || !a->base) {
@@ -527,6 +530,7 @@ out:
 /* Load sources and bases as pprof's fetchProfiles does. */
 static int load_profile(cprof_profile *p, report_args *a)
 {
+	cprof_fetch_set_timeout(a->timeout);
 	if (load_all(p, a->src, a->nsrc, a->seconds) < 0)
 		return -1;
 	if (a->nbase == 0)

@@ -198,6 +198,13 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 	return ret;
 }
 
+static long timeout_s = -1; /* -timeout */
+
+void cprof_fetch_set_timeout(int seconds)
+{
+	timeout_s = seconds;
+}
+
 int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
 {
 	if (!cprof_fetch_is_url(src))
@@ -206,7 +213,7 @@ int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *er
 	char *url = adjust_url(src, seconds, &url_seconds);
 	if (!url)
 		return cprof_errf(err, errlen, "%s: out of memory", src);
-	long timeout_ms = url_seconds > 0 ? url_seconds * 1500 : 60000;
+	long timeout_ms = timeout_s > 0 ? timeout_s * 1000L : url_seconds > 0 ? url_seconds * 1500 : 60000;
 	fprintf(stderr, "Fetching profile over HTTP from %s\n", url);
 	if (url_seconds > 0 && seconds > 0)
 		fprintf(stderr, "Please wait... (%ds)\n", seconds);

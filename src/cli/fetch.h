@@ -29,6 +29,10 @@ bool cprof_fetch_is_url(const char *src);
  */
 int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen);
 
+/* pprof's -timeout: seconds > 0 replaces the default above (the transfer
+ * then times out after seconds + 5 s); 0 or less restores it. */
+void cprof_fetch_set_timeout(int seconds);
+
 /* Fetch a URL's body into out (capped at CPROF_DECODE_MAX), with the
  * status/timeout handling above; timeout_ms 0 = 60 s.  0 or -1 (err). */
 int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen);

@@ -152,6 +152,17 @@ static bool start_from_env(void)
 	return true;
 }
 
+/* CPROF_SYMBOLIZE is read when a profile is written; a typo is said once for
+ * the whole tree, here, rather than silently meaning the default. */
+static void check_symbolize(void)
+{
+	const char *m = getenv("CPROF_SYMBOLIZE");
+	if (!m || !*m || !strcmp(m, "full") || !strcmp(m, "lean"))
+		return;
+	cprof__log("invalid CPROF_SYMBOLIZE '", m, "': want full or lean; using lean", NULL);
+	unsetenv("CPROF_SYMBOLIZE");
+}
+
 __attribute__((constructor)) static void cprof_init(void)
 {
 	int own = cprof__own_enter(); /* nothing allocated here is the program's */
@@ -160,8 +171,10 @@ __attribute__((constructor)) static void cprof_init(void)
 	decide_paths();
 	bool heap = cprof__heap_start_env();
 	bool cpu = start_from_env();
-	if (heap || cpu)
+	if (heap || cpu) {
 		mark_children();
+		check_symbolize();
+	}
 	cprof__own_leave(own);
 }
 

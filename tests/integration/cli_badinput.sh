@@ -64,6 +64,10 @@ refuses record_o_no_dir 1 "record: cannot write '$T/nodir/r.pb.gz': No such file
 	"$CPROF" record -o "$T/nodir/r.pb.gz" -- /bin/echo ran
 refuses record_o_directory 1 "record: cannot write '$T/dir': Is a directory" \
 	"$CPROF" record -o "$T/dir" -- /bin/echo ran
+for f in "" -f; do
+	refuses "record_o_dev_full${f:+_f}" 1 "record: cannot write '/dev/full': not a regular file" \
+		"$CPROF" record $f -o /dev/full -- /bin/echo ran
+done
 (cd "$T/w" && "$CPROF" record -o r.pb.gz -- ./no-such-program) >/dev/null 2>"$T/rec.err"
 rc=$?
 [ $rc = 127 ] && grep -q "^cprof: record: cannot run './no-such-program'" "$T/rec.err" &&
@@ -80,6 +84,14 @@ absent record_bad_lib_leaves_no_profile "$T/w/r2.pb.gz"
 # --- inputs that are not profile files ----------------------------------------
 refuses input_directory 1 "$T/dir: Is a directory" "$CPROF" top "$T/dir"
 refuses input_dev_zero 1 '/dev/zero: a device, not a profile file' timeout 20 "$CPROF" top /dev/zero
+# A gzip bomb: 11 MB that inflate to 2.1 GiB of zeros (33 gzip members of
+# 64 MiB each, as a stream may hold) stop at the 2 GiB cap, CPROF_DECODE_MAX,
+# with its message, in bounded memory.
+head -c 67108864 /dev/zero | gzip -1 >"$T/z64.gz"
+k=0; while [ $k -lt 33 ]; do cat "$T/z64.gz"; k=$((k + 1)); done >"$T/bomb.pb.gz"
+refuses input_gzip_bomb 1 'bomb.pb.gz: profile larger than the 2048 MiB limit' \
+	timeout 250 "$CPROF" top "$T/bomb.pb.gz"
+rm -f "$T/z64.gz" "$T/bomb.pb.gz"
 refuses input_missing 1 'nope.pb.gz: No such file or directory' "$CPROF" top "$T/nope.pb.gz"
 mkfifo "$T/fifo"
 (exec 3>"$T/fifo"; sleep 1) &

@@ -55,10 +55,24 @@ done
 env_case ring_empty 0 "" CPROF_CPU=c.pb.gz CPROF_CPU_RING=
 profiles ring_empty 2
 
-# CPROF_SYMBOLIZE: "full" or anything else (lean, the default).
-for v in bogus ""; do
+# CPROF_SYMBOLIZE: full or lean (the default); anything else is said once.
+for v in full lean ""; do
 	env_case "symbolize_${v:-empty}" 0 "" CPROF_CPU=c.pb.gz CPROF_SYMBOLIZE="$v"
 	profiles "symbolize_${v:-empty}" 2
+done
+env_case symbolize_bogus 1 "invalid CPROF_SYMBOLIZE 'bogus': want full or lean; using lean" \
+	CPROF_CPU=c.pb.gz CPROF_SYMBOLIZE=bogus
+profiles symbolize_bogus 2
+# PPROF_BINARY_PATH (read by the CLI's symbolisation only): odd values are
+# harmless in a host, and the CLI still reads the profile.
+env_case pprof_binary_path_odd 0 "" CPROF_CPU=c.pb.gz PPROF_BINARY_PATH=":/nonexistent::$(printf '%04000d' 0)"
+profiles pprof_binary_path_odd 2
+for v in ":/nonexistent::" "/dev/null" "$(printf '%05000d' 0)"; do
+	n=pprof_binary_path_cli_$(printf '%s' "$v" | head -c 12 | tr -c 'a-z0-9' '_')
+	PPROF_BINARY_PATH="$v" "$CPROF" top -nodecount=3 "$T/w/c.pb.gz" >"$T/$n.out" 2>"$T/$n.err"
+	rc=$?
+	if [ $rc = 0 ] && [ -s "$T/$n.out" ] && ! grep -q 'cprof:' "$T/$n.err"; then ok "$n"
+	else nok "$n" "exit $rc: $(head -c 200 "$T/$n.err" | tr '\n' '|')"; fi
 done
 
 # CPROF_CPU_USE_PID / CPROF_CPU_ROOT: odd values never lose the profile.

@@ -63,7 +63,7 @@ S=http://127.0.0.1:$(cat "$T/port")
 # "cprof:" line matching REGEX, and writes no output file.
 fetch() {
 	_n=$1 _re=$2 _p=$3
-	timeout 120 "$CPROF" merge -o "$T/$_n.pb.gz" "$S/$_p" >"$T/$_n.out" 2>"$T/$_n.err"
+	timeout 120 "$CPROF" merge ${FETCH_OPTS:-} -o "$T/$_n.pb.gz" "$S/$_p" >"$T/$_n.out" 2>"$T/$_n.err"
 	_rc=$?
 	grep -v '^Fetching profile over HTTP' "$T/$_n.err" >"$T/$_n.err2"
 	if [ $_rc = 1 ] && [ "$(wc -l <"$T/$_n.err2")" = 1 ] && grep -Eq "^cprof: .*$_re" "$T/$_n.err2" &&
@@ -78,4 +78,14 @@ fetch fetch_truncated_gzip 'trunc' trunc
 fetch fetch_not_a_profile 'notgz: parsing profile' notgz
 fetch fetch_zeros 'big\?n=1048576' 'big?n=1048576'
 fetch fetch_body_stops 'slow: http fetch: ' slow
+# A server that never answers: pprof's -timeout (here 1 s, + 5 s for the
+# transfer, as pprof's client) ends the fetch; without it, 65 s.
+fetch_t0=$(date +%s)
+FETCH_OPTS="-timeout 1"
+fetch fetch_never_answers 'mute: http fetch: Operation timed out after 6[0-9]{3} milliseconds' mute
+FETCH_OPTS=
+fetch_dt=$(($(date +%s) - fetch_t0))
+[ "$fetch_dt" -lt 60 ] && ok fetch_timeout_honoured || nok fetch_timeout_honoured "${fetch_dt}s"
+# A 10 GB body is refused at the 2 GiB cap (CPROF_DECODE_MAX), not held.
+fetch fetch_10gb_body 'http fetch: response larger than 2048 MiB' 'big?n=10737418240'
 exec 3>&-

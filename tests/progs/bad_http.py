@@ -8,6 +8,7 @@ Prints its port, then serves until stdin closes (or 300 s pass):
   /notgz      200 with text that is no profile
   /big        a body of SIZE bytes (query ?n=SIZE) of zeros, streamed
   /slow       headers, then nothing for 5 s, then the connection closes
+  /mute       reads the request and never answers (30 s, then closes)
 Usage: bad_http.py PROFILE
 """
 import http.server, socketserver, sys, threading, time
@@ -51,6 +52,8 @@ class H(http.server.BaseHTTPRequestHandler):
                     n -= k
             except OSError:
                 pass
+        elif path == "/mute":
+            time.sleep(30)
         elif path == "/slow":
             self.send_response(200)
             self.send_header("Content-Length", "100")
