@@ -161,6 +161,7 @@ void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 	if (!n || weight > UINT32_MAX)
 		return;
 	atomic_fetch_add(&cpu_users, 1);
+	cprof__in_rt++;
 	slot *s = atomic_load(&cpu_on) ? claim((uint32_t)weight) : NULL;
 	if (s) {
 		s->weight = (uint32_t)weight;
@@ -170,22 +171,44 @@ void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 		s->depth = n;
 		atomic_store_explicit(&s->state, 2, memory_order_release);
 	}
+	cprof__in_rt--;
 	atomic_fetch_sub(&cpu_users, 1);
+}
+
+/* async-signal-safe */
+bool cprof__sigprof_is_ours(const siginfo_t *si)
+{
+	if (si->si_code == SI_TIMER)
+		return si->si_value.sival_ptr == CPROF_TIMER_COOKIE ||
+		       si->si_value.sival_ptr == CPROF_WATCHDOG_COOKIE;
+	if (si->si_code == SI_QUEUE)
+		return si->si_value.sival_ptr == CPROF_PARK_COOKIE && si->si_pid == getpid();
+	return cprof__timers_fallback() && si->si_code == SI_KERNEL;
+}
+
+/* async-signal-safe.  A sigwait took one of our signals: a timer's sample
+ * is dropped; a park parks the thread here (a safe point). */
+void cprof__sigprof_consumed(const siginfo_t *si)
+{
+	if (si->si_code == SI_QUEUE || cprof__fatal_parking())
+		cprof__fatal_sigprof(si, NULL);
 }
 
 /* async-signal-safe */
 static void on_sigprof(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
-	bool ours = cprof__timers_fallback()
-			    ? si->si_code == SI_KERNEL
-			    : si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE;
-	if (ours) {
-		atomic_fetch_add(&cpu_users, 1);
-		if (atomic_load(&cpu_on))
-			record(si, uc);
-		atomic_fetch_sub(&cpu_users, 1);
-	} else {
+	if (cprof__sigprof_is_ours(si)) {
+		if (si->si_code != SI_TIMER || si->si_value.sival_ptr != CPROF_TIMER_COOKIE ||
+		    cprof__fatal_parking()) {
+			cprof__fatal_sigprof(si, uc); /* parks, or returns to be retried */
+		} else {
+			atomic_fetch_add(&cpu_users, 1);
+			if (atomic_load(&cpu_on))
+				record(si, uc);
+			atomic_fetch_sub(&cpu_users, 1);
+		}
+	} else if (!cprof__sigprof_bounce(si, uc)) {
 		cprof__sigprof_forward(sig, si, uc);
 	}
 	errno = saved;
@@ -300,6 +323,7 @@ static void drain(bool final)
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	cprof__internal_enter();
 	/* Test hook: hold off the first drain so that a small ring overflows and
 	 * the lost-sample path can be checked end to end. */
 	for (long ms = cpu.stall_ms; ms > 0 && !atomic_load(&cpu.stop); ms -= 10) {
@@ -314,6 +338,7 @@ static void *writer_main(void *arg)
 		drain(false);
 		cprof__sigprof_check(on_sigprof);
 	}
+	cprof__internal_leave();
 	return NULL;
 }
 
@@ -467,6 +492,7 @@ static int flush_and_write(void)
 {
 	atomic_store(&cpu_on, 0); /* seq_cst: the handshake with cpu_users */
 	cprof__timers_stop();
+	cprof__sigmask_keep(false);
 	/* Handlers already past the cpu_on check finish within microseconds
 	 * (a stopped or descheduled thread may take longer: bounded wait). */
 	bool quiet = false;
@@ -569,8 +595,11 @@ static int start_locked(int fd, bool own_fd, int hz)
 	if (cprof__service_start() == 0)
 		cprof__fatal_install();
 	atomic_store_explicit(&cpu_on, 1, memory_order_release);
+	cprof__sigmask_keep(true);
+	cprof__sigmask_adopt(-1);
 	rc = cprof__timers_start(cpu.period);
 	if (rc != 0) {
+		cprof__sigmask_keep(false);
 		atomic_store(&cpu_on, 0);
 		atomic_store(&cpu.stop, 1);
 		wake_writer();
@@ -589,13 +618,25 @@ CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	cprof__in_rt++;
 	pthread_mutex_lock(&cpu.lock);
 	int rc = start_locked(fd, false, hz);
 	pthread_mutex_unlock(&cpu.lock);
+	cprof__in_rt--;
 	return rc;
 }
 
+static int cpu_start(const char *path, int hz);
+
 CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
+{
+	cprof__in_rt++;
+	int rc = cpu_start(path, hz);
+	cprof__in_rt--;
+	return rc;
+}
+
+static int cpu_start(const char *path, int hz)
 {
 	if (!path || !*path)
 		return -EINVAL;
@@ -623,7 +664,17 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 	return rc;
 }
 
+static int cpu_stop(void);
+
 CPROF_EXPORT int cprof_cpu_stop(void)
+{
+	cprof__in_rt++;
+	int rc = cpu_stop();
+	cprof__in_rt--;
+	return rc;
+}
+
+static int cpu_stop(void)
 {
 	pthread_mutex_lock(&cpu.lock);
 	if (!cpu.running || cpu.stopping) {
@@ -672,6 +723,12 @@ void cprof__cpu_pause(void)
 	atomic_store(&cpu_on, 0);
 }
 
+/* async-signal-safe (plain reads of fields set under cpu.lock) */
+bool cprof__cpu_active(void)
+{
+	return cpu.running && cpu.pid == getpid();
+}
+
 
 void cprof__cpu_atexit(void)
 {
@@ -708,6 +765,8 @@ void cprof__modules_changed(void)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return;
+	cprof__in_rt++;
 	cprof__unwind_refresh();
 	cprof__maps_snapshot();
+	cprof__in_rt--;
 }

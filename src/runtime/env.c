@@ -95,6 +95,7 @@ static void start_from_env(void)
 
 __attribute__((constructor)) static void cprof_init(void)
 {
+	cprof__sigproxy_init();
 	cprof__stack_bounds_init();
 	cprof__threads_init();
 	cprof__heap_start_env();

@@ -1608,6 +1608,12 @@ void cprof__heap_atexit(void)
 	write_env_profiles();
 }
 
+/* async-signal-safe */
+bool cprof__heap_active(void)
+{
+	return H.env_on && H.pid == getpid();
+}
+
 void cprof__heap_atexit_forced(void)
 {
 	if (H.env_on && H.pid == getpid())
