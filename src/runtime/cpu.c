@@ -214,6 +214,12 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+/* cprof's SIGPROF handler, for the fatal-signal parking of a heap-only run. */
+int cprof__cpu_sigprof_take(void)
+{
+	return cprof__sigprof_take(on_sigprof);
+}
+
 static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ label;

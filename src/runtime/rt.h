@@ -154,7 +154,8 @@ struct cprof_symbolizer *cprof__symbolizer_new(void);
 void cprof__cpu_atexit(void);        /* exit: write the profile if running */
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
-bool cprof__cpu_active(void);        /* a CPU profile of this process runs; async-signal-safe */
+bool cprof__cpu_active(void);
+int cprof__cpu_sigprof_take(void);   /* install cprof's SIGPROF handler */        /* a CPU profile of this process runs; async-signal-safe */
 void cprof__cpu_atfork_child(void);
 
 /* ---- heap.c ---- */

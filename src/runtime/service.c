@@ -670,6 +670,8 @@ void cprof__fatal_install(void)
 		for (size_t i = 0; i < CPROF_ARRAY_LEN(crash_sigs); i++)
 			all[n++] = crash_sigs[i];
 		cprof__sig_cloak(all, n, on_fatal, &mask);
+		/* Parking needs cprof's SIGPROF handler, profiling the CPU or not. */
+		cprof__cpu_sigprof_take();
 	}
 	pthread_mutex_unlock(&svc_lock);
 	cprof__in_rt--;

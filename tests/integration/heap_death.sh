@@ -23,13 +23,15 @@ hold_ok() {
 	eq "$1_hold_site_inuse" "$(flat "$2" inuse_space hold_site)" 1000000
 }
 
+# Only the host is profiled: `timeout` (which re-raises the signal its child
+# died of) would write its own profile at the same path when it dies.
 # die NAME SIG MODE [ENV...]: run `host MODE` until it prints "ready", kill
 # it with SIG, wait; rc holds its exit status as timeout reports it (128 +
 # signal for a death by signal).
 die() {
 	n=$1 sig=$2 mode=$3
 	shift 3
-	$DFL LD_PRELOAD="$PRELOAD" "$@" timeout -s KILL 60 "$T/host" $mode \
+	$DFL timeout -s KILL 60 env LD_PRELOAD="$PRELOAD" "$@" "$T/host" $mode \
 		>"$T/$n.out" 2>"$T/$n.err" &
 	bg=$!
 	i=0
@@ -132,7 +134,7 @@ if [ -n "$NOSAMPLE" ]; then
 else
 	rm -f "$T/$n.fifo"
 	mkfifo "$T/$n.fifo"
-	$DFL LD_PRELOAD="$PRELOAD" CPROF_HEAP="$p" CPROF_HEAP_RATE=1 timeout -s KILL 60 \
+	$DFL timeout -s KILL 60 env LD_PRELOAD="$PRELOAD" CPROF_HEAP="$p" CPROF_HEAP_RATE=1 \
 		"$T/host" stats >"$T/$n.out" 2>"$T/$n.fifo" &
 	bg=$!
 	exec 3<"$T/$n.fifo" # unblocks the host's open of its stderr
