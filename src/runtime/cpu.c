@@ -199,8 +199,9 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 	if (cprof__sigprof_is_ours(si)) {
-		if (si->si_code != SI_TIMER || si->si_value.sival_ptr != CPROF_TIMER_COOKIE ||
-		    cprof__fatal_parking()) {
+		bool sample = si->si_code == SI_KERNEL ||
+			      (si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE);
+		if (!sample || cprof__fatal_parking()) {
 			cprof__fatal_sigprof(si, uc); /* parks, or returns to be retried */
 		} else {
 			atomic_fetch_add(&cpu_users, 1);

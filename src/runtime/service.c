@@ -293,6 +293,39 @@ static bool is_parked(pid_t tid)
 	return false;
 }
 
+/* Call fn for each thread of the process, from /proc/self/task with raw
+ * system calls (no opendir: no malloc).  async-signal-safe */
+static int each_tid_raw(void (*fn)(pid_t, void *), void *arg)
+{
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct dent {
+		uint64_t ino;
+		int64_t off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+	_Alignas(8) char buf[4096];
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			const struct dent *d = (const void *)(buf + off);
+			off += d->reclen;
+			pid_t tid = 0;
+			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid > 0)
+				fn(tid, arg);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 typedef struct park_round {
 	pid_t self;
 	int left;
@@ -326,7 +359,7 @@ static bool park_all(void)
 	for (;;) {
 		park_round r = {cprof__gettid(), 0, cprof__mono_ns() - t0 > 20000000};
 		uint32_t seen = atomic_load(&parked_n);
-		if (cprof__each_thread(park_one, &r) < 0)
+		if (each_tid_raw(park_one, &r) < 0)
 			return false;
 		if (r.left == 0)
 			return true;
@@ -600,6 +633,10 @@ static void on_fatal(int sig, siginfo_t *si, void *uc)
 			cprof__cpu_pause();
 			atomic_store(&parking, 1);
 			wake();
+			/* Stop the others now, not when the service thread gets
+			 * a CPU: it signals again those that were in a bad place. */
+			park_round r = {cprof__gettid(), 0, false};
+			each_tid_raw(park_one, &r);
 		}
 		/* Stop here, unless this is a bad place: then the service
 		 * thread's park signal stops this thread shortly. */

@@ -44,6 +44,7 @@ static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static CPROF_TLS bool tls_registered;
 static atomic_int live_threads; /* threads started through our trampoline, alive */
+static atomic_int main_gone;    /* the main thread called pthread_exit */
 CPROF_TLS cprof_tail cprof__tail;
 
 static uint64_t rng(void)
@@ -200,8 +201,8 @@ static void thread_exit(void *unused)
 	cprof__tail.gen = 0;
 	free(cprof__tail.last);
 	cprof__tail.last = NULL;
-	if (atomic_fetch_sub(&live_threads, 1) == 1)
-		cprof__service_thread_gone(); /* main may have called pthread_exit */
+	if (atomic_fetch_sub(&live_threads, 1) == 1 && atomic_load(&main_gone))
+		cprof__service_thread_gone(); /* the last one after main's pthread_exit */
 }
 
 static void make_key(void)
@@ -317,7 +318,10 @@ static pthread_exit_fn real_pthread_exit;
 
 CPROF_EXPORT __attribute__((noreturn)) void pthread_exit(void *ret)
 {
-	cprof__service_thread_gone();
+	if (cprof__gettid() == getpid()) {
+		atomic_store(&main_gone, 1);
+		cprof__service_thread_gone();
+	}
 	pthread_exit_fn f = real_pthread_exit;
 	if (!f)
 		f = (pthread_exit_fn)cprof__real("pthread_exit");
@@ -406,6 +410,7 @@ static void atfork_child(void)
 	cprof__forget_tid();
 	nreg = 0;
 	atomic_store(&live_threads, 0);
+	atomic_store(&main_gone, 0);
 	timers_on = false;
 	use_itimer = false;
 	cprof__cpu_atfork_child();
