@@ -1,8 +1,8 @@
 /* Signal and thread-lifecycle semantics under libcprof (issue 10): each mode
  * is a pattern that third-party programs use.
- *   pexit            main prints "bye", starts a thread that burns 300 ms
- *                    in pexit_work, and calls pthread_exit: the process
- *                    must end (status 0) when that thread returns
+ *   pexit [N]        main prints "bye", starts N threads (default 1) that
+ *                    burn 300 ms in pexit_work, and calls pthread_exit: the
+ *                    process must end (status 0) when they return
  *   term N           N threads burn CPU in term_work, each checking a flag
  *                    every ~1 ms and printing "after" once it is set; one
  *                    more thread sits in select() and prints "eintr" if it
@@ -17,12 +17,20 @@
  *                    "got signal N" for the first signal it receives
  *   pipe             burns 300 ms in pipe_work, then writes lines to stdout
  *                    forever (killed by SIGPIPE when the reader goes)
+ *   raise SIG        burns 300 ms in raise_work, then raise(SIG)
+ *   segv             burns 300 ms in raise_work, then writes through NULL
+ *   dispo            prints, for SIGINT, SIGTERM, SIGHUP and SIGPIPE, what
+ *                    sigaction() reports (dfl, ign, handler), installs a
+ *                    handler for SIGTERM, sets SIGINT back to SIG_DFL and
+ *                    prints them again; then raise(SIGTERM) must reach the
+ *                    program's handler, which prints "handled 15"
  * usage: real_sig MODE [ARG] */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +39,9 @@
 #include <unistd.h>
 
 #include "burn.h"
+
+/* The work functions burn different amounts: identical bodies may be merged
+ * into one symbol. */
 
 static atomic_int flag;
 
@@ -88,7 +99,7 @@ __attribute__((noinline)) static void blocked_work(void)
 
 __attribute__((noinline)) static void main_work(void)
 {
-	burn(200000);
+	burn(200001);
 	__asm__ volatile("" ::: "memory");
 }
 
@@ -102,8 +113,35 @@ static void *blocked_thread(void *arg)
 
 __attribute__((noinline)) static void pipe_work(void)
 {
-	burn(300000);
+	burn(300001);
 	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) static void raise_work(void)
+{
+	burn(300002);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void on_term(int sig)
+{
+	char b[] = "handled 00\n";
+	b[8] = (char)('0' + sig / 10);
+	b[9] = (char)('0' + sig % 10);
+	if (write(1, b, sizeof(b) - 1) < 0)
+		_exit(9);
+}
+
+static void print_dispo(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction a;
+		sigaction(sigs[i], NULL, &a);
+		printf("%d:%s ", sigs[i],
+		       a.sa_handler == SIG_DFL ? "dfl" : a.sa_handler == SIG_IGN ? "ign" : "handler");
+	}
+	printf("\n");
 }
 
 int main(int argc, char **argv)
@@ -112,8 +150,31 @@ int main(int argc, char **argv)
 	pthread_t t;
 	if (!strcmp(mode, "pexit")) {
 		puts("bye");
-		pthread_create(&t, NULL, pexit_thread, NULL);
+		int n = argc > 2 ? atoi(argv[2]) : 1;
+		for (int i = 0; i < n; i++)
+			pthread_create(&t, NULL, pexit_thread, NULL);
 		pthread_exit(NULL);
+	}
+	if (!strcmp(mode, "raise") && argc > 2) {
+		raise_work();
+		raise(atoi(argv[2]));
+		puts("survived");
+		return 0;
+	}
+	if (!strcmp(mode, "segv")) {
+		raise_work();
+		*(volatile int *)(uintptr_t)(argc - 2) = 1;
+		puts("survived");
+		return 0;
+	}
+	if (!strcmp(mode, "dispo")) {
+		print_dispo();
+		signal(SIGTERM, on_term);
+		signal(SIGINT, SIG_DFL);
+		print_dispo();
+		fflush(stdout);
+		raise(SIGTERM);
+		return 0;
 	}
 	if (!strcmp(mode, "term")) {
 		int n = argc > 2 ? atoi(argv[2]) : 2;
@@ -157,6 +218,6 @@ int main(int argc, char **argv)
 		for (;;)
 			puts("line");
 	}
-	fprintf(stderr, "usage: real_sig pexit|term N|sigwait|signalfd|pipe\n");
+	fprintf(stderr, "usage: real_sig pexit [N]|term N|sigwait|signalfd|pipe|raise SIG|segv|dispo\n");
 	return 2;
 }
