@@ -740,8 +740,7 @@ bool cprof__cpu_active(void)
 void cprof__cpu_atexit(void)
 {
 	if (cprof__fatal_pending())
-		for (;;)
-			pause(); /* the service thread is writing; it then ends the process */
+		cprof__fatal_wait(); /* the service thread is writing; it then ends the process */
 	pthread_mutex_lock(&cpu.lock);
 	bool running = cpu.running && cpu.pid == getpid();
 	pthread_mutex_unlock(&cpu.lock);

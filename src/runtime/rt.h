@@ -196,6 +196,9 @@ void cprof__fatal_flush_now(void);
 void cprof__service_interval(int64_t ns);
 void cprof__fatal_install(void);
 bool cprof__fatal_pending(void);
+/* The service thread is writing a fatal signal's profiles and will end the
+ * process: park the calling thread (exit paths that find that). */
+__attribute__((noreturn)) void cprof__fatal_wait(void);
 void cprof__service_atfork_child(void);
 /* async-signal-safe: called by cprof's SIGPROF handler for a park or
  * watchdog signal, or any of cprof's SIGPROFs while a fatal signal's

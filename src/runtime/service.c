@@ -538,6 +538,14 @@ bool cprof__fatal_pending(void)
 	return atomic_load(&fatal_sig) != 0 && atomic_load(&svc_running);
 }
 
+void cprof__fatal_wait(void)
+{
+	for (;;) {
+		park(NULL); /* a safe point: no lock held */
+		pause();    /* parked already (a nested exit): the service thread ends it */
+	}
+}
+
 void cprof__fatal_finish(void)
 {
 	int sig = atomic_load(&fatal_sig);

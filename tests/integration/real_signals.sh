@@ -59,9 +59,16 @@ quiet() { # quiet NAME: no cprof line on stderr
 PRE=$(echo $PRELOAD | tr ' ' ':')
 CPU="LD_PRELOAD=$PRE CPROF_HZ=1000"
 HEAP="LD_PRELOAD=$PRE CPROF_HEAP_RATE=1"
+# Under ThreadSanitizer two kinds of case do not apply: Debian's programs
+# (python3, xz, yes) are not instrumented and cannot take TSan's runtime (it
+# re-executes them in a loop), and a TSan program never ends by main's
+# pthread_exit, with or without cprof (TSan's background thread stays).
+# Signals reach handlers late there (lib.sh), so parking is asserted only
+# without it.
 
 # ---- row 2: main calls pthread_exit ----
 for n in 0 2; do
+	[ -n "$TSAN" ] && break
 	base pexit$n "$T/sig" pexit $n
 	run pexit${n}_cpu $CPU CPROF_CPU="$T/pexit$n.pb.gz" -- "$T/sig" pexit $n
 	same pexit${n}_cpu pexit$n
@@ -105,6 +112,7 @@ ki() {
 	sed -i 's/^ready .*/ready/' "$T/$_n.out"
 }
 for m in catch reraise; do
+	[ -n "$TSAN" ] && break
 	ki ki_$m $m
 	echo "$rc" >"$T/ki_$m.rc"
 	ki ki_${m}_cpu $m $CPU CPROF_CPU="$T/ki_$m.pb.gz"
@@ -115,9 +123,11 @@ for m in catch reraise; do
 	check ki_${m}_heap_profile_readable pprof_top "$T/ki_${m}h.pb.gz" >/dev/null
 done
 py='import signal as s; print([s.getsignal(x) for x in (s.SIGINT, s.SIGTERM, s.SIGHUP, s.SIGPIPE, s.SIGUSR1)])'
-base pysig python3 -c "$py"
-run pysig_cpu $CPU CPROF_CPU="$T/pysig.pb.gz" -- python3 -c "$py"
-same pysig_cpu pysig
+if [ -z "$TSAN" ]; then
+	base pysig python3 -c "$py"
+	run pysig_cpu $CPU CPROF_CPU="$T/pysig.pb.gz" -- python3 -c "$py"
+	same pysig_cpu pysig
+fi
 base dispo "$T/sig" dispo
 run dispo_cpu $CPU CPROF_CPU="$T/dispo.pb.gz" -- "$T/sig" dispo
 same dispo_cpu dispo
@@ -127,14 +137,18 @@ run term_cpu $CPU CPROF_CPU="$T/term.pb.gz" -- "$T/sig" term 3
 expect_rc term_cpu 143
 # "after": a thread saw the flag main set just before raise(); at most once
 # each, within the instant between the two (it then burns 100 ms).
-after=$(grep -c '^after$' "$T/term_cpu.out")
-check "term_cpu_threads_stopped ($after lines after the signal)" test "$after" -le 3
-check term_cpu_no_eintr sh -c "! grep -q eintr '$T/term_cpu.out'"
-robust_profile term_cpu "$T/term.pb.gz" term_work
+if [ -z "$TSAN" ]; then
+	after=$(grep -c '^after$' "$T/term_cpu.out")
+	check "term_cpu_threads_stopped ($after lines after the signal)" test "$after" -le 3
+	check term_cpu_no_eintr sh -c "! grep -q eintr '$T/term_cpu.out'"
+	robust_profile term_cpu "$T/term.pb.gz" term_work
+fi
 run term_heap $HEAP CPROF_HEAP="$T/termh.pb.gz" -- "$T/sig" term 3
 expect_rc term_heap 143
-check term_heap_no_eintr sh -c "! grep -q eintr '$T/term_heap.out'"
-check term_heap_profile_readable pprof_top "$T/termh.pb.gz" >/dev/null
+if [ -z "$TSAN" ]; then
+	check term_heap_no_eintr sh -c "! grep -q eintr '$T/term_heap.out'"
+	check term_heap_profile_readable pprof_top "$T/termh.pb.gz" >/dev/null
+fi
 
 # ---- rows 5, 6: sigwait/signalfd with every signal blocked ----
 for m in sigwait signalfd; do
@@ -147,6 +161,7 @@ for m in sigwait signalfd; do
 done
 
 # xz -T2: liblzma's workers block every signal (mythread_create).
+[ -n "$TSAN" ] || {
 head -c 3000000 "$CPROF_BUILD/libcprof.so" >"$T/xz.in"
 cat "$T/xz.in" "$T/xz.in" >"$T/xz.in2"
 base xz xz -T2 -3 --block-size=1MiB -c "$T/xz.in2"
@@ -161,6 +176,7 @@ if robust_profile xz_cpu "$T/xz.pb.gz"; then
 		check "xz_cpu_mostly_liblzma (${share}%)" test "$share" -ge 70
 	fi
 fi
+}
 
 # ---- row 11: deaths by SIGPIPE, SIGUSR1, SIGQUIT, SIGALRM; crashes ----
 { timeout -k 5 $RUN_TIMEOUT "$T/sig" pipe; echo $? >"$T/pipe.rc"; } | head -n 1 >"$T/pipe.out"
@@ -169,12 +185,14 @@ fi
 rc=$(cat "$T/pipe_cpu.rc")
 same pipe_cpu pipe
 robust_profile pipe_cpu "$T/pipe.pb.gz" pipe_work
+[ -n "$TSAN" ] || {
 { timeout -k 5 $RUN_TIMEOUT yes; echo $? >"$T/yes.rc"; } | head -n 1 >"$T/yes.out"
 { timeout -k 5 $RUN_TIMEOUT env $CPU CPROF_CPU="$T/yes.pb.gz" yes 2>"$T/yes_cpu.err"; echo $? >"$T/yes_cpu.rc"; } |
 	head -n 1 >"$T/yes_cpu.out"
 rc=$(cat "$T/yes_cpu.rc")
 same yes_cpu yes
 check yes_cpu_profile_readable pprof_top "$T/yes.pb.gz" >/dev/null
+}
 for s in 10 3 14; do
 	base raise$s "$T/sig" raise $s
 	run raise${s}_cpu $CPU CPROF_CPU="$T/raise$s.pb.gz" -- "$T/sig" raise $s
@@ -194,7 +212,7 @@ for c in abort segv; do
 	same ${c}_cpu $c
 	lines=$(grep -c 'cprof:' "$T/${c}_cpu.err")
 	case "$c:$SANITIZE" in
-	segv:*address*) # ASan's SIGSEGV handler came first: it is the program's, cprof keeps out
+	segv:*address* | segv:*thread*) # the sanitizer's SIGSEGV handler came first: the program's, cprof keeps out
 		check "${c}_cpu_sanitizer_handles_it ($lines)" test "$lines" = 0 ;;
 	*) check "${c}_cpu_one_line ($lines)" sh -c "[ $lines = 1 ] && grep -q 'crashed' '$T/${c}_cpu.err'" ;;
 	esac
