@@ -51,6 +51,16 @@ cpu_matches() {
 	check "$1_total_within_10pct_of_rusage (profile ${_tot:-none}ms, rusage ${_cpu}ms)" \
 		within "${_tot:-0}" "$_cpu" 10
 }
+readable_prof() { # readable_prof NAME PROFILE: go tool pprof reads it, no warning
+	if pprof_top "$2" >/dev/null 2>"$T/$1.pprof"; then ok "$1"
+	else nok "$1" "$(head -c 300 "$T/$1.pprof" | tr '\n' '|')"; fi
+}
+# Under the sanitizers their malloc comes first and heap profiles have no
+# samples to show (tests/progs/heap_lib.sh): exit status and output are
+# still compared.
+heap_readable() {
+	[ -n "$SANITIZE" ] || readable_prof "$@"
+}
 quiet() { # quiet NAME: no cprof line on stderr
 	check "$1_stderr_quiet" sh -c "! grep -q cprof: '$T/$1.err'"
 }
@@ -74,14 +84,14 @@ for n in 0 2; do
 	same pexit${n}_cpu pexit$n
 	quiet pexit${n}_cpu
 	if [ $n = 0 ]; then
-		check pexit0_cpu_profile_readable pprof_top "$T/pexit0.pb.gz" >/dev/null
+		readable_prof pexit0_cpu_profile_readable "$T/pexit0.pb.gz"
 	else
 		robust_profile pexit${n}_cpu "$T/pexit$n.pb.gz" pexit_work
 		cpu_matches pexit${n}_cpu "$T/pexit$n.pb.gz"
 	fi
 	run pexit${n}_heap $HEAP CPROF_HEAP="$T/pexit${n}h.pb.gz" -- "$T/sig" pexit $n
 	same pexit${n}_heap pexit$n
-	check pexit${n}_heap_profile_readable pprof_top "$T/pexit${n}h.pb.gz" >/dev/null
+	heap_readable pexit${n}_heap_profile_readable "$T/pexit${n}h.pb.gz"
 done
 
 # ---- row 3: Python's KeyboardInterrupt; dispositions as the program sees them ----
@@ -117,10 +127,10 @@ for m in catch reraise; do
 	echo "$rc" >"$T/ki_$m.rc"
 	ki ki_${m}_cpu $m $CPU CPROF_CPU="$T/ki_$m.pb.gz"
 	same ki_${m}_cpu ki_$m
-	check ki_${m}_cpu_profile_readable pprof_top "$T/ki_$m.pb.gz" >/dev/null
+	readable_prof ki_${m}_cpu_profile_readable "$T/ki_$m.pb.gz"
 	ki ki_${m}_heap $m $HEAP CPROF_HEAP="$T/ki_${m}h.pb.gz"
 	same ki_${m}_heap ki_$m
-	check ki_${m}_heap_profile_readable pprof_top "$T/ki_${m}h.pb.gz" >/dev/null
+	heap_readable ki_${m}_heap_profile_readable "$T/ki_${m}h.pb.gz"
 done
 py='import signal as s; print([s.getsignal(x) for x in (s.SIGINT, s.SIGTERM, s.SIGHUP, s.SIGPIPE, s.SIGUSR1)])'
 if [ -z "$TSAN" ]; then
@@ -147,7 +157,7 @@ run term_heap $HEAP CPROF_HEAP="$T/termh.pb.gz" -- "$T/sig" term 3
 expect_rc term_heap 143
 if [ -z "$TSAN" ]; then
 	check term_heap_no_eintr sh -c "! grep -q eintr '$T/term_heap.out'"
-	check term_heap_profile_readable pprof_top "$T/termh.pb.gz" >/dev/null
+	heap_readable term_heap_profile_readable "$T/termh.pb.gz"
 fi
 
 # ---- rows 5, 6: sigwait/signalfd with every signal blocked ----
@@ -163,7 +173,7 @@ done
 # xz -T2: liblzma's workers block every signal (mythread_create).
 [ -n "$TSAN" ] || {
 head -c 3000000 "$CPROF_BUILD/libcprof.so" >"$T/xz.in"
-cat "$T/xz.in" "$T/xz.in" >"$T/xz.in2"
+cat "$T/xz.in" "$T/xz.in" "$T/xz.in" "$T/xz.in" >"$T/xz.in2"
 base xz xz -T2 -3 --block-size=1MiB -c "$T/xz.in2"
 run xz_cpu $CPU CPROF_CPU="$T/xz.pb.gz" -- xz -T2 -3 --block-size=1MiB -c "$T/xz.in2"
 same xz_cpu xz
@@ -191,7 +201,7 @@ robust_profile pipe_cpu "$T/pipe.pb.gz" pipe_work
 	head -n 1 >"$T/yes_cpu.out"
 rc=$(cat "$T/yes_cpu.rc")
 same yes_cpu yes
-check yes_cpu_profile_readable pprof_top "$T/yes.pb.gz" >/dev/null
+readable_prof yes_cpu_profile_readable "$T/yes.pb.gz"
 }
 for s in 10 3 14; do
 	base raise$s "$T/sig" raise $s
@@ -200,7 +210,7 @@ for s in 10 3 14; do
 	robust_profile raise${s}_cpu "$T/raise$s.pb.gz" raise_work
 	run raise${s}_heap $HEAP CPROF_HEAP="$T/raise${s}h.pb.gz" -- "$T/sig" raise $s
 	same raise${s}_heap raise$s
-	check raise${s}_heap_profile_readable pprof_top "$T/raise${s}h.pb.gz" >/dev/null
+	heap_readable raise${s}_heap_profile_readable "$T/raise${s}h.pb.gz"
 done
 # Crashes: no profile from a crashed process, one line saying so; the
 # process dies of its signal as without cprof.
@@ -211,9 +221,11 @@ for c in abort segv; do
 	run ${c}_cpu $CPU CPROF_CPU="$T/$c.pb.gz" -- "$T/sig" $a
 	same ${c}_cpu $c
 	lines=$(grep -c 'cprof:' "$T/${c}_cpu.err")
-	case "$c:$SANITIZE" in
-	segv:*address* | segv:*thread*) # the sanitizer's SIGSEGV handler came first: the program's, cprof keeps out
-		check "${c}_cpu_sanitizer_handles_it ($lines)" test "$lines" = 0 ;;
-	*) check "${c}_cpu_one_line ($lines)" sh -c "[ $lines = 1 ] && grep -q 'crashed' '$T/${c}_cpu.err'" ;;
-	esac
+	# Under a sanitizer its SIGSEGV handler came first: it is the
+	# program's, and cprof keeps out.
+	if [ $c = segv ] && [ -n "$SANITIZE" ]; then
+		check "${c}_cpu_sanitizer_handles_it ($lines)" test "$lines" = 0
+	else
+		check "${c}_cpu_one_line ($lines)" sh -c "[ $lines = 1 ] && grep -q crashed '$T/${c}_cpu.err'"
+	fi
 done
