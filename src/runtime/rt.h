@@ -209,6 +209,7 @@ bool cprof__fatal_parking(void);     /* async-signal-safe */
  * if only cprof's threads are left, the service thread ends the process as
  * the last thread would have (exit(0)). */
 void cprof__service_thread_gone(void);
+int64_t cprof__service_cpu_ns(void); /* the service thread's CPU time so far */
 /* cprof's own threads (writer, service): register on start, unregister at
  * end; cprof__internal_tid says whether tid is one. */
 void cprof__internal_enter(void);

@@ -439,6 +439,16 @@ static bool only_cprof_left(void)
 	return !live;
 }
 
+int64_t cprof__service_cpu_ns(void)
+{
+	clockid_t c;
+	struct timespec t;
+	if (!atomic_load(&svc_running) || pthread_getcpuclockid(svc_thread, &c) != 0 ||
+	    clock_gettime(c, &t) != 0)
+		return 0;
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 void cprof__service_thread_gone(void)
 {
 	if (!atomic_load_explicit(&svc_running, memory_order_relaxed))
