@@ -91,9 +91,10 @@ for n in 0 2; do
 	fi
 	run pexit${n}_heap $HEAP CPROF_HEAP="$T/pexit${n}h.pb.gz" -- "$T/sig" pexit $n
 	same pexit${n}_heap pexit$n
-	# Written by the service thread's exit(0): readable, but (a known
-	# limit of the heap writer there) without the main binary's mapping,
-	# which pprof_top would reject as a warning.
+	# Written after main's pthread_exit: the main thread is a zombie and
+	# /proc/self/maps (/proc/PID is the main thread's) is empty, so the heap
+	# profile, which snapshots the mappings when written (maps.c), has none
+	# and pprof warns "Main binary filename not available": readable only.
 	check pexit${n}_heap_profile_readable sh -c "go tool pprof -raw '$T/pexit${n}h.pb.gz' >/dev/null 2>&1"
 done
 
