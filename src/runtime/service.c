@@ -15,8 +15,10 @@
  *   profile in normal context, restores the default action and re-raises the
  *   signal: the process dies of it, with the profile as of the signal.
  *   Every wait is bounded: a thread that cannot be parked within PARK_MAX_NS
- *   means no profile (one stderr line, the process still dies of the
- *   signal), and a watchdog timer ends the writing after WRITE_MAX_NS.
+ *   is left running while the profiles are written (one stderr line; it
+ *   holds no lock for good, being unparked), and a watchdog timer ends the
+ *   writing after WRITE_MAX_NS (the process dies of the signal, without
+ *   the profiles).
  *   Threads that really block SIGPROF (created before libcprof was loaded,
  *   or by raw system calls) cannot be parked and are left running.
  * - Crashes (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT): the
@@ -351,7 +353,8 @@ static void park_one(pid_t tid, void *arg)
 	r->left++;
 }
 
-/* Park every program thread; false if one could not be within PARK_MAX_NS. */
+/* Park every program thread; false if one could not be within PARK_MAX_NS
+ * (it is still running). */
 static bool park_all(void)
 {
 	atomic_store(&parking, 1);
@@ -393,12 +396,14 @@ static void arm_watchdog(void)
 __attribute__((noreturn)) static void fatal_exit(int sig)
 {
 	if (!park_all()) {
+		/* Still safe to write: only threads that hold no lock the writing
+		 * needs are parked; the others run on (and release their locks),
+		 * as every thread did before parking existed. */
 		char b[24];
 		cprof__log("signal ", cprof__itoa(b, sig),
-			   ": a thread could not be stopped outside the allocator or the dynamic "
-			   "loader; the profiles are not written",
+			   ": a thread could not be stopped within 2 s; the profiles are written "
+			   "while it runs",
 			   NULL);
-		die_of(sig);
 	}
 	arm_watchdog();
 	cprof__cpu_atexit_forced();
