@@ -88,6 +88,10 @@ static struct {
 	bool proc_labels; /* CPROF_PROCESS_LABELS: pid and comm labels */
 	pid_t pid; /* process that started the profile */
 	long stall_ms; /* test hook: CPROF_TEST_STALL_WRITER_MS */
+	/* CPU accounting for the samples that could not be taken (see
+	 * build_and_write): the process's CPU at start, cprof's threads'. */
+	int64_t t0_cpu, svc_cpu0, unsampled_ns;
+	_Atomic int64_t writer_cpu;
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
@@ -168,6 +172,7 @@ void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 	if (!n || weight > UINT32_MAX)
 		return;
 	atomic_fetch_add(&cpu_users, 1);
+	cprof__in_rt++;
 	slot *s = atomic_load(&cpu_on) ? claim((uint32_t)weight) : NULL;
 	if (s) {
 		s->weight = (uint32_t)weight;
@@ -177,25 +182,54 @@ void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 		s->depth = n;
 		atomic_store_explicit(&s->state, 2, memory_order_release);
 	}
+	cprof__in_rt--;
 	atomic_fetch_sub(&cpu_users, 1);
+}
+
+/* async-signal-safe */
+bool cprof__sigprof_is_ours(const siginfo_t *si)
+{
+	if (si->si_code == SI_TIMER)
+		return si->si_value.sival_ptr == CPROF_TIMER_COOKIE ||
+		       si->si_value.sival_ptr == CPROF_WATCHDOG_COOKIE;
+	if (si->si_code == SI_QUEUE)
+		return si->si_value.sival_ptr == CPROF_PARK_COOKIE && si->si_pid == getpid();
+	return cprof__timers_fallback() && si->si_code == SI_KERNEL;
+}
+
+/* async-signal-safe.  A sigwait took one of our signals: a timer's sample
+ * is dropped; a park parks the thread here (a safe point). */
+void cprof__sigprof_consumed(const siginfo_t *si)
+{
+	if (si->si_code == SI_QUEUE || cprof__fatal_parking())
+		cprof__fatal_sigprof(si, NULL);
 }
 
 /* async-signal-safe */
 static void on_sigprof(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
-	bool ours = cprof__timers_fallback()
-			    ? si->si_code == SI_KERNEL
-			    : si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE;
-	if (ours) {
-		atomic_fetch_add(&cpu_users, 1);
-		if (atomic_load(&cpu_on))
-			record(si, uc);
-		atomic_fetch_sub(&cpu_users, 1);
-	} else {
+	if (cprof__sigprof_is_ours(si)) {
+		bool sample = si->si_code == SI_KERNEL ||
+			      (si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE);
+		if (!sample || cprof__fatal_parking()) {
+			cprof__fatal_sigprof(si, uc); /* parks, or returns to be retried */
+		} else {
+			atomic_fetch_add(&cpu_users, 1);
+			if (atomic_load(&cpu_on))
+				record(si, uc);
+			atomic_fetch_sub(&cpu_users, 1);
+		}
+	} else if (!cprof__sigprof_bounce(si, uc)) {
 		cprof__sigprof_forward(sig, si, uc);
 	}
 	errno = saved;
+}
+
+/* cprof's SIGPROF handler, for the fatal-signal parking of a heap-only run. */
+int cprof__cpu_sigprof_take(void)
+{
+	return cprof__sigprof_take(on_sigprof);
 }
 
 static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
@@ -309,6 +343,7 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 static void *writer_main(void *arg)
 {
 	(void)arg;
+	cprof__internal_enter();
 	cprof__own_enter(); /* cprof's thread: nothing it allocates is the program's */
 	/* Test hook: hold off the first drain so that a small ring overflows and
 	 * the lost-sample path can be checked end to end. */
@@ -327,6 +362,10 @@ static void *writer_main(void *arg)
 		drain(false);
 		cprof__sigprof_check(on_sigprof);
 	}
+	struct timespec me;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &me);
+	atomic_store(&cpu.writer_cpu, (int64_t)me.tv_sec * 1000000000 + me.tv_nsec);
+	cprof__internal_leave();
 	return NULL;
 }
 
@@ -425,6 +464,24 @@ static int build_and_write(int fd)
 	}
 	cprof_buf_free(&notes); /* unsymbolised mappings keep their addresses for later */
 
+	/* CPU the timers could not see: threads that keep SIGPROF blocked
+	 * for real, thread start-up before the trampoline arms the timer and
+	 * exit after it is disarmed, timers that could not be created.  One
+	 * pseudo-frame keeps the total equal to the process's CPU time (less
+	 * cprof's own threads') when it is more than sampling noise. */
+	uint64_t sampled = atomic_load(&cpu.lost);
+	for (size_t i = 0; i < cpu.captab; i++)
+		sampled += cpu.tab[i].hash ? cpu.tab[i].weight : 0;
+	int64_t unsampled = cpu.unsampled_ns - (int64_t)sampled * cpu.period;
+	if (unsampled > 2 * cpu.period && unsampled > cpu.unsampled_ns / 50) {
+		uint64_t f = cprof_profile_add_function(&p, "cprof.unsampledCPU", "cprof.unsampledCPU",
+							"", 0);
+		cprof_line ln = {.function_id = f};
+		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &ln, 1);
+		int64_t v[2] = {(unsampled + cpu.period / 2) / cpu.period, unsampled};
+		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
+	}
+
 	uint64_t lost = atomic_load(&cpu.lost);
 	if (lost) {
 		uint64_t f = cprof_profile_add_function(&p, "cprof.lostProfileEvent",
@@ -498,6 +555,7 @@ static int flush_and_write(void)
 {
 	atomic_store(&cpu_on, 0); /* seq_cst: the handshake with cpu_users */
 	cprof__timers_stop();
+	cprof__sigmask_keep(false);
 	/* Handlers already past the cpu_on check finish within microseconds
 	 * (a stopped or descheduled thread may take longer: bounded wait). */
 	bool quiet = false;
@@ -506,6 +564,10 @@ static int flush_and_write(void)
 		nanosleep(&ts, NULL);
 	}
 	drain(true);
+	struct timespec now;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+	cpu.unsampled_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - cpu.t0_cpu -
+			   atomic_load(&cpu.writer_cpu) - (cprof__service_cpu_ns() - cpu.svc_cpu0);
 	int rc;
 	if (cpu.fd >= 0) {
 		rc = check_fd();
@@ -599,9 +661,17 @@ static int start_locked(int fd, const char *path, const char *family, int hz)
 	atomic_fetch_add(&cprof__cpu_gen, 1);
 	if (cprof__service_start() == 0)
 		cprof__fatal_install();
+	struct timespec pc;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &pc);
+	cpu.t0_cpu = (int64_t)pc.tv_sec * 1000000000 + pc.tv_nsec;
+	cpu.svc_cpu0 = cprof__service_cpu_ns();
+	atomic_store(&cpu.writer_cpu, 0);
 	atomic_store_explicit(&cpu_on, 1, memory_order_release);
+	cprof__sigmask_keep(true);
+	cprof__sigmask_adopt(-1);
 	rc = cprof__timers_start(cpu.period);
 	if (rc != 0) {
+		cprof__sigmask_keep(false);
 		atomic_store(&cpu_on, 0);
 		atomic_store(&cpu.stop, 1);
 		wake_writer();
@@ -620,15 +690,27 @@ CPROF_EXPORT int cprof_cpu_start_fd(int fd, int hz)
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	cprof__in_rt++;
 	int own = cprof__own_enter();
 	pthread_mutex_lock(&cpu.lock);
 	int rc = start_locked(fd, NULL, NULL, hz);
 	pthread_mutex_unlock(&cpu.lock);
 	cprof__own_leave(own);
+	cprof__in_rt--;
 	return rc;
 }
 
+static int cpu_start_family(const char *path, const char *family, int hz);
+
 int cprof__cpu_start_family(const char *path, const char *family, int hz)
+{
+	cprof__in_rt++;
+	int rc = cpu_start_family(path, family, hz);
+	cprof__in_rt--;
+	return rc;
+}
+
+static int cpu_start_family(const char *path, const char *family, int hz)
 {
 	if (!path || !*path || !family || !*family)
 		return -EINVAL;
@@ -664,7 +746,17 @@ CPROF_EXPORT int cprof_cpu_start(const char *path, int hz)
 	return cprof__cpu_start_family(path, path, hz);
 }
 
+static int cpu_stop(void);
+
 CPROF_EXPORT int cprof_cpu_stop(void)
+{
+	cprof__in_rt++;
+	int rc = cpu_stop();
+	cprof__in_rt--;
+	return rc;
+}
+
+static int cpu_stop(void)
 {
 	pthread_mutex_lock(&cpu.lock);
 	if (!cpu.running || cpu.stopping) {
@@ -715,12 +807,17 @@ void cprof__cpu_pause(void)
 	atomic_store(&cpu_on, 0);
 }
 
+/* async-signal-safe (plain reads of fields set under cpu.lock) */
+bool cprof__cpu_active(void)
+{
+	return cpu.running && cpu.pid == getpid();
+}
+
 
 void cprof__cpu_atexit(void)
 {
 	if (cprof__fatal_pending())
-		for (;;)
-			pause(); /* the service thread is writing; it then ends the process */
+		cprof__fatal_wait(); /* the service thread is writing; it then ends the process */
 	pthread_mutex_lock(&cpu.lock);
 	bool running = cpu.running && cpu.pid == getpid();
 	pthread_mutex_unlock(&cpu.lock);
@@ -804,6 +901,11 @@ void cprof__cpu_atfork_child_resume(void)
 		cpu.pid = getpid();
 		atomic_fetch_add(&cprof__cpu_gen, 1);
 		cprof__service_start(); /* a fatal signal writes the child's profile */
+		struct timespec pc; /* the child's own CPU clock starts at the fork */
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &pc);
+		cpu.t0_cpu = (int64_t)pc.tv_sec * 1000000000 + pc.tv_nsec;
+		cpu.svc_cpu0 = cprof__service_cpu_ns();
+		atomic_store(&cpu.writer_cpu, 0);
 		atomic_store_explicit(&cpu_on, 1, memory_order_release);
 		rc = cprof__timers_start(cpu.period);
 		if (rc != 0) {
@@ -833,10 +935,12 @@ bool cprof__dlclose_begin(void *h)
 {
 	if (!atomic_load(&cpu_on) && !cprof__heap_sampling())
 		return false;
+	cprof__in_rt++;
 	int own = cprof__own_enter(); /* the records it keeps are cprof's */
 	cprof__maps_before_dlclose(h);
 	cprof__own_leave(own);
 	cprof__unwind_close_begin();
+	cprof__in_rt--;
 	return true;
 }
 

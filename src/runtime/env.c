@@ -4,8 +4,8 @@
  *   LD_PRELOAD=libcprof.so CPROF_CPU=out.pb.gz [CPROF_HZ=N] prog
  *
  * The constructor starts the CPU profile; the destructor (after main
- * returns or exit()) writes it; SIGINT/SIGTERM/SIGHUP flush then re-raise
- * (service.c).  Children exec'd by the program inherit the environment: they
+ * returns or exit()) writes it; deaths by a signal (SIGINT, SIGTERM,
+ * SIGPIPE...) stop the program's threads, flush, then re-raise (service.c).  Children exec'd by the program inherit the environment: they
  * write `path.<pid>` instead of clobbering the parent's profile
  * (CPROF_CPU_USE_PID=1 is set for them, as gperftools does).  A process that
  * exec()s without forking stays the same process: its new image writes the
@@ -165,6 +165,7 @@ static void check_symbolize(void)
 
 __attribute__((constructor)) static void cprof_init(void)
 {
+	cprof__sigproxy_init();
 	int own = cprof__own_enter(); /* nothing allocated here is the program's */
 	cprof__stack_bounds_init();
 	cprof__threads_init();

@@ -1915,9 +1915,14 @@ void cprof__heap_atexit(void)
 	if (!H.env_on || H.pid != getpid())
 		return;
 	if (cprof__fatal_pending())
-		for (;;)
-			pause();
+		cprof__fatal_wait(); /* the service thread is writing; it then ends the process */
 	write_env_profiles();
+}
+
+/* async-signal-safe */
+bool cprof__heap_active(void)
+{
+	return H.env_on && H.pid == getpid();
 }
 
 void cprof__heap_atexit_forced(void)

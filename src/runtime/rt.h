@@ -167,6 +167,31 @@ void cprof__sigprof_release(void);
 void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc);
 /* Cookie in si_value identifying cprof's timer signals. */
 #define CPROF_TIMER_COOKIE ((void *)0x63707266UL) /* "cprf" */
+/* Cookie of the SIGPROF that parks a thread while a fatal signal's profile
+ * is written (service.c), and of the service thread's watchdog. */
+#define CPROF_PARK_COOKIE ((void *)0x63707061UL)     /* "cppa" */
+#define CPROF_WATCHDOG_COOKIE ((void *)0x63707764UL) /* "cpwd" */
+/* Resolve the real mask/wait functions (constructor, before any wrapper use). */
+void cprof__sigproxy_init(void);
+/* While on, the interposed pthread_sigmask/sigprocmask keep SIGPROF really
+ * unblocked and the program sees the mask it asked for (per thread). */
+void cprof__sigmask_keep(bool on);
+/* On a new thread / the starting thread: apply the above to it; inherited
+ * is the creator's view (cprof__sigmask_prof_view), -1 if unknown. */
+void cprof__sigmask_adopt(int inherited);
+int cprof__sigmask_prof_view(void);
+/* pthread_sigmask for cprof's own use (not the program's view). */
+int cprof__mask_real(int how, const sigset_t *set, sigset_t *old);
+/* async-signal-safe: the program's own SIGPROF on a thread whose program
+ * mask blocks it: make it pending again; false if not blocked. */
+bool cprof__sigprof_bounce(siginfo_t *si, void *uc);
+/* async-signal-safe: is this SIGPROF one of cprof's (timer, park, watchdog)? */
+bool cprof__sigprof_is_ours(const siginfo_t *si);
+/* async-signal-safe: one of cprof's SIGPROFs was taken by a sigwait (cpu.c). */
+void cprof__sigprof_consumed(const siginfo_t *si);
+/* Install fn, cloaked (the program sees its own view, SIG_DFL), for each of
+ * sigs whose disposition is SIG_DFL; again whenever the program sets SIG_DFL. */
+void cprof__sig_cloak(const int *sigs, size_t n, cprof_sigprof_fn fn, const sigset_t *mask);
 
 /* ---- real libc functions behind our interposers ---- */
 void *cprof__real(const char *name);
@@ -236,6 +261,8 @@ bool cprof__under_tsan(void);
 void cprof__cpu_atexit(void);        /* exit: write the profile if running */
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
+bool cprof__cpu_active(void);        /* a CPU profile of this process runs; async-signal-safe */
+int cprof__cpu_sigprof_take(void);   /* install cprof's SIGPROF handler */
 void cprof__cpu_atfork_child(void);
 void cprof__cpu_atfork_child_resume(void); /* after every other child handler */
 /* cprof_cpu_start(path) whose forked children write family.PID. */
@@ -275,6 +302,7 @@ int cprof__own_enter(void);
 void cprof__own_leave(int prev);
 void cprof__heap_atexit(void);
 void cprof__heap_atexit_forced(void);
+bool cprof__heap_active(void);       /* heap profiles to write at exit; async-signal-safe */
 void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
 bool cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP; true if on */
 void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
@@ -310,10 +338,31 @@ void cprof__fatal_flush_now(void);
 void cprof__service_interval(int64_t ns);
 void cprof__fatal_install(void);
 bool cprof__fatal_pending(void);
+/* The service thread is writing a fatal signal's profiles and will end the
+ * process: park the calling thread (exit paths that find that). */
+__attribute__((noreturn)) void cprof__fatal_wait(void);
 void cprof__service_atfork_child(void);
 /* Around the program's dlclose (cpu.c): record the mappings of what may be
  * unloaded, and keep the unwinder off its CFI while it goes. */
 bool cprof__dlclose_begin(void *h);
 void cprof__dlclose_end(void);
+/* async-signal-safe: called by cprof's SIGPROF handler for a park or
+ * watchdog signal, or any of cprof's SIGPROFs while a fatal signal's
+ * profiles are being written: park the thread if that is safe here. */
+void cprof__fatal_sigprof(const siginfo_t *si, const void *uc);
+bool cprof__fatal_parking(void);     /* async-signal-safe */
+/* A program thread ends (pthread_exit, or the end of its start routine):
+ * if only cprof's threads are left, the service thread ends the process as
+ * the last thread would have (exit(0)). */
+void cprof__service_thread_gone(void);
+int64_t cprof__service_cpu_ns(void); /* the service thread's CPU time so far */
+/* cprof's own threads (writer, service): register on start, unregister at
+ * end; cprof__internal_tid says whether tid is one. */
+void cprof__internal_enter(void);
+void cprof__internal_leave(void);
+bool cprof__internal_tid(pid_t tid);
+/* Depth of cprof code on this thread that holds (or may take) cprof's
+ * locks: a fatal signal's park waits for the thread to leave it. */
+extern CPROF_TLS int cprof__in_rt;
 
 #endif

@@ -43,6 +43,8 @@ static uint64_t rng_state;
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static CPROF_TLS bool tls_registered;
+static atomic_int live_threads; /* threads started through our trampoline, alive */
+static atomic_int main_gone;    /* the main thread called pthread_exit */
 CPROF_TLS cprof_tail cprof__tail;
 
 static uint64_t rng(void)
@@ -181,7 +183,8 @@ static void thread_exit(void *unused)
 	sigset_t prof;
 	sigemptyset(&prof);
 	sigaddset(&prof, SIGPROF);
-	pthread_sigmask(SIG_BLOCK, &prof, NULL);
+	cprof__mask_real(SIG_BLOCK, &prof, NULL);
+	cprof__in_rt++;
 	pthread_mutex_lock(&reg_lock);
 	tslot *s = find_slot(tid);
 	if (s) {
@@ -194,9 +197,12 @@ static void thread_exit(void *unused)
 		del_slot(s);
 	}
 	pthread_mutex_unlock(&reg_lock);
+	cprof__in_rt--;
 	cprof__tail.gen = 0;
 	cprof__arena_free(cprof__tail.last);
 	cprof__tail.last = NULL;
+	if (atomic_fetch_sub(&live_threads, 1) == 1 && atomic_load(&main_gone))
+		cprof__service_thread_gone(); /* the last one after main's pthread_exit */
 }
 
 static void make_key(void)
@@ -224,11 +230,14 @@ static void thread_begin(void)
 {
 	pthread_once(&key_once, make_key);
 	cprof__stack_bounds_init();
+	cprof__in_rt++;
 	pthread_mutex_lock(&reg_lock);
 	tslot *s = add_slot(cprof__gettid());
 	if (s && timers_on && !use_itimer)
 		warn_unarmed(arm(s));
 	pthread_mutex_unlock(&reg_lock);
+	cprof__in_rt--;
+	atomic_fetch_add(&live_threads, 1);
 	tls_registered = true;
 	pthread_setspecific(exit_key, (void *)1);
 }
@@ -236,12 +245,16 @@ static void thread_begin(void)
 typedef struct tramp {
 	void *(*fn)(void *);
 	void *arg;
+	int prof_view; /* the creator's view of SIGPROF in its mask */
 } tramp;
 
 static void *trampoline(void *p)
 {
 	tramp t = *(tramp *)p;
 	cprof__arena_free(p);
+	/* A thread created with every signal blocked (liblzma, jemalloc...)
+	 * is still sampled; the program still sees the mask it inherited. */
+	cprof__sigmask_adopt(t.prof_view);
 	/* Until the first sample, the thread's tail is charged to its start routine. */
 	cprof__tail.last = cprof__arena_alloc(CPROF_TAIL_DEPTH * sizeof(uintptr_t));
 	if (cprof__tail.last) {
@@ -275,6 +288,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		return real(th, attr, fn, arg);
 	t->fn = fn;
 	t->arg = arg;
+	t->prof_view = cprof__sigmask_prof_view();
 	int rc = real(th, attr, trampoline, t);
 	if (rc != 0)
 		cprof__arena_free(t);
@@ -325,7 +339,7 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 	}
 	sigset_t all, old;
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	cprof__mask_real(SIG_SETMASK, &all, &old);
 	spawning = true;
 	int rc = real(th, have_attr ? &attr : NULL, fn, arg);
 	if (rc == EINVAL && have_attr) /* the program's static TLS leaves too little */
@@ -333,10 +347,29 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 	if (rc == 0) /* named, for ps -L, top and debuggers */
 		pthread_setname_np(*th, "cprof");
 	spawning = false;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	cprof__mask_real(SIG_SETMASK, &old, NULL);
 	if (have_attr)
 		pthread_attr_destroy(&attr);
 	return -rc;
+}
+
+/* A thread leaves by pthread_exit: if it was the last program thread (main
+ * calling pthread_exit), cprof's own threads must not keep the process
+ * alive (service.c ends it). */
+typedef void (*pthread_exit_fn)(void *);
+static pthread_exit_fn real_pthread_exit;
+
+CPROF_EXPORT __attribute__((noreturn)) void pthread_exit(void *ret)
+{
+	if (cprof__gettid() == getpid()) {
+		atomic_store(&main_gone, 1);
+		cprof__service_thread_gone();
+	}
+	pthread_exit_fn f = real_pthread_exit;
+	if (!f)
+		f = (pthread_exit_fn)cprof__real("pthread_exit");
+	f(ret);
+	__builtin_unreachable();
 }
 
 int cprof__timers_start(long period_ns)
@@ -419,6 +452,8 @@ static void atfork_child(void)
 	pthread_mutex_init(&reg_lock, NULL);
 	cprof__forget_tid();
 	nreg = 0;
+	atomic_store(&live_threads, 0);
+	atomic_store(&main_gone, 0);
 	timers_on = false;
 	use_itimer = false;
 	cprof__cpu_atfork_child();
@@ -432,5 +467,6 @@ static void atfork_child(void)
 void cprof__threads_init(void);
 void cprof__threads_init(void)
 {
+	real_pthread_exit = (pthread_exit_fn)cprof__real("pthread_exit");
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }

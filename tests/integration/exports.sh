@@ -3,7 +3,7 @@
 . "$CPROF_ROOT/tests/lib.sh"
 # The libc/pthread functions libcprof interposes (keep in step with
 # src/runtime/libcprof.map).
-interposed="pthread_create sigaction signal dlclose _exit _Exit malloc free calloc realloc reallocarray posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size"
+interposed="pthread_create pthread_exit pthread_sigmask sigprocmask sigwait sigwaitinfo sigtimedwait signalfd sigaction signal dlclose _exit _Exit malloc free calloc realloc reallocarray posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size"
 nm -D --defined-only "$LIB" | awk '{ print $NF }' | sed 's/@.*//' | sort -u >"$T/exports"
 bad=""
 for s in $(cat "$T/exports"); do
