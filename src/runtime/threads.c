@@ -279,10 +279,12 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 		real = (pthread_create_fn)cprof__real("pthread_create");
 	if (!real)
 		return EAGAIN;
-	/* Not for cprof's own threads: a sanitizer's pthread_create interceptor
-	 * sends cprof__spawn_internal's call back through us. */
-	if (!spawning)
-		cprof__service_threads_coming();
+	/* cprof's own threads (a sanitizer's pthread_create interceptor sends
+	 * cprof__spawn_internal's call back through us) are not the program's:
+	 * no trampoline, no timer, no registration. */
+	if (spawning)
+		return real(th, attr, fn, arg);
+	cprof__service_threads_coming();
 	tramp *t = cprof__arena_alloc(sizeof(*t));
 	if (!t)
 		return real(th, attr, fn, arg);

@@ -18,7 +18,7 @@ cprof_re='cprof|trampoline|tab_grow|strtab_|qsort|dwfl_|dwarf_|libdw|elf_|inflat
 # noframes NAME PROFILE: no frame of cprof's in any stack.
 noframes() {
 	if [ -n "$NOSAMPLE" ]; then
-		skip "$1_no_cprof_frames" "$NOSAMPLE_WHY"
+		na "$1_no_cprof_frames" "$NOSAMPLE_WHY"
 		return
 	fi
 	if ! go tool pprof -traces -sample_index=alloc_space "$2" >"$T/$1.traces" 2>"$T/$1.tr.err" ||
@@ -33,7 +33,7 @@ noframes() {
 hrun own CPROF_HEAP="$T/own.pb.gz" CPROF_HEAP_RATE=1 CPROF_CPU="$T/own.cpu.pb.gz" "$T/own" "$T/own.api.pb.gz"
 want_rc own 0
 if [ -n "$NOSAMPLE" ]; then
-	skip own_glibc_untouched "$NOSAMPLE_WHY"
+	na own_glibc_untouched "$NOSAMPLE_WHY"
 else
 	sed -n 's/^\(not \)\{0,1\}ok /&own_/p' "$T/own.out"
 fi
@@ -50,7 +50,7 @@ eq perl_output "$(cat "$T/perl_both.out")" 25000
 noframes perl_heap "$T/perl_heap.pb.gz"
 noframes perl_both "$T/perl_both.pb.gz"
 if [ -n "$NOSAMPLE" ]; then
-	skip perl_same_counts "$NOSAMPLE_WHY"
+	na perl_same_counts "$NOSAMPLE_WHY"
 else
 	# Every allocation is recorded: the objects perl allocated are the
 	# same with and without the CPU profiler, but for perl's copies of the

@@ -31,7 +31,7 @@ rc=$?
 want_rc plain 0
 plain_moves=$(truth plain moves) plain_inplace=$(truth plain in_place)
 if [ -n "$SANITIZE" ]; then # built with a sanitizer: its realloc always moves
-	skip both_ways_without_cprof "a sanitizer's realloc never grows in place"
+	na both_ways_without_cprof "a sanitizer's realloc never grows in place"
 else
 	check both_ways_without_cprof test "${plain_moves:-0}" -gt 0 -a "${plain_inplace:-0}" -gt 0
 fi
@@ -72,9 +72,9 @@ accurate() {
 }
 
 if [ -n "$NOSAMPLE" ]; then
-	skip rate64k_accuracy "$NOSAMPLE_WHY"
-	skip rate1_inuse_exact "$NOSAMPLE_WHY"
-	skip no_cprof_frames "$NOSAMPLE_WHY"
+	na rate64k_accuracy "$NOSAMPLE_WHY"
+	na rate1_inuse_exact "$NOSAMPLE_WHY"
+	na no_cprof_frames "$NOSAMPLE_WHY"
 else
 	accurate default
 	hrun rate64k CPROF_HEAP="$T/rate64k.pb.gz" CPROF_HEAP_RATE=65536 "$T/hr" $NBUF $MAXKB $STEP 65536
@@ -120,7 +120,7 @@ tp() {
 	calls() { awk -v s="$2" '$NF == s { print $4; f = 1 } END { if (!f) print 0 }' "$1"; }
 	pu=$(calls "$T/$_n.plain.st" munmap) pr=$(calls "$T/$_n.plain.st" mremap) cu=$(calls "$T/$_n.st" munmap)
 	if [ -n "$NOSAMPLE" ]; then
-		skip "${_n}_in_place_kept" "$NOSAMPLE_WHY"
+		na "${_n}_in_place_kept" "$NOSAMPLE_WHY"
 	elif [ "$pr" -gt 100 ] && [ "$cu" -le $((pu + 50)) ]; then
 		ok "${_n}_in_place_kept (munmap: $cu under cprof, $pu without; $pr mremap)"
 	else
