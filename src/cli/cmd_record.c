@@ -148,25 +148,22 @@ static int check_output(const char *out, const char *abs, bool force)
 	return 0;
 }
 
-/* Write all of fd's bytes from src's file to a temporary beside dst, then
- * rename it over dst (the parts may be on another file system). */
+/* Move a part to dst: a rename, or (the parts may be on another file
+ * system) a copy written whole beside dst (outfile.c). */
 static int move_file(const char *src, const char *dst)
 {
 	if (rename(src, dst) == 0)
 		return 0;
 	if (errno != EXDEV)
 		return -errno;
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.cprof-tmp.%d", dst, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	int outfd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	cprof_outfile o;
+	int outfd = cprof_outfile_open(&o, dst);
 	if (outfd < 0) {
-		int e = -errno;
 		close(in);
-		return e;
+		return outfd;
 	}
 	char buf[65536];
 	int rc = 0;
@@ -182,33 +179,21 @@ static int move_file(const char *src, const char *dst)
 			break;
 	}
 	close(in);
-	if (close(outfd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, dst) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
+	int crc = cprof_outfile_close(&o, outfd, rc == 0);
+	return rc ? rc : crc;
 }
 
-/* Write p gzipped to a temporary beside path, renamed over it when complete. */
+/* Write p gzipped to path, whole or not at all (outfile.c). */
 static int write_profile_file(const cprof_profile *p, const char *path)
 {
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.cprof-tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cprof_outfile o;
+	int fd = cprof_outfile_open(&o, path);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = cprof_profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1);
-	if (close(fd) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
+	int crc = cprof_outfile_close(&o, fd, rc == 0);
+	return rc ? rc : crc;
 }
 
 /* One process's part in the temporary directory. */

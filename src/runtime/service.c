@@ -373,17 +373,25 @@ static bool park_all(void)
 	}
 }
 
-/* The service thread's watchdog over the writing: SIGPROF to itself. */
-static void arm_watchdog(void)
+/* A CLOCK_MONOTONIC timer, not armed, that sends sig with cookie in
+ * si_value to the calling thread; its id, or -1.  async-signal-safe */
+static int thread_timer(int sig, void *cookie)
 {
 	struct sigevent sev;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIGPROF;
-	sev.sigev_value.sival_ptr = CPROF_WATCHDOG_COOKIE;
+	sev.sigev_signo = sig;
+	sev.sigev_value.sival_ptr = cookie;
 	sev._sigev_un._tid = cprof__gettid();
 	int id;
-	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
+	return syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) == 0 ? id : -1;
+}
+
+/* The service thread's watchdog over the writing: SIGPROF to itself. */
+static void arm_watchdog(void)
+{
+	int id = thread_timer(SIGPROF, CPROF_WATCHDOG_COOKIE);
+	if (id < 0)
 		return;
 	struct itimerspec its = {{0, 0}, {WRITE_MAX_NS / 1000000000, WRITE_MAX_NS % 1000000000}};
 	syscall(SYS_timer_settime, id, 0, &its, NULL);
@@ -584,18 +592,8 @@ void cprof__fatal_flush_now(void)
  * this thread again. */
 static bool retry_later(int sig)
 {
-	if (retry_timer < 0) {
-		struct sigevent sev;
-		memset(&sev, 0, sizeof(sev));
-		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = sig;
-		sev.sigev_value.sival_ptr = RETRY_COOKIE;
-		sev._sigev_un._tid = cprof__gettid();
-		int id;
-		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
-			return false;
-		retry_timer = id;
-	}
+	if (retry_timer < 0 && (retry_timer = thread_timer(sig, RETRY_COOKIE)) < 0)
+		return false;
 	struct itimerspec its = {{0, 0}, {0, RETRY_NS}};
 	return syscall(SYS_timer_settime, retry_timer, 0, &its, NULL) == 0;
 }
