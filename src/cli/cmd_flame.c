@@ -291,7 +291,7 @@ int cprof_cmd_flame(int argc, char **argv)
 		goto done;
 	}
 	if (empty)
-		cprof_error("flame: no samples to draw (the total is zero); wrote an empty graph");
+		cprof_error("flame: no samples to draw (the total is zero or negative); wrote an empty graph");
 	status = 0;
 done:
 	if (out != stdout) {

@@ -999,7 +999,7 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	if (c.total <= 0) {
 		fprintf(out,
 			"<text id=\"empty\" x=\"%d\" y=\"%d\" style=\"text-anchor:middle\">"
-			"No samples to draw: the total is zero.</text>\n",
+			"No samples to draw: the total is not positive.</text>\n",
 			width / 2, c.ytop + c.frameh);
 	}
 	fprintf(out, "<g id=\"frames\">\n");

@@ -128,6 +128,20 @@ check big_values_total grep -q '<title>all (6917529027641081856 samples, 100.00%
 printf 'a;b 4611686018427387904\na;c 4611686018427387904\n' >"$T/over.folded"
 refuses sum_overflow_refused 1 'over.folded: the counts add up to more than 2\^63-1' "$CPROF" flame "$T/over.folded"
 
+# profile.proto sample values near INT64_MAX whose sum passes 2^63-1: Go's
+# int64 arithmetic wraps and cprof's reports match pprof's byte for byte
+# (computed in unsigned arithmetic: no undefined behaviour, UBSan checks).
+if [ -x /usr/bin/python3 ]; then
+	/usr/bin/python3 "$CPROF_ROOT/tests/progs/many_funcs.py" 3 "$T/int64.pb.gz" 4611686018427387904
+	for r in top traces; do
+		go tool pprof -$r "$T/int64.pb.gz" >"$T/want" 2>"$T/want.err"; wrc=$?
+		"$CPROF" $r "$T/int64.pb.gz" >"$T/got" 2>"$T/got.err"; grc=$?
+		judge "int64_sum_wraps_as_pprof_$r" $wrc $grc
+	done
+else
+	skip int64_sum "no /usr/bin/python3"
+fi
+
 # Legacy heap profiles at the edges, judged by go tool pprof: a heap_v2
 # sampling rate of 0 (no scaling), counts that overflow int64 (refused).
 printf 'heap profile: 1: 2048 [1: 2048] @ heap_v2/0\n1: 2048 [1: 2048] @ 0x4b3efb 0x437452\n' >"$T/v2zero.txt"

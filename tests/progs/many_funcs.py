@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes a gzipped profile.proto with N functions (one location and one
-sample each, value i+1), for tests/integration/cli_badinput.sh.
-Usage: many_funcs.py N OUT"""
+sample each, value i, or VALUE for every sample), for
+tests/integration/cli_badinput.sh.
+Usage: many_funcs.py N OUT [VALUE]"""
 import gzip, sys
 
 def varint(v):
@@ -22,11 +23,12 @@ def vfield(num, v):
     return varint(num << 3) + varint(v)
 
 n = int(sys.argv[1])
+value = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 out = bytearray()
 strings = ["", "samples", "count"]
 out += field(1, vfield(1, 1) + vfield(2, 2))
 for i in range(1, n + 1):
-    out += field(2, field(1, varint(i)) + field(2, varint(i)))
+    out += field(2, field(1, varint(i)) + field(2, varint(value or i)))
 for i in range(1, n + 1):
     out += field(4, vfield(1, i) + field(4, vfield(1, i)))
 for i in range(1, n + 1):
