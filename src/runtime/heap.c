@@ -1361,7 +1361,11 @@ static void object_range(const char *sym, const char **lo, const char **hi)
 	if (!addr || !dladdr(addr, &info))
 		return;
 	/* The object's whole mapped range: enough to attribute a call site. */
-	FILE *f = fopen("/proc/self/maps", "re");
+	/* thread-self: /proc/self's maps are empty once main has called
+	 * pthread_exit. */
+	FILE *f = fopen("/proc/thread-self/maps", "re");
+	if (!f)
+		f = fopen("/proc/self/maps", "re");
 	if (!f)
 		return;
 	char line[4352];

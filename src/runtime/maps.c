@@ -289,7 +289,11 @@ void cprof__maps_snapshot(void)
 	if (!vdso)
 		vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
 	if (!exe[0]) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		/* /proc/self names the thread group leader: once main has called
+		 * pthread_exit, its exe link is gone, the calling thread's is not. */
+		ssize_t n = readlink("/proc/thread-self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		exe[n > 0 ? n : 0] = 0;
 	}
 	bool first = true;

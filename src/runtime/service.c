@@ -104,6 +104,9 @@ static _Atomic uint32_t parked_n; /* futex word */
 static _Atomic pid_t parked_tids[MAX_PARKED];
 static _Atomic uint32_t never; /* parked threads wait on it; nobody wakes them */
 static CPROF_TLS volatile sig_atomic_t tls_parked;
+/* cprof's own thread: never parked (the service thread, which writes, takes
+ * a timer SIGPROF still pending from before it unblocked the signal). */
+static CPROF_TLS volatile sig_atomic_t tls_internal;
 
 /* cprof's own threads (writer, service). */
 #define MAX_INTERNAL 8
@@ -120,6 +123,7 @@ CPROF_TLS int cprof__in_rt;
 
 void cprof__internal_enter(void)
 {
+	tls_internal = 1;
 	pid_t me = cprof__gettid();
 	for (int i = 0; i < MAX_INTERNAL; i++) {
 		pid_t z = 0;
@@ -258,7 +262,7 @@ static bool park_unsafe(const void *uc)
  * the service thread signals again. */
 static void park(const void *uc)
 {
-	if (tls_parked || (uc && park_unsafe(uc)))
+	if (tls_parked || tls_internal || (uc && park_unsafe(uc)))
 		return;
 	tls_parked = 1;
 	uint32_t i = atomic_fetch_add(&parked_n, 1);

@@ -85,7 +85,8 @@ static tslot *add_slot(pid_t tid)
 static void add_slot_cb(pid_t tid, void *arg)
 {
 	(void)arg;
-	add_slot(tid);
+	if (!cprof__internal_tid(tid)) /* cprof's threads are not sampled */
+		add_slot(tid);
 }
 
 int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg)
