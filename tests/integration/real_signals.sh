@@ -116,7 +116,7 @@ PY
 ki() {
 	_n=$1 _m=$2; shift 2
 	rm -f "$T/$_n.out"
-	timeout -k 5 $RUN_TIMEOUT $DFL "$@" python3 "$T/ki.py" $_m >"$T/$_n.out" 2>"$T/$_n.err" &
+	timeout -k 5 $RUN_TIMEOUT $DFL "$@" /usr/bin/python3 "$T/ki.py" $_m >"$T/$_n.out" 2>"$T/$_n.err" &
 	_bg=$!
 	_i=0
 	while [ $_i -lt 300 ] && ! grep -q ready "$T/$_n.out" 2>/dev/null; do sleep 0.1; _i=$((_i + 1)); done
@@ -138,8 +138,8 @@ for m in catch reraise; do
 done
 py='import signal as s; print([s.getsignal(x) for x in (s.SIGINT, s.SIGTERM, s.SIGHUP, s.SIGPIPE, s.SIGUSR1)])'
 if [ -z "$TSAN" ]; then
-	base pysig python3 -c "$py"
-	run pysig_cpu $CPU CPROF_CPU="$T/pysig.pb.gz" -- python3 -c "$py"
+	base pysig /usr/bin/python3 -c "$py"
+	run pysig_cpu $CPU CPROF_CPU="$T/pysig.pb.gz" -- /usr/bin/python3 -c "$py"
 	same pysig_cpu pysig
 fi
 base dispo "$T/sig" dispo
