@@ -49,7 +49,7 @@ CLI_OBJ     := $(call obj,$(CLI_SRC))
 BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 # The part of src/profile/ that libcprof uses (the readers, merge and the
 # CLI's gzip writer stay out of the process, with their libm/zlib needs).
-RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c demangle.c dwlib.c))
+RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c elfread.c demangle.c dwlib.c))
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
@@ -120,7 +120,8 @@ deps:
 # starting from the committed corpora (tests/fuzz.sh).
 FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc
 FUZZ_RUNS  ?= 20000
-FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat
+FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
+	      $(B)/fuzz/fuzz_elfread
 $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c decode.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
@@ -130,6 +131,9 @@ $(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profile/deflat
 $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c src/bench/benchstat.c src/bench/benchfmt.c src/bench/stats.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
+$(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^
 fuzz: $(FUZZ_BIN)
 	@FUZZ_RUNS="$(FUZZ_RUNS)" B="$(B)" sh tests/fuzz.sh
 

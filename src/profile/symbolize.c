@@ -6,12 +6,14 @@
  *   runtime address --PT_LOAD--> ELF virtual address (module bias is 0)
  *   ELF address --dwfl_module_addrdie--> CU --per-CU function index-->
  *     subprogram DIE --descent--> inlined_subroutine chain --> Lines
- *   no DWARF: dwfl_module_addrinfo (.symtab, else .dynsym) --> name only
+ *   no DWARF: the sorted function symbols (.symtab, else .dynsym) --> name
+ *   lean mode, a binary without its own DWARF: elfread.c instead of libdw
  */
 #include "compat.h"
 #include "profile/symbolize.h"
 #include "profile/demangle.h"
 #include "profile/dwlib.h"
+#include "profile/elfread.h"
 
 #include <dwarf.h>
 #include <errno.h>
@@ -153,10 +155,7 @@ static void ptrmap_free(struct ptrmap *m)
 
 /* ---- per-binary state -------------------------------------------------- */
 
-struct seg {
-	uint64_t off, filesz, vaddr, memsz;
-	bool exec;
-};
+typedef cprof_elfseg seg_t; /* one PT_LOAD */
 
 /* The functions of one compilation unit, sorted by lo, for binary search
  * instead of walking the CU's DIE tree on every address. */
@@ -192,25 +191,34 @@ struct subtree {
  * dwfl_module_addrinfo scans the whole table on every call. */
 struct sym {
 	uint64_t lo, size;
-	const char *name; /* stable: in the ELF's mapped string table */
-	int rank;         /* binding preference among aliases */
+	const char *name; /* stable: in the ELF's mapped string table, or owned
+			   * (symfile.names); NULL: not read yet (elfread) */
+	uint32_t name_off; /* elfread: offset in the string table */
+	int rank;          /* binding preference among aliases */
 };
 
 struct symfile {
+	struct cprof_symbolizer *s;
 	char *file, *build_id; /* key: the mapping's path and build id */
 	char *path;            /* the ELF actually used; NULL when unusable */
 	char *why;             /* why unusable (NULL when usable) */
 	uint64_t start;        /* [vdso] without build id: part of the key */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
-	struct seg *seg;
+	/* Lean mode, a binary without its own DWARF: read without libdw.
+	 * elf is the binary; symelf the file whose table names it (elf, or
+	 * the separate debug file for its .symtab), symtab that table. */
+	cprof_elffile *elf, *symelf;
+	const cprof_elftab *symtab;
+	seg_t *seg;
 	size_t nseg;
 	struct ptrmap cus;  /* CU DIE address -> struct cuindex * */
 	struct ptrmap subs; /* subprogram DIE address -> struct subtree * */
 	struct sym *syms;
 	size_t nsyms;
-	char **vernames; /* names of syms[] stripped of "@VERSION" (owned) */
-	size_t nvernames;
+	char **vernames; /* names of syms[] stripped of "@VERSION", or read by
+			  * elfread (owned) */
+	size_t nvernames, capvernames;
 	bool syms_loaded;
 	struct fnrange *cur; /* CU ranges, when .debug_aranges is missing */
 	size_t ncur;
@@ -221,6 +229,7 @@ struct symfile {
 
 struct cprof_symbolizer {
 	char **dirs;
+	bool noelfread; /* lean mode through libdw too (tests compare both) */
 	size_t ndirs;
 	struct symfile **files;
 	size_t nfiles, capfiles;
@@ -275,6 +284,11 @@ void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient)
 	s->transient = transient;
 }
 
+void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on)
+{
+	s->noelfread = !on;
+}
+
 /* Does the ELF itself have DWARF (a .debug_info section with contents)? */
 static bool has_own_dwarf(Elf *elf)
 {
@@ -320,6 +334,14 @@ static void symfile_free(struct symfile *f)
 	free(f->cur);
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
+	if (f->symelf && f->symelf != f->elf) {
+		cprof_elf_close(f->symelf);
+		free(f->symelf);
+	}
+	if (f->elf) {
+		cprof_elf_close(f->elf);
+		free(f->elf);
+	}
 	free(f->seg);
 	free(f->file);
 	free(f->build_id);
@@ -507,13 +529,167 @@ static void set_why(char **why, const char *fmt, ...)
 	*why = strdup(msg);
 }
 
+/* libdw, loaded for the first binary that needs it: a profile whose
+ * binaries are all named by elfread.c never maps it.  false (f->why says
+ * why) when it cannot be loaded. */
+static bool need_dw(struct symfile *f)
+{
+	cprof_symbolizer *s = f->s;
+	if (!s->dw)
+		s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
+	if (s->dw < 0)
+		set_why(&f->why, "%s", s->dwerr);
+	return s->dw > 0;
+}
+
+/* path as an ELF (elfread) if it is one whose build id is bin's (any,
+ * when bin has none); NULL otherwise. */
+static cprof_elffile *open_debug_elf(const char *path, const cprof_elffile *bin)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	cprof_elffile *d = calloc(1, sizeof(*d));
+	if (!d) {
+		close(fd);
+		return NULL;
+	}
+	char why[160];
+	if (cprof_elf_open(d, fd, why, sizeof(why)) != 0 ||
+	    (bin->nbuild_id && (d->nbuild_id != bin->nbuild_id ||
+				memcmp(d->build_id, bin->build_id, (size_t)bin->nbuild_id) != 0))) {
+		cprof_elf_close(d);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* The separate debug file of bin (at path), in find_debuginfo's order:
+ * by build id under /usr/lib/debug/.build-id, then the debuglink next to
+ * the file, in .debug/ and under /usr/lib/debug. */
+static cprof_elffile *find_debug_elf(const char *path, const cprof_elffile *bin)
+{
+	char p[PATH_MAX];
+	cprof_elffile *d = NULL;
+	if (bin->nbuild_id >= 2) {
+		char h[2 * CPROF_ELF_MAX_BUILD_ID + 1];
+		hex(bin->build_id, bin->nbuild_id, h);
+		snprintf(p, sizeof(p), "/usr/lib/debug/.build-id/%.2s/%s.debug", h, h + 2);
+		d = open_debug_elf(p, bin);
+	}
+	if (d || !bin->debuglink[0])
+		return d;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	const char *fmts[] = {"%s/%s", "%s/.debug/%s", "/usr/lib/debug%s/%s"};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(fmts) && !d; i++) {
+		int k = snprintf(p, sizeof(p), fmts[i], dir, bin->debuglink);
+		if (k > 0 && (size_t)k < sizeof(p) && strcmp(p, path) != 0)
+			d = open_debug_elf(p, bin);
+	}
+	return d;
+}
+
+/* Lean mode: a binary without its own DWARF is named from its symbol table
+ * (its .symtab, else its debug file's, else its .dynsym) read by elfread.c,
+ * without libdw.  fd >= 0 is not consumed.  1: usable (f->elf set); 0:
+ * absent; -1: unusable (f->why); 2: a binary with DWARF, or of another ELF
+ * class: libdw's. */
+static int try_elfread(struct symfile *f, const char *path, int fd)
+{
+	int my = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (my < 0)
+		return fd >= 0 ? 2 : 0;
+	cprof_elffile *e = calloc(1, sizeof(*e));
+	if (!e) {
+		close(my);
+		return 2;
+	}
+	char why[160];
+	int rc = cprof_elf_open(e, my, why, sizeof(why));
+	if (rc < 0)
+		set_why(&f->why, "%s: not a readable ELF file (%s)", path, why);
+	char have[2 * CPROF_ELF_MAX_BUILD_ID + 1] = "";
+	if (rc == 0 && f->build_id[0]) {
+		hex(e->build_id, e->nbuild_id, have);
+		if (strcasecmp(have, f->build_id) != 0) {
+			set_why(&f->why, "build id mismatch: %s has %s", path,
+				have[0] ? have : "none");
+			rc = -1;
+		}
+	}
+	if (rc == 0 && e->nseg == 0) {
+		set_why(&f->why, "%s: no loadable segments", path);
+		rc = -1;
+	}
+	if (rc != 0 || e->dwarf) {
+		cprof_elf_close(e);
+		free(e);
+		return rc < 0 ? -1 : 2;
+	}
+	cprof_elffile *sym = e;
+	const cprof_elftab *tab = &e->symtab;
+	if (!tab->size) {
+		cprof_elffile *d = find_debug_elf(path, e);
+		if (d && d->symtab.size) {
+			sym = d;
+			tab = &d->symtab;
+		} else {
+			if (d) {
+				cprof_elf_close(d);
+				free(d);
+			}
+			tab = &e->dynsym;
+		}
+	}
+	char *p = tab->size ? strdup(path) : NULL;
+	if (!p) {
+		if (!tab->size)
+			set_why(&f->why, "%s: no symbol table or debug info", path);
+		cprof_elf_close(e);
+		free(e);
+		return -1;
+	}
+	free(f->why);
+	f->why = NULL;
+	f->path = p;
+	f->elf = e;
+	f->symelf = sym;
+	f->symtab = tab;
+	f->seg = e->seg; /* the segments move to f */
+	f->nseg = e->nseg;
+	e->seg = NULL;
+	f->nodwarf = true;
+	return 1;
+}
+
 /* Try one candidate file (or fd >= 0, which is consumed).  1: usable
- * (f->dwfl/mod set); 0: absent; -1: present but unusable (f->why says why). */
+ * (f->dwfl/mod or f->elf set); 0: absent; -1: present but unusable
+ * (f->why says why). */
 static int try_open_fd(struct symfile *f, const char *path, int fd)
 {
 	struct stat st;
 	if (fd < 0 && (stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
 		return 0;
+	if (f->lean && !f->s->noelfread) {
+		int rc = try_elfread(f, path, fd);
+		if (rc != 2) {
+			if (fd >= 0)
+				close(fd);
+			return rc;
+		}
+	}
+	if (!need_dw(f)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	Dwfl *dwfl = dwfl_begin(&dwfl_callbacks);
 	if (!dwfl) {
 		if (fd >= 0)
@@ -552,12 +728,12 @@ static int try_open_fd(struct symfile *f, const char *path, int fd)
 	size_t nphdr = 0;
 	if (elf_getphdrnum(elf, &nphdr) != 0 || nphdr > 65535)
 		nphdr = 0;
-	struct seg *seg = nphdr ? calloc(nphdr, sizeof(*seg)) : NULL;
+	seg_t *seg = nphdr ? calloc(nphdr, sizeof(*seg)) : NULL;
 	size_t nseg = 0;
 	for (size_t i = 0; seg && i < nphdr; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-			seg[nseg++] = (struct seg){ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz,
+			seg[nseg++] = (seg_t){ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz,
 						   (ph.p_flags & PF_X) != 0};
 	}
 	if (nseg == 0) {
@@ -649,15 +825,6 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
  * id (its program headers and symbols stand in for the binary). */
 static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 {
-	/* libdw is loaded for the first binary to open: a profile with nothing
-	 * to symbolise never maps it.  Without it every binary is "not found",
-	 * with the reason in the notes. */
-	if (!s->dw)
-		s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
-	if (s->dw < 0) {
-		set_why(&f->why, "%s", s->dwerr);
-		return;
-	}
 	if (!strcmp(f->file, "[vdso]")) {
 		if (try_vdso(f, start) <= 0)
 			set_why(&f->why, "no vDSO image to match");
@@ -718,6 +885,7 @@ static struct symfile *get_file(cprof_symbolizer *s, const char *file, const cha
 	f->build_id = xstrdup(build_id);
 	f->start = key_start;
 	f->lean = s->lean;
+	f->s = s;
 	if (!f->file || !f->build_id) {
 		symfile_free(f);
 		return NULL;
@@ -736,10 +904,10 @@ static bool to_vaddr(const struct symfile *f, const cprof_mapping *m, uint64_t a
 	uint64_t off = m->offset + (addr - m->start);
 	if (off < m->offset)
 		return false;
-	const struct seg *x = NULL;
+	const seg_t *x = NULL;
 	size_t nx = 0;
 	for (size_t i = 0; i < f->nseg; i++) {
-		const struct seg *g = &f->seg[i];
+		const seg_t *g = &f->seg[i];
 		if (off >= g->off && off - g->off < g->filesz) {
 			*va = g->vaddr + (off - g->off);
 			return true;
@@ -1067,9 +1235,95 @@ static int sym_cmp(const void *a, const void *b)
 	return (x->size < y->size) - (x->size > y->size);
 }
 
+/* Like libdwfl: a global name beats a weak one beats a local. */
+static int bind_rank(int bind)
+{
+	return bind == STB_GLOBAL ? 3 : bind == STB_WEAK ? 2 : 1;
+}
+
+struct symload {
+	struct sym *v;
+	size_t n, cap; /* cap == 0: counting */
+};
+
+static bool symload_add(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name)
+{
+	struct symload *l = ctx;
+	if (l->cap && l->n < l->cap)
+		l->v[l->n] = (struct sym){value, size, NULL, name, bind_rank(bind)};
+	l->n++;
+	return true;
+}
+
+/* Keep the best alias at each address of the sorted v[0, k): the count. */
+static size_t syms_dedup(struct sym *v, size_t k)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++)
+		if (m == 0 || v[m - 1].lo != v[i].lo)
+			v[m++] = v[i];
+	return m;
+}
+
+/* elfread: count the function symbols, then fill exactly that many; names
+ * are read when a lookup needs them (sym_name). */
+static void load_syms_elf(struct symfile *f)
+{
+	struct symload l = {0};
+	if (!cprof_elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n == 0)
+		return;
+	l.cap = l.n;
+	l.n = 0;
+	l.v = calloc(l.cap, sizeof(*l.v));
+	if (!l.v || !cprof_elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n > l.cap) {
+		free(l.v);
+		return;
+	}
+	qsort(l.v, l.n, sizeof(*l.v), sym_cmp);
+	f->syms = l.v;
+	f->nsyms = syms_dedup(l.v, l.n);
+}
+
+static bool own_name(struct symfile *f, char *name)
+{
+	if (f->nvernames == f->capvernames) {
+		size_t cap = f->capvernames ? 2 * f->capvernames : 64;
+		char **v = realloc(f->vernames, cap * sizeof(*v));
+		if (!v)
+			return false;
+		f->vernames = v;
+		f->capvernames = cap;
+	}
+	f->vernames[f->nvernames++] = name;
+	return true;
+}
+
+/* A symbol's name, read from the file the first time (elfread). */
+static const char *sym_name(struct symfile *f, struct sym *c)
+{
+	if (c->name || !f->symelf)
+		return c->name;
+	char buf[1024];
+	if (!cprof_elf_name(f->symelf, f->symtab, c->name_off, buf, sizeof(buf)))
+		return NULL;
+	char *at = strchr(buf, '@'); /* "__libc_start_main@@GLIBC_2.34" */
+	if (at && at > buf)
+		*at = 0;
+	char *own = strdup(buf);
+	if (!own || !own_name(f, own)) {
+		free(own);
+		return NULL;
+	}
+	return c->name = own;
+}
+
 static void load_syms(struct symfile *f)
 {
 	f->syms_loaded = true;
+	if (!f->mod) {
+		load_syms_elf(f);
+		return;
+	}
 	int n = dwfl_module_getsymtab(f->mod);
 	if (n <= 1)
 		return;
@@ -1086,17 +1340,12 @@ static void load_syms(struct symfile *f)
 		if (!name || !name[0] || shndx == SHN_UNDEF ||
 		    (type != STT_FUNC && type != STT_GNU_IFUNC))
 			continue;
-		/* Like libdwfl: a global name beats a weak one beats a local. */
-		int rank = bind == STB_GLOBAL ? 3 : bind == STB_WEAK ? 2 : 1;
-		v[k++] = (struct sym){addr, sym.st_size, name, rank};
+		v[k++] = (struct sym){addr, sym.st_size, name, 0, bind_rank(bind)};
 	}
 	qsort(v, k, sizeof(*v), sym_cmp);
-	size_t m = 0, nver = 0; /* keep the best alias at each address */
-	for (size_t i = 0; i < k; i++)
-		if (m == 0 || v[m - 1].lo != v[i].lo) {
-			v[m++] = v[i];
-			nver += strchr(v[i].name, '@') != NULL;
-		}
+	size_t m = syms_dedup(v, k), nver = 0;
+	for (size_t i = 0; i < m; i++)
+		nver += strchr(v[i].name, '@') != NULL;
 	/* A .symtab name with its symbol version (glibc's
 	 * "__libc_start_main@@GLIBC_2.34"): the name is what comes before. */
 	f->vernames = nver ? calloc(nver, sizeof(char *)) : NULL;
@@ -1124,13 +1373,13 @@ static const char *sym_lookup(struct symfile *f, uint64_t va)
 	}
 	if (lo == 0)
 		return NULL;
-	const struct sym *c = &f->syms[lo - 1];
+	struct sym *c = &f->syms[lo - 1];
 	if (c->size == 0 || va - c->lo < c->size)
-		return c->name;
+		return sym_name(f, c);
 	/* A sized symbol enclosing a smaller one just before va. */
 	for (size_t i = lo - 1, k = 0; i > 0 && k < 8; i--, k++)
 		if (f->syms[i - 1].size && va - f->syms[i - 1].lo < f->syms[i - 1].size)
-			return f->syms[i - 1].name;
+			return sym_name(f, &f->syms[i - 1]);
 	return NULL;
 }
 
@@ -1409,8 +1658,8 @@ static bool one_location(struct run *r, struct mapstate *ms, cprof_buf *notes, s
 		}
 	}
 	struct symfile *f = st->f;
-	if (!f || !f->mod) {
-		if (f && !f->mod && !st->noted && !is_pseudo_file(file)) {
+	if (!f || (!f->mod && !f->elf)) {
+		if (f && !st->noted && !is_pseudo_file(file)) {
 			st->noted = true;
 			/* One note per binary, not per mapping of it. */
 			bool dup = false;

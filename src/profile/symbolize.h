@@ -39,6 +39,10 @@ void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean);
  * mode: it symbolises one profile per symbolizer, inside the host, where
  * the peak memory counts more than a second profile's speed. */
 void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient);
+/* Lean mode reads the symbol tables of binaries without their own DWARF
+ * with elfread.c, without loading libdw (on by default).  Off, it goes
+ * through libdw as full mode does: the tests compare the two. */
+void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on);
 /* Closes every cached file.  NULL is a no-op. */
 void cprof_symbolizer_free(cprof_symbolizer *s);
 

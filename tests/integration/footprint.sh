@@ -2,7 +2,8 @@
 # structural facts, not RSS figures (those are bench/footprint.sh's).
 #   - libdw (and libelf, libdebuginfod, libcurl) is not mapped in a process
 #     that libcprof is preloaded into, profiling or not, until a profile is
-#     symbolised, and is unmapped again once it is written;
+#     symbolised, and is unmapped again once it is written; a program
+#     without DWARF never loads it at all;
 #   - cprof's own threads (named "cprof") run on small stacks, not the 8 MB
 #     default.
 . "$CPROF_ROOT/tests/lib.sh"
@@ -25,6 +26,22 @@ for mode in preload cpu heap both; do
 	done
 done
 check cpu_profile_written_after_cat test -s "$T/cpu.pb.gz"
+
+# A program without DWARF (Debian's sqlite3; libc named from libc6-dbg's
+# .symtab): its profiles are named by elfread.c, libdw is never loaded.
+echo 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<300000) SELECT sum(x) FROM c;' >"$T/q.sql"
+env LD_PRELOAD="$PRELOAD" LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" CPROF_CPU="$T/sq.cpu.pb.gz" \
+	CPROF_HEAP="$T/sq.heap.pb.gz" sqlite3 :memory: <"$T/q.sql" >"$T/sq.out" 2>"$T/sq.err"
+check "sqlite3_exit_status_0 ($?)" test $? = 0
+check sqlite3_output_unchanged grep -qx 45000150000 "$T/sq.out"
+check sqlite3_loader_log_written sh -c "cat '$T'/ld.* | grep -q 'calling init'"
+check sqlite3_libdw_never_loaded sh -c "! cat '$T'/ld.* | grep -q 'find library=libdw'"
+if pprof_top "$T/sq.cpu.pb.gz" >"$T/sq.top"; then
+	ok sqlite3_cpu_profile_readable
+	[ -z "$SANITIZE" ] && check sqlite3_cpu_profile_named grep -q 'sqlite3VdbeExec' "$T/sq.top"
+else
+	nok sqlite3_cpu_profile_readable
+fi
 
 # Through the API: nothing before the profile, small stacks for cprof's
 # threads while it runs, nothing left once it is written.

@@ -455,9 +455,11 @@ static void test_missing_and_mismatch(cprof_symbolizer *s, const char *maps)
 	cprof_buf_free(&notes);
 }
 
-static void corrupt_one(const char *maps, const char *file, const char *name, bool want_note)
+static void corrupt_one(const char *maps, const char *file, const char *name, bool want_note,
+			bool lean)
 {
 	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	cprof_symbolizer_set_lean(s, lean);
 	cprof_profile p;
 	uint64_t l0, l1;
 	lib_profile(&p, maps, file, "", &l0, &l1);
@@ -474,10 +476,14 @@ static void corrupt_one(const char *maps, const char *file, const char *name, bo
 	cprof_symbolizer_free(s);
 }
 
-static void test_corrupt(const char *maps)
+/* Corrupt copies of the fixture library (sub: "" the one with DWARF, read
+ * by libdw; "stripped/" its symbol table only, read by elfread.c in lean
+ * mode). */
+static void test_corrupt(const char *maps, const char *sub, bool lean)
 {
 	char orig[512], file[600];
-	snprintf(orig, sizeof(orig), "%s/libsym_lib.so", dir);
+	const char *tag = lean ? "lean_" : "";
+	snprintf(orig, sizeof(orig), "%s/%slibsym_lib.so", dir, sub);
 	size_t len;
 	char *data = slurp(orig, &len);
 	if (!data) {
@@ -492,8 +498,8 @@ static void test_corrupt(const char *maps)
 		fwrite(data, 1, cuts[i], f);
 		fclose(f);
 		char name[64];
-		snprintf(name, sizeof(name), "truncated_%zu_bytes", cuts[i]);
-		corrupt_one(maps, file, name, i < 4);
+		snprintf(name, sizeof(name), "%struncated_%zu_bytes", tag, cuts[i]);
+		corrupt_one(maps, file, name, i < 4, lean);
 	}
 	/* Random byte flips anywhere (headers, DWARF, tables): no crash. */
 	srand(42);
@@ -509,6 +515,7 @@ static void test_corrupt(const char *maps)
 		fclose(f);
 		free(c);
 		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+		cprof_symbolizer_set_lean(s, lean);
 		cprof_profile p;
 		uint64_t l0, l1;
 		lib_profile(&p, maps, file, "", &l0, &l1);
@@ -520,7 +527,9 @@ static void test_corrupt(const char *maps)
 		cprof_buf_free(&notes);
 		cprof_symbolizer_free(s);
 	}
-	ok(survived == 40, "byte_flips_no_crash", "%d/40", survived);
+	char name[64];
+	snprintf(name, sizeof(name), "%sbyte_flips_no_crash", tag);
+	ok(survived == 40, name, "%d/40", survived);
 	free(data);
 }
 
@@ -889,6 +898,65 @@ static void test_many_libc(void)
 	free(maps);
 }
 
+/* Lean mode names binaries without their own DWARF with elfread.c, not
+ * libdw: every executable mapping of this process without DWARF (libc with
+ * libc6-dbg's .symtab, libz, libelf...), sampled at N addresses, is named
+ * exactly as libdw's symbol table names it. */
+static void test_elfread_same(const char *maps)
+{
+	int files = 0, addrs = 0, named = 0, differ = 0;
+	char first[1024] = "";
+	for (const char *l = maps; l && *l;) {
+		unsigned long long lo, hi, off;
+		char perms[8], f[1024] = "";
+		int k = sscanf(l, "%llx-%llx %7s %llx %*s %*s %1023[^\n]", &lo, &hi, perms, &off, f);
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+		if (k != 5 || perms[2] != 'x' || f[0] != '/')
+			continue;
+		char id[300];
+		build_id(f, id, sizeof(id));
+		cprof_profile p[2];
+		enum { N = 4000 };
+		for (int w = 0; w < 2; w++) {
+			cprof_profile_init(&p[w]);
+			cprof_mapping m = {.start = lo, .limit = hi, .offset = off};
+			m.file = cprof_profile_str(&p[w], f);
+			m.build_id = cprof_profile_str(&p[w], id);
+			uint64_t mid = cprof_profile_add_mapping(&p[w], &m);
+			for (uint64_t i = 0; i < N; i++)
+				cprof_profile_add_location(&p[w], mid, lo + i * ((hi - lo) / N) + i % 7,
+							   NULL, 0);
+			cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+			cprof_symbolizer_set_lean(s, true);
+			cprof_symbolizer_set_transient(s, true);
+			cprof_symbolizer_set_elfread(s, w == 0);
+			cprof_symbolize_profile(s, &p[w], NULL);
+			cprof_symbolizer_free(s);
+		}
+		if (!p[0].mapping.v[0].has_inline_frames && !p[1].mapping.v[0].has_inline_frames) {
+			files++;
+			for (uint64_t i = 1; i <= N; i++) {
+				char a[512], b[512];
+				describe(&p[0], i, a, sizeof(a));
+				describe(&p[1], i, b, sizeof(b));
+				addrs++;
+				named += a[0] != 0;
+				if (strcmp(a, b) != 0 && differ++ == 0)
+					snprintf(first, sizeof(first), "%.300s+%#llx: elfread \"%.300s\", libdw \"%.300s\"",
+						 f, (unsigned long long)(i - 1), a, b);
+			}
+		}
+		cprof_profile_free(&p[0]);
+		cprof_profile_free(&p[1]);
+	}
+	printf("# elfread against libdw: %d files, %d addresses, %d named\n", files, addrs, named);
+	ok(files >= 2 && named > addrs / 2 && differ == 0, "elfread_names_as_libdw",
+	   "%d files, %d of %d addresses named, %d differ; first: %s", files, named, addrs, differ,
+	   first);
+}
+
 /* With DEBUGINFOD_URLS set, libdw would ask servers for missing debug info
  * (and write $HOME/.cache) from inside the profiled process: the symbolizer
  * must search locally only.  Runs this test again in a child with it set. */
@@ -947,7 +1015,9 @@ int main(void)
 	test_lib_stripped(s, maps, "dynsym", "dynsym_only");
 	test_binary_path(maps);
 	test_missing_and_mismatch(s, maps);
-	test_corrupt(maps);
+	test_corrupt(maps, "", false);
+	test_corrupt(maps, "stripped/", true);
+	test_elfread_same(maps);
 	test_prog(s, "prog_pie");
 	test_prog(s, "prog_nopie");
 	test_cxx(s);
