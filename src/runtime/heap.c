@@ -799,6 +799,12 @@ static inline size_t chunk_size(const void *p)
 	return ((const size_t *)p)[-1] & ~(size_t)7;
 }
 
+/* Was p (a pointer glibc returned) mmapped by glibc?  Bit 1 of its size. */
+static inline bool chunk_mmapped(const void *p)
+{
+	return (((const size_t *)p)[-1] & 2) != 0;
+}
+
 /* count_alloc found a sample due: may it be taken now?  Draws the next
  * sampling point.  Same rules as sample_alloc's start. */
 HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
@@ -854,17 +860,31 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char 
 	t->busy = 0;
 	if (!bn || (!moved && !bd))
 		return q;
-	/* A new chunk, the old one left free for its neighbours to grow into,
-	 * as glibc does when it moves a block.  (realloc + memmove instead
-	 * moved buffers more often in tests/integration/heap_realloc.sh.) */
 	if (n > SIZE_MAX - HDR)
 		return q;
-	char *base = real.malloc(n + HDR);
-	if (!base)
-		return q; /* stays untracked; nothing recorded */
+	char *base;
+	if (chunk_mmapped(q)) {
+		/* glibc's realloc grew it with mremap: grow it by the header the
+		 * same way and shift the bytes.  free() of an mmapped chunk
+		 * raises glibc's dynamic mmap threshold to its size, which the
+		 * program never did: its later blocks up to that size would come
+		 * from the heap, where one large free makes glibc consolidate
+		 * every fastbin (perl's 1 M-entry hash: +30 % at exit). */
+		base = real.realloc(q, n + HDR);
+		if (!base)
+			return q; /* stays untracked; nothing recorded */
+		memmove(base + HDR, base, n);
+	} else {
+		/* A new chunk, the old one left free for its neighbours to grow
+		 * into, as glibc does when it moves a block.  (realloc + memmove
+		 * moved buffers more often in tests/integration/heap_realloc.sh.) */
+		base = real.malloc(n + HDR);
+		if (!base)
+			return q; /* stays untracked; nothing recorded */
+		memcpy(base + HDR, q, n);
+		real.free(q);
+	}
 	char *user = base + HDR;
-	memcpy(user, q, n);
-	real.free(q);
 	uint64_t *w = (uint64_t *)user;
 	w[-4] = (uintptr_t)base;
 	w[-3] = (uintptr_t)bn;

@@ -15,7 +15,9 @@
 #  - third-party programs that grow one big buffer (mawk reading one long
 #    line, bash's command substitution): same output, and glibc keeps
 #    growing the buffer with mremap instead of cprof moving it (munmap
-#    calls, counted by strace, stay near the program's own).
+#    calls, counted by strace, stay near the program's own);
+#  - glibc's mmap threshold stays the program's (no mmapped block freed
+#    by cprof).
 . "$CPROF_ROOT/tests/lib.sh"
 . "$CPROF_ROOT/tests/progs/heap_lib.sh"
 cc_prog "$T/hr" heap_realloc.c -I"$CPROF_ROOT/include" -ldl -lm
@@ -132,4 +134,24 @@ if command -v strace >/dev/null && command -v mawk >/dev/null; then
 	tp bash bash -c 'x=$(cat "$1"); echo ${#x}' sh "$T/line"
 else
 	nok third_party "strace and mawk are needed (scripts/deps.sh installs them)"
+fi
+
+# glibc's mmap threshold stays the program's: growing unsampled mmapped
+# buffers whose growth is sampled must not free them (free() of an mmapped
+# chunk raises the threshold; glibc's realloc only mremaps them).  At a
+# 4 MB rate, a few of the 8 buffers' growths are sampled in every run.
+cc_prog "$T/hmt" heap_mmap_threshold.c
+"$T/hmt" >"$T/hmt.plain" 2>"$T/mmap_threshold_plain.err"
+rc=$?
+want_rc mmap_threshold_plain 0
+env LD_PRELOAD="$PRELOAD" CPROF_HEAP="$T/hmt.pb.gz" CPROF_HEAP_RATE=4194304 "$T/hmt" >"$T/hmt.out" \
+	2>"$T/mmap_threshold_cprof.err"
+rc=$?
+want_rc mmap_threshold_cprof 0
+if [ -n "$SANITIZE" ]; then
+	na mmap_threshold_untouched "a sanitizer's allocator is not glibc's"
+else
+	check mmap_threshold_plain_maps_300k grep -qx 'mmapped 1' "$T/hmt.plain"
+	check mmap_threshold_untouched grep -qx 'mmapped 1' "$T/hmt.out"
+	check mmap_threshold_profile_written test -s "$T/hmt.pb.gz"
 fi
