@@ -86,8 +86,12 @@ static int class_of(size_t total)
 	return s - MIN_SHIFT;
 }
 
-void *cprof__arena_alloc(size_t n)
+/* *fresh: the block's bytes come straight from mmap (zero, and not yet
+ * touched: calloc must not write them, or a 256 KB zlib state costs 64 page
+ * faults in every process that writes a profile). */
+static void *alloc(size_t n, bool *fresh)
 {
+	*fresh = true;
 	if (n > ((size_t)1 << 40))
 		return NULL;
 	size_t total = n + AHDR;
@@ -103,6 +107,7 @@ void *cprof__arena_alloc(size_t n)
 	if (blk) {
 		freelist[c] = *(void **)blk;
 		unlock_arena();
+		*fresh = false;
 		return tag(blk, sz);
 	}
 	if ((size_t)(end - cur) < sz) {
@@ -129,14 +134,21 @@ void *cprof__arena_alloc(size_t n)
 	return tag(blk, sz);
 }
 
+void *cprof__arena_alloc(size_t n)
+{
+	bool fresh;
+	return alloc(n, &fresh);
+}
+
 void *cprof__arena_calloc(size_t n, size_t m)
 {
 	size_t total;
 	if (__builtin_mul_overflow(n, m, &total))
 		return NULL;
-	void *p = cprof__arena_alloc(total);
-	if (p)
-		memset(p, 0, total); /* reused blocks are not zero */
+	bool fresh;
+	void *p = alloc(total, &fresh);
+	if (p && !fresh)
+		memset(p, 0, total); /* a reused block */
 	return p;
 }
 

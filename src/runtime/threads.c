@@ -91,7 +91,9 @@ static void add_slot_cb(pid_t tid, void *arg)
 
 int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg)
 {
+	int own = cprof__own_enter(); /* opendir's 32 KB buffer is cprof's */
 	DIR *d = opendir("/proc/self/task");
+	cprof__own_leave(own);
 	if (!d)
 		return -1;
 	int n = 0;
@@ -103,7 +105,9 @@ int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg)
 		if (fn)
 			fn((pid_t)tid, arg);
 	}
+	own = cprof__own_enter();
 	closedir(d);
+	cprof__own_leave(own);
 	return n;
 }
 
