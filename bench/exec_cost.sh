@@ -13,7 +13,7 @@
 #   dlopen  3 000 dlopen/dlclose of a small library (tests/progs/dlopen_churn)
 # Prints, per workload, the median wall time and CPU time (user+sys of the
 # whole process tree) of each arm and their ratio (cprof / none).  Then the
-# peak RSS (/usr/bin/time %M) of /bin/true, `python3 -c pass` and
+# peak RSS (/usr/bin/time %M) of /bin/true, `/usr/bin/python3 -c pass` and
 # `sqlite3 :memory:` alone, with LD_PRELOAD only and with CPROF_CPU.
 #
 #   sh bench/exec_cost.sh                  # from the top of the tree
@@ -108,7 +108,7 @@ rss() { # rss ARM CMD...
 	done
 	median 1 "$TMP/rss"
 }
-for prog in /bin/true "python3 -c pass" "sqlite3 :memory:"; do
+for prog in /bin/true "/usr/bin/python3 -c pass" "sqlite3 :memory:"; do
 	set -- $prog
 	command -v "$1" >/dev/null || { echo "$1: not installed (scripts/deps.sh)"; continue; }
 	printf "%-18s %10s %12s %12s\n" "$prog" "$(rss alone "$@")" "$(rss preload "$@")" "$(rss cpu "$@")"

@@ -1,6 +1,7 @@
 # Issue 10, row 7: fork without exec.  Debian's python3 with multiprocessing
 # (start method "fork": the children are copies of the interpreter, never
-# exec'd) burns CPU in the parent and in two children.  Under CPROF_CPU the
+# exec'd) burns CPU in the parent and in two children; `openssl speed
+# -multi 2` forks two workers that do all the work while the parent waits.  Under CPROF_CPU the
 # children go on profiling into PATH.<pid>; under `cprof record` everything
 # lands in one profile with a `pid` label per process.  Checked against a
 # run without cprof: the same exit status and output; the profiles read by
@@ -114,4 +115,32 @@ else
 	done
 	check "record_tagfocus_pid_partitions ($sum of $total ms)" within "$sum" "${total:-0}" 1
 	check "record_three_processes_with_a_share ($big)" test "$big" = 3
+fi
+
+# 3. openssl speed -multi 2: the parent only waits; both forked workers'
+# CPU is in the profile (their "+R:" result lines, on stderr: as many as
+# without cprof).
+OSSL="openssl speed -multi 2 -seconds 1 -bytes 16384 sha256"
+if [ -n "$TSAN" ]; then
+	ok "openssl_multi_not_run_under_tsan (forked children stay unprofiled there)"
+else
+	$OSSL >"$T/ossl.ref" 2>&1
+	ref=$?
+	mkdir -p "$T/ossl"
+	(cd "$T/ossl" && LD_PRELOAD="$SAN_PRELOAD" timeout -k 5 "$RUN_TIMEOUT" "$CPROF" record -F 250 \
+		-o ossl.pb.gz -- "$T/rusage_run" "$T/ossl.ms" $OSSL >"$T/ossl.out" 2>"$T/ossl.err")
+	rc=$?
+	check "openssl_multi_exit_status_unchanged ($rc vs $ref)" test "$rc" = "$ref" -a "$rc" = 0
+	nref=$(grep -c '^+R:' "$T/ossl.ref") nout=$(cat "$T/ossl.out" "$T/ossl.err" | grep -c '^+R:')
+	check "openssl_multi_two_results ($nout vs $nref)" test "$nout" = 2 -a "$nref" = 2
+	# rusage_run, openssl and its two workers
+	check openssl_multi_summary_line grep -Eq '^cprof: wrote ossl\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU, 4 processes$' "$T/ossl.err"
+	check openssl_multi_readable pprof_top "$T/ossl/ossl.pb.gz" >/dev/null
+	total=$(pprof_total_ms "$T/ossl/ossl.pb.gz" -nodefraction=0)
+	accurate openssl_multi "$total" "$T/ossl.ms"
+	go tool pprof -tags "$T/ossl/ossl.pb.gz" 2>/dev/null >"$T/ossl.tags"
+	# Each worker burns ~1 s: both pids hold ~half of the total.
+	big=$(awk '/^ pid:/ { on = 1; next } /^ [a-z]+:/ { on = 0 } on && NF == 3 { gsub(/[(%):]/, "", $2); if ($2 + 0 >= 30) n++ } END { print n + 0 }' "$T/ossl.tags")
+	check "openssl_multi_both_workers_sampled ($big)" test "$big" = 2
+	[ "$big" = 2 ] || sed 's/^/# /' "$T/ossl.tags"
 fi
