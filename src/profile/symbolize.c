@@ -238,6 +238,12 @@ struct cprof_symbolizer {
 	struct ptrmap demangled;
 	bool lean;
 	bool transient;  /* close each binary once its locations are done */
+	/* Transient mode: the profile and the locations (indices) of the
+	 * binary being resolved, so that elfread keeps only the symbols they
+	 * can resolve to (load_syms_elf). */
+	const cprof_profile *batch_p;
+	const size_t *batch_loc;
+	size_t batch_n;
 	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
 			  * freed), -1 not loadable (dwerr says why) */
 	char dwerr[160];
@@ -1225,6 +1231,12 @@ static void die_names(cprof_symbolizer *s, Dwarf_Die *die, struct frame *fr)
 	fr->start_line = dwarf_decl_line(die, &line) == 0 && line > 0 ? line : 0;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
@@ -1265,11 +1277,178 @@ static size_t syms_dedup(struct sym *v, size_t k)
 	return m;
 }
 
-/* elfread: count the function symbols, then fill exactly that many; names
- * are read when a lookup needs them (sym_name). */
+/* The batch's addresses in f's ELF, sorted and distinct (*n of them); NULL
+ * when there is no batch or no memory. */
+static uint64_t *batch_vaddrs(struct symfile *f, size_t *n)
+{
+	const cprof_symbolizer *s = f->s;
+	*n = 0;
+	if (!s->batch_p || !s->batch_n)
+		return NULL;
+	uint64_t *q = malloc(s->batch_n * sizeof(*q));
+	for (size_t i = 0; q && i < s->batch_n; i++) {
+		const cprof_location *loc = &s->batch_p->location.v[s->batch_loc[i]];
+		uint64_t id = loc->mapping_id, va;
+		if (id && id <= s->batch_p->mapping.n &&
+		    to_vaddr(f, &s->batch_p->mapping.v[id - 1], loc->address, &va))
+			q[(*n)++] = va;
+	}
+	if (!q || !*n) {
+		free(q);
+		return NULL;
+	}
+	qsort(q, *n, sizeof(*q), u64_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (m == 0 || q[m - 1] != q[i])
+			q[m++] = q[i];
+	*n = m;
+	return q;
+}
+
+/* The first of q[0, n) that is >= v (n if none). */
+static size_t lower_bound(const uint64_t *q, size_t n, uint64_t v)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Which symbol addresses can a lookup of the batch's addresses reach?
+ * sym_lookup looks at the last distinct address <= va and the 8 before
+ * it: for each query, the NEAR largest distinct symbol addresses <= va.  A
+ * symbol at lo is <= every query from the first one >= lo (index i) on, so
+ * near[i] collects the NEAR largest addresses whose first query is i, and
+ * the set for query k is the NEAR largest of near[0..k] (a running merge).
+ * Keeping only symbols at those addresses gives every query exactly the
+ * answer the whole table gives, without sorting the whole table (cc1's
+ * .dynsym: 27 600 functions, sorted in every process that wrote a profile).
+ */
+#define NEAR 9
+
+struct nearset {
+	const uint64_t *q;
+	size_t nq;
+	uint64_t (*near)[NEAR]; /* per query, descending, 0-padded (cnt says) */
+	uint8_t *cnt;
+	uint64_t *keep; /* sorted distinct addresses to keep */
+	size_t nkeep;
+};
+
+static void near_insert(uint64_t *v, uint8_t *cnt, uint64_t lo)
+{
+	int n = *cnt, i = 0;
+	while (i < n && v[i] > lo)
+		i++;
+	if (i < n && v[i] == lo)
+		return; /* already there */
+	if (i == NEAR)
+		return; /* smaller than the NEAR kept */
+	int end = n < NEAR ? n : NEAR - 1;
+	for (int j = end; j > i; j--)
+		v[j] = v[j - 1];
+	v[i] = lo;
+	if (n < NEAR)
+		*cnt = (uint8_t)(n + 1);
+}
+
+static bool near_add(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name)
+{
+	(void)size;
+	(void)bind;
+	(void)name;
+	struct nearset *ns = ctx;
+	size_t i = lower_bound(ns->q, ns->nq, value);
+	if (i < ns->nq)
+		near_insert(ns->near[i], &ns->cnt[i], value);
+	return true;
+}
+
+struct keepctx {
+	struct nearset *ns;
+	struct symload *l;
+};
+
+static bool keep_add(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name)
+{
+	struct keepctx *c = ctx;
+	size_t k = lower_bound(c->ns->keep, c->ns->nkeep, value);
+	if (k < c->ns->nkeep && c->ns->keep[k] == value)
+		return symload_add(c->l, value, size, bind, name);
+	return true;
+}
+
+/* The symbols the batch's addresses q[0, nq) can reach into l (filled,
+ * unsorted).  false on OOM or a read error (the caller loads them all). */
+static bool load_near(struct symfile *f, const uint64_t *q, size_t nq, struct symload *l)
+{
+	struct nearset ns = {q, nq, calloc(nq, sizeof(*ns.near)), calloc(nq, 1), NULL, 0};
+	bool ok = ns.near && ns.cnt && cprof_elf_funcs(f->symelf, f->symtab, near_add, &ns);
+	if (ok) {
+		/* Running merge: near[k] becomes the NEAR largest of near[0..k]. */
+		for (size_t k = 1; k < nq; k++)
+			for (int j = 0; j < ns.cnt[k - 1]; j++)
+				near_insert(ns.near[k], &ns.cnt[k], ns.near[k - 1][j]);
+		ns.keep = malloc(nq * NEAR * sizeof(*ns.keep));
+		ok = ns.keep != NULL;
+	}
+	for (size_t k = 0; ok && k < nq; k++)
+		for (int j = 0; j < ns.cnt[k]; j++)
+			ns.keep[ns.nkeep++] = ns.near[k][j];
+	if (ok) {
+		qsort(ns.keep, ns.nkeep, sizeof(*ns.keep), u64_cmp);
+		size_t m = 0;
+		for (size_t i = 0; i < ns.nkeep; i++)
+			if (m == 0 || ns.keep[m - 1] != ns.keep[i])
+				ns.keep[m++] = ns.keep[i];
+		ns.nkeep = m;
+		struct keepctx c = {&ns, l};
+		/* Count, then fill exactly. */
+		*l = (struct symload){0};
+		ok = cprof_elf_funcs(f->symelf, f->symtab, keep_add, &c);
+		if (ok && l->n) {
+			l->cap = l->n;
+			l->n = 0;
+			l->v = calloc(l->cap, sizeof(*l->v));
+			ok = l->v && cprof_elf_funcs(f->symelf, f->symtab, keep_add, &c) &&
+			     l->n <= l->cap;
+		}
+	}
+	free(ns.near);
+	free(ns.cnt);
+	free(ns.keep);
+	if (!ok) {
+		free(l->v);
+		*l = (struct symload){0};
+	}
+	return ok;
+}
+
+/* elfread: count the function symbols, then fill exactly that many (or,
+ * for a batch, only those its addresses can reach); names are read when a
+ * lookup needs them (sym_name). */
 static void load_syms_elf(struct symfile *f)
 {
+	size_t nq;
+	uint64_t *q = batch_vaddrs(f, &nq);
 	struct symload l = {0};
+	bool near = q && load_near(f, q, nq, &l);
+	free(q);
+	if (near) {
+		if (l.n) {
+			qsort(l.v, l.n, sizeof(*l.v), sym_cmp);
+			f->syms = l.v;
+			f->nsyms = syms_dedup(l.v, l.n);
+		}
+		return;
+	}
 	if (!cprof_elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n == 0)
 		return;
 	l.cap = l.n;
@@ -1714,8 +1893,14 @@ static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int 
 	/* cnt[g] is now the end of group g in order. */
 	size_t i = 0;
 	for (size_t g = 0; ok && g <= nm && !r->oom && !p->oom; g++) {
+		s->batch_p = p;
+		s->batch_loc = order + i;
+		s->batch_n = cnt[g] - i;
 		for (; i < cnt[g] && !r->oom && !p->oom; i++)
 			*failed += !one_location(r, ms, notes, order[i]);
+		s->batch_p = NULL;
+		s->batch_loc = NULL;
+		s->batch_n = 0;
 		if (s->nfiles == 0)
 			continue;
 		for (size_t k = 0; k < s->nfiles; k++)
