@@ -12,20 +12,21 @@
  *     the byte counter with the thread's next sampling point; no stack
  *     frame, a jump to glibc;
  *   - every free: one increment and, under glibc's allocator, one compare
- *     of the 8 bytes before the pointer with COOKIE (below) — no table
- *     lookup, no lock;
+ *     of the 8 bytes before the pointer with COOKIE (cprof's own blocks,
+ *     below) and one byte of the sampled-block filter — no lock;
  *   - a sampled malloc (one per CPROF_HEAP_RATE bytes on average): an unwind,
- *     a bucket lookup under a mutex, 32 extra bytes.
+ *     a bucket lookup under a mutex, an entry in the sampled-block table.
  *
- * Recognising sampled objects on free.  A sampled object is allocated 32
- * bytes larger; the 32 bytes before the pointer returned to the program hold
- *   [-32] the real allocation's address   [-24] its bucket
- *   [-16] pointer ^ secret                [ -8] COOKIE
- * For an object that glibc allocated, the 8 bytes before the pointer are
- * malloc's chunk size field, whose bit 3 is always clear (sizes are
- * multiples of 16); COOKIE has bit 3 set, so it cannot match, and reading
- * them is always safe.  This is why sampling is only enabled over glibc's
- * allocator; under another allocator cprof still counts, but does not sample.
+ * Recognising sampled objects on free.  A sampled object is the program's
+ * own glibc chunk, of the size it asked for (the heap's layout stays the
+ * program's); a table beside the heap maps its address to its bucket
+ * ("sampled blocks", below).  cprof's own blocks (arena.c, boot_alloc) carry
+ * COOKIE in the 8 bytes before the pointer: for an object that glibc
+ * allocated, those are malloc's chunk size field, whose bit 3 is always
+ * clear (sizes are multiples of 16); COOKIE has bit 3 set, so it cannot
+ * match, and reading them is always safe.  Sampling is only enabled over
+ * glibc's allocator; under another allocator cprof still counts, but does
+ * not sample.
  *
  * Sampling math (docs/HEAP.md): the distance in bytes between samples is
  * exponential with mean `rate` (a Poisson process over allocated bytes, as
@@ -54,7 +55,6 @@
 
 #define COOKIE 0xc0ffee5afec0de08ULL /* bit 3 set: never a glibc chunk size */
 _Static_assert(COOKIE == CPROF_ARENA_COOKIE, "arena.c marks its blocks as heap.c expects");
-#define HDR 32
 #define HEAP_DEPTH 64
 
 /* glibc's own entry points: what our interposers call. */
@@ -114,7 +114,7 @@ static void *boot_alloc(size_t n, size_t align)
 			return NULL;
 		if (atomic_compare_exchange_weak(&boot_used, &used, start + n)) {
 			uint64_t *w = (uint64_t *)(boot_arena + start);
-			w[-1] = COOKIE; /* w[-2] stays 0: never pointer ^ secret */
+			w[-1] = COOKIE; /* free() checks is_boot first */
 			return w; /* zeroed: static storage, never reused */
 		}
 	}
@@ -238,6 +238,7 @@ typedef struct heap_tls {
 	 * paths (count_slow, or the arena for cprof's own allocations). */
 	bool fast;
 	bool registered, exited;
+	bool in_samp; /* inside a shard of the sampled-block table */
 	volatile sig_atomic_t fatal; /* a fatal signal waits for a safe point */
 	struct heap_tls *next, *prev;
 } heap_tls;
@@ -315,7 +316,6 @@ static struct {
 	uint64_t dead_allocs, dead_frees, dead_bytes; /* exited threads */
 	pthread_key_t key;
 	bool key_ok;
-	uintptr_t secret;
 	char *path, *leaks_path, *temp_path; /* absolute */
 	/* What forked children write with .PID added: the paths without
 	 * this process's own .PID. */
@@ -642,12 +642,188 @@ static inline bool is_arena(const void *p)
 	       ((const uint64_t *)p)[-1] == COOKIE && cprof__arena_owns(p);
 }
 
-/* p is not in the boot arena. */
-static inline bool is_sampled(const void *p)
+/* ---- sampled blocks ----
+ *
+ * Which of the program's blocks are sampled (tracked: counted in a
+ * bucket's in-use figures) is kept beside them, in a table from address to
+ * bucket: a header in front of each sampled block made its chunk 32 bytes
+ * larger than the program's, and glibc's behaviour hangs on the layout
+ * (docs/HEAP.md, "realloc").  free() and realloc() read one byte of a
+ * 64 KB filter (live entries per hash of the address); only when it is not
+ * zero do they look in the table.  The table is split in 64 shards by
+ * address, each an open-addressing table under its own spinlock (threads
+ * that track every allocation, CPROF_LEAKS=1, do not queue on one lock); a
+ * filter byte belongs to one shard, so its lock orders the byte's updates.
+ * A signal handler that interrupts this thread inside a shard (t->in_samp)
+ * must not wait on that lock: its calls leave the table alone — a block it
+ * frees stays in the table, and is counted as freed when another block at
+ * its address is, a rare miscount rather than a deadlock.
+ */
+#define SMIN 64     /* slots in a shard's first table */
+#define SSHARDS 64
+
+typedef struct sslot {
+	uintptr_t key; /* 0: empty */
+	bucket *b;
+} sslot;
+
+typedef struct sshard {
+	atomic_flag lock;
+	sslot *slot; /* mmap'd, cap slots */
+	size_t cap, n;
+} __attribute__((aligned(64))) sshard;
+
+static sshard S[SSHARDS];
+static _Atomic uint8_t S_filter[1 << 16]; /* saturates at 255 (then stays) */
+
+/* Bits 58-63 pick the shard, 48-63 the filter byte, 16 and up the slot. */
+static inline uint64_t s_mix(uintptr_t p)
 {
-	const uint64_t *w = p;
-	return atomic_load_explicit(&glibc_allocator, memory_order_relaxed) && w[-1] == COOKIE &&
-	       w[-2] == ((uintptr_t)p ^ H.secret);
+	return (p >> 4) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Could p be a sampled block?  On every free and realloc. */
+static inline bool samp_maybe(const void *p)
+{
+	return atomic_load_explicit(&S_filter[s_mix((uintptr_t)p) >> 48], memory_order_relaxed) != 0;
+}
+
+/* Enter p's shard, locked; NULL when a call of this thread is already in
+ * one (a signal handler nested in it). */
+static sshard *s_enter(heap_tls *t, uintptr_t p)
+{
+	if (t->in_samp)
+		return NULL;
+	t->in_samp = true;
+	sshard *h = &S[s_mix(p) >> 58];
+	while (atomic_flag_test_and_set_explicit(&h->lock, memory_order_acquire))
+		sched_yield();
+	return h;
+}
+
+static void s_leave(heap_tls *t, sshard *h)
+{
+	atomic_flag_clear_explicit(&h->lock, memory_order_release);
+	t->in_samp = false;
+}
+
+/* The live-entry count of p's filter byte moves by d.  Shard lock held. */
+static void filter_add(uintptr_t p, int d)
+{
+	_Atomic uint8_t *f = &S_filter[s_mix(p) >> 48];
+	uint8_t c = atomic_load_explicit(f, memory_order_relaxed);
+	if (c != 255 && (d > 0 || c != 0))
+		atomic_store_explicit(f, (uint8_t)(c + d), memory_order_relaxed);
+}
+
+static size_t s_home(const sshard *h, uintptr_t p)
+{
+	return (size_t)(s_mix(p) >> 16) & (h->cap - 1);
+}
+
+/* The slot of p in h, or NULL. */
+static sslot *s_find(sshard *h, uintptr_t p)
+{
+	if (!h->cap)
+		return NULL;
+	for (size_t i = s_home(h, p);; i = (i + 1) & (h->cap - 1)) {
+		if (h->slot[i].key == p)
+			return &h->slot[i];
+		if (h->slot[i].key == 0)
+			return NULL;
+	}
+}
+
+static void s_put(sshard *h, uintptr_t p, bucket *b)
+{
+	size_t i = s_home(h, p);
+	while (h->slot[i].key)
+		i = (i + 1) & (h->cap - 1);
+	h->slot[i] = (sslot){p, b};
+	h->n++;
+}
+
+/* Room for one more entry (at most half full); false on OOM. */
+static bool s_room(sshard *h)
+{
+	if ((h->n + 1) * 2 <= h->cap)
+		return true;
+	size_t cap = h->cap ? 2 * h->cap : SMIN;
+	sslot *v = mmap(NULL, cap * sizeof(sslot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (v == MAP_FAILED)
+		return false;
+	sshard old = {.slot = h->slot, .cap = h->cap};
+	h->slot = v;
+	h->cap = cap;
+	h->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slot[i].key)
+			s_put(h, old.slot[i].key, old.slot[i].b);
+	if (old.slot)
+		munmap(old.slot, old.cap * sizeof(sslot));
+	return true;
+}
+
+/* Remove slot x: the entries after it in its cluster move back, so that
+ * no lookup stops early (no tombstones to pile up under churn). */
+static void s_del(sshard *h, sslot *x)
+{
+	size_t mask = h->cap - 1, i = (size_t)(x - h->slot);
+	for (size_t j = (i + 1) & mask; h->slot[j].key; j = (j + 1) & mask) {
+		size_t k = s_home(h, h->slot[j].key);
+		/* Move j back to i unless its home lies cyclically in (i, j]. */
+		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		h->slot[i] = h->slot[j];
+		i = j;
+	}
+	h->slot[i] = (sslot){0, NULL};
+	h->n--;
+}
+
+/* Track p (a block glibc just returned to this thread, not yet seen by the
+ * program) in bucket b.  false: not tracked (no memory, or nested). */
+static bool samp_insert(heap_tls *t, void *p, bucket *b)
+{
+	uintptr_t k = (uintptr_t)p;
+	sshard *h = s_enter(t, k);
+	if (!h)
+		return false;
+	bool ok = true;
+	sslot *x = s_find(h, k);
+	if (x) /* a block freed behind our back (a nested handler's free) */
+		x->b = b;
+	else if ((ok = s_room(h))) {
+		filter_add(k, 1);
+		s_put(h, k, b);
+	}
+	s_leave(t, h);
+	return ok;
+}
+
+/* Stop tracking p: its bucket, or NULL if p was not tracked.  Sampling
+ * is off meanwhile: a signal handler's allocation nested here is served
+ * unsampled (and counted lost at rate 1), as inside sample_alloc. */
+static bucket *samp_remove(heap_tls *t, const void *p)
+{
+	uintptr_t k = (uintptr_t)p;
+	uint8_t was = t->busy;
+	if (!was)
+		t->busy = BUSY_SAMPLING;
+	sshard *h = s_enter(t, k);
+	bucket *b = NULL;
+	if (h) {
+		sslot *x = s_find(h, k);
+		if (x) {
+			b = x->b;
+			s_del(h, x);
+			filter_add(k, -1);
+		}
+		s_leave(t, h);
+	}
+	t->busy = was;
+	return b;
 }
 
 static bool in_heap_entry(uintptr_t pc)
@@ -700,9 +876,6 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	bucket **guess = bucket_guess(t->last_stack, size);
 	cprof__unwind_prefetch(t->last_pcs, t->nlast_pcs);
 	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
-	size_t a = align > HDR ? align : HDR;
-	if (size > SIZE_MAX - a)
-		goto unsampled; /* fails there */
 	/* The real allocator first, then our unwinding and bucket lookup.  The
 	 * other way round, glibc's malloc cost 3x its usual here, probably
 	 * because our code had just displaced its cache lines and branch
@@ -712,12 +885,12 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	 * it holds its arena lock must be sampled (the sampled path takes no
 	 * allocator lock), not sent unsampled to that same lock.  __libc_*
 	 * never call back into our interposers. */
-	char *base;
+	char *user;
 	if (align)
-		base = real.memalign(a, size + a);
+		user = real.memalign(align, size);
 	else
-		base = zero ? real.calloc(1, size + HDR) : real.malloc(size + HDR);
-	if (!base) {
+		user = zero ? real.calloc(1, size) : real.malloc(size);
+	if (!user) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -726,19 +899,15 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	uintptr_t pcs[HEAP_DEPTH];
 	int n = program_stack(t, pcs, HEAP_DEPTH);
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, &t->last_stack) : NULL;
+	bool tracked = b && samp_insert(t, user, b);
 	t->busy = 0;
-	if (!b) { /* no stack or no bucket: serve unsampled */
-		real.free(base);
-		goto unsampled;
+	if (!tracked) { /* no stack, bucket or table entry: served unsampled */
+		if (b && rate == 1) { /* wanted, not recorded: say so */
+			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
+		}
+		return user;
 	}
-	char *user = base + a;
-	uint64_t *w = (uint64_t *)user;
-	w[-4] = (uintptr_t)base;
-	w[-3] = (uintptr_t)b;
-	w[-2] = (uintptr_t)user ^ H.secret;
-	w[-1] = COOKIE;
-	if (align && zero)
-		memset(user, 0, size);
 	atomic_fetch_add_explicit(&b->allocs, 1, memory_order_relaxed);
 	t->last = user;
 	t->last_allocs = t->allocs;
@@ -750,21 +919,19 @@ unsampled:
 	return zero ? real.calloc(1, size) : real.malloc(size);
 }
 
-HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
+/* free() of a block the filter says may be sampled: out of the table
+ * (before glibc can hand its address out again), counted, freed. */
+HEAP_ENTRY __attribute__((noinline)) static void free_maybe_sampled(heap_tls *t, void *p)
 {
 	int saved = errno;
-	uint64_t *w = p;
-	bucket *b = (bucket *)w[-3];
-	void *base = (void *)w[-4];
-	w[-1] = 0; /* a double free must not look sampled twice */
-	w[-2] = 0;
-	if (b) { /* NULL: no longer tracked (realloc_sampled) */
+	bucket *b = samp_remove(t, p);
+	if (b) {
 		atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		if (t->last == p && t->last_allocs == t->allocs)
 			atomic_fetch_add_explicit(&b->temps, 1, memory_order_relaxed);
+		t->last = NULL;
 	}
-	t->last = NULL;
-	real.free(base);
+	real.free(p);
 	errno = saved;
 }
 
@@ -778,10 +945,10 @@ HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
  *     glibc's chunk when the block stays in place (chunk sizes telescope
  *     over a run of growths, so a block grown to s has put about s on the
  *     clock, whatever the step), the new size when it moves;
- *   - a sampled object's realloc is glibc's realloc of the whole
- *     allocation, header included, and keeps glibc's in-place growth; if
- *     it moves, the header is rewritten;
- *   - a block that is tracked (its header has a bucket) stays tracked
+ *   - every realloc is glibc's realloc of the block itself, so glibc's
+ *     in-place growth is kept; a tracked block's table entry follows it
+ *     when it moves;
+ *   - a block that is tracked (in the sampled-block table) stays tracked
  *     while it grows in place: it stood for 1/p(s) blocks of its old size s
  *     and now stands for 1/p(s') of its new one, which is the probability
  *     that a Poisson mark fell in the s + (s' - s) bytes it put on the
@@ -789,20 +956,13 @@ HEAP_ENTRY static void sampled_free(heap_tls *t, void *p)
  *     in use, not allocated, there);
  *   - a sampled growth is an allocation of the new bytes d (alloc_space
  *     gets d / p(d) in bucket (stack, d), in use nothing); the block it
- *     grew becomes tracked if it was not — one copy to give it a header,
- *     the only move cprof adds, at most once per block.
+ *     grew becomes tracked if it was not (a table entry: nothing moves).
  */
 
 /* glibc's chunk size of p (a pointer glibc returned), overhead included. */
 static inline size_t chunk_size(const void *p)
 {
 	return ((const size_t *)p)[-1] & ~(size_t)7;
-}
-
-/* Was p (a pointer glibc returned) mmapped by glibc?  Bit 1 of its size. */
-static inline bool chunk_mmapped(const void *p)
-{
-	return (((const size_t *)p)[-1] & 2) != 0;
 }
 
 /* count_alloc found a sample due: may it be taken now?  Draws the next
@@ -843,9 +1003,9 @@ HEAP_ENTRY static bucket *event_bucket(heap_tls *t, uintptr_t *pcs, int *depth, 
 	return *depth > 0 ? bucket_get(pcs, (uint32_t)*depth, size, &t->last_stack) : NULL;
 }
 
-/* An unsampled block q (n bytes, d of them new: all if it moved) whose
- * realloc is due for a sample: record the event, and give the block a
- * header so that it is tracked from now on. */
+/* An untracked block q (n bytes, d of them new: all if it moved) whose
+ * realloc is due for a sample: record the event, and track the block from
+ * now on. */
 HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char *q, size_t n, size_t d,
 						    bool moved)
 {
@@ -857,87 +1017,61 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char 
 	int depth = -1;
 	bucket *bn = event_bucket(t, pcs, &depth, n);
 	bucket *bd = !moved && bn ? event_bucket(t, pcs, &depth, d) : NULL;
+	bool tracked = bn && (moved || bd) && samp_insert(t, q, bn);
 	t->busy = 0;
-	if (!bn || (!moved && !bd))
-		return q;
-	if (n > SIZE_MAX - HDR)
-		return q;
-	char *base;
-	if (chunk_mmapped(q)) {
-		/* glibc's realloc grew it with mremap: grow it by the header the
-		 * same way and shift the bytes.  free() of an mmapped chunk
-		 * raises glibc's dynamic mmap threshold to its size, which the
-		 * program never did: its later blocks up to that size would come
-		 * from the heap, where one large free makes glibc consolidate
-		 * every fastbin (perl's 1 M-entry hash: +30 % at exit). */
-		base = real.realloc(q, n + HDR);
-		if (!base)
-			return q; /* stays untracked; nothing recorded */
-		memmove(base + HDR, base, n);
-	} else {
-		/* A new chunk, the old one left free for its neighbours to grow
-		 * into, as glibc does when it moves a block.  (realloc + memmove
-		 * moved buffers more often in tests/integration/heap_realloc.sh.) */
-		base = real.malloc(n + HDR);
-		if (!base)
-			return q; /* stays untracked; nothing recorded */
-		memcpy(base + HDR, q, n);
-		real.free(q);
-	}
-	char *user = base + HDR;
-	uint64_t *w = (uint64_t *)user;
-	w[-4] = (uintptr_t)base;
-	w[-3] = (uintptr_t)bn;
-	w[-2] = (uintptr_t)user ^ H.secret;
-	w[-1] = COOKIE;
+	if (!tracked)
+		return q; /* stays untracked; nothing recorded */
 	if (moved) {
 		atomic_fetch_add_explicit(&bn->allocs, 1, memory_order_relaxed);
-		t->last = user;
+		t->last = q;
 		t->last_allocs = t->allocs;
 	} else {
 		atomic_fetch_add_explicit(&bd->allocs, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&bd->frees, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&bn->resized, 1, memory_order_relaxed);
 	}
-	return user;
+	return q;
 }
 
-/* realloc of a block with a header (sampled, tracked or not any more). */
-HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, char *p, size_t n)
+/* samp_insert from a thread that may not be sampling: while it holds the
+ * shard, a signal handler nested in it must not sample; nested in cprof
+ * itself, the block is not tracked again. */
+static bool track(heap_tls *t, void *p, bucket *b)
 {
-	uint64_t *w = (uint64_t *)p;
-	char *base = (char *)w[-4];
-	size_t off = (size_t)(p - base);
-	if (n > SIZE_MAX - off) {
-		errno = ENOMEM;
+	if (t->busy)
+		return false;
+	t->busy = BUSY_SAMPLING;
+	bool ok = samp_insert(t, p, b);
+	t->busy = 0;
+	return ok;
+}
+
+/* realloc of a tracked block p (bucket b), already out of the table. */
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, char *p, size_t n,
+							bucket *b)
+{
+	size_t old = chunk_size(p);
+	char *user = real.realloc(p, n);
+	if (!user) { /* p untouched, as realloc promises: tracked again */
+		if (!track(t, p, b))
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		return NULL;
 	}
-	size_t old = chunk_size(base);
-	char *nbase = real.realloc(base, n + off);
-	if (!nbase)
-		return NULL; /* p untouched, as realloc promises */
-	bool moved = nbase != base;
-	char *user = nbase + off;
-	w = (uint64_t *)user;
-	if (moved) {
-		w[-4] = (uintptr_t)nbase;
-		w[-2] = (uintptr_t)user ^ H.secret;
-	}
-	size_t d = moved ? n : chunk_size(nbase) > old ? chunk_size(nbase) - old : 0;
+	bool moved = user != p;
+	size_t d = moved ? n : chunk_size(user) > old ? chunk_size(user) - old : 0;
 	count_realloc_adj(t, n, d);
-	bucket *b = (bucket *)w[-3];
 	long rate = 0;
 	bool due = count_alloc(t, d) && sample_due(t, d, &rate);
-	if (!due && (moved ? !b : !b || b->size == n))
+	if (!due && !moved && b->size == n) {
+		if (!track(t, user, b))
+			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		return user;
+	}
 	if (!due && t->busy) {
 		/* A signal handler's realloc that interrupted our sampling on this
 		 * thread (which may hold the bucket lock), or cprof's own: no
 		 * bucket lookup; the block is no longer tracked. */
-		if (b) {
-			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
-			w[-3] = 0;
-		}
+		atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		return user;
 	}
 	if (!due)
@@ -947,8 +1081,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 	int depth = -1;
 	bucket *nb = NULL; /* the block's bucket from now on */
 	if (moved) { /* free + malloc */
-		if (b)
-			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		if (due && (nb = event_bucket(t, pcs, &depth, n))) {
 			atomic_fetch_add_explicit(&nb->allocs, 1, memory_order_relaxed);
 			t->last = user;
@@ -960,8 +1093,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 			atomic_fetch_add_explicit(&bd->allocs, 1, memory_order_relaxed);
 			atomic_fetch_add_explicit(&bd->frees, 1, memory_order_relaxed);
 		}
-		bool keep = b != NULL;
-		if (b && n < b->size && rate > 1) {
+		bool keep = true;
+		if (n < b->size && rate > 1) {
 			/* Shrunk: tracked with probability p(n) now, not p(size). */
 			double u = ((double)(rng_next(t) >> 11) + 0.5) / 9007199254740992.0;
 			keep = u * (1.0 - cprof__exp(-(double)b->size / (double)rate)) <
@@ -972,13 +1105,16 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_sampled(heap_tls *t, c
 			nb = n == b->size ? b : bucket_get(b->pcs, b->depth, n, &sh);
 		else if (bd) /* a mark fell in its new bytes: tracked from now */
 			nb = event_bucket(t, pcs, &depth, n);
-		if (b && nb != b)
+		if (nb != b)
 			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		if (nb && nb != b)
 			atomic_fetch_add_explicit(&nb->resized, 1, memory_order_relaxed);
 	}
+	if (nb && !samp_insert(t, user, nb)) {
+		/* No room to track it: as if it had been freed. */
+		atomic_fetch_add_explicit(&nb->frees, 1, memory_order_relaxed);
+	}
 	t->busy = 0;
-	w[-3] = (uintptr_t)nb;
 	return user;
 }
 
@@ -1022,15 +1158,15 @@ HEAP_ENTRY __attribute__((noinline)) static void free_slow(void *p)
 		return;
 	}
 	count_free(t);
-	if (is_sampled(p)) {
-		sampled_free(t, p);
+	if (atomic_load_explicit(&glibc_allocator, memory_order_relaxed) && samp_maybe(p)) {
+		free_maybe_sampled(t, p);
 		return;
 	}
 	real.free(p);
 }
 
 /* free() of a pointer with COOKIE before it: ours, from the boot arena or
- * sampled (or the program wrote there: then it is glibc's to judge). */
+ * the arena (or the program wrote there: then it is glibc's to judge). */
 HEAP_ENTRY __attribute__((noinline)) static void free_marked(heap_tls *t, void *p)
 {
 	if (is_boot(p))
@@ -1040,10 +1176,6 @@ HEAP_ENTRY __attribute__((noinline)) static void free_marked(heap_tls *t, void *
 		return;
 	}
 	t->frees++;
-	if (((uint64_t *)p)[-2] == ((uintptr_t)p ^ H.secret)) {
-		sampled_free(t, p);
-		return;
-	}
 	real.free(p);
 }
 
@@ -1059,6 +1191,11 @@ CPROF_EXPORT HEAP_ENTRY void free(void *p)
 	if (CPROF_LIKELY(atomic_load_explicit(&glibc_allocator, memory_order_relaxed))) {
 		if (CPROF_UNLIKELY(((uint64_t *)p)[-1] == COOKIE)) {
 			free_marked(t, p);
+			return;
+		}
+		if (CPROF_UNLIKELY(samp_maybe(p))) {
+			t->frees++;
+			free_maybe_sampled(t, p);
 			return;
 		}
 	} else if (CPROF_UNLIKELY(is_boot(p)))
@@ -1127,8 +1264,11 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
 		return real.realloc(p, n);
 	}
-	if (is_sampled(p))
-		return realloc_sampled(t, p, n);
+	if (samp_maybe(p)) {
+		bucket *b = samp_remove(t, p);
+		if (b)
+			return realloc_tracked(t, p, n, b);
+	}
 	size_t old = chunk_size(p);
 	char *q = real.realloc(p, n);
 	if (!q)
@@ -1226,10 +1366,6 @@ CPROF_EXPORT HEAP_ENTRY size_t malloc_usable_size(void *p)
 		return 0;
 	if (is_arena(p))
 		return cprof__arena_usable(p);
-	if (is_sampled(p)) {
-		const uint64_t *w = p;
-		return usable_size((void *)w[-4]) - (size_t)((uintptr_t)p - w[-4]);
-	}
 	return usable_size(p);
 }
 
@@ -1775,7 +1911,6 @@ bool cprof__heap_start_env(void)
 {
 	int was = cprof__own_enter();
 	H.pid = getpid();
-	H.secret = (uintptr_t)cprof__mono_ns() * 0x9e3779b97f4a7c15ULL | 1;
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
 		H.key_ok = true;
 	real_ready();
@@ -1960,6 +2095,8 @@ void cprof__heap_atfork_child(void)
 	cprof__arena_atfork_child();
 	pthread_mutex_init(&H.lock, NULL);
 	atomic_flag_clear(&reg_spin);
+	for (int i = 0; i < SSHARDS; i++)
+		atomic_flag_clear(&S[i].lock);
 	/* Only this thread survives: fold the others into the totals. */
 	for (heap_tls *t = H.threads, *nx; t; t = nx) {
 		nx = t->next;
@@ -2028,12 +2165,17 @@ void cprof__heap_atfork_prepare(void)
 {
 	pthread_mutex_lock(&H.lock);
 	reg_lock();
+	for (int i = 0; i < SSHARDS; i++)
+		while (atomic_flag_test_and_set_explicit(&S[i].lock, memory_order_acquire))
+			sched_yield();
 	cprof__arena_atfork_prepare(); /* held only for list operations: last */
 }
 
 void cprof__heap_atfork_parent(void)
 {
 	cprof__arena_atfork_parent();
+	for (int i = 0; i < SSHARDS; i++)
+		atomic_flag_clear_explicit(&S[i].lock, memory_order_release);
 	reg_unlock();
 	pthread_mutex_unlock(&H.lock);
 }
