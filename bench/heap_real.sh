@@ -107,6 +107,15 @@ print(len(d))'" ;;
 OUT=$W/run
 mkdir -p "$OUT"
 TSV=$ROOT/$B/bench/heap-real.tsv
+# prof_total INDEX: the profile's total of sample index INDEX in bytes (0
+# when nothing was sampled: "of 0 total"), or - if go tool pprof cannot read
+# it.
+prof_total() {
+	_o=$(go tool pprof -top -unit=B -sample_index="$1" "$prof.pb.gz" 2>/dev/null) || { echo -; return; }
+	_v=$(printf '%s\n' "$_o" | sed -n 's/^Showing nodes accounting for .* of \([0-9]*\)B total.*/\1/p')
+	echo "${_v:-0}"
+}
+
 run() {
 	wl=$1 arm=$2 r=$3 prof=$OUT/$1.$2.$3
 	c=$(cmd "$wl")
@@ -130,10 +139,7 @@ run() {
 	ta=$(awk '$1 == "alloc_bytes" { print $2 }' "$OUT/stdout") ti=$(awk '$1 == "live_bytes" { print $2 }' "$OUT/stdout")
 	pa=- pi=-
 	if [ "$arm" = cprof-heap ] || [ "$arm" = cprof-exact ]; then
-		pa=$(go tool pprof -top -unit=B -sample_index=alloc_space "$prof.pb.gz" 2>/dev/null |
-			sed -n 's/^Showing nodes accounting for .* of \([0-9]*\)B total.*/\1/p')
-		pi=$(go tool pprof -top -unit=B -sample_index=inuse_space "$prof.pb.gz" 2>/dev/null |
-			sed -n 's/^Showing nodes accounting for .* of \([0-9]*\)B total.*/\1/p')
+		pa=$(prof_total alloc_space) pi=$(prof_total inuse_space)
 	fi
 	set -- $(cat "$OUT/time")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$arm" "$r" "$1" "$(echo "$2 $3" | awk '{ print $1 + $2 }')" \
@@ -202,7 +208,9 @@ END {
 	}
 	print ""
 	print "Accuracy of cprof-heap (profile total at exit / truth, mean of rounds; truth: printed"
-	print "by the program, else a cprof run at CPROF_HEAP_RATE=1):"
+	print "by the program, else a cprof run at CPROF_HEAP_RATE=1).  In brackets the standard"
+	print "error of that mean for objects small against the rate, sqrt(rate / truth / rounds):"
+	print "a bound on the sampling noise (large objects are sampled almost surely)."
 	for (w = 1; w <= nw; w++) {
 		wl = order[w]; sa = si = 0; k = 0
 		for (i = 1; i <= n; i++) {
@@ -212,7 +220,7 @@ END {
 			if (ti > 0 && PI[i] != "-") { si += PI[i] / ti; ki++ }
 			k++
 		}
-		printf "%-13s alloc_space %s   inuse_space %s   (%d rounds; truth %s)\n", wl, ka ? sprintf("%.4f", sa / ka) : "-", ki ? sprintf("%.4f", si / ki) : "-", k, (wl in EXA) ? "rate 1" : "program"
+		printf "%-13s alloc_space %s   inuse_space %s   (%d rounds; truth %s)\n", wl, ka ? sprintf("%.4f (±%.3f)", sa / ka, sqrt(524288 / ta / ka)) : "-", ki ? sprintf("%.4f (±%.3f)", si / ki, sqrt(524288 / ti / ki)) : "-", k, (wl in EXA) ? "rate 1" : "program"
 		ka = ki = 0
 	}
 }' "$TSV"
