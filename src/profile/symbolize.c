@@ -548,6 +548,16 @@ static bool need_dw(struct symfile *f)
 	return s->dw > 0;
 }
 
+/* f found its binary at path (owned), with these segments (owned). */
+static void set_usable(struct symfile *f, char *path, seg_t *seg, size_t nseg)
+{
+	free(f->why);
+	f->why = NULL;
+	f->path = path;
+	f->seg = seg;
+	f->nseg = nseg;
+}
+
 /* path as an ELF (elfread) if it is one whose build id is bin's (any,
  * when bin has none); NULL otherwise. */
 static cprof_elffile *open_debug_elf(const char *path, const cprof_elffile *bin)
@@ -658,19 +668,19 @@ static int try_elfread(struct symfile *f, const char *path, int fd)
 	if (!p) {
 		if (!tab->size)
 			set_why(&f->why, "%s: no symbol table or debug info", path);
+		if (sym != e) {
+			cprof_elf_close(sym);
+			free(sym);
+		}
 		cprof_elf_close(e);
 		free(e);
 		return -1;
 	}
-	free(f->why);
-	f->why = NULL;
-	f->path = p;
+	set_usable(f, p, e->seg, e->nseg); /* the segments move to f */
+	e->seg = NULL;
 	f->elf = e;
 	f->symelf = sym;
 	f->symtab = tab;
-	f->seg = e->seg; /* the segments move to f */
-	f->nseg = e->nseg;
-	e->seg = NULL;
 	f->nodwarf = true;
 	return 1;
 }
@@ -763,13 +773,9 @@ static int try_open_fd(struct symfile *f, const char *path, int fd)
 		dwfl_end(dwfl);
 		return -1;
 	}
-	free(f->why);
-	f->why = NULL;
-	f->path = p;
+	set_usable(f, p, seg, nseg);
 	f->dwfl = dwfl;
 	f->mod = mod;
-	f->seg = seg;
-	f->nseg = nseg;
 	return 1;
 }
 
