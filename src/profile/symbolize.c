@@ -17,6 +17,7 @@
 
 #include <dwarf.h>
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <limits.h>
@@ -230,6 +231,9 @@ struct symfile {
 struct cprof_symbolizer {
 	char **dirs;
 	bool noelfread; /* lean mode through libdw too (tests compare both) */
+	bool self_set;  /* lean: the file (self_dev, self_ino) by its symbols only */
+	dev_t self_dev;
+	ino_t self_ino;
 	size_t ndirs;
 	struct symfile **files;
 	size_t nfiles, capfiles;
@@ -293,6 +297,25 @@ void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient)
 void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on)
 {
 	s->noelfread = !on;
+}
+
+void cprof_symbolizer_set_self(cprof_symbolizer *s, const void *addr)
+{
+	Dl_info info;
+	struct stat st;
+	s->self_set = dladdr(addr, &info) && info.dli_fname && stat(info.dli_fname, &st) == 0;
+	if (s->self_set) {
+		s->self_dev = st.st_dev;
+		s->self_ino = st.st_ino;
+	}
+}
+
+/* Is fd the file cprof_symbolizer_set_self named? */
+static bool is_self(const cprof_symbolizer *s, int fd)
+{
+	struct stat st;
+	return s->self_set && fstat(fd, &st) == 0 && st.st_dev == s->self_dev &&
+	       st.st_ino == s->self_ino;
 }
 
 /* Does the ELF itself have DWARF (a .debug_info section with contents)? */
@@ -644,7 +667,7 @@ static int try_elfread(struct symfile *f, const char *path, int fd)
 		set_why(&f->why, "%s: no loadable segments", path);
 		rc = -1;
 	}
-	if (rc != 0 || e->dwarf) {
+	if (rc != 0 || (e->dwarf && !is_self(f->s, e->fd))) {
 		cprof_elf_close(e);
 		free(e);
 		return rc < 0 ? -1 : 2;

@@ -43,6 +43,11 @@ void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient);
  * with elfread.c, without loading libdw (on by default).  Off, it goes
  * through libdw as full mode does: the tests compare the two. */
 void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on);
+/* Lean mode: the binary that holds addr (the runtime passes one of its own
+ * functions) is named from its symbol table even when it carries DWARF.
+ * Samples land in libcprof's malloc interposers; naming them is not worth
+ * loading libdw into the host. */
+void cprof_symbolizer_set_self(cprof_symbolizer *s, const void *addr);
 /* Closes every cached file.  NULL is a no-op. */
 void cprof_symbolizer_free(cprof_symbolizer *s);
 

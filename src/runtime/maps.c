@@ -371,6 +371,7 @@ struct cprof_symbolizer *cprof__symbolizer_new(void)
 	if (s) {
 		cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
 		cprof_symbolizer_set_transient(s, true);
+		cprof_symbolizer_set_self(s, (const void *)cprof__symbolizer_new);
 	}
 	return s;
 }

@@ -358,6 +358,34 @@ static void test_lib_inprocess(cprof_symbolizer *s, const char *maps)
 	cprof_profile_free(&p);
 }
 
+/* Lean mode with cprof_symbolizer_set_self on the fixture library (which
+ * has DWARF): it is named from its symbol table, as the runtime names
+ * libcprof itself; in lean mode without it, it keeps its lines. */
+static void test_lib_self(const char *maps)
+{
+	for (int self = 0; self < 2; self++) {
+		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+		cprof_symbolizer_set_lean(s, true);
+		cprof_symbolizer_set_transient(s, true);
+		if (self)
+			cprof_symbolizer_set_self(s, lib_addr[1]);
+		cprof_profile p;
+		uint64_t l0, l1;
+		lib_profile(&p, maps, NULL, NULL, &l0, &l1);
+		int rc = cprof_symbolize_profile(s, &p, NULL);
+		char want[512];
+		if (self)
+			snprintf(want, sizeof(want), "sym_lib_work :0");
+		else
+			snprintf(want, sizeof(want), "sym_lib_work sym_lib.c:%d",
+				 marker("sym_lib.c", "lib_work"));
+		ok(rc == 0, self ? "lean_self_rc" : "lean_not_self_rc", "rc %d", rc);
+		expect(&p, l1, self ? "lean_self_symbols_only" : "lean_not_self_has_lines", want);
+		cprof_profile_free(&p);
+		cprof_symbolizer_free(s);
+	}
+}
+
 static void test_lib_stripped(cprof_symbolizer *s, const char *maps, const char *sub,
 			      const char *name)
 {
@@ -1016,6 +1044,7 @@ int main(void)
 	char *maps = self_maps();
 	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
 	test_lib_inprocess(s, maps);
+	test_lib_self(maps);
 	test_lib_stripped(s, maps, "stripped", "symtab_only");
 	test_lib_stripped(s, maps, "dynsym", "dynsym_only");
 	test_binary_path(maps);
