@@ -53,7 +53,14 @@ check "t10k_total_within_10%_of_rusage (${total:-none} ms vs ${ru:-none} ms)" wi
 # in their own frames (the rest of the total is thread creation and exit,
 # which a sanitizer's runtime makes ten times larger).
 work=$(pprof_total_ms "$T/t10k.pb.gz" -nodefraction=0 -focus='thread_main|thread_work')
-check "t10k_threads_work_sampled (${work:-none} ms of 1000)" awk -v w="${work:-0}" 'BEGIN { exit !(w >= 500) }'
+if [ -n "$SANITIZE" ]; then
+	# A sanitizer's thread start-up is many times the 100 us of work, and
+	# the timer's first expiry, uniform in (0, period], mostly falls after
+	# a thread is gone: its CPU is in cprof.unsampledCPU (the total above).
+	na "t10k_threads_work_sampled (${work:-none} ms of 1000)" "a sanitizer's thread start-up dwarfs each thread's work"
+else
+	check "t10k_threads_work_sampled (${work:-none} ms of 1000)" awk -v w="${work:-0}" 'BEGIN { exit !(w >= 500) }'
+fi
 
 # Threads that end otherwise: pthread_exit() deep in a call chain,
 # pthread_cancel(), and detached threads still burning when main returns
