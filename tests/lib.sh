@@ -40,6 +40,16 @@ skip() { echo "ok $1 # skip $2"; }
 # na NAME WHY: the check cannot hold in this build configuration (only under
 # a sanitizer: $SANITIZE set); under CI=true, n/a without a sanitizer fails.
 na() { echo "ok $1 # n/a $2"; }
+# one_line NAME FILE REGEX: FILE (a host's stderr) has exactly one line
+# with "cprof:", and it matches REGEX.
+one_line() {
+	_c=$(grep -c 'cprof:' "$2")
+	if [ "$_c" = 1 ] && grep 'cprof:' "$2" | grep -Eq "$3"; then
+		ok "$1_one_line_on_stderr"
+	else
+		nok "$1_one_line_on_stderr" "$_c lines: $(head -c 400 "$2" | tr '\n' '|')"
+	fi
+}
 check() { # check NAME CMD... : ok if CMD succeeds
 	name=$1; shift
 	if "$@"; then ok "$name"; else nok "$name"; fi

@@ -80,16 +80,33 @@ static int tmp_name(const char *path, char *buf, size_t n)
 	return w < 0 || (size_t)w >= n ? -ENAMETOOLONG : 0;
 }
 
+/* A character device, opened without blocking: a device must not hold
+ * the program up either.  The fd, or -errno. */
+static int open_device(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A new temporary beside path, its name in tmp.  The fd, or -errno. */
+static int open_temp(const char *path, char *tmp, size_t n)
+{
+	int rc = tmp_name(path, tmp, n);
+	if (rc != 0)
+		return rc;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
 int cprof__out_check(const char *path)
 {
 	int kind = out_kind(path);
 	if (kind < 0)
 		return kind;
 	if (kind == 1) {
-		/* O_NONBLOCK: a device must not hold the program up either. */
-		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		int fd = open_device(path);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		close(fd);
 		return 0;
 	}
@@ -99,12 +116,9 @@ int cprof__out_check(const char *path)
 	if (access(path, W_OK) != 0 && errno != ENOENT)
 		return -errno;
 	char tmp[4096 + 64];
-	int rc = tmp_name(path, tmp, sizeof(tmp));
-	if (rc != 0)
-		return rc;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open_temp(path, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	close(fd);
 	unlink(tmp);
 	return 0;
@@ -116,9 +130,9 @@ int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
 	if (kind < 0)
 		return kind;
 	if (kind == 1) {
-		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		int fd = open_device(path);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0)
 			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -128,13 +142,10 @@ int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
 		return rc;
 	}
 	char tmp[4096 + 64];
-	int rc = tmp_name(path, tmp, sizeof(tmp));
-	if (rc != 0)
-		return rc;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open_temp(path, tmp, sizeof(tmp));
 	if (fd < 0)
-		return -errno;
-	rc = fn(fd, arg);
+		return fd;
+	int rc = fn(fd, arg);
 	if (close(fd) != 0 && rc == 0 && errno != EINTR)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) != 0)

@@ -9,16 +9,6 @@ cc_prog "$T/host" robust_host.c
 mkdir -p "$T/adir" "$T/w"
 REC_PRELOAD=$(echo "$PRELOAD" | sed "s|$LIB||; s|^ *||; s| *\$||")
 
-# one_line NAME FILE REGEX: FILE has exactly one line with "cprof:", and it
-# matches REGEX.
-one_line() {
-	_c=$(grep -c 'cprof:' "$2")
-	if [ "$_c" = 1 ] && grep 'cprof:' "$2" | grep -Eq "$3"; then
-		ok "$1_one_line_on_stderr"
-	else
-		nok "$1_one_line_on_stderr" "$_c lines: $(head -c 400 "$2" | tr '\n' '|')"
-	fi
-}
 
 # host_case NAME CPROF_CPU CPROF_HZ REGEX: the host under LD_PRELOAD with
 # these settings.

@@ -15,15 +15,6 @@
 . "$CPROF_ROOT/tests/progs/heap_lib.sh"
 BURN='i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo done'
 
-# one_line NAME FILE REGEX: exactly one "cprof:" line in FILE, matching REGEX.
-one_line() {
-	_c=$(grep -c 'cprof:' "$2")
-	if [ "$_c" = 1 ] && grep 'cprof:' "$2" | grep -Eq "$3"; then
-		ok "$1_one_line_on_stderr"
-	else
-		nok "$1_one_line_on_stderr" "$_c lines: $(head -c 400 "$2" | tr '\n' '|')"
-	fi
-}
 
 # 1. Two processes, one path.
 mkdir -p "$T/shared"
