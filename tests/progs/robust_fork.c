@@ -29,9 +29,12 @@ __attribute__((noinline)) static void parent_work(void)
 	burn(10000);
 	__asm__ volatile("" ::: "memory"); /* not a tail call: keep this frame */
 }
+/* 20 ms: the kernel checks CPU timers at its tick (4 ms here), and only
+ * when the thread is running then; on a loaded machine a child with less
+ * work can run between ticks and take its only sample on the way out. */
 __attribute__((noinline)) static void child_work(void)
 {
-	burn(5000);
+	burn(20000);
 	__asm__ volatile("" ::: "memory"); /* not a tail call: keep this frame */
 }
 
