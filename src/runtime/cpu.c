@@ -457,11 +457,7 @@ static int build_and_write(int fd)
 
 	cprof_buf notes;
 	cprof_buf_init(&notes, 1 << 20);
-	cprof_symbolizer *sym = cprof__symbolizer_new();
-	if (sym) {
-		cprof_symbolize_profile(sym, &p, &notes);
-		cprof_symbolizer_free(sym);
-	}
+	cprof__symbolize(&p, &notes);
 	cprof_buf_free(&notes); /* unsymbolised mappings keep their addresses for later */
 
 	/* CPU the timers could not see: threads that keep SIGPROF blocked

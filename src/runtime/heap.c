@@ -1731,11 +1731,7 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
 	}
 
-	cprof_symbolizer *sym = cprof__symbolizer_new();
-	if (sym) {
-		cprof_symbolize_profile(sym, &p, NULL);
-		cprof_symbolizer_free(sym);
-	}
+	cprof__symbolize(&p, NULL);
 	int rc = p.oom ? -ENOMEM : fd >= 0 ? cprof_profile_write_fd(&p, fd) : 0;
 	if (kind == PROF_LEAKS) {
 		*leak_objs = lo_total;

@@ -283,8 +283,24 @@ void cprof__maps_before_dlclose(void *h)
 		cprof__maps_snapshot();
 }
 
+/* See rt.h.  A forked child whose parent had a cprof thread inside
+ * dl_iterate_phdr would otherwise find the loader's lock held forever: the
+ * child's CPU writer, its first snapshot, and the exit joining it hang. */
+static pthread_mutex_t loader_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void cprof__loader_lock(void)
+{
+	pthread_mutex_lock(&loader_lock);
+}
+
+void cprof__loader_unlock(void)
+{
+	pthread_mutex_unlock(&loader_lock);
+}
+
 void cprof__maps_snapshot(void)
 {
+	cprof__loader_lock();
 	pthread_mutex_lock(&maps_lock);
 	if (!vdso)
 		vdso = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
@@ -299,13 +315,27 @@ void cprof__maps_snapshot(void)
 	bool first = true;
 	dl_iterate_phdr(object_cb, &first);
 	pthread_mutex_unlock(&maps_lock);
+	cprof__loader_unlock();
 }
 
-/* fork: the CPU writer thread may have held the lock; it does not exist in
- * the child. */
+/* First among cprof's prepare handlers: the holder may wait for cprof's
+ * other locks, never the reverse. */
+void cprof__maps_atfork_prepare(void)
+{
+	cprof__loader_lock();
+}
+
+void cprof__maps_atfork_parent(void)
+{
+	cprof__loader_unlock();
+}
+
+/* fork: the CPU writer thread may have held the maps lock; it does not
+ * exist in the child. */
 void cprof__maps_atfork_child(void)
 {
 	pthread_mutex_init(&maps_lock, NULL);
+	pthread_mutex_init(&loader_lock, NULL);
 }
 
 void cprof__maps_reset(void)
@@ -364,14 +394,17 @@ uint64_t cprof__maps_lookup(const cprof_profile *p, uintptr_t pc)
 	return best ? best->id : 0;
 }
 
-struct cprof_symbolizer *cprof__symbolizer_new(void)
+void cprof__symbolize(struct cprof_profile *p, struct cprof_buf *notes)
 {
 	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	if (!s)
+		return; /* OOM: the addresses stay, for cprof or pprof to name later */
 	const char *mode = getenv("CPROF_SYMBOLIZE");
-	if (s) {
-		cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
-		cprof_symbolizer_set_transient(s, true);
-		cprof_symbolizer_set_self(s, (const void *)cprof__symbolizer_new);
-	}
-	return s;
+	cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
+	cprof_symbolizer_set_transient(s, true);
+	cprof_symbolizer_set_self(s, (const void *)cprof__symbolize);
+	cprof__loader_lock();
+	cprof_symbolize_profile(s, p, notes);
+	cprof__loader_unlock();
+	cprof_symbolizer_free(s);
 }

@@ -215,12 +215,21 @@ void cprof__maps_before_dlclose(void *h);
 int cprof__maps_emit(struct cprof_profile *p);
 uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
 void cprof__maps_reset(void);
+void cprof__maps_atfork_prepare(void);
+void cprof__maps_atfork_parent(void);
 void cprof__maps_atfork_child(void);
+/* Held by cprof around its own calls into the dynamic loader that take
+ * glibc's dl_load_write_lock (dl_iterate_phdr, dlopen), which fork() does
+ * not reset in the child; the atfork prepare handler takes it first, so no
+ * cprof thread holds the loader's lock at a fork. */
+void cprof__loader_lock(void);
+void cprof__loader_unlock(void);
 
-/* The symbolizer for profiles written in-process: lean (no separate debug
- * files' DWARF, see cprof_symbolizer_set_lean) unless CPROF_SYMBOLIZE=full.
- * NULL on OOM. */
-struct cprof_symbolizer *cprof__symbolizer_new(void);
+struct cprof_buf;
+/* Name p's locations in-process (lean: no separate debug files' DWARF, see
+ * cprof_symbolizer_set_lean, unless CPROF_SYMBOLIZE=full); notes as
+ * cprof_symbolize_profile's.  Under the loader lock: it may dlopen libdw. */
+void cprof__symbolize(struct cprof_profile *p, struct cprof_buf *notes);
 
 struct cprof_profile;
 /* ---- outfile.c: profiles written whole or not at all ---- */

@@ -718,8 +718,11 @@ void cprof__fatal_install(void)
 		done = true;
 		/* (_dl_find_object would be glibc's libc.so wrapper.) */
 		void *in_ldso = dlsym(RTLD_DEFAULT, "__tls_get_addr");
-		if (in_ldso)
+		if (in_ldso) {
+			cprof__loader_lock();
 			dl_iterate_phdr(ldso_cb, in_ldso);
+			cprof__loader_unlock();
+		}
 		int all[CPROF_ARRAY_LEN(async_sigs) + CPROF_ARRAY_LEN(crash_sigs)];
 		size_t n = 0;
 		/* One fatal signal at a time: the flush does not nest. */

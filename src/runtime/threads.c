@@ -439,8 +439,12 @@ bool cprof__timers_fallback(void)
 	return atomic_load_explicit(&use_itimer, memory_order_relaxed);
 }
 
+/* Until the fork returns, the forking thread is in the runtime, holding
+ * cprof's locks: a fatal signal's flush, which needs them, does not park it. */
 static void atfork_prepare(void)
 {
+	cprof__in_rt++;
+	cprof__maps_atfork_prepare();
 	pthread_mutex_lock(&reg_lock);
 	cprof__heap_atfork_prepare();
 }
@@ -449,6 +453,8 @@ static void atfork_parent(void)
 {
 	cprof__heap_atfork_parent();
 	pthread_mutex_unlock(&reg_lock);
+	cprof__maps_atfork_parent();
+	cprof__in_rt--;
 }
 
 void cprof__forget_tid(void);
@@ -469,6 +475,7 @@ static void atfork_child(void)
 	/* Profiles to a path go on in the child, into path.PID. */
 	cprof__heap_atfork_child_resume();
 	cprof__cpu_atfork_child_resume();
+	cprof__in_rt--; /* the prepare handler's */
 }
 
 void cprof__threads_init(void);

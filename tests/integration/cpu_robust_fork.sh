@@ -58,6 +58,32 @@ else
 fi
 check fork_work_stderr_quiet sh -c "! grep -q . '$T/fork_work.err'"
 
+# A fork while cprof's own thread is inside the dynamic loader (its first
+# look at the loaded objects, which this program makes long by linking many
+# libraries, and forks at once): glibc does not reset the loader's lock in
+# the child, whose profiler needs it.  60 programs, 3 children each; every
+# child exits (one that hangs is killed after 5 s and counted).
+if [ -n "$TSAN" ]; then
+	na fork_dl_children_exit "forked children stay unprofiled under TSan"
+elif [ -n "$SANITIZE" ]; then
+	na fork_dl_children_exit "ASan's allocator takes no lock around fork(): a child that allocates can wait for good on one a parent thread held"
+else
+	cc_prog "$T/fork_dl" robust_fork_dl.c -ldl -Wl,--no-as-needed -lz -lm -lcrypto -lssl -lcurl -lstdc++
+	cc_prog "$T/libdlib.so" robust_dlib.c -shared -fPIC
+	mkdir -p "$T/dl"
+	hung=0 runs=0
+	for i in $(seq 1 60); do
+		prof_run fork_dl "$T/dl/prof.pb.gz" "$T/fork_dl" "$T/libdlib.so" 3
+		runs=$((runs + 1))
+		if [ "$rc" != 0 ] || ! grep -q '^children 3 ok, 0 hung$' "$T/fork_dl.out"; then
+			hung=$((hung + 1))
+			cat "$T/fork_dl.out" "$T/fork_dl.err" | head -3 >&2
+		fi
+		rm -f "$T"/dl/*
+	done
+	check "fork_dl_children_exit ($hung of $runs runs had a child hang or fail)" test "$hung" = 0
+fi
+
 # exec without fork: the shell's image is replaced by the program's, in the
 # same process, which must write PATH itself (not an empty PATH beside a
 # PATH.<pid>).  Launcher scripts ending in `exec "$@"` do this.
