@@ -8,7 +8,7 @@
 #   sqlite3       sqlite3 :memory: inserts 300 000 rows, indexes, groups
 #   git-log       git log --stat on a generated repository (400 commits)
 #   mawk-line     mawk '{ n += length($0) }' on one 16 MB line
-#   bash-subst    bash -c 'x=$(cat FILE)', FILE 4 MB
+#   bash-subst    bash -c 'x=$(cat FILE)', FILE 16 MB
 #   realloc-grow  tests/progs/heap_realloc: 64 buffers grown by realloc in
 #                 4 KiB steps to 0.5..2 MiB, in place and moving
 #   cxx-churn     bench/heap_cxx_churn.cc: std::map<std::string,
@@ -59,7 +59,6 @@ mkdir -p "$W"
 gcc -O2 -g -I"$ROOT/include" -o "$W/heap_realloc" tests/progs/heap_realloc.c -ldl -lm
 g++ -O2 -g -o "$W/heap_cxx_churn" bench/heap_cxx_churn.cc
 [ -f "$W/line16" ] || $PY -c 'import sys; sys.stdout.write("x" * (16 << 20) + "\n")' >"$W/line16"
-[ -f "$W/subst4" ] || head -c $((4 << 20)) "$W/line16" >"$W/subst4"
 cat >"$W/sqlite.sql" <<'EOF'
 CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v INTEGER);
 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000)
@@ -96,7 +95,7 @@ print(len(d))'" ;;
 	sqlite3) echo "sqlite3 :memory: <'$W/sqlite.sql'" ;;
 	git-log) echo "git -C '$W/repo' log --stat" ;;
 	mawk-line) echo "mawk '{ n += length(\$0) } END { print n }' '$W/line16'" ;;
-	bash-subst) echo "bash -c 'x=\$(cat \"\$1\"); echo \${#x}' sh '$W/subst4'" ;;
+	bash-subst) echo "bash -c 'x=\$(cat \"\$1\"); echo \${#x}' sh '$W/line16'" ;;
 	realloc-grow) echo "'$W/heap_realloc' 64 2048 4096 524288" ;;
 	cxx-churn) echo "'$W/heap_cxx_churn' 1000000" ;;
 	*) echo "heap_real: unknown workload '$1'" >&2; exit 1 ;;

@@ -953,11 +953,21 @@ HEAP_ENTRY __attribute__((noinline)) static void free_maybe_sampled(heap_tls *t,
  *     and now stands for 1/p(s') of its new one, which is the probability
  *     that a Poisson mark fell in the s + (s' - s) bytes it put on the
  *     clock.  Its count moves to the bucket of its new size (`resized`:
- *     in use, not allocated, there);
+ *     in use, not allocated, there), unless the size is near (stays);
  *   - a sampled growth is an allocation of the new bytes d (alloc_space
  *     gets d / p(d) in bucket (stack, d), in use nothing); the block it
  *     grew becomes tracked if it was not (a table entry: nothing moves).
  */
+
+/* A tracked block resized in place to n stays in its bucket of size s when
+ * n is within 1/32 of s: a buffer grown in 4 KiB steps to 16 MiB would
+ * otherwise leave a bucket (and a profile sample) at each of 4096 sizes.
+ * Its in-use bytes are then reported up to 3 % off, for that block only;
+ * at rate 1 (every block recorded) they stay exact. */
+static inline bool stays(size_t n, size_t s, long rate)
+{
+	return n == s || (rate > 1 && (n >= s ? n - s <= s / 32 : s - n <= s / 32));
+}
 
 /* glibc's chunk size of p (a pointer glibc returned), overhead included. */
 static inline size_t chunk_size(const void *p)
@@ -1062,7 +1072,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, c
 	count_realloc_adj(t, n, d);
 	long rate = 0;
 	bool due = count_alloc(t, d) && sample_due(t, d, &rate);
-	if (!due && !moved && b->size == n) {
+	if (!due && !moved && n >= b->size &&
+	    stays(n, b->size, atomic_load_explicit(&heap_rate, memory_order_relaxed))) {
 		if (!track(t, user, b))
 			atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		return user;
@@ -1102,7 +1113,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, c
 		}
 		uint64_t sh;
 		if (keep)
-			nb = n == b->size ? b : bucket_get(b->pcs, b->depth, n, &sh);
+			nb = stays(n, b->size, rate) ? b : bucket_get(b->pcs, b->depth, n, &sh);
 		else if (bd) /* a mark fell in its new bytes: tracked from now */
 			nb = event_bucket(t, pcs, &depth, n);
 		if (nb != b)

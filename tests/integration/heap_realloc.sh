@@ -15,7 +15,8 @@
 #  - third-party programs that grow one big buffer (mawk reading one long
 #    line, bash's command substitution): same output, and glibc keeps
 #    growing the buffer with mremap instead of cprof moving it (munmap
-#    calls, counted by strace, stay near the program's own);
+#    calls, counted by strace, stay near the program's own), and a buffer
+#    grown 4096 times in place costs cprof no memory per size;
 #  - glibc's mmap threshold stays the program's (no mmapped block freed
 #    by cprof).
 . "$CPROF_ROOT/tests/lib.sh"
@@ -134,6 +135,20 @@ if command -v strace >/dev/null && command -v mawk >/dev/null; then
 	tp bash bash -c 'x=$(cat "$1"); echo ${#x}' sh "$T/line"
 else
 	nok third_party "strace and mawk are needed (scripts/deps.sh installs them)"
+fi
+
+# A tracked buffer that grows in place changes bucket once per 1/32 of
+# growth, not at every step: bash reading 16 MB grows one buffer 4096
+# times, and a bucket per size added 10 MB to its peak RSS.
+if [ -n "$NOSAMPLE" ]; then
+	na bash_16mb_rss "$NOSAMPLE_WHY"
+else
+	$PY -c 'import sys; sys.stdout.write("x" * (16 << 20) + "\n")' >"$T/line16"
+	peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1; }
+	plain=$(peak bash -c 'x=$(cat "$1"); echo ${#x}' sh "$T/line16")
+	prof=$(peak env LD_PRELOAD="$PRELOAD" CPROF_HEAP="$T/rss.pb.gz" bash -c 'x=$(cat "$1"); echo ${#x}' sh "$T/line16")
+	check "bash_16mb_rss (${prof:-?} KB under cprof, ${plain:-?} KB without; at most 3 MB more)" \
+		test "${plain:-0}" -gt 0 -a "${prof:-0}" -gt 0 -a "${prof:-0}" -le $((${plain:-0} + 3072))
 fi
 
 # glibc's mmap threshold stays the program's: growing unsampled mmapped
