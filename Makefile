@@ -4,13 +4,17 @@
 #   make CC=clang             same with clang
 #   make SANITIZE=address,undefined test   the suite under sanitizers (TSAN: SANITIZE=thread)
 #   make install PREFIX=DIR   install bin/, lib/, include/, lib/pkgconfig/
+#                             (DESTDIR=STAGE prefixes every path, for packaging)
+#   make runtime              libcprof.so and libcprof.a only (the benchmarks)
 #   make test                 run every test (ends with "N passed, N failed")
 #   make demo                 the README's main job
 #   make CC=clang B=build-fuzz fuzz   build the libFuzzer targets (fuzz/) and run each
 #                             for a fixed number of executions (CI does)
 
-VERSION   := 0.1.0
-SOVERSION := 0
+# The version is written once, in include/cprof.h.
+version_part = $(shell sed -n 's/^\#define CPROF_VERSION_$(1) \([0-9][0-9]*\)$$/\1/p' include/cprof.h)
+VERSION   := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SOVERSION := $(call version_part,MAJOR)
 PREFIX    ?= /usr/local
 B         ?= build
 SANITIZE  ?=
@@ -63,6 +67,18 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 all: $(SO) $(A) $(BENCH_A) $(CPROF)
+runtime: $(SO) $(A)
+
+# Objects rebuild when the compiler or its flags change, as git's GIT-CFLAGS
+# does: `make` then `make SANITIZE=address test` in one build directory must
+# not link objects built without the sanitizer.  The stamp is rewritten only
+# when its text differs, so an unchanged build stays up to date.
+FLAGS_STAMP := $(B)/.build-flags
+FLAGS_NOW    = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' >$@
+FORCE:
 
 # Interposers that sanitizer runtimes call during their own initialisation
 # (sigaction, signal, _exit...) must not be instrumented themselves.
@@ -73,7 +89,7 @@ NOSAN_OBJ += $(call obj,src/runtime/heap.c) $(B)/testlib/heap_boot.o
 endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -96,7 +112,7 @@ $(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A)
 	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) $(ALL_LDFLAGS) $(CLI_LIBS)
 
 # Unit tests link the internal objects directly.
-$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A)
+$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
@@ -104,7 +120,7 @@ $(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A)
 # A test build of libcprof whose allocator resolution allocates, as an older
 # glibc's dlsym did (tests/integration/heap_boot.sh).
 BOOT_SO := $(B)/testlib/libcprof_boot.so
-$(B)/testlib/heap_boot.o: src/runtime/heap.c
+$(B)/testlib/heap_boot.o: src/runtime/heap.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCPROF_TEST_BOOT -c -o $@ $<
 
@@ -143,22 +159,24 @@ test: deps all $(UNIT_BIN) $(BOOT_SO)
 demo: deps all
 	@sh examples/demo.sh "$(B)"
 
+# DESTDIR stages the tree elsewhere; the files still name PREFIX (cprof.pc).
+D := $(DESTDIR)$(PREFIX)
 install: all
-	install -d $(PREFIX)/bin $(PREFIX)/lib/pkgconfig $(PREFIX)/include/cprof
-	install -m 755 $(CPROF) $(PREFIX)/bin/cprof
-	install -m 755 $(SO) $(PREFIX)/lib/
-	ln -sf libcprof.so.$(VERSION) $(PREFIX)/lib/libcprof.so.$(SOVERSION)
-	ln -sf libcprof.so.$(VERSION) $(PREFIX)/lib/libcprof.so
-	install -m 644 $(A) $(BENCH_A) $(PREFIX)/lib/
-	install -m 644 include/cprof.h $(PREFIX)/include/
-	install -m 644 include/cprof/*.h $(PREFIX)/include/cprof/
+	install -d $(D)/bin $(D)/lib/pkgconfig $(D)/include/cprof
+	install -m 755 $(CPROF) $(D)/bin/cprof
+	install -m 755 $(SO) $(D)/lib/
+	ln -sf libcprof.so.$(VERSION) $(D)/lib/libcprof.so.$(SOVERSION)
+	ln -sf libcprof.so.$(VERSION) $(D)/lib/libcprof.so
+	install -m 644 $(A) $(BENCH_A) $(D)/lib/
+	install -m 644 include/cprof.h $(D)/include/
+	install -m 644 include/cprof/*.h $(D)/include/cprof/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof.pc.in \
-		> $(PREFIX)/lib/pkgconfig/cprof.pc
+		> $(D)/lib/pkgconfig/cprof.pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof-bench.pc.in \
-		> $(PREFIX)/lib/pkgconfig/cprof-bench.pc
+		> $(D)/lib/pkgconfig/cprof-bench.pc
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps test demo install clean fuzz
+.PHONY: all runtime deps test demo install clean fuzz FORCE
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

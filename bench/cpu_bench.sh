@@ -31,7 +31,7 @@ done
 [ -f "$GPERF" ] || { echo "cpu_bench: $GPERF not found: apt-get install google-perftools" >&2; exit 1; }
 
 # ---- build ----
-make -s B="$B" "$B/libcprof.so.0.1.0" "$B/libcprof.a" >/dev/null
+make -s B="$B" runtime >/dev/null
 mkdir -p "$B/bench"
 W=$B/bench/cpu_workload
 $CC -std=c17 -Wall -Wextra -Werror -O2 -g -fomit-frame-pointer -pthread \

@@ -35,8 +35,8 @@ for t in make bash "$CC"; do
 done
 [ -x /usr/bin/time ] || { echo "exec_cost: /usr/bin/time not found: apt-get install time" >&2; exit 1; }
 
-make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
-LIB=$ROOT/$B/libcprof.so.0.1.0
+make -s B="$B" runtime >/dev/null
+LIB=$ROOT/$B/libcprof.so
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/exec_cost.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 $CC -std=gnu17 -O2 -g -o "$TMP/churn" tests/progs/dlopen_churn.c -ldl

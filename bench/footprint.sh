@@ -47,7 +47,7 @@ for f in "$GPERF" "$JEMALLOC"; do
 	[ -f "$f" ] || { echo "footprint: $f not found: run scripts/deps.sh" >&2; exit 1; }
 done
 
-make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
+make -s B="$B" runtime >/dev/null
 LIB=$(pwd)/$B/libcprof.so
 mkdir -p "$B/bench"
 $CC -O2 -o "$B/bench/maxrss" bench/maxrss.c

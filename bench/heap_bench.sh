@@ -147,7 +147,7 @@ if [ -n "${SUMMARY:-}" ]; then
 fi
 
 # ---- build ----
-make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
+make -s B="$B" runtime >/dev/null
 mkdir -p "$B/bench"
 W=$(pwd)/$B/bench/heap_churn
 $CC -std=c17 -Wall -Wextra -Werror -O2 -g -pthread -o "$W" bench/heap_churn.c

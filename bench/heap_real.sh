@@ -52,8 +52,8 @@ done
 [ -f "$JEMALLOC" ] || { echo "heap_real: $JEMALLOC not found: run scripts/deps.sh" >&2; exit 1; }
 
 # ---- build and inputs ----
-make -s B="$B" "$B/libcprof.so.0.1.0" >/dev/null
-LIB=$ROOT/$B/libcprof.so.0.1.0
+make -s B="$B" runtime >/dev/null
+LIB=$ROOT/$B/libcprof.so
 W=$ROOT/$B/bench/real
 mkdir -p "$W"
 gcc -O2 -g -I"$ROOT/include" -o "$W/heap_realloc" tests/progs/heap_realloc.c -ldl -lm

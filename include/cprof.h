@@ -21,7 +21,17 @@
 extern "C" {
 #endif
 
-#define CPROF_VERSION "0.1.0"
+/* The version of this header; cprof_version() gives the library's.  The
+ * only place the version is written (the Makefile reads it from here). */
+#define CPROF_VERSION_MAJOR 0
+#define CPROF_VERSION_MINOR 1
+#define CPROF_VERSION_PATCH 0
+#define CPROF_VERSION_NUMBER \
+	(CPROF_VERSION_MAJOR * 10000 + CPROF_VERSION_MINOR * 100 + CPROF_VERSION_PATCH)
+#define CPROF_STR_(x) #x
+#define CPROF_STR(x) CPROF_STR_(x)
+#define CPROF_VERSION \
+	CPROF_STR(CPROF_VERSION_MAJOR) "." CPROF_STR(CPROF_VERSION_MINOR) "." CPROF_STR(CPROF_VERSION_PATCH)
 
 /* Default CPU sampling rate, in samples per second of CPU time per thread. */
 #define CPROF_DEFAULT_HZ 100
@@ -101,6 +111,10 @@ int cprof_alloc_stats(struct cprof_alloc_stats *st);
 /* A static, human-readable description of a value returned by cprof_*()
  * (negative errno, or 0).  Never NULL. */
 const char *cprof_strerror(int err);
+
+/* The version of the libcprof in use ("MAJOR.MINOR.PATCH"): a program built
+ * against one header may run with another library. */
+const char *cprof_version(void);
 
 #ifdef __cplusplus
 }

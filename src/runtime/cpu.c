@@ -773,22 +773,6 @@ static int cpu_stop(void)
 	return rc;
 }
 
-CPROF_EXPORT const char *cprof_strerror(int err)
-{
-	if (err == 0)
-		return "success";
-	if (err > 0)
-		return "unknown error";
-	switch (-err) {
-	case EBUSY: return "a profile of this kind is already running";
-	case ESRCH: return "no profile of this kind is running";
-	case EINVAL: return "invalid argument";
-	case EBADF: return "bad file descriptor (not open for writing)";
-	case ENOMEM: return "out of memory";
-	default: return strerror(-err);
-	}
-}
-
 /* A fatal signal: the service thread writes the profile, whatever state. */
 void cprof__cpu_atexit_forced(void)
 {
