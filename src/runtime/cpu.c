@@ -338,8 +338,6 @@ static void drain(bool final)
 	}
 }
 
-int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
-
 static void *writer_main(void *arg)
 {
 	(void)arg;
@@ -584,8 +582,6 @@ static int flush_and_write(void)
 	return rc;
 }
 
-int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
-
 /* fd >= 0: the caller's descriptor; else path (absolute) and family. */
 static int start_locked(int fd, const char *path, const char *family, int hz)
 {
@@ -792,7 +788,6 @@ bool cprof__cpu_active(void)
 {
 	return cpu.running && cpu.pid == getpid();
 }
-
 
 void cprof__cpu_atexit(void)
 {

@@ -29,8 +29,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-void cprof__threads_init(void);
-
 static bool parse_hz(const char *s, int *hz)
 {
 	if (!s || !*s) {

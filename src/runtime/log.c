@@ -86,8 +86,6 @@ pid_t cprof__gettid(void)
 	return tls_tid;
 }
 
-/* After fork the child has a new tid: forget the cached one. */
-void cprof__forget_tid(void);
 void cprof__forget_tid(void)
 {
 	tls_tid = 0;

@@ -9,6 +9,7 @@
 
 #include "compat.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@ void cprof__log(const char *s, ...) __attribute__((sentinel));
 /* Format v in decimal into buf (>= 24 bytes); returns buf.  async-signal-safe. */
 char *cprof__itoa(char *buf, long long v);
 pid_t cprof__gettid(void); /* cached per thread; async-signal-safe */
+void cprof__forget_tid(void); /* after fork: the child has a new tid */
 /* Nanoseconds of CLOCK_REALTIME / CLOCK_MONOTONIC. */
 int64_t cprof__now_ns(void);
 int64_t cprof__mono_ns(void);
@@ -119,6 +121,11 @@ void cprof__unwind_prefetch(const uintptr_t *pcs, int n);
 extern atomic_int cprof__unwind_users;
 
 /* ---- threads.c: registry, pthread_create interposition, timers ---- */
+/* Once, from the constructor (env.c): the atfork handlers. */
+void cprof__threads_init(void);
+/* Create a thread that is never profiled (the writer, the service thread):
+ * all signals blocked, a small stack, named "cprof".  0 or -errno. */
+int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 /* Call fn (if not NULL) with each thread id of the process, from
  * /proc/self/task: threads we may not have seen created (made before we were
  * loaded, raw clone).  Returns how many there are, -1 if it cannot tell. */

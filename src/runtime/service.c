@@ -65,8 +65,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
-
 static pthread_mutex_t svc_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t svc_thread;
 static _Atomic int svc_running;

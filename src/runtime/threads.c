@@ -322,9 +322,6 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 #define INTERNAL_STACK ((size_t)512 << 10)
 #endif
 
-/* Create a thread that is never profiled (the writer): all signals blocked,
- * a small stack, named "cprof". */
-int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
 int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg)
 {
 	/* Looked up once: a forked child calls this from its atfork handler,
@@ -457,8 +454,6 @@ static void atfork_parent(void)
 	cprof__in_rt--;
 }
 
-void cprof__forget_tid(void);
-
 /* The child has one thread and no timers (POSIX timers are not inherited). */
 static void atfork_child(void)
 {
@@ -478,7 +473,6 @@ static void atfork_child(void)
 	cprof__in_rt--; /* the prepare handler's */
 }
 
-void cprof__threads_init(void);
 void cprof__threads_init(void)
 {
 	real_pthread_exit = (pthread_exit_fn)cprof__real("pthread_exit");
