@@ -318,11 +318,22 @@ void cprof__maps_snapshot(void)
 	cprof__loader_unlock();
 }
 
+static int first_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)info, (void)size, (void)arg;
+	return 1;
+}
+
 /* First among cprof's prepare handlers: the holder may wait for cprof's
- * other locks, never the reverse. */
+ * other locks, never the reverse.  Then one step of dl_iterate_phdr waits
+ * for any thread of the program inside the loader's list (its own
+ * dl_iterate_phdr, a dlopen adding an object) to leave it: the fork follows
+ * within microseconds, so the child's profiler, which reads that list,
+ * rarely inherits the lock held (and never from cprof's own threads). */
 void cprof__maps_atfork_prepare(void)
 {
 	cprof__loader_lock();
+	dl_iterate_phdr(first_object, NULL);
 }
 
 void cprof__maps_atfork_parent(void)

@@ -228,7 +228,8 @@ void cprof__maps_atfork_child(void);
 /* Held by cprof around its own calls into the dynamic loader that take
  * glibc's dl_load_write_lock (dl_iterate_phdr, dlopen), which fork() does
  * not reset in the child; the atfork prepare handler takes it first, so no
- * cprof thread holds the loader's lock at a fork. */
+ * cprof thread holds the loader's lock at a fork (and waits for the
+ * program's threads to leave it: cprof__maps_atfork_prepare). */
 void cprof__loader_lock(void);
 void cprof__loader_unlock(void);
 
