@@ -179,6 +179,11 @@ __attribute__((noinline)) static void resolve_real(void)
 	atomic_store(&real_state, 2);
 }
 
+bool cprof__heap_glibc_allocator(void)
+{
+	return atomic_load(&real_state) == 2 && atomic_load_explicit(&glibc_allocator, memory_order_relaxed);
+}
+
 /* True when the real allocator can be called; false while this very thread
  * is resolving it (then use boot_alloc). */
 static inline bool real_ready(void)

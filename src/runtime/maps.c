@@ -329,11 +329,15 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *arg)
  * for any thread of the program inside the loader's list (its own
  * dl_iterate_phdr, a dlopen adding an object) to leave it: the fork follows
  * within microseconds, so the child's profiler, which reads that list,
- * rarely inherits the lock held (and never from cprof's own threads). */
+ * rarely inherits the lock held (and never from cprof's own threads).
+ * Only over glibc's malloc: jemalloc and tcmalloc take their locks in a
+ * prepare handler that may run before this one, and a walk whose callback
+ * allocates would then never end. */
 void cprof__maps_atfork_prepare(void)
 {
 	cprof__loader_lock();
-	dl_iterate_phdr(first_object, NULL);
+	if (cprof__heap_glibc_allocator())
+		dl_iterate_phdr(first_object, NULL);
 }
 
 void cprof__maps_atfork_parent(void)

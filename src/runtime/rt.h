@@ -324,6 +324,9 @@ void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
 bool cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP; true if on */
 void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
 bool cprof__heap_sampling(void);     /* stacks are being captured */
+/* The program's allocator is known to be glibc's: it takes its locks for a
+ * fork after every prepare handler, not in one of them. */
+bool cprof__heap_glibc_allocator(void);
 void cprof__heap_atfork_prepare(void);
 void cprof__heap_atfork_parent(void);
 void cprof__heap_atfork_child(void);
