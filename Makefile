@@ -124,9 +124,13 @@ $(B)/testlib/heap_boot.o: src/runtime/heap.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCPROF_TEST_BOOT -c -o $@ $<
 
+# Its export list is libcprof's and the test hook.
+$(B)/testlib/libcprof_boot.map: src/runtime/libcprof.map
+	@mkdir -p $(dir $@)
+	sed 's/^global:$$/global:\n\tcprof_test_boot_objects;/' $< >$@
 $(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
-		$(RT_PROFILE_OBJ) src/runtime/libcprof.map
-	$(CC) -shared -o $@ -Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete \
+		$(RT_PROFILE_OBJ) $(B)/testlib/libcprof_boot.map
+	$(CC) -shared -o $@ -Wl,--version-script=$(B)/testlib/libcprof_boot.map -Wl,-z,nodelete \
 		$(filter %.o,$^) $(ALL_LDFLAGS) $(RT_LIBS)
 
 deps:

@@ -125,7 +125,6 @@ static void *boot_alloc(size_t n, size_t align)
  * does not allocate, so this build's resolution allocates as older ones
  * did, and hands the objects to the test program. */
 static void *test_boot[4];
-CPROF_EXPORT void **cprof_test_boot_objects(void);
 CPROF_EXPORT void **cprof_test_boot_objects(void)
 {
 	return test_boot;

@@ -311,6 +311,11 @@ void cprof__arena_atfork_parent(void);
 void cprof__arena_atfork_child(void);
 
 /* ---- heap.c ---- */
+#ifdef CPROF_TEST_BOOT
+/* The test build's allocations made while resolving the allocator
+ * (tests/integration/heap_boot.sh); exported by that build only. */
+void **cprof_test_boot_objects(void);
+#endif
 /* Mark the calling thread as working for cprof (profile writing, table
  * building, symbolisation): its allocations are not the program's — not
  * counted, not sampled, and served from the arena.  Nests; returns the

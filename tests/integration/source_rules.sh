@@ -7,7 +7,7 @@ find "$CPROF_ROOT/src" -name '*.c' | sort | xargs awk '
 FNR == 1 { inproto = 0 }
 {
 	# A file-scope line that starts a non-static cprof_ function ...
-	if (!inproto && $0 ~ /^(extern )?[A-Za-z_][A-Za-z0-9_ ]*[ *]cprof_[A-Za-z0-9_]*\(/ && $0 !~ /^static/) {
+	if (!inproto && $0 ~ /^(extern )?[A-Za-z_][A-Za-z0-9_ ]*[ *]+cprof_[A-Za-z0-9_]*\(/ && $0 !~ /^static/) {
 		inproto = 1; buf = ""; start = FNR
 	}
 	if (inproto) {
