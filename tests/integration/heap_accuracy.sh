@@ -55,3 +55,20 @@ else
 	a=$(flat "$p" alloc_objects keep_alloc) b=$(flat "$p" alloc_objects churn_alloc)
 	eq ${n}_alloc_objects "$(add "$a" "$b")" "$(truth $n alloc_objects)"
 fi
+
+# One call site allocating sizes of every kind (1..65536 bytes, 4 GB): the
+# buckets are per size class, so the profile holds a bounded number of
+# samples (one per sampled size made ~6 600 here, and grew with the run),
+# and the totals stay unbiased.
+cc_prog "$T/sizes" heap_sizes.c
+n=sizes
+hrun $n CPROF_HEAP="$T/$n.pb.gz" "$T/sizes" 4
+want_rc $n 0
+if [ -n "$NOSAMPLE" ]; then
+	na "${n}_bounded" "$NOSAMPLE_WHY"
+else
+	c=$(go tool pprof -raw "$T/$n.pb.gz" 2>/dev/null | sed -n '/^Samples:/,/^Locations/p' | grep -c '^ *[0-9]')
+	check "${n}_samples_bounded ($c; at most 400)" test "$c" -gt 0 -a "$c" -le 400
+	near ${n}_alloc_space "$(total "$T/$n.pb.gz" alloc_space)" "$(truth $n alloc_bytes)" 5
+	near ${n}_alloc_objects "$(total "$T/$n.pb.gz" alloc_objects)" "$(truth $n alloc_objects)" 5
+fi
