@@ -45,13 +45,19 @@ same() {
 	check "$1_stderr_quiet" sh -c "! grep -v '^cprof: wrote ' '$T/$1.err' | grep -q ."
 }
 
-# accurate NAME PROFILE_TOTAL_MS RUSAGE_FILE
+# accurate NAME PROFILE_TOTAL_MS RUSAGE_FILE: within 10 % of the tree's CPU
+# time.  rusage also holds what cprof does after a process's last sample
+# (symbolising and writing its profile at exit, not charged to the program);
+# under a sanitizer that work is several times slower and reaches 13 % of
+# openssl's three processes: 20 % there.
 accurate() {
 	_ru=$(cat "$3" 2>/dev/null)
-	if within "${2:-0}" "${_ru:-0}" 10; then
-		ok "$1_total_within_10%_of_rusage (${2}ms vs ${_ru}ms)"
+	_tol=10
+	[ -n "$SANITIZE" ] && _tol=20
+	if within "${2:-0}" "${_ru:-0}" $_tol; then
+		ok "$1_total_within_${_tol}%_of_rusage (${2}ms vs ${_ru}ms)"
 	else
-		nok "$1_total_within_10%_of_rusage" "profile ${2:-none}ms, rusage ${_ru:-none}ms"
+		nok "$1_total_within_${_tol}%_of_rusage" "profile ${2:-none}ms, rusage ${_ru:-none}ms"
 	fi
 }
 
