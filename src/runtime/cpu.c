@@ -17,6 +17,7 @@
  */
 #include "compat.h"
 #include "runtime/rt.h"
+#include "runtime/emit.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 
@@ -369,94 +370,27 @@ static void *writer_main(void *arg)
 
 /* ---- building the profile ---- */
 
-typedef struct pcmap {
-	uintptr_t *key;
-	uint64_t *loc;
-	size_t cap, n;
-} pcmap;
-
-static uint64_t pc_location(cprof_profile *p, pcmap *m, uintptr_t pc)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4096;
-		uintptr_t *k = cprof__arena_calloc(cap, sizeof(*k));
-		uint64_t *l = cprof__arena_calloc(cap, sizeof(*l));
-		if (!k || !l) {
-			cprof__arena_free(k);
-			cprof__arena_free(l);
-			p->oom = true;
-			return 0;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->loc[i])
-				continue;
-			size_t j = (m->key[i] * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
-			while (l[j])
-				j = (j + 1) & (cap - 1);
-			k[j] = m->key[i];
-			l[j] = m->loc[i];
-		}
-		cprof__arena_free(m->key);
-		cprof__arena_free(m->loc);
-		m->key = k;
-		m->loc = l;
-		m->cap = cap;
-	}
-	size_t j = (pc * 0x9e3779b97f4a7c15ULL >> 20) & (m->cap - 1);
-	for (; m->loc[j]; j = (j + 1) & (m->cap - 1))
-		if (m->key[j] == pc)
-			return m->loc[j];
-	uint64_t id = cprof_profile_add_location(p, cprof__maps_lookup(p, pc), pc, NULL, 0);
-	if (id) {
-		m->key[j] = pc;
-		m->loc[j] = id;
-		m->n++;
-	}
-	return id;
-}
-
 static int build_and_write(int fd)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_profile_add_sample_type(&p, "samples", "count");
-	cprof_profile_add_sample_type(&p, "cpu", "nanoseconds");
-	p.period_type.type = cprof_profile_str(&p, "cpu");
-	p.period_type.unit = cprof_profile_str(&p, "nanoseconds");
-	p.period = cpu.period;
-	p.time_nanos = cpu.t0_real;
-	p.duration_nanos = cprof__mono_ns() - cpu.t0_mono;
-	int64_t key_thread = cprof_profile_str(&p, "thread");
-	cprof__maps_snapshot();
-	cprof_label proc[2];
-	size_t nproc = cprof__proc_labels(&p, proc);
-	cprof__maps_emit(&p);
-
-	pcmap m = {0};
-	uint64_t locs[CPROF_MAX_DEPTH];
+	cprof__emit e;
+	cprof__emit_begin(&e);
+	cprof_profile *p = &e.p;
+	cprof_profile_add_sample_type(p, "samples", "count");
+	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
+	p->period_type.type = cprof_profile_str(p, "cpu");
+	p->period_type.unit = cprof_profile_str(p, "nanoseconds");
+	p->period = cpu.period;
+	p->time_nanos = cpu.t0_real;
+	p->duration_nanos = cprof__mono_ns() - cpu.t0_mono;
+	int64_t key_thread = cprof_profile_str(p, "thread");
 	for (size_t i = 0; i < cpu.captab; i++) {
-		const stack_ent *e = &cpu.tab[i];
-		if (!e->hash)
+		const stack_ent *s = &cpu.tab[i];
+		if (!s->hash)
 			continue;
-		uint32_t n = 0;
-		for (uint32_t k = 0; k < e->depth; k++) {
-			uint64_t id = pc_location(&p, &m, e->pcs[k]);
-			if (id)
-				locs[n++] = id;
-		}
-		int64_t v[2] = {(int64_t)e->weight, (int64_t)e->weight * cpu.period};
-		cprof_label l[3] = {{.key = key_thread,
-				     .str = cprof_profile_str(&p, cpu.labels[e->label])}};
-		memcpy(l + 1, proc, nproc * sizeof(*proc));
-		cprof_profile_add_sample(&p, locs, n, v, l, 1 + nproc);
+		int64_t v[2] = {(int64_t)s->weight, (int64_t)s->weight * cpu.period};
+		cprof_label l = {.key = key_thread, .str = cprof_profile_str(p, cpu.labels[s->label])};
+		cprof__emit_sample(&e, s->pcs, s->depth, v, &l, 1);
 	}
-	cprof__arena_free(m.key);
-	cprof__arena_free(m.loc);
-
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	cprof__symbolize(&p, &notes);
-	cprof_buf_free(&notes); /* unsymbolised mappings keep their addresses for later */
 
 	/* CPU the timers could not see: threads that keep SIGPROF blocked
 	 * for real, thread start-up before the trampoline arms the timer and
@@ -468,29 +402,21 @@ static int build_and_write(int fd)
 		sampled += cpu.tab[i].hash ? cpu.tab[i].weight : 0;
 	int64_t unsampled = cpu.unsampled_ns - (int64_t)sampled * cpu.period;
 	if (unsampled > 2 * cpu.period && unsampled > cpu.unsampled_ns / 50) {
-		uint64_t f = cprof_profile_add_function(&p, "cprof.unsampledCPU", "cprof.unsampledCPU",
-							"", 0);
-		cprof_line ln = {.function_id = f};
-		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &ln, 1);
 		int64_t v[2] = {(unsampled + cpu.period / 2) / cpu.period, unsampled};
-		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
+		cprof__emit_event(&e, "cprof.unsampledCPU", v);
 	}
 
 	uint64_t lost = atomic_load(&cpu.lost);
 	if (lost) {
-		uint64_t f = cprof_profile_add_function(&p, "cprof.lostProfileEvent",
-							"cprof.lostProfileEvent", "", 0);
-		cprof_line ln = {.function_id = f};
-		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &ln, 1);
 		int64_t v[2] = {(int64_t)lost, (int64_t)lost * cpu.period};
-		cprof_profile_add_sample(&p, &loc, 1, v, proc, nproc);
+		cprof__emit_event(&e, "cprof.lostProfileEvent", v);
 		char b[24];
 		cprof__log("CPU profile: ", cprof__itoa(b, (long long)lost),
 			   " samples lost (sample buffer full); shown as cprof.lostProfileEvent",
 			   NULL);
 	}
-	int rc = p.oom ? -ENOMEM : cprof_profile_write_fd(&p, fd);
-	cprof_profile_free(&p);
+	int rc = cprof__emit_end(&e, fd);
+	cprof__emit_free(&e);
 	return rc;
 }
 

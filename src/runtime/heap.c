@@ -1,6 +1,8 @@
 /*
- * heap.c — malloc interposition: exact allocation counters, Poisson-sampled
- * heap and allocs profiles, leak and temporary-allocation reports.
+ * heap.c — malloc interposition: exact allocation counters, Poisson
+ * sampling into (stack, size class) buckets.  heap_profile.c turns the
+ * buckets into the heap, allocs, leak and temporary-allocation profiles
+ * (heap_int.h is what the two share).
  *
  * Every function here runs inside malloc: it must not allocate through the
  * interposed entry points (a thread-local `busy` flag sends our own
@@ -35,6 +37,7 @@
  */
 #include "compat.h"
 #include "runtime/rt.h"
+#include "runtime/heap_int.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 
@@ -55,7 +58,7 @@
 
 #define COOKIE 0xc0ffee5afec0de08ULL /* bit 3 set: never a glibc chunk size */
 _Static_assert(COOKIE == CPROF_ARENA_COOKIE, "arena.c marks its blocks as heap.c expects");
-#define HEAP_DEPTH 64
+#define HEAP_DEPTH CPROF_HEAP_DEPTH
 
 /* glibc's own entry points: what our interposers call. */
 extern void *__libc_malloc(size_t);
@@ -193,30 +196,7 @@ static inline bool real_ready(void)
 	return atomic_load(&real_state) == 2;
 }
 
-/* A bucket is 64-byte aligned and everything but pcs fits its first cache
- * line: a sample finds its bucket by (hash, fp, size, depth) and a sampled
- * free counts in it touching that line only.  hash (of the stack's first
- * hash and the size: the table index) and fp (the stack's second hash) come
- * from two independent mixes; two stacks of the same size and depth are
- * merged only if both collide (2^-128 per pair), so the pcs, a line or two
- * further on, are not compared.  That saves a cache miss per
- * sample, and a program that allocates fast misses on every sample: the
- * workload evicts the buckets between two samples. */
-typedef struct bucket {
-	struct bucket *next;
-	uint64_t hash, fp;
-	size_t size;
-	_Atomic uint64_t allocs, frees, temps;
-	uint32_t depth;
-	/* Tracked objects that came to this size by growing or shrinking in
-	 * place (realloc): in use here, allocated elsewhere (docs/HEAP.md). */
-	_Atomic uint64_t resized;
-	/* The exact sizes of the events in allocs, and of the objects in
-	 * resized, summed: the bucket's size is a class (size_class). */
-	_Atomic uint64_t bytes, rbytes;
-	uintptr_t pcs[];
-} bucket;
-_Static_assert(offsetof(bucket, resized) <= 64, "a bucket's key and counters fit one cache line");
+typedef cprof__bucket bucket;
 
 typedef struct heap_tls {
 	/* bytes: exact bytes asked for, and the sampling clock: the allocation
@@ -323,14 +303,6 @@ static struct {
 	uint64_t dead_allocs, dead_frees, dead_bytes; /* exited threads */
 	pthread_key_t key;
 	bool key_ok;
-	char *path, *leaks_path, *temp_path; /* absolute */
-	/* What forked children write with .PID added: the paths without
-	 * this process's own .PID. */
-	char *fam_path, *fam_leaks, *fam_temp;
-	int leaks_exitcode;
-	unsigned snapshots;
-	bool leaks, env_on, interval, child_resume;
-	pid_t pid;
 } H = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* Read on every call: 0 off, else the sampling rate in bytes (1: every
@@ -1508,102 +1480,13 @@ static void fatal_at_entry(heap_tls *t)
 	fast_update(t);
 }
 
-/* ---- rate, profiles ---- */
+/* ---- for heap_profile.c ---- */
 
-CPROF_EXPORT int cprof_heap_set_rate(long bytes)
-{
-	if (bytes < 0)
-		return -EINVAL;
-	if (bytes > 0 && (!real_ready() || !glibc_allocator))
-		return -ENOTSUP;
-	if (bytes > 0) {
-		int rc = cprof__unwind_refresh();
-		if (rc != 0)
-			return rc;
-	}
-	atomic_store(&heap_rate, bytes);
-	/* Every thread looks at the rate on its next allocation. */
-	reg_lock();
-	for (heap_tls *t = H.threads; t; t = t->next)
-		__atomic_store_n(&t->next_sample, 0, __ATOMIC_RELAXED);
-	reg_unlock();
-	return 0;
-}
-
-/* Go's scaleHeapSample: the expected true count behind n samples of size s. */
-static double heap_scale(double size, long rate)
-{
-	if (rate <= 1 || size <= 0)
-		return 1.0;
-	return 1.0 / (1.0 - cprof__exp(-size / (double)rate));
-}
-
-enum prof_kind { PROF_HEAP, PROF_ALLOCS, PROF_LEAKS, PROF_TEMP };
-
-/* Are these allocations libc's or the loader's own (never freed by design:
- * stdio buffers, TLS, dlerror)?  Then they are not the program's leaks. */
-static bool from_runtime_internals(const bucket *b, const char *libc_lo, const char *libc_hi,
-				   const char *ld_lo, const char *ld_hi)
-{
-	if (b->depth == 0)
-		return false;
-	const char *pc = (const char *)b->pcs[0];
-	return (pc >= libc_lo && pc < libc_hi) || (pc >= ld_lo && pc < ld_hi);
-}
-
-static void object_range(const char *sym, const char **lo, const char **hi)
-{
-	*lo = *hi = NULL;
-	void *addr = dlsym(RTLD_DEFAULT, sym);
-	Dl_info info;
-	if (!addr || !dladdr(addr, &info))
-		return;
-	/* The object's whole mapped range: enough to attribute a call site. */
-	/* thread-self: /proc/self's maps are empty once main has called
-	 * pthread_exit. */
-	FILE *f = fopen("/proc/thread-self/maps", "re");
-	if (!f)
-		f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return;
-	char line[4352];
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long a, z;
-		int pos = 0;
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &z, &pos) < 2 || !pos)
-			continue;
-		char *path = line + pos;
-		path[strcspn(path, "\n")] = 0;
-		if (!strcmp(path, info.dli_fname) || strstr(info.dli_fname, path) ||
-		    (strrchr(path, '/') && strrchr(info.dli_fname, '/') &&
-		     !strcmp(strrchr(path, '/'), strrchr(info.dli_fname, '/')))) {
-			if (!*lo || (const char *)a < *lo)
-				*lo = (const char *)a;
-			if ((const char *)z > *hi)
-				*hi = (const char *)z;
-		}
-	}
-	fclose(f);
-}
-
-typedef struct leak_row {
-	const bucket *b;
-	uint64_t objects, bytes;
-} leak_row;
-
-static int leak_cmp(const void *x, const void *y)
-{
-	const leak_row *a = x, *b = y;
-	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : 0;
-}
-
-/* Build and write a profile of the buckets.  Caller holds t->busy. */
 /* The buckets, copied under H.lock; the profile is then built without it,
  * so that no allocator call is made while holding it: a sampled malloc in a
  * signal handler on another thread, which interrupted glibc's malloc there,
- * would wait for H.lock while we waited for that thread's arena lock.
- * Buckets are never freed, their stacks never change, counters are atomic. */
-static bucket **buckets_snapshot(size_t *n)
+ * would wait for H.lock while we waited for that thread's arena lock. */
+bucket **cprof__heap_buckets(size_t *n)
 {
 	bucket **v = NULL;
 	size_t cap = 0;
@@ -1630,508 +1513,57 @@ static bucket **buckets_snapshot(size_t *n)
 	}
 }
 
-static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
-			 leak_row **rows_out, size_t *nrows_out)
+void cprof__heap_init(void)
 {
-	long rate = atomic_load(&heap_rate);
-	cprof_profile p;
-	cprof_profile_init(&p);
-	if (kind == PROF_TEMP) {
-		cprof_profile_add_sample_type(&p, "temporary_objects", "count");
-		cprof_profile_add_sample_type(&p, "temporary_space", "bytes");
-		p.period_type.type = cprof_profile_str(&p, "space");
-		p.period_type.unit = cprof_profile_str(&p, "bytes");
-		p.period = rate > 0 ? rate : 1;
-	} else {
-		cprof_profile_heap_types(&p, rate > 0 ? rate : 1);
-	}
-	p.time_nanos = cprof__now_ns();
-	if (kind == PROF_ALLOCS)
-		p.default_sample_type = cprof_profile_str(&p, "alloc_space");
-	int64_t key_bytes = cprof_profile_str(&p, "bytes");
-	cprof_label proc[2];
-	size_t nproc = cprof__proc_labels(&p, proc);
-	cprof__maps_snapshot();
-	cprof__maps_emit(&p);
-
-	const char *libc_lo = NULL, *libc_hi = NULL, *ld_lo = NULL, *ld_hi = NULL;
-	if (kind == PROF_LEAKS) {
-		object_range("fopen", &libc_lo, &libc_hi);
-		/* A symbol only the dynamic loader defines (glibc >= 2.35 also
-		 * exports _dl_find_object from libc.so). */
-		object_range("__tls_get_addr", &ld_lo, &ld_hi);
-	}
-	leak_row *rows = NULL;
-	size_t nrows = 0, caprows = 0;
-	uint64_t lo_total = 0, lb_total = 0;
-
-	/* One Location per pc, shared by all buckets. */
-	size_t lcap = 1024, ln = 0;
-	uintptr_t *lkey = cprof__arena_calloc(lcap, sizeof(*lkey));
-	uint64_t *lval = cprof__arena_calloc(lcap, sizeof(*lval));
-	size_t nb = 0;
-	bucket **bs = buckets_snapshot(&nb);
-	if (!bs)
-		p.oom = true;
-	for (size_t bi = 0; bi < nb && lkey && lval; bi++) {
-		const bucket *b = bs[bi];
-		uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
-		uint64_t held = allocs + atomic_load(&b->resized);
-		uint64_t inuse = held > frees ? held - frees : 0;
-		if (kind != PROF_TEMP && !allocs && !inuse)
-			continue; /* a size realloc'd objects only passed through */
-		/* The mean sizes of what was allocated here and of what is held
-		 * (sizes of one class: the scale hardly varies across them). */
-		double asz = allocs ? (double)atomic_load(&b->bytes) / (double)allocs : (double)b->size;
-		double hsz = held ? (double)(atomic_load(&b->bytes) + atomic_load(&b->rbytes)) / (double)held
-				  : asz;
-		double sc = heap_scale(asz, rate), sch = heap_scale(hsz, rate);
-		int64_t v[4];
-		if (kind == PROF_TEMP) {
-			uint64_t temps = atomic_load(&b->temps);
-			if (!temps)
-				continue;
-			v[0] = (int64_t)cprof__llround(temps * sc);
-			v[1] = (int64_t)cprof__llround(temps * sc * asz);
-		} else {
-			if (kind == PROF_LEAKS &&
-			    (!inuse || from_runtime_internals(b, libc_lo, libc_hi, ld_lo, ld_hi)))
-				continue;
-			v[0] = (int64_t)cprof__llround(allocs * sc);
-			v[1] = (int64_t)cprof__llround(allocs * sc * asz);
-			v[2] = (int64_t)cprof__llround(inuse * sch);
-			v[3] = (int64_t)cprof__llround(inuse * sch * hsz);
-			if (kind == PROF_LEAKS) {
-				lo_total += (uint64_t)v[2];
-				lb_total += (uint64_t)v[3];
-				if (nrows == caprows) {
-					size_t c = caprows ? caprows * 2 : 64;
-					leak_row *r = cprof__arena_realloc(rows, c * sizeof(*r));
-					if (r) {
-						rows = r;
-						caprows = c;
-					}
-				}
-				if (nrows < caprows)
-					rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
-			}
-		}
-		uint64_t locs[HEAP_DEPTH];
-		uint32_t nl = 0;
-		for (uint32_t k = 0; k < b->depth; k++) {
-			uintptr_t pc = b->pcs[k];
-			if (2 * (ln + 1) > lcap) {
-				size_t c2 = lcap * 2;
-				uintptr_t *k2 = cprof__arena_calloc(c2, sizeof(*k2));
-				uint64_t *v2 = cprof__arena_calloc(c2, sizeof(*v2));
-				if (!k2 || !v2) {
-					cprof__arena_free(k2);
-					cprof__arena_free(v2);
-					p.oom = true;
-					break;
-				}
-				for (size_t j = 0; j < lcap; j++) {
-					if (!lval[j])
-						continue;
-					size_t h = (lkey[j] * 0x9e3779b97f4a7c15ULL >> 17) & (c2 - 1);
-					while (v2[h])
-						h = (h + 1) & (c2 - 1);
-					k2[h] = lkey[j];
-					v2[h] = lval[j];
-				}
-				cprof__arena_free(lkey);
-				cprof__arena_free(lval);
-				lkey = k2;
-				lval = v2;
-				lcap = c2;
-			}
-			size_t h = (pc * 0x9e3779b97f4a7c15ULL >> 17) & (lcap - 1);
-			while (lval[h] && lkey[h] != pc)
-				h = (h + 1) & (lcap - 1);
-			if (!lval[h]) {
-				lkey[h] = pc;
-				lval[h] = cprof_profile_add_location(&p, cprof__maps_lookup(&p, pc),
-								     pc, NULL, 0);
-				ln++;
-			}
-			if (lval[h])
-				locs[nl++] = lval[h];
-		}
-		cprof_label l[3] = {{.key = key_bytes, .num = (int64_t)cprof__llround(allocs ? asz : hsz),
-				     .num_unit = key_bytes}};
-		memcpy(l + 1, proc, nproc * sizeof(*proc));
-		cprof_profile_add_sample(&p, locs, nl, v, l, 1 + nproc);
-	}
-	cprof__arena_free(bs);
-	cprof__arena_free(lkey);
-	cprof__arena_free(lval);
-	if (!lkey || !lval)
-		p.oom = true;
-	uint64_t lost = atomic_load(&lost_objs);
-	if (lost && (kind == PROF_HEAP || kind == PROF_ALLOCS)) {
-		/* Whether they were freed is unknown: allocated, not in use. */
-		uint64_t f = cprof_profile_add_function(&p, "cprof.lostProfileEvent",
-							"cprof.lostProfileEvent", "", 0);
-		cprof_line line = {.function_id = f};
-		uint64_t loc = cprof_profile_add_location(&p, 0, 0, &line, 1);
-		int64_t v[4] = {(int64_t)lost, (int64_t)atomic_load(&lost_bytes), 0, 0};
-		cprof_profile_add_sample(&p, &loc, 1, v, NULL, 0);
-	}
-
-	cprof__symbolize(&p, NULL);
-	int rc = p.oom ? -ENOMEM : fd >= 0 ? cprof_profile_write_fd(&p, fd) : 0;
-	if (kind == PROF_LEAKS) {
-		*leak_objs = lo_total;
-		*leak_bytes = lb_total;
-		/* Name the top sites for the stderr summary while symbols are at hand. */
-		if (nrows) /* rows is NULL when nothing leaked: qsort(NULL, 0) is UB */
-			qsort(rows, nrows, sizeof(*rows), leak_cmp);
-		*rows_out = rows;
-		*nrows_out = nrows;
-		/* Keep p alive for names: print here. */
-		size_t show = nrows < 5 ? nrows : 5;
-		for (size_t i = 0; i < show; i++) {
-			fprintf(stderr, "cprof: leak: %llu bytes in %llu objects of %llu bytes allocated at:\n",
-				(unsigned long long)rows[i].bytes, (unsigned long long)rows[i].objects,
-				(unsigned long long)(rows[i].objects ? rows[i].bytes / rows[i].objects
-								     : rows[i].b->size));
-			for (uint32_t k = 0; k < rows[i].b->depth && k < 12; k++) {
-				uintptr_t pc = rows[i].b->pcs[k];
-				const char *name = "??", *file = "";
-				int64_t line = 0;
-				for (size_t li = 0; li < p.location.n; li++) {
-					const cprof_location *loc = &p.location.v[li];
-					if (loc->address != pc || !loc->nline)
-						continue;
-					const cprof_line *ln2 = cprof_location_lines(&p, loc);
-					const cprof_function *fn = &p.function.v[ln2[loc->nline - 1].function_id - 1];
-					name = cprof_profile_string(&p, fn->name);
-					file = cprof_profile_string(&p, fn->filename);
-					line = ln2[loc->nline - 1].line;
-					break;
-				}
-				fprintf(stderr, "cprof:     #%u 0x%lx %s %s:%lld\n", k, (unsigned long)pc, name,
-					file, (long long)line);
-			}
-		}
-	}
-	cprof_profile_free(&p);
-	return rc;
-}
-
-typedef struct write_args {
-	enum prof_kind kind;
-	uint64_t *leak_objs, *leak_bytes;
-	leak_row **rows;
-	size_t *nrows;
-} write_args;
-
-static int write_cb(int fd, void *arg)
-{
-	write_args *a = arg;
-	return write_profile(fd, a->kind, a->leak_objs, a->leak_bytes, a->rows, a->nrows);
-}
-
-/* Whole or not at all (outfile.c); -EINVAL for a FIFO, socket or block
- * device (use the _fd variants for those). */
-static int write_path(const char *path, enum prof_kind kind)
-{
-	write_args a = {kind, NULL, NULL, NULL, NULL};
-	return cprof__out_write(path, write_cb, &a);
-}
-
-static int api_write(const char *path, int fd, enum prof_kind kind)
-{
-	if (!path && fd < 0)
-		return -EINVAL;
-	if (path && !*path)
-		return -EINVAL;
-	if (fd >= 0) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
-			return -EBADF;
-	}
-	int was = cprof__own_enter();
-	int rc = path ? write_path(path, kind) : write_profile(fd, kind, NULL, NULL, NULL, NULL);
-	cprof__own_leave(was);
-	return rc;
-}
-
-CPROF_EXPORT int cprof_heap_write(const char *path)
-{
-	return api_write(path, -1, PROF_HEAP);
-}
-
-CPROF_EXPORT int cprof_heap_write_fd(int fd)
-{
-	return fd < 0 ? -EBADF : api_write(NULL, fd, PROF_HEAP);
-}
-
-CPROF_EXPORT int cprof_allocs_write(const char *path)
-{
-	return api_write(path, -1, PROF_ALLOCS);
-}
-
-CPROF_EXPORT int cprof_allocs_write_fd(int fd)
-{
-	return fd < 0 ? -EBADF : api_write(NULL, fd, PROF_ALLOCS);
-}
-
-/* ---- environment ---- */
-
-static char *dup_str(const char *v)
-{
-	size_t n = strlen(v) + 1;
-	char *c = cprof__arena_alloc(n);
-	if (c)
-		memcpy(c, v, n);
-	return c;
-}
-
-/* An output path: absolute (the program may chdir before writing), with
- * .PID in an exec'd child (cprof__env_pid_suffix); *family gets it
- * without.  NULL if v is NULL or empty, or on error (logged). */
-static char *out_path(const char *name, const char *v, char **family)
-{
-	*family = NULL;
-	if (!v || !*v)
-		return NULL;
-	char abs[4096], mine[4096];
-	int rc = cprof__out_abspath(v, abs, sizeof(abs));
-	if (rc == 0 && cprof__env_pid_suffix())
-		rc = cprof__child_path(abs, mine, sizeof(mine));
-	else if (rc == 0)
-		memcpy(mine, abs, sizeof(mine));
-	if (rc != 0) {
-		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc),
-			   "; that profile is not written", NULL);
-		unsetenv(name); /* reported once: the children would fail alike */
-		return NULL;
-	}
-	*family = dup_str(abs);
-	char *c = *family ? dup_str(mine) : NULL;
-	if (!c) {
-		cprof__arena_free(*family);
-		*family = NULL;
-	}
-	return c;
-}
-
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Is the process's "malloc" (the first definition in lookup order) this
- * library's?  Not under a sanitizer, nor with an allocator preloaded before
- * libcprof or linked into the program.  (Taking malloc's address here would
- * give the first definition too, through the GOT: compare objects.) */
-static bool malloc_is_ours(void)
-{
-	Dl_info a, b;
-	void *m = dlsym(RTLD_DEFAULT, "malloc");
-	return m && dladdr(m, &a) && dladdr((void *)cprof__heap_unsafe_here, &b) &&
-	       a.dli_fbase == b.dli_fbase;
-}
-
-/* The settings failed and were reported once (we run in the constructor,
- * before the program's threads): the children inherit them and would report
- * again, one line per process of a build; they run unprofiled like us. */
-static void heap_quiet_children(void)
-{
-	unsetenv("CPROF_HEAP");
-	unsetenv("CPROF_TEMP");
-	unsetenv("CPROF_LEAKS");
-	unsetenv("CPROF_HEAP_RATE");
-}
-
-bool cprof__heap_start_env(void)
-{
-	int was = cprof__own_enter();
-	H.pid = getpid();
 	if (pthread_key_create(&H.key, thread_unregister) == 0)
 		H.key_ok = true;
 	real_ready();
 	find_libc_allocator();
-	H.path = out_path("CPROF_HEAP", getenv("CPROF_HEAP"), &H.fam_path);
-	H.temp_path = out_path("CPROF_TEMP", getenv("CPROF_TEMP"), &H.fam_temp);
-	const char *leaks = getenv("CPROF_LEAKS");
-	long rate = 524288;
-	const char *rs = getenv("CPROF_HEAP_RATE");
-	bool want = H.path || H.temp_path || (leaks && *leaks);
-	if (rs && *rs && !parse_long(rs, 1, 1L << 40, &rate)) {
-		cprof__log("invalid CPROF_HEAP_RATE '", rs,
-			   "': want a number of bytes from 1 to 2^40; heap profiling disabled", NULL);
-		heap_quiet_children();
-		want = false;
-	}
-	if (leaks && *leaks && want) {
-		if (!strcmp(leaks, "1")) {
-			rate = 1;
-			H.leaks = true;
-		} else if (!strcmp(leaks, "sampled")) {
-			H.leaks = true;
-		} else if (strcmp(leaks, "0")) {
-			cprof__log("invalid CPROF_LEAKS '", leaks, "': want 1 or sampled; leak report disabled",
-				   NULL);
-		}
-		const char *lo = getenv("CPROF_LEAKS_OUT");
-		H.leaks_path = out_path("CPROF_LEAKS_OUT", lo && *lo ? lo : "leaks.pb.gz",
-					&H.fam_leaks);
-		if (!H.leaks_path)
-			H.leaks = false;
-		/* Meant for the process started with it (and its images after
-		 * exec without fork), not for the programs it runs: under
-		 * `bash -c`, every `ls` would exit with it. */
-		const char *ec = cprof__env_descendant() ? NULL : getenv("CPROF_LEAKS_EXITCODE");
-		long code;
-		if (ec && *ec) {
-			if (parse_long(ec, 0, 255, &code))
-				H.leaks_exitcode = (int)code;
-			else
-				cprof__log("invalid CPROF_LEAKS_EXITCODE '", ec, "': want 0..255; ignored",
-					   NULL);
-		}
-	}
-	if (want && !H.path && !H.leaks && !H.temp_path)
-		want = false;
-	/* Fail early and clearly on unwritable outputs (nothing is created
-	 * now: profiles are written whole at the end). */
-	const char *outs[] = {H.path, H.temp_path, H.leaks ? H.leaks_path : NULL};
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(outs) && want; i++) {
-		if (!outs[i])
-			continue;
-		int rc = cprof__out_check(outs[i]);
-		if (rc != 0) {
-			cprof__log("cannot write '", outs[i], "': ",
-				   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
-						 : cprof_strerror(rc),
-				   "; heap profiling disabled", NULL);
-			heap_quiet_children();
-			want = false;
-		}
-	}
-	if (want && !glibc_allocator) {
-		cprof__log("the program's allocator is not glibc's; cprof counts its calls but "
-			   "cannot sample them: heap profiling disabled", NULL);
-		want = false;
-	}
-	if (want) {
-		const char *iv = getenv("CPROF_HEAP_INTERVAL");
-		long secs = 0;
-		if (iv && *iv && !parse_long(iv, 1, 86400 * 365, &secs))
-			cprof__log("invalid CPROF_HEAP_INTERVAL '", iv,
-				   "': want whole seconds from 1; no snapshots", NULL);
-		if (cprof_heap_set_rate(rate) == 0) {
-			H.env_on = true;
-			H.interval = secs > 0 && H.path;
-			/* Snapshots need the thread; a fatal-signal flush does
-			 * not while the program has one thread (service.c). */
-			int rc = secs > 0 && H.path ? cprof__service_start() : 0;
-			/* The handler's safe-point test sees the allocator only
-			 * through our entry points: when another malloc comes
-			 * first (a sanitizer's, an allocator preloaded before us,
-			 * the program's own), the program allocates without them
-			 * and a thread must do the writing. */
-			bool first = malloc_is_ours();
-			if (rc == 0 && cprof__service_want_flush(!first) == 0 && secs > 0 && H.path)
-				cprof__service_interval((int64_t)secs * 1000000000);
-		}
-	}
-	cprof__own_leave(was);
-	return H.env_on;
 }
 
-void cprof__heap_snapshot(void)
+bool cprof__heap_can_sample(void)
 {
-	if (!H.env_on || !H.path)
-		return;
-	char path[4096];
-	unsigned k = ++H.snapshots;
-	if (snprintf(path, sizeof(path), "%s.%04u", H.path, k) >= (int)sizeof(path))
-		return;
-	int was = cprof__own_enter();
-	int rc = write_path(path, PROF_HEAP);
-	cprof__own_leave(was);
-	if (rc != 0)
-		cprof__log("writing heap snapshot '", path, "' failed: ", cprof_strerror(rc), NULL);
+	return real_ready() && glibc_allocator;
 }
 
-static void write_env_profiles(void)
+long cprof__heap_rate(void)
 {
-	int was = cprof__own_enter();
-	if (H.path) {
-		int rc = write_path(H.path, PROF_HEAP);
-		if (rc != 0)
-			cprof__log("writing the heap profile '", H.path, "' failed: ", cprof_strerror(rc),
-				   NULL);
-	}
-	if (H.temp_path) {
-		int rc = write_path(H.temp_path, PROF_TEMP);
-		if (rc != 0)
-			cprof__log("writing the temporary-allocation profile '", H.temp_path,
-				   "' failed: ", cprof_strerror(rc), NULL);
-	}
-	int exitcode = 0;
-	if (H.leaks && H.leaks_path) {
-		uint64_t objs = 0, bytes = 0;
-		leak_row *rows = NULL;
-		size_t nrows = 0;
-		write_args a = {PROF_LEAKS, &objs, &bytes, &rows, &nrows};
-		int rc = cprof__out_write(H.leaks_path, write_cb, &a);
-		if (rc != 0)
-			cprof__log("writing the leak profile '", H.leaks_path, "' failed: ",
-				   cprof_strerror(rc), NULL);
-		fprintf(stderr, "cprof: leaks: %llu bytes in %llu objects%s still allocated at exit "
-			"(%zu allocation sites); profile: %s\n",
-			(unsigned long long)bytes, (unsigned long long)objs,
-			atomic_load(&heap_rate) > 1 ? " (estimated from samples)" : "", nrows,
-			H.leaks_path);
-		cprof__arena_free(rows);
-		uint64_t lost = atomic_load(&lost_objs);
-		if (lost) {
-			char num[24];
-			cprof__log("leaks: ", cprof__itoa(num, (long long)lost),
-				   " allocations made by signal handlers while cprof was recording"
-				   " another on the same thread were not tracked",
-				   NULL);
-		}
-		if (objs && H.leaks_exitcode)
-			exitcode = H.leaks_exitcode;
-	}
-	H.env_on = false;
-	cprof__own_leave(was);
-	if (exitcode) {
-		fflush(NULL);
-		syscall(SYS_exit_group, exitcode);
-	}
+	return atomic_load(&heap_rate);
 }
 
-void cprof__heap_atexit(void)
+void cprof__heap_lost(uint64_t *objs, uint64_t *bytes)
 {
-	if (!H.env_on || H.pid != getpid())
-		return;
-	if (cprof__fatal_pending())
-		cprof__fatal_wait(); /* the service thread is writing; it then ends the process */
-	write_env_profiles();
+	*objs = atomic_load(&lost_objs);
+	*bytes = atomic_load(&lost_bytes);
 }
 
-/* async-signal-safe */
-bool cprof__heap_active(void)
+void cprof__heap_set_sampling(long bytes)
 {
-	return H.env_on && H.pid == getpid();
+	atomic_store(&heap_rate, bytes);
+	/* Every thread looks at the rate on its next allocation. */
+	reg_lock();
+	for (heap_tls *t = H.threads; t; t = t->next)
+		__atomic_store_n(&t->next_sample, 0, __ATOMIC_RELAXED);
+	reg_unlock();
 }
 
-void cprof__heap_atexit_forced(void)
+void cprof__heap_atfork_prepare(void)
 {
-	if (H.env_on && H.pid == getpid())
-		write_env_profiles();
+	pthread_mutex_lock(&H.lock);
+	reg_lock();
+	for (int i = 0; i < SSHARDS; i++)
+		while (atomic_flag_test_and_set_explicit(&S[i].lock, memory_order_acquire))
+			sched_yield();
+	cprof__arena_atfork_prepare(); /* held only for list operations: last */
+}
+
+void cprof__heap_atfork_parent(void)
+{
+	cprof__arena_atfork_parent();
+	for (int i = 0; i < SSHARDS; i++)
+		atomic_flag_clear_explicit(&S[i].lock, memory_order_release);
+	reg_unlock();
+	pthread_mutex_unlock(&H.lock);
 }
 
 void cprof__heap_atfork_child(void)
@@ -2154,72 +1586,5 @@ void cprof__heap_atfork_child(void)
 	H.threads = me->registered && !me->exited ? me : NULL;
 	if (H.threads)
 		me->next = me->prev = NULL;
-	/* Profiles from the environment go on in the child, into .PID files
-	 * (cprof__heap_atfork_child_resume): its heap is a copy of the
-	 * parent's, so its profile starts from the parent's at the fork. */
-	H.child_resume = H.env_on;
-	H.env_on = false;
-	H.leaks_exitcode = 0; /* the parent's, not its forked children's */
-}
-
-/* Replace *p by family.PID; false on failure. */
-static bool child_path(char **p, const char *family)
-{
-	if (!*p || !family)
-		return true;
-	char buf[4096];
-	char *c = cprof__child_path(family, buf, sizeof(buf)) == 0 ? dup_str(buf) : NULL;
-	if (!c)
-		return false;
-	*p = c; /* the parent's string is leaked: cheaper than knowing who owns it */
-	return true;
-}
-
-void cprof__heap_atfork_child_resume(void)
-{
-	if (!H.child_resume)
-		return;
-	H.child_resume = false;
-	heap_tls *t = &tls;
-	uint8_t was = t->busy;
-	t->busy = BUSY_CPROF;
-	bool ok = child_path(&H.path, H.fam_path) && child_path(&H.temp_path, H.fam_temp) &&
-		  child_path(&H.leaks_path, H.fam_leaks);
-	t->busy = was;
-	if (!ok) {
-		char b[24];
-		cprof__log("cannot profile the heap of forked child ", cprof__itoa(b, getpid()),
-			   ": out of memory", NULL);
-		return;
-	}
-	H.pid = getpid();
-	H.snapshots = 0;
-	/* No leak report: the child's exit leaves its copy of the parent's
-	 * objects allocated, which are not the child's leaks. */
-	H.leaks = false;
-	H.env_on = H.path || H.temp_path;
-	/* Snapshots need the service thread (not under TSan: see
-	 * cprof__under_tsan); a fatal signal is flushed from the handler while
-	 * the child has one thread. */
-	if (H.interval && !cprof__under_tsan())
-		cprof__service_start();
-}
-
-void cprof__heap_atfork_prepare(void)
-{
-	pthread_mutex_lock(&H.lock);
-	reg_lock();
-	for (int i = 0; i < SSHARDS; i++)
-		while (atomic_flag_test_and_set_explicit(&S[i].lock, memory_order_acquire))
-			sched_yield();
-	cprof__arena_atfork_prepare(); /* held only for list operations: last */
-}
-
-void cprof__heap_atfork_parent(void)
-{
-	cprof__arena_atfork_parent();
-	for (int i = 0; i < SSHARDS; i++)
-		atomic_flag_clear_explicit(&S[i].lock, memory_order_release);
-	reg_unlock();
-	pthread_mutex_unlock(&H.lock);
+	cprof__heap_profile_atfork_child();
 }

@@ -30,7 +30,6 @@ typedef struct mrec {
 	char *path;
 	char build_id[41 * 2];
 	unsigned seq;
-	uint64_t id; /* in the profile being emitted */
 } mrec;
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -375,13 +374,15 @@ static int main_first(const mrec *r)
 	return exe[0] && !strcmp(r->path, exe) ? 0 : 1;
 }
 
-int cprof__maps_emit(cprof_profile *p)
+void cprof__maps_emit(cprof_profile *p, cprof__maprange **out, size_t *n)
 {
 	pthread_mutex_lock(&maps_lock);
+	cprof__maprange *v = cprof__arena_alloc((nrecs ? nrecs : 1) * sizeof(*v));
+	size_t k = 0;
 	/* Main binary first (pprof's convention), then the rest in address order. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < nrecs; i++) {
-			mrec *r = &recs[i];
+			const mrec *r = &recs[i];
 			if (main_first(r) != pass)
 				continue;
 			cprof_mapping m = {
@@ -391,25 +392,42 @@ int cprof__maps_emit(cprof_profile *p)
 				.file = cprof_profile_str(p, r->path),
 				.build_id = cprof_profile_str(p, r->build_id),
 			};
-			r->id = cprof_profile_add_mapping(p, &m);
+			uint64_t id = cprof_profile_add_mapping(p, &m);
+			if (v)
+				v[k++] = (cprof__maprange){r->start, r->limit, id, r->seq};
 		}
 	pthread_mutex_unlock(&maps_lock);
-	return p->oom ? -1 : 0;
+	if (!v)
+		p->oom = true;
+	*out = v;
+	*n = k;
 }
 
-uint64_t cprof__maps_lookup(const cprof_profile *p, uintptr_t pc)
+bool cprof__maps_object(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
-	(void)p;
+	pthread_mutex_lock(&maps_lock);
 	const mrec *best = NULL;
 	for (size_t i = 0; i < nrecs; i++) {
 		const mrec *r = &recs[i];
-		if (pc >= r->start && pc < r->limit && (!best || r->seq > best->seq))
+		if (addr >= r->start && addr < r->limit && (!best || r->seq > best->seq))
 			best = r;
 	}
-	return best ? best->id : 0;
+	if (best) {
+		*lo = best->start;
+		*hi = best->limit;
+		for (size_t i = 0; i < nrecs; i++) {
+			const mrec *r = &recs[i];
+			if (r->seq == best->seq && !strcmp(r->path, best->path)) {
+				*lo = r->start < *lo ? r->start : *lo;
+				*hi = r->limit > *hi ? r->limit : *hi;
+			}
+		}
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return best != NULL;
 }
 
-void cprof__symbolize(struct cprof_profile *p, struct cprof_buf *notes)
+void cprof__symbolize(struct cprof_profile *p)
 {
 	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
 	if (!s)
@@ -419,7 +437,7 @@ void cprof__symbolize(struct cprof_profile *p, struct cprof_buf *notes)
 	cprof_symbolizer_set_transient(s, true);
 	cprof_symbolizer_set_self(s, (const void *)cprof__symbolize);
 	cprof__loader_lock();
-	cprof_symbolize_profile(s, p, notes);
+	cprof_symbolize_profile(s, p, NULL);
 	cprof__loader_unlock();
 	cprof_symbolizer_free(s);
 }

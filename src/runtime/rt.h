@@ -217,10 +217,19 @@ void cprof__maps_snapshot(void);
 /* Before the program's dlclose(h): record what it may unload (cheap when
  * that is all known already).  Normal context. */
 void cprof__maps_before_dlclose(void *h);
-/* Add the collected mappings to p (main binary first); returns the mapping
- * id for an address via cprof__maps_lookup afterwards. */
-int cprof__maps_emit(struct cprof_profile *p);
-uint64_t cprof__maps_lookup(const struct cprof_profile *p, uintptr_t pc);
+/* One collected mapping as added to a profile: its id there, and which
+ * look last saw it (the latest object at an address wins). */
+typedef struct cprof__maprange {
+	uintptr_t start, limit;
+	uint64_t id;
+	unsigned seq;
+} cprof__maprange;
+/* Add the collected mappings to p (main binary first) and give their ids
+ * in a new array (arena; *out NULL on OOM).  emit.c looks pcs up in it. */
+void cprof__maps_emit(struct cprof_profile *p, cprof__maprange **out, size_t *n);
+/* The extent of the executable mappings of the object that holds addr
+ * (of the last look); false when no collected object holds it. */
+bool cprof__maps_object(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 void cprof__maps_reset(void);
 void cprof__maps_atfork_prepare(void);
 void cprof__maps_atfork_parent(void);
@@ -233,11 +242,10 @@ void cprof__maps_atfork_child(void);
 void cprof__loader_lock(void);
 void cprof__loader_unlock(void);
 
-struct cprof_buf;
 /* Name p's locations in-process (lean: no separate debug files' DWARF, see
- * cprof_symbolizer_set_lean, unless CPROF_SYMBOLIZE=full); notes as
- * cprof_symbolize_profile's.  Under the loader lock: it may dlopen libdw. */
-void cprof__symbolize(struct cprof_profile *p, struct cprof_buf *notes);
+ * cprof_symbolizer_set_lean, unless CPROF_SYMBOLIZE=full).  Under the
+ * loader lock: it may dlopen libdw. */
+void cprof__symbolize(struct cprof_profile *p);
 
 struct cprof_profile;
 /* ---- outfile.c: profiles written whole or not at all ---- */

@@ -1,0 +1,149 @@
+/*
+ * emit.c — building and writing a profile, for every profile libcprof
+ * writes (emit.h).  Normal context only.
+ */
+#include "compat.h"
+#include "runtime/emit.h"
+
+#include <errno.h>
+#include <string.h>
+
+void cprof__emit_begin(cprof__emit *e)
+{
+	memset(e, 0, sizeof(*e));
+	cprof_profile_init(&e->p);
+	e->nproc = cprof__proc_labels(&e->p, e->proc);
+	cprof__maps_snapshot();
+	cprof__maps_emit(&e->p, &e->maps, &e->nmaps);
+}
+
+/* The mapping a pc falls in: the latest object seen at that address. */
+static uint64_t mapping_of(const cprof__emit *e, uintptr_t pc)
+{
+	const cprof__maprange *best = NULL;
+	for (size_t i = 0; i < e->nmaps; i++) {
+		const cprof__maprange *m = &e->maps[i];
+		if (pc >= m->start && pc < m->limit && (!best || m->seq > best->seq))
+			best = m;
+	}
+	return best ? best->id : 0;
+}
+
+static size_t pc_slot(uintptr_t pc, size_t cap)
+{
+	return (size_t)(pc * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
+}
+
+static bool pc_grow(cprof__emit *e)
+{
+	size_t cap = e->cap ? e->cap * 2 : 4096;
+	uintptr_t *k = cprof__arena_calloc(cap, sizeof(*k));
+	uint64_t *l = cprof__arena_calloc(cap, sizeof(*l));
+	if (!k || !l) {
+		cprof__arena_free(k);
+		cprof__arena_free(l);
+		e->p.oom = true;
+		return false;
+	}
+	for (size_t i = 0; i < e->cap; i++) {
+		if (!e->loc[i])
+			continue;
+		size_t j = pc_slot(e->pc[i], cap);
+		while (l[j])
+			j = (j + 1) & (cap - 1);
+		k[j] = e->pc[i];
+		l[j] = e->loc[i];
+	}
+	cprof__arena_free(e->pc);
+	cprof__arena_free(e->loc);
+	e->pc = k;
+	e->loc = l;
+	e->cap = cap;
+	return true;
+}
+
+/* The Location of pc (one per pc, made on first use); 0 on OOM. */
+static uint64_t location(cprof__emit *e, uintptr_t pc)
+{
+	if ((e->n + 1) * 2 > e->cap && !pc_grow(e))
+		return 0;
+	size_t j = pc_slot(pc, e->cap);
+	for (; e->loc[j]; j = (j + 1) & (e->cap - 1))
+		if (e->pc[j] == pc)
+			return e->loc[j];
+	uint64_t id = cprof_profile_add_location(&e->p, mapping_of(e, pc), pc, NULL, 0);
+	if (id) {
+		e->pc[j] = pc;
+		e->loc[j] = id;
+		e->n++;
+	}
+	return id;
+}
+
+void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			const cprof_label *labels, size_t nlabels)
+{
+	uint64_t locs[CPROF_MAX_DEPTH];
+	cprof_label l[4 + CPROF_ARRAY_LEN(e->proc)];
+	if (nlabels > 4) {
+		e->p.oom = true; /* a caller's bug; fails the write rather than truncating */
+		return;
+	}
+	uint32_t nl = 0;
+	for (uint32_t k = 0; k < n && nl < CPROF_ARRAY_LEN(locs); k++) {
+		uint64_t id = location(e, pcs[k]);
+		if (id)
+			locs[nl++] = id;
+	}
+	if (nlabels)
+		memcpy(l, labels, nlabels * sizeof(*l));
+	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
+	cprof_profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
+}
+
+void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
+{
+	uint64_t f = cprof_profile_add_function(&e->p, name, name, "", 0);
+	cprof_line ln = {.function_id = f};
+	uint64_t loc = cprof_profile_add_location(&e->p, 0, 0, &ln, 1);
+	cprof_profile_add_sample(&e->p, &loc, 1, values, e->proc, e->nproc);
+}
+
+int cprof__emit_end(cprof__emit *e, int fd)
+{
+	cprof__symbolize(&e->p);
+	if (e->p.oom)
+		return -ENOMEM;
+	return fd >= 0 ? cprof_profile_write_fd(&e->p, fd) : 0;
+}
+
+const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file,
+			      int64_t *line)
+{
+	*file = "";
+	*line = 0;
+	if (!e->cap)
+		return "??";
+	size_t j = pc_slot(pc, e->cap);
+	for (; e->loc[j] && e->pc[j] != pc; j = (j + 1) & (e->cap - 1))
+		;
+	if (!e->loc[j] || e->loc[j] > e->p.location.n)
+		return "??";
+	const cprof_location *loc = &e->p.location.v[e->loc[j] - 1];
+	if (!loc->nline)
+		return "??";
+	const cprof_line *ln = &cprof_location_lines(&e->p, loc)[loc->nline - 1];
+	const cprof_function *fn = &e->p.function.v[ln->function_id - 1];
+	*file = cprof_profile_string(&e->p, fn->filename);
+	*line = ln->line;
+	return cprof_profile_string(&e->p, fn->name);
+}
+
+void cprof__emit_free(cprof__emit *e)
+{
+	cprof__arena_free(e->maps);
+	cprof__arena_free(e->pc);
+	cprof__arena_free(e->loc);
+	cprof_profile_free(&e->p);
+	memset(e, 0, sizeof(*e));
+}

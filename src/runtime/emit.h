@@ -1,0 +1,62 @@
+/*
+ * emit.h — the runtime's one way of building and writing a profile.
+ *
+ * Every profile libcprof writes (CPU, heap, allocs, leaks, temporary
+ * allocations) goes through an emitter: it takes the process's mappings
+ * and the pid/comm labels at the start, turns each sample's pcs into
+ * Locations (one per pc, shared by every sample), adds the pseudo-frame
+ * samples (cprof.lostProfileEvent, cprof.unsampledCPU), and at the end
+ * symbolises in-process and encodes.  A profile kind only chooses its
+ * sample types and values.  Normal context only: it allocates (arena.c).
+ *
+ *     cprof__emit e;
+ *     cprof__emit_begin(&e);
+ *     cprof_profile_add_sample_type(&e.p, ...);   // the kind's types
+ *     cprof__emit_sample(&e, pcs, n, values, labels, nlabels);  // each
+ *     rc = cprof__emit_end(&e, fd);   // symbolise, write to fd
+ *     cprof__emit_free(&e);
+ */
+#ifndef CPROF_RUNTIME_EMIT_H
+#define CPROF_RUNTIME_EMIT_H
+
+#include "compat.h"
+#include "profile/profile.h"
+#include "runtime/rt.h"
+
+typedef struct cprof__emit {
+	cprof_profile p;     /* the caller sets sample types, period, times */
+	cprof_label proc[2]; /* pid and comm (CPROF_PROCESS_LABELS) */
+	size_t nproc;
+	/* The mappings as they were emitted (maps.c), for pc → mapping id:
+	 * this profile's own copy, so that profiles built at once on two
+	 * threads do not share ids. */
+	cprof__maprange *maps;
+	size_t nmaps;
+	/* pc → Location id, open addressing (power-of-two cap). */
+	uintptr_t *pc;
+	uint64_t *loc;
+	size_t cap, n;
+} cprof__emit;
+
+/* Start a profile: the mappings of every object loaded so far (a fresh
+ * look at the loader's list), the process labels. */
+void cprof__emit_begin(cprof__emit *e);
+/* Add a sample with stack pcs[0..n) (leaf first), values (one per sample
+ * type) and labels (at most 4; the process labels are added after them).
+ * Out of memory: the profile is marked (p.oom) and cprof__emit_end fails. */
+void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			const cprof_label *labels, size_t nlabels);
+/* A sample of one pseudo-frame named `name` (Go's lostProfileEvent
+ * convention), with the process labels. */
+void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values);
+/* Symbolise and, when fd >= 0, write the gzipped profile to fd.  0,
+ * -ENOMEM, or the write's -errno.  The profile stays readable until
+ * cprof__emit_free. */
+int cprof__emit_end(cprof__emit *e, int fd);
+/* After cprof__emit_end: the innermost function name, file and line of a
+ * pc that a sample had ("??", "", 0 when unknown). */
+const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file,
+			      int64_t *line);
+void cprof__emit_free(cprof__emit *e);
+
+#endif
