@@ -99,13 +99,21 @@ int cprof_allocs_write_fd(int fd);
 
 /* Process-wide totals since the program started, counted exactly (every
  * call, every thread, through per-thread counters).  realloc counts as one
- * free (of a non-NULL pointer) and one allocation. */
+ * free (of a non-NULL pointer) and one allocation.
+ *
+ * The struct may grow at its end in later versions.  The caller sets
+ * `size` to the size it was compiled with (CPROF_ALLOC_STATS_INIT does);
+ * the library fills the fields both know and sets `size` to the bytes it
+ * filled, leaving any later field as the caller set it — a program built
+ * against one header works with an older or newer library.  -EINVAL for a
+ * NULL st or a size smaller than this first version's (32 bytes). */
 struct cprof_alloc_stats {
+	unsigned long long size;            /* in: sizeof as compiled; out: bytes filled */
 	unsigned long long allocs;          /* successful or not: calls that asked for memory */
 	unsigned long long frees;           /* free() of non-NULL pointers, realloc moves */
 	unsigned long long bytes_allocated; /* bytes requested by those calls */
-	unsigned long long reserved;        /* 0 */
 };
+#define CPROF_ALLOC_STATS_INIT {sizeof(struct cprof_alloc_stats), 0, 0, 0}
 int cprof_alloc_stats(struct cprof_alloc_stats *st);
 
 /* A static, human-readable description of a value returned by cprof_*()

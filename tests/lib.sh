@@ -121,7 +121,7 @@ contains() {
 # cc_prog OUT SRC [FLAGS...]: build a test program from tests/progs.
 cc_prog() {
 	out=$1 src=$2; shift 2
-	$CC -std=gnu17 -O2 -g -pthread $TEST_CFLAGS -o "$out" "$CPROF_ROOT/tests/progs/$src" "$@"
+	$CC -std=gnu17 -O2 -g -pthread $TEST_CFLAGS -I"$CPROF_ROOT/include" -o "$out" "$CPROF_ROOT/tests/progs/$src" "$@"
 }
 # pprof_top PROFILE [ARGS...]: go tool pprof -top; fails on any warning.
 pprof_top() {

@@ -6,21 +6,15 @@
  * link time; under LD_PRELOAD=libcprof.so they are found with dlsym; with
  * neither, the feature reports -ENOSYS and the harness says so.
  *
- * This file deliberately does not include <cprof.h>: it declares the few
- * runtime functions itself, weak, so it compiles before the runtime grows
- * them (cprof_alloc_stats comes with the heap issue).
+ * <cprof.h> declares them; they are declared again here, weak.
  */
 #include "compat.h"
 #include "bench/bench_internal.h"
 
+#include <cprof.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
-
-/* The layout of <cprof.h>'s struct (four 64-bit counters). */
-struct cprof_alloc_stats {
-	unsigned long long allocs, frees, bytes_allocated, reserved;
-};
 
 #define WEAK __attribute__((weak, visibility("default")))
 int cprof_alloc_stats(struct cprof_alloc_stats *st) WEAK;
@@ -47,8 +41,7 @@ bool cprof__bench_rt_have_alloc(void)
 bool cprof__bench_rt_alloc(uint64_t *allocs, uint64_t *bytes)
 {
 	alloc_stats_fn *fn = RESOLVE(alloc_stats_fn *, cprof_alloc_stats);
-	struct cprof_alloc_stats st;
-	memset(&st, 0, sizeof st);
+	struct cprof_alloc_stats st = CPROF_ALLOC_STATS_INIT;
 	if (!fn || fn(&st) < 0)
 		return false;
 	*allocs = st.allocs;

@@ -431,9 +431,12 @@ static inline void count_free(heap_tls *t)
 	t->frees++;
 }
 
+/* The first version's size: the smallest a caller may pass. */
+#define ALLOC_STATS_V0 (4 * sizeof(unsigned long long))
+
 CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
 {
-	if (!st)
+	if (!st || st->size < ALLOC_STATS_V0)
 		return -EINVAL;
 	reg_lock();
 	uint64_t a = H.dead_allocs, f = H.dead_frees, b = H.dead_bytes;
@@ -447,10 +450,10 @@ CPROF_EXPORT int cprof_alloc_stats(struct cprof_alloc_stats *st)
 		     __atomic_load_n(&t->bytes_adj, __ATOMIC_RELAXED);
 	}
 	reg_unlock();
-	memset(st, 0, sizeof(*st));
-	st->allocs = a;
-	st->frees = f;
-	st->bytes_allocated = b;
+	struct cprof_alloc_stats mine = {sizeof(mine), a, f, b};
+	size_t n = st->size < sizeof(mine) ? (size_t)st->size : sizeof(mine);
+	mine.size = n;
+	memcpy(st, &mine, n);
 	return 0;
 }
 

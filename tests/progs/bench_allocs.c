@@ -1,27 +1,26 @@
 /*
  * bench_allocs.c — -benchmem through the harness's weak hook: this program
- * supplies cprof_alloc_stats() itself (the libcprof runtime will, once its
- * heap profiler lands), counting the allocations made through counted().
+ * supplies cprof_alloc_stats() itself, with <cprof.h>'s contract, counting
+ * the allocations made through counted().
  * Each op does exactly 3 mallocs of 64 bytes; untimed work allocates too;
  * another thread allocates inside the timed region.
  */
+#include <cprof.h>
 #include <cprof/bench.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-
-struct cprof_alloc_stats {
-	uint64_t allocs, frees, bytes_allocated, bytes_freed;
-};
-int cprof_alloc_stats(struct cprof_alloc_stats *st);
 
 static uint64_t n_allocs, n_bytes;
 
 int cprof_alloc_stats(struct cprof_alloc_stats *st)
 {
+	if (st->size < sizeof(*st))
+		return -EINVAL;
 	st->allocs = __atomic_load_n(&n_allocs, __ATOMIC_SEQ_CST);
 	st->bytes_allocated = __atomic_load_n(&n_bytes, __ATOMIC_SEQ_CST);
-	st->frees = st->bytes_freed = 0;
+	st->frees = 0;
 	return 0;
 }
 

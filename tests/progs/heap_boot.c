@@ -38,7 +38,7 @@ int main(void)
 	memset(b[2], 'c', 50);
 	memset(b[3], 'd', 30);
 	/* Neither malloc nor free of these is counted. */
-	struct cprof_alloc_stats s0, s1;
+	struct cprof_alloc_stats s0 = CPROF_ALLOC_STATS_INIT, s1 = CPROF_ALLOC_STATS_INIT;
 	stats(&s0);
 	free(b[0]);
 	free(b[1]);

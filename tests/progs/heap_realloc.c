@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 		if (!b[s] || !len[s])
 			return 1;
 	}
-	struct cprof_alloc_stats s0 = {0}, s1 = {0};
+	struct cprof_alloc_stats s0 = CPROF_ALLOC_STATS_INIT, s1 = CPROF_ALLOC_STATS_INIT;
 	if (stats)
 		stats(&s0);
 	int rc = grow_single(b[0], len[0], n, max, step);

@@ -9,6 +9,7 @@
  * main_alloc N" and "signals N", and checks that cprof_alloc_stats (found
  * with dlsym: the program also runs bare) counted every allocation and free
  * of both exactly ("ok"/"not ok" lines). */
+#include <cprof.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <sched.h>
@@ -54,9 +55,6 @@ __attribute__((noinline, noipa)) static void *main_alloc(size_t n)
 	return p;
 }
 
-struct cprof_alloc_stats {
-	unsigned long long allocs, frees, bytes_allocated, reserved;
-};
 typedef int (*stats_fn)(struct cprof_alloc_stats *);
 
 static pthread_t main_thread;
@@ -106,7 +104,7 @@ int main(void)
 	stats_fn stats = (stats_fn)dlsym(RTLD_DEFAULT, "cprof_alloc_stats");
 	if (getenv("HEAP_TEST_NO_STATS"))
 		stats = NULL; /* a sanitizer's interceptor serves malloc: nothing to count */
-	struct cprof_alloc_stats a = {0}, b = {0};
+	struct cprof_alloc_stats a = CPROF_ALLOC_STATS_INIT, b = CPROF_ALLOC_STATS_INIT;
 	while (!atomic_load(&started))
 		sched_yield();
 	sigset_t set;

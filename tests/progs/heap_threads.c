@@ -12,7 +12,9 @@
  * cprof_alloc_stats is looked up with dlsym: the program also runs bare.
  * HEAP_TEST_NO_STATS=1: do not check the counters (they cannot count when a
  * sanitizer's malloc interceptor comes before libcprof's). */
+#include <cprof.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -20,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct cprof_alloc_stats {
-	unsigned long long allocs, frees, bytes_allocated, reserved;
-};
 typedef int (*stats_fn)(struct cprof_alloc_stats *);
 
 #define T 4
@@ -56,7 +55,8 @@ static void *stats_worker(void *arg)
 static int stats_mode(void)
 {
 	stats_fn stats = (stats_fn)dlsym(RTLD_DEFAULT, "cprof_alloc_stats");
-	struct cprof_alloc_stats a = {0}, b = {0}, c = {0};
+	struct cprof_alloc_stats a = CPROF_ALLOC_STATS_INIT, b = CPROF_ALLOC_STATS_INIT,
+				 c = CPROF_ALLOC_STATS_INIT;
 	pthread_t th[T];
 	pthread_barrier_init(&bar, NULL, T + 1);
 	for (uintptr_t i = 0; i < T; i++)
@@ -96,11 +96,25 @@ static int stats_mode(void)
 	EXPECT("stats_allocs_exact", b.allocs - a.allocs, want_allocs);
 	EXPECT("stats_frees_exact", b.frees - a.frees, want_frees);
 	EXPECT("stats_bytes_exact", b.bytes_allocated - a.bytes_allocated, want_bytes);
-	EXPECT("stats_reserved_zero", b.reserved, 0);
+	EXPECT("stats_size_filled", b.size, sizeof(b));
 	/* Exited threads' counts are kept (thread exit itself may allocate). */
 	EXPECT("stats_kept_after_thread_exit",
 	       c.allocs >= b.allocs && c.frees >= b.frees && c.allocs - b.allocs < 100, 1);
 	EXPECT("stats_null_einval", stats(NULL) < 0, 1);
+	/* The struct may grow: a caller built against a larger one keeps its
+	 * later fields; one that sets no size (or too small) is refused. */
+	struct {
+		struct cprof_alloc_stats st;
+		unsigned long long later;
+	} big = {{sizeof(big), 0, 0, 0}, 42};
+	EXPECT("stats_larger_struct_ok", stats(&big.st), 0);
+	EXPECT("stats_larger_struct_size_is_filled", big.st.size, sizeof(struct cprof_alloc_stats));
+	EXPECT("stats_larger_struct_later_kept", big.later, 42);
+	EXPECT("stats_larger_struct_counts", big.st.allocs >= c.allocs, 1);
+	struct cprof_alloc_stats small = {0};
+	EXPECT("stats_no_size_einval", stats(&small), -EINVAL);
+	small.size = 8;
+	EXPECT("stats_short_size_einval", stats(&small), -EINVAL);
 	return bad ? 1 : 0;
 }
 
@@ -178,7 +192,7 @@ static int cross_mode(void)
 	stats_fn stats = (stats_fn)dlsym(RTLD_DEFAULT, "cprof_alloc_stats");
 	if (getenv("HEAP_TEST_NO_STATS"))
 		stats = NULL;
-	struct cprof_alloc_stats a = {0}, b = {0};
+	struct cprof_alloc_stats a = CPROF_ALLOC_STATS_INIT, b = CPROF_ALLOC_STATS_INIT;
 	if (stats)
 		stats(&a);
 	pthread_t pt[P], ct[2];
