@@ -1,10 +1,13 @@
 /* Exercises the runtime API's contract; prints "ok NAME"/"not ok NAME" lines.
  * usage: api DIR   (writes profiles into DIR) */
 #include <cprof.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +27,61 @@ static void work(long n)
 {
 	for (long i = 0; i < n; i++)
 		sink = sink * 1.0000001 + 1;
+}
+
+/* Does path hold exactly `want`? */
+static int holds(const char *path, const char *want)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n == (ssize_t)strlen(want) && !memcmp(buf, want, (size_t)n);
+}
+
+/* How many entries of dir have "cprof-tmp" in their name (temporaries). */
+static int temporaries(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += strstr(e->d_name, "cprof-tmp") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A failing call has no side effects: an existing profile at the path is
+ * left as it was, and no temporary stays behind. */
+static void no_side_effects(const char *dir)
+{
+	char old[4096];
+	snprintf(old, sizeof(old), "%s/old.pb.gz", dir);
+	int fd = open(old, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "old", 3) != 3)
+		printf("not ok old_file_written\n");
+	close(fd);
+	CHECK("failed_start_is_EINVAL", cprof_cpu_start(old, 2000000) == -EINVAL);
+	CHECK("failed_start_keeps_existing_file", holds(old, "old"));
+	/* Starting creates nothing either: the file is replaced at stop. */
+	CHECK("start_over_existing", cprof_cpu_start(old, 100) == 0);
+	CHECK("started_keeps_existing_file", holds(old, "old"));
+	CHECK("busy_start_is_EBUSY", cprof_cpu_start(old, 100) == -EBUSY);
+	work(20000000);
+	/* The write fails (EFBIG past a 16-byte file size limit). */
+	struct rlimit lim;
+	getrlimit(RLIMIT_FSIZE, &lim);
+	struct rlimit small = {16, lim.rlim_max}; /* the soft limit: it can be raised again */
+	signal(SIGXFSZ, SIG_IGN);
+	fflush(NULL); /* stdout may be a file: nothing of ours is written under the limit */
+	setrlimit(RLIMIT_FSIZE, &small);
+	int rc = cprof_cpu_stop();
+	setrlimit(RLIMIT_FSIZE, &lim);
+	CHECK("failed_write_is_EFBIG", rc == -EFBIG);
+	CHECK("failed_write_keeps_existing_file", holds(old, "old"));
+	CHECK("failed_write_leaves_no_temporary", temporaries(dir) == 0);
 }
 
 int main(int argc, char **argv)
@@ -65,5 +123,6 @@ int main(int argc, char **argv)
 	CHECK("stop_fd", cprof_cpu_stop() == 0);
 	CHECK("fd_still_open", fcntl(fd, F_GETFD) != -1);
 	close(fd);
+	no_side_effects(argv[1]);
 	return failures ? 1 : 0;
 }

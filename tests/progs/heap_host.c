@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -152,6 +154,33 @@ static int api(const char *dir)
 	rc = allocs_fd(fd);
 	expect(rc == -EBADF, "api_allocs_write_fd_readonly_ebadf", rc);
 	close(fd);
+	/* A write that fails (EFBIG past a 16-byte file size limit) leaves the
+	 * existing file as it was and no temporary beside it. */
+	snprintf(path, sizeof(path), "%s/old.pb.gz", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	expect(fd >= 0 && write(fd, "old", 3) == 3, "api_old_file_written", fd);
+	close(fd);
+	struct rlimit lim;
+	getrlimit(RLIMIT_FSIZE, &lim);
+	struct rlimit small = {16, lim.rlim_max};
+	signal(SIGXFSZ, SIG_IGN);
+	fflush(NULL); /* stdout may be a file: nothing of ours is written under the limit */
+	setrlimit(RLIMIT_FSIZE, &small);
+	rc = heap_write(path);
+	setrlimit(RLIMIT_FSIZE, &lim);
+	expect(rc == -EFBIG, "api_heap_write_failed_efbig", rc);
+	char buf[8] = "";
+	fd = open(path, O_RDONLY);
+	ssize_t got = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	close(fd);
+	expect(got == 3 && !memcmp(buf, "old", 3), "api_heap_write_failed_keeps_file", (int)got);
+	int temps = 0;
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		temps += strstr(e->d_name, "cprof-tmp") != NULL;
+	if (d)
+		closedir(d);
+	expect(temps == 0, "api_heap_write_failed_no_temporary", temps);
 	rc = set_rate(0); /* off: objects sampled earlier stay accounted */
 	expect(rc == 0, "api_set_rate_0", rc);
 	free(held[0]);
