@@ -6,7 +6,7 @@
  * Why not libelf: the runtime symbolises inside the profiled process, where
  * every megabyte counts (docs/PERFORMANCE.md, "Footprint").  For a binary
  * without its own DWARF — every Debian binary and library — libdw would be
- * mapped (~0.45 MB) and the whole symbol and string tables read into memory
+ * mapped and the whole symbol and string tables read into memory
  * only to name a few hundred addresses; this reader keeps one compact entry
  * per function symbol and reads a name only when a sample needs it.
  * symbolize.c uses it in lean mode and keeps libdw for files with DWARF.

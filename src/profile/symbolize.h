@@ -29,8 +29,9 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path);
  * themselves.  A binary whose debug info is in a separate file (Debian's
  * -dbg packages: libc6-dbg) is named from its symbol table only, without
  * file, line or inline frames: libdw inflates every compressed section of
- * such a file when it opens it (~40 ms of CPU and ~30 MB for libc's), which
- * the runtime does not want to spend inside the profiled process. */
+ * such a file when it opens it (tens of milliseconds and megabytes for
+ * libc's: docs/PERFORMANCE.md), which the runtime does not want to spend
+ * inside the profiled process. */
 void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean);
 /* Transient mode (off by default): cprof_symbolize_profile takes the
  * locations binary by binary and closes each binary (its mapped file, libdw

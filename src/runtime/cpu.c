@@ -456,9 +456,9 @@ static int write_cb(int fd, void *arg)
  * timers expire on the kernel's tick (250 Hz here), so at most
  * min(hz, 250) signals per second per CPU arrive (the rest is si_overrun
  * weight); 4x that for 50 ms is ncpu * min(hz, 250) / 5 slots.  Each slot
- * holds a whole stack (~1 KB), and a ring sized for 16 CPUs cost every
- * process 2 MB once its slots had all been used (docs/PERFORMANCE.md,
- * "Footprint"). */
+ * holds a whole stack, so a ring sized for more CPUs than the machine has
+ * costs every process its slots' pages once they have all been used
+ * (docs/PERFORMANCE.md, "Footprint"). */
 static size_t ring_slots(int hz)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

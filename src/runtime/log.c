@@ -109,9 +109,9 @@ int64_t cprof__mono_ns(void)
  * The main thread's stack as pthread_getattr_np computes it: up to
  * RLIMIT_STACK below the top of the mapping that holds it, and not into
  * the mapping below.  glibc's reads /proc/self/maps with fopen and sscanf,
- * which brings in ~0.45 MB of libc's pages in a program that never used
- * stdio's scanf (/bin/true: docs/PERFORMANCE.md, "Footprint"); this reads
- * it with read(2).  false if the mapping is not found.
+ * which brings in libc's scanf pages in a program that never used them
+ * (docs/PERFORMANCE.md, "Footprint"); this reads it with read(2).  false
+ * if the mapping is not found.
  */
 static bool main_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {

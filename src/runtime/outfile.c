@@ -7,8 +7,8 @@
  * full disk never leave a truncated or mixed file, and an older profile at
  * the path survives until a complete new one replaces it.  No fsync: the
  * rename is what readers and other writers see, and a profile need not
- * survive a machine's crash; syncing cost every profiled process ~0.4 ms
- * and a journal flush at exit (perf and Go's pprof do not sync either).
+ * survive a machine's crash; syncing would cost every profiled process a
+ * journal flush at exit (perf and Go's pprof do not sync either).
  *
  * Outputs that are not regular files: a character device (/dev/null,
  * /dev/full, a terminal) is written in place — renaming over it would

@@ -31,9 +31,9 @@ int64_t cprof__now_ns(void);
 int64_t cprof__mono_ns(void);
 
 /* ---- math without libm ----
- * libm costs a process that never used it ~0.4 MB of RSS (its pages that
- * ld.so touches to load and search it; docs/PERFORMANCE.md, "Footprint"),
- * for the three functions the heap profiler needs.  Relative error below
+ * libm costs a process that never used it the pages ld.so touches to load
+ * and search it (docs/PERFORMANCE.md, "Footprint"), for the three
+ * functions the heap profiler needs.  Relative error below
  * 1e-15 on the domains used; async-signal-safe. */
 /* Natural logarithm; x > 0 and finite. */
 static inline double cprof__ln(double x)
