@@ -501,7 +501,7 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint64_t *fp)
  * recorded, exactly) and up to 256 bytes; above, its class, 16 per power of
  * two (the size's five leading significant bits).  A bucket per sampled
  * size grew without end where a call site allocates sizes of every kind
- * (docs/PERFORMANCE.md, "Heap profiler"); the bucket sums the exact sizes
+ * (docs/HEAP.md, "Sampling math"); the bucket sums the exact sizes
  * it counts, and the profile scales by their mean. */
 static inline size_t size_class(size_t n, long rate)
 {
