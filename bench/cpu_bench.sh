@@ -227,7 +227,8 @@ fi
 
 # ---- per-sample unwind cost ----
 echo
-"$B/bench/unwind_bench" | tee "$OUT/unwind"
+"$B/bench/unwind_bench" >"$OUT/unwind"
+cat "$OUT/unwind"
 # its rows: depth, same, then (ns, frames) per method in unwind_bench.c's
 # order: cprof_here cprof_signal signal_only cprof_handler glibc_backtrace
 # libgcc_unwind cprof_cold
