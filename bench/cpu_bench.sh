@@ -1,5 +1,5 @@
 #!/bin/sh
-# cpu_bench.sh — the CPU profiler benchmark (issue 2 §4).  Not a test: it
+# cpu_bench.sh — the CPU profiler benchmark.  Not a test: it
 # prints figures and checks nothing.
 #
 # Runs bench/cpu_workload (two threads, fixed work, 3:1 split) with no

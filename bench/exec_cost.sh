@@ -1,7 +1,6 @@
 #!/bin/sh
-# exec_cost.sh — what libcprof costs per process and per loaded object
-# (issue 10 rows 8-9, issue 18).  Not a test: it prints figures and checks
-# nothing.
+# exec_cost.sh — what libcprof costs per process and per loaded object.
+# Not a test: it prints figures and checks nothing.
 #
 # Three workloads, each run with no profiler and with
 # LD_PRELOAD=libcprof.so CPROF_CPU=… (CPROF_HZ, default 1000), paired: every

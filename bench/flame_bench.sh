@@ -1,9 +1,9 @@
 #!/bin/sh
 # flame_bench.sh — `cprof flame` against `go tool pprof -svg` (the call graph
-# SVG, pprof's only SVG) in the same run, on the synthetic profile of issue 4
+# SVG, pprof's only SVG) in the same run, on the synthetic profile
 # (bench/gen_profile.c: 200 000 stacks, ~10 MB gzipped).  Prints, per tool,
 # the median wall time, CPU time (user+sys), peak RSS and output size.
-# Targets (issue 5): SVG in <= 1 s and <= 5 MB with default pruning.
+# Goals: SVG in <= 1 s and <= 5 MB with default pruning.
 #
 #   sh bench/flame_bench.sh [-n RUNS] [-s STACKS]     (B=build-dir, default build)
 #

@@ -1,5 +1,5 @@
 #!/bin/sh
-# footprint.sh — what a profiler adds to a process's peak RSS (issue 18).  Not
+# footprint.sh — what a profiler adds to a process's peak RSS.  Not
 # a test: it prints figures and checks nothing but exit statuses.
 #
 # Peak RSS (wait4's ru_maxrss, through bench/maxrss.c: nothing between the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# heap_bench.sh — the heap-profiler benchmark (issue 3 §Benchmark).  Not a
+# heap_bench.sh — the heap-profiler benchmark.  Not a
 # test: it prints figures and checks nothing.
 #
 # Runs bench/heap_churn (random 16..4096-byte objects, LIVE live, OPS

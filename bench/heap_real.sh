@@ -1,5 +1,5 @@
 #!/bin/sh
-# heap_real.sh — the heap profiler on real programs (issue 11).  Not a test:
+# heap_real.sh — the heap profiler on real programs.  Not a test:
 # it prints figures and checks nothing.
 #
 # Workloads (fixed inputs and seeds):

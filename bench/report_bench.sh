@@ -1,6 +1,6 @@
 #!/bin/sh
 # report_bench.sh — cprof's reader and reports against go tool pprof, in the
-# same run, on the synthetic profile of issue 4 (bench/gen_profile.c:
+# same run, on the synthetic profile (bench/gen_profile.c:
 # 200 000 stacks of depth 8-40 over 20 000 functions, ~10 MB gzipped).
 # Prints wall time, CPU time (user+sys) and peak RSS (/usr/bin/time) of each
 # tool and the ratios, with the machine and its load before and after; and
