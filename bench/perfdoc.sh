@@ -8,10 +8,11 @@
 #                              - a region's command names no script of bench/
 #                              - a region is not closed, or two share a name
 #                              - docs/PERFORMANCE.md or bench/README.md holds a
-#                                dated narrative (a date, "UTC", a commit next
-#                                to "tree"/"commit", "Issue N", "session",
-#                                "earlier run"...): the docs give current
-#                                figures; history belongs in commit messages
+#                                dated narrative (a date, a time of day,
+#                                "UTC", a commit next to "tree"/"commit",
+#                                "Issue N", "session", "earlier run"...):
+#                                the docs give current figures; history
+#                                belongs in commit messages
 #   bench/perfdoc.sh update    replaces every marked region by its results
 #                              file (the file is written whole, then renamed
 #                              into place), then checks
@@ -117,7 +118,7 @@ splice() {
 lint() {
 	for f; do
 		[ -f "$f" ] || continue
-		grep -n -i -P '\b(19|20)\d\d-[01]\d-[0-3]\d\b|\bUTC\b|\b(tree|commit|library|libcprof) (at )?(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b|\bissue \d+|\bsession\b|\b(earlier|later|previous|last|first) (run|batch|session)s?\b|\bsince then\b|\bfor the record\b|\b(other|another) engineer|\bthis session\b' "$f" |
+		grep -n -i -P '\b(19|20)\d\d-[01]\d-[0-3]\d\b|\b[0-2]\d:[0-5]\d\b|\bUTC\b|\b(tree|commit|library|libcprof) (at )?(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b|\bissue \d+|\bsession\b|\b(earlier|later|previous|last|first) (run|batch|session)s?\b|\bsince then\b|\bfor the record\b|\b(other|another) engineer|\bthis session\b' "$f" |
 			while IFS= read -r l; do
 				echo "$f:${l%%:*}: dated narrative or work history: $(echo "${l#*:}" | sed 's/^\(.\{80\}\).*/\1.../')"
 			done

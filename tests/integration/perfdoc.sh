@@ -61,6 +61,9 @@ copy
 printf '\nMeasured at 08:03 UTC, tree bf435e7, for Issue 2.\n' >>"$T/c/docs/PERFORMANCE.md"
 expect utc_tree_issue_fails 'dated narrative or work history: Measured at 08:03 UTC'
 copy
+printf '\nThe batch of 07:46 read +3.2 %%.\n' >>"$T/c/docs/PERFORMANCE.md"
+expect time_of_day_fails 'dated narrative or work history: The batch of 07:46'
+copy
 printf '\nAn earlier run of the same session read +2.5 %%.\n' >>"$T/c/bench/README.md"
 expect readme_narrative_fails '^bench/README.md:[0-9]+: dated narrative or work history: An earlier run'
 
