@@ -1,5 +1,5 @@
 #!/bin/sh
-# cpu_bench.sh — the CPU profiler benchmark (issue 2 §4).  Not a test: it
+# cpu_bench.sh — the CPU profiler benchmark.  Not a test: it
 # prints figures and checks nothing.
 #
 # Runs bench/cpu_workload (two threads, fixed work, 3:1 split) with no
@@ -13,10 +13,14 @@
 #
 # Needs: gcc, make, go (golang-go: `go tool pprof` reads every profile),
 # google-perftools (libprofiler.so).  Builds in build-perf/ (override: B=).
-# Raw per-run figures are kept in $B/bench/cpu-runs.tsv.
+# Raw per-run figures are kept in $B/bench/cpu-runs.tsv; the tables, as
+# markdown, in $B/bench/cpu-cost.md, cpu-accuracy.md and cpu-unwind.md
+# ("cpu" is $RESULT when set; bench/README.md, "Refreshing the figures").
 set -eu
 
 cd "$(dirname "$0")/.."
+. bench/mdout.sh
+MDCMD=$(md_cmd cpu_bench.sh ROUNDS UNITS DEPTH HZS)
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-9}
 UNITS=${UNITS:-450}
@@ -124,7 +128,9 @@ while read -r arm r pwall cpu wall hns lns prof; do
 done <"$OUT/runs"
 
 # ---- summary: medians per arm ----
-awk -v arms="$ARMS" '
+MD=${RESULT:-cpu}
+awk -v arms="$ARMS" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$MDCMD")" \
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -140,6 +146,18 @@ function min(arm, col,   i, m) {
 	for (i = 1; i <= nr; i++) if (A[i] == arm && (m == "" || V[i, col] < m)) m = V[i, col]
 	return m
 }
+function max(arm, col,   i, m) {
+	m = ""
+	for (i = 1; i <= nr; i++) if (A[i] == arm && (m == "" || V[i, col] > m)) m = V[i, col]
+	return m
+}
+# markdown: the arm as the tables of docs/PERFORMANCE.md name it; a percentage
+function mdarm(a,   t, hz) {
+	if (a == "plain") return "no profiler"
+	t = a; sub(/@.*/, "", t); hz = a; sub(/.*@/, "", hz)
+	return (t == "gperf" ? "gperftools" : t) " " hz " Hz"
+}
+function mdpct(x, x0) { return sprintf("%+.2f %%", 100 * (x / x0 - 1)) }
 NR == 1 { next }
 {
 	nr++; A[nr] = $1
@@ -162,6 +180,12 @@ END {
 		b = a == "plain"
 		printf "%-11s %8.3f %8s %8.3f %8s %8s %9.3f %8s %8s %8.0f\n", a, w / 1e9, b ? "-" : pct(w, w0), c / 1e9, b ? "-" : pct(c, c0), b ? "-" : pct(min(a, "cpu"), cm0), h / 1e9, b ? "-" : pct(h, h0), b ? "-" : pct(min(a, "hcpu"), hm0), med(a, "fixed") / 1e6
 	}
+	print "| arm | wall (s) | process CPU (s) | CPU +% (median / min) | heavy-thread CPU (s) | heavy CPU +% (median / min) | exit cost (ms) |" >> md_cost
+	print "|---|---|---|---|---|---|---|" >> md_cost
+	for (i = 1; i <= n; i++) {
+		a = arm[i]; b = a == "plain"
+		printf "| %s | %.2f | %.3f | %s | %.3f | %s | %.0f |\n", mdarm(a), med(a, "wall") / 1e9, med(a, "cpu") / 1e9, b ? "—" : mdpct(med(a, "cpu"), c0) " / " mdpct(min(a, "cpu"), cm0), med(a, "hcpu") / 1e9, b ? "—" : mdpct(med(a, "hcpu"), h0) " / " mdpct(min(a, "hcpu"), hm0), med(a, "fixed") / 1e6 >> md_cost
+	}
 	print ""
 	printf "Accuracy (medians; truth: heavy = %.1f%% of the workers\047 CPU by CLOCK_THREAD_CPUTIME_ID):\n", med("", "truth")
 	printf "%-11s %8s %8s %12s %12s %11s\n", "arm", "samples", "prof(s)", "prof/rusage", "heavy%label", "heavy%func"
@@ -169,6 +193,14 @@ END {
 		a = arm[i]
 		if (a == "plain") continue
 		printf "%-11s %8.0f %8.3f %12.3f %12s %11.1f\n", a, med(a, "samples"), med(a, "pcpu") / 1e9, med(a, "ratio"), a ~ /^cprof/ ? sprintf("%.1f", med(a, "lheavy")) : "n/a", med(a, "fheavy")
+	}
+	printf "Truth: heavy = %.1f %% of the two workers\047 CPU (`CLOCK_THREAD_CPUTIME_ID`, median of all runs).\n\n", med("", "truth") >> md_acc
+	print "| arm | samples/count total | profile CPU (s) | profile / getrusage, median (range) | heavy share, `thread` label | heavy share, by function |" >> md_acc
+	print "|---|---|---|---|---|---|" >> md_acc
+	for (i = 1; i <= n; i++) {
+		a = arm[i]
+		if (a == "plain") continue
+		printf "| %s | %.0f | %.3f | %.3f (%.3f–%.3f) | %s | %.1f %% |\n", mdarm(a), med(a, "samples"), med(a, "pcpu") / 1e9, med(a, "ratio"), min(a, "ratio"), max(a, "ratio"), a ~ /^cprof/ ? sprintf("%.1f %%", med(a, "lheavy")) : "n/a", med(a, "fheavy") >> md_acc
 	}
 }
 ' "$B/bench/cpu-runs.tsv"
@@ -195,4 +227,17 @@ fi
 
 # ---- per-sample unwind cost ----
 echo
-"$B/bench/unwind_bench"
+"$B/bench/unwind_bench" >"$OUT/unwind"
+cat "$OUT/unwind"
+# its rows: depth, same, then (ns, frames) per method in unwind_bench.c's
+# order: cprof_here cprof_signal signal_only cprof_handler glibc_backtrace
+# libgcc_unwind cprof_cold
+awk -v md="$(md_start "$B/bench" "$MD-unwind" "$MDCMD")" '
+function us(ns) { return sprintf("%.2f µs", ns / 1000) }
+BEGIN {
+	print "| stack depth | cprof unwind (`cprof__unwind_here`) | the same, pc→row cache emptied | signal delivery, empty handler | signal + `cprof__unwind_uc` | libcprof\047s whole handler | glibc `backtrace()` | libgcc `_Unwind_Backtrace` |" >> md
+	print "|---|---|---|---|---|---|---|---|" >> md
+}
+$1 ~ /^[0-9]+$/ && NF >= 16 {
+	printf "| %s%s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2 == "yes" ? "" : " (stacks differ)", us($3), us($15), us($7), us($5), us($9), us($11), us($13) >> md
+}' "$OUT/unwind"

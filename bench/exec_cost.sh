@@ -1,7 +1,6 @@
 #!/bin/sh
-# exec_cost.sh — what libcprof costs per process and per loaded object
-# (issue 10 rows 8-9, issue 18).  Not a test: it prints figures and checks
-# nothing.
+# exec_cost.sh — what libcprof costs per process and per loaded object.
+# Not a test: it prints figures and checks nothing.
 #
 # Three workloads, each run with no profiler and with
 # LD_PRELOAD=libcprof.so CPROF_CPU=… (CPROF_HZ, default 1000), paired: every
@@ -21,11 +20,15 @@
 #
 # Run it on a quiet machine (no builds or tests beside it).  Needs gcc, make,
 # bash; sqlite3 for the RSS line (scripts/deps.sh).  Builds in build-perf/
-# (override: B=).
+# (override: B=).  The tables, as markdown: $B/bench/exec-cost.md and
+# exec-rss.md ("exec" is $RESULT when set; bench/README.md, "Refreshing the
+# figures").
 set -eu
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. bench/mdout.sh
+MDCMD=$(md_cmd exec_cost.sh ROUNDS HZ)
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-9}
 HZ=${HZ:-1000}
@@ -78,12 +81,19 @@ for w in shell make dlopen; do
 	done
 done
 printf "%-8s %10s %10s %7s %10s %10s %7s\n" workload wall-none wall-cprof ratio cpu-none cpu-cprof ratio
+MD=$(md_start "$B/bench" "${RESULT:-exec}-cost" "$MDCMD")
+printf '| workload | CPU, no profiler | CPU, `CPROF_CPU` | ratio | added |\n|---|---|---|---|---|\n' >>"$MD"
 for w in shell make dlopen; do
 	wn=$(median 1 "$TMP/$w.none") wc=$(median 1 "$TMP/$w.cprof")
 	cn=$(median 2 "$TMP/$w.none") cc=$(median 2 "$TMP/$w.cprof")
 	awk -v w="$w" -v wn="$wn" -v wc="$wc" -v cn="$cn" -v cc="$cc" 'BEGIN {
 		printf "%-8s %9.3fs %9.3fs %6.2fx %9.3fs %9.3fs %6.2fx\n", w, wn, wc,
 		       (wn > 0 ? wc / wn : 0), cn, cc, (cn > 0 ? cc / cn : 0) }'
+	awk -v w="$w" -v cn="$cn" -v cc="$cc" 'BEGIN {
+		if (w == "shell") { n = "shell: bash running 300 `/bin/true`"; a = sprintf("%.1f ms per exec", (cc - cn) * 1000 / 301) }
+		else if (w == "make") { n = "make: `make -j2` of a small C project"; a = "—" }
+		else { n = "dlopen: 3 000 `dlopen`/`dlclose`"; a = sprintf("%.1f µs per dlopen", (cc - cn) * 1e6 / 3000) }
+		printf "| %s | %.2f s | %.2f s | %.2f× | %s |\n", n, cn, cc, (cn > 0 ? cc / cn : 0), a }' >>"$MD"
 done
 echo "per exec (shell, CPU): $(awk -v a="$(median 2 "$TMP/shell.none")" -v b="$(median 2 "$TMP/shell.cprof")" \
 	'BEGIN { printf "%.2f ms", (b - a) * 1000 / 301 }') added"
@@ -93,6 +103,8 @@ echo "per dlopen+dlclose (CPU): $(awk -v a="$(median 2 "$TMP/dlopen.none")" -v b
 # Peak RSS (KB): not load-sensitive; median of 3.
 echo
 printf "%-18s %10s %12s %12s\n" "peak RSS (KB)" alone LD_PRELOAD CPROF_CPU
+MD=$(md_start "$B/bench" "${RESULT:-exec}-rss" "$MDCMD")
+printf '| program | peak RSS alone (KB) | `LD_PRELOAD` | `CPROF_CPU` |\n|---|---|---|---|\n' >>"$MD"
 rss() { # rss ARM CMD...
 	arm=$1; shift
 	: >"$TMP/rss"
@@ -111,5 +123,7 @@ rss() { # rss ARM CMD...
 for prog in /bin/true "/usr/bin/python3 -c pass" "sqlite3 :memory:"; do
 	set -- $prog
 	command -v "$1" >/dev/null || { echo "$1: not installed (scripts/deps.sh)"; continue; }
-	printf "%-18s %10s %12s %12s\n" "$prog" "$(rss alone "$@")" "$(rss preload "$@")" "$(rss cpu "$@")"
+	r0=$(rss alone "$@") r1=$(rss preload "$@") r2=$(rss cpu "$@")
+	printf "%-18s %10s %12s %12s\n" "$prog" "$r0" "$r1" "$r2"
+	printf '| `%s` | %s | %s | %s |\n' "$prog" "$r0" "$r1" "$r2" >>"$MD"
 done

@@ -1,5 +1,5 @@
 #!/bin/sh
-# footprint.sh — what a profiler adds to a process's peak RSS (issue 18).  Not
+# footprint.sh — what a profiler adds to a process's peak RSS.  Not
 # a test: it prints figures and checks nothing but exit statuses.
 #
 # Peak RSS (wait4's ru_maxrss, through bench/maxrss.c: nothing between the
@@ -28,10 +28,14 @@
 #
 # Needs: gcc, make, go, sqlite3, python3, google-perftools, libjemalloc2
 # (scripts/deps.sh installs them).  Builds in build-perf/ (override: B=).
-# Raw figures are kept in $B/bench/footprint-runs.tsv.
+# Raw figures are kept in $B/bench/footprint-runs.tsv; the table, as
+# markdown, in $B/bench/footprint.md ("footprint" is $RESULT when set;
+# bench/README.md, "Refreshing the figures").
 set -eu
 
 cd "$(dirname "$0")/.."
+. bench/mdout.sh
+MDCMD=$(md_cmd footprint.sh ROUNDS HZ)
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-5}
 HZ=${HZ:-}
@@ -109,7 +113,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 echo "Peak RSS in MB, median of $ROUNDS runs (+ increase over the baseline: alone; jemalloc for je-prof)"
-awk -v progs="$PROGS" -v arms="$ARMS" -F '\t' '
+awk -v progs="$PROGS" -v arms="$ARMS" -v md="$(md_start "$B/bench" "${RESULT:-footprint}" "$MDCMD")" -F '\t' '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -120,6 +124,14 @@ END {
 	printf "%-8s", "program"
 	for (j = 1; j <= na; j++) printf " %14s", A[j]
 	printf "\n"
+	H["alone"] = "alone (MB)"; H["preload"] = "preload"; H["cpu"] = "`CPROF_CPU`"
+	H["heap"] = "`CPROF_HEAP`"; H["both"] = "both"; H["gperf-cpu"] = "gperftools CPU"
+	H["jemalloc"] = "jemalloc"; H["je-prof"] = "jemalloc prof (over jemalloc)"
+	printf "| program |" >> md
+	for (j = 1; j <= na; j++) printf " %s |", (A[j] in H) ? H[A[j]] : A[j] >> md
+	printf "\n|---|" >> md
+	for (j = 1; j <= na; j++) printf "---|" >> md
+	printf "\n" >> md
 	for (i = 1; i <= np; i++) {
 		for (j = 1; j <= na; j++) {
 			k = P[i] SUBSEP A[j]
@@ -127,12 +139,16 @@ END {
 			med[A[j]] = median(x, n[k]) / 1024
 		}
 		printf "%-8s", P[i]
+		printf "| %s |", P[i] >> md
 		for (j = 1; j <= na; j++) {
 			a = A[j]
 			base = a == "je-prof" ? med["jemalloc"] : med["alone"]
 			if (a == "alone") printf " %14.2f", med[a]
 			else printf " %6.2f (%+5.2f)", med[a], med[a] - base
+			if (a == "alone") printf " %.2f |", med[a] >> md
+			else printf " %+.2f |", med[a] - base >> md
 		}
 		printf "\n"
+		printf "\n" >> md
 	}
 }' "$TSV"

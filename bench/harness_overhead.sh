@@ -6,9 +6,14 @@
 #   COUNT=10 BENCHTIME=1s sh bench/harness_overhead.sh
 #
 # Prints both tools' results through `cprof benchstat` (median ± 95 % CI:
-# the CI is the run-to-run spread) and the cprof/Go ratio of the medians.
+# the CI is the run-to-run spread) and the cprof/Go ratio of the medians;
+# the table, as markdown, in BUILD_DIR/bench/harness-overhead.md
+# ("harness-overhead" is $RESULT when set; bench/README.md, "Refreshing the
+# figures").
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/mdout.sh"
+MDCMD=$(md_cmd harness_overhead.sh COUNT BENCHTIME)
 B=${1:-build}
 BUILD=$ROOT/$B
 COUNT=${COUNT:-10}
@@ -25,7 +30,22 @@ if command -v go >/dev/null 2>&1; then
 	(cd "$OUT/go" && GOFLAGS=-mod=mod GOCACHE="${GOCACHE:-/tmp/cprof-gocache}" \
 		go test -run '^$' -bench . -count "$COUNT" -benchtime "$BENCHTIME" -cpu 1) \
 		>"$OUT/go.txt"
-	"$BUILD/cprof" benchstat -row .name -filter .unit:ns/op cprof="$OUT/cprof.txt" go="$OUT/go.txt"
+	"$BUILD/cprof" benchstat -row .name -filter .unit:ns/op cprof="$OUT/cprof.txt" go="$OUT/go.txt" \
+		>"$OUT/benchstat.txt"
 else
-	"$BUILD/cprof" benchstat -row .name "$OUT/cprof.txt"
+	"$BUILD/cprof" benchstat -row .name "$OUT/cprof.txt" >"$OUT/benchstat.txt"
 fi
+cat "$OUT/benchstat.txt"
+# benchstat's rows "NAME  V ± P%  [V ± P%  VS...]" as a markdown table
+# (its footnote marks, ¹ ², dropped first so that the fields line up)
+awk -v md="$(md_start "$BUILD/bench" "${RESULT:-harness-overhead}" "$MDCMD")" '
+BEGIN {
+	print "| benchmark | cprof sec/op (± 95 % CI) | Go `testing.B` sec/op (± 95 % CI) | Go vs cprof |" >> md
+	print "|---|---|---|---|" >> md
+}
+{ gsub(/ (¹|²|³|⁴|⁵|⁶|⁷|⁸|⁹)+/, ""); $0 = $0 }
+$3 == "±" {
+	vs = ""
+	for (i = 8; i <= NF; i++) vs = vs (vs == "" ? "" : " ") $i
+	printf "| %s | %s ± %s | %s | %s |\n", $1, $2, $4, $6 == "±" ? $5 " ± " $7 : "—", vs == "" ? "—" : vs >> md
+}' "$OUT/benchstat.txt"

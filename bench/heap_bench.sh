@@ -1,5 +1,5 @@
 #!/bin/sh
-# heap_bench.sh — the heap-profiler benchmark (issue 3 §Benchmark).  Not a
+# heap_bench.sh — the heap-profiler benchmark.  Not a
 # test: it prints figures and checks nothing.
 #
 # Runs bench/heap_churn (random 16..4096-byte objects, LIVE live, OPS
@@ -31,10 +31,15 @@
 #
 # Needs: gcc, make, go (golang-go), heaptrack, libjemalloc2, google-perftools, time
 # (scripts/deps.sh installs them).  Builds in build-perf/ (override: B=).
-# Raw per-run figures are kept in $B/bench/heap-runs.tsv.
+# Raw per-run figures are kept in $B/bench/heap-runs.tsv; the tables, as
+# markdown, in $B/bench/heap-churn-cost.md and heap-churn-accuracy.md
+# ("heap-churn" is $RESULT when set; bench/README.md, "Refreshing the figures").
 set -eu
 
 cd "$(dirname "$0")/.."
+. bench/mdout.sh
+MDCMD=$(md_cmd heap_bench.sh ARMS ROUNDS OPS LIVE RATE T2)
+MD=${RESULT:-heap-churn}
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-5}
 OPS=${OPS:-20000000}
@@ -53,9 +58,11 @@ for f in "$JEMALLOC" "$TCMALLOC"; do
 	[ -f "$f" ] || { echo "heap_bench: $f not found: run scripts/deps.sh" >&2; exit 1; }
 done
 
-# summarize TSV ARMS: medians per arm, ratios against each arm's baseline
+# summarize TSV ARMS CMD: medians per arm, ratios against each arm's
+# baseline; CMD is the command that made TSV, for the markdown tables
 summarize() {
-awk -v arms="$2" '
+awk -v arms="$2" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$3")" \
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$3")" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -96,6 +103,8 @@ function ci(arm, col,   a, k, lo) {
 	lo = int(k / 2 - 0.98 * sqrt(k))
 	return lo >= 1 ? sprintf("%.3f-%.3f", a[lo], a[k - lo + 1]) : "-"
 }
+# markdown cells: "—" for a figure that does not apply
+function mdx(s) { if (s == "-" || s == "") return "—"; sub(/x$/, "×", s); sub(/-/, "–", s); return s }
 NR == 1 { next }
 {
 	nr++; A[nr] = $1; R[nr] = $2
@@ -115,14 +124,28 @@ END {
 		c = med(a, "cpu"); w = med(a, "wall"); tc = med(a, "tcpu"); tw = med(a, "twall")
 		printf "%-16s %8.3f %7s %7s %8.2f %7s %7s %8.3f %7s %8.2f %7s  %s%s\n", a, c, ratio(c, med(b, "cpu")), paired(a, "cpu"), tc, ratio(tc, med(b, "tcpu")), paired(a, "tcpu"), w, ratio(w, med(b, "wall")), tw, ratio(tw, med(b, "twall")), a == b ? "" : ci(a, "cpu"), a in BAD ? "  CHECKSUM DIFFERS" : ""
 	}
+	print "| arm | baseline | loop CPU (s) | ratio of medians | paired | paired 95 % CI | process-tree CPU, paired |" >> md_cost
+	print "|---|---|---|---|---|---|---|" >> md_cost
+	for (i = 1; i <= n; i++) {
+		a = arm[i]; b = base(a); c = med(a, "cpu")
+		printf "| %s%s | %s | %.3f | %s | %s | %s | %s |\n", a, a in BAD ? " (checksum differs)" : "", a == b ? "—" : b, c, a == b ? "—" : mdx(ratio(c, med(b, "cpu"))), a == b ? "—" : mdx(paired(a, "cpu")), a == b ? "—" : mdx(ci(a, "cpu")), a == b ? "—" : mdx(paired(a, "tcpu")) >> md_cost
+	}
+	print "| arm | alloc_objects / truth (median) | alloc_space / truth (median) | alloc_space / truth, range |" >> md_acc
+	print "|---|---|---|---|" >> md_acc
 	print ""
 	print "Accuracy of the cprof heap profile at exit (medians; profile total under churn_alloc() / truth):"
 	for (i = 1; i <= n; i++) {
 		a = arm[i]
 		if (a !~ /^cprof-heap/) continue
 		printf "%-16s alloc_objects %.4f   alloc_space %.4f   (per run:", a, med(a, "obj"), med(a, "byt")
-		for (j = 1; j <= nr; j++) if (A[j] == a && V[j, "byt"] != "-") printf " %.4f", V[j, "byt"]
+		lo = hi = ""
+		for (j = 1; j <= nr; j++) if (A[j] == a && V[j, "byt"] != "-") {
+			printf " %.4f", V[j, "byt"]
+			if (lo == "" || V[j, "byt"] < lo) lo = V[j, "byt"]
+			if (hi == "" || V[j, "byt"] > hi) hi = V[j, "byt"]
+		}
 		print ")"
+		printf "| %s | %.4f | %.4f | %s |\n", a, med(a, "obj"), med(a, "byt"), lo == "" ? "—" : sprintf("%.4f–%.4f", lo, hi) >> md_acc
 	}
 }
 ' "$1"
@@ -142,7 +165,8 @@ EOF
 
 # SUMMARY=file: only print the tables of a heap-runs.tsv kept from an earlier run.
 if [ -n "${SUMMARY:-}" ]; then
-	summarize "$SUMMARY" "$(awk 'NR > 1 && !s[$1]++ { printf "%s ", $1 }' "$SUMMARY")"
+	summarize "$SUMMARY" "$(awk 'NR > 1 && !s[$1]++ { printf "%s ", $1 }' "$SUMMARY")" \
+		"$(cat "$SUMMARY.cmd" 2>/dev/null || echo "SUMMARY=$SUMMARY sh bench/heap_bench.sh")"
 	exit 0
 fi
 
@@ -227,7 +251,8 @@ while read -r arm r tw tu ts line; do
 	echo "$arm $r $tw $tu $ts $(kv wall_ns) $(kv cpu_ns) $(kv allocs) $(kv bytes) $(kv sum) ${po:--} ${pb:--}"
 done <"$OUT/runs" >>"$B/bench/heap-runs.tsv"
 
-summarize "$B/bench/heap-runs.tsv" "$ARMS"
+echo "$MDCMD" >"$B/bench/heap-runs.tsv.cmd"
+summarize "$B/bench/heap-runs.tsv" "$ARMS" "$MDCMD"
 if grep -v -e '^heaptrack' -e '^cprof: leaks:' -e '^Starting tracking' -e '^Dumping heap profile' \
 	-e '^<jemalloc>: Leak' "$OUT/stderr" | grep -q .; then
 	echo; echo "stderr of the runs (distinct lines, counted):"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# heap_real.sh — the heap profiler on real programs (issue 11).  Not a test:
+# heap_real.sh — the heap profiler on real programs.  Not a test:
 # it prints figures and checks nothing.
 #
 # Workloads (fixed inputs and seeds):
@@ -32,11 +32,17 @@
 #
 # Needs perl, python3, sqlite3, git, mawk, bash, g++, heaptrack,
 # libjemalloc2, go, /usr/bin/time (scripts/deps.sh installs them).  Builds
-# in build-perf/ (override: B=).  Per-run figures: $B/bench/heap-real.tsv.
+# in build-perf/ (override: B=).  Per-run figures: $B/bench/heap-real.tsv;
+# the tables, as markdown, in $B/bench/heap-real-cost.md and
+# heap-real-accuracy.md ("heap-real" is $RESULT when set; bench/README.md,
+# "Refreshing the figures").
 set -eu
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+. bench/mdout.sh
+MDCMD=$(md_cmd heap_real.sh ROUNDS PERL_N PY_N WORKLOADS ARMS)
+MD=${RESULT:-heap-real}
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-7}
 PERL_N=${PERL_N:-1000000}
@@ -163,7 +169,8 @@ for wl in $WORKLOADS; do
 	done
 done
 
-awk -F '\t' -v arms="$ARMS" '
+awk -F '\t' -v arms="$ARMS" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$MDCMD")" \
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" '
 function median(a, n,   i, j, t) {
 	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -203,8 +210,31 @@ END {
 			for (j = 1; j <= n; j++) for (k = 1; k <= n; k++)
 				if (WL[j] == wl && WL[k] == wl && A[k] == "glibc" && A[j] == a && SUM[j] != SUM[k]) same = "DIFFERS"
 			printf "%-13s %-14s %8.3f %8s %8.3f %8s %9.1f %8s %s\n", wl, a, med(wl, a, WALL), a == base(a) ? "" : paired(wl, a, WALL), med(wl, a, CPU), a == base(a) ? "" : paired(wl, a, CPU), med(wl, a, RSS) / 1024, a == base(a) ? "" : paired(wl, a, RSS), same
+			if (same != "same") DIFF[wl] = 1
 		}
 	}
+	# markdown: glibc CPU, then each profiling arm paired against its baseline
+	hdr = "| workload | glibc CPU (s) |"; sep = "|---|---|"
+	for (i = 1; i <= na; i++) {
+		a = arm[i]
+		if (a == base(a)) continue
+		hdr = hdr " " a " CPU, paired" (base(a) == "glibc" ? "" : " (over " base(a) ")") " |"; sep = sep "---|"
+	}
+	print hdr >> md_cost
+	print sep >> md_cost
+	for (w = 1; w <= nw; w++) {
+		wl = order[w]
+		row = sprintf("| %s%s | %.2f |", wl, wl in DIFF ? " (output differs)" : "", med(wl, "glibc", CPU))
+		for (i = 1; i <= na; i++) {
+			a = arm[i]
+			if (a == base(a)) continue
+			p = paired(wl, a, CPU); sub(/x$/, "×", p); if (p == "-") p = "—"
+			row = row " " p " |"
+		}
+		print row >> md_cost
+	}
+	print "| workload | alloc_space / truth (± std. error) | inuse_space / truth (± std. error) | truth |" >> md_acc
+	print "|---|---|---|---|" >> md_acc
 	print ""
 	print "Accuracy of cprof-heap (profile total at exit / truth, mean of rounds; truth: printed"
 	print "by the program, else a cprof run at CPROF_HEAP_RATE=1).  In brackets the standard"
@@ -220,6 +250,7 @@ END {
 			k++
 		}
 		printf "%-13s alloc_space %s   inuse_space %s   (%d rounds; truth %s)\n", wl, ka ? sprintf("%.4f (±%.3f)", sa / ka, sqrt(524288 / ta / ka)) : "-", ki ? sprintf("%.4f (±%.3f)", si / ki, sqrt(524288 / ti / ki)) : "-", k, (wl in EXA) ? "rate 1" : "program"
+		printf "| %s | %s | %s | %s |\n", wl, ka ? sprintf("%.3f (±%.3f)", sa / ka, sqrt(524288 / ta / ka)) : "—", ki ? sprintf("%.3f (±%.3f)", si / ki, sqrt(524288 / ti / ki)) : "—", (wl in EXA) ? "rate 1" : "program" >> md_acc
 		ka = ki = 0
 	}
 }' "$TSV"

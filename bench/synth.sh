@@ -1,4 +1,4 @@
-# synth.sh — the set-up the benchmarks on issue 4's synthetic profile share
+# synth.sh — the set-up the benchmarks on the synthetic profile share
 # (report_bench.sh, flame_bench.sh).  Sourced with NAME set and the script's
 # arguments: parses [-n RUNS] [-s STACKS], checks the build and /usr/bin/time,
 # makes $TMP (removed at exit), builds bench/gen_profile.c and writes the

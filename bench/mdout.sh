@@ -1,0 +1,35 @@
+# mdout.sh — sourced by the benchmarks: their summary tables as markdown,
+# one file per table, $B/bench/NAME.md, for bench/results/ and
+# docs/PERFORMANCE.md (bench/README.md, "Refreshing the figures").  Only
+# output: nothing here changes what a benchmark measures.
+
+# md_cmd SCRIPT VAR... [-- ARG...]: the command that reproduces this run,
+# "V=x ... sh bench/SCRIPT ARG...", from those of the VARs the caller's
+# environment sets (call it before the script applies its defaults) and
+# the script's arguments.  RESULT, which names the files, is always a VAR.
+md_cmd() {
+	_md_s=$1
+	shift
+	_md_c=
+	for _md_v in RESULT "$@"; do
+		[ "$_md_v" = -- ] && break
+		eval "_md_set=\${$_md_v+x}"
+		[ -n "$_md_set" ] || continue
+		eval "_md_x=\$$_md_v"
+		case $_md_x in '' | *[!A-Za-z0-9_./:,=+-]*) _md_x="\"$_md_x\"" ;; esac
+		_md_c="$_md_c$_md_v=$_md_x "
+	done
+	_md_a=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
+	[ $# -gt 0 ] && shift
+	for _md_x; do _md_a="$_md_a $_md_x"; done
+	echo "${_md_c}sh bench/$_md_s$_md_a"
+}
+
+# md_start DIR NAME CMD: starts DIR/NAME.md with the comment that names its
+# table and command (the first line perfdoc.sh matches); prints the path.
+md_start() {
+	mkdir -p "$1"
+	printf '<!-- bench %s: %s -->\n' "$2" "$3" >"$1/$2.md"
+	echo "$1/$2.md"
+}
