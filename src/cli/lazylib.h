@@ -3,8 +3,8 @@
  *
  * libcurl (URL sources) and libmicrohttpd (`cprof web`) bring GnuTLS,
  * OpenSSL, Kerberos, LDAP...: linked normally, loading and relocating them
- * costs every cprof command ~7 MB of RSS and start-up time, most of the
- * memory of a `cprof top` on a small profile.  The commands that need them
+ * costs every cprof command megabytes of RSS and start-up time, most of
+ * the memory of a `cprof top` on a small profile (docs/PERFORMANCE.md).  The commands that need them
  * load them with dlopen and look up the few functions they call.
  */
 #ifndef CPROF_CLI_LAZYLIB_H

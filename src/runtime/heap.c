@@ -570,8 +570,8 @@ static void *meta_alloc(size_t n)
  * and overlaps the misses with its other work, in two steps:
  * bucket_guess prefetches the slot (and returns it), and later, when the
  * line has arrived, bucket_guess_more reads it and prefetches the bucket.
- * (Reading the slot at once stalled the real malloc that follows, ~130
- * cycles by rdtsc.)  Without the lock: the table is read whole through one
+ * (Reading the slot at once stalls the real malloc that follows:
+ * docs/PERFORMANCE.md, "Where the time goes".)  Without the lock: the table is read whole through one
  * pointer, tables are never unmapped, buckets never freed.
  * async-signal-safe */
 static inline bucket **bucket_guess(uint64_t stack, size_t size)
@@ -887,16 +887,14 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	}
 	/* Most likely this sample's stack is the last one's: start the misses
 	 * on its bucket and on the unwinder's cache entries for its frames
-	 * (rdtsc on heap_churn: unwinding ~540 -> ~460 cycles; 760-960 -> 600-640
-	 * with the other CPU busy). */
+	 * (docs/PERFORMANCE.md, "Where the time goes"). */
 	bucket **guess = bucket_guess(t->last_stack, size);
 	cprof__unwind_prefetch(t->last_pcs, t->nlast_pcs);
 	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
 	/* The real allocator first, then our unwinding and bucket lookup.  The
-	 * other way round, glibc's malloc cost 3x its usual here, probably
-	 * because our code had just displaced its cache lines and branch
-	 * history (rdtsc on bench/heap_churn: ~550 cycles, against ~180 for the
-	 * program's own calls and ~200-250 when called first).  Not busy
+	 * other way round, glibc's malloc runs with its cache lines and branch
+	 * history displaced by ours, several times slower than the program's
+	 * own calls (docs/PERFORMANCE.md, "Where the time goes").  Not busy
 	 * inside the real allocator: a signal handler that interrupts it while
 	 * it holds its arena lock must be sampled (the sampled path takes no
 	 * allocator lock), not sent unsampled to that same lock.  __libc_*
