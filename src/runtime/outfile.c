@@ -98,15 +98,23 @@ static int open_temp(const char *path, char *tmp, size_t n)
 	return fd < 0 ? -errno : fd;
 }
 
-int cprof__out_check(const char *path)
+/* out_kind(path), and for a character device its descriptor in *fd; a
+ * device that cannot be opened gives open(2)'s -errno. */
+static int open_kind(const char *path, int *fd)
 {
 	int kind = out_kind(path);
+	*fd = -1;
+	if (kind == 1 && (*fd = open_device(path)) < 0)
+		return *fd;
+	return kind;
+}
+
+int cprof__out_check(const char *path)
+{
+	int fd, kind = open_kind(path, &fd);
 	if (kind < 0)
 		return kind;
 	if (kind == 1) {
-		int fd = open_device(path);
-		if (fd < 0)
-			return fd;
 		close(fd);
 		return 0;
 	}
@@ -116,7 +124,7 @@ int cprof__out_check(const char *path)
 	if (access(path, W_OK) != 0 && errno != ENOENT)
 		return -errno;
 	char tmp[4096 + 64];
-	int fd = open_temp(path, tmp, sizeof(tmp));
+	fd = open_temp(path, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
 	close(fd);
@@ -126,13 +134,10 @@ int cprof__out_check(const char *path)
 
 int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
 {
-	int kind = out_kind(path);
+	int fd, kind = open_kind(path, &fd);
 	if (kind < 0)
 		return kind;
 	if (kind == 1) {
-		int fd = open_device(path);
-		if (fd < 0)
-			return fd;
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0)
 			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -142,7 +147,7 @@ int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
 		return rc;
 	}
 	char tmp[4096 + 64];
-	int fd = open_temp(path, tmp, sizeof(tmp));
+	fd = open_temp(path, tmp, sizeof(tmp));
 	if (fd < 0)
 		return fd;
 	int rc = fn(fd, arg);
