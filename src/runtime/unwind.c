@@ -352,20 +352,31 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 	return !r.bad;
 }
 
+/* Open the CIE or FDE at p (at least `head` bytes inside the segment): its
+ * length read (32-bit, or 64-bit after 0xffffffff), *r set to read its
+ * body up to its end, which is returned; NULL when it does not fit the
+ * segment, or is the zero-length terminator. */
+static const uint8_t *entry_open(rd *r, const uint8_t *p, const uint8_t *seg_lo,
+				 const uint8_t *seg_hi, size_t head)
+{
+	if (p < seg_lo || p + head > seg_hi)
+		return NULL;
+	*r = (rd){p, seg_hi, false};
+	uint64_t len = rd_fixed(r, 4);
+	if (len == 0xffffffff)
+		len = rd_fixed(r, 8);
+	if (r->bad || len == 0 || len > (uint64_t)(seg_hi - r->p))
+		return NULL;
+	r->end = r->p + len;
+	return r->end;
+}
+
 static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, cie *c)
 {
 	*c = (cie){0};
-	if (p < seg_lo || p + 4 > seg_hi)
-		return false;
-	rd r = {p, seg_hi, false};
-	uint64_t len = rd_fixed(&r, 4);
-	if (len == 0xffffffff)
-		len = rd_fixed(&r, 8);
-	if (r.bad || len > (uint64_t)(seg_hi - r.p))
-		return false;
-	const uint8_t *end = r.p + len;
-	r.end = end;
-	if (rd_fixed(&r, 4) != 0) /* CIE id */
+	rd r;
+	const uint8_t *end = entry_open(&r, p, seg_lo, seg_hi, 4);
+	if (!end || rd_fixed(&r, 4) != 0) /* CIE id */
 		return false;
 	uint8_t version = rd_u8(&r);
 	const char *aug = (const char *)r.p;
@@ -415,16 +426,10 @@ static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *se
 static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, uintptr_t pc,
 		    row *out)
 {
-	if (p < seg_lo || p + 8 > seg_hi)
+	rd r;
+	const uint8_t *end = entry_open(&r, p, seg_lo, seg_hi, 8);
+	if (!end)
 		return false;
-	rd r = {p, seg_hi, false};
-	uint64_t len = rd_fixed(&r, 4);
-	if (len == 0xffffffff)
-		len = rd_fixed(&r, 8);
-	if (r.bad || len == 0 || len > (uint64_t)(seg_hi - r.p))
-		return false;
-	const uint8_t *end = r.p + len;
-	r.end = end;
 	const uint8_t *idp = r.p;
 	uint32_t cie_off = (uint32_t)rd_fixed(&r, 4);
 	if (cie_off == 0 || r.bad || cie_off > (uintptr_t)(idp - seg_lo))
