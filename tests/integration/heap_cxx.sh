@@ -10,7 +10,7 @@ CXX=${CXX:-g++}
 # TSan's runtime defines operator new/delete itself (its allocator, not
 # malloc): libstdc++'s, which reach libcprof, are not called.
 [ -n "$TSAN" ] && export HEAP_TEST_NO_STATS=1
-$CXX -std=gnu++17 -O2 -g -pthread $TEST_CFLAGS -o "$T/cxx" "$CPROF_ROOT/tests/progs/heap_cxx.cc" -ldl
+$CXX -std=gnu++17 -O2 -g -pthread $TEST_CFLAGS -I"$CPROF_ROOT/include" -o "$T/cxx" "$CPROF_ROOT/tests/progs/heap_cxx.cc" -ldl
 
 relay() {
 	sed -n "s/^ok /ok $1_/p; s/^not ok /not ok $1_/p" "$T/$2.out"

@@ -5,16 +5,14 @@
 // also runs bare) must grow by exactly the allocations and frees made.
 // Prints "ok"/"not ok" lines and "objects SITE N" / "live_objects SITE N".
 #include <dlfcn.h>
+#include <cprof.h>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <vector>
 
-struct cprof_alloc_stats {
-	unsigned long long allocs, frees, bytes_allocated, reserved;
-};
-typedef int (*stats_fn)(cprof_alloc_stats *);
+typedef int (*stats_fn)(struct cprof_alloc_stats *);
 
 static int failures;
 static void check(bool c, const char *name, const char *why)
@@ -122,7 +120,7 @@ int main()
 	stats_fn stats = reinterpret_cast<stats_fn>(dlsym(RTLD_DEFAULT, "cprof_alloc_stats"));
 	if (std::getenv("HEAP_TEST_NO_STATS"))
 		stats = nullptr; // a sanitizer's interceptor serves malloc: nothing to count
-	cprof_alloc_stats a{}, b{};
+	struct cprof_alloc_stats a = CPROF_ALLOC_STATS_INIT, b = CPROF_ALLOC_STATS_INIT;
 	std::printf("profiled %d\n", stats != nullptr);
 	std::fflush(stdout);
 	if (stats)
