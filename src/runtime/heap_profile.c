@@ -272,44 +272,6 @@ CPROF_EXPORT int cprof_allocs_write_fd(int fd)
 
 /* ---- environment ---- */
 
-static char *dup_str(const char *v)
-{
-	size_t n = strlen(v) + 1;
-	char *c = cprof__arena_alloc(n);
-	if (c)
-		memcpy(c, v, n);
-	return c;
-}
-
-/* An output path: absolute (the program may chdir before writing), with
- * .PID in an exec'd child (cprof__env_pid_suffix); *family gets it
- * without.  NULL if v is NULL or empty, or on error (logged). */
-static char *out_path(const char *name, const char *v, char **family)
-{
-	*family = NULL;
-	if (!v || !*v)
-		return NULL;
-	char abs[4096], mine[4096];
-	int rc = cprof__out_abspath(v, abs, sizeof(abs));
-	if (rc == 0 && cprof__env_pid_suffix())
-		rc = cprof__child_path(abs, mine, sizeof(mine));
-	else if (rc == 0)
-		memcpy(mine, abs, sizeof(mine));
-	if (rc != 0) {
-		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc),
-			   "; that profile is not written", NULL);
-		unsetenv(name); /* reported once: the children would fail alike */
-		return NULL;
-	}
-	*family = dup_str(abs);
-	char *c = *family ? dup_str(mine) : NULL;
-	if (!c) {
-		cprof__arena_free(*family);
-		*family = NULL;
-	}
-	return c;
-}
-
 static bool parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -349,8 +311,8 @@ bool cprof__heap_start_env(void)
 	int was = cprof__own_enter();
 	H.pid = getpid();
 	cprof__heap_init();
-	H.path = out_path("CPROF_HEAP", getenv("CPROF_HEAP"), &H.fam_path);
-	H.temp_path = out_path("CPROF_TEMP", getenv("CPROF_TEMP"), &H.fam_temp);
+	H.path = cprof__out_env_path("CPROF_HEAP", getenv("CPROF_HEAP"), &H.fam_path);
+	H.temp_path = cprof__out_env_path("CPROF_TEMP", getenv("CPROF_TEMP"), &H.fam_temp);
 	const char *leaks = getenv("CPROF_LEAKS");
 	long rate = 524288;
 	const char *rs = getenv("CPROF_HEAP_RATE");
@@ -372,7 +334,7 @@ bool cprof__heap_start_env(void)
 				   NULL);
 		}
 		const char *lo = getenv("CPROF_LEAKS_OUT");
-		H.leaks_path = out_path("CPROF_LEAKS_OUT", lo && *lo ? lo : "leaks.pb.gz",
+		H.leaks_path = cprof__out_env_path("CPROF_LEAKS_OUT", lo && *lo ? lo : "leaks.pb.gz",
 					&H.fam_leaks);
 		if (!H.leaks_path)
 			H.leaks = false;
@@ -526,27 +488,15 @@ void cprof__heap_atexit_forced(void)
 }
 
 
-/* Replace *p by family.PID; false on failure. */
-static bool child_path(char **p, const char *family)
-{
-	if (!*p || !family)
-		return true;
-	char buf[4096];
-	char *c = cprof__child_path(family, buf, sizeof(buf)) == 0 ? dup_str(buf) : NULL;
-	if (!c)
-		return false;
-	*p = c; /* the parent's string is leaked: cheaper than knowing who owns it */
-	return true;
-}
-
 void cprof__heap_atfork_child_resume(void)
 {
 	if (!H.child_resume)
 		return;
 	H.child_resume = false;
 	int was = cprof__own_enter();
-	bool ok = child_path(&H.path, H.fam_path) && child_path(&H.temp_path, H.fam_temp) &&
-		  child_path(&H.leaks_path, H.fam_leaks);
+	bool ok = cprof__out_child_path(&H.path, H.fam_path) &&
+		  cprof__out_child_path(&H.temp_path, H.fam_temp) &&
+		  cprof__out_child_path(&H.leaks_path, H.fam_leaks);
 	cprof__own_leave(was);
 	if (!ok) {
 		char b[24];

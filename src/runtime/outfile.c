@@ -22,6 +22,7 @@
 #include "runtime/rt.h"
 #include "profile/profile.h"
 
+#include <cprof.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -158,6 +159,44 @@ int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg)
 	if (rc != 0)
 		unlink(tmp);
 	return rc;
+}
+
+char *cprof__out_env_path(const char *name, const char *v, char **family)
+{
+	*family = NULL;
+	if (!v || !*v)
+		return NULL;
+	char abs[4096], mine[4096];
+	int rc = cprof__out_abspath(v, abs, sizeof(abs));
+	if (rc == 0 && cprof__env_pid_suffix())
+		rc = cprof__child_path(abs, mine, sizeof(mine));
+	else if (rc == 0)
+		memcpy(mine, abs, sizeof(mine));
+	if (rc != 0) {
+		cprof__log("cannot write ", name, " '", v, "': ", cprof_strerror(rc),
+			   "; that profile is not written", NULL);
+		unsetenv(name); /* reported once: the children would fail alike */
+		return NULL;
+	}
+	*family = cprof__arena_strdup(abs);
+	char *c = *family ? cprof__arena_strdup(mine) : NULL;
+	if (!c) {
+		cprof__arena_free(*family);
+		*family = NULL;
+	}
+	return c;
+}
+
+bool cprof__out_child_path(char **p, const char *family)
+{
+	if (!*p || !family)
+		return true;
+	char buf[4096];
+	char *c = cprof__child_path(family, buf, sizeof(buf)) == 0 ? cprof__arena_strdup(buf) : NULL;
+	if (!c)
+		return false;
+	*p = c; /* the parent's string is leaked: cheaper than knowing who owns it */
+	return true;
 }
 
 size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out)

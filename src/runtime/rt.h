@@ -261,6 +261,14 @@ int cprof__out_check(const char *path);
  * is synced and renamed over path only if fn returned 0 (else removed); a
  * character device is written in place.  Returns fn's result or -errno. */
 int cprof__out_write(const char *path, int (*fn)(int fd, void *arg), void *arg);
+/* The path of the profile variable `name` set to v: absolute (the program
+ * may chdir before writing), with .PID in an exec'd child
+ * (cprof__env_pid_suffix); *family gets it without (what forked children
+ * add their .PID to).  NULL if v is NULL or empty, or on error (logged
+ * once, and `name` unset for the children).  Arena strings. */
+char *cprof__out_env_path(const char *name, const char *v, char **family);
+/* In a forked child: replace *p (if set) by family.PID; false on OOM. */
+bool cprof__out_child_path(char **p, const char *family);
 /* With CPROF_PROCESS_LABELS: the labels `pid` and `comm` (the process's
  * name now) for every sample of p, into out; returns how many (0 without). */
 struct cprof_label;
