@@ -116,6 +116,22 @@ struct cprof_alloc_stats {
 #define CPROF_ALLOC_STATS_INIT {sizeof(struct cprof_alloc_stats), 0, 0, 0}
 int cprof_alloc_stats(struct cprof_alloc_stats *st);
 
+/* ---- Named profiles (Go's runtime/pprof.Lookup) ----
+ *
+ * "heap" and "allocs" (above), and "threadcreate": the stacks that created
+ * the program's threads (pthread_create; sample type threadcreate/count),
+ * recorded from the start whenever libcprof is loaded.  Without code
+ * changes, CPROF_THREADCREATE=path writes it at exit. */
+
+/* The names cprof_profile_write knows, NULL-terminated, sorted. */
+const char *const *cprof_profile_names(void);
+
+/* Write the profile `name` to fd (which cprof does not close) as gzipped
+ * profile.proto (debug 0; Go's text forms, debug 1 and 2, are not written
+ * yet: -ENOTSUP).  -EINVAL for an unknown name, -EBADF if fd is not open
+ * for writing, or the write's error. */
+int cprof_profile_write(const char *name, int fd, int debug);
+
 /* A static, human-readable description of a value returned by cprof_*()
  * (negative errno, or 0).  Never NULL. */
 const char *cprof_strerror(int err);

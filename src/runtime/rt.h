@@ -274,6 +274,22 @@ bool cprof__out_child_path(char **p, const char *family);
 struct cprof_label;
 size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out);
 
+/* ---- stacks.c: profiles counted per stack ---- */
+enum { CPROF__SP_THREADCREATE, CPROF__SP_N };
+/* Record one event of `kind` with the calling thread's stack, leaving out
+ * `skip` frames of its callers as well as its own (normal context; any
+ * thread; a spinlock). */
+void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);
+/* The kind named `name` (cprof_profile_write's names), or -1. */
+int cprof__stackprof_kind(const char *name);
+/* Write kind's profile (gzipped profile.proto) to fd: 0 or -errno. */
+int cprof__stackprof_write(int kind, int fd);
+/* CPROF_THREADCREATE=path: written at exit; true if any is on. */
+bool cprof__stackprof_start_env(void);
+bool cprof__stackprof_active(void); /* async-signal-safe */
+void cprof__stackprof_atexit(void);
+void cprof__stackprof_atfork_child(void);
+
 /* ---- env.c: which file this process writes ---- */
 /* Does this process write `path.PID` rather than `path` (an exec'd child of
  * a profiled process, or CPROF_CPU_USE_PID=1)?  Decided once in the

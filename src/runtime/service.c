@@ -418,6 +418,7 @@ __attribute__((noreturn)) static void fatal_exit(int sig)
 	arm_watchdog();
 	cprof__cpu_atexit_forced();
 	cprof__heap_atexit_forced();
+	cprof__stackprof_atexit();
 	die_of(sig);
 }
 
@@ -587,6 +588,7 @@ void cprof__fatal_flush_now(void)
 	}
 	flushing = 1;
 	cprof__heap_atexit_forced();
+	cprof__stackprof_atexit();
 	die_of(sig ? sig : SIGTERM);
 }
 
@@ -616,6 +618,7 @@ static void flush_here(int sig, void *uc)
 	}
 	flushing = 1;
 	cprof__heap_atexit_forced();
+	cprof__stackprof_atexit();
 	die_of(sig);
 }
 
@@ -630,7 +633,7 @@ static bool is_crash(int sig)
 /* async-signal-safe */
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
-	if (!cprof__cpu_active() && !cprof__heap_active()) {
+	if (!cprof__cpu_active() && !cprof__heap_active() && !cprof__stackprof_active()) {
 		/* Nothing to write (profiling stopped, a forked child...). */
 		if (is_crash(sig) && si->si_code > 0) {
 			set_default(sig); /* the faulting instruction runs again */

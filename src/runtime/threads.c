@@ -296,6 +296,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 	t->fn = fn;
 	t->arg = arg;
 	t->prof_view = cprof__sigmask_prof_view();
+	cprof__stackprof_record(CPROF__SP_THREADCREATE, 0, 1, 0);
 	int rc = real(th, attr, trampoline, t);
 	if (rc != 0)
 		cprof__arena_free(t);
@@ -466,6 +467,7 @@ static void atfork_child(void)
 	use_itimer = false;
 	cprof__cpu_atfork_child();
 	cprof__heap_atfork_child();
+	cprof__stackprof_atfork_child();
 	cprof__service_atfork_child();
 	/* Profiles to a path go on in the child, into path.PID. */
 	cprof__heap_atfork_child_resume();
