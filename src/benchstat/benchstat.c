@@ -8,9 +8,9 @@
  *   -> geomean row -> text (benchstat's layout engine) or CSV.
  */
 #include "compat.h"
-#include "bench/benchstat.h"
-#include "bench/benchfmt.h"
-#include "bench/stats.h"
+#include "benchstat/benchstat.h"
+#include "benchstat/benchfmt.h"
+#include "benchstat/stats.h"
 
 #include <errno.h>
 #include <math.h>
