@@ -7,7 +7,7 @@
  * tests/unit/test_benchstat.c in every test run.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
- *       fuzz/fuzz_benchstat.c src/benchstat/*.c -lm -o fuzz_benchstat
+ *       fuzz/fuzz_benchstat.c $(find src/benchstat -name '*.c') -lm -o fuzz_benchstat
  *   ./fuzz_benchstat -max_total_time=60 tests/fixtures/benchstat/
  */
 #include "compat.h"

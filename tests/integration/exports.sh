@@ -33,7 +33,7 @@ bs_members=$(grep -E '^(benchstat|benchfmt|benchproc|benchunit|stats|table)[^/]*
 check "bench_archive_has_no_benchstat_objects (found: ${bs_members:-none})" test -z "$bs_members"
 nm --defined-only -g "$BA" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$T/bglobals"
 check "bench_archive_defines_the_harness ($(grep -c '^cprof_bench_' "$T/bglobals") cprof_bench_*)" grep -q '^cprof_bench_main$' "$T/bglobals"
-bs_syms=$(grep -E '^cprof__(benchstat|bf|stats)_' "$T/bglobals" | head -5 | tr '\n' ' ')
+bs_syms=$(grep -E '^cprof__(benchstat|bf|bp|bu|stats|table)_' "$T/bglobals" | head -5 | tr '\n' ' ')
 check "bench_archive_has_no_benchstat_symbols (found: ${bs_syms:-none})" test -z "$bs_syms"
 bextra=$(grep -v -E '^(cprof_bench_|cprof__bench_|main$|__odr_asan)' "$T/bglobals" | head -5 | tr '\n' ' ')
 check "bench_archive_globals_harness_only (unexpected: ${bextra:-none})" test -z "$bextra"
