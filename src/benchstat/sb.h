@@ -3,9 +3,9 @@
  * files of src/benchstat/ share, kept in this one header (static inline:
  * nothing here is a linker symbol).
  *
- * struct sb grows with realloc; a failed allocation sets oom and turns
- * every later call into a no-op, so callers check oom once at the end.
- * Not thread-safe per builder.
+ * struct sb grows with realloc, by doubling, without a size cap; a failed
+ * allocation sets oom and turns every later call into a no-op, so callers
+ * check oom once at the end.  Not thread-safe per builder.
  */
 #ifndef CPROF_BENCHSTAT_SB_H
 #define CPROF_BENCHSTAT_SB_H
@@ -81,6 +81,8 @@ static inline const char *sb_str(const struct sb *s)
 	return s->p ? s->p : "";
 }
 
+/* UTF-8 code points in s (continuation bytes are not counted): the text
+ * layout's column widths. */
 static inline size_t runes(const char *s)
 {
 	size_t n = 0;
@@ -89,6 +91,7 @@ static inline size_t runes(const char *s)
 	return n;
 }
 
+/* 64-bit FNV-1a of s: the interning tables' hash. */
 static inline uint64_t hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
