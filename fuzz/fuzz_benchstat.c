@@ -8,7 +8,8 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
  *       fuzz/fuzz_benchstat.c $(find src/benchstat -name '*.c') -lm -o fuzz_benchstat
- *   ./fuzz_benchstat -max_total_time=60 tests/fixtures/benchstat/
+ *   mkdir -p new && ./fuzz_benchstat -max_total_time=60 new tests/fixtures/benchstat/
+ *   (new inputs go to the first directory: keep them out of the fixtures)
  */
 #include "compat.h"
 #include "benchstat/benchstat.h"
