@@ -44,6 +44,7 @@ PROFILE_SRC := $(wildcard src/profile/*.c)
 REPORT_SRC  := $(wildcard src/report/*.c)
 CLI_SRC     := $(wildcard src/cli/*.c)
 BENCH_SRC   := $(wildcard src/bench/*.c)
+BENCHSTAT_SRC := $(wildcard src/benchstat/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
@@ -51,6 +52,9 @@ PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
 REPORT_OBJ  := $(call obj,$(REPORT_SRC))
 CLI_OBJ     := $(call obj,$(CLI_SRC))
 BENCH_OBJ   := $(call obj,$(BENCH_SRC))
+# `cprof benchstat` only: linked into the command, never into the installed
+# harness (libcprof_bench.a; tests/integration/exports.sh checks).
+BENCHSTAT_OBJ := $(call obj,$(BENCHSTAT_SRC))
 # The part of src/profile/ that libcprof uses (the readers, merge and the
 # CLI's gzip writer stay out of the process, with their libm/zlib needs).
 RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c elfread.c demangle.c dwlib.c))
@@ -104,17 +108,18 @@ $(A): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BENCH_A): $(BENCH_OBJ)
+# Rebuilt when the Makefile changes too: its member list is the Makefile's.
+$(BENCH_A): $(BENCH_OBJ) Makefile
 	rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(BENCH_OBJ)
 
-$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A)
-	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) $(ALL_LDFLAGS) $(CLI_LIBS)
+$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ)
+	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(ALL_LDFLAGS) $(CLI_LIBS)
 
 # Unit tests link the internal objects directly.
-$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
+$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
 
 # A test build of libcprof whose allocator resolution allocates, as an older
@@ -148,7 +153,7 @@ $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile
 $(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profile/deflate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
-$(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c src/bench/benchstat.c src/bench/benchfmt.c src/bench/stats.c
+$(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
 $(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c

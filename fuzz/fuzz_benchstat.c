@@ -7,12 +7,12 @@
  * tests/unit/test_benchstat.c in every test run.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
- *       fuzz/fuzz_benchstat.c src/bench/benchstat.c src/bench/benchfmt.c \
- *       src/bench/stats.c -lm -o fuzz_benchstat
- *   ./fuzz_benchstat -max_total_time=60 tests/fixtures/benchstat/
+ *       fuzz/fuzz_benchstat.c $(find src/benchstat -name '*.c') -lm -o fuzz_benchstat
+ *   mkdir -p new && ./fuzz_benchstat -max_total_time=60 new tests/fixtures/benchstat/
+ *   (new inputs go to the first directory: keep them out of the fixtures)
  */
 #include "compat.h"
-#include "bench/benchstat.h"
+#include "benchstat/benchstat.h"
 
 #include <stdio.h>
 

@@ -21,9 +21,20 @@
  * called from the thread running the benchmark function, except
  * cprof_bench_pb_next() (any RunParallel body thread) and the log/error
  * functions (any thread).
+ *
+ * Compiler: this header needs GNU C — __attribute__((constructor)) and
+ * __attribute__((format)), __typeof__, extended __asm__ and the __atomic
+ * builtins — which gcc and clang provide in every -std mode (C and C++).
+ *
+ * Names starting with cprof__ (and the struct fields marked private) are
+ * the harness's own: not part of the API, they may change in any release.
  */
 #ifndef CPROF_BENCH_H
 #define CPROF_BENCH_H
+
+#ifndef __GNUC__
+#error "cprof/bench.h needs GNU C extensions (gcc or clang)"
+#endif
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,16 +43,35 @@
 extern "C" {
 #endif
 
+/* Most custom units one benchmark may report (cprof_bench_report_metric). */
+#define CPROF_BENCH_MAX_METRICS 32
+
 struct cprof__bench;
 
 /* The benchmark handle (Go's *testing.B). */
 typedef struct cprof_bench_b {
 	long n;    /* run the measured operation n times (Go's b.N) */
 	void *arg; /* the argument given to cprof_bench_run_arg(), else the parent's */
-	/* private to the harness: */
-	long cprof__loop_i;
-	struct cprof__bench *cprof__priv;
+	/* private: not part of the API */
+	long cprof__loop_i;		  /* cprof_bench_loop's iteration, 0 before it starts */
+	struct cprof__bench *cprof__priv; /* the harness's state of this benchmark */
 } cprof_bench_b;
+
+/* ---- private: not part of the API -------------------------------------
+ * What the macros and inline functions of this header expand to.  Call the
+ * public names instead (cprof_bench_logf, cprof_bench_loop...). */
+enum cprof__bench_log_kind {
+	CPROF__BENCH_LOG = 0,	/* cprof_bench_logf: log only */
+	CPROF__BENCH_ERROR = 1, /* cprof_bench_errorf: log, fail, go on */
+	CPROF__BENCH_FATAL = 2, /* cprof_bench_fatalf: log, fail, stop the benchmark */
+	CPROF__BENCH_SKIP = 3,	/* cprof_bench_skipf: log, skip the benchmark */
+};
+/* kind is an enum cprof__bench_log_kind. */
+void cprof__bench_log(cprof_bench_b *b, const char *file, int line, int kind,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* cprof_bench_loop's slow path: start, ramp up and end the timed loop. */
+bool cprof__bench_loop_slow(cprof_bench_b *b);
+/* ---- end of private ---------------------------------------------------- */
 
 typedef void cprof_bench_fn(cprof_bench_b *b);
 
@@ -92,20 +122,25 @@ void cprof_bench_report_allocs(cprof_bench_b *b);
 /* Report a custom metric, e.g. (b, hits / (double)b->n, "hits/op").
  * Units are sorted by name on the line; "ns/op", "MB/s", "B/op" and
  * "allocs/op" override the built-in values ("ns/op" 0 hides it).  An empty
- * unit or one with whitespace fails the benchmark.  Up to 32 units. */
+ * unit or one with whitespace fails the benchmark.  Up to
+ * CPROF_BENCH_MAX_METRICS units; more fail the benchmark. */
 void cprof_bench_report_metric(cprof_bench_b *b, double value, const char *unit);
 /* The -cpu value in effect (Go's GOMAXPROCS): the -P suffix of the name. */
 int cprof_bench_procs(const cprof_bench_b *b);
 
 /* --- logging and failure (file:line shown as Go shows it) --- */
-#define cprof_bench_logf(b, ...) cprof__bench_log((b), __FILE__, __LINE__, 0, __VA_ARGS__)
-#define cprof_bench_errorf(b, ...) cprof__bench_log((b), __FILE__, __LINE__, 1, __VA_ARGS__)
+/* Log (Go's b.Logf). */
+#define cprof_bench_logf(b, ...) \
+	cprof__bench_log((b), __FILE__, __LINE__, CPROF__BENCH_LOG, __VA_ARGS__)
+/* Log and fail this benchmark, which goes on (Go's b.Errorf). */
+#define cprof_bench_errorf(b, ...) \
+	cprof__bench_log((b), __FILE__, __LINE__, CPROF__BENCH_ERROR, __VA_ARGS__)
 /* Log, fail and stop this benchmark (longjmp; benchmark thread only). */
-#define cprof_bench_fatalf(b, ...) cprof__bench_log((b), __FILE__, __LINE__, 2, __VA_ARGS__)
+#define cprof_bench_fatalf(b, ...) \
+	cprof__bench_log((b), __FILE__, __LINE__, CPROF__BENCH_FATAL, __VA_ARGS__)
 /* Log and skip this benchmark (longjmp; benchmark thread only). */
-#define cprof_bench_skipf(b, ...) cprof__bench_log((b), __FILE__, __LINE__, 3, __VA_ARGS__)
-void cprof__bench_log(cprof_bench_b *b, const char *file, int line, int kind,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define cprof_bench_skipf(b, ...) \
+	cprof__bench_log((b), __FILE__, __LINE__, CPROF__BENCH_SKIP, __VA_ARGS__)
 bool cprof_bench_failed(const cprof_bench_b *b);
 
 /* --- sub-benchmarks (Go's b.Run) ---
@@ -120,8 +155,11 @@ bool cprof_bench_run_arg(cprof_bench_b *b, const char *name, cprof_bench_fn *fn,
  * Runs body on parallelism * procs threads; they share the b->n iterations,
  * claimed through cprof_bench_pb_next().  ns/op is wall time over b->n. */
 typedef struct cprof_bench_pb {
-	uint64_t *global; /* shared counter (atomic) */
-	uint64_t grain, cache, bn;
+	/* private: not part of the API (cprof_bench_pb_next's state) */
+	uint64_t *global; /* iterations claimed by all threads (atomic) */
+	uint64_t grain;	  /* iterations claimed at a time */
+	uint64_t cache;	  /* claimed iterations this thread has left */
+	uint64_t bn;	  /* b->n: iterations in all */
 } cprof_bench_pb;
 void cprof_bench_run_parallel(cprof_bench_b *b, void (*body)(cprof_bench_pb *pb, void *arg),
 			      void *arg);
@@ -148,7 +186,6 @@ static inline bool cprof_bench_pb_next(cprof_bench_pb *pb)
  *     CPROF_BENCH(X) { setup(); while (cprof_bench_loop(b)) work(); cleanup(); }
  * The function is called once per -count; the loop ramps b->n itself and
  * only the loop is timed.  Do not use b->n inside the loop. */
-bool cprof__bench_loop_slow(cprof_bench_b *b);
 static inline bool cprof_bench_loop(cprof_bench_b *b)
 {
 	if (b->cprof__loop_i != 0 && b->cprof__loop_i < b->n) {

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_EXTRA 32
+#define MAX_EXTRA CPROF_BENCH_MAX_METRICS
 #define MAX_UNIT 64
 #define MAX_CPUS 64
 #define MAX_ALTS 16
@@ -701,11 +701,11 @@ void cprof__bench_log(cprof_bench_b *pub, const char *file, int line, int kind,
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	add_log(b, file, line, msg);
-	if (kind == 1 || kind == 2)
+	if (kind == CPROF__BENCH_ERROR || kind == CPROF__BENCH_FATAL)
 		bench_fail(b);
-	if (kind == 3)
+	if (kind == CPROF__BENCH_SKIP)
 		b->skipped = true;
-	if ((kind == 2 || kind == 3) && b->jmp) {
+	if ((kind == CPROF__BENCH_FATAL || kind == CPROF__BENCH_SKIP) && b->jmp) {
 		b->finished = true;
 		longjmp(*b->jmp, 1);
 	}

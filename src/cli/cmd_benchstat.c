@@ -1,7 +1,7 @@
-/* cmd_benchstat.c — `cprof benchstat OLD NEW...`: Go's benchstat (src/bench/benchstat.c). */
+/* cmd_benchstat.c — `cprof benchstat OLD NEW...`: Go's benchstat (src/benchstat/benchstat.c). */
 #include "compat.h"
 #include "cli/cli.h"
-#include "bench/benchstat.h"
+#include "benchstat/benchstat.h"
 
 #include <stdio.h>
 

@@ -21,3 +21,19 @@ nm --defined-only -g "$BUILD/libcprof.a" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TD
 	grep -v -e '^cprof_' -e '^cprof__' -e '^__odr_asan' >"$T/aglobals"
 for s in $interposed; do sed -i "/^$s\$/d" "$T/aglobals"; done
 if [ -s "$T/aglobals" ]; then nok "archive_globals_prefixed" "$(tr '\n' ' ' <"$T/aglobals")"; else ok "archive_globals_prefixed"; fi
+# libcprof_bench.a, installed for users' benchmark programs, holds the
+# harness alone: `cprof benchstat` (src/benchstat/: benchstat, benchfmt,
+# stats) is linked into the command only.  Every global the archive defines
+# is the harness's (cprof_bench_*, cprof__bench_*, and bench_main.o's weak
+# main), and no benchstat object is a member.
+BA=$BUILD/libcprof_bench.a
+check "bench_archive_built" test -s "$BA"
+ar t "$BA" >"$T/bmembers" 2>&1 || nok "bench_archive_members" "$(cat "$T/bmembers")"
+bs_members=$(grep -E '^(benchstat|benchfmt|benchproc|benchunit|stats|table)[^/]*\.o$' "$T/bmembers" | tr '\n' ' ')
+check "bench_archive_has_no_benchstat_objects (found: ${bs_members:-none})" test -z "$bs_members"
+nm --defined-only -g "$BA" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$T/bglobals"
+check "bench_archive_defines_the_harness ($(grep -c '^cprof_bench_' "$T/bglobals") cprof_bench_*)" grep -q '^cprof_bench_main$' "$T/bglobals"
+bs_syms=$(grep -E '^cprof__(benchstat|bf|bp|bu|stats|table)_' "$T/bglobals" | head -5 | tr '\n' ' ')
+check "bench_archive_has_no_benchstat_symbols (found: ${bs_syms:-none})" test -z "$bs_syms"
+bextra=$(grep -v -E '^(cprof_bench_|cprof__bench_|main$|__odr_asan)' "$T/bglobals" | head -5 | tr '\n' ' ')
+check "bench_archive_globals_harness_only (unexpected: ${bextra:-none})" test -z "$bextra"

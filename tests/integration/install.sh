@@ -5,9 +5,15 @@
 [ -n "$SANITIZE" ] && { na install "a sanitizer build is not installed"; exit 0; }
 P=$T/prefix
 make -s -C "$CPROF_ROOT" B="${BUILD#$CPROF_ROOT/}" install PREFIX="$P" >"$T/install.log" 2>&1 || { nok install "$(tail -5 "$T/install.log")"; exit 1; }
-for f in bin/cprof lib/libcprof.so lib/libcprof.a include/cprof.h lib/pkgconfig/cprof.pc; do
+for f in bin/cprof lib/libcprof.so lib/libcprof.a include/cprof.h lib/pkgconfig/cprof.pc \
+	lib/libcprof_bench.a include/cprof/bench.h lib/pkgconfig/cprof-bench.pc; do
 	check "installed_$f" test -e "$P/$f"
 done
+# The installed harness carries no part of `cprof benchstat` (exports.sh
+# checks the built archive in detail).
+bs=$(nm --defined-only -g "$P/lib/libcprof_bench.a" 2>/dev/null | awk 'NF == 3 { print $3 }' |
+	grep -E '^cprof__(benchstat|bf|bp|bu|stats|table)_' | head -3 | tr '\n' ' ')
+check "installed_bench_archive_has_no_benchstat (found: ${bs:-none})" test -z "$bs"
 check "installed_soname_link" sh -c "ls '$P'/lib/libcprof.so.* >/dev/null"
 cat >"$T/app.c" <<'C'
 #include <cprof.h>

@@ -23,3 +23,10 @@ FNR == 1 { inproto = 0 }
 	}
 }' >"$T/decls"
 check "no_declarations_in_c_files ($(wc -l <"$T/decls"): $(head -3 "$T/decls" | tr '\n' ' '))" test ! -s "$T/decls"
+# - src/benchstat/ (`cprof benchstat`) is used by src/cli/ alone, and the
+#   installed harness (src/bench/) and benchstat do not include each other.
+users=$(grep -rlE '#include "benchstat/' "$CPROF_ROOT/src" | sed "s|^$CPROF_ROOT/||" |
+	grep -v -e '^src/benchstat/' -e '^src/cli/' | tr '\n' ' ')
+check "benchstat_used_by_cli_only (${users:-none})" test -z "$users"
+back=$(grep -rlE '#include "bench/' "$CPROF_ROOT/src/benchstat" | sed "s|^$CPROF_ROOT/||" | tr '\n' ' ')
+check "benchstat_does_not_use_the_harness (${back:-none})" test -z "$back"

@@ -6,8 +6,8 @@
  * a replay of the fuzz corpus plus a few thousand deterministic mutations.
  */
 #include "compat.h"
-#include "bench/benchfmt.h"
-#include "bench/benchstat.h"
+#include "benchstat/benchfmt.h"
+#include "benchstat/benchstat.h"
 
 #include <dirent.h>
 #include <stdio.h>

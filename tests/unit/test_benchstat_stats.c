@@ -5,7 +5,7 @@
  * derived by hand from the exact distributions.
  */
 #include "compat.h"
-#include "bench/stats.h"
+#include "benchstat/stats.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -9,8 +9,8 @@
  *                 normal approximation with tie and continuity corrections
  * docs/BENCH.md gives the formulas.  Pure functions; thread-safe.
  */
-#ifndef CPROF_BENCH_STATS_H
-#define CPROF_BENCH_STATS_H
+#ifndef CPROF_BENCHSTAT_STATS_H
+#define CPROF_BENCHSTAT_STATS_H
 
 #include "compat.h"
 

@@ -3,7 +3,7 @@
  * Untrusted input: every length is checked, nothing is assumed terminated.
  */
 #include "compat.h"
-#include "bench/benchfmt.h"
+#include "benchstat/benchfmt.h"
 
 #include <errno.h>
 #include <math.h>

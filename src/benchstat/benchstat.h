@@ -4,8 +4,8 @@
  * A/B comparisons by Mann–Whitney U, geomean rows, footnoted warnings, in
  * benchstat's text or CSV layout.  docs/BENCH.md describes the options.
  */
-#ifndef CPROF_BENCH_BENCHSTAT_H
-#define CPROF_BENCH_BENCHSTAT_H
+#ifndef CPROF_BENCHSTAT_BENCHSTAT_H
+#define CPROF_BENCHSTAT_BENCHSTAT_H
 
 #include "compat.h"
 

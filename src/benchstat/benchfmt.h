@@ -12,8 +12,8 @@
  * skipped; parsing never stops on bad input.  Every count and length is
  * bounded (lines <= 1 MiB, <= 1024 values a line).  Not thread-safe per set.
  */
-#ifndef CPROF_BENCH_BENCHFMT_H
-#define CPROF_BENCH_BENCHFMT_H
+#ifndef CPROF_BENCHSTAT_BENCHFMT_H
+#define CPROF_BENCHSTAT_BENCHFMT_H
 
 #include "compat.h"
 

@@ -2,7 +2,7 @@
  * stats.c — benchstat's statistics (see stats.h and docs/BENCH.md).
  */
 #include "compat.h"
-#include "bench/stats.h"
+#include "benchstat/stats.h"
 
 #include <math.h>
 #include <stdlib.h>
