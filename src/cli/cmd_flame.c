@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_flame.h"
 #include "cli/fetch.h"
-#include "profile/decode.h"
+#include "profio/decode.h"
 #include "profile/profile.h"
 #include "report/flame.h"
 #include "report/report.h"

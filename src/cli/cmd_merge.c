@@ -4,9 +4,9 @@
 #include "compat.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
-#include "profile/decode.h"
-#include "profile/gzwrite.h"
-#include "profile/merge.h"
+#include "profio/decode.h"
+#include "profio/gzwrite.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 
 #include <errno.h>

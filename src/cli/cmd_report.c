@@ -7,7 +7,7 @@
 #include "compat.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
-#include "profile/merge.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 #include "report/report.h"

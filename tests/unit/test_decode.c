@@ -1,8 +1,8 @@
 /* test_decode.c — profile.proto decoding: round trips, gzip, renumbering and
  * every validation error. */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/gzwrite.h"
+#include "profio/decode.h"
+#include "profio/gzwrite.h"
 #include "profile/profile.h"
 
 #include <inttypes.h>

@@ -5,8 +5,8 @@
  * pprof's profile/encode.go (postDecode) and profile.go (CheckValid).
  */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/legacy.h"
+#include "profio/decode.h"
+#include "profio/legacy.h"
 
 #include <errno.h>
 #include <fcntl.h>

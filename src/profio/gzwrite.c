@@ -4,8 +4,8 @@
  * one deflate stream; the gzip trailer's CRC is combined from the chunks'.
  */
 #include "compat.h"
-#include "profile/gzwrite.h"
-#include "profile/deflate.h"
+#include "profio/gzwrite.h"
+#include "profio/deflate.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * deflate.c — see deflate.h.  RFC 1951 section numbers in comments.
  */
 #include "compat.h"
-#include "profile/deflate.h"
+#include "profio/deflate.h"
 
 #include <errno.h>
 #include <stdlib.h>
