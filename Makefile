@@ -145,7 +145,7 @@ FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
 	      $(B)/fuzz/fuzz_elfread
 $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c) \
-		$(addprefix src/profio/,decode.c legacy.c merge.c)
+		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
 $(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profio/deflate.c

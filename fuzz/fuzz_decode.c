@@ -13,6 +13,7 @@
  */
 #include "compat.h"
 #include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profio/merge.h"
 
 #include <stdio.h>

@@ -11,6 +11,7 @@
 #include "cli/cmd_flame.h"
 #include "cli/fetch.h"
 #include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profile/profile.h"
 #include "report/flame.h"
 #include "report/report.h"

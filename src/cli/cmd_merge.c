@@ -4,7 +4,7 @@
 #include "compat.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
-#include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profio/gzwrite.h"
 #include "profio/merge.h"
 #include "profile/profile.h"

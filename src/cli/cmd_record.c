@@ -18,7 +18,7 @@
  */
 #include "compat.h"
 #include "cli/cli.h"
-#include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profio/gzwrite.h"
 #include "profio/merge.h"
 #include "profile/profile.h"

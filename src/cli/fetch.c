@@ -3,6 +3,7 @@
 #include "cli/fetch.h"
 #include "cli/lazylib.h"
 #include "profio/decode.h"
+#include "profio/readfile.h"
 
 #include <curl/curl.h>
 #include <ctype.h>

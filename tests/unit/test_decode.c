@@ -2,6 +2,7 @@
  * every validation error. */
 #include "compat.h"
 #include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profio/gzwrite.h"
 #include "profile/profile.h"
 

@@ -4,6 +4,7 @@
  * and what decodes must merge.  Every fixture profile must decode. */
 #include "compat.h"
 #include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profio/merge.h"
 
 #include <dirent.h>
