@@ -91,6 +91,12 @@ NOSAN_OBJ += $(call obj,src/runtime/heap.c) $(B)/testlib/heap_boot.o
 endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
+# src/report/flame_assets.c is generated from web/ by web/embed.sh and
+# committed (a build needs no script): editing web/ and running make
+# regenerates it (tests/integration/flame_assets.sh checks it is current).
+src/report/flame_assets.c: $(wildcard web/*.js web/*.css web/*.html) web/embed.sh
+	sh web/embed.sh $@
+
 $(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
