@@ -19,7 +19,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-int cprof_read_fd(int fd, cprof_buf *out)
+/* 0 or a negative errno (-EFBIG past the cap). */
+static int read_fd(int fd, cprof_buf *out)
 {
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -53,6 +54,14 @@ int cprof_read_fd(int fd, cprof_buf *out)
 			return 0;
 		out->len += (size_t)r;
 	}
+}
+
+int cprof_read_fd(int fd, cprof_buf *out, char *err, size_t errlen)
+{
+	int rc = read_fd(fd, out);
+	if (rc == -EFBIG)
+		return cprof_errf(err, errlen, "larger than the size limit of a profile");
+	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
 }
 
 /* ---- streaming reader for regular files ----------------------------------- */
@@ -438,15 +447,14 @@ int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_
 	}
 	cprof_buf b;
 	cprof_buf_init(&b, CPROF_DECODE_MAX + 4096);
-	int rc = cprof_read_fd(fd, &b);
+	char e[256];
+	int rc = cprof_read_fd(fd, &b, e, sizeof(e));
 	if (!is_stdin)
 		close(fd);
 	if (rc < 0) {
 		cprof_buf_free(&b);
-		return cprof_errf(err, errlen, "%s: %s", path,
-			    rc == -EFBIG ? "larger than the size limit of a profile" : strerror(-rc));
+		return cprof_errf(err, errlen, "%s: %s", path, e);
 	}
-	char e[256];
 	if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
 		/* Gunzip here so the compressed bytes are freed before the
 		 * model is built (peak memory). */

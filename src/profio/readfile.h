@@ -17,8 +17,9 @@
  * path ("x.pb.gz: malformed profile: ...").  0 or -1. */
 int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_t errlen);
 
-/* Read all of fd into out (capped at CPROF_DECODE_MAX).  0 or negative errno
- * (-EFBIG past the cap). */
-int cprof_read_fd(int fd, cprof_buf *out);
+/* Read all of fd into out (capped at CPROF_DECODE_MAX).  0, or -1 with the
+ * reason in err ("larger than the size limit of a profile", or strerror's
+ * words). */
+int cprof_read_fd(int fd, cprof_buf *out, char *err, size_t errlen);
 
 #endif
