@@ -58,19 +58,26 @@ grep -E '^(sin|cos|tan|log|log2|log10|exp|exp2|pow|sqrt|floor|ceil|round|lround|
 grep -E '^(dwfl_|dwarf_|dwelf_|elf_|elf32_|elf64_|gelf_|curl_|MHD_)' "$T/undef" >>"$T/undef.m"
 check "no_libm_libdw_symbols ($(tr '\n' ' ' <"$T/undef.m"))" test ! -s "$T/undef.m"
 
-# (c) No function of src/profio/, src/report/ or src/cli/ is in the shared
-# object or the archive: static and hidden ones included.  A static name may
-# also exist in a runtime or profile object (two files' `hash`), so a name
-# counts as leaked when the library has more functions of that name than the
-# objects it is made of (src/runtime/, src/profile/) define.
+# (c) No function of src/profio/, src/report/ or src/cli/ (nor of the
+# benchmark harness, src/bench*/) is in the shared object or the archive:
+# static and hidden ones included.  A static name may also exist in an
+# object the library is made of (two files' `hex`), so a name counts as
+# leaked when the library has more functions of that name than those
+# objects (every other directory of src/: runtime, profile...) define.
 funcs() { nm --defined-only "$@" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[TtWi]$/ { print $3 }'; }
-S=$BUILD/src
-ls "$S"/profio/*.o "$S"/report/*.o "$S"/cli/*.o >"$T/cliobjs" 2>/dev/null
+# The objects of today's sources (a build directory may hold stale ones).
+tools='^src/(profio|report|cli|bench[a-z]*)/'
+(cd "$CPROF_ROOT" && find src -name '*.c') | sort | sed 's/\.c$/.o/' >"$T/objs"
+built() { while read -r o; do [ -f "$BUILD/$o" ] && echo "$BUILD/$o"; done; }
+grep -E "$tools" "$T/objs" | built >"$T/cliobjs"
+grep -Ev "$tools" "$T/objs" | built >"$T/libobjs"
 check "cli_objects_built ($(wc -l <"$T/cliobjs"))" test "$(grep -c /profio/ "$T/cliobjs")" -ge 5
 # shellcheck disable=SC2046
 funcs $(cat "$T/cliobjs") | sort -u >"$T/clifns"
 check "cli_functions_listed ($(wc -l <"$T/clifns"))" grep -qx 'cprof_profile_decode' "$T/clifns"
-funcs "$S"/runtime/*.o "$S"/profile/*.o | sort | uniq -c | awk '{ print $2, $1 }' >"$T/own"
+check "library_objects_found ($(wc -l <"$T/libobjs"))" grep -q '/runtime/heap\.o$' "$T/libobjs"
+# shellcheck disable=SC2046
+funcs $(cat "$T/libobjs") | sort | uniq -c | awk '{ print $2, $1 }' >"$T/own"
 leaked() { # leaked LIBFILE: names of CLI-side functions in LIBFILE
 	funcs "$1" | sort | uniq -c | awk '{ print $2, $1 }' >"$T/libfns"
 	awk 'FILENAME == ARGV[1] { cli[$1] = 1; next }
