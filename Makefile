@@ -41,6 +41,7 @@ CLI_LIBS  := -Wl,--push-state,--no-as-needed -ldw -Wl,--pop-state -lelf -lz -lm 
 
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)
+PROFIO_SRC  := $(wildcard src/profio/*.c)
 REPORT_SRC  := $(wildcard src/report/*.c)
 CLI_SRC     := $(wildcard src/cli/*.c)
 BENCH_SRC   := $(wildcard src/bench/*.c)
@@ -49,15 +50,16 @@ BENCHSTAT_SRC := $(wildcard src/benchstat/*.c)
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
 PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
+PROFIO_OBJ  := $(call obj,$(PROFIO_SRC))
 REPORT_OBJ  := $(call obj,$(REPORT_SRC))
 CLI_OBJ     := $(call obj,$(CLI_SRC))
 BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 # `cprof benchstat` only: linked into the command, never into the installed
 # harness (libcprof_bench.a; tests/integration/exports.sh checks).
 BENCHSTAT_OBJ := $(call obj,$(BENCHSTAT_SRC))
-# The part of src/profile/ that libcprof uses (the readers, merge and the
-# CLI's gzip writer stay out of the process, with their libm/zlib needs).
-RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c elfread.c demangle.c dwlib.c))
+# libcprof links all of src/profile/ and nothing of src/profio/ (the
+# readers, merge and the CLI's threaded gzip writer stay out of the host;
+# tests/integration/runtime_links.sh checks it).
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
@@ -93,18 +95,24 @@ NOSAN_OBJ += $(call obj,src/runtime/heap.c) $(B)/testlib/heap_boot.o
 endif
 $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(ALL_CFLAGS))
 
+# src/report/flame_assets.c is generated from web/ by web/embed.sh and
+# committed (a build needs no script): editing web/ and running make
+# regenerates it (tests/integration/flame_assets.sh checks it is current).
+src/report/flame_assets.c: $(wildcard web/*.js web/*.css web/*.html) web/embed.sh
+	sh web/embed.sh $@
+
 $(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SO): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ) src/runtime/libcprof.map Makefile
+$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map Makefile
 	$(CC) -shared -o $@ -Wl,-soname,libcprof.so.$(SOVERSION) \
 		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete $(SO_DEFS) \
-		$(RUNTIME_OBJ) $(RT_PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
+		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so.$(SOVERSION)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so
 
-$(A): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ)
+$(A): $(RUNTIME_OBJ) $(PROFILE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -113,13 +121,13 @@ $(BENCH_A): $(BENCH_OBJ) Makefile
 	rm -f $@
 	ar rcs $@ $(BENCH_OBJ)
 
-$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ)
-	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(ALL_LDFLAGS) $(CLI_LIBS)
+$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ)
+	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(ALL_LDFLAGS) $(CLI_LIBS)
 
 # Unit tests link the internal objects directly.
-$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
+$(B)/tests/%: tests/unit/%.c $(PROFIO_OBJ) $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
 
 # A test build of libcprof whose allocator resolution allocates, as an older
@@ -134,7 +142,7 @@ $(B)/testlib/libcprof_boot.map: src/runtime/libcprof.map
 	@mkdir -p $(dir $@)
 	sed 's/^global:$$/global:\n\tcprof_test_boot_objects;/' $< >$@
 $(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
-		$(RT_PROFILE_OBJ) $(B)/testlib/libcprof_boot.map
+		$(PROFILE_OBJ) $(B)/testlib/libcprof_boot.map
 	$(CC) -shared -o $@ -Wl,--version-script=$(B)/testlib/libcprof_boot.map -Wl,-z,nodelete \
 		$(filter %.o,$^) $(ALL_LDFLAGS) $(RT_LIBS)
 
@@ -147,10 +155,11 @@ FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isr
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
 	      $(B)/fuzz/fuzz_elfread
-$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c decode.c legacy.c merge.c)
+$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c) \
+		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
-$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profile/deflate.c
+$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profio/deflate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
 $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC)

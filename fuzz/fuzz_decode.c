@@ -12,8 +12,9 @@
  * through the same code in every test run.
  */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/merge.h"
+#include "profio/decode.h"
+#include "profio/readfile.h"
+#include "profio/merge.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * fuzz_deflate.c — libFuzzer target for cprof's deflate (src/profile/deflate.c):
+ * fuzz_deflate.c — libFuzzer target for cprof's deflate (src/profio/deflate.c):
  * whatever the input, zlib's inflate must give it back, for chunked streams
  * with dictionaries as the gzip writer makes them.
  *
@@ -11,7 +11,7 @@
  * every test run.
  */
 #include "compat.h"
-#include "profile/deflate.h"
+#include "profio/deflate.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -55,11 +55,13 @@ struct cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
  * or a new one, is written to a temporary file beside it and renamed over it
  * once complete; on failure the temporary is removed and an old file stays as
  * it was.  Anything else (/dev/stdout, /dev/full, a FIFO) is written
- * directly.  open returns an fd or -errno; close(ok) returns 0 or -errno. */
+ * directly.  open returns an fd; close(ok) returns 0 (ok false: the
+ * temporary is removed, and nothing can fail).  On failure both return -1
+ * with the reason (strerror's words) in err. */
 typedef struct cprof_outfile {
 	char *path, *tmp; /* tmp: NULL when written directly */
 } cprof_outfile;
-int cprof_outfile_open(cprof_outfile *o, const char *path);
-int cprof_outfile_close(cprof_outfile *o, int fd, bool ok);
+int cprof_outfile_open(cprof_outfile *o, const char *path, char *err, size_t errlen);
+int cprof_outfile_close(cprof_outfile *o, int fd, bool ok, char *err, size_t errlen);
 
 #endif

@@ -10,7 +10,8 @@
 #include "cli/cli.h"
 #include "cli/cmd_flame.h"
 #include "cli/fetch.h"
-#include "profile/decode.h"
+#include "profio/decode.h"
+#include "profio/readfile.h"
 #include "profile/profile.h"
 #include "report/flame.h"
 #include "report/report.h"
@@ -211,11 +212,12 @@ int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err,
 			return -1;
 		}
 	}
-	int rc = cprof_read_fd(fd, &b);
+	char e1[256];
+	int rc = cprof_read_fd(fd, &b, e1, sizeof(e1));
 	if (!in)
 		close(fd);
 	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", src, strerror(-rc));
+		snprintf(err, errlen, "%s: %s", src, e1);
 		goto done;
 	}
 	if (cprof_flame_is_folded(b.data, b.len)) {
@@ -269,14 +271,18 @@ int cprof_cmd_flame(int argc, char **argv)
 		goto done;
 	status = 1;
 	if (output) {
-		int fd = cprof_outfile_open(&of, output);
-		if (fd < 0 || !(out = fdopen(fd, "w"))) {
-			cprof_error("cannot write %s: %s", output, strerror(fd < 0 ? -fd : errno));
-			if (fd >= 0)
-				cprof_outfile_close(&of, fd, false);
-			out = stdout;
+		char oe[256];
+		int fd = cprof_outfile_open(&of, output, oe, sizeof(oe));
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!f) {
+			if (fd >= 0) {
+				snprintf(oe, sizeof(oe), "%s", strerror(errno));
+				cprof_outfile_close(&of, fd, false, NULL, 0);
+			}
+			cprof_error("cannot write %s: %s", output, oe);
 			goto done;
 		}
+		out = f;
 	}
 	static char obuf[1 << 16];
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
@@ -297,9 +303,10 @@ done:
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;
-		int c = cprof_outfile_close(&of, -1, status == 0 && e == 0);
+		char ce[256];
+		int c = cprof_outfile_close(&of, -1, status == 0 && e == 0, ce, sizeof(ce));
 		if (status == 0 && (e || c)) {
-			cprof_error("cannot write %s: %s", output, strerror(e ? e : -c));
+			cprof_error("cannot write %s: %s", output, e ? strerror(e) : ce);
 			status = 1;
 		}
 	}

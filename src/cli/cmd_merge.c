@@ -4,9 +4,9 @@
 #include "compat.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
-#include "profile/decode.h"
-#include "profile/gzwrite.h"
-#include "profile/merge.h"
+#include "profio/readfile.h"
+#include "profio/gzwrite.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 
 #include <errno.h>
@@ -152,21 +152,23 @@ int cprof_cmd_merge(int argc, char **argv)
 	if (rc == 0) {
 		bool to_stdout = !strcmp(out, "-");
 		cprof_outfile of;
-		int fd = to_stdout ? 1 : cprof_outfile_open(&of, out);
+		char e[256];
+		int fd = to_stdout ? 1 : cprof_outfile_open(&of, out, e, sizeof(e));
 		if (fd < 0) {
-			rc = cprof_error("merge: %s: %s", out, strerror(-fd));
+			rc = cprof_error("merge: %s: %s", out, e);
 		} else {
 			/* Deflate on every CPU: compression is most of the
 			 * time of a merge (docs/READER.md, "Performance"). */
 			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-			int w = cprof_profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1);
+			int w = cprof_profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1, e, sizeof(e));
 			if (!to_stdout) {
-				int c = cprof_outfile_close(&of, fd, w == 0);
+				int c = cprof_outfile_close(&of, fd, w == 0, w == 0 ? e : NULL,
+							    sizeof(e));
 				if (w == 0)
 					w = c;
 			}
 			if (w < 0)
-				rc = cprof_error("merge: writing %s: %s", out, strerror(-w));
+				rc = cprof_error("merge: writing %s: %s", out, e);
 		}
 	}
 	cprof_profile_free(&acc);

@@ -18,9 +18,9 @@
  */
 #include "compat.h"
 #include "cli/cli.h"
-#include "profile/decode.h"
-#include "profile/gzwrite.h"
-#include "profile/merge.h"
+#include "profio/readfile.h"
+#include "profio/gzwrite.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 
 #include <dirent.h>
@@ -149,21 +149,22 @@ static int check_output(const char *out, const char *abs, bool force)
 }
 
 /* Move a part to dst: a rename, or (the parts may be on another file
- * system) a copy written whole beside dst (outfile.c). */
-static int move_file(const char *src, const char *dst)
+ * system) a copy written whole beside dst (outfile.c).  0, or -1 with the
+ * reason in err. */
+static int move_file(const char *src, const char *dst, char *err, size_t errlen)
 {
 	if (rename(src, dst) == 0)
 		return 0;
 	if (errno != EXDEV)
-		return -errno;
+		return cprof_errf(err, errlen, "%s", strerror(errno));
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return -errno;
+		return cprof_errf(err, errlen, "%s", strerror(errno));
 	cprof_outfile o;
-	int outfd = cprof_outfile_open(&o, dst);
+	int outfd = cprof_outfile_open(&o, dst, err, errlen);
 	if (outfd < 0) {
 		close(in);
-		return outfd;
+		return -1;
 	}
 	char buf[65536];
 	int rc = 0;
@@ -179,21 +180,27 @@ static int move_file(const char *src, const char *dst)
 			break;
 	}
 	close(in);
-	int crc = cprof_outfile_close(&o, outfd, rc == 0);
-	return rc ? rc : crc;
+	if (rc < 0) {
+		cprof_outfile_close(&o, outfd, false, NULL, 0);
+		return cprof_errf(err, errlen, "%s", strerror(-rc));
+	}
+	return cprof_outfile_close(&o, outfd, true, err, errlen);
 }
 
-/* Write p gzipped to path, whole or not at all (outfile.c). */
-static int write_profile_file(const cprof_profile *p, const char *path)
+/* Write p gzipped to path, whole or not at all (outfile.c).  0, or -1 with
+ * the reason in err. */
+static int write_profile_file(const cprof_profile *p, const char *path, char *err, size_t errlen)
 {
 	cprof_outfile o;
-	int fd = cprof_outfile_open(&o, path);
+	int fd = cprof_outfile_open(&o, path, err, errlen);
 	if (fd < 0)
-		return fd;
+		return -1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int rc = cprof_profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1);
-	int crc = cprof_outfile_close(&o, fd, rc == 0);
-	return rc ? rc : crc;
+	if (cprof_profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1, err, errlen) < 0) {
+		cprof_outfile_close(&o, fd, false, NULL, 0);
+		return -1;
+	}
+	return cprof_outfile_close(&o, fd, true, err, errlen);
 }
 
 /* One process's part in the temporary directory. */
@@ -327,9 +334,8 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 				rc = cprof_error("record: '%s' exists; use -f to overwrite it", dst);
 				continue;
 			}
-			int m = move_file(src, dst);
-			if (m != 0)
-				rc = cprof_error("record: cannot write '%s': %s", dst, strerror(-m));
+			if (move_file(src, dst, err, sizeof(err)) < 0)
+				rc = cprof_error("record: cannot write '%s': %s", dst, err);
 			else
 				used++;
 			continue;
@@ -350,9 +356,8 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 	if (rc == 0 && !per_process && used > 0) {
 		if (used == 1 && cprof_profile_compact(&acc, err, sizeof(err)) < 0)
 			rc = cprof_error("record: %s", err);
-		int w = rc == 0 ? write_profile_file(&acc, out) : 0;
-		if (w != 0)
-			rc = cprof_error("record: cannot write '%s': %s", shown, strerror(-w));
+		if (rc == 0 && write_profile_file(&acc, out, err, sizeof(err)) < 0)
+			rc = cprof_error("record: cannot write '%s': %s", shown, err);
 	}
 	cprof_profile_free(&acc);
 	if (rc == 0 || used > 0) {

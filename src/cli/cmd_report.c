@@ -7,7 +7,7 @@
 #include "compat.h"
 #include "cli/cli.h"
 #include "cli/fetch.h"
-#include "profile/merge.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 #include "report/report.h"
@@ -479,8 +479,9 @@ static int symbolize(cprof_profile *p, const char *mode)
 		if (rc < 0)
 			return cprof_error("symbolizing: out of memory");
 	}
-	if (cprof_report_demangle(p) < 0)
-		return cprof_error("demangling: out of memory");
+	char err[64];
+	if (cprof_report_demangle(p, err, sizeof(err)) < 0)
+		return cprof_error("demangling: %s", err);
 	return 0;
 }
 
@@ -609,14 +610,18 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		goto done;
 	}
 	if (a.output) {
-		int fd = cprof_outfile_open(&of, a.output);
-		if (fd < 0 || !(out = fdopen(fd, "w"))) {
-			cprof_error("cannot write %s: %s", a.output, strerror(fd < 0 ? -fd : errno));
-			if (fd >= 0)
-				cprof_outfile_close(&of, fd, false);
-			out = stdout;
+		char oe[256];
+		int fd = cprof_outfile_open(&of, a.output, oe, sizeof(oe));
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!f) {
+			if (fd >= 0) {
+				snprintf(oe, sizeof(oe), "%s", strerror(errno));
+				cprof_outfile_close(&of, fd, false, NULL, 0);
+			}
+			cprof_error("cannot write %s: %s", a.output, oe);
 			goto done;
 		}
+		out = f;
 	}
 	/* Text reports are rendered in memory first: nothing is printed when
 	 * the report fails half way (pprof does the same). */
@@ -705,9 +710,10 @@ done:
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;
-		int c = cprof_outfile_close(&of, -1, rc == 0 && e == 0);
+		char ce[256];
+		int c = cprof_outfile_close(&of, -1, rc == 0 && e == 0, ce, sizeof(ce));
 		if (rc == 0 && (e || c)) {
-			cprof_error("cannot write %s: %s", a.output, strerror(e ? e : -c));
+			cprof_error("cannot write %s: %s", a.output, e ? strerror(e) : ce);
 			rc = 1;
 		}
 	}

@@ -2,7 +2,8 @@
 #include "compat.h"
 #include "cli/fetch.h"
 #include "cli/lazylib.h"
-#include "profile/decode.h"
+#include "profio/decode.h"
+#include "profio/readfile.h"
 
 #include <curl/curl.h>
 #include <ctype.h>

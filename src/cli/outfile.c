@@ -1,6 +1,7 @@
 /* outfile.c — output files written whole or not at all (see cli.h). */
 #include "compat.h"
 #include "cli/cli.h"
+#include "profile/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cprof_outfile_open(cprof_outfile *o, const char *path)
+/* An fd or a negative errno. */
+static int open_out(cprof_outfile *o, const char *path)
 {
 	o->path = o->tmp = NULL;
 	struct stat st;
@@ -53,7 +55,8 @@ int cprof_outfile_open(cprof_outfile *o, const char *path)
 	return fd;
 }
 
-int cprof_outfile_close(cprof_outfile *o, int fd, bool ok)
+/* 0 or a negative errno. */
+static int close_out(cprof_outfile *o, int fd, bool ok)
 {
 	int rc = 0;
 	if (fd >= 0 && close(fd) != 0 && ok)
@@ -68,4 +71,16 @@ int cprof_outfile_close(cprof_outfile *o, int fd, bool ok)
 	free(o->path);
 	o->path = o->tmp = NULL;
 	return rc;
+}
+
+int cprof_outfile_open(cprof_outfile *o, const char *path, char *err, size_t errlen)
+{
+	int fd = open_out(o, path);
+	return fd < 0 ? cprof_errf(err, errlen, "%s", strerror(-fd)) : fd;
+}
+
+int cprof_outfile_close(cprof_outfile *o, int fd, bool ok, char *err, size_t errlen)
+{
+	int rc = close_out(o, fd, ok);
+	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
 }

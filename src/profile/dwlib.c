@@ -3,6 +3,7 @@
 #include "profile/dwlib.h"
 #include "profile/buf.h"
 
+#include <errno.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <string.h>
@@ -53,8 +54,9 @@ int cprof_dwlib_open(char *err, size_t errlen)
 		void *h = real_dlopen()(DWLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
 		if (!h) {
 			const char *why = dlerror();
-			rc = cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (%s)",
-					why ? why : "unknown error");
+			cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (%s)",
+				   why ? why : "unknown error");
+			rc = -ELIBACC;
 			goto out;
 		}
 		cprof_dwlib t;
@@ -62,8 +64,9 @@ int cprof_dwlib_open(char *err, size_t errlen)
 			void *p = dlsym(h, fns[i].name);
 			if (!p) {
 				real_dlclose()(h);
-				rc = cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (it has no %s)",
-						fns[i].name);
+				cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (it has no %s)",
+					   fns[i].name);
+				rc = -ELIBBAD;
 				goto out;
 			}
 			memcpy((char *)&t + fns[i].off, &p, sizeof(p));

@@ -46,7 +46,8 @@ typedef struct cprof_dwlib {
  * the matching cprof_dwlib_close(). */
 extern cprof_dwlib cprof_dw;
 
-/* Load libdw.so.1 (first call) or take another reference.  0, or -1 with
+/* Load libdw.so.1 (first call) or take another reference.  0, or a negative
+ * errno (-ELIBACC: not loadable, -ELIBBAD: a function missing) with
  * "cannot load libdw.so.1 (why)" in err.  Thread-safe; normal context.
  * Never calls an interposed dlopen (libcprof's own would rescan the
  * process's modules for a library it does not profile). */

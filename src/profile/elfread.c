@@ -208,23 +208,23 @@ int cprof_elf_open(cprof_elffile *e, int fd, char *why, size_t whylen)
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		say(why, whylen, "not a regular file");
-		return -1;
+		return -EINVAL;
 	}
 	e->size = (uint64_t)st.st_size;
 	unsigned char ident[EI_NIDENT];
 	if (!read_at(e, ident, sizeof(ident), 0) || memcmp(ident, ELFMAG, SELFMAG) != 0) {
 		say(why, whylen, "not an ELF file");
-		return -1;
+		return -ENOEXEC;
 	}
 	if (ident[EI_CLASS] != NATIVE_CLASS || ident[EI_DATA] != NATIVE_DATA)
 		return 1;
 	ElfW(Ehdr) eh;
 	if (!read_at(e, &eh, sizeof(eh), 0)) {
 		say(why, whylen, "truncated ELF header");
-		return -1;
+		return -ENOEXEC;
 	}
 	if (!read_phdrs(e, &eh, why, whylen) || !read_shdrs(e, &eh, why, whylen))
-		return -1;
+		return -ENOEXEC;
 	return 0;
 }
 

@@ -53,8 +53,9 @@ typedef struct cprof_elffile {
 
 /* Read fd's headers into e (fd is owned by e from then on, whatever the
  * result).  0: read; 1: an ELF of another class or byte order (e->fd is
- * still open: hand it to libelf); -1: not a readable ELF file, with the
- * reason in why. */
+ * still open: hand it to libelf); a negative errno (-EINVAL: not a regular
+ * file, -ENOEXEC: not an ELF file, or a corrupt one) with the reason in
+ * why. */
 int cprof_elf_open(cprof_elffile *e, int fd, char *why, size_t whylen);
 /* Closes the fd and frees the segments.  A zeroed e is a no-op. */
 void cprof_elf_close(cprof_elffile *e);

@@ -4,7 +4,7 @@
  * selection and rendering as any profile.  See flame.h.
  */
 #include "compat.h"
-#include "profile/decode.h"
+#include "profio/decode.h"
 #include "report/flame_int.h"
 
 #include <math.h>

@@ -148,7 +148,7 @@ static char *simplify(const char *name)
 	return s;
 }
 
-int cprof_report_demangle(cprof_profile *p)
+int cprof_report_demangle(cprof_profile *p, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < p->function.n; i++) {
 		cprof_function *f = &p->function.v[i];
@@ -167,5 +167,5 @@ int cprof_report_demangle(cprof_profile *p)
 		f->name = cprof_profile_str(p, s);
 		free(s);
 	}
-	return p->oom ? -1 : 0;
+	return p->oom ? cprof_errf(err, errlen, "out of memory") : 0;
 }

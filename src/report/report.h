@@ -72,8 +72,8 @@ typedef struct cprof_report cprof_report;
 /* pprof's default demangling, done as part of its symbolization: functions
  * whose name is still their system name get a simplified name (mangled C++
  * demangled without parameters and template arguments; "a::b(int)" ->
- * "a::b").  In place; 0 or -1 (OOM). */
-int cprof_report_demangle(cprof_profile *p);
+ * "a::b").  In place; 0, or -1 with "out of memory" in err. */
+int cprof_report_demangle(cprof_profile *p, char *err, size_t errlen);
 
 /* Defaults as go tool pprof has them. */
 void cprof_report_opts_init(cprof_report_opts *o);

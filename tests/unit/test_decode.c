@@ -1,8 +1,9 @@
 /* test_decode.c — profile.proto decoding: round trips, gzip, renumbering and
  * every validation error. */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/gzwrite.h"
+#include "profio/decode.h"
+#include "profio/readfile.h"
+#include "profio/gzwrite.h"
 #include "profile/profile.h"
 
 #include <inttypes.h>
@@ -619,7 +620,7 @@ static void test_writers(void)
 		int rc = fd < 0 ? -1
 			 : cases[i].threads < 0
 			     ? cprof_profile_write_fd(&a, fd)
-			     : cprof_profile_write_gz(&a, fd, cases[i].threads);
+			     : cprof_profile_write_gz(&a, fd, cases[i].threads, NULL, 0);
 		long n = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
 		unsigned char *gz = n > 0 ? malloc((size_t)n) : NULL;
 		bool got = gz && pread(fd, gz, (size_t)n, 0) == n;

@@ -3,8 +3,9 @@
  * reader: nothing may crash, every failure must carry a one-line message,
  * and what decodes must merge.  Every fixture profile must decode. */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/merge.h"
+#include "profio/decode.h"
+#include "profio/readfile.h"
+#include "profio/merge.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* test_deflate.c — cprof's deflate (src/profile/deflate.c) judged by zlib's
+/* test_deflate.c — cprof's deflate (src/profio/deflate.c) judged by zlib's
  * inflate: chunked streams with dictionaries, on data of every kind. */
 #include "compat.h"
-#include "profile/deflate.h"
+#include "profio/deflate.h"
 #include "check.h"
 
 #include <stdio.h>

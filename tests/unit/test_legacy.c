@@ -2,7 +2,7 @@
  * CPU profiles in every word size/endianness, heap text, jemalloc heap_v2,
  * Go count text, memory maps, and their malformed variants. */
 #include "compat.h"
-#include "profile/decode.h"
+#include "profio/decode.h"
 #include "profile/profile.h"
 
 #include <inttypes.h>

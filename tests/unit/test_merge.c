@@ -1,7 +1,7 @@
 /* test_merge.c — pprof's merge rules (profile/merge.go) on small profiles. */
 #include "compat.h"
-#include "profile/decode.h"
-#include "profile/merge.h"
+#include "profio/decode.h"
+#include "profio/merge.h"
 #include "profile/profile.h"
 
 #include <inttypes.h>

@@ -319,7 +319,7 @@ static void test_demangle(void)
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++)
 		cprof_profile_add_function(&p, cases[i][0], cases[i][0], "x.cc", 1);
 	uint64_t done = cprof_profile_add_function(&p, "pretty", "_Z1fv", "x.cc", 1);
-	CHECK("demangle_runs", cprof_report_demangle(&p) == 0, "failed");
+	CHECK("demangle_runs", cprof_report_demangle(&p, NULL, 0) == 0, "failed");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "demangle_%zu", i);

@@ -45,14 +45,6 @@
  */
 int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen);
 
-/* Read a whole file ("-" = stdin) and decode it; err is prefixed with the
- * path ("x.pb.gz: malformed profile: ...").  0 or -1. */
-int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_t errlen);
-
-/* Read all of fd into out (capped at CPROF_DECODE_MAX).  0 or negative errno
- * (-EFBIG past the cap). */
-int cprof_read_fd(int fd, cprof_buf *out);
-
 /* Gunzip in (one or more concatenated gzip members) into out, at most max
  * bytes.  0, or -1 with a message in err. */
 int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err, size_t errlen);
@@ -61,5 +53,29 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
  * accessors in profile.h never compute NULL + offset.  Decode and merge
  * results already have it. */
 void cprof__profile_pools(cprof_profile *p);
+
+/*
+ * Internal (readfile.c): the decoder fed one top-level field at a time, as
+ * a file is read, with cprof_profile_decode's checks and messages (for
+ * profile.proto only; the caller falls back to cprof_profile_decode).
+ */
+typedef struct cprof__dec cprof__dec;
+/* A decoder into p (empty, as for cprof_profile_decode); NULL on OOM. */
+cprof__dec *cprof__dec_new(cprof_profile *p);
+/* How many bytes of data the next top-level field takes, once the first
+ * min(20, rest of the input) are in data[0, n): 0 when those are enough,
+ * else its header and length-delimited payload.  false on a wire error
+ * (kept in d: finish with ok false). */
+bool cprof__dec_need(cprof__dec *d, const uint8_t *data, size_t n, size_t *need);
+/* Decode the top-level field at data[0, n) (the bytes cprof__dec_need
+ * asked for, or all that is left); *used: its size.  false on an error
+ * (kept in d). */
+bool cprof__dec_field(cprof__dec *d, const uint8_t *data, size_t n, size_t *used);
+/* After the last field (ok: no error so far): validate and renumber as
+ * cprof_profile_decode does, and free d.  0; -1 with a message in err; 1:
+ * not a profile.proto (a wire-level error in err). */
+int cprof__dec_finish(cprof__dec *d, bool ok, char *err, size_t errlen);
+/* Free d without finishing (NULL: nothing). */
+void cprof__dec_free(cprof__dec *d);
 
 #endif

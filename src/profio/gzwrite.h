@@ -15,7 +15,8 @@
 /* Encode p and write it gzipped to fd, compressing on `threads` worker
  * threads (at most 8; 0: on the calling thread; if no thread can be
  * started, also on the calling thread).  Memory: about 1 MiB a thread.
- * 0 or a negative errno (fd may then hold part of the output). */
-int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads);
+ * 0, or -1 with the reason (strerror's words) in err; fd may then hold
+ * part of the output. */
+int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads, char *err, size_t errlen);
 
 #endif

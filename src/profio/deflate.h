@@ -24,7 +24,8 @@ void cprof_deflate_free(cprof_deflate *d);
  * is the data before it, which matches may refer to.  last: the final
  * block (BFINAL) ends the stream; otherwise the blocks end with an empty
  * stored block, byte-aligned, as zlib's Z_SYNC_FLUSH, so that independently
- * compressed pieces concatenate into one stream.  0 or -ENOMEM (out failed).
+ * compressed pieces concatenate into one stream.  0, or -1 when out failed
+ * (out of memory or its cap: its only failure, so no message).
  */
 int cprof_deflate_chunk(cprof_deflate *d, const unsigned char *in, size_t dict, size_t n,
 			bool last, cprof_buf *out);

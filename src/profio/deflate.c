@@ -2,7 +2,7 @@
  * deflate.c — see deflate.h.  RFC 1951 section numbers in comments.
  */
 #include "compat.h"
-#include "profile/deflate.h"
+#include "profio/deflate.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -369,7 +369,7 @@ int cprof_deflate_chunk(cprof_deflate *d, const unsigned char *in, size_t dict, 
 		bool final = last && i >= n;
 		/* At most 48 bits a token, a header, the sync flush. */
 		if (!cprof_buf_reserve(out, nt * 6 + (i - start) / 4 + 1024))
-			return -ENOMEM;
+			return -1;
 		w.p = out->data + out->len;
 		write_block(d, &lt, nt, final, &w);
 		if (final) {

@@ -5,8 +5,8 @@
  * as pprof memoises by id).
  */
 #include "compat.h"
-#include "profile/merge.h"
-#include "profile/decode.h"
+#include "profio/merge.h"
+#include "profio/decode.h"
 
 #include <math.h>
 #include <stdarg.h>

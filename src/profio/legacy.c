@@ -8,7 +8,7 @@
  * ParseMemoryMap.  docs/READER.md lists the formats.
  */
 #include "compat.h"
-#include "profile/legacy.h"
+#include "profio/legacy.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  * one deflate stream; the gzip trailer's CRC is combined from the chunks'.
  */
 #include "compat.h"
-#include "profile/gzwrite.h"
-#include "profile/deflate.h"
+#include "profio/gzwrite.h"
+#include "profio/deflate.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -51,7 +51,7 @@ static int deflate_job(cprof_deflate *d, gzjob *j)
 	size_t n = j->in.len - j->dict;
 	j->crc = crc32(0L, j->in.data + j->dict, (uInt)n); /* n < 4 GiB: gz_submit */
 	j->out.len = 0;
-	return cprof_deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out);
+	return cprof_deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out) < 0 ? -ENOMEM : 0;
 }
 
 static void *gz_worker(void *arg)
@@ -144,7 +144,8 @@ static void gzpar_drain(void *ctx, cprof_buf *b)
 	b->len = 0;
 }
 
-int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads)
+/* 0 or a negative errno. */
+static int write_gz(const cprof_profile *p, int fd, int threads)
 {
 	if (threads > GZ_MAXTHREADS)
 		threads = GZ_MAXTHREADS;
@@ -203,4 +204,10 @@ int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads)
 	cprof_deflate_free(g->self);
 	free(g);
 	return rc;
+}
+
+int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads, char *err, size_t errlen)
+{
+	int rc = write_gz(p, fd, threads);
+	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
 }
