@@ -39,6 +39,7 @@ RT_LIBS   := -lz -ldl -lrt
 # in a process made LeakSanitizer's exit-time scan fault in test_symbolize.
 CLI_LIBS  := -Wl,--push-state,--no-as-needed -ldw -Wl,--pop-state -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
+BASE_SRC    := $(wildcard src/base/*.c)
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)
 REPORT_SRC  := $(wildcard src/report/*.c)
@@ -46,6 +47,7 @@ CLI_SRC     := $(wildcard src/cli/*.c)
 BENCH_SRC   := $(wildcard src/bench/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
+BASE_OBJ    := $(call obj,$(BASE_SRC))
 RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
 PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
 REPORT_OBJ  := $(call obj,$(REPORT_SRC))
@@ -53,7 +55,9 @@ CLI_OBJ     := $(call obj,$(CLI_SRC))
 BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 # The part of src/profile/ that libcprof uses (the readers, merge and the
 # CLI's gzip writer stay out of the process, with their libm/zlib needs).
-RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c buf.c symbolize.c elfread.c demangle.c dwlib.c))
+# Of src/base/, libcprof needs only the buffer.
+RT_PROFILE_OBJ := $(call obj,$(addprefix src/profile/,profile.c pbwire.c symbolize.c elfread.c \
+	demangle.c dwlib.c) src/base/buf.c)
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
@@ -104,17 +108,20 @@ $(A): $(RUNTIME_OBJ) $(RT_PROFILE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BENCH_A): $(BENCH_OBJ)
+# The harness is installed for users: it carries the base objects it uses
+# (a program links libcprof_bench.a alone).
+BENCH_BASE_OBJ := $(call obj,src/base/buf.c src/base/sb.c)
+$(BENCH_A): $(BENCH_OBJ) $(BENCH_BASE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A)
-	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) $(ALL_LDFLAGS) $(CLI_LIBS)
+$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BASE_OBJ) $(BENCH_A)
+	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFILE_OBJ) $(BASE_OBJ) $(BENCH_A) $(ALL_LDFLAGS) $(CLI_LIBS)
 
 # Unit tests link the internal objects directly.
-$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
+$(B)/tests/%: tests/unit/%.c $(PROFILE_OBJ) $(REPORT_OBJ) $(BASE_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BENCH_A) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFILE_OBJ) $(BASE_OBJ) $(BENCH_A) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
 
 # A test build of libcprof whose allocator resolution allocates, as an older
@@ -142,10 +149,11 @@ FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isr
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
 	      $(B)/fuzz/fuzz_elfread
-$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c decode.c legacy.c merge.c)
+$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c \
+		$(addprefix src/profile/,pbwire.c profile.c decode.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
-$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profile/deflate.c
+$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/base/buf.c src/profile/deflate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
 $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c src/bench/benchstat.c src/bench/benchfmt.c src/bench/stats.c

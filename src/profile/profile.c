@@ -1,5 +1,6 @@
 #include "compat.h"
 #include "profile/profile.h"
+#include "profile/pbwire.h"
 
 #include <errno.h>
 #include <stdlib.h>

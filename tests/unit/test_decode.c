@@ -4,6 +4,7 @@
 #include "profile/decode.h"
 #include "profile/gzwrite.h"
 #include "profile/profile.h"
+#include "profile/pbwire.h"
 
 #include <inttypes.h>
 #include <stdio.h>
