@@ -31,6 +31,8 @@ bool cprof_buf_reserve(cprof_buf *b, size_t extra)
 	if (need <= b->cap)
 		return true;
 	size_t cap = b->cap ? b->cap : 256;
+	if (cap > b->max) /* never more than the cap: cprof_sb formats into it */
+		cap = b->max;
 	while (cap < need)
 		cap = cap > b->max / 2 ? b->max : cap * 2;
 	unsigned char *p = realloc(b->data, cap);
