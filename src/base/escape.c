@@ -2,6 +2,16 @@
 #include "base/escape.h"
 #include "base/utf8.h"
 
+/* Writes the pending plain bytes s[*run..i) and rep, which stands for the l
+ * bytes at i; returns where the scan goes on (the next run starts there). */
+static size_t put_rep(FILE *out, const char *s, size_t *run, size_t i, const char *rep, size_t l)
+{
+	fwrite(s + *run, 1, i - *run, out);
+	fputs(rep, out);
+	*run = i + l;
+	return *run;
+}
+
 /* XML, or HTML text when keep_lines. */
 static void markup_escape(FILE *out, const char *s, size_t n, bool keep_lines)
 {
@@ -27,14 +37,7 @@ static void markup_escape(FILE *out, const char *s, size_t n, bool keep_lines)
 			rep = "\xef\xbf\xbd";
 			l = 1;
 		}
-		if (rep) {
-			fwrite(s + run, 1, i - run, out);
-			fputs(rep, out);
-			i += l;
-			run = i;
-		} else {
-			i += l;
-		}
+		i = rep ? put_rep(out, s, &run, i, rep, l) : i + l;
 	}
 	fwrite(s + run, 1, n - run, out);
 }
@@ -71,14 +74,7 @@ void cprof_json_escape(FILE *out, const char *s, size_t n)
 		} else {
 			esc = false;
 		}
-		if (esc) {
-			fwrite(s + run, 1, i - run, out);
-			fputs(rep, out);
-			i += l;
-			run = i;
-		} else {
-			i += l;
-		}
+		i = esc ? put_rep(out, s, &run, i, rep, l) : i + l;
 	}
 	fwrite(s + run, 1, n - run, out);
 }
