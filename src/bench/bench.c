@@ -43,13 +43,26 @@
 /* ---------------------------------------------------------------- */
 /* small helpers                                                     */
 
+static _Noreturn void out_of_memory(void)
+{
+	fputs("cprof-bench: out of memory\n", stderr);
+	abort();
+}
+
 static char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
-	if (!p) {
-		fputs("cprof-bench: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+/* The builder's text; out of memory as xstrdup. */
+static char *xdetach(cprof_sb *s)
+{
+	char *p = cprof_sb_detach(s);
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
@@ -926,10 +939,8 @@ static struct cprof__bench *bench_new(struct ctx *octx, struct ctx *ctx, const c
 				      cprof_bench_fn *fn, void *arg, int level)
 {
 	struct cprof__bench *b = calloc(1, sizeof *b);
-	if (!b) {
-		fputs("cprof-bench: out of memory\n", stderr);
-		abort();
-	}
+	if (!b)
+		out_of_memory();
 	b->pub.cprof__priv = b;
 	b->pub.arg = arg;
 	b->octx = octx;
@@ -1022,13 +1033,13 @@ static char *unique_name(struct ctx *c, const char *parent, const char *sub)
 				size_t cap = c->capsubs ? 2 * c->capsubs : 64;
 				struct subname *p = realloc(c->subs, cap * sizeof *p);
 				if (!p)
-					return cprof_sb_detach(&s);
+					return xdetach(&s);
 				c->subs = p;
 				c->capsubs = cap;
 			}
 			c->subs[c->nsubs].name = xstrdup(cprof_sb_str(&s));
 			c->subs[c->nsubs++].next = 1;
-			return cprof_sb_detach(&s);
+			return xdetach(&s);
 		}
 		int next = found ? found->next : 0;
 		if (found)
