@@ -39,6 +39,7 @@ RT_LIBS   := -lz -ldl -lrt
 # in a process made LeakSanitizer's exit-time scan fault in test_symbolize.
 CLI_LIBS  := -Wl,--push-state,--no-as-needed -ldw -Wl,--pop-state -lelf -lz -lm -ldl # libcurl, libmicrohttpd: dlopen-ed (src/cli/lazylib.h)
 
+BASE_SRC    := $(wildcard src/base/*.c)
 RUNTIME_SRC := $(wildcard src/runtime/*.c)
 PROFILE_SRC := $(wildcard src/profile/*.c)
 PROFIO_SRC  := $(wildcard src/profio/*.c)
@@ -48,6 +49,7 @@ BENCH_SRC   := $(wildcard src/bench/*.c)
 BENCHSTAT_SRC := $(wildcard src/benchstat/*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
+BASE_OBJ    := $(call obj,$(BASE_SRC))
 RUNTIME_OBJ := $(call obj,$(RUNTIME_SRC))
 PROFILE_OBJ := $(call obj,$(PROFILE_SRC))
 PROFIO_OBJ  := $(call obj,$(PROFIO_SRC))
@@ -59,7 +61,8 @@ BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 BENCHSTAT_OBJ := $(call obj,$(BENCHSTAT_SRC))
 # libcprof links all of src/profile/ and nothing of src/profio/ (the
 # readers, merge and the CLI's threaded gzip writer stay out of the host;
-# tests/integration/runtime_links.sh checks it).
+# tests/integration/runtime_links.sh checks it); of src/base/, the buffer.
+RT_BASE_OBJ := $(call obj,src/base/buf.c)
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
@@ -105,29 +108,35 @@ $(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) src/runtime/libcprof.map Makefile
+$(SO): $(RUNTIME_OBJ) $(PROFILE_OBJ) $(RT_BASE_OBJ) src/runtime/libcprof.map Makefile
 	$(CC) -shared -o $@ -Wl,-soname,libcprof.so.$(SOVERSION) \
 		-Wl,--version-script=src/runtime/libcprof.map -Wl,-z,nodelete $(SO_DEFS) \
-		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
+		$(RUNTIME_OBJ) $(PROFILE_OBJ) $(RT_BASE_OBJ) $(ALL_LDFLAGS) $(RT_LIBS)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so.$(SOVERSION)
 	ln -sf libcprof.so.$(VERSION) $(B)/libcprof.so
 
-$(A): $(RUNTIME_OBJ) $(PROFILE_OBJ)
+$(A): $(RUNTIME_OBJ) $(PROFILE_OBJ) $(RT_BASE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
 # Rebuilt when the Makefile changes too: its member list is the Makefile's.
-$(BENCH_A): $(BENCH_OBJ) Makefile
+# The harness is installed for users: it carries the base objects it uses
+# (a program links libcprof_bench.a alone).
+BENCH_BASE_OBJ := $(call obj,src/base/buf.c src/base/sb.c)
+$(BENCH_A): $(BENCH_OBJ) $(BENCH_BASE_OBJ) Makefile
 	rm -f $@
-	ar rcs $@ $(BENCH_OBJ)
+	ar rcs $@ $(BENCH_OBJ) $(BENCH_BASE_OBJ)
 
-$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ)
-	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(ALL_LDFLAGS) $(CLI_LIBS)
+$(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ)
+	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ) \
+		$(ALL_LDFLAGS) $(CLI_LIBS)
 
 # Unit tests link the internal objects directly.
-$(B)/tests/%: tests/unit/%.c $(PROFIO_OBJ) $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) $(A) $(FLAGS_STAMP)
+$(B)/tests/%: tests/unit/%.c $(PROFIO_OBJ) $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ) \
+		$(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BENCH_A) \
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) \
+		$(BASE_OBJ) $(BENCH_A) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
 
 # A test build of libcprof whose allocator resolution allocates, as an older
@@ -142,7 +151,7 @@ $(B)/testlib/libcprof_boot.map: src/runtime/libcprof.map
 	@mkdir -p $(dir $@)
 	sed 's/^global:$$/global:\n\tcprof_test_boot_objects;/' $< >$@
 $(BOOT_SO): $(B)/testlib/heap_boot.o $(filter-out $(B)/src/runtime/heap.o,$(RUNTIME_OBJ)) \
-		$(PROFILE_OBJ) $(B)/testlib/libcprof_boot.map
+		$(PROFILE_OBJ) $(RT_BASE_OBJ) $(B)/testlib/libcprof_boot.map
 	$(CC) -shared -o $@ -Wl,--version-script=$(B)/testlib/libcprof_boot.map -Wl,-z,nodelete \
 		$(filter %.o,$^) $(ALL_LDFLAGS) $(RT_LIBS)
 
@@ -155,11 +164,11 @@ FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isr
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
 	      $(B)/fuzz/fuzz_elfread
-$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c $(addprefix src/profile/,buf.c profile.c) \
+$(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c $(addprefix src/profile/,pbwire.c profile.c) \
 		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) '-DCPROF_DECODE_MAX=((size_t)64<<20)' -o $@ $^ -lz -lm
-$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/profile/buf.c src/profio/deflate.c
+$(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/base/buf.c src/profio/deflate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
 $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC)

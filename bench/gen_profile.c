@@ -6,7 +6,8 @@
  *
  *   gen_profile [-s STACKS] [-f FUNCTIONS] [-seed N] OUT
  *
- * Built by bench/report_bench.sh against src/profile (buf.c, profile.c).
+ * Built by bench/synth.sh against src/base/buf.c and src/profile (pbwire.c,
+ * profile.c).
  */
 #include "compat.h"
 #include "profile/profile.h"

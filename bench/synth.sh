@@ -21,6 +21,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-$NAME.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 ${CC:-cc} -std=c17 -O2 -I"$ROOT/src" -I"$ROOT/include" -o "$TMP/gen_profile" \
-	"$ROOT/bench/gen_profile.c" "$ROOT/src/profile/buf.c" "$ROOT/src/profile/profile.c" -lz
+	"$ROOT/bench/gen_profile.c" "$ROOT/src/base/buf.c" "$ROOT/src/profile/pbwire.c" \
+	"$ROOT/src/profile/profile.c" -lz
 "$TMP/gen_profile" -s "$STACKS" "$TMP/big.pb.gz"
 P=$TMP/big.pb.gz

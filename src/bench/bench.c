@@ -14,7 +14,8 @@
  */
 #include "compat.h"
 #include "bench/bench_internal.h"
-#include "duration.h"
+#include "base/duration.h"
+#include "base/sb.h"
 
 #include <cprof/bench.h>
 #include <errno.h>
@@ -42,54 +43,26 @@
 /* ---------------------------------------------------------------- */
 /* small helpers                                                     */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_vprintf(struct sbuf *s, const char *fmt, va_list ap)
+static _Noreturn void out_of_memory(void)
 {
-	va_list aq;
-	va_copy(aq, ap);
-	int n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return;
-	if (s->len + (size_t)n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 256;
-		while (cap < s->len + (size_t)n + 1)
-			cap *= 2;
-		char *p = realloc(s->p, cap);
-		if (!p)
-			return; /* out of memory: drop the text, keep going */
-		s->p = p;
-		s->cap = cap;
-	}
-	vsnprintf(s->p + s->len, (size_t)n + 1, fmt, ap);
-	s->len += (size_t)n;
-}
-
-static void sb_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vprintf(s, fmt, ap);
-	va_end(ap);
-}
-
-static const char *sb_str(const struct sbuf *s)
-{
-	return s->p ? s->p : "";
+	fputs("cprof-bench: out of memory\n", stderr);
+	abort();
 }
 
 static char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
-	if (!p) {
-		fputs("cprof-bench: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+/* The builder's text; out of memory as xstrdup. */
+static char *xdetach(cprof_sb *s)
+{
+	char *p = cprof_sb_detach(s);
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
@@ -384,7 +357,7 @@ struct ctx {
 	bool header_done, failed, alloc_noted, have_alloc;
 	struct subname *subs;
 	size_t nsubs, capsubs;
-	struct sbuf line; /* -json: the output line being assembled */
+	cprof_sb line; /* -json: the output line being assembled */
 	const char *pkg;
 	int64_t t0;
 	char current[512]; /* for the timeout message */
@@ -404,7 +377,7 @@ struct cprof__bench {
 	int64_t bytes;
 	int nextra;
 	struct extra extra[MAX_EXTRA];
-	struct sbuf output;
+	cprof_sb output;
 	long previous_n;
 	int64_t previous_duration;
 	int parallelism;
@@ -486,14 +459,13 @@ static void out(struct ctx *c, const char *fmt, ...)
 		va_end(ap);
 		return;
 	}
-	sb_vprintf(&c->line, fmt, ap);
+	cprof_sb_vprintf(&c->line, fmt, ap);
 	va_end(ap);
-	char *nl;
-	while (c->line.p && (nl = memchr(c->line.p, '\n', c->line.len))) {
-		size_t n = (size_t)(nl - c->line.p) + 1;
-		json_event(c, "output", c->line.p, n, -1);
-		memmove(c->line.p, nl + 1, c->line.len - n + 1);
-		c->line.len -= n;
+	const char *line, *nl;
+	while ((nl = memchr(line = cprof_sb_str(&c->line), '\n', cprof_sb_len(&c->line)))) {
+		size_t n = (size_t)(nl - line) + 1;
+		json_event(c, "output", line, n, -1);
+		cprof_sb_drop_front(&c->line, n);
 	}
 }
 
@@ -671,15 +643,15 @@ static void add_log(struct cprof__bench *b, const char *file, int line, const ch
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	pthread_mutex_lock(&c->log_mu);
-	if (b->output.len < MAX_OUTPUT) {
-		sb_printf(&b->output, "    %s:%d: ", base, line);
+	if (cprof_sb_len(&b->output) < MAX_OUTPUT) {
+		cprof_sb_printf(&b->output, "    %s:%d: ", base, line);
 		for (const char *p = msg; *p; p++) {
 			if (*p == '\n' && p[1])
-				sb_printf(&b->output, "\n        ");
+				cprof_sb_printf(&b->output, "\n        ");
 			else if (*p != '\n')
-				sb_printf(&b->output, "%c", *p);
+				cprof_sb_printf(&b->output, "%c", *p);
 		}
-		sb_printf(&b->output, "\n");
+		cprof_sb_printf(&b->output, "\n");
 	}
 	pthread_mutex_unlock(&c->log_mu);
 }
@@ -854,15 +826,15 @@ static int cmp_extra(const void *a, const void *b)
 }
 
 /* BenchmarkResult.String() (+ MemString()). */
-static void format_result(struct sbuf *s, const struct result *r, bool mem)
+static void format_result(cprof_sb *s, const struct result *r, bool mem)
 {
 	char v[128];
-	sb_printf(s, "%8ld", r->n);
+	cprof_sb_printf(s, "%8ld", r->n);
 	const struct extra *e = find_extra(r, "ns/op");
 	double ns = e ? e->v : (double)r->t / (double)r->n;
 	if (ns != 0) {
 		cprof__bench_pretty(v, sizeof v, ns, "ns/op");
-		sb_printf(s, "\t%s", v);
+		cprof_sb_printf(s, "\t%s", v);
 	}
 	double mbs = 0;
 	if ((e = find_extra(r, "MB/s")))
@@ -872,7 +844,7 @@ static void format_result(struct sbuf *s, const struct result *r, bool mem)
 		mbs = ((double)r->bytes * (double)r->n / 1e6) / secs;
 	}
 	if (mbs != 0)
-		sb_printf(s, "\t%7.2f MB/s", mbs);
+		cprof_sb_printf(s, "\t%7.2f MB/s", mbs);
 	struct extra sorted[MAX_EXTRA];
 	int n = 0;
 	for (int i = 0; i < r->nextra; i++) {
@@ -884,7 +856,7 @@ static void format_result(struct sbuf *s, const struct result *r, bool mem)
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_extra);
 	for (int i = 0; i < n; i++) {
 		cprof__bench_pretty(v, sizeof v, sorted[i].v, sorted[i].unit);
-		sb_printf(s, "\t%s", v);
+		cprof_sb_printf(s, "\t%s", v);
 	}
 	if (mem) {
 		int64_t bop = 0, aop = 0;
@@ -896,7 +868,7 @@ static void format_result(struct sbuf *s, const struct result *r, bool mem)
 			aop = (int64_t)e->v;
 		else if (r->n > 0)
 			aop = (int64_t)r->mem_allocs / (int64_t)r->n;
-		sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop, (long long)aop);
+		cprof_sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop, (long long)aop);
 	}
 }
 
@@ -909,14 +881,14 @@ static void bench_name(char *buf, size_t size, const char *name, int procs)
 }
 
 /* Keep at most 10 lines of a benchmark's log (Go's trimOutput). */
-static void trim_output(struct sbuf *o)
+static void trim_output(cprof_sb *o)
 {
 	int nl = 0;
-	for (size_t j = 0; j < o->len; j++) {
-		if (o->p[j] == '\n' && ++nl >= 10) {
-			o->len = j;
-			o->p[j] = 0;
-			sb_printf(o, "\n\t... [output truncated]\n");
+	const char *p = cprof_sb_str(o);
+	for (size_t j = 0; j < cprof_sb_len(o); j++) {
+		if (p[j] == '\n' && ++nl >= 10) {
+			cprof_sb_truncate(o, j);
+			cprof_sb_printf(o, "\n\t... [output truncated]\n");
 			return;
 		}
 	}
@@ -932,14 +904,14 @@ static bool run1(struct cprof__bench *b)
 	}
 	run_n(b, 1);
 	if (b->failed) {
-		out(c, "--- FAIL: %s\n%s", b->name, sb_str(&b->output));
+		out(c, "--- FAIL: %s\n%s", b->name, cprof_sb_str(&b->output));
 		return false;
 	}
 	if (b->has_sub || b->finished) {
-		if (c->verbose && (b->output.len > 0 || b->finished)) {
+		if (c->verbose && (cprof_sb_len(&b->output) > 0 || b->finished)) {
 			trim_output(&b->output);
 			out(c, "--- %s: %s\n%s", b->skipped ? "SKIP" : "BENCH", b->name,
-			    sb_str(&b->output));
+			    cprof_sb_str(&b->output));
 		}
 		return false;
 	}
@@ -959,7 +931,7 @@ static void note_allocs(struct ctx *c)
 static void bench_free(struct cprof__bench *b)
 {
 	free(b->name);
-	free(b->output.p);
+	cprof_sb_free(&b->output);
 	free(b);
 }
 
@@ -967,10 +939,8 @@ static struct cprof__bench *bench_new(struct ctx *octx, struct ctx *ctx, const c
 				      cprof_bench_fn *fn, void *arg, int level)
 {
 	struct cprof__bench *b = calloc(1, sizeof *b);
-	if (!b) {
-		fputs("cprof-bench: out of memory\n", stderr);
-		abort();
-	}
+	if (!b)
+		out_of_memory();
 	b->pub.cprof__priv = b;
 	b->pub.arg = arg;
 	b->octx = octx;
@@ -1005,21 +975,21 @@ static void process(struct cprof__bench *b)
 			}
 			launch(b);
 			if (b->failed) {
-				out(c, "--- FAIL: %s\n%s", name, sb_str(&b->output));
+				out(c, "--- FAIL: %s\n%s", name, cprof_sb_str(&b->output));
 				continue;
 			}
-			struct sbuf res = {0};
+			cprof_sb res = CPROF_SB_INIT;
 			format_result(&res, &b->result,
 				      (c->benchmem || b->show_allocs) && c->have_alloc);
 			if ((c->benchmem || b->show_allocs) && !c->have_alloc)
 				note_allocs(c);
 			if (c->verbose)
 				out(c, "%-*s\t", c->max_len, name);
-			out(c, "%s\n", sb_str(&res));
-			free(res.p);
-			if (b->output.len > 0) {
+			out(c, "%s\n", cprof_sb_str(&res));
+			cprof_sb_free(&res);
+			if (cprof_sb_len(&b->output) > 0) {
 				trim_output(&b->output);
-				out(c, "--- BENCH: %s\n%s", name, sb_str(&b->output));
+				out(c, "--- BENCH: %s\n%s", name, cprof_sb_str(&b->output));
 			}
 		}
 	}
@@ -1028,33 +998,33 @@ static void process(struct cprof__bench *b)
 }
 
 /* Go's rewrite(): whitespace becomes '_', unprintables are escaped. */
-static void rewrite(struct sbuf *s, const char *name)
+static void rewrite(cprof_sb *s, const char *name)
 {
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		unsigned char ch = *p;
 		if (ch == ' ' || (ch >= '\t' && ch <= '\r'))
-			sb_printf(s, "_");
+			cprof_sb_printf(s, "_");
 		else if (ch == 7)
-			sb_printf(s, "\\a");
+			cprof_sb_printf(s, "\\a");
 		else if (ch == 8)
-			sb_printf(s, "\\b");
+			cprof_sb_printf(s, "\\b");
 		else if (ch < 0x20 || ch == 0x7f)
-			sb_printf(s, "\\x%02x", ch);
+			cprof_sb_printf(s, "\\x%02x", ch);
 		else
-			sb_printf(s, "%c", ch);
+			cprof_sb_printf(s, "%c", ch);
 	}
 }
 
 /* Go's matcher.unique(): parent/sub, then parent/sub#01, #02... */
 static char *unique_name(struct ctx *c, const char *parent, const char *sub)
 {
-	struct sbuf s = {0};
-	sb_printf(&s, "%s/%s", parent, sub);
+	cprof_sb s = CPROF_SB_INIT;
+	cprof_sb_printf(&s, "%s/%s", parent, sub);
 	bool empty = !*sub;
 	for (;;) {
 		struct subname *found = NULL;
 		for (size_t i = 0; i < c->nsubs; i++)
-			if (!strcmp(c->subs[i].name, sb_str(&s))) {
+			if (!strcmp(c->subs[i].name, cprof_sb_str(&s))) {
 				found = &c->subs[i];
 				break;
 			}
@@ -1063,18 +1033,18 @@ static char *unique_name(struct ctx *c, const char *parent, const char *sub)
 				size_t cap = c->capsubs ? 2 * c->capsubs : 64;
 				struct subname *p = realloc(c->subs, cap * sizeof *p);
 				if (!p)
-					return s.p;
+					return xdetach(&s);
 				c->subs = p;
 				c->capsubs = cap;
 			}
-			c->subs[c->nsubs].name = xstrdup(sb_str(&s));
+			c->subs[c->nsubs].name = xstrdup(cprof_sb_str(&s));
 			c->subs[c->nsubs++].next = 1;
-			return s.p;
+			return xdetach(&s);
 		}
 		int next = found ? found->next : 0;
 		if (found)
 			found->next++;
-		sb_printf(&s, "#%02d", next);
+		cprof_sb_printf(&s, "#%02d", next);
 		empty = false;
 	}
 }
@@ -1086,10 +1056,10 @@ static bool bench_run(struct cprof__bench *parent, const char *subname, cprof_be
 	parent->has_sub = true;
 	char *name;
 	if (parent->level > 0) {
-		struct sbuf rw = {0};
+		cprof_sb rw = CPROF_SB_INIT;
 		rewrite(&rw, subname);
-		name = unique_name(c, parent->name, sb_str(&rw));
-		free(rw.p);
+		name = unique_name(c, parent->name, cprof_sb_str(&rw));
+		cprof_sb_free(&rw);
 	} else {
 		name = xstrdup(subname);
 	}
@@ -1734,7 +1704,7 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	for (size_t i = 0; i < c.nsubs; i++)
 		free(c.subs[i].name);
 	free(c.subs);
-	free(c.line.p);
+	cprof_sb_free(&c.line);
 	pthread_mutex_destroy(&c.log_mu);
 	fflush(c.out);
 	return c.failed ? 1 : 0;

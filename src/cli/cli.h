@@ -21,6 +21,13 @@ int cprof_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (../lib next to bin/, or the build directory); NULL if none found. */
 const char *cprof_cli_libpath(void);
 
+/* graphviz.c: Graphviz `dot -T<format>` run on the DOT text dot[0..n)
+ * (through a temporary file, no shell), its output on out_fd, its stderr
+ * ours or, when quiet, discarded.  0, or -1 with a message in err that
+ * says how to install Graphviz when dot is missing. */
+int cprof_cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
+		       char *err, size_t errlen);
+
 /* Commands, one file each (src/cli/cmd_*.c). */
 int cprof_cmd_record(int argc, char **argv);
 int cprof_cmd_merge(int argc, char **argv);

@@ -18,12 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 typedef struct report_args {
 	cprof_report_opts o;
@@ -373,47 +369,8 @@ static void progress_end(void)
 static int render_graphviz(const char *format, const char *dot, size_t n, FILE *out, char *err,
 			   size_t errlen)
 {
-	char tmpl[] = "/tmp/cprof-dot.XXXXXX";
-	int fd = mkstemp(tmpl);
-	if (fd < 0) {
-		snprintf(err, errlen, "temporary file: %s", strerror(errno));
-		return -1;
-	}
-	int rc = cprof_write_all(fd, dot, n);
-	close(fd);
-	if (rc < 0) {
-		unlink(tmpl);
-		snprintf(err, errlen, "temporary file: %s", strerror(-rc));
-		return -1;
-	}
 	fflush(out);
-	char tflag[32];
-	snprintf(tflag, sizeof(tflag), "-T%s", format);
-	char *args[] = {"dot", tflag, tmpl, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	if (fileno(out) != 1)
-		posix_spawn_file_actions_adddup2(&fa, fileno(out), 1);
-	pid_t pid;
-	rc = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	int status = 0;
-	if (rc == 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	unlink(tmpl);
-	if (rc != 0) {
-		snprintf(err, errlen,
-			 "failed to execute dot: %s. Is Graphviz installed? (Debian: apt-get install "
-			 "graphviz)", strerror(rc));
-		return -1;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(err, errlen, "dot -T%s failed (exit status %d)", format,
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -1;
-	}
-	return 0;
+	return cprof_cli_graphviz(format, dot, n, fileno(out), false, err, errlen);
 }
 
 /* How a source is read: cprof_fetch_profile, or the caller's of

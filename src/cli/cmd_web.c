@@ -19,6 +19,7 @@
 #include "report/flame.h"
 #include "report/report.h"
 #include "cli/lazylib.h"
+#include "base/escape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,32 +88,18 @@ static struct {
 	char *deftype; /* the one shown without si */
 } web;
 
-/* HTML-escape into f. */
+/* HTML-escape (text and attribute values) or query-encode the C string s
+ * (NULL: nothing) into f. */
 static void hesc(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
+	if (s)
+		cprof_html_escape(f, s, strlen(s));
 }
 
-/* Query-string encode into f. */
 static void qesc(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~')
-			fputc(c, f);
-		else
-			fprintf(f, "%%%02X", c);
-	}
+	if (s)
+		cprof_query_escape(f, s);
 }
 
 static const char *const params[][2] = {
@@ -199,22 +186,21 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
  * inlined into f.  0, or -1 with a message in err. */
 static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errlen)
 {
-	char tmpl[] = "/tmp/cprof-web-dot.XXXXXX";
-	int fd = mkstemp(tmpl);
-	if (fd < 0) {
+	FILE *svg = tmpfile();
+	if (!svg) {
 		snprintf(err, errlen, "temporary file: %s", strerror(errno));
 		return -1;
 	}
-	bool wrote = write(fd, dot, n) == (ssize_t)n;
-	close(fd);
-	char cmd[64];
-	snprintf(cmd, sizeof(cmd), "dot -Tsvg %s 2>/dev/null", tmpl);
-	FILE *p = wrote ? popen(cmd, "r") : NULL;
+	if (cprof_cli_graphviz("svg", dot, n, fileno(svg), true, err, errlen) < 0) {
+		fclose(svg);
+		return -1;
+	}
+	rewind(svg);
 	char buf[65536];
 	size_t k, total = 0;
 	bool in_svg = false;
 	fputs("<div style=\"padding:10px;overflow:auto\">", f);
-	while (p && (k = fread(buf, 1, sizeof(buf) - 1, p)) > 0) {
+	while ((k = fread(buf, 1, sizeof(buf) - 1, svg)) > 0) {
 		buf[k] = 0;
 		char *s = buf;
 		if (!in_svg) { /* skip <?xml ...?> and the DOCTYPE */
@@ -227,11 +213,10 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 		fwrite(s, 1, k - (size_t)(s - buf), f);
 		total += k;
 	}
-	int st = p ? pclose(p) : -1;
-	unlink(tmpl);
+	fclose(svg);
 	fputs("</div>", f);
-	if (st != 0 || total == 0) {
-		snprintf(err, errlen, "dot -Tsvg failed: is Graphviz installed? (Debian: graphviz)");
+	if (total == 0) {
+		snprintf(err, errlen, "dot -Tsvg wrote no SVG");
 		return -1;
 	}
 	return 0;

@@ -1,7 +1,7 @@
 /* lazylib.c — see lazylib.h. */
 #include "compat.h"
 #include "cli/lazylib.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* dwlib.c — see dwlib.h. */
 #include "compat.h"
 #include "profile/dwlib.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 
 #include <errno.h>
 #include <dlfcn.h>

@@ -1,5 +1,7 @@
 #include "compat.h"
 #include "profile/profile.h"
+#include "profile/pbwire.h"
+#include "base/hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -63,14 +65,6 @@ bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra)
 	return true;
 }
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static bool strtab_rehash(cprof_profile *p, size_t hcap)
 {
 	uint32_t *h = calloc(hcap, sizeof(*h));
@@ -79,7 +73,7 @@ static bool strtab_rehash(cprof_profile *p, size_t hcap)
 		return false;
 	}
 	for (size_t i = 1; i < p->str.n; i++) {
-		size_t j = hash_bytes(p->str.v[i], p->str.len[i]) & (hcap - 1);
+		size_t j = cprof_fnv1a32(p->str.v[i], p->str.len[i]) & (hcap - 1);
 		while (h[j])
 			j = (j + 1) & (hcap - 1);
 		h[j] = (uint32_t)i;
@@ -140,7 +134,7 @@ int64_t cprof_profile_strn(cprof_profile *p, const char *s, size_t n)
 		if (!strtab_rehash(p, hcap))
 			return 0;
 	}
-	size_t j = hash_bytes(s, n) & (t->hcap - 1);
+	size_t j = cprof_fnv1a32(s, n) & (t->hcap - 1);
 	for (; t->hash[j]; j = (j + 1) & (t->hcap - 1)) {
 		uint32_t i = t->hash[j];
 		if (t->len[i] == n && memcmp(t->v[i], s, n) == 0)

@@ -15,7 +15,7 @@
 #define CPROF_PROFILE_H
 
 #include "compat.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 
 typedef struct cprof_valuetype {
 	int64_t type, unit; /* string indices */

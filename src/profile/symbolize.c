@@ -14,6 +14,7 @@
 #include "profile/demangle.h"
 #include "profile/dwlib.h"
 #include "profile/elfread.h"
+#include "base/hash.h"
 
 #include <dwarf.h>
 #include <errno.h>
@@ -89,11 +90,7 @@ struct ptrmap {
 
 static size_t ptr_hash(const void *p)
 {
-	uint64_t x = (uint64_t)(uintptr_t)p;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
+	return (size_t)cprof_mix64((uint64_t)(uintptr_t)p);
 }
 
 /* The value slot for k, or NULL when absent. */
@@ -1692,11 +1689,8 @@ struct fnset { /* function ids hashed by (name, system_name, filename) */
 
 static size_t fn_hash(const cprof_function *fn)
 {
-	uint64_t h = (uint64_t)fn->name * 0x9e3779b97f4a7c15ULL;
-	h ^= (uint64_t)fn->system_name * 0xc2b2ae3d27d4eb4fULL;
-	h ^= (uint64_t)fn->filename * 0x165667b19e3779f9ULL;
-	h ^= h >> 29;
-	return (size_t)h;
+	uint64_t h = cprof_mix64(cprof_mix64((uint64_t)fn->name) ^ (uint64_t)fn->system_name);
+	return (size_t)cprof_mix64(h ^ (uint64_t)fn->filename);
 }
 
 static bool fn_same(const cprof_function *a, const cprof_function *b)

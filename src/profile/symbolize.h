@@ -16,7 +16,7 @@
 #define CPROF_SYMBOLIZE_H
 
 #include "compat.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 #include "profile/profile.h"
 
 typedef struct cprof_symbolizer cprof_symbolizer;

@@ -11,7 +11,7 @@
 #define CPROF_DEFLATE_H
 
 #include "compat.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 
 typedef struct cprof_deflate cprof_deflate;
 

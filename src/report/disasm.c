@@ -10,20 +10,18 @@
 #include "compat.h"
 #include "report/internal.h"
 #include "report/units.h"
+#include "base/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <regex.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 typedef struct dsym {
 	char *name;        /* first name; aliases in aka */
@@ -188,17 +186,8 @@ static inst *objdump(const char *file, uint64_t start, uint64_t end, bool intel,
 	}
 	args[k++] = (char *)file;
 	args[k] = NULL;
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "objdump", &fa, NULL, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
 	int status = 0;
-	if (rc == 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	int rc = cprof_spawn_wait(args, fd, true, &status);
 	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		close(fd);
 		snprintf(err, errlen, "cannot disasm %s: %s", file,

@@ -8,6 +8,7 @@
 #include "compat.h"
 #include "report/internal.h"
 #include "report/units.h"
+#include "base/sb.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -21,73 +22,39 @@ static int64_t abs64(int64_t v)
 	return cprof__wabs(v);
 }
 
-/* A growable string (the dot text of one element). */
-typedef struct sbuf {
-	char *s;
-	size_t n, cap;
-	bool oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t c = (b->n + n + 1) * 2;
-		char *v = realloc(b->s, c);
-		if (!v) {
-			b->oom = true;
-			return;
-		}
-		b->s = v;
-		b->cap = c;
-	}
-	memcpy(b->s + b->n, s, n);
-	b->n += n;
-	b->s[b->n] = 0;
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* Replace every `from` by `to`. */
 static char *replace_all(const char *s, const char *from, const char *to)
 {
-	sbuf b = {0};
+	cprof_sb b = CPROF_SB_INIT;
 	size_t fl = strlen(from);
 	for (const char *p = s;;) {
 		const char *q = strstr(p, from);
 		if (!q) {
-			sb_puts(&b, p);
+			cprof_sb_puts(&b, p);
 			break;
 		}
-		sb_add(&b, p, (size_t)(q - p));
-		sb_puts(&b, to);
+		cprof_sb_add(&b, p, (size_t)(q - p));
+		cprof_sb_puts(&b, to);
 		p = q + fl;
 	}
-	if (!b.s && !b.oom)
-		sb_add(&b, "", 0);
-	return b.oom ? (free(b.s), NULL) : b.s;
+	return cprof_sb_detach(&b);
 }
 
 /* pprof's escapeForDot: \ -> \\, " -> \", newline -> \l. */
 static char *escape_dot(const char *s)
 {
-	sbuf b = {0};
-	sb_add(&b, "", 0);
+	cprof_sb b = CPROF_SB_INIT;
 	for (; *s; s++) {
 		if (*s == '\\')
-			sb_puts(&b, "\\\\");
+			cprof_sb_puts(&b, "\\\\");
 		else if (*s == '"')
-			sb_puts(&b, "\\\"");
+			cprof_sb_puts(&b, "\\\"");
 		else if (*s == '\n')
-			sb_puts(&b, "\\l");
+			cprof_sb_puts(&b, "\\l");
 		else
-			sb_add(&b, s, 1);
+			cprof_sb_add(&b, s, 1);
 	}
-	return b.oom ? (free(b.s), NULL) : b.s;
+	return cprof_sb_detach(&b);
 }
 
 static bool is_word(char c)
@@ -185,39 +152,38 @@ static char *multiline_name(cprof_report *r, const cprof_gnode *n)
 	free(s4);
 	if (!nm)
 		return NULL;
-	sbuf b = {0};
-	sb_add(&b, "", 0);
+	cprof_sb b = CPROF_SB_INIT;
 	char tmp[64], base[4096];
 	if (i->address) {
 		snprintf(tmp, sizeof(tmp), "%016llx\\n", (unsigned long long)i->address);
-		sb_puts(&b, tmp);
+		cprof_sb_puts(&b, tmp);
 	}
 	if (*nm) {
-		sb_puts(&b, nm);
-		sb_puts(&b, "\\n");
+		cprof_sb_puts(&b, nm);
+		cprof_sb_puts(&b, "\\n");
 	}
 	const char *file = cprof_profile_string(&r->strs, i->file);
 	if (*file)
 		file = cprof__path_base(file, base, sizeof(base));
 	if (i->lineno != 0) {
-		sb_puts(&b, file);
+		cprof_sb_puts(&b, file);
 		snprintf(tmp, sizeof(tmp), ":%lld\\n", (long long)i->lineno);
-		sb_puts(&b, tmp);
+		cprof_sb_puts(&b, tmp);
 	} else if (*file) {
-		sb_puts(&b, file);
-		sb_puts(&b, "\\n");
+		cprof_sb_puts(&b, file);
+		cprof_sb_puts(&b, "\\n");
 	} else if (*name) {
 		/* name already there */
 	} else if (i->objfile) {
-		sb_puts(&b, "[");
-		sb_puts(&b, cprof__path_base(cprof_profile_string(&r->strs, i->objfile), base,
+		cprof_sb_puts(&b, "[");
+		cprof_sb_puts(&b, cprof__path_base(cprof_profile_string(&r->strs, i->objfile), base,
 					     sizeof(base)));
-		sb_puts(&b, "]\\n");
+		cprof_sb_puts(&b, "]\\n");
 	} else {
-		sb_puts(&b, "<unknown>\\n");
+		cprof_sb_puts(&b, "<unknown>\\n");
 	}
 	free(nm);
-	return b.oom ? (free(b.s), NULL) : b.s;
+	return cprof_sb_detach(&b);
 }
 
 /* pprof's dotColor. */
@@ -348,7 +314,7 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 	return count;
 }
 
-static void numeric_nodelets(cprof_report *r, sbuf *b, vtag *nts, size_t n, bool flat,
+static void numeric_nodelets(cprof_report *r, cprof_sb *b, vtag *nts, size_t n, bool flat,
 			     const char *source)
 {
 	int64_t dummy = 0;
@@ -365,14 +331,10 @@ static void numeric_nodelets(cprof_report *r, sbuf *b, vtag *nts, size_t n, bool
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		char *line;
-		if (asprintf(&line,
-			     "N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
-			     "%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
-			     source, j, t->name, source, j, w, source, source, j, w, w, w, attr) >= 0) {
-			sb_puts(b, line);
-			free(line);
-		}
+		cprof_sb_printf(b,
+				"N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
+				"%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
+				source, j, t->name, source, j, w, source, source, j, w, w, w, attr);
 	}
 	for (size_t j = 0; j < n; j++)
 		free(nts[j].name);
@@ -405,22 +367,17 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	qsort(lt, nl, sizeof(*lt), vtag_cmp);
 	if (nl > 4)
 		nl = 4;
-	sbuf b = {0};
-	sb_add(&b, "", 0);
+	cprof_sb b = CPROF_SB_INIT;
 	char w[64], src[64];
 	for (size_t i = 0; i < nl; i++) {
 		int64_t v = flat ? lt[i].flat : lt[i].cum;
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		char *line;
-		if (asprintf(&line,
-			     "N%zu_%zu [label = \"%s\" id=\"N%zu_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
-			     "N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
-			     nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w) >= 0) {
-			sb_puts(&b, line);
-			free(line);
-		}
+		cprof_sb_printf(&b,
+				"N%zu_%zu [label = \"%s\" id=\"N%zu_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
+				"N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
+				nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w);
 		/* Numeric tags under this label set. */
 		size_t nn = 0;
 		for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
@@ -451,12 +408,12 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	}
 	free(lt);
 	free(nts);
-	bool any = b.n > 0;
-	if (b.oom)
+	bool any = cprof_sb_len(&b) > 0;
+	if (cprof_sb_failed(&b))
 		r->oom = true;
 	else
-		fputs(b.s, out);
-	free(b.s);
+		fputs(cprof_sb_str(&b), out);
+	cprof_sb_free(&b);
 	return any;
 }
 
@@ -540,32 +497,32 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 				free(outdeg);
 				goto oom;
 			}
-			sbuf b = {0};
-			sb_puts(&b, label);
+			cprof_sb b = CPROF_SB_INIT;
+			cprof_sb_puts(&b, label);
 			cprof__fmt_value(r, fv, sizeof(fv), flat);
 			if (flat != 0) {
 				const char *pct = cprof_units_pct(pc, sizeof(pc), flat, r->total);
 				while (*pct == ' ')
 					pct++;
-				sb_puts(&b, fv);
-				sb_puts(&b, " (");
-				sb_puts(&b, pct);
-				sb_puts(&b, ")");
+				cprof_sb_puts(&b, fv);
+				cprof_sb_puts(&b, " (");
+				cprof_sb_puts(&b, pct);
+				cprof_sb_puts(&b, ")");
 			} else {
-				sb_puts(&b, "0");
+				cprof_sb_puts(&b, "0");
 			}
 			snprintf(cv, sizeof(cv), "%s", fv);
 			if (cum != flat) {
-				sb_puts(&b, flat != 0 ? "\\n" : " ");
+				cprof_sb_puts(&b, flat != 0 ? "\\n" : " ");
 				cprof__fmt_value(r, cv, sizeof(cv), cum);
 				const char *pct = cprof_units_pct(pc, sizeof(pc), cum, r->total);
 				while (*pct == ' ')
 					pct++;
-				sb_puts(&b, "of ");
-				sb_puts(&b, cv);
-				sb_puts(&b, " (");
-				sb_puts(&b, pct);
-				sb_puts(&b, ")");
+				cprof_sb_puts(&b, "of ");
+				cprof_sb_puts(&b, cv);
+				cprof_sb_puts(&b, " (");
+				cprof_sb_puts(&b, pct);
+				cprof_sb_puts(&b, ")");
 			}
 			int fs = 8;
 			if (maxflat != 0 && flat != 0 && abs64(flat) <= maxflat) {
@@ -579,8 +536,10 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 			fprintf(out,
 				"N%zu [label=\"%s\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"%s (%s)\" "
 				"color=\"%s\" fillcolor=\"%s\"]\n",
-				i + 1, b.s ? b.s : "", i + 1, fs, tip, cv, c1, c2);
-			free(b.s);
+				i + 1, cprof_sb_str(&b), i + 1, fs, tip, cv, c1, c2);
+			if (cprof_sb_failed(&b))
+				r->oom = true;
+			cprof_sb_free(&b);
 			free(label);
 			free(tip);
 			has_nodelets[id] =

@@ -27,6 +27,7 @@
  */
 #include "compat.h"
 #include "report/flame_int.h"
+#include "base/escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@
 static void put_jstr(FILE *out, const char *s, size_t n)
 {
 	fputc('"', out);
-	cprof__json_escape(out, s, n);
+	cprof_json_escape(out, s, n);
 	fputc('"', out);
 }
 
@@ -179,9 +180,9 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 	put_jstr(out, title, strlen(title));
 	fputs(",\"subtitle\":\"", out);
 	if (o->subtitle)
-		cprof__json_escape(out, o->subtitle, strlen(o->subtitle));
+		cprof_json_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		cprof__flame_subtitle(out, r, &t, r->vi, cprof__json_escape);
+		cprof__flame_subtitle(out, r, &t, r->vi, cprof_json_escape);
 	fprintf(out, "\",\"sel\":%zu,\"diff\":%s,\"pruned\":%g,\"types\":[", r->vi,
 		t.diff ? "true" : "false", share);
 	for (size_t k = 0; k < nt; k++) {

@@ -1,6 +1,7 @@
 /*
- * flame_int.h — shared between flame.c (tree, SVG), flame_html.c and the
- * generated flame_assets.c; not for the CLI.
+ * flame_int.h — shared between flame_tree.c (the merged call tree),
+ * flame_svg.c (SVG, colours, titles), flame_html.c and the generated
+ * flame_assets.c; not for the CLI.
  */
 #ifndef CPROF_REPORT_FLAME_INT_H
 #define CPROF_REPORT_FLAME_INT_H
@@ -51,18 +52,6 @@ static inline const char *ftree_name(const ftree *t, uint32_t i, size_t *len)
  * keep (NULL: just r's selected one); reverse: leaves first.  0 or -1 (OOM). */
 int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t ncols, bool reverse);
 void cprof__ftree_free(ftree *t);
-
-/* Escape s for XML/HTML text and attribute values: & < > " ' and control
- * characters (as U+FFFD) are replaced and invalid UTF-8 bytes become U+FFFD,
- * so the output is always well-formed. */
-void cprof__xml_escape(FILE *out, const char *s, size_t n);
-/* The same for a JSON string body (without the quotes), also safe inside an
- * HTML <script> element (< > & as \u escapes). */
-void cprof__json_escape(FILE *out, const char *s, size_t n);
-/* Number of UTF-8 characters of s[0..n) (invalid bytes count as one). */
-size_t cprof__utf8_len(const char *s, size_t n);
-/* Byte length of the first `chars` characters of s[0..n). */
-size_t cprof__utf8_prefix(const char *s, size_t n, size_t chars);
 
 /* The 24 bits of a name's hash that pick its colour (the HTML page gets
  * them, so that a function has the same colour in the SVG and the page). */

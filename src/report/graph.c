@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "report/internal.h"
 #include "report/units.h"
+#include "base/hash.h"
 
 #include <math.h>
 
@@ -17,25 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint64_t info_hash(const cprof_ninfo *i)
 {
-	uint64_t h = mix64((uint64_t)i->name + 0x9e3779b97f4a7c15ULL);
-	h = mix64(h ^ (uint64_t)i->orig);
-	h = mix64(h ^ i->address);
-	h = mix64(h ^ (uint64_t)i->file);
-	h = mix64(h ^ (uint64_t)i->start_line);
-	h = mix64(h ^ (uint64_t)i->lineno);
-	return mix64(h ^ (uint64_t)i->objfile);
+	uint64_t h = cprof_mix64((uint64_t)i->name + 0x9e3779b97f4a7c15ULL);
+	h = cprof_mix64(h ^ (uint64_t)i->orig);
+	h = cprof_mix64(h ^ i->address);
+	h = cprof_mix64(h ^ (uint64_t)i->file);
+	h = cprof_mix64(h ^ (uint64_t)i->start_line);
+	h = cprof_mix64(h ^ (uint64_t)i->lineno);
+	return cprof_mix64(h ^ (uint64_t)i->objfile);
 }
 
 static bool info_eq(const cprof_ninfo *a, const cprof_ninfo *b)
@@ -244,7 +235,7 @@ static bool edge_rehash(cprof_report *r, size_t cap)
 		return false;
 	for (size_t i = 0; i < r->nedges; i++) {
 		uint64_t k = ((uint64_t)r->edges[i].src << 32) | r->edges[i].dst;
-		size_t j = mix64(k) & (cap - 1);
+		size_t j = cprof_mix64(k) & (cap - 1);
 		while (h[j])
 			j = (j + 1) & (cap - 1);
 		h[j] = (uint32_t)i + 1;
@@ -260,7 +251,7 @@ static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *
 	if ((r->nedges + 1) * 2 > r->ehcap && !edge_rehash(r, r->ehcap ? r->ehcap * 2 : 4096))
 		return NULL;
 	uint64_t k = ((uint64_t)src << 32) | dst;
-	size_t j = mix64(k) & (r->ehcap - 1);
+	size_t j = cprof_mix64(k) & (r->ehcap - 1);
 	for (; r->ehash[j]; j = (j + 1) & (r->ehcap - 1)) {
 		cprof_gedge *e = &r->edges[r->ehash[j] - 1];
 		if (e->src == src && e->dst == dst) {
@@ -289,7 +280,7 @@ static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *
 
 static uint64_t tag_hash(uint32_t node, bool numeric, int64_t lset, int64_t name)
 {
-	return mix64(mix64(mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
+	return cprof_mix64(cprof_mix64(cprof_mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
 }
 
 static bool tag_rehash(cprof_report *r, size_t cap)

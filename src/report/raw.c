@@ -5,7 +5,7 @@
  */
 #include "compat.h"
 #include "report/internal.h"
-#include "duration.h"
+#include "base/duration.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
 #include "compat.h"
 #include "report/internal.h"
 #include "report/units.h"
+#include "base/hash.h"
+#include "base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,12 @@ typedef struct tagval {
 } tagval;
 
 static const cprof_report *sort_r;
+
+/* The (key, value) table's hash. */
+static size_t pair_hash(int64_t key, int64_t val)
+{
+	return (size_t)cprof_mix64(cprof_mix64((uint64_t)key) ^ (uint64_t)val);
+}
 
 static int by_key_then_weight(const void *pa, const void *pb)
 {
@@ -33,14 +41,6 @@ static int by_key_then_weight(const void *pa, const void *pb)
 		      cprof_profile_string(&sort_r->strs, b->val));
 }
 
-/* Width in runes, as Go's tabwriter counts. */
-static size_t runes(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 {
@@ -70,8 +70,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 			int64_t kid = cprof_profile_str(&r->strs, k), vid = cprof_profile_str(&r->strs, val);
 			if (r->strs.oom)
 				goto oom;
-			uint64_t h = ((uint64_t)kid * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)vid * 0xc2b2ae3d27d4eb4fULL);
-			size_t j = (h ^ (h >> 29)) & (hcap - 1);
+			size_t j = pair_hash(kid, vid) & (hcap - 1);
 			for (; hash[j]; j = (j + 1) & (hcap - 1))
 				if (tv[hash[j] - 1].key == kid && tv[hash[j] - 1].val == vid)
 					break;
@@ -94,9 +93,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 					goto oom;
 				hcap *= 2;
 				for (size_t q = 0; q < n; q++) {
-					uint64_t hh = ((uint64_t)tv[q].key * 0x9e3779b97f4a7c15ULL) ^
-						      ((uint64_t)tv[q].val * 0xc2b2ae3d27d4eb4fULL);
-					size_t jj = (hh ^ (hh >> 29)) & (hcap - 1);
+					size_t jj = pair_hash(tv[q].key, tv[q].val) & (hcap - 1);
 					while (nh[jj])
 						jj = (jj + 1) & (hcap - 1);
 					nh[jj] = (uint32_t)q + 1;
@@ -123,15 +120,15 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 					 cprof_units_pct(pct, sizeof(pct), tv[k].sum, total));
 			else
 				snprintf(cell, sizeof(cell), "%.1f%s:", f, u);
-			if (runes(cell) > w1)
-				w1 = runes(cell);
+			if (cprof_utf8_runes(cell) > w1)
+				w1 = cprof_utf8_runes(cell);
 		}
 		const char *key = cprof_profile_string(&r->strs, tv[i].key);
-		size_t w0 = runes(key) + 1;
+		size_t w0 = cprof_utf8_runes(key) + 1;
 		if (w0 < 1)
 			w0 = 1;
 		double f = cprof_units_scale(total, r->sunit, r->o.unit, &u);
-		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (runes(key) + 1)), "", key, "",
+		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (cprof_utf8_runes(key) + 1)), "", key, "",
 			f, u);
 		for (size_t k = i; k < j; k++) {
 			double fv = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
@@ -141,7 +138,7 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 			else
 				snprintf(cell, sizeof(cell), "%.1f%s:", fv, u);
 			snprintf(num, sizeof(num), "%*s", (int)(w0 + 1), " ");
-			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - runes(cell)), "", cell,
+			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof_utf8_runes(cell)), "", cell,
 				cprof_profile_string(&r->strs, tv[k].val));
 		}
 		fprintf(out, "\n");

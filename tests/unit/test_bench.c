@@ -5,7 +5,7 @@
  */
 #include "compat.h"
 #include "bench/bench_internal.h"
-#include "duration.h"
+#include "base/duration.h"
 
 #include <cprof/bench.h>
 #include <regex.h>

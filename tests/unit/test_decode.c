@@ -5,6 +5,7 @@
 #include "profio/readfile.h"
 #include "profio/gzwrite.h"
 #include "profile/profile.h"
+#include "profile/pbwire.h"
 
 #include <inttypes.h>
 #include <stdio.h>

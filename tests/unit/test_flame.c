@@ -8,6 +8,8 @@
 #include "report/flame.h"
 #include "report/flame_int.h"
 #include "report/report.h"
+#include "base/escape.h"
+#include "base/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,14 +219,14 @@ static void test_escape(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	const char *js = "a\"b\\c</script>\n\xe2\x80\xa8\xff";
-	cprof__json_escape(f, js, strlen(js));
+	cprof_json_escape(f, js, strlen(js));
 	fclose(f);
 	CHECK("json_escape",
 	      buf && !strcmp(buf, "a\\\"b\\\\c\\u003c/script\\u003e\\u000a\\u2028\\ufffd"), "got %s",
 	      buf);
 	free(buf);
-	CHECK("utf8_len", cprof__utf8_len("a\xc3\xa9\xff", 4) == 3, "len");
-	CHECK("utf8_prefix", cprof__utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2, "prefix");
+	CHECK("utf8_len", cprof_utf8_len("a\xc3\xa9\xff", 4) == 3, "len");
+	CHECK("utf8_prefix", cprof_utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2, "prefix");
 }
 
 /* The packed numbers of the --html data (flame_html.c): "KEY":"..." in

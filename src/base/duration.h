@@ -1,12 +1,11 @@
 /*
  * duration.h — Go's time.Duration.String(), for the reports (raw.c: the
  * Duration line) and the benchmark harness (bench.c: -benchtime, -timeout),
- * which must print durations exactly as Go does.  Header-only and libc-only,
- * so that src/report/ and src/bench/ share it without depending on each
- * other (docs/ARCHITECTURE.md, dependency rules).
+ * which must print durations exactly as Go does.  Header-only, part of the
+ * libc-only base layer (docs/ARCHITECTURE.md, dependency rules).
  */
-#ifndef CPROF_DURATION_H
-#define CPROF_DURATION_H
+#ifndef CPROF_BASE_DURATION_H
+#define CPROF_BASE_DURATION_H
 
 #include <stdbool.h>
 #include <stdint.h>
