@@ -1,7 +1,7 @@
 /* outfile.c — output files written whole or not at all (see cli.h). */
 #include "compat.h"
 #include "cli/cli.h"
-#include "profile/buf.h"
+#include "base/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>
