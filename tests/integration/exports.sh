@@ -25,7 +25,7 @@ if [ -s "$T/aglobals" ]; then nok "archive_globals_prefixed" "$(tr '\n' ' ' <"$T
 # harness alone: `cprof benchstat` (src/benchstat/: benchstat, benchfmt,
 # stats) is linked into the command only.  Every global the archive defines
 # is the harness's (cprof_bench_*, cprof__bench_*, and bench_main.o's weak
-# main), and no benchstat object is a member.
+# main) or the base layer's, and no benchstat object is a member.
 BA=$BUILD/libcprof_bench.a
 check "bench_archive_built" test -s "$BA"
 ar t "$BA" >"$T/bmembers" 2>&1 || nok "bench_archive_members" "$(cat "$T/bmembers")"
@@ -35,5 +35,10 @@ nm --defined-only -g "$BA" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"
 check "bench_archive_defines_the_harness ($(grep -c '^cprof_bench_' "$T/bglobals") cprof_bench_*)" grep -q '^cprof_bench_main$' "$T/bglobals"
 bs_syms=$(grep -E '^cprof__(benchstat|bf|bp|bu|stats|table)_' "$T/bglobals" | head -5 | tr '\n' ' ')
 check "bench_archive_has_no_benchstat_symbols (found: ${bs_syms:-none})" test -z "$bs_syms"
-bextra=$(grep -v -E '^(cprof_bench_|cprof__bench_|main$|__odr_asan)' "$T/bglobals" | head -5 | tr '\n' ' ')
+# ... and the base layer's objects the harness uses (src/base/, which the
+# archive carries so that a program links it alone).
+for o in "$BUILD"/src/base/*.o; do nm --defined-only -g "$o" 2>/dev/null; done |
+	awk 'NF == 3 { print $3 }' | sort -u >"$T/baseglobals"
+bextra=$(grep -v -E '^(cprof_bench_|cprof__bench_|main$|__odr_asan)' "$T/bglobals" |
+	comm -23 - "$T/baseglobals" | head -5 | tr '\n' ' ')
 check "bench_archive_globals_harness_only (unexpected: ${bextra:-none})" test -z "$bextra"
