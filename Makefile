@@ -171,7 +171,7 @@ $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c $(addprefix src/profile
 $(B)/fuzz/fuzz_deflate: fuzz/fuzz_deflate.c src/base/buf.c src/profio/deflate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lz
-$(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC)
+$(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC) $(addprefix src/base/,buf.c sb.c utf8.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
 $(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c

@@ -55,6 +55,8 @@ static inline const char *cprof_sb_str(const cprof_sb *s)
 }
 static inline size_t cprof_sb_len(const cprof_sb *s) { return s->b.len; }
 static inline bool cprof_sb_failed(const cprof_sb *s) { return s->b.failed; }
+/* Mark the text as failed (a caller's own error: what it built is incomplete). */
+static inline void cprof_sb_fail(cprof_sb *s) { s->b.failed = true; }
 
 /* Hands the text to the caller (free() it) and empties the builder; NULL if
  * the builder failed (its text is freed then). */
