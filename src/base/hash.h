@@ -4,8 +4,8 @@
  * FNV-1a for byte strings (names, interned strings) and one 64-bit mix for
  * integers and pointers (MurmurHash3's fmix64, first round: its shift-xor
  * folds the high bits into the low ones that a power-of-two table indexes
- * by, its multiply spreads every bit upwards).  Several keys combine as
- * cprof_mix64(cprof_mix64(a) ^ b).
+ * by, its multiply spreads every bit upwards).  A sequence of words
+ * (several keys, a stack) folds in with cprof_hash_step.
  *
  * Tables never depend on slot order for their output: the values are part
  * of no format, except the flame graph's colours (report/flame_svg.c), which
@@ -46,6 +46,15 @@ static inline uint64_t cprof_mix64(uint64_t x)
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return x;
+}
+
+/* One step of a hash over a sequence of words (a stack's pcs, a record's
+ * fields): h, then v folded in.  Start from any seed; order matters. */
+static inline uint64_t cprof_hash_step(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
 }
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include "profio/decode.h"
+#include "base/hash.h"
 #include "profio/legacy.h"
 
 #include <errno.h>
@@ -182,14 +183,6 @@ static bool push_varints(dec *d, const field *f, void *vec)
 	return true;
 }
 
-static inline uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /* The pool value standing for file location id x (>= BIG). */
 static bool big_intern(dec *d, uint64_t x, uint32_t *out)
 {
@@ -202,7 +195,7 @@ static bool big_intern(dec *d, uint64_t x, uint32_t *out)
 			return false;
 		}
 		for (size_t i = 0; i < b->ids.n; i++) {
-			size_t j = mix(b->ids.v[i]) & (cap - 1);
+			size_t j = cprof_mix64(b->ids.v[i]) & (cap - 1);
 			while (ns[j])
 				j = (j + 1) & (cap - 1);
 			ns[j] = (uint32_t)(i + 1);
@@ -211,7 +204,7 @@ static bool big_intern(dec *d, uint64_t x, uint32_t *out)
 		b->slot = ns;
 		b->mask = cap - 1;
 	}
-	size_t j = mix(x) & b->mask;
+	size_t j = cprof_mix64(x) & b->mask;
 	for (; b->slot[j]; j = (j + 1) & b->mask)
 		if (b->ids.v[b->slot[j] - 1] == x) {
 			*out = BIG | (b->slot[j] - 1);
@@ -558,7 +551,7 @@ static inline uint64_t idmap_get(const idmap *m, uint64_t id)
 		return id < m->dn ? m->dense[id] : 0;
 	if (!m->hkey || id == 0)
 		return 0;
-	for (size_t j = mix(id) & m->hmask;; j = (j + 1) & m->hmask) {
+	for (size_t j = cprof_mix64(id) & m->hmask;; j = (j + 1) & m->hmask) {
 		if (m->hkey[j] == id)
 			return m->hval[j];
 		if (m->hkey[j] == 0)
@@ -618,7 +611,7 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 	m->hmask = cap - 1;
 	for (size_t i = 0; i < ids->n; i++) {
 		uint64_t id = ids->v[i];
-		size_t j = mix(id) & m->hmask;
+		size_t j = cprof_mix64(id) & m->hmask;
 		for (; m->hkey[j]; j = (j + 1) & m->hmask)
 			if (m->hkey[j] == id)
 				return cprof_errf(err, errlen,

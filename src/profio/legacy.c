@@ -9,6 +9,7 @@
  */
 #include "compat.h"
 #include "profio/legacy.h"
+#include "base/hash.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -421,13 +422,6 @@ typedef struct amap {
 	size_t mask;
 } amap;
 
-static inline size_t ahash(uint64_t a)
-{
-	a ^= a >> 31;
-	a *= 0x9e3779b97f4a7c15ULL;
-	return (size_t)(a ^ (a >> 29));
-}
-
 static const char alloc_rx[] =
 	"calloc|cfree|malloc|free|memalign|do_memalign|(__)?posix_memalign|pvalloc|valloc|realloc|"
 	"tcmalloc::.*|tc_calloc|tc_cfree|tc_malloc|tc_free|tc_memalign|tc_posix_memalign|"
@@ -472,7 +466,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 			if (a == 0 && zero_loc) {
 				id = zero_id;
 			} else {
-				size_t j = ahash(a) & am.mask;
+				size_t j = cprof_mix64(a) & am.mask;
 				while (am.v[j] && am.k[j] != a)
 					j = (j + 1) & am.mask;
 				if (a != 0 && am.v[j]) {

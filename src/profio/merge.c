@@ -7,6 +7,7 @@
 #include "compat.h"
 #include "profio/merge.h"
 #include "profio/decode.h"
+#include "base/hash.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -24,13 +25,6 @@ typedef struct set {
 	slot *s;
 	size_t mask, n;
 } set;
-
-static inline uint64_t h64(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
 
 static bool set_grow(set *t)
 {
@@ -125,7 +119,7 @@ static int64_t map_name(const cprof_mapping *mp)
 
 static uint64_t hash_mapping(const cprof_mapping *mp)
 {
-	return h64(h64(h64(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
+	return cprof_hash_step(cprof_hash_step(cprof_hash_step(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
 }
 
 static bool mapping_eq(const cprof_mapping *a, const cprof_mapping *b)
@@ -135,7 +129,7 @@ static bool mapping_eq(const cprof_mapping *a, const cprof_mapping *b)
 
 static uint64_t hash_function(const cprof_function *f)
 {
-	return h64(h64(h64(h64(2, (uint64_t)f->name), (uint64_t)f->system_name),
+	return cprof_hash_step(cprof_hash_step(cprof_hash_step(cprof_hash_step(2, (uint64_t)f->name), (uint64_t)f->system_name),
 		       (uint64_t)f->filename), (uint64_t)f->start_line);
 }
 
@@ -153,10 +147,10 @@ static uint64_t loc_addr(const cprof_profile *o, const cprof_location *l)
 
 static uint64_t hash_location(const cprof_profile *o, const cprof_location *l)
 {
-	uint64_t h = h64(h64(h64(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
+	uint64_t h = cprof_hash_step(cprof_hash_step(cprof_hash_step(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
 	const cprof_line *ln = l->nline ? o->line_pool.v + l->line_off : NULL;
 	for (uint32_t j = 0; j < l->nline; j++)
-		h = h64(h64(h64(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
+		h = cprof_hash_step(cprof_hash_step(cprof_hash_step(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
 	return h;
 }
 
@@ -174,13 +168,13 @@ static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof_lab
 	uint64_t h = 4;
 	uint32_t k = 0;
 	for (; k + 1 < nloc; k += 2) /* two 32-bit ids a round */
-		h = h64(h, locs[k] | (uint64_t)locs[k + 1] << 32);
+		h = cprof_hash_step(h, locs[k] | (uint64_t)locs[k + 1] << 32);
 	if (k < nloc)
-		h = h64(h, locs[k]);
+		h = cprof_hash_step(h, locs[k]);
 	for (k = 0; k < nlabel; k++)
-		h = h64(h64(h64(h64(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
+		h = cprof_hash_step(cprof_hash_step(cprof_hash_step(cprof_hash_step(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
 			(uint64_t)l[k].num_unit);
-	return h64(h, nloc);
+	return cprof_hash_step(h, nloc);
 }
 
 static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint32_t *locs,

@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "runtime/emit.h"
+#include "base/hash.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
 
@@ -236,11 +237,8 @@ int cprof__cpu_sigprof_take(void)
 static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ label;
-	for (uint32_t i = 0; i < n; i++) {
-		h ^= pcs[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		h = cprof_hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks an empty bucket */
 }
 

@@ -10,6 +10,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "runtime/emit.h"
+#include "base/hash.h"
 
 #include <cprof.h>
 #include <errno.h>
@@ -57,11 +58,8 @@ static void unlock(cprof__stacks *t)
 static uint64_t hash_pcs(const uintptr_t *pcs, uint32_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	for (uint32_t i = 0; i < n; i++) {
-		h ^= pcs[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 33;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		h = cprof_hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks nothing */
 }
 
