@@ -60,20 +60,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_profile_add_sample_type(&p, "samples", "count");
-	cprof_profile_add_sample_type(&p, "cpu", "nanoseconds");
-	p.period_type.type = cprof_profile_str(&p, "cpu");
-	p.period_type.unit = cprof_profile_str(&p, "nanoseconds");
+	cprof__profile p;
+	cprof__profile_init(&p);
+	cprof__profile_add_sample_type(&p, "samples", "count");
+	cprof__profile_add_sample_type(&p, "cpu", "nanoseconds");
+	p.period_type.type = cprof__profile_str(&p, "cpu");
+	p.period_type.unit = cprof__profile_str(&p, "nanoseconds");
 	p.period = 10000000;
 	p.time_nanos = 1700000000000000000;
 	p.duration_nanos = 60000000000;
-	cprof_mapping m = {.start = 0x400000, .limit = 0x400000 + 0x1000000, .offset = 0,
-			   .file = cprof_profile_str(&p, "/usr/bin/synthetic"),
-			   .build_id = cprof_profile_str(&p, "0123456789abcdef0123456789abcdef01234567"),
+	cprof__mapping m = {.start = 0x400000, .limit = 0x400000 + 0x1000000, .offset = 0,
+			   .file = cprof__profile_str(&p, "/usr/bin/synthetic"),
+			   .build_id = cprof__profile_str(&p, "0123456789abcdef0123456789abcdef01234567"),
 			   .has_functions = true, .has_filenames = true, .has_line_numbers = true};
-	uint64_t mid = cprof_profile_add_mapping(&p, &m);
+	uint64_t mid = cprof__profile_add_mapping(&p, &m);
 
 	static const char *const parts[] = {"server", "handle", "parse", "encode", "index", "cache",
 					    "query", "render", "alloc", "hash", "sort", "flush",
@@ -84,10 +84,10 @@ int main(int argc, char **argv)
 			 parts[(f / 256) % 16], f);
 		snprintf(file, sizeof(file), "/src/synthetic/%s/%s_%zu.c", parts[f % 16],
 			 parts[(f / 16) % 16], f / 64);
-		uint64_t fid = cprof_profile_add_function(&p, name, name, file, (int64_t)(f % 997) + 1);
+		uint64_t fid = cprof__profile_add_function(&p, name, name, file, (int64_t)(f % 997) + 1);
 		for (int site = 0; site < SITES; site++) {
-			cprof_line ln = {fid, (int64_t)(f % 997) + 2 + site * 7, 0};
-			cprof_profile_add_location(&p, mid, 0x400000 + f * 48 + (uint64_t)site * 16, &ln, 1);
+			cprof__line ln = {fid, (int64_t)(f % 997) + 2 + site * 7, 0};
+			cprof__profile_add_location(&p, mid, 0x400000 + f * 48 + (uint64_t)site * 16, &ln, 1);
 		}
 	}
 
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 		stk[0] = (s * 7919) % nloc + 1;
 		int64_t count = 1 + (int64_t)(below(100) < 80 ? below(3) : below(200));
 		int64_t v[2] = {count, count * 10000000};
-		cprof_profile_add_sample(&p, stk, depth, v, NULL, 0);
+		cprof__profile_add_sample(&p, stk, depth, v, NULL, 0);
 	}
 	free(stk);
 	free(callees);
@@ -125,9 +125,9 @@ int main(int argc, char **argv)
 		perror(out);
 		return 1;
 	}
-	int rc = cprof_profile_write_fd(&p, fd);
+	int rc = cprof__profile_write_fd(&p, fd);
 	close(fd);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 	if (rc < 0) {
 		fprintf(stderr, "gen_profile: write failed (%d)\n", rc);
 		return 1;

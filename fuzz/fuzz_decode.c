@@ -39,24 +39,24 @@ static void check_file_reader(const uint8_t *data, size_t size, int mem_rc)
 	}
 	char path[64], err[256] = "";
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	cprof_profile p;
-	cprof_profile_init(&p);
-	int rc = cprof_profile_read_file(&p, path, err, sizeof(err));
+	cprof__profile p;
+	cprof__profile_init(&p);
+	int rc = cprof__profile_read_file(&p, path, err, sizeof(err));
 	if (off == size && (rc < 0) != (mem_rc < 0))
 		__builtin_trap();
 	if (rc < 0 && (!err[0] || strchr(err, '\n')))
 		__builtin_trap();
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 	close(fd);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	char err[256];
 	err[0] = 0;
-	int rc = cprof_profile_decode(&p, data, size, err, sizeof(err));
+	int rc = cprof__profile_decode(&p, data, size, err, sizeof(err));
 	check_file_reader(data, size, rc);
 	if (rc < 0) {
 		/* A failure always says why, on one line. */
@@ -64,12 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 	} else {
 		/* Whatever decodes must merge (with itself, scaled). */
-		cprof_profile m;
-		cprof_profile_init(&m);
-		if (cprof_profile_merge(&m, &p, 1, err, sizeof(err)) == 0)
-			cprof_profile_merge(&m, &p, -1, err, sizeof(err));
-		cprof_profile_free(&m);
+		cprof__profile m;
+		cprof__profile_init(&m);
+		if (cprof__profile_merge(&m, &p, 1, err, sizeof(err)) == 0)
+			cprof__profile_merge(&m, &p, -1, err, sizeof(err));
+		cprof__profile_free(&m);
 	}
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 	return 0;
 }

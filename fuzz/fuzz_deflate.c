@@ -27,16 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t chunk = 1 + (((size_t)data[0] << 8 | data[1]) & 0xffff);
 	data += 2;
 	size -= 2;
-	cprof_deflate *d = cprof_deflate_new();
-	cprof_buf out;
-	cprof_buf_init(&out, 0);
+	cprof__deflate *d = cprof__deflate_new();
+	cprof__buf out;
+	cprof__buf_init(&out, 0);
 	if (!d)
 		abort();
 	size_t off = 0;
 	do {
 		size_t len = size - off < chunk ? size - off : chunk;
 		size_t dict = off < 32768 ? off : 32768;
-		if (cprof_deflate_chunk(d, data + off - dict, dict, dict + len, off + len >= size, &out) < 0)
+		if (cprof__deflate_chunk(d, data + off - dict, dict, dict + len, off + len >= size, &out) < 0)
 			abort();
 		off += len;
 	} while (off < size);
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	inflateEnd(&z);
 	free(back);
-	cprof_buf_free(&out);
-	cprof_deflate_free(d);
+	cprof__buf_free(&out);
+	cprof__deflate_free(d);
 	return 0;
 }

@@ -15,8 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct ctx {
-	const cprof_elffile *e;
-	const cprof_elftab *t;
+	const cprof__elffile *e;
+	const cprof__elftab *t;
 	size_t n;
 };
 
@@ -27,7 +27,7 @@ static bool each(void *p, uint64_t value, uint64_t size, int bind, uint32_t name
 	(void)value;
 	(void)size;
 	(void)bind;
-	if (cprof_elf_name(c->e, c->t, name, buf, sizeof(buf)) && !memchr(buf, 0, sizeof(buf)))
+	if (cprof__elf_name(c->e, c->t, name, buf, sizeof(buf)) && !memchr(buf, 0, sizeof(buf)))
 		__builtin_trap(); /* a name is NUL-terminated within buf */
 	return ++c->n < 100000;
 }
@@ -45,18 +45,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		done += (size_t)w;
 	}
-	cprof_elffile e;
+	cprof__elffile e;
 	char why[160];
-	if (cprof_elf_open(&e, fd, why, sizeof(why)) == 0) {
-		const cprof_elftab *tabs[] = {&e.symtab, &e.dynsym};
+	if (cprof__elf_open(&e, fd, why, sizeof(why)) == 0) {
+		const cprof__elftab *tabs[] = {&e.symtab, &e.dynsym};
 		for (int i = 0; i < 2; i++) {
 			struct ctx c = {&e, tabs[i], 0};
 			if (tabs[i]->size)
-				cprof_elf_funcs(&e, tabs[i], each, &c);
+				cprof__elf_funcs(&e, tabs[i], each, &c);
 		}
 	} else if (!memchr(why, 0, sizeof(why))) {
 		__builtin_trap();
 	}
-	cprof_elf_close(&e);
+	cprof__elf_close(&e);
 	return 0;
 }

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cprof_buf_init(cprof_buf *b, size_t max)
+void cprof__buf_init(cprof__buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
 	b->max = max ? max : CPROF_BUF_DEFAULT_MAX;
 }
 
-void cprof_buf_free(cprof_buf *b)
+void cprof__buf_free(cprof__buf *b)
 {
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
 
-bool cprof_buf_reserve(cprof_buf *b, size_t extra)
+bool cprof__buf_reserve(cprof__buf *b, size_t extra)
 {
 	if (b->failed)
 		return false;
@@ -31,7 +31,7 @@ bool cprof_buf_reserve(cprof_buf *b, size_t extra)
 	if (need <= b->cap)
 		return true;
 	size_t cap = b->cap ? b->cap : 256;
-	if (cap > b->max) /* never more than the cap: cprof_sb formats into it */
+	if (cap > b->max) /* never more than the cap: cprof__sb formats into it */
 		cap = b->max;
 	while (cap < need)
 		cap = cap > b->max / 2 ? b->max : cap * 2;
@@ -45,15 +45,15 @@ bool cprof_buf_reserve(cprof_buf *b, size_t extra)
 	return true;
 }
 
-void cprof_buf_append(cprof_buf *b, const void *p, size_t n)
+void cprof__buf_append(cprof__buf *b, const void *p, size_t n)
 {
-	if (n == 0 || !cprof_buf_reserve(b, n))
+	if (n == 0 || !cprof__buf_reserve(b, n))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
 
-int cprof_errf(char *err, size_t errlen, const char *fmt, ...)
+int cprof__errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;

@@ -27,7 +27,7 @@ static inline void cprof__go_frac(char *frac, size_t size, uint64_t f, int prec)
 
 /* d nanoseconds as Go prints a time.Duration: "0s", "750ns", "1.5µs",
  * "12.25ms", "3.5s", "2m0.5s", "1h2m3s". */
-static inline void cprof_go_duration(char *buf, size_t size, int64_t d)
+static inline void cprof__go_duration(char *buf, size_t size, int64_t d)
 {
 	uint64_t u = d < 0 ? (uint64_t)(-(d + 1)) + 1 : (uint64_t)d;
 	const char *sign = d < 0 ? "-" : "";

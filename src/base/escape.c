@@ -33,7 +33,7 @@ static void markup_escape(FILE *out, const char *s, size_t n, bool keep_lines)
 			rep = "&#39;";
 		else if (c < 0x20 && c != '\t' && !(keep_lines && (c == '\n' || c == '\r')))
 			rep = "\xef\xbf\xbd";
-		else if (c >= 0x80 && !(l = cprof_utf8_seq(u + i, n - i))) {
+		else if (c >= 0x80 && !(l = cprof__utf8_seq(u + i, n - i))) {
 			rep = "\xef\xbf\xbd";
 			l = 1;
 		}
@@ -42,17 +42,17 @@ static void markup_escape(FILE *out, const char *s, size_t n, bool keep_lines)
 	fwrite(s + run, 1, n - run, out);
 }
 
-void cprof_xml_escape(FILE *out, const char *s, size_t n)
+void cprof__xml_escape(FILE *out, const char *s, size_t n)
 {
 	markup_escape(out, s, n, false);
 }
 
-void cprof_html_escape(FILE *out, const char *s, size_t n)
+void cprof__html_escape(FILE *out, const char *s, size_t n)
 {
 	markup_escape(out, s, n, true);
 }
 
-void cprof_json_escape(FILE *out, const char *s, size_t n)
+void cprof__json_escape(FILE *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t run = 0;
@@ -65,7 +65,7 @@ void cprof_json_escape(FILE *out, const char *s, size_t n)
 			snprintf(rep, sizeof(rep), "\\%c", c);
 		else if (c < 0x20 || c == '<' || c == '>' || c == '&')
 			snprintf(rep, sizeof(rep), "\\u%04x", c);
-		else if (c >= 0x80 && !(l = cprof_utf8_seq(u + i, n - i))) {
+		else if (c >= 0x80 && !(l = cprof__utf8_seq(u + i, n - i))) {
 			snprintf(rep, sizeof(rep), "\\ufffd");
 			l = 1;
 		} else if (l == 3 && c == 0xe2 && u[i + 1] == 0x80 && (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
@@ -79,7 +79,7 @@ void cprof_json_escape(FILE *out, const char *s, size_t n)
 	fwrite(s + run, 1, n - run, out);
 }
 
-void cprof_query_escape(FILE *out, const char *s)
+void cprof__query_escape(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;

@@ -15,20 +15,20 @@
 /* s[0..n) for XML text and attribute values: & < > " ' become entities,
  * control characters other than tab (newlines too: an attribute would
  * normalise them) and invalid UTF-8 bytes become U+FFFD. */
-void cprof_xml_escape(FILE *out, const char *s, size_t n);
+void cprof__xml_escape(FILE *out, const char *s, size_t n);
 
 /* The same for HTML text, where line breaks are kept: tab, newline and
  * carriage return pass through. */
-void cprof_html_escape(FILE *out, const char *s, size_t n);
+void cprof__html_escape(FILE *out, const char *s, size_t n);
 
 /* s[0..n) as the body of a JSON string (without the quotes), also safe
  * inside an HTML <script> element: " and \ escaped, control characters and
  * < > & as \u00XX, U+2028/U+2029 as \u2028/\u2029 (line ends in older
  * JavaScript), invalid UTF-8 bytes as \ufffd. */
-void cprof_json_escape(FILE *out, const char *s, size_t n);
+void cprof__json_escape(FILE *out, const char *s, size_t n);
 
 /* The C string s percent-encoded for a URL query value (RFC 3986: all but
  * letters, digits and - _ . ~). */
-void cprof_query_escape(FILE *out, const char *s);
+void cprof__query_escape(FILE *out, const char *s);
 
 #endif

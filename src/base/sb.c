@@ -5,26 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cprof_sb_init(cprof_sb *s, size_t max)
+void cprof__sb_init(cprof__sb *s, size_t max)
 {
-	cprof_buf_init(&s->b, max);
+	cprof__buf_init(&s->b, max);
 }
 
-void cprof_sb_free(cprof_sb *s)
+void cprof__sb_free(cprof__sb *s)
 {
 	size_t max = s->b.max;
-	cprof_buf_free(&s->b);
-	cprof_buf_init(&s->b, max);
+	cprof__buf_free(&s->b);
+	cprof__buf_init(&s->b, max);
 }
 
-void cprof_sb_reset(cprof_sb *s)
+void cprof__sb_reset(cprof__sb *s)
 {
 	s->b.len = 0;
 	if (s->b.data)
 		s->b.data[0] = 0;
 }
 
-void cprof_sb_truncate(cprof_sb *s, size_t n)
+void cprof__sb_truncate(cprof__sb *s, size_t n)
 {
 	if (n < s->b.len) {
 		s->b.len = n;
@@ -32,7 +32,7 @@ void cprof_sb_truncate(cprof_sb *s, size_t n)
 	}
 }
 
-void cprof_sb_drop_front(cprof_sb *s, size_t n)
+void cprof__sb_drop_front(cprof__sb *s, size_t n)
 {
 	if (n > s->b.len)
 		n = s->b.len;
@@ -44,7 +44,7 @@ void cprof_sb_drop_front(cprof_sb *s, size_t n)
 
 /* Room for n more bytes and the NUL after them.  The NUL is not counted in
  * len, but it needs its byte: the cap applies to len + 1. */
-static bool sb_room(cprof_sb *s, size_t n)
+static bool sb_room(cprof__sb *s, size_t n)
 {
 	if (!s->b.max) /* a zero-initialised builder */
 		s->b.max = CPROF_BUF_DEFAULT_MAX;
@@ -52,10 +52,10 @@ static bool sb_room(cprof_sb *s, size_t n)
 		s->b.failed = true;
 		return false;
 	}
-	return cprof_buf_reserve(&s->b, n + 1);
+	return cprof__buf_reserve(&s->b, n + 1);
 }
 
-void cprof_sb_add(cprof_sb *s, const char *t, size_t n)
+void cprof__sb_add(cprof__sb *s, const char *t, size_t n)
 {
 	if (!sb_room(s, n))
 		return;
@@ -64,12 +64,12 @@ void cprof_sb_add(cprof_sb *s, const char *t, size_t n)
 	s->b.data[s->b.len] = 0;
 }
 
-void cprof_sb_puts(cprof_sb *s, const char *t)
+void cprof__sb_puts(cprof__sb *s, const char *t)
 {
-	cprof_sb_add(s, t, strlen(t));
+	cprof__sb_add(s, t, strlen(t));
 }
 
-void cprof_sb_vprintf(cprof_sb *s, const char *fmt, va_list ap)
+void cprof__sb_vprintf(cprof__sb *s, const char *fmt, va_list ap)
 {
 	if (s->b.failed)
 		return;
@@ -97,26 +97,26 @@ void cprof_sb_vprintf(cprof_sb *s, const char *fmt, va_list ap)
 	s->b.len += (size_t)n;
 }
 
-void cprof_sb_printf(cprof_sb *s, const char *fmt, ...)
+void cprof__sb_printf(cprof__sb *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	cprof_sb_vprintf(s, fmt, ap);
+	cprof__sb_vprintf(s, fmt, ap);
 	va_end(ap);
 }
 
-char *cprof_sb_detach(cprof_sb *s)
+char *cprof__sb_detach(cprof__sb *s)
 {
 	char *p = NULL;
 	if (!s->b.failed) {
 		if (!s->b.data)
-			cprof_sb_add(s, "", 0);
+			cprof__sb_add(s, "", 0);
 		p = (char *)s->b.data;
 		if (s->b.failed)
 			p = NULL;
 		else
 			s->b.data = NULL;
 	}
-	cprof_sb_free(s);
+	cprof__sb_free(s);
 	return p;
 }

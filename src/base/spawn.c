@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int cprof_spawn_wait(char *const argv[], int out_fd, bool quiet, int *status)
+int cprof__spawn_wait(char *const argv[], int out_fd, bool quiet, int *status)
 {
 	posix_spawn_file_actions_t fa;
 	int rc = posix_spawn_file_actions_init(&fa);

@@ -14,6 +14,6 @@
  * other descriptors and the signal mask are inherited.  Waits for it (EINTR
  * retried).  Returns 0 with *status as waitpid(2) sets it, or a positive
  * errno when it could not be started. */
-int cprof_spawn_wait(char *const argv[], int out_fd, bool quiet, int *status);
+int cprof__spawn_wait(char *const argv[], int out_fd, bool quiet, int *status);
 
 #endif

@@ -1,7 +1,7 @@
 #include "compat.h"
 #include "base/utf8.h"
 
-size_t cprof_utf8_seq(const unsigned char *s, size_t n)
+size_t cprof__utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	if (c < 0x80)
@@ -36,27 +36,27 @@ size_t cprof_utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-size_t cprof_utf8_len(const char *s, size_t n)
+size_t cprof__utf8_len(const char *s, size_t n)
 {
 	size_t chars = 0;
 	for (size_t i = 0; i < n; chars++) {
-		size_t l = cprof_utf8_seq((const unsigned char *)s + i, n - i);
+		size_t l = cprof__utf8_seq((const unsigned char *)s + i, n - i);
 		i += l ? l : 1;
 	}
 	return chars;
 }
 
-size_t cprof_utf8_prefix(const char *s, size_t n, size_t chars)
+size_t cprof__utf8_prefix(const char *s, size_t n, size_t chars)
 {
 	size_t i = 0;
 	while (i < n && chars-- > 0) {
-		size_t l = cprof_utf8_seq((const unsigned char *)s + i, n - i);
+		size_t l = cprof__utf8_seq((const unsigned char *)s + i, n - i);
 		i += l ? l : 1;
 	}
 	return i;
 }
 
-size_t cprof_utf8_runes(const char *s)
+size_t cprof__utf8_runes(const char *s)
 {
 	size_t n = 0;
 	for (; *s; s++)

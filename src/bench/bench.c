@@ -58,9 +58,9 @@ static char *xstrdup(const char *s)
 }
 
 /* The builder's text; out of memory as xstrdup. */
-static char *xdetach(cprof_sb *s)
+static char *xdetach(cprof__sb *s)
 {
-	char *p = cprof_sb_detach(s);
+	char *p = cprof__sb_detach(s);
 	if (!p)
 		out_of_memory();
 	return p;
@@ -357,7 +357,7 @@ struct ctx {
 	bool header_done, failed, alloc_noted, have_alloc;
 	struct subname *subs;
 	size_t nsubs, capsubs;
-	cprof_sb line; /* -json: the output line being assembled */
+	cprof__sb line; /* -json: the output line being assembled */
 	const char *pkg;
 	int64_t t0;
 	char current[512]; /* for the timeout message */
@@ -377,7 +377,7 @@ struct cprof__bench {
 	int64_t bytes;
 	int nextra;
 	struct extra extra[MAX_EXTRA];
-	cprof_sb output;
+	cprof__sb output;
 	long previous_n;
 	int64_t previous_duration;
 	int parallelism;
@@ -459,13 +459,13 @@ static void out(struct ctx *c, const char *fmt, ...)
 		va_end(ap);
 		return;
 	}
-	cprof_sb_vprintf(&c->line, fmt, ap);
+	cprof__sb_vprintf(&c->line, fmt, ap);
 	va_end(ap);
 	const char *line, *nl;
-	while ((nl = memchr(line = cprof_sb_str(&c->line), '\n', cprof_sb_len(&c->line)))) {
+	while ((nl = memchr(line = cprof__sb_str(&c->line), '\n', cprof__sb_len(&c->line)))) {
 		size_t n = (size_t)(nl - line) + 1;
 		json_event(c, "output", line, n, -1);
-		cprof_sb_drop_front(&c->line, n);
+		cprof__sb_drop_front(&c->line, n);
 	}
 }
 
@@ -643,15 +643,15 @@ static void add_log(struct cprof__bench *b, const char *file, int line, const ch
 	const char *base = strrchr(file, '/');
 	base = base ? base + 1 : file;
 	pthread_mutex_lock(&c->log_mu);
-	if (cprof_sb_len(&b->output) < MAX_OUTPUT) {
-		cprof_sb_printf(&b->output, "    %s:%d: ", base, line);
+	if (cprof__sb_len(&b->output) < MAX_OUTPUT) {
+		cprof__sb_printf(&b->output, "    %s:%d: ", base, line);
 		for (const char *p = msg; *p; p++) {
 			if (*p == '\n' && p[1])
-				cprof_sb_printf(&b->output, "\n        ");
+				cprof__sb_printf(&b->output, "\n        ");
 			else if (*p != '\n')
-				cprof_sb_printf(&b->output, "%c", *p);
+				cprof__sb_printf(&b->output, "%c", *p);
 		}
-		cprof_sb_printf(&b->output, "\n");
+		cprof__sb_printf(&b->output, "\n");
 	}
 	pthread_mutex_unlock(&c->log_mu);
 }
@@ -788,7 +788,7 @@ static void launch(struct cprof__bench *b)
 			for (int64_t n = 1; !b->failed && b->duration < d && n < MAX_ITERS;) {
 				if (clock_fn() - wall0 > guard) {
 					char gd[32];
-					cprof_go_duration(gd, sizeof gd, guard);
+					cprof__go_duration(gd, sizeof gd, guard);
 					fprintf(c->err,
 						"cprof-bench: %s: ramp-up stopped after %s of wall "
 						"time at n=%ld (is the timer stopped most of the "
@@ -826,15 +826,15 @@ static int cmp_extra(const void *a, const void *b)
 }
 
 /* BenchmarkResult.String() (+ MemString()). */
-static void format_result(cprof_sb *s, const struct result *r, bool mem)
+static void format_result(cprof__sb *s, const struct result *r, bool mem)
 {
 	char v[128];
-	cprof_sb_printf(s, "%8ld", r->n);
+	cprof__sb_printf(s, "%8ld", r->n);
 	const struct extra *e = find_extra(r, "ns/op");
 	double ns = e ? e->v : (double)r->t / (double)r->n;
 	if (ns != 0) {
 		cprof__bench_pretty(v, sizeof v, ns, "ns/op");
-		cprof_sb_printf(s, "\t%s", v);
+		cprof__sb_printf(s, "\t%s", v);
 	}
 	double mbs = 0;
 	if ((e = find_extra(r, "MB/s")))
@@ -844,7 +844,7 @@ static void format_result(cprof_sb *s, const struct result *r, bool mem)
 		mbs = ((double)r->bytes * (double)r->n / 1e6) / secs;
 	}
 	if (mbs != 0)
-		cprof_sb_printf(s, "\t%7.2f MB/s", mbs);
+		cprof__sb_printf(s, "\t%7.2f MB/s", mbs);
 	struct extra sorted[MAX_EXTRA];
 	int n = 0;
 	for (int i = 0; i < r->nextra; i++) {
@@ -856,7 +856,7 @@ static void format_result(cprof_sb *s, const struct result *r, bool mem)
 	qsort(sorted, (size_t)n, sizeof *sorted, cmp_extra);
 	for (int i = 0; i < n; i++) {
 		cprof__bench_pretty(v, sizeof v, sorted[i].v, sorted[i].unit);
-		cprof_sb_printf(s, "\t%s", v);
+		cprof__sb_printf(s, "\t%s", v);
 	}
 	if (mem) {
 		int64_t bop = 0, aop = 0;
@@ -868,7 +868,7 @@ static void format_result(cprof_sb *s, const struct result *r, bool mem)
 			aop = (int64_t)e->v;
 		else if (r->n > 0)
 			aop = (int64_t)r->mem_allocs / (int64_t)r->n;
-		cprof_sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop, (long long)aop);
+		cprof__sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop, (long long)aop);
 	}
 }
 
@@ -881,14 +881,14 @@ static void bench_name(char *buf, size_t size, const char *name, int procs)
 }
 
 /* Keep at most 10 lines of a benchmark's log (Go's trimOutput). */
-static void trim_output(cprof_sb *o)
+static void trim_output(cprof__sb *o)
 {
 	int nl = 0;
-	const char *p = cprof_sb_str(o);
-	for (size_t j = 0; j < cprof_sb_len(o); j++) {
+	const char *p = cprof__sb_str(o);
+	for (size_t j = 0; j < cprof__sb_len(o); j++) {
 		if (p[j] == '\n' && ++nl >= 10) {
-			cprof_sb_truncate(o, j);
-			cprof_sb_printf(o, "\n\t... [output truncated]\n");
+			cprof__sb_truncate(o, j);
+			cprof__sb_printf(o, "\n\t... [output truncated]\n");
 			return;
 		}
 	}
@@ -904,14 +904,14 @@ static bool run1(struct cprof__bench *b)
 	}
 	run_n(b, 1);
 	if (b->failed) {
-		out(c, "--- FAIL: %s\n%s", b->name, cprof_sb_str(&b->output));
+		out(c, "--- FAIL: %s\n%s", b->name, cprof__sb_str(&b->output));
 		return false;
 	}
 	if (b->has_sub || b->finished) {
-		if (c->verbose && (cprof_sb_len(&b->output) > 0 || b->finished)) {
+		if (c->verbose && (cprof__sb_len(&b->output) > 0 || b->finished)) {
 			trim_output(&b->output);
 			out(c, "--- %s: %s\n%s", b->skipped ? "SKIP" : "BENCH", b->name,
-			    cprof_sb_str(&b->output));
+			    cprof__sb_str(&b->output));
 		}
 		return false;
 	}
@@ -931,7 +931,7 @@ static void note_allocs(struct ctx *c)
 static void bench_free(struct cprof__bench *b)
 {
 	free(b->name);
-	cprof_sb_free(&b->output);
+	cprof__sb_free(&b->output);
 	free(b);
 }
 
@@ -975,21 +975,21 @@ static void process(struct cprof__bench *b)
 			}
 			launch(b);
 			if (b->failed) {
-				out(c, "--- FAIL: %s\n%s", name, cprof_sb_str(&b->output));
+				out(c, "--- FAIL: %s\n%s", name, cprof__sb_str(&b->output));
 				continue;
 			}
-			cprof_sb res = CPROF_SB_INIT;
+			cprof__sb res = CPROF_SB_INIT;
 			format_result(&res, &b->result,
 				      (c->benchmem || b->show_allocs) && c->have_alloc);
 			if ((c->benchmem || b->show_allocs) && !c->have_alloc)
 				note_allocs(c);
 			if (c->verbose)
 				out(c, "%-*s\t", c->max_len, name);
-			out(c, "%s\n", cprof_sb_str(&res));
-			cprof_sb_free(&res);
-			if (cprof_sb_len(&b->output) > 0) {
+			out(c, "%s\n", cprof__sb_str(&res));
+			cprof__sb_free(&res);
+			if (cprof__sb_len(&b->output) > 0) {
 				trim_output(&b->output);
-				out(c, "--- BENCH: %s\n%s", name, cprof_sb_str(&b->output));
+				out(c, "--- BENCH: %s\n%s", name, cprof__sb_str(&b->output));
 			}
 		}
 	}
@@ -998,33 +998,33 @@ static void process(struct cprof__bench *b)
 }
 
 /* Go's rewrite(): whitespace becomes '_', unprintables are escaped. */
-static void rewrite(cprof_sb *s, const char *name)
+static void rewrite(cprof__sb *s, const char *name)
 {
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		unsigned char ch = *p;
 		if (ch == ' ' || (ch >= '\t' && ch <= '\r'))
-			cprof_sb_printf(s, "_");
+			cprof__sb_printf(s, "_");
 		else if (ch == 7)
-			cprof_sb_printf(s, "\\a");
+			cprof__sb_printf(s, "\\a");
 		else if (ch == 8)
-			cprof_sb_printf(s, "\\b");
+			cprof__sb_printf(s, "\\b");
 		else if (ch < 0x20 || ch == 0x7f)
-			cprof_sb_printf(s, "\\x%02x", ch);
+			cprof__sb_printf(s, "\\x%02x", ch);
 		else
-			cprof_sb_printf(s, "%c", ch);
+			cprof__sb_printf(s, "%c", ch);
 	}
 }
 
 /* Go's matcher.unique(): parent/sub, then parent/sub#01, #02... */
 static char *unique_name(struct ctx *c, const char *parent, const char *sub)
 {
-	cprof_sb s = CPROF_SB_INIT;
-	cprof_sb_printf(&s, "%s/%s", parent, sub);
+	cprof__sb s = CPROF_SB_INIT;
+	cprof__sb_printf(&s, "%s/%s", parent, sub);
 	bool empty = !*sub;
 	for (;;) {
 		struct subname *found = NULL;
 		for (size_t i = 0; i < c->nsubs; i++)
-			if (!strcmp(c->subs[i].name, cprof_sb_str(&s))) {
+			if (!strcmp(c->subs[i].name, cprof__sb_str(&s))) {
 				found = &c->subs[i];
 				break;
 			}
@@ -1037,14 +1037,14 @@ static char *unique_name(struct ctx *c, const char *parent, const char *sub)
 				c->subs = p;
 				c->capsubs = cap;
 			}
-			c->subs[c->nsubs].name = xstrdup(cprof_sb_str(&s));
+			c->subs[c->nsubs].name = xstrdup(cprof__sb_str(&s));
 			c->subs[c->nsubs++].next = 1;
 			return xdetach(&s);
 		}
 		int next = found ? found->next : 0;
 		if (found)
 			found->next++;
-		cprof_sb_printf(&s, "#%02d", next);
+		cprof__sb_printf(&s, "#%02d", next);
 		empty = false;
 	}
 }
@@ -1056,10 +1056,10 @@ static bool bench_run(struct cprof__bench *parent, const char *subname, cprof_be
 	parent->has_sub = true;
 	char *name;
 	if (parent->level > 0) {
-		cprof_sb rw = CPROF_SB_INIT;
+		cprof__sb rw = CPROF_SB_INIT;
 		rewrite(&rw, subname);
-		name = unique_name(c, parent->name, cprof_sb_str(&rw));
-		cprof_sb_free(&rw);
+		name = unique_name(c, parent->name, cprof__sb_str(&rw));
+		cprof__sb_free(&rw);
 	} else {
 		name = xstrdup(subname);
 	}
@@ -1434,7 +1434,7 @@ static void *watchdog_thread(void *p)
 	pthread_mutex_unlock(&w->mu);
 	if (fire) {
 		char d[32];
-		cprof_go_duration(d, sizeof d, w->c->timeout_ns);
+		cprof__go_duration(d, sizeof d, w->c->timeout_ns);
 		fprintf(w->c->err, "panic: test timed out after %s\n\nrunning tests:\n\t%s\n", d,
 			w->c->current);
 		fflush(NULL);
@@ -1704,7 +1704,7 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	for (size_t i = 0; i < c.nsubs; i++)
 		free(c.subs[i].name);
 	free(c.subs);
-	cprof_sb_free(&c.line);
+	cprof__sb_free(&c.line);
 	pthread_mutex_destroy(&c.log_mu);
 	fflush(c.out);
 	return c.failed ? 1 : 0;

@@ -31,7 +31,7 @@ int64_t cprof__bench_predict_n(int64_t goalns, int64_t prev_iters, int64_t prevn
 /* Go's time.ParseDuration (subset: no overflow past ~292 years).
  * Returns 0 and *ns, or -1 on a malformed string. */
 int cprof__bench_parse_duration(const char *s, int64_t *ns);
-/* Go's time.Duration.String(): cprof_go_duration() in src/duration.h. */
+/* Go's time.Duration.String(): cprof__go_duration() in src/duration.h. */
 /* Go's prettyPrint: value with Go's field width, a space, the unit. */
 void cprof__bench_pretty(char *buf, size_t size, double x, const char *unit);
 

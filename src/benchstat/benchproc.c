@@ -25,20 +25,20 @@ static size_t procs_at(const char *name)
 	return n;
 }
 
-static void name_base(const char *name, cprof_sb *out)
+static void name_base(const char *name, cprof__sb *out)
 {
 	size_t end = procs_at(name), slash = strcspn(name, "/");
-	cprof_sb_add(out, name, slash < end ? slash : end);
+	cprof__sb_add(out, name, slash < end ? slash : end);
 }
 
 /* Value of sub-name key (NULL if absent); "gomaxprocs" is the suffix. */
-static bool name_key(const char *name, const char *key, cprof_sb *out)
+static bool name_key(const char *name, const char *key, cprof__sb *out)
 {
 	size_t end = procs_at(name);
 	if (!strcmp(key, "gomaxprocs")) {
 		if (end == strlen(name))
 			return false;
-		cprof_sb_puts(out, name + end + 1);
+		cprof__sb_puts(out, name + end + 1);
 		return true;
 	}
 	size_t kl = strlen(key);
@@ -47,7 +47,7 @@ static bool name_key(const char *name, const char *key, cprof_sb *out)
 		while (j < end && name[j] != '/')
 			j++;
 		if (j - i - 1 > kl && !strncmp(name + i + 1, key, kl) && name[i + 1 + kl] == '=') {
-			cprof_sb_add(out, name + i + 2 + kl, j - (i + 2 + kl));
+			cprof__sb_add(out, name + i + 2 + kl, j - (i + 2 + kl));
 			return true;
 		}
 		i = j;
@@ -56,24 +56,24 @@ static bool name_key(const char *name, const char *key, cprof_sb *out)
 }
 
 /* The full name without the sub-name key (or the suffix for gomaxprocs). */
-static void name_without(const char *name, const char *key, cprof_sb *out)
+static void name_without(const char *name, const char *key, cprof__sb *out)
 {
 	size_t end = procs_at(name), kl = strlen(key);
 	if (!strcmp(key, "gomaxprocs")) {
-		cprof_sb_add(out, name, end);
+		cprof__sb_add(out, name, end);
 		return;
 	}
 	size_t first = strcspn(name, "/");
-	cprof_sb_add(out, name, first < end ? first : end);
+	cprof__sb_add(out, name, first < end ? first : end);
 	for (size_t i = first; i < end;) {
 		size_t j = i + 1;
 		while (j < end && name[j] != '/')
 			j++;
 		if (!(j - i - 1 > kl && !strncmp(name + i + 1, key, kl) && name[i + 1 + kl] == '='))
-			cprof_sb_add(out, name + i, j - i);
+			cprof__sb_add(out, name + i, j - i);
 		i = j;
 	}
-	cprof_sb_puts(out, name + end);
+	cprof__sb_puts(out, name + end);
 }
 
 /* ---------------------------------------------------------------- */
@@ -360,27 +360,27 @@ int cprof__bp_parse_filter(const char *text, struct opts *o, FILE *err)
 /* evaluation against a result                                        */
 
 bool cprof__bp_key_value(const struct cprof__bf_set *set, const struct cprof__bf_result *r,
-			 const char *unit, const struct key *k, cprof_sb *out)
+			 const char *unit, const struct key *k, cprof__sb *out)
 {
 	switch (k->kind) {
 	case K_FULLNAME:
-		cprof_sb_puts(out, r->name);
+		cprof__sb_puts(out, r->name);
 		return true;
 	case K_NAME:
 		name_base(r->name, out);
 		return true;
 	case K_FILE:
-		cprof_sb_puts(out, set->files[r->file]);
+		cprof__sb_puts(out, set->files[r->file]);
 		return true;
 	case K_UNIT:
-		cprof_sb_puts(out, unit);
+		cprof__sb_puts(out, unit);
 		return true;
 	case K_SUB:
 		return name_key(r->name, k->name, out);
 	case K_CONFIG: {
 		const char *v = cprof__bf_config_get(set, r->config, k->name);
 		if (v)
-			cprof_sb_puts(out, v);
+			cprof__sb_puts(out, v);
 		return v != NULL;
 	}
 	}
@@ -403,12 +403,12 @@ static bool feval(const struct opts *o, const struct cprof__bf_set *set, int i,
 	case F_TERM:
 		break;
 	}
-	cprof_sb v = {0};
+	cprof__sb v = {0};
 	cprof__bp_key_value(set, r, unit, &n->key, &v);
-	bool m = n->re ? !regexec(&n->rx, cprof_sb_str(&v), 0, NULL, 0) : !strcmp(cprof_sb_str(&v), n->val);
+	bool m = n->re ? !regexec(&n->rx, cprof__sb_str(&v), 0, NULL, 0) : !strcmp(cprof__sb_str(&v), n->val);
 	if (!m && n->key.kind == K_UNIT) /* the unit as written matches too */
 		m = n->re ? !regexec(&n->rx, raw_unit, 0, NULL, 0) : !strcmp(raw_unit, n->val);
-	cprof_sb_free(&v);
+	cprof__sb_free(&v);
 	return m;
 }
 
@@ -420,7 +420,7 @@ bool cprof__bp_filter_ok(const struct opts *o, const struct cprof__bf_set *set,
 
 /* Row label: the -row key, minus the part shown by a sub-name -col key. */
 void cprof__bp_row_value(const struct opts *o, const struct cprof__bf_set *set,
-			 const struct cprof__bf_result *r, const char *unit, cprof_sb *out)
+			 const struct cprof__bf_result *r, const char *unit, cprof__sb *out)
 {
 	if (o->row.kind == K_FULLNAME && o->col.kind == K_SUB) {
 		name_without(r->name, o->col.name, out);

@@ -70,7 +70,7 @@ void cprof__bp_free_filter(struct opts *o);
 /* Append the value of key k for result r measured in (tidied) unit to out;
  * false when r has no such sub-name or configuration key. */
 bool cprof__bp_key_value(const struct cprof__bf_set *set, const struct cprof__bf_result *r,
-			 const char *unit, const struct key *k, cprof_sb *out);
+			 const char *unit, const struct key *k, cprof__sb *out);
 
 /* Does o's filter keep result r's value in raw_unit (as written) / unit
  * (tidied)?  True when there is no filter. */
@@ -80,7 +80,7 @@ bool cprof__bp_filter_ok(const struct opts *o, const struct cprof__bf_set *set,
 /* Append r's row label: the -row key, minus the part a sub-name -col key
  * shows. */
 void cprof__bp_row_value(const struct opts *o, const struct cprof__bf_set *set,
-			 const struct cprof__bf_result *r, const char *unit, cprof_sb *out);
+			 const struct cprof__bf_result *r, const char *unit, cprof__sb *out);
 
 /* Is key listed in -ignore? */
 bool cprof__bp_ignored(const struct opts *o, const char *key);

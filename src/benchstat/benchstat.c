@@ -43,7 +43,7 @@ static size_t intern(struct intern *t, const char *s)
 		if (!slot)
 			return (size_t)-1;
 		for (size_t i = 0; i < t->n; i++) {
-			size_t h = (size_t)cprof_fnv1a64(t->str[i], strlen(t->str[i])) & (ns - 1);
+			size_t h = (size_t)cprof__fnv1a64(t->str[i], strlen(t->str[i])) & (ns - 1);
 			while (slot[h])
 				h = (h + 1) & (ns - 1);
 			slot[h] = i + 1;
@@ -52,7 +52,7 @@ static size_t intern(struct intern *t, const char *s)
 		t->slot = slot;
 		t->nslot = ns;
 	}
-	size_t h = (size_t)cprof_fnv1a64(s, strlen(s)) & (t->nslot - 1);
+	size_t h = (size_t)cprof__fnv1a64(s, strlen(s)) & (t->nslot - 1);
 	while (t->slot[h]) {
 		if (!strcmp(t->str[t->slot[h] - 1], s))
 			return t->slot[h] - 1;
@@ -103,29 +103,29 @@ static int add_obs(struct bs *b)
 			double f = cprof__bf_tidy(r->vals[j].unit, unit, sizeof unit);
 			if (isnan(r->vals[j].v) || !cprof__bp_filter_ok(&b->o, &b->set, r, r->vals[j].unit, unit))
 				continue; /* NaN has no order: no median, no ranks */
-			cprof_sb tk = {0}, rk = {0}, ck = {0};
+			cprof__sb tk = {0}, rk = {0}, ck = {0};
 			for (size_t k = 0; k < b->ntkeys; k++) {
 				const char *v = cprof__bf_config_get(&b->set, r->config, b->tkeys[k]);
-				cprof_sb_printf(&tk, "%s\x1f", v ? v : "");
+				cprof__sb_printf(&tk, "%s\x1f", v ? v : "");
 			}
-			cprof_sb_printf(&tk, "\x1e%s", unit);
+			cprof__sb_printf(&tk, "\x1e%s", unit);
 			cprof__bp_row_value(&b->o, &b->set, r, unit, &rk);
 			cprof__bp_key_value(&b->set, r, unit, &b->o.col, &ck);
-			if ((b->o.row.order == O_FIXED && cprof__bp_fixed_pos(&b->o.row, cprof_sb_str(&rk)) < 0) ||
-			    (b->o.col.order == O_FIXED && cprof__bp_fixed_pos(&b->o.col, cprof_sb_str(&ck)) < 0)) {
-				cprof_sb_free(&tk);
-				cprof_sb_free(&rk);
-				cprof_sb_free(&ck);
+			if ((b->o.row.order == O_FIXED && cprof__bp_fixed_pos(&b->o.row, cprof__sb_str(&rk)) < 0) ||
+			    (b->o.col.order == O_FIXED && cprof__bp_fixed_pos(&b->o.col, cprof__sb_str(&ck)) < 0)) {
+				cprof__sb_free(&tk);
+				cprof__sb_free(&rk);
+				cprof__sb_free(&ck);
 				continue; /* a fixed order also filters */
 			}
-			bool oom = cprof_sb_failed(&tk) || cprof_sb_failed(&rk) || cprof_sb_failed(&ck);
-			size_t ti = oom ? (size_t)-1 : intern(&b->tables, cprof_sb_str(&tk));
-			size_t ri = oom ? (size_t)-1 : intern(&b->rows, cprof_sb_str(&rk));
-			size_t ci = oom ? (size_t)-1 : intern(&b->cols, cprof_sb_str(&ck));
+			bool oom = cprof__sb_failed(&tk) || cprof__sb_failed(&rk) || cprof__sb_failed(&ck);
+			size_t ti = oom ? (size_t)-1 : intern(&b->tables, cprof__sb_str(&tk));
+			size_t ri = oom ? (size_t)-1 : intern(&b->rows, cprof__sb_str(&rk));
+			size_t ci = oom ? (size_t)-1 : intern(&b->cols, cprof__sb_str(&ck));
 			size_t ni = intern(&b->names, r->name);
-			cprof_sb_free(&tk);
-			cprof_sb_free(&rk);
-			cprof_sb_free(&ck);
+			cprof__sb_free(&tk);
+			cprof__sb_free(&rk);
+			cprof__sb_free(&ck);
 			if (ti == (size_t)-1 || ri == (size_t)-1 || ci == (size_t)-1 ||
 			    ni == (size_t)-1)
 				return -1;

@@ -103,13 +103,13 @@ static bool blank(const char *s)
 	return true;
 }
 
-static void pad(cprof_sb *o, long n)
+static void pad(cprof__sb *o, long n)
 {
 	for (long i = 0; i < n; i++)
-		cprof_sb_add(o, " ", 1);
+		cprof__sb_add(o, " ", 1);
 }
 
-static void tt_format(struct tt *t, cprof_sb *o)
+static void tt_format(struct tt *t, cprof__sb *o)
 {
 	if (t->oom || t->cols == 0) {
 		return;
@@ -119,18 +119,18 @@ static void tt_format(struct tt *t, cprof_sb *o)
 	long *offs = calloc((size_t)nc + 2, sizeof *offs);
 	int *spanc = calloc((size_t)nc + 1, sizeof *spanc);
 	if (!lm || !ws || !offs || !spanc) {
-		cprof_sb_fail(o);
+		cprof__sb_fail(o);
 		goto out;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		long m = (long)cprof_utf8_runes(t->c[i].margin);
+		long m = (long)cprof__utf8_runes(t->c[i].margin);
 		if (m > lm[t->c[i].col])
 			lm[t->c[i].col] = m;
 	}
 	qsort(t->c, t->n, sizeof *t->c, cmp_span);
 	for (size_t i = 0; i < t->n; i++) {
 		struct tcell *c = &t->c[i];
-		long w = (long)cprof_utf8_runes(c->value) + lm[c->col];
+		long w = (long)cprof__utf8_runes(c->value) + lm[c->col];
 		if (c->span == 1) {
 			if (w > ws[c->col])
 				ws[c->col] = w;
@@ -178,15 +178,15 @@ static void tt_format(struct tt *t, cprof_sb *o)
 		if (blank(c->value) && blank(c->margin))
 			continue;
 		for (; c->row > row; row++, off = 0)
-			cprof_sb_add(o, "\n", 1);
+			cprof__sb_add(o, "\n", 1);
 		long spaces = offs[c->col] - off;
 		pad(o, spaces > 0 ? spaces : 0);
-		pad(o, lm[c->col] - (long)cprof_utf8_runes(c->margin));
-		cprof_sb_puts(o, c->margin);
+		pad(o, lm[c->col] - (long)cprof__utf8_runes(c->margin));
+		cprof__sb_puts(o, c->margin);
 		off += (spaces > 0 ? spaces : 0) + lm[c->col];
 		int end = c->col + c->span < nc ? c->col + c->span : nc;
 		long tw = offs[end] - offs[c->col] - lm[c->col];
-		long r = (long)cprof_utf8_runes(c->value), lp = 0;
+		long r = (long)cprof__utf8_runes(c->value), lp = 0;
 		if (c->align == AL_CENTER)
 			lp = (tw - r) / 2;
 		else if (c->align == AL_RIGHT)
@@ -194,11 +194,11 @@ static void tt_format(struct tt *t, cprof_sb *o)
 		if (lp < 0)
 			lp = 0;
 		pad(o, lp);
-		cprof_sb_puts(o, c->value);
+		cprof__sb_puts(o, c->value);
 		off += lp + r;
 	}
 	if (t->n > 0)
-		cprof_sb_add(o, "\n", 1);
+		cprof__sb_add(o, "\n", 1);
 out:
 	free(lm);
 	free(ws);
@@ -262,7 +262,7 @@ static void cmp_string(const struct cell *c, char *buf, size_t size)
 }
 
 /* Superscript footnote numbers. */
-static void superscript(int i, cprof_sb *o)
+static void superscript(int i, cprof__sb *o)
 {
 	static const char *d[] = {"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3", "\xe2\x81\xb4",
 				  "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8",
@@ -270,7 +270,7 @@ static void superscript(int i, cprof_sb *o)
 	char digits[24];
 	snprintf(digits, sizeof digits, "%d", i);
 	for (char *p = digits; *p; p++)
-		cprof_sb_puts(o, d[*p - '0']);
+		cprof__sb_puts(o, d[*p - '0']);
 }
 
 struct notes {
@@ -280,7 +280,7 @@ struct notes {
 
 static void warn_cell(struct tt *t, struct notes *nt, char *const *msgs, int count)
 {
-	cprof_sb s = {0};
+	cprof__sb s = {0};
 	for (int k = 0; k < count; k++) {
 		{
 			const char *m = msgs[k];
@@ -299,13 +299,13 @@ static void warn_cell(struct tt *t, struct notes *nt, char *const *msgs, int cou
 				nt->msg = p;
 				nt->msg[nt->n++] = (char *)m;
 			}
-			if (cprof_sb_len(&s))
-				cprof_sb_puts(&s, " ");
+			if (cprof__sb_len(&s))
+				cprof__sb_puts(&s, " ");
 			superscript((int)i + 1, &s);
 		}
 	}
-	tt_cell(t, cprof_sb_str(&s), AL_LEFT, NULL);
-	cprof_sb_free(&s);
+	tt_cell(t, cprof__sb_str(&s), AL_LEFT, NULL);
+	cprof__sb_free(&s);
 }
 
 static int start_col(int exp)
@@ -313,7 +313,7 @@ static int start_col(int exp)
 	return exp == 0 ? 1 : 1 + 3 + (exp - 1) * 6;
 }
 
-static void table_text(const struct bs *b, const struct table *t, cprof_sb *o)
+static void table_text(const struct bs *b, const struct table *t, cprof__sb *o)
 {
 	struct tt tt = {0};
 	struct notes nt = {0};
@@ -322,7 +322,7 @@ static void table_text(const struct bs *b, const struct table *t, cprof_sb *o)
 	tt.nshrink = redge + 8;
 	tt.shrink = calloc((size_t)tt.nshrink, sizeof *tt.shrink);
 	if (!tt.shrink) {
-		cprof_sb_fail(o);
+		cprof__sb_fail(o);
 		return;
 	}
 	/* header: column keys, then units */
@@ -349,7 +349,7 @@ static void table_text(const struct bs *b, const struct table *t, cprof_sb *o)
 
 	double *centers = malloc((t->ncols + 1) * sizeof *centers);
 	if (!centers) {
-		cprof_sb_fail(o);
+		cprof__sb_fail(o);
 		tt_free(&tt);
 		return;
 	}
@@ -411,29 +411,29 @@ static void table_text(const struct bs *b, const struct table *t, cprof_sb *o)
 	tt_format(&tt, o);
 	for (size_t i = 0; i < nt.n; i++) {
 		superscript((int)i + 1, o);
-		cprof_sb_printf(o, " %s\n", nt.msg[i]);
+		cprof__sb_printf(o, " %s\n", nt.msg[i]);
 	}
 	if (tt.oom)
-		cprof_sb_fail(o);
+		cprof__sb_fail(o);
 	free(nt.msg);
 	tt_free(&tt);
 }
 
 /* CSV (RFC 4180 quoting as Go's encoding/csv writes it). */
-static void csv_field(cprof_sb *o, const char *f)
+static void csv_field(cprof__sb *o, const char *f)
 {
 	bool q = (f[0] == ' ' || f[0] == '\t') || strpbrk(f, ",\"\r\n") || !strcmp(f, "\\.");
 	if (!q) {
-		cprof_sb_puts(o, f);
+		cprof__sb_puts(o, f);
 		return;
 	}
-	cprof_sb_add(o, "\"", 1);
+	cprof__sb_add(o, "\"", 1);
 	for (; *f; f++) {
 		if (*f == '"')
-			cprof_sb_add(o, "\"", 1);
-		cprof_sb_add(o, f, 1);
+			cprof__sb_add(o, "\"", 1);
+		cprof__sb_add(o, f, 1);
 	}
-	cprof_sb_add(o, "\"", 1);
+	cprof__sb_add(o, "\"", 1);
 }
 
 struct csvrow {
@@ -461,15 +461,15 @@ static void row_clear_to(struct csvrow *r, size_t col, bool *oom)
 		row_push(r, "", oom);
 }
 
-static void row_emit(struct csvrow *r, cprof_sb *o, int *rowcount)
+static void row_emit(struct csvrow *r, cprof__sb *o, int *rowcount)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		if (i)
-			cprof_sb_add(o, ",", 1);
+			cprof__sb_add(o, ",", 1);
 		csv_field(o, r->f[i]);
 		free(r->f[i]);
 	}
-	cprof_sb_add(o, "\n", 1);
+	cprof__sb_add(o, "\n", 1);
 	r->n = 0;
 	(*rowcount)++;
 }
@@ -492,7 +492,7 @@ static int csv_start(int exp)
 	return exp == 0 ? 1 : 1 + 2 + (exp - 1) * 4;
 }
 
-static void table_csv(const struct bs *b, const struct table *t, cprof_sb *o, int start_row,
+static void table_csv(const struct bs *b, const struct table *t, cprof__sb *o, int start_row,
 		      int *rows, FILE *err)
 {
 	struct csvrow r = {0};
@@ -557,18 +557,18 @@ static void table_csv(const struct bs *b, const struct table *t, cprof_sb *o, in
 	row_emit(&r, o, &n);
 	free(r.f);
 	if (oom)
-		cprof_sb_fail(o);
+		cprof__sb_fail(o);
 	*rows = n;
 }
 
 int cprof__table_render(const struct bs *b, FILE *out, FILE *err)
 {
-	cprof_sb o = {0};
+	cprof__sb o = {0};
 	int csvrow = 1;
 	for (size_t ti = 0; ti < b->nt; ti++) {
 		const struct table *t = &b->t[ti];
 		if (ti > 0) {
-			cprof_sb_add(&o, "\n", 1);
+			cprof__sb_add(&o, "\n", 1);
 			csvrow++;
 		}
 		/* configuration that changed since the previous table */
@@ -577,16 +577,16 @@ int cprof__table_render(const struct bs *b, FILE *out, FILE *err)
 			const char *pv =
 				ti ? cprof__bf_config_get(&b->set, b->t[ti - 1].config, b->tkeys[k]) : NULL;
 			if (ti == 0 || strcmp(v ? v : "", pv ? pv : "")) {
-				cprof_sb line = {0};
-				cprof_sb_printf(&line, "%s: %s", b->tkeys[k], v ? v : "");
+				cprof__sb line = {0};
+				cprof__sb_printf(&line, "%s: %s", b->tkeys[k], v ? v : "");
 				if (b->o.csv) {
-					csv_field(&o, cprof_sb_str(&line));
-					cprof_sb_add(&o, "\n", 1);
+					csv_field(&o, cprof__sb_str(&line));
+					cprof__sb_add(&o, "\n", 1);
 					csvrow++;
 				} else {
-					cprof_sb_printf(&o, "%s\n", cprof_sb_str(&line));
+					cprof__sb_printf(&o, "%s\n", cprof__sb_str(&line));
 				}
-				cprof_sb_free(&line);
+				cprof__sb_free(&line);
 			}
 		}
 		if (b->o.csv) {
@@ -597,12 +597,12 @@ int cprof__table_render(const struct bs *b, FILE *out, FILE *err)
 			table_text(b, t, &o);
 		}
 	}
-	if (cprof_sb_failed(&o)) {
-		cprof_sb_free(&o);
+	if (cprof__sb_failed(&o)) {
+		cprof__sb_free(&o);
 		return -1;
 	}
-	if (cprof_sb_len(&o))
-		fwrite(cprof_sb_str(&o), 1, cprof_sb_len(&o), out);
-	cprof_sb_free(&o);
+	if (cprof__sb_len(&o))
+		fwrite(cprof__sb_str(&o), 1, cprof__sb_len(&o), out);
+	cprof__sb_free(&o);
 	return 0;
 }

@@ -10,52 +10,52 @@
 
 #include <stdbool.h>
 
-typedef struct cprof_cmd {
+typedef struct cprof__cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *summary;
-} cprof_cmd;
+} cprof__cmd;
 
-int cprof_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cprof__error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Directory holding the running cprof executable's libcprof.so
  * (../lib next to bin/, or the build directory); NULL if none found. */
-const char *cprof_cli_libpath(void);
+const char *cprof__cli_libpath(void);
 
 /* graphviz.c: Graphviz `dot -T<format>` run on the DOT text dot[0..n)
  * (through a temporary file, no shell), its output on out_fd, its stderr
  * ours or, when quiet, discarded.  0, or -1 with a message in err that
  * says how to install Graphviz when dot is missing. */
-int cprof_cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
+int cprof__cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
 		       char *err, size_t errlen);
 
 /* Commands, one file each (src/cli/cmd_*.c). */
-int cprof_cmd_record(int argc, char **argv);
-int cprof_cmd_merge(int argc, char **argv);
-int cprof_cmd_top(int argc, char **argv); /* cmd_report.c: top/text */
-int cprof_cmd_traces(int argc, char **argv);
-int cprof_cmd_tree(int argc, char **argv);
-int cprof_cmd_peek(int argc, char **argv);
-int cprof_cmd_list(int argc, char **argv);
-int cprof_cmd_disasm(int argc, char **argv);
-int cprof_cmd_report(int argc, char **argv);
-int cprof_cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
-int cprof_cmd_flame(int argc, char **argv); /* cmd_flame.c */
-int cprof_cmd_web(int argc, char **argv);   /* cmd_web.c */
+int cprof__cmd_record(int argc, char **argv);
+int cprof__cmd_merge(int argc, char **argv);
+int cprof__cmd_top(int argc, char **argv); /* cmd_report.c: top/text */
+int cprof__cmd_traces(int argc, char **argv);
+int cprof__cmd_tree(int argc, char **argv);
+int cprof__cmd_peek(int argc, char **argv);
+int cprof__cmd_list(int argc, char **argv);
+int cprof__cmd_disasm(int argc, char **argv);
+int cprof__cmd_report(int argc, char **argv);
+int cprof__cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
+int cprof__cmd_flame(int argc, char **argv); /* cmd_flame.c */
+int cprof__cmd_web(int argc, char **argv);   /* cmd_web.c */
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format
  * flags such as -top are refused), load, merge and symbolize the sources
  * and any -base/-diff_base profiles into p (fetch reads one source; NULL:
- * cprof_fetch_profile) and build the report in format fmt (a
- * cprof_report_format).  Returns the report (free it before p) with
+ * cprof__fetch_profile) and build the report in format fmt (a
+ * cprof__report_format).  Returns the report (free it before p) with
  * *output the -output/-o file or NULL; or NULL, the error printed, with
  * *status the exit status. */
-struct cprof_profile;
-struct cprof_report;
-typedef int (*cprof_cli_fetch_fn)(struct cprof_profile *p, const char *src, int seconds,
+struct cprof__profile;
+struct cprof__report;
+typedef int (*cprof__cli_fetch_fn)(struct cprof__profile *p, const char *src, int seconds,
 				  char *err, size_t errlen);
-struct cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
-					   cprof_cli_fetch_fn fetch, struct cprof_profile *p,
+struct cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
+					   cprof__cli_fetch_fn fetch, struct cprof__profile *p,
 					   const char **output, int *status);
 
 /* Output files are written whole or not at all (outfile.c): a regular file,
@@ -65,10 +65,10 @@ struct cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
  * directly.  open returns an fd; close(ok) returns 0 (ok false: the
  * temporary is removed, and nothing can fail).  On failure both return -1
  * with the reason (strerror's words) in err. */
-typedef struct cprof_outfile {
+typedef struct cprof__outfile {
 	char *path, *tmp; /* tmp: NULL when written directly */
-} cprof_outfile;
-int cprof_outfile_open(cprof_outfile *o, const char *path, char *err, size_t errlen);
-int cprof_outfile_close(cprof_outfile *o, int fd, bool ok, char *err, size_t errlen);
+} cprof__outfile;
+int cprof__outfile_open(cprof__outfile *o, const char *path, char *err, size_t errlen);
+int cprof__outfile_close(cprof__outfile *o, int fd, bool ok, char *err, size_t errlen);
 
 #endif

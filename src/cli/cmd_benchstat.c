@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-int cprof_cmd_benchstat(int argc, char **argv)
+int cprof__cmd_benchstat(int argc, char **argv)
 {
 	return cprof__benchstat_main(argc, argv, stdout, stderr);
 }

@@ -74,7 +74,7 @@ static bool parse_boolv(const char *v, bool *out)
 
 /* Take the flame flags out of argv; the rest goes to the report parser in
  * rargv.  0, -1 (error printed) or 1 (-h: usage printed, report's to come). */
-static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *html, char **rargv,
+static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *html, char **rargv,
 			     int *rargc)
 {
 	int n = 0;
@@ -112,12 +112,12 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 		bool b = true;
 		if (fl->kind == F_BOOL) {
 			if (val && !parse_boolv(val, &b)) {
-				cprof_error("invalid boolean value \"%s\" for --%s", val, fl->name);
+				cprof__error("invalid boolean value \"%s\" for --%s", val, fl->name);
 				return -1;
 			}
 		} else if (!val) {
 			if (i + 1 >= argc) {
-				cprof_error("flag needs an argument: --%s", fl->name);
+				cprof__error("flag needs an argument: --%s", fl->name);
 				return -1;
 			}
 			val = argv[++i];
@@ -135,7 +135,7 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 			long v = strtol(val, &end, 10);
 			long lo = !strcmp(fl->name, "width") ? 100 : 4;
 			if (!*val || *end || v < lo || v > 100000) {
-				cprof_error("invalid value \"%s\" for --%s: want an integer in [%ld, 100000]",
+				cprof__error("invalid value \"%s\" for --%s: want an integer in [%ld, 100000]",
 					    val, fl->name, lo);
 				return -1;
 			}
@@ -150,7 +150,7 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 			bool pct = *end == '%';
 			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || !isfinite(v) ||
 			    (pct && v > 100)) {
-				cprof_error("invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
+				cprof__error("invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
 					    "percentage (0.5%%)", val);
 				return -1;
 			}
@@ -164,7 +164,7 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 			else if (!strcmp(val, "io"))
 				o->palette = CPROF_PAL_IO;
 			else {
-				cprof_error("unknown palette \"%s\" for --colors: want hot, mem or io", val);
+				cprof__error("unknown palette \"%s\" for --colors: want hot, mem or io", val);
 				return -1;
 			}
 		} else if (!strcmp(fl->name, "title")) {
@@ -179,17 +179,17 @@ static int parse_flame_flags(int argc, char **argv, cprof_flame_opts *o, bool *h
 }
 
 /* Folded text or a profile: sources that are files (or stdin) are sniffed;
- * URLs go to cprof_fetch_profile. */
-int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
+ * URLs go to cprof__fetch_profile. */
+int cprof__flame_fetch(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen)
 {
 	bool in = !strcmp(src, "-");
-	if (!in && cprof_fetch_is_url(src))
-		return cprof_fetch_profile(p, src, seconds, err, errlen);
+	if (!in && cprof__fetch_is_url(src))
+		return cprof__fetch_profile(p, src, seconds, err, errlen);
 	int fd = in ? 0 : open(src, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cprof_fetch_profile(p, src, seconds, err, errlen); /* its message */
-	cprof_buf b;
-	cprof_buf_init(&b, 0);
+		return cprof__fetch_profile(p, src, seconds, err, errlen); /* its message */
+	cprof__buf b;
+	cprof__buf_init(&b, 0);
 	int ret = -1;
 	if (!in) {
 		/* Sniff the start: gzip and binary protobuf go to the reader
@@ -204,7 +204,7 @@ int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err,
 			text = head[i] >= 0x20 || head[i] == '\t' || head[i] == '\n' || head[i] == '\r';
 		if (!text) {
 			close(fd);
-			return cprof_fetch_profile(p, src, seconds, err, errlen);
+			return cprof__fetch_profile(p, src, seconds, err, errlen);
 		}
 		if (lseek(fd, 0, SEEK_SET) < 0) {
 			snprintf(err, errlen, "%s: %s", src, strerror(errno));
@@ -213,17 +213,17 @@ int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err,
 		}
 	}
 	char e1[256];
-	int rc = cprof_read_fd(fd, &b, e1, sizeof(e1));
+	int rc = cprof__read_fd(fd, &b, e1, sizeof(e1));
 	if (!in)
 		close(fd);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", src, e1);
 		goto done;
 	}
-	if (cprof_flame_is_folded(b.data, b.len)) {
+	if (cprof__flame_is_folded(b.data, b.len)) {
 		size_t ignored = 0;
 		char e2[384];
-		if (cprof_flame_parse_folded(p, (const char *)b.data, b.len, &ignored, e2,
+		if (cprof__flame_parse_folded(p, (const char *)b.data, b.len, &ignored, e2,
 					     sizeof(e2)) < 0) {
 			snprintf(err, errlen, "%s: %s", src, e2);
 			goto done;
@@ -234,37 +234,37 @@ int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err,
 		ret = 0;
 	} else {
 		char e2[384];
-		ret = cprof_profile_decode(p, b.data, b.len, e2, sizeof(e2));
+		ret = cprof__profile_decode(p, b.data, b.len, e2, sizeof(e2));
 		if (ret < 0)
 			snprintf(err, errlen, "%s: %s", src, e2);
 	}
 done:
-	cprof_buf_free(&b);
+	cprof__buf_free(&b);
 	return ret;
 }
 
-int cprof_cmd_flame(int argc, char **argv)
+int cprof__cmd_flame(int argc, char **argv)
 {
-	cprof_flame_opts o;
-	cprof_flame_opts_init(&o);
+	cprof__flame_opts o;
+	cprof__flame_opts_init(&o);
 	bool html = false;
 	char **rargv = calloc((size_t)argc + 1, sizeof(char *));
 	if (!rargv)
-		return cprof_error("out of memory"), 1;
+		return cprof__error("out of memory"), 1;
 	int rargc = 0;
 	if (parse_flame_flags(argc, argv, &o, &html, rargv, &rargc) < 0) {
 		free(rargv);
 		return 2;
 	}
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof_report *r =
-		cprof_cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, cprof_flame_fetch, &p, &output, &status);
+	cprof__report *r =
+		cprof__cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, cprof__flame_fetch, &p, &output, &status);
 	free(rargv);
 	FILE *out = stdout;
-	cprof_outfile of = {0};
+	cprof__outfile of = {0};
 	char err[512];
 	bool empty = false;
 	if (!r)
@@ -272,45 +272,45 @@ int cprof_cmd_flame(int argc, char **argv)
 	status = 1;
 	if (output) {
 		char oe[256];
-		int fd = cprof_outfile_open(&of, output, oe, sizeof(oe));
+		int fd = cprof__outfile_open(&of, output, oe, sizeof(oe));
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
 			if (fd >= 0) {
 				snprintf(oe, sizeof(oe), "%s", strerror(errno));
-				cprof_outfile_close(&of, fd, false, NULL, 0);
+				cprof__outfile_close(&of, fd, false, NULL, 0);
 			}
-			cprof_error("cannot write %s: %s", output, oe);
+			cprof__error("cannot write %s: %s", output, oe);
 			goto done;
 		}
 		out = f;
 	}
 	static char obuf[1 << 16];
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
-	int rc = html ? cprof_report_flame_html(r, &o, out, &empty, err, sizeof(err))
-		      : cprof_report_flame_svg(r, &o, out, &empty, err, sizeof(err));
+	int rc = html ? cprof__report_flame_html(r, &o, out, &empty, err, sizeof(err))
+		      : cprof__report_flame_svg(r, &o, out, &empty, err, sizeof(err));
 	if (rc < 0) {
-		cprof_error("flame: %s", err);
+		cprof__error("flame: %s", err);
 		goto done;
 	}
 	if (fflush(out) != 0) {
-		cprof_error("flame: writing %s: %s", output ? output : "stdout", strerror(errno));
+		cprof__error("flame: writing %s: %s", output ? output : "stdout", strerror(errno));
 		goto done;
 	}
 	if (empty)
-		cprof_error("flame: no samples to draw (the total is zero or negative); wrote an empty graph");
+		cprof__error("flame: no samples to draw (the total is zero or negative); wrote an empty graph");
 	status = 0;
 done:
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;
 		char ce[256];
-		int c = cprof_outfile_close(&of, -1, status == 0 && e == 0, ce, sizeof(ce));
+		int c = cprof__outfile_close(&of, -1, status == 0 && e == 0, ce, sizeof(ce));
 		if (status == 0 && (e || c)) {
-			cprof_error("cannot write %s: %s", output, e ? strerror(e) : ce);
+			cprof__error("cannot write %s: %s", output, e ? strerror(e) : ce);
 			status = 1;
 		}
 	}
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 	return status;
 }

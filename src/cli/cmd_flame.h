@@ -8,9 +8,9 @@
 #include "compat.h"
 #include "profile/profile.h"
 
-/* A cprof_cli_fetch_fn: folded-stack text (files and stdin, sniffed by
+/* A cprof__cli_fetch_fn: folded-stack text (files and stdin, sniffed by
  * content; lines that do not parse are counted on stderr) or anything
- * cprof_fetch_profile reads (profiles, URLs).  0, or -1 with a message. */
-int cprof_flame_fetch(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen);
+ * cprof__fetch_profile reads (profiles, URLs).  0, or -1 with a message. */
+int cprof__flame_fetch(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen);
 
 #endif

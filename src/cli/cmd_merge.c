@@ -30,7 +30,7 @@ typedef struct prefetch {
 	pthread_t th;
 	bool running;
 	const char *src;
-	cprof_profile p;
+	cprof__profile p;
 	int rc;
 	char err[512];
 } prefetch;
@@ -38,7 +38,7 @@ typedef struct prefetch {
 static void *prefetch_run(void *arg)
 {
 	prefetch *f = arg;
-	f->rc = cprof_profile_read_file(&f->p, f->src, f->err, sizeof(f->err));
+	f->rc = cprof__profile_read_file(&f->p, f->src, f->err, sizeof(f->err));
 	return NULL;
 }
 
@@ -47,18 +47,18 @@ static void *prefetch_run(void *arg)
 static void prefetch_start(prefetch *f, const char *src)
 {
 	f->running = false;
-	if (!strcmp(src, "-") || cprof_fetch_is_url(src))
+	if (!strcmp(src, "-") || cprof__fetch_is_url(src))
 		return;
 	f->src = src;
-	cprof_profile_init(&f->p);
+	cprof__profile_init(&f->p);
 	if (pthread_create(&f->th, NULL, prefetch_run, f) == 0)
 		f->running = true;
 	else
-		cprof_profile_free(&f->p);
+		cprof__profile_free(&f->p);
 }
 
 /* Wait for the prefetched input (if any); false if none was started. */
-static bool prefetch_take(prefetch *f, cprof_profile *p, char *err, size_t errlen, int *rc)
+static bool prefetch_take(prefetch *f, cprof__profile *p, char *err, size_t errlen, int *rc)
 {
 	if (!f->running)
 		return false;
@@ -71,7 +71,7 @@ static bool prefetch_take(prefetch *f, cprof_profile *p, char *err, size_t errle
 	return true;
 }
 
-int cprof_cmd_merge(int argc, char **argv)
+int cprof__cmd_merge(int argc, char **argv)
 {
 	const char *out = NULL;
 	int seconds = -1;
@@ -94,83 +94,83 @@ int cprof_cmd_merge(int argc, char **argv)
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 0 || v > 86400)
-				return cprof_error("merge: -seconds: want a number of seconds, got '%s'",
+				return cprof__error("merge: -seconds: want a number of seconds, got '%s'",
 						   argv[i]), 2;
 			seconds = (int)v;
 		} else if (!strcmp(a, "-timeout") && i + 1 < argc) {
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 0 || v > 86400)
-				return cprof_error("merge: -timeout: want a number of seconds, got '%s'",
+				return cprof__error("merge: -timeout: want a number of seconds, got '%s'",
 						   argv[i]), 2;
-			cprof_fetch_set_timeout((int)v);
+			cprof__fetch_set_timeout((int)v);
 		} else {
 			usage(stderr);
-			return cprof_error("merge: unknown option '%s'", argv[i]), 2;
+			return cprof__error("merge: unknown option '%s'", argv[i]), 2;
 		}
 	}
 	if (!out || i >= argc) {
 		usage(stderr);
 		return 2;
 	}
-	cprof_profile acc;
-	cprof_profile_init(&acc);
+	cprof__profile acc;
+	cprof__profile_init(&acc);
 	char err[512];
 	int rc = 0;
 	prefetch next = {.running = false};
 	for (; i < argc && rc == 0; i++) {
-		cprof_profile p;
+		cprof__profile p;
 		int frc;
 		if (!prefetch_take(&next, &p, err, sizeof(err), &frc)) {
-			cprof_profile_init(&p);
-			frc = cprof_fetch_profile(&p, argv[i], seconds, err, sizeof(err));
+			cprof__profile_init(&p);
+			frc = cprof__fetch_profile(&p, argv[i], seconds, err, sizeof(err));
 		}
 		if (frc == 0 && i + 1 < argc)
 			prefetch_start(&next, argv[i + 1]);
 		if (frc < 0) {
-			rc = cprof_error("%s", err);
+			rc = cprof__error("%s", err);
 		} else if (acc.sample_type.n == 0 && acc.sample.n == 0) {
 			/* The first profile becomes the accumulator.  Alone,
 			 * it is compacted in place (no copy when it already is
 			 * compact); else merging the next into it does that. */
-			cprof_profile_free(&acc);
+			cprof__profile_free(&acc);
 			acc = p;
-			cprof_profile_init(&p);
-			if (i + 1 == argc && cprof_profile_compact(&acc, err, sizeof(err)) < 0)
-				rc = cprof_error("%s: %s", argv[i], err);
-		} else if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0) {
-			rc = cprof_error("%s: %s", argv[i], err);
+			cprof__profile_init(&p);
+			if (i + 1 == argc && cprof__profile_compact(&acc, err, sizeof(err)) < 0)
+				rc = cprof__error("%s: %s", argv[i], err);
+		} else if (cprof__profile_merge(&acc, &p, 1, err, sizeof(err)) < 0) {
+			rc = cprof__error("%s: %s", argv[i], err);
 		}
-		cprof_profile_free(&p);
+		cprof__profile_free(&p);
 	}
 	if (next.running) { /* an earlier input failed */
-		cprof_profile p;
+		cprof__profile p;
 		int frc;
 		prefetch_take(&next, &p, err, sizeof(err), &frc);
-		cprof_profile_free(&p);
+		cprof__profile_free(&p);
 	}
 	if (rc == 0) {
 		bool to_stdout = !strcmp(out, "-");
-		cprof_outfile of;
+		cprof__outfile of;
 		char e[256];
-		int fd = to_stdout ? 1 : cprof_outfile_open(&of, out, e, sizeof(e));
+		int fd = to_stdout ? 1 : cprof__outfile_open(&of, out, e, sizeof(e));
 		if (fd < 0) {
-			rc = cprof_error("merge: %s: %s", out, e);
+			rc = cprof__error("merge: %s: %s", out, e);
 		} else {
 			/* Deflate on every CPU: compression is most of the
 			 * time of a merge (docs/READER.md, "Performance"). */
 			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-			int w = cprof_profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1, e, sizeof(e));
+			int w = cprof__profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1, e, sizeof(e));
 			if (!to_stdout) {
-				int c = cprof_outfile_close(&of, fd, w == 0, w == 0 ? e : NULL,
+				int c = cprof__outfile_close(&of, fd, w == 0, w == 0 ? e : NULL,
 							    sizeof(e));
 				if (w == 0)
 					w = c;
 			}
 			if (w < 0)
-				rc = cprof_error("merge: writing %s: %s", out, e);
+				rc = cprof__error("merge: writing %s: %s", out, e);
 		}
 	}
-	cprof_profile_free(&acc);
+	cprof__profile_free(&acc);
 	return rc < 0 ? 1 : 0;
 }

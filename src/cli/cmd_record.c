@@ -65,7 +65,7 @@ static bool is_elf(const char *path)
 
 /* Find libcprof.so: $CPROF_LIB, then ../lib next to bin/cprof, then the
  * executable's own directory (build tree). */
-const char *cprof_cli_libpath(void)
+const char *cprof__cli_libpath(void)
 {
 	static char path[PATH_MAX];
 	const char *env = getenv("CPROF_LIB");
@@ -130,11 +130,11 @@ static int check_output(const char *out, const char *abs, bool force)
 	struct stat st;
 	if (stat(abs, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
-			return cprof_error("record: cannot write '%s': %s", out, strerror(EISDIR));
+			return cprof__error("record: cannot write '%s': %s", out, strerror(EISDIR));
 		if (!S_ISREG(st.st_mode))
-			return cprof_error("record: cannot write '%s': not a regular file", out);
+			return cprof__error("record: cannot write '%s': not a regular file", out);
 		if (!force)
-			return cprof_error("record: '%s' exists; use -f to overwrite it", out);
+			return cprof__error("record: '%s' exists; use -f to overwrite it", out);
 	}
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", abs);
@@ -144,7 +144,7 @@ static int check_output(const char *out, const char *abs, bool force)
 	else if (slash)
 		*slash = 0;
 	if (access(dir, W_OK | X_OK) != 0)
-		return cprof_error("record: cannot write '%s': %s", out, strerror(errno));
+		return cprof__error("record: cannot write '%s': %s", out, strerror(errno));
 	return 0;
 }
 
@@ -156,12 +156,12 @@ static int move_file(const char *src, const char *dst, char *err, size_t errlen)
 	if (rename(src, dst) == 0)
 		return 0;
 	if (errno != EXDEV)
-		return cprof_errf(err, errlen, "%s", strerror(errno));
+		return cprof__errf(err, errlen, "%s", strerror(errno));
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return cprof_errf(err, errlen, "%s", strerror(errno));
-	cprof_outfile o;
-	int outfd = cprof_outfile_open(&o, dst, err, errlen);
+		return cprof__errf(err, errlen, "%s", strerror(errno));
+	cprof__outfile o;
+	int outfd = cprof__outfile_open(&o, dst, err, errlen);
 	if (outfd < 0) {
 		close(in);
 		return -1;
@@ -176,31 +176,31 @@ static int move_file(const char *src, const char *dst, char *err, size_t errlen)
 			rc = n < 0 ? -errno : 0;
 			break;
 		}
-		if ((rc = cprof_write_all(outfd, buf, (size_t)n)) != 0)
+		if ((rc = cprof__write_all(outfd, buf, (size_t)n)) != 0)
 			break;
 	}
 	close(in);
 	if (rc < 0) {
-		cprof_outfile_close(&o, outfd, false, NULL, 0);
-		return cprof_errf(err, errlen, "%s", strerror(-rc));
+		cprof__outfile_close(&o, outfd, false, NULL, 0);
+		return cprof__errf(err, errlen, "%s", strerror(-rc));
 	}
-	return cprof_outfile_close(&o, outfd, true, err, errlen);
+	return cprof__outfile_close(&o, outfd, true, err, errlen);
 }
 
 /* Write p gzipped to path, whole or not at all (outfile.c).  0, or -1 with
  * the reason in err. */
-static int write_profile_file(const cprof_profile *p, const char *path, char *err, size_t errlen)
+static int write_profile_file(const cprof__profile *p, const char *path, char *err, size_t errlen)
 {
-	cprof_outfile o;
-	int fd = cprof_outfile_open(&o, path, err, errlen);
+	cprof__outfile o;
+	int fd = cprof__outfile_open(&o, path, err, errlen);
 	if (fd < 0)
 		return -1;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (cprof_profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1, err, errlen) < 0) {
-		cprof_outfile_close(&o, fd, false, NULL, 0);
+	if (cprof__profile_write_gz(p, fd, ncpu > 0 ? (int)ncpu : 1, err, errlen) < 0) {
+		cprof__outfile_close(&o, fd, false, NULL, 0);
 		return -1;
 	}
-	return cprof_outfile_close(&o, fd, true, err, errlen);
+	return cprof__outfile_close(&o, fd, true, err, errlen);
 }
 
 /* One process's part in the temporary directory. */
@@ -280,17 +280,17 @@ static void per_process_name(char *buf, size_t n, const char *out, const char *p
 }
 
 /* Totals of the sample types named type (summed over samples). */
-static int64_t total_of(const cprof_profile *p, const char *type)
+static int64_t total_of(const cprof__profile *p, const char *type)
 {
 	size_t k = p->sample_type.n;
 	for (size_t t = 0; t < p->sample_type.n; t++)
-		if (!strcmp(cprof_profile_string(p, p->sample_type.v[t].type), type))
+		if (!strcmp(cprof__profile_string(p, p->sample_type.v[t].type), type))
 			k = t;
 	if (k == p->sample_type.n)
 		return 0;
 	int64_t sum = 0;
 	for (size_t i = 0; i < p->sample.n; i++)
-		sum += cprof_sample_values(p, &p->sample.v[i])[k];
+		sum += cprof__sample_values(p, &p->sample.v[i])[k];
 	return sum;
 }
 
@@ -304,20 +304,20 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 	if (!parts)
 		return 0; /* nothing was written: the program never started */
 	int rc = 0;
-	cprof_profile acc;
-	cprof_profile_init(&acc);
+	cprof__profile acc;
+	cprof__profile_init(&acc);
 	int64_t samples = 0, cpu_ns = 0;
 	size_t used = 0;
 	char err[512];
 	for (size_t i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "%s/%s", dir, parts[i].name);
-		cprof_profile p;
-		cprof_profile_init(&p);
-		if (cprof_profile_read_file(&p, src, err, sizeof(err)) < 0) {
+		cprof__profile p;
+		cprof__profile_init(&p);
+		if (cprof__profile_read_file(&p, src, err, sizeof(err)) < 0) {
 			/* A part is complete or absent (written by rename): a bad
 			 * one is a bug, said, and the rest still merged. */
-			cprof_error("record: process %ld's profile: %s", parts[i].pid, err);
-			cprof_profile_free(&p);
+			cprof__error("record: process %ld's profile: %s", parts[i].pid, err);
+			cprof__profile_free(&p);
 			continue;
 		}
 		if (cpu) {
@@ -325,41 +325,41 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 			cpu_ns += total_of(&p, "cpu");
 		}
 		if (per_process) {
-			cprof_profile_free(&p);
+			cprof__profile_free(&p);
 			char pids[24];
 			snprintf(pids, sizeof(pids), "%ld", parts[i].pid);
 			per_process_name(dst, sizeof(dst), out, pids);
 			struct stat st;
 			if (!force && stat(dst, &st) == 0) {
-				rc = cprof_error("record: '%s' exists; use -f to overwrite it", dst);
+				rc = cprof__error("record: '%s' exists; use -f to overwrite it", dst);
 				continue;
 			}
 			if (move_file(src, dst, err, sizeof(err)) < 0)
-				rc = cprof_error("record: cannot write '%s': %s", dst, err);
+				rc = cprof__error("record: cannot write '%s': %s", dst, err);
 			else
 				used++;
 			continue;
 		}
 		if (used == 0) {
-			cprof_profile_free(&acc);
+			cprof__profile_free(&acc);
 			acc = p;
 		} else {
-			if (cprof_profile_merge(&acc, &p, 1, err, sizeof(err)) < 0)
-				rc = cprof_error("record: merging process %ld's profile: %s",
+			if (cprof__profile_merge(&acc, &p, 1, err, sizeof(err)) < 0)
+				rc = cprof__error("record: merging process %ld's profile: %s",
 						 parts[i].pid, err);
-			cprof_profile_free(&p);
+			cprof__profile_free(&p);
 			if (rc != 0)
 				break;
 		}
 		used++;
 	}
 	if (rc == 0 && !per_process && used > 0) {
-		if (used == 1 && cprof_profile_compact(&acc, err, sizeof(err)) < 0)
-			rc = cprof_error("record: %s", err);
+		if (used == 1 && cprof__profile_compact(&acc, err, sizeof(err)) < 0)
+			rc = cprof__error("record: %s", err);
 		if (rc == 0 && write_profile_file(&acc, out, err, sizeof(err)) < 0)
-			rc = cprof_error("record: cannot write '%s': %s", shown, err);
+			rc = cprof__error("record: cannot write '%s': %s", shown, err);
 	}
-	cprof_profile_free(&acc);
+	cprof__profile_free(&acc);
 	if (rc == 0 || used > 0) {
 		char what[PATH_MAX + 64];
 		if (per_process) {
@@ -395,7 +395,7 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-int cprof_cmd_record(int argc, char **argv)
+int cprof__cmd_record(int argc, char **argv)
 {
 	const char *out = "cpu.pb.gz", *heap = NULL;
 	int hz = 100;
@@ -414,14 +414,14 @@ int cprof_cmd_record(int argc, char **argv)
 			return 0;
 		}
 		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || !strcmp(a, "--heap")) && i + 1 >= argc) {
-			cprof_error("record: option '%s' needs a value", a);
+			cprof__error("record: option '%s' needs a value", a);
 			return 2;
 		}
 		if (!strcmp(a, "-o")) {
 			out = argv[++i];
 		} else if (!strcmp(a, "-F")) {
 			if (parse_hz(argv[++i], &hz) != 0) {
-				cprof_error("record: invalid -F '%s': want an integer from 1 to 1000000",
+				cprof__error("record: invalid -F '%s': want an integer from 1 to 1000000",
 					    argv[i]);
 				return 2;
 			}
@@ -432,28 +432,28 @@ int cprof_cmd_record(int argc, char **argv)
 		} else if (!strcmp(a, "--per-process")) {
 			per_process = true;
 		} else {
-			cprof_error("record: unknown option '%s'", a);
+			cprof__error("record: unknown option '%s'", a);
 			fputs(record_usage, stderr);
 			return 2;
 		}
 	}
 	if (i >= argc) {
-		cprof_error("record: no program given");
+		cprof__error("record: no program given");
 		fputs(record_usage, stderr);
 		return 2;
 	}
-	const char *lib = cprof_cli_libpath();
+	const char *lib = cprof__cli_libpath();
 	if (!lib) {
 		const char *env = getenv("CPROF_LIB");
 		if (env && *env)
-			cprof_error("record: CPROF_LIB '%s' is not a readable ELF shared library", env);
+			cprof__error("record: CPROF_LIB '%s' is not a readable ELF shared library", env);
 		else
-			cprof_error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
+			cprof__error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
 	}
 	char *abs_out = absolute(out), *abs_heap = heap ? absolute(heap) : NULL;
 	if (!abs_out || (heap && !abs_heap)) {
-		cprof_error("record: %s: %s", abs_out ? heap : out, strerror(errno));
+		cprof__error("record: %s: %s", abs_out ? heap : out, strerror(errno));
 		free(abs_out);
 		free(abs_heap);
 		return 1;
@@ -470,7 +470,7 @@ int cprof_cmd_record(int argc, char **argv)
 	char dir[PATH_MAX - 64];
 	snprintf(dir, sizeof(dir), "%s/cprof-record.XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
 	if (!mkdtemp(dir)) {
-		cprof_error("record: cannot create a temporary directory in %s: %s",
+		cprof__error("record: cannot create a temporary directory in %s: %s",
 			    tmpbase && *tmpbase ? tmpbase : "/tmp", strerror(errno));
 		free(abs_out);
 		free(abs_heap);
@@ -484,7 +484,7 @@ int cprof_cmd_record(int argc, char **argv)
 		free(abs_out);
 		free(abs_heap);
 		rmdir(dir);
-		return cprof_error("record: out of memory"), 1;
+		return cprof__error("record: out of memory"), 1;
 	}
 	/* libcprof first, so its malloc and pthread_create interpose the rest;
 	 * but AddressSanitizer's runtime insists on being first in the list. */
@@ -514,7 +514,7 @@ int cprof_cmd_record(int argc, char **argv)
 	sigaction(SIGQUIT, &ign, &old_quit);
 	pid_t pid = fork();
 	if (pid < 0) {
-		cprof_error("record: fork: %s", strerror(errno));
+		cprof__error("record: fork: %s", strerror(errno));
 		remove_dir(dir);
 		free(abs_out);
 		free(abs_heap);
@@ -530,7 +530,7 @@ int cprof_cmd_record(int argc, char **argv)
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			cprof_error("record: waitpid: %s", strerror(errno));
+			cprof__error("record: waitpid: %s", strerror(errno));
 			remove_dir(dir);
 			free(abs_out);
 			free(abs_heap);

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 typedef struct report_args {
-	cprof_report_opts o;
+	cprof__report_opts o;
 	const char **src, **base;
 	size_t nsrc, nbase;
 	bool diff_base;
@@ -32,7 +32,7 @@ typedef struct report_args {
 	const char *comment;
 	int seconds;
 	int timeout; /* -timeout, seconds; -1: pprof's default */
-	int fmt;             /* cprof_report_format, -1: the command's */
+	int fmt;             /* cprof__report_format, -1: the command's */
 	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
 	const char *render;  /* Graphviz output format (svg, png, pdf) or NULL */
 } report_args;
@@ -154,13 +154,13 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	memset(a, 0, sizeof(*a));
 	a->fmt = -1;
 	a->want_symbol = want_symbol;
-	cprof_report_opts_init(&a->o);
+	cprof__report_opts_init(&a->o);
 	a->seconds = -1;
 	a->timeout = -1;
 	a->src = calloc((size_t)argc + 1, sizeof(char *));
 	a->base = calloc((size_t)argc + 1, sizeof(char *));
 	if (!a->src || !a->base) {
-		cprof_error("out of memory");
+		cprof__error("out of memory");
 		return 1;
 	}
 	bool only_src = false, plain_base = false;
@@ -189,7 +189,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			if (strlen(flags[k].name) == nlen && !strncmp(flags[k].name, name, nlen))
 				fl = &flags[k];
 		if (!fl) {
-			cprof_error("unknown flag: -%.*s; run 'cprof %s -h' for the options", (int)nlen,
+			cprof__error("unknown flag: -%.*s; run 'cprof %s -h' for the options", (int)nlen,
 				    name, argv[0]);
 			return 2;
 		}
@@ -198,7 +198,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			      fl->kind == K_FMT;
 		if (!isbool && !val) {
 			if (i + 1 >= argc) {
-				cprof_error("flag needs an argument: -%s", fl->name);
+				cprof__error("flag needs an argument: -%s", fl->name);
 				return 2;
 			}
 			val = argv[++i];
@@ -206,7 +206,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		char *base = (char *)a;
 		bool b = true;
 		if (isbool && val && !parse_bool(val, &b)) {
-			cprof_error("invalid boolean value \"%s\" for -%s", val, fl->name);
+			cprof__error("invalid boolean value \"%s\" for -%s", val, fl->name);
 			return 2;
 		}
 		char *end;
@@ -229,7 +229,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			break;
 		case K_GRAN:
 			if (b)
-				a->o.granularity = (cprof_granularity)fl->gran;
+				a->o.granularity = (cprof__granularity)fl->gran;
 			break;
 		case K_SI:
 			if (b) {
@@ -248,7 +248,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 				else
 					plain_base = true;
 				if (plain_base && a->diff_base) {
-					cprof_error("-base and -diff_base flags cannot both be specified");
+					cprof__error("-base and -diff_base flags cannot both be specified");
 					return 2;
 				}
 			} else {
@@ -267,7 +267,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 				v = INT32_MAX;
 			if (!*val || *end || errno || v < (nodecount ? INT32_MIN : -1) ||
 			    v > INT32_MAX) {
-				cprof_error("invalid value \"%s\" for -%s: want an integer", val,
+				cprof__error("invalid value \"%s\" for -%s: want an integer", val,
 					    fl->name);
 				return 2;
 			}
@@ -277,7 +277,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		case K_FLOAT: {
 			double v = strtod(val, &end);
 			if (!*val || *end) {
-				cprof_error("invalid value \"%s\" for -%s: want a number", val, fl->name);
+				cprof__error("invalid value \"%s\" for -%s: want a number", val, fl->name);
 				return 2;
 			}
 			*(double *)(base + fl->off) = v;
@@ -286,15 +286,15 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		}
 	}
 	if (want_symbol && !a->o.symbol) {
-		cprof_error("missing REGEX; usage: cprof %s [options] REGEX PROFILE...", argv[0]);
+		cprof__error("missing REGEX; usage: cprof %s [options] REGEX PROFILE...", argv[0]);
 		return 2;
 	}
 	if (a->normalize && a->nbase == 0) {
-		cprof_error("must have base profile to normalize by");
+		cprof__error("must have base profile to normalize by");
 		return 2;
 	}
 	if (a->nsrc == 0) {
-		cprof_error("no profile source specified; run 'cprof %s -h' for usage", argv[0]);
+		cprof__error("no profile source specified; run 'cprof %s -h' for usage", argv[0]);
 		return 2;
 	}
 	return 0;
@@ -370,43 +370,43 @@ static int render_graphviz(const char *format, const char *dot, size_t n, FILE *
 			   size_t errlen)
 {
 	fflush(out);
-	return cprof_cli_graphviz(format, dot, n, fileno(out), false, err, errlen);
+	return cprof__cli_graphviz(format, dot, n, fileno(out), false, err, errlen);
 }
 
-/* How a source is read: cprof_fetch_profile, or the caller's of
- * cprof_cli_report_open (cprof flame also reads folded stacks). */
-static cprof_cli_fetch_fn fetch_fn = cprof_fetch_profile;
+/* How a source is read: cprof__fetch_profile, or the caller's of
+ * cprof__cli_report_open (cprof flame also reads folded stacks). */
+static cprof__cli_fetch_fn fetch_fn = cprof__fetch_profile;
 
 /* Fetch and merge a list of sources into p (pprof's chunkedGrab). */
-static int load_all(cprof_profile *p, const char **srcs, size_t n, int seconds)
+static int load_all(cprof__profile *p, const char **srcs, size_t n, int seconds)
 {
 	char err[512];
 	if (fetch_fn(p, srcs[0], seconds, err, sizeof(err)) < 0)
-		return cprof_error("%s", err);
+		return cprof__error("%s", err);
 	for (size_t i = 1; i < n; i++) {
-		cprof_profile q;
-		cprof_profile_init(&q);
+		cprof__profile q;
+		cprof__profile_init(&q);
 		int rc = fetch_fn(&q, srcs[i], seconds, err, sizeof(err));
 		if (rc == 0)
-			rc = cprof_profile_merge(p, &q, 1, err, sizeof(err));
-		cprof_profile_free(&q);
+			rc = cprof__profile_merge(p, &q, 1, err, sizeof(err));
+		cprof__profile_free(&q);
 		if (rc < 0)
-			return cprof_error("%s", err);
+			return cprof__error("%s", err);
 	}
 	return 0;
 }
 
 /* Tag every sample of p with pprof::base=true (pprof's -diff_base). */
-static int add_base_label(cprof_profile *p)
+static int add_base_label(cprof__profile *p)
 {
-	int64_t k = cprof_profile_str(p, "pprof::base"), v = cprof_profile_str(p, "true");
+	int64_t k = cprof__profile_str(p, "pprof::base"), v = cprof__profile_str(p, "true");
 	for (size_t i = 0; i < p->sample.n; i++) {
-		cprof_sample *s = &p->sample.v[i];
-		if (!cprof_vec_grow(p, p->label_pool, (size_t)s->nlabel + 1))
+		cprof__sample *s = &p->sample.v[i];
+		if (!CPROF_VEC_GROW(p, p->label_pool, (size_t)s->nlabel + 1))
 			return -1;
-		cprof_label *dst = p->label_pool.v + p->label_pool.n;
+		cprof__label *dst = p->label_pool.v + p->label_pool.n;
 		memcpy(dst, p->label_pool.v + s->label_off, s->nlabel * sizeof(*dst));
-		dst[s->nlabel] = (cprof_label){.key = k, .str = v};
+		dst[s->nlabel] = (cprof__label){.key = k, .str = v};
 		s->label_off = p->label_pool.n;
 		s->nlabel++;
 		p->label_pool.n += s->nlabel;
@@ -417,7 +417,7 @@ static int add_base_label(cprof_profile *p)
 /* Symbolize addresses from local binaries (PPROF_BINARY_PATH, the
  * mapping's path, /usr/lib/debug), then demangle as pprof does; notes about
  * missing binaries on stderr.  -symbolize=none skips both, as in pprof. */
-static int symbolize(cprof_profile *p, const char *mode)
+static int symbolize(cprof__profile *p, const char *mode)
 {
 	if (mode && !strcmp(mode, "none"))
 		return 0;
@@ -425,26 +425,26 @@ static int symbolize(cprof_profile *p, const char *mode)
 	for (size_t i = 0; i < p->location.n && !need; i++)
 		need = p->location.v[i].nline == 0 && p->location.v[i].mapping_id != 0;
 	if (need) {
-		cprof_symbolizer *s = cprof_symbolizer_new(getenv("PPROF_BINARY_PATH"));
-		cprof_buf notes;
-		cprof_buf_init(&notes, 1 << 20);
-		int rc = s ? cprof_symbolize_profile(s, p, &notes) : -ENOMEM;
+		cprof__symbolizer *s = cprof__symbolizer_new(getenv("PPROF_BINARY_PATH"));
+		cprof__buf notes;
+		cprof__buf_init(&notes, 1 << 20);
+		int rc = s ? cprof__symbolize_profile(s, p, &notes) : -ENOMEM;
 		if (notes.len > 0)
 			fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
-		cprof_buf_free(&notes);
-		cprof_symbolizer_free(s);
+		cprof__buf_free(&notes);
+		cprof__symbolizer_free(s);
 		if (rc < 0)
-			return cprof_error("symbolizing: out of memory");
+			return cprof__error("symbolizing: out of memory");
 	}
 	char err[64];
-	if (cprof_report_demangle(p, err, sizeof(err)) < 0)
-		return cprof_error("demangling: %s", err);
+	if (cprof__report_demangle(p, err, sizeof(err)) < 0)
+		return cprof__error("demangling: %s", err);
 	return 0;
 }
 
 /* pprof's Profile.Normalize: scale p so each sample type's total equals the
  * base's; samples whose scaled values are all zero are dropped (ScaleN). */
-static void normalize(cprof_profile *p, const cprof_profile *b)
+static void normalize(cprof__profile *p, const cprof__profile *b)
 {
 	size_t nt = p->sample_type.n;
 	if (nt != b->sample_type.n || nt == 0)
@@ -455,10 +455,10 @@ static void normalize(cprof_profile *p, const cprof_profile *b)
 		goto out;
 	for (size_t i = 0; i < b->sample.n; i++)
 		for (size_t k = 0; k < nt; k++)
-			bv[k] += cprof_sample_values(b, &b->sample.v[i])[k];
+			bv[k] += cprof__sample_values(b, &b->sample.v[i])[k];
 	for (size_t i = 0; i < p->sample.n; i++)
 		for (size_t k = 0; k < nt; k++)
-			sv[k] += cprof_sample_values(p, &p->sample.v[i])[k];
+			sv[k] += cprof__sample_values(p, &p->sample.v[i])[k];
 	bool ones = true;
 	for (size_t k = 0; k < nt; k++) {
 		ratio[k] = sv[k] == 0 ? 0.0 : (double)bv[k] / (double)sv[k];
@@ -486,28 +486,28 @@ out:
 }
 
 /* Load sources and bases as pprof's fetchProfiles does. */
-static int load_profile(cprof_profile *p, report_args *a)
+static int load_profile(cprof__profile *p, report_args *a)
 {
-	cprof_fetch_set_timeout(a->timeout);
+	cprof__fetch_set_timeout(a->timeout);
 	if (load_all(p, a->src, a->nsrc, a->seconds) < 0)
 		return -1;
 	if (a->nbase == 0)
 		return symbolize(p, a->symbolize);
-	cprof_profile b;
-	cprof_profile_init(&b);
+	cprof__profile b;
+	cprof__profile_init(&b);
 	int rc = load_all(&b, a->base, a->nbase, a->seconds);
 	if (rc == 0 && a->diff_base && add_base_label(&b) < 0)
-		rc = cprof_error("out of memory");
+		rc = cprof__error("out of memory");
 	char err[512];
 	/* pprof merges even a single source before normalising: duplicate
 	 * samples are summed first, then rounded once. */
-	if (rc == 0 && a->normalize && cprof_profile_compact(p, err, sizeof(err)) < 0)
-		rc = cprof_error("%s", err);
+	if (rc == 0 && a->normalize && cprof__profile_compact(p, err, sizeof(err)) < 0)
+		rc = cprof__error("%s", err);
 	if (rc == 0 && a->normalize)
 		normalize(p, &b);
-	if (rc == 0 && cprof_profile_merge(p, &b, -1, err, sizeof(err)) < 0)
-		rc = cprof_error("%s", err);
-	cprof_profile_free(&b);
+	if (rc == 0 && cprof__profile_merge(p, &b, -1, err, sizeof(err)) < 0)
+		rc = cprof__error("%s", err);
+	cprof__profile_free(&b);
 	return rc == 0 ? symbolize(p, a->symbolize) : rc;
 }
 
@@ -523,7 +523,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	if (a.fmt >= 0)
 		fmt = a.fmt;
 	if (fmt < 0) {
-		cprof_error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
+		cprof__error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
 			    "-proto...); run 'cprof %s -h'", argv[0]);
 		free(a.src);
 		free(a.base);
@@ -531,25 +531,25 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	}
 	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO || (a.render && strcmp(a.render, "svg"));
 	if (binary && !a.output && isatty(1)) {
-		cprof_error("refusing to write binary output to a terminal; use -output FILE");
+		cprof__error("refusing to write binary output to a terminal; use -output FILE");
 		free(a.src);
 		free(a.base);
 		return 2;
 	}
-	a.o.format = (cprof_report_format)fmt;
+	a.o.format = (cprof__report_format)fmt;
 	a.o.warn = stderr;
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_report *r = NULL;
+	cprof__profile p;
+	cprof__profile_init(&p);
+	cprof__report *r = NULL;
 	FILE *out = stdout;
-	cprof_outfile of = {0};
+	cprof__outfile of = {0};
 	char err[512];
 	rc = 1;
 	progress_stage("reading profiles");
 	if (load_profile(&p, &a) < 0)
 		goto done;
-	if (a.comment && *a.comment && cprof_vec_grow(&p, p.comment, 1))
-		p.comment.v[p.comment.n++] = cprof_profile_str(&p, a.comment);
+	if (a.comment && *a.comment && CPROF_VEC_GROW(&p, p.comment, 1))
+		p.comment.v[p.comment.n++] = cprof__profile_str(&p, a.comment);
 	progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
 	 * samples dropped.  Only reports that show samples one by one, and
@@ -557,25 +557,25 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
 	     a.o.mean) &&
 	    a.nsrc == 1 && a.nbase == 0 &&
-	    cprof_profile_compact(&p, err, sizeof(err)) < 0) {
-		cprof_error("%s", err);
+	    cprof__profile_compact(&p, err, sizeof(err)) < 0) {
+		cprof__error("%s", err);
 		goto done;
 	}
-	r = cprof_report_new(&p, &a.o, err, sizeof(err));
+	r = cprof__report_new(&p, &a.o, err, sizeof(err));
 	if (!r) {
-		cprof_error("%s", err);
+		cprof__error("%s", err);
 		goto done;
 	}
 	if (a.output) {
 		char oe[256];
-		int fd = cprof_outfile_open(&of, a.output, oe, sizeof(oe));
+		int fd = cprof__outfile_open(&of, a.output, oe, sizeof(oe));
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
 			if (fd >= 0) {
 				snprintf(oe, sizeof(oe), "%s", strerror(errno));
-				cprof_outfile_close(&of, fd, false, NULL, 0);
+				cprof__outfile_close(&of, fd, false, NULL, 0);
 			}
-			cprof_error("cannot write %s: %s", a.output, oe);
+			cprof__error("cannot write %s: %s", a.output, oe);
 			goto done;
 		}
 		out = f;
@@ -591,51 +591,51 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		      fmt == CPROF_FMT_RAW || fmt == CPROF_FMT_CALLGRIND;
 	FILE *mem = (direct || stream) ? NULL : open_memstream(&mbuf, &mlen);
 	if (!direct && !stream && !mem) {
-		cprof_error("out of memory");
+		cprof__error("out of memory");
 		goto done;
 	}
 	int wr = 0;
 	switch (fmt) {
 	case CPROF_FMT_TEXT:
-		wr = cprof_report_text(r, mem, err, sizeof(err));
+		wr = cprof__report_text(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_TRACES:
-		wr = cprof_report_traces(r, out, err, sizeof(err));
+		wr = cprof__report_traces(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_TREE:
-		wr = cprof_report_tree(r, mem, err, sizeof(err));
+		wr = cprof__report_tree(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_FOLDED:
-		wr = cprof_report_folded(r, out, err, sizeof(err));
+		wr = cprof__report_folded(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_LIST:
-		wr = cprof_report_list(r, mem, err, sizeof(err));
+		wr = cprof__report_list(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_DOT:
-		wr = cprof_report_dot(r, mem, err, sizeof(err));
+		wr = cprof__report_dot(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_CALLGRIND:
-		wr = cprof_report_callgrind(r, out, err, sizeof(err));
+		wr = cprof__report_callgrind(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_DISASM:
-		wr = cprof_report_disasm(r, mem, err, sizeof(err));
+		wr = cprof__report_disasm(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_TOPPROTO:
 		fflush(out);
-		wr = cprof_report_topproto(r, fileno(out), err, sizeof(err));
+		wr = cprof__report_topproto(r, fileno(out), err, sizeof(err));
 		break;
 	case CPROF_FMT_RAW:
-		wr = cprof_report_raw(r, out, err, sizeof(err));
+		wr = cprof__report_raw(r, out, err, sizeof(err));
 		break;
 	case CPROF_FMT_TAGS:
-		wr = cprof_report_tags(r, mem, err, sizeof(err));
+		wr = cprof__report_tags(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_COMMENTS:
-		wr = cprof_report_comments(r, mem, err, sizeof(err));
+		wr = cprof__report_comments(r, mem, err, sizeof(err));
 		break;
 	case CPROF_FMT_PROTO:
 		fflush(out);
-		wr = cprof_report_proto(r, fileno(out), err, sizeof(err));
+		wr = cprof__report_proto(r, fileno(out), err, sizeof(err));
 		break;
 	default:
 		wr = -1;
@@ -656,9 +656,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
-			cprof_error("%s", err);
+			cprof__error("%s", err);
 		else
-			cprof_error("writing the report: %s", strerror(errno));
+			cprof__error("writing the report: %s", strerror(errno));
 		goto done;
 	}
 	rc = 0;
@@ -668,82 +668,82 @@ done:
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;
 		char ce[256];
-		int c = cprof_outfile_close(&of, -1, rc == 0 && e == 0, ce, sizeof(ce));
+		int c = cprof__outfile_close(&of, -1, rc == 0 && e == 0, ce, sizeof(ce));
 		if (rc == 0 && (e || c)) {
-			cprof_error("cannot write %s: %s", a.output, e ? strerror(e) : ce);
+			cprof__error("cannot write %s: %s", a.output, e ? strerror(e) : ce);
 			rc = 1;
 		}
 	}
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 	free(a.src);
 	free(a.base);
 	return rc;
 }
 
-int cprof_cmd_top(int argc, char **argv)
+int cprof__cmd_top(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_TEXT, false);
 }
 
-int cprof_cmd_traces(int argc, char **argv)
+int cprof__cmd_traces(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_TRACES, false);
 }
 
-int cprof_cmd_tree(int argc, char **argv)
+int cprof__cmd_tree(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_TREE, false);
 }
 
-int cprof_cmd_peek(int argc, char **argv)
+int cprof__cmd_peek(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_TREE, true);
 }
 
-int cprof_cmd_list(int argc, char **argv)
+int cprof__cmd_list(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_LIST, true);
 }
 
-int cprof_cmd_disasm(int argc, char **argv)
+int cprof__cmd_disasm(int argc, char **argv)
 {
 	return run_report(argc, argv, CPROF_FMT_DISASM, true);
 }
 
-int cprof_cmd_report(int argc, char **argv)
+int cprof__cmd_report(int argc, char **argv)
 {
 	return run_report(argc, argv, -1, false);
 }
 
 /* For commands built on the reports (cprof flame): see cli.h. */
-cprof_report *cprof_cli_report_open(int argc, char **argv, int fmt,
-				    cprof_cli_fetch_fn fetch, cprof_profile *p, const char **output,
+cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
+				    cprof__cli_fetch_fn fetch, cprof__profile *p, const char **output,
 				    int *status)
 {
 	report_args a;
 	int rc = parse_args(argc, argv, &a, false);
-	cprof_report *r = NULL;
+	cprof__report *r = NULL;
 	*status = rc ? rc : 1;
 	if (rc)
 		goto done;
 	if (a.fmt >= 0 && a.fmt != fmt) { /* -peek=RE / -list=RE with their own format */
-		cprof_error("report format flags (-top, -folded...) do not apply to 'cprof %s'",
+		cprof__error("report format flags (-top, -folded...) do not apply to 'cprof %s'",
 			    argv[0]);
 		*status = 2;
 		goto done;
 	}
-	a.o.format = (cprof_report_format)fmt;
+	a.o.format = (cprof__report_format)fmt;
 	a.o.warn = stderr;
-	fetch_fn = fetch ? fetch : cprof_fetch_profile;
+	fetch_fn = fetch ? fetch : cprof__fetch_profile;
 	rc = load_profile(p, &a);
-	fetch_fn = cprof_fetch_profile;
+	fetch_fn = cprof__fetch_profile;
 	if (rc < 0)
 		goto done;
 	char err[512];
-	r = cprof_report_new(p, &a.o, err, sizeof(err));
+	r = cprof__report_new(p, &a.o, err, sizeof(err));
 	if (!r) {
-		cprof_error("%s", err);
+		cprof__error("%s", err);
 		goto done;
 	}
 	*output = a.output;

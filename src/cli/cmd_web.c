@@ -60,7 +60,7 @@ static struct {
 static int load_mhd(void)
 {
 	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
-	const cprof_lazy_fn fns[] = {
+	const cprof__lazy_fn fns[] = {
 		{"MHD_start_daemon", &mhd.start_daemon},
 		{"MHD_stop_daemon", &mhd.stop_daemon},
 		{"MHD_get_daemon_info", &mhd.get_daemon_info},
@@ -72,9 +72,9 @@ static int load_mhd(void)
 		{"MHD_destroy_response", &mhd.destroy_response},
 	};
 	char err[256];
-	if (cprof_lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
+	if (cprof__lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
 			    CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
-		return cprof_error("web: %s", err);
+		return cprof__error("web: %s", err);
 	return 0;
 }
 
@@ -93,13 +93,13 @@ static struct {
 static void hesc(FILE *f, const char *s)
 {
 	if (s)
-		cprof_html_escape(f, s, strlen(s));
+		cprof__html_escape(f, s, strlen(s));
 }
 
 static void qesc(FILE *f, const char *s)
 {
 	if (s)
-		cprof_query_escape(f, s);
+		cprof__query_escape(f, s);
 }
 
 static const char *const params[][2] = {
@@ -191,7 +191,7 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 		snprintf(err, errlen, "temporary file: %s", strerror(errno));
 		return -1;
 	}
-	if (cprof_cli_graphviz("svg", dot, n, fileno(svg), true, err, errlen) < 0) {
+	if (cprof__cli_graphviz("svg", dot, n, fileno(svg), true, err, errlen) < 0) {
 		fclose(svg);
 		return -1;
 	}
@@ -470,25 +470,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	FILE *f = open_memstream(&body, &len);
 	char err[512] = "";
 	int rc = -1;
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	int status = 0;
 	const char *output = NULL;
 	/* Errors of the report (bad regexp...) go to stderr and to the page. */
-	cprof_report *r = f ? cprof_cli_report_open(argc, argv, top	 ? CPROF_FMT_TEXT
+	cprof__report *r = f ? cprof__cli_report_open(argc, argv, top	 ? CPROF_FMT_TEXT
 								: graph ? CPROF_FMT_DOT
 								: source ? CPROF_FMT_LIST
 									 : CPROF_FMT_TREE,
-						    cprof_flame_fetch, &p, &output, &status)
+						    cprof__flame_fetch, &p, &output, &status)
 			    : NULL;
 	(void)output;
 	if (r && flame) {
-		cprof_flame_opts o;
-		cprof_flame_opts_init(&o);
+		cprof__flame_opts o;
+		cprof__flame_opts_init(&o);
 		char *fb = NULL;
 		size_t fl = 0;
 		FILE *ff = open_memstream(&fb, &fl);
-		rc = ff ? cprof_report_flame_html(r, &o, ff, NULL, err, sizeof(err)) : -1;
+		rc = ff ? cprof__report_flame_html(r, &o, ff, NULL, err, sizeof(err)) : -1;
 		if (ff)
 			fclose(ff);
 		/* The navigation bar goes in right after <body>. */
@@ -510,13 +510,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		FILE *tf = open_memstream(&tb, &tl);
 		if (tf) {
 			if (top)
-				rc = cprof_report_text(r, tf, err, sizeof(err));
+				rc = cprof__report_text(r, tf, err, sizeof(err));
 			else if (graph)
-				rc = cprof_report_dot(r, tf, err, sizeof(err));
+				rc = cprof__report_dot(r, tf, err, sizeof(err));
 			else if (source)
-				rc = cprof_report_list(r, tf, err, sizeof(err));
+				rc = cprof__report_list(r, tf, err, sizeof(err));
 			else
-				rc = cprof_report_tree(r, tf, err, sizeof(err));
+				rc = cprof__report_tree(r, tf, err, sizeof(err));
 			fclose(tf);
 		}
 		if (rc == 0 && graph) {
@@ -531,8 +531,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		free(tb);
 		fputs("</body></html>\n", f);
 	}
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 	for (size_t k = 0; k < nowned; k++)
 		free(owned[k]);
 	free(argv);
@@ -548,7 +548,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return respond(c, 200, "text/html; charset=utf-8", body, len);
 }
 
-int cprof_cmd_web(int argc, char **argv)
+int cprof__cmd_web(int argc, char **argv)
 {
 	if (load_mhd() < 0)
 		return 1;
@@ -556,7 +556,7 @@ int cprof_cmd_web(int argc, char **argv)
 	char **rest = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0;
 	if (!rest)
-		return cprof_error("out of memory"), 1;
+		return cprof__error("out of memory"), 1;
 	rest[n++] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -568,7 +568,7 @@ int cprof_cmd_web(int argc, char **argv)
 				http = argv[++i];
 			else {
 				free(rest);
-				cprof_error("flag needs an argument: -http");
+				cprof__error("flag needs an argument: -http");
 				return 2;
 			}
 			continue;
@@ -576,31 +576,31 @@ int cprof_cmd_web(int argc, char **argv)
 		rest[n++] = argv[i];
 	}
 	/* Check the options and sources once before serving. */
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof_report *r = cprof_cli_report_open(n, rest, CPROF_FMT_TEXT, cprof_flame_fetch, &p, &output,
+	cprof__report *r = cprof__cli_report_open(n, rest, CPROF_FMT_TEXT, cprof__flame_fetch, &p, &output,
 						&status);
 	if (!r) {
-		cprof_profile_free(&p);
+		cprof__profile_free(&p);
 		free(rest);
 		return status;
 	}
 	/* The sample types for the menu (every request re-reads the same
 	 * sources, so they stay valid). */
 	size_t sel = 0;
-	cprof_flame_sample_type(r, 0, &web.ntypes, &sel);
+	cprof__flame_sample_type(r, 0, &web.ntypes, &sel);
 	web.types = calloc(web.ntypes + 1, sizeof(*web.types));
 	for (size_t k = 0; web.types && k < web.ntypes; k++)
-		web.types[k] = strdup(cprof_flame_sample_type(r, k, &web.ntypes, &sel));
+		web.types[k] = strdup(cprof__flame_sample_type(r, k, &web.ntypes, &sel));
 	if (web.types && sel < web.ntypes)
 		web.deftype = web.types[sel];
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 	if (!web.types) {
 		free(rest);
-		return cprof_error("out of memory"), 1;
+		return cprof__error("out of memory"), 1;
 	}
 	web.argv = rest;
 	web.argc = n;
@@ -614,7 +614,7 @@ int cprof_cmd_web(int argc, char **argv)
 		size_t hl = colon ? (size_t)(colon - http) : strlen(http);
 		if (hl >= sizeof(host)) {
 			free(rest);
-			return cprof_error("-http: host too long"), 2;
+			return cprof__error("-http: host too long"), 2;
 		}
 		if (hl) {
 			memcpy(host, http, hl);
@@ -627,7 +627,7 @@ int cprof_cmd_web(int argc, char **argv)
 			port = strtol(colon + 1, &end, 10);
 			if (*end || port < 0 || port > 65535) {
 				free(rest);
-				return cprof_error("-http: bad port \"%s\"", colon + 1), 2;
+				return cprof__error("-http: bad port \"%s\"", colon + 1), 2;
 			}
 		}
 	}
@@ -643,7 +643,7 @@ int cprof_cmd_web(int argc, char **argv)
 		if (ai)
 			freeaddrinfo(ai);
 		free(rest);
-		return cprof_error("-http: cannot resolve \"%s\" (%s)", host, v6 ? "IPv6" : "IPv4"), 2;
+		return cprof__error("-http: cannot resolve \"%s\" (%s)", host, v6 ? "IPv6" : "IPv4"), 2;
 	}
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -668,7 +668,7 @@ int cprof_cmd_web(int argc, char **argv)
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 		free(rest);
-		return cprof_error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
+		return cprof__error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
 	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned bound = di ? di->port : (unsigned)port;
@@ -686,7 +686,7 @@ int cprof_cmd_web(int argc, char **argv)
 		posix_spawnattr_setsigmask(&attr, &oldmask);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 		if (posix_spawnp(&pid, browser, NULL, &attr, args, environ) != 0)
-			cprof_error("cannot start $BROWSER (%s)", browser);
+			cprof__error("cannot start $BROWSER (%s)", browser);
 		posix_spawnattr_destroy(&attr);
 	}
 	int sig;

@@ -34,7 +34,7 @@ static bool host_port(const char *s)
 	return *d == 0 || *d == '/';
 }
 
-bool cprof_fetch_is_url(const char *src)
+bool cprof__fetch_is_url(const char *src)
 {
 	if (has_scheme(src))
 		return true;
@@ -89,7 +89,7 @@ static char *adjust_url(const char *src, int seconds, long *url_seconds)
 }
 
 typedef struct sink {
-	cprof_buf *body;
+	cprof__buf *body;
 	bool too_big;
 } sink;
 
@@ -97,8 +97,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	sink *s = ud;
 	size_t n = size * nmemb;
-	cprof_buf_append(s->body, ptr, n);
-	if (cprof_buf_failed(s->body)) {
+	cprof__buf_append(s->body, ptr, n);
+	if (cprof__buf_failed(s->body)) {
 		s->too_big = true;
 		return 0; /* aborts the transfer */
 	}
@@ -119,22 +119,22 @@ static struct {
 static int load_curl(char *err, size_t errlen)
 {
 	static const char *const names[] = {"libcurl.so.4", "libcurl.so", NULL};
-	const cprof_lazy_fn fns[] = {
+	const cprof__lazy_fn fns[] = {
 		{"curl_global_init", &cu.global_init},     {"curl_easy_init", &cu.easy_init},
 		{"curl_easy_setopt", &cu.easy_setopt},     {"curl_easy_perform", &cu.easy_perform},
 		{"curl_easy_getinfo", &cu.easy_getinfo},   {"curl_easy_strerror", &cu.easy_strerror},
 		{"curl_easy_cleanup", &cu.easy_cleanup},
 	};
 	char why[256];
-	if (cprof_lazy_load(names, "libcurl (Debian package libcurl4)", fns, CPROF_ARRAY_LEN(fns),
+	if (cprof__lazy_load(names, "libcurl (Debian package libcurl4)", fns, CPROF_ARRAY_LEN(fns),
 			    why, sizeof(why)) < 0)
-		return cprof_errf(err, errlen, "http fetch: %s", why);
+		return cprof__errf(err, errlen, "http fetch: %s", why);
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
+		return cprof__errf(err, errlen, "http fetch: cannot initialise libcurl");
 	return 0;
 }
 
-int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen)
+int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *err, size_t errlen)
 {
 	static bool inited;
 	if (!inited) {
@@ -144,7 +144,7 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 	}
 	CURL *c = cu.easy_init();
 	if (!c)
-		return cprof_errf(err, errlen, "http fetch: cannot initialise libcurl");
+		return cprof__errf(err, errlen, "http fetch: cannot initialise libcurl");
 	char cerr[CURL_ERROR_SIZE] = "";
 	sink s = {out, false};
 	cu.easy_setopt(c, CURLOPT_URL, url);
@@ -168,9 +168,9 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 	CURLcode rc = cu.easy_perform(c);
 	int ret = 0;
 	if (s.too_big) {
-		ret = cprof_errf(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
+		ret = cprof__errf(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
 	} else if (rc != CURLE_OK) {
-		ret = cprof_errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : cu.easy_strerror(rc));
+		ret = cprof__errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : cu.easy_strerror(rc));
 	} else {
 		long status = 0;
 		cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -189,7 +189,7 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 				}
 				line[k] = 0;
 			}
-			ret = cprof_errf(err, errlen, "server response: %ld%s%s%s", status,
+			ret = cprof__errf(err, errlen, "server response: %ld%s%s%s", status,
 				   status == 404 ? " Not Found" : status == 400 ? " Bad Request"
 				   : status == 500 ? " Internal Server Error" : "",
 				   line[0] ? " - " : "", line);
@@ -201,43 +201,43 @@ int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err,
 
 static long timeout_s = -1; /* -timeout */
 
-void cprof_fetch_set_timeout(int seconds)
+void cprof__fetch_set_timeout(int seconds)
 {
 	timeout_s = seconds;
 }
 
-int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen)
+int cprof__fetch_profile(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen)
 {
-	if (!cprof_fetch_is_url(src))
-		return cprof_profile_read_file(p, src, err, errlen);
+	if (!cprof__fetch_is_url(src))
+		return cprof__profile_read_file(p, src, err, errlen);
 	long url_seconds = 0;
 	char *url = adjust_url(src, seconds, &url_seconds);
 	if (!url)
-		return cprof_errf(err, errlen, "%s: out of memory", src);
+		return cprof__errf(err, errlen, "%s: out of memory", src);
 	long timeout_ms = timeout_s > 0 ? timeout_s * 1000L : url_seconds > 0 ? url_seconds * 1500 : 60000;
 	fprintf(stderr, "Fetching profile over HTTP from %s\n", url);
 	if (url_seconds > 0 && seconds > 0)
 		fprintf(stderr, "Please wait... (%ds)\n", seconds);
-	cprof_buf body;
-	cprof_buf_init(&body, CPROF_DECODE_MAX);
+	cprof__buf body;
+	cprof__buf_init(&body, CPROF_DECODE_MAX);
 	char e[400];
-	int rc = cprof_fetch_url(url, timeout_ms + 5000, &body, e, sizeof(e));
+	int rc = cprof__fetch_url(url, timeout_ms + 5000, &body, e, sizeof(e));
 	if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b) {
 		/* Gunzip first and drop the compressed bytes before the model
-		 * is built (peak memory), as cprof_profile_read_file does. */
-		cprof_buf raw;
-		cprof_buf_init(&raw, CPROF_DECODE_MAX);
-		rc = cprof_gunzip(body.data, body.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
-		cprof_buf_free(&body);
+		 * is built (peak memory), as cprof__profile_read_file does. */
+		cprof__buf raw;
+		cprof__buf_init(&raw, CPROF_DECODE_MAX);
+		rc = cprof__gunzip(body.data, body.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
+		cprof__buf_free(&body);
 		body = raw;
 		if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b)
-			rc = cprof_errf(e, sizeof(e), "parsing profile: unrecognized profile format");
+			rc = cprof__errf(e, sizeof(e), "parsing profile: unrecognized profile format");
 	}
 	if (rc == 0)
-		rc = cprof_profile_decode(p, body.data, body.len, e, sizeof(e));
+		rc = cprof__profile_decode(p, body.data, body.len, e, sizeof(e));
 	if (rc < 0)
-		cprof_errf(err, errlen, "%s: %s", url, e);
-	cprof_buf_free(&body);
+		cprof__errf(err, errlen, "%s: %s", url, e);
+	cprof__buf_free(&body);
 	free(url);
 	return rc;
 }

@@ -12,11 +12,11 @@
 
 /* True if src names a URL rather than a file: http:// or https://, or
  * "host:port/path" (pprof adds http:// to those) when no such file exists. */
-bool cprof_fetch_is_url(const char *src);
+bool cprof__fetch_is_url(const char *src);
 
 /*
- * Read the profile src into the empty profile p (cprof_profile_init'ed).
- * Files and "-" go through cprof_profile_read_file.  For URLs, seconds > 0
+ * Read the profile src into the empty profile p (cprof__profile_init'ed).
+ * Files and "-" go through cprof__profile_read_file.  For URLs, seconds > 0
  * sets the query parameter seconds=N (replacing one already there), as
  * pprof's -seconds does on every URL (CPU profile and trace duration, delta
  * heap/allocs/block/mutex profiles); seconds < 0 means "not given".  The
@@ -27,14 +27,14 @@ bool cprof_fetch_is_url(const char *src);
  * Found - Unknown profile", "URL: http fetch: Couldn't connect to server",
  * or the decoder's message.
  */
-int cprof_fetch_profile(cprof_profile *p, const char *src, int seconds, char *err, size_t errlen);
+int cprof__fetch_profile(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen);
 
 /* pprof's -timeout: seconds > 0 replaces the default above (the transfer
  * then times out after seconds + 5 s); 0 or less restores it. */
-void cprof_fetch_set_timeout(int seconds);
+void cprof__fetch_set_timeout(int seconds);
 
 /* Fetch a URL's body into out (capped at CPROF_DECODE_MAX), with the
  * status/timeout handling above; timeout_ms 0 = 60 s.  0 or -1 (err). */
-int cprof_fetch_url(const char *url, long timeout_ms, cprof_buf *out, char *err, size_t errlen);
+int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *err, size_t errlen);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int cprof_cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
+int cprof__cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
 		       char *err, size_t errlen)
 {
 	/* dot reads a file rather than a pipe: no writer thread, and a dot
@@ -21,7 +21,7 @@ int cprof_cli_graphviz(const char *format, const char *dot, size_t n, int out_fd
 		snprintf(err, errlen, "temporary file: %s", strerror(errno));
 		return -1;
 	}
-	int rc = cprof_write_all(fd, dot, n);
+	int rc = cprof__write_all(fd, dot, n);
 	close(fd);
 	if (rc < 0) {
 		unlink(tmpl);
@@ -32,7 +32,7 @@ int cprof_cli_graphviz(const char *format, const char *dot, size_t n, int out_fd
 	snprintf(tflag, sizeof(tflag), "-T%s", format);
 	char *args[] = {"dot", tflag, tmpl, NULL};
 	int status;
-	rc = cprof_spawn_wait(args, out_fd, quiet, &status);
+	rc = cprof__spawn_wait(args, out_fd, quiet, &status);
 	unlink(tmpl);
 	if (rc != 0) {
 		snprintf(err, errlen,

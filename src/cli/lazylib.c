@@ -6,7 +6,7 @@
 #include <dlfcn.h>
 #include <string.h>
 
-int cprof_lazy_load(const char *const *sonames, const char *what, const cprof_lazy_fn *fns,
+int cprof__lazy_load(const char *const *sonames, const char *what, const cprof__lazy_fn *fns,
 		    size_t n, char *err, size_t errlen)
 {
 	void *h = NULL;
@@ -15,11 +15,11 @@ int cprof_lazy_load(const char *const *sonames, const char *what, const cprof_la
 		if (!(h = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL)))
 			why = dlerror();
 	if (!h)
-		return cprof_errf(err, errlen, "cannot load %s (%s)", what, why);
+		return cprof__errf(err, errlen, "cannot load %s (%s)", what, why);
 	for (size_t i = 0; i < n; i++) {
 		void *p = dlsym(h, fns[i].name);
 		if (!p)
-			return cprof_errf(err, errlen, "cannot load %s (%s has no %s)", what,
+			return cprof__errf(err, errlen, "cannot load %s (%s has no %s)", what,
 					  sonames[0], fns[i].name);
 		/* POSIX: dlsym's result converts to a function pointer. */
 		memcpy(fns[i].slot, &p, sizeof(p));

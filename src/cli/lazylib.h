@@ -14,14 +14,14 @@
 
 /* A function to look up: its name, and where to store its address (a
  * pointer to a function pointer). */
-typedef struct cprof_lazy_fn {
+typedef struct cprof__lazy_fn {
 	const char *name;
 	void *slot;
-} cprof_lazy_fn;
+} cprof__lazy_fn;
 
 /* Open the first loadable of sonames (NULL-terminated) and resolve fns.
  * The handle stays open.  0, or -1 with "cannot load <what> (...)" in err. */
-int cprof_lazy_load(const char *const *sonames, const char *what, const cprof_lazy_fn *fns,
+int cprof__lazy_load(const char *const *sonames, const char *what, const cprof__lazy_fn *fns,
 		    size_t n, char *err, size_t errlen);
 
 #endif

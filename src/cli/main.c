@@ -7,23 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cprof_cmd commands[] = {
-	{"record", cprof_cmd_record, "run a program under the profiler"},
-	{"merge", cprof_cmd_merge, "merge profiles into one (pprof's rules)"},
-	{"top", cprof_cmd_top, "top entries, as go tool pprof -top"},
-	{"text", cprof_cmd_top, "same as top"},
-	{"peek", cprof_cmd_peek, "callers and callees of functions matching a regexp"},
-	{"disasm", cprof_cmd_disasm, "annotated disassembly of functions matching a regexp"},
-	{"list", cprof_cmd_list, "annotated source of functions matching a regexp"},
-	{"tree", cprof_cmd_tree, "callers and callees of every node"},
-	{"traces", cprof_cmd_traces, "every sample with its stack"},
-	{"report", cprof_cmd_report, "any report by flag: -folded, -proto, -tree..."},
-	{"benchstat", cprof_cmd_benchstat, "compare benchmark results (Go's benchstat)"},
-	{"flame", cprof_cmd_flame, "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
-	{"web", cprof_cmd_web, "local web UI: flame graph, top, peek (-http HOST:PORT)"},
+static const cprof__cmd commands[] = {
+	{"record", cprof__cmd_record, "run a program under the profiler"},
+	{"merge", cprof__cmd_merge, "merge profiles into one (pprof's rules)"},
+	{"top", cprof__cmd_top, "top entries, as go tool pprof -top"},
+	{"text", cprof__cmd_top, "same as top"},
+	{"peek", cprof__cmd_peek, "callers and callees of functions matching a regexp"},
+	{"disasm", cprof__cmd_disasm, "annotated disassembly of functions matching a regexp"},
+	{"list", cprof__cmd_list, "annotated source of functions matching a regexp"},
+	{"tree", cprof__cmd_tree, "callers and callees of every node"},
+	{"traces", cprof__cmd_traces, "every sample with its stack"},
+	{"report", cprof__cmd_report, "any report by flag: -folded, -proto, -tree..."},
+	{"benchstat", cprof__cmd_benchstat, "compare benchmark results (Go's benchstat)"},
+	{"flame", cprof__cmd_flame, "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
+	{"web", cprof__cmd_web, "local web UI: flame graph, top, peek (-http HOST:PORT)"},
 };
 
-int cprof_error(const char *fmt, ...)
+int cprof__error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -60,6 +60,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++)
 		if (!strcmp(name, commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	cprof_error("unknown command '%s'; run 'cprof help' for the list", name);
+	cprof__error("unknown command '%s'; run 'cprof help' for the list", name);
 	return 2;
 }

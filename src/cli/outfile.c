@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* An fd or a negative errno. */
-static int open_out(cprof_outfile *o, const char *path)
+static int open_out(cprof__outfile *o, const char *path)
 {
 	o->path = o->tmp = NULL;
 	struct stat st;
@@ -56,7 +56,7 @@ static int open_out(cprof_outfile *o, const char *path)
 }
 
 /* 0 or a negative errno. */
-static int close_out(cprof_outfile *o, int fd, bool ok)
+static int close_out(cprof__outfile *o, int fd, bool ok)
 {
 	int rc = 0;
 	if (fd >= 0 && close(fd) != 0 && ok)
@@ -73,14 +73,14 @@ static int close_out(cprof_outfile *o, int fd, bool ok)
 	return rc;
 }
 
-int cprof_outfile_open(cprof_outfile *o, const char *path, char *err, size_t errlen)
+int cprof__outfile_open(cprof__outfile *o, const char *path, char *err, size_t errlen)
 {
 	int fd = open_out(o, path);
-	return fd < 0 ? cprof_errf(err, errlen, "%s", strerror(-fd)) : fd;
+	return fd < 0 ? cprof__errf(err, errlen, "%s", strerror(-fd)) : fd;
 }
 
-int cprof_outfile_close(cprof_outfile *o, int fd, bool ok, char *err, size_t errlen)
+int cprof__outfile_close(cprof__outfile *o, int fd, bool ok, char *err, size_t errlen)
 {
 	int rc = close_out(o, fd, ok);
-	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
+	return rc < 0 ? cprof__errf(err, errlen, "%s", strerror(-rc)) : 0;
 }

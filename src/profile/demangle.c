@@ -26,7 +26,7 @@ static void demangle_init(void)
 	memcpy(&cxa_demangle, &f, sizeof(cxa_demangle));
 }
 
-char *cprof_demangle(const char *name)
+char *cprof__demangle(const char *name)
 {
 	if (!name || name[0] != '_' || name[1] != 'Z')
 		return NULL;

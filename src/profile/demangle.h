@@ -15,6 +15,6 @@
 /* Demangle an Itanium-ABI name ("_Z...").  Returns a malloc'd string the
  * caller frees, or NULL when `name` is not mangled, cannot be demangled, the
  * demangler is unavailable, or on OOM.  Thread-safe (lookup is done once). */
-char *cprof_demangle(const char *name);
+char *cprof__demangle(const char *name);
 
 #endif

@@ -10,7 +10,7 @@
 
 #define DWLIB_SONAME "libdw.so.1"
 
-cprof_dwlib cprof_dw;
+cprof__dwlib cprof__dw;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static void *handle;
@@ -40,12 +40,12 @@ static const struct {
 	const char *name;
 	size_t off;
 } fns[] = {
-#define DWLIB_ENTRY(f) {#f, offsetof(cprof_dwlib, f)},
+#define DWLIB_ENTRY(f) {#f, offsetof(cprof__dwlib, f)},
 	CPROF_DWLIB_FNS(DWLIB_ENTRY)
 #undef DWLIB_ENTRY
 };
 
-int cprof_dwlib_open(char *err, size_t errlen)
+int cprof__dwlib_open(char *err, size_t errlen)
 {
 	int rc = 0;
 	pthread_mutex_lock(&lock);
@@ -54,24 +54,24 @@ int cprof_dwlib_open(char *err, size_t errlen)
 		void *h = real_dlopen()(DWLIB_SONAME, RTLD_NOW | RTLD_LOCAL);
 		if (!h) {
 			const char *why = dlerror();
-			cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (%s)",
+			cprof__errf(err, errlen, "cannot load " DWLIB_SONAME " (%s)",
 				   why ? why : "unknown error");
 			rc = -ELIBACC;
 			goto out;
 		}
-		cprof_dwlib t;
+		cprof__dwlib t;
 		for (size_t i = 0; i < CPROF_ARRAY_LEN(fns); i++) {
 			void *p = dlsym(h, fns[i].name);
 			if (!p) {
 				real_dlclose()(h);
-				cprof_errf(err, errlen, "cannot load " DWLIB_SONAME " (it has no %s)",
+				cprof__errf(err, errlen, "cannot load " DWLIB_SONAME " (it has no %s)",
 					   fns[i].name);
 				rc = -ELIBBAD;
 				goto out;
 			}
 			memcpy((char *)&t + fns[i].off, &p, sizeof(p));
 		}
-		cprof_dw = t;
+		cprof__dw = t;
 		handle = h;
 	}
 	refs++;
@@ -80,11 +80,11 @@ out:
 	return rc;
 }
 
-void cprof_dwlib_close(void)
+void cprof__dwlib_close(void)
 {
 	pthread_mutex_lock(&lock);
 	if (refs > 0 && --refs == 0) {
-		memset(&cprof_dw, 0, sizeof(cprof_dw));
+		memset(&cprof__dw, 0, sizeof(cprof__dw));
 		real_dlclose()(handle);
 		handle = NULL;
 	}

@@ -6,8 +6,8 @@
  * libbz2) are mapped and relocated in every process libcprof is preloaded
  * into, from its first instruction, whether it ever writes a profile or not
  * (docs/PERFORMANCE.md, "Footprint").  symbolize.c calls them through the
- * table below instead: cprof_dwlib_open() loads the library when a
- * symbolizer is made, and cprof_dwlib_close() unloads it when the last one
+ * table below instead: cprof__dwlib_open() loads the library when a
+ * symbolizer is made, and cprof__dwlib_close() unloads it when the last one
  * is freed, so a process keeps nothing of it once its profile is written.
  * The runtime and the `cprof` command share this path (the command and the
  * unit tests also link libdw, so there the dlopen finds it loaded).
@@ -36,24 +36,24 @@
 	X(dwfl_report_elf) X(dwfl_report_end) X(elf_begin) X(elf_end) X(elf_getphdrnum)        \
 	X(elf_getshdrstrndx) X(elf_nextscn) X(elf_strptr) X(gelf_getphdr) X(gelf_getshdr)
 
-typedef struct cprof_dwlib {
+typedef struct cprof__dwlib {
 #define CPROF_DWLIB_FIELD(f) __typeof__(f) *f;
 	CPROF_DWLIB_FNS(CPROF_DWLIB_FIELD)
 #undef CPROF_DWLIB_FIELD
-} cprof_dwlib;
+} cprof__dwlib;
 
-/* The loaded functions; valid between a successful cprof_dwlib_open() and
- * the matching cprof_dwlib_close(). */
-extern cprof_dwlib cprof_dw;
+/* The loaded functions; valid between a successful cprof__dwlib_open() and
+ * the matching cprof__dwlib_close(). */
+extern cprof__dwlib cprof__dw;
 
 /* Load libdw.so.1 (first call) or take another reference.  0, or a negative
  * errno (-ELIBACC: not loadable, -ELIBBAD: a function missing) with
  * "cannot load libdw.so.1 (why)" in err.  Thread-safe; normal context.
  * Never calls an interposed dlopen (libcprof's own would rescan the
  * process's modules for a library it does not profile). */
-int cprof_dwlib_open(char *err, size_t errlen);
+int cprof__dwlib_open(char *err, size_t errlen);
 /* Drop a reference; the last one unloads the library.  Nothing obtained
  * from libdw (Dwfl handles, names in mapped files) may be used after it. */
-void cprof_dwlib_close(void);
+void cprof__dwlib_close(void);
 
 #endif

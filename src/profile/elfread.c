@@ -41,7 +41,7 @@ static void say(char *why, size_t n, const char *fmt, ...)
 }
 
 /* The whole of [off, off + len) or false. */
-static bool read_at(const cprof_elffile *e, void *buf, size_t len, uint64_t off)
+static bool read_at(const cprof__elffile *e, void *buf, size_t len, uint64_t off)
 {
 	if (off > e->size || len > e->size - off)
 		return false;
@@ -56,13 +56,13 @@ static bool read_at(const cprof_elffile *e, void *buf, size_t len, uint64_t off)
 	return true;
 }
 
-static bool in_file(const cprof_elffile *e, uint64_t off, uint64_t len)
+static bool in_file(const cprof__elffile *e, uint64_t off, uint64_t len)
 {
 	return off <= e->size && len <= e->size - off;
 }
 
 /* The GNU build id among the notes in buf[0, len), aligned to `align`. */
-static void find_build_id(cprof_elffile *e, const unsigned char *buf, size_t len, size_t align)
+static void find_build_id(cprof__elffile *e, const unsigned char *buf, size_t len, size_t align)
 {
 	size_t a = align == 8 ? 8 : 4;
 	for (size_t p = 0; len - p >= sizeof(ElfW(Nhdr)) && p < len;) {
@@ -85,7 +85,7 @@ static void find_build_id(cprof_elffile *e, const unsigned char *buf, size_t len
 	}
 }
 
-static void notes_at(cprof_elffile *e, uint64_t off, uint64_t len, uint64_t align)
+static void notes_at(cprof__elffile *e, uint64_t off, uint64_t len, uint64_t align)
 {
 	if (e->nbuild_id || len == 0 || len > MAX_NOTES || !in_file(e, off, len))
 		return;
@@ -95,7 +95,7 @@ static void notes_at(cprof_elffile *e, uint64_t off, uint64_t len, uint64_t alig
 	free(buf);
 }
 
-static bool read_phdrs(cprof_elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
+static bool read_phdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
 {
 	size_t n = eh->e_phnum;
 	if (n == 0)
@@ -113,7 +113,7 @@ static bool read_phdrs(cprof_elffile *e, const ElfW(Ehdr) *eh, char *why, size_t
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (ph[i].p_type == PT_LOAD)
-			e->seg[e->nseg++] = (cprof_elfseg){ph[i].p_offset, ph[i].p_filesz,
+			e->seg[e->nseg++] = (cprof__elfseg){ph[i].p_offset, ph[i].p_filesz,
 							   ph[i].p_vaddr, ph[i].p_memsz,
 							   (ph[i].p_flags & PF_X) != 0};
 	}
@@ -125,8 +125,8 @@ static bool read_phdrs(cprof_elffile *e, const ElfW(Ehdr) *eh, char *why, size_t
 	return true;
 }
 
-static bool table(const cprof_elffile *e, const ElfW(Shdr) *sh, size_t nsh, size_t i,
-		  cprof_elftab *t)
+static bool table(const cprof__elffile *e, const ElfW(Shdr) *sh, size_t nsh, size_t i,
+		  cprof__elftab *t)
 {
 	const ElfW(Shdr) *s = &sh[i];
 	if (s->sh_entsize < sizeof(ElfW(Sym)) || s->sh_link == 0 || s->sh_link >= nsh ||
@@ -135,11 +135,11 @@ static bool table(const cprof_elffile *e, const ElfW(Shdr) *sh, size_t nsh, size
 	const ElfW(Shdr) *str = &sh[s->sh_link];
 	if (str->sh_type != SHT_STRTAB || !in_file(e, str->sh_offset, str->sh_size))
 		return false;
-	*t = (cprof_elftab){s->sh_offset, s->sh_size, s->sh_entsize, str->sh_offset, str->sh_size};
+	*t = (cprof__elftab){s->sh_offset, s->sh_size, s->sh_entsize, str->sh_offset, str->sh_size};
 	return true;
 }
 
-static bool read_shdrs(cprof_elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
+static bool read_shdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
 {
 	if (eh->e_shoff == 0)
 		return true;
@@ -200,7 +200,7 @@ static bool read_shdrs(cprof_elffile *e, const ElfW(Ehdr) *eh, char *why, size_t
 	return true;
 }
 
-int cprof_elf_open(cprof_elffile *e, int fd, char *why, size_t whylen)
+int cprof__elf_open(cprof__elffile *e, int fd, char *why, size_t whylen)
 {
 	memset(e, 0, sizeof(*e));
 	e->fd = fd;
@@ -228,7 +228,7 @@ int cprof_elf_open(cprof_elffile *e, int fd, char *why, size_t whylen)
 	return 0;
 }
 
-void cprof_elf_close(cprof_elffile *e)
+void cprof__elf_close(cprof__elffile *e)
 {
 	if (e->open)
 		close(e->fd);
@@ -236,7 +236,7 @@ void cprof_elf_close(cprof_elffile *e)
 	memset(e, 0, sizeof(*e));
 }
 
-bool cprof_elf_funcs(const cprof_elffile *e, const cprof_elftab *t, cprof_elf_fn *fn, void *ctx)
+bool cprof__elf_funcs(const cprof__elffile *e, const cprof__elftab *t, cprof__elf_fn *fn, void *ctx)
 {
 	if (t->entsize < sizeof(ElfW(Sym)) || t->entsize > 1024)
 		return false;
@@ -265,7 +265,7 @@ bool cprof_elf_funcs(const cprof_elffile *e, const cprof_elftab *t, cprof_elf_fn
 	return ok;
 }
 
-bool cprof_elf_name(const cprof_elffile *e, const cprof_elftab *t, uint32_t name, char *buf,
+bool cprof__elf_name(const cprof__elffile *e, const cprof__elftab *t, uint32_t name, char *buf,
 		    size_t len)
 {
 	if (len == 0 || name >= t->strsize)

@@ -12,7 +12,7 @@
  * symbolize.c uses it in lean mode and keeps libdw for files with DWARF.
  *
  * Only this machine's ELF class and byte order are read; anything else is
- * left to libdw (cprof_elf_open returns 1).  Every offset and size is
+ * left to libdw (cprof__elf_open returns 1).  Every offset and size is
  * checked against the file: a corrupt file yields an error or fewer
  * symbols, never a read outside a buffer.
  */
@@ -27,48 +27,48 @@
 
 #define CPROF_ELF_MAX_BUILD_ID 64
 
-typedef struct cprof_elfseg { /* one PT_LOAD */
+typedef struct cprof__elfseg { /* one PT_LOAD */
 	uint64_t off, filesz, vaddr, memsz;
 	bool exec;
-} cprof_elfseg;
+} cprof__elfseg;
 
-typedef struct cprof_elftab { /* a symbol table and its string table */
+typedef struct cprof__elftab { /* a symbol table and its string table */
 	uint64_t off, size, entsize;
 	uint64_t stroff, strsize;
-} cprof_elftab;
+} cprof__elftab;
 
-typedef struct cprof_elffile {
+typedef struct cprof__elffile {
 	int fd;        /* owned when open */
 	bool open;
 	uint64_t size; /* of the file */
 	unsigned char build_id[CPROF_ELF_MAX_BUILD_ID];
 	int nbuild_id; /* 0: none */
-	cprof_elfseg *seg;
+	cprof__elfseg *seg;
 	size_t nseg;
 	bool dwarf;               /* a .debug_info or .zdebug_info with contents */
-	cprof_elftab symtab;      /* size 0 when absent */
-	cprof_elftab dynsym;      /* size 0 when absent */
+	cprof__elftab symtab;      /* size 0 when absent */
+	cprof__elftab dynsym;      /* size 0 when absent */
 	char debuglink[256];      /* .gnu_debuglink's file name, "" when none */
-} cprof_elffile;
+} cprof__elffile;
 
 /* Read fd's headers into e (fd is owned by e from then on, whatever the
  * result).  0: read; 1: an ELF of another class or byte order (e->fd is
  * still open: hand it to libelf); a negative errno (-EINVAL: not a regular
  * file, -ENOEXEC: not an ELF file, or a corrupt one) with the reason in
  * why. */
-int cprof_elf_open(cprof_elffile *e, int fd, char *why, size_t whylen);
+int cprof__elf_open(cprof__elffile *e, int fd, char *why, size_t whylen);
 /* Closes the fd and frees the segments.  A zeroed e is a no-op. */
-void cprof_elf_close(cprof_elffile *e);
+void cprof__elf_close(cprof__elffile *e);
 
 /* Calls fn for each defined, named STT_FUNC / STT_GNU_IFUNC symbol of t,
  * with its value, size, binding (STB_*) and name offset (for
- * cprof_elf_name).  Reads the table in chunks.  false when fn returned
+ * cprof__elf_name).  Reads the table in chunks.  false when fn returned
  * false (it stops there) or the file could not be read. */
-typedef bool cprof_elf_fn(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name);
-bool cprof_elf_funcs(const cprof_elffile *e, const cprof_elftab *t, cprof_elf_fn *fn, void *ctx);
+typedef bool cprof__elf_fn(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name);
+bool cprof__elf_funcs(const cprof__elffile *e, const cprof__elftab *t, cprof__elf_fn *fn, void *ctx);
 /* The NUL-terminated name at offset `name` of t's string table into buf.
  * false if unreadable or longer than len - 1. */
-bool cprof_elf_name(const cprof_elffile *e, const cprof_elftab *t, uint32_t name, char *buf,
+bool cprof__elf_name(const cprof__elffile *e, const cprof__elftab *t, uint32_t name, char *buf,
 		    size_t len);
 
 #endif

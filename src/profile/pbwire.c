@@ -29,41 +29,41 @@ static inline size_t put_varint(unsigned char *d, uint64_t v)
 	return n;
 }
 
-void cprof_pb_varint(cprof_buf *b, uint64_t v)
+void cprof__pb_varint(cprof__buf *b, uint64_t v)
 {
-	if (!cprof_buf_reserve(b, 10))
+	if (!cprof__buf_reserve(b, 10))
 		return;
 	b->len += put_varint(b->data + b->len, v);
 }
 
-void cprof_pb_tag(cprof_buf *b, unsigned field, unsigned wiretype)
+void cprof__pb_tag(cprof__buf *b, unsigned field, unsigned wiretype)
 {
-	cprof_pb_varint(b, ((uint64_t)field << 3) | wiretype);
+	cprof__pb_varint(b, ((uint64_t)field << 3) | wiretype);
 }
 
-void cprof_pb_uint(cprof_buf *b, unsigned field, uint64_t v)
+void cprof__pb_uint(cprof__buf *b, unsigned field, uint64_t v)
 {
 	if (!v)
 		return;
-	cprof_pb_tag(b, field, 0);
-	cprof_pb_varint(b, v);
+	cprof__pb_tag(b, field, 0);
+	cprof__pb_varint(b, v);
 }
 
-void cprof_pb_int(cprof_buf *b, unsigned field, int64_t v)
+void cprof__pb_int(cprof__buf *b, unsigned field, int64_t v)
 {
-	cprof_pb_uint(b, field, (uint64_t)v);
+	cprof__pb_uint(b, field, (uint64_t)v);
 }
 
-void cprof_pb_bool(cprof_buf *b, unsigned field, bool v)
+void cprof__pb_bool(cprof__buf *b, unsigned field, bool v)
 {
-	cprof_pb_uint(b, field, v ? 1 : 0);
+	cprof__pb_uint(b, field, v ? 1 : 0);
 }
 
-void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n)
+void cprof__pb_bytes(cprof__buf *b, unsigned field, const void *p, size_t n)
 {
-	cprof_pb_tag(b, field, 2);
-	cprof_pb_varint(b, n);
-	cprof_buf_append(b, p, n);
+	cprof__pb_tag(b, field, 2);
+	cprof__pb_varint(b, n);
+	cprof__buf_append(b, p, n);
 }
 
 /* Packed varints: one reservation, then plain stores (the encoder's
@@ -75,7 +75,7 @@ void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n)
 		size_t len_ = 0;                                            \
 		for (size_t i_ = 0; i_ < (n); i_++)                         \
 			len_ += varint_len((v)[i_]);                        \
-		if (!cprof_buf_reserve((b), 20 + len_))                     \
+		if (!cprof__buf_reserve((b), 20 + len_))                     \
 			return;                                             \
 		unsigned char *d_ = (b)->data + (b)->len;                   \
 		d_ += put_varint(d_, ((uint64_t)(field) << 3) | 2);         \
@@ -85,37 +85,37 @@ void cprof_pb_bytes(cprof_buf *b, unsigned field, const void *p, size_t n)
 		(b)->len = (size_t)(d_ - (b)->data);                        \
 	} while (0)
 
-void cprof_pb_packed_u64(cprof_buf *b, unsigned field, const uint64_t *v, size_t n)
+void cprof__pb_packed_u64(cprof__buf *b, unsigned field, const uint64_t *v, size_t n)
 {
 	PACKED(b, field, v, n);
 }
 
-void cprof_pb_packed_u32(cprof_buf *b, unsigned field, const uint32_t *v, size_t n)
+void cprof__pb_packed_u32(cprof__buf *b, unsigned field, const uint32_t *v, size_t n)
 {
 	PACKED(b, field, v, n);
 }
 
-void cprof_pb_packed_u16(cprof_buf *b, unsigned field, const uint16_t *v, size_t n)
+void cprof__pb_packed_u16(cprof__buf *b, unsigned field, const uint16_t *v, size_t n)
 {
 	PACKED(b, field, v, n);
 }
 
-void cprof_pb_packed_i64(cprof_buf *b, unsigned field, const int64_t *v, size_t n)
+void cprof__pb_packed_i64(cprof__buf *b, unsigned field, const int64_t *v, size_t n)
 {
-	cprof_pb_packed_u64(b, field, (const uint64_t *)v, n);
+	cprof__pb_packed_u64(b, field, (const uint64_t *)v, n);
 }
 
 /* Nested messages: reserve a fixed 5-byte length (a padded varint), so no
  * memmove is needed when the length is known. */
-size_t cprof_pb_begin(cprof_buf *b, unsigned field)
+size_t cprof__pb_begin(cprof__buf *b, unsigned field)
 {
-	cprof_pb_tag(b, field, 2);
+	cprof__pb_tag(b, field, 2);
 	static const unsigned char pad[5] = {0x80, 0x80, 0x80, 0x80, 0x00};
-	cprof_buf_append(b, pad, sizeof(pad));
+	cprof__buf_append(b, pad, sizeof(pad));
 	return b->len;
 }
 
-void cprof_pb_end(cprof_buf *b, size_t mark)
+void cprof__pb_end(cprof__buf *b, size_t mark)
 {
 	if (b->failed || mark < 5)
 		return;

@@ -9,13 +9,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-void cprof_profile_init(cprof_profile *p)
+void cprof__profile_init(cprof__profile *p)
 {
 	memset(p, 0, sizeof(*p));
-	cprof_profile_str_append(p, "", 0);
+	cprof__profile_str_append(p, "", 0);
 }
 
-void cprof_profile_free(cprof_profile *p)
+void cprof__profile_free(cprof__profile *p)
 {
 	for (size_t i = 1; i < p->str.n; i++)
 		free((void *)p->str.v[i]);
@@ -41,7 +41,7 @@ struct anyvec {
 	size_t n, cap;
 };
 
-bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra)
+bool cprof__vec_grow(cprof__profile *p, void *vec, size_t elem, size_t extra)
 {
 	struct anyvec *a = vec;
 	if (extra <= a->cap - a->n)
@@ -65,7 +65,7 @@ bool cprof__vec_grow(cprof_profile *p, void *vec, size_t elem, size_t extra)
 	return true;
 }
 
-static bool strtab_rehash(cprof_profile *p, size_t hcap)
+static bool strtab_rehash(cprof__profile *p, size_t hcap)
 {
 	uint32_t *h = calloc(hcap, sizeof(*h));
 	if (!h) {
@@ -73,7 +73,7 @@ static bool strtab_rehash(cprof_profile *p, size_t hcap)
 		return false;
 	}
 	for (size_t i = 1; i < p->str.n; i++) {
-		size_t j = cprof_fnv1a32(p->str.v[i], p->str.len[i]) & (hcap - 1);
+		size_t j = cprof__fnv1a32(p->str.v[i], p->str.len[i]) & (hcap - 1);
 		while (h[j])
 			j = (j + 1) & (hcap - 1);
 		h[j] = (uint32_t)i;
@@ -84,9 +84,9 @@ static bool strtab_rehash(cprof_profile *p, size_t hcap)
 	return true;
 }
 
-int64_t cprof_profile_str_append(cprof_profile *p, const char *s, size_t n)
+int64_t cprof__profile_str_append(cprof__profile *p, const char *s, size_t n)
 {
-	cprof_strtab *t = &p->str;
+	cprof__strtab *t = &p->str;
 	if (p->oom || t->n >= UINT32_MAX - 1)
 		return 0;
 	if (t->n == t->cap) {
@@ -120,91 +120,91 @@ int64_t cprof_profile_str_append(cprof_profile *p, const char *s, size_t n)
 	return (int64_t)t->n++;
 }
 
-int64_t cprof_profile_strn(cprof_profile *p, const char *s, size_t n)
+int64_t cprof__profile_strn(cprof__profile *p, const char *s, size_t n)
 {
 	if (!s || n == 0)
 		return 0;
-	cprof_strtab *t = &p->str;
+	cprof__strtab *t = &p->str;
 	if ((t->n + 1) * 2 > t->hcap) {
 		/* Size for every string: a decoded profile appends thousands
-		 * (cprof_profile_str_append) before the first interning. */
+		 * (cprof__profile_str_append) before the first interning. */
 		size_t hcap = t->hcap ? t->hcap * 2 : 256;
 		while (hcap < (t->n + 1) * 2)
 			hcap *= 2;
 		if (!strtab_rehash(p, hcap))
 			return 0;
 	}
-	size_t j = cprof_fnv1a32(s, n) & (t->hcap - 1);
+	size_t j = cprof__fnv1a32(s, n) & (t->hcap - 1);
 	for (; t->hash[j]; j = (j + 1) & (t->hcap - 1)) {
 		uint32_t i = t->hash[j];
 		if (t->len[i] == n && memcmp(t->v[i], s, n) == 0)
 			return i;
 	}
-	int64_t i = cprof_profile_str_append(p, s, n);
+	int64_t i = cprof__profile_str_append(p, s, n);
 	if (i > 0)
 		t->hash[j] = (uint32_t)i;
 	return i;
 }
 
-int64_t cprof_profile_str(cprof_profile *p, const char *s)
+int64_t cprof__profile_str(cprof__profile *p, const char *s)
 {
-	return s ? cprof_profile_strn(p, s, strlen(s)) : 0;
+	return s ? cprof__profile_strn(p, s, strlen(s)) : 0;
 }
 
-void cprof_profile_add_sample_type(cprof_profile *p, const char *type, const char *unit)
+void cprof__profile_add_sample_type(cprof__profile *p, const char *type, const char *unit)
 {
-	if (!cprof_vec_grow(p, p->sample_type, 1))
+	if (!CPROF_VEC_GROW(p, p->sample_type, 1))
 		return;
-	cprof_valuetype vt = {cprof_profile_str(p, type), cprof_profile_str(p, unit)};
+	cprof__valuetype vt = {cprof__profile_str(p, type), cprof__profile_str(p, unit)};
 	p->sample_type.v[p->sample_type.n++] = vt;
 }
 
-void cprof_profile_heap_types(cprof_profile *p, int64_t period)
+void cprof__profile_heap_types(cprof__profile *p, int64_t period)
 {
-	cprof_profile_add_sample_type(p, "alloc_objects", "count");
-	cprof_profile_add_sample_type(p, "alloc_space", "bytes");
-	cprof_profile_add_sample_type(p, "inuse_objects", "count");
-	cprof_profile_add_sample_type(p, "inuse_space", "bytes");
-	p->period_type.type = cprof_profile_str(p, "space");
-	p->period_type.unit = cprof_profile_str(p, "bytes");
+	cprof__profile_add_sample_type(p, "alloc_objects", "count");
+	cprof__profile_add_sample_type(p, "alloc_space", "bytes");
+	cprof__profile_add_sample_type(p, "inuse_objects", "count");
+	cprof__profile_add_sample_type(p, "inuse_space", "bytes");
+	p->period_type.type = cprof__profile_str(p, "space");
+	p->period_type.unit = cprof__profile_str(p, "bytes");
 	p->period = period;
 }
 
-uint64_t cprof_profile_add_mapping(cprof_profile *p, const cprof_mapping *m)
+uint64_t cprof__profile_add_mapping(cprof__profile *p, const cprof__mapping *m)
 {
-	if (!cprof_vec_grow(p, p->mapping, 1))
+	if (!CPROF_VEC_GROW(p, p->mapping, 1))
 		return 0;
 	p->mapping.v[p->mapping.n++] = *m;
 	return p->mapping.n;
 }
 
-uint64_t cprof_profile_add_function(cprof_profile *p, const char *name,
+uint64_t cprof__profile_add_function(cprof__profile *p, const char *name,
 				    const char *system_name, const char *filename,
 				    int64_t start_line)
 {
-	if (!cprof_vec_grow(p, p->function, 1))
+	if (!CPROF_VEC_GROW(p, p->function, 1))
 		return 0;
-	cprof_function f = {
-		.name = cprof_profile_str(p, name),
-		.system_name = cprof_profile_str(p, system_name),
-		.filename = cprof_profile_str(p, filename),
+	cprof__function f = {
+		.name = cprof__profile_str(p, name),
+		.system_name = cprof__profile_str(p, system_name),
+		.filename = cprof__profile_str(p, filename),
 		.start_line = start_line,
 	};
 	p->function.v[p->function.n++] = f;
 	return p->function.n;
 }
 
-uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint64_t address,
-				    const cprof_line *lines, size_t nline)
+uint64_t cprof__profile_add_location(cprof__profile *p, uint64_t mapping_id, uint64_t address,
+				    const cprof__line *lines, size_t nline)
 {
 	if (p->location.n >= UINT32_MAX - 1) { /* sample location ids are 32-bit */
 		p->oom = true;
 		return 0;
 	}
-	if (nline > UINT32_MAX || !cprof_vec_grow(p, p->location, 1) ||
-	    !cprof_vec_grow(p, p->line_pool, nline))
+	if (nline > UINT32_MAX || !CPROF_VEC_GROW(p, p->location, 1) ||
+	    !CPROF_VEC_GROW(p, p->line_pool, nline))
 		return 0;
-	cprof_location l = {
+	cprof__location l = {
 		.mapping_id = mapping_id,
 		.address = address,
 		.line_off = p->line_pool.n,
@@ -217,9 +217,9 @@ uint64_t cprof_profile_add_location(cprof_profile *p, uint64_t mapping_id, uint6
 	return p->location.n;
 }
 
-void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t *dst)
+void cprof__sample_locids(const cprof__profile *p, const cprof__sample *s, uint32_t *dst)
 {
-	const cprof_locpool *lp = &p->loc_pool;
+	const cprof__locpool *lp = &p->loc_pool;
 	if (s->nloc == 0)
 		return; /* lp->v may be NULL: no arithmetic on it */
 	if (lp->wide) {
@@ -231,9 +231,9 @@ void cprof_sample_locids(const cprof_profile *p, const cprof_sample *s, uint32_t
 		dst[i] = v[i];
 }
 
-bool cprof__locpool_reserve(cprof_profile *p, size_t extra, uint32_t max_id)
+bool cprof__locpool_reserve(cprof__profile *p, size_t extra, uint32_t max_id)
 {
-	cprof_locpool *lp = &p->loc_pool;
+	cprof__locpool *lp = &p->loc_pool;
 	if (max_id > UINT16_MAX && !lp->wide) {
 		/* Widen in place, last id first: the 32-bit ids need twice
 		 * the bytes of the 16-bit ones they overwrite. */
@@ -260,8 +260,8 @@ bool cprof__locpool_reserve(cprof_profile *p, size_t extra, uint32_t max_id)
 }
 
 /* Append a sample whose ids are l64 or l32 (exactly one non-NULL). */
-static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t *l32,
-			   size_t nloc, const int64_t *values, const cprof_label *labels,
+static uint64_t add_sample(cprof__profile *p, const uint64_t *l64, const uint32_t *l32,
+			   size_t nloc, const int64_t *values, const cprof__label *labels,
 			   size_t nlabel)
 {
 	size_t nv = p->sample_type.n;
@@ -270,11 +270,11 @@ static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t
 		uint32_t id = l32 ? l32[i] : (uint32_t)l64[i];
 		max = id > max ? id : max;
 	}
-	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !cprof_vec_grow(p, p->sample, 1) ||
-	    !cprof__locpool_reserve(p, nloc, max) || !cprof_vec_grow(p, p->value_pool, nv) ||
-	    !cprof_vec_grow(p, p->label_pool, nlabel))
+	if (nloc > UINT32_MAX || nlabel > UINT32_MAX || !CPROF_VEC_GROW(p, p->sample, 1) ||
+	    !cprof__locpool_reserve(p, nloc, max) || !CPROF_VEC_GROW(p, p->value_pool, nv) ||
+	    !CPROF_VEC_GROW(p, p->label_pool, nlabel))
 		return 0;
-	cprof_sample s = {
+	cprof__sample s = {
 		.loc_off = p->loc_pool.n,
 		.nloc = (uint32_t)nloc,
 		.nlabel = (uint32_t)nlabel,
@@ -294,8 +294,8 @@ static uint64_t add_sample(cprof_profile *p, const uint64_t *l64, const uint32_t
 	return p->sample.n;
 }
 
-uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t nloc,
-				  const int64_t *values, const cprof_label *labels,
+uint64_t cprof__profile_add_sample(cprof__profile *p, const uint64_t *locs, size_t nloc,
+				  const int64_t *values, const cprof__label *labels,
 				  size_t nlabel)
 {
 	for (size_t i = 0; i < nloc; i++)
@@ -306,36 +306,36 @@ uint64_t cprof_profile_add_sample(cprof_profile *p, const uint64_t *locs, size_t
 	return add_sample(p, locs, NULL, nloc, values, labels, nlabel);
 }
 
-uint64_t cprof__profile_add_sample32(cprof_profile *p, const uint32_t *locs, size_t nloc,
-				     const int64_t *values, const cprof_label *labels,
+uint64_t cprof__profile_add_sample32(cprof__profile *p, const uint32_t *locs, size_t nloc,
+				     const int64_t *values, const cprof__label *labels,
 				     size_t nlabel)
 {
 	return add_sample(p, NULL, locs, nloc, values, labels, nlabel);
 }
 
 /* Field numbers: see profile.proto (docs/ARCHITECTURE.md points to them). */
-static void encode_valuetype(cprof_buf *b, unsigned field, const cprof_valuetype *vt)
+static void encode_valuetype(cprof__buf *b, unsigned field, const cprof__valuetype *vt)
 {
-	size_t m = cprof_pb_begin(b, field);
-	cprof_pb_int(b, 1, vt->type);
-	cprof_pb_int(b, 2, vt->unit);
-	cprof_pb_end(b, m);
+	size_t m = cprof__pb_begin(b, field);
+	cprof__pb_int(b, 1, vt->type);
+	cprof__pb_int(b, 2, vt->unit);
+	cprof__pb_end(b, m);
 }
 
 /* Where the encoder hands its bytes (cprof__profile_encode_chunked). */
 typedef struct sink {
 	size_t chunk;
-	void (*drain)(void *ctx, cprof_buf *b);
+	void (*drain)(void *ctx, cprof__buf *b);
 	void *ctx;
 } sink;
 
 #define DRAIN(s, b)                                                       \
 	do {                                                              \
-		if ((s) && (b)->len >= (s)->chunk && !cprof_buf_failed(b)) \
+		if ((s) && (b)->len >= (s)->chunk && !cprof__buf_failed(b)) \
 			(s)->drain((s)->ctx, (b));                        \
 	} while (0)
 
-static int encode(const cprof_profile *p, cprof_buf *b, sink *sk)
+static int encode(const cprof__profile *p, cprof__buf *b, sink *sk)
 {
 	if (p->oom)
 		return -ENOMEM;
@@ -343,99 +343,99 @@ static int encode(const cprof_profile *p, cprof_buf *b, sink *sk)
 		encode_valuetype(b, 1, &p->sample_type.v[i]);
 	for (size_t i = 0; i < p->sample.n; i++) {
 		DRAIN(sk, b);
-		const cprof_sample *s = &p->sample.v[i];
-		size_t m = cprof_pb_begin(b, 2);
+		const cprof__sample *s = &p->sample.v[i];
+		size_t m = cprof__pb_begin(b, 2);
 		if (s->nloc && p->loc_pool.wide)
-			cprof_pb_packed_u32(b, 1, (const uint32_t *)p->loc_pool.v + s->loc_off, s->nloc);
+			cprof__pb_packed_u32(b, 1, (const uint32_t *)p->loc_pool.v + s->loc_off, s->nloc);
 		else if (s->nloc)
-			cprof_pb_packed_u16(b, 1, (const uint16_t *)p->loc_pool.v + s->loc_off, s->nloc);
-		cprof_pb_packed_i64(b, 2, cprof_sample_values(p, s), p->sample_type.n);
-		const cprof_label *l = cprof_sample_labels(p, s);
+			cprof__pb_packed_u16(b, 1, (const uint16_t *)p->loc_pool.v + s->loc_off, s->nloc);
+		cprof__pb_packed_i64(b, 2, cprof__sample_values(p, s), p->sample_type.n);
+		const cprof__label *l = cprof__sample_labels(p, s);
 		for (uint32_t j = 0; j < s->nlabel; j++) {
-			size_t lm = cprof_pb_begin(b, 3);
-			cprof_pb_int(b, 1, l[j].key);
-			cprof_pb_int(b, 2, l[j].str);
-			cprof_pb_int(b, 3, l[j].num);
-			cprof_pb_int(b, 4, l[j].num_unit);
-			cprof_pb_end(b, lm);
+			size_t lm = cprof__pb_begin(b, 3);
+			cprof__pb_int(b, 1, l[j].key);
+			cprof__pb_int(b, 2, l[j].str);
+			cprof__pb_int(b, 3, l[j].num);
+			cprof__pb_int(b, 4, l[j].num_unit);
+			cprof__pb_end(b, lm);
 		}
-		cprof_pb_end(b, m);
+		cprof__pb_end(b, m);
 	}
 	for (size_t i = 0; i < p->mapping.n; i++) {
 		DRAIN(sk, b);
-		const cprof_mapping *mp = &p->mapping.v[i];
-		size_t m = cprof_pb_begin(b, 3);
-		cprof_pb_uint(b, 1, i + 1);
-		cprof_pb_uint(b, 2, mp->start);
-		cprof_pb_uint(b, 3, mp->limit);
-		cprof_pb_uint(b, 4, mp->offset);
-		cprof_pb_int(b, 5, mp->file);
-		cprof_pb_int(b, 6, mp->build_id);
-		cprof_pb_bool(b, 7, mp->has_functions);
-		cprof_pb_bool(b, 8, mp->has_filenames);
-		cprof_pb_bool(b, 9, mp->has_line_numbers);
-		cprof_pb_bool(b, 10, mp->has_inline_frames);
-		cprof_pb_end(b, m);
+		const cprof__mapping *mp = &p->mapping.v[i];
+		size_t m = cprof__pb_begin(b, 3);
+		cprof__pb_uint(b, 1, i + 1);
+		cprof__pb_uint(b, 2, mp->start);
+		cprof__pb_uint(b, 3, mp->limit);
+		cprof__pb_uint(b, 4, mp->offset);
+		cprof__pb_int(b, 5, mp->file);
+		cprof__pb_int(b, 6, mp->build_id);
+		cprof__pb_bool(b, 7, mp->has_functions);
+		cprof__pb_bool(b, 8, mp->has_filenames);
+		cprof__pb_bool(b, 9, mp->has_line_numbers);
+		cprof__pb_bool(b, 10, mp->has_inline_frames);
+		cprof__pb_end(b, m);
 	}
 	for (size_t i = 0; i < p->location.n; i++) {
 		DRAIN(sk, b);
-		const cprof_location *l = &p->location.v[i];
-		size_t m = cprof_pb_begin(b, 4);
-		cprof_pb_uint(b, 1, i + 1);
-		cprof_pb_uint(b, 2, l->mapping_id);
-		cprof_pb_uint(b, 3, l->address);
-		const cprof_line *ln = cprof_location_lines(p, l);
+		const cprof__location *l = &p->location.v[i];
+		size_t m = cprof__pb_begin(b, 4);
+		cprof__pb_uint(b, 1, i + 1);
+		cprof__pb_uint(b, 2, l->mapping_id);
+		cprof__pb_uint(b, 3, l->address);
+		const cprof__line *ln = cprof__location_lines(p, l);
 		for (uint32_t j = 0; j < l->nline; j++) {
-			size_t lm = cprof_pb_begin(b, 4);
-			cprof_pb_uint(b, 1, ln[j].function_id);
-			cprof_pb_int(b, 2, ln[j].line);
-			cprof_pb_int(b, 3, ln[j].column);
-			cprof_pb_end(b, lm);
+			size_t lm = cprof__pb_begin(b, 4);
+			cprof__pb_uint(b, 1, ln[j].function_id);
+			cprof__pb_int(b, 2, ln[j].line);
+			cprof__pb_int(b, 3, ln[j].column);
+			cprof__pb_end(b, lm);
 		}
-		cprof_pb_bool(b, 5, l->is_folded);
-		cprof_pb_end(b, m);
+		cprof__pb_bool(b, 5, l->is_folded);
+		cprof__pb_end(b, m);
 	}
 	for (size_t i = 0; i < p->function.n; i++) {
 		DRAIN(sk, b);
-		const cprof_function *f = &p->function.v[i];
-		size_t m = cprof_pb_begin(b, 5);
-		cprof_pb_uint(b, 1, i + 1);
-		cprof_pb_int(b, 2, f->name);
-		cprof_pb_int(b, 3, f->system_name);
-		cprof_pb_int(b, 4, f->filename);
-		cprof_pb_int(b, 5, f->start_line);
-		cprof_pb_end(b, m);
+		const cprof__function *f = &p->function.v[i];
+		size_t m = cprof__pb_begin(b, 5);
+		cprof__pb_uint(b, 1, i + 1);
+		cprof__pb_int(b, 2, f->name);
+		cprof__pb_int(b, 3, f->system_name);
+		cprof__pb_int(b, 4, f->filename);
+		cprof__pb_int(b, 5, f->start_line);
+		cprof__pb_end(b, m);
 	}
 	for (size_t i = 0; i < p->str.n; i++) {
 		DRAIN(sk, b);
-		cprof_pb_bytes(b, 6, p->str.v[i], p->str.len[i]);
+		cprof__pb_bytes(b, 6, p->str.v[i], p->str.len[i]);
 	}
-	cprof_pb_int(b, 7, p->drop_frames);
-	cprof_pb_int(b, 8, p->keep_frames);
-	cprof_pb_int(b, 9, p->time_nanos);
-	cprof_pb_int(b, 10, p->duration_nanos);
+	cprof__pb_int(b, 7, p->drop_frames);
+	cprof__pb_int(b, 8, p->keep_frames);
+	cprof__pb_int(b, 9, p->time_nanos);
+	cprof__pb_int(b, 10, p->duration_nanos);
 	if (p->period_type.type || p->period_type.unit)
 		encode_valuetype(b, 11, &p->period_type);
-	cprof_pb_int(b, 12, p->period);
-	cprof_pb_packed_i64(b, 13, p->comment.v, p->comment.n);
-	cprof_pb_int(b, 14, p->default_sample_type);
-	cprof_pb_int(b, 15, p->doc_url);
-	return cprof_buf_failed(b) ? -ENOMEM : 0;
+	cprof__pb_int(b, 12, p->period);
+	cprof__pb_packed_i64(b, 13, p->comment.v, p->comment.n);
+	cprof__pb_int(b, 14, p->default_sample_type);
+	cprof__pb_int(b, 15, p->doc_url);
+	return cprof__buf_failed(b) ? -ENOMEM : 0;
 }
 
-int cprof_profile_encode(const cprof_profile *p, cprof_buf *b)
+int cprof__profile_encode(const cprof__profile *p, cprof__buf *b)
 {
 	return encode(p, b, NULL);
 }
 
-int cprof__profile_encode_chunked(const cprof_profile *p, cprof_buf *b, size_t chunk,
-				  void (*drain)(void *ctx, cprof_buf *b), void *ctx)
+int cprof__profile_encode_chunked(const cprof__profile *p, cprof__buf *b, size_t chunk,
+				  void (*drain)(void *ctx, cprof__buf *b), void *ctx)
 {
 	sink s = {chunk, drain, ctx};
 	return encode(p, b, &s);
 }
 
-int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level)
+int cprof__gzip(const void *in, size_t n, cprof__buf *out, int level)
 {
 	z_stream z;
 	memset(&z, 0, sizeof(z));
@@ -450,7 +450,7 @@ int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level)
 			z.avail_in = (uInt)chunk;
 			n -= chunk;
 		}
-		if (!cprof_buf_reserve(out, 1 << 16)) {
+		if (!cprof__buf_reserve(out, 1 << 16)) {
 			deflateEnd(&z);
 			return -ENOMEM;
 		}
@@ -464,7 +464,7 @@ int cprof_gzip(const void *in, size_t n, cprof_buf *out, int level)
 	return rc == Z_STREAM_END ? 0 : -EIO;
 }
 
-int cprof_write_all(int fd, const void *p, size_t n)
+int cprof__write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 	while (n > 0) {
@@ -503,7 +503,7 @@ static void gzser_run(gzser *g, const unsigned char *in, size_t n, int flush)
 		int zr = deflate(&g->z, flush);
 		size_t got = sizeof(g->out) - g->z.avail_out;
 		if (got)
-			g->rc = cprof_write_all(g->fd, g->out, got);
+			g->rc = cprof__write_all(g->fd, g->out, got);
 		if (zr == Z_STREAM_END)
 			break;
 		if (zr != Z_OK && zr != Z_BUF_ERROR)
@@ -513,7 +513,7 @@ static void gzser_run(gzser *g, const unsigned char *in, size_t n, int flush)
 	}
 }
 
-static void gzser_drain(void *ctx, cprof_buf *b)
+static void gzser_drain(void *ctx, cprof__buf *b)
 {
 	gzser *g = ctx;
 	if (b->len > UINT32_MAX) /* one field over 4 GiB: zlib's avail_in is 32-bit */
@@ -523,7 +523,7 @@ static void gzser_drain(void *ctx, cprof_buf *b)
 	b->len = 0;
 }
 
-int cprof_profile_write_fd(const cprof_profile *p, int fd)
+int cprof__profile_write_fd(const cprof__profile *p, int fd)
 {
 	gzser *g = calloc(1, sizeof(*g));
 	if (!g)
@@ -534,8 +534,8 @@ int cprof_profile_write_fd(const cprof_profile *p, int fd)
 		free(g);
 		return -ENOMEM;
 	}
-	cprof_buf b;
-	cprof_buf_init(&b, 0);
+	cprof__buf b;
+	cprof__buf_init(&b, 0);
 	int rc = cprof__profile_encode_chunked(p, &b, GZ_CHUNK, gzser_drain, g);
 	if (rc == 0 && b.len > UINT32_MAX)
 		rc = -EFBIG;
@@ -544,7 +544,7 @@ int cprof_profile_write_fd(const cprof_profile *p, int fd)
 		rc = g->rc;
 	}
 	deflateEnd(&g->z);
-	cprof_buf_free(&b);
+	cprof__buf_free(&b);
 	free(g);
 	return rc;
 }

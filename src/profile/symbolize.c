@@ -33,48 +33,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* libdw and libelf are reached through cprof_dw (dwlib.h): loaded by
- * cprof_symbolizer_new, unloaded by cprof_symbolizer_free. */
-#define dwarf_attr (*cprof_dw.dwarf_attr)
-#define dwarf_attr_integrate (*cprof_dw.dwarf_attr_integrate)
-#define dwarf_child (*cprof_dw.dwarf_child)
-#define dwarf_decl_file (*cprof_dw.dwarf_decl_file)
-#define dwarf_decl_line (*cprof_dw.dwarf_decl_line)
-#define dwarf_filesrc (*cprof_dw.dwarf_filesrc)
-#define dwarf_formstring (*cprof_dw.dwarf_formstring)
-#define dwarf_formudata (*cprof_dw.dwarf_formudata)
-#define dwarf_getsrc_die (*cprof_dw.dwarf_getsrc_die)
-#define dwarf_getsrcfiles (*cprof_dw.dwarf_getsrcfiles)
-#define dwarf_lineno (*cprof_dw.dwarf_lineno)
-#define dwarf_linesrc (*cprof_dw.dwarf_linesrc)
-#define dwarf_nextcu (*cprof_dw.dwarf_nextcu)
-#define dwarf_offdie (*cprof_dw.dwarf_offdie)
-#define dwarf_ranges (*cprof_dw.dwarf_ranges)
-#define dwarf_siblingof (*cprof_dw.dwarf_siblingof)
-#define dwarf_tag (*cprof_dw.dwarf_tag)
-#define dwelf_elf_gnu_build_id (*cprof_dw.dwelf_elf_gnu_build_id)
-#define dwfl_begin (*cprof_dw.dwfl_begin)
-#define dwfl_build_id_find_debuginfo (*cprof_dw.dwfl_build_id_find_debuginfo)
-#define dwfl_end (*cprof_dw.dwfl_end)
-#define dwfl_errmsg (*cprof_dw.dwfl_errmsg)
-#define dwfl_module_addrdie (*cprof_dw.dwfl_module_addrdie)
-#define dwfl_module_build_id (*cprof_dw.dwfl_module_build_id)
-#define dwfl_module_getdwarf (*cprof_dw.dwfl_module_getdwarf)
-#define dwfl_module_getelf (*cprof_dw.dwfl_module_getelf)
-#define dwfl_module_getsym_info (*cprof_dw.dwfl_module_getsym_info)
-#define dwfl_module_getsymtab (*cprof_dw.dwfl_module_getsymtab)
-#define dwfl_offline_section_address (*cprof_dw.dwfl_offline_section_address)
-#define dwfl_report_begin (*cprof_dw.dwfl_report_begin)
-#define dwfl_report_elf (*cprof_dw.dwfl_report_elf)
-#define dwfl_report_end (*cprof_dw.dwfl_report_end)
-#define elf_begin (*cprof_dw.elf_begin)
-#define elf_end (*cprof_dw.elf_end)
-#define elf_getphdrnum (*cprof_dw.elf_getphdrnum)
-#define elf_getshdrstrndx (*cprof_dw.elf_getshdrstrndx)
-#define elf_nextscn (*cprof_dw.elf_nextscn)
-#define elf_strptr (*cprof_dw.elf_strptr)
-#define gelf_getphdr (*cprof_dw.gelf_getphdr)
-#define gelf_getshdr (*cprof_dw.gelf_getshdr)
+/* libdw and libelf are reached through cprof__dw (dwlib.h): loaded by
+ * cprof__symbolizer_new, unloaded by cprof__symbolizer_free. */
+#define dwarf_attr (*cprof__dw.dwarf_attr)
+#define dwarf_attr_integrate (*cprof__dw.dwarf_attr_integrate)
+#define dwarf_child (*cprof__dw.dwarf_child)
+#define dwarf_decl_file (*cprof__dw.dwarf_decl_file)
+#define dwarf_decl_line (*cprof__dw.dwarf_decl_line)
+#define dwarf_filesrc (*cprof__dw.dwarf_filesrc)
+#define dwarf_formstring (*cprof__dw.dwarf_formstring)
+#define dwarf_formudata (*cprof__dw.dwarf_formudata)
+#define dwarf_getsrc_die (*cprof__dw.dwarf_getsrc_die)
+#define dwarf_getsrcfiles (*cprof__dw.dwarf_getsrcfiles)
+#define dwarf_lineno (*cprof__dw.dwarf_lineno)
+#define dwarf_linesrc (*cprof__dw.dwarf_linesrc)
+#define dwarf_nextcu (*cprof__dw.dwarf_nextcu)
+#define dwarf_offdie (*cprof__dw.dwarf_offdie)
+#define dwarf_ranges (*cprof__dw.dwarf_ranges)
+#define dwarf_siblingof (*cprof__dw.dwarf_siblingof)
+#define dwarf_tag (*cprof__dw.dwarf_tag)
+#define dwelf_elf_gnu_build_id (*cprof__dw.dwelf_elf_gnu_build_id)
+#define dwfl_begin (*cprof__dw.dwfl_begin)
+#define dwfl_build_id_find_debuginfo (*cprof__dw.dwfl_build_id_find_debuginfo)
+#define dwfl_end (*cprof__dw.dwfl_end)
+#define dwfl_errmsg (*cprof__dw.dwfl_errmsg)
+#define dwfl_module_addrdie (*cprof__dw.dwfl_module_addrdie)
+#define dwfl_module_build_id (*cprof__dw.dwfl_module_build_id)
+#define dwfl_module_getdwarf (*cprof__dw.dwfl_module_getdwarf)
+#define dwfl_module_getelf (*cprof__dw.dwfl_module_getelf)
+#define dwfl_module_getsym_info (*cprof__dw.dwfl_module_getsym_info)
+#define dwfl_module_getsymtab (*cprof__dw.dwfl_module_getsymtab)
+#define dwfl_offline_section_address (*cprof__dw.dwfl_offline_section_address)
+#define dwfl_report_begin (*cprof__dw.dwfl_report_begin)
+#define dwfl_report_elf (*cprof__dw.dwfl_report_elf)
+#define dwfl_report_end (*cprof__dw.dwfl_report_end)
+#define elf_begin (*cprof__dw.elf_begin)
+#define elf_end (*cprof__dw.elf_end)
+#define elf_getphdrnum (*cprof__dw.elf_getphdrnum)
+#define elf_getshdrstrndx (*cprof__dw.elf_getshdrstrndx)
+#define elf_nextscn (*cprof__dw.elf_nextscn)
+#define elf_strptr (*cprof__dw.elf_strptr)
+#define gelf_getphdr (*cprof__dw.gelf_getphdr)
+#define gelf_getshdr (*cprof__dw.gelf_getshdr)
 
 #define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
 #define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
@@ -90,7 +90,7 @@ struct ptrmap {
 
 static size_t ptr_hash(const void *p)
 {
-	return (size_t)cprof_mix64((uint64_t)(uintptr_t)p);
+	return (size_t)cprof__mix64((uint64_t)(uintptr_t)p);
 }
 
 /* The value slot for k, or NULL when absent. */
@@ -153,7 +153,7 @@ static void ptrmap_free(struct ptrmap *m)
 
 /* ---- per-binary state -------------------------------------------------- */
 
-typedef cprof_elfseg seg_t; /* one PT_LOAD */
+typedef cprof__elfseg seg_t; /* one PT_LOAD */
 
 /* The functions of one compilation unit, sorted by lo, for binary search
  * instead of walking the CU's DIE tree on every address. */
@@ -196,7 +196,7 @@ struct sym {
 };
 
 struct symfile {
-	struct cprof_symbolizer *s;
+	struct cprof__symbolizer *s;
 	char *file, *build_id; /* key: the mapping's path and build id */
 	char *path;            /* the ELF actually used; NULL when unusable */
 	char *why;             /* why unusable (NULL when usable) */
@@ -206,8 +206,8 @@ struct symfile {
 	/* Lean mode, a binary without its own DWARF: read without libdw.
 	 * elf is the binary; symelf the file whose table names it (elf, or
 	 * the separate debug file for its .symtab), symtab that table. */
-	cprof_elffile *elf, *symelf;
-	const cprof_elftab *symtab;
+	cprof__elffile *elf, *symelf;
+	const cprof__elftab *symtab;
 	seg_t *seg;
 	size_t nseg;
 	struct ptrmap cus;  /* CU DIE address -> struct cuindex * */
@@ -225,7 +225,7 @@ struct symfile {
 	bool nodwarf; /* lean, and the DWARF is in a separate file: names only */
 };
 
-struct cprof_symbolizer {
+struct cprof__symbolizer {
 	char **dirs;
 	bool noelfread; /* lean mode through libdw too (tests compare both) */
 	bool self_set;  /* lean: the file (self_dev, self_ino) by its symbols only */
@@ -242,7 +242,7 @@ struct cprof_symbolizer {
 	/* Transient mode: the profile and the locations (indices) of the
 	 * binary being resolved, so that elfread keeps only the symbols they
 	 * can resolve to (load_syms_elf). */
-	const cprof_profile *batch_p;
+	const cprof__profile *batch_p;
 	const size_t *batch_loc;
 	size_t batch_n;
 	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
@@ -257,9 +257,9 @@ static char *xstrdup(const char *s)
 	return strdup(s ? s : "");
 }
 
-cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
+cprof__symbolizer *cprof__symbolizer_new(const char *binary_path)
 {
-	cprof_symbolizer *s = calloc(1, sizeof(*s));
+	cprof__symbolizer *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	for (const char *p = binary_path; p && *p;) {
@@ -271,7 +271,7 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 			if (d)
 				s->dirs = d;
 			if (!dir) {
-				cprof_symbolizer_free(s);
+				cprof__symbolizer_free(s);
 				return NULL;
 			}
 			s->dirs[s->ndirs++] = dir;
@@ -281,22 +281,22 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path)
 	return s;
 }
 
-void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean)
+void cprof__symbolizer_set_lean(cprof__symbolizer *s, bool lean)
 {
 	s->lean = lean;
 }
 
-void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient)
+void cprof__symbolizer_set_transient(cprof__symbolizer *s, bool transient)
 {
 	s->transient = transient;
 }
 
-void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on)
+void cprof__symbolizer_set_elfread(cprof__symbolizer *s, bool on)
 {
 	s->noelfread = !on;
 }
 
-void cprof_symbolizer_set_self(cprof_symbolizer *s, const void *addr)
+void cprof__symbolizer_set_self(cprof__symbolizer *s, const void *addr)
 {
 	Dl_info info;
 	struct stat st;
@@ -307,8 +307,8 @@ void cprof_symbolizer_set_self(cprof_symbolizer *s, const void *addr)
 	}
 }
 
-/* Is fd the file cprof_symbolizer_set_self named? */
-static bool is_self(const cprof_symbolizer *s, int fd)
+/* Is fd the file cprof__symbolizer_set_self named? */
+static bool is_self(const cprof__symbolizer *s, int fd)
 {
 	struct stat st;
 	return s->self_set && fstat(fd, &st) == 0 && st.st_dev == s->self_dev &&
@@ -361,11 +361,11 @@ static void symfile_free(struct symfile *f)
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	if (f->symelf && f->symelf != f->elf) {
-		cprof_elf_close(f->symelf);
+		cprof__elf_close(f->symelf);
 		free(f->symelf);
 	}
 	if (f->elf) {
-		cprof_elf_close(f->elf);
+		cprof__elf_close(f->elf);
 		free(f->elf);
 	}
 	free(f->seg);
@@ -377,7 +377,7 @@ static void symfile_free(struct symfile *f)
 }
 
 /* Forget the demangled names: their keys point into mapped files. */
-static void demangled_clear(cprof_symbolizer *s)
+static void demangled_clear(cprof__symbolizer *s)
 {
 	for (size_t i = 0; i < s->demangled.cap; i++)
 		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
@@ -385,7 +385,7 @@ static void demangled_clear(cprof_symbolizer *s)
 	ptrmap_free(&s->demangled);
 }
 
-void cprof_symbolizer_free(cprof_symbolizer *s)
+void cprof__symbolizer_free(cprof__symbolizer *s)
 {
 	if (!s)
 		return;
@@ -397,7 +397,7 @@ void cprof_symbolizer_free(cprof_symbolizer *s)
 	free(s->files);
 	demangled_clear(s);
 	if (s->dw > 0)
-		cprof_dwlib_close();
+		cprof__dwlib_close();
 	free(s);
 }
 
@@ -520,7 +520,7 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 	return -1;
 }
 
-/* dwfl_offline_section_address, called through cprof_dw. */
+/* dwfl_offline_section_address, called through cprof__dw. */
 static int section_address(Dwfl_Module *mod, void **userdata, const char *modname,
 			   Dwarf_Addr base, const char *secname, GElf_Word shndx,
 			   const GElf_Shdr *shdr, Dwarf_Addr *addr)
@@ -560,9 +560,9 @@ static void set_why(char **why, const char *fmt, ...)
  * why) when it cannot be loaded. */
 static bool need_dw(struct symfile *f)
 {
-	cprof_symbolizer *s = f->s;
+	cprof__symbolizer *s = f->s;
 	if (!s->dw)
-		s->dw = cprof_dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
+		s->dw = cprof__dwlib_open(s->dwerr, sizeof(s->dwerr)) == 0 ? 1 : -1;
 	if (s->dw < 0)
 		set_why(&f->why, "%s", s->dwerr);
 	return s->dw > 0;
@@ -580,21 +580,21 @@ static void set_usable(struct symfile *f, char *path, seg_t *seg, size_t nseg)
 
 /* path as an ELF (elfread) if it is one whose build id is bin's (any,
  * when bin has none); NULL otherwise. */
-static cprof_elffile *open_debug_elf(const char *path, const cprof_elffile *bin)
+static cprof__elffile *open_debug_elf(const char *path, const cprof__elffile *bin)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	cprof_elffile *d = calloc(1, sizeof(*d));
+	cprof__elffile *d = calloc(1, sizeof(*d));
 	if (!d) {
 		close(fd);
 		return NULL;
 	}
 	char why[160];
-	if (cprof_elf_open(d, fd, why, sizeof(why)) != 0 ||
+	if (cprof__elf_open(d, fd, why, sizeof(why)) != 0 ||
 	    (bin->nbuild_id && (d->nbuild_id != bin->nbuild_id ||
 				memcmp(d->build_id, bin->build_id, (size_t)bin->nbuild_id) != 0))) {
-		cprof_elf_close(d);
+		cprof__elf_close(d);
 		free(d);
 		return NULL;
 	}
@@ -604,10 +604,10 @@ static cprof_elffile *open_debug_elf(const char *path, const cprof_elffile *bin)
 /* The separate debug file of bin (at path), in find_debuginfo's order:
  * by build id under /usr/lib/debug/.build-id, then the debuglink next to
  * the file, in .debug/ and under /usr/lib/debug. */
-static cprof_elffile *find_debug_elf(const char *path, const cprof_elffile *bin)
+static cprof__elffile *find_debug_elf(const char *path, const cprof__elffile *bin)
 {
 	char p[PATH_MAX];
-	cprof_elffile *d = NULL;
+	cprof__elffile *d = NULL;
 	if (bin->nbuild_id >= 2) {
 		char h[2 * CPROF_ELF_MAX_BUILD_ID + 1];
 		hex(bin->build_id, bin->nbuild_id, h);
@@ -642,13 +642,13 @@ static int try_elfread(struct symfile *f, const char *path, int fd)
 	int my = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
 	if (my < 0)
 		return fd >= 0 ? 2 : 0;
-	cprof_elffile *e = calloc(1, sizeof(*e));
+	cprof__elffile *e = calloc(1, sizeof(*e));
 	if (!e) {
 		close(my);
 		return 2;
 	}
 	char why[160];
-	int rc = cprof_elf_open(e, my, why, sizeof(why));
+	int rc = cprof__elf_open(e, my, why, sizeof(why));
 	if (rc < 0)
 		set_why(&f->why, "%s: not a readable ELF file (%s)", path, why);
 	char have[2 * CPROF_ELF_MAX_BUILD_ID + 1] = "";
@@ -665,20 +665,20 @@ static int try_elfread(struct symfile *f, const char *path, int fd)
 		rc = -1;
 	}
 	if (rc != 0 || (e->dwarf && !is_self(f->s, e->fd))) {
-		cprof_elf_close(e);
+		cprof__elf_close(e);
 		free(e);
 		return rc < 0 ? -1 : 2;
 	}
-	cprof_elffile *sym = e;
-	const cprof_elftab *tab = &e->symtab;
+	cprof__elffile *sym = e;
+	const cprof__elftab *tab = &e->symtab;
 	if (!tab->size) {
-		cprof_elffile *d = find_debug_elf(path, e);
+		cprof__elffile *d = find_debug_elf(path, e);
 		if (d && d->symtab.size) {
 			sym = d;
 			tab = &d->symtab;
 		} else {
 			if (d) {
-				cprof_elf_close(d);
+				cprof__elf_close(d);
 				free(d);
 			}
 			tab = &e->dynsym;
@@ -689,10 +689,10 @@ static int try_elfread(struct symfile *f, const char *path, int fd)
 		if (!tab->size)
 			set_why(&f->why, "%s: no symbol table or debug info", path);
 		if (sym != e) {
-			cprof_elf_close(sym);
+			cprof__elf_close(sym);
 			free(sym);
 		}
-		cprof_elf_close(e);
+		cprof__elf_close(e);
 		free(e);
 		return -1;
 	}
@@ -855,7 +855,7 @@ static int try_openf(struct symfile *f, const char *fmt, ...)
 /* pprof's search order: each binary_path dir (DIR/BUILDID/base, DIR/base,
  * DIR/path), the mapping's own path, then the separate debug file by build
  * id (its program headers and symbols stand in for the binary). */
-static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
+static void find_file(cprof__symbolizer *s, struct symfile *f, uint64_t start)
 {
 	if (!strcmp(f->file, "[vdso]")) {
 		if (try_vdso(f, start) <= 0)
@@ -893,7 +893,7 @@ static void find_file(cprof_symbolizer *s, struct symfile *f, uint64_t start)
 		set_why(&f->why, "file not found%s", s->ndirs ? " (searched the binary path too)" : "");
 }
 
-static struct symfile *get_file(cprof_symbolizer *s, const char *file, const char *build_id,
+static struct symfile *get_file(cprof__symbolizer *s, const char *file, const char *build_id,
 				uint64_t start)
 {
 	/* An anonymous [vdso] is only ours at our own address: key on it. */
@@ -929,7 +929,7 @@ static struct symfile *get_file(cprof_symbolizer *s, const char *file, const cha
 
 /* Runtime address -> ELF virtual address via the PT_LOAD whose file range
  * holds the address's file offset.  false when none does. */
-static bool to_vaddr(const struct symfile *f, const cprof_mapping *m, uint64_t addr, uint64_t *va)
+static bool to_vaddr(const struct symfile *f, const cprof__mapping *m, uint64_t addr, uint64_t *va)
 {
 	if (addr < m->start)
 		return false;
@@ -1223,14 +1223,14 @@ struct frame {
 	int64_t line, start_line;
 };
 
-static const char *demangled(cprof_symbolizer *s, const char *mangled)
+static const char *demangled(cprof__symbolizer *s, const char *mangled)
 {
 	if (!mangled || mangled[0] != '_' || mangled[1] != 'Z')
 		return mangled;
 	void **slot = ptrmap_get(&s->demangled, mangled);
 	if (slot)
 		return *slot == &no_demangle ? mangled : *slot;
-	char *d = cprof_demangle(mangled);
+	char *d = cprof__demangle(mangled);
 	if (!ptrmap_put(&s->demangled, mangled, d ? d : &no_demangle)) {
 		free(d);
 		return mangled;
@@ -1238,7 +1238,7 @@ static const char *demangled(cprof_symbolizer *s, const char *mangled)
 	return d ? d : mangled;
 }
 
-static void die_names(cprof_symbolizer *s, Dwarf_Die *die, struct frame *fr)
+static void die_names(cprof__symbolizer *s, Dwarf_Die *die, struct frame *fr)
 {
 	Dwarf_Attribute a;
 	const char *link = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
@@ -1307,13 +1307,13 @@ static size_t syms_dedup(struct sym *v, size_t k)
  * when there is no batch or no memory. */
 static uint64_t *batch_vaddrs(struct symfile *f, size_t *n)
 {
-	const cprof_symbolizer *s = f->s;
+	const cprof__symbolizer *s = f->s;
 	*n = 0;
 	if (!s->batch_p || !s->batch_n)
 		return NULL;
 	uint64_t *q = malloc(s->batch_n * sizeof(*q));
 	for (size_t i = 0; q && i < s->batch_n; i++) {
-		const cprof_location *loc = &s->batch_p->location.v[s->batch_loc[i]];
+		const cprof__location *loc = &s->batch_p->location.v[s->batch_loc[i]];
 		uint64_t id = loc->mapping_id, va;
 		if (id && id <= s->batch_p->mapping.n &&
 		    to_vaddr(f, &s->batch_p->mapping.v[id - 1], loc->address, &va))
@@ -1416,7 +1416,7 @@ static bool keep_add(void *ctx, uint64_t value, uint64_t size, int bind, uint32_
 static bool load_near(struct symfile *f, const uint64_t *q, size_t nq, struct symload *l)
 {
 	struct nearset ns = {q, nq, calloc(nq, sizeof(*ns.near)), calloc(nq, 1), NULL, 0};
-	bool ok = ns.near && ns.cnt && cprof_elf_funcs(f->symelf, f->symtab, near_add, &ns);
+	bool ok = ns.near && ns.cnt && cprof__elf_funcs(f->symelf, f->symtab, near_add, &ns);
 	if (ok) {
 		/* Running merge: near[k] becomes the NEAR largest of near[0..k]. */
 		for (size_t k = 1; k < nq; k++)
@@ -1438,12 +1438,12 @@ static bool load_near(struct symfile *f, const uint64_t *q, size_t nq, struct sy
 		struct keepctx c = {&ns, l};
 		/* Count, then fill exactly. */
 		*l = (struct symload){0};
-		ok = cprof_elf_funcs(f->symelf, f->symtab, keep_add, &c);
+		ok = cprof__elf_funcs(f->symelf, f->symtab, keep_add, &c);
 		if (ok && l->n) {
 			l->cap = l->n;
 			l->n = 0;
 			l->v = calloc(l->cap, sizeof(*l->v));
-			ok = l->v && cprof_elf_funcs(f->symelf, f->symtab, keep_add, &c) &&
+			ok = l->v && cprof__elf_funcs(f->symelf, f->symtab, keep_add, &c) &&
 			     l->n <= l->cap;
 		}
 	}
@@ -1475,12 +1475,12 @@ static void load_syms_elf(struct symfile *f)
 		}
 		return;
 	}
-	if (!cprof_elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n == 0)
+	if (!cprof__elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n == 0)
 		return;
 	l.cap = l.n;
 	l.n = 0;
 	l.v = calloc(l.cap, sizeof(*l.v));
-	if (!l.v || !cprof_elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n > l.cap) {
+	if (!l.v || !cprof__elf_funcs(f->symelf, f->symtab, symload_add, &l) || l.n > l.cap) {
 		free(l.v);
 		return;
 	}
@@ -1509,7 +1509,7 @@ static const char *sym_name(struct symfile *f, struct sym *c)
 	if (c->name || !f->symelf)
 		return c->name;
 	char buf[1024];
-	if (!cprof_elf_name(f->symelf, f->symtab, c->name_off, buf, sizeof(buf)))
+	if (!cprof__elf_name(f->symelf, f->symtab, c->name_off, buf, sizeof(buf)))
 		return NULL;
 	char *at = strchr(buf, '@'); /* "__libc_start_main@@GLIBC_2.34" */
 	if (at && at > buf)
@@ -1588,7 +1588,7 @@ static const char *sym_lookup(struct symfile *f, uint64_t va)
 	return NULL;
 }
 
-static void symbol_name(cprof_symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr)
+static void symbol_name(cprof__symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr)
 {
 	const char *n = sym_lookup(f, va);
 	if (n && n[0]) {
@@ -1599,7 +1599,7 @@ static void symbol_name(cprof_symbolizer *s, struct symfile *f, uint64_t va, str
 
 /* Resolve one ELF address into frames, innermost first.  Returns the count;
  * *dwarf tells whether DWARF described the address. */
-static int resolve(cprof_symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr, bool *dwarf)
+static int resolve(cprof__symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr, bool *dwarf)
 {
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = NULL;
@@ -1687,18 +1687,18 @@ struct fnset { /* function ids hashed by (name, system_name, filename) */
 	size_t n, cap;
 };
 
-static size_t fn_hash(const cprof_function *fn)
+static size_t fn_hash(const cprof__function *fn)
 {
-	uint64_t h = cprof_mix64(cprof_mix64((uint64_t)fn->name) ^ (uint64_t)fn->system_name);
-	return (size_t)cprof_mix64(h ^ (uint64_t)fn->filename);
+	uint64_t h = cprof__mix64(cprof__mix64((uint64_t)fn->name) ^ (uint64_t)fn->system_name);
+	return (size_t)cprof__mix64(h ^ (uint64_t)fn->filename);
 }
 
-static bool fn_same(const cprof_function *a, const cprof_function *b)
+static bool fn_same(const cprof__function *a, const cprof__function *b)
 {
 	return a->name == b->name && a->system_name == b->system_name && a->filename == b->filename;
 }
 
-static bool fnset_insert(struct fnset *fs, const cprof_profile *p, uint64_t id)
+static bool fnset_insert(struct fnset *fs, const cprof__profile *p, uint64_t id)
 {
 	if ((fs->n + 1) * 2 > fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 256;
@@ -1728,7 +1728,7 @@ static bool fnset_insert(struct fnset *fs, const cprof_profile *p, uint64_t id)
 	return true;
 }
 
-static uint64_t fnset_find(const struct fnset *fs, const cprof_profile *p, const cprof_function *fn)
+static uint64_t fnset_find(const struct fnset *fs, const cprof__profile *p, const cprof__function *fn)
 {
 	if (!fs->cap)
 		return 0;
@@ -1739,8 +1739,8 @@ static uint64_t fnset_find(const struct fnset *fs, const cprof_profile *p, const
 }
 
 struct run {
-	cprof_symbolizer *s;
-	cprof_profile *p;
+	cprof__symbolizer *s;
+	cprof__profile *p;
 	struct fnset fns;
 	struct ptrmap strs; /* string pointer -> interned index (stable pointers only) */
 	bool oom;
@@ -1753,7 +1753,7 @@ static int64_t intern(struct run *r, const char *str)
 	void **slot = ptrmap_get(&r->strs, str);
 	if (slot)
 		return (int64_t)(uintptr_t)*slot;
-	int64_t i = cprof_profile_str(r->p, str);
+	int64_t i = cprof__profile_str(r->p, str);
 	if (i > 0 && !ptrmap_put(&r->strs, str, (void *)(uintptr_t)i))
 		r->oom = true;
 	return i;
@@ -1761,8 +1761,8 @@ static int64_t intern(struct run *r, const char *str)
 
 static uint64_t add_function(struct run *r, const struct frame *fr)
 {
-	cprof_profile *p = r->p;
-	cprof_function fn = {
+	cprof__profile *p = r->p;
+	cprof__function fn = {
 		.name = intern(r, fr->name),
 		.system_name = intern(r, fr->sys ? fr->sys : fr->name),
 		.filename = intern(r, fr->file),
@@ -1773,7 +1773,7 @@ static uint64_t add_function(struct run *r, const struct frame *fr)
 	uint64_t id = fnset_find(&r->fns, p, &fn);
 	if (id)
 		return id;
-	if (!cprof_vec_grow(p, p->function, 1))
+	if (!CPROF_VEC_GROW(p, p->function, 1))
 		return 0;
 	p->function.v[p->function.n++] = fn;
 	id = p->function.n;
@@ -1787,8 +1787,8 @@ struct mapstate {
 	bool looked, noted;
 };
 
-static bool symbolize_location(struct run *r, struct symfile *f, cprof_mapping *m,
-			       cprof_location *loc)
+static bool symbolize_location(struct run *r, struct symfile *f, cprof__mapping *m,
+			       cprof__location *loc)
 {
 	uint64_t va;
 	if (!to_vaddr(f, m, loc->address, &va))
@@ -1798,17 +1798,17 @@ static bool symbolize_location(struct run *r, struct symfile *f, cprof_mapping *
 	int n = resolve(r->s, f, va, fr, &dwarf);
 	if (n <= 0)
 		return false;
-	cprof_profile *p = r->p;
-	cprof_line lines[MAX_FRAMES];
+	cprof__profile *p = r->p;
+	cprof__line lines[MAX_FRAMES];
 	bool any_file = false, any_line = false;
 	for (int i = 0; i < n; i++) {
-		lines[i] = (cprof_line){.function_id = add_function(r, &fr[i]), .line = fr[i].line};
+		lines[i] = (cprof__line){.function_id = add_function(r, &fr[i]), .line = fr[i].line};
 		if (!lines[i].function_id)
 			return false;
 		any_file |= fr[i].file && fr[i].file[0];
 		any_line |= fr[i].line > 0;
 	}
-	if (!cprof_vec_grow(p, p->line_pool, (size_t)n))
+	if (!CPROF_VEC_GROW(p, p->line_pool, (size_t)n))
 		return false;
 	loc->line_off = p->line_pool.n;
 	loc->nline = (uint32_t)n;
@@ -1821,40 +1821,40 @@ static bool symbolize_location(struct run *r, struct symfile *f, cprof_mapping *
 	return true;
 }
 
-static void note(cprof_buf *notes, const cprof_profile *p, const cprof_mapping *m,
+static void note(cprof__buf *notes, const cprof__profile *p, const cprof__mapping *m,
 		 const struct symfile *f)
 {
 	if (!notes)
 		return;
-	const char *bid = cprof_profile_string(p, m->build_id);
+	const char *bid = cprof__profile_string(p, m->build_id);
 	char line[2 * PATH_MAX + 512];
 	int n = snprintf(line, sizeof(line), "no symbols for %s%s%s%s: %s\n",
-			 cprof_profile_string(p, m->file), bid[0] ? " (build id " : "", bid,
+			 cprof__profile_string(p, m->file), bid[0] ? " (build id " : "", bid,
 			 bid[0] ? ")" : "", f && f->why ? f->why : "out of memory");
 	if (n > 0)
-		cprof_buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		cprof__buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 /* Symbolise location i (index into p->location.v).  false: it stays
  * without lines (counted as unresolved by the caller). */
-static bool one_location(struct run *r, struct mapstate *ms, cprof_buf *notes, size_t i)
+static bool one_location(struct run *r, struct mapstate *ms, cprof__buf *notes, size_t i)
 {
-	cprof_symbolizer *s = r->s;
-	cprof_profile *p = r->p;
-	cprof_location *loc = &p->location.v[i];
+	cprof__symbolizer *s = r->s;
+	cprof__profile *p = r->p;
+	cprof__location *loc = &p->location.v[i];
 	if (loc->nline)
 		return true;
 	if (!loc->mapping_id || loc->mapping_id > p->mapping.n)
 		return false;
-	cprof_mapping *m = &p->mapping.v[loc->mapping_id - 1];
+	cprof__mapping *m = &p->mapping.v[loc->mapping_id - 1];
 	struct mapstate *st = &ms[loc->mapping_id - 1];
 	if (m->has_functions && !st->looked)
 		return true; /* symbolised before: leave it alone */
-	const char *file = cprof_profile_string(p, m->file);
+	const char *file = cprof__profile_string(p, m->file);
 	if (!st->looked) {
 		st->looked = true;
 		if (!is_pseudo_file(file) || !strcmp(file, "[vdso]")) {
-			st->f = get_file(s, file, cprof_profile_string(p, m->build_id), m->start);
+			st->f = get_file(s, file, cprof__profile_string(p, m->build_id), m->start);
 			if (!st->f)
 				r->oom = true;
 		}
@@ -1880,10 +1880,10 @@ static bool one_location(struct run *r, struct mapstate *ms, cprof_buf *notes, s
  * keys point into its mapped file.  At most one binary is open at a time:
  * the peak memory is the largest binary's, not the sum of all of them.
  * false on OOM. */
-static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int *failed)
+static bool by_binary(struct run *r, struct mapstate *ms, cprof__buf *notes, int *failed)
 {
-	cprof_symbolizer *s = r->s;
-	cprof_profile *p = r->p;
+	cprof__symbolizer *s = r->s;
+	cprof__profile *p = r->p;
 	size_t nm = p->mapping.n, nl = p->location.n;
 	/* grp[k]: the first mapping with mapping k's file and build id (string
 	 * indices: the profile interns equal strings once); nm for none. */
@@ -1892,7 +1892,7 @@ static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int 
 	size_t *order = malloc((nl ? nl : 1) * sizeof(*order));
 	bool ok = grp && cnt && order;
 	for (size_t k = 0; ok && k < nm; k++) {
-		const cprof_mapping *a = &p->mapping.v[k];
+		const cprof__mapping *a = &p->mapping.v[k];
 		grp[k] = k;
 		for (size_t j = 0; j < k; j++)
 			if (p->mapping.v[j].file == a->file && p->mapping.v[j].build_id == a->build_id) {
@@ -1940,7 +1940,7 @@ static bool by_binary(struct run *r, struct mapstate *ms, cprof_buf *notes, int 
 	return ok;
 }
 
-int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes)
+int cprof__symbolize_profile(cprof__symbolizer *s, cprof__profile *p, cprof__buf *notes)
 {
 	if (p->oom)
 		return -ENOMEM;
@@ -1961,7 +1961,7 @@ int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *no
 	free(ms);
 	free(r.fns.id);
 	ptrmap_free(&r.strs);
-	if (r.oom || p->oom || (notes && cprof_buf_failed(notes)))
+	if (r.oom || p->oom || (notes && cprof__buf_failed(notes)))
 		return -ENOMEM;
 	return failed;
 }

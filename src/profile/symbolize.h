@@ -19,12 +19,12 @@
 #include "base/buf.h"
 #include "profile/profile.h"
 
-typedef struct cprof_symbolizer cprof_symbolizer;
+typedef struct cprof__symbolizer cprof__symbolizer;
 
 /* binary_path: PPROF_BINARY_PATH-style ':'-separated directories searched
  * for binaries before the mapping's own path (may be NULL or "").  The
  * string is copied.  Returns NULL on OOM. */
-cprof_symbolizer *cprof_symbolizer_new(const char *binary_path);
+cprof__symbolizer *cprof__symbolizer_new(const char *binary_path);
 /* Lean mode (off by default): DWARF only from binaries that carry it
  * themselves.  A binary whose debug info is in a separate file (Debian's
  * -dbg packages: libc6-dbg) is named from its symbol table only, without
@@ -32,25 +32,25 @@ cprof_symbolizer *cprof_symbolizer_new(const char *binary_path);
  * such a file when it opens it (tens of milliseconds and megabytes for
  * libc's: docs/PERFORMANCE.md), which the runtime does not want to spend
  * inside the profiled process. */
-void cprof_symbolizer_set_lean(cprof_symbolizer *s, bool lean);
-/* Transient mode (off by default): cprof_symbolize_profile takes the
+void cprof__symbolizer_set_lean(cprof__symbolizer *s, bool lean);
+/* Transient mode (off by default): cprof__symbolize_profile takes the
  * locations binary by binary and closes each binary (its mapped file, libdw
  * state and indexes) once its locations are done, so that at most one is
  * open at a time; nothing is cached for the next profile.  The runtime's
  * mode: it symbolises one profile per symbolizer, inside the host, where
  * the peak memory counts more than a second profile's speed. */
-void cprof_symbolizer_set_transient(cprof_symbolizer *s, bool transient);
+void cprof__symbolizer_set_transient(cprof__symbolizer *s, bool transient);
 /* Lean mode reads the symbol tables of binaries without their own DWARF
  * with elfread.c, without loading libdw (on by default).  Off, it goes
  * through libdw as full mode does: the tests compare the two. */
-void cprof_symbolizer_set_elfread(cprof_symbolizer *s, bool on);
+void cprof__symbolizer_set_elfread(cprof__symbolizer *s, bool on);
 /* Lean mode: the binary that holds addr (the runtime passes one of its own
  * functions) is named from its symbol table even when it carries DWARF.
  * Samples land in libcprof's malloc interposers; naming them is not worth
  * loading libdw into the host. */
-void cprof_symbolizer_set_self(cprof_symbolizer *s, const void *addr);
+void cprof__symbolizer_set_self(cprof__symbolizer *s, const void *addr);
 /* Closes every cached file.  NULL is a no-op. */
-void cprof_symbolizer_free(cprof_symbolizer *s);
+void cprof__symbolizer_free(cprof__symbolizer *s);
 
 /*
  * Symbolise p in place: every Location with no lines whose mapping is not
@@ -72,6 +72,6 @@ void cprof_symbolizer_free(cprof_symbolizer *s);
  * or -ENOMEM (p->oom or notes failed).  Corrupt ELF/DWARF never crashes:
  * the file is reported in `notes` or yields fewer symbols.
  */
-int cprof_symbolize_profile(cprof_symbolizer *s, cprof_profile *p, cprof_buf *notes);
+int cprof__symbolize_profile(cprof__symbolizer *s, cprof__profile *p, cprof__buf *notes);
 
 #endif

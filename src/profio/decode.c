@@ -114,7 +114,7 @@ typedef struct bigid {
 } bigid;
 
 typedef struct cprof__dec {
-	cprof_profile *p;
+	cprof__profile *p;
 	const char *werr;      /* wire-level error (pprof falls back to legacy) */
 	idvec map_id, loc_id, fn_id; /* file ids, parallel to the entity arrays */
 	bigid big;             /* sample location ids >= BIG */
@@ -195,7 +195,7 @@ static bool big_intern(dec *d, uint64_t x, uint32_t *out)
 			return false;
 		}
 		for (size_t i = 0; i < b->ids.n; i++) {
-			size_t j = cprof_mix64(b->ids.v[i]) & (cap - 1);
+			size_t j = cprof__mix64(b->ids.v[i]) & (cap - 1);
 			while (ns[j])
 				j = (j + 1) & (cap - 1);
 			ns[j] = (uint32_t)(i + 1);
@@ -204,7 +204,7 @@ static bool big_intern(dec *d, uint64_t x, uint32_t *out)
 		b->slot = ns;
 		b->mask = cap - 1;
 	}
-	size_t j = cprof_mix64(x) & b->mask;
+	size_t j = cprof__mix64(x) & b->mask;
 	for (; b->slot[j]; j = (j + 1) & b->mask)
 		if (b->ids.v[b->slot[j] - 1] == x) {
 			*out = BIG | (b->slot[j] - 1);
@@ -229,7 +229,7 @@ static uint64_t big_file_id(const dec *d, uint32_t v)
  * id needs more than 16 bits. */
 static inline bool push_locid(dec *d, uint64_t x)
 {
-	cprof_locpool *lp = &d->p->loc_pool;
+	cprof__locpool *lp = &d->p->loc_pool;
 	uint32_t v;
 	if (CPROF_LIKELY(x < BIG))
 		v = (uint32_t)x;
@@ -245,7 +245,7 @@ static inline bool push_locid(dec *d, uint64_t x)
 /* Append a repeated location id field (packed or not) to the pool. */
 static bool push_locids(dec *d, const field *f)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	if (f->wt == 0)
 		return cprof__locpool_reserve(p, 1, 0) && push_locid(d, f->u);
 	if (f->wt != 2)
@@ -286,31 +286,31 @@ static bool varints(dec *d, rd r, uint64_t *v, unsigned n)
 	return true;
 }
 
-static bool dec_valuetype(dec *d, rd r, cprof_valuetype *vt)
+static bool dec_valuetype(dec *d, rd r, cprof__valuetype *vt)
 {
 	uint64_t v[3];
 	if (!varints(d, r, v, 2))
 		return false;
-	*vt = (cprof_valuetype){(int64_t)v[1], (int64_t)v[2]};
+	*vt = (cprof__valuetype){(int64_t)v[1], (int64_t)v[2]};
 	return true;
 }
 
-static bool dec_label(dec *d, rd r, cprof_label *l)
+static bool dec_label(dec *d, rd r, cprof__label *l)
 {
 	uint64_t v[5];
 	if (!varints(d, r, v, 4))
 		return false;
-	*l = (cprof_label){(int64_t)v[1], (int64_t)v[2], (int64_t)v[3], (int64_t)v[4]};
+	*l = (cprof__label){(int64_t)v[1], (int64_t)v[2], (int64_t)v[3], (int64_t)v[4]};
 	return true;
 }
 
 static bool dec_sample(dec *d, rd r)
 {
-	cprof_profile *p = d->p;
-	if (!cprof_vec_grow(p, p->sample, 1))
+	cprof__profile *p = d->p;
+	if (!CPROF_VEC_GROW(p, p->sample, 1))
 		return false;
 	size_t loc0 = p->loc_pool.n, lab0 = p->label_pool.n;
-	cprof_sample s = {.loc_off = loc0, .label_off = lab0, .value_off = p->value_pool.n};
+	cprof__sample s = {.loc_off = loc0, .label_off = lab0, .value_off = p->value_pool.n};
 	field f;
 	while (r.p < r.end) {
 		const char *e = next_field(&r, &f);
@@ -328,7 +328,7 @@ static bool dec_sample(dec *d, rd r)
 		case 3: {
 			if (!WANT(d, &f, 2))
 				return false;
-			cprof_label l;
+			cprof__label l;
 			if (!dec_label(d, f.sub, &l))
 				return false;
 			/* pprof: a string label if str != 0, else numeric if num or
@@ -337,7 +337,7 @@ static bool dec_sample(dec *d, rd r)
 				l.num = l.num_unit = 0;
 			else if (!l.num && !l.num_unit)
 				break;
-			if (!cprof_vec_grow(p, p->label_pool, 1))
+			if (!CPROF_VEC_GROW(p, p->label_pool, 1))
 				return false;
 			p->label_pool.v[p->label_pool.n++] = l;
 			break;
@@ -356,35 +356,35 @@ static bool dec_sample(dec *d, rd r)
 
 static bool dec_mapping(dec *d, rd r)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	uint64_t v[11];
 	if (!varints(d, r, v, 10))
 		return false;
-	cprof_mapping m = {
+	cprof__mapping m = {
 		.start = v[2], .limit = v[3], .offset = v[4],
 		.file = (int64_t)v[5], .build_id = (int64_t)v[6],
 		.has_functions = v[7] != 0, .has_filenames = v[8] != 0,
 		.has_line_numbers = v[9] != 0, .has_inline_frames = v[10] != 0,
 	};
-	if (!cprof_vec_grow(p, p->mapping, 1) || !idvec_push(d, &d->map_id, v[1]))
+	if (!CPROF_VEC_GROW(p, p->mapping, 1) || !idvec_push(d, &d->map_id, v[1]))
 		return false;
 	p->mapping.v[p->mapping.n++] = m;
 	return true;
 }
 
-static bool dec_line(dec *d, rd r, cprof_line *ln)
+static bool dec_line(dec *d, rd r, cprof__line *ln)
 {
 	uint64_t v[4];
 	if (!varints(d, r, v, 3))
 		return false;
-	*ln = (cprof_line){v[1], (int64_t)v[2], (int64_t)v[3]};
+	*ln = (cprof__line){v[1], (int64_t)v[2], (int64_t)v[3]};
 	return true;
 }
 
 static bool dec_location(dec *d, rd r)
 {
-	cprof_profile *p = d->p;
-	cprof_location l;
+	cprof__profile *p = d->p;
+	cprof__location l;
 	memset(&l, 0, sizeof(l));
 	l.line_off = p->line_pool.n;
 	uint64_t id = 0;
@@ -402,8 +402,8 @@ static bool dec_location(dec *d, rd r)
 		case 2: l.mapping_id = f.u; break;
 		case 3: l.address = f.u; break;
 		case 4: {
-			cprof_line ln;
-			if (!dec_line(d, f.sub, &ln) || !cprof_vec_grow(p, p->line_pool, 1))
+			cprof__line ln;
+			if (!dec_line(d, f.sub, &ln) || !CPROF_VEC_GROW(p, p->line_pool, 1))
 				return false;
 			p->line_pool.v[p->line_pool.n++] = ln;
 			break;
@@ -414,7 +414,7 @@ static bool dec_location(dec *d, rd r)
 	if (p->line_pool.n - l.line_off > UINT32_MAX)
 		return WIRE(d, "location too large");
 	l.nline = (uint32_t)(p->line_pool.n - l.line_off);
-	if (!cprof_vec_grow(p, p->location, 1) || !idvec_push(d, &d->loc_id, id))
+	if (!CPROF_VEC_GROW(p, p->location, 1) || !idvec_push(d, &d->loc_id, id))
 		return false;
 	p->location.v[p->location.n++] = l;
 	return true;
@@ -422,12 +422,12 @@ static bool dec_location(dec *d, rd r)
 
 static bool dec_function(dec *d, rd r)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	uint64_t v[6];
 	if (!varints(d, r, v, 5))
 		return false;
-	cprof_function fn = {(int64_t)v[2], (int64_t)v[3], (int64_t)v[4], (int64_t)v[5]};
-	if (!cprof_vec_grow(p, p->function, 1) || !idvec_push(d, &d->fn_id, v[1]))
+	cprof__function fn = {(int64_t)v[2], (int64_t)v[3], (int64_t)v[4], (int64_t)v[5]};
+	if (!CPROF_VEC_GROW(p, p->function, 1) || !idvec_push(d, &d->fn_id, v[1]))
 		return false;
 	p->function.v[p->function.n++] = fn;
 	return true;
@@ -437,13 +437,13 @@ static bool dec_function(dec *d, rd r)
  * OOM. */
 static bool dec_field(dec *d, const field *fp)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	field f = *fp;
 	switch (f.num) {
 	case 1: {
-		cprof_valuetype vt;
+		cprof__valuetype vt;
 		if (!WANT(d, &f, 2) || !dec_valuetype(d, f.sub, &vt) ||
-		    !cprof_vec_grow(p, p->sample_type, 1))
+		    !CPROF_VEC_GROW(p, p->sample_type, 1))
 			return false;
 		p->sample_type.v[p->sample_type.n++] = vt;
 		break;
@@ -474,7 +474,7 @@ static bool dec_field(dec *d, const field *fp)
 				return WIRE(d, "string_table[0] must be ''");
 			break;
 		}
-		if (cprof_profile_str_append(p, (const char *)f.sub.p, len) == 0)
+		if (cprof__profile_str_append(p, (const char *)f.sub.p, len) == 0)
 			return WIRE(d, p->oom ? "out of memory" : "too many strings");
 		break;
 	}
@@ -551,7 +551,7 @@ static inline uint64_t idmap_get(const idmap *m, uint64_t id)
 		return id < m->dn ? m->dense[id] : 0;
 	if (!m->hkey || id == 0)
 		return 0;
-	for (size_t j = cprof_mix64(id) & m->hmask;; j = (j + 1) & m->hmask) {
+	for (size_t j = cprof__mix64(id) & m->hmask;; j = (j + 1) & m->hmask) {
 		if (m->hkey[j] == id)
 			return m->hval[j];
 		if (m->hkey[j] == 0)
@@ -572,13 +572,13 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 	memset(m, 0, sizeof(*m));
 	m->n = ids->n;
 	if (ids->n >= UINT32_MAX)
-		return cprof_errf(err, errlen, "malformed profile: too many %ss", what);
+		return cprof__errf(err, errlen, "malformed profile: too many %ss", what);
 	bool identity = true;
 	uint64_t max = 0;
 	for (size_t i = 0; i < ids->n; i++) {
 		uint64_t id = ids->v[i];
 		if (id == 0)
-			return cprof_errf(err, errlen, "malformed profile: found %s with reserved id 0", what);
+			return cprof__errf(err, errlen, "malformed profile: found %s with reserved id 0", what);
 		identity &= id == i + 1;
 		if (id > max)
 			max = id;
@@ -595,7 +595,7 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 		for (size_t i = 0; i < ids->n; i++) {
 			uint64_t id = ids->v[i];
 			if (m->dense[id])
-				return cprof_errf(err, errlen, "malformed profile: multiple %ss with id %" PRIu64,
+				return cprof__errf(err, errlen, "malformed profile: multiple %ss with id %" PRIu64,
 					    what, id);
 			m->dense[id] = (uint32_t)(i + 1);
 		}
@@ -611,10 +611,10 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 	m->hmask = cap - 1;
 	for (size_t i = 0; i < ids->n; i++) {
 		uint64_t id = ids->v[i];
-		size_t j = cprof_mix64(id) & m->hmask;
+		size_t j = cprof__mix64(id) & m->hmask;
 		for (; m->hkey[j]; j = (j + 1) & m->hmask)
 			if (m->hkey[j] == id)
-				return cprof_errf(err, errlen,
+				return cprof__errf(err, errlen,
 					    "malformed profile: multiple %ss with id %" PRIu64, what, id);
 		m->hkey[j] = id;
 		m->hval[j] = (uint32_t)(i + 1);
@@ -624,21 +624,21 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 
 /* ---- validation ---------------------------------------------------------- */
 
-static bool str_ok(const cprof_profile *p, int64_t i)
+static bool str_ok(const cprof__profile *p, int64_t i)
 {
 	return i >= 0 && (uint64_t)i < p->str.n;
 }
 
 /* String indices, checked as pprof's postDecode does (failure there makes
  * pprof try the legacy parsers, so it is reported as a wire-level error). */
-static const char *check_strings(const cprof_profile *p)
+static const char *check_strings(const cprof__profile *p)
 {
 	static const char bad[] = "malformed profile format (string index out of range)";
 	for (size_t i = 0; i < p->sample_type.n; i++)
 		if (!str_ok(p, p->sample_type.v[i].type) || !str_ok(p, p->sample_type.v[i].unit))
 			return bad;
 	for (size_t i = 0; i < p->label_pool.n; i++) {
-		const cprof_label *l = &p->label_pool.v[i];
+		const cprof__label *l = &p->label_pool.v[i];
 		if (!str_ok(p, l->key) || !str_ok(p, l->str) || !str_ok(p, l->num_unit))
 			return bad;
 	}
@@ -646,7 +646,7 @@ static const char *check_strings(const cprof_profile *p)
 		if (!str_ok(p, p->mapping.v[i].file) || !str_ok(p, p->mapping.v[i].build_id))
 			return bad;
 	for (size_t i = 0; i < p->function.n; i++) {
-		const cprof_function *f = &p->function.v[i];
+		const cprof__function *f = &p->function.v[i];
 		if (!str_ok(p, f->name) || !str_ok(p, f->system_name) || !str_ok(p, f->filename))
 			return bad;
 	}
@@ -663,15 +663,15 @@ static const char *check_strings(const cprof_profile *p)
 /* Renumber and check references (pprof's CheckValid, plus dangling ids). */
 static int renumber(dec *d, char *err, size_t errlen)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	size_t ntype = p->sample_type.n;
 	if (ntype == 0 && p->sample.n)
-		return cprof_errf(err, errlen, "malformed profile: samples without sample types");
+		return cprof__errf(err, errlen, "malformed profile: samples without sample types");
 	for (size_t i = 0; i < p->sample.n; i++) {
 		size_t end = i + 1 < p->sample.n ? p->sample.v[i + 1].value_off : p->value_pool.n;
 		size_t nv = end - p->sample.v[i].value_off;
 		if (nv != ntype)
-			return cprof_errf(err, errlen, "malformed profile: sample %zu has %zu values, %zu sample types",
+			return cprof__errf(err, errlen, "malformed profile: sample %zu has %zu values, %zu sample types",
 				    i, nv, ntype);
 	}
 
@@ -686,27 +686,27 @@ static int renumber(dec *d, char *err, size_t errlen)
 	else
 		memset(&lm, 0, sizeof(lm));
 	if (rc == -ENOMEM)
-		rc = cprof_errf(err, errlen, "out of memory");
+		rc = cprof__errf(err, errlen, "out of memory");
 	for (size_t i = 0; rc == 0 && i < p->location.n; i++) {
-		cprof_location *l = &p->location.v[i];
+		cprof__location *l = &p->location.v[i];
 		uint64_t fid = d->loc_id.v[i];
 		if (l->mapping_id) {
 			uint64_t m = idmap_get(&mm, l->mapping_id);
 			if (!m) {
-				rc = cprof_errf(err, errlen, "malformed profile: location %" PRIu64
+				rc = cprof__errf(err, errlen, "malformed profile: location %" PRIu64
 					  " references unknown mapping %" PRIu64, fid, l->mapping_id);
 				break;
 			}
 			l->mapping_id = m;
 		}
-		cprof_line *ln = l->nline ? p->line_pool.v + l->line_off : NULL;
+		cprof__line *ln = l->nline ? p->line_pool.v + l->line_off : NULL;
 		for (uint32_t j = 0; j < l->nline; j++) {
 			uint64_t f = idmap_get(&fm, ln[j].function_id);
 			if (!f) {
 				rc = ln[j].function_id == 0
-					? cprof_errf(err, errlen, "malformed profile: location %" PRIu64
+					? cprof__errf(err, errlen, "malformed profile: location %" PRIu64
 					       " has a line without a function", fid)
-					: cprof_errf(err, errlen, "malformed profile: location %" PRIu64
+					: cprof__errf(err, errlen, "malformed profile: location %" PRIu64
 					       " references unknown function %" PRIu64, fid, ln[j].function_id);
 				break;
 			}
@@ -714,10 +714,10 @@ static int renumber(dec *d, char *err, size_t errlen)
 		}
 	}
 	if (rc == 0) {
-		cprof_locpool *v = &p->loc_pool;
+		cprof__locpool *v = &p->loc_pool;
 		size_t n = v->n, k = 0;
 		if (p->location.n >= BIG) {
-			rc = cprof_errf(err, errlen, "malformed profile: too many locations");
+			rc = cprof__errf(err, errlen, "malformed profile: too many locations");
 			n = 0;
 		} else if (lm.identity && d->big.ids.n == 0) {
 			uint32_t nloc = (uint32_t)p->location.n;
@@ -742,7 +742,7 @@ static int renumber(dec *d, char *err, size_t errlen)
 				cprof__locpool_set(v, k, (uint32_t)x); /* <= location.n < BIG */
 			}
 		} else {
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 			n = 0;
 		}
 		if (k < n) {
@@ -756,8 +756,8 @@ static int renumber(dec *d, char *err, size_t errlen)
 					hi = mid;
 			}
 			uint32_t x = cprof__locpool_get(v, k);
-			rc = x == 0 ? cprof_errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
-				    : cprof_errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
+			rc = x == 0 ? cprof__errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
+				    : cprof__errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
 					   lo, big_file_id(d, x));
 		}
 	}
@@ -772,38 +772,38 @@ static int renumber(dec *d, char *err, size_t errlen)
 /* Give every pool an allocation, even when empty, so that the model's
  * accessors (pool.v + offset) never do arithmetic on NULL (undefined; clang's
  * UBSan reports it) for profiles the reader returns. */
-void cprof__profile_pools(cprof_profile *p)
+void cprof__profile_pools(cprof__profile *p)
 {
 	if (!p->loc_pool.v)
 		cprof__locpool_reserve(p, 1, 0);
 	if (!p->value_pool.v)
-		cprof_vec_grow(p, p->value_pool, 1);
+		CPROF_VEC_GROW(p, p->value_pool, 1);
 	if (!p->label_pool.v)
-		cprof_vec_grow(p, p->label_pool, 1);
+		CPROF_VEC_GROW(p, p->label_pool, 1);
 	if (!p->line_pool.v)
-		cprof_vec_grow(p, p->line_pool, 1);
+		CPROF_VEC_GROW(p, p->line_pool, 1);
 }
 
 /* After the last field (ok: no error so far): validate and renumber.
  * 0 ok; -1 error in err; 1: not a profile.proto (wire-level error in err). */
 static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 {
-	cprof_profile *p = d->p;
+	cprof__profile *p = d->p;
 	int rc;
 	if (!ok) {
 		if (p->oom)
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 		else if (d->concat)
-			rc = cprof_errf(err, errlen, "parsing profile: concatenated profiles detected");
+			rc = cprof__errf(err, errlen, "parsing profile: concatenated profiles detected");
 		else
-			rc = 1, cprof_errf(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
+			rc = 1, cprof__errf(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
 	} else if (d->nstrings == 0) {
 		rc = 1;
-		cprof_errf(err, errlen, "malformed profile format (no string table)");
+		cprof__errf(err, errlen, "malformed profile format (no string table)");
 	} else {
 		const char *e = check_strings(p);
 		if (e)
-			rc = 1, cprof_errf(err, errlen, "%s", e);
+			rc = 1, cprof__errf(err, errlen, "%s", e);
 		else
 			rc = renumber(d, err, errlen);
 	}
@@ -811,11 +811,11 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 	if (rc == 0)
 		cprof__profile_pools(p);
 	if (rc == 0 && p->oom)
-		rc = cprof_errf(err, errlen, "out of memory");
+		rc = cprof__errf(err, errlen, "out of memory");
 	return rc;
 }
 
-static int decode_proto(cprof_profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
+static int decode_proto(cprof__profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
 {
 	dec d;
 	memset(&d, 0, sizeof(d));
@@ -824,19 +824,19 @@ static int decode_proto(cprof_profile *p, const uint8_t *data, size_t n, char *e
 	return dec_finish(&d, ok, err, errlen);
 }
 
-int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err, size_t errlen)
+int cprof__gunzip(const void *in, size_t n, cprof__buf *out, size_t max, char *err, size_t errlen)
 {
 	z_stream z;
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return cprof_errf(err, errlen, "decompressing profile: out of memory");
+		return cprof__errf(err, errlen, "decompressing profile: out of memory");
 	const uint8_t *src = in;
 	size_t left = n;
 	/* Guess 4x; the buffer doubles from there. */
 	size_t guess = n < max / 4 ? n * 4 : max;
-	if (!cprof_buf_reserve(out, guess < 64 ? 64 : guess)) {
+	if (!cprof__buf_reserve(out, guess < 64 ? 64 : guess)) {
 		inflateEnd(&z);
-		return cprof_errf(err, errlen, "decompressing profile: out of memory");
+		return cprof__errf(err, errlen, "decompressing profile: out of memory");
 	}
 	int rc = -1;
 	for (;;) {
@@ -849,13 +849,13 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 		}
 		if (out->len == out->cap) {
 			if (out->len >= max) {
-				cprof_errf(err, errlen, "decompressing profile: larger than %zu MiB",
+				cprof__errf(err, errlen, "decompressing profile: larger than %zu MiB",
 				     max >> 20);
 				break;
 			}
 			size_t extra = out->cap < max - out->len ? out->cap : max - out->len;
-			if (!cprof_buf_reserve(out, extra)) {
-				cprof_errf(err, errlen, "decompressing profile: out of memory");
+			if (!cprof__buf_reserve(out, extra)) {
+				cprof__errf(err, errlen, "decompressing profile: out of memory");
 				break;
 			}
 		}
@@ -880,11 +880,11 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 			if (!(z.avail_in >= 2 ? nx[0] == 0x1f && nx[1] == 0x8b
 					      : z.avail_in == 1 ? nx[0] == 0x1f && left && src[0] == 0x8b
 								: left >= 2 && src[0] == 0x1f && src[1] == 0x8b)) {
-				cprof_errf(err, errlen, "decompressing profile: gzip: invalid header");
+				cprof__errf(err, errlen, "decompressing profile: gzip: invalid header");
 				break;
 			}
 			if (inflateReset(&z) != Z_OK) {
-				cprof_errf(err, errlen, "decompressing profile: zlib error");
+				cprof__errf(err, errlen, "decompressing profile: zlib error");
 				break;
 			}
 			continue;
@@ -892,12 +892,12 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 		if (zr == Z_OK)
 			continue;
 		if (zr == Z_BUF_ERROR && z.avail_in == 0 && left == 0) {
-			cprof_errf(err, errlen, "decompressing profile: unexpected EOF");
+			cprof__errf(err, errlen, "decompressing profile: unexpected EOF");
 			break;
 		}
 		if (zr == Z_BUF_ERROR)
 			continue;
-		cprof_errf(err, errlen, "decompressing profile: %s",
+		cprof__errf(err, errlen, "decompressing profile: %s",
 		     zr == Z_MEM_ERROR ? "out of memory" : z.msg ? z.msg : "corrupt gzip data");
 		break;
 	}
@@ -905,18 +905,18 @@ int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err
 	return rc;
 }
 
-int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen)
+int cprof__profile_decode(cprof__profile *p, const void *data, size_t n, char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = 0;
 	if (p->str.n != 1 || p->sample.n || p->location.n || p->function.n || p->mapping.n)
-		return cprof_errf(err, errlen, "decoding into a non-empty profile");
+		return cprof__errf(err, errlen, "decoding into a non-empty profile");
 	const uint8_t *b = data;
-	cprof_buf gz;
-	cprof_buf_init(&gz, CPROF_DECODE_MAX);
+	cprof__buf gz;
+	cprof__buf_init(&gz, CPROF_DECODE_MAX);
 	if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
-		if (cprof_gunzip(data, n, &gz, CPROF_DECODE_MAX, err, errlen) < 0) {
-			cprof_buf_free(&gz);
+		if (cprof__gunzip(data, n, &gz, CPROF_DECODE_MAX, err, errlen) < 0) {
+			cprof__buf_free(&gz);
 			return -1;
 		}
 		b = gz.data;
@@ -924,34 +924,34 @@ int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err
 	}
 	int rc;
 	if (n == 0) {
-		rc = cprof_errf(err, errlen, "parsing profile: empty input file");
+		rc = cprof__errf(err, errlen, "parsing profile: empty input file");
 	} else {
 		char perr[160];
 		rc = decode_proto(p, b, n, perr, sizeof(perr));
 		if (rc < 0) {
-			cprof_errf(err, errlen, "%s", perr);
+			cprof__errf(err, errlen, "%s", perr);
 		} else if (rc > 0) {
-			cprof_profile_free(p);
-			cprof_profile_init(p);
-			rc = cprof_legacy_parse(p, b, n, err, errlen);
+			cprof__profile_free(p);
+			cprof__profile_init(p);
+			rc = cprof__legacy_parse(p, b, n, err, errlen);
 			if (rc == 0)
 				cprof__profile_pools(p);
 			if (rc > 0) {
-				cprof_profile_free(p);
-				cprof_profile_init(p);
-				rc = cprof_errf(err, errlen,
+				cprof__profile_free(p);
+				cprof__profile_init(p);
+				rc = cprof__errf(err, errlen,
 					  "parsing profile: unrecognized profile format (as profile.proto: %s)",
 					  perr);
 			}
 		}
 	}
-	cprof_buf_free(&gz);
+	cprof__buf_free(&gz);
 	return rc;
 }
 
 /* ---- one top-level field at a time (readfile.c) -------------------------- */
 
-cprof__dec *cprof__dec_new(cprof_profile *p)
+cprof__dec *cprof__dec_new(cprof__profile *p)
 {
 	dec *d = calloc(1, sizeof(*d));
 	if (d)

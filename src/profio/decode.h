@@ -20,7 +20,7 @@
 /*
  * Decode profile.proto bytes (gzipped — detected by 1f 8b, multi-member
  * gzip as Go reads it — or raw) into p, which the caller initialised with
- * cprof_profile_init and has not filled.
+ * cprof__profile_init and has not filled.
  *
  * Ids are renumbered to index + 1: location ids in samples, mapping ids in
  * locations and function ids in lines are rewritten.  The file's string
@@ -39,29 +39,29 @@
  * Returns 0, or -1 with a one-line message in err (errlen bytes, always
  * NUL-terminated), e.g. "malformed profile: sample 3 has 1 values, 2 sample
  * types".  On failure p holds a valid, possibly partial profile that the
- * caller still frees with cprof_profile_free.  Bounded: never reads outside
+ * caller still frees with cprof__profile_free.  Bounded: never reads outside
  * data, decompresses at most CPROF_DECODE_MAX bytes, memory stays linear in
  * the decompressed size.
  */
-int cprof_profile_decode(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen);
+int cprof__profile_decode(cprof__profile *p, const void *data, size_t n, char *err, size_t errlen);
 
 /* Gunzip in (one or more concatenated gzip members) into out, at most max
  * bytes.  0, or -1 with a message in err. */
-int cprof_gunzip(const void *in, size_t n, cprof_buf *out, size_t max, char *err, size_t errlen);
+int cprof__gunzip(const void *in, size_t n, cprof__buf *out, size_t max, char *err, size_t errlen);
 
 /* Allocate every empty per-sample pool of p (no elements), so the
  * accessors in profile.h never compute NULL + offset.  Decode and merge
  * results already have it. */
-void cprof__profile_pools(cprof_profile *p);
+void cprof__profile_pools(cprof__profile *p);
 
 /*
  * Internal (readfile.c): the decoder fed one top-level field at a time, as
- * a file is read, with cprof_profile_decode's checks and messages (for
- * profile.proto only; the caller falls back to cprof_profile_decode).
+ * a file is read, with cprof__profile_decode's checks and messages (for
+ * profile.proto only; the caller falls back to cprof__profile_decode).
  */
 typedef struct cprof__dec cprof__dec;
-/* A decoder into p (empty, as for cprof_profile_decode); NULL on OOM. */
-cprof__dec *cprof__dec_new(cprof_profile *p);
+/* A decoder into p (empty, as for cprof__profile_decode); NULL on OOM. */
+cprof__dec *cprof__dec_new(cprof__profile *p);
 /* How many bytes of data the next top-level field takes, once the first
  * min(20, rest of the input) are in data[0, n): 0 when those are enough,
  * else its header and length-delimited payload.  false on a wire error
@@ -72,7 +72,7 @@ bool cprof__dec_need(cprof__dec *d, const uint8_t *data, size_t n, size_t *need)
  * (kept in d). */
 bool cprof__dec_field(cprof__dec *d, const uint8_t *data, size_t n, size_t *used);
 /* After the last field (ok: no error so far): validate and renumber as
- * cprof_profile_decode does, and free d.  0; -1 with a message in err; 1:
+ * cprof__profile_decode does, and free d.  0; -1 with a message in err; 1:
  * not a profile.proto (a wire-level error in err). */
 int cprof__dec_finish(cprof__dec *d, bool ok, char *err, size_t errlen);
 /* Free d without finishing (NULL: nothing). */

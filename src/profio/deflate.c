@@ -17,7 +17,7 @@
 /* Token: a literal byte (dist 0), or a match: (dist << 8) | (len - 3). */
 typedef uint32_t token;
 
-struct cprof_deflate {
+struct cprof__deflate {
 	uint32_t head[1 << HASH_BITS]; /* hash of 4 bytes -> position + 1 */
 	token tok[BLOCK_TOKENS];
 	uint32_t lfreq[286], dfreq[30];
@@ -204,7 +204,7 @@ static void huff_codes(const uint8_t *len, unsigned n, uint16_t *code)
 /* ---- blocks --------------------------------------------------------------- */
 
 /* One dynamic-Huffman block of d->tok[0, nt) (3.2.7). */
-static void write_block(cprof_deflate *d, const lentab *lt, size_t nt, bool final, bits *w)
+static void write_block(cprof__deflate *d, const lentab *lt, size_t nt, bool final, bits *w)
 {
 	memset(d->lfreq, 0, sizeof(d->lfreq));
 	memset(d->dfreq, 0, sizeof(d->dfreq));
@@ -316,18 +316,18 @@ static inline uint32_t hash4(uint32_t v)
 	return (v * 0x1e35a7bdU) >> (32 - HASH_BITS);
 }
 
-cprof_deflate *cprof_deflate_new(void)
+cprof__deflate *cprof__deflate_new(void)
 {
-	return malloc(sizeof(cprof_deflate));
+	return malloc(sizeof(cprof__deflate));
 }
 
-void cprof_deflate_free(cprof_deflate *d)
+void cprof__deflate_free(cprof__deflate *d)
 {
 	free(d);
 }
 
-int cprof_deflate_chunk(cprof_deflate *d, const unsigned char *in, size_t dict, size_t n,
-			bool last, cprof_buf *out)
+int cprof__deflate_chunk(cprof__deflate *d, const unsigned char *in, size_t dict, size_t n,
+			bool last, cprof__buf *out)
 {
 	if (dict > WINDOW) {
 		in += dict - WINDOW;
@@ -368,7 +368,7 @@ int cprof_deflate_chunk(cprof_deflate *d, const unsigned char *in, size_t dict, 
 		}
 		bool final = last && i >= n;
 		/* At most 48 bits a token, a header, the sync flush. */
-		if (!cprof_buf_reserve(out, nt * 6 + (i - start) / 4 + 1024))
+		if (!cprof__buf_reserve(out, nt * 6 + (i - start) / 4 + 1024))
 			return -1;
 		w.p = out->data + out->len;
 		write_block(d, &lt, nt, final, &w);

@@ -13,11 +13,11 @@
 #include "compat.h"
 #include "base/buf.h"
 
-typedef struct cprof_deflate cprof_deflate;
+typedef struct cprof__deflate cprof__deflate;
 
 /* NULL on allocation failure.  One per thread; reusable. */
-cprof_deflate *cprof_deflate_new(void);
-void cprof_deflate_free(cprof_deflate *d);
+cprof__deflate *cprof__deflate_new(void);
+void cprof__deflate_free(cprof__deflate *d);
 
 /*
  * Append to out the deflate blocks of in[dict, n): in[0, dict) (at most 32 KiB)
@@ -27,7 +27,7 @@ void cprof_deflate_free(cprof_deflate *d);
  * compressed pieces concatenate into one stream.  0, or -1 when out failed
  * (out of memory or its cap: its only failure, so no message).
  */
-int cprof_deflate_chunk(cprof_deflate *d, const unsigned char *in, size_t dict, size_t n,
-			bool last, cprof_buf *out);
+int cprof__deflate_chunk(cprof__deflate *d, const unsigned char *in, size_t dict, size_t n,
+			bool last, cprof__buf *out);
 
 #endif

@@ -17,7 +17,7 @@
 #define GZ_DICT ((size_t)32 << 10)   /* deflate's window */
 
 typedef struct gzjob {
-	cprof_buf in, out;  /* in: dict bytes, then the chunk */
+	cprof__buf in, out;  /* in: dict bytes, then the chunk */
 	size_t dict;        /* leading bytes of in that are only the dictionary */
 	uLong crc;
 	bool last;
@@ -43,21 +43,21 @@ typedef struct gzpar {
 	uint64_t total;
 	unsigned char tail[GZ_DICT]; /* last bytes of the previous chunk */
 	size_t ntail;
-	cprof_deflate *self; /* without workers: the caller's compressor */
+	cprof__deflate *self; /* without workers: the caller's compressor */
 } gzpar;
 
-static int deflate_job(cprof_deflate *d, gzjob *j)
+static int deflate_job(cprof__deflate *d, gzjob *j)
 {
 	size_t n = j->in.len - j->dict;
 	j->crc = crc32(0L, j->in.data + j->dict, (uInt)n); /* n < 4 GiB: gz_submit */
 	j->out.len = 0;
-	return cprof_deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out) < 0 ? -ENOMEM : 0;
+	return cprof__deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out) < 0 ? -ENOMEM : 0;
 }
 
 static void *gz_worker(void *arg)
 {
 	gzpar *g = arg;
-	cprof_deflate *d = cprof_deflate_new();
+	cprof__deflate *d = cprof__deflate_new();
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
 		while (!g->stop && g->taken == g->submitted)
@@ -74,7 +74,7 @@ static void *gz_worker(void *arg)
 		pthread_cond_broadcast(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
-	cprof_deflate_free(d);
+	cprof__deflate_free(d);
 	return NULL;
 }
 
@@ -91,7 +91,7 @@ static void gz_write_oldest(gzpar *g)
 	if (g->rc == 0)
 		g->rc = j->rc;
 	if (g->rc == 0)
-		g->rc = cprof_write_all(g->fd, j->out.data, j->out.len);
+		g->rc = cprof__write_all(g->fd, j->out.data, j->out.len);
 	g->crc = crc32_combine(g->crc, j->crc, (z_off_t)(j->in.len - j->dict));
 	g->total += j->in.len - j->dict;
 	j->state = JOB_FREE;
@@ -104,11 +104,11 @@ static void gz_submit(gzpar *g, const unsigned char *data, size_t n, bool last)
 		gz_write_oldest(g);
 	gzjob *j = &g->job[g->submitted % g->nslots];
 	j->in.len = 0;
-	cprof_buf_append(&j->in, g->tail, g->ntail);
-	cprof_buf_append(&j->in, data, n);
+	cprof__buf_append(&j->in, g->tail, g->ntail);
+	cprof__buf_append(&j->in, data, n);
 	j->dict = g->ntail;
 	j->last = last;
-	if (cprof_buf_failed(&j->in) || n > UINT32_MAX) {
+	if (cprof__buf_failed(&j->in) || n > UINT32_MAX) {
 		g->rc = g->rc ? g->rc : -ENOMEM;
 		return;
 	}
@@ -136,7 +136,7 @@ static void gz_submit(gzpar *g, const unsigned char *data, size_t n, bool last)
 	pthread_mutex_unlock(&g->mu);
 }
 
-static void gzpar_drain(void *ctx, cprof_buf *b)
+static void gzpar_drain(void *ctx, cprof__buf *b)
 {
 	gzpar *g = ctx;
 	if (g->rc == 0)
@@ -145,7 +145,7 @@ static void gzpar_drain(void *ctx, cprof_buf *b)
 }
 
 /* 0 or a negative errno. */
-static int write_gz(const cprof_profile *p, int fd, int threads)
+static int write_gz(const cprof__profile *p, int fd, int threads)
 {
 	if (threads > GZ_MAXTHREADS)
 		threads = GZ_MAXTHREADS;
@@ -156,8 +156,8 @@ static int write_gz(const cprof_profile *p, int fd, int threads)
 	g->crc = crc32(0L, Z_NULL, 0);
 	g->nslots = (size_t)(threads > 0 ? threads : 0) + 2;
 	for (size_t i = 0; i < g->nslots; i++) {
-		cprof_buf_init(&g->job[i].in, 0);
-		cprof_buf_init(&g->job[i].out, 0);
+		cprof__buf_init(&g->job[i].in, 0);
+		cprof__buf_init(&g->job[i].out, 0);
 	}
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->queued, NULL);
@@ -166,16 +166,16 @@ static int write_gz(const cprof_profile *p, int fd, int threads)
 		if (pthread_create(&g->th[g->nthreads], NULL, gz_worker, g) == 0)
 			g->nthreads++;
 	if (!g->nthreads)
-		g->self = cprof_deflate_new();
+		g->self = cprof__deflate_new();
 	/* gzip header (RFC 1952): deflate, no flags, no mtime, fastest, Unix. */
 	static const unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3};
-	g->rc = cprof_write_all(fd, hdr, sizeof(hdr));
-	cprof_buf b;
-	cprof_buf_init(&b, 0);
+	g->rc = cprof__write_all(fd, hdr, sizeof(hdr));
+	cprof__buf b;
+	cprof__buf_init(&b, 0);
 	int rc = cprof__profile_encode_chunked(p, &b, GZ_CHUNK, gzpar_drain, g);
 	if (rc == 0 && g->rc == 0)
 		gz_submit(g, b.data, b.len, true);
-	cprof_buf_free(&b);
+	cprof__buf_free(&b);
 	while (g->written < g->submitted)
 		gz_write_oldest(g);
 	if (rc == 0 && g->rc == 0) {
@@ -184,7 +184,7 @@ static int write_gz(const cprof_profile *p, int fd, int threads)
 			tr[i] = (unsigned char)(g->crc >> (8 * i));
 			tr[4 + i] = (unsigned char)(g->total >> (8 * i));
 		}
-		g->rc = cprof_write_all(fd, tr, sizeof(tr));
+		g->rc = cprof__write_all(fd, tr, sizeof(tr));
 	}
 	if (rc == 0)
 		rc = g->rc;
@@ -198,16 +198,16 @@ static int write_gz(const cprof_profile *p, int fd, int threads)
 	pthread_cond_destroy(&g->queued);
 	pthread_cond_destroy(&g->done);
 	for (size_t i = 0; i < g->nslots; i++) {
-		cprof_buf_free(&g->job[i].in);
-		cprof_buf_free(&g->job[i].out);
+		cprof__buf_free(&g->job[i].in);
+		cprof__buf_free(&g->job[i].out);
 	}
-	cprof_deflate_free(g->self);
+	cprof__deflate_free(g->self);
 	free(g);
 	return rc;
 }
 
-int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads, char *err, size_t errlen)
+int cprof__profile_write_gz(const cprof__profile *p, int fd, int threads, char *err, size_t errlen)
 {
 	int rc = write_gz(p, fd, threads);
-	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
+	return rc < 0 ? cprof__errf(err, errlen, "%s", strerror(-rc)) : 0;
 }

@@ -4,7 +4,7 @@
  * compressed with cprof's deflate (deflate.h) primed with the 32 KiB before
  * it, on worker threads (pigz's scheme), and written in order as one gzip
  * member.  For the CLI (it starts threads): the runtime writes with
- * cprof_profile_write_fd.
+ * cprof__profile_write_fd.
  */
 #ifndef CPROF_GZWRITE_H
 #define CPROF_GZWRITE_H
@@ -17,6 +17,6 @@
  * started, also on the calling thread).  Memory: about 1 MiB a thread.
  * 0, or -1 with the reason (strerror's words) in err; fd may then hold
  * part of the output. */
-int cprof_profile_write_gz(const cprof_profile *p, int fd, int threads, char *err, size_t errlen);
+int cprof__profile_write_gz(const cprof__profile *p, int fd, int threads, char *err, size_t errlen);
 
 #endif

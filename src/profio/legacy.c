@@ -35,7 +35,7 @@ typedef struct rmap {
 } rmap;
 
 typedef struct raw {
-	cprof_profile *p;
+	cprof__profile *p;
 	CPROF_VEC(uint64_t) addrs;
 	CPROF_VEC(rsample) s;
 	CPROF_VEC(rmap) maps;
@@ -45,7 +45,7 @@ typedef struct raw {
 static bool raw_sample(raw *r, const uint64_t *a, size_t n, const int64_t *v, int64_t blocksize,
 		       bool has_bytes)
 {
-	if (!cprof_vec_grow(r->p, r->addrs, n) || !cprof_vec_grow(r->p, r->s, 1))
+	if (!CPROF_VEC_GROW(r->p, r->addrs, n) || !CPROF_VEC_GROW(r->p, r->s, 1))
 		return false;
 	rsample s = {.off = r->addrs.n, .n = n, .blocksize = blocksize, .has_bytes = has_bytes};
 	memcpy(s.v, v, r->nvalues * sizeof(*v));
@@ -56,7 +56,7 @@ static bool raw_sample(raw *r, const uint64_t *a, size_t n, const int64_t *v, in
 	return true;
 }
 
-static void raw_init(raw *r, cprof_profile *p, size_t nvalues)
+static void raw_init(raw *r, cprof__profile *p, size_t nvalues)
 {
 	memset(r, 0, sizeof(*r));
 	r->p = p;
@@ -266,7 +266,7 @@ static int parse_map_line(raw *r, const char *s, size_t n, rmap *m)
 			while (f.p < f.end && !is_space(*f.p))
 				f.p++;
 			if (f.p > fs)
-				m->file = cprof_profile_strn(r->p, fs, (size_t)(f.p - fs));
+				m->file = cprof__profile_strn(r->p, fs, (size_t)(f.p - fs));
 		}
 	} else {
 		/* Brief form: start-end [perms] [file] [(@offset)] [buildid] */
@@ -295,7 +295,7 @@ static int parse_map_line(raw *r, const char *s, size_t n, rmap *m)
 			while (t.p < t.end && !is_space(*t.p))
 				t.p++;
 			if (t.p > ws && !(t.p - ws >= 2 && ws[0] == '(' && ws[1] == '@')) {
-				m->file = cprof_profile_strn(r->p, ws, (size_t)(t.p - ws));
+				m->file = cprof__profile_strn(r->p, ws, (size_t)(t.p - ws));
 				c = t;
 			}
 		}
@@ -313,14 +313,14 @@ static int parse_map_line(raw *r, const char *s, size_t n, rmap *m)
 		const char *bs = t.p;
 		uint64_t ignored;
 		if (t.p > c.p && hex(&t, &ignored))
-			m->build_id = cprof_profile_strn(r->p, bs, (size_t)(t.p - bs));
+			m->build_id = cprof__profile_strn(r->p, bs, (size_t)(t.p - bs));
 		else if (t.p > c.p) {
 			/* a long hex build id overflows hex(): take the digits */
 			const char *e = bs;
 			while (e < t.end && hexval(*e) >= 0)
 				e++;
 			if (e - bs > 16)
-				m->build_id = cprof_profile_strn(r->p, bs, (size_t)(e - bs));
+				m->build_id = cprof__profile_strn(r->p, bs, (size_t)(e - bs));
 		}
 	}
 	if (perm && !memchr(perm, 'x', permlen))
@@ -335,7 +335,7 @@ static bool parse_maps(raw *r, text t)
 	while (next_line(&t, &l, &n)) {
 		rmap m;
 		if (parse_map_line(r, l, n, &m) == 1) {
-			if (!cprof_vec_grow(r->p, r->maps, 1))
+			if (!CPROF_VEC_GROW(r->p, r->maps, 1))
 				return false;
 			r->maps.v[r->maps.n++] = m;
 		}
@@ -345,7 +345,7 @@ static bool parse_maps(raw *r, text t)
 
 static const char *mstr(raw *r, int64_t i)
 {
-	return cprof_profile_string(r->p, i);
+	return cprof__profile_string(r->p, i);
 }
 
 /* A shared library: pprof's libRx `([.]so$|[.]so[._][0-9]+)`. */
@@ -440,9 +440,9 @@ static const char cpu_rx[] = "ProfileData::Add|ProfileData::prof_handler|CpuProf
 /* Turn r into the profile.  The sample types are already in r->p. */
 static int finish(raw *r, text maps, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	if (!parse_maps(r, maps))
-		return cprof_errf(err, errlen, "out of memory");
+		return cprof__errf(err, errlen, "out of memory");
 	massage(r);
 
 	/* Locations in first-use order (pprof's remapLocationIDs). */
@@ -455,7 +455,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 	uint32_t zero_id = 0;
 	int rc = 0;
 	if (!am.k || !am.v || !ids) {
-		rc = cprof_errf(err, errlen, "out of memory");
+		rc = cprof__errf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < r->s.n && rc == 0; i++) {
@@ -466,15 +466,15 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 			if (a == 0 && zero_loc) {
 				id = zero_id;
 			} else {
-				size_t j = cprof_mix64(a) & am.mask;
+				size_t j = cprof__mix64(a) & am.mask;
 				while (am.v[j] && am.k[j] != a)
 					j = (j + 1) & am.mask;
 				if (a != 0 && am.v[j]) {
 					id = am.v[j];
 				} else {
-					uint64_t nid = cprof_profile_add_location(p, 0, a, NULL, 0);
+					uint64_t nid = cprof__profile_add_location(p, 0, a, NULL, 0);
 					if (!nid || nid > UINT32_MAX) {
-						rc = cprof_errf(err, errlen, "out of memory");
+						rc = cprof__errf(err, errlen, "out of memory");
 						break;
 					}
 					id = (uint32_t)nid;
@@ -505,7 +505,7 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 	bool fake = false;
 	uint64_t fake_id = 0;
 	for (size_t i = 0; i < p->location.n; i++) {
-		cprof_location *l = &p->location.v[i];
+		cprof__location *l = &p->location.v[i];
 		uint64_t a = l->address;
 		if (a == 0)
 			continue;
@@ -530,33 +530,33 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 		}
 	}
 	for (size_t k = first; k < nm; k++) {
-		cprof_mapping cm;
+		cprof__mapping cm;
 		memset(&cm, 0, sizeof(cm));
 		cm.start = m[k].start;
 		cm.limit = m[k].limit;
 		cm.offset = m[k].offset;
 		cm.file = m[k].file;
 		cm.build_id = m[k].build_id;
-		cprof_profile_add_mapping(p, &cm);
+		cprof__profile_add_mapping(p, &cm);
 	}
 	if (fake) {
-		cprof_mapping cm;
+		cprof__mapping cm;
 		memset(&cm, 0, sizeof(cm));
 		cm.limit = UINT64_MAX;
-		cprof_profile_add_mapping(p, &cm);
+		cprof__profile_add_mapping(p, &cm);
 	}
 
-	int64_t bytes = cprof_profile_str(p, "bytes");
+	int64_t bytes = cprof__profile_str(p, "bytes");
 	for (size_t i = 0; i < r->s.n; i++) {
 		const rsample *s = &r->s.v[i];
-		cprof_label lab = {bytes, 0, s->blocksize, 0};
+		cprof__label lab = {bytes, 0, s->blocksize, 0};
 		bool has = s->has_bytes && s->blocksize != 0;
 		if (s->n > UINT32_MAX ||
-		    !cprof_profile_add_sample(p, ids + s->off, s->n, s->v, has ? &lab : NULL, has))
+		    !cprof__profile_add_sample(p, ids + s->off, s->n, s->v, has ? &lab : NULL, has))
 			break;
 	}
 	if (p->oom)
-		rc = cprof_errf(err, errlen, "out of memory");
+		rc = cprof__errf(err, errlen, "out of memory");
 out:
 	free(am.k);
 	free(am.v);
@@ -565,23 +565,23 @@ out:
 }
 
 /* The period type (and period) of p. */
-static void set_period(cprof_profile *p, const char *type, const char *unit, int64_t period)
+static void set_period(cprof__profile *p, const char *type, const char *unit, int64_t period)
 {
-	p->period_type.type = cprof_profile_str(p, type);
-	p->period_type.unit = cprof_profile_str(p, unit);
+	p->period_type.type = cprof__profile_str(p, type);
+	p->period_type.unit = cprof__profile_str(p, unit);
 	p->period = period;
 }
 
 /* The heap parsers' sample types: Go's heap layout when allocation counts
  * are present, else objects/count and space/bytes; period type space/bytes. */
-static void heap_types(cprof_profile *p, bool has_alloc, int64_t rate)
+static void heap_types(cprof__profile *p, bool has_alloc, int64_t rate)
 {
 	if (has_alloc) {
-		cprof_profile_heap_types(p, rate);
+		cprof__profile_heap_types(p, rate);
 		return;
 	}
-	cprof_profile_add_sample_type(p, "objects", "count");
-	cprof_profile_add_sample_type(p, "space", "bytes");
+	cprof__profile_add_sample_type(p, "objects", "count");
+	cprof__profile_add_sample_type(p, "space", "bytes");
 	set_period(p, "space", "bytes", rate);
 }
 
@@ -591,9 +591,9 @@ static int conclude(raw *r, int rc, text maps, const char *drop, const char *kee
 		    size_t errlen)
 {
 	if (rc == 0) {
-		r->p->drop_frames = cprof_profile_str(r->p, drop);
+		r->p->drop_frames = cprof__profile_str(r->p, drop);
 		if (keep)
-			r->p->keep_frames = cprof_profile_str(r->p, keep);
+			r->p->keep_frames = cprof__profile_str(r->p, keep);
 		rc = finish(r, maps, err, errlen);
 	}
 	raw_free(r);
@@ -633,7 +633,7 @@ static bool word(words *w, uint64_t *v)
 	return true;
 }
 
-static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
+static int parse_cpu(cprof__profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
 {
 	static const struct { unsigned size; bool big; } fmts[] = {{4, false}, {4, true}, {8, false}, {8, true}};
 	words w;
@@ -669,7 +669,7 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 		if (depth > stk_cap) {
 			uint64_t *ns = realloc(stk, depth * sizeof(*ns));
 			if (!ns) {
-				rc = cprof_errf(err, errlen, "out of memory");
+				rc = cprof__errf(err, errlen, "out of memory");
 				break;
 			}
 			stk = ns;
@@ -683,7 +683,7 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 			stk[i]--; /* return address -> call instruction */
 		int64_t v[2] = {(int64_t)count, (int64_t)(count * (uint64_t)period_ns)};
 		if (!raw_sample(&r, stk, depth, v, 0, false)) {
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 			break;
 		}
 	}
@@ -734,8 +734,8 @@ static int parse_cpu(cprof_profile *p, const uint8_t *data, size_t n, char *err,
 			drop_frame(&r, s, 1);
 	}
 
-	cprof_profile_add_sample_type(p, "samples", "count");
-	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
+	cprof__profile_add_sample_type(p, "samples", "count");
+	cprof__profile_add_sample_type(p, "cpu", "nanoseconds");
 	set_period(p, "cpu", "nanoseconds", period_ns);
 	return conclude(&r, 0, (text){(const char *)w.p, (const char *)w.end}, cpu_rx, NULL, err,
 			errlen);
@@ -812,7 +812,7 @@ static int addrs_after_at(cur *c, abuf *out)
 	return 0;
 }
 
-static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, size_t errlen)
+static int parse_heap(cprof__profile *p, const char *data, size_t n, char *err, size_t errlen)
 {
 	text t = {data, data + n};
 	const char *l;
@@ -883,7 +883,7 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 		cur s = {l, l + ln};
 		int64_t v[4];
 		if (!four(&s, v, true) || (skip_sp(&s), !lit(&s, "@"))) {
-			rc = cprof_errf(err, errlen, "parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
+			rc = cprof__errf(err, errlen, "parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
 				  lineno);
 			break;
 		}
@@ -893,7 +893,7 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 		for (int pair = has_alloc ? 1 : 0; pair >= 0; pair--) {
 			int64_t cnt = v[pair * 2], size = v[pair * 2 + 1];
 			if (cnt == 0 && size != 0) {
-				rc = cprof_errf(err, errlen, "parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
+				rc = cprof__errf(err, errlen, "parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
 					  lineno, pair ? "allocation" : "inuse", pair ? "allocation" : "inuse",
 					  (long long)size);
 				break;
@@ -910,14 +910,14 @@ static int parse_heap(cprof_profile *p, const char *data, size_t n, char *err, s
 			break;
 		int ar = addrs_after_at(&s, &a);
 		if (ar < 0) {
-			rc = ar == -2 ? cprof_errf(err, errlen, "out of memory")
-				      : cprof_errf(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
+			rc = ar == -2 ? cprof__errf(err, errlen, "out of memory")
+				      : cprof__errf(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
 			break;
 		}
 		for (size_t i = 0; i < a.n; i++)
 			a.v[i]--;
 		if (!raw_sample(&r, a.v, a.n, vals, blocksize, true)) {
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 			break;
 		}
 	}
@@ -941,7 +941,7 @@ static bool thread_line(cur *c, int64_t *thread, int64_t v[4])
 	return lit(c, ":") && four(c, v, false);
 }
 
-static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *err, size_t errlen)
+static int parse_jemalloc(cprof__profile *p, const char *data, size_t n, char *err, size_t errlen)
 {
 	text t = {data, data + n};
 	const char *l;
@@ -979,7 +979,7 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 			if (ar == -1)
 				goto bad;
 			if (ar < 0) {
-				rc = cprof_errf(err, errlen, "out of memory");
+				rc = cprof__errf(err, errlen, "out of memory");
 				break;
 			}
 			/* jeprof's FixCallerAddresses: all but the leaf are
@@ -1010,12 +1010,12 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 		scale_heap(&vals[0], &vals[1], rate);
 		scale_heap(&vals[2], &vals[3], rate);
 		if (!raw_sample(&r, a.v, a.n, vals, blocksize, true)) {
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 			break;
 		}
 		continue;
 	bad:
-		rc = cprof_errf(err, errlen, "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
+		rc = cprof__errf(err, errlen, "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
 			  lineno, (int)(ln > 60 ? 60 : ln), l);
 		break;
 	}
@@ -1033,7 +1033,7 @@ static int parse_jemalloc(cprof_profile *p, const char *data, size_t n, char *er
 
 /* ---- Go count profiles (goroutine/threadcreate debug=1) ------------------- */
 
-static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *err, size_t errlen)
+static int parse_go_count(cprof__profile *p, const char *data, size_t n, char *err, size_t errlen)
 {
 	text t = {data, data + n};
 	const char *l;
@@ -1082,25 +1082,25 @@ static int parse_go_count(cprof_profile *p, const char *data, size_t n, char *er
 			if (!ok)
 				break;
 			if (!abuf_push(&a, x - 1)) {
-				rc = cprof_errf(err, errlen, "out of memory");
+				rc = cprof__errf(err, errlen, "out of memory");
 				break;
 			}
 		}
 		if (rc)
 			break;
 		if (!ok || a.n == 0) {
-			rc = cprof_errf(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
+			rc = cprof__errf(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
 				  (int)(ln > 60 ? 60 : ln), l);
 			break;
 		}
 		if (!raw_sample(&r, a.v, a.n, &cnt, 0, false)) {
-			rc = cprof_errf(err, errlen, "out of memory");
+			rc = cprof__errf(err, errlen, "out of memory");
 			break;
 		}
 	}
 	free(a.v);
 	if (rc == 0) {
-		cprof_profile_add_sample_type(p, type, "count");
+		cprof__profile_add_sample_type(p, type, "count");
 		set_period(p, type, "count", 1);
 	}
 	return conclude(&r, rc, maps_after(t), cpu_rx, NULL, err, errlen);
@@ -1123,7 +1123,7 @@ static bool starts(const char *s, size_t n, const char *prefix)
 }
 
 /* pprof's parseContention. */
-static int parse_contention(cprof_profile *p, const char *data, size_t n, char *err, size_t errlen)
+static int parse_contention(cprof__profile *p, const char *data, size_t n, char *err, size_t errlen)
 {
 	text t = {data, data + n};
 	const char *l;
@@ -1192,7 +1192,7 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 			}
 			int ar = addrs_after_at(&c, &a);
 			if (ar < 0) {
-				rc = ar == -2 ? cprof_errf(err, errlen, "out of memory") : UNRECOGNIZED;
+				rc = ar == -2 ? cprof__errf(err, errlen, "out of memory") : UNRECOGNIZED;
 				break;
 			}
 			if (period > 0) {
@@ -1204,7 +1204,7 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 				a.v[i]--;
 			int64_t v[2] = {count, cycles};
 			if (!raw_sample(&r, a.v, a.n, v, 0, false)) {
-				rc = cprof_errf(err, errlen, "out of memory");
+				rc = cprof__errf(err, errlen, "out of memory");
 				break;
 			}
 		}
@@ -1214,15 +1214,15 @@ static int parse_contention(cprof_profile *p, const char *data, size_t n, char *
 	if (rc == 0) {
 		if (maps.p == maps.end)
 			maps = maps_after(t);
-		cprof_profile_add_sample_type(p, "contentions", "count");
-		cprof_profile_add_sample_type(p, "delay", "nanoseconds");
+		cprof__profile_add_sample_type(p, "contentions", "count");
+		cprof__profile_add_sample_type(p, "delay", "nanoseconds");
 		set_period(p, "contentions", "count", period);
 		p->duration_nanos = duration;
 	}
 	return conclude(&r, rc, maps, lock_rx, NULL, err, errlen);
 }
 
-int cprof_legacy_parse(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen)
+int cprof__legacy_parse(cprof__profile *p, const void *data, size_t n, char *err, size_t errlen)
 {
 	int rc = parse_cpu(p, data, n, err, errlen);
 	if (rc == UNRECOGNIZED)

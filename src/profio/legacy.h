@@ -18,6 +18,6 @@
 /* Parse data (already decompressed) into the empty profile p.
  * Returns 0 on success, 1 if data is in none of the legacy formats (p left
  * empty), -1 with a message in err if it is one of them but malformed. */
-int cprof_legacy_parse(cprof_profile *p, const void *data, size_t n, char *err, size_t errlen);
+int cprof__legacy_parse(cprof__profile *p, const void *data, size_t n, char *err, size_t errlen);
 
 #endif

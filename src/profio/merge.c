@@ -56,16 +56,16 @@ typedef struct mapinfo {
 } mapinfo;
 
 typedef struct merger {
-	cprof_profile *out;
+	cprof__profile *out;
 	set maps, fns, locs, samples;
 	/* Per source, by source index. */
-	const cprof_profile *src;
+	const cprof__profile *src;
 	int64_t *str;      /* source string -> output string + 1; 0 unmapped */
 	mapinfo *map;
 	uint64_t *fn, *loc;
 	uint32_t *ltmp;    /* one sample's output location ids */
 	size_t ltmp_cap;
-	cprof_label *labtmp;
+	cprof__label *labtmp;
 	size_t labtmp_cap;
 	int64_t *vtmp;
 	bool oom;
@@ -73,11 +73,11 @@ typedef struct merger {
 
 static int64_t mstr(merger *m, int64_t i)
 {
-	const cprof_profile *s = m->src;
+	const cprof__profile *s = m->src;
 	if (i <= 0 || (uint64_t)i >= s->str.n)
 		return 0;
 	if (!m->str[i])
-		m->str[i] = cprof_profile_strn(m->out, s->str.v[i], s->str.len[i]) + 1;
+		m->str[i] = cprof__profile_strn(m->out, s->str.v[i], s->str.len[i]) + 1;
 	return m->str[i] - 1;
 }
 
@@ -106,84 +106,84 @@ static bool set_reserve(merger *m, set *t)
 /* Content keys of output entities (pprof's mappingKey, functionKey,
  * locationKey, sampleKey); strings are output indices, so equal strings are
  * equal numbers. */
-static uint64_t map_size(const cprof_mapping *mp)
+static uint64_t map_size(const cprof__mapping *mp)
 {
 	uint64_t size = mp->limit - mp->start + 0xfff;
 	return size - size % 0x1000;
 }
 
-static int64_t map_name(const cprof_mapping *mp)
+static int64_t map_name(const cprof__mapping *mp)
 {
 	return mp->build_id ? mp->build_id : mp->file;
 }
 
-static uint64_t hash_mapping(const cprof_mapping *mp)
+static uint64_t hash_mapping(const cprof__mapping *mp)
 {
-	return cprof_hash_step(cprof_hash_step(cprof_hash_step(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
+	return cprof__hash_step(cprof__hash_step(cprof__hash_step(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
 }
 
-static bool mapping_eq(const cprof_mapping *a, const cprof_mapping *b)
+static bool mapping_eq(const cprof__mapping *a, const cprof__mapping *b)
 {
 	return map_size(a) == map_size(b) && a->offset == b->offset && map_name(a) == map_name(b);
 }
 
-static uint64_t hash_function(const cprof_function *f)
+static uint64_t hash_function(const cprof__function *f)
 {
-	return cprof_hash_step(cprof_hash_step(cprof_hash_step(cprof_hash_step(2, (uint64_t)f->name), (uint64_t)f->system_name),
+	return cprof__hash_step(cprof__hash_step(cprof__hash_step(cprof__hash_step(2, (uint64_t)f->name), (uint64_t)f->system_name),
 		       (uint64_t)f->filename), (uint64_t)f->start_line);
 }
 
-static bool function_eq(const cprof_function *a, const cprof_function *b)
+static bool function_eq(const cprof__function *a, const cprof__function *b)
 {
 	return a->name == b->name && a->system_name == b->system_name &&
 	       a->filename == b->filename && a->start_line == b->start_line;
 }
 
 /* Address relative to the mapping start (address randomisation). */
-static uint64_t loc_addr(const cprof_profile *o, const cprof_location *l)
+static uint64_t loc_addr(const cprof__profile *o, const cprof__location *l)
 {
 	return l->mapping_id ? l->address - o->mapping.v[l->mapping_id - 1].start : l->address;
 }
 
-static uint64_t hash_location(const cprof_profile *o, const cprof_location *l)
+static uint64_t hash_location(const cprof__profile *o, const cprof__location *l)
 {
-	uint64_t h = cprof_hash_step(cprof_hash_step(cprof_hash_step(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
-	const cprof_line *ln = l->nline ? o->line_pool.v + l->line_off : NULL;
+	uint64_t h = cprof__hash_step(cprof__hash_step(cprof__hash_step(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
+	const cprof__line *ln = l->nline ? o->line_pool.v + l->line_off : NULL;
 	for (uint32_t j = 0; j < l->nline; j++)
-		h = cprof_hash_step(cprof_hash_step(cprof_hash_step(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
+		h = cprof__hash_step(cprof__hash_step(cprof__hash_step(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
 	return h;
 }
 
-static bool location_eq(const cprof_profile *o, const cprof_location *a, const cprof_location *b)
+static bool location_eq(const cprof__profile *o, const cprof__location *a, const cprof__location *b)
 {
 	return a->mapping_id == b->mapping_id && loc_addr(o, a) == loc_addr(o, b) &&
 	       a->is_folded == b->is_folded && a->nline == b->nline &&
 	       (!a->nline || !memcmp(o->line_pool.v + a->line_off, o->line_pool.v + b->line_off,
-				     a->nline * sizeof(cprof_line)));
+				     a->nline * sizeof(cprof__line)));
 }
 
-static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof_label *l,
+static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof__label *l,
 			    uint32_t nlabel)
 {
 	uint64_t h = 4;
 	uint32_t k = 0;
 	for (; k + 1 < nloc; k += 2) /* two 32-bit ids a round */
-		h = cprof_hash_step(h, locs[k] | (uint64_t)locs[k + 1] << 32);
+		h = cprof__hash_step(h, locs[k] | (uint64_t)locs[k + 1] << 32);
 	if (k < nloc)
-		h = cprof_hash_step(h, locs[k]);
+		h = cprof__hash_step(h, locs[k]);
 	for (k = 0; k < nlabel; k++)
-		h = cprof_hash_step(cprof_hash_step(cprof_hash_step(cprof_hash_step(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
+		h = cprof__hash_step(cprof__hash_step(cprof__hash_step(cprof__hash_step(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
 			(uint64_t)l[k].num_unit);
-	return cprof_hash_step(h, nloc);
+	return cprof__hash_step(h, nloc);
 }
 
-static bool sample_eq(const cprof_profile *o, const cprof_sample *c, const uint32_t *locs,
-		      uint32_t nloc, const cprof_label *l, uint32_t nlabel)
+static bool sample_eq(const cprof__profile *o, const cprof__sample *c, const uint32_t *locs,
+		      uint32_t nloc, const cprof__label *l, uint32_t nlabel)
 {
 	if (c->nloc != nloc || c->nlabel != nlabel)
 		return false;
 	for (uint32_t k = 0; k < nloc; k++)
-		if (cprof_sample_loc(o, c, k) != locs[k])
+		if (cprof__sample_loc(o, c, k) != locs[k])
 			return false;
 	return !nlabel || !memcmp(o->label_pool.v + c->label_off, l, nlabel * sizeof(*l));
 }
@@ -192,9 +192,9 @@ static mapinfo map_mapping(merger *m, size_t i)
 {
 	if (m->map[i].id)
 		return m->map[i];
-	cprof_profile *o = m->out;
-	const cprof_mapping *sm = &m->src->mapping.v[i];
-	cprof_mapping nm = *sm;
+	cprof__profile *o = m->out;
+	const cprof__mapping *sm = &m->src->mapping.v[i];
+	cprof__mapping nm = *sm;
 	nm.file = mstr(m, sm->file);
 	nm.build_id = mstr(m, sm->build_id);
 	uint64_t h = hash_mapping(&nm);
@@ -207,7 +207,7 @@ static mapinfo map_mapping(merger *m, size_t i)
 		mi.id = sl->idx1;
 		mi.offset = (int64_t)(o->mapping.v[sl->idx1 - 1].start - sm->start);
 	} else {
-		mi.id = cprof_profile_add_mapping(o, &nm);
+		mi.id = cprof__profile_add_mapping(o, &nm);
 		if (!mi.id)
 			return mi;
 		sl->hash = (uint32_t)h;
@@ -223,9 +223,9 @@ static uint64_t map_function(merger *m, uint64_t sid)
 	size_t i = sid - 1;
 	if (m->fn[i])
 		return m->fn[i];
-	cprof_profile *o = m->out;
-	const cprof_function *sf = &m->src->function.v[i];
-	cprof_function nf = {mstr(m, sf->name), mstr(m, sf->system_name), mstr(m, sf->filename),
+	cprof__profile *o = m->out;
+	const cprof__function *sf = &m->src->function.v[i];
+	cprof__function nf = {mstr(m, sf->name), mstr(m, sf->system_name), mstr(m, sf->filename),
 			     sf->start_line};
 	uint64_t h = hash_function(&nf);
 	if (!set_reserve(m, &m->fns))
@@ -233,7 +233,7 @@ static uint64_t map_function(merger *m, uint64_t sid)
 #define FN_EQ(k) function_eq(&o->function.v[k], &nf)
 	slot *sl = SET_FIND(&m->fns, h, FN_EQ);
 	if (!sl->idx1) {
-		if (!cprof_vec_grow(o, o->function, 1))
+		if (!CPROF_VEC_GROW(o, o->function, 1))
 			return 0;
 		o->function.v[o->function.n++] = nf;
 		sl->hash = (uint32_t)h;
@@ -248,8 +248,8 @@ static uint64_t map_location(merger *m, uint64_t sid)
 	size_t i = sid - 1;
 	if (m->loc[i])
 		return m->loc[i];
-	cprof_profile *o = m->out;
-	const cprof_location *sl0 = &m->src->location.v[i];
+	cprof__profile *o = m->out;
+	const cprof__location *sl0 = &m->src->location.v[i];
 	mapinfo mi = {0, 0};
 	if (sl0->mapping_id) {
 		mi = map_mapping(m, sl0->mapping_id - 1);
@@ -260,16 +260,16 @@ static uint64_t map_location(merger *m, uint64_t sid)
 	/* Lines go to the end of the output pool; dropped again if the
 	 * location turns out to exist. */
 	size_t loff = o->line_pool.n;
-	if (!cprof_vec_grow(o, o->line_pool, sl0->nline))
+	if (!CPROF_VEC_GROW(o, o->line_pool, sl0->nline))
 		return 0;
-	const cprof_line *sln = sl0->nline ? cprof_location_lines(m->src, sl0) : NULL;
+	const cprof__line *sln = sl0->nline ? cprof__location_lines(m->src, sl0) : NULL;
 	for (uint32_t j = 0; j < sl0->nline; j++) {
 		uint64_t f = map_function(m, sln[j].function_id);
 		if (!f)
 			return 0;
-		o->line_pool.v[loff + j] = (cprof_line){f, sln[j].line, sln[j].column};
+		o->line_pool.v[loff + j] = (cprof__line){f, sln[j].line, sln[j].column};
 	}
-	cprof_location nl = {.mapping_id = mi.id, .address = addr, .line_off = loff,
+	cprof__location nl = {.mapping_id = mi.id, .address = addr, .line_off = loff,
 			     .nline = sl0->nline, .is_folded = sl0->is_folded};
 	uint64_t h = hash_location(o, &nl);
 	if (!set_reserve(m, &m->locs))
@@ -277,7 +277,7 @@ static uint64_t map_location(merger *m, uint64_t sid)
 #define LOC_EQ(k) location_eq(o, &o->location.v[k], &nl)
 	slot *s = SET_FIND(&m->locs, h, LOC_EQ);
 	if (!s->idx1) {
-		if (!cprof_vec_grow(o, o->location, 1))
+		if (!CPROF_VEC_GROW(o, o->location, 1))
 			return 0;
 		o->line_pool.n = loff + sl0->nline;
 		o->location.v[o->location.n++] = nl;
@@ -288,7 +288,7 @@ static uint64_t map_location(merger *m, uint64_t sid)
 	return m->loc[i] = s->idx1;
 }
 
-static int label_cmp(const cprof_label *a, const cprof_label *b)
+static int label_cmp(const cprof__label *a, const cprof__label *b)
 {
 	if (a->key != b->key)
 		return a->key < b->key ? -1 : 1;
@@ -311,7 +311,7 @@ static bool tmp_reserve(merger *m, size_t nloc, size_t nlab)
 		m->ltmp_cap = nloc;
 	}
 	if (nlab > m->labtmp_cap) {
-		cprof_label *l = realloc(m->labtmp, nlab * sizeof(*l));
+		cprof__label *l = realloc(m->labtmp, nlab * sizeof(*l));
 		if (!l)
 			return false;
 		m->labtmp = l;
@@ -332,14 +332,14 @@ static int64_t scale_value(int64_t v, double scale)
 	return (int64_t)x;
 }
 
-static bool map_sample(merger *m, const cprof_sample *ss, double scale)
+static bool map_sample(merger *m, const cprof__sample *ss, double scale)
 {
-	cprof_profile *o = m->out;
-	const cprof_profile *src = m->src;
+	cprof__profile *o = m->out;
+	const cprof__profile *src = m->src;
 	size_t nt = o->sample_type.n;
 	if (nt == 0)
 		return true; /* no values: nothing to merge */
-	const int64_t *sv = cprof_sample_values(src, ss);
+	const int64_t *sv = cprof__sample_values(src, ss);
 	bool zero = true;
 	for (size_t k = 0; k < nt; k++) {
 		m->vtmp[k] = scale_value(sv[k], scale);
@@ -350,16 +350,16 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 	if (!tmp_reserve(m, ss->nloc, ss->nlabel))
 		return false;
 	for (uint32_t k = 0; k < ss->nloc; k++) {
-		uint64_t id = map_location(m, cprof_sample_loc(src, ss, k));
+		uint64_t id = map_location(m, cprof__sample_loc(src, ss, k));
 		if (!id)
 			return false;
 		m->ltmp[k] = (uint32_t)id; /* < 2^32: add_profile checked the count */
 	}
 	/* Labels in a canonical order, so equal label sets compare equal. */
-	const cprof_label *lab = ss->nlabel ? cprof_sample_labels(src, ss) : NULL;
-	cprof_label *nl = m->labtmp;
+	const cprof__label *lab = ss->nlabel ? cprof__sample_labels(src, ss) : NULL;
+	cprof__label *nl = m->labtmp;
 	for (uint32_t k = 0; k < ss->nlabel; k++) {
-		cprof_label l = {mstr(m, lab[k].key), mstr(m, lab[k].str), lab[k].num,
+		cprof__label l = {mstr(m, lab[k].key), mstr(m, lab[k].str), lab[k].num,
 				 mstr(m, lab[k].num_unit)};
 		uint32_t j = k;
 		for (; j > 0 && label_cmp(&nl[j - 1], &l) > 0; j--)
@@ -387,23 +387,23 @@ static bool map_sample(merger *m, const cprof_sample *ss, double scale)
 
 /* Merge may get profiles that were built, not decoded: check every
  * reference before following it.  NULL if fine. */
-static const char *check_refs(const cprof_profile *p)
+static const char *check_refs(const cprof__profile *p)
 {
 	size_t nt = p->sample_type.n;
 	for (size_t i = 0; i < p->sample.n; i++) {
-		const cprof_sample *s = &p->sample.v[i];
+		const cprof__sample *s = &p->sample.v[i];
 		if (s->loc_off > p->loc_pool.n || s->nloc > p->loc_pool.n - s->loc_off ||
 		    s->label_off > p->label_pool.n || s->nlabel > p->label_pool.n - s->label_off ||
 		    s->value_off > p->value_pool.n || nt > p->value_pool.n - s->value_off)
 			return "sample data out of range";
 		for (uint32_t k = 0; k < s->nloc; k++) {
-			uint64_t id = cprof_sample_loc(p, s, k);
+			uint64_t id = cprof__sample_loc(p, s, k);
 			if (id == 0 || id > p->location.n)
 				return "sample references an unknown location";
 		}
 	}
 	for (size_t i = 0; i < p->location.n; i++) {
-		const cprof_location *l = &p->location.v[i];
+		const cprof__location *l = &p->location.v[i];
 		if (l->mapping_id > p->mapping.n)
 			return "location references an unknown mapping";
 		if (l->line_off > p->line_pool.n || l->nline > p->line_pool.n - l->line_off)
@@ -418,7 +418,7 @@ static const char *check_refs(const cprof_profile *p)
 }
 
 /* Add all of src's samples (scaled) to m->out. */
-static bool add_profile(merger *m, const cprof_profile *src, double scale)
+static bool add_profile(merger *m, const cprof__profile *src, double scale)
 {
 	bool ok = false;
 	m->src = src;
@@ -449,57 +449,57 @@ out:
 	return ok;
 }
 
-static bool str_eq(const cprof_profile *a, int64_t i, const cprof_profile *b, int64_t j)
+static bool str_eq(const cprof__profile *a, int64_t i, const cprof__profile *b, int64_t j)
 {
 	size_t la = i > 0 && (uint64_t)i < a->str.n ? a->str.len[i] : 0;
 	size_t lb = j > 0 && (uint64_t)j < b->str.n ? b->str.len[j] : 0;
 	return la == lb && (la == 0 || !memcmp(a->str.v[i], b->str.v[j], la));
 }
 
-static bool vt_equal(const cprof_profile *a, const cprof_valuetype *x, const cprof_profile *b,
-		     const cprof_valuetype *y)
+static bool vt_equal(const cprof__profile *a, const cprof__valuetype *x, const cprof__profile *b,
+		     const cprof__valuetype *y)
 {
 	return str_eq(a, x->type, b, y->type) && str_eq(a, x->unit, b, y->unit);
 }
 
-static void describe_types(const cprof_profile *p, char *buf, size_t len)
+static void describe_types(const cprof__profile *p, char *buf, size_t len)
 {
 	size_t o = 0;
 	o += (size_t)snprintf(buf, len, "[");
 	for (size_t i = 0; i < p->sample_type.n && o < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, "%s%s/%s", i ? " " : "",
-				      cprof_profile_string(p, p->sample_type.v[i].type),
-				      cprof_profile_string(p, p->sample_type.v[i].unit));
+				      cprof__profile_string(p, p->sample_type.v[i].type),
+				      cprof__profile_string(p, p->sample_type.v[i].unit));
 	if (o < len)
 		snprintf(buf + o, len - o, "]");
 }
 
-static bool is_empty(const cprof_profile *p)
+static bool is_empty(const cprof__profile *p)
 {
 	return p->sample_type.n == 0 && p->sample.n == 0 && p->location.n == 0 &&
 	       p->mapping.n == 0 && p->function.n == 0 && p->period_type.type == 0 &&
 	       p->period_type.unit == 0;
 }
 
-static int64_t copy_str(cprof_profile *o, const cprof_profile *p, int64_t i)
+static int64_t copy_str(cprof__profile *o, const cprof__profile *p, int64_t i)
 {
-	return i > 0 && (uint64_t)i < p->str.n ? cprof_profile_strn(o, p->str.v[i], p->str.len[i]) : 0;
+	return i > 0 && (uint64_t)i < p->str.n ? cprof__profile_strn(o, p->str.v[i], p->str.len[i]) : 0;
 }
 
-static void add_comments(cprof_profile *o, const cprof_profile *p)
+static void add_comments(cprof__profile *o, const cprof__profile *p)
 {
 	for (size_t i = 0; i < p->comment.n; i++) {
 		int64_t c = copy_str(o, p, p->comment.v[i]);
 		bool seen = false;
 		for (size_t j = 0; j < o->comment.n && !seen; j++)
 			seen = o->comment.v[j] == c;
-		if (!seen && cprof_vec_grow(o, o->comment, 1))
+		if (!seen && CPROF_VEC_GROW(o, o->comment, 1))
 			o->comment.v[o->comment.n++] = c;
 	}
 }
 
 /* pprof's combineHeaders, one more profile at a time. */
-static void merge_headers(cprof_profile *out, const cprof_profile *s)
+static void merge_headers(cprof__profile *out, const cprof__profile *s)
 {
 	if (s->time_nanos && (!out->time_nanos || s->time_nanos < out->time_nanos))
 		out->time_nanos = s->time_nanos;
@@ -517,14 +517,14 @@ static void merge_headers(cprof_profile *out, const cprof_profile *s)
  * into m's tables as they are.  False if d is not in that form (duplicate
  * strings or entities, unsorted labels, all-zero samples); d is then
  * unchanged but for its string hash, and the caller rebuilds instead. */
-static bool adopt(merger *m, cprof_profile *d)
+static bool adopt(merger *m, cprof__profile *d)
 {
 	m->out = d;
 	for (size_t i = 1; i < d->str.n; i++)
-		if (cprof_profile_strn(d, d->str.v[i], d->str.len[i]) != (int64_t)i)
+		if (cprof__profile_strn(d, d->str.v[i], d->str.len[i]) != (int64_t)i)
 			return false;
 	for (size_t i = 0; i < d->mapping.n; i++) {
-		const cprof_mapping *mp = &d->mapping.v[i];
+		const cprof__mapping *mp = &d->mapping.v[i];
 		uint64_t h = hash_mapping(mp);
 		if (!set_reserve(m, &m->maps))
 			return false;
@@ -536,7 +536,7 @@ static bool adopt(merger *m, cprof_profile *d)
 		m->maps.n++;
 	}
 	for (size_t i = 0; i < d->function.n; i++) {
-		const cprof_function *f = &d->function.v[i];
+		const cprof__function *f = &d->function.v[i];
 		uint64_t h = hash_function(f);
 		if (!set_reserve(m, &m->fns))
 			return false;
@@ -548,7 +548,7 @@ static bool adopt(merger *m, cprof_profile *d)
 		m->fns.n++;
 	}
 	for (size_t i = 0; i < d->location.n; i++) {
-		const cprof_location *l = &d->location.v[i];
+		const cprof__location *l = &d->location.v[i];
 		uint64_t h = hash_location(d, l);
 		if (!set_reserve(m, &m->locs))
 			return false;
@@ -561,16 +561,16 @@ static bool adopt(merger *m, cprof_profile *d)
 	}
 	size_t nt = d->sample_type.n;
 	for (size_t i = 0; i < d->sample.n; i++) {
-		const cprof_sample *s = &d->sample.v[i];
+		const cprof__sample *s = &d->sample.v[i];
 		if (!tmp_reserve(m, s->nloc, 0))
 			return false;
 		uint32_t *locs = m->ltmp;
-		cprof_sample_locids(d, s, locs);
-		const cprof_label *lab = s->nlabel ? cprof_sample_labels(d, s) : NULL;
+		cprof__sample_locids(d, s, locs);
+		const cprof__label *lab = s->nlabel ? cprof__sample_labels(d, s) : NULL;
 		for (uint32_t k = 1; k < s->nlabel; k++)
 			if (label_cmp(&lab[k - 1], &lab[k]) > 0)
 				return false;
-		const int64_t *v = cprof_sample_values(d, s);
+		const int64_t *v = cprof__sample_values(d, s);
 		bool zero = true;
 		for (size_t k = 0; k < nt && zero; k++)
 			zero = v[k] == 0;
@@ -601,15 +601,15 @@ static void merger_free(merger *m)
 }
 
 /* Build out = merge(first * fscale, second * sscale) (second may be NULL). */
-static int build(cprof_profile *out, const cprof_profile *first, double fscale,
-		 const cprof_profile *second, double sscale, char *err, size_t errlen)
+static int build(cprof__profile *out, const cprof__profile *first, double fscale,
+		 const cprof__profile *second, double sscale, char *err, size_t errlen)
 {
-	cprof_profile_init(out);
-	const cprof_profile *h = first;
+	cprof__profile_init(out);
+	const cprof__profile *h = first;
 	for (size_t i = 0; i < h->sample_type.n; i++) {
-		if (!cprof_vec_grow(out, out->sample_type, 1))
+		if (!CPROF_VEC_GROW(out, out->sample_type, 1))
 			break;
-		out->sample_type.v[out->sample_type.n++] = (cprof_valuetype){
+		out->sample_type.v[out->sample_type.n++] = (cprof__valuetype){
 			copy_str(out, h, h->sample_type.v[i].type), copy_str(out, h, h->sample_type.v[i].unit)};
 	}
 	out->period_type.type = copy_str(out, h, h->period_type.type);
@@ -628,16 +628,16 @@ static int build(cprof_profile *out, const cprof_profile *first, double fscale,
 	merger_free(&m);
 	cprof__profile_pools(out);
 	if (!ok || out->oom) {
-		cprof_profile_free(out);
-		return cprof_errf(err, errlen, "merging profiles: out of memory");
+		cprof__profile_free(out);
+		return cprof__errf(err, errlen, "merging profiles: out of memory");
 	}
 	return 0;
 }
 
-static bool has_zero_sample(const cprof_profile *p)
+static bool has_zero_sample(const cprof__profile *p)
 {
 	for (size_t i = 0; i < p->sample.n; i++) {
-		const int64_t *v = cprof_sample_values(p, &p->sample.v[i]);
+		const int64_t *v = cprof__sample_values(p, &p->sample.v[i]);
 		bool zero = true;
 		for (size_t k = 0; k < p->sample_type.n && zero; k++)
 			zero = v[k] == 0;
@@ -649,7 +649,7 @@ static bool has_zero_sample(const cprof_profile *p)
 
 /* True if every location, function and mapping (but the first, the main
  * binary) is referenced: nothing for a compaction to drop. */
-static bool all_referenced(const cprof_profile *p)
+static bool all_referenced(const cprof__profile *p)
 {
 	size_t n = p->location.n + p->function.n + p->mapping.n + 1;
 	bool *seen = calloc(n, sizeof(*seen));
@@ -660,7 +660,7 @@ static bool all_referenced(const cprof_profile *p)
 		sl[cprof__locpool_get(&p->loc_pool, i) - 1] = true;
 	bool ok = true;
 	for (size_t i = 0; i < p->location.n && ok; i++) {
-		const cprof_location *l = &p->location.v[i];
+		const cprof__location *l = &p->location.v[i];
 		ok = sl[i];
 		if (l->mapping_id)
 			sm[l->mapping_id - 1] = true;
@@ -675,14 +675,14 @@ static bool all_referenced(const cprof_profile *p)
 	return ok;
 }
 
-int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
+int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
 			size_t errlen)
 {
 	const char *bad = check_refs(src);
 	if (!bad)
 		bad = check_refs(dst);
 	if (bad)
-		return cprof_errf(err, errlen, "merging profiles: invalid profile: %s", bad);
+		return cprof__errf(err, errlen, "merging profiles: invalid profile: %s", bad);
 	bool first = is_empty(dst);
 	if (!first) {
 		bool ok = dst->sample_type.n == src->sample_type.n &&
@@ -692,14 +692,14 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 		if (!ok) {
 			char a[200], b[200];
 			if (!vt_equal(dst, &dst->period_type, src, &src->period_type))
-				return cprof_errf(err, errlen, "incompatible period types %s/%s and %s/%s",
-					    cprof_profile_string(dst, dst->period_type.type),
-					    cprof_profile_string(dst, dst->period_type.unit),
-					    cprof_profile_string(src, src->period_type.type),
-					    cprof_profile_string(src, src->period_type.unit));
+				return cprof__errf(err, errlen, "incompatible period types %s/%s and %s/%s",
+					    cprof__profile_string(dst, dst->period_type.type),
+					    cprof__profile_string(dst, dst->period_type.unit),
+					    cprof__profile_string(src, src->period_type.type),
+					    cprof__profile_string(src, src->period_type.unit));
 			describe_types(dst, a, sizeof(a));
 			describe_types(src, b, sizeof(b));
-			return cprof_errf(err, errlen, "incompatible sample types %s and %s", a, b);
+			return cprof__errf(err, errlen, "incompatible sample types %s and %s", a, b);
 		}
 	}
 	if (!first && dst->sample_type.n > 0) {
@@ -715,36 +715,36 @@ int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double sca
 			merger_free(&m);
 			cprof__profile_pools(dst);
 			if (!ok || dst->oom)
-				return cprof_errf(err, errlen, "merging profiles: out of memory");
+				return cprof__errf(err, errlen, "merging profiles: out of memory");
 			if (has_zero_sample(dst))
-				return cprof_profile_compact(dst, err, errlen);
+				return cprof__profile_compact(dst, err, errlen);
 			return 0;
 		}
 		merger_free(&m);
 	}
-	cprof_profile out;
+	cprof__profile out;
 	int rc = first ? build(&out, src, scale, NULL, 1, err, errlen)
 		       : build(&out, dst, 1, src, scale, err, errlen);
 	if (rc == 0 && has_zero_sample(&out)) {
 		/* Values cancelled out: merge once more to drop those samples
 		 * and what only they referenced (pprof does the same). */
-		cprof_profile again;
+		cprof__profile again;
 		rc = build(&again, &out, 1, NULL, 1, err, errlen);
-		cprof_profile_free(&out);
+		cprof__profile_free(&out);
 		out = again;
 	}
 	if (rc < 0)
 		return -1;
-	cprof_profile_free(dst);
+	cprof__profile_free(dst);
 	*dst = out;
 	return 0;
 }
 
-int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
+int cprof__profile_compact(cprof__profile *p, char *err, size_t errlen)
 {
 	const char *bad = check_refs(p);
 	if (bad)
-		return cprof_errf(err, errlen, "merging profiles: invalid profile: %s", bad);
+		return cprof__errf(err, errlen, "merging profiles: invalid profile: %s", bad);
 	/* Already compact (Go's and cprof's own profiles usually are): keep it,
 	 * no copy. */
 	if (p->sample_type.n > 0 && all_referenced(p)) {
@@ -755,10 +755,10 @@ int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen)
 		if (same)
 			return 0;
 	}
-	cprof_profile out;
+	cprof__profile out;
 	if (build(&out, p, 1, NULL, 1, err, errlen) < 0)
 		return -1;
-	cprof_profile_free(p);
+	cprof__profile_free(p);
 	*p = out;
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include "profile/profile.h"
 
 /*
- * Merge src into dst.  dst is either empty (just cprof_profile_init'ed: it
+ * Merge src into dst.  dst is either empty (just cprof__profile_init'ed: it
  * then takes src's headers) or a profile with the same sample types and
  * period type as src (compared by name and unit), else -1 with
  * "incompatible sample types [...] and [...]" in err.
@@ -36,13 +36,13 @@
  * a one-line message in err: dst is unchanged on incompatible or invalid
  * input; after "out of memory" it must only be freed.
  */
-int cprof_profile_merge(cprof_profile *dst, const cprof_profile *src, double scale, char *err,
+int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
 			size_t errlen);
 
 /* The canonical, compacted form pprof computes for every profile it reads
  * (duplicate samples summed, zero samples and unused entities dropped, as a
  * merge of p alone).  A profile already in that form is left as it is (no
  * copy; entity order kept).  0 or -1 (invalid profile, OOM). */
-int cprof_profile_compact(cprof_profile *p, char *err, size_t errlen);
+int cprof__profile_compact(cprof__profile *p, char *err, size_t errlen);
 
 #endif

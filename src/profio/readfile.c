@@ -4,7 +4,7 @@
  * field at a time through the decoder's incremental interface (decode.h), so
  * neither the compressed nor the decompressed file is ever whole in memory;
  * pipes, stdin and the legacy formats are read whole and handed to
- * cprof_profile_decode.
+ * cprof__profile_decode.
  */
 #include "compat.h"
 #include "profio/readfile.h"
@@ -20,13 +20,13 @@
 #include <zlib.h>
 
 /* 0 or a negative errno (-EFBIG past the cap). */
-static int read_fd(int fd, cprof_buf *out)
+static int read_fd(int fd, cprof__buf *out)
 {
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((uint64_t)st.st_size > CPROF_DECODE_MAX)
 			return -EFBIG;
-		if (!cprof_buf_reserve(out, (size_t)st.st_size + 1))
+		if (!cprof__buf_reserve(out, (size_t)st.st_size + 1))
 			return -ENOMEM;
 	}
 	for (;;) {
@@ -36,7 +36,7 @@ static int read_fd(int fd, cprof_buf *out)
 			size_t extra = out->cap > 65536 ? out->cap : 65536;
 			if (extra > CPROF_DECODE_MAX - out->len)
 				extra = CPROF_DECODE_MAX - out->len;
-			if (!cprof_buf_reserve(out, extra))
+			if (!cprof__buf_reserve(out, extra))
 				return -ENOMEM;
 		}
 		size_t room = out->cap - out->len;
@@ -56,12 +56,12 @@ static int read_fd(int fd, cprof_buf *out)
 	}
 }
 
-int cprof_read_fd(int fd, cprof_buf *out, char *err, size_t errlen)
+int cprof__read_fd(int fd, cprof__buf *out, char *err, size_t errlen)
 {
 	int rc = read_fd(fd, out);
 	if (rc == -EFBIG)
-		return cprof_errf(err, errlen, "larger than the size limit of a profile");
-	return rc < 0 ? cprof_errf(err, errlen, "%s", strerror(-rc)) : 0;
+		return cprof__errf(err, errlen, "larger than the size limit of a profile");
+	return rc < 0 ? cprof__errf(err, errlen, "%s", strerror(-rc)) : 0;
 }
 
 /* ---- streaming reader for regular files ----------------------------------- */
@@ -99,7 +99,7 @@ typedef struct ahead {
 typedef struct stream {
 	source src;
 	ahead *ah;        /* NULL: the reader drives src itself */
-	cprof_buf w;      /* window: w.data[pos..w.len) not parsed yet */
+	cprof__buf w;      /* window: w.data[pos..w.len) not parsed yet */
 	size_t pos;
 	size_t total;     /* decompressed bytes so far */
 	bool eof;
@@ -302,7 +302,7 @@ static bool stream_fill(stream *s, size_t need)
 		size_t want = missing < STREAM_OUT ? STREAM_OUT : missing;
 		if (want > s->w.cap && s->w.cap >= STREAM_OUT)
 			want = s->w.cap;
-		if (!cprof_buf_reserve(&s->w, want)) {
+		if (!cprof__buf_reserve(&s->w, want)) {
 			snprintf(s->zmsg, sizeof(s->zmsg), "profile larger than the %zu MiB limit",
 				 (size_t)CPROF_DECODE_MAX >> 20);
 			s->err = s->zmsg;
@@ -339,12 +339,12 @@ static bool stream_fill(stream *s, size_t need)
 /* Decode the regular file fd as it is read.  0 ok; -1 error in err;
  * 1: not a profile.proto (the caller retries with the whole file, for the
  * legacy parsers). */
-static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
+static int stream_decode(cprof__profile *p, int fd, char *err, size_t errlen)
 {
 	stream s;
 	memset(&s, 0, sizeof(s));
 	s.src.fd = fd;
-	cprof_buf_init(&s.w, CPROF_DECODE_MAX);
+	cprof__buf_init(&s.w, CPROF_DECODE_MAX);
 	int rc = -1;
 	cprof__dec *d = cprof__dec_new(p);
 	bool ok = true;
@@ -398,7 +398,7 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 		s.pos += used;
 	}
 	if (ok && s.total == 0) {
-		rc = cprof_errf(err, errlen, "parsing profile: empty input file");
+		rc = cprof__errf(err, errlen, "parsing profile: empty input file");
 		cprof__dec_free(d);
 		goto done;
 	}
@@ -406,76 +406,76 @@ static int stream_decode(cprof_profile *p, int fd, char *err, size_t errlen)
 	goto done;
 out:
 	cprof__dec_free(d);
-	rc = cprof_errf(err, errlen, "%s", s.err ? s.err : "read error");
+	rc = cprof__errf(err, errlen, "%s", s.err ? s.err : "read error");
 done:
 	ahead_stop(&s);
 	if (s.src.gz)
 		inflateEnd(&s.src.z);
 	free(s.src.in);
-	cprof_buf_free(&s.w);
+	cprof__buf_free(&s.w);
 	return rc;
 }
 
-int cprof_profile_read_file(cprof_profile *p, const char *path, char *err, size_t errlen)
+int cprof__profile_read_file(cprof__profile *p, const char *path, char *err, size_t errlen)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cprof_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return cprof__errf(err, errlen, "%s: %s", path, strerror(errno));
 	struct stat st;
 	/* A device (/dev/zero, /dev/urandom, a disk) is no profile, and may never
 	 * end: refuse it rather than read up to the size limit.  Regular files,
 	 * pipes and sockets are read. */
 	if (!is_stdin && fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
 		close(fd);
-		return cprof_errf(err, errlen, "%s: a device, not a profile file", path);
+		return cprof__errf(err, errlen, "%s: a device, not a profile file", path);
 	}
 	if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		char e[256];
 		int sr = stream_decode(p, fd, e, sizeof(e));
 		if (sr <= 0) {
 			close(fd);
-			return sr == 0 ? 0 : cprof_errf(err, errlen, "%s: %s", path, e);
+			return sr == 0 ? 0 : cprof__errf(err, errlen, "%s: %s", path, e);
 		}
 		/* Not a profile.proto: read it whole for the legacy parsers. */
-		cprof_profile_free(p);
-		cprof_profile_init(p);
+		cprof__profile_free(p);
+		cprof__profile_init(p);
 		if (lseek(fd, 0, SEEK_SET) != 0) {
 			close(fd);
-			return cprof_errf(err, errlen, "%s: %s", path, strerror(errno));
+			return cprof__errf(err, errlen, "%s: %s", path, strerror(errno));
 		}
 	}
-	cprof_buf b;
-	cprof_buf_init(&b, CPROF_DECODE_MAX + 4096);
+	cprof__buf b;
+	cprof__buf_init(&b, CPROF_DECODE_MAX + 4096);
 	char e[256];
-	int rc = cprof_read_fd(fd, &b, e, sizeof(e));
+	int rc = cprof__read_fd(fd, &b, e, sizeof(e));
 	if (!is_stdin)
 		close(fd);
 	if (rc < 0) {
-		cprof_buf_free(&b);
-		return cprof_errf(err, errlen, "%s: %s", path, e);
+		cprof__buf_free(&b);
+		return cprof__errf(err, errlen, "%s: %s", path, e);
 	}
 	if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
 		/* Gunzip here so the compressed bytes are freed before the
 		 * model is built (peak memory). */
-		cprof_buf raw;
-		cprof_buf_init(&raw, CPROF_DECODE_MAX);
-		rc = cprof_gunzip(b.data, b.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
-		cprof_buf_free(&b);
+		cprof__buf raw;
+		cprof__buf_init(&raw, CPROF_DECODE_MAX);
+		rc = cprof__gunzip(b.data, b.len, &raw, CPROF_DECODE_MAX, e, sizeof(e));
+		cprof__buf_free(&b);
 		b = raw;
 		if (rc < 0) {
-			cprof_buf_free(&b);
-			return cprof_errf(err, errlen, "%s: %s", path, e);
+			cprof__buf_free(&b);
+			return cprof__errf(err, errlen, "%s: %s", path, e);
 		}
 		if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
 			/* gzip inside gzip: pprof would not unwrap it either */
-			cprof_buf_free(&b);
-			return cprof_errf(err, errlen, "%s: parsing profile: unrecognized profile format", path);
+			cprof__buf_free(&b);
+			return cprof__errf(err, errlen, "%s: parsing profile: unrecognized profile format", path);
 		}
 	}
-	rc = cprof_profile_decode(p, b.data, b.len, e, sizeof(e));
-	cprof_buf_free(&b);
+	rc = cprof__profile_decode(p, b.data, b.len, e, sizeof(e));
+	cprof__buf_free(&b);
 	if (rc < 0)
-		return cprof_errf(err, errlen, "%s: %s", path, e);
+		return cprof__errf(err, errlen, "%s: %s", path, e);
 	return 0;
 }

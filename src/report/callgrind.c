@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* callgrind's name compression: "(N) name" the first time, "(N)" after. */
-static void cg_name(FILE *out, uint32_t *ids, uint32_t *next, const cprof_report *r, int64_t s)
+static void cg_name(FILE *out, uint32_t *ids, uint32_t *next, const cprof__report *r, int64_t s)
 {
 	if (s == 0)
 		return;
@@ -21,11 +21,11 @@ static void cg_name(FILE *out, uint32_t *ids, uint32_t *next, const cprof_report
 		return;
 	}
 	ids[s] = ++*next;
-	fprintf(out, "(%u) %s", ids[s], cprof_profile_string(&r->strs, s));
+	fprintf(out, "(%u) %s", ids[s], cprof__profile_string(&r->strs, s));
 }
 
 /* callgrind's subposition compression relative to the previous node. */
-static void cg_address(char *buf, size_t n, const cprof_ninfo *prev, uint64_t cur)
+static void cg_address(char *buf, size_t n, const cprof__ninfo *prev, uint64_t cur)
 {
 	char abs_[32], rel[32];
 	snprintf(abs_, sizeof(abs_), "0x%llx", (unsigned long long)cur);
@@ -42,7 +42,7 @@ static void cg_address(char *buf, size_t n, const cprof_ninfo *prev, uint64_t cu
 }
 
 struct gctx {
-	const cprof_report *r;
+	const cprof__report *r;
 	const uint32_t *pos;
 };
 
@@ -50,7 +50,7 @@ static int group_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct gctx *c = ctx;
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	const cprof_ninfo *x = &c->r->nodes[a].info, *y = &c->r->nodes[b].info;
+	const cprof__ninfo *x = &c->r->nodes[a].info, *y = &c->r->nodes[b].info;
 	if (x->file != y->file)
 		return x->file < y->file ? -1 : 1;
 	if (x->name != y->name)
@@ -58,12 +58,12 @@ static int group_cmp(const void *pa, const void *pb, void *ctx)
 	return c->pos[a] < c->pos[b] ? -1 : c->pos[a] > c->pos[b];
 }
 
-static bool same_function(const cprof_ninfo *a, const cprof_ninfo *b)
+static bool same_function(const cprof__ninfo *a, const cprof__ninfo *b)
 {
 	return a->orig == b->orig && a->start_line == b->start_line && a->objfile == b->objfile;
 }
 
-int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	size_t orig, dn, de;
 	int ret = -1;
@@ -89,7 +89,7 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 	qsort_r(sorted, r->nlist, sizeof(*sorted), group_cmp, &gc);
 	for (size_t i = 0; i < r->nlist;) {
 		size_t j = i;
-		const cprof_ninfo *head = &r->nodes[sorted[i]].info;
+		const cprof__ninfo *head = &r->nodes[sorted[i]].info;
 		while (j < r->nlist && r->nodes[sorted[j]].info.file == head->file &&
 		       r->nodes[sorted[j]].info.name == head->name)
 			j++;
@@ -109,12 +109,12 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 			for (size_t k = i; k < j; k++) {
 				char *s;
 				if (asprintf(&s, "%s [%u/%zu]",
-					     cprof_profile_string(&r->strs, head->name),
+					     cprof__profile_string(&r->strs, head->name),
 					     fidx[k - i] + 1, nf) < 0) {
 					free(fidx);
 					goto oom;
 				}
-				dname[sorted[k]] = cprof_profile_str(&r->strs, s);
+				dname[sorted[k]] = cprof__profile_str(&r->strs, s);
 				free(s);
 			}
 		free(fidx);
@@ -130,13 +130,13 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 	uint32_t nob = 0, nfl = 0, nfn = 0;
 	fprintf(out, "positions: instr line\n");
 	fprintf(out, "events: %s(%s)\n", r->stype, r->out_unit);
-	const cprof_ninfo *prev = NULL;
+	const cprof__ninfo *prev = NULL;
 	char a[40];
 	const char *u;
 	for (size_t i = 0; i < r->nlist; i++) {
 		uint32_t id = r->list[i];
-		const cprof_gnode *n = &r->nodes[id];
-		const cprof_ninfo *in = &n->info;
+		const cprof__gnode *n = &r->nodes[id];
+		const cprof__ninfo *in = &n->info;
 		if (!prev || in->objfile != prev->objfile || in->file != prev->file ||
 		    in->name != prev->name) {
 			fprintf(out, "\nob=");
@@ -149,12 +149,12 @@ int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen)
 		}
 		cg_address(a, sizeof(a), prev, in->address);
 		int64_t flat = cprof__wdiv(n->flat, n->flatdiv);
-		double sv = cprof_units_scale(flat, r->sunit, r->out_unit, &u);
+		double sv = cprof__units_scale(flat, r->sunit, r->out_unit, &u);
 		fprintf(out, "%s %lld %lld\n", a, (long long)in->lineno, (long long)cprof__f2i(sv));
 		for (size_t k = estart[id]; k < estart[id + 1]; k++) {
-			const cprof_gedge *e = &r->edges[eidx[k]];
-			const cprof_gnode *callee = &r->nodes[e->dst];
-			double c = cprof_units_scale(e->weight, r->sunit, r->out_unit, &u);
+			const cprof__gedge *e = &r->edges[eidx[k]];
+			const cprof__gnode *callee = &r->nodes[e->dst];
+			double c = cprof__units_scale(e->weight, r->sunit, r->out_unit, &u);
 			fprintf(out, "cfl=");
 			cg_name(out, fl, &nfl, r, callee->info.file);
 			fprintf(out, "\ncfn=");

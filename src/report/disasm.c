@@ -41,7 +41,7 @@ typedef struct inst {
 
 /* Object address = runtime address - bias, bias from the PT_LOAD segment
  * holding the mapping's file offset (pprof's elfexec.GetBase, simplified). */
-static bool elf_bias(Elf *e, const cprof_mapping *m, int64_t *bias)
+static bool elf_bias(Elf *e, const cprof__mapping *m, int64_t *bias)
 {
 	GElf_Ehdr eh;
 	if (!gelf_getehdr(e, &eh))
@@ -82,7 +82,7 @@ static int u64_cmp(const void *pa, const void *pb)
 }
 
 /* Symbols of file matching rx (or containing address), appended to *out. */
-static int elf_symbols(const char *path, const cprof_mapping *m, const regex_t *rx,
+static int elf_symbols(const char *path, const cprof__mapping *m, const regex_t *rx,
 		       uint64_t address, bool has_address, dsym **out, size_t *n, size_t *cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -187,7 +187,7 @@ static inst *objdump(const char *file, uint64_t start, uint64_t end, bool intel,
 	args[k++] = (char *)file;
 	args[k] = NULL;
 	int status = 0;
-	int rc = cprof_spawn_wait(args, fd, true, &status);
+	int rc = cprof__spawn_wait(args, fd, true, &status);
 	if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		close(fd);
 		snprintf(err, errlen, "cannot disasm %s: %s", file,
@@ -264,7 +264,7 @@ static inst *objdump(const char *file, uint64_t start, uint64_t end, bool intel,
 	return v;
 }
 
-static char *value_or_dot(const cprof_report *r, char *buf, size_t n, int64_t v)
+static char *value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
 {
 	if (v == 0) {
 		snprintf(buf, n, ".");
@@ -273,14 +273,14 @@ static char *value_or_dot(const cprof_report *r, char *buf, size_t n, int64_t v)
 	return cprof__fmt_value(r, buf, n, v);
 }
 
-int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	regex_t rx;
 	if (regcomp(&rx, r->o.symbol ? r->o.symbol : "", REG_EXTENDED | REG_NOSUB)) {
 		snprintf(err, errlen, "parsing argument regexp %s", r->o.symbol);
 		return -1;
 	}
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	int ret = -1;
 	dsym *syms = NULL;
 	size_t nsyms = 0, csyms = 0;
@@ -297,16 +297,16 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 	if (!has)
 		goto oom;
 	for (size_t i = 0; i < r->nlist; i++) {
-		cprof_gnode *n = &r->nodes[r->list[i]];
+		cprof__gnode *n = &r->nodes[r->list[i]];
 		if (n->info.objfile && regexec(&rx, cprof__node_name(r, n), 0, NULL, 0) == 0)
 			has[n->info.objfile] = true;
 	}
 	for (size_t i = 0; i < p->mapping.n; i++) {
-		const cprof_mapping *m = &p->mapping.v[i];
+		const cprof__mapping *m = &p->mapping.v[i];
 		int64_t fid = r->map_file[i];
 		if (!has[fid] && !(has_address && m->start <= address && address <= m->limit))
 			continue;
-		elf_symbols(cprof_profile_string(p, m->file), m, &rx, address, has_address, &syms,
+		elf_symbols(cprof__profile_string(p, m->file), m, &rx, address, has_address, &syms,
 			    &nsyms, &csyms);
 	}
 	if (nsyms == 0) {
@@ -348,7 +348,7 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 			fprintf(out, "    AKA ======================== %s\n", s->aka[k]);
 		fprintf(out, "%10s %10s (flat, cum) %s of Total\n",
 			cprof__fmt_value(r, b1, sizeof(b1), flat), cprof__fmt_value(r, b2, sizeof(b2), cum),
-			cprof_units_pct(b3, sizeof(b3), cum, r->total));
+			cprof__units_pct(b3, sizeof(b3), cum, r->total));
 		const char *function = "", *file = "";
 		int line = 0;
 		for (size_t k = 0; k < ni; k++) {
@@ -361,11 +361,11 @@ int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen)
 					continue;
 				uint64_t oa = a - (uint64_t)s->base;
 				if (oa >= in[k].addr && oa < next) {
-					const cprof_gnode *nd = &r->nodes[addrs[2 * q + 1]];
+					const cprof__gnode *nd = &r->nodes[addrs[2 * q + 1]];
 					f = cprof__wadd(f, nd->flat);
 					c = cprof__wadd(c, nd->cum);
 					if (!nfile && nd->info.file)
-						nfile = cprof_profile_string(&r->strs, nd->info.file);
+						nfile = cprof__profile_string(&r->strs, nd->info.file);
 				}
 			}
 			char base[4096] = "";

@@ -25,36 +25,36 @@ static int64_t abs64(int64_t v)
 /* Replace every `from` by `to`. */
 static char *replace_all(const char *s, const char *from, const char *to)
 {
-	cprof_sb b = CPROF_SB_INIT;
+	cprof__sb b = CPROF_SB_INIT;
 	size_t fl = strlen(from);
 	for (const char *p = s;;) {
 		const char *q = strstr(p, from);
 		if (!q) {
-			cprof_sb_puts(&b, p);
+			cprof__sb_puts(&b, p);
 			break;
 		}
-		cprof_sb_add(&b, p, (size_t)(q - p));
-		cprof_sb_puts(&b, to);
+		cprof__sb_add(&b, p, (size_t)(q - p));
+		cprof__sb_puts(&b, to);
 		p = q + fl;
 	}
-	return cprof_sb_detach(&b);
+	return cprof__sb_detach(&b);
 }
 
 /* pprof's escapeForDot: \ -> \\, " -> \", newline -> \l. */
 static char *escape_dot(const char *s)
 {
-	cprof_sb b = CPROF_SB_INIT;
+	cprof__sb b = CPROF_SB_INIT;
 	for (; *s; s++) {
 		if (*s == '\\')
-			cprof_sb_puts(&b, "\\\\");
+			cprof__sb_puts(&b, "\\\\");
 		else if (*s == '"')
-			cprof_sb_puts(&b, "\\\"");
+			cprof__sb_puts(&b, "\\\"");
 		else if (*s == '\n')
-			cprof_sb_puts(&b, "\\l");
+			cprof__sb_puts(&b, "\\l");
 		else
-			cprof_sb_add(&b, s, 1);
+			cprof__sb_add(&b, s, 1);
 	}
-	return cprof_sb_detach(&b);
+	return cprof__sb_detach(&b);
 }
 
 static bool is_word(char c)
@@ -138,10 +138,10 @@ static char *shorten_name(const char *name)
 }
 
 /* pprof's multilinePrintableName. */
-static char *multiline_name(cprof_report *r, const cprof_gnode *n)
+static char *multiline_name(cprof__report *r, const cprof__gnode *n)
 {
-	const cprof_ninfo *i = &n->info;
-	const char *name = cprof_profile_string(&r->strs, i->name);
+	const cprof__ninfo *i = &n->info;
+	const char *name = cprof__profile_string(&r->strs, i->name);
 	char *s1 = shorten_name(name), *s2 = s1 ? escape_dot(s1) : NULL;
 	char *s3 = s2 ? replace_all(s2, "::", "\\n") : NULL;
 	char *s4 = s3 ? replace_all(s3, "[...]", "[\xe2\x80\xa6]") : NULL;
@@ -152,38 +152,38 @@ static char *multiline_name(cprof_report *r, const cprof_gnode *n)
 	free(s4);
 	if (!nm)
 		return NULL;
-	cprof_sb b = CPROF_SB_INIT;
+	cprof__sb b = CPROF_SB_INIT;
 	char tmp[64], base[4096];
 	if (i->address) {
 		snprintf(tmp, sizeof(tmp), "%016llx\\n", (unsigned long long)i->address);
-		cprof_sb_puts(&b, tmp);
+		cprof__sb_puts(&b, tmp);
 	}
 	if (*nm) {
-		cprof_sb_puts(&b, nm);
-		cprof_sb_puts(&b, "\\n");
+		cprof__sb_puts(&b, nm);
+		cprof__sb_puts(&b, "\\n");
 	}
-	const char *file = cprof_profile_string(&r->strs, i->file);
+	const char *file = cprof__profile_string(&r->strs, i->file);
 	if (*file)
 		file = cprof__path_base(file, base, sizeof(base));
 	if (i->lineno != 0) {
-		cprof_sb_puts(&b, file);
+		cprof__sb_puts(&b, file);
 		snprintf(tmp, sizeof(tmp), ":%lld\\n", (long long)i->lineno);
-		cprof_sb_puts(&b, tmp);
+		cprof__sb_puts(&b, tmp);
 	} else if (*file) {
-		cprof_sb_puts(&b, file);
-		cprof_sb_puts(&b, "\\n");
+		cprof__sb_puts(&b, file);
+		cprof__sb_puts(&b, "\\n");
 	} else if (*name) {
 		/* name already there */
 	} else if (i->objfile) {
-		cprof_sb_puts(&b, "[");
-		cprof_sb_puts(&b, cprof__path_base(cprof_profile_string(&r->strs, i->objfile), base,
+		cprof__sb_puts(&b, "[");
+		cprof__sb_puts(&b, cprof__path_base(cprof__profile_string(&r->strs, i->objfile), base,
 					     sizeof(base)));
-		cprof_sb_puts(&b, "]\\n");
+		cprof__sb_puts(&b, "]\\n");
 	} else {
-		cprof_sb_puts(&b, "<unknown>\\n");
+		cprof__sb_puts(&b, "<unknown>\\n");
 	}
 	free(nm);
-	return cprof_sb_detach(&b);
+	return cprof__sb_detach(&b);
 }
 
 /* pprof's dotColor. */
@@ -240,7 +240,7 @@ static int vtag_cmp(const void *pa, const void *pb)
 static double tag_distance(const vtag *t, const vtag *u)
 {
 	const char *unit;
-	double v = cprof_units_scale(u->value, u->unit, t->unit, &unit);
+	double v = cprof__units_scale(u->value, u->unit, t->unit, &unit);
 	return v < (double)t->value ? (double)t->value - v : v - (double)t->value;
 }
 
@@ -280,10 +280,10 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 			members++;
 			const char *u;
 			if (i != g) {
-				if (cprof__f2i(cprof_units_scale(ts[i].value, ts[i].unit, ts[mn].unit, &u)) <
+				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit, ts[mn].unit, &u)) <
 				    ts[mn].value)
 					mn = i;
-				if (cprof__f2i(cprof_units_scale(ts[i].value, ts[i].unit, ts[mx].unit, &u)) >
+				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit, ts[mx].unit, &u)) >
 				    ts[mx].value)
 					mx = i;
 			}
@@ -293,13 +293,13 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 		char a[64], b[64];
 		char *name = NULL;
 		if (members == 1) {
-			cprof_units_label(a, sizeof(a), ts[g].value, ts[g].unit, "auto");
+			cprof__units_label(a, sizeof(a), ts[g].value, ts[g].unit, "auto");
 			name = strdup(a);
 			f = ts[g].flat;
 			c = ts[g].cum;
 		} else {
-			cprof_units_label(a, sizeof(a), ts[mn].value, ts[mn].unit, "auto");
-			cprof_units_label(b, sizeof(b), ts[mx].value, ts[mx].unit, "auto");
+			cprof__units_label(a, sizeof(a), ts[mn].value, ts[mn].unit, "auto");
+			cprof__units_label(b, sizeof(b), ts[mx].value, ts[mx].unit, "auto");
 			if (asprintf(&name, "%s..%s", a, b) < 0)
 				name = NULL;
 		}
@@ -314,7 +314,7 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 	return count;
 }
 
-static void numeric_nodelets(cprof_report *r, cprof_sb *b, vtag *nts, size_t n, bool flat,
+static void numeric_nodelets(cprof__report *r, cprof__sb *b, vtag *nts, size_t n, bool flat,
 			     const char *source)
 {
 	int64_t dummy = 0;
@@ -331,7 +331,7 @@ static void numeric_nodelets(cprof_report *r, cprof_sb *b, vtag *nts, size_t n, 
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		cprof_sb_printf(b,
+		cprof__sb_printf(b,
 				"N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
 				"%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
 				source, j, t->name, source, j, w, source, source, j, w, w, w, attr);
@@ -341,7 +341,7 @@ static void numeric_nodelets(cprof_report *r, cprof_sb *b, vtag *nts, size_t n, 
 }
 
 /* Nodelets of node id (numbered nid); true if any was written. */
-static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bool flat,
+static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, bool flat,
 			 const uint32_t *tstart, const uint32_t *tidx)
 {
 	size_t nt = tstart[id + 1] - tstart[id];
@@ -356,10 +356,10 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	}
 	size_t nl = 0;
 	for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
-		const cprof_gtag *t = &r->tags[tidx[k]];
+		const cprof__gtag *t = &r->tags[tidx[k]];
 		if (t->dropped || t->numeric)
 			continue;
-		lt[nl++] = (vtag){(char *)cprof_profile_string(&r->strs, t->name),
+		lt[nl++] = (vtag){(char *)cprof__profile_string(&r->strs, t->name),
 				  tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat, t->cum,
 				  t->lset, NULL};
 	}
@@ -367,24 +367,24 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	qsort(lt, nl, sizeof(*lt), vtag_cmp);
 	if (nl > 4)
 		nl = 4;
-	cprof_sb b = CPROF_SB_INIT;
+	cprof__sb b = CPROF_SB_INIT;
 	char w[64], src[64];
 	for (size_t i = 0; i < nl; i++) {
 		int64_t v = flat ? lt[i].flat : lt[i].cum;
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		cprof_sb_printf(&b,
+		cprof__sb_printf(&b,
 				"N%zu_%zu [label = \"%s\" id=\"N%zu_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
 				"N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
 				nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w);
 		/* Numeric tags under this label set. */
 		size_t nn = 0;
 		for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
-			const cprof_gtag *t = &r->tags[tidx[k]];
+			const cprof__gtag *t = &r->tags[tidx[k]];
 			if (t->dropped || !t->numeric || t->lset != lt[i].value)
 				continue;
-			nts[nn++] = (vtag){strdup(cprof_profile_string(&r->strs, t->name)),
+			nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
 					   tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat,
 					   t->cum, t->value, t->unit};
 		}
@@ -395,10 +395,10 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	}
 	size_t nn = 0;
 	for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
-		const cprof_gtag *t = &r->tags[tidx[k]];
+		const cprof__gtag *t = &r->tags[tidx[k]];
 		if (t->dropped || !t->numeric || t->lset != 0)
 			continue;
-		nts[nn++] = (vtag){strdup(cprof_profile_string(&r->strs, t->name)),
+		nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
 				   tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat, t->cum,
 				   t->value, t->unit};
 	}
@@ -408,16 +408,16 @@ static bool add_nodelets(cprof_report *r, FILE *out, uint32_t id, size_t nid, bo
 	}
 	free(lt);
 	free(nts);
-	bool any = cprof_sb_len(&b) > 0;
-	if (cprof_sb_failed(&b))
+	bool any = cprof__sb_len(&b) > 0;
+	if (cprof__sb_failed(&b))
 		r->oom = true;
 	else
-		fputs(cprof_sb_str(&b), out);
-	cprof_sb_free(&b);
+		fputs(cprof__sb_str(&b), out);
+	cprof__sb_free(&b);
 	return any;
 }
 
-int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_dot(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	size_t orig = 0, dnodes = 0, dedges = 0;
 	uint32_t *nid = NULL, *tstart = NULL, *tidx = NULL, *eidx = NULL;
@@ -435,10 +435,10 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 	if (fclose(lf) != 0)
 		goto oom;
 
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	char title[4096] = "";
 	if (p->mapping.n > 0) {
-		const char *f = cprof_profile_string(p, p->mapping.v[0].file);
+		const char *f = cprof__profile_string(p, p->mapping.v[0].file);
 		if (*f)
 			cprof__path_base(f, title, sizeof(title));
 	}
@@ -478,7 +478,7 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 				outdeg[r->edges[i].src]++;
 		int64_t maxflat = 0;
 		for (size_t i = 0; i < r->nlist; i++) {
-			const cprof_gnode *n = &r->nodes[r->list[i]];
+			const cprof__gnode *n = &r->nodes[r->list[i]];
 			nid[r->list[i]] = (uint32_t)i + 1;
 			int64_t f = abs64(tval(n->flat, n->flatdiv));
 			if (i == 0 || f > maxflat)
@@ -487,7 +487,7 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 		char fv[64], cv[64], pc[32], c1[16], c2[16];
 		for (size_t i = 0; i < r->nlist; i++) {
 			uint32_t id = r->list[i];
-			cprof_gnode *n = &r->nodes[id];
+			cprof__gnode *n = &r->nodes[id];
 			int64_t flat = tval(n->flat, n->flatdiv), cum = tval(n->cum, n->cumdiv);
 			char *label = multiline_name(r, n);
 			char *tip = escape_dot(cprof__node_name(r, n));
@@ -497,32 +497,32 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 				free(outdeg);
 				goto oom;
 			}
-			cprof_sb b = CPROF_SB_INIT;
-			cprof_sb_puts(&b, label);
+			cprof__sb b = CPROF_SB_INIT;
+			cprof__sb_puts(&b, label);
 			cprof__fmt_value(r, fv, sizeof(fv), flat);
 			if (flat != 0) {
-				const char *pct = cprof_units_pct(pc, sizeof(pc), flat, r->total);
+				const char *pct = cprof__units_pct(pc, sizeof(pc), flat, r->total);
 				while (*pct == ' ')
 					pct++;
-				cprof_sb_puts(&b, fv);
-				cprof_sb_puts(&b, " (");
-				cprof_sb_puts(&b, pct);
-				cprof_sb_puts(&b, ")");
+				cprof__sb_puts(&b, fv);
+				cprof__sb_puts(&b, " (");
+				cprof__sb_puts(&b, pct);
+				cprof__sb_puts(&b, ")");
 			} else {
-				cprof_sb_puts(&b, "0");
+				cprof__sb_puts(&b, "0");
 			}
 			snprintf(cv, sizeof(cv), "%s", fv);
 			if (cum != flat) {
-				cprof_sb_puts(&b, flat != 0 ? "\\n" : " ");
+				cprof__sb_puts(&b, flat != 0 ? "\\n" : " ");
 				cprof__fmt_value(r, cv, sizeof(cv), cum);
-				const char *pct = cprof_units_pct(pc, sizeof(pc), cum, r->total);
+				const char *pct = cprof__units_pct(pc, sizeof(pc), cum, r->total);
 				while (*pct == ' ')
 					pct++;
-				cprof_sb_puts(&b, "of ");
-				cprof_sb_puts(&b, cv);
-				cprof_sb_puts(&b, " (");
-				cprof_sb_puts(&b, pct);
-				cprof_sb_puts(&b, ")");
+				cprof__sb_puts(&b, "of ");
+				cprof__sb_puts(&b, cv);
+				cprof__sb_puts(&b, " (");
+				cprof__sb_puts(&b, pct);
+				cprof__sb_puts(&b, ")");
 			}
 			int fs = 8;
 			if (maxflat != 0 && flat != 0 && abs64(flat) <= maxflat) {
@@ -536,10 +536,10 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 			fprintf(out,
 				"N%zu [label=\"%s\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"%s (%s)\" "
 				"color=\"%s\" fillcolor=\"%s\"]\n",
-				i + 1, cprof_sb_str(&b), i + 1, fs, tip, cv, c1, c2);
-			if (cprof_sb_failed(&b))
+				i + 1, cprof__sb_str(&b), i + 1, fs, tip, cv, c1, c2);
+			if (cprof__sb_failed(&b))
 				r->oom = true;
-			cprof_sb_free(&b);
+			cprof__sb_free(&b);
 			free(label);
 			free(tip);
 			has_nodelets[id] =
@@ -557,7 +557,7 @@ int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen)
 		cprof__sort_edges(r, eidx, ne);
 		char w[64], col[16];
 		for (size_t k = 0; k < ne; k++) {
-			const cprof_gedge *e = &r->edges[eidx[k]];
+			const cprof__gedge *e = &r->edges[eidx[k]];
 			int64_t wv = tval(e->weight, e->weightdiv);
 			cprof__fmt_value(r, w, sizeof(w), wv);
 			fprintf(out, "N%u -> N%u [label=\" %s%s\"", nid[e->src], nid[e->dst], w,

@@ -29,7 +29,7 @@ typedef struct namerx {
 	int8_t *mmatch; /* per mapping */
 } namerx;
 
-static int rx_compile(namerx *x, const cprof_profile *p, const char *name, const char *pat,
+static int rx_compile(namerx *x, const cprof__profile *p, const char *name, const char *pat,
 		      char *err, size_t errlen)
 {
 	memset(x, 0, sizeof(*x));
@@ -68,32 +68,32 @@ static bool rx_search(const regex_t *re, const char *s)
 }
 
 /* Function name or file name matches (nil function: never). */
-static bool func_matches(namerx *x, const cprof_profile *p, uint64_t fid)
+static bool func_matches(namerx *x, const cprof__profile *p, uint64_t fid)
 {
 	if (fid == 0 || fid > p->function.n)
 		return false;
 	int8_t *m = &x->fmatch[fid - 1];
 	if (*m < 0) {
-		const cprof_function *f = &p->function.v[fid - 1];
-		*m = rx_search(&x->re, cprof_profile_string(p, f->name)) ||
-		     rx_search(&x->re, cprof_profile_string(p, f->filename));
+		const cprof__function *f = &p->function.v[fid - 1];
+		*m = rx_search(&x->re, cprof__profile_string(p, f->name)) ||
+		     rx_search(&x->re, cprof__profile_string(p, f->filename));
 	}
 	return *m;
 }
 
-static bool map_matches(namerx *x, const cprof_profile *p, uint64_t mid)
+static bool map_matches(namerx *x, const cprof__profile *p, uint64_t mid)
 {
 	if (mid == 0 || mid > p->mapping.n)
 		return false;
 	int8_t *m = &x->mmatch[mid - 1];
 	if (*m < 0)
-		*m = rx_search(&x->re, cprof_profile_string(p, p->mapping.v[mid - 1].file));
+		*m = rx_search(&x->re, cprof__profile_string(p, p->mapping.v[mid - 1].file));
 	return *m;
 }
 
-static bool loc_matches(namerx *x, const cprof_profile *p, const cprof_location *l)
+static bool loc_matches(namerx *x, const cprof__profile *p, const cprof__location *l)
 {
-	const cprof_line *ln = cprof_location_lines(p, l);
+	const cprof__line *ln = cprof__location_lines(p, l);
 	for (uint32_t i = 0; i < l->nline; i++)
 		if (func_matches(x, p, ln[i].function_id))
 			return true;
@@ -101,9 +101,9 @@ static bool loc_matches(namerx *x, const cprof_profile *p, const cprof_location 
 }
 
 /* Keep, in place, the lines of l for which keep(line) holds. */
-static void loc_keep_lines(cprof_profile *p, cprof_location *l, namerx *x, bool want_match)
+static void loc_keep_lines(cprof__profile *p, cprof__location *l, namerx *x, bool want_match)
 {
-	cprof_line *ln = p->line_pool.v + l->line_off;
+	cprof__line *ln = p->line_pool.v + l->line_off;
 	uint32_t w = 0;
 	for (uint32_t i = 0; i < l->nline; i++) {
 		uint64_t fid = ln[i].function_id;
@@ -116,16 +116,16 @@ static void loc_keep_lines(cprof_profile *p, cprof_location *l, namerx *x, bool 
 	l->nline = w;
 }
 
-static void warn(const cprof_report *r, const char *what)
+static void warn(const cprof__report *r, const char *what)
 {
 	if (r->o.warn)
 		fprintf(r->o.warn, "%s expression matched no samples\n", what);
 }
 
-static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx *hide,
+static int filter_by_name(cprof__report *r, namerx *focus, namerx *ignore, namerx *hide,
 			  namerx *show, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	size_t nl = p->location.n;
 	uint8_t *foi = calloc(nl + 1, 1); /* 1 focus, 2 ignore */
 	uint8_t *hidden = calloc(nl + 1, 1);
@@ -137,7 +137,7 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 	}
 	bool fm = false, im = false, hm = false, hnm = false, any_hidden = false;
 	for (size_t i = 0; i < nl; i++) {
-		cprof_location *l = &p->location.v[i];
+		cprof__location *l = &p->location.v[i];
 		if (ignore->set && loc_matches(ignore, p, l)) {
 			im = true;
 			foi[i] = 2;
@@ -165,10 +165,10 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 	}
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
+		cprof__sample *s = &p->sample.v[si];
 		bool f = false, ign = false;
 		for (uint32_t i = 0; i < s->nloc && !ign; i++) {
-			uint64_t id = cprof_sample_loc(p, s, i);
+			uint64_t id = cprof__sample_loc(p, s, i);
 			if (id == 0 || id > nl)
 				continue;
 			if (foi[id - 1] == 1)
@@ -181,7 +181,7 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 		if (any_hidden) {
 			uint32_t k = 0;
 			for (uint32_t i = 0; i < s->nloc; i++) {
-				uint32_t id = cprof_sample_loc(p, s, i);
+				uint32_t id = cprof__sample_loc(p, s, i);
 				if (!(id && id <= nl && hidden[id - 1]))
 					cprof__locpool_set(&p->loc_pool, (size_t)s->loc_off + k++, id);
 			}
@@ -205,9 +205,9 @@ static int filter_by_name(cprof_report *r, namerx *focus, namerx *ignore, namerx
 	return 0;
 }
 
-static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen)
+static int filter_show_from(cprof__report *r, namerx *x, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	size_t nl = p->location.n;
 	uint8_t *from = calloc(nl + 1, 1);
 	if (!from) {
@@ -216,13 +216,13 @@ static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen
 	}
 	bool matched = false;
 	for (size_t i = 0; i < nl; i++) {
-		cprof_location *l = &p->location.v[i];
+		cprof__location *l = &p->location.v[i];
 		if (map_matches(x, p, l->mapping_id)) {
 			from[i] = 1;
 			matched = true;
 			continue;
 		}
-		const cprof_line *ln = cprof_location_lines(p, l);
+		const cprof__line *ln = cprof__location_lines(p, l);
 		for (uint32_t k = l->nline; k-- > 0;)
 			if (func_matches(x, p, ln[k].function_id)) {
 				l->nline = k + 1;
@@ -233,9 +233,9 @@ static int filter_show_from(cprof_report *r, namerx *x, char *err, size_t errlen
 	}
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
+		cprof__sample *s = &p->sample.v[si];
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint32_t id = cprof_sample_loc(p, s, i);
+			uint32_t id = cprof__sample_loc(p, s, i);
 			if (id && id <= nl && from[id - 1]) {
 				s->nloc = i + 1;
 				p->sample.v[w++] = *s;
@@ -261,17 +261,17 @@ typedef struct tagfilter {
 	const char *unit;   /* canonical unit of the range */
 } tagfilter;
 
-static const char *num_unit_for_key(const cprof_profile *p, int64_t key)
+static const char *num_unit_for_key(const cprof__profile *p, int64_t key)
 {
 	/* First non-empty unit used with the key, else inferred from the key. */
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		const cprof_label *l = cprof_sample_labels(p, s);
+		const cprof__sample *s = &p->sample.v[si];
+		const cprof__label *l = cprof__sample_labels(p, s);
 		for (uint32_t i = 0; i < s->nlabel; i++)
 			if (l[i].key == key && l[i].str == 0 && l[i].num_unit)
-				return cprof_profile_string(p, l[i].num_unit);
+				return cprof__profile_string(p, l[i].num_unit);
 	}
-	const char *k = cprof_profile_string(p, key);
+	const char *k = cprof__profile_string(p, key);
 	if (!strcmp(k, "alignment") || !strcmp(k, "request"))
 		return "bytes";
 	return k;
@@ -311,7 +311,7 @@ static bool parse_range(tagfilter *t, const char *f)
 	if (!m1)
 		return false;
 	const char *m2 = next_num(e1, &e2, &v2, u2, sizeof(u2));
-	t->lo = cprof_units_scale(v1, u1, u1, &t->unit);
+	t->lo = cprof__units_scale(v1, u1, u1, &t->unit);
 	size_t l1 = (size_t)(e1 - m1);
 	if (!m2) {
 		if (m1 == f && f[l1] == 0)
@@ -327,14 +327,14 @@ static bool parse_range(tagfilter *t, const char *f)
 	if (m1 != f || e1[0] != ':' || m2 != e1 + 1 || *e2)
 		return false;
 	const char *unit2;
-	t->hi = cprof_units_scale(v2, u2, t->unit, &unit2);
+	t->hi = cprof__units_scale(v2, u2, t->unit, &unit2);
 	if (strcmp(unit2, t->unit))
 		return false;
 	t->range = 4;
 	return true;
 }
 
-static int tag_compile(cprof_report *r, tagfilter *t, const char *name, const char *val,
+static int tag_compile(cprof__report *r, tagfilter *t, const char *name, const char *val,
 		       char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
@@ -389,7 +389,7 @@ static void tag_free(tagfilter *t)
 static bool range_match(const tagfilter *t, int64_t v, const char *unit)
 {
 	const char *su;
-	double sv = cprof_units_scale(v, unit, t->unit, &su);
+	double sv = cprof__units_scale(v, unit, t->unit, &su);
 	if (strcmp(su, t->unit))
 		return false;
 	switch (t->range) {
@@ -400,15 +400,15 @@ static bool range_match(const tagfilter *t, int64_t v, const char *unit)
 	}
 }
 
-static bool tag_match(const cprof_profile *p, const tagfilter *t, const cprof_sample *s,
+static bool tag_match(const cprof__profile *p, const tagfilter *t, const cprof__sample *s,
 		      const char **key_units)
 {
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__label *l = cprof__sample_labels(p, s);
 	if (t->range) {
 		for (uint32_t i = 0; i < s->nlabel; i++) {
 			if (l[i].str != 0)
 				continue;
-			if (t->key && strcmp(cprof_profile_string(p, l[i].key), t->key))
+			if (t->key && strcmp(cprof__profile_string(p, l[i].key), t->key))
 				continue;
 			if (range_match(t, l[i].num, key_units[l[i].key]))
 				return true;
@@ -422,8 +422,8 @@ static bool tag_match(const cprof_profile *p, const tagfilter *t, const cprof_sa
 				if (l[i].str == 0)
 					continue;
 				char buf[2048];
-				snprintf(buf, sizeof(buf), "%s:%s", cprof_profile_string(p, l[i].key),
-					 cprof_profile_string(p, l[i].str));
+				snprintf(buf, sizeof(buf), "%s:%s", cprof__profile_string(p, l[i].key),
+					 cprof__profile_string(p, l[i].str));
 				m = rx_search(&t->rx[k], buf);
 			}
 			if (!m)
@@ -432,18 +432,18 @@ static bool tag_match(const cprof_profile *p, const tagfilter *t, const cprof_sa
 		return true;
 	}
 	for (uint32_t i = 0; i < s->nlabel; i++) {
-		if (l[i].str == 0 || strcmp(cprof_profile_string(p, l[i].key), t->key))
+		if (l[i].str == 0 || strcmp(cprof__profile_string(p, l[i].key), t->key))
 			continue;
 		for (size_t k = 0; k < t->nrx; k++)
-			if (rx_search(&t->rx[k], cprof_profile_string(p, l[i].str)))
+			if (rx_search(&t->rx[k], cprof__profile_string(p, l[i].str)))
 				return true;
 	}
 	return false;
 }
 
-static int filter_by_tag(cprof_report *r, char *err, size_t errlen)
+static int filter_by_tag(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	tagfilter tf, ti;
 	int rc = -1;
 	const char **units = NULL;
@@ -459,8 +459,8 @@ static int filter_by_tag(cprof_report *r, char *err, size_t errlen)
 		if (!units)
 			goto out;
 		for (size_t si = 0; si < p->sample.n; si++) {
-			const cprof_sample *s = &p->sample.v[si];
-			const cprof_label *l = cprof_sample_labels(p, s);
+			const cprof__sample *s = &p->sample.v[si];
+			const cprof__label *l = cprof__sample_labels(p, s);
 			for (uint32_t i = 0; i < s->nlabel; i++)
 				if (l[i].str == 0 && l[i].key >= 0 && (size_t)l[i].key < p->str.n &&
 				    !units[l[i].key])
@@ -470,7 +470,7 @@ static int filter_by_tag(cprof_report *r, char *err, size_t errlen)
 	bool fm = false, im = false;
 	size_t w = 0;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
+		const cprof__sample *s = &p->sample.v[si];
 		bool focused = !tf.set || tag_match(p, &tf, s, units);
 		bool ignored = ti.set && tag_match(p, &ti, s, units);
 		fm = fm || focused;
@@ -493,9 +493,9 @@ out:
 
 /* pprof's FilterTagsByName: drop labels whose key does not match tagshow or
  * matches taghide (in place, per sample). */
-static int filter_tags_by_name(cprof_report *r, char *err, size_t errlen)
+static int filter_tags_by_name(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	const char *show_s = r->o.tagshow, *hide_s = r->o.taghide;
 	if ((!show_s || !*show_s) && (!hide_s || !*hide_s))
 		return 0;
@@ -513,11 +513,11 @@ static int filter_tags_by_name(cprof_report *r, char *err, size_t errlen)
 	}
 	bool sm = false, hm = false;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
-		cprof_label *l = p->label_pool.v + s->label_off;
+		cprof__sample *s = &p->sample.v[si];
+		cprof__label *l = p->label_pool.v + s->label_off;
 		uint32_t w = 0;
 		for (uint32_t i = 0; i < s->nlabel; i++) {
-			const char *k = cprof_profile_string(p, l[i].key);
+			const char *k = cprof__profile_string(p, l[i].key);
 			bool ms = !has_show || rx_search(&show, k);
 			bool mh = has_hide && rx_search(&hide, k);
 			sm = sm || ms;
@@ -541,9 +541,9 @@ static int filter_tags_by_name(cprof_report *r, char *err, size_t errlen)
 }
 
 /* pprof's PruneFrom: drop the frames beneath the lowest match. */
-static int prune_from(cprof_report *r, char *err, size_t errlen)
+static int prune_from(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	const char *s_re = r->o.prune_from;
 	if (!s_re || !*s_re)
 		return 0;
@@ -561,13 +561,13 @@ static int prune_from(cprof_report *r, char *err, size_t errlen)
 	}
 	char buf[4096];
 	for (size_t i = 0; i < nl; i++) {
-		cprof_location *l = &p->location.v[i];
-		const cprof_line *ln = cprof_location_lines(p, l);
+		cprof__location *l = &p->location.v[i];
+		const cprof__line *ln = cprof__location_lines(p, l);
 		for (uint32_t k = 0; k < l->nline; k++) {
 			uint64_t fid = ln[k].function_id;
 			if (fid == 0 || fid > p->function.n)
 				continue;
-			const char *name = cprof_profile_string(p, p->function.v[fid - 1].name);
+			const char *name = cprof__profile_string(p, p->function.v[fid - 1].name);
 			if (!*name)
 				continue;
 			if (rx_search(&re, cprof__simplify_func(name, buf, sizeof(buf)))) {
@@ -579,9 +579,9 @@ static int prune_from(cprof_report *r, char *err, size_t errlen)
 		}
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
+		cprof__sample *s = &p->sample.v[si];
 		for (uint32_t i = 0; i < s->nloc; i++) {
-			uint32_t id = cprof_sample_loc(p, s, i);
+			uint32_t id = cprof__sample_loc(p, s, i);
 			if (id && id <= nl && beneath[id - 1]) {
 				s->loc_off += i;
 				s->nloc -= i;
@@ -594,9 +594,9 @@ static int prune_from(cprof_report *r, char *err, size_t errlen)
 	return 0;
 }
 
-int cprof__report_filter(cprof_report *r, char *err, size_t errlen)
+int cprof__report_filter(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	namerx focus, ignore, hide, show, from;
 	memset(&ignore, 0, sizeof(ignore));
 	memset(&hide, 0, sizeof(hide));
@@ -654,11 +654,11 @@ const char *cprof__simplify_func(const char *f, char *buf, size_t n)
 	return buf;
 }
 
-int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
+int cprof__report_prune(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
-	const char *drop_s = cprof_profile_string(p, p->drop_frames);
-	const char *keep_s = cprof_profile_string(p, p->keep_frames);
+	cprof__profile *p = r->p;
+	const char *drop_s = cprof__profile_string(p, p->drop_frames);
+	const char *keep_s = cprof__profile_string(p, p->keep_frames);
 	if (!*drop_s)
 		return 0;
 	regex_t drop, keep;
@@ -695,15 +695,15 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 	memset(fdrop, -1, nf + 1);
 	char buf[4096];
 	for (size_t i = 0; i < nl; i++) {
-		cprof_location *l = &p->location.v[i];
-		const cprof_line *ln = cprof_location_lines(p, l);
+		cprof__location *l = &p->location.v[i];
+		const cprof__line *ln = cprof__location_lines(p, l);
 		uint32_t k;
 		for (k = l->nline; k-- > 0;) {
 			uint64_t fid = ln[k].function_id;
 			if (fid == 0 || fid > nf)
 				continue;
 			if (fdrop[fid - 1] < 0) {
-				const char *name = cprof_profile_string(p, p->function.v[fid - 1].name);
+				const char *name = cprof__profile_string(p, p->function.v[fid - 1].name);
 				bool d = false;
 				if (*name) {
 					const char *s = cprof__simplify_func(name, buf, sizeof(buf));
@@ -725,10 +725,10 @@ int cprof__report_prune(cprof_report *r, char *err, size_t errlen)
 		}
 	}
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
+		cprof__sample *s = &p->sample.v[si];
 		bool found_user = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t id = cprof_sample_loc(p, s, i);
+			uint64_t id = cprof__sample_loc(p, s, i);
 			uint8_t st = (id && id <= nl) ? state[id - 1] : 0;
 			if (!st) {
 				found_user = true;
@@ -765,25 +765,25 @@ static size_t split_keys(const char *s, char **keys, size_t max)
 }
 
 /* The pseudo-location for one key of one sample (pprof's makeLabelLocs). */
-static uint64_t label_loc(cprof_report *r, const cprof_sample *s, const char *key, bool *match)
+static uint64_t label_loc(cprof__report *r, const cprof__sample *s, const char *key, bool *match)
 {
-	cprof_profile *p = r->p;
-	const cprof_label *l = cprof_sample_labels(p, s);
+	cprof__profile *p = r->p;
+	const cprof__label *l = cprof__sample_labels(p, s);
 	char val[4096] = "";
 	size_t o = 0;
 	/* String values first, then numeric ones, as pprof's formatLabelValues. */
 	for (int numeric = 0; numeric < 2; numeric++)
 		for (uint32_t i = 0; i < s->nlabel; i++) {
 			if ((l[i].str == 0) != numeric ||
-			    strcmp(cprof_profile_string(p, l[i].key), key))
+			    strcmp(cprof__profile_string(p, l[i].key), key))
 				continue;
 			char b[64];
 			const char *v = b;
 			if (!numeric) {
-				v = cprof_profile_string(p, l[i].str);
+				v = cprof__profile_string(p, l[i].str);
 			} else {
-				const char *unit = cprof_profile_string(p, l[i].num_unit);
-				cprof_units_label(b, sizeof(b), l[i].num, unit, *unit ? r->o.unit : "");
+				const char *unit = cprof__profile_string(p, l[i].num_unit);
+				cprof__units_label(b, sizeof(b), l[i].num, unit, *unit ? r->o.unit : "");
 			}
 			o += (size_t)snprintf(val + o, o < sizeof(val) ? sizeof(val) - o : 0, "%s%s",
 					      o ? "," : "", v);
@@ -791,22 +791,22 @@ static uint64_t label_loc(cprof_report *r, const cprof_sample *s, const char *ke
 		}
 	/* Intern (name, file) -> location, by linear probing over the added
 	 * locations: a handful of distinct label values in practice. */
-	int64_t name = cprof_profile_str(p, val), file = cprof_profile_str(p, key);
+	int64_t name = cprof__profile_str(p, val), file = cprof__profile_str(p, key);
 	for (size_t i = r->tag_loc_first; i < p->location.n; i++) {
-		const cprof_location *loc = &p->location.v[i];
-		const cprof_line *ln = cprof_location_lines(p, loc);
-		const cprof_function *f = &p->function.v[ln[0].function_id - 1];
+		const cprof__location *loc = &p->location.v[i];
+		const cprof__line *ln = cprof__location_lines(p, loc);
+		const cprof__function *f = &p->function.v[ln[0].function_id - 1];
 		if (f->name == name && f->filename == file)
 			return i + 1;
 	}
-	uint64_t fid = cprof_profile_add_function(p, val, "", key, 0);
-	cprof_line line = {.function_id = fid};
-	return fid ? cprof_profile_add_location(p, 0, 0, &line, 1) : 0;
+	uint64_t fid = cprof__profile_add_function(p, val, "", key, 0);
+	cprof__line line = {.function_id = fid};
+	return fid ? cprof__profile_add_location(p, 0, 0, &line, 1) : 0;
 }
 
-int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
+int cprof__report_tagroots(cprof__report *r, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	char *roots[32], *leaves[32];
 	size_t nr = split_keys(r->o.tagroot, roots, 32), nl = split_keys(r->o.tagleaf, leaves, 32);
 	int rc = 0;
@@ -815,7 +815,7 @@ int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
 	r->tag_loc_first = p->location.n;
 	bool rootm = false, leafm = false;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		cprof_sample *s = &p->sample.v[si];
+		cprof__sample *s = &p->sample.v[si];
 		uint64_t add_leaf[32], add_root[32];
 		for (size_t i = 0; i < nl; i++)
 			add_leaf[i] = label_loc(r, s, leaves[nl - 1 - i], &leafm);
@@ -823,14 +823,14 @@ int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen)
 			add_root[i] = label_loc(r, s, roots[nr - 1 - i], &rootm);
 		size_t n = nl + s->nloc + nr;
 		/* ids <= location.n < 2^32 (profile.h) */
-		cprof_locpool *lp = &p->loc_pool;
+		cprof__locpool *lp = &p->loc_pool;
 		if (!cprof__locpool_reserve(p, n, (uint32_t)p->location.n))
 			break;
 		size_t dst = lp->n;
 		for (size_t i = 0; i < nl; i++)
 			cprof__locpool_set(lp, dst++, (uint32_t)add_leaf[i]);
 		for (uint32_t i = 0; i < s->nloc; i++)
-			cprof__locpool_set(lp, dst++, cprof_sample_loc(p, s, i));
+			cprof__locpool_set(lp, dst++, cprof__sample_loc(p, s, i));
 		for (size_t i = 0; i < nr; i++)
 			cprof__locpool_set(lp, dst++, (uint32_t)add_root[i]);
 		s->loc_off = p->loc_pool.n;

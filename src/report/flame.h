@@ -22,14 +22,14 @@
 
 #include <stdio.h>
 
-typedef enum cprof_flame_palette {
+typedef enum cprof__flame_palette {
 	CPROF_PAL_AUTO, /* by sample type: hot (CPU), mem (space/objects), io (delay/contentions) */
 	CPROF_PAL_HOT,
 	CPROF_PAL_MEM,
 	CPROF_PAL_IO,
-} cprof_flame_palette;
+} cprof__flame_palette;
 
-typedef struct cprof_flame_opts {
+typedef struct cprof__flame_opts {
 	int width;           /* image width in px (1200) */
 	int frame_height;    /* px per row (16) */
 	int fontsize;        /* px (12) */
@@ -40,30 +40,30 @@ typedef struct cprof_flame_opts {
 	bool diff_self;      /* diff colour by self change instead of total change */
 	const char *title;   /* NULL: "Flame Graph" / "Icicle Graph" / "Differential ..." */
 	const char *subtitle; /* NULL: type, duration, total */
-	cprof_flame_palette palette;
+	cprof__flame_palette palette;
 	size_t max_frames;   /* HTML: cap on frames written (0: 2 000 000) */
-} cprof_flame_opts;
+} cprof__flame_opts;
 
-void cprof_flame_opts_init(cprof_flame_opts *o);
+void cprof__flame_opts_init(cprof__flame_opts *o);
 
 /* Write the flame graph of r as SVG (XML, well-formed whatever the frame
  * names hold).  A report whose total is zero gives a valid SVG that says so
  * (and *empty is set when empty is not NULL).  0, or -1 with a message in
  * err (out of memory, write error). */
-int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
+int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
 			   char *err, size_t errlen);
 
 /* The same graph as one self-contained HTML page (no network access):
  * canvas drawing, search, zoom, function table, callers/callees pivot, one
  * tree per sample type (selector), keyboard, light/dark themes.  The tree
  * is not pruned (o->minwidth is ignored) up to o->max_frames frames. */
-int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
+int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
 			    char *err, size_t errlen);
 
 /* The sample type names of r's profile, for a sample-type menu (cprof
  * web): *n of them, pointers into the profile (valid while r lives); *sel
  * is the index of the one r reports. */
-const char *cprof_flame_sample_type(const cprof_report *r, size_t k, size_t *n, size_t *sel);
+const char *cprof__flame_sample_type(const cprof__report *r, size_t k, size_t *n, size_t *sel);
 
 /*
  * Folded ("collapsed") stacks, flamegraph.pl's input: one line per stack,
@@ -74,7 +74,7 @@ const char *cprof_flame_sample_type(const cprof_report *r, size_t k, size_t *n, 
 
 /* True if data looks like folded text rather than a binary profile: not
  * gzip/protobuf, and its first non-empty line parses as a folded line. */
-bool cprof_flame_is_folded(const void *data, size_t n);
+bool cprof__flame_is_folded(const void *data, size_t n);
 
 /* Build a profile from folded text into the empty profile p: sample type
  * samples/count, one function and location per distinct frame name, one
@@ -83,7 +83,7 @@ bool cprof_flame_is_folded(const void *data, size_t n);
  * with negated values (as `-diff_base` merges).  Lines that do not parse
  * are skipped and counted in *ignored (may be NULL).  0, or -1 with a
  * message in err (no valid line, out of memory). */
-int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_t *ignored,
+int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, size_t *ignored,
 			     char *err, size_t errlen);
 
 #endif

@@ -74,7 +74,7 @@ static bool parse_line(const char *s, size_t n, size_t *stack_len, double *c1, d
 	return true;
 }
 
-bool cprof_flame_is_folded(const void *data, size_t n)
+bool cprof__flame_is_folded(const void *data, size_t n)
 {
 	const char *s = data;
 	if (n >= 2 && (unsigned char)s[0] == 0x1f && (unsigned char)s[1] == 0x8b)
@@ -108,7 +108,7 @@ static bool to_int(double d, int64_t *out)
 	return true;
 }
 
-int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_t *ignored,
+int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, size_t *ignored,
 			     char *err, size_t errlen)
 {
 	size_t bad = 0, good = 0;
@@ -118,10 +118,10 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 	uint64_t *locs = NULL, *loc_of = NULL; /* loc_of: string index -> location id */
 	size_t nloc_of = 0, cap = 0;
 	int ret = -1;
-	cprof_profile_add_sample_type(p, "samples", "count");
-	int64_t kbase = cprof_profile_str(p, "pprof::base");
-	int64_t vtrue = cprof_profile_str(p, "true");
-	cprof_label base = {.key = kbase, .str = vtrue};
+	cprof__profile_add_sample_type(p, "samples", "count");
+	int64_t kbase = cprof__profile_str(p, "pprof::base");
+	int64_t vtrue = cprof__profile_str(p, "true");
+	cprof__label base = {.key = kbase, .str = vtrue};
 	for (size_t i = 0; i < n;) {
 		const char *nl = memchr(data + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - data) : n;
@@ -164,7 +164,7 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 			const char *semi = memchr(st + k, ';', sl - k);
 			size_t fe = semi ? (size_t)(semi - st) : sl;
 			if (fe > k) {
-				int64_t si = cprof_profile_strn(p, st + k, fe - k);
+				int64_t si = cprof__profile_strn(p, st + k, fe - k);
 				if (si <= 0)
 					goto oom;
 				if ((size_t)si >= nloc_of) {
@@ -177,12 +177,12 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 					nloc_of = nc;
 				}
 				if (!loc_of[si]) {
-					const char *name = cprof_profile_string(p, si);
+					const char *name = cprof__profile_string(p, si);
 					/* No system name: the names are final, pprof's
-					 * demangling (cprof_report_demangle) leaves them. */
-					uint64_t fid = cprof_profile_add_function(p, name, "", "", 0);
-					cprof_line ln = {.function_id = fid};
-					loc_of[si] = fid ? cprof_profile_add_location(p, 0, 0, &ln, 1) : 0;
+					 * demangling (cprof__report_demangle) leaves them. */
+					uint64_t fid = cprof__profile_add_function(p, name, "", "", 0);
+					cprof__line ln = {.function_id = fid};
+					loc_of[si] = fid ? cprof__profile_add_location(p, 0, 0, &ln, 1) : 0;
 					if (!loc_of[si])
 						goto oom;
 				}
@@ -205,11 +205,11 @@ int cprof_flame_parse_folded(cprof_profile *p, const char *data, size_t n, size_
 		/* NEW is the only count, or the second; OLD goes in as -diff_base
 		 * does it: negated, labelled pprof::base=true. */
 		int64_t vnew = two ? v2 : v1;
-		if (vnew != 0 && !cprof_profile_add_sample(p, locs, depth, &vnew, NULL, 0))
+		if (vnew != 0 && !cprof__profile_add_sample(p, locs, depth, &vnew, NULL, 0))
 			goto oom;
 		if (two && v1 != 0) {
 			int64_t vold = -v1;
-			if (!cprof_profile_add_sample(p, locs, depth, &vold, &base, 1))
+			if (!cprof__profile_add_sample(p, locs, depth, &vold, &base, 1))
 				goto oom;
 		}
 	}

@@ -36,7 +36,7 @@
 static void put_jstr(FILE *out, const char *s, size_t n)
 {
 	fputc('"', out);
-	cprof_json_escape(out, s, n);
+	cprof__json_escape(out, s, n);
 	fputc('"', out);
 }
 
@@ -105,18 +105,18 @@ static bool columns_equal(const ftree *t, const bool *keep, size_t a, uint64_t s
 	return true;
 }
 
-const char *cprof_flame_sample_type(const cprof_report *r, size_t k, size_t *n, size_t *sel)
+const char *cprof__flame_sample_type(const cprof__report *r, size_t k, size_t *n, size_t *sel)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	*n = p->sample_type.n;
 	*sel = r->vi;
-	return k < p->sample_type.n ? cprof_profile_string(p, p->sample_type.v[k].type) : NULL;
+	return k < p->sample_type.n ? cprof__profile_string(p, p->sample_type.v[k].type) : NULL;
 }
 
-int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
+int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
 			    char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	size_t nt = p->sample_type.n;
 	size_t *cols = malloc((nt + 1) * sizeof(*cols));
 	uint32_t *depth = NULL;
@@ -180,14 +180,14 @@ int cprof_report_flame_html(cprof_report *r, const cprof_flame_opts *o, FILE *ou
 	put_jstr(out, title, strlen(title));
 	fputs(",\"subtitle\":\"", out);
 	if (o->subtitle)
-		cprof_json_escape(out, o->subtitle, strlen(o->subtitle));
+		cprof__json_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		cprof__flame_subtitle(out, r, &t, r->vi, cprof_json_escape);
+		cprof__flame_subtitle(out, r, &t, r->vi, cprof__json_escape);
 	fprintf(out, "\",\"sel\":%zu,\"diff\":%s,\"pruned\":%g,\"types\":[", r->vi,
 		t.diff ? "true" : "false", share);
 	for (size_t k = 0; k < nt; k++) {
-		const char *tn = cprof_profile_string(p, p->sample_type.v[k].type);
-		const char *tu = cprof_profile_string(p, p->sample_type.v[k].unit);
+		const char *tn = cprof__profile_string(p, p->sample_type.v[k].type);
+		const char *tu = cprof__profile_string(p, p->sample_type.v[k].unit);
 		fputs(k ? ",{\"name\":" : "{\"name\":", out);
 		put_jstr(out, tn, strlen(tn));
 		fputs(",\"unit\":", out);

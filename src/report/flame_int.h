@@ -31,7 +31,7 @@ typedef struct ftree {
 	size_t nv, ncol;
 	bool diff;
 	/* Frame names, interned; names_off[i] into names_buf. */
-	cprof_buf names_buf;
+	cprof__buf names_buf;
 	size_t *names_off;
 	uint32_t *names_len;
 	size_t nnames, cnames;
@@ -50,22 +50,22 @@ static inline const char *ftree_name(const ftree *t, uint32_t i, size_t *len)
 
 /* Build the merged tree of r's samples.  cols: the sample value indexes to
  * keep (NULL: just r's selected one); reverse: leaves first.  0 or -1 (OOM). */
-int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t ncols, bool reverse);
+int cprof__ftree_build(ftree *t, cprof__report *r, const size_t *cols, size_t ncols, bool reverse);
 void cprof__ftree_free(ftree *t);
 
 /* The 24 bits of a name's hash that pick its colour (the HTML page gets
  * them, so that a function has the same colour in the SVG and the page). */
 uint32_t cprof__flame_hash24(const char *name, size_t n);
 /* Colour of a frame name in a palette (same name, same colour). */
-void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int rgb[3]);
+void cprof__flame_color(cprof__flame_palette pal, const char *name, size_t n, int rgb[3]);
 /* Palette for the report's sample type when pal is AUTO. */
-cprof_flame_palette cprof__flame_auto_palette(const cprof_report *r, cprof_flame_palette pal);
+cprof__flame_palette cprof__flame_auto_palette(const cprof__report *r, cprof__flame_palette pal);
 
 /* The default title, and the subtitle (type, duration, total of value
  * column col — the report's sample type —, filters) with names escaped by
  * esc. */
-const char *cprof__flame_title(const cprof_flame_opts *o, bool diff);
-void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t, size_t col,
+const char *cprof__flame_title(const cprof__flame_opts *o, bool diff);
+void cprof__flame_subtitle(FILE *out, cprof__report *r, const ftree *t, size_t col,
 			   void (*esc)(FILE *, const char *, size_t));
 
 /* Embedded assets (flame_assets.c, generated from web/ by web/embed.sh). */

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cprof_flame_opts_init(cprof_flame_opts *o)
+void cprof__flame_opts_init(cprof__flame_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->width = 1200;
@@ -36,10 +36,10 @@ uint32_t cprof__flame_hash24(const char *name, size_t n)
 {
 	/* The mix after FNV-1a makes names that differ in their last byte
 	 * differ in every colour channel. */
-	return (uint32_t)(cprof_mix64(cprof_fnv1a64(name, n)) & 0xffffff);
+	return (uint32_t)(cprof__mix64(cprof__fnv1a64(name, n)) & 0xffffff);
 }
 
-void cprof__flame_color(cprof_flame_palette pal, const char *name, size_t n, int rgb[3])
+void cprof__flame_color(cprof__flame_palette pal, const char *name, size_t n, int rgb[3])
 {
 	uint64_t h = cprof__flame_hash24(name, n);
 	double v1 = (double)(h & 0xff) / 255, v2 = (double)((h >> 8) & 0xff) / 255;
@@ -68,7 +68,7 @@ static bool contains(const char *s, const char *word)
 	return strstr(s, word) != NULL;
 }
 
-cprof_flame_palette cprof__flame_auto_palette(const cprof_report *r, cprof_flame_palette pal)
+cprof__flame_palette cprof__flame_auto_palette(const cprof__report *r, cprof__flame_palette pal)
 {
 	if (pal != CPROF_PAL_AUTO)
 		return pal;
@@ -92,11 +92,11 @@ typedef struct sframe {
 } sframe;
 
 /* Value with unit; counts get the sample type's name ("12 samples"). */
-static void fmt_val(const cprof_report *r, char *buf, size_t n, int64_t v)
+static void fmt_val(const cprof__report *r, char *buf, size_t n, int64_t v)
 {
 	cprof__fmt_value(r, buf, n, v);
 	size_t len = strlen(buf);
-	if (len && buf[len - 1] >= '0' && buf[len - 1] <= '9' && !cprof_units_known(r->sunit)) {
+	if (len && buf[len - 1] >= '0' && buf[len - 1] <= '9' && !cprof__units_known(r->sunit)) {
 		const char *t = r->stype && *r->stype ? r->stype : "samples";
 		snprintf(buf + len, n - len, " %s", t);
 	}
@@ -131,13 +131,13 @@ static void put_num(FILE *out, double v)
 }
 
 /* The frame's tooltip text: "name (value, pct)" or the diff form. */
-static void put_title(FILE *out, const cprof_report *r, const ftree *t, uint32_t i, double total)
+static void put_title(FILE *out, const cprof__report *r, const ftree *t, uint32_t i, double total)
 {
 	size_t len;
 	const char *nm = ftree_name(t, t->n[i].name, &len);
 	int64_t v = t->val[(size_t)i * t->ncol];
 	char b1[96], b2[96], b3[96], pct[48];
-	cprof_xml_escape(out, nm, len);
+	cprof__xml_escape(out, nm, len);
 	fmt_val(r, b1, sizeof(b1), v);
 	if (!t->diff) {
 		fmt_pct(pct, sizeof(pct), (double)v, total);
@@ -160,8 +160,8 @@ static void put_title(FILE *out, const cprof_report *r, const ftree *t, uint32_t
 }
 
 typedef struct svgctx {
-	cprof_report *r;
-	const cprof_flame_opts *o;
+	cprof__report *r;
+	const cprof__flame_opts *o;
 	ftree *t;
 	FILE *out;
 	int64_t *w;      /* display width per node */
@@ -170,7 +170,7 @@ typedef struct svgctx {
 	double maxd;     /* diff: largest |change| of a non-root frame */
 	int xpad, ytop, frameh, height;
 	double fontw;    /* average glyph width, px */
-	cprof_flame_palette pal;
+	cprof__flame_palette pal;
 } svgctx;
 
 static void diff_color(const svgctx *c, uint32_t i, int rgb[3])
@@ -231,16 +231,16 @@ static void put_frame(svgctx *c, const sframe *f)
 	/* Label: as many characters as fit, ".." when cut, none under 3. */
 	size_t fit = w > 6 ? (size_t)((w - 6) / c->fontw) : 0;
 	if (fit >= 3) {
-		size_t chars = cprof_utf8_len(nm, len);
+		size_t chars = cprof__utf8_len(nm, len);
 		fputs("<text x=\"", out);
 		put_num(out, x + 3);
 		fputs("\" y=\"", out);
 		put_num(out, y + c->frameh - 5);
 		fputs("\">", out);
 		if (chars <= fit) {
-			cprof_xml_escape(out, nm, len);
+			cprof__xml_escape(out, nm, len);
 		} else {
-			cprof_xml_escape(out, nm, cprof_utf8_prefix(nm, len, fit - 2));
+			cprof__xml_escape(out, nm, cprof__utf8_prefix(nm, len, fit - 2));
 			fputs("..", out);
 		}
 		fputs("</text>", out);
@@ -281,7 +281,7 @@ static int64_t *display_widths(const ftree *t)
 	return w;
 }
 
-static const char *svg_bg(cprof_flame_palette pal, bool diff)
+static const char *svg_bg(cprof__flame_palette pal, bool diff)
 {
 	if (diff)
 		return "#f4f4f4";
@@ -295,23 +295,23 @@ static const char *svg_bg(cprof_flame_palette pal, bool diff)
 	}
 }
 
-void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t, size_t col,
+void cprof__flame_subtitle(FILE *out, cprof__report *r, const ftree *t, size_t col,
 			   void (*esc)(FILE *, const char *, size_t))
 {
 	int64_t total = t->val[col], old = t->diff ? t->val[t->nv + col] : 0;
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	char b[96], b2[96];
 	fputs("Type: ", out);
 	esc(out, r->stype ? r->stype : "", r->stype ? strlen(r->stype) : 0);
 	if (p->duration_nanos > 0)
 		fprintf(out, " \xc2\xb7 Duration: %s",
-			cprof_units_label(b, sizeof(b), p->duration_nanos, "nanoseconds", "auto"));
+			cprof__units_label(b, sizeof(b), p->duration_nanos, "nanoseconds", "auto"));
 	fmt_val(r, b, sizeof(b), total);
 	fprintf(out, " \xc2\xb7 Total: %s", b);
 	if (!t->diff && r->total != total) {
 		/* Filters dropped samples: say of how much (the report's total). */
 		char pct[32];
-		const char *pc = cprof_units_pct(pct, sizeof(pct), total, r->total);
+		const char *pc = cprof__units_pct(pct, sizeof(pct), total, r->total);
 		while (*pc == ' ')
 			pc++;
 		cprof__fmt_value(r, b2, sizeof(b2), r->total);
@@ -330,14 +330,14 @@ void cprof__flame_subtitle(FILE *out, cprof_report *r, const ftree *t, size_t co
 	}
 }
 
-const char *cprof__flame_title(const cprof_flame_opts *o, bool diff)
+const char *cprof__flame_title(const cprof__flame_opts *o, bool diff)
 {
 	if (diff)
 		return o->inverted ? "Differential Icicle Graph" : "Differential Flame Graph";
 	return o->inverted ? "Icicle Graph" : "Flame Graph";
 }
 
-int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out, bool *empty,
+int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
 			   char *err, size_t errlen)
 {
 	ftree t;
@@ -493,12 +493,12 @@ int cprof_report_flame_svg(cprof_report *r, const cprof_flame_opts *o, FILE *out
 	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n", width,
 		imgh);
 	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"%d\">", width / 2, fs * 2);
-	cprof_xml_escape(out, title, strlen(title));
+	cprof__xml_escape(out, title, strlen(title));
 	fprintf(out, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"%d\">", width / 2, fs * 4);
 	if (o->subtitle)
-		cprof_xml_escape(out, o->subtitle, strlen(o->subtitle));
+		cprof__xml_escape(out, o->subtitle, strlen(o->subtitle));
 	else
-		cprof__flame_subtitle(out, r, &t, 0, cprof_xml_escape);
+		cprof__flame_subtitle(out, r, &t, 0, cprof__xml_escape);
 	fprintf(out, "</text>\n");
 	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", c.xpad, imgh - fs / 2 - 5);
 	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"%d\">Reset Zoom</text>\n",

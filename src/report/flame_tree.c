@@ -26,7 +26,7 @@ static bool names_rehash(ftree *t, size_t cap)
 	for (size_t i = 0; i < t->nnames; i++) {
 		size_t len;
 		const char *s = ftree_name(t, (uint32_t)i, &len);
-		size_t k = cprof_fnv1a32(s, len) & (cap - 1);
+		size_t k = cprof__fnv1a32(s, len) & (cap - 1);
 		while (h[k])
 			k = (k + 1) & (cap - 1);
 		h[k] = (uint32_t)i + 1;
@@ -42,7 +42,7 @@ static uint32_t name_intern(ftree *t, const char *s, size_t n)
 {
 	if ((t->nnames + 1) * 2 > t->nhcap && !names_rehash(t, t->nhcap ? t->nhcap * 2 : 1024))
 		return UINT32_MAX;
-	size_t k = cprof_fnv1a32(s, n) & (t->nhcap - 1);
+	size_t k = cprof__fnv1a32(s, n) & (t->nhcap - 1);
 	for (uint32_t e; (e = t->nhash[k]); k = (k + 1) & (t->nhcap - 1)) {
 		size_t len;
 		const char *x = ftree_name(t, e - 1, &len);
@@ -63,9 +63,9 @@ static uint32_t name_intern(ftree *t, const char *s, size_t n)
 	}
 	t->names_off[t->nnames] = t->names_buf.len;
 	t->names_len[t->nnames] = (uint32_t)n;
-	cprof_buf_append(&t->names_buf, s, n);
-	cprof_buf_append(&t->names_buf, "", 1);
-	if (cprof_buf_failed(&t->names_buf))
+	cprof__buf_append(&t->names_buf, s, n);
+	cprof__buf_append(&t->names_buf, "", 1);
+	if (cprof__buf_failed(&t->names_buf))
 		return UINT32_MAX;
 	t->nhash[k] = (uint32_t)t->nnames + 1;
 	return (uint32_t)t->nnames++;
@@ -102,10 +102,10 @@ static uint32_t add_node(ftree *t, uint32_t parent, uint32_t name, uint32_t prev
 	return i;
 }
 
-static bool is_base_sample(const cprof_profile *p, const cprof_sample *s, int64_t kbase,
+static bool is_base_sample(const cprof__profile *p, const cprof__sample *s, int64_t kbase,
 			   int64_t vtrue)
 {
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__label *l = cprof__sample_labels(p, s);
 	for (uint32_t i = 0; i < s->nlabel; i++)
 		if (l[i].key == kbase && l[i].str == vtrue)
 			return true;
@@ -113,7 +113,7 @@ static bool is_base_sample(const cprof_profile *p, const cprof_sample *s, int64_
 }
 
 /* String index of s in p without interning it (-1: absent). */
-static int64_t find_string(const cprof_profile *p, const char *s)
+static int64_t find_string(const cprof__profile *p, const char *s)
 {
 	for (size_t i = 0; i < p->str.n; i++)
 		if (!strcmp(p->str.v[i], s))
@@ -149,11 +149,11 @@ static uint32_t *name_ranks(const ftree *t, uint32_t **ord_out);
  * it has in common with the previous one and adds nodes for the rest.  No
  * hashing; nodes come out in preorder, every child list in name order.
  */
-int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t ncols, bool reverse)
+int cprof__ftree_build(ftree *t, cprof__report *r, const size_t *cols, size_t ncols, bool reverse)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	memset(t, 0, sizeof(*t));
-	cprof_buf_init(&t->names_buf, 0);
+	cprof__buf_init(&t->names_buf, 0);
 	size_t sel = r->vi;
 	if (!cols) {
 		cols = &sel;
@@ -181,8 +181,8 @@ int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t nco
 		goto oom;
 	/* 1. Every sample's stack as frame name ids, root first. */
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		const int64_t *v = cprof_sample_values(p, s);
+		const cprof__sample *s = &p->sample.v[si];
+		const int64_t *v = cprof__sample_values(p, s);
 		bool nz = false;
 		for (size_t k = 0; k < ncols; k++)
 			nz |= v[cols[k]] != 0;
@@ -190,7 +190,7 @@ int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t nco
 			continue;
 		size_t off = fr.n;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint32_t lid = cprof_sample_loc(p, s, i);
+			uint32_t lid = cprof__sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];
@@ -263,7 +263,7 @@ int cprof__ftree_build(ftree *t, cprof_report *r, const size_t *cols, size_t nco
 				goto oom;
 			path[d + 1] = n;
 		}
-		const int64_t *v = cprof_sample_values(p, &p->sample.v[s->sample]);
+		const int64_t *v = cprof__sample_values(p, &p->sample.v[s->sample]);
 		size_t off = s->base ? ncols : 0;
 		for (uint32_t d = 0; d <= s->len; d++) {
 			int64_t *cv = t->val + (size_t)path[d] * t->ncol + off;
@@ -296,7 +296,7 @@ void cprof__ftree_free(ftree *t)
 {
 	free(t->n);
 	free(t->val);
-	cprof_buf_free(&t->names_buf);
+	cprof__buf_free(&t->names_buf);
 	free(t->names_off);
 	free(t->names_len);
 	free(t->nhash);

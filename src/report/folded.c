@@ -15,7 +15,7 @@
  * one at a time: stacks are compared and printed without being written
  * out first (a big profile's lines take several times its model). */
 typedef struct frames {
-	const cprof_report *r;
+	const cprof__report *r;
 	uint32_t off;      /* the sample's ids in the pool */
 	uint32_t i;        /* locations not visited yet: [0, i) */
 	const int32_t *ln; /* nodes of the current location: [0, k) left */
@@ -23,7 +23,7 @@ typedef struct frames {
 	const char *cur;   /* rest of the current frame's name */
 } frames;
 
-static void frames_start(frames *f, const cprof_report *r, uint32_t loc_off, uint32_t nloc)
+static void frames_start(frames *f, const cprof__report *r, uint32_t loc_off, uint32_t nloc)
 {
 	*f = (frames){.r = r, .off = loc_off, .i = nloc, .cur = ""};
 }
@@ -36,7 +36,7 @@ static inline uint32_t frames_loc(const frames *f, uint32_t i)
 /* The next frame's node, root first; -1 after the leaf. */
 static int32_t frames_node(frames *f)
 {
-	const cprof_profile *p = f->r->p;
+	const cprof__profile *p = f->r->p;
 	while (f->k == 0) {
 		if (f->i == 0)
 			return -1;
@@ -50,7 +50,7 @@ static int32_t frames_node(frames *f)
 }
 
 /* Names are made before sorting (cprof__node_name allocates). */
-static const char *frame_name(const cprof_report *r, int32_t node)
+static const char *frame_name(const cprof__report *r, int32_t node)
 {
 	return r->nodes[node].pname;
 }
@@ -78,7 +78,7 @@ typedef struct fstack {
 } fstack;
 
 typedef struct fsort {
-	const cprof_report *r;
+	const cprof__report *r;
 	/* Per node, the rank of its frame in the lines' byte order: [2n] with
 	 * more frames after it ("name;"), [2n + 1] as the leaf ("name" and
 	 * the line's end).  NULL when a name holds a ';' (the frames are then
@@ -90,7 +90,7 @@ typedef struct fsort {
  * skipped whole. */
 static int bytes_cmp(frames *x, frames *y)
 {
-	const cprof_report *r = x->r;
+	const cprof__report *r = x->r;
 	for (;;) {
 		if (!*x->cur && !*y->cur) {
 			/* Both lines at a frame boundary, equal so far. */
@@ -162,7 +162,7 @@ static uint64_t prefix(const fsort *c, uint32_t off, uint32_t nloc)
  * no ';'. */
 static int key_cmp(const void *pa, const void *pb, void *ctx)
 {
-	const cprof_report *r = ctx;
+	const cprof__report *r = ctx;
 	uint32_t ka = *(const uint32_t *)pa, kb = *(const uint32_t *)pb;
 	const char *x = frame_name(r, (int32_t)(ka / 2)), *y = frame_name(r, (int32_t)(kb / 2));
 	while (*x && *x == *y)
@@ -173,7 +173,7 @@ static int key_cmp(const void *pa, const void *pb, void *ctx)
 }
 
 /* fsort.rank for r's nodes, or NULL (a name holds a ';', or no memory). */
-static uint32_t *make_ranks(const cprof_report *r)
+static uint32_t *make_ranks(const cprof__report *r)
 {
 	if (r->nnodes >= UINT32_MAX / 2)
 		return NULL;
@@ -200,23 +200,23 @@ static uint32_t *make_ranks(const cprof_report *r)
 	return rank;
 }
 
-int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_folded(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	for (size_t i = 0; i < r->nnodes; i++)
 		cprof__node_name(r, &r->nodes[i]);
 	fstack *st = malloc((p->sample.n + 1) * sizeof(*st));
 	fsort c = {r, NULL};
-	cprof_buf line;
-	cprof_buf_init(&line, 0);
+	cprof__buf line;
+	cprof__buf_init(&line, 0);
 	size_t ns = 0;
 	int ret = -1;
 	if (!st || r->oom)
 		goto oom;
 	c.rank = make_ranks(r); /* NULL: slower, same order */
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		int64_t v = cprof__rvalue(r, cprof_sample_values(p, s));
+		const cprof__sample *s = &p->sample.v[si];
+		int64_t v = cprof__rvalue(r, cprof__sample_values(p, s));
 		frames f;
 		frames_start(&f, r, s->loc_off, s->nloc);
 		if (v == 0 || frames_node(&f) < 0)
@@ -235,13 +235,13 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
 		for (int32_t n; (n = frames_node(&f)) >= 0;) {
 			const char *name = frame_name(r, n);
 			if (line.len)
-				cprof_buf_append(&line, ";", 1);
-			cprof_buf_append(&line, name, strlen(name));
+				cprof__buf_append(&line, ";", 1);
+			cprof__buf_append(&line, name, strlen(name));
 		}
 		char v[32];
 		int vl = snprintf(v, sizeof(v), " %lld\n", (long long)sum);
-		cprof_buf_append(&line, v, (size_t)vl);
-		if (cprof_buf_failed(&line))
+		cprof__buf_append(&line, v, (size_t)vl);
+		if (cprof__buf_failed(&line))
 			goto oom;
 		fwrite(line.data, 1, line.len, out);
 		i = j;
@@ -251,7 +251,7 @@ int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen)
 oom:
 	snprintf(err, errlen, "out of memory");
 done:
-	cprof_buf_free(&line);
+	cprof__buf_free(&line);
 	free(c.rank);
 	free(st);
 	return ret;

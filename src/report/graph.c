@@ -18,25 +18,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t info_hash(const cprof_ninfo *i)
+static uint64_t info_hash(const cprof__ninfo *i)
 {
-	uint64_t h = cprof_mix64((uint64_t)i->name + 0x9e3779b97f4a7c15ULL);
-	h = cprof_mix64(h ^ (uint64_t)i->orig);
-	h = cprof_mix64(h ^ i->address);
-	h = cprof_mix64(h ^ (uint64_t)i->file);
-	h = cprof_mix64(h ^ (uint64_t)i->start_line);
-	h = cprof_mix64(h ^ (uint64_t)i->lineno);
-	return cprof_mix64(h ^ (uint64_t)i->objfile);
+	uint64_t h = cprof__mix64((uint64_t)i->name + 0x9e3779b97f4a7c15ULL);
+	h = cprof__mix64(h ^ (uint64_t)i->orig);
+	h = cprof__mix64(h ^ i->address);
+	h = cprof__mix64(h ^ (uint64_t)i->file);
+	h = cprof__mix64(h ^ (uint64_t)i->start_line);
+	h = cprof__mix64(h ^ (uint64_t)i->lineno);
+	return cprof__mix64(h ^ (uint64_t)i->objfile);
 }
 
-static bool info_eq(const cprof_ninfo *a, const cprof_ninfo *b)
+static bool info_eq(const cprof__ninfo *a, const cprof__ninfo *b)
 {
 	return a->name == b->name && a->orig == b->orig && a->address == b->address &&
 	       a->file == b->file && a->start_line == b->start_line && a->lineno == b->lineno &&
 	       a->objfile == b->objfile;
 }
 
-static bool node_rehash(cprof_report *r, size_t cap)
+static bool node_rehash(cprof__report *r, size_t cap)
 {
 	uint32_t *h = calloc(cap, sizeof(*h));
 	if (!h)
@@ -54,7 +54,7 @@ static bool node_rehash(cprof_report *r, size_t cap)
 }
 
 /* Node index for info, inserting it; -1 on OOM. */
-static int32_t node_find_or_insert(cprof_report *r, const cprof_ninfo *info)
+static int32_t node_find_or_insert(cprof__report *r, const cprof__ninfo *info)
 {
 	if ((r->nnodes + 1) * 2 > r->nhcap && !node_rehash(r, r->nhcap ? r->nhcap * 2 : 1024))
 		return -1;
@@ -66,13 +66,13 @@ static int32_t node_find_or_insert(cprof_report *r, const cprof_ninfo *info)
 		return -1;
 	if (r->nnodes == r->cnodes) {
 		size_t c = r->cnodes ? r->cnodes * 2 : 1024;
-		cprof_gnode *v = realloc(r->nodes, c * sizeof(*v));
+		cprof__gnode *v = realloc(r->nodes, c * sizeof(*v));
 		if (!v)
 			return -1;
 		r->nodes = v;
 		r->cnodes = c;
 	}
-	cprof_gnode *n = &r->nodes[r->nnodes];
+	cprof__gnode *n = &r->nodes[r->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->info = *info;
 	r->nhash[j] = (uint32_t)++r->nnodes;
@@ -119,10 +119,10 @@ const char *cprof__trim_path(const char *path, const char *trim, const char *sea
 	return path;
 }
 
-int cprof__graph_init(cprof_report *r)
+int cprof__graph_init(cprof__report *r)
 {
-	cprof_profile *p = r->p;
-	cprof_profile_init(&r->strs);
+	cprof__profile *p = r->p;
+	cprof__profile_init(&r->strs);
 	r->func_name = calloc(p->function.n + 1, sizeof(int64_t));
 	r->func_file = calloc(p->function.n + 1, sizeof(int64_t));
 	r->map_file = calloc(p->mapping.n + 1, sizeof(int64_t));
@@ -152,21 +152,21 @@ int cprof__graph_init(cprof_report *r)
 	/* Only the strings the granularity shows: a big profile has as many
 	 * functions as nodes. */
 	for (size_t i = 0; i < p->function.n; i++) {
-		const cprof_function *f = &p->function.v[i];
+		const cprof__function *f = &p->function.v[i];
 		if (function)
-			r->func_name[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, f->name));
-		const char *fn = cprof_profile_string(p, f->filename);
+			r->func_name[i] = cprof__profile_str(&r->strs, cprof__profile_string(p, f->name));
+		const char *fn = cprof__profile_string(p, f->filename);
 		if (filename && *fn) {
 			char *c = cprof__path_clean(
 				cprof__trim_path(fn, r->o.trim_path, r->o.source_path));
 			if (!c)
 				return -1;
-			r->func_file[i] = cprof_profile_str(&r->strs, c);
+			r->func_file[i] = cprof__profile_str(&r->strs, c);
 			free(c);
 		}
 	}
 	for (size_t i = 0; i < p->mapping.n; i++)
-		r->map_file[i] = cprof_profile_str(&r->strs, cprof_profile_string(p, p->mapping.v[i].file));
+		r->map_file[i] = cprof__profile_str(&r->strs, cprof__profile_string(p, p->mapping.v[i].file));
 	if (r->strs.oom)
 		return -1;
 
@@ -185,8 +185,8 @@ int cprof__graph_init(cprof_report *r)
 		return -1;
 	size_t off = 0;
 	for (size_t i = 0; i < p->location.n; i++) {
-		const cprof_location *l = &p->location.v[i];
-		const cprof_line *lines = cprof_location_lines(p, l);
+		const cprof__location *l = &p->location.v[i];
+		const cprof__line *lines = cprof__location_lines(p, l);
 		uint32_t n = l->nline;
 		if (n > 1 && !inlines) {
 			lines += n - 1;
@@ -199,13 +199,13 @@ int cprof__graph_init(cprof_report *r)
 		r->loc_n[i] = n ? n : 1;
 		r->has_inline |= n > 1;
 		if (n == 0) {
-			cprof_ninfo ni = {.address = address ? l->address : 0, .objfile = objfile};
+			cprof__ninfo ni = {.address = address ? l->address : 0, .objfile = objfile};
 			if ((r->locnode[off++] = node_find_or_insert(r, &ni)) < 0)
 				return -1;
 			continue;
 		}
 		for (uint32_t k = 0; k < n; k++) {
-			cprof_ninfo ni = {0};
+			cprof__ninfo ni = {0};
 			ni.address = address ? l->address : 0;
 			uint64_t fid = lines[k].function_id;
 			if (fid == 0 || fid > p->function.n) {
@@ -228,14 +228,14 @@ int cprof__graph_init(cprof_report *r)
 	return r->list ? 0 : -1;
 }
 
-static bool edge_rehash(cprof_report *r, size_t cap)
+static bool edge_rehash(cprof__report *r, size_t cap)
 {
 	uint32_t *h = calloc(cap, sizeof(*h));
 	if (!h)
 		return false;
 	for (size_t i = 0; i < r->nedges; i++) {
 		uint64_t k = ((uint64_t)r->edges[i].src << 32) | r->edges[i].dst;
-		size_t j = cprof_mix64(k) & (cap - 1);
+		size_t j = cprof__mix64(k) & (cap - 1);
 		while (h[j])
 			j = (j + 1) & (cap - 1);
 		h[j] = (uint32_t)i + 1;
@@ -246,14 +246,14 @@ static bool edge_rehash(cprof_report *r, size_t cap)
 	return true;
 }
 
-static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *created)
+static cprof__gedge *edge_get(cprof__report *r, uint32_t src, uint32_t dst, bool *created)
 {
 	if ((r->nedges + 1) * 2 > r->ehcap && !edge_rehash(r, r->ehcap ? r->ehcap * 2 : 4096))
 		return NULL;
 	uint64_t k = ((uint64_t)src << 32) | dst;
-	size_t j = cprof_mix64(k) & (r->ehcap - 1);
+	size_t j = cprof__mix64(k) & (r->ehcap - 1);
 	for (; r->ehash[j]; j = (j + 1) & (r->ehcap - 1)) {
-		cprof_gedge *e = &r->edges[r->ehash[j] - 1];
+		cprof__gedge *e = &r->edges[r->ehash[j] - 1];
 		if (e->src == src && e->dst == dst) {
 			*created = false;
 			return e;
@@ -263,13 +263,13 @@ static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *
 		return NULL;
 	if (r->nedges == r->cedges) {
 		size_t c = r->cedges ? r->cedges * 2 : 4096;
-		cprof_gedge *v = realloc(r->edges, c * sizeof(*v));
+		cprof__gedge *v = realloc(r->edges, c * sizeof(*v));
 		if (!v)
 			return NULL;
 		r->edges = v;
 		r->cedges = c;
 	}
-	cprof_gedge *e = &r->edges[r->nedges];
+	cprof__gedge *e = &r->edges[r->nedges];
 	memset(e, 0, sizeof(*e));
 	e->src = src;
 	e->dst = dst;
@@ -280,16 +280,16 @@ static cprof_gedge *edge_get(cprof_report *r, uint32_t src, uint32_t dst, bool *
 
 static uint64_t tag_hash(uint32_t node, bool numeric, int64_t lset, int64_t name)
 {
-	return cprof_mix64(cprof_mix64(cprof_mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
+	return cprof__mix64(cprof__mix64(cprof__mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
 }
 
-static bool tag_rehash(cprof_report *r, size_t cap)
+static bool tag_rehash(cprof__report *r, size_t cap)
 {
 	uint32_t *h = calloc(cap, sizeof(*h));
 	if (!h)
 		return false;
 	for (size_t i = 0; i < r->ntags; i++) {
-		const cprof_gtag *t = &r->tags[i];
+		const cprof__gtag *t = &r->tags[i];
 		size_t j = tag_hash(t->node, t->numeric, t->lset, t->name) & (cap - 1);
 		while (h[j])
 			j = (j + 1) & (cap - 1);
@@ -301,26 +301,26 @@ static bool tag_rehash(cprof_report *r, size_t cap)
 	return true;
 }
 
-static cprof_gtag *tag_get(cprof_report *r, uint32_t node, bool numeric, int64_t lset,
+static cprof__gtag *tag_get(cprof__report *r, uint32_t node, bool numeric, int64_t lset,
 			   int64_t name)
 {
 	if ((r->ntags + 1) * 2 > r->thcap && !tag_rehash(r, r->thcap ? r->thcap * 2 : 1024))
 		return NULL;
 	size_t j = tag_hash(node, numeric, lset, name) & (r->thcap - 1);
 	for (; r->thash[j]; j = (j + 1) & (r->thcap - 1)) {
-		cprof_gtag *t = &r->tags[r->thash[j] - 1];
+		cprof__gtag *t = &r->tags[r->thash[j] - 1];
 		if (t->node == node && t->numeric == numeric && t->lset == lset && t->name == name)
 			return t;
 	}
 	if (r->ntags == r->ctags) {
 		size_t c = r->ctags ? r->ctags * 2 : 1024;
-		cprof_gtag *v = realloc(r->tags, c * sizeof(*v));
+		cprof__gtag *v = realloc(r->tags, c * sizeof(*v));
 		if (!v)
 			return NULL;
 		r->tags = v;
 		r->ctags = c;
 	}
-	cprof_gtag *t = &r->tags[r->ntags];
+	cprof__gtag *t = &r->tags[r->ntags];
 	memset(t, 0, sizeof(*t));
 	t->node = node;
 	t->numeric = numeric;
@@ -337,19 +337,19 @@ static int cmp_cstr(const void *a, const void *b)
 
 /* pprof's joinLabels: "k:v" of every string label (pprof::base removed),
  * sorted, joined with a literal backslash-n; interned in r->strs. */
-static int64_t join_labels(cprof_report *r, const cprof_sample *s)
+static int64_t join_labels(cprof__report *r, const cprof__sample *s)
 {
-	const cprof_profile *p = r->p;
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__profile *p = r->p;
+	const cprof__label *l = cprof__sample_labels(p, s);
 	char *parts[64];
 	size_t n = 0, len = 0;
 	for (uint32_t i = 0; i < s->nlabel && n < CPROF_ARRAY_LEN(parts); i++) {
 		if (l[i].str == 0)
 			continue;
-		const char *k = cprof_profile_string(p, l[i].key);
+		const char *k = cprof__profile_string(p, l[i].key);
 		if (!strcmp(k, "pprof::base"))
 			continue;
-		if (asprintf(&parts[n], "%s:%s", k, cprof_profile_string(p, l[i].str)) < 0)
+		if (asprintf(&parts[n], "%s:%s", k, cprof__profile_string(p, l[i].str)) < 0)
 			break;
 		len += strlen(parts[n++]) + 2;
 	}
@@ -370,7 +370,7 @@ static int64_t join_labels(cprof_report *r, const cprof_sample *s)
 			o += pl;
 		}
 		j[o] = 0;
-		id = cprof_profile_str(&r->strs, j);
+		id = cprof__profile_str(&r->strs, j);
 		free(j);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -380,11 +380,11 @@ static int64_t join_labels(cprof_report *r, const cprof_sample *s)
 
 /* pprof's Node.addSample tag part: label tag of the sample's label set and a
  * numeric tag per "bytes" value. */
-static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64_t lset,
+static int add_tags(cprof__report *r, uint32_t node, const cprof__sample *s, int64_t lset,
 		    int64_t w, int64_t dw, bool flat)
 {
 	if (lset) {
-		cprof_gtag *t = tag_get(r, node, false, lset, lset);
+		cprof__gtag *t = tag_get(r, node, false, lset, lset);
 		if (!t)
 			return -1;
 		if (flat)
@@ -392,15 +392,15 @@ static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64
 		else
 			t->cum = cprof__wadd(t->cum, w), t->cumdiv = cprof__wadd(t->cumdiv, dw);
 	}
-	const cprof_profile *p = r->p;
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__profile *p = r->p;
+	const cprof__label *l = cprof__sample_labels(p, s);
 	for (uint32_t i = 0; i < s->nlabel; i++) {
-		if (l[i].str != 0 || strcmp(cprof_profile_string(p, l[i].key), "bytes"))
+		if (l[i].str != 0 || strcmp(cprof__profile_string(p, l[i].key), "bytes"))
 			continue;
 		char b[64];
-		cprof_units_label(b, sizeof(b), l[i].num, r->bytes_unit, "minimum");
-		int64_t name = cprof_profile_str(&r->strs, b);
-		cprof_gtag *t = tag_get(r, node, true, lset, name);
+		cprof__units_label(b, sizeof(b), l[i].num, r->bytes_unit, "minimum");
+		int64_t name = cprof__profile_str(&r->strs, b);
+		cprof__gtag *t = tag_get(r, node, true, lset, name);
 		if (!t)
 			return -1;
 		t->value = l[i].num;
@@ -413,20 +413,20 @@ static int add_tags(cprof_report *r, uint32_t node, const cprof_sample *s, int64
 	return 0;
 }
 
-static bool sample_has_tags(const cprof_report *r, const cprof_sample *s)
+static bool sample_has_tags(const cprof__report *r, const cprof__sample *s)
 {
-	const cprof_label *l = cprof_sample_labels(r->p, s);
+	const cprof__label *l = cprof__sample_labels(r->p, s);
 	for (uint32_t i = 0; i < s->nlabel; i++)
-		if (l[i].str == 0 ? !strcmp(cprof_profile_string(r->p, l[i].key), "bytes")
-				  : strcmp(cprof_profile_string(r->p, l[i].key), "pprof::base") != 0)
+		if (l[i].str == 0 ? !strcmp(cprof__profile_string(r->p, l[i].key), "bytes")
+				  : strcmp(cprof__profile_string(r->p, l[i].key), "pprof::base") != 0)
 			return true;
 	return false;
 }
 
 /* Per-sample label sets and the unit of "bytes" labels, once. */
-static int prepare_tags(cprof_report *r)
+static int prepare_tags(cprof__report *r)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	if (r->sample_lset)
 		return 0;
 	r->sample_lset = calloc(p->sample.n + 1, sizeof(int64_t));
@@ -435,15 +435,15 @@ static int prepare_tags(cprof_report *r)
 	r->bytes_unit = "bytes";
 	bool found = false;
 	for (size_t i = 0; i < p->sample.n; i++) {
-		const cprof_sample *s = &p->sample.v[i];
+		const cprof__sample *s = &p->sample.v[i];
 		if (!s->nlabel)
 			continue;
 		r->sample_lset[i] = join_labels(r, s);
-		const cprof_label *l = cprof_sample_labels(p, s);
+		const cprof__label *l = cprof__sample_labels(p, s);
 		for (uint32_t k = 0; k < s->nlabel && !found; k++)
 			if (l[k].str == 0 && l[k].num_unit &&
-			    !strcmp(cprof_profile_string(p, l[k].key), "bytes")) {
-				r->bytes_unit = cprof_profile_string(p, l[k].num_unit);
+			    !strcmp(cprof__profile_string(p, l[k].key), "bytes")) {
+				r->bytes_unit = cprof__profile_string(p, l[k].num_unit);
 				found = true;
 			}
 	}
@@ -451,11 +451,11 @@ static int prepare_tags(cprof_report *r)
 }
 
 /* r->list: the nodes with a value (only the kept ones when use_kept). */
-static void list_nodes(cprof_report *r, bool use_kept)
+static void list_nodes(cprof__report *r, bool use_kept)
 {
 	r->nlist = 0;
 	for (size_t i = 0; i < r->nnodes; i++) {
-		cprof_gnode *n = &r->nodes[i];
+		cprof__gnode *n = &r->nodes[i];
 		n->listed = false;
 		if (n->cum == 0 && n->flat == 0)
 			continue;
@@ -468,7 +468,7 @@ static void list_nodes(cprof_report *r, bool use_kept)
 	}
 }
 
-int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
+int cprof__graph_build(cprof__report *r, bool use_kept, bool want_edges)
 {
 	bool visual = r->o.format == CPROF_FMT_DOT;
 	if (visual && prepare_tags(r) < 0)
@@ -476,9 +476,9 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 	r->ntags = 0;
 	if (r->thash)
 		memset(r->thash, 0, r->thcap * sizeof(*r->thash));
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	for (size_t i = 0; i < r->nnodes; i++) {
-		cprof_gnode *n = &r->nodes[i];
+		cprof__gnode *n = &r->nodes[i];
 		n->flat = n->flatdiv = n->cum = n->cumdiv = 0;
 		n->stamp = 0;
 		n->listed = n->in_inline = n->in_noinline = false;
@@ -488,8 +488,8 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 		memset(r->ehash, 0, r->ehcap * sizeof(*r->ehash));
 
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		const int64_t *v = cprof_sample_values(p, s);
+		const cprof__sample *s = &p->sample.v[si];
+		const int64_t *v = cprof__sample_values(p, s);
 		int64_t w = cprof__rvalue(r, v), dw = r->has_mean ? v[0] : 0;
 		if (w == 0 && dw == 0)
 			continue;
@@ -498,14 +498,14 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 		int32_t parent = -1;
 		bool residual = false;
 		for (uint32_t i = s->nloc; i-- > 0;) {
-			uint64_t lid = cprof_sample_loc(p, s, i);
+			uint64_t lid = cprof__sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];
 			uint32_t nn = r->loc_n[lid - 1];
 			for (uint32_t ni = nn; ni-- > 0;) {
 				int32_t id = ln[ni];
-				cprof_gnode *n = &r->nodes[id];
+				cprof__gnode *n = &r->nodes[id];
 				if (use_kept && !n->kept) {
 					residual = true;
 					continue;
@@ -520,7 +520,7 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 				}
 				if (want_edges && parent >= 0 && id != parent) {
 					bool created;
-					cprof_gedge *e = edge_get(r, (uint32_t)parent, (uint32_t)id, &created);
+					cprof__gedge *e = edge_get(r, (uint32_t)parent, (uint32_t)id, &created);
 					if (!e)
 						return -1;
 					if (created || e->stamp != stamp) {
@@ -552,16 +552,16 @@ int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges)
 	return 0;
 }
 
-static const char *sstr(const cprof_report *r, int64_t id)
+static const char *sstr(const cprof__report *r, int64_t id)
 {
-	return cprof_profile_string(&r->strs, id);
+	return cprof__profile_string(&r->strs, id);
 }
 
-const char *cprof__node_name(cprof_report *r, cprof_gnode *n)
+const char *cprof__node_name(cprof__report *r, cprof__gnode *n)
 {
 	if (n->pname)
 		return n->pname;
-	const cprof_ninfo *i = &n->info;
+	const cprof__ninfo *i = &n->info;
 	char addr[24] = "", tail[4200] = "";
 	if (i->address)
 		snprintf(addr, sizeof(addr), "%016llx", (unsigned long long)i->address);
@@ -614,7 +614,7 @@ static int64_t abs64(int64_t v)
 }
 
 /* fmt.Sprint(NodeInfo): the last tie-breaker of pprof's orders. */
-static char *info_string(const cprof_report *r, const cprof_ninfo *i)
+static char *info_string(const cprof__report *r, const cprof__ninfo *i)
 {
 	char *s = NULL;
 	if (asprintf(&s, "{%s %s %llu %s %lld %lld %s}", sstr(r, i->name), sstr(r, i->orig),
@@ -624,7 +624,7 @@ static char *info_string(const cprof_report *r, const cprof_ninfo *i)
 	return s;
 }
 
-static int compare_info(const cprof_report *r, const cprof_gnode *a, const cprof_gnode *b)
+static int compare_info(const cprof__report *r, const cprof__gnode *a, const cprof__gnode *b)
 {
 	char *x = info_string(r, &a->info), *y = info_string(r, &b->info);
 	int c = (x && y) ? strcmp(x, y) : 0;
@@ -634,7 +634,7 @@ static int compare_info(const cprof_report *r, const cprof_gnode *a, const cprof
 }
 
 struct sortctx {
-	cprof_report *r;
+	cprof__report *r;
 	bool cum;
 	int64_t *score; /* entropy order: per node */
 };
@@ -642,9 +642,9 @@ struct sortctx {
 static int node_cmp(const void *pa, const void *pb, void *ctx)
 {
 	struct sortctx *c = ctx;
-	cprof_report *r = c->r;
+	cprof__report *r = c->r;
 	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
-	cprof_gnode *a = &r->nodes[ia], *b = &r->nodes[ib];
+	cprof__gnode *a = &r->nodes[ia], *b = &r->nodes[ib];
 	int64_t x1 = c->score ? c->score[ia] : c->cum ? a->cum : a->flat;
 	int64_t y1 = c->score ? c->score[ib] : c->cum ? b->cum : b->flat;
 	if (abs64(x1) != abs64(y1))
@@ -660,7 +660,7 @@ static int node_cmp(const void *pa, const void *pb, void *ctx)
 }
 
 /* pprof's edgeEntropyScore over a node's in (or out) edges idx[0..n). */
-static double edge_entropy(const cprof_report *r, const uint32_t *idx, size_t n, int64_t self)
+static double edge_entropy(const cprof__report *r, const uint32_t *idx, size_t n, int64_t self)
 {
 	double score = 0;
 	int64_t total = self;
@@ -681,7 +681,7 @@ static double edge_entropy(const cprof_report *r, const uint32_t *idx, size_t n,
 }
 
 struct ectx {
-	cprof_report *r;
+	cprof__report *r;
 	bool by_dst;
 };
 
@@ -690,8 +690,8 @@ struct ectx {
 static int edge_cmp(const void *pa, const void *pb, void *ctx)
 {
 	struct ectx *c = ctx;
-	cprof_report *r = c->r;
-	const cprof_gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
+	cprof__report *r = c->r;
+	const cprof__gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
 	if (a->weight != b->weight && abs64(a->weight) != abs64(b->weight))
 		return abs64(a->weight) > abs64(b->weight) ? -1 : 1;
 	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]), cprof__node_name(r, &r->nodes[b->src]));
@@ -700,7 +700,7 @@ static int edge_cmp(const void *pa, const void *pb, void *ctx)
 	return strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
 }
 
-void cprof__sort_edges(cprof_report *r, uint32_t *idx, size_t n)
+void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		cprof__node_name(r, &r->nodes[r->edges[idx[i]].src]);
@@ -710,7 +710,7 @@ void cprof__sort_edges(cprof_report *r, uint32_t *idx, size_t n)
 	qsort_r(idx, n, sizeof(*idx), edge_cmp, &c);
 }
 
-int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx_out,
+int cprof__group_edges(cprof__report *r, bool by_dst, bool sorted, uint32_t **idx_out,
 		       size_t **start_out)
 {
 	size_t ne = 0;
@@ -726,7 +726,7 @@ int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx
 		return -1;
 	}
 	for (size_t i = 0; i < r->nedges; i++) {
-		const cprof_gedge *e = &r->edges[i];
+		const cprof__gedge *e = &r->edges[i];
 		if (!e->dropped) {
 			start[(by_dst ? e->dst : e->src) + 1]++;
 			tmp[ne++] = (uint32_t)i;
@@ -735,7 +735,7 @@ int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx
 	for (size_t n = 0; n < r->nnodes; n++)
 		start[n + 1] += start[n];
 	for (size_t i = 0; i < ne; i++) {
-		const cprof_gedge *e = &r->edges[tmp[i]];
+		const cprof__gedge *e = &r->edges[tmp[i]];
 		uint32_t k = by_dst ? e->dst : e->src;
 		idx[start[k] + fill[k]++] = tmp[i];
 	}
@@ -750,7 +750,7 @@ int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx
 	return 0;
 }
 
-void cprof__graph_sort(cprof_report *r, bool cum, bool visual)
+void cprof__graph_sort(cprof__report *r, bool cum, bool visual)
 {
 	/* Names first, so the comparator never allocates mid-sort. */
 	for (size_t i = 0; i < r->nlist; i++)
@@ -767,7 +767,7 @@ void cprof__graph_sort(cprof_report *r, bool cum, bool visual)
 		}
 		for (size_t i = 0; i < r->nlist; i++) {
 			uint32_t id = r->list[i];
-			const cprof_gnode *n = &r->nodes[id];
+			const cprof__gnode *n = &r->nodes[id];
 			size_t ni = in_start[id + 1] - in_start[id];
 			size_t no = out_start[id + 1] - out_start[id];
 			double score = 0;
@@ -785,10 +785,10 @@ out:
 	free(out_start);
 }
 
-static void trim_tags(cprof_report *r, int64_t cut)
+static void trim_tags(cprof__report *r, int64_t cut)
 {
 	for (size_t i = 0; i < r->ntags; i++) {
-		cprof_gtag *t = &r->tags[i];
+		cprof__gtag *t = &r->tags[i];
 		if (abs64(t->flat) < cut && abs64(t->cum) < cut)
 			t->dropped = true;
 	}
@@ -798,11 +798,11 @@ static void trim_tags(cprof_report *r, int64_t cut)
  * edge into a node left out of the list (cum and flat 0, as when -diff_base
  * cancels a node's samples that its edges still carry) is never trimmed, and
  * -dot prints it, into "N0". */
-static size_t trim_edges(cprof_report *r, int64_t cut)
+static size_t trim_edges(cprof__report *r, int64_t cut)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->nedges; i++) {
-		cprof_gedge *e = &r->edges[i];
+		cprof__gedge *e = &r->edges[i];
 		if (!e->dropped && r->nodes[e->dst].listed && abs64(e->weight) < cut) {
 			e->dropped = true;
 			n++;
@@ -812,19 +812,19 @@ static size_t trim_edges(cprof_report *r, int64_t cut)
 }
 
 /* pprof's countTags: tags with a flat value, label and numeric. */
-static int count_tags(const cprof_report *r, uint32_t id, const uint32_t *tstart,
+static int count_tags(const cprof__report *r, uint32_t id, const uint32_t *tstart,
 		      const uint32_t *tidx)
 {
 	int n = 0;
 	for (uint32_t k = tstart[id]; k < tstart[id + 1]; k++) {
-		const cprof_gtag *t = &r->tags[tidx[k]];
+		const cprof__gtag *t = &r->tags[tidx[k]];
 		if (!t->dropped && t->flat != 0)
 			n++;
 	}
 	return n;
 }
 
-int cprof__graph_tags_by_node(cprof_report *r, uint32_t **start, uint32_t **idx)
+int cprof__graph_tags_by_node(cprof__report *r, uint32_t **start, uint32_t **idx)
 {
 	*start = calloc(r->nnodes + 2, sizeof(uint32_t));
 	*idx = malloc((r->ntags + 1) * sizeof(uint32_t));
@@ -847,7 +847,7 @@ int cprof__graph_tags_by_node(cprof_report *r, uint32_t **start, uint32_t **idx)
 
 /* pprof's RemoveRedundantEdges: drop residual in-edges whose source still
  * reaches the destination through other edges, lightest first. */
-static int remove_redundant_edges(cprof_report *r)
+static int remove_redundant_edges(cprof__report *r)
 {
 	uint32_t *idx = NULL;
 	size_t *start = NULL;
@@ -860,7 +860,7 @@ static int remove_redundant_edges(cprof_report *r)
 	for (size_t li = r->nlist; li-- > 0;) {
 		uint32_t id = r->list[li];
 		for (size_t j = start[id + 1]; j-- > start[id];) {
-			cprof_gedge *e = &r->edges[idx[j]];
+			cprof__gedge *e = &r->edges[idx[j]];
 			if (e->dropped)
 				continue;
 			if (!e->residual)
@@ -874,7 +874,7 @@ static int remove_redundant_edges(cprof_report *r)
 			while (qh < qt && !redundant) {
 				uint32_t n = queue[qh++];
 				for (size_t q = start[n]; q < start[n + 1]; q++) {
-					cprof_gedge *ie = &r->edges[idx[q]];
+					cprof__gedge *ie = &r->edges[idx[q]];
 					if (ie == e || ie->dropped || seen[ie->src] == gen)
 						continue;
 					if (ie->src == e->src) {
@@ -898,10 +898,10 @@ out:
 	return rc;
 }
 
-int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
+int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_nodes,
 			 size_t *dropped_edges)
 {
-	const cprof_report_opts *o = &r->o;
+	const cprof__report_opts *o = &r->o;
 	bool visual = o->format == CPROF_FMT_DOT;
 	*dropped_nodes = *dropped_edges = 0;
 	if (cprof__graph_build(r, false, visual) < 0)
@@ -917,7 +917,7 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 		for (size_t i = 0; i < r->nnodes; i++)
 			r->nodes[i].kept = false;
 		for (size_t i = 0; i < r->nlist; i++) {
-			cprof_gnode *n = &r->nodes[r->list[i]];
+			cprof__gnode *n = &r->nodes[r->list[i]];
 			if (abs64(n->cum) >= node_cut) {
 				n->kept = true;
 				kept++;
@@ -995,7 +995,7 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 	if (visual && remove_redundant_edges(r) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nedges; i++) {
-		cprof_gedge *e = &r->edges[i];
+		cprof__gedge *e = &r->edges[i];
 		if (e->dropped)
 			continue;
 		if (e->inline_)
@@ -1006,7 +1006,7 @@ int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_no
 	return r->oom ? -1 : 0;
 }
 
-void cprof__graph_free(cprof_report *r)
+void cprof__graph_free(cprof__report *r)
 {
 	for (size_t i = 0; i < r->nnodes; i++)
 		if (r->nodes[i].pname != sstr(r, r->nodes[i].info.name))
@@ -1025,5 +1025,5 @@ void cprof__graph_free(cprof_report *r)
 	free(r->func_name);
 	free(r->func_file);
 	free(r->map_file);
-	cprof_profile_free(&r->strs);
+	cprof__profile_free(&r->strs);
 }

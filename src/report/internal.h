@@ -8,15 +8,15 @@
 #include "compat.h"
 #include "report/report.h"
 
-/* pprof's graph.NodeInfo; strings are ids in cprof_report.strs (0 = ""). */
-typedef struct cprof_ninfo {
+/* pprof's graph.NodeInfo; strings are ids in cprof__report.strs (0 = ""). */
+typedef struct cprof__ninfo {
 	int64_t name, orig, file, objfile;
 	uint64_t address;
 	int64_t start_line, lineno;
-} cprof_ninfo;
+} cprof__ninfo;
 
-typedef struct cprof_gnode {
-	cprof_ninfo info;
+typedef struct cprof__gnode {
+	cprof__ninfo info;
 	int64_t flat, flatdiv, cum, cumdiv;
 	uint32_t stamp;  /* last sample that added cum (dedup in recursion) */
 	bool kept;       /* in the current kept set */
@@ -24,19 +24,19 @@ typedef struct cprof_gnode {
 	bool in_inline, in_noinline; /* incoming edges after edge trimming */
 	const char *pname; /* PrintableName, lazily: malloc'd, or the name's own
 			    * string in strs when that is all of it */
-} cprof_gnode;
+} cprof__gnode;
 
-typedef struct cprof_gedge {
+typedef struct cprof__gedge {
 	uint32_t src, dst;
 	int64_t weight, weightdiv;
 	uint32_t stamp;
 	bool inline_, residual;
 	bool dropped;    /* below edgefraction */
-} cprof_gedge;
+} cprof__gedge;
 
 /* A node's tag (pprof's graph.Tag): label tags are keyed by the sample's
  * joined labels (lset), numeric ("bytes") tags by (lset, formatted value). */
-typedef struct cprof_gtag {
+typedef struct cprof__gtag {
 	uint32_t node;
 	bool numeric;
 	bool dropped;        /* below nodefraction */
@@ -45,11 +45,11 @@ typedef struct cprof_gtag {
 	int64_t value;       /* numeric tags */
 	const char *unit;
 	int64_t flat, flatdiv, cum, cumdiv;
-} cprof_gtag;
+} cprof__gtag;
 
-struct cprof_report {
-	cprof_profile *p;
-	cprof_report_opts o;
+struct cprof__report {
+	cprof__profile *p;
+	cprof__report_opts o;
 	size_t vi;            /* sample value index */
 	bool has_mean;        /* divisor = value[0] */
 	char *stype;          /* "Type:" (with "mean_" prefix) */
@@ -60,7 +60,7 @@ struct cprof_report {
 	size_t nfilters;
 
 	/* Graph state (graph.c). */
-	cprof_profile strs;   /* interned node strings */
+	cprof__profile strs;   /* interned node strings */
 	int64_t *func_name, *func_file; /* per function: ids in strs */
 	int64_t *map_file;    /* per mapping */
 	uint32_t *loc_off;    /* per location: into locnode */
@@ -68,16 +68,16 @@ struct cprof_report {
 	int32_t *locnode;     /* node index per (location, line) */
 	size_t nlocnode;
 	bool has_inline;      /* some location has more than one node */
-	cprof_gnode *nodes;
+	cprof__gnode *nodes;
 	size_t nnodes, cnodes;
 	uint32_t *nhash;      /* node index + 1; open addressing */
 	size_t nhcap;
-	cprof_gedge *edges;
+	cprof__gedge *edges;
 	size_t nedges, cedges;
 	uint32_t *ehash;
 	size_t ehcap;
 	size_t tag_loc_first; /* first location added by -tagroot/-tagleaf */
-	cprof_gtag *tags;     /* visual mode only */
+	cprof__gtag *tags;     /* visual mode only */
 	size_t ntags, ctags;
 	uint32_t *thash;
 	size_t thcap;
@@ -123,7 +123,7 @@ static inline int64_t cprof__wdiv(int64_t v, int64_t div)
 }
 
 /* Value of sample value vector v under the report's selection. */
-static inline int64_t cprof__rvalue(const cprof_report *r, const int64_t *v)
+static inline int64_t cprof__rvalue(const cprof__report *r, const int64_t *v)
 {
 	return v[r->vi];
 }
@@ -134,53 +134,53 @@ int cprof__report_end(FILE *out, bool oom, char *err, size_t errlen);
 
 /* filter.c: focus/ignore/hide/show/show_from/prune_from/tag filters, in
  * place on r->p.  0 or -1 (bad regex, message in err). */
-int cprof__report_filter(cprof_report *r, char *err, size_t errlen);
+int cprof__report_filter(cprof__report *r, char *err, size_t errlen);
 
 /* filter.c: pprof's RemoveUninteresting (the profile's drop_frames and
  * keep_frames), in place.  0 or -1 (bad regex). */
-int cprof__report_prune(cprof_report *r, char *err, size_t errlen);
+int cprof__report_prune(cprof__report *r, char *err, size_t errlen);
 
 /* filter.c: pprof's -tagroot/-tagleaf: label values as pseudo frames at the
  * root / leaf of every sample, in place.  0 or -1 (OOM). */
-int cprof__report_tagroots(cprof_report *r, char *err, size_t errlen);
+int cprof__report_tagroots(cprof__report *r, char *err, size_t errlen);
 
 /* pprof's simplifyFunc: function name without leading '.' and arguments. */
 const char *cprof__simplify_func(const char *f, char *buf, size_t n);
 
 /* graph.c */
 /* Build nodes for every location (once) under the granularity. */
-int cprof__graph_init(cprof_report *r);
+int cprof__graph_init(cprof__report *r);
 /* Accumulate the samples into the nodes; only nodes with kept set count
  * (all when use_kept is false).  Edges too when want_edges.  Fills r->list
  * with the non-zero nodes (unsorted). */
-int cprof__graph_build(cprof_report *r, bool use_kept, bool want_edges);
+int cprof__graph_build(cprof__report *r, bool use_kept, bool want_edges);
 /* Sort r->list (pprof's FlatNameOrder or CumNameOrder; EntropyOrder when
  * visual). */
-void cprof__graph_sort(cprof_report *r, bool cum, bool visual);
-const char *cprof__node_name(cprof_report *r, cprof_gnode *n);
+void cprof__graph_sort(cprof__report *r, bool cum, bool visual);
+const char *cprof__node_name(cprof__report *r, cprof__gnode *n);
 /* pprof's newTrimmedGraph: nodefraction, nodecount, edgefraction (and, for
  * the dot format, tags, entropy order and redundant edge removal).  Leaves the
  * final sorted list in r->list; returns origCount/dropped through pointers. */
-int cprof__graph_trimmed(cprof_report *r, size_t *orig_count, size_t *dropped_nodes,
+int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_nodes,
 			 size_t *dropped_edges);
-void cprof__graph_free(cprof_report *r);
+void cprof__graph_free(cprof__report *r);
 /* Live (not dropped) edges grouped by dst (or src): idx[start[n]..start[n+1])
  * for node n; sorted in pprof's edge order when `sorted`.  Caller frees. */
-int cprof__group_edges(cprof_report *r, bool by_dst, bool sorted, uint32_t **idx,
+int cprof__group_edges(cprof__report *r, bool by_dst, bool sorted, uint32_t **idx,
 		       size_t **start);
 /* Sort edge indices in pprof's edge order (|weight| desc, src, dst names). */
-void cprof__sort_edges(cprof_report *r, uint32_t *idx, size_t n);
+void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n);
 /* Tags grouped by node, same layout.  Caller frees. */
-int cprof__graph_tags_by_node(cprof_report *r, uint32_t **start, uint32_t **idx);
+int cprof__graph_tags_by_node(cprof__report *r, uint32_t **start, uint32_t **idx);
 
 /* report.c */
-void cprof__select_output_unit(cprof_report *r);
+void cprof__select_output_unit(cprof__report *r);
 /* Format a value of the report (divide_by applied) into buf. */
-char *cprof__fmt_value(const cprof_report *r, char *buf, size_t n, int64_t v);
+char *cprof__fmt_value(const cprof__report *r, char *buf, size_t n, int64_t v);
 /* Header lines (ProfileLabels) then reportLabels; written to out. */
-void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
+void cprof__print_labels(cprof__report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
 			 size_t dropped_edges, bool full);
-void cprof__print_profile_labels(cprof_report *r, FILE *out);
+void cprof__print_profile_labels(cprof__report *r, FILE *out);
 
 /* pprof's trimPath: strip -trim_path prefixes (or guess them from the
  * -source_path dirs) and /proc/self/cwd/; returns a suffix of path. */

@@ -151,20 +151,20 @@ static srcfile *load_source(srcfile **cache, const char *path, const char *searc
 }
 
 struct lctx {
-	cprof_report *r;
+	cprof__report *r;
 };
 
 /* Group order: function name, file, line. */
 static int list_cmp(const void *pa, const void *pb, void *ctx)
 {
-	cprof_report *r = ((struct lctx *)ctx)->r;
-	const cprof_gnode *a = &r->nodes[*(const uint32_t *)pa], *b = &r->nodes[*(const uint32_t *)pb];
-	int c = strcmp(cprof_profile_string(&r->strs, a->info.name),
-		       cprof_profile_string(&r->strs, b->info.name));
+	cprof__report *r = ((struct lctx *)ctx)->r;
+	const cprof__gnode *a = &r->nodes[*(const uint32_t *)pa], *b = &r->nodes[*(const uint32_t *)pb];
+	int c = strcmp(cprof__profile_string(&r->strs, a->info.name),
+		       cprof__profile_string(&r->strs, b->info.name));
 	if (c)
 		return c;
-	c = strcmp(cprof_profile_string(&r->strs, a->info.file),
-		   cprof_profile_string(&r->strs, b->info.file));
+	c = strcmp(cprof__profile_string(&r->strs, a->info.file),
+		   cprof__profile_string(&r->strs, b->info.file));
 	if (c)
 		return c;
 	if (a->info.lineno != b->info.lineno)
@@ -172,7 +172,7 @@ static int list_cmp(const void *pa, const void *pb, void *ctx)
 	return 0;
 }
 
-static char *value_or_dot(const cprof_report *r, char *buf, size_t n, int64_t v)
+static char *value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
 {
 	if (v == 0) {
 		snprintf(buf, n, ".");
@@ -181,7 +181,7 @@ static char *value_or_dot(const cprof_report *r, char *buf, size_t n, int64_t v)
 	return cprof__fmt_value(r, buf, n, v);
 }
 
-int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	regex_t rx;
 	int rc = regcomp(&rx, r->o.symbol ? r->o.symbol : "", REG_EXTENDED | REG_NOSUB);
@@ -200,7 +200,7 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
 		goto oom;
 	size_t ns = 0;
 	for (size_t i = 0; i < r->nlist; i++)
-		if (regexec(&rx, cprof_profile_string(&r->strs, r->nodes[r->list[i]].info.name), 0,
+		if (regexec(&rx, cprof__profile_string(&r->strs, r->nodes[r->list[i]].info.name), 0,
 			    NULL, 0) == 0)
 			sel[ns++] = r->list[i];
 	if (ns == 0) {
@@ -230,13 +230,13 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
 			j++;
 		if (j == fend)
 			fprintf(out, "No source information for %s\n",
-				cprof_profile_string(&r->strs, name));
+				cprof__profile_string(&r->strs, name));
 		while (j < fend) {
 			int64_t file = r->nodes[sel[j]].info.file;
 			size_t k = j;
 			int64_t flat = 0, cum = 0, start = 0, end = 0;
 			for (; k < fend && r->nodes[sel[k]].info.file == file; k++) {
-				const cprof_gnode *n = &r->nodes[sel[k]];
+				const cprof__gnode *n = &r->nodes[sel[k]];
 				flat = cprof__wadd(flat, n->flat);
 				cum = cprof__wadd(cum, n->cum);
 				int64_t ns0 = n->info.start_line ? n->info.start_line : n->info.lineno - 5;
@@ -246,13 +246,13 @@ int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen)
 				if (k == j || ne0 > end)
 					end = ne0;
 			}
-			const char *fname = cprof_profile_string(&r->strs, file);
+			const char *fname = cprof__profile_string(&r->strs, file);
 			fprintf(out, "ROUTINE ======================== %s in %s\n",
-				cprof_profile_string(&r->strs, name), fname);
+				cprof__profile_string(&r->strs, name), fname);
 			fprintf(out, "%10s %10s (flat, cum) %s of Total\n",
 				cprof__fmt_value(r, b1, sizeof(b1), flat),
 				cprof__fmt_value(r, b2, sizeof(b2), cum),
-				cprof_units_pct(b3, sizeof(b3), cum, r->total));
+				cprof__units_pct(b3, sizeof(b3), cum, r->total));
 			srcfile *sf = load_source(&cache, fname, search, r->o.trim_path);
 			if (!sf)
 				goto oom;

@@ -133,7 +133,7 @@ static void simplify_demangled(char *s)
 static char *simplify(const char *name)
 {
 	if (!strncmp(name, "_Z", 2)) {
-		char *d = cprof_demangle(name);
+		char *d = cprof__demangle(name);
 		if (d)
 			simplify_demangled(d);
 		return d;
@@ -148,12 +148,12 @@ static char *simplify(const char *name)
 	return s;
 }
 
-int cprof_report_demangle(cprof_profile *p, char *err, size_t errlen)
+int cprof__report_demangle(cprof__profile *p, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < p->function.n; i++) {
-		cprof_function *f = &p->function.v[i];
-		const char *name = cprof_profile_string(p, f->name);
-		const char *sys = cprof_profile_string(p, f->system_name);
+		cprof__function *f = &p->function.v[i];
+		const char *name = cprof__profile_string(p, f->name);
+		const char *sys = cprof__profile_string(p, f->system_name);
 		if (*name && strcmp(name, sys))
 			continue; /* already demangled */
 		char *s = simplify(sys);
@@ -164,8 +164,8 @@ int cprof_report_demangle(cprof_profile *p, char *err, size_t errlen)
 			free(s);
 			continue;
 		}
-		f->name = cprof_profile_str(p, s);
+		f->name = cprof__profile_str(p, s);
 		free(s);
 	}
-	return p->oom ? cprof_errf(err, errlen, "out of memory") : 0;
+	return p->oom ? cprof__errf(err, errlen, "out of memory") : 0;
 }

@@ -60,9 +60,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* "key:[v1 v2]" items of one kind (string or numeric), sorted, space-joined. */
-static void print_labels(FILE *out, const cprof_profile *p, const cprof_sample *s, bool numeric)
+static void print_labels(FILE *out, const cprof__profile *p, const cprof__sample *s, bool numeric)
 {
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__label *l = cprof__sample_labels(p, s);
 	char *items[64];
 	size_t ni = 0;
 	for (uint32_t i = 0; i < s->nlabel && ni < 64; i++) {
@@ -70,15 +70,15 @@ static void print_labels(FILE *out, const cprof_profile *p, const cprof_sample *
 			continue;
 		bool seen = false;
 		for (uint32_t k = 0; k < i && !seen; k++)
-			seen = (l[k].str == 0) == numeric && !strcmp(cprof_profile_string(p, l[k].key),
-								       cprof_profile_string(p, l[i].key));
+			seen = (l[k].str == 0) == numeric && !strcmp(cprof__profile_string(p, l[k].key),
+								       cprof__profile_string(p, l[i].key));
 		if (seen)
 			continue;
-		const char *key = cprof_profile_string(p, l[i].key);
+		const char *key = cprof__profile_string(p, l[i].key);
 		bool units = false;
 		for (uint32_t k = i; k < s->nlabel; k++)
 			if (l[k].str == 0 && l[k].num_unit &&
-			    !strcmp(cprof_profile_string(p, l[k].key), key))
+			    !strcmp(cprof__profile_string(p, l[k].key), key))
 				units = true;
 		char *buf = NULL;
 		size_t len = 0;
@@ -88,16 +88,16 @@ static void print_labels(FILE *out, const cprof_profile *p, const cprof_sample *
 		fprintf(f, "%s:[", key);
 		bool first = true;
 		for (uint32_t k = i; k < s->nlabel; k++) {
-			if ((l[k].str == 0) != numeric || strcmp(cprof_profile_string(p, l[k].key), key))
+			if ((l[k].str == 0) != numeric || strcmp(cprof__profile_string(p, l[k].key), key))
 				continue;
 			if (!first)
 				fputc(' ', f);
 			first = false;
 			if (!numeric)
-				fputs(cprof_profile_string(p, l[k].str), f);
+				fputs(cprof__profile_string(p, l[k].str), f);
 			else if (units)
 				fprintf(f, "%lld %s", (long long)l[k].num,
-					cprof_profile_string(p, l[k].num_unit));
+					cprof__profile_string(p, l[k].num_unit));
 			else
 				fprintf(f, "%lld", (long long)l[k].num);
 		}
@@ -115,49 +115,49 @@ static void print_labels(FILE *out, const cprof_profile *p, const cprof_sample *
 	}
 }
 
-int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_raw(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	char b[128];
 	for (size_t i = 0; i < p->comment.n; i++)
-		fprintf(out, "Comment: %s\n", cprof_profile_string(p, p->comment.v[i]));
+		fprintf(out, "Comment: %s\n", cprof__profile_string(p, p->comment.v[i]));
 	/* pprof's decoder always sets a PeriodType, empty if absent. */
-	fprintf(out, "PeriodType: %s %s\n", cprof_profile_string(p, p->period_type.type),
-			cprof_profile_string(p, p->period_type.unit));
+	fprintf(out, "PeriodType: %s %s\n", cprof__profile_string(p, p->period_type.type),
+			cprof__profile_string(p, p->period_type.unit));
 	fprintf(out, "Period: %lld\n", (long long)p->period);
 	if (p->time_nanos) {
 		go_time(b, sizeof(b), p->time_nanos);
 		fprintf(out, "Time: %s\n", b);
 	}
 	if (p->duration_nanos) {
-		cprof_go_duration(b, sizeof(b), p->duration_nanos);
+		cprof__go_duration(b, sizeof(b), p->duration_nanos);
 		trunc_runes(b, 4);
 		fprintf(out, "Duration: %s\n", b);
 	}
 	fprintf(out, "Samples:\n");
-	const char *dflt = cprof_profile_string(p, p->default_sample_type);
+	const char *dflt = cprof__profile_string(p, p->default_sample_type);
 	for (size_t i = 0; i < p->sample_type.n; i++) {
-		const char *t = cprof_profile_string(p, p->sample_type.v[i].type);
+		const char *t = cprof__profile_string(p, p->sample_type.v[i].type);
 		fprintf(out, "%s%s/%s%s", i ? " " : "", t,
-			cprof_profile_string(p, p->sample_type.v[i].unit),
+			cprof__profile_string(p, p->sample_type.v[i].unit),
 			!strcmp(t, dflt) ? "[dflt]" : "");
 	}
 	fprintf(out, "\n");
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		const int64_t *v = cprof_sample_values(p, s);
+		const cprof__sample *s = &p->sample.v[si];
+		const int64_t *v = cprof__sample_values(p, s);
 		for (size_t k = 0; k < p->sample_type.n; k++)
 			fprintf(out, " %10lld", (long long)v[k]);
 		fprintf(out, ": ");
 		for (uint32_t k = 0; k < s->nloc; k++)
-			fprintf(out, "%llu ", (unsigned long long)cprof_sample_loc(p, s, k));
+			fprintf(out, "%llu ", (unsigned long long)cprof__sample_loc(p, s, k));
 		print_labels(out, p, s, false);
 		print_labels(out, p, s, true);
 		fprintf(out, "\n");
 	}
 	fprintf(out, "Locations\n");
 	for (size_t i = 0; i < p->location.n; i++) {
-		const cprof_location *l = &p->location.v[i];
+		const cprof__location *l = &p->location.v[i];
 		char head[96];
 		int hl = snprintf(head, sizeof(head), "%6zu: 0x%llx ", i + 1,
 				  (unsigned long long)l->address);
@@ -168,7 +168,7 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 			snprintf(head + hl, sizeof(head) - (size_t)hl, "[F] ");
 		if (l->nline == 0)
 			fprintf(out, "%s\n", head);
-		const cprof_line *ln = cprof_location_lines(p, l);
+		const cprof__line *ln = cprof__location_lines(p, l);
 		for (uint32_t k = 0; k < l->nline; k++) {
 			fputs(k ? "             " : head, out);
 			uint64_t fid = ln[k].function_id;
@@ -176,10 +176,10 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 				fprintf(out, "??\n");
 				continue;
 			}
-			const cprof_function *f = &p->function.v[fid - 1];
-			const char *name = cprof_profile_string(p, f->name);
-			const char *sys = cprof_profile_string(p, f->system_name);
-			fprintf(out, "%s %s:%lld s=%lld", name, cprof_profile_string(p, f->filename),
+			const cprof__function *f = &p->function.v[fid - 1];
+			const char *name = cprof__profile_string(p, f->name);
+			const char *sys = cprof__profile_string(p, f->system_name);
+			fprintf(out, "%s %s:%lld s=%lld", name, cprof__profile_string(p, f->filename),
 				(long long)ln[k].line, (long long)f->start_line);
 			if (strcmp(name, sys))
 				fprintf(out, "(%s)", sys);
@@ -188,11 +188,11 @@ int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen)
 	}
 	fprintf(out, "Mappings\n");
 	for (size_t i = 0; i < p->mapping.n; i++) {
-		const cprof_mapping *m = &p->mapping.v[i];
+		const cprof__mapping *m = &p->mapping.v[i];
 		fprintf(out, "%zu: 0x%llx/0x%llx/0x%llx %s %s %s%s%s%s\n", i + 1,
 			(unsigned long long)m->start, (unsigned long long)m->limit,
-			(unsigned long long)m->offset, cprof_profile_string(p, m->file),
-			cprof_profile_string(p, m->build_id), m->has_functions ? "[FN]" : "",
+			(unsigned long long)m->offset, cprof__profile_string(p, m->file),
+			cprof__profile_string(p, m->build_id), m->has_functions ? "[FN]" : "",
 			m->has_filenames ? "[FL]" : "", m->has_line_numbers ? "[LN]" : "",
 			m->has_inline_frames ? "[IN]" : "");
 	}

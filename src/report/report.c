@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-void cprof_report_opts_init(cprof_report_opts *o)
+void cprof__report_opts_init(cprof__report_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->nodecount = -1;
@@ -49,13 +49,13 @@ static bool parse_int(const char *s, long *out)
 	return true;
 }
 
-static const char *stype_name(const cprof_profile *p, size_t i)
+static const char *stype_name(const cprof__profile *p, size_t i)
 {
-	return cprof_profile_string(p, p->sample_type.v[i].type);
+	return cprof__profile_string(p, p->sample_type.v[i].type);
 }
 
 /* "[a b c]" as Go prints a []string. */
-static void type_list(const cprof_profile *p, char *buf, size_t n)
+static void type_list(const cprof__profile *p, char *buf, size_t n)
 {
 	size_t o = 0;
 	o += (size_t)snprintf(buf + o, o < n ? n - o : 0, "[");
@@ -65,12 +65,12 @@ static void type_list(const cprof_profile *p, char *buf, size_t n)
 	snprintf(buf + (o < n ? o : n - 1), o < n ? n - o : 1, "]");
 }
 
-static int sample_index(const cprof_profile *p, const char *si, size_t *out, char *err,
+static int sample_index(const cprof__profile *p, const char *si, size_t *out, char *err,
 			size_t errlen)
 {
 	size_t n = p->sample_type.n;
 	if (!si || !*si) {
-		const char *dst = cprof_profile_string(p, p->default_sample_type);
+		const char *dst = cprof__profile_string(p, p->default_sample_type);
 		if (*dst)
 			for (size_t i = 0; i < n; i++)
 				if (!strcmp(stype_name(p, i), dst)) {
@@ -101,23 +101,23 @@ static int sample_index(const cprof_profile *p, const char *si, size_t *out, cha
 	return -1;
 }
 
-static bool is_diff_base_sample(const cprof_profile *p, const cprof_sample *s)
+static bool is_diff_base_sample(const cprof__profile *p, const cprof__sample *s)
 {
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__label *l = cprof__sample_labels(p, s);
 	for (uint32_t i = 0; i < s->nlabel; i++)
-		if (!strcmp(cprof_profile_string(p, l[i].key), "pprof::base") &&
-		    !strcmp(cprof_profile_string(p, l[i].str), "true"))
+		if (!strcmp(cprof__profile_string(p, l[i].key), "pprof::base") &&
+		    !strcmp(cprof__profile_string(p, l[i].str), "true"))
 			return true;
 	return false;
 }
 
-static int64_t compute_total(const cprof_report *r)
+static int64_t compute_total(const cprof__report *r)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	int64_t div = 0, total = 0, ddiv = 0, dtotal = 0;
 	for (size_t i = 0; i < p->sample.n; i++) {
-		const cprof_sample *s = &p->sample.v[i];
-		const int64_t *v = cprof_sample_values(p, s);
+		const cprof__sample *s = &p->sample.v[i];
+		const int64_t *v = cprof__sample_values(p, s);
 		int64_t x = cprof__rvalue(r, v), d = r->has_mean ? v[0] : 0;
 		x = cprof__wabs(x);
 		total = cprof__wadd(total, x);
@@ -134,12 +134,12 @@ static int64_t compute_total(const cprof_report *r)
 	return cprof__wdiv(total, div);
 }
 
-int64_t cprof_report_total(const cprof_report *r)
+int64_t cprof__report_total(const cprof__report *r)
 {
 	return r->total;
 }
 
-static int add_filter(cprof_report *r, const char *k, const char *v)
+static int add_filter(cprof__report *r, const char *k, const char *v)
 {
 	if (!v || !*v)
 		return 0;
@@ -150,7 +150,7 @@ static int add_filter(cprof_report *r, const char *k, const char *v)
 	return 0;
 }
 
-cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, char *err,
+cprof__report *cprof__report_new(cprof__profile *p, const cprof__report_opts *o, char *err,
 			       size_t errlen)
 {
 	if (p->sample_type.n == 0) {
@@ -161,7 +161,7 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 		seterr(err, errlen, "zero divisor specified");
 		return NULL;
 	}
-	cprof_report *r = calloc(1, sizeof(*r));
+	cprof__report *r = calloc(1, sizeof(*r));
 	if (!r)
 		goto oom;
 	r->p = p;
@@ -178,7 +178,7 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 		r->stype = NULL;
 		goto oom;
 	}
-	r->sunit = cprof_profile_string(p, p->sample_type.v[r->vi].unit);
+	r->sunit = cprof__profile_string(p, p->sample_type.v[r->vi].unit);
 	snprintf(r->out_unit, sizeof(r->out_unit), "%s", r->o.unit);
 
 	/* Command overrides (pprof's applyCommandOverrides). */
@@ -235,11 +235,11 @@ cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, cha
 oom:
 	seterr(err, errlen, "out of memory");
 fail:
-	cprof_report_free(r);
+	cprof__report_free(r);
 	return NULL;
 }
 
-void cprof_report_free(cprof_report *r)
+void cprof__report_free(cprof__report *r)
 {
 	if (!r)
 		return;
@@ -251,13 +251,13 @@ void cprof_report_free(cprof_report *r)
 	free(r);
 }
 
-void cprof__select_output_unit(cprof_report *r)
+void cprof__select_output_unit(cprof__report *r)
 {
 	if (strcmp(r->o.unit, "minimum") || r->nlist == 0)
 		return;
 	int64_t minv = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
-		const cprof_gnode *n = &r->nodes[r->list[i]];
+		const cprof__gnode *n = &r->nodes[r->list[i]];
 		int64_t f = cprof__wdiv(n->flat, n->flatdiv);
 		int64_t c = cprof__wdiv(n->cum, n->cumdiv);
 		int64_t m = cprof__wabs(f);
@@ -275,20 +275,20 @@ void cprof__select_output_unit(cprof_report *r)
 		maxv = cprof__f2i((double)maxv * ratio);
 	}
 	const char *minu, *maxu, *unit;
-	cprof_units_scale(minv, r->sunit, "minimum", &minu);
-	cprof_units_scale(maxv, r->sunit, "minimum", &maxu);
+	cprof__units_scale(minv, r->sunit, "minimum", &minu);
+	cprof__units_scale(maxv, r->sunit, "minimum", &maxu);
 	unit = minu;
 	if (strcmp(minu, maxu) && cprof__wmul(minv, 100) < maxv && r->o.format != CPROF_FMT_CALLGRIND)
-		cprof_units_scale(cprof__wmul(100, minv), r->sunit, "minimum", &unit);
+		cprof__units_scale(cprof__wmul(100, minv), r->sunit, "minimum", &unit);
 	snprintf(r->out_unit, sizeof(r->out_unit), "%s", *unit ? unit : r->sunit);
 }
 
-char *cprof__fmt_value(const cprof_report *r, char *buf, size_t n, int64_t v)
+char *cprof__fmt_value(const cprof__report *r, char *buf, size_t n, int64_t v)
 {
 	double ratio = 1 / r->o.divide_by;
 	if (ratio > 0 && ratio != 1)
 		v = cprof__f2i((double)v * ratio);
-	return cprof_units_label(buf, n, v, r->sunit, r->out_unit);
+	return cprof__units_label(buf, n, v, r->sunit, r->out_unit);
 }
 
 /* Go's time.Format("Jan 2, 2006 at 3:04pm (MST)") in local time (the
@@ -308,22 +308,22 @@ static void fmt_time(int64_t ns, char *buf, size_t n)
 		 tm.tm_zone ? tm.tm_zone : "UTC");
 }
 
-void cprof__print_profile_labels(cprof_report *r, FILE *out)
+void cprof__print_profile_labels(cprof__report *r, FILE *out)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	char b1[64], b2[64], b3[64];
 	if (p->mapping.n > 0) {
-		const char *f = cprof_profile_string(p, p->mapping.v[0].file);
+		const char *f = cprof__profile_string(p, p->mapping.v[0].file);
 		if (*f) {
 			char b[4096];
 			fprintf(out, "File: %s\n", cprof__path_base(f, b, sizeof(b)));
 		}
-		const char *id = cprof_profile_string(p, p->mapping.v[0].build_id);
+		const char *id = cprof__profile_string(p, p->mapping.v[0].build_id);
 		if (*id)
 			fprintf(out, "Build ID: %s\n", id);
 	}
 	for (size_t i = 0; i < p->comment.n; i++) {
-		const char *c = cprof_profile_string(p, p->comment.v[i]);
+		const char *c = cprof__profile_string(p, p->comment.v[i]);
 		if (c[0] != '#')
 			fprintf(out, "%s\n", c);
 	}
@@ -335,25 +335,25 @@ void cprof__print_profile_labels(cprof_report *r, FILE *out)
 	}
 	if (p->duration_nanos) {
 		const char *tu;
-		double tn = cprof_units_scale(r->total, r->sunit, "nanoseconds", &tu);
+		double tn = cprof__units_scale(r->total, r->sunit, "nanoseconds", &tu);
 		char ratio[80] = "";
 		if (!strcmp(tu, "ns") && cprof__f2i(tn) != 0) {
-			cprof_units_pct(b3, sizeof(b3), cprof__f2i(tn), p->duration_nanos);
+			cprof__units_pct(b3, sizeof(b3), cprof__f2i(tn), p->duration_nanos);
 			snprintf(ratio, sizeof(ratio), "(%s)", b3);
 		}
 		fprintf(out, "Duration: %s, Total samples = %s %s\n",
-			cprof_units_label(b1, sizeof(b1), p->duration_nanos, "nanoseconds", "auto"),
+			cprof__units_label(b1, sizeof(b1), p->duration_nanos, "nanoseconds", "auto"),
 			cprof__fmt_value(r, b2, sizeof(b2), r->total), ratio);
 	}
 }
 
-void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
+void cprof__print_labels(cprof__report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
 			 size_t dropped_edges, bool full)
 {
 	cprof__print_profile_labels(r, out);
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
-		const cprof_gnode *n = &r->nodes[r->list[i]];
+		const cprof__gnode *n = &r->nodes[r->list[i]];
 		flat_sum = cprof__wadd(flat_sum, cprof__wdiv(n->flat, n->flatdiv));
 	}
 	if (r->nfilters) {
@@ -367,7 +367,7 @@ void cprof__print_labels(cprof_report *r, FILE *out, size_t orig_count, size_t d
 		}
 	}
 	char b1[64], b2[64], b3[64];
-	const char *pct = cprof_units_pct(b2, sizeof(b2), flat_sum, r->total);
+	const char *pct = cprof__units_pct(b2, sizeof(b2), flat_sum, r->total);
 	while (*pct == ' ')
 		pct++;
 	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n",
@@ -459,9 +459,9 @@ const char *cprof__path_base(const char *path, char *buf, size_t n)
 	return buf;
 }
 
-int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen)
+int cprof__report_proto(cprof__report *r, int fd, char *err, size_t errlen)
 {
-	cprof_profile *p = r->p;
+	cprof__profile *p = r->p;
 	double ratio = 1 / r->o.divide_by;
 	if (ratio > 0 && ratio != 1)
 		for (size_t i = 0; i < p->sample.n; i++) {
@@ -469,7 +469,7 @@ int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen)
 			for (size_t k = 0; k < p->sample_type.n; k++)
 				v[k] = cprof__f2i((double)v[k] * ratio);
 		}
-	int rc = cprof_profile_write_fd(p, fd);
+	int rc = cprof__profile_write_fd(p, fd);
 	if (rc < 0) {
 		seterr(err, errlen, "writing profile: %s", strerror(-rc));
 		return -1;

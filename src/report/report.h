@@ -18,15 +18,15 @@
 
 #include <stdio.h>
 
-typedef enum cprof_granularity {
+typedef enum cprof__granularity {
 	CPROF_GRAN_FUNCTIONS,
 	CPROF_GRAN_FILEFUNCTIONS,
 	CPROF_GRAN_FILES,
 	CPROF_GRAN_LINES,
 	CPROF_GRAN_ADDRESSES,
-} cprof_granularity;
+} cprof__granularity;
 
-typedef enum cprof_report_format {
+typedef enum cprof__report_format {
 	CPROF_FMT_TEXT,   /* top / text */
 	CPROF_FMT_TREE,   /* tree, peek (with symbol) */
 	CPROF_FMT_TRACES,
@@ -40,10 +40,10 @@ typedef enum cprof_report_format {
 	CPROF_FMT_COMMENTS,
 	CPROF_FMT_RAW,
 	CPROF_FMT_TOPPROTO,
-} cprof_report_format;
+} cprof__report_format;
 
-typedef struct cprof_report_opts {
-	cprof_report_format format;
+typedef struct cprof__report_opts {
+	cprof__report_format format;
 	const char *sample_index; /* NULL: default_sample_type, else the last */
 	bool mean;
 	bool cum_sort;
@@ -51,7 +51,7 @@ typedef struct cprof_report_opts {
 	double nodefraction;      /* 0.005 */
 	double edgefraction;      /* 0.001 */
 	bool trim;                /* false: no node/edge trimming at all */
-	cprof_granularity granularity;
+	cprof__granularity granularity;
 	bool noinlines;
 	const char *unit;         /* "minimum" */
 	double divide_by;         /* 1 */
@@ -65,71 +65,71 @@ typedef struct cprof_report_opts {
 	const char *trim_path, *source_path;
 	bool intel_syntax;        /* disasm: Intel instead of AT&T syntax */
 	FILE *warn;               /* "Focus expression matched no samples" etc. */
-} cprof_report_opts;
+} cprof__report_opts;
 
-typedef struct cprof_report cprof_report;
+typedef struct cprof__report cprof__report;
 
 /* pprof's default demangling, done as part of its symbolization: functions
  * whose name is still their system name get a simplified name (mangled C++
  * demangled without parameters and template arguments; "a::b(int)" ->
  * "a::b").  In place; 0, or -1 with "out of memory" in err. */
-int cprof_report_demangle(cprof_profile *p, char *err, size_t errlen);
+int cprof__report_demangle(cprof__profile *p, char *err, size_t errlen);
 
 /* Defaults as go tool pprof has them. */
-void cprof_report_opts_init(cprof_report_opts *o);
+void cprof__report_opts_init(cprof__report_opts *o);
 
 /* Prepare a report of p: select the sample value, compute the total, apply
  * the filters (p is modified).  Returns NULL with a message in err (e.g.
  * "sample_index \"x\" must be one of: [samples cpu]"). */
-cprof_report *cprof_report_new(cprof_profile *p, const cprof_report_opts *o, char *err,
+cprof__report *cprof__report_new(cprof__profile *p, const cprof__report_opts *o, char *err,
 			       size_t errlen);
-void cprof_report_free(cprof_report *r);
+void cprof__report_free(cprof__report *r);
 
 /* The report's total (pprof's rpt.total), in sample units. */
-int64_t cprof_report_total(const cprof_report *r);
+int64_t cprof__report_total(const cprof__report *r);
 
 /* `-top` / `-text`: header lines and the flat/cum table.  0, or -1 on
  * allocation failure / write error (message in err). */
-int cprof_report_text(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_text(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `traces`: every sample with its labels and stack. */
-int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_traces(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `tree`, and `peek` when opts.symbol is set (then an error if no node
  * matches: "no matches found for regexp: RE"). */
-int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* Collapsed stacks: "root;...;leaf value" per distinct stack, sorted. */
-int cprof_report_folded(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_folded(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `list`: annotated source of the functions matching opts.symbol; sources
  * are searched as pprof does (absolute paths as they are, relative ones in
  * -source_path, default the current directory, and its parents). */
-int cprof_report_list(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `-dot`: the call graph in Graphviz DOT, as pprof draws it. */
-int cprof_report_dot(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_dot(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `-callgrind`: the call graph for KCachegrind. */
-int cprof_report_callgrind(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `disasm`: objdump disassembly of the symbols matching opts.symbol in
  * the profile's binaries, annotated with samples. */
-int cprof_report_disasm(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `-tags`: per label key, the value's total and each label value's share. */
-int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen);
 /* `-comments`: the profile's comments, one per line. */
-int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_comments(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `-topproto`: the top nodes as a profile (values cum, flat). */
-int cprof_report_topproto(cprof_report *r, int fd, char *err, size_t errlen);
+int cprof__report_topproto(cprof__report *r, int fd, char *err, size_t errlen);
 
 /* `-raw`: pprof's Profile.String() dump. */
-int cprof_report_raw(cprof_report *r, FILE *out, char *err, size_t errlen);
+int cprof__report_raw(cprof__report *r, FILE *out, char *err, size_t errlen);
 
 /* `-proto`: the filtered (and merged) profile, gzipped profile.proto, with
  * -divide_by applied to the values as pprof does.  0 or -1 (err). */
-int cprof_report_proto(cprof_report *r, int fd, char *err, size_t errlen);
+int cprof__report_proto(cprof__report *r, int fd, char *err, size_t errlen);
 
 #endif

@@ -19,32 +19,32 @@ typedef struct tagval {
 	int64_t sum;
 } tagval;
 
-static const cprof_report *sort_r;
+static const cprof__report *sort_r;
 
 /* The (key, value) table's hash. */
 static size_t pair_hash(int64_t key, int64_t val)
 {
-	return (size_t)cprof_mix64(cprof_mix64((uint64_t)key) ^ (uint64_t)val);
+	return (size_t)cprof__mix64(cprof__mix64((uint64_t)key) ^ (uint64_t)val);
 }
 
 static int by_key_then_weight(const void *pa, const void *pb)
 {
 	const tagval *a = pa, *b = pb;
-	int c = strcmp(cprof_profile_string(&sort_r->strs, a->key),
-		       cprof_profile_string(&sort_r->strs, b->key));
+	int c = strcmp(cprof__profile_string(&sort_r->strs, a->key),
+		       cprof__profile_string(&sort_r->strs, b->key));
 	if (c)
 		return c;
 	int64_t x = cprof__wabs(a->sum), y = cprof__wabs(b->sum);
 	if (a->sum != b->sum && x != y)
 		return x > y ? -1 : 1;
-	return strcmp(cprof_profile_string(&sort_r->strs, a->val),
-		      cprof_profile_string(&sort_r->strs, b->val));
+	return strcmp(cprof__profile_string(&sort_r->strs, a->val),
+		      cprof__profile_string(&sort_r->strs, b->val));
 }
 
 
-int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	size_t cap = 1024, n = 0;
 	tagval *tv = malloc(cap * sizeof(*tv));
 	uint32_t *hash = calloc(4096, sizeof(uint32_t));
@@ -52,22 +52,22 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 	if (!tv || !hash)
 		goto oom;
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
-		const cprof_label *l = cprof_sample_labels(p, s);
-		int64_t v = cprof__rvalue(r, cprof_sample_values(p, s));
+		const cprof__sample *s = &p->sample.v[si];
+		const cprof__label *l = cprof__sample_labels(p, s);
+		int64_t v = cprof__rvalue(r, cprof__sample_values(p, s));
 		for (uint32_t i = 0; i < s->nlabel; i++) {
-			const char *k = cprof_profile_string(p, l[i].key);
+			const char *k = cprof__profile_string(p, l[i].key);
 			char b[64];
 			const char *val;
 			if (l[i].str != 0) {
-				val = cprof_profile_string(p, l[i].str);
+				val = cprof__profile_string(p, l[i].str);
 			} else {
-				const char *unit = cprof_profile_string(p, l[i].num_unit);
+				const char *unit = cprof__profile_string(p, l[i].num_unit);
 				if (!*unit)
 					unit = (!strcmp(k, "alignment") || !strcmp(k, "request")) ? "bytes" : k;
-				val = cprof_units_label(b, sizeof(b), l[i].num, unit, r->o.unit);
+				val = cprof__units_label(b, sizeof(b), l[i].num, unit, r->o.unit);
 			}
-			int64_t kid = cprof_profile_str(&r->strs, k), vid = cprof_profile_str(&r->strs, val);
+			int64_t kid = cprof__profile_str(&r->strs, k), vid = cprof__profile_str(&r->strs, val);
 			if (r->strs.oom)
 				goto oom;
 			size_t j = pair_hash(kid, vid) & (hcap - 1);
@@ -114,32 +114,32 @@ int cprof_report_tags(cprof_report *r, FILE *out, char *err, size_t errlen)
 		while (j < n && tv[j].key == tv[i].key)
 			total = cprof__wadd(total, tv[j++].sum);
 		for (size_t k = i; k < j; k++) {
-			double f = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
+			double f = cprof__units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
 			if (total > 0)
 				snprintf(cell, sizeof(cell), "%.1f%s (%s):", f, u,
-					 cprof_units_pct(pct, sizeof(pct), tv[k].sum, total));
+					 cprof__units_pct(pct, sizeof(pct), tv[k].sum, total));
 			else
 				snprintf(cell, sizeof(cell), "%.1f%s:", f, u);
-			if (cprof_utf8_runes(cell) > w1)
-				w1 = cprof_utf8_runes(cell);
+			if (cprof__utf8_runes(cell) > w1)
+				w1 = cprof__utf8_runes(cell);
 		}
-		const char *key = cprof_profile_string(&r->strs, tv[i].key);
-		size_t w0 = cprof_utf8_runes(key) + 1;
+		const char *key = cprof__profile_string(&r->strs, tv[i].key);
+		size_t w0 = cprof__utf8_runes(key) + 1;
 		if (w0 < 1)
 			w0 = 1;
-		double f = cprof_units_scale(total, r->sunit, r->o.unit, &u);
-		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (cprof_utf8_runes(key) + 1)), "", key, "",
+		double f = cprof__units_scale(total, r->sunit, r->o.unit, &u);
+		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (cprof__utf8_runes(key) + 1)), "", key, "",
 			f, u);
 		for (size_t k = i; k < j; k++) {
-			double fv = cprof_units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
+			double fv = cprof__units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
 			if (total > 0)
 				snprintf(cell, sizeof(cell), "%.1f%s (%s):", fv, u,
-					 cprof_units_pct(pct, sizeof(pct), tv[k].sum, total));
+					 cprof__units_pct(pct, sizeof(pct), tv[k].sum, total));
 			else
 				snprintf(cell, sizeof(cell), "%.1f%s:", fv, u);
 			snprintf(num, sizeof(num), "%*s", (int)(w0 + 1), " ");
-			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof_utf8_runes(cell)), "", cell,
-				cprof_profile_string(&r->strs, tv[k].val));
+			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof__utf8_runes(cell)), "", cell,
+				cprof__profile_string(&r->strs, tv[k].val));
 		}
 		fprintf(out, "\n");
 		i = j;
@@ -154,10 +154,10 @@ oom:
 	return -1;
 }
 
-int cprof_report_comments(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_comments(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	for (size_t i = 0; i < p->comment.n; i++)
-		fprintf(out, "%s\n", cprof_profile_string(p, p->comment.v[i]));
+		fprintf(out, "%s\n", cprof__profile_string(p, p->comment.v[i]));
 	return cprof__report_end(out, false, err, errlen);
 }

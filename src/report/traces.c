@@ -20,10 +20,10 @@ static int cmp_str(const void *a, const void *b)
 
 /* Print the sample's label lines ("%10s:  v1 v2"), string labels first,
  * then numeric ones, each group sorted as pprof sorts the formatted lines. */
-static int print_labels(cprof_report *r, FILE *out, const cprof_sample *s)
+static int print_labels(cprof__report *r, FILE *out, const cprof__sample *s)
 {
-	const cprof_profile *p = r->p;
-	const cprof_label *l = cprof_sample_labels(p, s);
+	const cprof__profile *p = r->p;
+	const cprof__label *l = cprof__sample_labels(p, s);
 	if (s->nlabel == 0)
 		return 0;
 	char **lines = calloc(s->nlabel, sizeof(char *));
@@ -52,15 +52,15 @@ static int print_labels(cprof_report *r, FILE *out, const cprof_sample *s)
 				char num[64];
 				const char *t;
 				if (numeric) {
-					const char *unit = cprof_profile_string(p, l[j].num_unit);
+					const char *unit = cprof__profile_string(p, l[j].num_unit);
 					if (!*unit) {
-						const char *k = cprof_profile_string(p, l[j].key);
+						const char *k = cprof__profile_string(p, l[j].key);
 						unit = (!strcmp(k, "alignment") || !strcmp(k, "request"))
 							       ? "bytes" : k;
 					}
-					t = cprof_units_label(num, sizeof(num), l[j].num, unit, "auto");
+					t = cprof__units_label(num, sizeof(num), l[j].num, unit, "auto");
 				} else {
-					t = cprof_profile_string(p, l[j].str);
+					t = cprof__profile_string(p, l[j].str);
 				}
 				size_t tl = strlen(t);
 				if (len + tl + 2 > cap) {
@@ -78,7 +78,7 @@ static int print_labels(cprof_report *r, FILE *out, const cprof_sample *s)
 				len += tl;
 			}
 			char *line;
-			if (asprintf(&line, "%10s:  %s\n", cprof_profile_string(p, l[i].key), v) < 0) {
+			if (asprintf(&line, "%10s:  %s\n", cprof__profile_string(p, l[i].key), v) < 0) {
 				free(v);
 				goto oom;
 			}
@@ -103,15 +103,15 @@ oom:
 	return -1;
 }
 
-int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_traces(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	const cprof_profile *p = r->p;
+	const cprof__profile *p = r->p;
 	cprof__print_profile_labels(r, out);
 	for (size_t si = 0; si < p->sample.n; si++) {
-		const cprof_sample *s = &p->sample.v[si];
+		const cprof__sample *s = &p->sample.v[si];
 		bool any = false;
 		for (uint32_t i = 0; i < s->nloc && !any; i++) {
-			uint32_t id = cprof_sample_loc(p, s, i);
+			uint32_t id = cprof__sample_loc(p, s, i);
 			any = id && id <= p->location.n;
 		}
 		if (!any)
@@ -121,14 +121,14 @@ int cprof_report_traces(cprof_report *r, FILE *out, char *err, size_t errlen)
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
-		const int64_t *v = cprof_sample_values(p, s);
+		const int64_t *v = cprof__sample_values(p, s);
 		int64_t val = cprof__rvalue(r, v);
 		if (r->has_mean)
 			val = cprof__wdiv(val, v[0]);
 		bool first = true;
 		char vb[64];
 		for (uint32_t i = 0; i < s->nloc; i++) {
-			uint64_t lid = cprof_sample_loc(p, s, i);
+			uint64_t lid = cprof__sample_loc(p, s, i);
 			if (lid == 0 || lid > p->location.n)
 				continue;
 			const int32_t *ln = r->locnode + r->loc_off[lid - 1];

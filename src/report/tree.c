@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
+int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	static const char *sep = "----------------------------------------------------------+-------------";
 	static const char *legend =
@@ -46,7 +46,7 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 	char b1[64], b2[64], b3[64], b4[64], b5[64];
 	for (size_t i = 0; i < r->nlist; i++) {
 		uint32_t id = r->list[i];
-		cprof_gnode *n = &r->nodes[id];
+		cprof__gnode *n = &r->nodes[id];
 		const char *name = cprof__node_name(r, n);
 		if (has_rx && regexec(&rx, name, 0, NULL, 0) != 0)
 			continue;
@@ -55,22 +55,22 @@ int cprof_report_tree(cprof_report *r, FILE *out, char *err, size_t errlen)
 		int64_t cum = cprof__wdiv(n->cum, n->cumdiv);
 		fprintf(out, "%s\n", sep);
 		for (size_t k = in_start[id]; k < in_start[id + 1]; k++) {
-			const cprof_gedge *e = &r->edges[in_idx[k]];
+			const cprof__gedge *e = &r->edges[in_idx[k]];
 			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
-				cprof_units_pct(b2, sizeof(b2), e->weight, cum),
+				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
 				cprof__node_name(r, &r->nodes[e->src]), e->inline_ ? " (inline)" : "");
 		}
 		flat_sum = cprof__wadd(flat_sum, flat);
 		fprintf(out, "%10s %s %s %10s %s                | %s\n",
 			cprof__fmt_value(r, b1, sizeof(b1), flat),
-			cprof_units_pct(b2, sizeof(b2), flat, r->total),
-			cprof_units_pct(b3, sizeof(b3), flat_sum, r->total),
+			cprof__units_pct(b2, sizeof(b2), flat, r->total),
+			cprof__units_pct(b3, sizeof(b3), flat_sum, r->total),
 			cprof__fmt_value(r, b4, sizeof(b4), cum),
-			cprof_units_pct(b5, sizeof(b5), cum, r->total), name);
+			cprof__units_pct(b5, sizeof(b5), cum, r->total), name);
 		for (size_t k = out_start[id]; k < out_start[id + 1]; k++) {
-			const cprof_gedge *e = &r->edges[out_idx[k]];
+			const cprof__gedge *e = &r->edges[out_idx[k]];
 			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
-				cprof_units_pct(b2, sizeof(b2), e->weight, cum),
+				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
 				cprof__node_name(r, &r->nodes[e->dst]), e->inline_ ? " (inline)" : "");
 		}
 	}

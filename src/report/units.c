@@ -66,7 +66,7 @@ static const struct unit *sniff(const struct family *f, const char *unit)
 	return NULL;
 }
 
-bool cprof_units_known(const char *unit)
+bool cprof__units_known(const char *unit)
 {
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(families); i++)
 		if (sniff(&families[i], unit))
@@ -79,10 +79,10 @@ static bool is_auto(const char *to)
 	return !strcmp(to, "minimum") || !strcmp(to, "auto");
 }
 
-double cprof_units_scale(int64_t value, const char *from, const char *to, const char **out_unit)
+double cprof__units_scale(int64_t value, const char *from, const char *to, const char **out_unit)
 {
 	if (value < 0 && value != INT64_MIN)
-		return -cprof_units_scale(-value, from, to, out_unit);
+		return -cprof__units_scale(-value, from, to, out_unit);
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(families); i++) {
 		const struct family *f = &families[i];
 		const struct unit *fu = sniff(f, from);
@@ -119,10 +119,10 @@ double cprof_units_scale(int64_t value, const char *from, const char *to, const 
 	return (double)value;
 }
 
-char *cprof_units_label(char *buf, size_t n, int64_t value, const char *from, const char *to)
+char *cprof__units_label(char *buf, size_t n, int64_t value, const char *from, const char *to)
 {
 	const char *u;
-	double v = cprof_units_scale(value, from, to, &u);
+	double v = cprof__units_scale(value, from, to, &u);
 	char num[64];
 	snprintf(num, sizeof(num), "%.2f", v);
 	size_t len = strlen(num);
@@ -135,7 +135,7 @@ char *cprof_units_label(char *buf, size_t n, int64_t value, const char *from, co
 	return buf;
 }
 
-char *cprof_units_pct(char *buf, size_t n, int64_t value, int64_t total)
+char *cprof__units_pct(char *buf, size_t n, int64_t value, int64_t total)
 {
 	double r = 0;
 	if (total != 0)

@@ -14,17 +14,17 @@
  * unit name of the result, or "" when uninteresting ("count", "sample"...);
  * for unknown units it is `to` itself (not copied: it points into `to` or a
  * static table). */
-double cprof_units_scale(int64_t value, const char *from, const char *to, const char **out_unit);
+double cprof__units_scale(int64_t value, const char *from, const char *to, const char **out_unit);
 
 /* "%.2f" of the scaled value without a trailing ".00", plus the unit;
  * "0" for zero.  Writes at most n bytes (NUL-terminated); returns buf. */
-char *cprof_units_label(char *buf, size_t n, int64_t value, const char *from, const char *to);
+char *cprof__units_label(char *buf, size_t n, int64_t value, const char *from, const char *to);
 
 /* pprof's Percentage(): always 6 columns for normal ratios. */
-char *cprof_units_pct(char *buf, size_t n, int64_t value, int64_t total);
+char *cprof__units_pct(char *buf, size_t n, int64_t value, int64_t total);
 
 /* True if `unit` names a known unit (any family), after pprof's sniffing
  * (lower case, trailing 's' dropped when longer than 2 characters). */
-bool cprof_units_known(const char *unit);
+bool cprof__units_known(const char *unit);
 
 #endif

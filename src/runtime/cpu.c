@@ -238,7 +238,7 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ label;
 	for (uint32_t i = 0; i < n; i++)
-		h = cprof_hash_step(h, pcs[i]);
+		h = cprof__hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks an empty bucket */
 }
 
@@ -372,21 +372,21 @@ static int build_and_write(int fd)
 {
 	cprof__emit e;
 	cprof__emit_begin(&e);
-	cprof_profile *p = &e.p;
-	cprof_profile_add_sample_type(p, "samples", "count");
-	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
-	p->period_type.type = cprof_profile_str(p, "cpu");
-	p->period_type.unit = cprof_profile_str(p, "nanoseconds");
+	cprof__profile *p = &e.p;
+	cprof__profile_add_sample_type(p, "samples", "count");
+	cprof__profile_add_sample_type(p, "cpu", "nanoseconds");
+	p->period_type.type = cprof__profile_str(p, "cpu");
+	p->period_type.unit = cprof__profile_str(p, "nanoseconds");
 	p->period = cpu.period;
 	p->time_nanos = cpu.t0_real;
 	p->duration_nanos = cprof__mono_ns() - cpu.t0_mono;
-	int64_t key_thread = cprof_profile_str(p, "thread");
+	int64_t key_thread = cprof__profile_str(p, "thread");
 	for (size_t i = 0; i < cpu.captab; i++) {
 		const stack_ent *s = &cpu.tab[i];
 		if (!s->hash)
 			continue;
 		int64_t v[2] = {(int64_t)s->weight, (int64_t)s->weight * cpu.period};
-		cprof_label l = {.key = key_thread, .str = cprof_profile_str(p, cpu.labels[s->label])};
+		cprof__label l = {.key = key_thread, .str = cprof__profile_str(p, cpu.labels[s->label])};
 		cprof__emit_sample(&e, s->pcs, s->depth, v, &l, 1);
 	}
 

@@ -11,7 +11,7 @@
 void cprof__emit_begin(cprof__emit *e)
 {
 	memset(e, 0, sizeof(*e));
-	cprof_profile_init(&e->p);
+	cprof__profile_init(&e->p);
 	e->nproc = cprof__proc_labels(&e->p, e->proc);
 	cprof__maps_snapshot();
 	cprof__maps_emit(&e->p, &e->maps, &e->nmaps);
@@ -71,7 +71,7 @@ static uint64_t location(cprof__emit *e, uintptr_t pc)
 	for (; e->loc[j]; j = (j + 1) & (e->cap - 1))
 		if (e->pc[j] == pc)
 			return e->loc[j];
-	uint64_t id = cprof_profile_add_location(&e->p, mapping_of(e, pc), pc, NULL, 0);
+	uint64_t id = cprof__profile_add_location(&e->p, mapping_of(e, pc), pc, NULL, 0);
 	if (id) {
 		e->pc[j] = pc;
 		e->loc[j] = id;
@@ -81,10 +81,10 @@ static uint64_t location(cprof__emit *e, uintptr_t pc)
 }
 
 void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-			const cprof_label *labels, size_t nlabels)
+			const cprof__label *labels, size_t nlabels)
 {
 	uint64_t locs[CPROF_MAX_DEPTH];
-	cprof_label l[4 + CPROF_ARRAY_LEN(e->proc)];
+	cprof__label l[4 + CPROF_ARRAY_LEN(e->proc)];
 	if (nlabels > 4) {
 		e->p.oom = true; /* a caller's bug; fails the write rather than truncating */
 		return;
@@ -98,15 +98,15 @@ void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const 
 	if (nlabels)
 		memcpy(l, labels, nlabels * sizeof(*l));
 	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
-	cprof_profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
+	cprof__profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
 }
 
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
 {
-	uint64_t f = cprof_profile_add_function(&e->p, name, name, "", 0);
-	cprof_line ln = {.function_id = f};
-	uint64_t loc = cprof_profile_add_location(&e->p, 0, 0, &ln, 1);
-	cprof_profile_add_sample(&e->p, &loc, 1, values, e->proc, e->nproc);
+	uint64_t f = cprof__profile_add_function(&e->p, name, name, "", 0);
+	cprof__line ln = {.function_id = f};
+	uint64_t loc = cprof__profile_add_location(&e->p, 0, 0, &ln, 1);
+	cprof__profile_add_sample(&e->p, &loc, 1, values, e->proc, e->nproc);
 }
 
 int cprof__emit_end(cprof__emit *e, int fd)
@@ -114,7 +114,7 @@ int cprof__emit_end(cprof__emit *e, int fd)
 	cprof__symbolize(&e->p);
 	if (e->p.oom)
 		return -ENOMEM;
-	return fd >= 0 ? cprof_profile_write_fd(&e->p, fd) : 0;
+	return fd >= 0 ? cprof__profile_write_fd(&e->p, fd) : 0;
 }
 
 const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file,
@@ -129,14 +129,14 @@ const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **f
 		;
 	if (!e->loc[j] || e->loc[j] > e->p.location.n)
 		return "??";
-	const cprof_location *loc = &e->p.location.v[e->loc[j] - 1];
+	const cprof__location *loc = &e->p.location.v[e->loc[j] - 1];
 	if (!loc->nline)
 		return "??";
-	const cprof_line *ln = &cprof_location_lines(&e->p, loc)[loc->nline - 1];
-	const cprof_function *fn = &e->p.function.v[ln->function_id - 1];
-	*file = cprof_profile_string(&e->p, fn->filename);
+	const cprof__line *ln = &cprof__location_lines(&e->p, loc)[loc->nline - 1];
+	const cprof__function *fn = &e->p.function.v[ln->function_id - 1];
+	*file = cprof__profile_string(&e->p, fn->filename);
 	*line = ln->line;
-	return cprof_profile_string(&e->p, fn->name);
+	return cprof__profile_string(&e->p, fn->name);
 }
 
 void cprof__emit_free(cprof__emit *e)
@@ -144,6 +144,6 @@ void cprof__emit_free(cprof__emit *e)
 	cprof__arena_free(e->maps);
 	cprof__arena_free(e->pc);
 	cprof__arena_free(e->loc);
-	cprof_profile_free(&e->p);
+	cprof__profile_free(&e->p);
 	memset(e, 0, sizeof(*e));
 }

@@ -11,7 +11,7 @@
  *
  *     cprof__emit e;
  *     cprof__emit_begin(&e);
- *     cprof_profile_add_sample_type(&e.p, ...);   // the kind's types
+ *     cprof__profile_add_sample_type(&e.p, ...);   // the kind's types
  *     cprof__emit_sample(&e, pcs, n, values, labels, nlabels);  // each
  *     rc = cprof__emit_end(&e, fd);   // symbolise, write to fd
  *     cprof__emit_free(&e);
@@ -24,8 +24,8 @@
 #include "runtime/rt.h"
 
 typedef struct cprof__emit {
-	cprof_profile p;     /* the caller sets sample types, period, times */
-	cprof_label proc[2]; /* pid and comm (CPROF_PROCESS_LABELS) */
+	cprof__profile p;     /* the caller sets sample types, period, times */
+	cprof__label proc[2]; /* pid and comm (CPROF_PROCESS_LABELS) */
 	size_t nproc;
 	/* The mappings as they were emitted (maps.c), for pc → mapping id:
 	 * this profile's own copy, so that profiles built at once on two
@@ -45,7 +45,7 @@ void cprof__emit_begin(cprof__emit *e);
  * type) and labels (at most 4; the process labels are added after them).
  * Out of memory: the profile is marked (p.oom) and cprof__emit_end fails. */
 void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-			const cprof_label *labels, size_t nlabels);
+			const cprof__label *labels, size_t nlabels);
 /* A sample of one pseudo-frame named `name` (Go's lostProfileEvent
  * convention), with the process labels. */
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values);

@@ -487,7 +487,7 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint64_t *fp)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL, g = 0xc2b2ae3d27d4eb4fULL;
 	for (uint32_t i = 0; i < n; i++) {
-		h = cprof_hash_step(h, pcs[i]);
+		h = cprof__hash_step(h, pcs[i]);
 		g += pcs[i];
 		g *= 0xc4ceb9fe1a85ec53ULL;
 		g ^= g >> 29;

@@ -98,20 +98,20 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 	long rate = cprof__heap_rate();
 	cprof__emit e;
 	cprof__emit_begin(&e);
-	cprof_profile *p = &e.p;
+	cprof__profile *p = &e.p;
 	if (kind == PROF_TEMP) {
-		cprof_profile_add_sample_type(p, "temporary_objects", "count");
-		cprof_profile_add_sample_type(p, "temporary_space", "bytes");
-		p->period_type.type = cprof_profile_str(p, "space");
-		p->period_type.unit = cprof_profile_str(p, "bytes");
+		cprof__profile_add_sample_type(p, "temporary_objects", "count");
+		cprof__profile_add_sample_type(p, "temporary_space", "bytes");
+		p->period_type.type = cprof__profile_str(p, "space");
+		p->period_type.unit = cprof__profile_str(p, "bytes");
 		p->period = rate > 0 ? rate : 1;
 	} else {
-		cprof_profile_heap_types(p, rate > 0 ? rate : 1);
+		cprof__profile_heap_types(p, rate > 0 ? rate : 1);
 	}
 	p->time_nanos = cprof__now_ns();
 	if (kind == PROF_ALLOCS)
-		p->default_sample_type = cprof_profile_str(p, "alloc_space");
-	int64_t key_bytes = cprof_profile_str(p, "bytes");
+		p->default_sample_type = cprof__profile_str(p, "alloc_space");
+	int64_t key_bytes = cprof__profile_str(p, "bytes");
 
 	runtime_objects ro = {0};
 	if (kind == PROF_LEAKS) {
@@ -170,7 +170,7 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 					rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
 			}
 		}
-		cprof_label l = {.key = key_bytes, .num = (int64_t)cprof__llround(allocs ? asz : hsz),
+		cprof__label l = {.key = key_bytes, .num = (int64_t)cprof__llround(allocs ? asz : hsz),
 				 .num_unit = key_bytes};
 		cprof__emit_sample(&e, b->pcs, b->depth, v, &l, 1);
 	}

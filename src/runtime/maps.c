@@ -374,7 +374,7 @@ static int main_first(const mrec *r)
 	return exe[0] && !strcmp(r->path, exe) ? 0 : 1;
 }
 
-void cprof__maps_emit(cprof_profile *p, cprof__maprange **out, size_t *n)
+void cprof__maps_emit(cprof__profile *p, cprof__maprange **out, size_t *n)
 {
 	pthread_mutex_lock(&maps_lock);
 	cprof__maprange *v = cprof__arena_alloc((nrecs ? nrecs : 1) * sizeof(*v));
@@ -385,14 +385,14 @@ void cprof__maps_emit(cprof_profile *p, cprof__maprange **out, size_t *n)
 			const mrec *r = &recs[i];
 			if (main_first(r) != pass)
 				continue;
-			cprof_mapping m = {
+			cprof__mapping m = {
 				.start = r->start,
 				.limit = r->limit,
 				.offset = r->offset,
-				.file = cprof_profile_str(p, r->path),
-				.build_id = cprof_profile_str(p, r->build_id),
+				.file = cprof__profile_str(p, r->path),
+				.build_id = cprof__profile_str(p, r->build_id),
 			};
-			uint64_t id = cprof_profile_add_mapping(p, &m);
+			uint64_t id = cprof__profile_add_mapping(p, &m);
 			if (v)
 				v[k++] = (cprof__maprange){r->start, r->limit, id, r->seq};
 		}
@@ -427,17 +427,17 @@ bool cprof__maps_object(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 	return best != NULL;
 }
 
-void cprof__symbolize(struct cprof_profile *p)
+void cprof__symbolize(struct cprof__profile *p)
 {
-	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	cprof__symbolizer *s = cprof__symbolizer_new(NULL);
 	if (!s)
 		return; /* OOM: the addresses stay, for cprof or pprof to name later */
 	const char *mode = getenv("CPROF_SYMBOLIZE");
-	cprof_symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
-	cprof_symbolizer_set_transient(s, true);
-	cprof_symbolizer_set_self(s, (const void *)cprof__symbolize);
+	cprof__symbolizer_set_lean(s, !(mode && !strcmp(mode, "full")));
+	cprof__symbolizer_set_transient(s, true);
+	cprof__symbolizer_set_self(s, (const void *)cprof__symbolize);
 	cprof__loader_lock();
-	cprof_symbolize_profile(s, p, NULL);
+	cprof__symbolize_profile(s, p, NULL);
 	cprof__loader_unlock();
-	cprof_symbolizer_free(s);
+	cprof__symbolizer_free(s);
 }

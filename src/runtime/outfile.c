@@ -199,7 +199,7 @@ bool cprof__out_child_path(char **p, const char *family)
 	return true;
 }
 
-size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out)
+size_t cprof__proc_labels(struct cprof__profile *p, struct cprof__label *out)
 {
 	if (!cprof__process_labels())
 		return 0;
@@ -215,10 +215,10 @@ size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out)
 	comm[strcspn(comm, "\n")] = 0;
 	char pid[24];
 	size_t n = 0;
-	out[n++] = (cprof_label){.key = cprof_profile_str(p, "pid"),
-				 .str = cprof_profile_str(p, cprof__itoa(pid, getpid()))};
+	out[n++] = (cprof__label){.key = cprof__profile_str(p, "pid"),
+				 .str = cprof__profile_str(p, cprof__itoa(pid, getpid()))};
 	if (comm[0])
-		out[n++] = (cprof_label){.key = cprof_profile_str(p, "comm"),
-					 .str = cprof_profile_str(p, comm)};
+		out[n++] = (cprof__label){.key = cprof__profile_str(p, "comm"),
+					 .str = cprof__profile_str(p, comm)};
 	return n;
 }

@@ -139,19 +139,19 @@ int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg);
  * that never arrived are recorded against its last sampled stack.
  */
 #define CPROF_TAIL_DEPTH 64
-typedef struct cprof_tail {
+typedef struct cprof__tail_state {
 	unsigned gen;       /* profile generation of the thread's timer; 0: none */
 	int64_t arm_cpu;    /* thread CPU clock (ns) when the timer was armed */
 	long first, period; /* first expiry and interval (ns) */
 	uint64_t delivered; /* periods the handler recorded */
 	uint32_t nlast;
 	uintptr_t *last;    /* last sampled stack; CPROF_TAIL_DEPTH entries */
-} cprof_tail;
-extern CPROF_TLS cprof_tail cprof__tail;
+} cprof__tail_state;
+extern CPROF_TLS cprof__tail_state cprof__tail;
 extern _Atomic unsigned cprof__cpu_gen;
 /* Record `weight` periods against stack pcs[0..n) for the calling thread. */
 void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n);
-typedef void (*cprof_thread_hook)(void);
+typedef void (*cprof__thread_hook)(void);
 /* Called on every thread (those known and those created later) while
  * `on` is true: arm(tid) per thread; disarm all on off. */
 int cprof__timers_start(long period_ns);
@@ -160,14 +160,14 @@ bool cprof__timers_fallback(void); /* true if setitimer is in use */
 void cprof__threads_atfork_child(void);
 
 /* ---- sigproxy.c: SIGPROF ownership and the program's own handler ---- */
-typedef void (*cprof_sigprof_fn)(int, siginfo_t *, void *);
+typedef void (*cprof__sigprof_fn)(int, siginfo_t *, void *);
 /* Install fn as SIGPROF handler; remember the program's handler and chain to
  * it for signals that are not cprof's. */
-int cprof__sigprof_take(cprof_sigprof_fn fn);
+int cprof__sigprof_take(cprof__sigprof_fn fn);
 /* Normal context, called now and then while profiling: if the program
  * replaced fn behind our sigaction()/signal() (sigset(), sysv_signal(), a raw
  * rt_sigaction), say so once and take SIGPROF back, forwarding to it. */
-void cprof__sigprof_check(cprof_sigprof_fn fn);
+void cprof__sigprof_check(cprof__sigprof_fn fn);
 void cprof__sigprof_release(void);
 /* Forward a SIGPROF that is not cprof's to the program's handler.
  * async-signal-safe. */
@@ -198,7 +198,7 @@ bool cprof__sigprof_is_ours(const siginfo_t *si);
 void cprof__sigprof_consumed(const siginfo_t *si);
 /* Install fn, cloaked (the program sees its own view, SIG_DFL), for each of
  * sigs whose disposition is SIG_DFL; again whenever the program sets SIG_DFL. */
-void cprof__sig_cloak(const int *sigs, size_t n, cprof_sigprof_fn fn, const sigset_t *mask);
+void cprof__sig_cloak(const int *sigs, size_t n, cprof__sigprof_fn fn, const sigset_t *mask);
 
 /* ---- real libc functions behind our interposers ---- */
 void *cprof__real(const char *name);
@@ -207,7 +207,7 @@ void *cprof__real(const char *name);
 void *cprof__next(const char *name);
 
 /* ---- maps.c: the process's executable mappings with build ids ---- */
-struct cprof_profile;
+struct cprof__profile;
 /* Bring the cumulative set up to date with the loaded objects
  * (dl_iterate_phdr; normal context): cheap when no object was loaded or
  * unloaded since the last call (dl_iterate_phdr's adds/subs counters).
@@ -226,7 +226,7 @@ typedef struct cprof__maprange {
 } cprof__maprange;
 /* Add the collected mappings to p (main binary first) and give their ids
  * in a new array (arena; *out NULL on OOM).  emit.c looks pcs up in it. */
-void cprof__maps_emit(struct cprof_profile *p, cprof__maprange **out, size_t *n);
+void cprof__maps_emit(struct cprof__profile *p, cprof__maprange **out, size_t *n);
 /* The extent of the executable mappings of the object that holds addr
  * (of the last look); false when no collected object holds it. */
 bool cprof__maps_object(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
@@ -243,11 +243,11 @@ void cprof__loader_lock(void);
 void cprof__loader_unlock(void);
 
 /* Name p's locations in-process (lean: no separate debug files' DWARF, see
- * cprof_symbolizer_set_lean, unless CPROF_SYMBOLIZE=full).  Under the
+ * cprof__symbolizer_set_lean, unless CPROF_SYMBOLIZE=full).  Under the
  * loader lock: it may dlopen libdw. */
-void cprof__symbolize(struct cprof_profile *p);
+void cprof__symbolize(struct cprof__profile *p);
 
-struct cprof_profile;
+struct cprof__profile;
 /* ---- outfile.c: profiles written whole or not at all ---- */
 /* path made absolute against the current directory into buf (a symbolic
  * link: its target's path).  0 or -errno. */
@@ -271,8 +271,8 @@ char *cprof__out_env_path(const char *name, const char *v, char **family);
 bool cprof__out_child_path(char **p, const char *family);
 /* With CPROF_PROCESS_LABELS: the labels `pid` and `comm` (the process's
  * name now) for every sample of p, into out; returns how many (0 without). */
-struct cprof_label;
-size_t cprof__proc_labels(struct cprof_profile *p, struct cprof_label *out);
+struct cprof__label;
+size_t cprof__proc_labels(struct cprof__profile *p, struct cprof__label *out);
 
 /* ---- stacks.c: profiles counted per stack ---- */
 enum { CPROF__SP_THREADCREATE, CPROF__SP_N };

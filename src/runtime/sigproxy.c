@@ -71,7 +71,7 @@ static bool is_handler(const struct sigaction *a)
 					  : (a->sa_handler != SIG_DFL && a->sa_handler != SIG_IGN);
 }
 
-int cprof__sigprof_take(cprof_sigprof_fn fn)
+int cprof__sigprof_take(cprof__sigprof_fn fn)
 {
 	if (atomic_load(&owned))
 		return 0;
@@ -95,7 +95,7 @@ int cprof__sigprof_take(cprof_sigprof_fn fn)
 	return 0;
 }
 
-void cprof__sigprof_check(cprof_sigprof_fn fn)
+void cprof__sigprof_check(cprof__sigprof_fn fn)
 {
 	static atomic_int bypass_noted;
 	struct sigaction cur, ours;
@@ -139,7 +139,7 @@ void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc)
  * report the program's own view (vact): SIG_DFL, as it last set it.  The
  * program's handler or SIG_IGN, once it sets one, replaces cprof's for real
  * (the program's wins); setting SIG_DFL again puts cprof's back. */
-static cprof_sigprof_fn cloak_fn;
+static cprof__sigprof_fn cloak_fn;
 static sigset_t cloak_mask;
 static _Atomic unsigned char cloakable[_NSIG], cloaked[_NSIG];
 static struct sigaction vact[_NSIG];
@@ -159,7 +159,7 @@ static int install_cloak(int sig)
 	return real_sigaction(sig, &a, NULL);
 }
 
-void cprof__sig_cloak(const int *sigs, size_t n, cprof_sigprof_fn fn, const sigset_t *mask)
+void cprof__sig_cloak(const int *sigs, size_t n, cprof__sigprof_fn fn, const sigset_t *mask)
 {
 	cloak_fn = fn;
 	cloak_mask = *mask;

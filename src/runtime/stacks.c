@@ -59,7 +59,7 @@ static uint64_t hash_pcs(const uintptr_t *pcs, uint32_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
 	for (uint32_t i = 0; i < n; i++)
-		h = cprof_hash_step(h, pcs[i]);
+		h = cprof__hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks nothing */
 }
 
@@ -202,10 +202,10 @@ int cprof__stackprof_write(int kind, int fd)
 {
 	cprof__emit e;
 	cprof__emit_begin(&e);
-	cprof_profile *p = &e.p;
-	cprof_profile_add_sample_type(p, kinds[kind].type, "count");
-	p->period_type.type = cprof_profile_str(p, kinds[kind].type);
-	p->period_type.unit = cprof_profile_str(p, "count");
+	cprof__profile *p = &e.p;
+	cprof__profile_add_sample_type(p, kinds[kind].type, "count");
+	p->period_type.type = cprof__profile_str(p, kinds[kind].type);
+	p->period_type.unit = cprof__profile_str(p, "count");
 	p->period = 1;
 	p->time_nanos = cprof__now_ns();
 	cprof__stacks *t = table(kind);

@@ -45,7 +45,7 @@ static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static CPROF_TLS bool tls_registered;
 static atomic_int live_threads; /* threads started through our trampoline, alive */
 static atomic_int main_gone;    /* the main thread called pthread_exit */
-CPROF_TLS cprof_tail cprof__tail;
+CPROF_TLS cprof__tail_state cprof__tail;
 
 static uint64_t rng(void)
 {
@@ -169,7 +169,7 @@ static void disarm(tslot *s)
 /* Periods this thread's CPU clock crossed that never reached the handler. */
 static uint64_t tail_missing(void)
 {
-	cprof_tail *t = &cprof__tail;
+	cprof__tail_state *t = &cprof__tail;
 	if (!t->gen || t->gen != atomic_load(&cprof__cpu_gen) || t->period <= 0)
 		return 0;
 	struct timespec now;

@@ -42,3 +42,23 @@ for o in "$BUILD"/src/base/*.o; do nm --defined-only -g "$o" 2>/dev/null; done |
 bextra=$(grep -v -E '^(cprof_bench_|cprof__bench_|main$|__odr_asan)' "$T/bglobals" |
 	comm -23 - "$T/baseglobals" | head -5 | tr '\n' ' ')
 check "bench_archive_globals_harness_only (unexpected: ${bextra:-none})" test -z "$bextra"
+# The naming rule (docs/ARCHITECTURE.md): cprof_ names the public API only.
+# Every global symbol an object of src/ defines is public (include/'s headers,
+# the export map), an internal cprof__ name, an interposed libc function, or
+# main.
+sed -n 's/.*\b\(cprof_[a-z0-9_]*\).*/\1/p' "$CPROF_ROOT"/include/cprof.h "$CPROF_ROOT"/include/cprof/*.h |
+	sort -u >"$T/public"
+grep -o 'cprof_[a-z0-9_]*' "$CPROF_ROOT"/include/cprof.h "$CPROF_ROOT"/include/cprof/*.h | sed 's/.*://' |
+	sort -u >>"$T/public"
+sort -u -o "$T/public" "$T/public"
+(cd "$CPROF_ROOT" && find src -name '*.c') | sed "s|^|$BUILD/|; s|\.c$|.o|" >"$T/srcobjs"
+while read -r o; do [ -f "$o" ] && nm --defined-only -g "$o" 2>/dev/null; done <"$T/srcobjs" |
+	awk 'NF == 3 { print $3 }' | sort -u >"$T/globals"
+check "object_globals_read ($(wc -l <"$T/globals"))" test "$(wc -l <"$T/globals")" -gt 300
+grep -v -e '^cprof__' -e '^main$' -e '^__odr_asan' -e '^__start_' -e '^__stop_' "$T/globals" |
+	comm -23 - "$T/public" | comm -23 - "$T/map" >"$T/misnamed"
+if [ -s "$T/misnamed" ]; then
+	nok "globals_public_or_internal" "not public, not cprof__: $(head -8 "$T/misnamed" | tr '\n' ' ')"
+else
+	ok "globals_public_or_internal"
+fi

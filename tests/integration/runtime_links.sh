@@ -74,7 +74,7 @@ grep -Ev "$tools" "$T/objs" | built >"$T/libobjs"
 check "cli_objects_built ($(wc -l <"$T/cliobjs"))" test "$(grep -c /profio/ "$T/cliobjs")" -ge 5
 # shellcheck disable=SC2046
 funcs $(cat "$T/cliobjs") | sort -u >"$T/clifns"
-check "cli_functions_listed ($(wc -l <"$T/clifns"))" grep -qx 'cprof_profile_decode' "$T/clifns"
+check "cli_functions_listed ($(wc -l <"$T/clifns"))" grep -qx 'cprof__profile_decode' "$T/clifns"
 check "library_objects_found ($(wc -l <"$T/libobjs"))" grep -q '/runtime/heap\.o$' "$T/libobjs"
 # shellcheck disable=SC2046
 funcs $(cat "$T/libobjs") | sort | uniq -c | awk '{ print $2, $1 }' >"$T/own"

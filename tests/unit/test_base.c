@@ -25,136 +25,136 @@
 
 static void test_buf(void)
 {
-	cprof_buf b;
-	cprof_buf_init(&b, 16);
-	cprof_buf_append(&b, "0123456789", 10);
-	CHECK("buf_append", b.len == 10 && !memcmp(b.data, "0123456789", 10) && !cprof_buf_failed(&b),
+	cprof__buf b;
+	cprof__buf_init(&b, 16);
+	cprof__buf_append(&b, "0123456789", 10);
+	CHECK("buf_append", b.len == 10 && !memcmp(b.data, "0123456789", 10) && !cprof__buf_failed(&b),
 	      "len %zu", b.len);
-	CHECK("buf_reserve_within_cap", cprof_buf_reserve(&b, 6) && b.cap <= 16, "cap %zu", b.cap);
-	CHECK("buf_reserve_past_cap", !cprof_buf_reserve(&b, 7) && cprof_buf_failed(&b), "latched");
-	cprof_buf_append(&b, "x", 1);
+	CHECK("buf_reserve_within_cap", cprof__buf_reserve(&b, 6) && b.cap <= 16, "cap %zu", b.cap);
+	CHECK("buf_reserve_past_cap", !cprof__buf_reserve(&b, 7) && cprof__buf_failed(&b), "latched");
+	cprof__buf_append(&b, "x", 1);
 	CHECK("buf_latched_ignores_appends", b.len == 10, "len %zu", b.len);
-	cprof_buf_free(&b);
+	cprof__buf_free(&b);
 
-	cprof_buf_init(&b, 0);
-	cprof_buf_append(&b, "abc", 3);
-	CHECK("buf_size_overflow", !cprof_buf_reserve(&b, SIZE_MAX - 1) && cprof_buf_failed(&b),
+	cprof__buf_init(&b, 0);
+	cprof__buf_append(&b, "abc", 3);
+	CHECK("buf_size_overflow", !cprof__buf_reserve(&b, SIZE_MAX - 1) && cprof__buf_failed(&b),
 	      "SIZE_MAX - 1 more bytes accepted");
-	cprof_buf_free(&b);
+	cprof__buf_free(&b);
 
 	char err[8];
-	int rc = cprof_errf(err, sizeof(err), "%s", "truncated message");
+	int rc = cprof__errf(err, sizeof(err), "%s", "truncated message");
 	CHECK("errf", rc == -1 && !strcmp(err, "truncat"), "rc %d '%s'", rc, err);
 }
 
 static void test_sb(void)
 {
 	/* A zero-initialised builder works (the default cap). */
-	cprof_sb s = {0};
-	CHECK("sb_empty_str", !strcmp(cprof_sb_str(&s), "") && cprof_sb_len(&s) == 0, "not empty");
-	cprof_sb_puts(&s, "ab");
-	cprof_sb_add(&s, "c\0d", 3);
-	cprof_sb_printf(&s, "-%d-%s", 42, "x");
-	CHECK("sb_append", cprof_sb_len(&s) == 10 && !memcmp(cprof_sb_str(&s), "abc\0d-42-x", 11),
-	      "len %zu", cprof_sb_len(&s));
+	cprof__sb s = {0};
+	CHECK("sb_empty_str", !strcmp(cprof__sb_str(&s), "") && cprof__sb_len(&s) == 0, "not empty");
+	cprof__sb_puts(&s, "ab");
+	cprof__sb_add(&s, "c\0d", 3);
+	cprof__sb_printf(&s, "-%d-%s", 42, "x");
+	CHECK("sb_append", cprof__sb_len(&s) == 10 && !memcmp(cprof__sb_str(&s), "abc\0d-42-x", 11),
+	      "len %zu", cprof__sb_len(&s));
 
 	/* printf growth: far beyond the first allocation, in one call and in
 	 * many; the text is exact and NUL-terminated. */
 	char big[5000];
 	memset(big, 'y', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
-	cprof_sb_reset(&s);
-	cprof_sb_printf(&s, "<%s>", big);
-	const char *text = cprof_sb_str(&s);
-	CHECK("sb_printf_grows", cprof_sb_len(&s) == 5001 && strlen(text) == 5001 && text[0] == '<' &&
+	cprof__sb_reset(&s);
+	cprof__sb_printf(&s, "<%s>", big);
+	const char *text = cprof__sb_str(&s);
+	CHECK("sb_printf_grows", cprof__sb_len(&s) == 5001 && strlen(text) == 5001 && text[0] == '<' &&
 		      strchr(text, '>') == text + 5000 && strspn(text + 1, "y") == 4999,
-	      "len %zu", cprof_sb_len(&s));
-	cprof_sb_reset(&s);
+	      "len %zu", cprof__sb_len(&s));
+	cprof__sb_reset(&s);
 	for (int i = 0; i < 1000; i++)
-		cprof_sb_printf(&s, "%03d,", i);
-	bool same = cprof_sb_len(&s) == 4000;
+		cprof__sb_printf(&s, "%03d,", i);
+	bool same = cprof__sb_len(&s) == 4000;
 	for (int i = 0; same && i < 1000; i++) {
 		char want[8];
 		snprintf(want, sizeof(want), "%03d,", i);
-		same = !memcmp(cprof_sb_str(&s) + 4 * i, want, 4);
+		same = !memcmp(cprof__sb_str(&s) + 4 * i, want, 4);
 	}
-	CHECK("sb_printf_many", same && !cprof_sb_failed(&s), "len %zu", cprof_sb_len(&s));
+	CHECK("sb_printf_many", same && !cprof__sb_failed(&s), "len %zu", cprof__sb_len(&s));
 
-	cprof_sb_truncate(&s, 8);
-	CHECK("sb_truncate", !strcmp(cprof_sb_str(&s), "000,001,"), "'%s'", cprof_sb_str(&s));
-	cprof_sb_drop_front(&s, 4);
-	CHECK("sb_drop_front", !strcmp(cprof_sb_str(&s), "001,") && cprof_sb_len(&s) == 4, "'%s'",
-	      cprof_sb_str(&s));
-	char *d = cprof_sb_detach(&s);
-	CHECK("sb_detach", d && !strcmp(d, "001,") && cprof_sb_len(&s) == 0 &&
-		      !strcmp(cprof_sb_str(&s), ""), "'%s'", d ? d : "(null)");
+	cprof__sb_truncate(&s, 8);
+	CHECK("sb_truncate", !strcmp(cprof__sb_str(&s), "000,001,"), "'%s'", cprof__sb_str(&s));
+	cprof__sb_drop_front(&s, 4);
+	CHECK("sb_drop_front", !strcmp(cprof__sb_str(&s), "001,") && cprof__sb_len(&s) == 4, "'%s'",
+	      cprof__sb_str(&s));
+	char *d = cprof__sb_detach(&s);
+	CHECK("sb_detach", d && !strcmp(d, "001,") && cprof__sb_len(&s) == 0 &&
+		      !strcmp(cprof__sb_str(&s), ""), "'%s'", d ? d : "(null)");
 	free(d);
-	d = cprof_sb_detach(&s);
+	d = cprof__sb_detach(&s);
 	CHECK("sb_detach_empty", d && !*d, "not an empty string");
 	free(d);
-	cprof_sb_free(&s);
+	cprof__sb_free(&s);
 
 	/* The cap counts the text, and its NUL needs a byte within it. */
-	cprof_sb_init(&s, 8);
-	cprof_sb_puts(&s, "1234567");
-	CHECK("sb_cap_fits", !cprof_sb_failed(&s) && cprof_sb_len(&s) == 7, "failed at 7 of 8");
-	cprof_sb_puts(&s, "8");
-	CHECK("sb_cap_latches", cprof_sb_failed(&s) && !strcmp(cprof_sb_str(&s), "1234567"),
-	      "'%s'", cprof_sb_str(&s));
-	cprof_sb_puts(&s, "");
-	cprof_sb_printf(&s, "%d", 1);
-	CHECK("sb_latched_ignores_appends", !strcmp(cprof_sb_str(&s), "1234567"), "'%s'",
-	      cprof_sb_str(&s));
-	CHECK("sb_detach_failed", cprof_sb_detach(&s) == NULL && !cprof_sb_failed(&s),
+	cprof__sb_init(&s, 8);
+	cprof__sb_puts(&s, "1234567");
+	CHECK("sb_cap_fits", !cprof__sb_failed(&s) && cprof__sb_len(&s) == 7, "failed at 7 of 8");
+	cprof__sb_puts(&s, "8");
+	CHECK("sb_cap_latches", cprof__sb_failed(&s) && !strcmp(cprof__sb_str(&s), "1234567"),
+	      "'%s'", cprof__sb_str(&s));
+	cprof__sb_puts(&s, "");
+	cprof__sb_printf(&s, "%d", 1);
+	CHECK("sb_latched_ignores_appends", !strcmp(cprof__sb_str(&s), "1234567"), "'%s'",
+	      cprof__sb_str(&s));
+	CHECK("sb_detach_failed", cprof__sb_detach(&s) == NULL && !cprof__sb_failed(&s),
 	      "a failed builder's text was handed out");
 	/* printf past the cap: fails, the text before it stays terminated. */
-	cprof_sb_puts(&s, "abc");
-	cprof_sb_printf(&s, "%s", "defghijk");
-	CHECK("sb_printf_cap", cprof_sb_failed(&s) && !strcmp(cprof_sb_str(&s), "abc") &&
-		      cprof_sb_len(&s) == 3, "'%s'", cprof_sb_str(&s));
-	cprof_sb_free(&s);
-	CHECK("sb_free_clears_latch", !cprof_sb_failed(&s) && s.b.max == 8, "max %zu", s.b.max);
+	cprof__sb_puts(&s, "abc");
+	cprof__sb_printf(&s, "%s", "defghijk");
+	CHECK("sb_printf_cap", cprof__sb_failed(&s) && !strcmp(cprof__sb_str(&s), "abc") &&
+		      cprof__sb_len(&s) == 3, "'%s'", cprof__sb_str(&s));
+	cprof__sb_free(&s);
+	CHECK("sb_free_clears_latch", !cprof__sb_failed(&s) && s.b.max == 8, "max %zu", s.b.max);
 
 	/* Size arithmetic: a length that would wrap is refused, not wrapped. */
-	cprof_sb_puts(&s, "a");
-	cprof_sb_add(&s, "", SIZE_MAX);
-	CHECK("sb_add_overflow", cprof_sb_failed(&s) && !strcmp(cprof_sb_str(&s), "a"), "'%s'",
-	      cprof_sb_str(&s));
-	cprof_sb_free(&s);
+	cprof__sb_puts(&s, "a");
+	cprof__sb_add(&s, "", SIZE_MAX);
+	CHECK("sb_add_overflow", cprof__sb_failed(&s) && !strcmp(cprof__sb_str(&s), "a"), "'%s'",
+	      cprof__sb_str(&s));
+	cprof__sb_free(&s);
 
-	cprof_sb t = CPROF_SB_INIT;
-	cprof_sb_printf(&t, "%s-%d", "BenchmarkX", 8);
-	CHECK("sb_init_macro", !strcmp(cprof_sb_str(&t), "BenchmarkX-8"), "'%s'", cprof_sb_str(&t));
-	cprof_sb_free(&t);
+	cprof__sb t = CPROF_SB_INIT;
+	cprof__sb_printf(&t, "%s-%d", "BenchmarkX", 8);
+	CHECK("sb_init_macro", !strcmp(cprof__sb_str(&t), "BenchmarkX-8"), "'%s'", cprof__sb_str(&t));
+	cprof__sb_free(&t);
 }
 
 static void test_hash(void)
 {
 	/* The published FNV-1a test vectors. */
-	CHECK("fnv1a32_empty", cprof_fnv1a32("", 0) == 0x811c9dc5u, "%08x", cprof_fnv1a32("", 0));
-	CHECK("fnv1a32_a", cprof_fnv1a32("a", 1) == 0xe40c292cu, "%08x", cprof_fnv1a32("a", 1));
-	CHECK("fnv1a32_foobar", cprof_fnv1a32("foobar", 6) == 0xbf9cf968u, "%08x",
-	      cprof_fnv1a32("foobar", 6));
-	CHECK("fnv1a64_empty", cprof_fnv1a64("", 0) == 0xcbf29ce484222325ULL, "%016llx",
-	      (unsigned long long)cprof_fnv1a64("", 0));
-	CHECK("fnv1a64_a", cprof_fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL, "%016llx",
-	      (unsigned long long)cprof_fnv1a64("a", 1));
-	CHECK("fnv1a64_foobar", cprof_fnv1a64("foobar", 6) == 0x85944171f73967e8ULL, "%016llx",
-	      (unsigned long long)cprof_fnv1a64("foobar", 6));
+	CHECK("fnv1a32_empty", cprof__fnv1a32("", 0) == 0x811c9dc5u, "%08x", cprof__fnv1a32("", 0));
+	CHECK("fnv1a32_a", cprof__fnv1a32("a", 1) == 0xe40c292cu, "%08x", cprof__fnv1a32("a", 1));
+	CHECK("fnv1a32_foobar", cprof__fnv1a32("foobar", 6) == 0xbf9cf968u, "%08x",
+	      cprof__fnv1a32("foobar", 6));
+	CHECK("fnv1a64_empty", cprof__fnv1a64("", 0) == 0xcbf29ce484222325ULL, "%016llx",
+	      (unsigned long long)cprof__fnv1a64("", 0));
+	CHECK("fnv1a64_a", cprof__fnv1a64("a", 1) == 0xaf63dc4c8601ec8cULL, "%016llx",
+	      (unsigned long long)cprof__fnv1a64("a", 1));
+	CHECK("fnv1a64_foobar", cprof__fnv1a64("foobar", 6) == 0x85944171f73967e8ULL, "%016llx",
+	      (unsigned long long)cprof__fnv1a64("foobar", 6));
 	/* Bytes are unsigned: 0xff hashes as 255 whatever char's sign. */
-	CHECK("fnv1a32_high_byte", cprof_fnv1a32("\xff", 1) == ((0x811c9dc5u ^ 0xffu) * 16777619u),
-	      "%08x", cprof_fnv1a32("\xff", 1));
+	CHECK("fnv1a32_high_byte", cprof__fnv1a32("\xff", 1) == ((0x811c9dc5u ^ 0xffu) * 16777619u),
+	      "%08x", cprof__fnv1a32("\xff", 1));
 	/* The mix (values computed independently); the flame graphs' colours
 	 * depend on these exact bits. */
-	CHECK("mix64_0", cprof_mix64(0) == 0, "%016llx", (unsigned long long)cprof_mix64(0));
-	CHECK("mix64_1", cprof_mix64(1) == 0xff51afd792fd5b26ULL, "%016llx",
-	      (unsigned long long)cprof_mix64(1));
-	CHECK("mix64_deadbeef", cprof_mix64(0xdeadbeef) == 0x1280ffa5f4a7e6b1ULL, "%016llx",
-	      (unsigned long long)cprof_mix64(0xdeadbeef));
-	CHECK("mix64_max", cprof_mix64(UINT64_MAX) == 0x0955399984aa9cccULL, "%016llx",
-	      (unsigned long long)cprof_mix64(UINT64_MAX));
-	CHECK("flame_colour_bits", (cprof_mix64(cprof_fnv1a64("main", 4)) & 0xffffff) == 0xbcf12c,
-	      "%06llx", (unsigned long long)(cprof_mix64(cprof_fnv1a64("main", 4)) & 0xffffff));
+	CHECK("mix64_0", cprof__mix64(0) == 0, "%016llx", (unsigned long long)cprof__mix64(0));
+	CHECK("mix64_1", cprof__mix64(1) == 0xff51afd792fd5b26ULL, "%016llx",
+	      (unsigned long long)cprof__mix64(1));
+	CHECK("mix64_deadbeef", cprof__mix64(0xdeadbeef) == 0x1280ffa5f4a7e6b1ULL, "%016llx",
+	      (unsigned long long)cprof__mix64(0xdeadbeef));
+	CHECK("mix64_max", cprof__mix64(UINT64_MAX) == 0x0955399984aa9cccULL, "%016llx",
+	      (unsigned long long)cprof__mix64(UINT64_MAX));
+	CHECK("flame_colour_bits", (cprof__mix64(cprof__fnv1a64("main", 4)) & 0xffffff) == 0xbcf12c,
+	      "%06llx", (unsigned long long)(cprof__mix64(cprof__fnv1a64("main", 4)) & 0xffffff));
 }
 
 static void test_utf8(void)
@@ -179,22 +179,22 @@ static void test_utf8(void)
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "utf8_len_%s", lens[i].name);
-		size_t got = cprof_utf8_len(lens[i].s, lens[i].n);
+		size_t got = cprof__utf8_len(lens[i].s, lens[i].n);
 		CHECK(name, got == lens[i].len, "%zu, want %zu", got, lens[i].len);
 	}
-	CHECK("utf8_seq", cprof_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4 &&
-		      cprof_utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 3) == 0 &&
-		      cprof_utf8_seq((const unsigned char *)"\xc3", 1) == 0,
+	CHECK("utf8_seq", cprof__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4 &&
+		      cprof__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 3) == 0 &&
+		      cprof__utf8_seq((const unsigned char *)"\xc3", 1) == 0,
 	      "sequence lengths");
-	CHECK("utf8_prefix_multibyte", cprof_utf8_prefix("\xf0\x9f\x98\x80x", 5, 1) == 4 &&
-		      cprof_utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 2) == 4,
+	CHECK("utf8_prefix_multibyte", cprof__utf8_prefix("\xf0\x9f\x98\x80x", 5, 1) == 4 &&
+		      cprof__utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 2) == 4,
 	      "split a sequence");
-	CHECK("utf8_prefix_invalid", cprof_utf8_prefix("\xff\xc3" "ab", 4, 2) == 2,
-	      "%zu", cprof_utf8_prefix("\xff\xc3" "ab", 4, 2));
-	CHECK("utf8_prefix_all", cprof_utf8_prefix("a\xc3\xa9", 3, 10) == 3 &&
-		      cprof_utf8_prefix("abc", 3, 0) == 0, "prefix bounds");
-	CHECK("utf8_runes", cprof_utf8_runes("h\xc3\xa9llo \xe2\x82\xac") == 7 &&
-		      cprof_utf8_runes("") == 0, "%zu", cprof_utf8_runes("h\xc3\xa9llo \xe2\x82\xac"));
+	CHECK("utf8_prefix_invalid", cprof__utf8_prefix("\xff\xc3" "ab", 4, 2) == 2,
+	      "%zu", cprof__utf8_prefix("\xff\xc3" "ab", 4, 2));
+	CHECK("utf8_prefix_all", cprof__utf8_prefix("a\xc3\xa9", 3, 10) == 3 &&
+		      cprof__utf8_prefix("abc", 3, 0) == 0, "prefix bounds");
+	CHECK("utf8_runes", cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac") == 7 &&
+		      cprof__utf8_runes("") == 0, "%zu", cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac"));
 }
 
 /* What f wrote for escape(s, n). */
@@ -222,24 +222,24 @@ static void test_escape(void)
 {
 	static const char in[] = "a&b<c>\"d'\t\n\r\x01\xff\xc3\xa9";
 	size_t n = sizeof(in) - 1;
-	check_esc("xml_escape", cprof_xml_escape, in, n,
+	check_esc("xml_escape", cprof__xml_escape, in, n,
 		  "a&amp;b&lt;c&gt;&quot;d&#39;\t\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		  "\xc3\xa9");
-	check_esc("html_escape", cprof_html_escape, in, n,
+	check_esc("html_escape", cprof__html_escape, in, n,
 		  "a&amp;b&lt;c&gt;&quot;d&#39;\t\n\r\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
-	check_esc("xml_escape_nul", cprof_xml_escape, "a\0b", 3, "a\xef\xbf\xbd" "b");
-	check_esc("xml_escape_plain", cprof_xml_escape, "plain text", 10, "plain text");
-	check_esc("xml_escape_noncharacter", cprof_xml_escape, "\xef\xbf\xbe", 3,
+	check_esc("xml_escape_nul", cprof__xml_escape, "a\0b", 3, "a\xef\xbf\xbd" "b");
+	check_esc("xml_escape_plain", cprof__xml_escape, "plain text", 10, "plain text");
+	check_esc("xml_escape_noncharacter", cprof__xml_escape, "\xef\xbf\xbe", 3,
 		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	static const char js[] = "\"\\\n\x1f<&>\xe2\x80\xa8\xe2\x80\xa9\xff\xc3\xa9/";
-	check_esc("json_escape", cprof_json_escape, js, sizeof(js) - 1,
+	check_esc("json_escape", cprof__json_escape, js, sizeof(js) - 1,
 		  "\\\"\\\\\\u000a\\u001f\\u003c\\u0026\\u003e\\u2028\\u2029\\ufffd\xc3\xa9/");
 
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	if (f) {
-		cprof_query_escape(f, "a b/\xc3\xa9-_.~&=");
+		cprof__query_escape(f, "a b/\xc3\xa9-_.~&=");
 		fclose(f);
 	}
 	CHECK("query_escape", buf && !strcmp(buf, "a%20b%2F%C3%A9-_.~%26%3D"), "'%s'",
@@ -273,7 +273,7 @@ static void test_duration(void)
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char got[64], name[64];
-		cprof_go_duration(got, sizeof(got), v[i].d);
+		cprof__go_duration(got, sizeof(got), v[i].d);
 		snprintf(name, sizeof(name), "go_duration_%lld", (long long)v[i].d);
 		CHECK(name, !strcmp(got, v[i].want), "'%s', want '%s'", got, v[i].want);
 	}
@@ -283,12 +283,12 @@ static void test_spawn(void)
 {
 	int status = -1;
 	char *t[] = {"true", NULL}, *f[] = {"false", NULL};
-	int rc = cprof_spawn_wait(t, -1, false, &status);
+	int rc = cprof__spawn_wait(t, -1, false, &status);
 	CHECK("spawn_true", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "rc %d", rc);
-	rc = cprof_spawn_wait(f, -1, false, &status);
+	rc = cprof__spawn_wait(f, -1, false, &status);
 	CHECK("spawn_false", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 1, "rc %d", rc);
 	char *none[] = {"cprof-test-no-such-program", NULL};
-	rc = cprof_spawn_wait(none, -1, false, &status);
+	rc = cprof__spawn_wait(none, -1, false, &status);
 	CHECK("spawn_missing", rc == ENOENT, "rc %d", rc);
 
 	/* Arguments reach the program as they are (no shell), stdout goes to
@@ -299,7 +299,7 @@ static void test_spawn(void)
 		return;
 	}
 	char *sh[] = {"sh", "-c", "printf '%s|' \"$@\"; echo oops >&2", "sh", "a b", "$HOME;*", NULL};
-	rc = cprof_spawn_wait(sh, fileno(out), true, &status);
+	rc = cprof__spawn_wait(sh, fileno(out), true, &status);
 	char got[64] = {0};
 	rewind(out);
 	size_t k = fread(got, 1, sizeof(got) - 1, out);

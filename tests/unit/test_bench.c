@@ -321,7 +321,7 @@ static void test_durations(void)
 		   {INT64_MIN, "-2562047h47m16.854775808s"}};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(fmt); i++) {
 		char buf[32], name[64];
-		cprof_go_duration(buf, sizeof buf, fmt[i].ns);
+		cprof__go_duration(buf, sizeof buf, fmt[i].ns);
 		snprintf(name, sizeof name, "format_duration_%zu", i);
 		CHECK(name, !strcmp(buf, fmt[i].want), "got '%s' want '%s'", buf, fmt[i].want);
 	}

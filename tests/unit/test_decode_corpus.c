@@ -16,10 +16,10 @@ static int failed;
 
 static void run(const char *path, const char *name, bool must_decode, size_t *n, size_t *bad)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	char err[512] = "";
-	int rc = cprof_profile_read_file(&p, path, err, sizeof(err));
+	int rc = cprof__profile_read_file(&p, path, err, sizeof(err));
 	(*n)++;
 	if (rc < 0) {
 		(*bad)++;
@@ -31,41 +31,41 @@ static void run(const char *path, const char *name, bool must_decode, size_t *n,
 		/* The file reader streams; it must agree with decoding the
 		 * bytes in memory. */
 		FILE *fp = fopen(path, "rb");
-		cprof_buf raw, e1, e2;
-		cprof_buf_init(&raw, 0);
-		cprof_buf_init(&e1, 0);
-		cprof_buf_init(&e2, 0);
+		cprof__buf raw, e1, e2;
+		cprof__buf_init(&raw, 0);
+		cprof__buf_init(&e1, 0);
+		cprof__buf_init(&e2, 0);
 		char chunk[65536];
 		size_t k;
 		while (fp && (k = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-			cprof_buf_append(&raw, chunk, k);
+			cprof__buf_append(&raw, chunk, k);
 		if (fp)
 			fclose(fp);
-		cprof_profile q;
-		cprof_profile_init(&q);
-		int qr = cprof_profile_decode(&q, raw.data, raw.len, err, sizeof(err));
-		cprof_profile_encode(&p, &e1);
+		cprof__profile q;
+		cprof__profile_init(&q);
+		int qr = cprof__profile_decode(&q, raw.data, raw.len, err, sizeof(err));
+		cprof__profile_encode(&p, &e1);
 		if (qr == 0)
-			cprof_profile_encode(&q, &e2);
+			cprof__profile_encode(&q, &e2);
 		if (qr != 0 || e1.len != e2.len || memcmp(e1.data, e2.data, e1.len)) {
 			printf("not ok corpus_%s: file and memory decoding differ (%d)\n", name, qr);
 			failed = 1;
 		}
-		cprof_profile_free(&q);
-		cprof_buf_free(&raw);
-		cprof_buf_free(&e1);
-		cprof_buf_free(&e2);
-		cprof_profile m;
-		cprof_profile_init(&m);
-		if (cprof_profile_merge(&m, &p, 1, err, sizeof(err)) < 0 ||
-		    cprof_profile_merge(&m, &p, -1, err, sizeof(err)) < 0 ||
+		cprof__profile_free(&q);
+		cprof__buf_free(&raw);
+		cprof__buf_free(&e1);
+		cprof__buf_free(&e2);
+		cprof__profile m;
+		cprof__profile_init(&m);
+		if (cprof__profile_merge(&m, &p, 1, err, sizeof(err)) < 0 ||
+		    cprof__profile_merge(&m, &p, -1, err, sizeof(err)) < 0 ||
 		    (must_decode && m.sample.n != 0)) {
 			printf("not ok corpus_%s: merge: %s (samples %zu)\n", name, err, m.sample.n);
 			failed = 1;
 		}
-		cprof_profile_free(&m);
+		cprof__profile_free(&m);
 	}
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 }
 
 static void dir(const char *root, const char *sub, bool must_decode, const char *label)

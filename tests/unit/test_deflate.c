@@ -25,17 +25,17 @@ static uint32_t next(void)
 static const char *roundtrip(const unsigned char *d, size_t n, size_t chunk, size_t *clen)
 {
 	static char why[128];
-	cprof_deflate *df = cprof_deflate_new();
-	cprof_buf out;
-	cprof_buf_init(&out, 0);
+	cprof__deflate *df = cprof__deflate_new();
+	cprof__buf out;
+	cprof__buf_init(&out, 0);
 	const char *bad = df ? NULL : "no memory";
 	size_t off = 0;
 	do {
 		size_t len = n - off < chunk ? n - off : chunk;
 		size_t dict = off < 32768 ? off : 32768;
-		if (!bad && cprof_deflate_chunk(df, d + off - dict, dict, dict + len, off + len >= n,
+		if (!bad && cprof__deflate_chunk(df, d + off - dict, dict, dict + len, off + len >= n,
 						&out) < 0)
-			bad = "cprof_deflate_chunk failed";
+			bad = "cprof__deflate_chunk failed";
 		off += len;
 	} while (off < n && !bad);
 	unsigned char *back = malloc(n + 16);
@@ -58,8 +58,8 @@ static const char *roundtrip(const unsigned char *d, size_t n, size_t chunk, siz
 	}
 	*clen = out.len;
 	free(back);
-	cprof_buf_free(&out);
-	cprof_deflate_free(df);
+	cprof__buf_free(&out);
+	cprof__deflate_free(df);
 	return bad;
 }
 
@@ -116,8 +116,8 @@ int main(void)
 	const char *root = getenv("CPROF_ROOT");
 	static const char *const fx[] = {"go-allocs", "go-cpu", "go-heap", "go-block",
 					 "go-goroutine", "go-heap-dup"};
-	cprof_buf all;
-	cprof_buf_init(&all, 0);
+	cprof__buf all;
+	cprof__buf_init(&all, 0);
 	for (size_t i = 0; root && i < CPROF_ARRAY_LEN(fx); i++) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/tests/fixtures/profiles/%s.pb.gz", root, fx[i]);
@@ -125,7 +125,7 @@ int main(void)
 		unsigned char tmp[4096];
 		int r;
 		while (g && (r = gzread(g, tmp, sizeof(tmp))) > 0)
-			cprof_buf_append(&all, tmp, (size_t)r);
+			cprof__buf_append(&all, tmp, (size_t)r);
 		if (g)
 			gzclose(g);
 	}
@@ -137,6 +137,6 @@ int main(void)
 	CHECK("go_profiles_ratio", ok && clen <= zlen + zlen * 3 / 100,
 	      "%s: %zu bytes, zlib level 1 %lu", why ? why : "", why ? 0 : clen, (unsigned long)zlen);
 	free(z);
-	cprof_buf_free(&all);
+	cprof__buf_free(&all);
 	return CHECK_STATUS;
 }

@@ -20,37 +20,37 @@
 
 /* A profile with one function and location per name; stacks root first;
  * values: one per sample type. */
-static void add_stack_v(cprof_profile *p, const char *const *names, size_t n, const int64_t *v)
+static void add_stack_v(cprof__profile *p, const char *const *names, size_t n, const int64_t *v)
 {
 	uint64_t locs[64];
 	for (size_t i = 0; i < n; i++) {
 		uint64_t loc = 0;
 		for (size_t k = 0; k < p->function.n && !loc; k++)
-			if (!strcmp(cprof_profile_string(p, p->function.v[k].name), names[i]))
+			if (!strcmp(cprof__profile_string(p, p->function.v[k].name), names[i]))
 				loc = k + 1; /* location k+1 has function k+1 */
 		if (!loc) {
-			uint64_t f = cprof_profile_add_function(p, names[i], "", "", 0);
-			cprof_line ln = {.function_id = f};
-			loc = cprof_profile_add_location(p, 0, 0, &ln, 1);
+			uint64_t f = cprof__profile_add_function(p, names[i], "", "", 0);
+			cprof__line ln = {.function_id = f};
+			loc = cprof__profile_add_location(p, 0, 0, &ln, 1);
 		}
 		locs[n - 1 - i] = loc;
 	}
-	cprof_profile_add_sample(p, locs, n, v, NULL, 0);
+	cprof__profile_add_sample(p, locs, n, v, NULL, 0);
 }
 
-static void add_stack(cprof_profile *p, const char *const *names, size_t n, int64_t v)
+static void add_stack(cprof__profile *p, const char *const *names, size_t n, int64_t v)
 {
 	add_stack_v(p, names, n, &v);
 }
 
 /* Render p as SVG into a malloc'd string. */
-static char *render(cprof_profile *p, const cprof_flame_opts *o)
+static char *render(cprof__profile *p, const cprof__flame_opts *o)
 {
-	cprof_report_opts ro;
-	cprof_report_opts_init(&ro);
+	cprof__report_opts ro;
+	cprof__report_opts_init(&ro);
 	ro.format = CPROF_FMT_FOLDED;
 	char err[256];
-	cprof_report *r = cprof_report_new(p, &ro, err, sizeof(err));
+	cprof__report *r = cprof__report_new(p, &ro, err, sizeof(err));
 	if (!r) {
 		printf("# report: %s\n", err);
 		return NULL;
@@ -59,9 +59,9 @@ static char *render(cprof_profile *p, const cprof_flame_opts *o)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	bool empty;
-	int rc = cprof_report_flame_svg(r, o, f, &empty, err, sizeof(err));
+	int rc = cprof__report_flame_svg(r, o, f, &empty, err, sizeof(err));
 	fclose(f);
-	cprof_report_free(r);
+	cprof__report_free(r);
 	if (rc < 0) {
 		printf("# flame: %s\n", err);
 		free(buf);
@@ -87,17 +87,17 @@ static bool xml_ok(const char *svg)
 
 static void test_svg_names(void)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_profile_add_sample_type(&p, "samples", "count");
+	cprof__profile p;
+	cprof__profile_init(&p);
+	cprof__profile_add_sample_type(&p, "samples", "count");
 	const char *s1[] = {"main", "a;b", "x<y>&z"};
 	const char *s2[] = {"main", "say \"hi\" 'x'", "bad\xff\x01 byte"};
 	const char *s3[] = {"main", "a;b", "]]>--"};
 	add_stack(&p, s1, 3, 5);
 	add_stack(&p, s2, 3, 3);
 	add_stack(&p, s3, 3, 2);
-	cprof_flame_opts o;
-	cprof_flame_opts_init(&o);
+	cprof__flame_opts o;
+	cprof__flame_opts_init(&o);
 	char *svg = render(&p, &o);
 	CHECK("svg_rendered", svg != NULL, "no output");
 	if (svg) {
@@ -122,25 +122,25 @@ static void test_svg_names(void)
 				     strstr(svg, "<title>main (10 samples") == NULL,
 	      "reverse tree");
 	free(svg);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 }
 
 static void test_tree(void)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_profile_add_sample_type(&p, "samples", "count");
+	cprof__profile p;
+	cprof__profile_init(&p);
+	cprof__profile_add_sample_type(&p, "samples", "count");
 	const char *a[] = {"m", "z"}, *b[] = {"m", "b"}, *c[] = {"m", "b", "c"}, *d[] = {"m"};
 	add_stack(&p, a, 2, 1);
 	add_stack(&p, b, 2, 2);
 	add_stack(&p, c, 3, 4);
 	add_stack(&p, d, 1, 8);
 	add_stack(&p, b, 2, 16); /* duplicate stack: merged */
-	cprof_report_opts ro;
-	cprof_report_opts_init(&ro);
+	cprof__report_opts ro;
+	cprof__report_opts_init(&ro);
 	ro.format = CPROF_FMT_FOLDED;
 	char err[256];
-	cprof_report *r = cprof_report_new(&p, &ro, err, sizeof(err));
+	cprof__report *r = cprof__report_new(&p, &ro, err, sizeof(err));
 	ftree t;
 	int rc = r ? cprof__ftree_build(&t, r, NULL, 0, false) : -1;
 	CHECK("tree_build", rc == 0, "%s", err);
@@ -159,18 +159,18 @@ static void test_tree(void)
 		CHECK("tree_maxdepth", t.maxdepth == 3, "maxdepth %zu", t.maxdepth);
 		cprof__ftree_free(&t);
 	}
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 }
 
 static void test_folded(void)
 {
-	CHECK("sniff_folded", cprof_flame_is_folded("# c\n\na;b;c 12\n", 14), "plain");
-	CHECK("sniff_folded_dec", cprof_flame_is_folded("a b;c 1.5\n", 10), "decimal, spaces");
-	CHECK("sniff_gzip", !cprof_flame_is_folded("\x1f\x8b\x08\x00", 4), "gzip");
-	CHECK("sniff_text", !cprof_flame_is_folded("heap profile: 1: 2 [3: 4] @ heap/1048576\n", 41),
+	CHECK("sniff_folded", cprof__flame_is_folded("# c\n\na;b;c 12\n", 14), "plain");
+	CHECK("sniff_folded_dec", cprof__flame_is_folded("a b;c 1.5\n", 10), "decimal, spaces");
+	CHECK("sniff_gzip", !cprof__flame_is_folded("\x1f\x8b\x08\x00", 4), "gzip");
+	CHECK("sniff_text", !cprof__flame_is_folded("heap profile: 1: 2 [3: 4] @ heap/1048576\n", 41),
 	      "heap text");
-	CHECK("sniff_nul", !cprof_flame_is_folded("a 1\0", 4), "NUL");
+	CHECK("sniff_nul", !cprof__flame_is_folded("a 1\0", 4), "NUL");
 
 	const char *in = "main;f 3\n"
 			 "main;g 2.6\n"
@@ -178,26 +178,26 @@ static void test_folded(void)
 			 "main;;f 1\n"
 			 "  \n"
 			 "main;h 0\n";
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	size_t ignored = 99;
 	char err[128];
-	int rc = cprof_flame_parse_folded(&p, in, strlen(in), &ignored, err, sizeof(err));
+	int rc = cprof__flame_parse_folded(&p, in, strlen(in), &ignored, err, sizeof(err));
 	CHECK("folded_parse", rc == 0 && ignored == 1, "rc %d ignored %zu", rc, ignored);
 	int64_t sum = 0;
 	for (size_t i = 0; i < p.sample.n; i++)
-		sum += cprof_sample_values(&p, &p.sample.v[i])[0];
+		sum += cprof__sample_values(&p, &p.sample.v[i])[0];
 	CHECK("folded_values", sum == 7 && p.sample.n == 3, "sum %lld samples %zu", (long long)sum,
 	      p.sample.n);
 	CHECK("folded_functions", p.function.n == 4, "%zu functions", p.function.n);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 
 	/* Two counts: OLD NEW. */
-	cprof_profile_init(&p);
-	rc = cprof_flame_parse_folded(&p, "a;b 4 6\n", 8, NULL, err, sizeof(err));
+	cprof__profile_init(&p);
+	rc = cprof__flame_parse_folded(&p, "a;b 4 6\n", 8, NULL, err, sizeof(err));
 	int64_t vnew = 0, vold = 0;
 	for (size_t i = 0; i < p.sample.n; i++) {
-		int64_t v = cprof_sample_values(&p, &p.sample.v[i])[0];
+		int64_t v = cprof__sample_values(&p, &p.sample.v[i])[0];
 		if (p.sample.v[i].nlabel)
 			vold += v;
 		else
@@ -205,12 +205,12 @@ static void test_folded(void)
 	}
 	CHECK("folded_diff", rc == 0 && vnew == 6 && vold == -4, "new %lld old %lld",
 	      (long long)vnew, (long long)vold);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 
-	cprof_profile_init(&p);
-	rc = cprof_flame_parse_folded(&p, "nothing here\n", 13, NULL, err, sizeof(err));
+	cprof__profile_init(&p);
+	rc = cprof__flame_parse_folded(&p, "nothing here\n", 13, NULL, err, sizeof(err));
 	CHECK("folded_none", rc < 0 && strstr(err, "no stack counts"), "rc %d", rc);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 }
 
 static void test_escape(void)
@@ -219,14 +219,14 @@ static void test_escape(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	const char *js = "a\"b\\c</script>\n\xe2\x80\xa8\xff";
-	cprof_json_escape(f, js, strlen(js));
+	cprof__json_escape(f, js, strlen(js));
 	fclose(f);
 	CHECK("json_escape",
 	      buf && !strcmp(buf, "a\\\"b\\\\c\\u003c/script\\u003e\\u000a\\u2028\\ufffd"), "got %s",
 	      buf);
 	free(buf);
-	CHECK("utf8_len", cprof_utf8_len("a\xc3\xa9\xff", 4) == 3, "len");
-	CHECK("utf8_prefix", cprof_utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2, "prefix");
+	CHECK("utf8_len", cprof__utf8_len("a\xc3\xa9\xff", 4) == 3, "len");
+	CHECK("utf8_prefix", cprof__utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 1) == 2, "prefix");
 }
 
 /* The packed numbers of the --html data (flame_html.c): "KEY":"..." in
@@ -267,28 +267,28 @@ static int64_t unzig(int64_t u)
  * each divided by its GCD; a column equal to another is written once. */
 static void test_html_packed(void)
 {
-	cprof_profile p;
-	cprof_profile_init(&p);
-	cprof_profile_add_sample_type(&p, "samples", "count");
-	cprof_profile_add_sample_type(&p, "cpu", "nanoseconds");
-	cprof_profile_add_sample_type(&p, "big", "count");
+	cprof__profile p;
+	cprof__profile_init(&p);
+	cprof__profile_add_sample_type(&p, "samples", "count");
+	cprof__profile_add_sample_type(&p, "cpu", "nanoseconds");
+	cprof__profile_add_sample_type(&p, "big", "count");
 	const char *a[] = {"main", "a"}, *b[] = {"main", "b"}, *m[] = {"main"};
 	const int64_t va[] = {2, 20000000, 1000000000000}, vb[] = {3, 30000000, 5},
 		      vm[] = {1, 10000000, 7};
 	add_stack_v(&p, a, 2, va);
 	add_stack_v(&p, b, 2, vb);
 	add_stack_v(&p, m, 1, vm);
-	cprof_report_opts ro;
-	cprof_report_opts_init(&ro);
+	cprof__report_opts ro;
+	cprof__report_opts_init(&ro);
 	ro.format = CPROF_FMT_FOLDED;
 	char err[256] = "";
-	cprof_report *r = cprof_report_new(&p, &ro, err, sizeof(err));
+	cprof__report *r = cprof__report_new(&p, &ro, err, sizeof(err));
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	cprof_flame_opts o;
-	cprof_flame_opts_init(&o);
-	int rc = r && f ? cprof_report_flame_html(r, &o, f, NULL, err, sizeof(err)) : -1;
+	cprof__flame_opts o;
+	cprof__flame_opts_init(&o);
+	int rc = r && f ? cprof__report_flame_html(r, &o, f, NULL, err, sizeof(err)) : -1;
 	if (f)
 		fclose(f);
 	CHECK("html_rendered", rc == 0 && buf, "%s", err);
@@ -315,8 +315,8 @@ static void test_html_packed(void)
 		      "%ld", k2);
 	}
 	free(buf);
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 }
 
 int main(void)

@@ -37,7 +37,7 @@ static void test_units(void)
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "units_label_%zu", i);
-		cprof_units_label(b, sizeof(b), cases[i].v, cases[i].from, cases[i].to);
+		cprof__units_label(b, sizeof(b), cases[i].v, cases[i].from, cases[i].to);
 		CHECK(name, !strcmp(b, cases[i].want), "got '%s', want '%s'", b, cases[i].want);
 	}
 	struct {
@@ -51,7 +51,7 @@ static void test_units(void)
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(pct); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "units_pct_%zu", i);
-		cprof_units_pct(b, sizeof(b), pct[i].v, pct[i].t);
+		cprof__units_pct(b, sizeof(b), pct[i].v, pct[i].t);
 		CHECK(name, !strcmp(b, pct[i].want), "got '%s', want '%s'", b, pct[i].want);
 	}
 }
@@ -83,54 +83,54 @@ static void test_paths(void)
  */
 static const char *fixture_drop, *fixture_keep; /* drop_frames/keep_frames */
 
-static void build(cprof_profile *p)
+static void build(cprof__profile *p)
 {
-	cprof_profile_init(p);
-	cprof_profile_add_sample_type(p, "samples", "count");
-	cprof_profile_add_sample_type(p, "cpu", "nanoseconds");
-	cprof_mapping m = {.start = 0x400000, .limit = 0x500000,
-			   .file = cprof_profile_str(p, "/usr/bin/prog"),
+	cprof__profile_init(p);
+	cprof__profile_add_sample_type(p, "samples", "count");
+	cprof__profile_add_sample_type(p, "cpu", "nanoseconds");
+	cprof__mapping m = {.start = 0x400000, .limit = 0x500000,
+			   .file = cprof__profile_str(p, "/usr/bin/prog"),
 			   .has_functions = true};
-	uint64_t mid = cprof_profile_add_mapping(p, &m);
-	uint64_t fmain = cprof_profile_add_function(p, "main", "main", "/src/./main.c", 1);
-	uint64_t fwork = cprof_profile_add_function(p, "work", "work", "/src/work.c", 10);
-	uint64_t finl = cprof_profile_add_function(p, "inl", "inl", "/src/work.c", 30);
-	uint64_t frec = cprof_profile_add_function(p, "rec", "rec", "/src/rec.c", 5);
-	cprof_line lmain[] = {{fmain, 3, 0}}, lwork[] = {{fwork, 12, 0}},
+	uint64_t mid = cprof__profile_add_mapping(p, &m);
+	uint64_t fmain = cprof__profile_add_function(p, "main", "main", "/src/./main.c", 1);
+	uint64_t fwork = cprof__profile_add_function(p, "work", "work", "/src/work.c", 10);
+	uint64_t finl = cprof__profile_add_function(p, "inl", "inl", "/src/work.c", 30);
+	uint64_t frec = cprof__profile_add_function(p, "rec", "rec", "/src/rec.c", 5);
+	cprof__line lmain[] = {{fmain, 3, 0}}, lwork[] = {{fwork, 12, 0}},
 		   linl[] = {{finl, 31, 0}, {fwork, 14, 0}}, lrec[] = {{frec, 6, 0}},
 		   lrec2[] = {{frec, 8, 0}};
-	uint64_t a = cprof_profile_add_location(p, mid, 0x401000, lmain, 1);
-	uint64_t b = cprof_profile_add_location(p, mid, 0x402000, lwork, 1);
-	uint64_t c = cprof_profile_add_location(p, mid, 0x403000, linl, 2);
-	uint64_t d = cprof_profile_add_location(p, mid, 0x404000, lrec, 1);
-	uint64_t e = cprof_profile_add_location(p, mid, 0x404100, lrec2, 1);
-	uint64_t u = cprof_profile_add_location(p, mid, 0x405000, NULL, 0);
+	uint64_t a = cprof__profile_add_location(p, mid, 0x401000, lmain, 1);
+	uint64_t b = cprof__profile_add_location(p, mid, 0x402000, lwork, 1);
+	uint64_t c = cprof__profile_add_location(p, mid, 0x403000, linl, 2);
+	uint64_t d = cprof__profile_add_location(p, mid, 0x404000, lrec, 1);
+	uint64_t e = cprof__profile_add_location(p, mid, 0x404100, lrec2, 1);
+	uint64_t u = cprof__profile_add_location(p, mid, 0x405000, NULL, 0);
 	uint64_t s1[] = {c, a}, s2[] = {b, a}, s3[] = {d, e, d, a}, s4[] = {u, b, a};
 	int64_t v1[] = {6, 60000000}, v2[] = {2, 20000000}, v3[] = {3, 30000000},
 		v4[] = {1, 10000000}, v5[] = {1, 10000000};
-	cprof_label lab[] = {{cprof_profile_str(p, "worker"), cprof_profile_str(p, "a"), 0, 0}};
-	cprof_profile_add_sample(p, s1, 2, v1, lab, 1);
-	cprof_profile_add_sample(p, s2, 2, v2, NULL, 0);
-	cprof_profile_add_sample(p, s3, 4, v3, NULL, 0);
-	cprof_profile_add_sample(p, s4, 3, v4, NULL, 0);
-	cprof_profile_add_sample(p, NULL, 0, v5, NULL, 0);
+	cprof__label lab[] = {{cprof__profile_str(p, "worker"), cprof__profile_str(p, "a"), 0, 0}};
+	cprof__profile_add_sample(p, s1, 2, v1, lab, 1);
+	cprof__profile_add_sample(p, s2, 2, v2, NULL, 0);
+	cprof__profile_add_sample(p, s3, 4, v3, NULL, 0);
+	cprof__profile_add_sample(p, s4, 3, v4, NULL, 0);
+	cprof__profile_add_sample(p, NULL, 0, v5, NULL, 0);
 	p->duration_nanos = 1000000000;
 	if (fixture_drop)
-		p->drop_frames = cprof_profile_str(p, fixture_drop);
+		p->drop_frames = cprof__profile_str(p, fixture_drop);
 	if (fixture_keep)
-		p->keep_frames = cprof_profile_str(p, fixture_keep);
+		p->keep_frames = cprof__profile_str(p, fixture_keep);
 }
 
-typedef int (*render_fn)(cprof_report *, FILE *, char *, size_t);
+typedef int (*render_fn)(cprof__report *, FILE *, char *, size_t);
 
 /* Render a report of a fresh copy of the fixture into a string. */
-static char *render(const cprof_report_opts *o, render_fn fn, char *err, size_t errlen)
+static char *render(const cprof__report_opts *o, render_fn fn, char *err, size_t errlen)
 {
-	cprof_profile p;
+	cprof__profile p;
 	build(&p);
 	char *buf = NULL;
 	size_t len = 0;
-	cprof_report *r = cprof_report_new(&p, o, err, errlen);
+	cprof__report *r = cprof__report_new(&p, o, err, errlen);
 	if (r) {
 		FILE *f = open_memstream(&buf, &len);
 		if (fn(r, f, err, errlen) < 0) {
@@ -141,12 +141,12 @@ static char *render(const cprof_report_opts *o, render_fn fn, char *err, size_t 
 			fclose(f);
 		}
 	}
-	cprof_report_free(r);
-	cprof_profile_free(&p);
+	cprof__report_free(r);
+	cprof__profile_free(&p);
 	return buf;
 }
 
-static void expect(const char *name, const cprof_report_opts *o, render_fn fn, const char *want)
+static void expect(const char *name, const cprof__report_opts *o, render_fn fn, const char *want)
 {
 	char err[256] = "";
 	char *got = render(o, fn, err, sizeof(err));
@@ -157,9 +157,9 @@ static void expect(const char *name, const cprof_report_opts *o, render_fn fn, c
 
 static void test_top(void)
 {
-	cprof_report_opts o;
-	cprof_report_opts_init(&o);
-	expect("top_default", &o, cprof_report_text,
+	cprof__report_opts o;
+	cprof__report_opts_init(&o);
+	expect("top_default", &o, cprof__report_text,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -172,7 +172,7 @@ static void test_top(void)
 	       "         0     0% 92.31%      120ms 92.31%  main\n");
 	o.cum_sort = true;
 	o.nodecount = 2;
-	expect("top_cum_nodecount", &o, cprof_report_text,
+	expect("top_cum_nodecount", &o, cprof__report_text,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -181,10 +181,10 @@ static void test_top(void)
 	       "      flat  flat%   sum%        cum   cum%\n"
 	       "         0     0%     0%      120ms 92.31%  main\n"
 	       "      20ms 15.38% 15.38%       90ms 69.23%  work\n");
-	cprof_report_opts_init(&o);
+	cprof__report_opts_init(&o);
 	o.granularity = CPROF_GRAN_LINES;
 	o.sample_index = "samples";
-	expect("top_lines_samples", &o, cprof_report_text,
+	expect("top_lines_samples", &o, cprof__report_text,
 	       "File: prog\n"
 	       "Type: samples\n"
 	       "Duration: 1s, Total samples = 13 \n"
@@ -197,10 +197,10 @@ static void test_top(void)
 	       "         0     0% 92.31%         12 92.31%  main /src/main.c:3\n"
 	       "         0     0% 92.31%          3 23.08%  rec /src/rec.c:8\n"
 	       "         0     0% 92.31%          6 46.15%  work /src/work.c:14\n");
-	cprof_report_opts_init(&o);
+	cprof__report_opts_init(&o);
 	o.focus = "work";
 	o.hide = "main";
-	expect("top_focus_hide", &o, cprof_report_text,
+	expect("top_focus_hide", &o, cprof__report_text,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -212,10 +212,10 @@ static void test_top(void)
 	       "      60ms 46.15% 46.15%       60ms 46.15%  inl (inline)\n"
 	       "      20ms 15.38% 61.54%       90ms 69.23%  work\n"
 	       "      10ms  7.69% 69.23%       10ms  7.69%  [prog]\n");
-	cprof_report_opts_init(&o);
+	cprof__report_opts_init(&o);
 	o.sample_index = "bogus";
 	char err[256] = "";
-	char *got = render(&o, cprof_report_text, err, sizeof(err));
+	char *got = render(&o, cprof__report_text, err, sizeof(err));
 	CHECK("top_bad_sample_index", !got && !strcmp(err, "sample_index \"bogus\" must be one of: [samples cpu]"),
 	      "err '%s'", err);
 	free(got);
@@ -223,11 +223,11 @@ static void test_top(void)
 
 static void test_other_reports(void)
 {
-	cprof_report_opts o;
-	cprof_report_opts_init(&o);
+	cprof__report_opts o;
+	cprof__report_opts_init(&o);
 	o.format = CPROF_FMT_TRACES;
 	o.tagfocus = "worker=a";
-	expect("traces_tagfocus", &o, cprof_report_traces,
+	expect("traces_tagfocus", &o, cprof__report_traces,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -237,10 +237,10 @@ static void test_other_reports(void)
 	       "             work\n"
 	       "             main\n"
 	       "-----------+-------------------------------------------------------\n");
-	cprof_report_opts_init(&o);
+	cprof__report_opts_init(&o);
 	o.format = CPROF_FMT_TREE;
 	o.symbol = "^work$";
-	expect("peek_work", &o, cprof_report_tree,
+	expect("peek_work", &o, cprof__report_tree,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -253,9 +253,9 @@ static void test_other_reports(void)
 	       "                                              60ms 66.67% |   inl (inline)\n"
 	       "                                              10ms 11.11% |   [prog]\n"
 	       "----------------------------------------------------------+-------------\n");
-	cprof_report_opts_init(&o);
+	cprof__report_opts_init(&o);
 	o.format = CPROF_FMT_FOLDED;
-	expect("folded", &o, cprof_report_folded,
+	expect("folded", &o, cprof__report_folded,
 	       "main;rec;rec;rec 30000000\n"
 	       "main;work 20000000\n"
 	       "main;work;[prog] 10000000\n"
@@ -266,12 +266,12 @@ static void test_other_reports(void)
  * everything beneath it, keep_frames rescues frames from drop_frames. */
 static void test_drop_frames(void)
 {
-	cprof_report_opts o;
-	cprof_report_opts_init(&o);
+	cprof__report_opts o;
+	cprof__report_opts_init(&o);
 	o.format = CPROF_FMT_TRACES;
 	fixture_drop = "work|inl";
 	fixture_keep = "inl";
-	expect("drop_keep_frames", &o, cprof_report_traces,
+	expect("drop_keep_frames", &o, cprof__report_traces,
 	       "File: prog\n"
 	       "Type: cpu\n"
 	       "Duration: 1s, Total samples = 130ms (13.00%)\n"
@@ -311,15 +311,15 @@ static void test_demangle(void)
 		{"operator new(unsigned long)", "operator new(unsigned long)"},
 		{"main.(*T).M", "main.(*T).M"},
 	};
-	char *probe = cprof_demangle("_Z1fv");
+	char *probe = cprof__demangle("_Z1fv");
 	bool have_demangler = probe != NULL;
 	free(probe);
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++)
-		cprof_profile_add_function(&p, cases[i][0], cases[i][0], "x.cc", 1);
-	uint64_t done = cprof_profile_add_function(&p, "pretty", "_Z1fv", "x.cc", 1);
-	CHECK("demangle_runs", cprof_report_demangle(&p, NULL, 0) == 0, "failed");
+		cprof__profile_add_function(&p, cases[i][0], cases[i][0], "x.cc", 1);
+	uint64_t done = cprof__profile_add_function(&p, "pretty", "_Z1fv", "x.cc", 1);
+	CHECK("demangle_runs", cprof__report_demangle(&p, NULL, 0) == 0, "failed");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(cases); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "demangle_%zu", i);
@@ -327,13 +327,13 @@ static void test_demangle(void)
 			SKIP(name, "no __cxa_demangle (libstdc++.so.6 not installed)");
 			continue;
 		}
-		const char *got = cprof_profile_string(&p, p.function.v[i].name);
+		const char *got = cprof__profile_string(&p, p.function.v[i].name);
 		CHECK(name, !strcmp(got, cases[i][1]), "%s -> '%s', want '%s'", cases[i][0], got,
 		      cases[i][1]);
 	}
 	CHECK("demangle_keeps_demangled",
-	      !strcmp(cprof_profile_string(&p, p.function.v[done - 1].name), "pretty"), "renamed");
-	cprof_profile_free(&p);
+	      !strcmp(cprof__profile_string(&p, p.function.v[done - 1].name), "pretty"), "renamed");
+	cprof__profile_free(&p);
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -351,12 +351,12 @@ static void test_folded_order(void)
 	static const char *names[] = {"f", "f0", "f.x", "f f", "fz", "g", "x", "f;x"};
 	for (size_t semi = 0; semi < 2; semi++) {
 		size_t nn = CPROF_ARRAY_LEN(names) - 1 + semi;
-		cprof_profile p;
-		cprof_profile_init(&p);
-		cprof_profile_add_sample_type(&p, "samples", "count");
+		cprof__profile p;
+		cprof__profile_init(&p);
+		cprof__profile_add_sample_type(&p, "samples", "count");
 		for (size_t i = 0; i < nn; i++) {
-			cprof_line ln = {cprof_profile_add_function(&p, names[i], names[i], "", 0), 0, 0};
-			cprof_profile_add_location(&p, 0, 0x1000 + i, &ln, 1);
+			cprof__line ln = {cprof__profile_add_function(&p, names[i], names[i], "", 0), 0, 0};
+			cprof__profile_add_location(&p, 0, 0x1000 + i, &ln, 1);
 		}
 		/* Below the root frames g;x too: lines that their first two
 		 * frames do not tell apart. */
@@ -368,7 +368,7 @@ static void test_folded_order(void)
 					uint64_t ids[] = {b + 1, a + 1, 7, 6}; /* leaf first */
 					bool two = b < nn, roots = v > 2;
 					size_t n = (two ? 2 : 1) + (roots ? 2 : 0);
-					cprof_profile_add_sample(&p, two ? ids : ids + 1, n, &(int64_t){v % 2 + 1},
+					cprof__profile_add_sample(&p, two ? ids : ids + 1, n, &(int64_t){v % 2 + 1},
 								 NULL, 0);
 					if (asprintf(&want[nw++], "%s%s%s%s", roots ? "g;x;" : "", names[a],
 						     two ? ";" : "", two ? names[b] : "") < 0)
@@ -387,14 +387,14 @@ static void test_folded_order(void)
 			i = j;
 		}
 		fclose(w);
-		cprof_report_opts o;
-		cprof_report_opts_init(&o);
+		cprof__report_opts o;
+		cprof__report_opts_init(&o);
 		o.format = CPROF_FMT_FOLDED;
 		char err[256] = "", *got = NULL;
 		size_t glen = 0;
-		cprof_report *r = cprof_report_new(&p, &o, err, sizeof(err));
+		cprof__report *r = cprof__report_new(&p, &o, err, sizeof(err));
 		FILE *g = open_memstream(&got, &glen);
-		int rc = r ? cprof_report_folded(r, g, err, sizeof(err)) : -1;
+		int rc = r ? cprof__report_folded(r, g, err, sizeof(err)) : -1;
 		fclose(g);
 		CHECK(semi ? "folded_order_semicolon" : "folded_order", rc == 0 && !strcmp(got, text),
 		      "\n--- got ---\n%s--- want ---\n%s%s", got, text, err);
@@ -402,8 +402,8 @@ static void test_folded_order(void)
 		free(text);
 		for (size_t i = 0; i < nw; i++)
 			free(want[i]);
-		cprof_report_free(r);
-		cprof_profile_free(&p);
+		cprof__report_free(r);
+		cprof__profile_free(&p);
 	}
 }
 

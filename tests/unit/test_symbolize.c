@@ -1,5 +1,5 @@
 /*
- * test_symbolize.c — cprof_symbolize_profile() on real binaries.
+ * test_symbolize.c — cprof__symbolize_profile() on real binaries.
  *
  * Fixtures (tests/progs/sym_*.c, sym_cxx.cc) are compiled here with $CC into
  * a temporary directory.  Addresses come from the fixtures themselves (return
@@ -154,7 +154,7 @@ done:
 
 /* Add the mapping of `maps` (a /proc/PID/maps text) that contains addr.
  * file/bid override the path and build id when non-NULL. */
-static uint64_t add_map(cprof_profile *p, const char *maps, uint64_t addr, const char *file,
+static uint64_t add_map(cprof__profile *p, const char *maps, uint64_t addr, const char *file,
 			const char *bid)
 {
 	for (const char *l = maps; l && *l;) {
@@ -165,10 +165,10 @@ static uint64_t add_map(cprof_profile *p, const char *maps, uint64_t addr, const
 			char id[300] = "";
 			if (!bid && path[0] == '/')
 				build_id(path, id, sizeof(id));
-			cprof_mapping m = {.start = lo, .limit = hi, .offset = off};
-			m.file = cprof_profile_str(p, file ? file : path);
-			m.build_id = cprof_profile_str(p, bid ? bid : id);
-			return cprof_profile_add_mapping(p, &m);
+			cprof__mapping m = {.start = lo, .limit = hi, .offset = off};
+			m.file = cprof__profile_str(p, file ? file : path);
+			m.build_id = cprof__profile_str(p, bid ? bid : id);
+			return cprof__profile_add_mapping(p, &m);
 		}
 		l = strchr(l, '\n');
 		if (l)
@@ -183,23 +183,23 @@ static char *self_maps(void)
 }
 
 /* "name file:line; name file:line" (basenames) for a location. */
-static void describe(const cprof_profile *p, uint64_t loc, char *out, size_t n)
+static void describe(const cprof__profile *p, uint64_t loc, char *out, size_t n)
 {
 	out[0] = 0;
-	const cprof_location *l = &p->location.v[loc - 1];
-	const cprof_line *ln = cprof_location_lines(p, l);
+	const cprof__location *l = &p->location.v[loc - 1];
+	const cprof__line *ln = cprof__location_lines(p, l);
 	size_t len = 0;
 	for (uint32_t i = 0; i < l->nline && len < n; i++) {
-		const cprof_function *f = &p->function.v[ln[i].function_id - 1];
-		const char *file = cprof_profile_string(p, f->filename);
+		const cprof__function *f = &p->function.v[ln[i].function_id - 1];
+		const char *file = cprof__profile_string(p, f->filename);
 		const char *base = strrchr(file, '/');
 		base = base ? base + 1 : file;
 		len += (size_t)snprintf(out + len, n - len, "%s%s %s:%" PRId64, i ? "; " : "",
-					cprof_profile_string(p, f->name), base, ln[i].line);
+					cprof__profile_string(p, f->name), base, ln[i].line);
 	}
 }
 
-static bool expect(const cprof_profile *p, uint64_t loc, const char *name, const char *want)
+static bool expect(const cprof__profile *p, uint64_t loc, const char *name, const char *want)
 {
 	char got[1024];
 	describe(p, loc, got, sizeof(got));
@@ -207,9 +207,9 @@ static bool expect(const cprof_profile *p, uint64_t loc, const char *name, const
 	return !strcmp(got, want);
 }
 
-static const char *notes_str(cprof_buf *b)
+static const char *notes_str(cprof__buf *b)
 {
-	cprof_buf_append(b, "", 1);
+	cprof__buf_append(b, "", 1);
 	b->len--;
 	return (const char *)b->data;
 }
@@ -289,25 +289,25 @@ static bool load_lib(void)
 }
 
 /* A profile with the two library addresses; file/bid override the mapping. */
-static void lib_profile(cprof_profile *p, const char *maps, const char *file, const char *bid,
+static void lib_profile(cprof__profile *p, const char *maps, const char *file, const char *bid,
 			uint64_t *l0, uint64_t *l1)
 {
-	cprof_profile_init(p);
+	cprof__profile_init(p);
 	uint64_t a0 = (uint64_t)(uintptr_t)lib_addr[0] - 1, a1 = (uint64_t)(uintptr_t)lib_addr[1] - 1;
 	uint64_t m = add_map(p, maps, a0, file, bid);
 	uint64_t m1 = add_map(p, maps, a1, file, bid);
-	*l0 = cprof_profile_add_location(p, m, a0, NULL, 0);
-	*l1 = cprof_profile_add_location(p, m1, a1, NULL, 0);
+	*l0 = cprof__profile_add_location(p, m, a0, NULL, 0);
+	*l1 = cprof__profile_add_location(p, m1, a1, NULL, 0);
 }
 
-static void test_lib_inprocess(cprof_symbolizer *s, const char *maps)
+static void test_lib_inprocess(cprof__symbolizer *s, const char *maps)
 {
-	cprof_profile p;
+	cprof__profile p;
 	uint64_t l0, l1;
 	lib_profile(&p, maps, NULL, NULL, &l0, &l1);
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__buf notes;
+	cprof__buf_init(&notes, 1 << 20);
+	int rc = cprof__symbolize_profile(s, &p, &notes);
 	ok(rc == 0, "lib_rc", "rc %d, notes: %s", rc, notes_str(&notes));
 	char want[512];
 	snprintf(want, sizeof(want), "sym_lib_inl sym_lib.c:%d; sym_lib_work sym_lib.c:%d",
@@ -315,7 +315,7 @@ static void test_lib_inprocess(cprof_symbolizer *s, const char *maps)
 	expect(&p, l0, "lib_inline_frames", want);
 	snprintf(want, sizeof(want), "sym_lib_work sym_lib.c:%d", marker("sym_lib.c", "lib_work"));
 	expect(&p, l1, "lib_noinline", want);
-	const cprof_mapping *m = &p.mapping.v[p.location.v[l0 - 1].mapping_id - 1];
+	const cprof__mapping *m = &p.mapping.v[p.location.v[l0 - 1].mapping_id - 1];
 	ok(m->has_functions && m->has_filenames && m->has_line_numbers && m->has_inline_frames,
 	   "lib_flags", "%d %d %d %d", m->has_functions, m->has_filenames, m->has_line_numbers,
 	   m->has_inline_frames);
@@ -323,56 +323,56 @@ static void test_lib_inprocess(cprof_symbolizer *s, const char *maps)
 
 	/* Functions are shared: l0's physical frame is l1's function, and a
 	 * second run adds nothing (locations already have lines). */
-	const cprof_line *a = cprof_location_lines(&p, &p.location.v[l0 - 1]);
-	const cprof_line *b = cprof_location_lines(&p, &p.location.v[l1 - 1]);
+	const cprof__line *a = cprof__location_lines(&p, &p.location.v[l0 - 1]);
+	const cprof__line *b = cprof__location_lines(&p, &p.location.v[l1 - 1]);
 	ok(p.location.v[l0 - 1].nline == 2 && a[1].function_id == b[0].function_id &&
 	   p.function.n == 2, "lib_function_dedup", "%zu functions", p.function.n);
 	size_t nf = p.function.n;
-	uint64_t l2 = cprof_profile_add_location(&p, p.location.v[l1 - 1].mapping_id,
+	uint64_t l2 = cprof__profile_add_location(&p, p.location.v[l1 - 1].mapping_id,
 						 p.location.v[l1 - 1].address, NULL, 0);
-	rc = cprof_symbolize_profile(s, &p, &notes);
+	rc = cprof__symbolize_profile(s, &p, &notes);
 	ok(rc == 0 && p.location.v[l2 - 1].nline == 0 && p.function.n == nf, "lib_symbolised_mapping_left_alone",
 	   "rc %d nline %u", rc, p.location.v[l2 - 1].nline);
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 
 	/* Functions already in the profile are reused. */
 	lib_profile(&p, maps, NULL, NULL, &l0, &l1);
 	char real[4096];
-	rc = cprof_symbolize_profile(s, &p, NULL);
-	uint64_t fid = cprof_location_lines(&p, &p.location.v[l1 - 1])[0].function_id;
-	cprof_profile q;
-	cprof_profile_init(&q);
-	const cprof_function *f = &p.function.v[fid - 1];
-	snprintf(real, sizeof(real), "%s", cprof_profile_string(&p, f->filename));
-	uint64_t qf = cprof_profile_add_function(&q, cprof_profile_string(&p, f->name),
-						 cprof_profile_string(&p, f->system_name), real, 0);
+	rc = cprof__symbolize_profile(s, &p, NULL);
+	uint64_t fid = cprof__location_lines(&p, &p.location.v[l1 - 1])[0].function_id;
+	cprof__profile q;
+	cprof__profile_init(&q);
+	const cprof__function *f = &p.function.v[fid - 1];
+	snprintf(real, sizeof(real), "%s", cprof__profile_string(&p, f->filename));
+	uint64_t qf = cprof__profile_add_function(&q, cprof__profile_string(&p, f->name),
+						 cprof__profile_string(&p, f->system_name), real, 0);
 	uint64_t a1 = p.location.v[l1 - 1].address;
 	uint64_t qm = add_map(&q, maps, a1, NULL, NULL);
-	uint64_t ql = cprof_profile_add_location(&q, qm, a1, NULL, 0);
-	rc = cprof_symbolize_profile(s, &q, NULL);
+	uint64_t ql = cprof__profile_add_location(&q, qm, a1, NULL, 0);
+	rc = cprof__symbolize_profile(s, &q, NULL);
 	ok(rc == 0 && q.function.n == 1 &&
-	   cprof_location_lines(&q, &q.location.v[ql - 1])[0].function_id == qf,
+	   cprof__location_lines(&q, &q.location.v[ql - 1])[0].function_id == qf,
 	   "existing_function_reused", "rc %d, %zu functions", rc, q.function.n);
-	cprof_profile_free(&q);
-	cprof_profile_free(&p);
+	cprof__profile_free(&q);
+	cprof__profile_free(&p);
 }
 
-/* Lean mode with cprof_symbolizer_set_self on the fixture library (which
+/* Lean mode with cprof__symbolizer_set_self on the fixture library (which
  * has DWARF): it is named from its symbol table, as the runtime names
  * libcprof itself; in lean mode without it, it keeps its lines. */
 static void test_lib_self(const char *maps)
 {
 	for (int self = 0; self < 2; self++) {
-		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
-		cprof_symbolizer_set_lean(s, true);
-		cprof_symbolizer_set_transient(s, true);
+		cprof__symbolizer *s = cprof__symbolizer_new(NULL);
+		cprof__symbolizer_set_lean(s, true);
+		cprof__symbolizer_set_transient(s, true);
 		if (self)
-			cprof_symbolizer_set_self(s, lib_addr[1]);
-		cprof_profile p;
+			cprof__symbolizer_set_self(s, lib_addr[1]);
+		cprof__profile p;
 		uint64_t l0, l1;
 		lib_profile(&p, maps, NULL, NULL, &l0, &l1);
-		int rc = cprof_symbolize_profile(s, &p, NULL);
+		int rc = cprof__symbolize_profile(s, &p, NULL);
 		char want[512];
 		if (self)
 			snprintf(want, sizeof(want), "sym_lib_work :0");
@@ -381,38 +381,38 @@ static void test_lib_self(const char *maps)
 				 marker("sym_lib.c", "lib_work"));
 		ok(rc == 0, self ? "lean_self_rc" : "lean_not_self_rc", "rc %d", rc);
 		expect(&p, l1, self ? "lean_self_symbols_only" : "lean_not_self_has_lines", want);
-		cprof_profile_free(&p);
-		cprof_symbolizer_free(s);
+		cprof__profile_free(&p);
+		cprof__symbolizer_free(s);
 	}
 }
 
-static void test_lib_stripped(cprof_symbolizer *s, const char *maps, const char *sub,
+static void test_lib_stripped(cprof__symbolizer *s, const char *maps, const char *sub,
 			      const char *name)
 {
 	char file[512];
 	snprintf(file, sizeof(file), "%s/%s/libsym_lib.so", dir, sub);
-	cprof_profile p;
+	cprof__profile p;
 	uint64_t l0, l1;
 	/* Build id from the original: strip keeps it. */
 	char orig[512], id[300];
 	snprintf(orig, sizeof(orig), "%s/libsym_lib.so", dir);
 	build_id(orig, id, sizeof(id));
 	lib_profile(&p, maps, file, id, &l0, &l1);
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__buf notes;
+	cprof__buf_init(&notes, 1 << 20);
+	int rc = cprof__symbolize_profile(s, &p, &notes);
 	char n1[128];
 	snprintf(n1, sizeof(n1), "%s_rc", name);
 	ok(rc == 0, n1, "rc %d, notes: %s", rc, notes_str(&notes));
 	snprintf(n1, sizeof(n1), "%s_names_no_lines", name);
 	expect(&p, l0, n1, "sym_lib_work :0");
-	const cprof_mapping *m = &p.mapping.v[p.location.v[l0 - 1].mapping_id - 1];
+	const cprof__mapping *m = &p.mapping.v[p.location.v[l0 - 1].mapping_id - 1];
 	snprintf(n1, sizeof(n1), "%s_flags", name);
 	ok(m->has_functions && !m->has_filenames && !m->has_line_numbers && !m->has_inline_frames,
 	   n1, "%d %d %d %d", m->has_functions, m->has_filenames, m->has_line_numbers,
 	   m->has_inline_frames);
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 }
 
 static void test_binary_path(const char *maps)
@@ -423,85 +423,85 @@ static void test_binary_path(const char *maps)
 	snprintf(orig, sizeof(orig), "%s/libsym_lib.so", dir);
 	build_id(orig, id, sizeof(id));
 	snprintf(path, sizeof(path), "/nonexistent:%s/dbg", dir);
-	cprof_symbolizer *s = cprof_symbolizer_new(path);
-	cprof_profile p;
+	cprof__symbolizer *s = cprof__symbolizer_new(path);
+	cprof__profile p;
 	uint64_t l0, l1;
 	lib_profile(&p, maps, file, id, &l0, &l1);
-	int rc = cprof_symbolize_profile(s, &p, NULL);
+	int rc = cprof__symbolize_profile(s, &p, NULL);
 	char want[512];
 	snprintf(want, sizeof(want), "sym_lib_work sym_lib.c:%d", marker("sym_lib.c", "lib_work"));
 	ok(rc == 0, "binary_path_rc", "rc %d", rc);
 	expect(&p, l1, "binary_path_found", want);
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 
 	/* The full copy under a missing path with the right build id. */
 	snprintf(file, sizeof(file), "/gone/away/libsym_lib.so");
 	lib_profile(&p, maps, file, id, &l0, &l1);
-	rc = cprof_symbolize_profile(s, &p, NULL);
+	rc = cprof__symbolize_profile(s, &p, NULL);
 	ok(rc == 0, "binary_path_basename_rc", "rc %d", rc);
 	expect(&p, l1, "binary_path_basename", want);
-	cprof_profile_free(&p);
-	cprof_symbolizer_free(s);
+	cprof__profile_free(&p);
+	cprof__symbolizer_free(s);
 }
 
-static void test_missing_and_mismatch(cprof_symbolizer *s, const char *maps)
+static void test_missing_and_mismatch(cprof__symbolizer *s, const char *maps)
 {
-	cprof_profile p;
+	cprof__profile p;
 	uint64_t l0, l1;
 	lib_profile(&p, maps, "/nonexistent/dir/libnothere.so", "deadbeef", &l0, &l1);
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__buf notes;
+	cprof__buf_init(&notes, 1 << 20);
+	int rc = cprof__symbolize_profile(s, &p, &notes);
 	const char *n = notes_str(&notes);
 	ok(rc == 2 && p.location.v[l0 - 1].nline == 0 && p.location.v[l1 - 1].nline == 0 &&
 	   !p.mapping.v[0].has_functions, "missing_unsymbolised", "rc %d", rc);
 	ok(strstr(n, "no symbols for /nonexistent/dir/libnothere.so (build id deadbeef): ") == n &&
 	   strchr(n, '\n') == n + strlen(n) - 1, "missing_one_note", "notes: \"%s\"", n);
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 
-	cprof_buf_init(&notes, 1 << 20);
+	cprof__buf_init(&notes, 1 << 20);
 	lib_profile(&p, maps, NULL, "0011223344556677", &l0, &l1);
-	rc = cprof_symbolize_profile(s, &p, &notes);
+	rc = cprof__symbolize_profile(s, &p, &notes);
 	n = notes_str(&notes);
 	ok(rc == 2 && p.location.v[l0 - 1].nline == 0, "mismatch_unsymbolised", "rc %d", rc);
 	ok(strstr(n, "(build id 0011223344556677): build id mismatch") != NULL, "mismatch_note",
 	   "notes: \"%s\"", n);
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 
 	/* Pseudo mappings: skipped silently. */
-	cprof_profile_init(&p);
-	cprof_mapping m = {.start = 0x1000, .limit = 0x2000, .file = cprof_profile_str(&p, "[vdso]")};
-	uint64_t mid = cprof_profile_add_mapping(&p, &m);
-	cprof_profile_add_location(&p, mid, 0x1100, NULL, 0);
-	cprof_profile_add_location(&p, 0, 0x1234, NULL, 0);
-	cprof_buf_init(&notes, 1 << 20);
-	rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__profile_init(&p);
+	cprof__mapping m = {.start = 0x1000, .limit = 0x2000, .file = cprof__profile_str(&p, "[vdso]")};
+	uint64_t mid = cprof__profile_add_mapping(&p, &m);
+	cprof__profile_add_location(&p, mid, 0x1100, NULL, 0);
+	cprof__profile_add_location(&p, 0, 0x1234, NULL, 0);
+	cprof__buf_init(&notes, 1 << 20);
+	rc = cprof__symbolize_profile(s, &p, &notes);
 	ok(rc == 2 && notes.len == 0, "vdso_silent", "rc %d notes %s", rc, notes_str(&notes));
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 }
 
 static void corrupt_one(const char *maps, const char *file, const char *name, bool want_note,
 			bool lean)
 {
-	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
-	cprof_symbolizer_set_lean(s, lean);
-	cprof_profile p;
+	cprof__symbolizer *s = cprof__symbolizer_new(NULL);
+	cprof__symbolizer_set_lean(s, lean);
+	cprof__profile p;
 	uint64_t l0, l1;
 	lib_profile(&p, maps, file, "", &l0, &l1);
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__buf notes;
+	cprof__buf_init(&notes, 1 << 20);
+	int rc = cprof__symbolize_profile(s, &p, &notes);
 	const char *n = notes_str(&notes);
 	if (want_note)
 		ok(rc == 2 && strstr(n, "no symbols for ") == n, name, "rc %d notes \"%s\"", rc, n);
 	else
 		ok(rc >= 0 && rc <= 2, name, "rc %d", rc);
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
-	cprof_symbolizer_free(s);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
+	cprof__symbolizer_free(s);
 }
 
 /* Corrupt copies of the fixture library (sub: "" the one with DWARF, read
@@ -542,18 +542,18 @@ static void test_corrupt(const char *maps, const char *sub, bool lean)
 		fwrite(c, 1, len, f);
 		fclose(f);
 		free(c);
-		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
-		cprof_symbolizer_set_lean(s, lean);
-		cprof_profile p;
+		cprof__symbolizer *s = cprof__symbolizer_new(NULL);
+		cprof__symbolizer_set_lean(s, lean);
+		cprof__profile p;
 		uint64_t l0, l1;
 		lib_profile(&p, maps, file, "", &l0, &l1);
-		cprof_buf notes;
-		cprof_buf_init(&notes, 1 << 20);
-		int rc = cprof_symbolize_profile(s, &p, &notes);
+		cprof__buf notes;
+		cprof__buf_init(&notes, 1 << 20);
+		int rc = cprof__symbolize_profile(s, &p, &notes);
 		survived += rc >= 0;
-		cprof_profile_free(&p);
-		cprof_buf_free(&notes);
-		cprof_symbolizer_free(s);
+		cprof__profile_free(&p);
+		cprof__buf_free(&notes);
+		cprof__symbolizer_free(s);
 	}
 	char name[64];
 	snprintf(name, sizeof(name), "%sbyte_flips_no_crash", tag);
@@ -604,22 +604,22 @@ static bool have_libc_dbg(const char *maps, uint64_t addr)
 	return false;
 }
 
-static bool name_at(const cprof_profile *p, uint64_t loc, const char *want_fn,
+static bool name_at(const cprof__profile *p, uint64_t loc, const char *want_fn,
 		    const char *want_file, bool *has_line)
 {
-	const cprof_location *l = &p->location.v[loc - 1];
+	const cprof__location *l = &p->location.v[loc - 1];
 	if (!l->nline)
 		return false;
-	const cprof_line *ln = cprof_location_lines(p, l);
-	const cprof_function *f = &p->function.v[ln[l->nline - 1].function_id - 1];
-	const char *file = cprof_profile_string(p, f->filename);
+	const cprof__line *ln = cprof__location_lines(p, l);
+	const cprof__function *f = &p->function.v[ln[l->nline - 1].function_id - 1];
+	const char *file = cprof__profile_string(p, f->filename);
 	const char *base = strrchr(file, '/');
 	*has_line = ln[l->nline - 1].line > 0;
-	return !strcmp(cprof_profile_string(p, f->name), want_fn) &&
+	return !strcmp(cprof__profile_string(p, f->name), want_fn) &&
 	       (!want_file || !strcmp(base ? base + 1 : file, want_file));
 }
 
-static void test_prog(cprof_symbolizer *s, const char *prog)
+static void test_prog(cprof__symbolizer *s, const char *prog)
 {
 	char *out = run_prog(prog);
 	char name[128];
@@ -628,19 +628,19 @@ static void test_prog(cprof_symbolizer *s, const char *prog)
 	if (!out)
 		return;
 	const char *maps = strstr(out, "maps\n");
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	uint64_t a[4];
 	uint64_t loc[4];
 	const char *keys[4] = {"prog_inl", "prog_work", "start_thread", "libc_main"};
 	for (int i = 0; i < 4; i++) {
 		a[i] = out_addr(out, keys[i]) - 1;
-		loc[i] = cprof_profile_add_location(&p, add_map(&p, maps, a[i], NULL, NULL), a[i],
+		loc[i] = cprof__profile_add_location(&p, add_map(&p, maps, a[i], NULL, NULL), a[i],
 						    NULL, 0);
 	}
-	cprof_buf notes;
-	cprof_buf_init(&notes, 1 << 20);
-	int rc = cprof_symbolize_profile(s, &p, &notes);
+	cprof__buf notes;
+	cprof__buf_init(&notes, 1 << 20);
+	int rc = cprof__symbolize_profile(s, &p, &notes);
 	snprintf(name, sizeof(name), "%s_rc", prog);
 	ok(rc == 0, name, "rc %d notes %s", rc, notes_str(&notes));
 	char want[512];
@@ -663,34 +663,34 @@ static void test_prog(cprof_symbolizer *s, const char *prog)
 		describe(&p, loc[3], d2, sizeof(d2));
 		ok(st && lm && l1 && l2, name, "got \"%s\" and \"%s\"", d1, d2);
 	}
-	cprof_profile_free(&p);
-	cprof_buf_free(&notes);
+	cprof__profile_free(&p);
+	cprof__buf_free(&notes);
 	free(out);
 }
 
-static void test_cxx(cprof_symbolizer *s)
+static void test_cxx(cprof__symbolizer *s)
 {
 	char *out = run_prog("cxx");
 	ok(out != NULL, "cxx_runs", "fixture failed");
 	if (!out)
 		return;
 	const char *maps = strstr(out, "maps\n");
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	uint64_t a = out_addr(out, "method") - 1;
-	uint64_t loc = cprof_profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
-	int rc = cprof_symbolize_profile(s, &p, NULL);
+	uint64_t loc = cprof__profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
+	int rc = cprof__symbolize_profile(s, &p, NULL);
 	char want[256];
 	snprintf(want, sizeof(want), "ns::Klass::method(int) sym_cxx.cc:%d",
 		 marker("sym_cxx.cc", "method"));
 	ok(rc == 0, "cxx_rc", "rc %d", rc);
 	if (expect(&p, loc, "cxx_demangled", want)) {
-		const cprof_line *ln = cprof_location_lines(&p, &p.location.v[loc - 1]);
-		const cprof_function *f = &p.function.v[ln[0].function_id - 1];
-		ok(!strcmp(cprof_profile_string(&p, f->system_name), "_ZN2ns5Klass6methodEi"),
-		   "cxx_system_name_mangled", "got %s", cprof_profile_string(&p, f->system_name));
+		const cprof__line *ln = cprof__location_lines(&p, &p.location.v[loc - 1]);
+		const cprof__function *f = &p.function.v[ln[0].function_id - 1];
+		ok(!strcmp(cprof__profile_string(&p, f->system_name), "_ZN2ns5Klass6methodEi"),
+		   "cxx_system_name_mangled", "got %s", cprof__profile_string(&p, f->system_name));
 	}
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 	free(out);
 }
 
@@ -720,19 +720,19 @@ __attribute__((noinline)) static void *thread_fn(void *arg)
 	return arg;
 }
 
-static void test_self(cprof_symbolizer *s)
+static void test_self(cprof__symbolizer *s)
 {
 	self_caller();
 	pthread_t t;
 	pthread_create(&t, NULL, thread_fn, NULL);
 	pthread_join(t, NULL);
 	char *maps = self_maps();
-	cprof_profile p;
-	cprof_profile_init(&p);
+	cprof__profile p;
+	cprof__profile_init(&p);
 	uint64_t a = (uint64_t)(uintptr_t)self_addr - 1, b = (uint64_t)(uintptr_t)thread_ra - 1;
-	uint64_t la = cprof_profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
-	uint64_t lb = cprof_profile_add_location(&p, add_map(&p, maps, b, NULL, NULL), b, NULL, 0);
-	int rc = cprof_symbolize_profile(s, &p, NULL);
+	uint64_t la = cprof__profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
+	uint64_t lb = cprof__profile_add_location(&p, add_map(&p, maps, b, NULL, NULL), b, NULL, 0);
+	int rc = cprof__symbolize_profile(s, &p, NULL);
 	char want[256];
 	snprintf(want, sizeof(want), "self_caller test_symbolize.c:%d", self_caller_line);
 	ok(rc == 0, "self_rc", "rc %d", rc);
@@ -746,17 +746,17 @@ static void test_self(cprof_symbolizer *s)
 	} else {
 		no_libc_dbg("self_libc_start_thread", maps, b);
 	}
-	cprof_profile_free(&p);
+	cprof__profile_free(&p);
 
 	/* Lean (the runtime's default): the executable's own DWARF still gives
 	 * file and line; libc, whose DWARF is in libc6-dbg's separate file, is
 	 * named from the symbol table, without a file or line. */
-	cprof_profile_init(&p);
-	la = cprof_profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
-	lb = cprof_profile_add_location(&p, add_map(&p, maps, b, NULL, NULL), b, NULL, 0);
-	cprof_symbolizer *lean = cprof_symbolizer_new(NULL);
-	cprof_symbolizer_set_lean(lean, true);
-	rc = cprof_symbolize_profile(lean, &p, NULL);
+	cprof__profile_init(&p);
+	la = cprof__profile_add_location(&p, add_map(&p, maps, a, NULL, NULL), a, NULL, 0);
+	lb = cprof__profile_add_location(&p, add_map(&p, maps, b, NULL, NULL), b, NULL, 0);
+	cprof__symbolizer *lean = cprof__symbolizer_new(NULL);
+	cprof__symbolizer_set_lean(lean, true);
+	rc = cprof__symbolize_profile(lean, &p, NULL);
 	ok(rc == 0, "lean_rc", "rc %d", rc);
 	expect(&p, la, "lean_executable_has_lines", want);
 	if (have_libc_dbg(maps, b)) { /* (under TSan, b is in libtsan) */
@@ -773,21 +773,21 @@ static void test_self(cprof_symbolizer *s)
 	void *lsm = dlsym(RTLD_DEFAULT, "__libc_start_main");
 	if (lsm) {
 		uint64_t c = (uint64_t)(uintptr_t)lsm + 1;
-		uint64_t lc = cprof_profile_add_location(&p, add_map(&p, maps, c, NULL, NULL), c,
+		uint64_t lc = cprof__profile_add_location(&p, add_map(&p, maps, c, NULL, NULL), c,
 							 NULL, 0);
-		rc = cprof_symbolize_profile(lean, &p, NULL);
+		rc = cprof__symbolize_profile(lean, &p, NULL);
 		char d[512];
 		describe(&p, lc, d, sizeof(d));
 		bool line;
 		ok(rc == 0 && name_at(&p, lc, "__libc_start_main", NULL, &line),
 		   "lean_symbol_version_stripped", "got \"%s\"", d);
 	}
-	cprof_symbolizer_free(lean);
-	cprof_profile_free(&p);
+	cprof__symbolizer_free(lean);
+	cprof__profile_free(&p);
 
 	/* libc gone from its path: its /usr/lib/debug/.build-id file stands in. */
 	if (have_libc_dbg(maps, b)) {
-		cprof_profile_init(&p);
+		cprof__profile_init(&p);
 		char id[300] = "";
 		for (const char *l = maps; l && *l;) {
 			unsigned long long lo, hi;
@@ -799,17 +799,17 @@ static void test_self(cprof_symbolizer *s)
 			if (l)
 				l++;
 		}
-		lb = cprof_profile_add_location(&p, add_map(&p, maps, b, "/gone/libc.so.6", id), b,
+		lb = cprof__profile_add_location(&p, add_map(&p, maps, b, "/gone/libc.so.6", id), b,
 						NULL, 0);
-		cprof_symbolizer *s2 = cprof_symbolizer_new(NULL);
-		rc = cprof_symbolize_profile(s2, &p, NULL);
+		cprof__symbolizer *s2 = cprof__symbolizer_new(NULL);
+		rc = cprof__symbolize_profile(s2, &p, NULL);
 		bool line = false;
 		char d[512];
 		describe(&p, lb, d, sizeof(d));
 		ok(rc == 0 && name_at(&p, lb, "start_thread", "pthread_create.c", &line) && line,
 		   "debug_file_stands_in_for_missing_binary", "rc %d got \"%s\"", rc, d);
-		cprof_symbolizer_free(s2);
-		cprof_profile_free(&p);
+		cprof__symbolizer_free(s2);
+		cprof__profile_free(&p);
 	} else {
 		no_libc_dbg("debug_file_stands_in_for_missing_binary", maps, b);
 	}
@@ -817,7 +817,7 @@ static void test_self(cprof_symbolizer *s)
 }
 
 /* The vDSO, from this process's in-memory image. */
-static void test_vdso(cprof_symbolizer *s)
+static void test_vdso(cprof__symbolizer *s)
 {
 	void *h = dlopen("linux-vdso.so.1", RTLD_NOW | RTLD_NOLOAD);
 	void *fn = h ? dlsym(h, "__vdso_clock_gettime") : NULL;
@@ -844,13 +844,13 @@ static void test_vdso(cprof_symbolizer *s)
 		}
 	}
 	for (int k = 0; k < 3; k++) {
-		cprof_profile p;
-		cprof_profile_init(&p);
+		cprof__profile p;
+		cprof__profile_init(&p);
 		uint64_t mid = add_map(&p, maps, a, NULL, k == 0 ? "" : k == 1 ? id : "0123456789");
-		uint64_t loc = cprof_profile_add_location(&p, mid, a, NULL, 0);
-		cprof_buf notes;
-		cprof_buf_init(&notes, 1 << 20);
-		int rc = cprof_symbolize_profile(s, &p, &notes);
+		uint64_t loc = cprof__profile_add_location(&p, mid, a, NULL, 0);
+		cprof__buf notes;
+		cprof__buf_init(&notes, 1 << 20);
+		int rc = cprof__symbolize_profile(s, &p, &notes);
 		char d[512];
 		describe(&p, loc, d, sizeof(d));
 		if (k < 2)
@@ -860,8 +860,8 @@ static void test_vdso(cprof_symbolizer *s)
 		else
 			ok(rc == 1 && notes.len == 0 && !d[0], "vdso_other_kernel_silent",
 			   "rc %d got \"%s\" notes %s", rc, d, notes_str(&notes));
-		cprof_profile_free(&p);
-		cprof_buf_free(&notes);
+		cprof__profile_free(&p);
+		cprof__buf_free(&notes);
 	}
 	free(maps);
 }
@@ -893,24 +893,24 @@ static void test_many_libc(void)
 	}
 	char id[300];
 	build_id(path, id, sizeof(id));
-	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	cprof__symbolizer *s = cprof__symbolizer_new(NULL);
 	enum { N = 100000 };
 	uint64_t step = (hi - lo) / N;
 	/* Twice with one symbolizer: cold (opens libc and its debug info),
 	 * then warm (cached file, CU indexes and line tables). */
 	for (int pass = 0; pass < 2; pass++) {
-		cprof_profile p;
-		cprof_profile_init(&p);
-		cprof_mapping m = {.start = lo, .limit = hi, .offset = off};
-		m.file = cprof_profile_str(&p, path);
-		m.build_id = cprof_profile_str(&p, id);
-		uint64_t mid = cprof_profile_add_mapping(&p, &m);
+		cprof__profile p;
+		cprof__profile_init(&p);
+		cprof__mapping m = {.start = lo, .limit = hi, .offset = off};
+		m.file = cprof__profile_str(&p, path);
+		m.build_id = cprof__profile_str(&p, id);
+		uint64_t mid = cprof__profile_add_mapping(&p, &m);
 		for (uint64_t i = 0; i < N; i++)
-			cprof_profile_add_location(&p, mid, lo + i * (step ? step : 1) + (uint64_t)pass,
+			cprof__profile_add_location(&p, mid, lo + i * (step ? step : 1) + (uint64_t)pass,
 						   NULL, 0);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		int rc = cprof_symbolize_profile(s, &p, NULL);
+		int rc = cprof__symbolize_profile(s, &p, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -920,9 +920,9 @@ static void test_many_libc(void)
 		 * which have no symbol; nearly all others must resolve. */
 		ok(rc >= 0 && rc < N / 20 && p.mapping.v[0].has_line_numbers,
 		   pass ? "many_libc_addresses_warm" : "many_libc_addresses", "rc %d", rc);
-		cprof_profile_free(&p);
+		cprof__profile_free(&p);
 	}
-	cprof_symbolizer_free(s);
+	cprof__symbolizer_free(s);
 	free(maps);
 }
 
@@ -949,22 +949,22 @@ static void test_elfread_same(const char *maps, uint64_t N)
 		/* p[0]: elfread, transient (a binary's locations in one batch:
 		 * only the symbols they can reach are loaded); p[1]: libdw;
 		 * p[2]: elfread, one location at a time (the whole table). */
-		cprof_profile p[3];
+		cprof__profile p[3];
 		for (int w = 0; w < 3; w++) {
-			cprof_profile_init(&p[w]);
-			cprof_mapping m = {.start = lo, .limit = hi, .offset = off};
-			m.file = cprof_profile_str(&p[w], f);
-			m.build_id = cprof_profile_str(&p[w], id);
-			uint64_t mid = cprof_profile_add_mapping(&p[w], &m);
+			cprof__profile_init(&p[w]);
+			cprof__mapping m = {.start = lo, .limit = hi, .offset = off};
+			m.file = cprof__profile_str(&p[w], f);
+			m.build_id = cprof__profile_str(&p[w], id);
+			uint64_t mid = cprof__profile_add_mapping(&p[w], &m);
 			for (uint64_t i = 0; i < N; i++)
-				cprof_profile_add_location(&p[w], mid, lo + i * ((hi - lo) / N) + i % 7,
+				cprof__profile_add_location(&p[w], mid, lo + i * ((hi - lo) / N) + i % 7,
 							   NULL, 0);
-			cprof_symbolizer *s = cprof_symbolizer_new(NULL);
-			cprof_symbolizer_set_lean(s, true);
-			cprof_symbolizer_set_transient(s, w < 2);
-			cprof_symbolizer_set_elfread(s, w != 1);
-			cprof_symbolize_profile(s, &p[w], NULL);
-			cprof_symbolizer_free(s);
+			cprof__symbolizer *s = cprof__symbolizer_new(NULL);
+			cprof__symbolizer_set_lean(s, true);
+			cprof__symbolizer_set_transient(s, w < 2);
+			cprof__symbolizer_set_elfread(s, w != 1);
+			cprof__symbolize_profile(s, &p[w], NULL);
+			cprof__symbolizer_free(s);
 		}
 		if (!p[0].mapping.v[0].has_inline_frames && !p[1].mapping.v[0].has_inline_frames) {
 			files++;
@@ -981,7 +981,7 @@ static void test_elfread_same(const char *maps, uint64_t N)
 			}
 		}
 		for (int w = 0; w < 3; w++)
-			cprof_profile_free(&p[w]);
+			cprof__profile_free(&p[w]);
 	}
 	printf("# elfread against libdw: %d files, %d addresses, %d named\n", files, addrs, named);
 	ok(files >= 2 && named > addrs / 2 && differ == 0,
@@ -1021,12 +1021,12 @@ int main(void)
 		/* The child run of test_no_debuginfod: fixtures already built. */
 		prefix = "debuginfod_set_";
 		snprintf(dir, sizeof(dir), "%s", child);
-		cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+		cprof__symbolizer *s = cprof__symbolizer_new(NULL);
 		test_prog(s, "prog_pie");
 		char *maps = (load_lib(), self_maps());
 		test_lib_stripped(s, maps, "stripped", "symtab_only");
 		free(maps);
-		cprof_symbolizer_free(s);
+		cprof__symbolizer_free(s);
 		return failures ? 1 : 0;
 	}
 	snprintf(dir, sizeof(dir), "%s/cprof-sym.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -1042,7 +1042,7 @@ int main(void)
 		return 1;
 	}
 	char *maps = self_maps();
-	cprof_symbolizer *s = cprof_symbolizer_new(NULL);
+	cprof__symbolizer *s = cprof__symbolizer_new(NULL);
 	test_lib_inprocess(s, maps);
 	test_lib_self(maps);
 	test_lib_stripped(s, maps, "stripped", "symtab_only");
@@ -1058,7 +1058,7 @@ int main(void)
 	test_cxx(s);
 	test_self(s);
 	test_vdso(s);
-	cprof_symbolizer_free(s);
+	cprof__symbolizer_free(s);
 	test_no_debuginfod();
 	test_many_libc();
 	free(maps);
