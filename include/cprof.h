@@ -30,8 +30,9 @@ extern "C" {
 	(CPROF_VERSION_MAJOR * 10000 + CPROF_VERSION_MINOR * 100 + CPROF_VERSION_PATCH)
 #define CPROF_STR_(x) #x
 #define CPROF_STR(x) CPROF_STR_(x)
-#define CPROF_VERSION \
-	CPROF_STR(CPROF_VERSION_MAJOR) "." CPROF_STR(CPROF_VERSION_MINOR) "." CPROF_STR(CPROF_VERSION_PATCH)
+#define CPROF_VERSION                  \
+	CPROF_STR(CPROF_VERSION_MAJOR) \
+	"." CPROF_STR(CPROF_VERSION_MINOR) "." CPROF_STR(CPROF_VERSION_PATCH)
 
 /* Default CPU sampling rate, in samples per second of CPU time per thread. */
 #define CPROF_DEFAULT_HZ 100
@@ -113,7 +114,9 @@ struct cprof_alloc_stats {
 	unsigned long long frees;           /* free() of non-NULL pointers, realloc moves */
 	unsigned long long bytes_allocated; /* bytes requested by those calls */
 };
+/* clang-format off */
 #define CPROF_ALLOC_STATS_INIT {sizeof(struct cprof_alloc_stats), 0, 0, 0}
+/* clang-format on */
 int cprof_alloc_stats(struct cprof_alloc_stats *st);
 
 /* ---- Named profiles (Go's runtime/pprof.Lookup) ----

@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential clang pkg-config zlib1g-dev libelf-dev libdw-dev libcurl4-openssl-dev
 libmicrohttpd-dev graphviz golang-go google-perftools libgoogle-perftools-dev libc6-dbg
-binutils libxml2-utils python3-scipy heaptrack libjemalloc2 libjemalloc-dev procps time
+binutils clang-format libxml2-utils python3-scipy heaptrack libjemalloc2 libjemalloc-dev procps time
 chromium sqlite3 mawk git perl g++ strace openssl openssh-client curl nodejs iproute2
 util-linux"
 # Tools a test needs, by command: a test that cannot find one reports a skip,
@@ -13,7 +13,7 @@ util-linux"
 # NodeSource's, which bundles npm) serves as well as Debian's nodejs + npm.
 # Each entry is COMMAND:PACKAGE.
 CMDS="node:nodejs npm:npm prlimit:util-linux objdump:binutils dot:graphviz pkg-config:pkg-config
-xmllint:libxml2-utils curl:curl ip:iproute2 chromium:chromium go:golang-go clang:clang"
+xmllint:libxml2-utils clang-format:clang-format curl:curl ip:iproute2 chromium:chromium go:golang-go clang:clang"
 missing=""
 for p in $PKGS; do
 	case "$p" in nodejs | npm) continue ;; esac

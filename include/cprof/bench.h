@@ -53,7 +53,7 @@ typedef struct cprof_bench_b {
 	long n;    /* run the measured operation n times (Go's b.N) */
 	void *arg; /* the argument given to cprof_bench_run_arg(), else the parent's */
 	/* private: not part of the API */
-	long cprof__loop_i;		  /* cprof_bench_loop's iteration, 0 before it starts */
+	long cprof__loop_i;               /* cprof_bench_loop's iteration, 0 before it starts */
 	struct cprof__bench *cprof__priv; /* the harness's state of this benchmark */
 } cprof_bench_b;
 
@@ -61,14 +61,14 @@ typedef struct cprof_bench_b {
  * What the macros and inline functions of this header expand to.  Call the
  * public names instead (cprof_bench_logf, cprof_bench_loop...). */
 enum cprof__bench_log_kind {
-	CPROF__BENCH_LOG = 0,	/* cprof_bench_logf: log only */
+	CPROF__BENCH_LOG = 0,   /* cprof_bench_logf: log only */
 	CPROF__BENCH_ERROR = 1, /* cprof_bench_errorf: log, fail, go on */
 	CPROF__BENCH_FATAL = 2, /* cprof_bench_fatalf: log, fail, stop the benchmark */
-	CPROF__BENCH_SKIP = 3,	/* cprof_bench_skipf: log, skip the benchmark */
+	CPROF__BENCH_SKIP = 3,  /* cprof_bench_skipf: log, skip the benchmark */
 };
 /* kind is an enum cprof__bench_log_kind. */
-void cprof__bench_log(cprof_bench_b *b, const char *file, int line, int kind,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void cprof__bench_log(cprof_bench_b *b, const char *file, int line, int kind, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* cprof_bench_loop's slow path: start, ramp up and end the timed loop. */
 bool cprof__bench_loop_slow(cprof_bench_b *b);
 /* ---- end of private ---------------------------------------------------- */
@@ -86,14 +86,14 @@ struct cprof_bench_reg {
 void cprof_bench_register(struct cprof_bench_reg *reg);
 
 /* Define and register BenchmarkName; the body sees `cprof_bench_b *b`. */
-#define CPROF_BENCH(Name)                                                            \
-	static void cprof_bench_fn_##Name(cprof_bench_b *b);                         \
-	static struct cprof_bench_reg cprof_bench_reg_##Name = {                     \
-		"Benchmark" #Name, cprof_bench_fn_##Name, __FILE__, __LINE__, 0};    \
-	__attribute__((constructor)) static void cprof_bench_ctor_##Name(void)       \
-	{                                                                            \
-		cprof_bench_register(&cprof_bench_reg_##Name);                       \
-	}                                                                            \
+#define CPROF_BENCH(Name)                                                         \
+	static void cprof_bench_fn_##Name(cprof_bench_b *b);                      \
+	static struct cprof_bench_reg cprof_bench_reg_##Name = {                  \
+		"Benchmark" #Name, cprof_bench_fn_##Name, __FILE__, __LINE__, 0}; \
+	__attribute__((constructor)) static void cprof_bench_ctor_##Name(void)    \
+	{                                                                         \
+		cprof_bench_register(&cprof_bench_reg_##Name);                    \
+	}                                                                         \
 	static void cprof_bench_fn_##Name(cprof_bench_b *b)
 
 /* Run the registered benchmarks as `go test -bench` would; returns the exit
@@ -157,9 +157,9 @@ bool cprof_bench_run_arg(cprof_bench_b *b, const char *name, cprof_bench_fn *fn,
 typedef struct cprof_bench_pb {
 	/* private: not part of the API (cprof_bench_pb_next's state) */
 	uint64_t *global; /* iterations claimed by all threads (atomic) */
-	uint64_t grain;	  /* iterations claimed at a time */
-	uint64_t cache;	  /* claimed iterations this thread has left */
-	uint64_t bn;	  /* b->n: iterations in all */
+	uint64_t grain;   /* iterations claimed at a time */
+	uint64_t cache;   /* claimed iterations this thread has left */
+	uint64_t bn;      /* b->n: iterations in all */
 } cprof_bench_pb;
 void cprof_bench_run_parallel(cprof_bench_b *b, void (*body)(cprof_bench_pb *pb, void *arg),
 			      void *arg);
@@ -199,10 +199,10 @@ static inline bool cprof_bench_loop(cprof_bench_b *b)
  * cprof_do_not_optimize(x): the value of x is treated as used (and possibly
  * modified) by unknown code, so computing it cannot be removed.
  * cprof_clobber_memory(): all pending writes to memory are performed. */
-#define cprof_do_not_optimize(x)                                                     \
-	do {                                                                         \
-		__typeof__((void)0, (x)) cprof__dno_v = (x);                                  \
-		__asm__ volatile("" : "+m,r"(cprof__dno_v) : : "memory");          \
+#define cprof_do_not_optimize(x)                                          \
+	do {                                                              \
+		__typeof__((void)0, (x)) cprof__dno_v = (x);              \
+		__asm__ volatile("" : "+m,r"(cprof__dno_v) : : "memory"); \
 	} while (0)
 #define cprof_clobber_memory() __asm__ volatile("" : : : "memory")
 

@@ -12,7 +12,7 @@
 typedef struct cprof__buf {
 	unsigned char *data;
 	size_t len, cap;
-	size_t max;   /* hard cap on len */
+	size_t max; /* hard cap on len */
 	bool failed;
 } cprof__buf;
 
@@ -22,7 +22,10 @@ void cprof__buf_init(cprof__buf *b, size_t max);
 void cprof__buf_free(cprof__buf *b);
 bool cprof__buf_reserve(cprof__buf *b, size_t extra);
 void cprof__buf_append(cprof__buf *b, const void *p, size_t n);
-static inline bool cprof__buf_failed(const cprof__buf *b) { return b->failed; }
+static inline bool cprof__buf_failed(const cprof__buf *b)
+{
+	return b->failed;
+}
 
 /* Format a one-line error message into err[errlen] (if err) and return -1:
  * the error convention of the reader, merge and fetch layers. */

@@ -68,9 +68,11 @@ void cprof__json_escape(FILE *out, const char *s, size_t n)
 		else if (c >= 0x80 && !(l = cprof__utf8_seq(u + i, n - i))) {
 			snprintf(rep, sizeof(rep), "\\ufffd");
 			l = 1;
-		} else if (l == 3 && c == 0xe2 && u[i + 1] == 0x80 && (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
+		} else if (l == 3 && c == 0xe2 && u[i + 1] == 0x80 &&
+			   (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)) {
 			/* U+2028/U+2029 end lines in older JavaScript. */
-			snprintf(rep, sizeof(rep), "\\u%04x", 0x2000 + (u[i + 2] == 0xa8 ? 0x28 : 0x29));
+			snprintf(rep, sizeof(rep), "\\u%04x",
+				 0x2000 + (u[i + 2] == 0xa8 ? 0x28 : 0x29));
 		} else {
 			esc = false;
 		}

@@ -25,7 +25,12 @@ typedef struct cprof__sb {
 
 /* An empty builder with the default cap (a static or automatic initialiser;
  * a zero-initialised builder, `cprof__sb s = {0}`, is the same). */
-#define CPROF_SB_INIT {{NULL, 0, 0, CPROF_BUF_DEFAULT_MAX, false}}
+#define CPROF_SB_INIT                                            \
+	{                                                        \
+		{                                                \
+			NULL, 0, 0, CPROF_BUF_DEFAULT_MAX, false \
+		}                                                \
+	}
 
 /* An empty builder holding at most max bytes of text (0: the default cap). */
 void cprof__sb_init(cprof__sb *s, size_t max);
@@ -53,10 +58,19 @@ static inline const char *cprof__sb_str(const cprof__sb *s)
 {
 	return s->b.data ? (const char *)s->b.data : "";
 }
-static inline size_t cprof__sb_len(const cprof__sb *s) { return s->b.len; }
-static inline bool cprof__sb_failed(const cprof__sb *s) { return s->b.failed; }
+static inline size_t cprof__sb_len(const cprof__sb *s)
+{
+	return s->b.len;
+}
+static inline bool cprof__sb_failed(const cprof__sb *s)
+{
+	return s->b.failed;
+}
 /* Mark the text as failed (a caller's own error: what it built is incomplete). */
-static inline void cprof__sb_fail(cprof__sb *s) { s->b.failed = true; }
+static inline void cprof__sb_fail(cprof__sb *s)
+{
+	s->b.failed = true;
+}
 
 /* Hands the text to the caller (free() it) and empties the builder; NULL if
  * the builder failed (its text is freed then). */

@@ -126,8 +126,8 @@ static int unit_ns(const char *u, size_t len, double *mult)
 	static const struct {
 		const char *name;
 		double ns;
-	} units[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
-		     {"ms", 1e6}, {"s", 1e9},   {"m", 60e9},        {"h", 3600e9}};
+	} units[] = {{"ns", 1},   {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+		     {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(units); i++)
 		if (strlen(units[i].name) == len && !memcmp(u, units[i].name, len)) {
 			*mult = units[i].ns;
@@ -156,8 +156,8 @@ int cprof__bench_parse_duration(const char *s, int64_t *ns)
 		if (p == num || (p - num == 1 && *num == '.'))
 			return -1;
 		char tmp[64];
-		if ((size_t)(p - num) >= sizeof tmp || memchr(num, '.', (size_t)(p - num)) !=
-			    memrchr(num, '.', (size_t)(p - num)))
+		if ((size_t)(p - num) >= sizeof tmp ||
+		    memchr(num, '.', (size_t)(p - num)) != memrchr(num, '.', (size_t)(p - num)))
 			return -1;
 		memcpy(tmp, num, (size_t)(p - num));
 		tmp[p - num] = 0;
@@ -268,7 +268,8 @@ static int matcher_init(struct matcher *m, const char *pat, const char *flag, FI
 			if (rc) {
 				char msg[256];
 				regerror(rc, &m->alt[a].re[i], msg, sizeof msg);
-				fprintf(err, "testing: invalid regexp for element %d of %s (\"%s\"): %s\n",
+				fprintf(err,
+					"testing: invalid regexp for element %d of %s (\"%s\"): %s\n",
 					i, flag, elems[a][i], msg);
 				m->nalt = a;
 				m->alt[a].n = i;
@@ -663,8 +664,8 @@ static void bench_fail(struct cprof__bench *b)
 	__atomic_store_n(&b->octx->failed, true, __ATOMIC_RELAXED);
 }
 
-void cprof__bench_log(cprof_bench_b *pub, const char *file, int line, int kind,
-		      const char *fmt, ...)
+void cprof__bench_log(cprof_bench_b *pub, const char *file, int line, int kind, const char *fmt,
+		      ...)
 {
 	struct cprof__bench *b = priv(pub);
 	char msg[2048];
@@ -868,7 +869,8 @@ static void format_result(cprof__sb *s, const struct result *r, bool mem)
 			aop = (int64_t)e->v;
 		else if (r->n > 0)
 			aop = (int64_t)r->mem_allocs / (int64_t)r->n;
-		cprof__sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop, (long long)aop);
+		cprof__sb_printf(s, "\t%8lld B/op\t%8lld allocs/op", (long long)bop,
+				 (long long)aop);
 	}
 }
 
@@ -965,8 +967,8 @@ static void process(struct cprof__bench *b)
 				out(c, "%-*s\t", c->max_len, name);
 			if (i > 0 || j > 0) {
 				/* a fresh B: ramp-up from n = 1 again */
-				struct cprof__bench *nb = bench_new(c, NULL, b->name, b->fn,
-								    b->pub.arg, b->level);
+				struct cprof__bench *nb =
+					bench_new(c, NULL, b->name, b->fn, b->pub.arg, b->level);
 				if (b->ctx == NULL)
 					bench_free(b); /* the previous fresh one */
 				b = nb;
@@ -1299,15 +1301,16 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 			usage(c->err, prog);
 			return 1;
 		}
-		bool *bflag = !strcmp(name, "benchmem") ? &c->benchmem
-			      : !strcmp(name, "json")   ? &c->json
-			      : !strcmp(name, "v")      ? &c->verbose
+		bool *bflag = !strcmp(name, "benchmem")                             ? &c->benchmem
+			      : !strcmp(name, "json")                               ? &c->json
+			      : !strcmp(name, "v")                                  ? &c->verbose
 			      : !strcmp(name, "short") || !strcmp(name, "failfast") ? &(bool){0}
-											: NULL;
+										    : NULL;
 		if (bflag) {
 			if (val && parse_bool(val, bflag)) {
-				fprintf(c->err, "invalid boolean value \"%s\" for -%s: parse error\n",
-					val, name);
+				fprintf(c->err,
+					"invalid boolean value \"%s\" for -%s: parse error\n", val,
+					name);
 				usage(c->err, prog);
 				return 2;
 			}
@@ -1315,10 +1318,10 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 				*bflag = true;
 			continue;
 		}
-		static const char *valued[] = {"bench",	     "benchtime",  "count",  "cpu",
-					       "run",	     "list",	   "skip",   "timeout",
-					       "cpuprofile", "memprofile", "memprofilerate",
-					       "outputdir",  "shuffle"};
+		static const char *valued[] = {
+			"bench",          "benchtime", "count",   "cpu",        "run",
+			"list",           "skip",      "timeout", "cpuprofile", "memprofile",
+			"memprofilerate", "outputdir", "shuffle"};
 		bool known = false;
 		for (size_t k = 0; k < CPROF_ARRAY_LEN(valued); k++)
 			known |= !strcmp(name, valued[k]);
@@ -1380,7 +1383,8 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 			char buf[512];
 			snprintf(buf, sizeof buf, "%s", val);
 			char *save = NULL;
-			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			for (char *t = strtok_r(buf, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
 				while (*t == ' ')
 					t++;
 				long v;
@@ -1388,8 +1392,10 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 					continue;
 				if (parse_long(t, &v) || v <= 0 || v > MAX_THREADS ||
 				    c->ncpus >= MAX_CPUS) {
-					fprintf(c->err, "testing: invalid value \"%s\" for "
-							"-test.cpu\n", t);
+					fprintf(c->err,
+						"testing: invalid value \"%s\" for "
+						"-test.cpu\n",
+						t);
 					return 2;
 				}
 				c->cpus[c->ncpus++] = (int)v;
@@ -1397,7 +1403,8 @@ static int parse_flags(struct ctx *c, int argc, char **argv)
 			bad = c->ncpus == 0;
 		}
 		if (bad) {
-			fprintf(c->err, "invalid value \"%s\" for flag -%s: parse error\n", val, name);
+			fprintf(c->err, "invalid value \"%s\" for flag -%s: parse error\n", val,
+				name);
 			usage(c->err, prog);
 			return 2;
 		}
@@ -1572,8 +1579,9 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 		 * benchstat splits on tabs and newlines: refuse those. */
 		for (const char *q = e; q && *q; q++) {
 			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-				fprintf(stderr, "cprof-bench: CPROF_BENCH_PKG: a control character at "
-						"byte %zu; a package path has none\n",
+				fprintf(stderr,
+					"cprof-bench: CPROF_BENCH_PKG: a control character at "
+					"byte %zu; a package path has none\n",
 					(size_t)(q - e));
 				return 2;
 			}
@@ -1659,7 +1667,8 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 		long rate = c.memprofilerate >= 0 ? c.memprofilerate : 524288;
 		int e = rate > 0 ? cprof__bench_rt_heap_set_rate(rate) : 0;
 		if (e < 0) {
-			fprintf(c.err, "cprof-bench: -memprofile: %s\n", cprof__bench_rt_strerror(e));
+			fprintf(c.err, "cprof-bench: -memprofile: %s\n",
+				cprof__bench_rt_strerror(e));
 			c.failed = true;
 		}
 		heap_on = e == 0 && rate > 0;
@@ -1676,7 +1685,8 @@ int cprof__bench_main_to(int argc, char **argv, FILE *outf, FILE *errf)
 	if (c.cpuprofile) {
 		int e = cprof__bench_rt_cpu_stop();
 		if (e < 0) {
-			fprintf(c.err, "cprof-bench: -cpuprofile: %s\n", cprof__bench_rt_strerror(e));
+			fprintf(c.err, "cprof-bench: -cpuprofile: %s\n",
+				cprof__bench_rt_strerror(e));
 			c.failed = true;
 		}
 	}

@@ -104,8 +104,8 @@ double cprof__bf_tidy(const char *unit, char *out, size_t size)
 			rep = "B", factor *= 1e6;
 		if (!rep)
 			continue;
-		o += (size_t)snprintf(out + (o < size ? o : size), o < size ? size - o : 0, "%.*s%s",
-				      (int)(t.tok - last), unit + last, rep);
+		o += (size_t)snprintf(out + (o < size ? o : size), o < size ? size - o : 0,
+				      "%.*s%s", (int)(t.tok - last), unit + last, rep);
 		last = t.tok + t.len;
 	}
 	snprintf(out + (o < size ? o : size), o < size ? size - o : 0, "%s", unit + last);
@@ -118,7 +118,8 @@ bool cprof__bf_unit_binary(const char *unit)
 	while (utok_next(&t)) {
 		if (t.denom)
 			continue;
-		if ((t.len == 1 && unit[t.tok] == 'B') || (t.len == 2 && !memcmp(unit + t.tok, "MB", 2)) ||
+		if ((t.len == 1 && unit[t.tok] == 'B') ||
+		    (t.len == 2 && !memcmp(unit + t.tok, "MB", 2)) ||
 		    (t.len == 5 && !memcmp(unit + t.tok, "bytes", 5)))
 			return true;
 	}
@@ -161,8 +162,8 @@ static void syntax(FILE *err, const char *label, int line, const char *msg, cons
 	if (!err)
 		return;
 	if (arg)
-		fprintf(err, "%s:%d: %s \"%.*s\"\n", label, line, msg, (int)(arglen > 80 ? 80 : arglen),
-			arg);
+		fprintf(err, "%s:%d: %s \"%.*s\"\n", label, line, msg,
+			(int)(arglen > 80 ? 80 : arglen), arg);
 	else
 		fprintf(err, "%s:%d: %s\n", label, line, msg);
 }
@@ -193,7 +194,8 @@ static bool parse_int(const char *s, size_t n, long long *v)
 	memcpy(buf, s, n);
 	buf[n] = 0;
 	for (size_t i = 0; i < n; i++)
-		if (!((buf[i] >= '0' && buf[i] <= '9') || (i == 0 && (buf[i] == '-' || buf[i] == '+'))))
+		if (!((buf[i] >= '0' && buf[i] <= '9') ||
+		      (i == 0 && (buf[i] == '-' || buf[i] == '+'))))
 			return false;
 	char *end;
 	errno = 0;
@@ -347,8 +349,10 @@ static int unit_line(struct cprof__bf_set *s, const struct fields *f, const char
 		if (have) {
 			if (strlen(have) != vl || memcmp(have, eq + 1, vl)) {
 				if (err)
-					fprintf(err, "%s:%d: metadata %.*s of unit %s already set to %s\n",
-						label, line, (int)(kl > 80 ? 80 : kl), f->p[i], unit, have);
+					fprintf(err,
+						"%s:%d: metadata %.*s of unit %s already set to %s\n",
+						label, line, (int)(kl > 80 ? 80 : kl), f->p[i],
+						unit, have);
 				(*nerr)++;
 			}
 			continue;
@@ -378,7 +382,8 @@ static int result_line(struct cprof__bf_set *s, struct cur *c, const struct fiel
 		return 0; /* a bare name, as `go test -v` prints */
 	long long iters;
 	if (!parse_int(f->p[1], f->len[1], &iters)) {
-		syntax(err, label, line, "parsing iteration count: invalid syntax:", f->p[1], f->len[1]);
+		syntax(err, label, line, "parsing iteration count: invalid syntax:", f->p[1],
+		       f->len[1]);
 		(*nerr)++;
 		return 0;
 	}
@@ -398,7 +403,8 @@ static int result_line(struct cprof__bf_set *s, struct cur *c, const struct fiel
 		return -1;
 	for (size_t i = 0; i < nv; i++) {
 		if (!parse_float(f->p[2 + 2 * i], f->len[2 + 2 * i], &vals[i].v)) {
-			syntax(err, label, line, "parsing measurement: invalid syntax:", f->p[2 + 2 * i],
+			syntax(err, label, line,
+			       "parsing measurement: invalid syntax:", f->p[2 + 2 * i],
 			       f->len[2 + 2 * i]);
 			(*nerr)++;
 			for (size_t k = 0; k < i; k++)
@@ -414,7 +420,8 @@ static int result_line(struct cprof__bf_set *s, struct cur *c, const struct fiel
 			return -1;
 		}
 	}
-	if (snapshot(s, c) < 0 || !grow((void **)&s->res, &s->capres, s->nres + 1, sizeof *s->res)) {
+	if (snapshot(s, c) < 0 ||
+	    !grow((void **)&s->res, &s->capres, s->nres + 1, sizeof *s->res)) {
 		for (size_t k = 0; k < nv; k++)
 			free(vals[k].unit);
 		free(vals);

@@ -201,8 +201,8 @@ static bool fkeyword(struct fparse *f, const char *kw)
 {
 	size_t l = strlen(kw);
 	fskip(f);
-	if (strncmp(f->p, kw, l) || !(f->p[l] == 0 || f->p[l] == ' ' || f->p[l] == '(' ||
-				      f->p[l] == '\t'))
+	if (strncmp(f->p, kw, l) ||
+	    !(f->p[l] == 0 || f->p[l] == ' ' || f->p[l] == '(' || f->p[l] == '\t'))
 		return false;
 	f->p += l;
 	return true;
@@ -276,7 +276,8 @@ static int funary(struct fparse *f)
 		char q = *f->p;
 		const char *e = strchr(f->p + 1, q);
 		if (!e)
-			return ferror_at(f, q == '/' ? "missing closing /" : "missing closing quote");
+			return ferror_at(f,
+					 q == '/' ? "missing closing /" : "missing closing quote");
 		int t = fterm(f, &k, f->p + 1, (size_t)(e - f->p - 1), q == '/');
 		f->p = e + 1;
 		return t;
@@ -363,20 +364,11 @@ bool cprof__bp_key_value(const struct cprof__bf_set *set, const struct cprof__bf
 			 const char *unit, const struct key *k, cprof__sb *out)
 {
 	switch (k->kind) {
-	case K_FULLNAME:
-		cprof__sb_puts(out, r->name);
-		return true;
-	case K_NAME:
-		name_base(r->name, out);
-		return true;
-	case K_FILE:
-		cprof__sb_puts(out, set->files[r->file]);
-		return true;
-	case K_UNIT:
-		cprof__sb_puts(out, unit);
-		return true;
-	case K_SUB:
-		return name_key(r->name, k->name, out);
+	case K_FULLNAME: cprof__sb_puts(out, r->name); return true;
+	case K_NAME: name_base(r->name, out); return true;
+	case K_FILE: cprof__sb_puts(out, set->files[r->file]); return true;
+	case K_UNIT: cprof__sb_puts(out, unit); return true;
+	case K_SUB: return name_key(r->name, k->name, out);
 	case K_CONFIG: {
 		const char *v = cprof__bf_config_get(set, r->config, k->name);
 		if (v)
@@ -392,20 +384,20 @@ static bool feval(const struct opts *o, const struct cprof__bf_set *set, int i,
 {
 	const struct fnode *n = &o->nodes[i];
 	switch (n->kind) {
-	case F_TRUE:
-		return true;
-	case F_NOT:
-		return !feval(o, set, n->a, r, raw_unit, unit);
+	case F_TRUE: return true;
+	case F_NOT: return !feval(o, set, n->a, r, raw_unit, unit);
 	case F_AND:
-		return feval(o, set, n->a, r, raw_unit, unit) && feval(o, set, n->b, r, raw_unit, unit);
+		return feval(o, set, n->a, r, raw_unit, unit) &&
+		       feval(o, set, n->b, r, raw_unit, unit);
 	case F_OR:
-		return feval(o, set, n->a, r, raw_unit, unit) || feval(o, set, n->b, r, raw_unit, unit);
-	case F_TERM:
-		break;
+		return feval(o, set, n->a, r, raw_unit, unit) ||
+		       feval(o, set, n->b, r, raw_unit, unit);
+	case F_TERM: break;
 	}
 	cprof__sb v = {0};
 	cprof__bp_key_value(set, r, unit, &n->key, &v);
-	bool m = n->re ? !regexec(&n->rx, cprof__sb_str(&v), 0, NULL, 0) : !strcmp(cprof__sb_str(&v), n->val);
+	bool m = n->re ? !regexec(&n->rx, cprof__sb_str(&v), 0, NULL, 0)
+		       : !strcmp(cprof__sb_str(&v), n->val);
 	if (!m && n->key.kind == K_UNIT) /* the unit as written matches too */
 		m = n->re ? !regexec(&n->rx, raw_unit, 0, NULL, 0) : !strcmp(raw_unit, n->val);
 	cprof__sb_free(&v);
@@ -439,7 +431,8 @@ bool cprof__bp_ignored(const struct opts *o, const char *key)
 
 bool cprof__bp_is_proj_key(const struct opts *o, const char *key)
 {
-	return cprof__bp_ignored(o, key) || (o->row.kind == K_CONFIG && !strcmp(o->row.name, key)) ||
+	return cprof__bp_ignored(o, key) ||
+	       (o->row.kind == K_CONFIG && !strcmp(o->row.name, key)) ||
 	       (o->col.kind == K_CONFIG && !strcmp(o->col.name, key));
 }
 
@@ -463,9 +456,9 @@ static double num_value(const char *v)
 	static const struct {
 		const char *sfx;
 		double mul;
-	} sfx[] = {{"", 1},	      {"k", 1e3},	     {"M", 1e6},	{"G", 1e9},
-		   {"T", 1e12},	      {"Ki", 1024.0},	     {"Mi", 1048576.0}, {"Gi", 1073741824.0},
-		   {"Ti", 1099511627776.0}};
+	} sfx[] = {{"", 1},           {"k", 1e3},           {"M", 1e6},
+		   {"G", 1e9},        {"T", 1e12},          {"Ki", 1024.0},
+		   {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(sfx); i++)
 		if (!strcmp(end, sfx[i].sfx))
 			return x * sfx[i].mul;

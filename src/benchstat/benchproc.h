@@ -51,7 +51,7 @@ struct opts {
 	bool csv;
 	struct key row, col;
 	struct fnode *nodes;
-	int nnodes, root; /* root < 0: no filter */
+	int nnodes, root;     /* root < 0: no filter */
 	char ignore[16][128]; /* -ignore: config keys, .file, .fullname */
 	int nignore;
 };

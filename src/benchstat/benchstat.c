@@ -101,24 +101,29 @@ static int add_obs(struct bs *b)
 		for (size_t j = 0; j < r->nvals; j++) {
 			char unit[512];
 			double f = cprof__bf_tidy(r->vals[j].unit, unit, sizeof unit);
-			if (isnan(r->vals[j].v) || !cprof__bp_filter_ok(&b->o, &b->set, r, r->vals[j].unit, unit))
+			if (isnan(r->vals[j].v) ||
+			    !cprof__bp_filter_ok(&b->o, &b->set, r, r->vals[j].unit, unit))
 				continue; /* NaN has no order: no median, no ranks */
 			cprof__sb tk = {0}, rk = {0}, ck = {0};
 			for (size_t k = 0; k < b->ntkeys; k++) {
-				const char *v = cprof__bf_config_get(&b->set, r->config, b->tkeys[k]);
+				const char *v =
+					cprof__bf_config_get(&b->set, r->config, b->tkeys[k]);
 				cprof__sb_printf(&tk, "%s\x1f", v ? v : "");
 			}
 			cprof__sb_printf(&tk, "\x1e%s", unit);
 			cprof__bp_row_value(&b->o, &b->set, r, unit, &rk);
 			cprof__bp_key_value(&b->set, r, unit, &b->o.col, &ck);
-			if ((b->o.row.order == O_FIXED && cprof__bp_fixed_pos(&b->o.row, cprof__sb_str(&rk)) < 0) ||
-			    (b->o.col.order == O_FIXED && cprof__bp_fixed_pos(&b->o.col, cprof__sb_str(&ck)) < 0)) {
+			if ((b->o.row.order == O_FIXED &&
+			     cprof__bp_fixed_pos(&b->o.row, cprof__sb_str(&rk)) < 0) ||
+			    (b->o.col.order == O_FIXED &&
+			     cprof__bp_fixed_pos(&b->o.col, cprof__sb_str(&ck)) < 0)) {
 				cprof__sb_free(&tk);
 				cprof__sb_free(&rk);
 				cprof__sb_free(&ck);
 				continue; /* a fixed order also filters */
 			}
-			bool oom = cprof__sb_failed(&tk) || cprof__sb_failed(&rk) || cprof__sb_failed(&ck);
+			bool oom = cprof__sb_failed(&tk) || cprof__sb_failed(&rk) ||
+				   cprof__sb_failed(&ck);
 			size_t ti = oom ? (size_t)-1 : intern(&b->tables, cprof__sb_str(&tk));
 			size_t ri = oom ? (size_t)-1 : intern(&b->rows, cprof__sb_str(&rk));
 			size_t ci = oom ? (size_t)-1 : intern(&b->cols, cprof__sb_str(&ck));
@@ -176,7 +181,6 @@ static char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
-
 static void fmt_conf(double c, char *buf, size_t size)
 {
 	cprof__bu_go_float(c, buf, size);
@@ -210,10 +214,11 @@ static int summarize(struct bs *b, struct table *t)
 				continue;
 			qsort(c->v, c->n, sizeof *c->v, cmp_double);
 			if (c->vary_fullname || c->vary_file) {
-				c->warn[c->nwarn++] = xasprintf(
-					"benchmarks vary in %s%s%s", c->vary_fullname ? ".fullname" : "",
-					c->vary_fullname && c->vary_file ? ", " : "",
-					c->vary_file ? ".file" : "");
+				c->warn[c->nwarn++] =
+					xasprintf("benchmarks vary in %s%s%s",
+						  c->vary_fullname ? ".fullname" : "",
+						  c->vary_fullname && c->vary_file ? ", " : "",
+						  c->vary_file ? ".file" : "");
 			}
 			if (t->exact) {
 				c->center = mode_sorted(c->v, c->n);
@@ -229,13 +234,14 @@ static int summarize(struct bs *b, struct table *t)
 						lo, hi);
 				}
 			} else {
-				cprof__stats_median_ci(c->v, c->n, b->o.confidence, &c->center, &c->lo,
-						       &c->hi);
+				cprof__stats_median_ci(c->v, c->n, b->o.confidence, &c->center,
+						       &c->lo, &c->hi);
 				if (isinf(c->lo) || isinf(c->hi)) {
 					int need = cprof__stats_median_samples(b->o.confidence);
 					c->warn[c->nwarn++] = xasprintf(
 						"need %s %d samples for confidence interval at level %s",
-						need > 50 ? ">" : ">=", need > 50 ? 50 : need, conf);
+						need > 50 ? ">" : ">=", need > 50 ? 50 : need,
+						conf);
 				}
 			}
 			if (ci == 0 || !t->cells[ri * t->ncols].present)
@@ -360,8 +366,10 @@ static int build(struct bs *b)
 		qsort_r(rs, nr, sizeof *rs, cprof__bp_cmp_keyed, &rctx);
 		qsort_r(cs, nc, sizeof *cs, cprof__bp_cmp_keyed, &cctx);
 		if (nc > 64) {
-			fprintf(b->err, "cprof: benchstat: table %s has %zu columns; showing the "
-					"first 64\n", b->t[ti].unit, nc);
+			fprintf(b->err,
+				"cprof: benchstat: table %s has %zu columns; showing the "
+				"first 64\n",
+				b->t[ti].unit, nc);
 			nc = 64; /* a geomean slot per column; wider tables are unreadable */
 		}
 		t->rows = rs;
@@ -399,7 +407,8 @@ static int build(struct bs *b)
 				cl->file = o->file;
 			}
 			cl->vary_fullname |= cl->fullname != o->fullname &&
-					     b->o.row.kind != K_FULLNAME && !cprof__bp_ignored(&b->o, ".fullname");
+					     b->o.row.kind != K_FULLNAME &&
+					     !cprof__bp_ignored(&b->o, ".fullname");
 			cl->vary_file |= cl->file != o->file && b->o.row.kind != K_FILE &&
 					 !cprof__bp_ignored(&b->o, ".file") &&
 					 b->o.col.kind != K_FILE;
@@ -468,26 +477,25 @@ static void bs_free(struct bs *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: cprof benchstat [flags] inputs...\n"
-		"\n"
-		"Summarise Go-format benchmark results (cprof's harness, go test -bench,\n"
-		"...): the median of each benchmark with a 95%% confidence interval, one\n"
-		"column per input; later columns are compared with the first by a\n"
-		"Mann-Whitney U test (\"~\": no significant difference).  An input may be\n"
-		"label=path; \"-\" reads stdin.\n"
-		"\n"
-		"  -alpha a        consider a change significant if p < a (default 0.05)\n"
-		"  -confidence c   confidence level of the ranges (default 0.95)\n"
-		"  -format f       text (default) or csv (warnings to stderr)\n"
-		"  -row key        split rows by key (default .fullname)\n"
-		"  -col key        split columns by key (default .file)\n"
-		"  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
-		"  -filter query   keep results matching: key:value, key:/regexp/,\n"
-		"                  key:(a OR b), -term (not), terms side by side (and),\n"
-		"                  OR, parentheses\n"
-		"keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
-		"key may end in @alpha, @num (2k, 1Mi...) or @(v1 v2...) (order and filter)\n");
+	fprintf(f, "usage: cprof benchstat [flags] inputs...\n"
+		   "\n"
+		   "Summarise Go-format benchmark results (cprof's harness, go test -bench,\n"
+		   "...): the median of each benchmark with a 95%% confidence interval, one\n"
+		   "column per input; later columns are compared with the first by a\n"
+		   "Mann-Whitney U test (\"~\": no significant difference).  An input may be\n"
+		   "label=path; \"-\" reads stdin.\n"
+		   "\n"
+		   "  -alpha a        consider a change significant if p < a (default 0.05)\n"
+		   "  -confidence c   confidence level of the ranges (default 0.95)\n"
+		   "  -format f       text (default) or csv (warnings to stderr)\n"
+		   "  -row key        split rows by key (default .fullname)\n"
+		   "  -col key        split columns by key (default .file)\n"
+		   "  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
+		   "  -filter query   keep results matching: key:value, key:/regexp/,\n"
+		   "                  key:(a OR b), -term (not), terms side by side (and),\n"
+		   "                  OR, parentheses\n"
+		   "keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
+		   "key may end in @alpha, @num (2k, 1Mi...) or @(v1 v2...) (order and filter)\n");
 }
 
 static int read_all(FILE *f, char **buf, size_t *len)
@@ -592,7 +600,8 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 			char tmp[1024];
 			snprintf(tmp, sizeof tmp, "%s", val);
 			char *save = NULL;
-			for (char *k = strtok_r(tmp, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+			for (char *k = strtok_r(tmp, ", ", &save); k;
+			     k = strtok_r(NULL, ", ", &save)) {
 				if (b.o.nignore == 16 || strlen(k) >= 128) {
 					bad = 1;
 					break;
@@ -602,14 +611,16 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (!strcmp(name, "table")) {
 			bad = strcmp(val, ".config") != 0;
 		} else {
-			fprintf(err, "cprof: benchstat: unknown flag -%s; run 'cprof benchstat -h'\n",
+			fprintf(err,
+				"cprof: benchstat: unknown flag -%s; run 'cprof benchstat -h'\n",
 				name);
 			bs_free(&b);
 			return 2;
 		}
 		if (bad) {
-			fprintf(err, "cprof: benchstat: invalid value \"%s\" for -%s "
-				     "(run 'cprof benchstat -h')\n",
+			fprintf(err,
+				"cprof: benchstat: invalid value \"%s\" for -%s "
+				"(run 'cprof benchstat -h')\n",
 				val, name);
 			bs_free(&b);
 			return 2;
@@ -639,7 +650,8 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 		if (!strcmp(path, "-"))
 			f = stdin;
 		else if (!(f = fopen(path, "rb"))) {
-			fprintf(err, "cprof: benchstat: cannot open %s: %s\n", path, strerror(errno));
+			fprintf(err, "cprof: benchstat: cannot open %s: %s\n", path,
+				strerror(errno));
 			rc = 1;
 			break;
 		}
@@ -649,7 +661,8 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 		if (f != stdin)
 			fclose(f);
 		if (e < 0) {
-			fprintf(err, "cprof: benchstat: cannot read %s: %s\n", path, strerror(errno));
+			fprintf(err, "cprof: benchstat: cannot read %s: %s\n", path,
+				strerror(errno));
 			rc = 1;
 			break;
 		}
@@ -701,4 +714,3 @@ int cprof__benchstat_buffer(const char *buf, size_t len, FILE *out, FILE *err)
 	bs_free(&b);
 	return rc;
 }
-

@@ -134,8 +134,9 @@ struct cprof__stats_qci cprof__stats_quantile_ci(int n, double q, double confide
 		double r1 = 2 * mu - l1;
 		l = (int)floor(floor(l1 - 0.5) + 0.5) + 1;
 		r = (int)floor(ceil(r1 - 0.5) + 0.5) + 1;
-#define BAND(L, R)                                                                     \
-	(cprof__stats_norm_cdf(((R)-0.5 - mu) / sigma) - cprof__stats_norm_cdf(((L)-0.5 - mu) / sigma))
+#define BAND(L, R)                                       \
+	(cprof__stats_norm_cdf(((R)-0.5 - mu) / sigma) - \
+	 cprof__stats_norm_cdf(((L)-0.5 - mu) / sigma))
 		res.confidence = BAND(l, r);
 		double biased = BAND(l, r - 1);
 		if (biased >= confidence && biased < res.confidence) {
@@ -208,7 +209,8 @@ static double udist_cdf_noties(int n1, int n2, int u)
 		for (int k = 1; k <= n1; k++)
 			for (int v = 0; v <= U; v++)
 				f[(size_t)k * stride + (size_t)v] +=
-					v - j >= 0 ? f[(size_t)(k - 1) * stride + (size_t)(v - j)] : 0;
+					v - j >= 0 ? f[(size_t)(k - 1) * stride + (size_t)(v - j)]
+						   : 0;
 	}
 	double ways = 0;
 	for (int v = 0; v <= U; v++)
@@ -246,7 +248,8 @@ static double udist_cdf_ties(int n1, int n2, const int *t, int K, double u)
 					int s2 = s + c * r2;
 					if (s2 > maxs)
 						break;
-					g[(size_t)(k + c) * stride + (size_t)s2] += w * choose(t[j], c);
+					g[(size_t)(k + c) * stride + (size_t)s2] +=
+						w * choose(t[j], c);
 				}
 			}
 		double *tmp = f;
@@ -344,7 +347,8 @@ int cprof__stats_utest(const double *x1, size_t n1, const double *x2, size_t n2,
 			*p = 2 * udist_cdf_ties((int)n1, (int)n2, ties, K, Us);
 	} else {
 		double dn = (double)N, mu = (double)n1 * (double)n2 / 2;
-		double sigma = sqrt((double)n1 * (double)n2 * ((dn + 1) - tiecorr / (dn * (dn - 1))) / 12);
+		double sigma =
+			sqrt((double)n1 * (double)n2 * ((dn + 1) - tiecorr / (dn * (dn - 1))) / 12);
 		double numer = Us - mu;
 		if (numer > 0) /* continuity correction */
 			numer -= 0.5;

@@ -264,9 +264,9 @@ static void cmp_string(const struct cell *c, char *buf, size_t size)
 /* Superscript footnote numbers. */
 static void superscript(int i, cprof__sb *o)
 {
-	static const char *d[] = {"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3", "\xe2\x81\xb4",
-				  "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8",
-				  "\xe2\x81\xb9"};
+	static const char *d[] = {"\xe2\x81\xb0", "\xc2\xb9",     "\xc2\xb2",     "\xc2\xb3",
+				  "\xe2\x81\xb4", "\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7",
+				  "\xe2\x81\xb8", "\xe2\x81\xb9"};
 	char digits[24];
 	snprintf(digits, sizeof digits, "%d", i);
 	for (char *p = digits; *p; p++)
@@ -398,7 +398,8 @@ static void table_text(const struct bs *b, const struct table *t, cprof__sb *o)
 			if (exp > 0) {
 				tt_colto(&tt, start_col(exp) + 3);
 				if (t->has_ratio[exp]) {
-					snprintf(buf, sizeof buf, "%+.2f%%", (t->ratio[exp] - 1) * 100);
+					snprintf(buf, sizeof buf, "%+.2f%%",
+						 (t->ratio[exp] - 1) * 100);
 					tt_cell(&tt, buf, AL_RIGHT, NULL);
 				} else {
 					tt_cell(&tt, "?", AL_LEFT, NULL);
@@ -575,7 +576,8 @@ int cprof__table_render(const struct bs *b, FILE *out, FILE *err)
 		for (size_t k = 0; k < b->ntkeys; k++) {
 			const char *v = cprof__bf_config_get(&b->set, t->config, b->tkeys[k]);
 			const char *pv =
-				ti ? cprof__bf_config_get(&b->set, b->t[ti - 1].config, b->tkeys[k]) : NULL;
+				ti ? cprof__bf_config_get(&b->set, b->t[ti - 1].config, b->tkeys[k])
+				   : NULL;
 			if (ti == 0 || strcmp(v ? v : "", pv ? pv : "")) {
 				cprof__sb line = {0};
 				cprof__sb_printf(&line, "%s: %s", b->tkeys[k], v ? v : "");

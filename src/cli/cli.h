@@ -26,7 +26,7 @@ const char *cprof__cli_libpath(void);
  * ours or, when quiet, discarded.  0, or -1 with a message in err that
  * says how to install Graphviz when dot is missing. */
 int cprof__cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
-		       char *err, size_t errlen);
+			char *err, size_t errlen);
 
 /* Commands, one file each (src/cli/cmd_*.c). */
 int cprof__cmd_record(int argc, char **argv);
@@ -39,8 +39,8 @@ int cprof__cmd_list(int argc, char **argv);
 int cprof__cmd_disasm(int argc, char **argv);
 int cprof__cmd_report(int argc, char **argv);
 int cprof__cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
-int cprof__cmd_flame(int argc, char **argv); /* cmd_flame.c */
-int cprof__cmd_web(int argc, char **argv);   /* cmd_web.c */
+int cprof__cmd_flame(int argc, char **argv);     /* cmd_flame.c */
+int cprof__cmd_web(int argc, char **argv);       /* cmd_web.c */
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format
@@ -53,10 +53,10 @@ int cprof__cmd_web(int argc, char **argv);   /* cmd_web.c */
 struct cprof__profile;
 struct cprof__report;
 typedef int (*cprof__cli_fetch_fn)(struct cprof__profile *p, const char *src, int seconds,
-				  char *err, size_t errlen);
+				   char *err, size_t errlen);
 struct cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
-					   cprof__cli_fetch_fn fetch, struct cprof__profile *p,
-					   const char **output, int *status);
+					     cprof__cli_fetch_fn fetch, struct cprof__profile *p,
+					     const char **output, int *status);
 
 /* Output files are written whole or not at all (outfile.c): a regular file,
  * or a new one, is written to a temporary file beside it and renamed over it

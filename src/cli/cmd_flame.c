@@ -37,7 +37,8 @@ static const struct fflag fflags[] = {
 	{"width", F_INT, " PX", "image width (1200)"},
 	{"height", F_INT, " PX", "height of a frame row (16)"},
 	{"fontsize", F_INT, " PX", "font size (12)"},
-	{"minwidth", F_WIDTH, " PX|PCT%", "omit frames narrower than PX pixels (0.1) or PCT% of the total"},
+	{"minwidth", F_WIDTH, " PX|PCT%",
+	 "omit frames narrower than PX pixels (0.1) or PCT% of the total"},
 	{"inverted", F_BOOL, "", "icicle graph: root at the top"},
 	{"reverse", F_BOOL, "", "merge stacks from the leaves (bottom-up view)"},
 	{"title", F_STR, " TEXT", "title (default: Flame Graph, Icicle Graph...)"},
@@ -48,15 +49,17 @@ static const struct fflag fflags[] = {
 
 static void flame_usage(FILE *f)
 {
-	fprintf(f, "usage: cprof flame [options] PROFILE... [-o OUT]\n\n"
-		   "Writes a flame graph of the profiles (any format cprof reads, or folded stacks\n"
-		   "'a;b;c 12', with a second count for a differential input) as an interactive\n"
-		   "SVG on stdout or OUT.  -diff_base OLD draws a differential graph: widths from\n"
-		   "NEW, red = grew, blue = shrank, vanished paths hatched.\n\nflame options:\n");
+	fprintf(f,
+		"usage: cprof flame [options] PROFILE... [-o OUT]\n\n"
+		"Writes a flame graph of the profiles (any format cprof reads, or folded stacks\n"
+		"'a;b;c 12', with a second count for a differential input) as an interactive\n"
+		"SVG on stdout or OUT.  -diff_base OLD draws a differential graph: widths from\n"
+		"NEW, red = grew, blue = shrank, vanished paths hatched.\n\nflame options:\n");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(fflags); i++) {
 		const struct fflag *fl = &fflags[i];
 		int w = (int)(strlen(fl->name) + strlen(fl->arg));
-		fprintf(f, "  --%s%s%*s %s\n", fl->name, fl->arg, w < 20 ? 20 - w : 0, "", fl->help);
+		fprintf(f, "  --%s%s%*s %s\n", fl->name, fl->arg, w < 20 ? 20 - w : 0, "",
+			fl->help);
 	}
 	fprintf(f, "\nreport options (as for cprof top):\n");
 }
@@ -112,7 +115,8 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 		bool b = true;
 		if (fl->kind == F_BOOL) {
 			if (val && !parse_boolv(val, &b)) {
-				cprof__error("invalid boolean value \"%s\" for --%s", val, fl->name);
+				cprof__error("invalid boolean value \"%s\" for --%s", val,
+					     fl->name);
 				return -1;
 			}
 		} else if (!val) {
@@ -135,8 +139,9 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 			long v = strtol(val, &end, 10);
 			long lo = !strcmp(fl->name, "width") ? 100 : 4;
 			if (!*val || *end || v < lo || v > 100000) {
-				cprof__error("invalid value \"%s\" for --%s: want an integer in [%ld, 100000]",
-					    val, fl->name, lo);
+				cprof__error(
+					"invalid value \"%s\" for --%s: want an integer in [%ld, 100000]",
+					val, fl->name, lo);
 				return -1;
 			}
 			if (!strcmp(fl->name, "width"))
@@ -150,8 +155,10 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 			bool pct = *end == '%';
 			if (!*val || (pct ? end[1] : *end) || !(v >= 0) || !isfinite(v) ||
 			    (pct && v > 100)) {
-				cprof__error("invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
-					    "percentage (0.5%%)", val);
+				cprof__error(
+					"invalid value \"%s\" for --minwidth: want pixels (0.1) or a "
+					"percentage (0.5%%)",
+					val);
 				return -1;
 			}
 			o->minwidth = v;
@@ -164,7 +171,9 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 			else if (!strcmp(val, "io"))
 				o->palette = CPROF_PAL_IO;
 			else {
-				cprof__error("unknown palette \"%s\" for --colors: want hot, mem or io", val);
+				cprof__error(
+					"unknown palette \"%s\" for --colors: want hot, mem or io",
+					val);
 				return -1;
 			}
 		} else if (!strcmp(fl->name, "title")) {
@@ -201,7 +210,8 @@ int cprof__flame_fetch(cprof__profile *p, const char *src, int seconds, char *er
 		while (n < 0 && errno == EINTR);
 		bool text = n > 0 && !(n >= 2 && head[0] == 0x1f && head[1] == 0x8b);
 		for (ssize_t i = 0; i < n && text; i++)
-			text = head[i] >= 0x20 || head[i] == '\t' || head[i] == '\n' || head[i] == '\r';
+			text = head[i] >= 0x20 || head[i] == '\t' || head[i] == '\n' ||
+			       head[i] == '\r';
 		if (!text) {
 			close(fd);
 			return cprof__fetch_profile(p, src, seconds, err, errlen);
@@ -224,7 +234,7 @@ int cprof__flame_fetch(cprof__profile *p, const char *src, int seconds, char *er
 		size_t ignored = 0;
 		char e2[384];
 		if (cprof__flame_parse_folded(p, (const char *)b.data, b.len, &ignored, e2,
-					     sizeof(e2)) < 0) {
+					      sizeof(e2)) < 0) {
 			snprintf(err, errlen, "%s: %s", src, e2);
 			goto done;
 		}
@@ -260,8 +270,8 @@ int cprof__cmd_flame(int argc, char **argv)
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof__report *r =
-		cprof__cli_report_open(rargc, rargv, CPROF_FMT_FOLDED, cprof__flame_fetch, &p, &output, &status);
+	cprof__report *r = cprof__cli_report_open(rargc, rargv, CPROF_FMT_FOLDED,
+						  cprof__flame_fetch, &p, &output, &status);
 	free(rargv);
 	FILE *out = stdout;
 	cprof__outfile of = {0};
@@ -297,7 +307,8 @@ int cprof__cmd_flame(int argc, char **argv)
 		goto done;
 	}
 	if (empty)
-		cprof__error("flame: no samples to draw (the total is zero or negative); wrote an empty graph");
+		cprof__error(
+			"flame: no samples to draw (the total is zero or negative); wrote an empty graph");
 	status = 0;
 done:
 	if (out != stdout) {

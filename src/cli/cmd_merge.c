@@ -94,15 +94,19 @@ int cprof__cmd_merge(int argc, char **argv)
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 0 || v > 86400)
-				return cprof__error("merge: -seconds: want a number of seconds, got '%s'",
-						   argv[i]), 2;
+				return cprof__error(
+					       "merge: -seconds: want a number of seconds, got '%s'",
+					       argv[i]),
+				       2;
 			seconds = (int)v;
 		} else if (!strcmp(a, "-timeout") && i + 1 < argc) {
 			char *end;
 			long v = strtol(argv[++i], &end, 10);
 			if (*end || v < 0 || v > 86400)
-				return cprof__error("merge: -timeout: want a number of seconds, got '%s'",
-						   argv[i]), 2;
+				return cprof__error(
+					       "merge: -timeout: want a number of seconds, got '%s'",
+					       argv[i]),
+				       2;
 			cprof__fetch_set_timeout((int)v);
 		} else {
 			usage(stderr);
@@ -160,10 +164,11 @@ int cprof__cmd_merge(int argc, char **argv)
 			/* Deflate on every CPU: compression is most of the
 			 * time of a merge (docs/READER.md, "Performance"). */
 			long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-			int w = cprof__profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1, e, sizeof(e));
+			int w = cprof__profile_write_gz(&acc, fd, ncpu > 0 ? (int)ncpu : 1, e,
+							sizeof(e));
 			if (!to_stdout) {
 				int c = cprof__outfile_close(&of, fd, w == 0, w == 0 ? e : NULL,
-							    sizeof(e));
+							     sizeof(e));
 				if (w == 0)
 					w = c;
 			}

@@ -57,8 +57,8 @@ static bool is_elf(const char *path)
 		return false;
 	struct stat st;
 	char magic[4];
-	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		  read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
+	bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && read(fd, magic, 4) == 4 &&
+		  !memcmp(magic, "\177ELF", 4);
 	close(fd);
 	return ok;
 }
@@ -121,7 +121,6 @@ static char *absolute(const char *p)
 		snprintf(r, n, "%s/%s", cwd, p);
 	return r;
 }
-
 
 /* Can `out` be written at the end?  Its directory must be writable; an
  * existing file is replaced only with -f.  0, or -1 after one message. */
@@ -295,8 +294,8 @@ static int64_t total_of(const cprof__profile *p, const char *type)
 }
 
 /* Gather one kind of profile (base: its file name in dir) into out. */
-static int gather(const char *dir, const char *base, long root, const char *out,
-		  const char *shown, bool per_process, bool force, bool cpu)
+static int gather(const char *dir, const char *base, long root, const char *out, const char *shown,
+		  bool per_process, bool force, bool cpu)
 {
 	size_t n;
 	char src[PATH_MAX], dst[PATH_MAX];
@@ -331,7 +330,8 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 			per_process_name(dst, sizeof(dst), out, pids);
 			struct stat st;
 			if (!force && stat(dst, &st) == 0) {
-				rc = cprof__error("record: '%s' exists; use -f to overwrite it", dst);
+				rc = cprof__error("record: '%s' exists; use -f to overwrite it",
+						  dst);
 				continue;
 			}
 			if (move_file(src, dst, err, sizeof(err)) < 0)
@@ -346,7 +346,7 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 		} else {
 			if (cprof__profile_merge(&acc, &p, 1, err, sizeof(err)) < 0)
 				rc = cprof__error("record: merging process %ld's profile: %s",
-						 parts[i].pid, err);
+						  parts[i].pid, err);
 			cprof__profile_free(&p);
 			if (rc != 0)
 				break;
@@ -369,8 +369,10 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 			snprintf(what, sizeof(what), "%s", shown);
 		}
 		if (cpu)
-			fprintf(stderr, "cprof: wrote %s: %lld samples, %.2f s of CPU, %zu process%s\n",
-				what, (long long)samples, (double)cpu_ns / 1e9, used, used == 1 ? "" : "es");
+			fprintf(stderr,
+				"cprof: wrote %s: %lld samples, %.2f s of CPU, %zu process%s\n",
+				what, (long long)samples, (double)cpu_ns / 1e9, used,
+				used == 1 ? "" : "es");
 		else
 			fprintf(stderr, "cprof: wrote %s: %zu process%s\n", what, used,
 				used == 1 ? "" : "es");
@@ -413,7 +415,8 @@ int cprof__cmd_record(int argc, char **argv)
 			fputs(record_usage, stdout);
 			return 0;
 		}
-		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || !strcmp(a, "--heap")) && i + 1 >= argc) {
+		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || !strcmp(a, "--heap")) &&
+		    i + 1 >= argc) {
 			cprof__error("record: option '%s' needs a value", a);
 			return 2;
 		}
@@ -421,8 +424,9 @@ int cprof__cmd_record(int argc, char **argv)
 			out = argv[++i];
 		} else if (!strcmp(a, "-F")) {
 			if (parse_hz(argv[++i], &hz) != 0) {
-				cprof__error("record: invalid -F '%s': want an integer from 1 to 1000000",
-					    argv[i]);
+				cprof__error(
+					"record: invalid -F '%s': want an integer from 1 to 1000000",
+					argv[i]);
 				return 2;
 			}
 		} else if (!strcmp(a, "--heap")) {
@@ -446,7 +450,8 @@ int cprof__cmd_record(int argc, char **argv)
 	if (!lib) {
 		const char *env = getenv("CPROF_LIB");
 		if (env && *env)
-			cprof__error("record: CPROF_LIB '%s' is not a readable ELF shared library", env);
+			cprof__error("record: CPROF_LIB '%s' is not a readable ELF shared library",
+				     env);
 		else
 			cprof__error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
@@ -468,10 +473,11 @@ int cprof__cmd_record(int argc, char **argv)
 	}
 	const char *tmpbase = getenv("TMPDIR");
 	char dir[PATH_MAX - 64];
-	snprintf(dir, sizeof(dir), "%s/cprof-record.XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/cprof-record.XXXXXX",
+		 tmpbase && *tmpbase ? tmpbase : "/tmp");
 	if (!mkdtemp(dir)) {
 		cprof__error("record: cannot create a temporary directory in %s: %s",
-			    tmpbase && *tmpbase ? tmpbase : "/tmp", strerror(errno));
+			     tmpbase && *tmpbase ? tmpbase : "/tmp", strerror(errno));
 		free(abs_out);
 		free(abs_heap);
 		return 1;
@@ -540,8 +546,8 @@ int cprof__cmd_record(int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true);
-	if (heap && gather(dir, "heap.pb.gz", (long)pid, abs_heap, heap, per_process, force,
-			   false) != 0)
+	if (heap &&
+	    gather(dir, "heap.pb.gz", (long)pid, abs_heap, heap, per_process, force, false) != 0)
 		rc = -1;
 	remove_dir(dir);
 	free(abs_out);

@@ -31,10 +31,10 @@ typedef struct report_args {
 	const char *symbolize;
 	const char *comment;
 	int seconds;
-	int timeout; /* -timeout, seconds; -1: pprof's default */
-	int fmt;             /* cprof__report_format, -1: the command's */
-	bool want_symbol;    /* the command takes a REGEX first (peek, list) */
-	const char *render;  /* Graphviz output format (svg, png, pdf) or NULL */
+	int timeout;        /* -timeout, seconds; -1: pprof's default */
+	int fmt;            /* cprof__report_format, -1: the command's */
+	bool want_symbol;   /* the command takes a REGEX first (peek, list) */
+	const char *render; /* Graphviz output format (svg, png, pdf) or NULL */
 } report_args;
 
 enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI, K_FMT, K_FMTRE };
@@ -42,8 +42,8 @@ enum kind { K_BOOL, K_STR, K_INT, K_FLOAT, K_GRAN, K_SI, K_FMT, K_FMTRE };
 struct flag {
 	const char *name;
 	enum kind kind;
-	size_t off;          /* into report_args */
-	int gran;            /* K_GRAN value; K_SI: sample index name */
+	size_t off; /* into report_args */
+	int gran;   /* K_GRAN value; K_SI: sample index name */
 	const char *si;
 	const char *help;
 };
@@ -54,9 +54,12 @@ static const struct flag flags[] = {
 	{"text", K_FMT, 0, CPROF_FMT_TEXT, NULL, "same as -top"},
 	{"traces", K_FMT, 0, CPROF_FMT_TRACES, NULL, "report: every sample with its stack"},
 	{"tree", K_FMT, 0, CPROF_FMT_TREE, NULL, "report: callers and callees of every node"},
-	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL, "report: callers/callees of nodes matching regexp"},
-	{"disasm", K_FMTRE, 0, CPROF_FMT_DISASM, NULL, "report: annotated disassembly of matching symbols"},
-	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL, "report: annotated source of functions matching regexp"},
+	{"peek", K_FMTRE, 0, CPROF_FMT_TREE, NULL,
+	 "report: callers/callees of nodes matching regexp"},
+	{"disasm", K_FMTRE, 0, CPROF_FMT_DISASM, NULL,
+	 "report: annotated disassembly of matching symbols"},
+	{"list", K_FMTRE, 0, CPROF_FMT_LIST, NULL,
+	 "report: annotated source of functions matching regexp"},
 	{"dot", K_FMT, 0, CPROF_FMT_DOT, NULL, "report: call graph in Graphviz DOT"},
 	{"svg", K_FMT, 0, 100, NULL, "report: call graph as SVG (needs Graphviz)"},
 	{"png", K_FMT, 0, 101, NULL, "report: call graph as PNG (needs Graphviz)"},
@@ -64,10 +67,12 @@ static const struct flag flags[] = {
 	{"callgrind", K_FMT, 0, CPROF_FMT_CALLGRIND, NULL, "report: call graph for KCachegrind"},
 	{"tags", K_FMT, 0, CPROF_FMT_TAGS, NULL, "report: label values and their shares"},
 	{"comments", K_FMT, 0, CPROF_FMT_COMMENTS, NULL, "report: the profile's comments"},
-	{"topproto", K_FMT, 0, CPROF_FMT_TOPPROTO, NULL, "report: top nodes as a profile (gzipped protobuf)"},
+	{"topproto", K_FMT, 0, CPROF_FMT_TOPPROTO, NULL,
+	 "report: top nodes as a profile (gzipped protobuf)"},
 	{"raw", K_FMT, 0, CPROF_FMT_RAW, NULL, "report: text dump of the profile"},
 	{"folded", K_FMT, 0, CPROF_FMT_FOLDED, NULL, "report: collapsed stacks 'a;b;c value'"},
-	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL, "report: the filtered profile (gzipped protobuf)"},
+	{"proto", K_FMT, 0, CPROF_FMT_PROTO, NULL,
+	 "report: the filtered profile (gzipped protobuf)"},
 	{"cum", K_BOOL, OFF(o.cum_sort), 0, NULL, "sort by cumulative value"},
 	{"flat", K_BOOL, 0, -1, NULL, "sort by flat value (default)"},
 	{"nodecount", K_INT, OFF(o.nodecount), 0, NULL, "max number of nodes to show"},
@@ -79,8 +84,10 @@ static const struct flag flags[] = {
 	{"files", K_GRAN, 0, CPROF_GRAN_FILES, NULL, "aggregate at the file level"},
 	{"lines", K_GRAN, 0, CPROF_GRAN_LINES, NULL, "aggregate at the source line level"},
 	{"addresses", K_GRAN, 0, CPROF_GRAN_ADDRESSES, NULL, "aggregate at the address level"},
-	{"noinlines", K_BOOL, OFF(o.noinlines), 0, NULL, "attribute inlined frames to their caller"},
-	{"sample_index", K_STR, OFF(o.sample_index), 0, NULL, "sample value to report (index or name)"},
+	{"noinlines", K_BOOL, OFF(o.noinlines), 0, NULL,
+	 "attribute inlined frames to their caller"},
+	{"sample_index", K_STR, OFF(o.sample_index), 0, NULL,
+	 "sample value to report (index or name)"},
 	{"mean", K_BOOL, OFF(o.mean), 0, NULL, "average sample value over first value"},
 	{"inuse_space", K_SI, 0, 0, "inuse_space", "same as -sample_index=inuse_space"},
 	{"inuse_objects", K_SI, 0, 0, "inuse_objects", "same as -sample_index=inuse_objects"},
@@ -129,8 +136,11 @@ static void usage(FILE *f, const char *cmd, bool want_symbol)
 		cmd, want_symbol ? "REGEX " : "");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(flags); i++) {
 		const struct flag *fl = &flags[i];
-		const char *arg = fl->kind == K_STR ? " S" : fl->kind == K_INT ? " N"
-			       : fl->kind == K_FLOAT ? " F" : fl->kind == K_FMTRE ? " RE" : "";
+		const char *arg = fl->kind == K_STR     ? " S"
+				  : fl->kind == K_INT   ? " N"
+				  : fl->kind == K_FLOAT ? " F"
+				  : fl->kind == K_FMTRE ? " RE"
+							: "";
 		fprintf(f, "  -%s%-*s %s\n", fl->name, (int)(20 - strlen(fl->name)), arg, fl->help);
 	}
 }
@@ -189,8 +199,8 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			if (strlen(flags[k].name) == nlen && !strncmp(flags[k].name, name, nlen))
 				fl = &flags[k];
 		if (!fl) {
-			cprof__error("unknown flag: -%.*s; run 'cprof %s -h' for the options", (int)nlen,
-				    name, argv[0]);
+			cprof__error("unknown flag: -%.*s; run 'cprof %s -h' for the options",
+				     (int)nlen, name, argv[0]);
 			return 2;
 		}
 		const char *val = eq ? eq + 1 : NULL;
@@ -248,7 +258,8 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 				else
 					plain_base = true;
 				if (plain_base && a->diff_base) {
-					cprof__error("-base and -diff_base flags cannot both be specified");
+					cprof__error(
+						"-base and -diff_base flags cannot both be specified");
 					return 2;
 				}
 			} else {
@@ -268,7 +279,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 			if (!*val || *end || errno || v < (nodecount ? INT32_MIN : -1) ||
 			    v > INT32_MAX) {
 				cprof__error("invalid value \"%s\" for -%s: want an integer", val,
-					    fl->name);
+					     fl->name);
 				return 2;
 			}
 			*(int *)(base + fl->off) = (int)v;
@@ -277,7 +288,8 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		case K_FLOAT: {
 			double v = strtod(val, &end);
 			if (!*val || *end) {
-				cprof__error("invalid value \"%s\" for -%s: want a number", val, fl->name);
+				cprof__error("invalid value \"%s\" for -%s: want a number", val,
+					     fl->name);
 				return 2;
 			}
 			*(double *)(base + fl->off) = v;
@@ -524,12 +536,14 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		fmt = a.fmt;
 	if (fmt < 0) {
 		cprof__error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
-			    "-proto...); run 'cprof %s -h'", argv[0]);
+			     "-proto...); run 'cprof %s -h'",
+			     argv[0]);
 		free(a.src);
 		free(a.base);
 		return 2;
 	}
-	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO || (a.render && strcmp(a.render, "svg"));
+	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO ||
+		      (a.render && strcmp(a.render, "svg"));
 	if (binary && !a.output && isatty(1)) {
 		cprof__error("refusing to write binary output to a terminal; use -output FILE");
 		free(a.src);
@@ -556,8 +570,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	 * -mean's per-sample integer division, see it. */
 	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
 	     a.o.mean) &&
-	    a.nsrc == 1 && a.nbase == 0 &&
-	    cprof__profile_compact(&p, err, sizeof(err)) < 0) {
+	    a.nsrc == 1 && a.nbase == 0 && cprof__profile_compact(&p, err, sizeof(err)) < 0) {
 		cprof__error("%s", err);
 		goto done;
 	}
@@ -587,8 +600,8 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	bool direct = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO;
 	/* Sample-by-sample reports can be huge and only fail on I/O or memory:
 	 * they stream to the output instead of doubling the memory. */
-	bool stream = fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_FOLDED ||
-		      fmt == CPROF_FMT_RAW || fmt == CPROF_FMT_CALLGRIND;
+	bool stream = fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_FOLDED || fmt == CPROF_FMT_RAW ||
+		      fmt == CPROF_FMT_CALLGRIND;
 	FILE *mem = (direct || stream) ? NULL : open_memstream(&mbuf, &mlen);
 	if (!direct && !stream && !mem) {
 		cprof__error("out of memory");
@@ -596,43 +609,21 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	}
 	int wr = 0;
 	switch (fmt) {
-	case CPROF_FMT_TEXT:
-		wr = cprof__report_text(r, mem, err, sizeof(err));
-		break;
-	case CPROF_FMT_TRACES:
-		wr = cprof__report_traces(r, out, err, sizeof(err));
-		break;
-	case CPROF_FMT_TREE:
-		wr = cprof__report_tree(r, mem, err, sizeof(err));
-		break;
-	case CPROF_FMT_FOLDED:
-		wr = cprof__report_folded(r, out, err, sizeof(err));
-		break;
-	case CPROF_FMT_LIST:
-		wr = cprof__report_list(r, mem, err, sizeof(err));
-		break;
-	case CPROF_FMT_DOT:
-		wr = cprof__report_dot(r, mem, err, sizeof(err));
-		break;
-	case CPROF_FMT_CALLGRIND:
-		wr = cprof__report_callgrind(r, out, err, sizeof(err));
-		break;
-	case CPROF_FMT_DISASM:
-		wr = cprof__report_disasm(r, mem, err, sizeof(err));
-		break;
+	case CPROF_FMT_TEXT: wr = cprof__report_text(r, mem, err, sizeof(err)); break;
+	case CPROF_FMT_TRACES: wr = cprof__report_traces(r, out, err, sizeof(err)); break;
+	case CPROF_FMT_TREE: wr = cprof__report_tree(r, mem, err, sizeof(err)); break;
+	case CPROF_FMT_FOLDED: wr = cprof__report_folded(r, out, err, sizeof(err)); break;
+	case CPROF_FMT_LIST: wr = cprof__report_list(r, mem, err, sizeof(err)); break;
+	case CPROF_FMT_DOT: wr = cprof__report_dot(r, mem, err, sizeof(err)); break;
+	case CPROF_FMT_CALLGRIND: wr = cprof__report_callgrind(r, out, err, sizeof(err)); break;
+	case CPROF_FMT_DISASM: wr = cprof__report_disasm(r, mem, err, sizeof(err)); break;
 	case CPROF_FMT_TOPPROTO:
 		fflush(out);
 		wr = cprof__report_topproto(r, fileno(out), err, sizeof(err));
 		break;
-	case CPROF_FMT_RAW:
-		wr = cprof__report_raw(r, out, err, sizeof(err));
-		break;
-	case CPROF_FMT_TAGS:
-		wr = cprof__report_tags(r, mem, err, sizeof(err));
-		break;
-	case CPROF_FMT_COMMENTS:
-		wr = cprof__report_comments(r, mem, err, sizeof(err));
-		break;
+	case CPROF_FMT_RAW: wr = cprof__report_raw(r, out, err, sizeof(err)); break;
+	case CPROF_FMT_TAGS: wr = cprof__report_tags(r, mem, err, sizeof(err)); break;
+	case CPROF_FMT_COMMENTS: wr = cprof__report_comments(r, mem, err, sizeof(err)); break;
 	case CPROF_FMT_PROTO:
 		fflush(out);
 		wr = cprof__report_proto(r, fileno(out), err, sizeof(err));
@@ -717,9 +708,8 @@ int cprof__cmd_report(int argc, char **argv)
 }
 
 /* For commands built on the reports (cprof flame): see cli.h. */
-cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
-				    cprof__cli_fetch_fn fetch, cprof__profile *p, const char **output,
-				    int *status)
+cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt, cprof__cli_fetch_fn fetch,
+				      cprof__profile *p, const char **output, int *status)
 {
 	report_args a;
 	int rc = parse_args(argc, argv, &a, false);
@@ -729,7 +719,7 @@ cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
 		goto done;
 	if (a.fmt >= 0 && a.fmt != fmt) { /* -peek=RE / -list=RE with their own format */
 		cprof__error("report format flags (-top, -folded...) do not apply to 'cprof %s'",
-			    argv[0]);
+			     argv[0]);
 		*status = 2;
 		goto done;
 	}

@@ -73,7 +73,7 @@ static int load_mhd(void)
 	};
 	char err[256];
 	if (cprof__lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
-			    CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
+			     CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
 		return cprof__error("web: %s", err);
 	return 0;
 }
@@ -83,7 +83,7 @@ static struct {
 	int argc;
 	bool any_client;
 	bool has_base; /* -diff_base on the command line: b=none drops it */
-	char **types; /* the profile's sample types (the si menu) */
+	char **types;  /* the profile's sample types (the si menu) */
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
 } web;
@@ -103,8 +103,8 @@ static void qesc(FILE *f, const char *s)
 }
 
 static const char *const params[][2] = {
-	{"f", "focus"}, {"i", "ignore"}, {"h", "hide"}, {"s", "show"}, {"si", "sample_index"},
-	{"p", "regexp"}, {"b", "base"},
+	{"f", "focus"},         {"i", "ignore"}, {"h", "hide"}, {"s", "show"},
+	{"si", "sample_index"}, {"p", "regexp"}, {"b", "base"},
 };
 
 /* -diff_base=X or -diff_base X (one or two dashes): the number of argv
@@ -122,8 +122,10 @@ static int diff_base_arg(const char *a)
  * filters.  GET: the state is the URL, so Back/Forward and links work. */
 static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 {
-	static const char *const views[][2] = {{"/", "Flame graph"}, {"/top", "Top"},
-					       {"/peek", "Peek"}, {"/graph", "Graph"},
+	static const char *const views[][2] = {{"/", "Flame graph"},
+					       {"/top", "Top"},
+					       {"/peek", "Peek"},
+					       {"/graph", "Graph"},
 					       {"/source", "Source"}};
 	fputs("<nav id=\"cprofnav\" style=\"font:13px system-ui,sans-serif;padding:4px 10px;"
 	      "border-bottom:1px solid #ccc\">",
@@ -131,19 +133,23 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(views); k++) {
 		fprintf(f, "<a href=\"%s?", views[k][0]);
 		for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-			const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+			const char *v =
+				mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 			if (v && *v) {
 				fprintf(f, "%s=", params[j][0]);
 				qesc(f, v);
 				fputs("&amp;", f);
 			}
 		}
-		fprintf(f, "\"%s>%s</a> ", !strcmp(view, views[k][0]) ? " style=\"font-weight:bold\"" : "",
+		fprintf(f, "\"%s>%s</a> ",
+			!strcmp(view, views[k][0]) ? " style=\"font-weight:bold\"" : "",
 			views[k][1]);
 	}
 	/* autocomplete=off: else Back shows the controls as they were left (the
 	 * browser restores form state), not as the URL says. */
-	fprintf(f, "<form method=\"get\" action=\"%s\" autocomplete=\"off\" style=\"display:inline\">", view);
+	fprintf(f,
+		"<form method=\"get\" action=\"%s\" autocomplete=\"off\" style=\"display:inline\">",
+		view);
 	/* The sample type: a menu that applies itself (the button too). */
 	const char *si = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
 	if (!si || !*si)
@@ -167,15 +173,17 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	if (web.has_base) { /* the differential view, or NEW alone */
 		const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 		bool none = b && !strcmp(b, "none");
-		fprintf(f, " <select name=\"b\" onchange=\"this.form.submit()\"><option value=\"\"%s>"
-			   "diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
+		fprintf(f,
+			" <select name=\"b\" onchange=\"this.form.submit()\"><option value=\"\"%s>"
+			"diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
 			none ? "" : " selected", none ? " selected" : "");
 	}
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
 		if (!strcmp(params[j][0], "si") || !strcmp(params[j][0], "b"))
 			continue;
 		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
-		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1], params[j][0]);
+		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1],
+			params[j][0]);
 		hesc(f, v);
 		fputs("\">", f);
 	}
@@ -286,7 +294,8 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 			*next++ = 0;
 		char v[5][64];
 		int name_at = 0;
-		if (sscanf(line, " %63s %63s %63s %63s %63s %n", v[0], v[1], v[2], v[3], v[4], &name_at) < 5 ||
+		if (sscanf(line, " %63s %63s %63s %63s %63s %n", v[0], v[1], v[2], v[3], v[4],
+			   &name_at) < 5 ||
 		    !name_at || !line[name_at]) {
 			if (rf)
 				fprintf(rf, "%s\n", line);
@@ -404,14 +413,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
 	if (!web.any_client && !local_client(c))
-		return respond_text(c, 403,
-				    "cprof web: forbidden: only clients on this machine (loopback) are "
-				    "served; start cprof web with -http HOST:PORT to serve other hosts\n");
+		return respond_text(
+			c, 403,
+			"cprof web: forbidden: only clients on this machine (loopback) are "
+			"served; start cprof web with -http HOST:PORT to serve other hosts\n");
 	if (!web.any_client && !local_host_header(c))
-		return respond_text(c, 403,
-				    "cprof web: forbidden: the Host header is not localhost or a "
-				    "loopback address (a DNS-rebinding page?); open the URL cprof web "
-				    "printed, or start it with -http HOST:PORT\n");
+		return respond_text(
+			c, 403,
+			"cprof web: forbidden: the Host header is not localhost or a "
+			"loopback address (a DNS-rebinding page?); open the URL cprof web "
+			"printed, or start it with -http HOST:PORT\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return respond_text(c, 405, "method not allowed\n");
 	const char *view = url;
@@ -449,10 +460,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!bf)
 			return MHD_NO;
 		fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof Source</title>"
-		      "</head><body style=\"margin:0\">", bf);
+		      "</head><body style=\"margin:0\">",
+		      bf);
 		nav(bf, c, view);
 		fputs("<p style=\"padding:10px\">Enter a regexp: the source of the matching functions "
-		      "is listed.</p></body></html>\n", bf);
+		      "is listed.</p></body></html>\n",
+		      bf);
 		fclose(bf);
 		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
@@ -475,12 +488,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	int status = 0;
 	const char *output = NULL;
 	/* Errors of the report (bad regexp...) go to stderr and to the page. */
-	cprof__report *r = f ? cprof__cli_report_open(argc, argv, top	 ? CPROF_FMT_TEXT
-								: graph ? CPROF_FMT_DOT
-								: source ? CPROF_FMT_LIST
-									 : CPROF_FMT_TREE,
-						    cprof__flame_fetch, &p, &output, &status)
-			    : NULL;
+	cprof__report *r = f ? cprof__cli_report_open(argc, argv,
+						      top      ? CPROF_FMT_TEXT
+						      : graph  ? CPROF_FMT_DOT
+						      : source ? CPROF_FMT_LIST
+							       : CPROF_FMT_TREE,
+						      cprof__flame_fetch, &p, &output, &status)
+			     : NULL;
 	(void)output;
 	if (r && flame) {
 		cprof__flame_opts o;
@@ -502,8 +516,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		free(fb);
 	} else if (r) {
 		const char *title = top ? "Top" : peek ? "Peek" : graph ? "Graph" : "Source";
-		fprintf(f, "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof %s</title>"
-			   "</head><body style=\"margin:0\">", title);
+		fprintf(f,
+			"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof %s</title>"
+			"</head><body style=\"margin:0\">",
+			title);
 		nav(f, c, view);
 		char *tb = NULL;
 		size_t tl = 0;
@@ -580,8 +596,8 @@ int cprof__cmd_web(int argc, char **argv)
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof__report *r = cprof__cli_report_open(n, rest, CPROF_FMT_TEXT, cprof__flame_fetch, &p, &output,
-						&status);
+	cprof__report *r = cprof__cli_report_open(n, rest, CPROF_FMT_TEXT, cprof__flame_fetch, &p,
+						  &output, &status);
 	if (!r) {
 		cprof__profile_free(&p);
 		free(rest);
@@ -639,11 +655,14 @@ int cprof__cmd_web(int argc, char **argv)
 	struct addrinfo hints = {.ai_family = v6 ? AF_INET6 : AF_INET, .ai_socktype = SOCK_STREAM};
 	struct addrinfo *ai = NULL;
 	const char *h = !strcmp(hbuf, "localhost") ? "127.0.0.1" : hbuf;
-	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || !ai || ai->ai_addrlen > sizeof(struct sockaddr_storage)) {
+	if (getaddrinfo(h, NULL, &hints, &ai) != 0 || !ai ||
+	    ai->ai_addrlen > sizeof(struct sockaddr_storage)) {
 		if (ai)
 			freeaddrinfo(ai);
 		free(rest);
-		return cprof__error("-http: cannot resolve \"%s\" (%s)", host, v6 ? "IPv6" : "IPv4"), 2;
+		return cprof__error("-http: cannot resolve \"%s\" (%s)", host,
+				    v6 ? "IPv6" : "IPv4"),
+		       2;
 	}
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
@@ -661,10 +680,9 @@ int cprof__cmd_web(int argc, char **argv)
 	sigaddset(&stopsigs, SIGINT);
 	sigaddset(&stopsigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stopsigs, &oldmask);
-	struct MHD_Daemon *d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-							(v6 ? MHD_USE_IPv6 : 0),
-						(uint16_t)port, NULL, NULL, handle, NULL,
-						MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
+	struct MHD_Daemon *d = mhd.start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)port, NULL,
+		NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 		free(rest);

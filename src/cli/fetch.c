@@ -120,14 +120,14 @@ static int load_curl(char *err, size_t errlen)
 {
 	static const char *const names[] = {"libcurl.so.4", "libcurl.so", NULL};
 	const cprof__lazy_fn fns[] = {
-		{"curl_global_init", &cu.global_init},     {"curl_easy_init", &cu.easy_init},
-		{"curl_easy_setopt", &cu.easy_setopt},     {"curl_easy_perform", &cu.easy_perform},
-		{"curl_easy_getinfo", &cu.easy_getinfo},   {"curl_easy_strerror", &cu.easy_strerror},
+		{"curl_global_init", &cu.global_init},   {"curl_easy_init", &cu.easy_init},
+		{"curl_easy_setopt", &cu.easy_setopt},   {"curl_easy_perform", &cu.easy_perform},
+		{"curl_easy_getinfo", &cu.easy_getinfo}, {"curl_easy_strerror", &cu.easy_strerror},
 		{"curl_easy_cleanup", &cu.easy_cleanup},
 	};
 	char why[256];
 	if (cprof__lazy_load(names, "libcurl (Debian package libcurl4)", fns, CPROF_ARRAY_LEN(fns),
-			    why, sizeof(why)) < 0)
+			     why, sizeof(why)) < 0)
 		return cprof__errf(err, errlen, "http fetch: %s", why);
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return cprof__errf(err, errlen, "http fetch: cannot initialise libcurl");
@@ -168,9 +168,11 @@ int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *er
 	CURLcode rc = cu.easy_perform(c);
 	int ret = 0;
 	if (s.too_big) {
-		ret = cprof__errf(err, errlen, "http fetch: response larger than %zu MiB", out->max >> 20);
+		ret = cprof__errf(err, errlen, "http fetch: response larger than %zu MiB",
+				  out->max >> 20);
 	} else if (rc != CURLE_OK) {
-		ret = cprof__errf(err, errlen, "http fetch: %s", cerr[0] ? cerr : cu.easy_strerror(rc));
+		ret = cprof__errf(err, errlen, "http fetch: %s",
+				  cerr[0] ? cerr : cu.easy_strerror(rc));
 	} else {
 		long status = 0;
 		cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -190,9 +192,11 @@ int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *er
 				line[k] = 0;
 			}
 			ret = cprof__errf(err, errlen, "server response: %ld%s%s%s", status,
-				   status == 404 ? " Not Found" : status == 400 ? " Bad Request"
-				   : status == 500 ? " Internal Server Error" : "",
-				   line[0] ? " - " : "", line);
+					  status == 404   ? " Not Found"
+					  : status == 400 ? " Bad Request"
+					  : status == 500 ? " Internal Server Error"
+							  : "",
+					  line[0] ? " - " : "", line);
 		}
 	}
 	cu.easy_cleanup(c);
@@ -214,7 +218,9 @@ int cprof__fetch_profile(cprof__profile *p, const char *src, int seconds, char *
 	char *url = adjust_url(src, seconds, &url_seconds);
 	if (!url)
 		return cprof__errf(err, errlen, "%s: out of memory", src);
-	long timeout_ms = timeout_s > 0 ? timeout_s * 1000L : url_seconds > 0 ? url_seconds * 1500 : 60000;
+	long timeout_ms = timeout_s > 0     ? timeout_s * 1000L
+			  : url_seconds > 0 ? url_seconds * 1500
+					    : 60000;
 	fprintf(stderr, "Fetching profile over HTTP from %s\n", url);
 	if (url_seconds > 0 && seconds > 0)
 		fprintf(stderr, "Please wait... (%ds)\n", seconds);
@@ -231,7 +237,8 @@ int cprof__fetch_profile(cprof__profile *p, const char *src, int seconds, char *
 		cprof__buf_free(&body);
 		body = raw;
 		if (rc == 0 && body.len >= 2 && body.data[0] == 0x1f && body.data[1] == 0x8b)
-			rc = cprof__errf(e, sizeof(e), "parsing profile: unrecognized profile format");
+			rc = cprof__errf(e, sizeof(e),
+					 "parsing profile: unrecognized profile format");
 	}
 	if (rc == 0)
 		rc = cprof__profile_decode(p, body.data, body.len, e, sizeof(e));

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 int cprof__cli_graphviz(const char *format, const char *dot, size_t n, int out_fd, bool quiet,
-		       char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	/* dot reads a file rather than a pipe: no writer thread, and a dot
 	 * that fails early cannot leave us blocked on a full pipe. */
@@ -35,9 +35,11 @@ int cprof__cli_graphviz(const char *format, const char *dot, size_t n, int out_f
 	rc = cprof__spawn_wait(args, out_fd, quiet, &status);
 	unlink(tmpl);
 	if (rc != 0) {
-		snprintf(err, errlen,
-			 "failed to execute dot: %s. Is Graphviz installed? (Debian: apt-get install "
-			 "graphviz)", strerror(rc));
+		snprintf(
+			err, errlen,
+			"failed to execute dot: %s. Is Graphviz installed? (Debian: apt-get install "
+			"graphviz)",
+			strerror(rc));
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 int cprof__lazy_load(const char *const *sonames, const char *what, const cprof__lazy_fn *fns,
-		    size_t n, char *err, size_t errlen)
+		     size_t n, char *err, size_t errlen)
 {
 	void *h = NULL;
 	const char *why = "no library name";
@@ -20,7 +20,7 @@ int cprof__lazy_load(const char *const *sonames, const char *what, const cprof__
 		void *p = dlsym(h, fns[i].name);
 		if (!p)
 			return cprof__errf(err, errlen, "cannot load %s (%s has no %s)", what,
-					  sonames[0], fns[i].name);
+					   sonames[0], fns[i].name);
 		/* POSIX: dlsym's result converts to a function pointer. */
 		memcpy(fns[i].slot, &p, sizeof(p));
 	}

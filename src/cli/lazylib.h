@@ -22,6 +22,6 @@ typedef struct cprof__lazy_fn {
 /* Open the first loadable of sonames (NULL-terminated) and resolve fns.
  * The handle stays open.  0, or -1 with "cannot load <what> (...)" in err. */
 int cprof__lazy_load(const char *const *sonames, const char *what, const cprof__lazy_fn *fns,
-		    size_t n, char *err, size_t errlen);
+		     size_t n, char *err, size_t errlen);
 
 #endif

@@ -19,7 +19,8 @@ static const cprof__cmd commands[] = {
 	{"traces", cprof__cmd_traces, "every sample with its stack"},
 	{"report", cprof__cmd_report, "any report by flag: -folded, -proto, -tree..."},
 	{"benchstat", cprof__cmd_benchstat, "compare benchmark results (Go's benchstat)"},
-	{"flame", cprof__cmd_flame, "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
+	{"flame", cprof__cmd_flame,
+	 "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
 	{"web", cprof__cmd_web, "local web UI: flame graph, top, peek (-http HOST:PORT)"},
 };
 

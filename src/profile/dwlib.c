@@ -55,7 +55,7 @@ int cprof__dwlib_open(char *err, size_t errlen)
 		if (!h) {
 			const char *why = dlerror();
 			cprof__errf(err, errlen, "cannot load " DWLIB_SONAME " (%s)",
-				   why ? why : "unknown error");
+				    why ? why : "unknown error");
 			rc = -ELIBACC;
 			goto out;
 		}
@@ -64,8 +64,9 @@ int cprof__dwlib_open(char *err, size_t errlen)
 			void *p = dlsym(h, fns[i].name);
 			if (!p) {
 				real_dlclose()(h);
-				cprof__errf(err, errlen, "cannot load " DWLIB_SONAME " (it has no %s)",
-					   fns[i].name);
+				cprof__errf(err, errlen,
+					    "cannot load " DWLIB_SONAME " (it has no %s)",
+					    fns[i].name);
 				rc = -ELIBBAD;
 				goto out;
 			}

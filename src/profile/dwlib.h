@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 /* Every libdw/libelf function symbolize.c calls. */
+/* clang-format off */
 #define CPROF_DWLIB_FNS(X)                                                                     \
 	X(dwarf_attr) X(dwarf_attr_integrate) X(dwarf_child) X(dwarf_decl_file)                \
 	X(dwarf_decl_line) X(dwarf_filesrc) X(dwarf_formstring) X(dwarf_formudata)             \
@@ -35,6 +36,7 @@
 	X(dwfl_module_getsymtab) X(dwfl_offline_section_address) X(dwfl_report_begin)          \
 	X(dwfl_report_elf) X(dwfl_report_end) X(elf_begin) X(elf_end) X(elf_getphdrnum)        \
 	X(elf_getshdrstrndx) X(elf_nextscn) X(elf_strptr) X(gelf_getphdr) X(gelf_getshdr)
+/* clang-format on */
 
 typedef struct cprof__dwlib {
 #define CPROF_DWLIB_FIELD(f) __typeof__(f) *f;

@@ -95,7 +95,7 @@ static void notes_at(cprof__elffile *e, uint64_t off, uint64_t len, uint64_t ali
 	free(buf);
 }
 
-static bool read_phdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
+static bool read_phdrs(cprof__elffile *e, const ElfW(Ehdr) * eh, char *why, size_t whylen)
 {
 	size_t n = eh->e_phnum;
 	if (n == 0)
@@ -113,9 +113,9 @@ static bool read_phdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (ph[i].p_type == PT_LOAD)
-			e->seg[e->nseg++] = (cprof__elfseg){ph[i].p_offset, ph[i].p_filesz,
-							   ph[i].p_vaddr, ph[i].p_memsz,
-							   (ph[i].p_flags & PF_X) != 0};
+			e->seg[e->nseg++] =
+				(cprof__elfseg){ph[i].p_offset, ph[i].p_filesz, ph[i].p_vaddr,
+						ph[i].p_memsz, (ph[i].p_flags & PF_X) != 0};
 	}
 	/* Program-header notes, for files without section headers. */
 	for (size_t i = 0; i < n && !e->nbuild_id; i++)
@@ -125,7 +125,7 @@ static bool read_phdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_
 	return true;
 }
 
-static bool table(const cprof__elffile *e, const ElfW(Shdr) *sh, size_t nsh, size_t i,
+static bool table(const cprof__elffile *e, const ElfW(Shdr) * sh, size_t nsh, size_t i,
 		  cprof__elftab *t)
 {
 	const ElfW(Shdr) *s = &sh[i];
@@ -139,7 +139,7 @@ static bool table(const cprof__elffile *e, const ElfW(Shdr) *sh, size_t nsh, siz
 	return true;
 }
 
-static bool read_shdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_t whylen)
+static bool read_shdrs(cprof__elffile *e, const ElfW(Ehdr) * eh, char *why, size_t whylen)
 {
 	if (eh->e_shoff == 0)
 		return true;
@@ -188,7 +188,7 @@ static bool read_shdrs(cprof__elffile *e, const ElfW(Ehdr) *eh, char *why, size_
 			 s->sh_size > 4) {
 			/* The file name, NUL-padded to 4 bytes, then its CRC. */
 			size_t k = s->sh_size < sizeof(e->debuglink) ? (size_t)s->sh_size
-								    : sizeof(e->debuglink) - 1;
+								     : sizeof(e->debuglink) - 1;
 			if (!read_at(e, e->debuglink, k, s->sh_offset) ||
 			    !memchr(e->debuglink, 0, k))
 				k = 0;
@@ -266,7 +266,7 @@ bool cprof__elf_funcs(const cprof__elffile *e, const cprof__elftab *t, cprof__el
 }
 
 bool cprof__elf_name(const cprof__elffile *e, const cprof__elftab *t, uint32_t name, char *buf,
-		    size_t len)
+		     size_t len)
 {
 	if (len == 0 || name >= t->strsize)
 		return false;

@@ -38,17 +38,17 @@ typedef struct cprof__elftab { /* a symbol table and its string table */
 } cprof__elftab;
 
 typedef struct cprof__elffile {
-	int fd;        /* owned when open */
+	int fd; /* owned when open */
 	bool open;
 	uint64_t size; /* of the file */
 	unsigned char build_id[CPROF_ELF_MAX_BUILD_ID];
 	int nbuild_id; /* 0: none */
 	cprof__elfseg *seg;
 	size_t nseg;
-	bool dwarf;               /* a .debug_info or .zdebug_info with contents */
-	cprof__elftab symtab;      /* size 0 when absent */
-	cprof__elftab dynsym;      /* size 0 when absent */
-	char debuglink[256];      /* .gnu_debuglink's file name, "" when none */
+	bool dwarf;           /* a .debug_info or .zdebug_info with contents */
+	cprof__elftab symtab; /* size 0 when absent */
+	cprof__elftab dynsym; /* size 0 when absent */
+	char debuglink[256];  /* .gnu_debuglink's file name, "" when none */
 } cprof__elffile;
 
 /* Read fd's headers into e (fd is owned by e from then on, whatever the
@@ -65,10 +65,11 @@ void cprof__elf_close(cprof__elffile *e);
  * cprof__elf_name).  Reads the table in chunks.  false when fn returned
  * false (it stops there) or the file could not be read. */
 typedef bool cprof__elf_fn(void *ctx, uint64_t value, uint64_t size, int bind, uint32_t name);
-bool cprof__elf_funcs(const cprof__elffile *e, const cprof__elftab *t, cprof__elf_fn *fn, void *ctx);
+bool cprof__elf_funcs(const cprof__elffile *e, const cprof__elftab *t, cprof__elf_fn *fn,
+		      void *ctx);
 /* The NUL-terminated name at offset `name` of t's string table into buf.
  * false if unreadable or longer than len - 1. */
 bool cprof__elf_name(const cprof__elffile *e, const cprof__elftab *t, uint32_t name, char *buf,
-		    size_t len);
+		     size_t len);
 
 #endif

@@ -68,21 +68,21 @@ void cprof__pb_bytes(cprof__buf *b, unsigned field, const void *p, size_t n)
 
 /* Packed varints: one reservation, then plain stores (the encoder's
  * hottest loop: a big profile is mostly sample location ids). */
-#define PACKED(b, field, v, n)                                              \
-	do {                                                                \
-		if (!(n))                                                   \
-			return;                                             \
-		size_t len_ = 0;                                            \
-		for (size_t i_ = 0; i_ < (n); i_++)                         \
-			len_ += varint_len((v)[i_]);                        \
-		if (!cprof__buf_reserve((b), 20 + len_))                     \
-			return;                                             \
-		unsigned char *d_ = (b)->data + (b)->len;                   \
-		d_ += put_varint(d_, ((uint64_t)(field) << 3) | 2);         \
-		d_ += put_varint(d_, len_);                                 \
-		for (size_t i_ = 0; i_ < (n); i_++)                         \
-			d_ += put_varint(d_, (v)[i_]);                      \
-		(b)->len = (size_t)(d_ - (b)->data);                        \
+#define PACKED(b, field, v, n)                                      \
+	do {                                                        \
+		if (!(n))                                           \
+			return;                                     \
+		size_t len_ = 0;                                    \
+		for (size_t i_ = 0; i_ < (n); i_++)                 \
+			len_ += varint_len((v)[i_]);                \
+		if (!cprof__buf_reserve((b), 20 + len_))            \
+			return;                                     \
+		unsigned char *d_ = (b)->data + (b)->len;           \
+		d_ += put_varint(d_, ((uint64_t)(field) << 3) | 2); \
+		d_ += put_varint(d_, len_);                         \
+		for (size_t i_ = 0; i_ < (n); i_++)                 \
+			d_ += put_varint(d_, (v)[i_]);              \
+		(b)->len = (size_t)(d_ - (b)->data);                \
 	} while (0)
 
 void cprof__pb_packed_u64(cprof__buf *b, unsigned field, const uint64_t *v, size_t n)

@@ -178,9 +178,8 @@ uint64_t cprof__profile_add_mapping(cprof__profile *p, const cprof__mapping *m)
 	return p->mapping.n;
 }
 
-uint64_t cprof__profile_add_function(cprof__profile *p, const char *name,
-				    const char *system_name, const char *filename,
-				    int64_t start_line)
+uint64_t cprof__profile_add_function(cprof__profile *p, const char *name, const char *system_name,
+				     const char *filename, int64_t start_line)
 {
 	if (!CPROF_VEC_GROW(p, p->function, 1))
 		return 0;
@@ -195,7 +194,7 @@ uint64_t cprof__profile_add_function(cprof__profile *p, const char *name,
 }
 
 uint64_t cprof__profile_add_location(cprof__profile *p, uint64_t mapping_id, uint64_t address,
-				    const cprof__line *lines, size_t nline)
+				     const cprof__line *lines, size_t nline)
 {
 	if (p->location.n >= UINT32_MAX - 1) { /* sample location ids are 32-bit */
 		p->oom = true;
@@ -260,9 +259,8 @@ bool cprof__locpool_reserve(cprof__profile *p, size_t extra, uint32_t max_id)
 }
 
 /* Append a sample whose ids are l64 or l32 (exactly one non-NULL). */
-static uint64_t add_sample(cprof__profile *p, const uint64_t *l64, const uint32_t *l32,
-			   size_t nloc, const int64_t *values, const cprof__label *labels,
-			   size_t nlabel)
+static uint64_t add_sample(cprof__profile *p, const uint64_t *l64, const uint32_t *l32, size_t nloc,
+			   const int64_t *values, const cprof__label *labels, size_t nlabel)
 {
 	size_t nv = p->sample_type.n;
 	uint32_t max = 0;
@@ -282,7 +280,8 @@ static uint64_t add_sample(cprof__profile *p, const uint64_t *l64, const uint32_
 		.value_off = p->value_pool.n,
 	};
 	for (size_t i = 0; i < nloc; i++)
-		cprof__locpool_set(&p->loc_pool, p->loc_pool.n + i, l32 ? l32[i] : (uint32_t)l64[i]);
+		cprof__locpool_set(&p->loc_pool, p->loc_pool.n + i,
+				   l32 ? l32[i] : (uint32_t)l64[i]);
 	if (nv)
 		memcpy(p->value_pool.v + p->value_pool.n, values, nv * sizeof(*values));
 	if (nlabel)
@@ -295,8 +294,7 @@ static uint64_t add_sample(cprof__profile *p, const uint64_t *l64, const uint32_
 }
 
 uint64_t cprof__profile_add_sample(cprof__profile *p, const uint64_t *locs, size_t nloc,
-				  const int64_t *values, const cprof__label *labels,
-				  size_t nlabel)
+				   const int64_t *values, const cprof__label *labels, size_t nlabel)
 {
 	for (size_t i = 0; i < nloc; i++)
 		if (locs[i] > UINT32_MAX) {
@@ -329,10 +327,10 @@ typedef struct sink {
 	void *ctx;
 } sink;
 
-#define DRAIN(s, b)                                                       \
-	do {                                                              \
+#define DRAIN(s, b)                                                         \
+	do {                                                                \
 		if ((s) && (b)->len >= (s)->chunk && !cprof__buf_failed(b)) \
-			(s)->drain((s)->ctx, (b));                        \
+			(s)->drain((s)->ctx, (b));                          \
 	} while (0)
 
 static int encode(const cprof__profile *p, cprof__buf *b, sink *sk)
@@ -346,9 +344,11 @@ static int encode(const cprof__profile *p, cprof__buf *b, sink *sk)
 		const cprof__sample *s = &p->sample.v[i];
 		size_t m = cprof__pb_begin(b, 2);
 		if (s->nloc && p->loc_pool.wide)
-			cprof__pb_packed_u32(b, 1, (const uint32_t *)p->loc_pool.v + s->loc_off, s->nloc);
+			cprof__pb_packed_u32(b, 1, (const uint32_t *)p->loc_pool.v + s->loc_off,
+					     s->nloc);
 		else if (s->nloc)
-			cprof__pb_packed_u16(b, 1, (const uint16_t *)p->loc_pool.v + s->loc_off, s->nloc);
+			cprof__pb_packed_u16(b, 1, (const uint16_t *)p->loc_pool.v + s->loc_off,
+					     s->nloc);
 		cprof__pb_packed_i64(b, 2, cprof__sample_values(p, s), p->sample_type.n);
 		const cprof__label *l = cprof__sample_labels(p, s);
 		for (uint32_t j = 0; j < s->nlabel; j++) {
@@ -548,4 +548,3 @@ int cprof__profile_write_fd(const cprof__profile *p, int fd)
 	free(g);
 	return rc;
 }
-

@@ -28,7 +28,7 @@ typedef struct cprof__label {
 /* 20 bytes: offsets are 32-bit because no array of the model holds 2^32
  * elements or more (CPROF_VEC_GROW refuses). */
 typedef struct cprof__sample {
-	uint32_t loc_off;   /* into profile.loc_pool; leaf first */
+	uint32_t loc_off; /* into profile.loc_pool; leaf first */
 	uint32_t nloc;
 	uint32_t nlabel;
 	uint32_t label_off; /* into profile.label_pool */
@@ -49,7 +49,7 @@ typedef struct cprof__line {
 typedef struct cprof__location {
 	uint64_t mapping_id; /* 0: none */
 	uint64_t address;
-	size_t line_off;     /* into profile.line_pool; innermost first */
+	size_t line_off; /* into profile.line_pool; innermost first */
 	uint32_t nline;
 	bool is_folded;
 } cprof__location;
@@ -59,7 +59,11 @@ typedef struct cprof__function {
 } cprof__function;
 
 /* A growable array of T with latched failure; see CPROF_VEC_GROW(). */
-#define CPROF_VEC(T) struct { T *v; size_t n, cap; }
+#define CPROF_VEC(T)           \
+	struct {               \
+		T *v;          \
+		size_t n, cap; \
+	}
 
 /* Sample location ids (location index + 1), 16 bits each while every id
  * stored fits, 32 bits from the first one that does not (the model holds
@@ -68,16 +72,16 @@ typedef struct cprof__function {
  * cprof__sample_loc(); write with cprof__locpool_reserve() then
  * cprof__locpool_set().  Starts like a CPROF_VEC (cprof__vec_grow works). */
 typedef struct cprof__locpool {
-	void *v;          /* uint16_t[cap], or uint32_t[cap] when wide */
+	void *v; /* uint16_t[cap], or uint32_t[cap] when wide */
 	size_t n, cap;
 	bool wide;
 } cprof__locpool;
 
 typedef struct cprof__strtab {
-	const char **v;   /* NUL-terminated; v[0] == "" */
+	const char **v; /* NUL-terminated; v[0] == "" */
 	size_t *len;
 	size_t n, cap;
-	uint32_t *hash;   /* open addressing over indices+1; 0 = empty */
+	uint32_t *hash; /* open addressing over indices+1; 0 = empty */
 	size_t hcap;
 } cprof__strtab;
 
@@ -129,16 +133,15 @@ void cprof__profile_heap_types(cprof__profile *p, int64_t period);
 
 /* Add entities; each returns the new id (index + 1), 0 on OOM. */
 uint64_t cprof__profile_add_mapping(cprof__profile *p, const cprof__mapping *m);
-uint64_t cprof__profile_add_function(cprof__profile *p, const char *name,
-				    const char *system_name, const char *filename,
-				    int64_t start_line);
+uint64_t cprof__profile_add_function(cprof__profile *p, const char *name, const char *system_name,
+				     const char *filename, int64_t start_line);
 uint64_t cprof__profile_add_location(cprof__profile *p, uint64_t mapping_id, uint64_t address,
-				    const cprof__line *lines, size_t nline);
+				     const cprof__line *lines, size_t nline);
 /* values: nsample_type entries.  Location ids must be below 2^32 (ids of
  * locations of this profile always are); a larger one fails as OOM does. */
 uint64_t cprof__profile_add_sample(cprof__profile *p, const uint64_t *locs, size_t nloc,
-				  const int64_t *values, const cprof__label *labels,
-				  size_t nlabel);
+				   const int64_t *values, const cprof__label *labels,
+				   size_t nlabel);
 
 static inline uint32_t cprof__locpool_get(const cprof__locpool *lp, size_t i)
 {
@@ -158,7 +161,8 @@ static inline void cprof__locpool_set(cprof__locpool *lp, size_t i, uint32_t id)
 bool cprof__locpool_reserve(cprof__profile *p, size_t extra, uint32_t max_id);
 
 /* Location id i (< s->nloc) of a sample; ids are leaf first. */
-static inline uint32_t cprof__sample_loc(const cprof__profile *p, const cprof__sample *s, uint32_t i)
+static inline uint32_t cprof__sample_loc(const cprof__profile *p, const cprof__sample *s,
+					 uint32_t i)
 {
 	return cprof__locpool_get(&p->loc_pool, (size_t)s->loc_off + i);
 }
@@ -172,11 +176,13 @@ static inline const int64_t *cprof__sample_values(const cprof__profile *p, const
 {
 	return p->value_pool.v ? p->value_pool.v + s->value_off : NULL;
 }
-static inline const cprof__label *cprof__sample_labels(const cprof__profile *p, const cprof__sample *s)
+static inline const cprof__label *cprof__sample_labels(const cprof__profile *p,
+						       const cprof__sample *s)
 {
 	return p->label_pool.v ? p->label_pool.v + s->label_off : NULL;
 }
-static inline const cprof__line *cprof__location_lines(const cprof__profile *p, const cprof__location *l)
+static inline const cprof__line *cprof__location_lines(const cprof__profile *p,
+						       const cprof__location *l)
 {
 	return p->line_pool.v ? p->line_pool.v + l->line_off : NULL;
 }

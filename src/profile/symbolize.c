@@ -76,8 +76,8 @@
 #define gelf_getphdr (*cprof__dw.gelf_getphdr)
 #define gelf_getshdr (*cprof__dw.gelf_getshdr)
 
-#define MAX_FRAMES 64   /* inline frames kept per address (innermost first) */
-#define MAX_NEST 96     /* DIE nesting depth walked (corrupt DWARF guard) */
+#define MAX_FRAMES 64    /* inline frames kept per address (innermost first) */
+#define MAX_NEST 96      /* DIE nesting depth walked (corrupt DWARF guard) */
 #define MAX_BUILD_ID 128 /* hex digits */
 
 /* ---- a pointer-keyed open-addressing map ------------------------------ */
@@ -189,7 +189,7 @@ struct subtree {
  * dwfl_module_addrinfo scans the whole table on every call. */
 struct sym {
 	uint64_t lo, size;
-	const char *name; /* stable: in the ELF's mapped string table, or owned
+	const char *name;  /* stable: in the ELF's mapped string table, or owned
 			   * (symfile.names); NULL: not read yet (elfread) */
 	uint32_t name_off; /* elfread: offset in the string table */
 	int rank;          /* binding preference among aliases */
@@ -238,14 +238,14 @@ struct cprof__symbolizer {
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
 	struct ptrmap demangled;
 	bool lean;
-	bool transient;  /* close each binary once its locations are done */
+	bool transient; /* close each binary once its locations are done */
 	/* Transient mode: the profile and the locations (indices) of the
 	 * binary being resolved, so that elfread keeps only the symbols they
 	 * can resolve to (load_syms_elf). */
 	const cprof__profile *batch_p;
 	const size_t *batch_loc;
 	size_t batch_n;
-	int dw;          /* libdw: 0 not tried yet, 1 loaded (close it when
+	int dw; /* libdw: 0 not tried yet, 1 loaded (close it when
 			  * freed), -1 not loadable (dwerr says why) */
 	char dwerr[160];
 };
@@ -462,8 +462,8 @@ static int open_debug(const char *path, const unsigned char *want, int n, char *
  * id), then .gnu_debuglink next to the file, in .debug/ and under
  * /usr/lib/debug, and a dwz file by its .gnu_debugaltlink path.
  */
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			  const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
 	(void)userdata;
@@ -521,9 +521,9 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
 }
 
 /* dwfl_offline_section_address, called through cprof__dw. */
-static int section_address(Dwfl_Module *mod, void **userdata, const char *modname,
-			   Dwarf_Addr base, const char *secname, GElf_Word shndx,
-			   const GElf_Shdr *shdr, Dwarf_Addr *addr)
+static int section_address(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+			   const char *secname, GElf_Word shndx, const GElf_Shdr *shdr,
+			   Dwarf_Addr *addr)
 {
 	return dwfl_offline_section_address(mod, userdata, modname, base, secname, shndx, shdr,
 					    addr);
@@ -770,7 +770,7 @@ static int try_open_fd(struct symfile *f, const char *path, int fd)
 		GElf_Phdr ph;
 		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
 			seg[nseg++] = (seg_t){ph.p_offset, ph.p_filesz, ph.p_vaddr, ph.p_memsz,
-						   (ph.p_flags & PF_X) != 0};
+					      (ph.p_flags & PF_X) != 0};
 	}
 	if (nseg == 0) {
 		free(seg);
@@ -890,7 +890,8 @@ static void find_file(cprof__symbolizer *s, struct symfile *f, uint64_t start)
 			rc = try_openf(f, "/usr/lib/debug/.build-id/%.2s/%s.debug", bid, bid + 2);
 	}
 	if (rc <= 0 && !f->why)
-		set_why(&f->why, "file not found%s", s->ndirs ? " (searched the binary path too)" : "");
+		set_why(&f->why, "file not found%s",
+			s->ndirs ? " (searched the binary path too)" : "");
 }
 
 static struct symfile *get_file(cprof__symbolizer *s, const char *file, const char *build_id,
@@ -1029,11 +1030,8 @@ static bool index_visit(void *ctx, Dwarf_Die *c, int arg, int depth, bool *down,
 	case DW_TAG_class_type:
 	case DW_TAG_structure_type:
 	case DW_TAG_union_type:
-	case DW_TAG_module:
-		*down = true;
-		break;
-	default:
-		break;
+	case DW_TAG_module: *down = true; break;
+	default: break;
 	}
 	return true;
 }
@@ -1100,7 +1098,8 @@ static Dwarf_Die *cu_fallback(struct symfile *f, uint64_t va, Dwarf_Addr *bias)
 			ptrdiff_t r = 0;
 			int guard = 0;
 			if (dwarf_offdie(dw, off + hsize, &cu))
-				while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0 && guard++ < 65536)
+				while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0 &&
+				       guard++ < 65536)
 					if (!index_add(&ci, &cap, lo, hi, &cu))
 						break;
 			off = next;
@@ -1162,8 +1161,7 @@ static bool subtree_visit(void *ctx, Dwarf_Die *c, int pidx, int depth, bool *do
 		*down_arg = idx;
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	return true;
 }
@@ -1249,7 +1247,9 @@ static void die_names(cprof__symbolizer *s, Dwarf_Die *die, struct frame *fr)
 		/* C functions with an asm label (glibc's __GI_ aliases) have a
 		 * linkage name too: show the source name for those. */
 		fr->sys = link;
-		fr->name = link[0] == '_' && link[1] == 'Z' ? demangled(s, link) : name ? name : link;
+		fr->name = link[0] == '_' && link[1] == 'Z' ? demangled(s, link)
+			   : name                           ? name
+							    : link;
 	} else {
 		fr->sys = fr->name = name;
 	}
@@ -1540,7 +1540,8 @@ static void load_syms(struct symfile *f)
 		GElf_Sym sym;
 		GElf_Addr addr;
 		GElf_Word shndx;
-		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		const char *name =
+			dwfl_module_getsym_info(f->mod, i, &sym, &addr, &shndx, NULL, NULL);
 		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
 		if (!name || !name[0] || shndx == SHN_UNDEF ||
 		    (type != STT_FUNC && type != STT_GNU_IFUNC))
@@ -1556,7 +1557,8 @@ static void load_syms(struct symfile *f)
 	f->vernames = nver ? calloc(nver, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < m && f->vernames; i++) {
 		const char *at = strchr(v[i].name, '@');
-		char *plain = at && at > v[i].name ? strndup(v[i].name, (size_t)(at - v[i].name)) : NULL;
+		char *plain =
+			at && at > v[i].name ? strndup(v[i].name, (size_t)(at - v[i].name)) : NULL;
 		if (plain)
 			v[i].name = f->vernames[f->nvernames++] = plain;
 	}
@@ -1599,7 +1601,8 @@ static void symbol_name(cprof__symbolizer *s, struct symfile *f, uint64_t va, st
 
 /* Resolve one ELF address into frames, innermost first.  Returns the count;
  * *dwarf tells whether DWARF described the address. */
-static int resolve(cprof__symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr, bool *dwarf)
+static int resolve(cprof__symbolizer *s, struct symfile *f, uint64_t va, struct frame *fr,
+		   bool *dwarf)
 {
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = NULL;
@@ -1728,7 +1731,8 @@ static bool fnset_insert(struct fnset *fs, const cprof__profile *p, uint64_t id)
 	return true;
 }
 
-static uint64_t fnset_find(const struct fnset *fs, const cprof__profile *p, const cprof__function *fn)
+static uint64_t fnset_find(const struct fnset *fs, const cprof__profile *p,
+			   const cprof__function *fn)
 {
 	if (!fs->cap)
 		return 0;
@@ -1802,7 +1806,8 @@ static bool symbolize_location(struct run *r, struct symfile *f, cprof__mapping 
 	cprof__line lines[MAX_FRAMES];
 	bool any_file = false, any_line = false;
 	for (int i = 0; i < n; i++) {
-		lines[i] = (cprof__line){.function_id = add_function(r, &fr[i]), .line = fr[i].line};
+		lines[i] =
+			(cprof__line){.function_id = add_function(r, &fr[i]), .line = fr[i].line};
 		if (!lines[i].function_id)
 			return false;
 		any_file |= fr[i].file && fr[i].file[0];
@@ -1832,7 +1837,8 @@ static void note(cprof__buf *notes, const cprof__profile *p, const cprof__mappin
 			 cprof__profile_string(p, m->file), bid[0] ? " (build id " : "", bid,
 			 bid[0] ? ")" : "", f && f->why ? f->why : "out of memory");
 	if (n > 0)
-		cprof__buf_append(notes, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		cprof__buf_append(notes, line,
+				  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 /* Symbolise location i (index into p->location.v).  false: it stays
@@ -1895,7 +1901,8 @@ static bool by_binary(struct run *r, struct mapstate *ms, cprof__buf *notes, int
 		const cprof__mapping *a = &p->mapping.v[k];
 		grp[k] = k;
 		for (size_t j = 0; j < k; j++)
-			if (p->mapping.v[j].file == a->file && p->mapping.v[j].build_id == a->build_id) {
+			if (p->mapping.v[j].file == a->file &&
+			    p->mapping.v[j].build_id == a->build_id) {
 				grp[k] = j;
 				break;
 			}

@@ -24,8 +24,8 @@ typedef struct rd {
 /* A protobuf field as read by next_field. */
 typedef struct field {
 	unsigned num, wt;
-	uint64_t u;        /* wire types 0, 1, 5 */
-	rd sub;            /* wire type 2 */
+	uint64_t u; /* wire types 0, 1, 5 */
+	rd sub;     /* wire type 2 */
 } field;
 
 static inline bool get_varint(rd *r, uint64_t *v)
@@ -89,8 +89,7 @@ static const char *next_field(rd *r, field *f)
 		       (uint64_t)r->p[3] << 24;
 		r->p += 4;
 		return NULL;
-	default:
-		return "unknown wire type";
+	default: return "unknown wire type";
 	}
 }
 
@@ -108,17 +107,17 @@ typedef struct idvec {
 #define BIG ((uint32_t)1 << 31)
 
 typedef struct bigid {
-	idvec ids;         /* index -> file id */
-	uint32_t *slot;    /* hash of file id -> index + 1; 0 = empty */
+	idvec ids;      /* index -> file id */
+	uint32_t *slot; /* hash of file id -> index + 1; 0 = empty */
 	size_t mask;
 } bigid;
 
 typedef struct cprof__dec {
 	cprof__profile *p;
-	const char *werr;      /* wire-level error (pprof falls back to legacy) */
+	const char *werr;            /* wire-level error (pprof falls back to legacy) */
 	idvec map_id, loc_id, fn_id; /* file ids, parallel to the entity arrays */
-	bigid big;             /* sample location ids >= BIG */
-	size_t nstrings;       /* strings seen in the file */
+	bigid big;                   /* sample location ids >= BIG */
+	size_t nstrings;             /* strings seen in the file */
 	bool concat;
 } dec;
 
@@ -235,8 +234,7 @@ static inline bool push_locid(dec *d, uint64_t x)
 		v = (uint32_t)x;
 	else if (!big_intern(d, x, &v))
 		return false;
-	if (CPROF_UNLIKELY(v > UINT16_MAX && !lp->wide) &&
-	    !cprof__locpool_reserve(d->p, 0, v))
+	if (CPROF_UNLIKELY(v > UINT16_MAX && !lp->wide) && !cprof__locpool_reserve(d->p, 0, v))
 		return false;
 	cprof__locpool_set(lp, lp->n++, v);
 	return true;
@@ -342,8 +340,7 @@ static bool dec_sample(dec *d, rd r)
 			p->label_pool.v[p->label_pool.n++] = l;
 			break;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (p->loc_pool.n - loc0 > UINT32_MAX || p->label_pool.n - lab0 > UINT32_MAX)
@@ -361,10 +358,15 @@ static bool dec_mapping(dec *d, rd r)
 	if (!varints(d, r, v, 10))
 		return false;
 	cprof__mapping m = {
-		.start = v[2], .limit = v[3], .offset = v[4],
-		.file = (int64_t)v[5], .build_id = (int64_t)v[6],
-		.has_functions = v[7] != 0, .has_filenames = v[8] != 0,
-		.has_line_numbers = v[9] != 0, .has_inline_frames = v[10] != 0,
+		.start = v[2],
+		.limit = v[3],
+		.offset = v[4],
+		.file = (int64_t)v[5],
+		.build_id = (int64_t)v[6],
+		.has_functions = v[7] != 0,
+		.has_filenames = v[8] != 0,
+		.has_line_numbers = v[9] != 0,
+		.has_inline_frames = v[10] != 0,
 	};
 	if (!CPROF_VEC_GROW(p, p->mapping, 1) || !idvec_push(d, &d->map_id, v[1]))
 		return false;
@@ -487,7 +489,12 @@ static bool dec_field(dec *d, const field *fp)
 		}
 		p->time_nanos = (int64_t)f.u;
 		break;
-	case 7: case 8: case 10: case 12: case 14: case 15: {
+	case 7:
+	case 8:
+	case 10:
+	case 12:
+	case 14:
+	case 15: {
 		if (!WANT(d, &f, 0))
 			return false;
 		int64_t v = (int64_t)f.u;
@@ -509,8 +516,7 @@ static bool dec_field(dec *d, const field *fp)
 		if (!push_varints(d, &f, &p->comment))
 			return false;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return !p->oom;
 }
@@ -536,9 +542,9 @@ static bool dec_profile(dec *d, rd r)
 typedef struct idmap {
 	size_t n;
 	bool identity;
-	uint32_t *dense;   /* [id] -> index + 1, size dn */
+	uint32_t *dense; /* [id] -> index + 1, size dn */
 	size_t dn;
-	uint64_t *hkey;    /* hash: keys, 0 = empty */
+	uint64_t *hkey; /* hash: keys, 0 = empty */
 	uint32_t *hval;
 	size_t hmask;
 } idmap;
@@ -578,7 +584,8 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 	for (size_t i = 0; i < ids->n; i++) {
 		uint64_t id = ids->v[i];
 		if (id == 0)
-			return cprof__errf(err, errlen, "malformed profile: found %s with reserved id 0", what);
+			return cprof__errf(err, errlen,
+					   "malformed profile: found %s with reserved id 0", what);
 		identity &= id == i + 1;
 		if (id > max)
 			max = id;
@@ -595,8 +602,10 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 		for (size_t i = 0; i < ids->n; i++) {
 			uint64_t id = ids->v[i];
 			if (m->dense[id])
-				return cprof__errf(err, errlen, "malformed profile: multiple %ss with id %" PRIu64,
-					    what, id);
+				return cprof__errf(
+					err, errlen,
+					"malformed profile: multiple %ss with id %" PRIu64, what,
+					id);
 			m->dense[id] = (uint32_t)(i + 1);
 		}
 		return 0;
@@ -614,8 +623,10 @@ static int idmap_build(idmap *m, const idvec *ids, const char *what, char *err, 
 		size_t j = cprof__mix64(id) & m->hmask;
 		for (; m->hkey[j]; j = (j + 1) & m->hmask)
 			if (m->hkey[j] == id)
-				return cprof__errf(err, errlen,
-					    "malformed profile: multiple %ss with id %" PRIu64, what, id);
+				return cprof__errf(
+					err, errlen,
+					"malformed profile: multiple %ss with id %" PRIu64, what,
+					id);
 		m->hkey[j] = id;
 		m->hval[j] = (uint32_t)(i + 1);
 	}
@@ -671,8 +682,10 @@ static int renumber(dec *d, char *err, size_t errlen)
 		size_t end = i + 1 < p->sample.n ? p->sample.v[i + 1].value_off : p->value_pool.n;
 		size_t nv = end - p->sample.v[i].value_off;
 		if (nv != ntype)
-			return cprof__errf(err, errlen, "malformed profile: sample %zu has %zu values, %zu sample types",
-				    i, nv, ntype);
+			return cprof__errf(
+				err, errlen,
+				"malformed profile: sample %zu has %zu values, %zu sample types", i,
+				nv, ntype);
 	}
 
 	idmap mm, lm, fm;
@@ -693,8 +706,10 @@ static int renumber(dec *d, char *err, size_t errlen)
 		if (l->mapping_id) {
 			uint64_t m = idmap_get(&mm, l->mapping_id);
 			if (!m) {
-				rc = cprof__errf(err, errlen, "malformed profile: location %" PRIu64
-					  " references unknown mapping %" PRIu64, fid, l->mapping_id);
+				rc = cprof__errf(err, errlen,
+						 "malformed profile: location %" PRIu64
+						 " references unknown mapping %" PRIu64,
+						 fid, l->mapping_id);
 				break;
 			}
 			l->mapping_id = m;
@@ -704,10 +719,14 @@ static int renumber(dec *d, char *err, size_t errlen)
 			uint64_t f = idmap_get(&fm, ln[j].function_id);
 			if (!f) {
 				rc = ln[j].function_id == 0
-					? cprof__errf(err, errlen, "malformed profile: location %" PRIu64
-					       " has a line without a function", fid)
-					: cprof__errf(err, errlen, "malformed profile: location %" PRIu64
-					       " references unknown function %" PRIu64, fid, ln[j].function_id);
+					     ? cprof__errf(err, errlen,
+							   "malformed profile: location %" PRIu64
+							   " has a line without a function",
+							   fid)
+					     : cprof__errf(err, errlen,
+							   "malformed profile: location %" PRIu64
+							   " references unknown function %" PRIu64,
+							   fid, ln[j].function_id);
 				break;
 			}
 			ln[j].function_id = f;
@@ -736,7 +755,8 @@ static int renumber(dec *d, char *err, size_t errlen)
 			/* The pool now holds any index + 1: small file ids
 			 * may map to ids above 2^16. */
 			for (; k < n; k++) {
-				uint64_t x = idmap_get(&lm, big_file_id(d, cprof__locpool_get(v, k)));
+				uint64_t x =
+					idmap_get(&lm, big_file_id(d, cprof__locpool_get(v, k)));
 				if (CPROF_UNLIKELY(!x))
 					break;
 				cprof__locpool_set(v, k, (uint32_t)x); /* <= location.n < BIG */
@@ -756,9 +776,13 @@ static int renumber(dec *d, char *err, size_t errlen)
 					hi = mid;
 			}
 			uint32_t x = cprof__locpool_get(v, k);
-			rc = x == 0 ? cprof__errf(err, errlen, "malformed profile: sample %zu has location id 0", lo)
-				    : cprof__errf(err, errlen, "malformed profile: sample %zu references unknown location %" PRIu64,
-					   lo, big_file_id(d, x));
+			rc = x == 0 ? cprof__errf(err, errlen,
+						  "malformed profile: sample %zu has location id 0",
+						  lo)
+				    : cprof__errf(
+					      err, errlen,
+					      "malformed profile: sample %zu references unknown location %" PRIu64,
+					      lo, big_file_id(d, x));
 		}
 	}
 	idmap_free(&mm);
@@ -794,9 +818,11 @@ static int dec_finish(dec *d, bool ok, char *err, size_t errlen)
 		if (p->oom)
 			rc = cprof__errf(err, errlen, "out of memory");
 		else if (d->concat)
-			rc = cprof__errf(err, errlen, "parsing profile: concatenated profiles detected");
+			rc = cprof__errf(err, errlen,
+					 "parsing profile: concatenated profiles detected");
 		else
-			rc = 1, cprof__errf(err, errlen, "%s", d->werr ? d->werr : "malformed profile format");
+			rc = 1, cprof__errf(err, errlen, "%s",
+					    d->werr ? d->werr : "malformed profile format");
 	} else if (d->nstrings == 0) {
 		rc = 1;
 		cprof__errf(err, errlen, "malformed profile format (no string table)");
@@ -849,8 +875,9 @@ int cprof__gunzip(const void *in, size_t n, cprof__buf *out, size_t max, char *e
 		}
 		if (out->len == out->cap) {
 			if (out->len >= max) {
-				cprof__errf(err, errlen, "decompressing profile: larger than %zu MiB",
-				     max >> 20);
+				cprof__errf(err, errlen,
+					    "decompressing profile: larger than %zu MiB",
+					    max >> 20);
 				break;
 			}
 			size_t extra = out->cap < max - out->len ? out->cap : max - out->len;
@@ -877,10 +904,11 @@ int cprof__gunzip(const void *in, size_t n, cprof__buf *out, size_t max, char *e
 			/* Go's gzip reader continues with the next member; anything
 			 * else after a member is an error. */
 			const uint8_t *nx = z.next_in;
-			if (!(z.avail_in >= 2 ? nx[0] == 0x1f && nx[1] == 0x8b
-					      : z.avail_in == 1 ? nx[0] == 0x1f && left && src[0] == 0x8b
-								: left >= 2 && src[0] == 0x1f && src[1] == 0x8b)) {
-				cprof__errf(err, errlen, "decompressing profile: gzip: invalid header");
+			if (!(z.avail_in >= 2   ? nx[0] == 0x1f && nx[1] == 0x8b
+			      : z.avail_in == 1 ? nx[0] == 0x1f && left && src[0] == 0x8b
+						: left >= 2 && src[0] == 0x1f && src[1] == 0x8b)) {
+				cprof__errf(err, errlen,
+					    "decompressing profile: gzip: invalid header");
 				break;
 			}
 			if (inflateReset(&z) != Z_OK) {
@@ -898,7 +926,9 @@ int cprof__gunzip(const void *in, size_t n, cprof__buf *out, size_t max, char *e
 		if (zr == Z_BUF_ERROR)
 			continue;
 		cprof__errf(err, errlen, "decompressing profile: %s",
-		     zr == Z_MEM_ERROR ? "out of memory" : z.msg ? z.msg : "corrupt gzip data");
+			    zr == Z_MEM_ERROR ? "out of memory"
+			    : z.msg           ? z.msg
+					      : "corrupt gzip data");
 		break;
 	}
 	inflateEnd(&z);
@@ -939,9 +969,10 @@ int cprof__profile_decode(cprof__profile *p, const void *data, size_t n, char *e
 			if (rc > 0) {
 				cprof__profile_free(p);
 				cprof__profile_init(p);
-				rc = cprof__errf(err, errlen,
-					  "parsing profile: unrecognized profile format (as profile.proto: %s)",
-					  perr);
+				rc = cprof__errf(
+					err, errlen,
+					"parsing profile: unrecognized profile format (as profile.proto: %s)",
+					perr);
 			}
 		}
 	}

@@ -25,15 +25,14 @@ struct cprof__deflate {
 
 /* ---- tables (3.2.5) ------------------------------------------------------- */
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,
-				      15, 17, 19, 23, 27, 31, 35, 43, 51,  59,
+static const uint16_t len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+				      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
 				      67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
 				      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,    2,    3,    4,    5,    7,     9,     13,
-				       17,   25,   33,   49,   65,   97,    129,   193,
-				       257,  385,  513,  769,  1025, 1537,  2049,  3073,
-				       4097, 6145, 8193, 12289, 16385, 24577};
+static const uint16_t dist_base[30] = {
+	1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+	193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
 				       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 static const uint8_t clen_order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
@@ -327,7 +326,7 @@ void cprof__deflate_free(cprof__deflate *d)
 }
 
 int cprof__deflate_chunk(cprof__deflate *d, const unsigned char *in, size_t dict, size_t n,
-			bool last, cprof__buf *out)
+			 bool last, cprof__buf *out)
 {
 	if (dict > WINDOW) {
 		in += dict - WINDOW;
@@ -349,17 +348,20 @@ int cprof__deflate_chunk(cprof__deflate *d, const unsigned char *in, size_t dict
 				uint32_t h = hash4(v);
 				size_t cand = d->head[h];
 				d->head[h] = (uint32_t)(i + 1);
-				if (cand && i - (cand - 1) <= WINDOW && load32(in + cand - 1) == v) {
+				if (cand && i - (cand - 1) <= WINDOW &&
+				    load32(in + cand - 1) == v) {
 					const unsigned char *a = in + i, *b = in + cand - 1;
 					size_t max = n - i > MAX_MATCH ? MAX_MATCH : n - i, len = 4;
 					while (len < max && a[len] == b[len])
 						len++;
-					d->tok[nt++] = ((token)(i - (cand - 1)) << 8) | (token)(len - 3);
+					d->tok[nt++] =
+						((token)(i - (cand - 1)) << 8) | (token)(len - 3);
 					/* Index the match's last positions too: cheap, and
 					 * the next stack often repeats from there. */
 					for (size_t k = len > 33 ? len - 32 : 1; k < len; k++)
 						if (i + k + 4 <= n)
-							d->head[hash4(load32(in + i + k))] = (uint32_t)(i + k + 1);
+							d->head[hash4(load32(in + i + k))] =
+								(uint32_t)(i + k + 1);
 					i += len;
 					continue;
 				}

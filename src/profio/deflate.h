@@ -28,6 +28,6 @@ void cprof__deflate_free(cprof__deflate *d);
  * (out of memory or its cap: its only failure, so no message).
  */
 int cprof__deflate_chunk(cprof__deflate *d, const unsigned char *in, size_t dict, size_t n,
-			bool last, cprof__buf *out);
+			 bool last, cprof__buf *out);
 
 #endif

@@ -17,11 +17,11 @@
 #define GZ_DICT ((size_t)32 << 10)   /* deflate's window */
 
 typedef struct gzjob {
-	cprof__buf in, out;  /* in: dict bytes, then the chunk */
+	cprof__buf in, out; /* in: dict bytes, then the chunk */
 	size_t dict;        /* leading bytes of in that are only the dictionary */
 	uLong crc;
 	bool last;
-	int state;          /* FREE, QUEUED, RUNNING, DONE */
+	int state; /* FREE, QUEUED, RUNNING, DONE */
 	int rc;
 } gzjob;
 
@@ -51,7 +51,9 @@ static int deflate_job(cprof__deflate *d, gzjob *j)
 	size_t n = j->in.len - j->dict;
 	j->crc = crc32(0L, j->in.data + j->dict, (uInt)n); /* n < 4 GiB: gz_submit */
 	j->out.len = 0;
-	return cprof__deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out) < 0 ? -ENOMEM : 0;
+	return cprof__deflate_chunk(d, j->in.data, j->dict, j->in.len, j->last, &j->out) < 0
+		       ? -ENOMEM
+		       : 0;
 }
 
 static void *gz_worker(void *arg)

@@ -22,11 +22,11 @@ enum { UNRECOGNIZED = 1 };
 /* ---- raw samples ----------------------------------------------------------- */
 
 typedef struct rsample {
-	size_t off;       /* into addrs */
+	size_t off; /* into addrs */
 	size_t n;
 	int64_t v[4];
 	int64_t blocksize;
-	bool has_bytes;   /* numeric label "bytes" = blocksize */
+	bool has_bytes; /* numeric label "bytes" = blocksize */
 } rsample;
 
 typedef struct rmap {
@@ -371,11 +371,13 @@ static void massage(raw *r)
 	for (size_t i = 0; i < n; i++) {
 		if (k > 0) {
 			rmap *a = &m[k - 1], *b = &m[i];
-			bool adj = !(a->file && b->file && strcmp(mstr(r, a->file), mstr(r, b->file))) &&
+			bool adj = !(a->file && b->file &&
+				     strcmp(mstr(r, a->file), mstr(r, b->file))) &&
 				   !(a->build_id && b->build_id &&
 				     strcmp(mstr(r, a->build_id), mstr(r, b->build_id))) &&
 				   a->limit == b->start &&
-				   !(a->offset && b->offset && a->offset + (a->limit - a->start) != b->offset);
+				   !(a->offset && b->offset &&
+				     a->offset + (a->limit - a->start) != b->offset);
 			if (adj) {
 				a->limit = b->limit;
 				if (b->file)
@@ -472,7 +474,8 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 				if (a != 0 && am.v[j]) {
 					id = am.v[j];
 				} else {
-					uint64_t nid = cprof__profile_add_location(p, 0, a, NULL, 0);
+					uint64_t nid =
+						cprof__profile_add_location(p, 0, a, NULL, 0);
 					if (!nid || nid > UINT32_MAX) {
 						rc = cprof__errf(err, errlen, "out of memory");
 						break;
@@ -496,7 +499,8 @@ static int finish(raw *r, text maps, char *err, size_t errlen)
 	/* pprof's remapMappingIDs. */
 	rmap *m = r->maps.v;
 	size_t nm = r->maps.n, first = 0;
-	if (nm > 1 && !strncmp(mstr(r, m[0].file), "/anon_hugepage", 14) && m[0].limit == m[1].start)
+	if (nm > 1 && !strncmp(mstr(r, m[0].file), "/anon_hugepage", 14) &&
+	    m[0].limit == m[1].start)
 		first = 1;
 	if (nm > first && m[first].start - m[first].offset == 0x400000) {
 		m[first].start = 0x400000;
@@ -635,7 +639,10 @@ static bool word(words *w, uint64_t *v)
 
 static int parse_cpu(cprof__profile *p, const uint8_t *data, size_t n, char *err, size_t errlen)
 {
-	static const struct { unsigned size; bool big; } fmts[] = {{4, false}, {4, true}, {8, false}, {8, true}};
+	static const struct {
+		unsigned size;
+		bool big;
+	} fmts[] = {{4, false}, {4, true}, {8, false}, {8, true}};
 	words w;
 	uint64_t period = 0;
 	size_t f = 0;
@@ -789,8 +796,8 @@ static int addrs_after_at(cur *c, abuf *out)
 	out->n = 0;
 	const char *s = c->p;
 	const char *e = s;
-	while (e < c->end && (*e == ' ' || *e == 'x' || (*e >= '0' && *e <= '9') ||
-			      (*e >= 'a' && *e <= 'f')))
+	while (e < c->end &&
+	       (*e == ' ' || *e == 'x' || (*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f')))
 		e++;
 	for (const char *q = s; q < e;) {
 		if (!(q + 2 < e && q[0] == '0' && q[1] == 'x' && q[2] != ' ' && q[2] != 'x')) {
@@ -831,7 +838,8 @@ static int parse_heap(cprof__profile *p, const char *data, size_t n, char *err, 
 		return UNRECOGNIZED;
 	skip_sp(&c);
 	const char *ks = c.p;
-	while (c.p < c.end && ((*c.p >= 'a' && *c.p <= 'z') || (*c.p >= '0' && *c.p <= '9') || *c.p == '_'))
+	while (c.p < c.end &&
+	       ((*c.p >= 'a' && *c.p <= 'z') || (*c.p >= '0' && *c.p <= '9') || *c.p == '_'))
 		c.p++;
 	size_t kl = (size_t)(c.p - ks);
 	int64_t rate = 0;
@@ -883,8 +891,10 @@ static int parse_heap(cprof__profile *p, const char *data, size_t n, char *err, 
 		cur s = {l, l + ln};
 		int64_t v[4];
 		if (!four(&s, v, true) || (skip_sp(&s), !lit(&s, "@"))) {
-			rc = cprof__errf(err, errlen, "parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
-				  lineno);
+			rc = cprof__errf(
+				err, errlen,
+				"parsing heap profile: line %zu: want 'N: N [N: N] @ 0x...'",
+				lineno);
 			break;
 		}
 		int64_t vals[4], blocksize = 0;
@@ -893,9 +903,11 @@ static int parse_heap(cprof__profile *p, const char *data, size_t n, char *err, 
 		for (int pair = has_alloc ? 1 : 0; pair >= 0; pair--) {
 			int64_t cnt = v[pair * 2], size = v[pair * 2 + 1];
 			if (cnt == 0 && size != 0) {
-				rc = cprof__errf(err, errlen, "parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
-					  lineno, pair ? "allocation" : "inuse", pair ? "allocation" : "inuse",
-					  (long long)size);
+				rc = cprof__errf(
+					err, errlen,
+					"parsing heap profile: line %zu: %s count was 0 but %s bytes was %lld",
+					lineno, pair ? "allocation" : "inuse",
+					pair ? "allocation" : "inuse", (long long)size);
 				break;
 			}
 			if (cnt != 0) {
@@ -911,7 +923,9 @@ static int parse_heap(cprof__profile *p, const char *data, size_t n, char *err, 
 		int ar = addrs_after_at(&s, &a);
 		if (ar < 0) {
 			rc = ar == -2 ? cprof__errf(err, errlen, "out of memory")
-				      : cprof__errf(err, errlen, "parsing heap profile: line %zu: bad address", lineno);
+				      : cprof__errf(err, errlen,
+						    "parsing heap profile: line %zu: bad address",
+						    lineno);
 			break;
 		}
 		for (size_t i = 0; i < a.n; i++)
@@ -1015,8 +1029,9 @@ static int parse_jemalloc(cprof__profile *p, const char *data, size_t n, char *e
 		}
 		continue;
 	bad:
-		rc = cprof__errf(err, errlen, "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
-			  lineno, (int)(ln > 60 ? 60 : ln), l);
+		rc = cprof__errf(err, errlen,
+				 "parsing jemalloc heap profile: line %zu: unexpected '%.*s'",
+				 lineno, (int)(ln > 60 ? 60 : ln), l);
 		break;
 	}
 	free(a.v);
@@ -1074,7 +1089,8 @@ static int parse_go_count(cprof__profile *p, const char *data, size_t n, char *e
 		a.n = 0;
 		while (ok && s.p < s.end) {
 			uint64_t x;
-			ok = lit(&s, " 0x") && s.p < s.end && hexval(*s.p) >= 0 && !(*s.p >= 'A' && *s.p <= 'F');
+			ok = lit(&s, " 0x") && s.p < s.end && hexval(*s.p) >= 0 &&
+			     !(*s.p >= 'A' && *s.p <= 'F');
 			const char *hs = s.p;
 			ok = ok && hex(&s, &x);
 			for (const char *q = hs; ok && q < s.p; q++)
@@ -1089,8 +1105,8 @@ static int parse_go_count(cprof__profile *p, const char *data, size_t n, char *e
 		if (rc)
 			break;
 		if (!ok || a.n == 0) {
-			rc = cprof__errf(err, errlen, "parsing %s profile: malformed line '%.*s'", type,
-				  (int)(ln > 60 ? 60 : ln), l);
+			rc = cprof__errf(err, errlen, "parsing %s profile: malformed line '%.*s'",
+					 type, (int)(ln > 60 ? 60 : ln), l);
 			break;
 		}
 		if (!raw_sample(&r, a.v, a.n, &cnt, 0, false)) {
@@ -1192,12 +1208,14 @@ static int parse_contention(cprof__profile *p, const char *data, size_t n, char 
 			}
 			int ar = addrs_after_at(&c, &a);
 			if (ar < 0) {
-				rc = ar == -2 ? cprof__errf(err, errlen, "out of memory") : UNRECOGNIZED;
+				rc = ar == -2 ? cprof__errf(err, errlen, "out of memory")
+					      : UNRECOGNIZED;
 				break;
 			}
 			if (period > 0) {
 				if (hz > 0)
-					cycles = (int64_t)((double)cycles * (double)period / ((double)hz / 1e9));
+					cycles = (int64_t)((double)cycles * (double)period /
+							   ((double)hz / 1e9));
 				count *= period;
 			}
 			for (size_t i = 0; i < a.n; i++)

@@ -51,8 +51,8 @@ static bool set_grow(set *t)
 /* ---- merge state ---------------------------------------------------------- */
 
 typedef struct mapinfo {
-	uint64_t id;     /* output mapping id; 0: not yet mapped */
-	int64_t offset;  /* added to addresses (other load address) */
+	uint64_t id;    /* output mapping id; 0: not yet mapped */
+	int64_t offset; /* added to addresses (other load address) */
 } mapinfo;
 
 typedef struct merger {
@@ -60,10 +60,10 @@ typedef struct merger {
 	set maps, fns, locs, samples;
 	/* Per source, by source index. */
 	const cprof__profile *src;
-	int64_t *str;      /* source string -> output string + 1; 0 unmapped */
+	int64_t *str; /* source string -> output string + 1; 0 unmapped */
 	mapinfo *map;
 	uint64_t *fn, *loc;
-	uint32_t *ltmp;    /* one sample's output location ids */
+	uint32_t *ltmp; /* one sample's output location ids */
 	size_t ltmp_cap;
 	cprof__label *labtmp;
 	size_t labtmp_cap;
@@ -83,13 +83,13 @@ static int64_t mstr(merger *m, int64_t i)
 
 /* Looks up key hash h in t with eq(m, candidate index, ctx); returns the
  * slot to fill (idx1 == 0) or the match. */
-#define SET_FIND(t, h, EQ)                                                        \
-	({                                                                        \
-		size_t j_ = (h) & (t)->mask;                                      \
-		while ((t)->s[j_].idx1 &&                                         \
+#define SET_FIND(t, h, EQ)                                                               \
+	({                                                                               \
+		size_t j_ = (h) & (t)->mask;                                             \
+		while ((t)->s[j_].idx1 &&                                                \
 		       !((t)->s[j_].hash == (uint32_t)(h) && (EQ((t)->s[j_].idx1 - 1)))) \
-			j_ = (j_ + 1) & (t)->mask;                                \
-		&(t)->s[j_];                                                      \
+			j_ = (j_ + 1) & (t)->mask;                                       \
+		&(t)->s[j_];                                                             \
 	})
 
 static bool set_reserve(merger *m, set *t)
@@ -119,7 +119,8 @@ static int64_t map_name(const cprof__mapping *mp)
 
 static uint64_t hash_mapping(const cprof__mapping *mp)
 {
-	return cprof__hash_step(cprof__hash_step(cprof__hash_step(1, map_size(mp)), mp->offset), (uint64_t)map_name(mp));
+	return cprof__hash_step(cprof__hash_step(cprof__hash_step(1, map_size(mp)), mp->offset),
+				(uint64_t)map_name(mp));
 }
 
 static bool mapping_eq(const cprof__mapping *a, const cprof__mapping *b)
@@ -129,8 +130,11 @@ static bool mapping_eq(const cprof__mapping *a, const cprof__mapping *b)
 
 static uint64_t hash_function(const cprof__function *f)
 {
-	return cprof__hash_step(cprof__hash_step(cprof__hash_step(cprof__hash_step(2, (uint64_t)f->name), (uint64_t)f->system_name),
-		       (uint64_t)f->filename), (uint64_t)f->start_line);
+	return cprof__hash_step(
+		cprof__hash_step(cprof__hash_step(cprof__hash_step(2, (uint64_t)f->name),
+						  (uint64_t)f->system_name),
+				 (uint64_t)f->filename),
+		(uint64_t)f->start_line);
 }
 
 static bool function_eq(const cprof__function *a, const cprof__function *b)
@@ -147,10 +151,13 @@ static uint64_t loc_addr(const cprof__profile *o, const cprof__location *l)
 
 static uint64_t hash_location(const cprof__profile *o, const cprof__location *l)
 {
-	uint64_t h = cprof__hash_step(cprof__hash_step(cprof__hash_step(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
+	uint64_t h = cprof__hash_step(
+		cprof__hash_step(cprof__hash_step(3, loc_addr(o, l)), l->mapping_id), l->is_folded);
 	const cprof__line *ln = l->nline ? o->line_pool.v + l->line_off : NULL;
 	for (uint32_t j = 0; j < l->nline; j++)
-		h = cprof__hash_step(cprof__hash_step(cprof__hash_step(h, ln[j].function_id), (uint64_t)ln[j].line), (uint64_t)ln[j].column);
+		h = cprof__hash_step(cprof__hash_step(cprof__hash_step(h, ln[j].function_id),
+						      (uint64_t)ln[j].line),
+				     (uint64_t)ln[j].column);
 	return h;
 }
 
@@ -172,7 +179,10 @@ static uint64_t hash_sample(const uint32_t *locs, uint32_t nloc, const cprof__la
 	if (k < nloc)
 		h = cprof__hash_step(h, locs[k]);
 	for (k = 0; k < nlabel; k++)
-		h = cprof__hash_step(cprof__hash_step(cprof__hash_step(cprof__hash_step(h, (uint64_t)l[k].key), (uint64_t)l[k].str), (uint64_t)l[k].num),
+		h = cprof__hash_step(
+			cprof__hash_step(cprof__hash_step(cprof__hash_step(h, (uint64_t)l[k].key),
+							  (uint64_t)l[k].str),
+					 (uint64_t)l[k].num),
 			(uint64_t)l[k].num_unit);
 	return cprof__hash_step(h, nloc);
 }
@@ -226,7 +236,7 @@ static uint64_t map_function(merger *m, uint64_t sid)
 	cprof__profile *o = m->out;
 	const cprof__function *sf = &m->src->function.v[i];
 	cprof__function nf = {mstr(m, sf->name), mstr(m, sf->system_name), mstr(m, sf->filename),
-			     sf->start_line};
+			      sf->start_line};
 	uint64_t h = hash_function(&nf);
 	if (!set_reserve(m, &m->fns))
 		return 0;
@@ -269,8 +279,11 @@ static uint64_t map_location(merger *m, uint64_t sid)
 			return 0;
 		o->line_pool.v[loff + j] = (cprof__line){f, sln[j].line, sln[j].column};
 	}
-	cprof__location nl = {.mapping_id = mi.id, .address = addr, .line_off = loff,
-			     .nline = sl0->nline, .is_folded = sl0->is_folded};
+	cprof__location nl = {.mapping_id = mi.id,
+			      .address = addr,
+			      .line_off = loff,
+			      .nline = sl0->nline,
+			      .is_folded = sl0->is_folded};
 	uint64_t h = hash_location(o, &nl);
 	if (!set_reserve(m, &m->locs))
 		return 0;
@@ -360,7 +373,7 @@ static bool map_sample(merger *m, const cprof__sample *ss, double scale)
 	cprof__label *nl = m->labtmp;
 	for (uint32_t k = 0; k < ss->nlabel; k++) {
 		cprof__label l = {mstr(m, lab[k].key), mstr(m, lab[k].str), lab[k].num,
-				 mstr(m, lab[k].num_unit)};
+				  mstr(m, lab[k].num_unit)};
 		uint32_t j = k;
 		for (; j > 0 && label_cmp(&nl[j - 1], &l) > 0; j--)
 			nl[j] = nl[j - 1];
@@ -483,7 +496,8 @@ static bool is_empty(const cprof__profile *p)
 
 static int64_t copy_str(cprof__profile *o, const cprof__profile *p, int64_t i)
 {
-	return i > 0 && (uint64_t)i < p->str.n ? cprof__profile_strn(o, p->str.v[i], p->str.len[i]) : 0;
+	return i > 0 && (uint64_t)i < p->str.n ? cprof__profile_strn(o, p->str.v[i], p->str.len[i])
+					       : 0;
 }
 
 static void add_comments(cprof__profile *o, const cprof__profile *p)
@@ -503,7 +517,8 @@ static void merge_headers(cprof__profile *out, const cprof__profile *s)
 {
 	if (s->time_nanos && (!out->time_nanos || s->time_nanos < out->time_nanos))
 		out->time_nanos = s->time_nanos;
-	out->duration_nanos = (int64_t)((uint64_t)out->duration_nanos + (uint64_t)s->duration_nanos);
+	out->duration_nanos =
+		(int64_t)((uint64_t)out->duration_nanos + (uint64_t)s->duration_nanos);
 	if (s->period > out->period)
 		out->period = s->period;
 	add_comments(out, s);
@@ -609,8 +624,9 @@ static int build(cprof__profile *out, const cprof__profile *first, double fscale
 	for (size_t i = 0; i < h->sample_type.n; i++) {
 		if (!CPROF_VEC_GROW(out, out->sample_type, 1))
 			break;
-		out->sample_type.v[out->sample_type.n++] = (cprof__valuetype){
-			copy_str(out, h, h->sample_type.v[i].type), copy_str(out, h, h->sample_type.v[i].unit)};
+		out->sample_type.v[out->sample_type.n++] =
+			(cprof__valuetype){copy_str(out, h, h->sample_type.v[i].type),
+					   copy_str(out, h, h->sample_type.v[i].unit)};
 	}
 	out->period_type.type = copy_str(out, h, h->period_type.type);
 	out->period_type.unit = copy_str(out, h, h->period_type.unit);
@@ -676,7 +692,7 @@ static bool all_referenced(const cprof__profile *p)
 }
 
 int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
-			size_t errlen)
+			 size_t errlen)
 {
 	const char *bad = check_refs(src);
 	if (!bad)
@@ -692,14 +708,16 @@ int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double 
 		if (!ok) {
 			char a[200], b[200];
 			if (!vt_equal(dst, &dst->period_type, src, &src->period_type))
-				return cprof__errf(err, errlen, "incompatible period types %s/%s and %s/%s",
-					    cprof__profile_string(dst, dst->period_type.type),
-					    cprof__profile_string(dst, dst->period_type.unit),
-					    cprof__profile_string(src, src->period_type.type),
-					    cprof__profile_string(src, src->period_type.unit));
+				return cprof__errf(
+					err, errlen, "incompatible period types %s/%s and %s/%s",
+					cprof__profile_string(dst, dst->period_type.type),
+					cprof__profile_string(dst, dst->period_type.unit),
+					cprof__profile_string(src, src->period_type.type),
+					cprof__profile_string(src, src->period_type.unit));
 			describe_types(dst, a, sizeof(a));
 			describe_types(src, b, sizeof(b));
-			return cprof__errf(err, errlen, "incompatible sample types %s and %s", a, b);
+			return cprof__errf(err, errlen, "incompatible sample types %s and %s", a,
+					   b);
 		}
 	}
 	if (!first && dst->sample_type.n > 0) {

@@ -37,7 +37,7 @@
  * input; after "out of memory" it must only be freed.
  */
 int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
-			size_t errlen);
+			 size_t errlen);
 
 /* The canonical, compacted form pprof computes for every profile it reads
  * (duplicate samples summed, zero samples and unused entities dropped, as a

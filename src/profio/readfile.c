@@ -77,7 +77,7 @@ typedef struct source {
 	z_stream z;
 	uint8_t *in;
 	size_t in_cap;
-	const char *err;  /* static message or zmsg; NULL */
+	const char *err; /* static message or zmsg; NULL */
 	char zmsg[128];
 } source;
 
@@ -91,19 +91,19 @@ typedef struct ahead {
 	pthread_cond_t cv;
 	uint8_t *blk[AHEAD_BLOCKS];
 	size_t len[AHEAD_BLOCKS];
-	size_t made, used;  /* blocks produced, consumed */
-	size_t off;         /* bytes of block `used` consumed */
-	bool done, stop;    /* source at its end or failed; reader gone */
+	size_t made, used; /* blocks produced, consumed */
+	size_t off;        /* bytes of block `used` consumed */
+	bool done, stop;   /* source at its end or failed; reader gone */
 } ahead;
 
 typedef struct stream {
 	source src;
-	ahead *ah;        /* NULL: the reader drives src itself */
-	cprof__buf w;      /* window: w.data[pos..w.len) not parsed yet */
+	ahead *ah;    /* NULL: the reader drives src itself */
+	cprof__buf w; /* window: w.data[pos..w.len) not parsed yet */
 	size_t pos;
-	size_t total;     /* decompressed bytes so far */
+	size_t total; /* decompressed bytes so far */
 	bool eof;
-	const char *err;  /* static message, or NULL */
+	const char *err; /* static message, or NULL */
 	char zmsg[128];
 } stream;
 
@@ -160,7 +160,8 @@ static bool source_get(source *s, uint8_t *dst, size_t room, size_t *got)
 			return false;
 		if (s->z.avail_in == 0 && s->in_eof) {
 			s->eof = true;
-		} else if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f && s->z.next_in[1] == 0x8b) {
+		} else if (s->z.avail_in >= 2 && s->z.next_in[0] == 0x1f &&
+			   s->z.next_in[1] == 0x8b) {
 			inflateReset(&s->z);
 		} else {
 			s->err = "decompressing profile: gzip: invalid header";
@@ -171,7 +172,9 @@ static bool source_get(source *s, uint8_t *dst, size_t room, size_t *got)
 		return false;
 	} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 		snprintf(s->zmsg, sizeof(s->zmsg), "decompressing profile: %s",
-			 zr == Z_MEM_ERROR ? "out of memory" : s->z.msg ? s->z.msg : "corrupt gzip data");
+			 zr == Z_MEM_ERROR ? "out of memory"
+			 : s->z.msg        ? s->z.msg
+					   : "corrupt gzip data");
 		s->err = s->zmsg;
 		return false;
 	} else if (s->z.avail_in == 0 && !s->in_eof && !source_read_in(s)) {
@@ -470,7 +473,9 @@ int cprof__profile_read_file(cprof__profile *p, const char *path, char *err, siz
 		if (b.len >= 2 && b.data[0] == 0x1f && b.data[1] == 0x8b) {
 			/* gzip inside gzip: pprof would not unwrap it either */
 			cprof__buf_free(&b);
-			return cprof__errf(err, errlen, "%s: parsing profile: unrecognized profile format", path);
+			return cprof__errf(err, errlen,
+					   "%s: parsing profile: unrecognized profile format",
+					   path);
 		}
 	}
 	rc = cprof__profile_decode(p, b.data, b.len, e, sizeof(e));

@@ -101,7 +101,8 @@ int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errle
 		for (size_t k = i; k < j; k++) {
 			size_t q = i;
 			for (; q < k; q++)
-				if (same_function(&r->nodes[sorted[q]].info, &r->nodes[sorted[k]].info))
+				if (same_function(&r->nodes[sorted[q]].info,
+						  &r->nodes[sorted[k]].info))
 					break;
 			fidx[k - i] = q < k ? fidx[q - i] : (uint32_t)nf++;
 		}
@@ -158,7 +159,8 @@ int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errle
 			fprintf(out, "cfl=");
 			cg_name(out, fl, &nfl, r, callee->info.file);
 			fprintf(out, "\ncfn=");
-			cg_name(out, fn, &nfn, r, dname[e->dst] ? dname[e->dst] : callee->info.name);
+			cg_name(out, fn, &nfn, r,
+				dname[e->dst] ? dname[e->dst] : callee->info.name);
 			cg_address(a, sizeof(a), prev, callee->info.address);
 			fprintf(out, "\ncalls=0 %s %lld\n", a, (long long)callee->info.lineno);
 			fprintf(out, "* * %lld\n", (long long)cprof__f2i(c));

@@ -24,12 +24,12 @@
 #include <unistd.h>
 
 typedef struct dsym {
-	char *name;        /* first name; aliases in aka */
+	char *name; /* first name; aliases in aka */
 	char **aka;
 	size_t naka;
 	uint64_t start, end; /* object addresses, end exclusive */
-	const char *file;  /* binary path */
-	int64_t base;      /* runtime address - object address */
+	const char *file;    /* binary path */
+	int64_t base;        /* runtime address - object address */
 	uint64_t mstart, mlimit;
 } dsym;
 
@@ -58,7 +58,8 @@ static bool elf_bias(Elf *e, const cprof__mapping *m, int64_t *bias)
 			return true;
 		}
 		if (m->offset >= ph.p_offset && m->offset < ph.p_offset + ph.p_filesz) {
-			*bias = (int64_t)(m->start - m->offset) - (int64_t)(ph.p_vaddr - ph.p_offset);
+			*bias = (int64_t)(m->start - m->offset) -
+				(int64_t)(ph.p_vaddr - ph.p_offset);
 			return true;
 		}
 	}
@@ -110,26 +111,29 @@ static int elf_symbols(const char *path, const cprof__mapping *m, const regex_t 
 			size_t cnt = sh.sh_size / sh.sh_entsize;
 			for (size_t i = 0; d && i < cnt; i++) {
 				GElf_Sym s;
-				if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-				    s.st_size == 0 || s.st_shndx == SHN_UNDEF)
+				if (!gelf_getsym(d, (int)i, &s) ||
+				    GELF_ST_TYPE(s.st_info) != STT_FUNC || s.st_size == 0 ||
+				    s.st_shndx == SHN_UNDEF)
 					continue;
 				const char *name = elf_strptr(e, sh.sh_link, s.st_name);
 				if (!name || !*name)
 					continue;
-				bool addr_match = has_address &&
-						  address - (uint64_t)bias >= s.st_value &&
-						  address - (uint64_t)bias <= s.st_value + s.st_size;
+				bool addr_match =
+					has_address && address - (uint64_t)bias >= s.st_value &&
+					address - (uint64_t)bias <= s.st_value + s.st_size;
 				if (!addr_match && regexec(rx, name, 0, NULL, 0) != 0)
 					continue;
 				/* Aliases: same range already listed. */
 				size_t k = 0;
 				for (; k < *n; k++)
-					if ((*out)[k].file == path && (*out)[k].start == s.st_value &&
+					if ((*out)[k].file == path &&
+					    (*out)[k].start == s.st_value &&
 					    (*out)[k].end == s.st_value + s.st_size)
 						break;
 				if (k < *n) {
 					dsym *ds = &(*out)[k];
-					char **a = realloc(ds->aka, (ds->naka + 1) * sizeof(char *));
+					char **a =
+						realloc(ds->aka, (ds->naka + 1) * sizeof(char *));
 					if (a) {
 						ds->aka = a;
 						ds->aka[ds->naka++] = strdup(name);
@@ -144,9 +148,15 @@ static int elf_symbols(const char *path, const cprof__mapping *m, const regex_t 
 					*out = v;
 					*cap = c;
 				}
-				(*out)[(*n)++] = (dsym){strdup(name), NULL, 0, s.st_value,
-							s.st_value + s.st_size, path, bias,
-							m->start, m->limit};
+				(*out)[(*n)++] = (dsym){strdup(name),
+							NULL,
+							0,
+							s.st_value,
+							s.st_value + s.st_size,
+							path,
+							bias,
+							m->start,
+							m->limit};
 			}
 		}
 		if (found)
@@ -217,8 +227,8 @@ static inst *objdump(const char *file, uint64_t start, uint64_t end, bool intel,
 		char *s = line;
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			s++;
-		for (char *e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t' ||
-						      e[-1] == '\n' || e[-1] == '\r');)
+		for (char *e = s + strlen(s);
+		     e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r');)
 			*--e = 0;
 		regmatch_t m[3];
 		if (regexec(&asm_re, s, 3, m, 0) == 0) {
@@ -347,7 +357,8 @@ int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 		for (size_t k = 0; k < s->naka; k++)
 			fprintf(out, "    AKA ======================== %s\n", s->aka[k]);
 		fprintf(out, "%10s %10s (flat, cum) %s of Total\n",
-			cprof__fmt_value(r, b1, sizeof(b1), flat), cprof__fmt_value(r, b2, sizeof(b2), cum),
+			cprof__fmt_value(r, b1, sizeof(b1), flat),
+			cprof__fmt_value(r, b2, sizeof(b2), cum),
 			cprof__units_pct(b3, sizeof(b3), cum, r->total));
 		const char *function = "", *file = "";
 		int line = 0;
@@ -365,14 +376,18 @@ int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 					f = cprof__wadd(f, nd->flat);
 					c = cprof__wadd(c, nd->cum);
 					if (!nfile && nd->info.file)
-						nfile = cprof__profile_string(&r->strs, nd->info.file);
+						nfile = cprof__profile_string(&r->strs,
+									      nd->info.file);
 				}
 			}
 			char base[4096] = "";
-			const char *ifile = in[k].file[0] ? cprof__path_base(in[k].file, base, sizeof(base))
-							  : (nfile ? cprof__path_base(nfile, base, sizeof(base)) : "");
+			const char *ifile =
+				in[k].file[0] ? cprof__path_base(in[k].file, base, sizeof(base))
+					      : (nfile ? cprof__path_base(nfile, base, sizeof(base))
+						       : "");
 			char loc[8192] = "";
-			if (strcmp(in[k].function, function) || strcmp(ifile, file) || in[k].line != line) {
+			if (strcmp(in[k].function, function) || strcmp(ifile, file) ||
+			    in[k].line != line) {
 				function = in[k].function;
 				line = in[k].line;
 				static char filebuf[4096];
@@ -380,24 +395,29 @@ int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 				file = filebuf;
 				size_t o = 0;
 				if (*function)
-					o += (size_t)snprintf(loc + o, sizeof(loc) - o, "%s ", function);
+					o += (size_t)snprintf(loc + o, sizeof(loc) - o, "%s ",
+							      function);
 				if (*ifile) {
-					o += (size_t)snprintf(loc + o, sizeof(loc) - o, "%s", ifile);
+					o += (size_t)snprintf(loc + o, sizeof(loc) - o, "%s",
+							      ifile);
 					if (line)
 						snprintf(loc + o, sizeof(loc) - o, ":%d", line);
 				}
 			}
 			if (!*loc)
-				fprintf(out, "%10s %10s %10llx: %s\n", value_or_dot(r, b1, sizeof(b1), f),
-					value_or_dot(r, b2, sizeof(b2), c), (unsigned long long)in[k].addr,
-					in[k].text);
+				fprintf(out, "%10s %10s %10llx: %s\n",
+					value_or_dot(r, b1, sizeof(b1), f),
+					value_or_dot(r, b2, sizeof(b2), c),
+					(unsigned long long)in[k].addr, in[k].text);
 			else if (strlen(in[k].text) < 40)
 				fprintf(out, "%10s %10s %10llx: %-40s;%s\n",
-					value_or_dot(r, b1, sizeof(b1), f), value_or_dot(r, b2, sizeof(b2), c),
+					value_or_dot(r, b1, sizeof(b1), f),
+					value_or_dot(r, b2, sizeof(b2), c),
 					(unsigned long long)in[k].addr, in[k].text, loc);
 			else
 				fprintf(out, "%74s;%s\n%10s %10s %10llx: %s\n", "", loc,
-					value_or_dot(r, b1, sizeof(b1), f), value_or_dot(r, b2, sizeof(b2), c),
+					value_or_dot(r, b1, sizeof(b1), f),
+					value_or_dot(r, b2, sizeof(b2), c),
 					(unsigned long long)in[k].addr, in[k].text);
 		}
 		for (size_t k = 0; k < ni; k++) {

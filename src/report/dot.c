@@ -176,8 +176,8 @@ static char *multiline_name(cprof__report *r, const cprof__gnode *n)
 		/* name already there */
 	} else if (i->objfile) {
 		cprof__sb_puts(&b, "[");
-		cprof__sb_puts(&b, cprof__path_base(cprof__profile_string(&r->strs, i->objfile), base,
-					     sizeof(base)));
+		cprof__sb_puts(&b, cprof__path_base(cprof__profile_string(&r->strs, i->objfile),
+						    base, sizeof(base)));
 		cprof__sb_puts(&b, "]\\n");
 	} else {
 		cprof__sb_puts(&b, "<unknown>\\n");
@@ -219,8 +219,8 @@ static int64_t tval(int64_t v, int64_t div)
 /* A tag as the nodelet code sees it (possibly a collapsed group). */
 typedef struct vtag {
 	char *name;
-	int64_t flat, cum;        /* values (divided) */
-	int64_t rflat, rcum;      /* raw, for sorting */
+	int64_t flat, cum;   /* values (divided) */
+	int64_t rflat, rcum; /* raw, for sorting */
 	int64_t value;
 	const char *unit;
 } vtag;
@@ -280,11 +280,11 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 			members++;
 			const char *u;
 			if (i != g) {
-				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit, ts[mn].unit, &u)) <
-				    ts[mn].value)
+				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit,
+								  ts[mn].unit, &u)) < ts[mn].value)
 					mn = i;
-				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit, ts[mx].unit, &u)) >
-				    ts[mx].value)
+				if (cprof__f2i(cprof__units_scale(ts[i].value, ts[i].unit,
+								  ts[mx].unit, &u)) > ts[mx].value)
 					mx = i;
 			}
 			f = cprof__wadd(f, ts[i].flat);
@@ -331,10 +331,11 @@ static void numeric_nodelets(cprof__report *r, cprof__sb *b, vtag *nts, size_t n
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		cprof__sb_printf(b,
-				"N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
-				"%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
-				source, j, t->name, source, j, w, source, source, j, w, w, w, attr);
+		cprof__sb_printf(
+			b,
+			"N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
+			"%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
+			source, j, t->name, source, j, w, source, source, j, w, w, w, attr);
 	}
 	for (size_t j = 0; j < n; j++)
 		free(nts[j].name);
@@ -360,8 +361,12 @@ static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, b
 		if (t->dropped || t->numeric)
 			continue;
 		lt[nl++] = (vtag){(char *)cprof__profile_string(&r->strs, t->name),
-				  tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat, t->cum,
-				  t->lset, NULL};
+				  tval(t->flat, t->flatdiv),
+				  tval(t->cum, t->cumdiv),
+				  t->flat,
+				  t->cum,
+				  t->lset,
+				  NULL};
 	}
 	flat_tags_sort = flat;
 	qsort(lt, nl, sizeof(*lt), vtag_cmp);
@@ -374,10 +379,11 @@ static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, b
 		if (v == 0)
 			continue;
 		cprof__fmt_value(r, w, sizeof(w), v);
-		cprof__sb_printf(&b,
-				"N%zu_%zu [label = \"%s\" id=\"N%zu_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
-				"N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
-				nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w);
+		cprof__sb_printf(
+			&b,
+			"N%zu_%zu [label = \"%s\" id=\"N%zu_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n"
+			"N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
+			nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w);
 		/* Numeric tags under this label set. */
 		size_t nn = 0;
 		for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
@@ -385,8 +391,12 @@ static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, b
 			if (t->dropped || !t->numeric || t->lset != lt[i].value)
 				continue;
 			nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
-					   tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat,
-					   t->cum, t->value, t->unit};
+					   tval(t->flat, t->flatdiv),
+					   tval(t->cum, t->cumdiv),
+					   t->flat,
+					   t->cum,
+					   t->value,
+					   t->unit};
 		}
 		if (nn) {
 			snprintf(src, sizeof(src), "N%zu_%zu", nid, i);
@@ -399,8 +409,12 @@ static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, b
 		if (t->dropped || !t->numeric || t->lset != 0)
 			continue;
 		nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
-				   tval(t->flat, t->flatdiv), tval(t->cum, t->cumdiv), t->flat, t->cum,
-				   t->value, t->unit};
+				   tval(t->flat, t->flatdiv),
+				   tval(t->cum, t->cumdiv),
+				   t->flat,
+				   t->cum,
+				   t->value,
+				   t->unit};
 	}
 	if (nn) {
 		snprintf(src, sizeof(src), "N%zu", nid);
@@ -571,7 +585,8 @@ int cprof__report_dot(cprof__report *r, FILE *out, char *err, size_t errlen)
 					fprintf(out, " weight=%d", weight);
 				if (width > 1)
 					fprintf(out, " penwidth=%d", width);
-				dot_color(col, sizeof(col), (double)wv / (double)abs64(r->total), false);
+				dot_color(col, sizeof(col), (double)wv / (double)abs64(r->total),
+					  false);
 				fprintf(out, " color=\"%s\"", col);
 			}
 			char *s = escape_dot(cprof__node_name(r, &r->nodes[e->src]));
@@ -582,8 +597,8 @@ int cprof__report_dot(cprof__report *r, FILE *out, char *err, size_t errlen)
 				goto oom;
 			}
 			const char *arrow = e->residual ? "..." : "->";
-			fprintf(out, " tooltip=\"%s %s %s (%s)\" labeltooltip=\"%s %s %s (%s)\"", s, arrow,
-				d, w, s, arrow, d, w);
+			fprintf(out, " tooltip=\"%s %s %s (%s)\" labeltooltip=\"%s %s %s (%s)\"", s,
+				arrow, d, w, s, arrow, d, w);
 			free(s);
 			free(d);
 			if (e->residual)

@@ -183,7 +183,8 @@ static int filter_by_name(cprof__report *r, namerx *focus, namerx *ignore, namer
 			for (uint32_t i = 0; i < s->nloc; i++) {
 				uint32_t id = cprof__sample_loc(p, s, i);
 				if (!(id && id <= nl && hidden[id - 1]))
-					cprof__locpool_set(&p->loc_pool, (size_t)s->loc_off + k++, id);
+					cprof__locpool_set(&p->loc_pool, (size_t)s->loc_off + k++,
+							   id);
 			}
 			s->nloc = k;
 			if (k == 0)
@@ -253,12 +254,12 @@ static int filter_show_from(cprof__report *r, namerx *x, char *err, size_t errle
 /* Tag filters (driver_focus.go compileTagFilter). */
 typedef struct tagfilter {
 	bool set;
-	char *key;          /* wantKey or NULL */
-	regex_t *rx;        /* regex form */
+	char *key;   /* wantKey or NULL */
+	regex_t *rx; /* regex form */
 	size_t nrx;
-	int range;          /* 0 none, 1 ==, 2 >=, 3 <=, 4 between */
+	int range; /* 0 none, 1 ==, 2 >=, 3 <=, 4 between */
 	double lo, hi;
-	const char *unit;   /* canonical unit of the range */
+	const char *unit; /* canonical unit of the range */
 } tagfilter;
 
 static const char *num_unit_for_key(const cprof__profile *p, int64_t key)
@@ -334,8 +335,8 @@ static bool parse_range(tagfilter *t, const char *f)
 	return true;
 }
 
-static int tag_compile(cprof__report *r, tagfilter *t, const char *name, const char *val,
-		       char *err, size_t errlen)
+static int tag_compile(cprof__report *r, tagfilter *t, const char *name, const char *val, char *err,
+		       size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	if (!val || !*val)
@@ -422,7 +423,8 @@ static bool tag_match(const cprof__profile *p, const tagfilter *t, const cprof__
 				if (l[i].str == 0)
 					continue;
 				char buf[2048];
-				snprintf(buf, sizeof(buf), "%s:%s", cprof__profile_string(p, l[i].key),
+				snprintf(buf, sizeof(buf), "%s:%s",
+					 cprof__profile_string(p, l[i].key),
 					 cprof__profile_string(p, l[i].str));
 				m = rx_search(&t->rx[k], buf);
 			}
@@ -703,11 +705,14 @@ int cprof__report_prune(cprof__report *r, char *err, size_t errlen)
 			if (fid == 0 || fid > nf)
 				continue;
 			if (fdrop[fid - 1] < 0) {
-				const char *name = cprof__profile_string(p, p->function.v[fid - 1].name);
+				const char *name =
+					cprof__profile_string(p, p->function.v[fid - 1].name);
 				bool d = false;
 				if (*name) {
-					const char *s = cprof__simplify_func(name, buf, sizeof(buf));
-					d = rx_search(&drop, s) && !(has_keep && rx_search(&keep, s));
+					const char *s =
+						cprof__simplify_func(name, buf, sizeof(buf));
+					d = rx_search(&drop, s) &&
+					    !(has_keep && rx_search(&keep, s));
 				}
 				fdrop[fid - 1] = d;
 			}
@@ -783,10 +788,11 @@ static uint64_t label_loc(cprof__report *r, const cprof__sample *s, const char *
 				v = cprof__profile_string(p, l[i].str);
 			} else {
 				const char *unit = cprof__profile_string(p, l[i].num_unit);
-				cprof__units_label(b, sizeof(b), l[i].num, unit, *unit ? r->o.unit : "");
+				cprof__units_label(b, sizeof(b), l[i].num, unit,
+						   *unit ? r->o.unit : "");
 			}
-			o += (size_t)snprintf(val + o, o < sizeof(val) ? sizeof(val) - o : 0, "%s%s",
-					      o ? "," : "", v);
+			o += (size_t)snprintf(val + o, o < sizeof(val) ? sizeof(val) - o : 0,
+					      "%s%s", o ? "," : "", v);
 			*match = true;
 		}
 	/* Intern (name, file) -> location, by linear probing over the added

@@ -30,18 +30,18 @@ typedef enum cprof__flame_palette {
 } cprof__flame_palette;
 
 typedef struct cprof__flame_opts {
-	int width;           /* image width in px (1200) */
-	int frame_height;    /* px per row (16) */
-	int fontsize;        /* px (12) */
-	double minwidth;     /* prune frames narrower than this many px (0.1)... */
-	bool minwidth_pct;   /* ...or this percentage of the total */
-	bool inverted;       /* icicle: root on top */
-	bool reverse;        /* merge stacks from the leaves (bottom-up) */
-	bool diff_self;      /* diff colour by self change instead of total change */
-	const char *title;   /* NULL: "Flame Graph" / "Icicle Graph" / "Differential ..." */
+	int width;            /* image width in px (1200) */
+	int frame_height;     /* px per row (16) */
+	int fontsize;         /* px (12) */
+	double minwidth;      /* prune frames narrower than this many px (0.1)... */
+	bool minwidth_pct;    /* ...or this percentage of the total */
+	bool inverted;        /* icicle: root on top */
+	bool reverse;         /* merge stacks from the leaves (bottom-up) */
+	bool diff_self;       /* diff colour by self change instead of total change */
+	const char *title;    /* NULL: "Flame Graph" / "Icicle Graph" / "Differential ..." */
 	const char *subtitle; /* NULL: type, duration, total */
 	cprof__flame_palette palette;
-	size_t max_frames;   /* HTML: cap on frames written (0: 2 000 000) */
+	size_t max_frames; /* HTML: cap on frames written (0: 2 000 000) */
 } cprof__flame_opts;
 
 void cprof__flame_opts_init(cprof__flame_opts *o);
@@ -51,14 +51,14 @@ void cprof__flame_opts_init(cprof__flame_opts *o);
  * (and *empty is set when empty is not NULL).  0, or -1 with a message in
  * err (out of memory, write error). */
 int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
-			   char *err, size_t errlen);
+			    char *err, size_t errlen);
 
 /* The same graph as one self-contained HTML page (no network access):
  * canvas drawing, search, zoom, function table, callers/callees pivot, one
  * tree per sample type (selector), keyboard, light/dark themes.  The tree
  * is not pruned (o->minwidth is ignored) up to o->max_frames frames. */
 int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
-			    char *err, size_t errlen);
+			     char *err, size_t errlen);
 
 /* The sample type names of r's profile, for a sample-type menu (cprof
  * web): *n of them, pointers into the profile (valid while r lives); *sel
@@ -84,6 +84,6 @@ bool cprof__flame_is_folded(const void *data, size_t n);
  * are skipped and counted in *ignored (may be NULL).  0, or -1 with a
  * message in err (no valid line, out of memory). */
 int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, size_t *ignored,
-			     char *err, size_t errlen);
+			      char *err, size_t errlen);
 
 #endif

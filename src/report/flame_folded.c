@@ -109,7 +109,7 @@ static bool to_int(double d, int64_t *out)
 }
 
 int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, size_t *ignored,
-			     char *err, size_t errlen)
+			      char *err, size_t errlen)
 {
 	size_t bad = 0, good = 0;
 	/* Each column's total must fit the int64 the report sums in: a wrapped
@@ -142,7 +142,8 @@ int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, siz
 			bad++;
 			continue;
 		}
-		if (__builtin_add_overflow(sum1, v1, &sum1) || __builtin_add_overflow(sum2, v2, &sum2)) {
+		if (__builtin_add_overflow(sum1, v1, &sum1) ||
+		    __builtin_add_overflow(sum2, v2, &sum2)) {
 			snprintf(err, errlen, "the counts add up to more than 2^63-1");
 			goto done;
 		}
@@ -180,9 +181,12 @@ int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, siz
 					const char *name = cprof__profile_string(p, si);
 					/* No system name: the names are final, pprof's
 					 * demangling (cprof__report_demangle) leaves them. */
-					uint64_t fid = cprof__profile_add_function(p, name, "", "", 0);
+					uint64_t fid =
+						cprof__profile_add_function(p, name, "", "", 0);
 					cprof__line ln = {.function_id = fid};
-					loc_of[si] = fid ? cprof__profile_add_location(p, 0, 0, &ln, 1) : 0;
+					loc_of[si] =
+						fid ? cprof__profile_add_location(p, 0, 0, &ln, 1)
+						    : 0;
 					if (!loc_of[si])
 						goto oom;
 				}
@@ -219,7 +223,8 @@ int cprof__flame_parse_folded(cprof__profile *p, const char *data, size_t n, siz
 	if (ignored)
 		*ignored = bad;
 	if (good == 0) {
-		snprintf(err, errlen, "no stack counts found (want folded lines like \"a;b;c 12\")");
+		snprintf(err, errlen,
+			 "no stack counts found (want folded lines like \"a;b;c 12\")");
 		goto done;
 	}
 	ret = 0;

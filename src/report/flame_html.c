@@ -99,8 +99,8 @@ static bool columns_equal(const ftree *t, const bool *keep, size_t a, uint64_t s
 			  uint64_t sb)
 {
 	for (size_t i = 0; i < t->nn; i++)
-		if (keep[i] && t->val[i * t->ncol + a] / (int64_t)sa !=
-				       t->val[i * t->ncol + b] / (int64_t)sb)
+		if (keep[i] &&
+		    t->val[i * t->ncol + a] / (int64_t)sa != t->val[i * t->ncol + b] / (int64_t)sb)
 			return false;
 	return true;
 }
@@ -114,7 +114,7 @@ const char *cprof__flame_sample_type(const cprof__report *r, size_t k, size_t *n
 }
 
 int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
-			    char *err, size_t errlen)
+			     char *err, size_t errlen)
 {
 	const cprof__profile *p = r->p;
 	size_t nt = p->sample_type.n;
@@ -156,8 +156,10 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 				for (size_t c = 0; c < t.ncol && !big; c++) {
 					int64_t v = t.val[i * t.ncol + c];
 					int64_t tot = t.val[c];
-					big = v != 0 && (share == 0 || (double)(v < 0 ? -v : v) >=
-									   share * (double)(tot < 0 ? -tot : tot));
+					big = v != 0 &&
+					      (share == 0 ||
+					       (double)(v < 0 ? -v : v) >=
+						       share * (double)(tot < 0 ? -tot : tot));
 				}
 				k = big;
 			}
@@ -241,7 +243,8 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 		uint64_t g = 0;
 		for (size_t i = 0; i < t.nn; i++)
 			if (keep[i])
-				g = gcd_u64(g, selfv[i] < 0 ? 0 - (uint64_t)selfv[i] : (uint64_t)selfv[i]);
+				g = gcd_u64(g, selfv[i] < 0 ? 0 - (uint64_t)selfv[i]
+							    : (uint64_t)selfv[i]);
 		scale[c] = g && g <= INT64_MAX ? g : 1;
 		same[c] = -1;
 		for (size_t j = 0; j < c && same[c] < 0; j++)
@@ -253,7 +256,8 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 			for (size_t i = 0; i < t.nn; i++)
 				if (keep[i]) {
 					int64_t v = selfv[i] / (int64_t)scale[c];
-					pk_put(&pk, v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
+					pk_put(&pk,
+					       v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
 				}
 			pk_flush(&pk);
 		}

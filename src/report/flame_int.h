@@ -16,10 +16,10 @@
  * in preorder (a subtree is a contiguous range), children form a singly
  * linked list (child, next) in name order (bytewise). */
 typedef struct fnode {
-	uint32_t name;   /* index into ftree.names */
+	uint32_t name; /* index into ftree.names */
 	uint32_t parent;
-	uint32_t child;  /* first child, 0 = none */
-	uint32_t next;   /* next sibling, 0 = none */
+	uint32_t child; /* first child, 0 = none */
+	uint32_t next;  /* next sibling, 0 = none */
 } fnode;
 
 typedef struct ftree {

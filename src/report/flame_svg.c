@@ -88,7 +88,7 @@ cprof__flame_palette cprof__flame_auto_palette(const cprof__report *r, cprof__fl
 typedef struct sframe {
 	uint32_t node;
 	uint32_t depth;
-	double x, w;     /* left edge and width in value units */
+	double x, w; /* left edge and width in value units */
 } sframe;
 
 /* Value with unit; counts get the sample type's name ("12 samples"). */
@@ -164,12 +164,12 @@ typedef struct svgctx {
 	const cprof__flame_opts *o;
 	ftree *t;
 	FILE *out;
-	int64_t *w;      /* display width per node */
-	double scale;    /* px per value unit */
-	double total;    /* w[0] */
-	double maxd;     /* diff: largest |change| of a non-root frame */
+	int64_t *w;   /* display width per node */
+	double scale; /* px per value unit */
+	double total; /* w[0] */
+	double maxd;  /* diff: largest |change| of a non-root frame */
 	int xpad, ytop, frameh, height;
-	double fontw;    /* average glyph width, px */
+	double fontw; /* average glyph width, px */
 	cprof__flame_palette pal;
 } svgctx;
 
@@ -286,12 +286,9 @@ static const char *svg_bg(cprof__flame_palette pal, bool diff)
 	if (diff)
 		return "#f4f4f4";
 	switch (pal) {
-	case CPROF_PAL_MEM:
-		return "#e0f5e0";
-	case CPROF_PAL_IO:
-		return "#e0e8f8";
-	default:
-		return "#eeeeb0";
+	case CPROF_PAL_MEM: return "#e0f5e0";
+	case CPROF_PAL_IO: return "#e0e8f8";
+	default: return "#eeeeb0";
 	}
 }
 
@@ -321,7 +318,8 @@ void cprof__flame_subtitle(FILE *out, cprof__report *r, const ftree *t, size_t c
 		fmt_val(r, b2, sizeof(b2), old);
 		fprintf(out, " (base %s", b2);
 		if (old != 0)
-			fprintf(out, ", %+.1f%%", 100.0 * ((double)total - (double)old) / (double)old);
+			fprintf(out, ", %+.1f%%",
+				100.0 * ((double)total - (double)old) / (double)old);
 		fputs(")", out);
 	}
 	for (size_t i = 0; i < r->nfilters; i++) {
@@ -338,7 +336,7 @@ const char *cprof__flame_title(const cprof__flame_opts *o, bool diff)
 }
 
 int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *out, bool *empty,
-			   char *err, size_t errlen)
+			    char *err, size_t errlen)
 {
 	ftree t;
 	svgctx c = {.r = r, .o = o, .out = out, .t = &t};
@@ -434,7 +432,8 @@ int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *
 	if (t.diff)
 		for (size_t i = 1; i < nfr; i++) {
 			uint32_t n = fr[i].node;
-			double d = (double)t.val[(size_t)n * t.ncol] - (double)t.val[(size_t)n * t.ncol + 1];
+			double d = (double)t.val[(size_t)n * t.ncol] -
+				   (double)t.val[(size_t)n * t.ncol + 1];
 			if (o->diff_self) {
 				for (uint32_t ch = t.n[n].child; ch; ch = t.n[ch].next)
 					d -= (double)t.val[(size_t)ch * t.ncol] -
@@ -490,8 +489,8 @@ int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *
 		"var fg = {inverted: %s, fontsize: %d, fontwidth: 0.6, xpad: %d, frameh: %d};\n"
 		"%s]]></script>\n",
 		o->inverted ? "true" : "false", fs, c.xpad, c.frameh, cprof__flame_svg_js);
-	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n", width,
-		imgh);
+	fprintf(out, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"url(#bg)\"/>\n",
+		width, imgh);
 	fprintf(out, "<text id=\"title\" x=\"%d\" y=\"%d\">", width / 2, fs * 2);
 	cprof__xml_escape(out, title, strlen(title));
 	fprintf(out, "</text>\n<text id=\"subtitle\" x=\"%d\" y=\"%d\">", width / 2, fs * 4);
@@ -500,7 +499,8 @@ int cprof__report_flame_svg(cprof__report *r, const cprof__flame_opts *o, FILE *
 	else
 		cprof__flame_subtitle(out, r, &t, 0, cprof__xml_escape);
 	fprintf(out, "</text>\n");
-	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", c.xpad, imgh - fs / 2 - 5);
+	fprintf(out, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", c.xpad,
+		imgh - fs / 2 - 5);
 	fprintf(out, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"%d\">Reset Zoom</text>\n",
 		c.xpad, fs * 2);
 	fprintf(out, "<text id=\"search\" x=\"%d\" y=\"%d\">Search</text>\n", width - c.xpad - 110,

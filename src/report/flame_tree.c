@@ -163,7 +163,8 @@ int cprof__ftree_build(ftree *t, cprof__report *r, const size_t *cols, size_t nc
 	bool diff = false;
 	if (kbase >= 0 && vtrue >= 0)
 		for (size_t i = 0; i < p->sample.n && !diff; i++)
-			diff = p->sample.v[i].nlabel && is_base_sample(p, &p->sample.v[i], kbase, vtrue);
+			diff = p->sample.v[i].nlabel &&
+			       is_base_sample(p, &p->sample.v[i], kbase, vtrue);
 	t->diff = diff;
 	t->nv = ncols;
 	t->ncol = diff ? 2 * ncols : ncols;

@@ -20,7 +20,7 @@ typedef struct frames {
 	uint32_t i;        /* locations not visited yet: [0, i) */
 	const int32_t *ln; /* nodes of the current location: [0, k) left */
 	uint32_t k;
-	const char *cur;   /* rest of the current frame's name */
+	const char *cur; /* rest of the current frame's name */
 } frames;
 
 static void frames_start(frames *f, const cprof__report *r, uint32_t loc_off, uint32_t nloc)

@@ -92,7 +92,8 @@ const char *cprof__trim_path(const char *path, const char *trim, const char *sea
 			if (n > 0 && n < sizeof(dir)) {
 				memcpy(dir, s, n);
 				dir[n] = 0;
-				snprintf(want, sizeof(want), "/%s/", cprof__path_base(dir, b, sizeof(b)));
+				snprintf(want, sizeof(want), "/%s/",
+					 cprof__path_base(dir, b, sizeof(b)));
 				const char *f = strstr(path, want);
 				if (f)
 					return f + strlen(want);
@@ -133,28 +134,19 @@ int cprof__graph_init(cprof__report *r)
 	bool function = false, filename = false, linenumber = false, address = false;
 	bool inlines = !r->o.noinlines;
 	switch (r->o.granularity) {
-	case CPROF_GRAN_ADDRESSES:
-		function = filename = linenumber = address = true;
-		break;
-	case CPROF_GRAN_LINES:
-		function = filename = linenumber = true;
-		break;
-	case CPROF_GRAN_FILES:
-		filename = true;
-		break;
-	case CPROF_GRAN_FUNCTIONS:
-		function = true;
-		break;
-	case CPROF_GRAN_FILEFUNCTIONS:
-		function = filename = true;
-		break;
+	case CPROF_GRAN_ADDRESSES: function = filename = linenumber = address = true; break;
+	case CPROF_GRAN_LINES: function = filename = linenumber = true; break;
+	case CPROF_GRAN_FILES: filename = true; break;
+	case CPROF_GRAN_FUNCTIONS: function = true; break;
+	case CPROF_GRAN_FILEFUNCTIONS: function = filename = true; break;
 	}
 	/* Only the strings the granularity shows: a big profile has as many
 	 * functions as nodes. */
 	for (size_t i = 0; i < p->function.n; i++) {
 		const cprof__function *f = &p->function.v[i];
 		if (function)
-			r->func_name[i] = cprof__profile_str(&r->strs, cprof__profile_string(p, f->name));
+			r->func_name[i] =
+				cprof__profile_str(&r->strs, cprof__profile_string(p, f->name));
 		const char *fn = cprof__profile_string(p, f->filename);
 		if (filename && *fn) {
 			char *c = cprof__path_clean(
@@ -166,7 +158,8 @@ int cprof__graph_init(cprof__report *r)
 		}
 	}
 	for (size_t i = 0; i < p->mapping.n; i++)
-		r->map_file[i] = cprof__profile_str(&r->strs, cprof__profile_string(p, p->mapping.v[i].file));
+		r->map_file[i] = cprof__profile_str(&r->strs,
+						    cprof__profile_string(p, p->mapping.v[i].file));
 	if (r->strs.oom)
 		return -1;
 
@@ -280,7 +273,9 @@ static cprof__gedge *edge_get(cprof__report *r, uint32_t src, uint32_t dst, bool
 
 static uint64_t tag_hash(uint32_t node, bool numeric, int64_t lset, int64_t name)
 {
-	return cprof__mix64(cprof__mix64(cprof__mix64(node + 0x51ULL) ^ (uint64_t)lset) ^ (uint64_t)name) ^ numeric;
+	return cprof__mix64(cprof__mix64(cprof__mix64(node + 0x51ULL) ^ (uint64_t)lset) ^
+			    (uint64_t)name) ^
+	       numeric;
 }
 
 static bool tag_rehash(cprof__report *r, size_t cap)
@@ -302,7 +297,7 @@ static bool tag_rehash(cprof__report *r, size_t cap)
 }
 
 static cprof__gtag *tag_get(cprof__report *r, uint32_t node, bool numeric, int64_t lset,
-			   int64_t name)
+			    int64_t name)
 {
 	if ((r->ntags + 1) * 2 > r->thcap && !tag_rehash(r, r->thcap ? r->thcap * 2 : 1024))
 		return NULL;
@@ -417,8 +412,9 @@ static bool sample_has_tags(const cprof__report *r, const cprof__sample *s)
 {
 	const cprof__label *l = cprof__sample_labels(r->p, s);
 	for (uint32_t i = 0; i < s->nlabel; i++)
-		if (l[i].str == 0 ? !strcmp(cprof__profile_string(r->p, l[i].key), "bytes")
-				  : strcmp(cprof__profile_string(r->p, l[i].key), "pprof::base") != 0)
+		if (l[i].str == 0
+			    ? !strcmp(cprof__profile_string(r->p, l[i].key), "bytes")
+			    : strcmp(cprof__profile_string(r->p, l[i].key), "pprof::base") != 0)
 			return true;
 	return false;
 }
@@ -514,13 +510,15 @@ int cprof__graph_build(cprof__report *r, bool use_kept, bool want_edges)
 					n->stamp = stamp;
 					n->cum = cprof__wadd(n->cum, w);
 					n->cumdiv = cprof__wadd(n->cumdiv, dw);
-					if (tagged && add_tags(r, (uint32_t)id, s, r->sample_lset[si], w,
-							       dw, false) < 0)
+					if (tagged &&
+					    add_tags(r, (uint32_t)id, s, r->sample_lset[si], w, dw,
+						     false) < 0)
 						return -1;
 				}
 				if (want_edges && parent >= 0 && id != parent) {
 					bool created;
-					cprof__gedge *e = edge_get(r, (uint32_t)parent, (uint32_t)id, &created);
+					cprof__gedge *e = edge_get(r, (uint32_t)parent,
+								   (uint32_t)id, &created);
 					if (!e)
 						return -1;
 					if (created || e->stamp != stamp) {
@@ -574,7 +572,8 @@ const char *cprof__node_name(cprof__report *r, cprof__gnode *n)
 		tail[0] = 0;
 	} else if (i->objfile) {
 		char b[4096];
-		snprintf(tail, sizeof(tail), "[%s]", cprof__path_base(sstr(r, i->objfile), b, sizeof(b)));
+		snprintf(tail, sizeof(tail), "[%s]",
+			 cprof__path_base(sstr(r, i->objfile), b, sizeof(b)));
 	} else {
 		snprintf(tail, sizeof(tail), "<unknown>");
 	}
@@ -691,13 +690,16 @@ static int edge_cmp(const void *pa, const void *pb, void *ctx)
 {
 	struct ectx *c = ctx;
 	cprof__report *r = c->r;
-	const cprof__gedge *a = &r->edges[*(const uint32_t *)pa], *b = &r->edges[*(const uint32_t *)pb];
+	const cprof__gedge *a = &r->edges[*(const uint32_t *)pa],
+			   *b = &r->edges[*(const uint32_t *)pb];
 	if (a->weight != b->weight && abs64(a->weight) != abs64(b->weight))
 		return abs64(a->weight) > abs64(b->weight) ? -1 : 1;
-	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]), cprof__node_name(r, &r->nodes[b->src]));
+	int s = strcmp(cprof__node_name(r, &r->nodes[a->src]),
+		       cprof__node_name(r, &r->nodes[b->src]));
 	if (s)
 		return s;
-	return strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
+	return strcmp(cprof__node_name(r, &r->nodes[a->dst]),
+		      cprof__node_name(r, &r->nodes[b->dst]));
 }
 
 void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n)
@@ -772,7 +774,8 @@ void cprof__graph_sort(cprof__report *r, bool cum, bool visual)
 			size_t no = out_start[id + 1] - out_start[id];
 			double score = 0;
 			score += ni == 0 ? 1 : edge_entropy(r, in_idx + in_start[id], ni, 0);
-			score += no == 0 ? 1 : edge_entropy(r, out_idx + out_start[id], no, n->flat);
+			score +=
+				no == 0 ? 1 : edge_entropy(r, out_idx + out_start[id], no, n->flat);
 			c.score[id] = cprof__wadd(cprof__f2i(score * (double)n->cum), n->flat);
 		}
 	}

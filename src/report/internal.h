@@ -18,11 +18,11 @@ typedef struct cprof__ninfo {
 typedef struct cprof__gnode {
 	cprof__ninfo info;
 	int64_t flat, flatdiv, cum, cumdiv;
-	uint32_t stamp;  /* last sample that added cum (dedup in recursion) */
-	bool kept;       /* in the current kept set */
-	bool listed;     /* non-zero in the current graph */
+	uint32_t stamp;              /* last sample that added cum (dedup in recursion) */
+	bool kept;                   /* in the current kept set */
+	bool listed;                 /* non-zero in the current graph */
 	bool in_inline, in_noinline; /* incoming edges after edge trimming */
-	const char *pname; /* PrintableName, lazily: malloc'd, or the name's own
+	const char *pname;           /* PrintableName, lazily: malloc'd, or the name's own
 			    * string in strs when that is all of it */
 } cprof__gnode;
 
@@ -31,7 +31,7 @@ typedef struct cprof__gedge {
 	int64_t weight, weightdiv;
 	uint32_t stamp;
 	bool inline_, residual;
-	bool dropped;    /* below edgefraction */
+	bool dropped; /* below edgefraction */
 } cprof__gedge;
 
 /* A node's tag (pprof's graph.Tag): label tags are keyed by the sample's
@@ -39,10 +39,10 @@ typedef struct cprof__gedge {
 typedef struct cprof__gtag {
 	uint32_t node;
 	bool numeric;
-	bool dropped;        /* below nodefraction */
-	int64_t lset;        /* strs id of the joined "k:v\\nk:v" labels */
-	int64_t name;        /* strs id; == lset for label tags */
-	int64_t value;       /* numeric tags */
+	bool dropped;  /* below nodefraction */
+	int64_t lset;  /* strs id of the joined "k:v\\nk:v" labels */
+	int64_t name;  /* strs id; == lset for label tags */
+	int64_t value; /* numeric tags */
 	const char *unit;
 	int64_t flat, flatdiv, cum, cumdiv;
 } cprof__gtag;
@@ -50,40 +50,40 @@ typedef struct cprof__gtag {
 struct cprof__report {
 	cprof__profile *p;
 	cprof__report_opts o;
-	size_t vi;            /* sample value index */
-	bool has_mean;        /* divisor = value[0] */
-	char *stype;          /* "Type:" (with "mean_" prefix) */
-	const char *sunit;    /* sample unit (string of p) */
+	size_t vi;         /* sample value index */
+	bool has_mean;     /* divisor = value[0] */
+	char *stype;       /* "Type:" (with "mean_" prefix) */
+	const char *sunit; /* sample unit (string of p) */
 	int64_t total;
 	char out_unit[32];
-	char **filters;       /* "focus=re" for "Active filters:" */
+	char **filters; /* "focus=re" for "Active filters:" */
 	size_t nfilters;
 
 	/* Graph state (graph.c). */
-	cprof__profile strs;   /* interned node strings */
+	cprof__profile strs;            /* interned node strings */
 	int64_t *func_name, *func_file; /* per function: ids in strs */
-	int64_t *map_file;    /* per mapping */
-	uint32_t *loc_off;    /* per location: into locnode */
+	int64_t *map_file;              /* per mapping */
+	uint32_t *loc_off;              /* per location: into locnode */
 	uint32_t *loc_n;
-	int32_t *locnode;     /* node index per (location, line) */
+	int32_t *locnode; /* node index per (location, line) */
 	size_t nlocnode;
-	bool has_inline;      /* some location has more than one node */
+	bool has_inline; /* some location has more than one node */
 	cprof__gnode *nodes;
 	size_t nnodes, cnodes;
-	uint32_t *nhash;      /* node index + 1; open addressing */
+	uint32_t *nhash; /* node index + 1; open addressing */
 	size_t nhcap;
 	cprof__gedge *edges;
 	size_t nedges, cedges;
 	uint32_t *ehash;
 	size_t ehcap;
 	size_t tag_loc_first; /* first location added by -tagroot/-tagleaf */
-	cprof__gtag *tags;     /* visual mode only */
+	cprof__gtag *tags;    /* visual mode only */
 	size_t ntags, ctags;
 	uint32_t *thash;
 	size_t thcap;
 	int64_t *sample_lset; /* per sample, joined labels (visual mode) */
 	const char *bytes_unit;
-	uint32_t *list;       /* the current graph's nodes (indices), sorted */
+	uint32_t *list; /* the current graph's nodes (indices), sorted */
 	size_t nlist;
 	bool oom;
 };
@@ -166,8 +166,7 @@ int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_n
 void cprof__graph_free(cprof__report *r);
 /* Live (not dropped) edges grouped by dst (or src): idx[start[n]..start[n+1])
  * for node n; sorted in pprof's edge order when `sorted`.  Caller frees. */
-int cprof__group_edges(cprof__report *r, bool by_dst, bool sorted, uint32_t **idx,
-		       size_t **start);
+int cprof__group_edges(cprof__report *r, bool by_dst, bool sorted, uint32_t **idx, size_t **start);
 /* Sort edge indices in pprof's edge order (|weight| desc, src, dst names). */
 void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n);
 /* Tags grouped by node, same layout.  Caller frees. */

@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 typedef struct srcfile {
-	char *path;     /* as named by the profile */
-	char *data;     /* whole file, lines split in place */
-	char **line;    /* line[1..n] */
+	char *path;  /* as named by the profile */
+	char *data;  /* whole file, lines split in place */
+	char **line; /* line[1..n] */
 	size_t n;
-	char *error;    /* "could not find file ..." */
+	char *error; /* "could not find file ..." */
 	struct srcfile *next;
 } srcfile;
 
@@ -93,8 +93,7 @@ static FILE *open_source(const char *path, const char *search, char **error)
 	return NULL;
 }
 
-static srcfile *load_source(srcfile **cache, const char *path, const char *search,
-			    const char *trim)
+static srcfile *load_source(srcfile **cache, const char *path, const char *search, const char *trim)
 {
 	for (srcfile *f = *cache; f; f = f->next)
 		if (!strcmp(f->path, path))
@@ -158,7 +157,8 @@ struct lctx {
 static int list_cmp(const void *pa, const void *pb, void *ctx)
 {
 	cprof__report *r = ((struct lctx *)ctx)->r;
-	const cprof__gnode *a = &r->nodes[*(const uint32_t *)pa], *b = &r->nodes[*(const uint32_t *)pb];
+	const cprof__gnode *a = &r->nodes[*(const uint32_t *)pa],
+			   *b = &r->nodes[*(const uint32_t *)pb];
 	int c = strcmp(cprof__profile_string(&r->strs, a->info.name),
 		       cprof__profile_string(&r->strs, b->info.name));
 	if (c)
@@ -239,7 +239,8 @@ int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen)
 				const cprof__gnode *n = &r->nodes[sel[k]];
 				flat = cprof__wadd(flat, n->flat);
 				cum = cprof__wadd(cum, n->cum);
-				int64_t ns0 = n->info.start_line ? n->info.start_line : n->info.lineno - 5;
+				int64_t ns0 = n->info.start_line ? n->info.start_line
+								 : n->info.lineno - 5;
 				int64_t ne0 = n->info.lineno + 5;
 				if (k == j || ns0 < start)
 					start = ns0;
@@ -270,8 +271,10 @@ int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen)
 						lf = cprof__wadd(lf, r->nodes[sel[q]].flat);
 						lc = cprof__wadd(lc, r->nodes[sel[q]].cum);
 					}
-				fprintf(out, "%10s %10s %6lld:%s\n", value_or_dot(r, b1, sizeof(b1), lf),
-					value_or_dot(r, b2, sizeof(b2), lc), (long long)ln, sf->line[ln]);
+				fprintf(out, "%10s %10s %6lld:%s\n",
+					value_or_dot(r, b1, sizeof(b1), lf),
+					value_or_dot(r, b2, sizeof(b2), lc), (long long)ln,
+					sf->line[ln]);
 			}
 			j = k;
 		}

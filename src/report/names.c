@@ -48,8 +48,8 @@ static bool looks_like_cxx(const char *s)
  * lists or template arguments.  prot has strlen(s) entries. */
 static void protect_operators(const char *s, bool *prot)
 {
-	static const char *ops[] = {"()", "[]", "<<=", ">>=", "<=>", "->*", "<<", ">>", "<=",
-				    ">=", "->", "<", ">"};
+	static const char *ops[] = {"()", "[]", "<<=", ">>=", "<=>", "->*", "<<",
+				    ">>", "<=", ">=",  "->",  "<",   ">"};
 	for (const char *p = s; (p = strstr(p, "operator")) != NULL; p += 8) {
 		const char *q = p + 8;
 		for (size_t k = 0; k < CPROF_ARRAY_LEN(ops); k++)

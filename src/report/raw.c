@@ -70,8 +70,9 @@ static void print_labels(FILE *out, const cprof__profile *p, const cprof__sample
 			continue;
 		bool seen = false;
 		for (uint32_t k = 0; k < i && !seen; k++)
-			seen = (l[k].str == 0) == numeric && !strcmp(cprof__profile_string(p, l[k].key),
-								       cprof__profile_string(p, l[i].key));
+			seen = (l[k].str == 0) == numeric &&
+			       !strcmp(cprof__profile_string(p, l[k].key),
+				       cprof__profile_string(p, l[i].key));
 		if (seen)
 			continue;
 		const char *key = cprof__profile_string(p, l[i].key);
@@ -88,7 +89,8 @@ static void print_labels(FILE *out, const cprof__profile *p, const cprof__sample
 		fprintf(f, "%s:[", key);
 		bool first = true;
 		for (uint32_t k = i; k < s->nlabel; k++) {
-			if ((l[k].str == 0) != numeric || strcmp(cprof__profile_string(p, l[k].key), key))
+			if ((l[k].str == 0) != numeric ||
+			    strcmp(cprof__profile_string(p, l[k].key), key))
 				continue;
 			if (!first)
 				fputc(' ', f);
@@ -123,7 +125,7 @@ int cprof__report_raw(cprof__report *r, FILE *out, char *err, size_t errlen)
 		fprintf(out, "Comment: %s\n", cprof__profile_string(p, p->comment.v[i]));
 	/* pprof's decoder always sets a PeriodType, empty if absent. */
 	fprintf(out, "PeriodType: %s %s\n", cprof__profile_string(p, p->period_type.type),
-			cprof__profile_string(p, p->period_type.unit));
+		cprof__profile_string(p, p->period_type.unit));
 	fprintf(out, "Period: %lld\n", (long long)p->period);
 	if (p->time_nanos) {
 		go_time(b, sizeof(b), p->time_nanos);
@@ -179,8 +181,9 @@ int cprof__report_raw(cprof__report *r, FILE *out, char *err, size_t errlen)
 			const cprof__function *f = &p->function.v[fid - 1];
 			const char *name = cprof__profile_string(p, f->name);
 			const char *sys = cprof__profile_string(p, f->system_name);
-			fprintf(out, "%s %s:%lld s=%lld", name, cprof__profile_string(p, f->filename),
-				(long long)ln[k].line, (long long)f->start_line);
+			fprintf(out, "%s %s:%lld s=%lld", name,
+				cprof__profile_string(p, f->filename), (long long)ln[k].line,
+				(long long)f->start_line);
 			if (strcmp(name, sys))
 				fprintf(out, "(%s)", sys);
 			fprintf(out, "\n");

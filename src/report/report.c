@@ -26,8 +26,7 @@ void cprof__report_opts_init(cprof__report_opts *o)
 	o->divide_by = 1;
 }
 
-static void seterr(char *err, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -83,7 +82,8 @@ static int sample_index(const cprof__profile *p, const char *si, size_t *out, ch
 	long v;
 	if (parse_int(si, &v)) {
 		if (v < 0 || (size_t)v >= n) {
-			seterr(err, errlen, "sample_index %s is outside the range [0..%zu]", si, n - 1);
+			seterr(err, errlen, "sample_index %s is outside the range [0..%zu]", si,
+			       n - 1);
 			return -1;
 		}
 		*out = (size_t)v;
@@ -151,7 +151,7 @@ static int add_filter(cprof__report *r, const char *k, const char *v)
 }
 
 cprof__report *cprof__report_new(cprof__profile *p, const cprof__report_opts *o, char *err,
-			       size_t errlen)
+				 size_t errlen)
 {
 	if (p->sample_type.n == 0) {
 		seterr(err, errlen, "profile has no samples");
@@ -278,7 +278,8 @@ void cprof__select_output_unit(cprof__report *r)
 	cprof__units_scale(minv, r->sunit, "minimum", &minu);
 	cprof__units_scale(maxv, r->sunit, "minimum", &maxu);
 	unit = minu;
-	if (strcmp(minu, maxu) && cprof__wmul(minv, 100) < maxv && r->o.format != CPROF_FMT_CALLGRIND)
+	if (strcmp(minu, maxu) && cprof__wmul(minv, 100) < maxv &&
+	    r->o.format != CPROF_FMT_CALLGRIND)
 		cprof__units_scale(cprof__wmul(100, minv), r->sunit, "minimum", &unit);
 	snprintf(r->out_unit, sizeof(r->out_unit), "%s", *unit ? unit : r->sunit);
 }
@@ -342,7 +343,8 @@ void cprof__print_profile_labels(cprof__report *r, FILE *out)
 			snprintf(ratio, sizeof(ratio), "(%s)", b3);
 		}
 		fprintf(out, "Duration: %s, Total samples = %s %s\n",
-			cprof__units_label(b1, sizeof(b1), p->duration_nanos, "nanoseconds", "auto"),
+			cprof__units_label(b1, sizeof(b1), p->duration_nanos, "nanoseconds",
+					   "auto"),
 			cprof__fmt_value(r, b2, sizeof(b2), r->total), ratio);
 	}
 }
@@ -413,7 +415,8 @@ char *cprof__path_clean(const char *path)
 			r++;
 		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
 			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/')) {
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
 			r += 2;
 			if (w > dotdot) {
 				w--;

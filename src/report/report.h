@@ -27,13 +27,13 @@ typedef enum cprof__granularity {
 } cprof__granularity;
 
 typedef enum cprof__report_format {
-	CPROF_FMT_TEXT,   /* top / text */
-	CPROF_FMT_TREE,   /* tree, peek (with symbol) */
+	CPROF_FMT_TEXT, /* top / text */
+	CPROF_FMT_TREE, /* tree, peek (with symbol) */
 	CPROF_FMT_TRACES,
 	CPROF_FMT_FOLDED,
 	CPROF_FMT_PROTO,
-	CPROF_FMT_LIST,   /* list REGEX: annotated source */
-	CPROF_FMT_DOT,    /* call graph (Graphviz), also for svg/png/pdf */
+	CPROF_FMT_LIST, /* list REGEX: annotated source */
+	CPROF_FMT_DOT,  /* call graph (Graphviz), also for svg/png/pdf */
 	CPROF_FMT_CALLGRIND,
 	CPROF_FMT_TAGS,
 	CPROF_FMT_DISASM, /* disasm REGEX: annotated objdump output */
@@ -47,24 +47,24 @@ typedef struct cprof__report_opts {
 	const char *sample_index; /* NULL: default_sample_type, else the last */
 	bool mean;
 	bool cum_sort;
-	int nodecount;            /* -1: the command's default (text: all, graphs: 80) */
-	double nodefraction;      /* 0.005 */
-	double edgefraction;      /* 0.001 */
-	bool trim;                /* false: no node/edge trimming at all */
+	int nodecount;       /* -1: the command's default (text: all, graphs: 80) */
+	double nodefraction; /* 0.005 */
+	double edgefraction; /* 0.001 */
+	bool trim;           /* false: no node/edge trimming at all */
 	cprof__granularity granularity;
 	bool noinlines;
-	const char *unit;         /* "minimum" */
-	double divide_by;         /* 1 */
+	const char *unit; /* "minimum" */
+	double divide_by; /* 1 */
 	bool relative_percentages;
 	bool drop_negative;
 	const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	const char *tagfocus, *tagignore;
 	const char *tagshow, *taghide; /* keep / drop label keys matching */
 	const char *tagroot, *tagleaf; /* label keys to show as root / leaf frames */
-	const char *symbol;       /* peek/list regex */
+	const char *symbol;            /* peek/list regex */
 	const char *trim_path, *source_path;
-	bool intel_syntax;        /* disasm: Intel instead of AT&T syntax */
-	FILE *warn;               /* "Focus expression matched no samples" etc. */
+	bool intel_syntax; /* disasm: Intel instead of AT&T syntax */
+	FILE *warn;        /* "Focus expression matched no samples" etc. */
 } cprof__report_opts;
 
 typedef struct cprof__report cprof__report;
@@ -82,7 +82,7 @@ void cprof__report_opts_init(cprof__report_opts *o);
  * the filters (p is modified).  Returns NULL with a message in err (e.g.
  * "sample_index \"x\" must be one of: [samples cpu]"). */
 cprof__report *cprof__report_new(cprof__profile *p, const cprof__report_opts *o, char *err,
-			       size_t errlen);
+				 size_t errlen);
 void cprof__report_free(cprof__report *r);
 
 /* The report's total (pprof's rpt.total), in sample units. */

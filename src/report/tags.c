@@ -41,7 +41,6 @@ static int by_key_then_weight(const void *pa, const void *pb)
 		      cprof__profile_string(&sort_r->strs, b->val));
 }
 
-
 int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	const cprof__profile *p = r->p;
@@ -64,10 +63,13 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 			} else {
 				const char *unit = cprof__profile_string(p, l[i].num_unit);
 				if (!*unit)
-					unit = (!strcmp(k, "alignment") || !strcmp(k, "request")) ? "bytes" : k;
+					unit = (!strcmp(k, "alignment") || !strcmp(k, "request"))
+						       ? "bytes"
+						       : k;
 				val = cprof__units_label(b, sizeof(b), l[i].num, unit, r->o.unit);
 			}
-			int64_t kid = cprof__profile_str(&r->strs, k), vid = cprof__profile_str(&r->strs, val);
+			int64_t kid = cprof__profile_str(&r->strs, k),
+				vid = cprof__profile_str(&r->strs, val);
 			if (r->strs.oom)
 				goto oom;
 			size_t j = pair_hash(kid, vid) & (hcap - 1);
@@ -128,8 +130,8 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 		if (w0 < 1)
 			w0 = 1;
 		double f = cprof__units_scale(total, r->sunit, r->o.unit, &u);
-		fprintf(out, "%*s%s:%s Total %.1f%s\n", (int)(w0 + 1 - (cprof__utf8_runes(key) + 1)), "", key, "",
-			f, u);
+		fprintf(out, "%*s%s:%s Total %.1f%s\n",
+			(int)(w0 + 1 - (cprof__utf8_runes(key) + 1)), "", key, "", f, u);
 		for (size_t k = i; k < j; k++) {
 			double fv = cprof__units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
 			if (total > 0)
@@ -138,8 +140,8 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 			else
 				snprintf(cell, sizeof(cell), "%.1f%s:", fv, u);
 			snprintf(num, sizeof(num), "%*s", (int)(w0 + 1), " ");
-			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof__utf8_runes(cell)), "", cell,
-				cprof__profile_string(&r->strs, tv[k].val));
+			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof__utf8_runes(cell)),
+				"", cell, cprof__profile_string(&r->strs, tv[k].val));
 		}
 		fprintf(out, "\n");
 		i = j;

@@ -29,11 +29,13 @@ int cprof__report_text(cprof__report *r, FILE *out, char *err, size_t errlen)
 		if (n->in_inline)
 			inl = n->in_noinline ? " (partial-inline)" : " (inline)";
 		flat_sum = cprof__wadd(flat_sum, flat);
-		fprintf(out, "%10s %s %s %10s %s  %s%s\n", cprof__fmt_value(r, fv, sizeof(fv), flat),
+		fprintf(out, "%10s %s %s %10s %s  %s%s\n",
+			cprof__fmt_value(r, fv, sizeof(fv), flat),
 			cprof__units_pct(fp, sizeof(fp), flat, r->total),
 			cprof__units_pct(sp, sizeof(sp), flat_sum, r->total),
 			cprof__fmt_value(r, cv, sizeof(cv), cum),
-			cprof__units_pct(cp, sizeof(cp), cum, r->total), cprof__node_name(r, n), inl);
+			cprof__units_pct(cp, sizeof(cp), cum, r->total), cprof__node_name(r, n),
+			inl);
 	}
 	return cprof__report_end(out, false, err, errlen);
 }

@@ -26,8 +26,10 @@ int cprof__report_topproto(cprof__report *r, int fd, char *err, size_t errlen)
 	const cprof__profile *p = r->p;
 	out.time_nanos = p->time_nanos;
 	out.duration_nanos = p->duration_nanos;
-	out.period_type.type = cprof__profile_str(&out, cprof__profile_string(p, p->period_type.type));
-	out.period_type.unit = cprof__profile_str(&out, cprof__profile_string(p, p->period_type.unit));
+	out.period_type.type =
+		cprof__profile_str(&out, cprof__profile_string(p, p->period_type.type));
+	out.period_type.unit =
+		cprof__profile_str(&out, cprof__profile_string(p, p->period_type.unit));
 	out.period = p->period;
 	uint64_t *fid = calloc(r->nlist + 1, sizeof(*fid));
 	if (!fid) {
@@ -58,9 +60,9 @@ int cprof__report_topproto(cprof__report *r, int fd, char *err, size_t errlen)
 		const char *u;
 		int64_t v[2] = {
 			cprof__f2i(cprof__units_scale(cprof__wdiv(n->cum, n->cumdiv), r->sunit,
-						     r->out_unit, &u)),
+						      r->out_unit, &u)),
 			cprof__f2i(cprof__units_scale(cprof__wdiv(n->flat, n->flatdiv), r->sunit,
-						     r->out_unit, &u)),
+						      r->out_unit, &u)),
 		};
 		cprof__profile_add_sample(&out, &lid, 1, v, NULL, 0);
 	}

@@ -55,10 +55,13 @@ static int print_labels(cprof__report *r, FILE *out, const cprof__sample *s)
 					const char *unit = cprof__profile_string(p, l[j].num_unit);
 					if (!*unit) {
 						const char *k = cprof__profile_string(p, l[j].key);
-						unit = (!strcmp(k, "alignment") || !strcmp(k, "request"))
-							       ? "bytes" : k;
+						unit = (!strcmp(k, "alignment") ||
+							!strcmp(k, "request"))
+							       ? "bytes"
+							       : k;
 					}
-					t = cprof__units_label(num, sizeof(num), l[j].num, unit, "auto");
+					t = cprof__units_label(num, sizeof(num), l[j].num, unit,
+							       "auto");
 				} else {
 					t = cprof__profile_string(p, l[j].str);
 				}
@@ -78,7 +81,8 @@ static int print_labels(cprof__report *r, FILE *out, const cprof__sample *s)
 				len += tl;
 			}
 			char *line;
-			if (asprintf(&line, "%10s:  %s\n", cprof__profile_string(p, l[i].key), v) < 0) {
+			if (asprintf(&line, "%10s:  %s\n", cprof__profile_string(p, l[i].key), v) <
+			    0) {
 				free(v);
 				goto oom;
 			}

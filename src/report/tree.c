@@ -14,7 +14,8 @@
 
 int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
-	static const char *sep = "----------------------------------------------------------+-------------";
+	static const char *sep =
+		"----------------------------------------------------------+-------------";
 	static const char *legend =
 		"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t ";
 	regex_t rx;
@@ -56,9 +57,11 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 		fprintf(out, "%s\n", sep);
 		for (size_t k = in_start[id]; k < in_start[id + 1]; k++) {
 			const cprof__gedge *e = &r->edges[in_idx[k]];
-			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
+			fprintf(out, "%50s %s |   %s%s\n",
+				cprof__fmt_value(r, b1, sizeof(b1), e->weight),
 				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
-				cprof__node_name(r, &r->nodes[e->src]), e->inline_ ? " (inline)" : "");
+				cprof__node_name(r, &r->nodes[e->src]),
+				e->inline_ ? " (inline)" : "");
 		}
 		flat_sum = cprof__wadd(flat_sum, flat);
 		fprintf(out, "%10s %s %s %10s %s                | %s\n",
@@ -69,9 +72,11 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 			cprof__units_pct(b5, sizeof(b5), cum, r->total), name);
 		for (size_t k = out_start[id]; k < out_start[id + 1]; k++) {
 			const cprof__gedge *e = &r->edges[out_idx[k]];
-			fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, b1, sizeof(b1), e->weight),
+			fprintf(out, "%50s %s |   %s%s\n",
+				cprof__fmt_value(r, b1, sizeof(b1), e->weight),
 				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
-				cprof__node_name(r, &r->nodes[e->dst]), e->inline_ ? " (inline)" : "");
+				cprof__node_name(r, &r->nodes[e->dst]),
+				e->inline_ ? " (inline)" : "");
 		}
 	}
 	if (r->nlist > 0)

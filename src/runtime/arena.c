@@ -36,8 +36,8 @@
 #include <sys/mman.h>
 
 #define AHDR 32
-#define MIN_SHIFT 6   /* 64-byte blocks, header included */
-#define MAX_SHIFT 17  /* 128 KiB: larger blocks are mappings of their own */
+#define MIN_SHIFT 6  /* 64-byte blocks, header included */
+#define MAX_SHIFT 17 /* 128 KiB: larger blocks are mappings of their own */
 #define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
 #define SLAB (1u << 20)
 

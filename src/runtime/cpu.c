@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_SLOTS_MIN 128  /* powers of two; CPROF_CPU_RING overrides */
+#define RING_SLOTS_MIN 128 /* powers of two; CPROF_CPU_RING overrides */
 #define RING_SLOTS_MAX 2048
 
 typedef struct slot {
@@ -88,8 +88,8 @@ static struct {
 	char comm[16];
 	bool oom;
 	bool proc_labels; /* CPROF_PROCESS_LABELS: pid and comm labels */
-	pid_t pid; /* process that started the profile */
-	long stall_ms; /* test hook: CPROF_TEST_STALL_WRITER_MS */
+	pid_t pid;        /* process that started the profile */
+	long stall_ms;    /* test hook: CPROF_TEST_STALL_WRITER_MS */
 	/* CPU accounting for the samples that could not be taken (see
 	 * build_and_write): the process's CPU at start, cprof's threads'. */
 	int64_t t0_cpu, svc_cpu0, unsampled_ns;
@@ -97,7 +97,7 @@ static struct {
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
-static bool child_resume; /* set by the atfork child handler */
+static bool child_resume;  /* set by the atfork child handler */
 /* Handlers (and exit tails) between their cpu_on check and their last touch
  * of the ring.  With cpu_on, a Dekker handshake (both seq_cst): a stopper
  * that cleared cpu_on and then sees zero here knows no one will touch the
@@ -212,8 +212,9 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 	if (cprof__sigprof_is_ours(si)) {
-		bool sample = si->si_code == SI_KERNEL ||
-			      (si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE);
+		bool sample =
+			si->si_code == SI_KERNEL ||
+			(si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE);
 		if (!sample || cprof__fatal_parking()) {
 			cprof__fatal_sigprof(si, uc); /* parks, or returns to be retried */
 		} else {
@@ -386,7 +387,8 @@ static int build_and_write(int fd)
 		if (!s->hash)
 			continue;
 		int64_t v[2] = {(int64_t)s->weight, (int64_t)s->weight * cpu.period};
-		cprof__label l = {.key = key_thread, .str = cprof__profile_str(p, cpu.labels[s->label])};
+		cprof__label l = {.key = key_thread,
+				  .str = cprof__profile_str(p, cpu.labels[s->label])};
 		cprof__emit_sample(&e, s->pcs, s->depth, v, &l, 1);
 	}
 
@@ -530,7 +532,8 @@ static int start_locked(int fd, const char *path, const char *family, int hz)
 			nslots = (size_t)v;
 		else
 			cprof__log("invalid CPROF_CPU_RING '", ring_env,
-				   "': want a power of two from 8 to 65536; using the default", NULL);
+				   "': want a power of two from 8 to 65536; using the default",
+				   NULL);
 	}
 	slot *ring = mmap(NULL, sizeof(slot) * nslots, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -800,7 +803,7 @@ void cprof__cpu_atfork_child_resume(void)
 		cpu.pid = getpid();
 		atomic_fetch_add(&cprof__cpu_gen, 1);
 		cprof__service_start(); /* a fatal signal writes the child's profile */
-		struct timespec pc; /* the child's own CPU clock starts at the fork */
+		struct timespec pc;     /* the child's own CPU clock starts at the fork */
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &pc);
 		cpu.t0_cpu = (int64_t)pc.tv_sec * 1000000000 + pc.tv_nsec;
 		cpu.svc_cpu0 = cprof__service_cpu_ns();

@@ -117,8 +117,7 @@ int cprof__emit_end(cprof__emit *e, int fd)
 	return fd >= 0 ? cprof__profile_write_fd(&e->p, fd) : 0;
 }
 
-const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file,
-			      int64_t *line)
+const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file, int64_t *line)
 {
 	*file = "";
 	*line = 0;

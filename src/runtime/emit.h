@@ -55,8 +55,7 @@ void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values);
 int cprof__emit_end(cprof__emit *e, int fd);
 /* After cprof__emit_end: the innermost function name, file and line of a
  * pc that a sample had ("??", "", 0 when unknown). */
-const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file,
-			      int64_t *line);
+const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file, int64_t *line);
 void cprof__emit_free(cprof__emit *e);
 
 #endif

@@ -119,7 +119,7 @@ static void *boot_alloc(size_t n, size_t align)
 		if (atomic_compare_exchange_weak(&boot_used, &used, start + n)) {
 			uint64_t *w = (uint64_t *)(boot_arena + start);
 			w[-1] = COOKIE; /* free() checks is_boot first */
-			return w; /* zeroed: static storage, never reused */
+			return w;       /* zeroed: static storage, never reused */
 		}
 	}
 }
@@ -161,7 +161,8 @@ __attribute__((noinline)) static void resolve_real(void)
 #endif
 	void *next = dlsym(RTLD_NEXT, "malloc");
 	Dl_info info;
-	real_fns r = {__libc_malloc, __libc_free, __libc_calloc, __libc_realloc, __libc_memalign, NULL};
+	real_fns r = {__libc_malloc,  __libc_free,     __libc_calloc,
+		      __libc_realloc, __libc_memalign, NULL};
 	bool glibc = true;
 	if (next && dladdr(next, &info) && info.dli_fname && !strstr(info.dli_fname, "libc.so")) {
 		real_fns f = {
@@ -184,7 +185,8 @@ __attribute__((noinline)) static void resolve_real(void)
 
 bool cprof__heap_glibc_allocator(void)
 {
-	return atomic_load(&real_state) == 2 && atomic_load_explicit(&glibc_allocator, memory_order_relaxed);
+	return atomic_load(&real_state) == 2 &&
+	       atomic_load_explicit(&glibc_allocator, memory_order_relaxed);
 }
 
 /* True when the real allocator can be called; false while this very thread
@@ -212,10 +214,10 @@ typedef struct heap_tls {
 	 * exact counter of bytes asked for. */
 	uint64_t bytes_adj;
 	uint64_t rng;
-	uint64_t last_stack; /* hash_stack of the last sample's stack */
+	uint64_t last_stack;    /* hash_stack of the last sample's stack */
 	uintptr_t last_pcs[16]; /* its first frames, cprof's own included */
 	int nlast_pcs;
-	void *last;        /* last sampled allocation; still the thread's last */
+	void *last;           /* last sampled allocation; still the thread's last */
 	uint64_t last_allocs; /* if allocs has not moved since */
 	/* Inside cprof: do not sample.  BUSY_SAMPLING while sample_alloc
 	 * unwinds and finds the bucket: an allocation then can only be a
@@ -226,7 +228,7 @@ typedef struct heap_tls {
 	 * paths (count_slow, or the arena for cprof's own allocations). */
 	bool fast;
 	bool registered, exited;
-	bool in_samp; /* inside a shard of the sampled-block table */
+	bool in_samp;                /* inside a shard of the sampled-block table */
 	volatile sig_atomic_t fatal; /* a fatal signal waits for a safe point */
 	struct heap_tls *next, *prev;
 } heap_tls;
@@ -298,7 +300,7 @@ typedef struct btable {
 
 static struct {
 	pthread_mutex_t lock; /* buckets */
-	btable *tab; /* written under lock; read without it by bucket_guess */
+	btable *tab;          /* written under lock; read without it by bucket_guess */
 	size_t n;
 	heap_tls *threads;
 	uint64_t dead_allocs, dead_frees, dead_bytes; /* exited threads */
@@ -464,7 +466,8 @@ static uint64_t rng_next(heap_tls *t)
 {
 	uint64_t x = t->rng;
 	if (!x)
-		x = (uint64_t)cprof__mono_ns() ^ ((uint64_t)cprof__gettid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+		x = (uint64_t)cprof__mono_ns() ^ ((uint64_t)cprof__gettid() << 32) ^
+		    0x9e3779b97f4a7c15ULL;
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;
@@ -551,7 +554,8 @@ static void *meta_alloc(size_t n)
 	n = (n + 63) & ~(size_t)63; /* cache-line aligned (bucket) */
 	if (n > (size_t)(end - cur)) {
 		size_t sz = n > (1u << 20) ? n : (1u << 20);
-		char *m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *m =
+			mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
 			return NULL;
 		cur = m;
@@ -603,8 +607,8 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 	btable *tb = H.tab;
 	if (!tb || H.n + 1 > tb->cap / 2) {
 		size_t cap = tb ? tb->cap * 2 : 1024;
-		btable *nt = mmap(NULL, sizeof(*nt) + cap * sizeof(nt->slot[0]), PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		btable *nt = mmap(NULL, sizeof(*nt) + cap * sizeof(nt->slot[0]),
+				  PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (nt != MAP_FAILED) {
 			nt->cap = cap;
 			for (size_t i = 0; tb && i < tb->cap; i++)
@@ -646,8 +650,8 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
  * this is not a signal handler's call nested in the arena's own). */
 static inline bool own_alloc(const heap_tls *t)
 {
-	return t->busy == BUSY_CPROF && atomic_load_explicit(&glibc_allocator, memory_order_relaxed) &&
-	       !cprof__arena_inside;
+	return t->busy == BUSY_CPROF &&
+	       atomic_load_explicit(&glibc_allocator, memory_order_relaxed) && !cprof__arena_inside;
 }
 
 /* p (not NULL, not in the boot arena) is an arena block. */
@@ -674,7 +678,7 @@ static inline bool is_arena(const void *p)
  * frees stays in the table, and is counted as freed when another block at
  * its address is, a rare miscount rather than a deadlock.
  */
-#define SMIN 64     /* slots in a shard's first table */
+#define SMIN 64 /* slots in a shard's first table */
 #define SSHARDS 64
 
 typedef struct sslot {
@@ -700,7 +704,8 @@ static inline uint64_t s_mix(uintptr_t p)
 /* Could p be a sampled block?  On every free and realloc. */
 static inline bool samp_maybe(const void *p)
 {
-	return atomic_load_explicit(&S_filter[s_mix((uintptr_t)p) >> 48], memory_order_relaxed) != 0;
+	return atomic_load_explicit(&S_filter[s_mix((uintptr_t)p) >> 48], memory_order_relaxed) !=
+	       0;
 }
 
 /* Enter p's shard, locked; NULL when a call of this thread is already in
@@ -764,8 +769,8 @@ static bool s_room(sshard *h)
 	if ((h->n + 1) * 2 <= h->cap)
 		return true;
 	size_t cap = h->cap ? 2 * h->cap : SMIN;
-	sslot *v = mmap(NULL, cap * sizeof(sslot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			-1, 0);
+	sslot *v = mmap(NULL, cap * sizeof(sslot), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v == MAP_FAILED)
 		return false;
 	sshard old = {.slot = h->slot, .cap = h->cap};
@@ -853,7 +858,8 @@ HEAP_ENTRY static int program_stack(heap_tls *t, uintptr_t *pcs, int max)
 {
 	uintptr_t all[HEAP_DEPTH + 8];
 	int n = cprof__unwind_here(all, (int)CPROF_ARRAY_LEN(all), 0);
-	t->nlast_pcs = n < (int)CPROF_ARRAY_LEN(t->last_pcs) ? n : (int)CPROF_ARRAY_LEN(t->last_pcs);
+	t->nlast_pcs =
+		n < (int)CPROF_ARRAY_LEN(t->last_pcs) ? n : (int)CPROF_ARRAY_LEN(t->last_pcs);
 	memcpy(t->last_pcs, all, (size_t)t->nlast_pcs * sizeof(all[0]));
 	int i = 0;
 	while (i < n && in_heap_entry(all[i]))
@@ -867,13 +873,14 @@ HEAP_ENTRY static int program_stack(heap_tls *t, uintptr_t *pcs, int max)
 /* An allocation that count_alloc found due: sample it, unless the rate is 0
  * now or this thread is inside cprof.  align: 0 for malloc's own alignment.
  * zero: calloc. */
-HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size, size_t align,
-						     bool zero)
+HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size,
+							       size_t align, bool zero)
 {
 	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
 	if (rate == 0 || t->busy) {
 		if (rate == 0) /* far away; set_rate brings it back */
-			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
+					 __ATOMIC_RELAXED);
 		else if (t->busy == BUSY_SAMPLING && rate == 1) {
 			/* Every allocation is wanted, and this one, a signal
 			 * handler's interrupting our sampling on this thread,
@@ -914,7 +921,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, &t->last_stack) : NULL;
 	bool tracked = b && samp_insert(t, user, b);
 	t->busy = 0;
-	if (!tracked) { /* no stack, bucket or table entry: served unsampled */
+	if (!tracked) {               /* no stack, bucket or table entry: served unsampled */
 		if (b && rate == 1) { /* wanted, not recorded: say so */
 			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
 			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
@@ -986,7 +993,8 @@ HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
 	*ratep = rate;
 	if (rate == 0 || t->busy) {
 		if (rate == 0)
-			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
+					 __ATOMIC_RELAXED);
 		else if (t->busy == BUSY_SAMPLING && rate == 1) {
 			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
 			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
@@ -1019,8 +1027,8 @@ HEAP_ENTRY static bucket *event_bucket(heap_tls *t, uintptr_t *pcs, int *depth, 
 /* An untracked block q (n bytes, d of them new: all if it moved) whose
  * realloc is due for a sample: record the event, and track the block from
  * now on. */
-HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char *q, size_t n, size_t d,
-						    bool moved)
+HEAP_ENTRY __attribute__((noinline)) static void *realloc_due(heap_tls *t, char *q, size_t n,
+							      size_t d, bool moved)
 {
 	long rate;
 	if (!sample_due(t, d, &rate))
@@ -1061,7 +1069,7 @@ static bool track(heap_tls *t, void *p, bucket *b)
 
 /* realloc of a tracked block p (bucket b), already out of the table. */
 HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, char *p, size_t n,
-							bucket *b)
+								  bucket *b)
 {
 	size_t old = chunk_size(p);
 	char *user = real.realloc(p, n);
@@ -1093,7 +1101,7 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, c
 	uintptr_t pcs[HEAP_DEPTH];
 	int depth = -1;
 	bucket *nb = NULL; /* the block's bucket from now on */
-	if (moved) { /* free + malloc */
+	if (moved) {       /* free + malloc */
 		atomic_fetch_add_explicit(&b->frees, 1, memory_order_relaxed);
 		if (due && (nb = event_bucket(t, pcs, &depth, n))) {
 			count_event(nb, n);
@@ -1274,7 +1282,8 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_impl(void *p, size_t n
 	if (!atomic_load_explicit(&glibc_allocator, memory_order_relaxed)) {
 		/* Counting only (no sampling under another allocator). */
 		if (count_alloc(t, n))
-			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
+					 __ATOMIC_RELAXED);
 		return real.realloc(p, n);
 	}
 	if (samp_maybe(p)) {
@@ -1395,9 +1404,23 @@ static int nlibc_alloc;
 static void find_libc_allocator(void)
 {
 	static const char *const names[] = {
-		"malloc", "free", "calloc", "realloc", "reallocarray", "memalign",
-		"posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
-		"malloc_trim", "mallinfo", "mallinfo2", "malloc_stats", "malloc_info", "mallopt",
+		"malloc",
+		"free",
+		"calloc",
+		"realloc",
+		"reallocarray",
+		"memalign",
+		"posix_memalign",
+		"aligned_alloc",
+		"valloc",
+		"pvalloc",
+		"malloc_usable_size",
+		"malloc_trim",
+		"mallinfo",
+		"mallinfo2",
+		"malloc_stats",
+		"malloc_info",
+		"mallopt",
 		"fork",
 	};
 	Dl_info info;
@@ -1406,7 +1429,8 @@ static void find_libc_allocator(void)
 	void *libc = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
 	if (!libc)
 		return;
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(names) && nlibc_alloc < (int)CPROF_ARRAY_LEN(libc_alloc); i++) {
+	for (size_t i = 0;
+	     i < CPROF_ARRAY_LEN(names) && nlibc_alloc < (int)CPROF_ARRAY_LEN(libc_alloc); i++) {
 		void *f = dlsym(libc, names[i]);
 		const ElfW(Sym) *sym = NULL;
 		if (f && dladdr1(f, &info, (void **)&sym, RTLD_DL_SYMENT) && sym && sym->st_size &&

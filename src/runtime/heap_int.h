@@ -39,7 +39,8 @@ typedef struct cprof__bucket {
 	_Atomic uint64_t bytes, rbytes;
 	uintptr_t pcs[];
 } cprof__bucket;
-_Static_assert(offsetof(cprof__bucket, resized) <= 64, "a bucket's key and counters fit one cache line");
+_Static_assert(offsetof(cprof__bucket, resized) <= 64,
+	       "a bucket's key and counters fit one cache line");
 
 /* ---- heap.c, for heap_profile.c ---- */
 /* Once, before anything else (the constructor, one thread): the thread

@@ -91,7 +91,6 @@ static int leak_cmp(const void *x, const void *y)
 	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : 0;
 }
 
-
 static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
 			 leak_row **rows_out, size_t *nrows_out)
 {
@@ -167,11 +166,13 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 					}
 				}
 				if (nrows < caprows)
-					rows[nrows++] = (leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
+					rows[nrows++] =
+						(leak_row){b, (uint64_t)v[2], (uint64_t)v[3]};
 			}
 		}
-		cprof__label l = {.key = key_bytes, .num = (int64_t)cprof__llround(allocs ? asz : hsz),
-				 .num_unit = key_bytes};
+		cprof__label l = {.key = key_bytes,
+				  .num = (int64_t)cprof__llround(allocs ? asz : hsz),
+				  .num_unit = key_bytes};
 		cprof__emit_sample(&e, b->pcs, b->depth, v, &l, 1);
 	}
 	cprof__arena_free(bs);
@@ -194,17 +195,20 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		*nrows_out = nrows;
 		size_t show = nrows < 5 ? nrows : 5;
 		for (size_t i = 0; i < show; i++) {
-			fprintf(stderr, "cprof: leak: %llu bytes in %llu objects of %llu bytes allocated at:\n",
-				(unsigned long long)rows[i].bytes, (unsigned long long)rows[i].objects,
-				(unsigned long long)(rows[i].objects ? rows[i].bytes / rows[i].objects
-								     : rows[i].b->size));
+			fprintf(stderr,
+				"cprof: leak: %llu bytes in %llu objects of %llu bytes allocated at:\n",
+				(unsigned long long)rows[i].bytes,
+				(unsigned long long)rows[i].objects,
+				(unsigned long long)(rows[i].objects
+							     ? rows[i].bytes / rows[i].objects
+							     : rows[i].b->size));
 			for (uint32_t k = 0; k < rows[i].b->depth && k < 12; k++) {
 				uintptr_t pc = rows[i].b->pcs[k];
 				const char *file;
 				int64_t line;
 				const char *name = cprof__emit_where(&e, pc, &file, &line);
-				fprintf(stderr, "cprof:     #%u 0x%lx %s %s:%lld\n", k, (unsigned long)pc, name,
-					file, (long long)line);
+				fprintf(stderr, "cprof:     #%u 0x%lx %s %s:%lld\n", k,
+					(unsigned long)pc, name, file, (long long)line);
 			}
 		}
 	}
@@ -319,7 +323,8 @@ bool cprof__heap_start_env(void)
 	bool want = H.path || H.temp_path || (leaks && *leaks);
 	if (rs && *rs && !parse_long(rs, 1, 1L << 40, &rate)) {
 		cprof__log("invalid CPROF_HEAP_RATE '", rs,
-			   "': want a number of bytes from 1 to 2^40; heap profiling disabled", NULL);
+			   "': want a number of bytes from 1 to 2^40; heap profiling disabled",
+			   NULL);
 		heap_quiet_children();
 		want = false;
 	}
@@ -330,12 +335,12 @@ bool cprof__heap_start_env(void)
 		} else if (!strcmp(leaks, "sampled")) {
 			H.leaks = true;
 		} else if (strcmp(leaks, "0")) {
-			cprof__log("invalid CPROF_LEAKS '", leaks, "': want 1 or sampled; leak report disabled",
-				   NULL);
+			cprof__log("invalid CPROF_LEAKS '", leaks,
+				   "': want 1 or sampled; leak report disabled", NULL);
 		}
 		const char *lo = getenv("CPROF_LEAKS_OUT");
-		H.leaks_path = cprof__out_env_path("CPROF_LEAKS_OUT", lo && *lo ? lo : "leaks.pb.gz",
-					&H.fam_leaks);
+		H.leaks_path = cprof__out_env_path("CPROF_LEAKS_OUT",
+						   lo && *lo ? lo : "leaks.pb.gz", &H.fam_leaks);
 		if (!H.leaks_path)
 			H.leaks = false;
 		/* Meant for the process started with it (and its images after
@@ -347,8 +352,8 @@ bool cprof__heap_start_env(void)
 			if (parse_long(ec, 0, 255, &code))
 				H.leaks_exitcode = (int)code;
 			else
-				cprof__log("invalid CPROF_LEAKS_EXITCODE '", ec, "': want 0..255; ignored",
-					   NULL);
+				cprof__log("invalid CPROF_LEAKS_EXITCODE '", ec,
+					   "': want 0..255; ignored", NULL);
 		}
 	}
 	if (want && !H.path && !H.leaks && !H.temp_path)
@@ -362,8 +367,9 @@ bool cprof__heap_start_env(void)
 		int rc = cprof__out_check(outs[i]);
 		if (rc != 0) {
 			cprof__log("cannot write '", outs[i], "': ",
-				   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
-						 : cprof_strerror(rc),
+				   rc == -EINVAL
+					   ? "not a regular file (a FIFO, socket or block device)"
+					   : cprof_strerror(rc),
 				   "; heap profiling disabled", NULL);
 			heap_quiet_children();
 			want = false;
@@ -371,7 +377,8 @@ bool cprof__heap_start_env(void)
 	}
 	if (want && !cprof__heap_can_sample()) {
 		cprof__log("the program's allocator is not glibc's; cprof counts its calls but "
-			   "cannot sample them: heap profiling disabled", NULL);
+			   "cannot sample them: heap profiling disabled",
+			   NULL);
 		want = false;
 	}
 	if (want) {
@@ -421,8 +428,8 @@ static void write_env_profiles(void)
 	if (H.path) {
 		int rc = write_path(H.path, PROF_HEAP);
 		if (rc != 0)
-			cprof__log("writing the heap profile '", H.path, "' failed: ", cprof_strerror(rc),
-				   NULL);
+			cprof__log("writing the heap profile '", H.path,
+				   "' failed: ", cprof_strerror(rc), NULL);
 	}
 	if (H.temp_path) {
 		int rc = write_path(H.temp_path, PROF_TEMP);
@@ -438,9 +445,10 @@ static void write_env_profiles(void)
 		write_args a = {PROF_LEAKS, &objs, &bytes, &rows, &nrows};
 		int rc = cprof__out_write(H.leaks_path, write_cb, &a);
 		if (rc != 0)
-			cprof__log("writing the leak profile '", H.leaks_path, "' failed: ",
-				   cprof_strerror(rc), NULL);
-		fprintf(stderr, "cprof: leaks: %llu bytes in %llu objects%s still allocated at exit "
+			cprof__log("writing the leak profile '", H.leaks_path,
+				   "' failed: ", cprof_strerror(rc), NULL);
+		fprintf(stderr,
+			"cprof: leaks: %llu bytes in %llu objects%s still allocated at exit "
 			"(%zu allocation sites); profile: %s\n",
 			(unsigned long long)bytes, (unsigned long long)objs,
 			cprof__heap_rate() > 1 ? " (estimated from samples)" : "", nrows,
@@ -487,7 +495,6 @@ void cprof__heap_atexit_forced(void)
 		write_env_profiles();
 }
 
-
 void cprof__heap_atfork_child_resume(void)
 {
 	if (!H.child_resume)
@@ -516,8 +523,6 @@ void cprof__heap_atfork_child_resume(void)
 	if (H.interval && !cprof__under_tsan())
 		cprof__service_start();
 }
-
-
 
 void cprof__heap_profile_atfork_child(void)
 {

@@ -153,8 +153,7 @@ static bool main_stack_bounds(uintptr_t *lo, uintptr_t *hi)
 		return false;
 	struct rlimit rl;
 	size_t size = to - last_to;
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < size)
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < size)
 		size = (size_t)rl.rlim_cur & ~(size_t)4095;
 	*lo = to - size;
 	*hi = to;

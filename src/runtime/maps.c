@@ -210,7 +210,8 @@ static int object_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	if (*first) {
 		*first = false;
 		if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs)) {
-			if (seen_adds && info->dlpi_adds == seen_adds && info->dlpi_subs == seen_subs)
+			if (seen_adds && info->dlpi_adds == seen_adds &&
+			    info->dlpi_subs == seen_subs)
 				return 1; /* nothing loaded or unloaded since the last look */
 			seen_adds = info->dlpi_adds;
 			seen_subs = info->dlpi_subs;

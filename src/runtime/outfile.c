@@ -192,7 +192,8 @@ bool cprof__out_child_path(char **p, const char *family)
 	if (!*p || !family)
 		return true;
 	char buf[4096];
-	char *c = cprof__child_path(family, buf, sizeof(buf)) == 0 ? cprof__arena_strdup(buf) : NULL;
+	char *c =
+		cprof__child_path(family, buf, sizeof(buf)) == 0 ? cprof__arena_strdup(buf) : NULL;
 	if (!c)
 		return false;
 	*p = c; /* the parent's string is leaked: cheaper than knowing who owns it */
@@ -216,9 +217,9 @@ size_t cprof__proc_labels(struct cprof__profile *p, struct cprof__label *out)
 	char pid[24];
 	size_t n = 0;
 	out[n++] = (cprof__label){.key = cprof__profile_str(p, "pid"),
-				 .str = cprof__profile_str(p, cprof__itoa(pid, getpid()))};
+				  .str = cprof__profile_str(p, cprof__itoa(pid, getpid()))};
 	if (comm[0])
 		out[n++] = (cprof__label){.key = cprof__profile_str(p, "comm"),
-					 .str = cprof__profile_str(p, comm)};
+					  .str = cprof__profile_str(p, comm)};
 	return n;
 }

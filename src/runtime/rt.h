@@ -24,7 +24,7 @@
 void cprof__log(const char *s, ...) __attribute__((sentinel));
 /* Format v in decimal into buf (>= 24 bytes); returns buf.  async-signal-safe. */
 char *cprof__itoa(char *buf, long long v);
-pid_t cprof__gettid(void); /* cached per thread; async-signal-safe */
+pid_t cprof__gettid(void);    /* cached per thread; async-signal-safe */
 void cprof__forget_tid(void); /* after fork: the child has a new tid */
 /* Nanoseconds of CLOCK_REALTIME / CLOCK_MONOTONIC. */
 int64_t cprof__now_ns(void);
@@ -66,7 +66,8 @@ static inline double cprof__exp(double x)
 		return 0;
 	long k = (long)(x * 1.4426950408889634 + (x < 0 ? -0.5 : 0.5));
 	/* r = x - k ln 2, with ln 2 in two parts: |r| <= 0.35 */
-	double r = (x - (double)k * 6.93147180369123816490e-01) - (double)k * 1.90821492927058770002e-10;
+	double r = (x - (double)k * 6.93147180369123816490e-01) -
+		   (double)k * 1.90821492927058770002e-10;
 	double t = 1;
 	for (int n = 14; n >= 1; n--)
 		t = 1 + t * r / n;
@@ -145,7 +146,7 @@ typedef struct cprof__tail_state {
 	long first, period; /* first expiry and interval (ns) */
 	uint64_t delivered; /* periods the handler recorded */
 	uint32_t nlast;
-	uintptr_t *last;    /* last sampled stack; CPROF_TAIL_DEPTH entries */
+	uintptr_t *last; /* last sampled stack; CPROF_TAIL_DEPTH entries */
 } cprof__tail_state;
 extern CPROF_TLS cprof__tail_state cprof__tail;
 extern _Atomic unsigned cprof__cpu_gen;
@@ -356,11 +357,11 @@ int cprof__own_enter(void);
 void cprof__own_leave(int prev);
 void cprof__heap_atexit(void);
 void cprof__heap_atexit_forced(void);
-bool cprof__heap_active(void);       /* heap profiles to write at exit; async-signal-safe */
-void cprof__heap_snapshot(void);     /* CPROF_HEAP_INTERVAL: write path.NNNN */
-bool cprof__heap_start_env(void);    /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP; true if on */
-void cprof__heap_thread_exit(void);  /* fold the exiting thread's counters */
-bool cprof__heap_sampling(void);     /* stacks are being captured */
+bool cprof__heap_active(void);      /* heap profiles to write at exit; async-signal-safe */
+void cprof__heap_snapshot(void);    /* CPROF_HEAP_INTERVAL: write path.NNNN */
+bool cprof__heap_start_env(void);   /* CPROF_HEAP, CPROF_LEAKS, CPROF_TEMP; true if on */
+void cprof__heap_thread_exit(void); /* fold the exiting thread's counters */
+bool cprof__heap_sampling(void);    /* stacks are being captured */
 /* The program's allocator is known to be glibc's: it takes its locks for a
  * fork after every prepare handler, not in one of them. */
 bool cprof__heap_glibc_allocator(void);
@@ -407,7 +408,7 @@ void cprof__dlclose_end(void);
  * watchdog signal, or any of cprof's SIGPROFs while a fatal signal's
  * profiles are being written: park the thread if that is safe here. */
 void cprof__fatal_sigprof(const siginfo_t *si, const void *uc);
-bool cprof__fatal_parking(void);     /* async-signal-safe */
+bool cprof__fatal_parking(void); /* async-signal-safe */
 /* A program thread ends (pthread_exit, or the end of its start routine):
  * if only cprof's threads are left, the service thread ends the process as
  * the last thread would have (exit(0)). */

@@ -76,8 +76,8 @@ static _Atomic int threads_check; /* a program thread ended: are any left? */
 /* Signals whose default action ends the process, that cprof must see to
  * write the profiles.  Asynchronous ones: write, then die of them. */
 static const int async_sigs[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,
-	SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGIO, SIGPWR,
+	SIGHUP,  SIGINT,    SIGQUIT, SIGUSR1, SIGUSR2,   SIGPIPE, SIGALRM,
+	SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGIO,   SIGPWR,
 };
 /* Crashes: no profile, one line. */
 static const int crash_sigs[] = {SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGSYS};
@@ -90,11 +90,11 @@ static int retry_timer = -1;
 static unsigned retries;
 static volatile sig_atomic_t flushing; /* the single-threaded flush is writing */
 #define RETRY_NS 1000000
-#define RETRY_MAX 5000 /* 5 s inside the allocator: give up writing */
+#define RETRY_MAX 5000                      /* 5 s inside the allocator: give up writing */
 #define RETRY_COOKIE ((void *)0x63707274UL) /* "cprt" */
 
 /* Parking the program's threads for a fatal signal. */
-#define PARK_MAX_NS 2000000000LL  /* a thread not parked by then: no profile */
+#define PARK_MAX_NS 2000000000LL   /* a thread not parked by then: no profile */
 #define WRITE_MAX_NS 30000000000LL /* the writing's watchdog */
 #define MAX_PARKED 4096
 static _Atomic int parking;
@@ -281,7 +281,8 @@ void cprof__fatal_sigprof(const siginfo_t *si, const void *uc)
 {
 	if (si && si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_WATCHDOG_COOKIE) {
 		cprof__log("writing the profiles took too long after a fatal signal; "
-			   "the process dies without them", NULL);
+			   "the process dies without them",
+			   NULL);
 		die_of(atomic_load(&fatal_sig));
 	}
 	if (atomic_load(&parking))
@@ -549,7 +550,8 @@ void cprof__service_threads_coming(void)
 		 * another thread may be inside malloc. */
 		atomic_store(&flush_wanted, 0);
 		cprof__log("cannot start the service thread: profiles will not be written "
-			   "if the program dies of a signal", NULL);
+			   "if the program dies of a signal",
+			   NULL);
 	}
 }
 
@@ -613,7 +615,8 @@ static void flush_here(int sig, void *uc)
 		if (++retries <= RETRY_MAX && retry_later(sig))
 			return;
 		cprof__log("a fatal signal arrived while the program was inside the allocator; "
-			   "the heap profile is not written", NULL);
+			   "the heap profile is not written",
+			   NULL);
 		die_of(sig);
 	}
 	flushing = 1;

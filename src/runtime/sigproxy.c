@@ -23,7 +23,7 @@
 
 typedef int (*sigaction_fn)(int, const struct sigaction *, struct sigaction *);
 
-static struct sigaction app[2];  /* the program's SIGPROF action, double-buffered */
+static struct sigaction app[2]; /* the program's SIGPROF action, double-buffered */
 static atomic_int app_cur;
 static atomic_int owned;
 static atomic_int noted;
@@ -91,7 +91,8 @@ int cprof__sigprof_take(cprof__sigprof_fn fn)
 	atomic_store(&owned, 1);
 	if (is_handler(&prev) && !atomic_exchange(&noted, 1))
 		cprof__log("the program has its own SIGPROF handler; cprof keeps its timer "
-			   "signals and forwards every other SIGPROF to it", NULL);
+			   "signals and forwards every other SIGPROF to it",
+			   NULL);
 	return 0;
 }
 
@@ -111,10 +112,11 @@ void cprof__sigprof_check(cprof__sigprof_fn fn)
 	ours.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&ours.sa_mask);
 	if (real_sigaction(SIGPROF, &ours, NULL) == 0 && !atomic_exchange(&bypass_noted, 1))
-		cprof__log("the program replaced cprof's SIGPROF handler without sigaction() or "
-			   "signal() (sigset? a raw system call?); cprof took the signal back and "
-			   "forwards the program's own SIGPROFs to it; samples before that are lost",
-			   NULL);
+		cprof__log(
+			"the program replaced cprof's SIGPROF handler without sigaction() or "
+			"signal() (sigset? a raw system call?); cprof took the signal back and "
+			"forwards the program's own SIGPROFs to it; samples before that are lost",
+			NULL);
 }
 
 /* async-signal-safe */
@@ -228,9 +230,10 @@ CPROF_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigactio
 	if (act) {
 		set_app(act);
 		if (is_handler(act) && !atomic_exchange(&noted, 1))
-			cprof__log("the program installed a SIGPROF handler while cprof profiles; "
-				   "cprof keeps its timer signals and forwards every other SIGPROF to it",
-				   NULL);
+			cprof__log(
+				"the program installed a SIGPROF handler while cprof profiles; "
+				"cprof keeps its timer signals and forwards every other SIGPROF to it",
+				NULL);
 	}
 	return 0;
 }
@@ -244,7 +247,8 @@ CPROF_EXPORT sighandler_t signal(int sig, sighandler_t h)
 	sigemptyset(&a.sa_mask);
 	if (sigaction(sig, &a, &o) != 0)
 		return SIG_ERR;
-	return (o.sa_flags & SA_SIGINFO) ? (sighandler_t)(void (*)(void))o.sa_sigaction : o.sa_handler;
+	return (o.sa_flags & SA_SIGINFO) ? (sighandler_t)(void (*)(void))o.sa_sigaction
+					 : o.sa_handler;
 }
 
 /* ---- The program's signal mask: SIGPROF stays deliverable ----
@@ -267,10 +271,10 @@ typedef int (*signalfd_fn)(int, const sigset_t *, int);
 static mask_fn real_pthread_sigmask, real_sigprocmask;
 static timedwait_fn real_sigtimedwait;
 static signalfd_fn real_signalfd;
-static atomic_bool keep_prof;              /* CPU profiling: keep SIGPROF unblocked */
-static CPROF_TLS unsigned char v_known;    /* v_prof is the program's view */
-static CPROF_TLS unsigned char v_prof;     /* the program wants SIGPROF blocked */
-static CPROF_TLS unsigned char v_hold;     /* SIGPROF really blocked: a bounced signal */
+static atomic_bool keep_prof;           /* CPU profiling: keep SIGPROF unblocked */
+static CPROF_TLS unsigned char v_known; /* v_prof is the program's view */
+static CPROF_TLS unsigned char v_prof;  /* the program wants SIGPROF blocked */
+static CPROF_TLS unsigned char v_hold;  /* SIGPROF really blocked: a bounced signal */
 
 void cprof__sigproxy_init(void)
 {
@@ -335,8 +339,9 @@ static int mask_call(mask_fn real, bool posix, int how, const sigset_t *set, sig
 	}
 	bool now = prev;
 	if (set)
-		now = how == SIG_BLOCK ? (prev || want_prof)
-		      : how == SIG_UNBLOCK ? (prev && !want_prof) : want_prof;
+		now = how == SIG_BLOCK     ? (prev || want_prof)
+		      : how == SIG_UNBLOCK ? (prev && !want_prof)
+					   : want_prof;
 	if (!now)
 		v_hold = 0;
 	sigset_t p;
@@ -380,7 +385,8 @@ void cprof__sigmask_adopt(int inherited)
 	sigset_t o;
 	if (raw_mask(SIG_BLOCK, NULL, &o) != 0)
 		return;
-	v_prof = inherited >= 0 ? (unsigned char)inherited : (unsigned char)sigismember(&o, SIGPROF);
+	v_prof =
+		inherited >= 0 ? (unsigned char)inherited : (unsigned char)sigismember(&o, SIGPROF);
 	v_known = 1;
 	v_hold = 0;
 	if (sigismember(&o, SIGPROF)) {
@@ -432,13 +438,14 @@ static int timedwait(const sigset_t *set, siginfo_t *info, const struct timespec
 {
 	int64_t deadline = 0;
 	if (timeout)
-		deadline = cprof__mono_ns() + (int64_t)timeout->tv_sec * 1000000000 + timeout->tv_nsec;
+		deadline =
+			cprof__mono_ns() + (int64_t)timeout->tv_sec * 1000000000 + timeout->tv_nsec;
 	struct timespec left;
 	for (;;) {
 		siginfo_t si;
-		int r = real_sigtimedwait ? real_sigtimedwait(set, &si, timeout)
-					  : (int)syscall(SYS_rt_sigtimedwait, set, &si, timeout,
-							 _NSIG / 8);
+		int r = real_sigtimedwait
+				? real_sigtimedwait(set, &si, timeout)
+				: (int)syscall(SYS_rt_sigtimedwait, set, &si, timeout, _NSIG / 8);
 		if (r != SIGPROF || !cprof__sigprof_is_ours(&si)) {
 			if (r > 0 && info)
 				*info = si;

@@ -127,7 +127,7 @@ static void stacks_emit(cprof__stacks *t, cprof__emit *e)
 	struct row {
 		const sentry *s;
 		int64_t v[2];
-	} *rows;
+	} * rows;
 	lock(t);
 	size_t k = 0;
 	rows = cprof__arena_alloc((t->n ? t->n : 1) * sizeof(*rows));
@@ -150,9 +150,9 @@ static void stacks_emit(cprof__stacks *t, cprof__emit *e)
 /* ---- the profiles ---- */
 
 static const struct kind {
-	const char *name;  /* cprof_profile_write's, Go's */
-	const char *env;   /* the path variable */
-	const char *type;  /* sample and period type: TYPE/count */
+	const char *name; /* cprof_profile_write's, Go's */
+	const char *env;  /* the path variable */
+	const char *type; /* sample and period type: TYPE/count */
 } kinds[CPROF__SP_N] = {
 	[CPROF__SP_THREADCREATE] = {"threadcreate", "CPROF_THREADCREATE", "threadcreate"},
 };
@@ -242,8 +242,9 @@ bool cprof__stackprof_start_env(void)
 		int rc = cprof__out_check(K[k].path);
 		if (rc != 0) {
 			cprof__log("cannot write '", K[k].path, "': ",
-				   rc == -EINVAL ? "not a regular file (a FIFO, socket or block device)"
-						 : cprof_strerror(rc),
+				   rc == -EINVAL
+					   ? "not a regular file (a FIFO, socket or block device)"
+					   : cprof_strerror(rc),
 				   "; that profile is not written", NULL);
 			unsetenv(kinds[k].env);
 			continue;

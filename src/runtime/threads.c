@@ -196,7 +196,8 @@ static void thread_exit(void *unused)
 		if (s->timer >= 0 && timers_on) {
 			uint64_t missing = tail_missing();
 			if (missing)
-				cprof__cpu_record_tail(missing, cprof__tail.last, cprof__tail.nlast);
+				cprof__cpu_record_tail(missing, cprof__tail.last,
+						       cprof__tail.nlast);
 		}
 		disarm(s);
 		del_slot(s);
@@ -276,8 +277,8 @@ typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(
 
 static CPROF_TLS bool spawning; /* inside cprof__spawn_internal */
 
-CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
-				void *(*fn)(void *), void *arg)
+CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+				void *arg)
 {
 	static pthread_create_fn real;
 	if (!real)
@@ -400,10 +401,11 @@ int cprof__timers_start(long period_ns)
 	if (armed == 0) {
 		/* Per-thread timers unavailable: the process-wide fallback. */
 		char b[24];
-		cprof__log("per-thread CPU timers unavailable (timer_create: errno ",
-			   cprof__itoa(b, -first_err),
-			   "); falling back to setitimer(ITIMER_PROF): thread attribution may be skewed",
-			   NULL);
+		cprof__log(
+			"per-thread CPU timers unavailable (timer_create: errno ",
+			cprof__itoa(b, -first_err),
+			"); falling back to setitimer(ITIMER_PROF): thread attribution may be skewed",
+			NULL);
 		struct itimerval it = {{period / 1000000000, period % 1000000000 / 1000},
 				       {period / 1000000000, period % 1000000000 / 1000}};
 		if (setitimer(ITIMER_PROF, &it, NULL) != 0) {

@@ -63,7 +63,7 @@ typedef struct row {
 	int32_t off;     /* CFA offset */
 	int16_t rbp_off; /* rbp saved at cfa + rbp_off; 0: unchanged */
 	uint8_t kind;
-	uint8_t thr;     /* K_PLT threshold */
+	uint8_t thr; /* K_PLT threshold */
 } row;
 
 atomic_int cprof__unwind_users;
@@ -263,45 +263,73 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 				}
 				break;
 			}
-			case 0x02: adv = rd_fixed(&r, 1) * c->code_align; advance = true; break;
-			case 0x03: adv = rd_fixed(&r, 2) * c->code_align; advance = true; break;
-			case 0x04: adv = rd_fixed(&r, 4) * c->code_align; advance = true; break;
-			case 0x05: reg = rd_uleb(&r);
-				if (reg == 6) st->rbp_off = (int64_t)rd_uleb(&r) * c->data_align;
-				else rd_uleb(&r);
+			case 0x02:
+				adv = rd_fixed(&r, 1) * c->code_align;
+				advance = true;
 				break;
-			case 0x06: reg = rd_uleb(&r);
-				if (reg == 6) st->rbp_off = init ? init->rbp_off : 0;
+			case 0x03:
+				adv = rd_fixed(&r, 2) * c->code_align;
+				advance = true;
 				break;
-			case 0x07: reg = rd_uleb(&r);
-				if (reg == c->ra_reg) st->ra_undef = true;
-				else if (reg == 6) st->rbp_off = 0;
+			case 0x04:
+				adv = rd_fixed(&r, 4) * c->code_align;
+				advance = true;
 				break;
-			case 0x08: reg = rd_uleb(&r);
-				if (reg == 6) st->rbp_off = 0;
+			case 0x05:
+				reg = rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = (int64_t)rd_uleb(&r) * c->data_align;
+				else
+					rd_uleb(&r);
 				break;
-			case 0x09: reg = rd_uleb(&r); rd_uleb(&r);
-				if (reg == 6) st->rbp_off = 0;
+			case 0x06:
+				reg = rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = init ? init->rbp_off : 0;
+				break;
+			case 0x07:
+				reg = rd_uleb(&r);
+				if (reg == c->ra_reg)
+					st->ra_undef = true;
+				else if (reg == 6)
+					st->rbp_off = 0;
+				break;
+			case 0x08:
+				reg = rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = 0;
+				break;
+			case 0x09:
+				reg = rd_uleb(&r);
+				rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = 0;
 				break;
 			case 0x0a:
-				if (sp < (int)CPROF_ARRAY_LEN(stack)) stack[sp++] = *st;
-				else r.bad = true;
+				if (sp < (int)CPROF_ARRAY_LEN(stack))
+					stack[sp++] = *st;
+				else
+					r.bad = true;
 				break;
 			case 0x0b:
 				/* DWARF restores all rules, the CFA's included. */
-				if (sp > 0) *st = stack[--sp];
-				else r.bad = true;
+				if (sp > 0)
+					*st = stack[--sp];
+				else
+					r.bad = true;
 				break;
-			case 0x0c: reg = rd_uleb(&r);
+			case 0x0c:
+				reg = rd_uleb(&r);
 				st->cfa_off = (int64_t)rd_uleb(&r);
 				st->cfa_kind = reg == 7 ? K_RSP : reg == 6 ? K_RBP : K_NONE;
 				break;
-			case 0x0d: reg = rd_uleb(&r);
+			case 0x0d:
+				reg = rd_uleb(&r);
 				st->cfa_kind = reg == 7 ? K_RSP : reg == 6 ? K_RBP : K_NONE;
 				break;
-			case 0x0e: st->cfa_off = (int64_t)rd_uleb(&r);
-				break;
-			case 0x0f: len = rd_uleb(&r);
+			case 0x0e: st->cfa_off = (int64_t)rd_uleb(&r); break;
+			case 0x0f:
+				len = rd_uleb(&r);
 				if (len > (uint64_t)(r.end - r.p)) {
 					r.bad = true;
 					break;
@@ -309,38 +337,52 @@ static bool run_cfa(const cie *c, const uint8_t *p, const uint8_t *end, cfstate 
 				cfa_expression(st, r.p, len);
 				r.p += len;
 				break;
-			case 0x10: case 0x16: reg = rd_uleb(&r); len = rd_uleb(&r);
+			case 0x10:
+			case 0x16:
+				reg = rd_uleb(&r);
+				len = rd_uleb(&r);
 				if (len > (uint64_t)(r.end - r.p)) {
 					r.bad = true;
 					break;
 				}
 				r.p += len;
-				if (reg == 6) st->rbp_off = 0; /* unsupported rule: treat as unknown */
+				if (reg == 6)
+					st->rbp_off = 0; /* unsupported rule: treat as unknown */
 				break;
-			case 0x11: reg = rd_uleb(&r);
-				if (reg == 6) st->rbp_off = rd_sleb(&r) * c->data_align;
-				else rd_sleb(&r);
+			case 0x11:
+				reg = rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = rd_sleb(&r) * c->data_align;
+				else
+					rd_sleb(&r);
 				break;
-			case 0x12: reg = rd_uleb(&r);
+			case 0x12:
+				reg = rd_uleb(&r);
 				st->cfa_off = rd_sleb(&r) * c->data_align;
 				st->cfa_kind = reg == 7 ? K_RSP : reg == 6 ? K_RBP : K_NONE;
 				break;
-			case 0x13: st->cfa_off = rd_sleb(&r) * c->data_align;
+			case 0x13: st->cfa_off = rd_sleb(&r) * c->data_align; break;
+			case 0x14:
+				reg = rd_uleb(&r);
+				rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = 0;
 				break;
-			case 0x14: reg = rd_uleb(&r); rd_uleb(&r);
-				if (reg == 6) st->rbp_off = 0;
-				break;
-			case 0x15: reg = rd_uleb(&r); rd_sleb(&r);
-				if (reg == 6) st->rbp_off = 0;
+			case 0x15:
+				reg = rd_uleb(&r);
+				rd_sleb(&r);
+				if (reg == 6)
+					st->rbp_off = 0;
 				break;
 			case 0x2e: rd_uleb(&r); break;
-			case 0x2f: reg = rd_uleb(&r);
-				if (reg == 6) st->rbp_off = -(int64_t)rd_uleb(&r) * c->data_align;
-				else rd_uleb(&r);
+			case 0x2f:
+				reg = rd_uleb(&r);
+				if (reg == 6)
+					st->rbp_off = -(int64_t)rd_uleb(&r) * c->data_align;
+				else
+					rd_uleb(&r);
 				break;
-			default:
-				r.bad = true;
-				break;
+			default: r.bad = true; break;
 			}
 		}
 		if (advance && !r.bad) {
@@ -687,7 +729,8 @@ void cprof__unwind_prefetch(const uintptr_t *pcs, int n)
 }
 
 /* async-signal-safe */
-CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, int max)
+CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs,
+					 int max)
 {
 	if (max <= 0)
 		return 0;
@@ -715,13 +758,13 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 		int kind = r ? r->kind : K_NONE;
 		bool next_exact = false;
 		switch (kind) {
-		case K_END:
-			goto out;
+		case K_END: goto out;
 		case K_SIGNAL: {
 			/* rsp points at the ucontext_t the kernel pushed. */
 			uintptr_t nsp;
 			if (!load(&g, sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]), &ra) ||
-			    !load(&g, sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RSP]), &nsp) ||
+			    !load(&g, sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RSP]),
+				  &nsp) ||
 			    !load(&g, sp + offsetof(ucontext_t, uc_mcontext.gregs[REG_RBP]), &nbp))
 				goto out;
 			sp = nsp;
@@ -739,9 +782,7 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 			if (!load(&g, bp + (intptr_t)r->off, &cfa))
 				goto out;
 			break;
-		case K_PLT:
-			cfa = sp + (intptr_t)r->off + ((pc & 15) >= r->thr ? 8 : 0);
-			break;
+		case K_PLT: cfa = sp + (intptr_t)r->off + ((pc & 15) >= r->thr ? 8 : 0); break;
 		default: {
 			/* No CFI here (code generated at run time, objects without
 			 * .eh_frame).  The interrupted frame itself may be a leaf that
@@ -750,7 +791,8 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 			row rr;
 			const row *rp;
 			if (exact && load(&g, sp, &ra) && ra >= 4096 &&
-			    (rp = lookup_row(ra - 1, salt, cfi, &rr)) != NULL && rp->kind != K_NONE) {
+			    (rp = lookup_row(ra - 1, salt, cfi, &rr)) != NULL &&
+			    rp->kind != K_NONE) {
 				cfa = sp + 8;
 				break;
 			}
