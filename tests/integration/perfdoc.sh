@@ -36,7 +36,10 @@ expect() {
 
 # A figure changed in the document only: the region differs from its file.
 copy
-sed -i 's/^| cprof-heap | glibc | — | 1\.049× | 1\.041× |/| cprof-heap | glibc | — | 1.049× | 1.031× |/' "$T/c/docs/PERFORMANCE.md"
+# (the row's figures are whatever the last run wrote: its cells after the
+# name are replaced)
+sed -i '/^<!-- bench heap-targets-cost:/,/^<!-- end bench -->/s/^| cprof-heap | .*/| cprof-heap | 9.999 |/' \
+	"$T/c/docs/PERFORMANCE.md"
 if cmp -s "$T/c/docs/PERFORMANCE.md" "$CPROF_ROOT/docs/PERFORMANCE.md"; then
 	nok changed_figure_fails "the figure to change was not found"
 else
@@ -48,10 +51,10 @@ fi
 
 # A changed results file, as a new run leaves it: check fails until update.
 copy
-sed -i 's/^| true | 0\.96 | +0\.46 |/| true | 0.96 | +0.47 |/' "$T/c/bench/results/footprint.md"
+sed -i 's/^| true | .*/| true | 9.999 |/' "$T/c/bench/results/footprint.md"
 expect new_result_fails_until_update 'region footprint differs from bench/results/footprint.md'
 sh "$T/c/bench/perfdoc.sh" update >"$T/out" 2>&1
-check update_splices_the_new_result grep -q '^| true | 0\.96 | +0\.47 |' "$T/c/docs/PERFORMANCE.md"
+check update_splices_the_new_result grep -q '^| true | 9\.999 |$' "$T/c/docs/PERFORMANCE.md"
 
 # Dated narratives.
 copy
