@@ -1592,7 +1592,7 @@ void cprof__heap_atfork_parent(void)
 void cprof__heap_atfork_child(void)
 {
 	cprof__arena_atfork_child();
-	pthread_mutex_init(&H.lock, NULL);
+	pthread_mutex_unlock(&H.lock); /* this thread's since the prepare handler */
 	atomic_flag_clear(&reg_spin);
 	for (int i = 0; i < SSHARDS; i++)
 		atomic_flag_clear(&S[i].lock);

@@ -346,11 +346,13 @@ void cprof__maps_atfork_parent(void)
 }
 
 /* fork: the CPU writer thread may have held the maps lock; it does not
- * exist in the child. */
+ * exist in the child.  The loader lock is this thread's since the prepare
+ * handler: released, not re-initialised (ThreadSanitizer would still see it
+ * held). */
 void cprof__maps_atfork_child(void)
 {
 	pthread_mutex_init(&maps_lock, NULL);
-	pthread_mutex_init(&loader_lock, NULL);
+	pthread_mutex_unlock(&loader_lock);
 }
 
 void cprof__maps_reset(void)

@@ -460,7 +460,9 @@ static void atfork_parent(void)
 /* The child has one thread and no timers (POSIX timers are not inherited). */
 static void atfork_child(void)
 {
-	pthread_mutex_init(&reg_lock, NULL);
+	/* Held by this thread since the prepare handler: released, not
+	 * re-initialised (ThreadSanitizer would still see it held). */
+	pthread_mutex_unlock(&reg_lock);
 	cprof__forget_tid();
 	nreg = 0;
 	atomic_store(&live_threads, 0);
