@@ -440,6 +440,18 @@ static int build(struct bs *b)
 	return 0;
 }
 
+/* Go benchstat's defaults: rows by full name, columns by file. */
+static void bs_init(struct bs *b, FILE *err)
+{
+	memset(b, 0, sizeof *b);
+	b->err = err;
+	b->o.root = -1;
+	b->o.alpha = 0.05;
+	b->o.confidence = 0.95;
+	cprof__bp_parse_key(".fullname", &b->o.row);
+	cprof__bp_parse_key(".file", &b->o.col);
+}
+
 static void bs_free(struct bs *b)
 {
 	for (size_t ti = 0; ti < b->nt; ti++) {
@@ -545,13 +557,7 @@ static int parse_double_opt(const char *v, double *d)
 int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct bs b;
-	memset(&b, 0, sizeof b);
-	b.err = err;
-	b.o.root = -1;
-	b.o.alpha = 0.05;
-	b.o.confidence = 0.95;
-	cprof__bp_parse_key(".fullname", &b.o.row);
-	cprof__bp_parse_key(".file", &b.o.col);
+	bs_init(&b, err);
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -685,13 +691,7 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 int cprof__benchstat_buffer(const char *buf, size_t len, FILE *out, FILE *err)
 {
 	struct bs b;
-	memset(&b, 0, sizeof b);
-	b.err = err;
-	b.o.root = -1;
-	b.o.alpha = 0.05;
-	b.o.confidence = 0.95;
-	cprof__bp_parse_key(".fullname", &b.o.row);
-	cprof__bp_parse_key(".file", &b.o.col);
+	bs_init(&b, err);
 	/* two "files" from one buffer: split at the first line "--" if any,
 	 * so the fuzzer reaches the comparison code too */
 	const char *sep = NULL;
