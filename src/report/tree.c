@@ -20,15 +20,8 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 		"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t ";
 	regex_t rx;
 	bool has_rx = r->o.symbol != NULL;
-	if (has_rx) {
-		int rc = regcomp(&rx, r->o.symbol, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char m[256];
-			regerror(rc, &rx, m, sizeof(m));
-			snprintf(err, errlen, "parsing argument regexp %s: %s", r->o.symbol, m);
-			return -1;
-		}
-	}
+	if (has_rx && cprof__symbol_regcomp(r, &rx, err, errlen) < 0)
+		return -1;
 	size_t orig = 0, dnodes = 0, dedges = 0;
 	uint32_t *in_idx = NULL, *out_idx = NULL;
 	size_t *in_start = NULL, *out_start = NULL;
