@@ -293,6 +293,17 @@ char *cprof__fmt_value(const cprof__report *r, char *buf, size_t n, int64_t v)
 	return cprof__units_label(buf, n, v, r->sunit, r->out_unit);
 }
 
+void cprof__print_flat_cum(const cprof__report *r, FILE *out, int64_t flat, int64_t flat_sum,
+			   int64_t cum)
+{
+	char fv[64], cv[64], fp[32], sp[32], cp[32];
+	fprintf(out, "%10s %s %s %10s %s", cprof__fmt_value(r, fv, sizeof(fv), flat),
+		cprof__units_pct(fp, sizeof(fp), flat, r->total),
+		cprof__units_pct(sp, sizeof(sp), flat_sum, r->total),
+		cprof__fmt_value(r, cv, sizeof(cv), cum),
+		cprof__units_pct(cp, sizeof(cp), cum, r->total));
+}
+
 char *cprof__fmt_value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
 {
 	if (v == 0) {
