@@ -324,6 +324,21 @@ static int summarize(struct bs *b, struct table *t)
 	return 0;
 }
 
+/* Append id to v (n entries) unless seen[id]: the rows and columns in
+ * the order they first appear.  false when out of memory. */
+static bool add_first_seen(size_t **v, size_t *n, bool *seen, size_t id)
+{
+	if (seen[id])
+		return true;
+	size_t *p = realloc(*v, (*n + 1) * sizeof *p);
+	if (!p)
+		return false;
+	*v = p;
+	p[(*n)++] = id;
+	seen[id] = true;
+	return true;
+}
+
 static int build(struct bs *b)
 {
 	if (add_obs(b) < 0)
@@ -341,22 +356,9 @@ static int build(struct bs *b)
 			const struct obs *o = &b->obs[i];
 			if (o->table != ti)
 				continue;
-			if (!rseen[o->row]) {
-				size_t *p = realloc(rs, (nr + 1) * sizeof *p);
-				if (!p)
-					goto oom;
-				rs = p;
-				rs[nr++] = o->row;
-				rseen[o->row] = true;
-			}
-			if (!cseen[o->col]) {
-				size_t *p = realloc(cs, (nc + 1) * sizeof *p);
-				if (!p)
-					goto oom;
-				cs = p;
-				cs[nc++] = o->col;
-				cseen[o->col] = true;
-			}
+			if (!add_first_seen(&rs, &nr, rseen, o->row) ||
+			    !add_first_seen(&cs, &nc, cseen, o->col))
+				goto oom;
 		}
 		free(rseen);
 		free(cseen);
