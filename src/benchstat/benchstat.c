@@ -324,6 +324,21 @@ static int summarize(struct bs *b, struct table *t)
 	return 0;
 }
 
+/* Append id to v (n entries) unless seen[id]: the rows and columns in
+ * the order they first appear.  false when out of memory. */
+static bool add_first_seen(size_t **v, size_t *n, bool *seen, size_t id)
+{
+	if (seen[id])
+		return true;
+	size_t *p = realloc(*v, (*n + 1) * sizeof *p);
+	if (!p)
+		return false;
+	*v = p;
+	p[(*n)++] = id;
+	seen[id] = true;
+	return true;
+}
+
 static int build(struct bs *b)
 {
 	if (add_obs(b) < 0)
@@ -341,22 +356,9 @@ static int build(struct bs *b)
 			const struct obs *o = &b->obs[i];
 			if (o->table != ti)
 				continue;
-			if (!rseen[o->row]) {
-				size_t *p = realloc(rs, (nr + 1) * sizeof *p);
-				if (!p)
-					goto oom;
-				rs = p;
-				rs[nr++] = o->row;
-				rseen[o->row] = true;
-			}
-			if (!cseen[o->col]) {
-				size_t *p = realloc(cs, (nc + 1) * sizeof *p);
-				if (!p)
-					goto oom;
-				cs = p;
-				cs[nc++] = o->col;
-				cseen[o->col] = true;
-			}
+			if (!add_first_seen(&rs, &nr, rseen, o->row) ||
+			    !add_first_seen(&cs, &nc, cseen, o->col))
+				goto oom;
 		}
 		free(rseen);
 		free(cseen);
@@ -438,6 +440,18 @@ static int build(struct bs *b)
 		return -1;
 	}
 	return 0;
+}
+
+/* Go benchstat's defaults: rows by full name, columns by file. */
+static void bs_init(struct bs *b, FILE *err)
+{
+	memset(b, 0, sizeof *b);
+	b->err = err;
+	b->o.root = -1;
+	b->o.alpha = 0.05;
+	b->o.confidence = 0.95;
+	cprof__bp_parse_key(".fullname", &b->o.row);
+	cprof__bp_parse_key(".file", &b->o.col);
 }
 
 static void bs_free(struct bs *b)
@@ -545,13 +559,7 @@ static int parse_double_opt(const char *v, double *d)
 int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct bs b;
-	memset(&b, 0, sizeof b);
-	b.err = err;
-	b.o.root = -1;
-	b.o.alpha = 0.05;
-	b.o.confidence = 0.95;
-	cprof__bp_parse_key(".fullname", &b.o.row);
-	cprof__bp_parse_key(".file", &b.o.col);
+	bs_init(&b, err);
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -685,13 +693,7 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 int cprof__benchstat_buffer(const char *buf, size_t len, FILE *out, FILE *err)
 {
 	struct bs b;
-	memset(&b, 0, sizeof b);
-	b.err = err;
-	b.o.root = -1;
-	b.o.alpha = 0.05;
-	b.o.confidence = 0.95;
-	cprof__bp_parse_key(".fullname", &b.o.row);
-	cprof__bp_parse_key(".file", &b.o.col);
+	bs_init(&b, err);
 	/* two "files" from one buffer: split at the first line "--" if any,
 	 * so the fuzzer reaches the comparison code too */
 	const char *sep = NULL;

@@ -71,6 +71,16 @@ static bool prefetch_take(prefetch *f, cprof__profile *p, char *err, size_t errl
 	return true;
 }
 
+/* -seconds and -timeout: 0 to 86400 seconds, or -1 after saying why. */
+static int parse_seconds(const char *flag, const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || v < 0 || v > 86400)
+		return cprof__error("merge: %s: want a number of seconds, got '%s'", flag, s);
+	return (int)v;
+}
+
 int cprof__cmd_merge(int argc, char **argv)
 {
 	const char *out = NULL;
@@ -91,23 +101,13 @@ int cprof__cmd_merge(int argc, char **argv)
 		} else if (!strncmp(a, "-o=", 3)) {
 			out = a + 3;
 		} else if (!strcmp(a, "-seconds") && i + 1 < argc) {
-			char *end;
-			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 0 || v > 86400)
-				return cprof__error(
-					       "merge: -seconds: want a number of seconds, got '%s'",
-					       argv[i]),
-				       2;
-			seconds = (int)v;
+			if ((seconds = parse_seconds(a, argv[++i])) < 0)
+				return 2;
 		} else if (!strcmp(a, "-timeout") && i + 1 < argc) {
-			char *end;
-			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 0 || v > 86400)
-				return cprof__error(
-					       "merge: -timeout: want a number of seconds, got '%s'",
-					       argv[i]),
-				       2;
-			cprof__fetch_set_timeout((int)v);
+			int v = parse_seconds(a, argv[++i]);
+			if (v < 0)
+				return 2;
+			cprof__fetch_set_timeout(v);
 		} else {
 			usage(stderr);
 			return cprof__error("merge: unknown option '%s'", argv[i]), 2;

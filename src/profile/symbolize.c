@@ -15,6 +15,7 @@
 #include "profile/dwlib.h"
 #include "profile/elfread.h"
 #include "base/hash.h"
+#include "base/u64map.h"
 
 #include <dwarf.h>
 #include <errno.h>
@@ -80,75 +81,18 @@
 #define MAX_NEST 96      /* DIE nesting depth walked (corrupt DWARF guard) */
 #define MAX_BUILD_ID 128 /* hex digits */
 
-/* ---- a pointer-keyed open-addressing map ------------------------------ */
+/* ---- pointer-keyed maps (libc's memory) ------------------------------ */
 
-struct ptrmap {
-	const void **k;
-	void **v;
-	size_t n, cap; /* cap: power of two or 0 */
-};
-
-static size_t ptr_hash(const void *p)
+/* The value of k, NULL when absent. */
+static void *ptrmap_get(const cprof__u64map *m, const void *k)
 {
-	return (size_t)cprof__mix64((uint64_t)(uintptr_t)p);
+	return (void *)(uintptr_t)cprof__u64map_get(m, (uintptr_t)k);
 }
 
-/* The value slot for k, or NULL when absent. */
-static void **ptrmap_get(const struct ptrmap *m, const void *k)
+/* v: not NULL. */
+static bool ptrmap_put(cprof__u64map *m, const void *k, const void *v)
 {
-	if (!m->cap)
-		return NULL;
-	for (size_t j = ptr_hash(k) & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
-		if (m->k[j] == k)
-			return &m->v[j];
-		if (!m->k[j])
-			return NULL;
-	}
-}
-
-static bool ptrmap_put(struct ptrmap *m, const void *k, void *v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		if (cap > SIZE_MAX / sizeof(void *))
-			return false;
-		const void **nk = calloc(cap, sizeof(*nk));
-		void **nv = calloc(cap, sizeof(*nv));
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return false;
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->k[i])
-				continue;
-			size_t j = ptr_hash(m->k[i]) & (cap - 1);
-			while (nk[j])
-				j = (j + 1) & (cap - 1);
-			nk[j] = m->k[i];
-			nv[j] = m->v[i];
-		}
-		free(m->k);
-		free(m->v);
-		m->k = nk;
-		m->v = nv;
-		m->cap = cap;
-	}
-	size_t j = ptr_hash(k) & (m->cap - 1);
-	while (m->k[j] && m->k[j] != k)
-		j = (j + 1) & (m->cap - 1);
-	if (!m->k[j])
-		m->n++;
-	m->k[j] = k;
-	m->v[j] = v;
-	return true;
-}
-
-static void ptrmap_free(struct ptrmap *m)
-{
-	free(m->k);
-	free(m->v);
-	memset(m, 0, sizeof(*m));
+	return cprof__u64map_put(m, (uintptr_t)k, (uintptr_t)v, calloc, free);
 }
 
 /* ---- per-binary state -------------------------------------------------- */
@@ -210,8 +154,8 @@ struct symfile {
 	const cprof__elftab *symtab;
 	seg_t *seg;
 	size_t nseg;
-	struct ptrmap cus;  /* CU DIE address -> struct cuindex * */
-	struct ptrmap subs; /* subprogram DIE address -> struct subtree * */
+	cprof__u64map cus;  /* CU DIE address -> struct cuindex * */
+	cprof__u64map subs; /* subprogram DIE address -> struct subtree * */
 	struct sym *syms;
 	size_t nsyms;
 	char **vernames; /* names of syms[] stripped of "@VERSION", or read by
@@ -236,7 +180,7 @@ struct cprof__symbolizer {
 	size_t nfiles, capfiles;
 	/* mangled name pointer (stable: it points into a mapped ELF string
 	 * table of a cached file) -> malloc'd demangled name, or &no_demangle */
-	struct ptrmap demangled;
+	cprof__u64map demangled;
 	bool lean;
 	bool transient; /* close each binary once its locations are done */
 	/* Transient mode: the profile and the locations (indices) of the
@@ -337,22 +281,22 @@ static void symfile_free(struct symfile *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->cus.cap; i++) {
-		if (f->cus.k[i]) {
-			struct cuindex *ci = f->cus.v[i];
+		if (f->cus.v[i]) {
+			struct cuindex *ci = (struct cuindex *)(uintptr_t)f->cus.v[i];
 			free(ci->r);
 			free(ci);
 		}
 	}
-	ptrmap_free(&f->cus);
+	cprof__u64map_free(&f->cus, free);
 	for (size_t i = 0; i < f->subs.cap; i++) {
-		if (f->subs.k[i]) {
-			struct subtree *t = f->subs.v[i];
+		if (f->subs.v[i]) {
+			struct subtree *t = (struct subtree *)(uintptr_t)f->subs.v[i];
 			free(t->node);
 			free(t->r);
 			free(t);
 		}
 	}
-	ptrmap_free(&f->subs);
+	cprof__u64map_free(&f->subs, free);
 	free(f->syms);
 	for (size_t i = 0; i < f->nvernames; i++)
 		free(f->vernames[i]);
@@ -380,9 +324,9 @@ static void symfile_free(struct symfile *f)
 static void demangled_clear(cprof__symbolizer *s)
 {
 	for (size_t i = 0; i < s->demangled.cap; i++)
-		if (s->demangled.k[i] && s->demangled.v[i] != &no_demangle)
-			free(s->demangled.v[i]);
-	ptrmap_free(&s->demangled);
+		if (s->demangled.v[i] && s->demangled.v[i] != (uintptr_t)&no_demangle)
+			free((void *)(uintptr_t)s->demangled.v[i]);
+	cprof__u64map_free(&s->demangled, free);
 }
 
 void cprof__symbolizer_free(cprof__symbolizer *s)
@@ -1044,10 +988,10 @@ static int fnrange_cmp(const void *a, const void *b)
 
 static struct cuindex *cu_index(struct symfile *f, Dwarf_Die *cu)
 {
-	void **slot = ptrmap_get(&f->cus, cu->addr);
-	if (slot)
-		return *slot;
-	struct cuindex *ci = calloc(1, sizeof(*ci));
+	struct cuindex *ci = ptrmap_get(&f->cus, cu->addr);
+	if (ci)
+		return ci;
+	ci = calloc(1, sizeof(*ci));
 	if (!ci)
 		return NULL;
 	struct index_walk w = {ci, 0};
@@ -1174,10 +1118,10 @@ static int scoperange_cmp(const void *a, const void *b)
 
 static struct subtree *subtree_get(struct symfile *f, Dwarf_Die *sub)
 {
-	void **slot = ptrmap_get(&f->subs, sub->addr);
-	if (slot)
-		return *slot;
-	struct subtree *t = calloc(1, sizeof(*t));
+	struct subtree *t = ptrmap_get(&f->subs, sub->addr);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	/* Node 0: the subprogram.  A walk cut short (corrupt or huge DWARF)
@@ -1225,9 +1169,9 @@ static const char *demangled(cprof__symbolizer *s, const char *mangled)
 {
 	if (!mangled || mangled[0] != '_' || mangled[1] != 'Z')
 		return mangled;
-	void **slot = ptrmap_get(&s->demangled, mangled);
-	if (slot)
-		return *slot == &no_demangle ? mangled : *slot;
+	const char *known = ptrmap_get(&s->demangled, mangled);
+	if (known)
+		return known == &no_demangle ? mangled : known;
 	char *d = cprof__demangle(mangled);
 	if (!ptrmap_put(&s->demangled, mangled, d ? d : &no_demangle)) {
 		free(d);
@@ -1746,7 +1690,7 @@ struct run {
 	cprof__symbolizer *s;
 	cprof__profile *p;
 	struct fnset fns;
-	struct ptrmap strs; /* string pointer -> interned index (stable pointers only) */
+	cprof__u64map strs; /* string pointer -> interned index (stable pointers only) */
 	bool oom;
 };
 
@@ -1754,11 +1698,11 @@ static int64_t intern(struct run *r, const char *str)
 {
 	if (!str || !str[0])
 		return 0;
-	void **slot = ptrmap_get(&r->strs, str);
-	if (slot)
-		return (int64_t)(uintptr_t)*slot;
-	int64_t i = cprof__profile_str(r->p, str);
-	if (i > 0 && !ptrmap_put(&r->strs, str, (void *)(uintptr_t)i))
+	int64_t i = (int64_t)cprof__u64map_get(&r->strs, (uintptr_t)str);
+	if (i)
+		return i;
+	i = cprof__profile_str(r->p, str);
+	if (i > 0 && !cprof__u64map_put(&r->strs, (uintptr_t)str, (uint64_t)i, calloc, free))
 		r->oom = true;
 	return i;
 }
@@ -1939,7 +1883,7 @@ static bool by_binary(struct run *r, struct mapstate *ms, cprof__buf *notes, int
 		for (size_t k = 0; k < nm; k++)
 			ms[k].f = NULL; /* done with: its locations were all in this group */
 		demangled_clear(s);
-		ptrmap_free(&r->strs);
+		cprof__u64map_free(&r->strs, free);
 	}
 	free(grp);
 	free(cnt);
@@ -1967,7 +1911,7 @@ int cprof__symbolize_profile(cprof__symbolizer *s, cprof__profile *p, cprof__buf
 	}
 	free(ms);
 	free(r.fns.id);
-	ptrmap_free(&r.strs);
+	cprof__u64map_free(&r.strs, free);
 	if (r.oom || p->oom || (notes && cprof__buf_failed(notes)))
 		return -ENOMEM;
 	return failed;

@@ -274,22 +274,11 @@ static inst *objdump(const char *file, uint64_t start, uint64_t end, bool intel,
 	return v;
 }
 
-static char *value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
-{
-	if (v == 0) {
-		snprintf(buf, n, ".");
-		return buf;
-	}
-	return cprof__fmt_value(r, buf, n, v);
-}
-
 int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	regex_t rx;
-	if (regcomp(&rx, r->o.symbol ? r->o.symbol : "", REG_EXTENDED | REG_NOSUB)) {
-		snprintf(err, errlen, "parsing argument regexp %s", r->o.symbol);
+	if (cprof__symbol_regcomp(r, &rx, err, errlen) < 0)
 		return -1;
-	}
 	const cprof__profile *p = r->p;
 	int ret = -1;
 	dsym *syms = NULL;
@@ -406,18 +395,18 @@ int cprof__report_disasm(cprof__report *r, FILE *out, char *err, size_t errlen)
 			}
 			if (!*loc)
 				fprintf(out, "%10s %10s %10llx: %s\n",
-					value_or_dot(r, b1, sizeof(b1), f),
-					value_or_dot(r, b2, sizeof(b2), c),
+					cprof__fmt_value_or_dot(r, b1, sizeof(b1), f),
+					cprof__fmt_value_or_dot(r, b2, sizeof(b2), c),
 					(unsigned long long)in[k].addr, in[k].text);
 			else if (strlen(in[k].text) < 40)
 				fprintf(out, "%10s %10s %10llx: %-40s;%s\n",
-					value_or_dot(r, b1, sizeof(b1), f),
-					value_or_dot(r, b2, sizeof(b2), c),
+					cprof__fmt_value_or_dot(r, b1, sizeof(b1), f),
+					cprof__fmt_value_or_dot(r, b2, sizeof(b2), c),
 					(unsigned long long)in[k].addr, in[k].text, loc);
 			else
 				fprintf(out, "%74s;%s\n%10s %10s %10llx: %s\n", "", loc,
-					value_or_dot(r, b1, sizeof(b1), f),
-					value_or_dot(r, b2, sizeof(b2), c),
+					cprof__fmt_value_or_dot(r, b1, sizeof(b1), f),
+					cprof__fmt_value_or_dot(r, b2, sizeof(b2), c),
 					(unsigned long long)in[k].addr, in[k].text);
 		}
 		for (size_t k = 0; k < ni; k++) {

@@ -314,9 +314,28 @@ static size_t collapse_tags(vtag *ts, size_t n, size_t count, bool flat, int64_t
 	return count;
 }
 
-static void numeric_nodelets(cprof__report *r, cprof__sb *b, vtag *nts, size_t n, bool flat,
+/* The numeric tags of node id under label set lset (0: none), collapsed
+ * into at most four nodelets hanging from source.  nts: room for every tag
+ * of the node. */
+static void numeric_nodelets(cprof__report *r, cprof__sb *b, vtag *nts, uint32_t id, int64_t lset,
+			     const uint32_t *tstart, const uint32_t *tidx, bool flat,
 			     const char *source)
 {
+	size_t n = 0;
+	for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
+		const cprof__gtag *t = &r->tags[tidx[k]];
+		if (t->dropped || !t->numeric || t->lset != lset)
+			continue;
+		nts[n++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
+				  tval(t->flat, t->flatdiv),
+				  tval(t->cum, t->cumdiv),
+				  t->flat,
+				  t->cum,
+				  t->value,
+				  t->unit};
+	}
+	if (!n)
+		return;
 	int64_t dummy = 0;
 	n = collapse_tags(nts, n, 4, flat, &dummy);
 	char w[64];
@@ -385,41 +404,11 @@ static bool add_nodelets(cprof__report *r, FILE *out, uint32_t id, size_t nid, b
 			"N%zu -> N%zu_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
 			nid, i, lt[i].name, nid, i, w, nid, nid, i, w, w, w);
 		/* Numeric tags under this label set. */
-		size_t nn = 0;
-		for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
-			const cprof__gtag *t = &r->tags[tidx[k]];
-			if (t->dropped || !t->numeric || t->lset != lt[i].value)
-				continue;
-			nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
-					   tval(t->flat, t->flatdiv),
-					   tval(t->cum, t->cumdiv),
-					   t->flat,
-					   t->cum,
-					   t->value,
-					   t->unit};
-		}
-		if (nn) {
-			snprintf(src, sizeof(src), "N%zu_%zu", nid, i);
-			numeric_nodelets(r, &b, nts, nn, flat, src);
-		}
+		snprintf(src, sizeof(src), "N%zu_%zu", nid, i);
+		numeric_nodelets(r, &b, nts, id, lt[i].value, tstart, tidx, flat, src);
 	}
-	size_t nn = 0;
-	for (size_t k = tstart[id]; k < tstart[id + 1]; k++) {
-		const cprof__gtag *t = &r->tags[tidx[k]];
-		if (t->dropped || !t->numeric || t->lset != 0)
-			continue;
-		nts[nn++] = (vtag){strdup(cprof__profile_string(&r->strs, t->name)),
-				   tval(t->flat, t->flatdiv),
-				   tval(t->cum, t->cumdiv),
-				   t->flat,
-				   t->cum,
-				   t->value,
-				   t->unit};
-	}
-	if (nn) {
-		snprintf(src, sizeof(src), "N%zu", nid);
-		numeric_nodelets(r, &b, nts, nn, flat, src);
-	}
+	snprintf(src, sizeof(src), "N%zu", nid);
+	numeric_nodelets(r, &b, nts, id, 0, tstart, tidx, flat, src);
 	free(lt);
 	free(nts);
 	bool any = cprof__sb_len(&b) > 0;

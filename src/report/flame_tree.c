@@ -173,6 +173,7 @@ int cprof__ftree_build(ftree *t, cprof__report *r, const size_t *cols, size_t nc
 	CPROF_VEC(uint32_t) fr = {0};
 	uint32_t *rank = NULL, *ord = NULL, *path = NULL;
 	size_t nst = 0;
+	int rc = -1;
 	if (!gname || !st)
 		goto oom;
 	for (size_t i = 0; i < r->nnodes; i++)
@@ -275,13 +276,7 @@ int cprof__ftree_build(ftree *t, cprof__report *r, const size_t *cols, size_t nc
 		}
 		prev = s;
 	}
-	free(gname);
-	free(st);
-	free(fr.v);
-	free(rank);
-	free(ord);
-	free(path);
-	return 0;
+	rc = 0;
 oom:
 	free(gname);
 	free(st);
@@ -289,8 +284,9 @@ oom:
 	free(rank);
 	free(ord);
 	free(path);
-	t->oom = true;
-	return -1;
+	if (rc < 0)
+		t->oom = true;
+	return rc;
 }
 
 void cprof__ftree_free(ftree *t)

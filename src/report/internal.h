@@ -8,6 +8,8 @@
 #include "compat.h"
 #include "report/report.h"
 
+#include <regex.h>
+
 /* pprof's graph.NodeInfo; strings are ids in cprof__report.strs (0 = ""). */
 typedef struct cprof__ninfo {
 	int64_t name, orig, file, objfile;
@@ -176,6 +178,17 @@ int cprof__graph_tags_by_node(cprof__report *r, uint32_t **start, uint32_t **idx
 void cprof__select_output_unit(cprof__report *r);
 /* Format a value of the report (divide_by applied) into buf. */
 char *cprof__fmt_value(const cprof__report *r, char *buf, size_t n, int64_t v);
+/* The flat, flat%, sum%, cum and cum% columns of a top or tree row, no
+ * newline. */
+void cprof__print_flat_cum(const cprof__report *r, FILE *out, int64_t flat, int64_t flat_sum,
+			   int64_t cum);
+/* cprof__fmt_value, but "." for 0 (the list and disasm columns). */
+char *cprof__fmt_value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v);
+/* Compile -list/-disasm/-tree's symbol regexp (r->o.symbol, "" when unset:
+ * everything) into rx, POSIX extended, no subexpressions.  0, or -1 with
+ * pprof's "parsing argument regexp" message in err (rx then not to be
+ * freed). */
+int cprof__symbol_regcomp(const cprof__report *r, regex_t *rx, char *err, size_t errlen);
 /* Header lines (ProfileLabels) then reportLabels; written to out. */
 void cprof__print_labels(cprof__report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
 			 size_t dropped_edges, bool full);

@@ -172,25 +172,11 @@ static int list_cmp(const void *pa, const void *pb, void *ctx)
 	return 0;
 }
 
-static char *value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
-{
-	if (v == 0) {
-		snprintf(buf, n, ".");
-		return buf;
-	}
-	return cprof__fmt_value(r, buf, n, v);
-}
-
 int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	regex_t rx;
-	int rc = regcomp(&rx, r->o.symbol ? r->o.symbol : "", REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char m[256];
-		regerror(rc, &rx, m, sizeof(m));
-		snprintf(err, errlen, "parsing argument regexp %s: %s", r->o.symbol, m);
+	if (cprof__symbol_regcomp(r, &rx, err, errlen) < 0)
 		return -1;
-	}
 	int ret = -1;
 	srcfile *cache = NULL;
 	char *cwd = NULL;
@@ -272,9 +258,9 @@ int cprof__report_list(cprof__report *r, FILE *out, char *err, size_t errlen)
 						lc = cprof__wadd(lc, r->nodes[sel[q]].cum);
 					}
 				fprintf(out, "%10s %10s %6lld:%s\n",
-					value_or_dot(r, b1, sizeof(b1), lf),
-					value_or_dot(r, b2, sizeof(b2), lc), (long long)ln,
-					sf->line[ln]);
+					cprof__fmt_value_or_dot(r, b1, sizeof(b1), lf),
+					cprof__fmt_value_or_dot(r, b2, sizeof(b2), lc),
+					(long long)ln, sf->line[ln]);
 			}
 			j = k;
 		}

@@ -8,6 +8,7 @@
 #include "report/internal.h"
 #include "report/units.h"
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,38 @@ char *cprof__fmt_value(const cprof__report *r, char *buf, size_t n, int64_t v)
 	if (ratio > 0 && ratio != 1)
 		v = cprof__f2i((double)v * ratio);
 	return cprof__units_label(buf, n, v, r->sunit, r->out_unit);
+}
+
+void cprof__print_flat_cum(const cprof__report *r, FILE *out, int64_t flat, int64_t flat_sum,
+			   int64_t cum)
+{
+	char fv[64], cv[64], fp[32], sp[32], cp[32];
+	fprintf(out, "%10s %s %s %10s %s", cprof__fmt_value(r, fv, sizeof(fv), flat),
+		cprof__units_pct(fp, sizeof(fp), flat, r->total),
+		cprof__units_pct(sp, sizeof(sp), flat_sum, r->total),
+		cprof__fmt_value(r, cv, sizeof(cv), cum),
+		cprof__units_pct(cp, sizeof(cp), cum, r->total));
+}
+
+char *cprof__fmt_value_or_dot(const cprof__report *r, char *buf, size_t n, int64_t v)
+{
+	if (v == 0) {
+		snprintf(buf, n, ".");
+		return buf;
+	}
+	return cprof__fmt_value(r, buf, n, v);
+}
+
+int cprof__symbol_regcomp(const cprof__report *r, regex_t *rx, char *err, size_t errlen)
+{
+	int rc = regcomp(rx, r->o.symbol ? r->o.symbol : "", REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char m[256];
+		regerror(rc, rx, m, sizeof(m));
+		snprintf(err, errlen, "parsing argument regexp %s: %s", r->o.symbol, m);
+		return -1;
+	}
+	return 0;
 }
 
 /* Go's time.Format("Jan 2, 2006 at 3:04pm (MST)") in local time (the

@@ -41,6 +41,20 @@ static int by_key_then_weight(const void *pa, const void *pb)
 		      cprof__profile_string(&sort_r->strs, b->val));
 }
 
+/* A tag value's cell: "1.5MB (25.00%):", or without the share when the
+ * key's total is not positive. */
+static void value_cell(const cprof__report *r, char *cell, size_t n, int64_t sum, int64_t total)
+{
+	char pct[32];
+	const char *u;
+	double f = cprof__units_scale(sum, r->sunit, r->o.unit, &u);
+	if (total > 0)
+		snprintf(cell, n, "%.1f%s (%s):", f, u,
+			 cprof__units_pct(pct, sizeof(pct), sum, total));
+	else
+		snprintf(cell, n, "%.1f%s:", f, u);
+}
+
 int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	const cprof__profile *p = r->p;
@@ -107,7 +121,7 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 	}
 	sort_r = r;
 	qsort(tv, n, sizeof(*tv), by_key_then_weight);
-	char num[64], pct[32], cell[160];
+	char num[64], cell[160];
 	const char *u;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
@@ -116,12 +130,7 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 		while (j < n && tv[j].key == tv[i].key)
 			total = cprof__wadd(total, tv[j++].sum);
 		for (size_t k = i; k < j; k++) {
-			double f = cprof__units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
-			if (total > 0)
-				snprintf(cell, sizeof(cell), "%.1f%s (%s):", f, u,
-					 cprof__units_pct(pct, sizeof(pct), tv[k].sum, total));
-			else
-				snprintf(cell, sizeof(cell), "%.1f%s:", f, u);
+			value_cell(r, cell, sizeof(cell), tv[k].sum, total);
 			if (cprof__utf8_runes(cell) > w1)
 				w1 = cprof__utf8_runes(cell);
 		}
@@ -133,12 +142,7 @@ int cprof__report_tags(cprof__report *r, FILE *out, char *err, size_t errlen)
 		fprintf(out, "%*s%s:%s Total %.1f%s\n",
 			(int)(w0 + 1 - (cprof__utf8_runes(key) + 1)), "", key, "", f, u);
 		for (size_t k = i; k < j; k++) {
-			double fv = cprof__units_scale(tv[k].sum, r->sunit, r->o.unit, &u);
-			if (total > 0)
-				snprintf(cell, sizeof(cell), "%.1f%s (%s):", fv, u,
-					 cprof__units_pct(pct, sizeof(pct), tv[k].sum, total));
-			else
-				snprintf(cell, sizeof(cell), "%.1f%s:", fv, u);
+			value_cell(r, cell, sizeof(cell), tv[k].sum, total);
 			snprintf(num, sizeof(num), "%*s", (int)(w0 + 1), " ");
 			fprintf(out, "%s%*s%s %s\n", num, (int)(w1 + 1 - cprof__utf8_runes(cell)),
 				"", cell, cprof__profile_string(&r->strs, tv[k].val));

@@ -12,6 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A caller or callee line: the edge's weight, its share of the node's cum,
+ * the node at its other end. */
+static void print_edge(cprof__report *r, FILE *out, const cprof__gedge *e, uint32_t other,
+		       int64_t cum)
+{
+	char w[64], pct[32];
+	fprintf(out, "%50s %s |   %s%s\n", cprof__fmt_value(r, w, sizeof(w), e->weight),
+		cprof__units_pct(pct, sizeof(pct), e->weight, cum),
+		cprof__node_name(r, &r->nodes[other]), e->inline_ ? " (inline)" : "");
+}
+
 int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 {
 	static const char *sep =
@@ -20,15 +31,8 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 		"      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t ";
 	regex_t rx;
 	bool has_rx = r->o.symbol != NULL;
-	if (has_rx) {
-		int rc = regcomp(&rx, r->o.symbol, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char m[256];
-			regerror(rc, &rx, m, sizeof(m));
-			snprintf(err, errlen, "parsing argument regexp %s: %s", r->o.symbol, m);
-			return -1;
-		}
-	}
+	if (has_rx && cprof__symbol_regcomp(r, &rx, err, errlen) < 0)
+		return -1;
 	size_t orig = 0, dnodes = 0, dedges = 0;
 	uint32_t *in_idx = NULL, *out_idx = NULL;
 	size_t *in_start = NULL, *out_start = NULL;
@@ -44,7 +48,6 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 	fprintf(out, "%s\n%s\n", sep, legend);
 	int64_t flat_sum = 0;
 	size_t matched = 0;
-	char b1[64], b2[64], b3[64], b4[64], b5[64];
 	for (size_t i = 0; i < r->nlist; i++) {
 		uint32_t id = r->list[i];
 		cprof__gnode *n = &r->nodes[id];
@@ -57,26 +60,14 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 		fprintf(out, "%s\n", sep);
 		for (size_t k = in_start[id]; k < in_start[id + 1]; k++) {
 			const cprof__gedge *e = &r->edges[in_idx[k]];
-			fprintf(out, "%50s %s |   %s%s\n",
-				cprof__fmt_value(r, b1, sizeof(b1), e->weight),
-				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
-				cprof__node_name(r, &r->nodes[e->src]),
-				e->inline_ ? " (inline)" : "");
+			print_edge(r, out, e, e->src, cum);
 		}
 		flat_sum = cprof__wadd(flat_sum, flat);
-		fprintf(out, "%10s %s %s %10s %s                | %s\n",
-			cprof__fmt_value(r, b1, sizeof(b1), flat),
-			cprof__units_pct(b2, sizeof(b2), flat, r->total),
-			cprof__units_pct(b3, sizeof(b3), flat_sum, r->total),
-			cprof__fmt_value(r, b4, sizeof(b4), cum),
-			cprof__units_pct(b5, sizeof(b5), cum, r->total), name);
+		cprof__print_flat_cum(r, out, flat, flat_sum, cum);
+		fprintf(out, "                | %s\n", name);
 		for (size_t k = out_start[id]; k < out_start[id + 1]; k++) {
 			const cprof__gedge *e = &r->edges[out_idx[k]];
-			fprintf(out, "%50s %s |   %s%s\n",
-				cprof__fmt_value(r, b1, sizeof(b1), e->weight),
-				cprof__units_pct(b2, sizeof(b2), e->weight, cum),
-				cprof__node_name(r, &r->nodes[e->dst]),
-				e->inline_ ? " (inline)" : "");
+			print_edge(r, out, e, e->dst, cum);
 		}
 	}
 	if (r->nlist > 0)

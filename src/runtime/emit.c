@@ -29,53 +29,16 @@ static uint64_t mapping_of(const cprof__emit *e, uintptr_t pc)
 	return best ? best->id : 0;
 }
 
-static size_t pc_slot(uintptr_t pc, size_t cap)
-{
-	return (size_t)(pc * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
-}
-
-static bool pc_grow(cprof__emit *e)
-{
-	size_t cap = e->cap ? e->cap * 2 : 4096;
-	uintptr_t *k = cprof__arena_calloc(cap, sizeof(*k));
-	uint64_t *l = cprof__arena_calloc(cap, sizeof(*l));
-	if (!k || !l) {
-		cprof__arena_free(k);
-		cprof__arena_free(l);
-		e->p.oom = true;
-		return false;
-	}
-	for (size_t i = 0; i < e->cap; i++) {
-		if (!e->loc[i])
-			continue;
-		size_t j = pc_slot(e->pc[i], cap);
-		while (l[j])
-			j = (j + 1) & (cap - 1);
-		k[j] = e->pc[i];
-		l[j] = e->loc[i];
-	}
-	cprof__arena_free(e->pc);
-	cprof__arena_free(e->loc);
-	e->pc = k;
-	e->loc = l;
-	e->cap = cap;
-	return true;
-}
-
 /* The Location of pc (one per pc, made on first use); 0 on OOM. */
 static uint64_t location(cprof__emit *e, uintptr_t pc)
 {
-	if ((e->n + 1) * 2 > e->cap && !pc_grow(e))
+	uint64_t id = cprof__u64map_get(&e->locs, pc);
+	if (id)
+		return id;
+	id = cprof__profile_add_location(&e->p, mapping_of(e, pc), pc, NULL, 0);
+	if (id && !cprof__u64map_put(&e->locs, pc, id, cprof__arena_calloc, cprof__arena_free)) {
+		e->p.oom = true;
 		return 0;
-	size_t j = pc_slot(pc, e->cap);
-	for (; e->loc[j]; j = (j + 1) & (e->cap - 1))
-		if (e->pc[j] == pc)
-			return e->loc[j];
-	uint64_t id = cprof__profile_add_location(&e->p, mapping_of(e, pc), pc, NULL, 0);
-	if (id) {
-		e->pc[j] = pc;
-		e->loc[j] = id;
-		e->n++;
 	}
 	return id;
 }
@@ -121,14 +84,10 @@ const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **f
 {
 	*file = "";
 	*line = 0;
-	if (!e->cap)
+	uint64_t id = cprof__u64map_get(&e->locs, pc);
+	if (!id || id > e->p.location.n)
 		return "??";
-	size_t j = pc_slot(pc, e->cap);
-	for (; e->loc[j] && e->pc[j] != pc; j = (j + 1) & (e->cap - 1))
-		;
-	if (!e->loc[j] || e->loc[j] > e->p.location.n)
-		return "??";
-	const cprof__location *loc = &e->p.location.v[e->loc[j] - 1];
+	const cprof__location *loc = &e->p.location.v[id - 1];
 	if (!loc->nline)
 		return "??";
 	const cprof__line *ln = &cprof__location_lines(&e->p, loc)[loc->nline - 1];
@@ -141,8 +100,7 @@ const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **f
 void cprof__emit_free(cprof__emit *e)
 {
 	cprof__arena_free(e->maps);
-	cprof__arena_free(e->pc);
-	cprof__arena_free(e->loc);
+	cprof__u64map_free(&e->locs, cprof__arena_free);
 	cprof__profile_free(&e->p);
 	memset(e, 0, sizeof(*e));
 }

@@ -20,6 +20,7 @@
 #define CPROF_RUNTIME_EMIT_H
 
 #include "compat.h"
+#include "base/u64map.h"
 #include "profile/profile.h"
 #include "runtime/rt.h"
 
@@ -32,10 +33,7 @@ typedef struct cprof__emit {
 	 * threads do not share ids. */
 	cprof__maprange *maps;
 	size_t nmaps;
-	/* pc → Location id, open addressing (power-of-two cap). */
-	uintptr_t *pc;
-	uint64_t *loc;
-	size_t cap, n;
+	cprof__u64map locs; /* pc → Location id, in cprof's arena */
 } cprof__emit;
 
 /* Start a profile: the mappings of every object loaded so far (a fresh

@@ -870,13 +870,13 @@ HEAP_ENTRY static int program_stack(heap_tls *t, uintptr_t *pcs, int max)
 	return out;
 }
 
-/* An allocation that count_alloc found due: sample it, unless the rate is 0
- * now or this thread is inside cprof.  align: 0 for malloc's own alignment.
- * zero: calloc. */
-HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size,
-							       size_t align, bool zero)
+/* count_alloc found a sample due: may it be taken now?  Not when the rate
+ * is 0 or this thread is inside cprof.  Draws the next sampling point when
+ * it may (sample_alloc, a realloc's growth). */
+HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
 {
 	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
+	*ratep = rate;
 	if (rate == 0 || t->busy) {
 		if (rate == 0) /* far away; set_rate brings it back */
 			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
@@ -889,14 +889,26 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
 			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
 		}
-		goto unsampled;
+		return false;
 	}
+	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
+	return true;
+}
+
+/* An allocation that count_alloc found due: sample it, unless the rate is 0
+ * now or this thread is inside cprof.  align: 0 for malloc's own alignment.
+ * zero: calloc. */
+HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size_t size,
+							       size_t align, bool zero)
+{
+	long rate;
+	if (!sample_due(t, size, &rate))
+		goto unsampled;
 	/* Most likely this sample's stack is the last one's: start the misses
 	 * on its bucket and on the unwinder's cache entries for its frames
 	 * (docs/PERFORMANCE.md, "Where the time goes"). */
 	bucket **guess = bucket_guess(t->last_stack, size);
 	cprof__unwind_prefetch(t->last_pcs, t->nlast_pcs);
-	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
 	/* The real allocator first, then our unwinding and bucket lookup.  The
 	 * other way round, glibc's malloc runs with its cache lines and branch
 	 * history displaced by ours, several times slower than the program's
@@ -983,26 +995,6 @@ HEAP_ENTRY __attribute__((noinline)) static void free_maybe_sampled(heap_tls *t,
 static inline size_t chunk_size(const void *p)
 {
 	return ((const size_t *)p)[-1] & ~(size_t)7;
-}
-
-/* count_alloc found a sample due: may it be taken now?  Draws the next
- * sampling point.  Same rules as sample_alloc's start. */
-HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
-{
-	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
-	*ratep = rate;
-	if (rate == 0 || t->busy) {
-		if (rate == 0)
-			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
-					 __ATOMIC_RELAXED);
-		else if (t->busy == BUSY_SAMPLING && rate == 1) {
-			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
-			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
-		}
-		return false;
-	}
-	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
-	return true;
 }
 
 /* realloc put d bytes on the clock where the exact counter wants n. */

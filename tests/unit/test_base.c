@@ -2,7 +2,8 @@
  * test_base.c — src/base/: the buffer's and the string builder's caps and
  * failure latch, hashes against published values, UTF-8 on multi-byte and
  * invalid input, the escapers, Go's durations (values printed by Go's
- * time.Duration.String), running a program.
+ * time.Duration.String), running a program, the u64 map (key 0, growth,
+ * overwrite, a failing allocator).
  */
 #include "compat.h"
 #include "base/buf.h"
@@ -11,6 +12,7 @@
 #include "base/hash.h"
 #include "base/sb.h"
 #include "base/spawn.h"
+#include "base/u64map.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -28,10 +30,12 @@ static void test_buf(void)
 	cprof__buf b;
 	cprof__buf_init(&b, 16);
 	cprof__buf_append(&b, "0123456789", 10);
-	CHECK("buf_append", b.len == 10 && !memcmp(b.data, "0123456789", 10) && !cprof__buf_failed(&b),
-	      "len %zu", b.len);
+	CHECK("buf_append",
+	      b.len == 10 && !memcmp(b.data, "0123456789", 10) && !cprof__buf_failed(&b), "len %zu",
+	      b.len);
 	CHECK("buf_reserve_within_cap", cprof__buf_reserve(&b, 6) && b.cap <= 16, "cap %zu", b.cap);
-	CHECK("buf_reserve_past_cap", !cprof__buf_reserve(&b, 7) && cprof__buf_failed(&b), "latched");
+	CHECK("buf_reserve_past_cap", !cprof__buf_reserve(&b, 7) && cprof__buf_failed(&b),
+	      "latched");
 	cprof__buf_append(&b, "x", 1);
 	CHECK("buf_latched_ignores_appends", b.len == 10, "len %zu", b.len);
 	cprof__buf_free(&b);
@@ -51,7 +55,8 @@ static void test_sb(void)
 {
 	/* A zero-initialised builder works (the default cap). */
 	cprof__sb s = {0};
-	CHECK("sb_empty_str", !strcmp(cprof__sb_str(&s), "") && cprof__sb_len(&s) == 0, "not empty");
+	CHECK("sb_empty_str", !strcmp(cprof__sb_str(&s), "") && cprof__sb_len(&s) == 0,
+	      "not empty");
 	cprof__sb_puts(&s, "ab");
 	cprof__sb_add(&s, "c\0d", 3);
 	cprof__sb_printf(&s, "-%d-%s", 42, "x");
@@ -66,7 +71,8 @@ static void test_sb(void)
 	cprof__sb_reset(&s);
 	cprof__sb_printf(&s, "<%s>", big);
 	const char *text = cprof__sb_str(&s);
-	CHECK("sb_printf_grows", cprof__sb_len(&s) == 5001 && strlen(text) == 5001 && text[0] == '<' &&
+	CHECK("sb_printf_grows",
+	      cprof__sb_len(&s) == 5001 && strlen(text) == 5001 && text[0] == '<' &&
 		      strchr(text, '>') == text + 5000 && strspn(text + 1, "y") == 4999,
 	      "len %zu", cprof__sb_len(&s));
 	cprof__sb_reset(&s);
@@ -86,8 +92,9 @@ static void test_sb(void)
 	CHECK("sb_drop_front", !strcmp(cprof__sb_str(&s), "001,") && cprof__sb_len(&s) == 4, "'%s'",
 	      cprof__sb_str(&s));
 	char *d = cprof__sb_detach(&s);
-	CHECK("sb_detach", d && !strcmp(d, "001,") && cprof__sb_len(&s) == 0 &&
-		      !strcmp(cprof__sb_str(&s), ""), "'%s'", d ? d : "(null)");
+	CHECK("sb_detach",
+	      d && !strcmp(d, "001,") && cprof__sb_len(&s) == 0 && !strcmp(cprof__sb_str(&s), ""),
+	      "'%s'", d ? d : "(null)");
 	free(d);
 	d = cprof__sb_detach(&s);
 	CHECK("sb_detach_empty", d && !*d, "not an empty string");
@@ -110,8 +117,9 @@ static void test_sb(void)
 	/* printf past the cap: fails, the text before it stays terminated. */
 	cprof__sb_puts(&s, "abc");
 	cprof__sb_printf(&s, "%s", "defghijk");
-	CHECK("sb_printf_cap", cprof__sb_failed(&s) && !strcmp(cprof__sb_str(&s), "abc") &&
-		      cprof__sb_len(&s) == 3, "'%s'", cprof__sb_str(&s));
+	CHECK("sb_printf_cap",
+	      cprof__sb_failed(&s) && !strcmp(cprof__sb_str(&s), "abc") && cprof__sb_len(&s) == 3,
+	      "'%s'", cprof__sb_str(&s));
 	cprof__sb_free(&s);
 	CHECK("sb_free_clears_latch", !cprof__sb_failed(&s) && s.b.max == 8, "max %zu", s.b.max);
 
@@ -124,7 +132,8 @@ static void test_sb(void)
 
 	cprof__sb t = CPROF_SB_INIT;
 	cprof__sb_printf(&t, "%s-%d", "BenchmarkX", 8);
-	CHECK("sb_init_macro", !strcmp(cprof__sb_str(&t), "BenchmarkX-8"), "'%s'", cprof__sb_str(&t));
+	CHECK("sb_init_macro", !strcmp(cprof__sb_str(&t), "BenchmarkX-8"), "'%s'",
+	      cprof__sb_str(&t));
 	cprof__sb_free(&t);
 }
 
@@ -182,19 +191,29 @@ static void test_utf8(void)
 		size_t got = cprof__utf8_len(lens[i].s, lens[i].n);
 		CHECK(name, got == lens[i].len, "%zu, want %zu", got, lens[i].len);
 	}
-	CHECK("utf8_seq", cprof__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4 &&
+	CHECK("utf8_seq",
+	      cprof__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4) == 4 &&
 		      cprof__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 3) == 0 &&
 		      cprof__utf8_seq((const unsigned char *)"\xc3", 1) == 0,
 	      "sequence lengths");
-	CHECK("utf8_prefix_multibyte", cprof__utf8_prefix("\xf0\x9f\x98\x80x", 5, 1) == 4 &&
+	CHECK("utf8_prefix_multibyte",
+	      cprof__utf8_prefix("\xf0\x9f\x98\x80x", 5, 1) == 4 &&
 		      cprof__utf8_prefix("\xc3\xa9\xc3\xa9x", 5, 2) == 4,
 	      "split a sequence");
-	CHECK("utf8_prefix_invalid", cprof__utf8_prefix("\xff\xc3" "ab", 4, 2) == 2,
-	      "%zu", cprof__utf8_prefix("\xff\xc3" "ab", 4, 2));
-	CHECK("utf8_prefix_all", cprof__utf8_prefix("a\xc3\xa9", 3, 10) == 3 &&
-		      cprof__utf8_prefix("abc", 3, 0) == 0, "prefix bounds");
-	CHECK("utf8_runes", cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac") == 7 &&
-		      cprof__utf8_runes("") == 0, "%zu", cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac"));
+	CHECK("utf8_prefix_invalid",
+	      cprof__utf8_prefix("\xff\xc3"
+				 "ab",
+				 4, 2) == 2,
+	      "%zu",
+	      cprof__utf8_prefix("\xff\xc3"
+				 "ab",
+				 4, 2));
+	CHECK("utf8_prefix_all",
+	      cprof__utf8_prefix("a\xc3\xa9", 3, 10) == 3 && cprof__utf8_prefix("abc", 3, 0) == 0,
+	      "prefix bounds");
+	CHECK("utf8_runes",
+	      cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac") == 7 && cprof__utf8_runes("") == 0,
+	      "%zu", cprof__utf8_runes("h\xc3\xa9llo \xe2\x82\xac"));
 }
 
 /* What f wrote for escape(s, n). */
@@ -227,7 +246,9 @@ static void test_escape(void)
 		  "\xc3\xa9");
 	check_esc("html_escape", cprof__html_escape, in, n,
 		  "a&amp;b&lt;c&gt;&quot;d&#39;\t\n\r\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
-	check_esc("xml_escape_nul", cprof__xml_escape, "a\0b", 3, "a\xef\xbf\xbd" "b");
+	check_esc("xml_escape_nul", cprof__xml_escape, "a\0b", 3,
+		  "a\xef\xbf\xbd"
+		  "b");
 	check_esc("xml_escape_plain", cprof__xml_escape, "plain text", 10, "plain text");
 	check_esc("xml_escape_noncharacter", cprof__xml_escape, "\xef\xbf\xbe", 3,
 		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
@@ -298,15 +319,62 @@ static void test_spawn(void)
 		CHECK("spawn_output", false, "tmpfile: %s", strerror(errno));
 		return;
 	}
-	char *sh[] = {"sh", "-c", "printf '%s|' \"$@\"; echo oops >&2", "sh", "a b", "$HOME;*", NULL};
+	char *sh[] = {"sh",      "-c", "printf '%s|' \"$@\"; echo oops >&2", "sh", "a b",
+		      "$HOME;*", NULL};
 	rc = cprof__spawn_wait(sh, fileno(out), true, &status);
 	char got[64] = {0};
 	rewind(out);
 	size_t k = fread(got, 1, sizeof(got) - 1, out);
 	got[k] = 0;
 	fclose(out);
-	CHECK("spawn_output", rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-		      !strcmp(got, "a b|$HOME;*|"), "rc %d '%s'", rc, got);
+	CHECK("spawn_output",
+	      rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		      !strcmp(got, "a b|$HOME;*|"),
+	      "rc %d '%s'", rc, got);
+}
+
+static int u64map_allocs;
+static void *counting_calloc(size_t n, size_t size)
+{
+	u64map_allocs++;
+	return calloc(n, size);
+}
+static void *failing_calloc(size_t n, size_t size)
+{
+	(void)n;
+	(void)size;
+	return NULL;
+}
+
+static void test_u64map(void)
+{
+	cprof__u64map m = {0};
+	CHECK("u64map_empty_get", cprof__u64map_get(&m, 0) == 0 && cprof__u64map_get(&m, 7) == 0,
+	      "not empty");
+	CHECK("u64map_key_0",
+	      cprof__u64map_put(&m, 0, 5, counting_calloc, free) && cprof__u64map_get(&m, 0) == 5 &&
+		      cprof__u64map_get(&m, 1) == 0,
+	      "key 0 lost");
+	bool all = true;
+	for (uint64_t k = 1; k <= 10000; k++)
+		all = all && cprof__u64map_put(&m, k * 4096, k, counting_calloc, free);
+	for (uint64_t k = 1; k <= 10000 && all; k++)
+		all = cprof__u64map_get(&m, k * 4096) == k;
+	CHECK("u64map_grows",
+	      all && m.n == 10001 && m.cap >= 2 * m.n && cprof__u64map_get(&m, 0) == 5,
+	      "n %zu cap %zu", m.n, m.cap);
+	CHECK("u64map_overwrite",
+	      cprof__u64map_put(&m, 4096, 99, counting_calloc, free) &&
+		      cprof__u64map_get(&m, 4096) == 99 && m.n == 10001,
+	      "n %zu", m.n);
+	int before = u64map_allocs;
+	cprof__u64map_free(&m, free);
+	CHECK("u64map_free",
+	      m.cap == 0 && m.n == 0 && cprof__u64map_get(&m, 4096) == 0 && before > 2,
+	      "cap %zu allocs %d", m.cap, before);
+	CHECK("u64map_oom",
+	      !cprof__u64map_put(&m, 1, 1, failing_calloc, free) && m.cap == 0 && m.n == 0,
+	      "cap %zu", m.cap);
 }
 
 int main(void)
@@ -318,5 +386,6 @@ int main(void)
 	test_escape();
 	test_duration();
 	test_spawn();
+	test_u64map();
 	return CHECK_STATUS;
 }
