@@ -871,27 +871,39 @@ HEAP_ENTRY static int program_stack(heap_tls *t, uintptr_t *pcs, int max)
 }
 
 /* count_alloc found a sample due: may it be taken now?  Not when the rate
- * is 0 or this thread is inside cprof.  Draws the next sampling point when
- * it may (sample_alloc, a realloc's growth). */
-HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
+ * is 0 or this thread is inside cprof. */
+HEAP_ENTRY static inline bool sample_may(heap_tls *t, size_t size, long *ratep)
 {
 	long rate = atomic_load_explicit(&heap_rate, memory_order_relaxed);
 	*ratep = rate;
-	if (rate == 0 || t->busy) {
-		if (rate == 0) /* far away; set_rate brings it back */
-			__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62),
-					 __ATOMIC_RELAXED);
-		else if (t->busy == BUSY_SAMPLING && rate == 1) {
-			/* Every allocation is wanted, and this one, a signal
-			 * handler's interrupting our sampling on this thread,
-			 * cannot be taken: count it (cprof.lostProfileEvent in
-			 * the profile).  Still due: the next call samples. */
-			atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
-			atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
-		}
-		return false;
+	if (rate != 0 && !t->busy)
+		return true;
+	if (rate == 0) /* far away; set_rate brings it back */
+		__atomic_store_n(&t->next_sample, t->bytes + (1ULL << 62), __ATOMIC_RELAXED);
+	else if (t->busy == BUSY_SAMPLING && rate == 1) {
+		/* Every allocation is wanted, and this one, a signal
+		 * handler's interrupting our sampling on this thread,
+		 * cannot be taken: count it (cprof.lostProfileEvent in
+		 * the profile).  Still due: the next call samples. */
+		atomic_fetch_add_explicit(&lost_objs, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&lost_bytes, size, memory_order_relaxed);
 	}
+	return false;
+}
+
+/* The next sampling point, an exponential distance away. */
+HEAP_ENTRY static inline void sample_next(heap_tls *t, long rate)
+{
 	__atomic_store_n(&t->next_sample, t->bytes + (uint64_t)next_gap(t, rate), __ATOMIC_RELAXED);
+}
+
+/* sample_may, and the next sampling point drawn when it may (a realloc's
+ * growth). */
+HEAP_ENTRY static bool sample_due(heap_tls *t, size_t size, long *ratep)
+{
+	if (!sample_may(t, size, ratep))
+		return false;
+	sample_next(t, *ratep);
 	return true;
 }
 
@@ -902,13 +914,15 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 							       size_t align, bool zero)
 {
 	long rate;
-	if (!sample_due(t, size, &rate))
+	if (!sample_may(t, size, &rate))
 		goto unsampled;
 	/* Most likely this sample's stack is the last one's: start the misses
 	 * on its bucket and on the unwinder's cache entries for its frames
-	 * (docs/PERFORMANCE.md, "Where the time goes"). */
+	 * (docs/PERFORMANCE.md, "Where the time goes"); drawing the next
+	 * sampling point overlaps them. */
 	bucket **guess = bucket_guess(t->last_stack, size);
 	cprof__unwind_prefetch(t->last_pcs, t->nlast_pcs);
+	sample_next(t, rate);
 	/* The real allocator first, then our unwinding and bucket lookup.  The
 	 * other way round, glibc's malloc runs with its cache lines and branch
 	 * history displaced by ours, several times slower than the program's
