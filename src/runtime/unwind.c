@@ -9,8 +9,8 @@
  *
  * Nothing is built ahead of time, for any object: a process pays for the
  * unwinder only in the samples it takes (§7 of good-guest.md: building every
- * object's tables at start-up cost milliseconds per exec).  For a pc, in the
- * handler itself, as libunwind and libgcc do:
+ * object's tables at start-up is paid by every exec, sampled or not).  For a
+ * pc, in the handler itself, as libunwind and libgcc do:
  *
  *   1. _dl_find_object() (glibc ≥ 2.35, lock-free and async-signal-safe)
  *      names the object and its .eh_frame_hdr; the object's program headers
