@@ -87,11 +87,18 @@ refuses input_dev_zero 1 '/dev/zero: a device, not a profile file' timeout 20 "$
 # A gzip bomb: 11 MB that inflate to 2.1 GiB of zeros (33 gzip members of
 # 64 MiB each, as a stream may hold) stop at the 2 GiB cap, CPROF_DECODE_MAX,
 # with its message, in bounded memory.
-head -c 67108864 /dev/zero | gzip -1 >"$T/z64.gz"
-k=0; while [ $k -lt 33 ]; do cat "$T/z64.gz"; k=$((k + 1)); done >"$T/bomb.pb.gz"
-refuses input_gzip_bomb 1 'bomb.pb.gz: profile larger than the 2048 MiB limit' \
-	timeout 250 "$CPROF" top "$T/bomb.pb.gz"
-rm -f "$T/z64.gz" "$T/bomb.pb.gz"
+# Zeros decode as 2-byte unknown fields, as Go's decoder skips them: 1 G
+# of them take ~14 s, and several minutes through ThreadSanitizer's
+# instrumentation of the decoder (ASan's is cheaper).
+if [ -n "$TSAN" ]; then
+	na input_gzip_bomb "2 GiB of fields through ThreadSanitizer's instrumentation outlast the test's timeout"
+else
+	head -c 67108864 /dev/zero | gzip -1 >"$T/z64.gz"
+	k=0; while [ $k -lt 33 ]; do cat "$T/z64.gz"; k=$((k + 1)); done >"$T/bomb.pb.gz"
+	refuses input_gzip_bomb 1 'bomb.pb.gz: profile larger than the 2048 MiB limit' \
+		timeout 250 "$CPROF" top "$T/bomb.pb.gz"
+	rm -f "$T/z64.gz" "$T/bomb.pb.gz"
+fi
 refuses input_missing 1 'nope.pb.gz: No such file or directory' "$CPROF" top "$T/nope.pb.gz"
 mkfifo "$T/fifo"
 (exec 3>"$T/fifo"; sleep 1) &
