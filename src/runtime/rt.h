@@ -291,6 +291,43 @@ bool cprof__stackprof_active(void); /* async-signal-safe */
 void cprof__stackprof_atexit(void);
 void cprof__stackprof_atfork_child(void);
 
+/* ---- contention.c: what a thread is blocked in ----
+ * The lock, condvar and join interposers set the calling thread's record
+ * around each wait that blocks (never on the uncontended path), so that a
+ * handler running on that thread (the threads profile) can say what it
+ * waits in, and since when. */
+enum {
+	CPROF__WAIT_NONE,
+	CPROF__WAIT_MUTEX,
+	CPROF__WAIT_RWLOCK_READ,
+	CPROF__WAIT_RWLOCK_WRITE,
+	CPROF__WAIT_SPIN,
+	CPROF__WAIT_COND,
+	CPROF__WAIT_SEM,
+	CPROF__WAIT_JOIN,
+	CPROF__WAIT_BARRIER,
+	CPROF__WAIT_IO,
+	CPROF__WAIT_N
+};
+typedef struct cprof__wait_state {
+	int reason;      /* CPROF__WAIT_*; NONE: not in an interposed wait */
+	const void *obj; /* the mutex, condvar, semaphore...; fd for IO as (void *)(intptr_t)fd */
+	int64_t since;   /* cprof__mono_ns() when the wait began */
+} cprof__wait_state;
+extern CPROF_TLS cprof__wait_state cprof__wait;
+/* "mutex", "rwlock read", "rwlock write", "spinlock", "condvar",
+ * "semaphore", "join", "barrier", "io"; "" for NONE. */
+const char *cprof__wait_name(int reason);
+
+/* ---- trace.c: the execution trace ---- */
+/* True while an execution trace records (relaxed loads suffice). */
+extern atomic_bool cprof__trace_on;
+/* A blocking wait of the calling thread ended: it waited in `reason` on obj
+ * from t0 to t1 (cprof__mono_ns).  The stack is taken here, leaving out
+ * `skip` frames above the caller.  Normal context, called only while
+ * cprof__trace_on. */
+void cprof__trace_block(int reason, const void *obj, int64_t t0, int64_t t1, int skip);
+
 /* ---- env.c: which file this process writes ---- */
 /* Does this process write `path.PID` rather than `path` (an exec'd child of
  * a profiled process, or CPROF_CPU_USE_PID=1)?  Decided once in the
