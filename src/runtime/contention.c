@@ -87,12 +87,15 @@ static void *resolve(void *_Atomic *slot, const char *name, const char *version)
 	void *f = atomic_load_explicit(slot, memory_order_acquire);
 	if (f)
 		return f;
-	/* pthread_cond_* has two versions on x86-64; an unversioned lookup
-	 * would give the 2.2.5 one, whose condvar layout is not the program's. */
-	if (version)
-		f = cprof__real_version(name, version);
-	if (!f)
-		f = cprof__real(name);
+	/* pthread_cond_* has two versions in glibc on x86-64; an unversioned
+	 * lookup may give the 2.2.5 one, whose condvar layout is not the
+	 * program's.  But an interceptor between us and libc (a sanitizer's
+	 * runtime) defines it unversioned, and a versioned lookup would skip
+	 * it: take the versioned one only from the object that has both. */
+	void *plain = cprof__real(name);
+	f = version ? cprof__real_version(name, version) : NULL;
+	if (!f || (plain && !cprof__same_object(plain, f)))
+		f = plain;
 	atomic_store_explicit(slot, f, memory_order_release);
 	return f;
 }

@@ -205,6 +205,8 @@ void cprof__sig_cloak(const int *sigs, size_t n, cprof__sigprof_fn fn, const sig
 void *cprof__real(const char *name);
 /* The same, of one version of name (NULL if libc has no such version). */
 void *cprof__real_version(const char *name, const char *version);
+/* Are a and b addresses in the same loaded object? */
+bool cprof__same_object(const void *a, const void *b);
 /* The first `name` in lookup order that is not libcprof's own (a
  * sanitizer's interceptor if one is preloaded, else libc's). */
 void *cprof__next(const char *name);

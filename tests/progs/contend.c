@@ -37,7 +37,7 @@ static pthread_spinlock_t sp;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static sem_t sem;
 static pthread_barrier_t bar;
-static volatile unsigned long sink;
+static atomic_ulong after; /* touched after each unlock */
 
 static long long now(void)
 {
@@ -50,15 +50,17 @@ static long long now(void)
 static void busy(long ns)
 {
 	long long end = now() + ns;
+	volatile unsigned long spins = 0;
 	while (now() < end)
-		sink++;
+		spins++;
 }
 
 __attribute__((noinline)) static void critical_mutex(void)
 {
 	busy(HOLD_NS);
 	pthread_mutex_unlock(&mu);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_mutex(void)
@@ -73,7 +75,8 @@ __attribute__((noinline)) static void critical_write(void)
 {
 	busy(HOLD_NS);
 	pthread_rwlock_unlock(&rw);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_write(void)
@@ -88,7 +91,8 @@ __attribute__((noinline)) static void critical_spin(void)
 {
 	busy(HOLD_NS / 4);
 	pthread_spin_unlock(&sp);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_spin(void)
