@@ -478,12 +478,21 @@ CPROF_EXPORT WAITSEC int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c
 	return mutex_clocklock_slow(m, c, ts);
 }
 
-CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
+WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 {
 	int rc = get_pthread_mutex_unlock()(m);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge(m);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_mutex_unlock()(m);
+	return mutex_unlock_slow(m);
 }
 
 WAITFN static int rwlock_rd_slow(pthread_rwlock_t *l)
@@ -566,12 +575,21 @@ CPROF_EXPORT WAITSEC int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid
 	return rwlock_clockwr_slow(l, c, ts);
 }
 
-CPROF_EXPORT WAITSEC int pthread_rwlock_unlock(pthread_rwlock_t *l)
+WAITFN static int rwlock_unlock_slow(pthread_rwlock_t *l)
 {
 	int rc = get_pthread_rwlock_unlock()(l);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge(l);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_rwlock_unlock()(l);
+	return rwlock_unlock_slow(l);
 }
 
 WAITFN static int spin_slow(pthread_spinlock_t *l)
@@ -587,12 +605,21 @@ CPROF_EXPORT WAITSEC int pthread_spin_lock(pthread_spinlock_t *l)
 	return spin_slow(l);
 }
 
-CPROF_EXPORT WAITSEC int pthread_spin_unlock(pthread_spinlock_t *l)
+WAITFN static int spin_unlock_slow(pthread_spinlock_t *l)
 {
 	int rc = get_pthread_spin_unlock()(l);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge((const void *)l);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_spin_unlock()(l);
+	return spin_unlock_slow(l);
 }
 
 /* The waits that always block: timed whenever a profile or trace is on. */

@@ -96,6 +96,15 @@ for m in recursive errorcheck robust pshared signal; do
 	want_rc $n 0
 	check ${n}_no_stderr test ! -s "$T/$n.err"
 done
+# Locks contended before main (a constructor of the program, which may
+# run before libcprof's) and after exit (an atexit handler, after
+# cprof's destructor may have written the profile).
+n=early
+hrun $n CONTEND_EARLY=1 CPROF_MUTEX="$T/$n.pb.gz" CPROF_BLOCK="$T/$n.b.pb.gz" "$T/contend" early
+want_rc $n 0
+check ${n}_after_exit_ran grep -qx 'after exit ok' "$T/$n.out"
+check ${n}_no_stderr test ! -s "$T/$n.err"
+check ${n}_readable pprof_top "$T/$n.pb.gz" -sample_index=delay
 # pshared forked: the child wrote path.PID.
 check fork_child_written sh -c "ls '$T' | grep -q 'kind_pshared.pb.gz\.[0-9]'"
 

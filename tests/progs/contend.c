@@ -5,7 +5,7 @@
  * prints "waited NS" — the figure the profile's total delay must match.
  *
  *   contend mutex|rwlock|spin|cond|sem|join|barrier|robust|recursive|
- *           errorcheck|pshared|signal|api OUT
+ *           errorcheck|pshared|signal|early|api OUT
  *
  * Stacks: a lock is taken in acquire_*() and released at the end of
  * critical_*(), so the waiter's stack and the holder's differ.
@@ -342,6 +342,26 @@ static void run_signal(void)
 	timer_settime(tid, 0, &off, NULL);
 }
 
+/* ---- before main and after exit ---- */
+static int early; /* set by the constructor when CONTEND_EARLY is set */
+
+__attribute__((constructor)) static void before_main(void)
+{
+	if (!getenv("CONTEND_EARLY"))
+		return;
+	run_threads(acquire_mutex);
+	early = 1;
+}
+
+static void at_exit(void)
+{
+	run_threads(acquire_mutex);
+	pthread_mutex_lock(&mu);
+	pthread_mutex_unlock(&mu);
+	/* stdout is still open in an atexit handler run by exit() */
+	printf("after exit ok\n");
+}
+
 static void write_profile(const char *name, const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -374,6 +394,11 @@ int main(int argc, char **argv)
 		run_barrier();
 	else if (!strcmp(mode, "signal"))
 		run_signal();
+	else if (!strcmp(mode, "early")) {
+		if (!early)
+			return fail("constructor", EINVAL);
+		atexit(at_exit);
+	}
 	else if (!strcmp(mode, "api")) {
 		/* Off by default; on through the API; written by name. */
 		if (cprof_mutex_profile_fraction(-1) != 0 || cprof_block_profile_rate(0) != 0)
