@@ -108,6 +108,27 @@ static void *resolve(void *_Atomic *slot, const char *name, const char *version)
 		return (type)(f ? f : resolve(&real_##name, #name, ver));           \
 	}
 
+/* The hottest calls (uncontended lock and unlock) forward through a
+ * pointer that starts at a boot function, which resolves libc's and calls
+ * it: the forwarding path then has no test for "not resolved yet" and no
+ * call of its own, only a tail jump. */
+#define BOOTED(name, ver, R, PARAMS, ARGS)                                       \
+	static R boot_##name PARAMS;                                             \
+	static R(*_Atomic real_##name) PARAMS = boot_##name;                     \
+	static R boot_##name PARAMS                                              \
+	{                                                                        \
+		static void *_Atomic slot;                                       \
+		R(*f) PARAMS = (R(*) PARAMS)resolve(&slot, #name, ver);          \
+		if (!f)                                                          \
+			return ENOSYS;                                           \
+		atomic_store_explicit(&real_##name, f, memory_order_relaxed);    \
+		return f ARGS;                                                   \
+	}                                                                        \
+	static inline R(*get_##name(void)) PARAMS                                \
+	{                                                                        \
+		return atomic_load_explicit(&real_##name, memory_order_relaxed); \
+	}
+
 typedef int (*mtx_fn)(pthread_mutex_t *);
 typedef int (*mtx_timed_fn)(pthread_mutex_t *, const struct timespec *);
 typedef int (*mtx_clock_fn)(pthread_mutex_t *, clockid_t, const struct timespec *);
@@ -130,23 +151,23 @@ typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 
 /* clang-format off */
-REAL(pthread_mutex_lock, NULL, mtx_fn)
+BOOTED(pthread_mutex_lock, NULL, int, (pthread_mutex_t *m), (m))
 REAL(pthread_mutex_trylock, NULL, mtx_fn)
 REAL(pthread_mutex_timedlock, NULL, mtx_timed_fn)
 REAL(pthread_mutex_clocklock, NULL, mtx_clock_fn)
-REAL(pthread_mutex_unlock, NULL, mtx_fn)
-REAL(pthread_rwlock_rdlock, NULL, rw_fn)
-REAL(pthread_rwlock_wrlock, NULL, rw_fn)
+BOOTED(pthread_mutex_unlock, NULL, int, (pthread_mutex_t *m), (m))
+BOOTED(pthread_rwlock_rdlock, NULL, int, (pthread_rwlock_t *l), (l))
+BOOTED(pthread_rwlock_wrlock, NULL, int, (pthread_rwlock_t *l), (l))
 REAL(pthread_rwlock_tryrdlock, NULL, rw_fn)
 REAL(pthread_rwlock_trywrlock, NULL, rw_fn)
 REAL(pthread_rwlock_timedrdlock, NULL, rw_timed_fn)
 REAL(pthread_rwlock_timedwrlock, NULL, rw_timed_fn)
 REAL(pthread_rwlock_clockrdlock, NULL, rw_clock_fn)
 REAL(pthread_rwlock_clockwrlock, NULL, rw_clock_fn)
-REAL(pthread_rwlock_unlock, NULL, rw_fn)
-REAL(pthread_spin_lock, NULL, spin_fn)
+BOOTED(pthread_rwlock_unlock, NULL, int, (pthread_rwlock_t *l), (l))
+BOOTED(pthread_spin_lock, NULL, int, (pthread_spinlock_t *l), (l))
 REAL(pthread_spin_trylock, NULL, spin_fn)
-REAL(pthread_spin_unlock, NULL, spin_fn)
+BOOTED(pthread_spin_unlock, NULL, int, (pthread_spinlock_t *l), (l))
 REAL(pthread_cond_wait, "GLIBC_2.3.2", cond_fn)
 REAL(pthread_cond_timedwait, "GLIBC_2.3.2", cond_timed_fn)
 REAL(pthread_cond_clockwait, NULL, cond_clock_fn)
