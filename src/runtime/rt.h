@@ -346,6 +346,10 @@ extern atomic_bool cprof__trace_on;
  * cprof__trace_on. */
 void cprof__trace_block(int reason, const void *obj, int64_t t0, int64_t t1, int skip);
 
+/* ---- http.c: /debug/pprof ---- */
+void cprof__http_start_env(void); /* CPROF_HTTP (constructor) */
+void cprof__http_atfork_child(void);
+
 /* ---- env.c: which file this process writes ---- */
 /* Does this process write `path.PID` rather than `path` (an exec'd child of
  * a profiled process, or CPROF_CPU_USE_PID=1)?  Decided once in the

@@ -1,0 +1,143 @@
+# /debug/pprof inside the host (docs/HTTP.md): Go's net/http/pprof contract
+# — status codes, content types, headers, Go's error bodies — checked with
+# curl, and the profiles fetched by the real go tool pprof; loopback by
+# default, a token for anything else; the program's output and status stay
+# its own.
+. "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/heap_lib.sh"
+cc_prog "$T/hp" http_prog.c -L"$BUILD" -lcprof -Wl,-rpath,"$BUILD"
+
+# serve NAME ENV... -- ARGS: start hp in the background with ENV; sets pid
+# and url (from the "serving" line).
+serve() {
+	_n=$1; shift
+	env LD_PRELOAD="$PRELOAD" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
+	pid=$!
+	url=
+	for _i in $(seq 100); do
+		url=$(sed -n 's|^cprof: serving \(http://.*/debug/pprof/\)$|\1|p' "$T/$_n.err")
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+}
+# get NAME URL [CURL ARGS]: the response's status in $T/NAME.status,
+# headers in $T/NAME.h, body in $T/NAME.body.
+get() {
+	_n=$1 _u=$2; shift 2
+	curl -s -m 60 -D "$T/$_n.h" -o "$T/$_n.body" -w '%{http_code}' "$@" "$_u" >"$T/$_n.status"
+}
+header() { grep -i "^$2:" "$T/$1.h" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
+
+n=serve
+serve $n CPROF_HTTP=127.0.0.1:0 "$T/hp" run 12
+check ${n}_says_where test -n "$url"
+case $url in http://127.0.0.1:*/debug/pprof/) ok ${n}_loopback ;; *) nok ${n}_loopback "url '$url'" ;; esac
+
+get index "$url"
+eq index_status "$(cat "$T/index.status")" 200
+eq index_type "$(header index Content-Type)" "text/html; charset=utf-8"
+eq index_nosniff "$(header index X-Content-Type-Options)" nosniff
+for p in allocs block heap mutex threadcreate; do
+	check index_links_$p grep -q "href='$p?debug=1'" "$T/index.body"
+done
+check index_links_profile grep -q "href='profile'" "$T/index.body"
+
+get unknown "${url}nosuch"
+eq unknown_status "$(cat "$T/unknown.status")" 404
+eq unknown_go_pprof_header "$(header unknown X-Go-Pprof)" 1
+eq unknown_body "$(cat "$T/unknown.body")" "Unknown profile"
+get outside "${url%/debug/pprof/}/etc/passwd"
+eq outside_status "$(cat "$T/outside.status")" 404
+get method "$url" -X PUT
+eq method_not_allowed "$(cat "$T/method.status")" 405
+
+get cmdline "${url}cmdline"
+eq cmdline_status "$(cat "$T/cmdline.status")" 200
+eq cmdline_nul_joined "$(tr '\0' ' ' <"$T/cmdline.body")" "$T/hp run 12"
+
+# The CPU profile, fetched by go tool pprof as users do; a second request
+# meanwhile gets Go's 500.
+go tool pprof -raw "${url}profile?seconds=2" >"$T/cpu.raw" 2>"$T/cpu.err" &
+gp=$!
+sleep 0.5
+get busy "${url}profile?seconds=1"
+eq busy_status "$(cat "$T/busy.status")" 500
+eq busy_message "$(cat "$T/busy.body")" "Could not enable CPU profiling: cpu profiling already in use"
+wait $gp
+eq cpu_pprof_exit 0 $?
+check cpu_has_hot grep -q ' hot ' "$T/cpu.raw"
+check cpu_sample_types grep -qx 'samples/count cpu/nanoseconds' "$T/cpu.raw"
+
+for p in heap allocs threadcreate mutex block; do
+	get $p "${url}$p"
+	eq ${p}_status "$(cat "$T/$p.status")" 200
+	eq ${p}_type "$(header $p Content-Type)" application/octet-stream
+	eq ${p}_disposition "$(header $p Content-Disposition)" "attachment; filename=\"$p\""
+	check ${p}_readable pprof_top "$T/$p.body"
+done
+get heap_gc "${url}heap?gc=1"
+eq heap_gc_accepted "$(cat "$T/heap_gc.status")" 200
+get delta "${url}heap?seconds=1"
+eq delta_status "$(cat "$T/delta.status")" 400
+
+# pprof's remote symbolizer: GET, then POST hot's address in this process.
+get symget "${url}symbol"
+eq symbol_get "$(cat "$T/symget.body")" "num_symbols: 1"
+base=$(awk '$6 ~ /\/hp$/ { split($1, a, "-"); print a[1]; exit }' /proc/$pid/maps)
+off=$(nm "$T/hp" | awk '$3 == "hot" { print $1 }')
+addr=$(printf '0x%x' $((0x$base + 0x$off)))
+get sympost "${url}symbol" --data-binary "$addr+0x1"
+check symbol_names_hot grep -qx "$addr hot" "$T/sympost.body"
+head -c 70000 /dev/zero | tr '\0' '1' >"$T/big"
+get symbig "${url}symbol" --data-binary @"$T/big"
+eq symbol_body_limit "$(cat "$T/symbig.status")" 413
+
+wait $pid
+eq serve_exit_status $? 0
+eq serve_output "$(cat "$T/serve.out")" done
+
+# CPROF_CPU already profiling: the endpoint says so, as Go does.
+n=cpuenv
+serve $n CPROF_HTTP=127.0.0.1:0 CPROF_CPU="$T/env.pb.gz" "$T/hp" run 3
+get $n "${url}profile?seconds=1"
+eq ${n}_status "$(cat "$T/$n.status")" 500
+eq ${n}_message "$(cat "$T/$n.body")" "Could not enable CPU profiling: cpu profiling already in use"
+wait $pid
+eq ${n}_exit_status $? 0
+
+# Not loopback: refused unless allowed, and then only with the token.
+n=remote_refused
+hrun $n CPROF_HTTP=0.0.0.0:0 "$T/hp" run 1
+want_rc $n 0
+one_line $n "$T/$n.err" "refusing to serve on 0.0.0.0:0: not a loopback address; set CPROF_HTTP_ALLOW_REMOTE=1"
+eq ${n}_output "$(cat "$T/$n.out")" done
+n=remote
+serve $n CPROF_HTTP=0.0.0.0:0 CPROF_HTTP_ALLOW_REMOTE=1 CPROF_HTTP_TOKEN=s3cret "$T/hp" run 4
+url=$(echo "$url" | sed 's|0\.0\.0\.0|127.0.0.1|')
+get ${n}_none "$url"
+eq ${n}_no_token "$(cat "$T/${n}_none.status")" 401
+get ${n}_bad "$url" -H "Authorization: Bearer s3cre"
+eq ${n}_wrong_token "$(cat "$T/${n}_bad.status")" 401
+get ${n}_good "$url" -H "Authorization: Bearer s3cret"
+eq ${n}_token "$(cat "$T/${n}_good.status")" 200
+wait $pid
+
+n=badaddr
+hrun $n CPROF_HTTP=nonsense "$T/hp" run 1
+want_rc $n 0
+one_line $n "$T/$n.err" "cannot serve /debug/pprof on 'nonsense': invalid argument"
+
+# The API, and a fork: the child does not serve; an exec'd child does not
+# try the same port again.
+n=api
+hrun $n "$T/hp" api
+want_rc $n 0
+check ${n}_ok grep -qx 'api ok' "$T/$n.out"
+n=fork
+hrun $n CPROF_HTTP=127.0.0.1:0 "$T/hp" fork 1
+want_rc $n 0
+check ${n}_child_does_not_serve grep -qx 'child addr none' "$T/$n.out"
+n=exec
+hrun $n CPROF_HTTP=127.0.0.1:0 sh -c "'$T/hp' run 1"
+want_rc $n 0
+eq ${n}_one_server "$(grep -c '^cprof: serving' "$T/$n.err")" 1
