@@ -391,6 +391,26 @@ static int serve_named(struct MHD_Connection *c, const char *name)
 	return serve_fd(c, fd, name, debug == 0);
 }
 
+/* ---- /metrics ---- */
+
+static int serve_metrics(struct MHD_Connection *c)
+{
+	cprof__buf b;
+	cprof__buf_init(&b, 1 << 20);
+	cprof__metrics_write(&b);
+	if (b.failed) {
+		cprof__buf_free(&b);
+		return serve_error(c, 500, "out of memory");
+	}
+	struct MHD_Response *r =
+		mhd.MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+	cprof__buf_free(&b);
+	if (r)
+		mhd.MHD_add_response_header(r, "Content-Type",
+					    "text/plain; version=0.0.4; charset=utf-8");
+	return queue(c, 200, r);
+}
+
 /* ---- dispatch ---- */
 
 /* A constant-time comparison of the token (a timing side channel would
@@ -437,6 +457,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return serve_error(c, 401,
 				   "Unauthorized: this server needs 'Authorization: Bearer' with "
 				   "the token in CPROF_HTTP_TOKEN");
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(c);
 	static const char prefix[] = "/debug/pprof/";
 	if (strncmp(url, prefix, sizeof(prefix) - 1))
 		return serve_error(c, 404, "404 page not found");

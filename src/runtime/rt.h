@@ -289,6 +289,8 @@ void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);
 void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1);
 /* Was kind's profile asked for by its CPROF_* variable (path)? */
 bool cprof__stackprof_env_on(int kind);
+/* kind's two values summed over its stacks. */
+void cprof__stackprof_totals(int kind, int64_t *v0, int64_t *v1);
 /* The kind named `name` (cprof_profile_write's names), or -1. */
 int cprof__stackprof_kind(const char *name);
 /* Write kind's profile (gzipped profile.proto) to fd: 0 or -errno. */
@@ -346,6 +348,10 @@ extern atomic_bool cprof__trace_on;
  * cprof__trace_on. */
 void cprof__trace_block(int reason, const void *obj, int64_t t0, int64_t t1, int skip);
 
+/* ---- metrics.c: /metrics (Prometheus text format 0.0.4) ---- */
+struct cprof__buf;
+void cprof__metrics_write(struct cprof__buf *b);
+
 /* ---- http.c: /debug/pprof ---- */
 void cprof__http_start_env(void); /* CPROF_HTTP (constructor) */
 void cprof__http_atfork_child(void);
@@ -369,7 +375,9 @@ bool cprof__env_flag(const char *name);
 bool cprof__under_tsan(void);
 
 /* ---- cpu.c ---- */
-void cprof__cpu_atexit(void);        /* exit: write the profile if running */
+void cprof__cpu_atexit(void); /* exit: write the profile if running */
+/* Is a CPU profile running; its samples taken and lost so far. */
+bool cprof__cpu_counts(uint64_t *samples, uint64_t *lost);
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
 bool cprof__cpu_active(void);        /* a CPU profile of this process runs; async-signal-safe */
@@ -421,6 +429,9 @@ void cprof__own_leave(int prev);
  * async-signal-safe. */
 bool cprof__heap_busy(void);
 void cprof__heap_atexit(void);
+/* The heap profile's totals now, unbiased: alloc_objects, alloc_space,
+ * inuse_objects, inuse_space.  False (zeros) while heap sampling is off. */
+bool cprof__heap_estimates(int64_t v[4]);
 void cprof__heap_atexit_forced(void);
 bool cprof__heap_active(void);      /* heap profiles to write at exit; async-signal-safe */
 void cprof__heap_snapshot(void);    /* CPROF_HEAP_INTERVAL: write path.NNNN */

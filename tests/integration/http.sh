@@ -141,3 +141,58 @@ n=exec
 hrun $n CPROF_HTTP=127.0.0.1:0 sh -c "'$T/hp' run 1"
 want_rc $n 0
 eq ${n}_one_server "$(grep -c '^cprof: serving' "$T/$n.err")" 1
+
+# /metrics: Prometheus' text format (promtool's check), the process and
+# profiler series, and a real Prometheus scraping them.
+n=metrics
+serve $n CPROF_HTTP=127.0.0.1:0 CPROF_HEAP="$T/m.heap.pb.gz" CPROF_MUTEX="$T/m.mutex.pb.gz" "$T/hp" run 30
+sleep 1 # its loop allocates once per pass
+get $n "${url%/debug/pprof/}/metrics"
+eq ${n}_status "$(cat "$T/$n.status")" 200
+eq ${n}_type "$(header $n Content-Type)" "text/plain; version=0.0.4; charset=utf-8"
+if command -v promtool >/dev/null; then
+	check ${n}_promtool sh -c "promtool check metrics <'$T/$n.body' >'$T/promtool.out' 2>&1"
+else
+	skip ${n}_promtool "promtool (Debian prometheus) not installed"
+fi
+val() { awk -v k="$1" '$1 == k { print $2 }' "$T/$n.body"; }
+for s in process_cpu_seconds_total process_resident_memory_bytes process_virtual_memory_bytes \
+	process_start_time_seconds process_threads process_open_fds process_max_fds \
+	cprof_heap_allocs_total cprof_heap_frees_total cprof_heap_allocated_bytes_total \
+	cprof_heap_inuse_objects cprof_heap_inuse_bytes_estimate cprof_cpu_profiling \
+	cprof_self_cpu_seconds_total cprof_mutex_contentions_total cprof_block_delay_seconds_total; do
+	check ${n}_has_$s test -n "$(val $s)"
+done
+check ${n}_allocs_counted awk "BEGIN { exit !($(val cprof_heap_allocs_total) > 100) }"
+check ${n}_threads_sane awk "BEGIN { exit !($(val process_threads) >= 2) }"
+check ${n}_rss_sane awk "BEGIN { exit !($(val process_resident_memory_bytes) > 1000000) }"
+if command -v prometheus >/dev/null; then
+	pport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	hostport=${url#http://}
+	hostport=${hostport%%/*}
+	cat >"$T/prom.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: cprof
+    static_configs:
+      - targets: ['$hostport']
+YML
+	prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/promdata" \
+		--web.listen-address=127.0.0.1:$pport >"$T/prom.log" 2>&1 &
+	ppid=$!
+	got=
+	for _i in $(seq 150); do
+		got=$(curl -s "http://127.0.0.1:$pport/api/v1/query?query=cprof_heap_allocs_total")
+		case $got in *'"value"'*) break ;; esac
+		got=
+		sleep 0.2
+	done
+	kill $ppid 2>/dev/null
+	wait $ppid 2>/dev/null || true
+	check prometheus_scraped_a_series sh -c "echo '$got' | grep -q '\"job\":\"cprof\"'"
+else
+	skip prometheus_scraped_a_series "prometheus (Debian prometheus) not installed"
+fi
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null || true # killed: 143

@@ -29,7 +29,8 @@ static void run(int secs)
 	time_t end = time(NULL) + secs;
 	while (time(NULL) < end) {
 		hot();
-		free(malloc(1000));
+		void *volatile p = malloc(1000); /* not elided */
+		free(p);
 	}
 }
 
