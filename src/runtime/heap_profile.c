@@ -137,6 +137,16 @@ bool cprof__heap_estimates(int64_t v[4])
 	return bs != NULL;
 }
 
+size_t cprof__heap_count(void)
+{
+	int was = cprof__own_enter();
+	size_t nb = 0;
+	bucket **bs = cprof__heap_buckets(&nb);
+	cprof__arena_free(bs);
+	cprof__own_leave(was);
+	return nb;
+}
+
 static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
 			 leak_row **rows_out, size_t *nrows_out)
 {

@@ -88,7 +88,13 @@ static struct {
 	struct MHD_Connection *cpu_conn;
 	int cpu_fd;
 	int64_t cpu_deadline;
-	bool cpu_started; /* by us: stop it when done */
+	/* Delta profiles being taken (?seconds=N on a named profile). */
+	struct pending {
+		struct MHD_Connection *conn;
+		cprof__delta *d;
+		char name[32];
+		int64_t deadline;
+	} delta[4];
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER, .lfd = -1, .cpu_fd = -1};
 
 /* Per request: the POST body of /symbol. */
@@ -175,6 +181,8 @@ static long param_long(struct MHD_Connection *c, const char *key, long def, bool
 
 /* ---- the index page ---- */
 
+/* Go's index: every profile by name, with its count (0 for those that
+ * are not counted) and its description (Go's text where Go has one). */
 static const struct {
 	const char *name, *desc;
 } profiles[] = {
@@ -197,6 +205,14 @@ static bool known(const char *name)
 	return false;
 }
 
+static size_t count_of(const char *name)
+{
+	if (!strcmp(name, "heap") || !strcmp(name, "allocs"))
+		return cprof__heap_count();
+	int k = cprof__stackprof_kind(name);
+	return k >= 0 ? cprof__stackprof_count(k) : 0;
+}
+
 static int serve_index(struct MHD_Connection *c)
 {
 	cprof__buf b;
@@ -211,9 +227,13 @@ static int serve_index(struct MHD_Connection *c)
 								    : sizeof(line) - 1); \
 	} while (0)
 	ADD("<html>\n<head>\n<title>/debug/pprof/</title>\n<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n</head>\n<body>\n/debug/pprof/\n<br>\n<p>Set debug=1 as a query parameter to export in legacy text format</p>\n<br>\nTypes of profiles available:\n<table>\n<thead><td>Count</td><td>Profile</td></thead>\n");
-	for (const char *const *n = cprof_profile_names(); *n; n++)
-		ADD("<tr><td></td><td><a href='%s?debug=1'>%s</a></td></tr>\n", *n, *n);
-	ADD("<tr><td></td><td><a href='profile'>profile</a></td></tr>\n");
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(profiles); i++) {
+		const char *n = profiles[i].name;
+		if (strcmp(n, "cmdline") && strcmp(n, "profile") && !known(n))
+			continue;
+		ADD("<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n", count_of(n), n,
+		    n);
+	}
 	ADD("</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(profiles); i++)
 		ADD("<li><div class=profile-name>%s: </div> %s</li>\n", profiles[i].name,
@@ -368,14 +388,100 @@ static void finish_cpu(bool now)
 
 /* ---- named profiles ---- */
 
+/* Write profile name into a new memfd (-1 and the error in *rc). */
+static int write_named(const char *name, int debug, int *rc)
+{
+	int fd = new_memfd(name);
+	if (fd < 0) {
+		*rc = -errno;
+		return -1;
+	}
+	*rc = cprof_profile_write(name, fd, debug);
+	if (*rc != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ?seconds=N: p0 now, p1 − p0 when the time is up (Go 1.19's delta
+ * profiles: the same errors, filename NAME-delta). */
+static int serve_delta(struct MHD_Connection *c, const char *name, const char *secs, long debug)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(secs, &end, 10);
+	if (!*secs || *end || errno || n <= 0)
+		return serve_error(c, 400,
+				   "invalid value for \"seconds\" - must be a positive integer");
+	if (n > MAX_SECONDS)
+		return serve_error(c, 400, "profile duration exceeds the server's limit (600 s)");
+	if (debug != 0)
+		return serve_error(c, 400, "seconds and debug params are incompatible");
+	struct pending *q = NULL;
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(S.delta) && !q; i++)
+		if (!S.delta[i].conn)
+			q = &S.delta[i];
+	if (!q)
+		return serve_error(c, 503, "too many delta profiles being taken; try again later");
+	cprof__delta *d = cprof__delta_new();
+	if (!d)
+		return serve_error(c, 500, "out of memory");
+	cprof__emit_delta(d, CPROF__DELTA_COLLECT);
+	int rc, fd = write_named(name, 0, &rc);
+	cprof__emit_delta(NULL, 0);
+	if (fd < 0) {
+		cprof__delta_free(d);
+		char m[200];
+		snprintf(m, sizeof(m), "failed to collect profile: %s", cprof_strerror(rc));
+		return serve_error(c, 500, m);
+	}
+	close(fd); /* empty: p0 stays in d */
+	q->conn = c;
+	q->d = d;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->deadline = cprof__mono_ns() + (int64_t)n * 1000000000;
+	mhd.MHD_suspend_connection(c);
+	return MHD_YES;
+}
+
+static void finish_delta(struct pending *q, bool send)
+{
+	struct MHD_Connection *c = q->conn;
+	q->conn = NULL;
+	if (send) {
+		cprof__emit_delta(q->d, CPROF__DELTA_SUBTRACT);
+		int rc, fd = write_named(q->name, 0, &rc);
+		cprof__emit_delta(NULL, 0);
+		mhd.MHD_resume_connection(c);
+		if (fd < 0) {
+			char m[200];
+			snprintf(m, sizeof(m), "failed to collect profile: %s", cprof_strerror(rc));
+			serve_error(c, 500, m);
+		} else {
+			char fname[48];
+			snprintf(fname, sizeof(fname), "%s-delta", q->name);
+			serve_fd(c, fd, fname, true);
+		}
+	}
+	cprof__delta_free(q->d);
+	q->d = NULL;
+}
+
+static void finish_deltas(bool now)
+{
+	int64_t t = cprof__mono_ns();
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(S.delta); i++)
+		if (S.delta[i].conn && (now || t >= S.delta[i].deadline))
+			finish_delta(&S.delta[i], true);
+}
+
 static int serve_named(struct MHD_Connection *c, const char *name)
 {
-	bool has_seconds;
 	long debug = param_long(c, "debug", 0, NULL);
-	param_long(c, "seconds", 0, &has_seconds);
-	if (has_seconds)
-		return serve_error(c, 400,
-				   "\"seconds\" parameter is not supported for this profile type");
+	const char *secs = mhd.MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
+	if (secs)
+		return serve_delta(c, name, secs, debug);
 	int fd = new_memfd(name);
 	if (fd < 0)
 		return serve_error(c, 500, "cannot make a memory file");
@@ -487,6 +593,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 		close(S.cpu_fd);
 		S.cpu_fd = -1;
 	}
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(S.delta); i++)
+		if (S.delta[i].conn == c)
+			finish_delta(&S.delta[i], false);
 	req *q = *state;
 	if (q) {
 		cprof__buf_free(&q->body);
@@ -503,8 +612,10 @@ static void *serve(void *arg)
 	while (!atomic_load(&S.stop)) {
 		mhd.MHD_run_wait(S.d, 100);
 		finish_cpu(false);
+		finish_deltas(false);
 	}
 	finish_cpu(true);
+	finish_deltas(true);
 	cprof__own_leave(was);
 	cprof__internal_leave();
 	return NULL;
@@ -654,6 +765,7 @@ void cprof__http_atfork_child(void)
 	S.lfd = -1;
 	S.d = NULL;
 	S.cpu_conn = NULL;
+	memset(S.delta, 0, sizeof(S.delta)); /* the parent's, in cprof's memory: left */
 	S.addr[0] = 0;
 }
 

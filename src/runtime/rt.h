@@ -289,6 +289,8 @@ void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);
 void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1);
 /* Was kind's profile asked for by its CPROF_* variable (path)? */
 bool cprof__stackprof_env_on(int kind);
+/* kind's distinct stacks (Go's Profile.Count). */
+size_t cprof__stackprof_count(int kind);
 /* kind's two values summed over its stacks. */
 void cprof__stackprof_totals(int kind, int64_t *v0, int64_t *v1);
 /* The kind named `name` (cprof_profile_write's names), or -1. */
@@ -432,6 +434,8 @@ void cprof__heap_atexit(void);
 /* The heap profile's totals now, unbiased: alloc_objects, alloc_space,
  * inuse_objects, inuse_space.  False (zeros) while heap sampling is off. */
 bool cprof__heap_estimates(int64_t v[4]);
+/* The heap profile's records (buckets) now: Go's Profile.Count. */
+size_t cprof__heap_count(void);
 void cprof__heap_atexit_forced(void);
 bool cprof__heap_active(void);      /* heap profiles to write at exit; async-signal-safe */
 void cprof__heap_snapshot(void);    /* CPROF_HEAP_INTERVAL: write path.NNNN */

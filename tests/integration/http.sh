@@ -29,7 +29,7 @@ get() {
 header() { grep -i "^$2:" "$T/$1.h" | head -1 | sed 's/^[^:]*: *//' | tr -d '\r'; }
 
 n=serve
-serve $n CPROF_HTTP=127.0.0.1:0 "$T/hp" run 12
+serve $n CPROF_HTTP=127.0.0.1:0 CPROF_HEAP="$T/s.heap.pb.gz" CPROF_HEAP_RATE=1 "$T/hp" run 14
 check ${n}_says_where test -n "$url"
 case $url in http://127.0.0.1:*/debug/pprof/) ok ${n}_loopback ;; *) nok ${n}_loopback "url '$url'" ;; esac
 
@@ -40,7 +40,8 @@ eq index_nosniff "$(header index X-Content-Type-Options)" nosniff
 for p in allocs block heap mutex threadcreate; do
 	check index_links_$p grep -q "href='$p?debug=1'" "$T/index.body"
 done
-check index_links_profile grep -q "href='profile'" "$T/index.body"
+check index_links_profile grep -q "href='profile?debug=1'" "$T/index.body"
+check index_counts grep -Eq "<td>[1-9][0-9]*</td><td><a href='heap" "$T/index.body"
 
 get unknown "${url}nosuch"
 eq unknown_status "$(cat "$T/unknown.status")" 404
@@ -53,7 +54,7 @@ eq method_not_allowed "$(cat "$T/method.status")" 405
 
 get cmdline "${url}cmdline"
 eq cmdline_status "$(cat "$T/cmdline.status")" 200
-eq cmdline_nul_joined "$(tr '\0' ' ' <"$T/cmdline.body")" "$T/hp run 12"
+eq cmdline_nul_joined "$(tr '\0' ' ' <"$T/cmdline.body")" "$T/hp run 14"
 
 # The CPU profile, fetched by go tool pprof as users do; a second request
 # meanwhile gets Go's 500.
@@ -77,8 +78,22 @@ for p in heap allocs threadcreate mutex block; do
 done
 get heap_gc "${url}heap?gc=1"
 eq heap_gc_accepted "$(cat "$T/heap_gc.status")" 200
-get delta "${url}heap?seconds=1"
-eq delta_status "$(cat "$T/delta.status")" 400
+# Delta profiles (Go 1.19): what was allocated during the second, not since
+# the start.
+get delta "${url}allocs?seconds=1"
+eq delta_status "$(cat "$T/delta.status")" 200
+eq delta_disposition "$(header delta Content-Disposition)" 'attachment; filename="allocs-delta"'
+check delta_readable pprof_top "$T/delta.body" -sample_index=alloc_objects
+go tool pprof -raw "$T/delta.body" >"$T/delta.raw" 2>/dev/null
+check delta_duration grep -Eq '^Duration: 1\.[0-9]' "$T/delta.raw"
+get full "${url}allocs"
+dall=$(total "$T/delta.body" alloc_objects)
+fall=$(total "$T/full.body" alloc_objects)
+check delta_counts_the_interval awk "BEGIN { exit !($dall > 0 && $dall < $fall) }"
+get delta_bad "${url}heap?seconds=x"
+eq delta_bad_seconds "$(cat "$T/delta_bad.body")" 'invalid value for "seconds" - must be a positive integer'
+get delta_debug "${url}heap?seconds=1&debug=1"
+eq delta_with_debug "$(cat "$T/delta_debug.body")" "seconds and debug params are incompatible"
 
 # pprof's remote symbolizer: GET, then POST hot's address in this process.
 get symget "${url}symbol"
