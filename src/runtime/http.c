@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "runtime/emit.h"
+#include "runtime/httpreq.h"
 #include "base/buf.h"
 
 #include <arpa/inet.h>
@@ -163,20 +164,12 @@ static int new_memfd(const char *name)
 	return memfd_create(name, MFD_CLOEXEC);
 }
 
-/* Go's parsing of an integer parameter: absent or bad → def. */
-static long param_long(struct MHD_Connection *c, const char *key, long def, bool *given)
+/* An integer parameter: absent or bad → def (as Go's handlers). */
+static long param_long(struct MHD_Connection *c, const char *key, long def)
 {
 	const char *v = mhd.MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-	if (given)
-		*given = v != NULL;
-	if (!v || !*v)
-		return def;
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end)
-		return def;
-	return n;
+	long n;
+	return v && cprof__http_parse_long(v, &n) == 0 ? n : def;
 }
 
 /* ---- the index page ---- */
@@ -287,23 +280,7 @@ static int serve_symbol(struct MHD_Connection *c, const char *method, req *q)
 	}
 	if (inlen) {
 		uintptr_t pcs[1024];
-		uint32_t n = 0;
-		const char *p = in, *end = in + inlen;
-		while (p < end && n < CPROF_ARRAY_LEN(pcs)) {
-			char tok[32];
-			size_t k = 0;
-			while (p < end && *p != '+' && k < sizeof(tok) - 1)
-				tok[k++] = *p++;
-			tok[k] = 0;
-			while (p < end && *p != '+')
-				p++;
-			p++;
-			char *e;
-			errno = 0;
-			unsigned long long v = strtoull(tok, &e, 0);
-			if (k && !errno && !*e)
-				pcs[n++] = (uintptr_t)v;
-		}
+		uint32_t n = (uint32_t)cprof__http_parse_pcs(in, inlen, pcs, CPROF_ARRAY_LEN(pcs));
 		if (n) {
 			cprof__emit e;
 			cprof__emit_begin(&e);
@@ -339,7 +316,7 @@ static int serve_symbol(struct MHD_Connection *c, const char *method, req *q)
 
 static int serve_cpu(struct MHD_Connection *c)
 {
-	long secs = param_long(c, "seconds", 30, NULL);
+	long secs = param_long(c, "seconds", 30);
 	if (secs <= 0)
 		secs = 30;
 	if (secs > MAX_SECONDS)
@@ -408,10 +385,8 @@ static int write_named(const char *name, int debug, int *rc)
  * profiles: the same errors, filename NAME-delta). */
 static int serve_delta(struct MHD_Connection *c, const char *name, const char *secs, long debug)
 {
-	char *end;
-	errno = 0;
-	long n = strtol(secs, &end, 10);
-	if (!*secs || *end || errno || n <= 0)
+	long n;
+	if (cprof__http_parse_long(secs, &n) != 0 || n <= 0)
 		return serve_error(c, 400,
 				   "invalid value for \"seconds\" - must be a positive integer");
 	if (n > MAX_SECONDS)
@@ -478,7 +453,7 @@ static void finish_deltas(bool now)
 
 static int serve_named(struct MHD_Connection *c, const char *name)
 {
-	long debug = param_long(c, "debug", 0, NULL);
+	long debug = param_long(c, "debug", 0);
 	const char *secs = mhd.MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
 	if (secs)
 		return serve_delta(c, name, secs, debug);
@@ -623,41 +598,12 @@ static void *serve(void *arg)
 
 /* ---- start and stop ---- */
 
-/* "host:port", ":port", "port" → an IPv4 socket address.  -EINVAL if not. */
-static int parse_addr(const char *addr, struct sockaddr_in *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	const char *colon = strrchr(addr, ':');
-	const char *port = colon ? colon + 1 : addr;
-	if (colon && colon != addr) {
-		char host[64];
-		size_t n = (size_t)(colon - addr);
-		if (n >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, addr, n);
-		host[n] = 0;
-		if (!strcmp(host, "localhost"))
-			strcpy(host, "127.0.0.1");
-		if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-			return -EINVAL;
-	}
-	char *end;
-	errno = 0;
-	long p = strtol(port, &end, 10);
-	if (!*port || *end || errno || p < 0 || p > 65535)
-		return -EINVAL;
-	sa->sin_port = htons((uint16_t)p);
-	return 0;
-}
-
 CPROF_EXPORT int cprof_http_start(const char *addr)
 {
 	if (!addr || !*addr)
 		return -EINVAL;
 	struct sockaddr_in sa;
-	if (parse_addr(addr, &sa) != 0)
+	if (cprof__http_parse_addr(addr, &sa) != 0)
 		return -EINVAL;
 	bool remote = (ntohl(sa.sin_addr.s_addr) >> 24) != 127;
 	pthread_mutex_lock(&S.lock);
