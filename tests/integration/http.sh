@@ -157,6 +157,24 @@ hrun $n CPROF_HTTP=127.0.0.1:0 sh -c "'$T/hp' run 1"
 want_rc $n 0
 eq ${n}_one_server "$(grep -c '^cprof: serving' "$T/$n.err")" 1
 
+# Under load (wrk, loopback, bounded: more connections than the server
+# takes): the program's own loop goes on, the server still answers after,
+# the program ends on time with its status.
+if command -v wrk >/dev/null; then
+	n=load
+	serve $n CPROF_HTTP=127.0.0.1:0 "$T/hp" run 6
+	timeout 30 wrk -t2 -c32 -d3s --timeout 2s "${url}" >"$T/wrk.out" 2>&1
+	check ${n}_wrk_got_answers awk '/requests in/ { got = $1 > 0 } END { exit !got }' "$T/wrk.out"
+	get ${n}_after "$url"
+	eq ${n}_still_serving "$(cat "$T/${n}_after.status")" 200
+	wait $pid
+	eq ${n}_exit_status $? 0
+	eq ${n}_output "$(cat "$T/$n.out")" done
+	check ${n}_program_worked awk '/^iterations/ { got = $2 > 0 } END { exit !got }' "$T/$n.err"
+else
+	skip load "wrk (Debian wrk) not installed"
+fi
+
 # /metrics: Prometheus' text format (promtool's check), the process and
 # profiler series, and a real Prometheus scraping them.
 n=metrics

@@ -24,10 +24,13 @@ __attribute__((noinline)) void hot(void)
 		sink += (unsigned long)i;
 }
 
+static long iterations;
+
 static void run(int secs)
 {
 	time_t end = time(NULL) + secs;
 	while (time(NULL) < end) {
+		iterations++;
 		hot();
 		void *volatile p = malloc(1000); /* not elided */
 		free(p);
@@ -49,6 +52,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "run")) {
 		run(argc > 2 ? atoi(argv[2]) : 5);
 		puts("done");
+		fprintf(stderr, "iterations %ld\n", iterations);
 		return 0;
 	}
 	if (!strcmp(argv[1], "api")) {
