@@ -190,7 +190,7 @@ test: deps all $(UNIT_BIN) $(BOOT_SO)
 	@CC="$(CC)" SANITIZE="$(SANITIZE)" B="$(B)" sh tests/run
 
 demo: deps all
-	@sh examples/demo.sh "$(B)"
+	@sh examples/pprof-demo/run.sh "$(B)"
 
 # DESTDIR stages the tree elsewhere; the files still name PREFIX (cprof.pc).
 D := $(DESTDIR)$(PREFIX)
