@@ -221,9 +221,27 @@ YML
 		got=
 		sleep 0.2
 	done
+	check prometheus_scraped_a_series sh -c "echo '$got' | grep -q '\"job\":\"cprof\"'"
+	# Every query of examples/grafana/cprof.json answers with data.
+	sleep 3 # rate() needs two scrapes
+	/usr/bin/python3 - "$CPROF_ROOT/examples/grafana/cprof.json" "$pport" >"$T/grafana.out" 2>&1 <<'PY'
+import json, sys, urllib.parse, urllib.request
+dash = json.load(open(sys.argv[1]))
+bad = 0
+for p in dash["panels"]:
+    for t in p["targets"]:
+        q = t["expr"].replace("$job", "cprof")
+        url = "http://127.0.0.1:%s/api/v1/query?query=%s" % (sys.argv[2], urllib.parse.quote(q))
+        r = json.load(urllib.request.urlopen(url, timeout=10))
+        ok = r["status"] == "success" and len(r["data"]["result"]) > 0
+        print("ok" if ok else "EMPTY", q)
+        bad += not ok
+sys.exit(1 if bad else 0)
+PY
+	check grafana_queries_answer sh -c "test \$(grep -c '^ok' '$T/grafana.out') -ge 12 && ! grep -q EMPTY '$T/grafana.out'"
 	kill $ppid 2>/dev/null
 	wait $ppid 2>/dev/null || true
-	check prometheus_scraped_a_series sh -c "echo '$got' | grep -q '\"job\":\"cprof\"'"
+	check prometheus_example_config promtool check config "$CPROF_ROOT/examples/prometheus.yml"
 else
 	skip prometheus_scraped_a_series "prometheus (Debian prometheus) not installed"
 fi
