@@ -5,7 +5,9 @@
 #include "compat.h"
 #include "runtime/emit.h"
 
+#include <cprof.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void cprof__emit_begin(cprof__emit *e)
@@ -43,12 +45,12 @@ static uint64_t location(cprof__emit *e, uintptr_t pc)
 	return id;
 }
 
-void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-			const cprof__label *labels, size_t nlabels)
+void cprof__emit_sample_ls(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			   const cprof__label *labels, size_t nlabels, const cprof__labelset *ls)
 {
 	uint64_t locs[CPROF_MAX_DEPTH];
-	cprof__label l[4 + CPROF_ARRAY_LEN(e->proc)];
-	if (nlabels > 4) {
+	cprof__label l[CPROF_EMIT_MAX_LABELS + CPROF_LABELS_MAX_PAIRS + CPROF_ARRAY_LEN(e->proc)];
+	if (nlabels > CPROF_EMIT_MAX_LABELS || (ls && ls->n > CPROF_LABELS_MAX_PAIRS)) {
 		e->p.oom = true; /* a caller's bug; fails the write rather than truncating */
 		return;
 	}
@@ -60,8 +62,22 @@ void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const 
 	}
 	if (nlabels)
 		memcpy(l, labels, nlabels * sizeof(*l));
+	/* The program's labels (cprof_labels_push), one string label each; an
+	 * empty value hides an outer one and is not written (pprof drops
+	 * empty labels). */
+	for (uint32_t i = 0; ls && i < ls->n; i++)
+		if (*ls->kv[2 * i + 1])
+			l[nlabels++] = (cprof__label){.key = cprof__profile_str(&e->p, ls->kv[2 * i]),
+						      .str = cprof__profile_str(&e->p,
+										ls->kv[2 * i + 1])};
 	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
 	cprof__profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
+}
+
+void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			const cprof__label *labels, size_t nlabels)
+{
+	cprof__emit_sample_ls(e, pcs, n, values, labels, nlabels, NULL);
 }
 
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
@@ -74,6 +90,15 @@ void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
 
 int cprof__emit_end(cprof__emit *e, int fd)
 {
+	uint64_t over = cprof__labels_overflowed();
+	if (over && CPROF_VEC_GROW(&e->p, e->p.comment, 1)) {
+		char b[24], c[160];
+		snprintf(c, sizeof(c),
+			 "cprof: %s label pushes found the label set table full: their samples "
+			 "are labelled cprof.labels=overflow",
+			 cprof__itoa(b, (long long)over));
+		e->p.comment.v[e->p.comment.n++] = cprof__profile_str(&e->p, c);
+	}
 	cprof__symbolize(&e->p);
 	if (e->p.oom)
 		return -ENOMEM;
