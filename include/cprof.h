@@ -201,19 +201,21 @@ int cprof_labels_pop(void);
  * gcc and clang).  A failed push runs the block without labels and pops
  * nothing.
  */
+/* clang-format off */
 #define CPROF_LABELS(...) CPROF_LABELS_(__COUNTER__, __VA_ARGS__)
-#define CPROF_LABELS_(n, ...)                                                                    \
-	for (int CPROF_LABELS_CAT(cprof_labels_rc_, n)                                          \
-		     __attribute__((cleanup(cprof_labels_scope_end_))) =                           \
-			     cprof_labels_push(__VA_ARGS__, (const char *)0),                      \
-		     CPROF_LABELS_CAT(cprof_labels_once_, n) =                                     \
-			     1 + 0 * (int)sizeof(char[(sizeof((const char *[]){__VA_ARGS__}) /     \
-						       sizeof(const char *)) % 2                   \
-							      ? -1                                 \
-							      : 1]);                               \
-	     CPROF_LABELS_CAT(cprof_labels_once_, n); CPROF_LABELS_CAT(cprof_labels_once_, n) = 0)
-#define CPROF_LABELS_CAT(a, b) CPROF_LABELS_CAT_(a, b)
-#define CPROF_LABELS_CAT_(a, b) a##b
+#define CPROF_LABELS_(n, ...)                                                           \
+	for (int CPROF_LABELS_CAT_(cprof_labels_rc_, n) CPROF_LABELS_CLEANUP_ =         \
+		     cprof_labels_push(__VA_ARGS__, (const char *)0),                   \
+		 CPROF_LABELS_CAT_(cprof_labels_once_, n) = CPROF_LABELS_EVEN_(__VA_ARGS__); \
+	     CPROF_LABELS_CAT_(cprof_labels_once_, n);                                  \
+	     CPROF_LABELS_CAT_(cprof_labels_once_, n) = 0)
+#define CPROF_LABELS_CLEANUP_ __attribute__((cleanup(cprof_labels_scope_end_), unused))
+/* 1, or a compile error (an array of negative size) for an odd count. */
+#define CPROF_LABELS_EVEN_(...) \
+	(1 + 0 * (int)sizeof(char[sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *) % 2 ? -1 : 1]))
+#define CPROF_LABELS_CAT_(a, b) CPROF_LABELS_CAT2_(a, b)
+#define CPROF_LABELS_CAT2_(a, b) a##b
+/* clang-format on */
 static inline void cprof_labels_scope_end_(int *rc)
 {
 	if (*rc == 0)

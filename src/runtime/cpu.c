@@ -309,8 +309,8 @@ static void aggregate(const slot *s)
 	size_t j = h & (cpu.captab - 1);
 	for (; cpu.tab[j].hash; j = (j + 1) & (cpu.captab - 1)) {
 		stack_ent *e = &cpu.tab[j];
-		if (e->hash == h && e->depth == depth && e->label == label &&
-		    e->set == s->labels && !memcmp(e->pcs, s->pcs, depth * sizeof(uintptr_t))) {
+		if (e->hash == h && e->depth == depth && e->label == label && e->set == s->labels &&
+		    !memcmp(e->pcs, s->pcs, depth * sizeof(uintptr_t))) {
 			e->weight += s->weight;
 			return;
 		}

@@ -67,9 +67,9 @@ void cprof__emit_sample_ls(cprof__emit *e, const uintptr_t *pcs, uint32_t n, con
 	 * empty labels). */
 	for (uint32_t i = 0; ls && i < ls->n; i++)
 		if (*ls->kv[2 * i + 1])
-			l[nlabels++] = (cprof__label){.key = cprof__profile_str(&e->p, ls->kv[2 * i]),
-						      .str = cprof__profile_str(&e->p,
-										ls->kv[2 * i + 1])};
+			l[nlabels++] =
+				(cprof__label){.key = cprof__profile_str(&e->p, ls->kv[2 * i]),
+					       .str = cprof__profile_str(&e->p, ls->kv[2 * i + 1])};
 	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
 	cprof__profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
 }

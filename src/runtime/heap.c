@@ -952,9 +952,9 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
 	int n = program_stack(t, pcs, HEAP_DEPTH);
-	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, cprof__labels_cur_id(),
-				       &t->last_stack)
-			  : NULL;
+	bucket *b =
+		n > 0 ? bucket_get(pcs, (uint32_t)n, size, cprof__labels_cur_id(), &t->last_stack)
+		      : NULL;
 	bool tracked = b && samp_insert(t, user, b);
 	t->busy = 0;
 	if (!tracked) {               /* no stack, bucket or table entry: served unsampled */
@@ -1141,8 +1141,9 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, c
 		}
 		uint64_t sh;
 		if (keep)
-			nb = size_key(n) == b->size ? b
-						    : bucket_get(b->pcs, b->depth, n, b->labels, &sh);
+			nb = size_key(n) == b->size
+				     ? b
+				     : bucket_get(b->pcs, b->depth, n, b->labels, &sh);
 		else if (bd) /* a mark fell in its new bytes: tracked from now */
 			nb = event_bucket(t, pcs, &depth, n);
 		if (nb != b)

@@ -146,7 +146,7 @@ typedef struct cprof__tail_state {
 	long first, period; /* first expiry and interval (ns) */
 	uint64_t delivered; /* periods the handler recorded */
 	uint32_t nlast;
-	uintptr_t *last; /* last sampled stack; CPROF_TAIL_DEPTH entries */
+	uintptr_t *last;                      /* last sampled stack; CPROF_TAIL_DEPTH entries */
 	const struct cprof__labelset *labels; /* that sample's label set */
 } cprof__tail_state;
 extern CPROF_TLS cprof__tail_state cprof__tail;

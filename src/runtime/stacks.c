@@ -99,7 +99,8 @@ static void stacks_add(cprof__stacks *t, const uintptr_t *pcs, uint32_t n,
 	}
 	size_t j = h & (t->cap - 1);
 	for (sentry *e; (e = t->slot[j]); j = (j + 1) & (t->cap - 1)) {
-		if (e->hash == h && e->depth == n && e->labels == ls && !memcmp(e->pcs, pcs, n * sizeof(*pcs))) {
+		if (e->hash == h && e->depth == n && e->labels == ls &&
+		    !memcmp(e->pcs, pcs, n * sizeof(*pcs))) {
 			e->v[0] += v0;
 			e->v[1] += v1;
 			unlock(t);

@@ -252,7 +252,7 @@ static void thread_begin(void)
 typedef struct tramp {
 	void *(*fn)(void *);
 	void *arg;
-	int prof_view; /* the creator's view of SIGPROF in its mask */
+	int prof_view;                 /* the creator's view of SIGPROF in its mask */
 	const cprof__labelset *labels; /* the creator's, inherited (Go's goroutines') */
 } tramp;
 
