@@ -42,12 +42,16 @@ static const struct {
 	const char *kv[2];
 } overflow = {{CPROF__LABELS_OVERFLOW_ID, 1, 0}, {"cprof.labels", "overflow"}};
 
+typedef _Atomic(const cprof__labelset *) setptr;
+
 static struct {
-	atomic_flag lock; /* a leaf: only the arena's lock is taken inside */
-	/* Made on the first push: a program that sets no label pays nothing. */
-	_Atomic(const cprof__labelset *) *byid; /* id -> set */
-	const cprof__labelset **slot;           /* TABLE_CAP, by hash */
-	uint32_t n;                             /* sets interned */
+	atomic_flag lock; /* insertions; a leaf: only the arena's lock is taken inside */
+	/* Made on the first push: a program that sets no label pays nothing.
+	 * Both are written once per slot (never moved, never freed), so a
+	 * lookup reads them without the lock. */
+	_Atomic(setptr *) byid; /* id -> set */
+	_Atomic(setptr *) slot; /* TABLE_CAP, by hash */
+	uint32_t n;             /* sets interned */
 	size_t bytes;
 	_Atomic uint64_t overflowed; /* pushes that got the overflow set */
 } L = {.lock = ATOMIC_FLAG_INIT};
@@ -102,34 +106,62 @@ static void full(void)
 		   " bytes): samples of new label sets are labelled cprof.labels=overflow", NULL);
 }
 
+/* The slot of kv's set in tab, or of the first empty slot (*found NULL). */
+static setptr *probe(setptr *tab, uint64_t h, const char *const *kv, uint32_t n,
+		     const cprof__labelset **found)
+{
+	for (size_t j = h & (TABLE_CAP - 1);; j = (j + 1) & (TABLE_CAP - 1)) {
+		const cprof__labelset *s = atomic_load_explicit(&tab[j], memory_order_acquire);
+		if (!s || (s->hash == h && same(s, kv, n))) {
+			*found = s;
+			return &tab[j];
+		}
+	}
+}
+
+/* Make the tables, once.  L.lock held. */
+static bool tables(void)
+{
+	if (atomic_load_explicit(&L.slot, memory_order_relaxed))
+		return true;
+	setptr *byid =
+		cprof__arena_calloc(CPROF__LABELS_FIRST_ID + CPROF_LABELS_MAX_SETS, sizeof(*byid));
+	setptr *slot = cprof__arena_calloc(TABLE_CAP, sizeof(*slot));
+	if (!byid || !slot) {
+		cprof__arena_free(byid);
+		cprof__arena_free(slot);
+		return false;
+	}
+	atomic_store_explicit(&byid[CPROF__LABELS_OVERFLOW_ID], &overflow.s, memory_order_relaxed);
+	atomic_store_explicit(&L.byid, byid, memory_order_release);
+	atomic_store_explicit(&L.slot, slot, memory_order_release);
+	return true;
+}
+
 /* The interned set of kv[0..2n) (sorted, unique keys); the overflow set
- * when the table is full; NULL on OOM. */
+ * when the table is full; NULL on OOM.  A set seen before is found without
+ * the lock (the table holds at most half its slots: a probe ends). */
 static const cprof__labelset *intern(const char *const *kv, uint32_t n)
 {
 	uint64_t h = hash_set(kv, n);
 	const cprof__labelset *r = NULL;
-	lock();
-	if (!L.slot) {
-		L.byid = cprof__arena_calloc(CPROF__LABELS_FIRST_ID + CPROF_LABELS_MAX_SETS,
-					     sizeof(*L.byid));
-		L.slot = cprof__arena_calloc(TABLE_CAP, sizeof(*L.slot));
-		if (!L.byid || !L.slot) {
-			cprof__arena_free((void *)L.byid);
-			cprof__arena_free(L.slot);
-			L.byid = NULL;
-			L.slot = NULL;
-			unlock();
-			return NULL;
-		}
-		atomic_store_explicit(&L.byid[CPROF__LABELS_OVERFLOW_ID], &overflow.s,
-				      memory_order_release);
+	setptr *tab = atomic_load_explicit(&L.slot, memory_order_acquire);
+	if (tab) {
+		probe(tab, h, kv, n, &r);
+		if (r)
+			return r;
 	}
-	size_t j = h & (TABLE_CAP - 1);
-	for (const cprof__labelset *s; (s = L.slot[j]); j = (j + 1) & (TABLE_CAP - 1))
-		if (s->hash == h && same(s, kv, n)) {
-			unlock();
-			return s;
-		}
+	lock();
+	if (!tables()) {
+		unlock();
+		return NULL;
+	}
+	tab = atomic_load_explicit(&L.slot, memory_order_relaxed);
+	setptr *at = probe(tab, h, kv, n, &r); /* another thread may have made it */
+	if (r) {
+		unlock();
+		return r;
+	}
 	size_t size = sizeof(cprof__labelset) + 2 * n * sizeof(char *);
 	for (uint32_t i = 0; i < 2 * n; i++)
 		size += strlen(kv[i]) + 1;
@@ -152,8 +184,10 @@ static const cprof__labelset *intern(const char *const *kv, uint32_t n)
 		s->n = n;
 		s->hash = h;
 		L.bytes += size;
-		L.slot[j] = s;
-		atomic_store_explicit(&L.byid[s->id], s, memory_order_release);
+		/* Complete before it is published (release). */
+		atomic_store_explicit(&atomic_load_explicit(&L.byid, memory_order_relaxed)[s->id],
+				      s, memory_order_release);
+		atomic_store_explicit(at, s, memory_order_release);
 		r = s;
 	}
 	unlock();
@@ -270,9 +304,10 @@ CPROF_EXPORT int cprof_labels_pop(void)
 
 const cprof__labelset *cprof__labels_by_id(uint32_t id)
 {
-	if (id == 0 || id >= CPROF__LABELS_FIRST_ID + CPROF_LABELS_MAX_SETS || !L.byid)
+	setptr *byid = atomic_load_explicit(&L.byid, memory_order_acquire);
+	if (id == 0 || id >= CPROF__LABELS_FIRST_ID + CPROF_LABELS_MAX_SETS || !byid)
 		return NULL;
-	return atomic_load_explicit(&L.byid[id], memory_order_acquire);
+	return atomic_load_explicit(&byid[id], memory_order_acquire);
 }
 
 uint64_t cprof__labels_overflowed(void)
