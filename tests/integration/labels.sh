@@ -117,11 +117,17 @@ check ${n}_comment_counts_pushes sh -c "go tool pprof -comments '$T/over.pb.gz' 
 
 # ---- push/pop on four threads under SIGPROF at 1000 Hz (and heap sampling) ----
 n=stress
-hrun $n CPROF_CPU="$T/stress.pb.gz" CPROF_HZ=1000 CPROF_HEAP="$T/stress_heap.pb.gz" "$T/labels" stress 4
+if [ -n "$NOSAMPLE" ]; then
+	hrun $n CPROF_CPU="$T/stress.pb.gz" CPROF_HZ=1000 "$T/labels" stress 4
+	na ${n}_heap_readable "$NOSAMPLE_WHY"
+else
+	hrun $n CPROF_CPU="$T/stress.pb.gz" CPROF_HZ=1000 CPROF_HEAP="$T/stress_heap.pb.gz" \
+		CPROF_HEAP_RATE=4096 "$T/labels" stress 4
+	check ${n}_heap_readable readable "$T/stress_heap.pb.gz"
+fi
 want_rc $n 0
 check ${n}_done grep -qx 'stress done' "$T/$n.out"
 check ${n}_profile_readable readable "$T/stress.pb.gz"
-check ${n}_heap_readable readable "$T/stress_heap.pb.gz"
 if [ -z "$TSAN" ]; then
 	tags "$T/stress.pb.gz" worker >"$T/worker.tags"
 	check ${n}_worker_even grep -q '^even ' "$T/worker.tags"
@@ -133,7 +139,13 @@ check ${n}_no_stderr sh -c "! grep -v '^==' '$T/$n.err' | grep -q ."
 # ---- third-party programs, libcprof loaded, no labels: unchanged ----
 # Each runs without libcprof, then with it (CPU at 1000 Hz and the heap
 # profile); exit status, stdout and stderr must be the same, and the
-# profiles carry no label of the program's.
+# profiles carry no label of the program's.  Debian's binaries are not
+# built with a sanitizer: that runtime preloaded into them proves nothing
+# of cprof's (python3 and xz do not even run under libtsan alone).
+if [ -n "$SANITIZE" ]; then
+	na third_party_programs "Debian's programs are not built with $SANITIZE"
+	exit 0
+fi
 mkdir -p "$T/tp"
 head -c 3000000 /dev/urandom | od -An -tx1 >"$T/tp/data"
 cat >"$T/tp/Makefile" <<'EOF'
@@ -145,16 +157,14 @@ git -C "$T/tp" init -q 2>/dev/null && git -C "$T/tp" add Makefile &&
 	git -C "$T/tp" -c user.name=t -c user.email=t@t commit -qm init
 third() { # third NAME CMD...
 	_n=$1; shift
-	(cd "$T/tp" && env LD_PRELOAD="$SAN_PRELOAD" "$@" >"$T/$_n.want" 2>"$T/$_n.want.err")
+	(cd "$T/tp" && "$@" >"$T/$_n.want" 2>"$T/$_n.want.err")
 	_w=$?
 	(cd "$T/tp" && timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/$_n.cpu.pb.gz" \
 		CPROF_HZ=1000 CPROF_HEAP="$T/$_n.heap.pb.gz" "$@" >"$T/$_n.out" 2>"$T/$_n.err")
 	_g=$?
 	eq ${_n}_exit_status "$_g" "$_w"
 	check ${_n}_stdout_identical cmp -s "$T/$_n.want" "$T/$_n.out"
-	grep -v '^==' "$T/$_n.err" | grep -v '^cprof: .*not glibc' >"$T/$_n.err.s"
-	grep -v '^==' "$T/$_n.want.err" >"$T/$_n.want.err.s"
-	check ${_n}_stderr_identical cmp -s "$T/$_n.want.err.s" "$T/$_n.err.s"
+	check ${_n}_stderr_identical cmp -s "$T/$_n.want.err" "$T/$_n.err"
 	# A short run may have no CPU sample at all; the heap profile has
 	# its bytes label.
 	if [ -s "$T/$_n.cpu.pb.gz" ] && [ -s "$T/$_n.heap.pb.gz" ]; then
