@@ -115,6 +115,26 @@ if [ -z "$TSAN" ]; then
 fi
 check ${n}_comment_counts_pushes sh -c "go tool pprof -comments '$T/over.pb.gz' 2>/dev/null | grep -q '^cprof: 101 label pushes found the label set table full'"
 
+# ---- fork: the child keeps the forking thread's labels and pushes its own ----
+n=fork
+mkdir -p "$T/fork"
+hrun $n CPROF_CPU="$T/fork/cpu.pb.gz" CPROF_HZ=1000 "$T/labels" fork
+want_rc $n 0
+check ${n}_child_pushed_and_popped grep -qx 'child status 0' "$T/$n.out"
+if [ -n "$TSAN" ]; then
+	na ${n}_child_profile "ThreadSanitizer: forked children stay unprofiled"
+else
+	child=$(ls "$T/fork" | grep -x 'cpu\.pb\.gz\.[0-9]*' | head -1)
+	if [ -n "$child" ]; then
+		near ${n}_child_labelled "$(focus_ms "$T/fork/$child" child=yes)" 200 30
+		near ${n}_child_inherits "$(focus_ms "$T/fork/$child" side=parent)" 200 30
+	else
+		nok ${n}_child_profile_written "$(ls "$T/fork" | tr '\n' ' ')"
+	fi
+	near ${n}_parent_labelled "$(focus_ms "$T/fork/cpu.pb.gz" side=parent)" 100 30
+	eq ${n}_parent_not_child "$(focus_ms "$T/fork/cpu.pb.gz" child=yes)" ""
+fi
+
 # ---- push/pop on four threads under SIGPROF at 1000 Hz (and heap sampling) ----
 n=stress
 if [ -n "$NOSAMPLE" ]; then

@@ -10,6 +10,9 @@
  *                      alloc=b, 5 unlabelled
  *   labels overflow    more distinct sets than the table holds, then CPU
  *                      work in an overflowed set
+ *   labels fork        under side=parent, fork: the child pushes child=yes
+ *                      and burns 200 ms, pops both (a third pop fails);
+ *                      the parent burns 100 ms
  *   labels stress N    N threads pushing and popping without end of sets
  *                      while SIGPROF arrives at a high rate; ~1.5 s
  */
@@ -19,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "burn.h"
 
@@ -270,6 +275,29 @@ static int overflow(void)
 	return fails ? 1 : 0;
 }
 
+/* ---- fork ---- */
+
+static int forked(void)
+{
+	if (cprof_labels_push("side", "parent", NULL) != 0)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int good = cprof_labels_push("child", "yes", NULL) == 0;
+		heavy(200000);
+		good = good && cprof_labels_pop() == 0 && cprof_labels_pop() == 0 &&
+		       cprof_labels_pop() == -ENOENT;
+		_exit(good ? 0 : 3);
+	}
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 1;
+	light(100000);
+	cprof_labels_pop();
+	printf("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	return 0;
+}
+
 /* ---- stress ---- */
 
 static void *stress_main(void *arg)
@@ -321,6 +349,8 @@ int main(int argc, char **argv)
 		return heap();
 	if (argc >= 2 && !strcmp(argv[1], "overflow"))
 		return overflow();
+	if (argc >= 2 && !strcmp(argv[1], "fork"))
+		return forked();
 	if (argc >= 3 && !strcmp(argv[1], "stress"))
 		return stress(atoi(argv[2]));
 	return 2;
