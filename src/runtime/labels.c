@@ -36,11 +36,9 @@ static CPROF_TLS uint32_t tls_depth, tls_cap;
 
 #define TABLE_CAP (2 * CPROF_LABELS_MAX_SETS) /* open addressing, load <= 1/2 */
 
-/* What a set takes when the table is full: samples say so. */
-static const struct {
-	cprof__labelset s;
-	const char *kv[2];
-} overflow = {{CPROF__LABELS_OVERFLOW_ID, 1, 0}, {"cprof.labels", "overflow"}};
+/* What a set takes when the table is full: samples say so.  Made with the
+ * tables. */
+static const cprof__labelset *overflow;
 
 typedef _Atomic(const cprof__labelset *) setptr;
 
@@ -127,12 +125,18 @@ static bool tables(void)
 	setptr *byid =
 		cprof__arena_calloc(CPROF__LABELS_FIRST_ID + CPROF_LABELS_MAX_SETS, sizeof(*byid));
 	setptr *slot = cprof__arena_calloc(TABLE_CAP, sizeof(*slot));
-	if (!byid || !slot) {
+	cprof__labelset *over = cprof__arena_alloc(sizeof(*over) + 2 * sizeof(char *));
+	if (!byid || !slot || !over) {
 		cprof__arena_free(byid);
 		cprof__arena_free(slot);
+		cprof__arena_free(over);
 		return false;
 	}
-	atomic_store_explicit(&byid[CPROF__LABELS_OVERFLOW_ID], &overflow.s, memory_order_relaxed);
+	*over = (cprof__labelset){.id = CPROF__LABELS_OVERFLOW_ID, .n = 1};
+	over->kv[0] = "cprof.labels";
+	over->kv[1] = "overflow";
+	overflow = over;
+	atomic_store_explicit(&byid[CPROF__LABELS_OVERFLOW_ID], over, memory_order_relaxed);
 	atomic_store_explicit(&L.byid, byid, memory_order_release);
 	atomic_store_explicit(&L.slot, slot, memory_order_release);
 	return true;
@@ -169,7 +173,7 @@ static const cprof__labelset *intern(const char *const *kv, uint32_t n)
 		full();
 		atomic_fetch_add_explicit(&L.overflowed, 1, memory_order_relaxed);
 		unlock();
-		return &overflow.s;
+		return overflow;
 	}
 	cprof__labelset *s = cprof__arena_alloc(size);
 	if (s) {
