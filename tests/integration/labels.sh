@@ -106,13 +106,16 @@ fi
 
 # ---- a full label set table ----
 n=overflow
-hrun $n CPROF_CPU="$T/over.pb.gz" CPROF_HZ=1000 "$T/labels" overflow
+hrun $n CPROF_CPU="$T/over.pb.gz" CPROF_HZ=1000 CPROF_PROCESS_LABELS=1 "$T/labels" overflow
 want_rc $n 0
 check ${n}_pushes_still_succeed grep -qx 'push failures 0' "$T/$n.out"
 one_line $n "$T/$n.err" 'label set table full'
 if [ -z "$TSAN" ]; then
 	near ${n}_samples_labelled_overflow "$(focus_ms "$T/over.pb.gz" cprof.labels=overflow)" 200 30
 fi
+# CPROF_PROCESS_LABELS' pid and comm stay beside the program's labels.
+go tool pprof -tags "$T/over.pb.gz" 2>/dev/null | sed -n 's/^ \([^ ]*\):.*/\1/p' | sort | tr '\n' ' ' >"$T/over.keys"
+eq ${n}_process_labels_kept "$(cat "$T/over.keys")" "comm cprof.labels pid thread "
 check ${n}_comment_counts_pushes sh -c "go tool pprof -comments '$T/over.pb.gz' 2>/dev/null | grep -q '^cprof: 101 label pushes found the label set table full'"
 
 # ---- fork: the child keeps the forking thread's labels and pushes its own ----

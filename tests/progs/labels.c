@@ -193,12 +193,15 @@ static int cpu(void)
 {
 	/* Interleaved, of irregular lengths (a CPU timer's fixed period would
 	 * alias with a fixed cycle), 1:3 on average; what each took is
-	 * measured and printed, the truth the profile is held to. */
+	 * measured and printed, the truth the profile is held to.  Segments
+	 * of 10 ms and more: a sample (weighted by the periods it stands for,
+	 * up to a 4 ms kernel tick's worth) goes to the labels current when
+	 * it arrives, so each boundary moves a few ms either way. */
 	long light_ns = 0, heavy_ns = 0;
 	unsigned r = 12345;
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i < 16; i++) {
 		r = r * 1103515245 + 12345;
-		long us = 2000 + (long)(r >> 8) % 8000;
+		long us = 10000 + (long)(r >> 8) % 20000;
 		long t0 = cpu_ns();
 		CPROF_LABELS("phase", "light")
 		{
