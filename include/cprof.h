@@ -194,6 +194,94 @@ int cprof_http_stop(void);
  * until cprof_http_stop. */
 const char *cprof_http_addr(void);
 
+/* ---- Profile labels (Go's pprof.Do, pprof.Labels) ----
+ *
+ * Key/value string labels on the calling thread, written as pprof string
+ * labels on every sample it takes while they are set: CPU samples, heap and
+ * allocs samples (the labels of the allocating thread), threadcreate (the
+ * creating thread's), and the contention profiles.  `go tool pprof
+ * -tagfocus key=value`, `-tagignore`, `-tags` and cprof's reports filter
+ * and break down by them.
+ *
+ *   cprof_labels_push("request", "GET /index", "worker", "3", NULL);
+ *   handle();                // its samples carry request= and worker=
+ *   cprof_labels_pop();
+ *
+ * Sets nest: a push adds its pairs to the thread's current set (a key it
+ * names replaces that key's outer value, as Go's WithLabels), and the
+ * matching pop restores the outer set.  An empty value hides the key's
+ * outer value (pprof writes no empty labels).  A thread created while a
+ * set is current starts with that set (it cannot pop it).  Thread-safe: each
+ * thread has its own stack of sets; not from a signal handler.
+ *
+ * Label sets are kept for the life of the process (samples point to them):
+ * every distinct set (outer labels included) takes a slot of a table of
+ * CPROF_LABELS_MAX_SETS sets and CPROF_LABELS_MAX_BYTES bytes.  Label with
+ * a bounded set of values (an endpoint, a tenant, a stage), never with
+ * request ids.  When the table is full a push still succeeds (so that
+ * pops stay matched), but the set it makes is replaced by the single label
+ * cprof.labels=overflow: its samples are counted under that label, and
+ * stderr gets one line.  Loading libcprof without labels costs nothing.
+ */
+#define CPROF_LABELS_MAX_PAIRS 16      /* pairs in a set, outer ones included */
+#define CPROF_LABELS_MAX_LEN 255       /* bytes in a key or a value */
+#define CPROF_LABELS_MAX_DEPTH 1024    /* pushes without a pop, per thread */
+#define CPROF_LABELS_MAX_SETS 4096     /* distinct sets per process */
+#define CPROF_LABELS_MAX_BYTES 1048576 /* their memory, per process */
+
+/*
+ * Push a label set made of the current one and the pairs key, value, ...
+ * ending with a NULL key (the compiler checks the terminator).  Within the
+ * call a later duplicate key wins.
+ *
+ * Errors (nothing pushed): -EINVAL for a NULL first key, a NULL value (an
+ * odd count), an empty key, or a key cprof writes itself (thread, pid,
+ * comm, bytes); -ENAMETOOLONG for a key or value longer than
+ * CPROF_LABELS_MAX_LEN bytes; -E2BIG for a set of more than
+ * CPROF_LABELS_MAX_PAIRS pairs; -EOVERFLOW past CPROF_LABELS_MAX_DEPTH
+ * nested pushes; -ENOMEM.
+ */
+int cprof_labels_push(const char *key, const char *value, ...) __attribute__((sentinel));
+
+/* Restore the set that was current before this thread's last push.  0, or
+ * -ENOENT when the thread has pushed nothing (an inherited set stays). */
+int cprof_labels_pop(void);
+
+#ifndef __cplusplus
+/*
+ * A block with labels, for C:
+ *
+ *   CPROF_LABELS("stage", "parse") {
+ *           parse(input);      // break, return or goto out of it pop too
+ *   }
+ *
+ * Pushes the pairs (an odd count does not compile), runs the block once,
+ * and pops on leaving it by any way but longjmp (the cleanup attribute of
+ * gcc and clang).  A failed push runs the block without labels and pops
+ * nothing.
+ */
+/* clang-format off */
+#define CPROF_LABELS(...) CPROF_LABELS_(__COUNTER__, __VA_ARGS__)
+#define CPROF_LABELS_(n, ...)                                                           \
+	for (int CPROF_LABELS_CAT_(cprof_labels_rc_, n) CPROF_LABELS_CLEANUP_ =         \
+		     cprof_labels_push(__VA_ARGS__, (const char *)0),                   \
+		 CPROF_LABELS_CAT_(cprof_labels_once_, n) = CPROF_LABELS_EVEN_(__VA_ARGS__); \
+	     CPROF_LABELS_CAT_(cprof_labels_once_, n);                                  \
+	     CPROF_LABELS_CAT_(cprof_labels_once_, n) = 0)
+#define CPROF_LABELS_CLEANUP_ __attribute__((cleanup(cprof_labels_scope_end_), unused))
+/* 1, or a compile error (an array of negative size) for an odd count. */
+#define CPROF_LABELS_EVEN_(...) \
+	(1 + 0 * (int)sizeof(char[sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *) % 2 ? -1 : 1]))
+#define CPROF_LABELS_CAT_(a, b) CPROF_LABELS_CAT2_(a, b)
+#define CPROF_LABELS_CAT2_(a, b) a##b
+/* clang-format on */
+static inline void cprof_labels_scope_end_(int *rc)
+{
+	if (*rc == 0)
+		cprof_labels_pop();
+}
+#endif
+
 /* A static, human-readable description of a value returned by cprof_*()
  * (negative errno, or 0).  Never NULL. */
 const char *cprof_strerror(int err);

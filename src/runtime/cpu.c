@@ -6,8 +6,9 @@
  *   thread CPU timer → SIGPROF on that thread → on_sigprof() unwinds into a
  *   free slot of a preallocated ring (lock-free, multi-producer) → the writer
  *   thread drains the ring every 50 ms (sooner when half full) into a hash
- *   table of (stack, thread) → cprof_cpu_stop() symbolises and writes a
- *   gzipped profile.proto.
+ *   table of (stack, thread, label set) → cprof_cpu_stop() symbolises and
+ *   writes a gzipped profile.proto.  The label set is the interrupted
+ *   thread's current one (labels.c), read from TLS: one pointer.
  *
  * A signal that finds the ring full is counted (with its weight) and shows
  * up in the profile as the pseudo-function "cprof.lostProfileEvent".
@@ -46,6 +47,7 @@ typedef struct slot {
 	uint32_t weight;
 	pid_t tid;
 	char name[16];
+	const cprof__labelset *labels; /* the thread's, when sampled */
 	uintptr_t pcs[CPROF_MAX_DEPTH];
 } slot;
 
@@ -54,6 +56,7 @@ typedef struct stack_ent {
 	uint32_t depth;
 	uint32_t label; /* index into labels */
 	uint64_t weight;
+	const cprof__labelset *set; /* the program's labels, interned */
 	uintptr_t *pcs;
 } stack_ent;
 
@@ -165,12 +168,14 @@ static void record(siginfo_t *si, void *uc)
 	if ((tls_name_age++ & 63) == 0)
 		prctl(PR_GET_NAME, tls_name, 0, 0, 0);
 	memcpy(s->name, tls_name, sizeof(s->name));
+	s->labels = cprof__labels_cur;
 	s->depth = (uint32_t)cprof__unwind_uc(uc, s->pcs, CPROF_MAX_DEPTH);
 	if (cprof__tail.gen == atomic_load_explicit(&cprof__cpu_gen, memory_order_relaxed) &&
 	    cprof__tail.last) {
 		uint32_t n = s->depth < CPROF_TAIL_DEPTH ? s->depth : CPROF_TAIL_DEPTH;
 		memcpy(cprof__tail.last, s->pcs, n * sizeof(uintptr_t));
 		cprof__tail.nlast = n;
+		cprof__tail.labels = s->labels;
 	}
 	atomic_store_explicit(&s->state, 2, memory_order_release);
 	if (h - atomic_load_explicit(&cpu.tail, memory_order_relaxed) >= cpu.nslots / 2)
@@ -188,6 +193,7 @@ void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
 		s->weight = (uint32_t)weight;
 		s->tid = cprof__gettid();
 		prctl(PR_GET_NAME, s->name, 0, 0, 0);
+		s->labels = cprof__tail.labels;
 		memcpy(s->pcs, pcs, n * sizeof(uintptr_t));
 		s->depth = n;
 		atomic_store_explicit(&s->state, 2, memory_order_release);
@@ -243,9 +249,10 @@ int cprof__cpu_sigprof_take(void)
 	return cprof__sigprof_take(on_sigprof);
 }
 
-static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label)
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t n, uint32_t label,
+			   const cprof__labelset *set)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ label;
+	uint64_t h = cprof__hash_step(0x9e3779b97f4a7c15ULL ^ label, (uintptr_t)set);
 	for (uint32_t i = 0; i < n; i++)
 		h = cprof__hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks an empty bucket */
@@ -306,11 +313,11 @@ static void aggregate(const slot *s)
 	}
 	uint32_t label = label_for(s);
 	uint32_t depth = s->depth ? s->depth : 0;
-	uint64_t h = hash_stack(s->pcs, depth, label);
+	uint64_t h = hash_stack(s->pcs, depth, label, s->labels);
 	size_t j = h & (cpu.captab - 1);
 	for (; cpu.tab[j].hash; j = (j + 1) & (cpu.captab - 1)) {
 		stack_ent *e = &cpu.tab[j];
-		if (e->hash == h && e->depth == depth && e->label == label &&
+		if (e->hash == h && e->depth == depth && e->label == label && e->set == s->labels &&
 		    !memcmp(e->pcs, s->pcs, depth * sizeof(uintptr_t))) {
 			e->weight += s->weight;
 			return;
@@ -323,7 +330,7 @@ static void aggregate(const slot *s)
 		return;
 	}
 	memcpy(pcs, s->pcs, depth * sizeof(uintptr_t));
-	cpu.tab[j] = (stack_ent){h, depth, label, s->weight, pcs};
+	cpu.tab[j] = (stack_ent){h, depth, label, s->weight, s->labels, pcs};
 	cpu.ntab++;
 }
 
@@ -397,7 +404,7 @@ static int build_and_write(int fd)
 		int64_t v[2] = {(int64_t)s->weight, (int64_t)s->weight * cpu.period};
 		cprof__label l = {.key = key_thread,
 				  .str = cprof__profile_str(p, cpu.labels[s->label])};
-		cprof__emit_sample(&e, s->pcs, s->depth, v, &l, 1);
+		cprof__emit_sample_ls(&e, s->pcs, s->depth, v, &l, 1, s->set);
 	}
 
 	/* CPU the timers could not see: threads that keep SIGPROF blocked

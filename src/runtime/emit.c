@@ -6,7 +6,9 @@
 #include "runtime/emit.h"
 #include "base/hash.h"
 
+#include <cprof.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- delta profiles ---- */
@@ -23,6 +25,7 @@ typedef struct dentry {
 	bool seen;
 	int64_t v[8];
 	dlabel *l;
+	const cprof__labelset *ls; /* interned: the same set is the same pointer */
 	uintptr_t pcs[];
 } dentry;
 
@@ -75,9 +78,9 @@ static const char *str_of(const cprof__profile *p, int64_t i)
 }
 
 static uint64_t delta_hash(const cprof__profile *p, const uintptr_t *pcs, uint32_t n,
-			   const cprof__label *l, size_t nl)
+			   const cprof__label *l, size_t nl, const cprof__labelset *ls)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	uint64_t h = (0x9e3779b97f4a7c15ULL ^ n) + (uintptr_t)ls;
 	for (uint32_t k = 0; k < n; k++)
 		h = cprof__hash_step(h, pcs[k]);
 	for (size_t k = 0; k < nl; k++) {
@@ -101,20 +104,22 @@ static bool same_labels(const cprof__profile *p, const dentry *e, const cprof__l
 }
 
 static dentry *delta_find(cprof__delta *d, const cprof__profile *p, uint64_t h,
-			  const uintptr_t *pcs, uint32_t n, const cprof__label *l, size_t nl)
+			  const uintptr_t *pcs, uint32_t n, const cprof__label *l, size_t nl,
+			  const cprof__labelset *ls)
 {
 	for (dentry *e = d->b[h % DELTA_BUCKETS]; e; e = e->next)
-		if (e->hash == h && e->n == n && !memcmp(e->pcs, pcs, n * sizeof(*pcs)) &&
-		    same_labels(p, e, l, nl))
+		if (e->hash == h && e->n == n && e->ls == ls &&
+		    !memcmp(e->pcs, pcs, n * sizeof(*pcs)) && same_labels(p, e, l, nl))
 			return e;
 	return NULL;
 }
 
 static bool delta_collect(cprof__delta *d, const cprof__profile *p, const uintptr_t *pcs,
-			  uint32_t n, const int64_t *values, const cprof__label *l, size_t nl)
+			  uint32_t n, const int64_t *values, const cprof__label *l, size_t nl,
+			  const cprof__labelset *ls)
 {
-	uint64_t h = delta_hash(p, pcs, n, l, nl);
-	dentry *e = delta_find(d, p, h, pcs, n, l, nl);
+	uint64_t h = delta_hash(p, pcs, n, l, nl, ls);
+	dentry *e = delta_find(d, p, h, pcs, n, l, nl, ls);
 	if (!e) {
 		e = cprof__arena_calloc(1, sizeof(*e) + n * sizeof(*pcs));
 		if (!e)
@@ -134,6 +139,7 @@ static bool delta_collect(cprof__delta *d, const cprof__profile *p, const uintpt
 				return false; /* freed with d */
 		}
 		e->hash = h;
+		e->ls = ls;
 		e->n = n;
 		memcpy(e->pcs, pcs, n * sizeof(*pcs));
 		e->next = d->b[h % DELTA_BUCKETS];
@@ -145,7 +151,7 @@ static bool delta_collect(cprof__delta *d, const cprof__profile *p, const uintpt
 }
 
 static void add_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-		       const cprof__label *labels, size_t nlabels);
+		       const cprof__label *labels, size_t nlabels, const cprof__labelset *ls);
 
 /* p1 − p0: the stacks only p0 had, negative. */
 static void delta_rest(cprof__emit *e)
@@ -161,8 +167,8 @@ static void delta_rest(cprof__emit *e)
 				any |= (v[k] = -x->v[k]) != 0;
 			if (!any)
 				continue;
-			cprof__label l[4];
-			size_t nl = x->nl < 4 ? x->nl : 4;
+			cprof__label l[CPROF_EMIT_MAX_LABELS];
+			size_t nl = x->nl < CPROF_EMIT_MAX_LABELS ? x->nl : CPROF_EMIT_MAX_LABELS;
 			for (size_t k = 0; k < nl; k++)
 				l[k] = (cprof__label){
 					.key = cprof__profile_str(&e->p, x->l[k].key),
@@ -172,7 +178,7 @@ static void delta_rest(cprof__emit *e)
 					.num_unit = *x->l[k].unit ? cprof__profile_str(&e->p,
 										       x->l[k].unit)
 								  : 0};
-			add_sample(e, x->pcs, x->n, v, l, nl);
+			add_sample(e, x->pcs, x->n, v, l, nl, x->ls);
 		}
 }
 
@@ -213,19 +219,19 @@ static uint64_t location(cprof__emit *e, uintptr_t pc)
 	return id;
 }
 
-void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-			const cprof__label *labels, size_t nlabels)
+void cprof__emit_sample_ls(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			   const cprof__label *labels, size_t nlabels, const cprof__labelset *ls)
 {
 	if (e->delta) {
 		cprof__delta *d = e->delta;
 		d->ntypes = e->p.sample_type.n;
 		if (e->delta_mode == CPROF__DELTA_COLLECT) {
-			if (!delta_collect(d, &e->p, pcs, n, values, labels, nlabels))
+			if (!delta_collect(d, &e->p, pcs, n, values, labels, nlabels, ls))
 				e->p.oom = true;
 			return; /* p0 itself is not written */
 		}
-		dentry *x = delta_find(d, &e->p, delta_hash(&e->p, pcs, n, labels, nlabels), pcs, n,
-				       labels, nlabels);
+		dentry *x = delta_find(d, &e->p, delta_hash(&e->p, pcs, n, labels, nlabels, ls),
+				       pcs, n, labels, nlabels, ls);
 		if (x) {
 			int64_t v[8];
 			bool any = false;
@@ -233,19 +239,19 @@ void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const 
 				any |= (v[k] = values[k] - x->v[k]) != 0;
 			x->seen = true;
 			if (any)
-				add_sample(e, pcs, n, v, labels, nlabels);
+				add_sample(e, pcs, n, v, labels, nlabels, ls);
 			return;
 		}
 	}
-	add_sample(e, pcs, n, values, labels, nlabels);
+	add_sample(e, pcs, n, values, labels, nlabels, ls);
 }
 
 static void add_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
-		       const cprof__label *labels, size_t nlabels)
+		       const cprof__label *labels, size_t nlabels, const cprof__labelset *ls)
 {
 	uint64_t locs[CPROF_MAX_DEPTH];
-	cprof__label l[4 + CPROF_ARRAY_LEN(e->proc)];
-	if (nlabels > 4) {
+	cprof__label l[CPROF_EMIT_MAX_LABELS + CPROF_LABELS_MAX_PAIRS + CPROF_ARRAY_LEN(e->proc)];
+	if (nlabels > CPROF_EMIT_MAX_LABELS || (ls && ls->n > CPROF_LABELS_MAX_PAIRS)) {
 		e->p.oom = true; /* a caller's bug; fails the write rather than truncating */
 		return;
 	}
@@ -257,8 +263,22 @@ static void add_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const i
 	}
 	if (nlabels)
 		memcpy(l, labels, nlabels * sizeof(*l));
+	/* The program's labels (cprof_labels_push), one string label each; an
+	 * empty value hides an outer one and is not written (pprof drops
+	 * empty labels). */
+	for (uint32_t i = 0; ls && i < ls->n; i++)
+		if (*ls->kv[2 * i + 1])
+			l[nlabels++] =
+				(cprof__label){.key = cprof__profile_str(&e->p, ls->kv[2 * i]),
+					       .str = cprof__profile_str(&e->p, ls->kv[2 * i + 1])};
 	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
 	cprof__profile_add_sample(&e->p, locs, nl, values, l, nlabels + e->nproc);
+}
+
+void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			const cprof__label *labels, size_t nlabels)
+{
+	cprof__emit_sample_ls(e, pcs, n, values, labels, nlabels, NULL);
 }
 
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
@@ -271,6 +291,15 @@ void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
 
 int cprof__emit_end(cprof__emit *e, int fd)
 {
+	uint64_t over = cprof__labels_overflowed();
+	if (over && CPROF_VEC_GROW(&e->p, e->p.comment, 1)) {
+		char b[24], c[160];
+		snprintf(c, sizeof(c),
+			 "cprof: %s label pushes found the label set table full: their samples "
+			 "are labelled cprof.labels=overflow",
+			 cprof__itoa(b, (long long)over));
+		e->p.comment.v[e->p.comment.n++] = cprof__profile_str(&e->p, c);
+	}
 	if (e->delta_mode == CPROF__DELTA_COLLECT)
 		return e->p.oom ? -ENOMEM : 0; /* kept in the delta, not written */
 	if (e->delta_mode == CPROF__DELTA_SUBTRACT) {

@@ -6,7 +6,8 @@
  * and the pid/comm labels at the start, turns each sample's pcs into
  * Locations (one per pc, shared by every sample), adds the pseudo-frame
  * samples (cprof.lostProfileEvent, cprof.unsampledCPU), and at the end
- * symbolises in-process and encodes.  A profile kind only chooses its
+ * symbolises in-process and encodes (with a comment when label sets
+ * overflowed their table).  A profile kind only chooses its
  * sample types and values.  Normal context only: it allocates (arena.c).
  *
  *     cprof__emit e;
@@ -44,10 +45,16 @@ typedef struct cprof__emit {
  * look at the loader's list), the process labels. */
 void cprof__emit_begin(cprof__emit *e);
 /* Add a sample with stack pcs[0..n) (leaf first), values (one per sample
- * type) and labels (at most 4; the process labels are added after them).
- * Out of memory: the profile is marked (p.oom) and cprof__emit_end fails. */
+ * type) and labels (at most CPROF_EMIT_MAX_LABELS; the process labels are
+ * added after them).  Out of memory: the profile is marked (p.oom) and
+ * cprof__emit_end fails. */
+#define CPROF_EMIT_MAX_LABELS 8
 void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
 			const cprof__label *labels, size_t nlabels);
+/* The same, with the program's label set ls (cprof_labels_push; NULL for
+ * none) written as string labels after `labels`. */
+void cprof__emit_sample_ls(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const int64_t *values,
+			   const cprof__label *labels, size_t nlabels, const cprof__labelset *ls);
 /* A sample of one pseudo-frame named `name` (Go's lostProfileEvent
  * convention), with the process labels. */
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values);

@@ -600,14 +600,20 @@ static inline void bucket_guess_more(bucket **slot)
 		__builtin_prefetch(b);
 }
 
-/* Find or make the bucket of (stack, size); *stack_hash gets the stack's
- * hash.  Takes H.lock; allocates with meta_alloc/mmap only (t->busy is set
- * by the caller).  Slots are written with atomic stores: bucket_guess
- * reads them without the lock. */
-static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_t *stack_hash)
+/* Find or make the bucket of (stack, size, label set id); *stack_hash gets
+ * the hash of the stack and set.  Takes H.lock; allocates with
+ * meta_alloc/mmap only (t->busy is set by the caller).  Slots are written
+ * with atomic stores: bucket_guess reads them without the lock. */
+static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint32_t labels,
+			  uint64_t *stack_hash)
 {
 	size = size_key(size);
-	uint64_t fp, sh = hash_stack(pcs, n, &fp), h = bucket_hash(sh, size);
+	uint64_t fp, sh = hash_stack(pcs, n, &fp), h;
+	if (labels) { /* a sample's labels are its stack's, for the hashes */
+		sh = cprof__hash_step(sh, labels);
+		fp = cprof__hash_step(fp, labels);
+	}
+	h = bucket_hash(sh, size);
 	*stack_hash = sh;
 	pthread_mutex_lock(&H.lock);
 	btable *tb = H.tab;
@@ -631,7 +637,8 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 	if (tb) {
 		bucket **slot = &tb->slot[h & (tb->cap - 1)];
 		for (b = *slot; b; b = b->next)
-			if (b->hash == h && b->fp == fp && b->size == size && b->depth == n)
+			if (b->hash == h && b->fp == fp && b->size == size && b->depth == n &&
+			    b->labels == labels)
 				break;
 		if (!b) {
 			b = meta_alloc(sizeof(*b) + n * sizeof(*pcs));
@@ -640,6 +647,7 @@ static bucket *bucket_get(const uintptr_t *pcs, uint32_t n, size_t size, uint64_
 				b->fp = fp;
 				b->size = size;
 				b->depth = n;
+				b->labels = labels;
 				memcpy(b->pcs, pcs, n * sizeof(*pcs));
 				b->next = *slot;
 				__atomic_store_n(slot, b, __ATOMIC_RELEASE);
@@ -950,7 +958,9 @@ HEAP_ENTRY __attribute__((noinline)) static void *sample_alloc(heap_tls *t, size
 	t->busy = BUSY_SAMPLING;
 	uintptr_t pcs[HEAP_DEPTH];
 	int n = program_stack(t, pcs, HEAP_DEPTH);
-	bucket *b = n > 0 ? bucket_get(pcs, (uint32_t)n, size, &t->last_stack) : NULL;
+	bucket *b =
+		n > 0 ? bucket_get(pcs, (uint32_t)n, size, cprof__labels_cur_id(), &t->last_stack)
+		      : NULL;
 	bool tracked = b && samp_insert(t, user, b);
 	t->busy = 0;
 	if (!tracked) {               /* no stack, bucket or table entry: served unsampled */
@@ -1033,7 +1043,9 @@ HEAP_ENTRY static bucket *event_bucket(heap_tls *t, uintptr_t *pcs, int *depth, 
 {
 	if (*depth < 0)
 		*depth = program_stack(t, pcs, HEAP_DEPTH);
-	return *depth > 0 ? bucket_get(pcs, (uint32_t)*depth, size, &t->last_stack) : NULL;
+	return *depth > 0 ? bucket_get(pcs, (uint32_t)*depth, size, cprof__labels_cur_id(),
+				       &t->last_stack)
+			  : NULL;
 }
 
 /* An untracked block q (n bytes, d of them new: all if it moved) whose
@@ -1135,7 +1147,9 @@ HEAP_ENTRY __attribute__((noinline)) static void *realloc_tracked(heap_tls *t, c
 		}
 		uint64_t sh;
 		if (keep)
-			nb = size_key(n) == b->size ? b : bucket_get(b->pcs, b->depth, n, &sh);
+			nb = size_key(n) == b->size
+				     ? b
+				     : bucket_get(b->pcs, b->depth, n, b->labels, &sh);
 		else if (bd) /* a mark fell in its new bytes: tracked from now */
 			nb = event_bucket(t, pcs, &depth, n);
 		if (nb != b)

@@ -17,7 +17,7 @@
 #define CPROF_HEAP_DEPTH 64 /* frames kept per sampled stack */
 
 /* A bucket is 64-byte aligned and everything but pcs fits its first cache
- * line: a sample finds its bucket by (hash, fp, size, depth) and a sampled
+ * line: a sample finds its bucket by (hash, fp, size, depth, labels) and a sampled
  * free counts in it touching that line only.  hash (of the stack's first
  * hash and the size: the table index) and fp (the stack's second hash) come
  * from two independent mixes; two stacks of the same size and depth are
@@ -31,6 +31,9 @@ typedef struct cprof__bucket {
 	size_t size;
 	_Atomic uint64_t allocs, frees, temps;
 	uint32_t depth;
+	/* The allocating thread's label set (labels.c's id; 0: none), part
+	 * of the key: an id, not a pointer, to keep the key in one line. */
+	uint32_t labels;
 	/* Tracked objects that came to this size by growing or shrinking in
 	 * place (realloc): in use here, allocated elsewhere (docs/HEAP.md). */
 	_Atomic uint64_t resized;

@@ -220,7 +220,8 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		cprof__label l = {.key = key_bytes,
 				  .num = (int64_t)cprof__llround(allocs ? asz : hsz),
 				  .num_unit = key_bytes};
-		cprof__emit_sample(&e, b->pcs, b->depth, v, &l, 1);
+		cprof__emit_sample_ls(&e, b->pcs, b->depth, v, &l, 1,
+				      cprof__labels_by_id(b->labels));
 	}
 	cprof__arena_free(bs);
 	uint64_t lost, lost_bytes;

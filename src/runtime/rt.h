@@ -146,7 +146,8 @@ typedef struct cprof__tail_state {
 	long first, period; /* first expiry and interval (ns) */
 	uint64_t delivered; /* periods the handler recorded */
 	uint32_t nlast;
-	uintptr_t *last; /* last sampled stack; CPROF_TAIL_DEPTH entries */
+	uintptr_t *last;                      /* last sampled stack; CPROF_TAIL_DEPTH entries */
+	const struct cprof__labelset *labels; /* that sample's label set */
 } cprof__tail_state;
 extern CPROF_TLS cprof__tail_state cprof__tail;
 extern _Atomic unsigned cprof__cpu_gen;
@@ -279,9 +280,42 @@ bool cprof__out_child_path(char **p, const char *family);
 struct cprof__label;
 size_t cprof__proc_labels(struct cprof__profile *p, struct cprof__label *out);
 
+/* ---- labels.c: profile labels (cprof_labels_push) ---- */
+/* An interned label set: immutable and never freed once made, so that a
+ * sample keeps a pointer (or the id) and nothing else. */
+typedef struct cprof__labelset {
+	uint32_t id; /* CPROF__LABELS_OVERFLOW_ID, or from CPROF__LABELS_FIRST_ID */
+	uint32_t n;  /* pairs */
+	uint64_t hash;
+	const char *kv[]; /* key, value, ... sorted by key, keys unique */
+} cprof__labelset;
+#define CPROF__LABELS_OVERFLOW_ID 1 /* cprof.labels=overflow: the table was full */
+#define CPROF__LABELS_FIRST_ID 2
+/* The calling thread's current set, NULL for none.  Read it anywhere (a
+ * signal handler, inside malloc): one TLS word, written by its own thread. */
+extern CPROF_TLS const cprof__labelset *cprof__labels_cur;
+/* The id of the current set, 0 for none.  async-signal-safe; runs inside
+ * malloc: must not allocate */
+static inline uint32_t cprof__labels_cur_id(void)
+{
+	const cprof__labelset *s = cprof__labels_cur;
+	return s ? s->id : 0;
+}
+/* The set of an id (from a sample), NULL for 0.  Any context. */
+const cprof__labelset *cprof__labels_by_id(uint32_t id);
+/* Pushes that found the table full (and got the overflow set). */
+uint64_t cprof__labels_overflowed(void);
+/* A new thread starts with its creator's set s (threads.c's trampoline). */
+void cprof__labels_inherit(const cprof__labelset *s);
+void cprof__labels_thread_exit(void); /* its stack of sets is freed */
+void cprof__labels_atfork_prepare(void);
+void cprof__labels_atfork_parent(void);
+void cprof__labels_atfork_child(void);
+
 /* ---- stacks.c: profiles counted per stack ---- */
 enum { CPROF__SP_THREADCREATE, CPROF__SP_MUTEX, CPROF__SP_BLOCK, CPROF__SP_N };
-/* Record one event of `kind` with the calling thread's stack, leaving out
+/* Record one event of `kind` with the calling thread's stack and label
+ * set (cprof__labels_cur: entries are per stack and set), leaving out
  * `skip` frames of its callers as well as its own (normal context; any
  * thread; a spinlock). */
 void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);

@@ -1,7 +1,8 @@
 /*
  * stacks.c — the profiles counted per stack: threadcreate (the stacks that
  * created threads), mutex and block (contention.c's waits).  Each keeps a
- * table of stacks with two summed values, recorded in normal context from
+ * table of (stack, label set) with two summed values (the label set is the
+ * recording thread's, labels.c), recorded in normal context from
  * any thread; the table's memory is the arena's (cprof's own) and its lock
  * a spinlock, because the code that records may itself be a lock
  * interposer.  Written by cprof_profile_write, and at exit to the path of
@@ -24,6 +25,7 @@ typedef struct cprof__stacks cprof__stacks;
 
 typedef struct sentry {
 	uint64_t hash;
+	const cprof__labelset *labels;
 	int64_t v[2];
 	uint32_t depth;
 	uintptr_t pcs[];
@@ -55,9 +57,9 @@ static void unlock(cprof__stacks *t)
 	atomic_flag_clear_explicit(&t->lock, memory_order_release);
 }
 
-static uint64_t hash_pcs(const uintptr_t *pcs, uint32_t n)
+static uint64_t hash_pcs(const uintptr_t *pcs, uint32_t n, const cprof__labelset *ls)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	uint64_t h = cprof__hash_step(0x9e3779b97f4a7c15ULL ^ n, (uintptr_t)ls);
 	for (uint32_t i = 0; i < n; i++)
 		h = cprof__hash_step(h, pcs[i]);
 	return h | 1; /* 0 marks nothing */
@@ -85,9 +87,10 @@ static bool grow(cprof__stacks *t)
 	return true;
 }
 
-static void stacks_add(cprof__stacks *t, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1)
+static void stacks_add(cprof__stacks *t, const uintptr_t *pcs, uint32_t n,
+		       const cprof__labelset *ls, int64_t v0, int64_t v1)
 {
-	uint64_t h = hash_pcs(pcs, n);
+	uint64_t h = hash_pcs(pcs, n, ls);
 	lock(t);
 	if ((t->n + 1) * 2 > t->cap && !grow(t)) {
 		t->dropped++;
@@ -96,7 +99,8 @@ static void stacks_add(cprof__stacks *t, const uintptr_t *pcs, uint32_t n, int64
 	}
 	size_t j = h & (t->cap - 1);
 	for (sentry *e; (e = t->slot[j]); j = (j + 1) & (t->cap - 1)) {
-		if (e->hash == h && e->depth == n && !memcmp(e->pcs, pcs, n * sizeof(*pcs))) {
+		if (e->hash == h && e->depth == n && e->labels == ls &&
+		    !memcmp(e->pcs, pcs, n * sizeof(*pcs))) {
 			e->v[0] += v0;
 			e->v[1] += v1;
 			unlock(t);
@@ -110,6 +114,7 @@ static void stacks_add(cprof__stacks *t, const uintptr_t *pcs, uint32_t n, int64
 		return;
 	}
 	e->hash = h;
+	e->labels = ls;
 	e->v[0] = v0;
 	e->v[1] = v1;
 	e->depth = n;
@@ -143,7 +148,8 @@ static void stacks_emit(cprof__stacks *t, cprof__emit *e)
 		return;
 	}
 	for (size_t i = 0; i < k; i++)
-		cprof__emit_sample(e, rows[i].s->pcs, rows[i].s->depth, rows[i].v, NULL, 0);
+		cprof__emit_sample_ls(e, rows[i].s->pcs, rows[i].s->depth, rows[i].v, NULL, 0,
+				      rows[i].s->labels);
 	cprof__arena_free(rows);
 }
 
@@ -195,8 +201,8 @@ void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0
 {
 	int was = cprof__own_enter(); /* the table is cprof's memory */
 	cprof__stacks *t = table(kind);
-	if (t)
-		stacks_add(t, pcs, n, v0, v1);
+	if (t && n > 0)
+		stacks_add(t, pcs, n, cprof__labels_cur, v0, v1);
 	cprof__own_leave(was);
 }
 

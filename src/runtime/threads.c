@@ -207,6 +207,7 @@ static void thread_exit(void *unused)
 	cprof__tail.gen = 0;
 	cprof__arena_free(cprof__tail.last);
 	cprof__tail.last = NULL;
+	cprof__labels_thread_exit();
 	if (atomic_fetch_sub(&live_threads, 1) == 1 && atomic_load(&main_gone))
 		cprof__service_thread_gone(); /* the last one after main's pthread_exit */
 }
@@ -251,7 +252,8 @@ static void thread_begin(void)
 typedef struct tramp {
 	void *(*fn)(void *);
 	void *arg;
-	int prof_view; /* the creator's view of SIGPROF in its mask */
+	int prof_view;                 /* the creator's view of SIGPROF in its mask */
+	const cprof__labelset *labels; /* the creator's, inherited (Go's goroutines') */
 } tramp;
 
 static void *trampoline(void *p)
@@ -261,6 +263,8 @@ static void *trampoline(void *p)
 	/* A thread created with every signal blocked (liblzma, jemalloc...)
 	 * is still sampled; the program still sees the mask it inherited. */
 	cprof__sigmask_adopt(t.prof_view);
+	cprof__labels_inherit(t.labels);
+	cprof__tail.labels = t.labels;
 	/* Until the first sample, the thread's tail is charged to its start routine. */
 	cprof__tail.last = cprof__arena_alloc(CPROF_TAIL_DEPTH * sizeof(uintptr_t));
 	if (cprof__tail.last) {
@@ -297,6 +301,7 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void 
 	t->fn = fn;
 	t->arg = arg;
 	t->prof_view = cprof__sigmask_prof_view();
+	t->labels = cprof__labels_cur;
 	cprof__stackprof_record(CPROF__SP_THREADCREATE, 0, 1, 0);
 	int rc = real(th, attr, trampoline, t);
 	if (rc != 0)
@@ -446,12 +451,14 @@ static void atfork_prepare(void)
 	cprof__in_rt++;
 	cprof__maps_atfork_prepare();
 	pthread_mutex_lock(&reg_lock);
+	cprof__labels_atfork_prepare(); /* before the arena's lock, as a push takes them */
 	cprof__heap_atfork_prepare();
 }
 
 static void atfork_parent(void)
 {
 	cprof__heap_atfork_parent();
+	cprof__labels_atfork_parent();
 	pthread_mutex_unlock(&reg_lock);
 	cprof__maps_atfork_parent();
 	cprof__in_rt--;
@@ -471,6 +478,7 @@ static void atfork_child(void)
 	use_itimer = false;
 	cprof__cpu_atfork_child();
 	cprof__heap_atfork_child();
+	cprof__labels_atfork_child();
 	cprof__stackprof_atfork_child();
 	cprof__contention_atfork_child();
 	cprof__http_atfork_child();

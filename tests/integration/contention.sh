@@ -21,6 +21,12 @@ dtotal() {
 	pprof_top "$1" -unit=ns -sample_index=delay |
 		sed -n 's/^Showing nodes accounting for .* of \([0-9]*\)ns total.*/\1/p'
 }
+# focused PROFILE ARGS...: the delay in ns of the samples ARGS keep.
+focused() {
+	_p=$1; shift
+	pprof_top "$_p" -unit=ns -sample_index=delay -nodefraction=0 "$@" |
+		sed -n 's/^Showing nodes accounting for \([0-9]*\)\(ns\)*, .*/\1/p'
+}
 # top PROFILE: the function with the largest flat delay.
 top() {
 	pprof_top "$1" -unit=ns -sample_index=delay >"$T/t.out" || { echo error; return; }
@@ -54,6 +60,16 @@ p=$T/mutex.m.pb.gz
 check types sh -c "go tool pprof -raw '$p' 2>/dev/null | grep -qx 'contentions/count delay/nanoseconds'"
 check period_type sh -c "go tool pprof -raw '$p' 2>/dev/null | grep -qx 'PeriodType: contentions count'"
 check leaf_is_the_program sh -c "! go tool pprof -top -nodefraction=0 '$p' 2>/dev/null | grep -q pthread_mutex_unlock"
+
+# Labels (cprof_labels_push) reach the contention profiles: the workers
+# inherit the set, so every charge and every wait carries it.
+n=labels
+hrun $n CPROF_MUTEX="$T/$n.m.pb.gz" CPROF_BLOCK="$T/$n.b.pb.gz" "$T/contend" labels
+want_rc $n 0
+near ${n}_mutex_tagged_delay "$(focused "$T/$n.m.pb.gz" -tagfocus=phase=contend)" "$(truth $n waited)" 10
+eq ${n}_mutex_untagged_delay "$(focused "$T/$n.m.pb.gz" -tagignore=phase=contend)" 0
+near ${n}_block_tagged_delay "$(delay "$T/$n.b.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+check ${n}_block_tagged sh -c "go tool pprof -tags '$T/$n.b.pb.gz' 2>/dev/null | grep -q contend"
 
 # The waits that always block, each at its waiter's function.
 for mode in cond:consume_wait sem:sem_take join:join_wait barrier:barrier_meet; do

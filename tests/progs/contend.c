@@ -394,7 +394,12 @@ int main(int argc, char **argv)
 		run_barrier();
 	else if (!strcmp(mode, "signal"))
 		run_signal();
-	else if (!strcmp(mode, "early")) {
+	else if (!strcmp(mode, "labels")) {
+		/* the workers inherit the set: their waits and unlocks carry it */
+		cprof_labels_push("phase", "contend", NULL);
+		run_threads(acquire_mutex);
+		cprof_labels_pop();
+	} else if (!strcmp(mode, "early")) {
 		if (!early)
 			return fail("constructor", EINVAL);
 		atexit(at_exit);
