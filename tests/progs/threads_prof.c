@@ -105,7 +105,14 @@ static int park(const char *dir)
 	while (atomic_load(&started) < 7)
 		usleep(1000);
 	usleep(100 * 1000); /* into their waits */
-	malloc(1000);       /* something for heap.txt */
+	/* Something for heap.txt: sampled at a rate, so that pprof's
+	 * unscaling of the raw counts is exercised. */
+	static void *keep[2000];
+	cprof_heap_set_rate(4096);
+	for (int i = 0; i < 2000; i++)
+		keep[i] = malloc(i % 2 ? 100 : 3000);
+	for (int i = 0; i < 2000; i += 4)
+		free(keep[i]);
 	int bad = 0;
 	bad |= write_to(dir, "threads.pb.gz", "threads", 0);
 	bad |= write_to(dir, "threads.txt", "threads", 1);
