@@ -189,3 +189,31 @@ if [ -x "$PY" ]; then
 else
 	skip $n "no /usr/bin/python3"
 fi
+
+# Third-party programs with libcprof preloaded, CPU and threadcreate
+# profiles on (cprof's SIGPROF handler answers the timer's signals and
+# would answer a snapshot's): exit status and output as without it.
+head -c 300000 /dev/urandom | od -x >"$T/data"
+printf 'all:\n\t@echo made $(words a b c)\n' >"$T/Makefile"
+third() { # third NAME CMD...
+	_n=$1; shift
+	timeout -k 5 60 "$@" >"$T/${_n}_base.out" 2>/dev/null
+	_brc=$?
+	timeout -k 5 60 env LD_PRELOAD="$PRELOAD" CPROF_CPU="$T/$_n.cpu.pb.gz" \
+		CPROF_THREADCREATE="$T/$_n.tc.pb.gz" "$@" >"$T/$_n.out" 2>"$T/$_n.err"
+	_rc=$?
+	eq ${_n}_exit_status "$_rc" "$_brc"
+	if cmp -s "$T/$_n.out" "$T/${_n}_base.out" && [ -s "$T/$_n.out" ]; then ok ${_n}_same_output
+	else nok ${_n}_same_output "$(diff "$T/${_n}_base.out" "$T/$_n.out" | head -4 | tr '\n' '|')"; fi
+}
+for p in perl xz bash make git node; do
+	command -v $p >/dev/null 2>&1 || { skip third_$p "no $p"; continue; }
+	case $p in
+	perl) third perl perl -e 'use strict; my $s = 0; $s += $_ for 1..300000; print "$s\n"; kill "PROF", $$ if 0' ;;
+	xz) third xz sh -c "xz -T2 -3 -c '$T/data' | xz -d -T2 | md5sum" ;;
+	bash) third bash bash -c 'x=0; for i in $(seq 1 20000); do x=$((x + i)); done; echo $x; (sleep 0.1; echo sub) & wait' ;;
+	make) third make make -s -C "$T" -f "$T/Makefile" ;;
+	git) third git git -C "$CPROF_ROOT" log --oneline -n 20 ;;
+	node) third node node -e 'let s = 0; for (let i = 0; i < 3e6; i++) s += i; setTimeout(() => console.log(s), 50)' ;;
+	esac
+done
