@@ -126,14 +126,13 @@ static void entries_build(entries *en, const cprof__emit *e)
 	memset(en, 0, sizeof(*en));
 	size_t n = e->p.location.n;
 	want *w = cprof__arena_calloc(n ? n : 1, sizeof(*w));
-	struct link_map **lm = cprof__arena_calloc(n ? n : 1, sizeof(*lm));
-	if (!w || !lm) {
-		cprof__arena_free(w);
-		cprof__arena_free(lm);
-		return;
-	}
+	const char **path = cprof__arena_calloc(n ? n : 1, sizeof(*path));
+	uintptr_t *bias = cprof__arena_calloc(n ? n : 1, sizeof(*bias));
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
+	/* The loader's records are copied under the loader lock: cprof's own
+	 * dlclose (libdw's, after another profile's symbolisation) frees them. */
+	cprof__loader_lock();
+	for (size_t i = 0; w && path && bias && i < n; i++) {
 		uintptr_t pc = e->p.location.v[i].address;
 		Dl_info di;
 		struct link_map *m = NULL;
@@ -144,9 +143,15 @@ static void entries_build(entries *en, const cprof__emit *e)
 					  cprof__arena_calloc, cprof__arena_free);
 			continue;
 		}
+		const char *name = m->l_name && *m->l_name ? m->l_name : "/proc/self/exe";
+		path[k] = cprof__arena_strdup(name);
+		if (!path[k])
+			continue;
+		bias[k] = m->l_addr;
 		w[k] = (want){pc - m->l_addr, pc, 0};
-		lm[k++] = m;
+		k++;
 	}
+	cprof__loader_unlock();
 	/* Group by object: one pass over each object's symbols. */
 	bool *done = cprof__arena_calloc(k ? k : 1, sizeof(*done));
 	want *grp = cprof__arena_calloc(k ? k : 1, sizeof(*grp));
@@ -155,22 +160,23 @@ static void entries_build(entries *en, const cprof__emit *e)
 			continue;
 		size_t g = 0;
 		for (size_t j = i; j < k; j++)
-			if (!done[j] && lm[j] == lm[i]) {
+			if (!done[j] && bias[j] == bias[i] && !strcmp(path[j], path[i])) {
 				grp[g++] = w[j];
 				done[j] = true;
 			}
-		const char *path =
-			lm[i]->l_name && *lm[i]->l_name ? lm[i]->l_name : "/proc/self/exe";
-		scan_object(path, lm[i]->l_addr, grp, g);
+		scan_object(path[i], bias[i], grp, g);
 		for (size_t j = 0; j < g; j++)
 			if (grp[j].entry)
 				cprof__u64map_put(&en->map, grp[j].pc, grp[j].entry,
 						  cprof__arena_calloc, cprof__arena_free);
 	}
+	for (size_t i = 0; i < k; i++)
+		cprof__arena_free((void *)path[i]);
 	cprof__arena_free(done);
 	cprof__arena_free(grp);
 	cprof__arena_free(w);
-	cprof__arena_free(lm);
+	cprof__arena_free(path);
+	cprof__arena_free(bias);
 }
 
 /* The frames of pc, innermost (inlined) first: calls fn per frame. */

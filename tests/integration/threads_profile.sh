@@ -115,16 +115,18 @@ check tc_debug2_is_debug1 cmp -s "$D/threadcreate.txt" "$D/threadcreate2.txt"
 check heap_text_header grep -q '^heap profile: [0-9]*: [0-9]* \[[0-9]*: [0-9]*\] @ heap/[0-9]*$' "$D/heap.txt"
 check heap_text_stats grep -q '^# Allocs = [0-9]*$' "$D/heap.txt"
 check allocs_text_same_form grep -q '^heap profile: ' "$D/allocs.txt"
-for si in inuse_space inuse_objects alloc_space alloc_objects; do
-	quiet_pprof heap_text_$si -top -sample_index=$si -unit=B "$D/heap.txt"
-	quiet_pprof heap_proto_$si -top -sample_index=$si -unit=B "$D/heap.pb.gz"
-	a=$(total "$T/heap_text_$si.pp" | tr -d 'B') b=$(total "$T/heap_proto_$si.pp" | tr -d 'B')
-	if [ -n "$NOSAMPLE" ]; then
-		na heap_text_total_$si "$NOSAMPLE_WHY"
-	else
+if [ -n "$NOSAMPLE" ]; then
+	# Nothing sampled: an empty heap text, still read by pprof.
+	quiet_pprof heap_text_raw -raw "$D/heap.txt"
+	na heap_text_totals "$NOSAMPLE_WHY"
+else
+	for si in inuse_space inuse_objects alloc_space alloc_objects; do
+		quiet_pprof heap_text_$si -top -sample_index=$si -unit=B "$D/heap.txt"
+		quiet_pprof heap_proto_$si -top -sample_index=$si -unit=B "$D/heap.pb.gz"
+		a=$(total "$T/heap_text_$si.pp" | tr -d 'B') b=$(total "$T/heap_proto_$si.pp" | tr -d 'B')
 		check "heap_text_total_${si}_within_1pct ($a vs $b)" within "${a:-0}" "${b:-0}" 1
-	fi
-done
+	done
+fi
 
 # Bad inputs: the documented errors (include/cprof.h).
 n=bad
