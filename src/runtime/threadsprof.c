@@ -388,6 +388,7 @@ static const char *syscall_name(long nr)
 	case SYS_semop:
 	case SYS_semtimedop: return "ipc";
 	case SYS_io_getevents: return "io_getevents";
+	case SYS_vfork: return "vfork"; /* until the child execs or exits */
 #ifdef SYS_io_uring_enter
 	case SYS_io_uring_enter: return "io_uring_enter";
 #endif

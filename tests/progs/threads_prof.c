@@ -11,6 +11,11 @@
  *   threads_prof bad        the documented errors, "ok NAME" per check
  *   threads_prof stress N   N snapshots from each of 4 threads while
  *                           others are created and exit
+ *   threads_prof late DIR   a thread in vfork (its child sleeps 1 s): its
+ *                           signal waits until the child exits, so
+ *                           DIR/late.txt (debug 2) lists it as not
+ *                           answering; DIR/after.txt is taken once it is
+ *                           back (its late answer wrote nothing)
  */
 #include <cprof.h>
 #include <errno.h>
@@ -22,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -229,8 +236,44 @@ static void *churn(void *a)
 	return NULL;
 }
 
+__attribute__((noinline)) static void *park_vfork(void *a)
+{
+	(void)a;
+	atomic_fetch_add(&started, 1);
+	pid_t pid = vfork();
+	if (pid == 0) {
+		/* Only _exit and exec are allowed here, but a system call that
+		 * touches no memory of the parent's is safe in practice: the
+		 * parent stays in vfork for that second. */
+		struct timespec ts = {1, 0};
+		syscall(SYS_nanosleep, &ts, NULL);
+		_exit(0);
+	}
+	int st;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	atomic_fetch_add(&started, 1);
+	return NULL;
+}
+
+static int late(const char *dir)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, park_vfork, NULL);
+	while (atomic_load(&started) < 1)
+		usleep(1000);
+	usleep(200 * 1000); /* into the vfork */
+	int bad = write_to(dir, "late.txt", "threads", 2);
+	pthread_join(t, NULL);
+	bad |= write_to(dir, "after.txt", "threads", 2);
+	printf("late done\n");
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "late"))
+		return late(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "park"))
 		return park(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "bad"))
