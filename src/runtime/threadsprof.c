@@ -72,10 +72,18 @@ void cprof__threads_sigprof(const void *uc)
 	snap *s = atomic_load(&cur);
 	if (s) {
 		pid_t me = cprof__gettid();
-		for (size_t i = 0; i < s->n; i++) {
+		size_t lo = 0, hi = s->n; /* the slots are in tid order */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (s->t[mid].tid < me)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < s->n; i++) {
 			cprof__thread *t = &s->t[i];
 			if (t->tid != me)
-				continue;
+				break;
 			int want = S_ARMED;
 			if (!atomic_compare_exchange_strong(&t->st, &want, S_WRITING))
 				break;
@@ -264,6 +272,11 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 	l.n = k;
 	snap s = {l.t, l.n};
 	if (armed) {
+		/* Every increment of answers from here on is a claimed slot of
+		 * this snapshot (a late signal of an earlier one included: it
+		 * answers here, and this one's own signal then finds the slot
+		 * done). */
+		uint32_t base = atomic_load(&answers);
 		atomic_store(&cur, &s);
 		for (size_t i = 0; i < l.n; i++) {
 			cprof__thread *t = &l.t[i];
@@ -273,18 +286,16 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 			if (rc == 0)
 				continue;
 			int want = S_ARMED;
-			if (atomic_compare_exchange_strong(&t->st, &want, S_LATE))
+			if (atomic_compare_exchange_strong(&t->st, &want, S_LATE)) {
 				t->why = rc == -ESRCH ? -1 : CPROF__TH_NOSIGNAL; /* -1: exited */
+				armed--;
+			}
 		}
 		int64_t deadline = cprof__mono_ns() + (int64_t)CPROF_THREADS_TIMEOUT_MS * 1000000;
 		for (;;) {
 			uint32_t seen = atomic_load(&answers);
-			size_t waiting = 0;
-			for (size_t i = 0; i < l.n; i++)
-				waiting += atomic_load(&l.t[i].st) == S_ARMED ||
-					   atomic_load(&l.t[i].st) == S_WRITING;
 			int64_t left = deadline - cprof__mono_ns();
-			if (!waiting || left <= 0)
+			if ((size_t)(seen - base) >= armed || left <= 0)
 				break;
 			struct timespec ts = {left / 1000000000, left % 1000000000};
 			syscall(SYS_futex, &answers, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
