@@ -270,14 +270,23 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 		}
 	}
 	l.n = k;
-	snap s = {l.t, l.n};
+	/* In cprof's memory, not on this stack: a handler that cannot finish
+	 * keeps it (below). */
+	snap *s = armed ? cprof__arena_alloc(sizeof(*s)) : NULL;
+	if (armed && !s) {
+		unlock();
+		cprof__arena_free(l.t);
+		cprof__own_leave(was);
+		return -ENOMEM;
+	}
 	if (armed) {
+		*s = (snap){l.t, l.n};
 		/* Every increment of answers from here on is a claimed slot of
 		 * this snapshot (a late signal of an earlier one included: it
 		 * answers here, and this one's own signal then finds the slot
 		 * done). */
 		uint32_t base = atomic_load(&answers);
-		atomic_store(&cur, &s);
+		atomic_store(&cur, s);
 		for (size_t i = 0; i < l.n; i++) {
 			cprof__thread *t = &l.t[i];
 			if (atomic_load(&t->st) != S_ARMED)
@@ -326,7 +335,9 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 				return -ENOMEM;
 			}
 			memcpy(copy, l.t, l.n * sizeof(*copy));
-			l.t = copy; /* the original stays the stuck handler's */
+			l.t = copy; /* the original and s stay the stuck handler's */
+		} else {
+			cprof__arena_free(s);
 		}
 		/* Slots still being written when they were read are not answers. */
 		for (size_t i = 0; i < l.n; i++)
