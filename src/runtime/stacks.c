@@ -257,6 +257,9 @@ int cprof__stackprof_write_text(int kind, int fd)
 		if (!recs[i].pseudo)
 			cprof__emit_sample(&e, recs[i].pcs, recs[i].depth, recs[i].v, NULL, 0);
 	int rc = cprof__emit_end(&e, -1);
+	/* Count profiles; the contention kinds write Go's contention text
+	 * instead: cprof__text_contention(fd, &e, "mutex" (block:
+	 * "contention"), period, recs, n), values as textprof.h says. */
 	if (rc == 0)
 		rc = cprof__text_count(fd, &e, kinds[kind].name, recs, n);
 	cprof__emit_free(&e);

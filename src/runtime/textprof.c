@@ -335,12 +335,12 @@ int cprof__text_contention(int fd, const cprof__emit *e, const char *name, long 
 	entries en;
 	entries_build(&en, e);
 	if (n)
-		qsort(recs, n, sizeof(*recs), cmp_v0_desc);
+		qsort(recs, n, sizeof(*recs), cmp_v1_desc);
 	out(&b, "--- %s:\ncycles/second=1000000000\n", name);
 	if (period > 0)
 		out(&b, "sampling period=%ld\n", period);
 	for (size_t i = 0; i < n; i++) {
-		out(&b, "%lld %lld @", (long long)recs[i].v[0], (long long)recs[i].v[1]);
+		out(&b, "%lld %lld @", (long long)recs[i].v[1], (long long)recs[i].v[0]);
 		record(&b, e, &en, &recs[i]);
 	}
 	memory_map(&b, e);

@@ -48,8 +48,9 @@ int cprof__text_heap(int fd, const cprof__emit *e, long rate, cprof__text_rec *r
  * "cycles/second=1000000000" (the delays are nanoseconds, so pprof reads
  * them back as nanoseconds), "sampling period=PERIOD" when period > 0 (the
  * mutex profile's fraction: pprof multiplies both values by it, so pass
- * the sampled, unscaled values), then "DELAY COUNT @ ADDRS" records (v[0]
- * delay ns, v[1] count) by delay descending. */
+ * the sampled, unscaled values), then "DELAY COUNT @ ADDRS" records by
+ * delay descending.  v in the proto's order: v[0] contentions (count),
+ * v[1] delay (ns), as stacks.c's tables hold them. */
 int cprof__text_contention(int fd, const cprof__emit *e, const char *name, long period,
 			   cprof__text_rec *recs, size_t n);
 /* The threads profile at debug=2: a block per thread, Go's goroutine dump
