@@ -154,18 +154,34 @@ long cprof_block_profile_rate(long ns);
 
 /* ---- Named profiles (Go's runtime/pprof.Lookup) ----
  *
- * "heap" and "allocs", "mutex" and "block" (above), and "threadcreate": the stacks that created
+ * "heap" and "allocs", "mutex" and "block" (above); "threadcreate": the stacks that created
  * the program's threads (pthread_create; sample type threadcreate/count),
- * recorded from the start whenever libcprof is loaded.  Without code
- * changes, CPROF_THREADCREATE=path writes it at exit. */
+ * recorded from the start whenever libcprof is loaded (without code
+ * changes, CPROF_THREADCREATE=path writes it at exit); "threads", and the
+ * same under Go's name "goroutine": a snapshot of every live thread's stack
+ * (sample type threads/count or goroutine/count), taken when written —
+ * each thread is sent a SIGPROF and writes its own stack; a thread that
+ * cannot answer within 100 ms (SIGPROF blocked, stopped...) is listed with
+ * the reason as the pseudo-frame cprof.threadNotResponding.  The signal
+ * ends a system call the kernel does not restart (nanosleep, poll...) with
+ * EINTR, as any signal does (docs/PROFILES.md). */
 
 /* The names cprof_profile_write knows, NULL-terminated, sorted. */
 const char *const *cprof_profile_names(void);
 
-/* Write the profile `name` to fd (which cprof does not close) as gzipped
- * profile.proto (debug 0; Go's text forms, debug 1 and 2, are not written
- * yet: -ENOTSUP).  -EINVAL for an unknown name, -EBADF if fd is not open
- * for writing, or the write's error. */
+/* Write the profile `name` to fd (which cprof does not close), in the form
+ * Go's WriteTo(w, debug) writes:
+ *   debug 0   gzipped profile.proto;
+ *   debug 1   Go's text: "NAME profile: total N" and "COUNT @ ADDRS" for
+ *             threadcreate, threads and goroutine, "heap profile: ..." for
+ *             heap and allocs, "--- mutex:" / "--- contention:" for the
+ *             contention profiles, each record followed by its symbolised
+ *             frames as "#" lines; go tool pprof reads it back;
+ *   debug >= 2  threads and goroutine: one block per thread ("thread TID
+ *             "NAME" [STATE]:" and its frames); every other profile: as 1.
+ * Thread-safe; threads snapshots are serialised.  Returns 0, -EINVAL for a
+ * NULL or unknown name or a negative debug, -EBADF if fd is not open for
+ * writing, -ENOMEM, or the write's -errno (-EPIPE...). */
 int cprof_profile_write(const char *name, int fd, int debug);
 
 /* ---- /debug/pprof over HTTP (Go's net/http/pprof) ----

@@ -5,6 +5,7 @@
  */
 #include "compat.h"
 #include "runtime/rt.h"
+#include "runtime/textprof.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +35,8 @@ CPROF_EXPORT const char *cprof_strerror(int err)
 }
 
 /* In Go's order (runtime/pprof's Profiles, sorted), for the kinds cprof has. */
-static const char *const names[] = {"allocs", "block", "heap", "mutex", "threadcreate", NULL};
+static const char *const names[] = {"allocs", "block",        "goroutine", "heap",
+				    "mutex",  "threadcreate", "threads",   NULL};
 
 CPROF_EXPORT const char *const *cprof_profile_names(void)
 {
@@ -48,17 +50,21 @@ CPROF_EXPORT int cprof_profile_write(const char *name, int fd, int debug)
 	int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	if (debug != 0)
-		return -ENOTSUP;
+	if (debug < 0)
+		return -EINVAL;
+	/* Go's debug >= 2 is the goroutine dump for goroutine, and the
+	 * debug=1 text for every other profile. */
+	if (!strcmp(name, "threads") || !strcmp(name, "goroutine"))
+		return cprof__threads_write(name, fd, debug);
 	if (!strcmp(name, "heap"))
-		return cprof_heap_write_fd(fd);
+		return debug ? cprof__heap_write_text(fd) : cprof_heap_write_fd(fd);
 	if (!strcmp(name, "allocs"))
-		return cprof_allocs_write_fd(fd);
+		return debug ? cprof__heap_write_text(fd) : cprof_allocs_write_fd(fd);
 	int kind = cprof__stackprof_kind(name);
 	if (kind < 0)
 		return -EINVAL;
 	int was = cprof__own_enter();
-	int rc = cprof__stackprof_write(kind, fd);
+	int rc = debug ? cprof__stackprof_write_text(kind, fd) : cprof__stackprof_write(kind, fd);
 	cprof__own_leave(was);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "runtime/emit.h"
+#include "runtime/threadsprof.h"
 #include "base/hash.h"
 #include "profile/profile.h"
 #include "profile/symbolize.h"
@@ -209,7 +210,9 @@ bool cprof__sigprof_is_ours(const siginfo_t *si)
 		return si->si_value.sival_ptr == CPROF_TIMER_COOKIE ||
 		       si->si_value.sival_ptr == CPROF_WATCHDOG_COOKIE;
 	if (si->si_code == SI_QUEUE)
-		return si->si_value.sival_ptr == CPROF_PARK_COOKIE && si->si_pid == getpid();
+		return (si->si_value.sival_ptr == CPROF_PARK_COOKIE ||
+			si->si_value.sival_ptr == CPROF_THREADS_COOKIE) &&
+		       si->si_pid == getpid();
 	return cprof__timers_fallback() && si->si_code == SI_KERNEL;
 }
 
@@ -217,7 +220,10 @@ bool cprof__sigprof_is_ours(const siginfo_t *si)
  * is dropped; a park parks the thread here (a safe point). */
 void cprof__sigprof_consumed(const siginfo_t *si)
 {
-	if (si->si_code == SI_QUEUE || cprof__fatal_parking())
+	if (si->si_code == SI_QUEUE && si->si_value.sival_ptr == CPROF_THREADS_COOKIE &&
+	    !cprof__fatal_parking())
+		cprof__threads_sigprof(NULL); /* answer from the sigwait */
+	else if (si->si_code == SI_QUEUE || cprof__fatal_parking())
 		cprof__fatal_sigprof(si, NULL);
 }
 
@@ -229,7 +235,10 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 		bool sample =
 			si->si_code == SI_KERNEL ||
 			(si->si_code == SI_TIMER && si->si_value.sival_ptr == CPROF_TIMER_COOKIE);
-		if (!sample || cprof__fatal_parking()) {
+		if (si->si_code == SI_QUEUE && si->si_value.sival_ptr == CPROF_THREADS_COOKIE &&
+		    !cprof__fatal_parking()) {
+			cprof__threads_sigprof(uc); /* a threads profile asks for the stack */
+		} else if (!sample || cprof__fatal_parking()) {
 			cprof__fatal_sigprof(si, uc); /* parks, or returns to be retried */
 		} else {
 			atomic_fetch_add(&cpu_users, 1);

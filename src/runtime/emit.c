@@ -283,10 +283,24 @@ void cprof__emit_sample(cprof__emit *e, const uintptr_t *pcs, uint32_t n, const 
 
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values)
 {
+	cprof__emit_event_labels(e, name, values, NULL, 0);
+}
+
+void cprof__emit_event_labels(cprof__emit *e, const char *name, const int64_t *values,
+			      const cprof__label *labels, size_t nlabels)
+{
+	cprof__label l[4 + CPROF_ARRAY_LEN(e->proc)];
+	if (nlabels > 4) {
+		e->p.oom = true;
+		return;
+	}
+	if (nlabels)
+		memcpy(l, labels, nlabels * sizeof(*l));
+	memcpy(l + nlabels, e->proc, e->nproc * sizeof(*l));
 	uint64_t f = cprof__profile_add_function(&e->p, name, name, "", 0);
 	cprof__line ln = {.function_id = f};
 	uint64_t loc = cprof__profile_add_location(&e->p, 0, 0, &ln, 1);
-	cprof__profile_add_sample(&e->p, &loc, 1, values, e->proc, e->nproc);
+	cprof__profile_add_sample(&e->p, &loc, 1, values, l, nlabels + e->nproc);
 }
 
 int cprof__emit_end(cprof__emit *e, int fd)

@@ -58,6 +58,10 @@ void cprof__emit_sample_ls(cprof__emit *e, const uintptr_t *pcs, uint32_t n, con
 /* A sample of one pseudo-frame named `name` (Go's lostProfileEvent
  * convention), with the process labels. */
 void cprof__emit_event(cprof__emit *e, const char *name, const int64_t *values);
+/* The same with labels (at most 4; the process labels after them): the
+ * threads profile's cprof.threadNotResponding with its `reason`. */
+void cprof__emit_event_labels(cprof__emit *e, const char *name, const int64_t *values,
+			      const cprof__label *labels, size_t nlabels);
 /* Symbolise and, when fd >= 0, write the gzipped profile to fd.  0,
  * -ENOMEM, or the write's -errno.  The profile stays readable until
  * cprof__emit_free. */

@@ -8,6 +8,7 @@
 #include "runtime/rt.h"
 #include "runtime/emit.h"
 #include "runtime/heap_int.h"
+#include "runtime/textprof.h"
 
 #include <cprof.h>
 #include <dlfcn.h>
@@ -261,6 +262,61 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		}
 	}
 	cprof__emit_free(&e);
+	return rc;
+}
+
+/* Go's debug=1 heap text (textprof.h): the raw sample counts, which
+ * pprof unscales with the rate in the header as write_profile does. */
+int cprof__heap_write_text(int fd)
+{
+	int was = cprof__own_enter();
+	long rate = cprof__heap_rate();
+	cprof__emit e;
+	cprof__emit_begin(&e);
+	cprof__profile_heap_types(&e.p, rate > 0 ? rate : 1);
+	size_t nb = 0, n = 0;
+	bucket **bs = cprof__heap_buckets(&nb);
+	cprof__text_rec *recs = cprof__arena_calloc(nb + 1, sizeof(*recs));
+	int rc = -ENOMEM;
+	if (!bs || !recs)
+		goto out;
+	for (size_t bi = 0; bi < nb; bi++) {
+		const bucket *b = bs[bi];
+		uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
+		uint64_t bytes = atomic_load(&b->bytes);
+		uint64_t held = allocs + atomic_load(&b->resized);
+		uint64_t inuse = held > frees ? held - frees : 0;
+		if (!allocs && !inuse)
+			continue;
+		double asz = allocs ? (double)bytes / (double)allocs : (double)b->size;
+		double hsz = held ? (double)(bytes + atomic_load(&b->rbytes)) / (double)held : asz;
+		cprof__text_rec *r = &recs[n++];
+		r->pcs = b->pcs;
+		r->depth = b->depth;
+		r->v[0] = (int64_t)inuse;
+		r->v[1] = (int64_t)cprof__llround((double)inuse * hsz);
+		r->v[2] = (int64_t)allocs;
+		r->v[3] = (int64_t)bytes;
+		cprof__emit_sample(&e, r->pcs, r->depth, r->v, NULL, 0);
+	}
+	rc = cprof__emit_end(&e, -1);
+	if (rc == 0) {
+		struct cprof_alloc_stats st = CPROF_ALLOC_STATS_INIT;
+		static const char *const names[] = {"Allocs", "Frees", "BytesAllocated",
+						    "MemProfileRate", NULL};
+		unsigned long long v[4] = {0, 0, 0, (unsigned long long)(rate > 0 ? rate : 0)};
+		bool have = cprof_alloc_stats(&st) == 0;
+		v[0] = st.allocs;
+		v[1] = st.frees;
+		v[2] = st.bytes_allocated;
+		rc = cprof__text_heap(fd, &e, rate, recs, n, have ? names : names + 3,
+				      have ? v : v + 3);
+	}
+out:
+	cprof__emit_free(&e);
+	cprof__arena_free(recs);
+	cprof__arena_free(bs);
+	cprof__own_leave(was);
 	return rc;
 }
 

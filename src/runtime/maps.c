@@ -441,6 +441,9 @@ void cprof__symbolize(struct cprof__profile *p)
 	cprof__symbolizer_set_self(s, (const void *)cprof__symbolize);
 	cprof__loader_lock();
 	cprof__symbolize_profile(s, p, NULL);
-	cprof__loader_unlock();
+	/* Freeing dlcloses libdw: under the lock too, so that a thread
+	 * reading the loader's records under it (textprof.c) never sees them
+	 * freed. */
 	cprof__symbolizer_free(s);
+	cprof__loader_unlock();
 }

@@ -11,6 +11,7 @@
 #include "compat.h"
 #include "runtime/rt.h"
 #include "runtime/emit.h"
+#include "runtime/textprof.h"
 #include "base/hash.h"
 
 #include <cprof.h>
@@ -272,6 +273,51 @@ int cprof__stackprof_write(int kind, int fd)
 	}
 	int rc = cprof__emit_end(&e, fd);
 	cprof__emit_free(&e);
+	return rc;
+}
+
+/* Go's debug=1 text of kind (textprof.h): count profiles as
+ * printCountProfile writes them.  Same copying as stacks_emit. */
+int cprof__stackprof_write_text(int kind, int fd)
+{
+	cprof__stacks *t = table(kind);
+	if (!t)
+		return -ENOMEM;
+	lock(t);
+	size_t n = 0;
+	cprof__text_rec *recs = cprof__arena_calloc(t->n + 1, sizeof(*recs));
+	for (size_t i = 0; recs && i < t->cap; i++)
+		if (t->slot[i]) {
+			recs[n].pcs = t->slot[i]->pcs;
+			recs[n].depth = t->slot[i]->depth;
+			memcpy(recs[n].v, t->slot[i]->v, sizeof(t->slot[i]->v));
+			n++;
+		}
+	uint64_t lost = t->dropped;
+	unlock(t);
+	if (!recs)
+		return -ENOMEM;
+	if (lost)
+		recs[n++] =
+			(cprof__text_rec){.v = {(int64_t)lost}, .pseudo = "cprof.lostProfileEvent"};
+	cprof__emit e;
+	cprof__emit_begin(&e);
+	for (size_t i = 0; i < n; i++)
+		if (!recs[i].pseudo)
+			cprof__emit_sample(&e, recs[i].pcs, recs[i].depth, recs[i].v, NULL, 0);
+	int rc = cprof__emit_end(&e, -1);
+	/* Count profiles; the contention kinds Go's contention text.  The
+	 * tables hold unbiased values already (each record scaled by the
+	 * fraction in force when it was taken, which may have changed since):
+	 * "sampling period=1" for mutex, so that pprof scales nothing. */
+	if (rc == 0 && kind == CPROF__SP_MUTEX)
+		rc = cprof__text_contention(fd, &e, "mutex", 1, recs, n);
+	else if (rc == 0 && kind == CPROF__SP_BLOCK)
+		rc = cprof__text_contention(fd, &e, "contention", 0, recs, n);
+	else if (rc == 0)
+		rc = cprof__text_count(fd, &e, kinds[kind].name, recs, n);
+	cprof__emit_free(&e);
+	cprof__arena_free(recs);
 	return rc;
 }
 

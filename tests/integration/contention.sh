@@ -95,11 +95,16 @@ near ${n}_long_waits_kept "$(delay "$T/$n.pb.gz" acquire_mutex)" "$(truth $n wai
 
 # The API: off by default, on and off again, written by name.
 n=api
-hrun $n "$T/contend" api "$T/api.m.pb.gz" "$T/api.b.pb.gz"
+hrun $n "$T/contend" api "$T/api.m.pb.gz" "$T/api.b.pb.gz" "$T/api.m.txt" "$T/api.b.txt"
 want_rc $n 0
 check ${n}_no_errors sh -c "! grep -q '^write' '$T/$n.out'"
 near ${n}_mutex_delay_matches_waits "$(dtotal "$T/api.m.pb.gz")" "$(truth $n waited)" 10
 near ${n}_block_delay_matches_waits "$(delay "$T/api.b.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+# Go's text forms: pprof's legacy parser reads them, with the proto's totals.
+check ${n}_mutex_text_header sh -c "head -3 '$T/api.m.txt' | tr '\n' '|' | grep -qx -- '--- mutex:|cycles/second=1000000000|sampling period=1|'"
+check ${n}_block_text_header sh -c "head -1 '$T/api.b.txt' | grep -qx -- '--- contention:'"
+eq ${n}_mutex_text_total "$(dtotal "$T/api.m.txt")" "$(dtotal "$T/api.m.pb.gz")"
+eq ${n}_block_text_total "$(dtotal "$T/api.b.txt")" "$(dtotal "$T/api.b.pb.gz")"
 
 # Mutex kinds whose lock calls fail or behave differently: the
 # interposers keep every result.

@@ -362,10 +362,10 @@ static void at_exit(void)
 	printf("after exit ok\n");
 }
 
-static void write_profile(const char *name, const char *path)
+static void write_profile(const char *name, const char *path, int debug)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int rc = fd < 0 ? -errno : cprof_profile_write(name, fd, 0);
+	int rc = fd < 0 ? -errno : cprof_profile_write(name, fd, debug);
 	if (fd >= 0)
 		close(fd);
 	if (rc)
@@ -419,8 +419,12 @@ int main(int argc, char **argv)
 		run_threads(acquire_mutex); /* not recorded */
 		atomic_store(&waited, first);
 		if (argc > 3) {
-			write_profile("mutex", argv[2]);
-			write_profile("block", argv[3]);
+			write_profile("mutex", argv[2], 0);
+			write_profile("block", argv[3], 0);
+		}
+		if (argc > 5) { /* Go's text forms (debug=1) */
+			write_profile("mutex", argv[4], 1);
+			write_profile("block", argv[5], 1);
 		}
 	} else if (run_kinds(mode))
 		return 1;
