@@ -76,6 +76,19 @@ for p in heap allocs threadcreate mutex block; do
 	eq ${p}_disposition "$(header $p Content-Disposition)" "attachment; filename=\"$p\""
 	check ${p}_readable pprof_top "$T/$p.body"
 done
+# The threads profile under both names, and Go's text forms.
+for p in goroutine threads; do
+	get $p "${url}$p"
+	eq ${p}_status "$(cat "$T/$p.status")" 200
+	check ${p}_readable pprof_top "$T/$p.body"
+done
+get gtext "${url}goroutine?debug=1"
+eq goroutine_debug1_type "$(header gtext Content-Type)" "text/plain; charset=utf-8"
+check goroutine_debug1_header grep -q '^goroutine profile: total [0-9]' "$T/gtext.body"
+get gdump "${url}goroutine?debug=2"
+check goroutine_debug2_dump grep -q '^thread [0-9]' "$T/gdump.body"
+get htext "${url}heap?debug=1"
+check heap_debug1_header grep -q '^heap profile: ' "$T/htext.body"
 get heap_gc "${url}heap?gc=1"
 eq heap_gc_accepted "$(cat "$T/heap_gc.status")" 200
 # Delta profiles (Go 1.19): what was allocated during the second, not since
