@@ -182,12 +182,15 @@ static const struct {
 	{"allocs", "A sampling of all past memory allocations"},
 	{"block", "Stack traces that led to blocking on synchronization primitives"},
 	{"cmdline", "The command line invocation of the current program"},
+	{"goroutine", "Stack traces of all current threads (Go's goroutines). Use debug=2 as a "
+		      "query parameter to export every thread's stack with its state."},
 	{"heap", "A sampling of memory allocations of live objects."},
 	{"mutex", "Stack traces of holders of contended mutexes"},
 	{"profile",
 	 "CPU profile. You can specify the duration in the seconds GET parameter. After you "
 	 "get the profile file, use the go tool pprof command to investigate the profile."},
 	{"threadcreate", "Stack traces that led to the creation of new OS threads"},
+	{"threads", "The same as goroutine, under cprof's name."},
 };
 
 static bool known(const char *name)
@@ -202,6 +205,10 @@ static size_t count_of(const char *name)
 {
 	if (!strcmp(name, "heap") || !strcmp(name, "allocs"))
 		return cprof__heap_count();
+	if (!strcmp(name, "goroutine") || !strcmp(name, "threads")) {
+		int n = cprof__each_thread(NULL, NULL);
+		return n > 0 ? (size_t)n : 0;
+	}
 	int k = cprof__stackprof_kind(name);
 	return k >= 0 ? cprof__stackprof_count(k) : 0;
 }

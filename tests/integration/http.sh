@@ -37,9 +37,10 @@ get index "$url"
 eq index_status "$(cat "$T/index.status")" 200
 eq index_type "$(header index Content-Type)" "text/html; charset=utf-8"
 eq index_nosniff "$(header index X-Content-Type-Options)" nosniff
-for p in allocs block heap mutex threadcreate; do
+for p in allocs block goroutine heap mutex threadcreate threads; do
 	check index_links_$p grep -q "href='$p?debug=1'" "$T/index.body"
 done
+check index_counts_threads grep -Eq "<td>[1-9][0-9]*</td><td><a href='goroutine" "$T/index.body"
 check index_links_profile grep -q "href='profile?debug=1'" "$T/index.body"
 check index_counts grep -Eq "<td>[1-9][0-9]*</td><td><a href='heap" "$T/index.body"
 
