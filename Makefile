@@ -61,8 +61,9 @@ BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 BENCHSTAT_OBJ := $(call obj,$(BENCHSTAT_SRC))
 # libcprof links all of src/profile/ and nothing of src/profio/ (the
 # readers, merge and the CLI's threaded gzip writer stay out of the host;
-# tests/integration/runtime_links.sh checks it); of src/base/, the buffer.
-RT_BASE_OBJ := $(call obj,src/base/buf.c)
+# tests/integration/runtime_links.sh checks it); of src/base/, the buffer
+# and JSON escaping (the execution trace).
+RT_BASE_OBJ := $(call obj,src/base/buf.c src/base/escape.c src/base/utf8.c)
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
