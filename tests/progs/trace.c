@@ -147,7 +147,8 @@ static void say(const char *name, int cond)
 
 static int api(const char *out)
 {
-	int (*start)(const char *) = (int (*)(const char *))dlsym(RTLD_DEFAULT, "cprof_trace_start");
+	int (*start)(const char *) =
+		(int (*)(const char *))dlsym(RTLD_DEFAULT, "cprof_trace_start");
 	int (*stop)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "cprof_trace_stop");
 	if (!start || !stop) {
 		printf("not ok api_found\n");
