@@ -164,7 +164,7 @@ deps:
 FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
-	      $(B)/fuzz/fuzz_elfread
+	      $(B)/fuzz/fuzz_elfread $(B)/fuzz/fuzz_trace
 $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c $(addprefix src/profile/,pbwire.c profile.c) \
 		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
@@ -178,6 +178,9 @@ $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC) $(addprefix src
 $(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^
+$(B)/fuzz/fuzz_trace: fuzz/fuzz_trace.c src/profio/json.c src/report/tracesum.c src/base/buf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
 fuzz: $(FUZZ_BIN)
 	@FUZZ_RUNS="$(FUZZ_RUNS)" B="$(B)" sh tests/fuzz.sh
 

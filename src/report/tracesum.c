@@ -172,9 +172,11 @@ static const char *dur(char *buf, size_t n, int64_t ns)
 /* A name from the file, on one line and bounded. */
 static void put_name(FILE *out, const char *s, int width)
 {
-	int k = 0;
-	for (; s && *s && k < 40; s++, k++)
+	int k = 0; /* characters: UTF-8 continuation bytes are not counted */
+	for (; s && *s && k < 40; s++) {
 		fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
+		k += ((unsigned char)*s & 0xc0) != 0x80;
+	}
 	for (; k < width; k++)
 		fputc(' ', out);
 }
