@@ -272,10 +272,11 @@ static void *trampoline(void *p)
 		cprof__tail.last[0] = (uintptr_t)t.fn;
 		cprof__tail.nlast = 1;
 	}
+	/* The trace's buffer before the timer is armed: no early sample lost. */
+	cprof__trace_thread_start(t.trace);
 	int own = cprof__own_enter(); /* pthread_getattr_np allocates */
 	thread_begin();
 	cprof__own_leave(own);
-	cprof__trace_thread_start(t.trace);
 	return t.fn(t.arg);
 }
 
@@ -394,7 +395,9 @@ int cprof__timers_start(long period_ns)
 		/* Already running for the other holder: a new period (the CPU
 		 * profiler's, whose weights depend on it) re-arms every timer. */
 		timer_users++;
-		if (period_ns > 0 && period_ns != period && !use_itimer) {
+		if (period_ns > 0 && !use_itimer) {
+			/* Re-armed even at the same period: the CPU profiler's
+			 * exit-tail accounting starts from its own arming. */
 			period = period_ns;
 			for (size_t i = 0; i < nreg; i++) {
 				disarm(&reg[i]);

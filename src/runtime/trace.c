@@ -285,6 +285,10 @@ void cprof__trace_thread_start(void *create)
 		atomic_fetch_add(&users, 1);
 		cprof__in_rt++;
 		tbuf *b = atomic_load(&cprof__trace_on) ? my_buf_alloc() : NULL;
+		if (b) {
+			atomic_store_explicit(&b->busy, 1, memory_order_relaxed);
+			atomic_signal_fence(memory_order_seq_cst);
+		}
 		rec *r = b ? reserve(b, c ? c->depth : 0) : NULL;
 		if (r) {
 			bool same = c && c->gen == atomic_load(&gen);
@@ -297,6 +301,10 @@ void cprof__trace_thread_start(void *create)
 			if (r->depth)
 				memcpy(r + 1, c->pcs, r->depth * sizeof(uintptr_t));
 			commit(b, r);
+		}
+		if (b) {
+			atomic_signal_fence(memory_order_seq_cst);
+			atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
 		}
 		cprof__in_rt--;
 		atomic_fetch_sub(&users, 1);
@@ -605,12 +613,13 @@ static void free_bufs(bool quiet)
 	atomic_store(&tr.nbufs, 0);
 }
 
-/* tr.lock held; path and family absolute. */
-static int start_locked(const char *path, const char *family)
+/* tr.lock held; path and family absolute.  check: see that path can be
+ * written (a forked child's directory was checked by its parent). */
+static int start_locked(const char *path, const char *family, bool check)
 {
 	if (tr.running)
 		return -EBUSY;
-	int rc = cprof__out_check(path);
+	int rc = check ? cprof__out_check(path) : 0;
 	if (rc != 0)
 		return rc;
 	snprintf(tr.path, sizeof(tr.path), "%s", path);
@@ -676,7 +685,7 @@ static int trace_start(const char *path, const char *family)
 	cprof__in_rt++;
 	int own = cprof__own_enter();
 	pthread_mutex_lock(&tr.lock);
-	rc = start_locked(abs, absfam);
+	rc = start_locked(abs, absfam, true);
 	pthread_mutex_unlock(&tr.lock);
 	cprof__own_leave(own);
 	cprof__in_rt--;
@@ -749,7 +758,7 @@ void cprof__trace_atfork_child(void)
 		return;
 	pthread_mutex_lock(&tr.lock);
 	int own = cprof__own_enter();
-	int rc = start_locked(path, family);
+	int rc = start_locked(path, family, false);
 	cprof__own_leave(own);
 	pthread_mutex_unlock(&tr.lock);
 	if (rc != 0) {
