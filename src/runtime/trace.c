@@ -250,6 +250,7 @@ __attribute__((noinline)) void cprof__trace_block(int reason, const void *obj, i
 						  int64_t t1, int skip)
 {
 	append(R_BLOCK, (uint32_t)reason, t0, t1, (uint64_t)(uintptr_t)obj, skip);
+	__asm__ volatile("" ::: "memory"); /* no tail call: append skips this frame */
 }
 
 /* What pthread_create hands the new thread: who made it, when, from where. */
