@@ -350,6 +350,7 @@ void cprof__trace_thread_exit(void);
 /* CPROF_TRACE=path: trace from the constructor to exit; true if on. */
 bool cprof__trace_start_env(void);
 void cprof__trace_atexit(void); /* write the trace if this process runs one */
+bool cprof__trace_active(void); /* this process runs a trace; async-signal-safe */
 void cprof__trace_atfork_child(void);
 
 /* ---- env.c: which file this process writes ---- */

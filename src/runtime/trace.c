@@ -646,6 +646,11 @@ static int start_locked(const char *path, const char *family, bool check)
 		}
 	}
 	tr.running = true;
+	/* A death by a signal writes the trace too (service.c), as the CPU
+	 * profile; a forked child's (check false) only if its CPU profile
+	 * started the service thread there. */
+	if (check && cprof__service_start() == 0)
+		cprof__fatal_install();
 	return 0;
 }
 
@@ -724,6 +729,12 @@ bool cprof__trace_start_env(void)
 		return false;
 	}
 	return true;
+}
+
+/* async-signal-safe (plain reads of fields set under tr.lock) */
+bool cprof__trace_active(void)
+{
+	return tr.running && tr.pid == getpid();
 }
 
 void cprof__trace_atexit(void)

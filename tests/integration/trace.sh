@@ -102,6 +102,20 @@ else
 	eq ${n}_parent_has_no_short "$($J "$T/fork/t.json" lifecycle short)" ""
 fi
 
+# Death by a signal (SIGTERM's default action): the trace is written, the
+# status is the signal's.
+n=sigterm
+(LD_PRELOAD="$PRELOAD" CPROF_TRACE="$T/sig.json" exec "$T/trace" wait >"$T/$n.out" 2>"$T/$n.err") &
+pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q ready "$T/$n.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+kill -TERM $pid
+wait $pid
+eq ${n}_exit_status_143 $? 143
+eq ${n}_parses "$($J "$T/sig.json" parses)" yes
+eq ${n}_busy_thread_named "$($J "$T/sig.json" names)" "busy trace"
+
 # A bad path: one line, the program runs as it would.
 n=badpath
 hrun $n CPROF_TRACE=/nonexistent/dir/t.json "$T/trace" run

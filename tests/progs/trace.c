@@ -9,6 +9,7 @@
  *   trace api OUT  cprof_trace_start/stop's contract ("ok"/"not ok" lines)
  *                  around a short run; the trace goes to OUT
  *   trace fork     a thread, then fork: the child starts one and exits
+ *   trace wait     a busy thread, "ready" on stdout, then waits for a signal
  *
  * The API is looked up with dlsym: the program also runs without libcprof. */
 #define _GNU_SOURCE
@@ -199,6 +200,15 @@ int main(int argc, char **argv)
 		return api(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "fork"))
 		return fork_run();
-	fprintf(stderr, "usage: trace run | api OUT | fork\n");
+	if (argc >= 2 && !strcmp(argv[1], "wait")) {
+		pthread_t t;
+		int64_t spin = (int64_t)3600 * 1000000000;
+		pthread_create(&t, NULL, busy, &spin);
+		printf("ready\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	fprintf(stderr, "usage: trace run | api OUT | fork | wait\n");
 	return 2;
 }
