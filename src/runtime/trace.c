@@ -68,8 +68,8 @@ typedef struct tbuf {
 	_Atomic size_t used; /* bytes of data holding whole records */
 	size_t cap;
 	_Atomic uint64_t dropped;
-	_Atomic int busy; /* its thread is appending in normal context */
-	unsigned char data[];
+	_Atomic int busy;                  /* its thread is appending in normal context */
+	_Alignas(16) unsigned char data[]; /* records are 8-byte aligned */
 } tbuf;
 
 atomic_bool cprof__trace_on;
