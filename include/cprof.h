@@ -150,9 +150,42 @@ struct cprof_alloc_stats {
 /* clang-format on */
 int cprof_alloc_stats(struct cprof_alloc_stats *st);
 
+/* ---- Contention: the mutex and block profiles ----
+ *
+ * libcprof interposes pthread_mutex_lock/timedlock/clocklock/unlock, the
+ * pthread_rwlock lock and unlock calls (timed and clock variants),
+ * pthread_spin_lock/unlock, pthread_cond_wait/timedwait/clockwait,
+ * sem_wait/timedwait/clockwait, pthread_join and pthread_barrier_wait.
+ * While neither profile (nor the execution trace) is on, each forwards to
+ * libc at once.  While one is on, a lock is tried first and only a wait
+ * that blocks is timed.  docs/CONTENTION.md has the semantics.
+ */
+
+/* The mutex profile (Go's SetMutexProfileFraction): about 1 in n contended
+ * lock acquisitions is recorded, its count and delay scaled by n; 0 turns
+ * it off (what was recorded stays).  Sample types contentions/count and
+ * delay/nanoseconds.  The delay is charged to the stack that held the lock
+ * (where it was unlocked) — CPROF_MUTEX_STACK=waiter charges the waiter
+ * instead.  Returns the previous fraction; n < 0 only reads it.  -ENOMEM
+ * if the table of contended locks cannot be allocated.  Without code
+ * changes: CPROF_MUTEX=path (written at exit), CPROF_MUTEX_FRACTION=n
+ * (default 1). */
+int cprof_mutex_profile_fraction(int n);
+
+/* The block profile (Go's SetBlockProfileRate): time spent blocked in the
+ * calls above — mutex and rwlock waits included, as Go counts
+ * sync.Mutex waits — charged to the waiter's stack.  A wait of at least
+ * `ns` nanoseconds is always recorded, a shorter one of d ns with
+ * probability d/ns and scaled; 1 records every wait, 0 turns it off.
+ * Returns the previous rate; -EINVAL if ns < 0.  Without code changes:
+ * CPROF_BLOCK=path, CPROF_BLOCK_RATE=ns (default 1); CPROF_BLOCK_IO=1 also
+ * times poll, epoll_wait and select with a timeout, and reads of pipes
+ * and sockets. */
+long cprof_block_profile_rate(long ns);
+
 /* ---- Named profiles (Go's runtime/pprof.Lookup) ----
  *
- * "heap" and "allocs" (above), and "threadcreate": the stacks that created
+ * "heap" and "allocs", "mutex" and "block" (above), and "threadcreate": the stacks that created
  * the program's threads (pthread_create; sample type threadcreate/count),
  * recorded from the start whenever libcprof is loaded.  Without code
  * changes, CPROF_THREADCREATE=path writes it at exit. */

@@ -1,5 +1,5 @@
 /*
- * cmd_record.c — `cprof record [-o FILE] [-F HZ] [--heap FILE]
+ * cmd_record.c — `cprof record [-o FILE] [-F HZ] [--heap FILE] [--mutex FILE] [--block FILE]
  *                [--per-process] [-f] -- PROG [ARGS...]`
  *
  * Runs PROG with libcprof preloaded, passes stdin, stdout and stderr
@@ -37,10 +37,13 @@
 #include <unistd.h>
 
 static const char record_usage[] =
-	"usage: cprof record [-o FILE] [-F HZ] [--heap FILE] [--per-process] [-f] -- PROG [ARGS...]\n"
+	"usage: cprof record [-o FILE] [-F HZ] [--heap FILE] [--mutex FILE] [--block FILE]\n"
+	"                    [--per-process] [-f] -- PROG [ARGS...]\n"
 	"  -o FILE        CPU profile output (default cpu.pb.gz)\n"
 	"  -F HZ          samples per CPU-second per thread (default 100)\n"
 	"  --heap FILE    also write a heap profile\n"
+	"  --mutex FILE   also write a mutex profile (every contention, holder's stack)\n"
+	"  --block FILE   also write a block profile (every blocking wait)\n"
 	"  --per-process  one file per process, FILE with the pid before .pb.gz\n"
 	"                 (cpu.1234.pb.gz), instead of one merged profile\n"
 	"  -f             overwrite existing output files\n"
@@ -397,9 +400,37 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* The profiles written beside the CPU profile, each on request. */
+static struct extra {
+	const char *opt, *env, *base;
+	const char *path; /* as given */
+	char *abs;
+} extras[] = {
+	{"--heap", "CPROF_HEAP", "heap.pb.gz", NULL, NULL},
+	{"--mutex", "CPROF_MUTEX", "mutex.pb.gz", NULL, NULL},
+	{"--block", "CPROF_BLOCK", "block.pb.gz", NULL, NULL},
+};
+#define NEXTRA (sizeof(extras) / sizeof(extras[0]))
+
+static void free_extras(void)
+{
+	for (size_t k = 0; k < NEXTRA; k++) {
+		free(extras[k].abs);
+		extras[k].abs = NULL;
+	}
+}
+
+static struct extra *extra_opt(const char *a)
+{
+	for (size_t k = 0; k < NEXTRA; k++)
+		if (!strcmp(a, extras[k].opt))
+			return &extras[k];
+	return NULL;
+}
+
 int cprof__cmd_record(int argc, char **argv)
 {
-	const char *out = "cpu.pb.gz", *heap = NULL;
+	const char *out = "cpu.pb.gz";
 	int hz = 100;
 	bool force = false, per_process = false;
 	int i = 1;
@@ -415,8 +446,7 @@ int cprof__cmd_record(int argc, char **argv)
 			fputs(record_usage, stdout);
 			return 0;
 		}
-		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || !strcmp(a, "--heap")) &&
-		    i + 1 >= argc) {
+		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || extra_opt(a)) && i + 1 >= argc) {
 			cprof__error("record: option '%s' needs a value", a);
 			return 2;
 		}
@@ -429,8 +459,8 @@ int cprof__cmd_record(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
-		} else if (!strcmp(a, "--heap")) {
-			heap = argv[++i];
+		} else if (extra_opt(a)) {
+			extra_opt(a)->path = argv[++i];
 		} else if (!strcmp(a, "-f") || !strcmp(a, "--force")) {
 			force = true;
 		} else if (!strcmp(a, "--per-process")) {
@@ -456,20 +486,32 @@ int cprof__cmd_record(int argc, char **argv)
 			cprof__error("record: cannot find libcprof.so (set CPROF_LIB to its path)");
 		return 1;
 	}
-	char *abs_out = absolute(out), *abs_heap = heap ? absolute(heap) : NULL;
-	if (!abs_out || (heap && !abs_heap)) {
-		cprof__error("record: %s: %s", abs_out ? heap : out, strerror(errno));
-		free(abs_out);
-		free(abs_heap);
+	char *abs_out = absolute(out);
+	if (!abs_out) {
+		cprof__error("record: %s: %s", out, strerror(errno));
 		return 1;
 	}
 	/* Fail early and clearly on an output that cannot be written (with
 	 * --per-process, existing files are checked as they are written). */
-	if (check_output(out, abs_out, force || per_process) != 0 ||
-	    (heap && check_output(heap, abs_heap, force || per_process) != 0)) {
+	if (check_output(out, abs_out, force || per_process) != 0) {
 		free(abs_out);
-		free(abs_heap);
 		return 1;
+	}
+	for (size_t k = 0; k < NEXTRA; k++) {
+		struct extra *x = &extras[k];
+		if (!x->path)
+			continue;
+		if (!(x->abs = absolute(x->path))) {
+			cprof__error("record: %s: %s", x->path, strerror(errno));
+			free(abs_out);
+			free_extras();
+			return 1;
+		}
+		if (check_output(x->path, x->abs, force || per_process) != 0) {
+			free(abs_out);
+			free_extras();
+			return 1;
+		}
 	}
 	const char *tmpbase = getenv("TMPDIR");
 	char dir[PATH_MAX - 64];
@@ -479,7 +521,7 @@ int cprof__cmd_record(int argc, char **argv)
 		cprof__error("record: cannot create a temporary directory in %s: %s",
 			     tmpbase && *tmpbase ? tmpbase : "/tmp", strerror(errno));
 		free(abs_out);
-		free(abs_heap);
+		free_extras();
 		return 1;
 	}
 
@@ -488,7 +530,7 @@ int cprof__cmd_record(int argc, char **argv)
 	char *preload = malloc(n);
 	if (!preload) {
 		free(abs_out);
-		free(abs_heap);
+		free_extras();
 		rmdir(dir);
 		return cprof__error("record: out of memory"), 1;
 	}
@@ -498,10 +540,9 @@ int cprof__cmd_record(int argc, char **argv)
 		snprintf(preload, n, "%s %s", old, lib);
 	else
 		snprintf(preload, n, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
-	char hzs[16], part_cpu[PATH_MAX], part_heap[PATH_MAX];
+	char hzs[16], part_cpu[PATH_MAX], part_x[PATH_MAX];
 	snprintf(hzs, sizeof(hzs), "%d", hz);
 	snprintf(part_cpu, sizeof(part_cpu), "%s/cpu.pb.gz", dir);
-	snprintf(part_heap, sizeof(part_heap), "%s/heap.pb.gz", dir);
 	setenv("LD_PRELOAD", preload, 1);
 	setenv("CPROF_CPU", part_cpu, 1);
 	setenv("CPROF_HZ", hzs, 1);
@@ -509,8 +550,12 @@ int cprof__cmd_record(int argc, char **argv)
 	/* PROG is the root of the tree: it writes the unsuffixed part. */
 	unsetenv("CPROF_CPU_USE_PID");
 	unsetenv("CPROF_CPU_ROOT");
-	if (heap)
-		setenv("CPROF_HEAP", part_heap, 1);
+	for (size_t k = 0; k < NEXTRA; k++) {
+		if (!extras[k].path)
+			continue;
+		snprintf(part_x, sizeof(part_x), "%s/%s", dir, extras[k].base);
+		setenv(extras[k].env, part_x, 1);
+	}
 	free(preload);
 
 	struct sigaction ign, old_int, old_quit;
@@ -523,7 +568,7 @@ int cprof__cmd_record(int argc, char **argv)
 		cprof__error("record: fork: %s", strerror(errno));
 		remove_dir(dir);
 		free(abs_out);
-		free(abs_heap);
+		free_extras();
 		return 1;
 	}
 	if (pid == 0) {
@@ -539,19 +584,20 @@ int cprof__cmd_record(int argc, char **argv)
 			cprof__error("record: waitpid: %s", strerror(errno));
 			remove_dir(dir);
 			free(abs_out);
-			free(abs_heap);
+			free_extras();
 			return 1;
 		}
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true);
-	if (heap &&
-	    gather(dir, "heap.pb.gz", (long)pid, abs_heap, heap, per_process, force, false) != 0)
-		rc = -1;
+	for (size_t k = 0; k < NEXTRA; k++)
+		if (extras[k].path && gather(dir, extras[k].base, (long)pid, extras[k].abs,
+					     extras[k].path, per_process, force, false) != 0)
+			rc = -1;
 	remove_dir(dir);
 	free(abs_out);
-	free(abs_heap);
+	free_extras();
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
 		signal(sig, SIG_DFL);

@@ -34,7 +34,7 @@ CPROF_EXPORT const char *cprof_strerror(int err)
 }
 
 /* In Go's order (runtime/pprof's Profiles, sorted), for the kinds cprof has. */
-static const char *const names[] = {"allocs", "heap", "threadcreate", NULL};
+static const char *const names[] = {"allocs", "block", "heap", "mutex", "threadcreate", NULL};
 
 CPROF_EXPORT const char *const *cprof_profile_names(void)
 {

@@ -95,6 +95,12 @@ static void decide_paths(void)
 	tsan = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
 }
 
+bool cprof__env_flag(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v && strcmp(v, "0");
+}
+
 /* Something is being profiled: this process's exec'd children write
  * `path.PID`, while its own exec'd images keep `path`. */
 static void mark_children(void)
@@ -171,6 +177,7 @@ __attribute__((constructor)) static void cprof_init(void)
 	bool heap = cprof__heap_start_env();
 	bool cpu = start_from_env();
 	bool stacks = cprof__stackprof_start_env();
+	cprof__contention_start_env();
 	bool trace = cprof__trace_start_env();
 	if (heap || cpu || stacks || trace) {
 		mark_children();

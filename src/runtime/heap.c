@@ -251,6 +251,12 @@ int cprof__own_enter(void)
 	return prev;
 }
 
+/* async-signal-safe */
+bool cprof__heap_busy(void)
+{
+	return tls.busy != 0;
+}
+
 void cprof__own_leave(int prev)
 {
 	heap_tls *t = &tls;

@@ -208,6 +208,8 @@ void cprof__sig_cloak(const int *sigs, size_t n, cprof__sigprof_fn fn, const sig
 
 /* ---- real libc functions behind our interposers ---- */
 void *cprof__real(const char *name);
+/* The same, of one version of name (NULL if libc has no such version). */
+void *cprof__real_version(const char *name, const char *version);
 /* The first `name` in lookup order that is not libcprof's own (a
  * sanitizer's interceptor if one is preloaded, else libc's). */
 void *cprof__next(const char *name);
@@ -281,11 +283,15 @@ struct cprof__label;
 size_t cprof__proc_labels(struct cprof__profile *p, struct cprof__label *out);
 
 /* ---- stacks.c: profiles counted per stack ---- */
-enum { CPROF__SP_THREADCREATE, CPROF__SP_N };
+enum { CPROF__SP_THREADCREATE, CPROF__SP_MUTEX, CPROF__SP_BLOCK, CPROF__SP_N };
 /* Record one event of `kind` with the calling thread's stack, leaving out
  * `skip` frames of its callers as well as its own (normal context; any
  * thread; a spinlock). */
 void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);
+/* Record one event of `kind` with the stack pcs[0..n) (leaf first). */
+void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1);
+/* Was kind's profile asked for by its CPROF_* variable (path)? */
+bool cprof__stackprof_env_on(int kind);
 /* The kind named `name` (cprof_profile_write's names), or -1. */
 int cprof__stackprof_kind(const char *name);
 /* Write kind's profile (gzipped profile.proto) to fd: 0 or -errno. */
@@ -323,6 +329,16 @@ extern CPROF_TLS cprof__wait_state cprof__wait;
 /* "mutex", "rwlock read", "rwlock write", "spinlock", "condvar",
  * "semaphore", "join", "barrier", "io"; "" for NONE. */
 const char *cprof__wait_name(int reason);
+/* CPROF_MUTEX_FRACTION, CPROF_BLOCK_RATE, CPROF_MUTEX_STACK, CPROF_BLOCK_IO:
+ * start what CPROF_MUTEX / CPROF_BLOCK ask for (constructor, after
+ * cprof__stackprof_start_env). */
+void cprof__contention_start_env(void);
+void cprof__contention_atfork_child(void);
+/* Contended waits the holder table had no room for (charged to their
+ * waiters instead). */
+uint64_t cprof__contention_untracked(void);
+/* Is pc inside the interposers (their frames lead every stack they record)? */
+bool cprof__wait_frame(uintptr_t pc);
 
 /* ---- trace.c: the execution trace ---- */
 /* True while an execution trace records (relaxed loads suffice). */
@@ -365,6 +381,8 @@ bool cprof__env_descendant(void);
 int cprof__child_path(const char *family, char *buf, size_t n);
 /* CPROF_PROCESS_LABELS=1: label samples with `pid` and `comm`. */
 bool cprof__process_labels(void);
+/* The variable name is set to something other than "" or "0". */
+bool cprof__env_flag(const char *name);
 /* Is ThreadSanitizer's runtime loaded?  It kills a child that starts a
  * thread after a multi-threaded fork, so forked children stay unprofiled. */
 bool cprof__under_tsan(void);
@@ -417,6 +435,10 @@ void **cprof_test_boot_objects(void);
  * state to give back to cprof__own_leave. */
 int cprof__own_enter(void);
 void cprof__own_leave(int prev);
+/* The calling thread is inside cprof (cprof__own_enter) or inside the
+ * interposed allocator's sampling: its locks are not the program's.
+ * async-signal-safe. */
+bool cprof__heap_busy(void);
 void cprof__heap_atexit(void);
 void cprof__heap_atexit_forced(void);
 bool cprof__heap_active(void);      /* heap profiles to write at exit; async-signal-safe */

@@ -33,6 +33,11 @@ void *cprof__real(const char *name)
 	return dlsym(RTLD_NEXT, name);
 }
 
+void *cprof__real_version(const char *name, const char *version)
+{
+	return dlvsym(RTLD_NEXT, name, version);
+}
+
 /* The first definition in lookup order that is not ours: a sanitizer's
  * interceptor when one is preloaded (it must see our threads and handlers),
  * else libc's. */

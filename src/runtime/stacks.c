@@ -1,6 +1,6 @@
 /*
  * stacks.c — the profiles counted per stack: threadcreate (the stacks that
- * created threads; the contention profiles will join it).  Each keeps a
+ * created threads), mutex and block (contention.c's waits).  Each keeps a
  * table of stacks with two summed values, recorded in normal context from
  * any thread; the table's memory is the arena's (cprof's own) and its lock
  * a spinlock, because the code that records may itself be a lock
@@ -150,11 +150,15 @@ static void stacks_emit(cprof__stacks *t, cprof__emit *e)
 /* ---- the profiles ---- */
 
 static const struct kind {
-	const char *name; /* cprof_profile_write's, Go's */
-	const char *env;  /* the path variable */
-	const char *type; /* sample and period type: TYPE/count */
+	const char *name;  /* cprof_profile_write's, Go's */
+	const char *env;   /* the path variable */
+	const char *type;  /* first sample type and period type: TYPE/count */
+	const char *type2; /* second sample type, TYPE2/nanoseconds; NULL: none */
 } kinds[CPROF__SP_N] = {
-	[CPROF__SP_THREADCREATE] = {"threadcreate", "CPROF_THREADCREATE", "threadcreate"},
+	[CPROF__SP_THREADCREATE] = {"threadcreate", "CPROF_THREADCREATE", "threadcreate", NULL},
+	/* Go's names and types for both (runtime/pprof printCountCycleProfile) */
+	[CPROF__SP_MUTEX] = {"mutex", "CPROF_MUTEX", "contentions", "delay"},
+	[CPROF__SP_BLOCK] = {"block", "CPROF_BLOCK", "contentions", "delay"},
 };
 
 static struct {
@@ -181,13 +185,24 @@ static cprof__stacks *table(int kind)
 
 __attribute__((noinline)) void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1)
 {
-	int was = cprof__own_enter(); /* the table is cprof's memory */
 	uintptr_t pcs[CPROF_MAX_DEPTH];
 	int n = cprof__unwind_here(pcs, CPROF_MAX_DEPTH, skip + 1);
+	if (n > 0)
+		cprof__stackprof_add(kind, pcs, (uint32_t)n, v0, v1);
+}
+
+void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1)
+{
+	int was = cprof__own_enter(); /* the table is cprof's memory */
 	cprof__stacks *t = table(kind);
-	if (t && n > 0)
-		stacks_add(t, pcs, (uint32_t)n, v0, v1);
+	if (t)
+		stacks_add(t, pcs, n, v0, v1);
 	cprof__own_leave(was);
+}
+
+bool cprof__stackprof_env_on(int kind)
+{
+	return K[kind].env_on;
 }
 
 int cprof__stackprof_kind(const char *name)
@@ -204,6 +219,8 @@ int cprof__stackprof_write(int kind, int fd)
 	cprof__emit_begin(&e);
 	cprof__profile *p = &e.p;
 	cprof__profile_add_sample_type(p, kinds[kind].type, "count");
+	if (kinds[kind].type2)
+		cprof__profile_add_sample_type(p, kinds[kind].type2, "nanoseconds");
 	p->period_type.type = cprof__profile_str(p, kinds[kind].type);
 	p->period_type.unit = cprof__profile_str(p, "count");
 	p->period = 1;

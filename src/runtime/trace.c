@@ -234,9 +234,18 @@ static __attribute__((noinline)) void append(int type, uint32_t aux, int64_t t, 
 		r->t2 = t2;
 		r->obj = obj;
 		r->depth = 0;
-		if (type != R_EXIT)
-			r->depth = (uint16_t)cprof__unwind_here((uintptr_t *)(r + 1),
-								CPROF_MAX_DEPTH, skip + 2);
+		if (type != R_EXIT) {
+			uintptr_t *pcs = (uintptr_t *)(r + 1);
+			int n = cprof__unwind_here(pcs, CPROF_MAX_DEPTH, skip + 2);
+			/* The interposers' own frames lead: the stack starts at
+			 * the program's call, as the block profile's does. */
+			int k = 0;
+			while (type == R_BLOCK && k < n && cprof__wait_frame(pcs[k]))
+				k++;
+			if (k)
+				memmove(pcs, pcs + k, (size_t)(n - k) * sizeof(*pcs));
+			r->depth = (uint16_t)(n - k);
+		}
 		commit(b, r);
 	}
 	atomic_signal_fence(memory_order_seq_cst);

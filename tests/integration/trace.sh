@@ -57,7 +57,9 @@ check summary_no_drops grep -qx 'Dropped events: 0' "$T/sum.out"
 check summary_busy_running grep -Eq '^ +[0-9]+  busy +[1-9][0-9.]*ms ' "$T/sum.out"
 check summary_every_thread sh -c "grep -Ec '^ +[0-9]+  (trace|busy|sleeper|short|consumer|waiter) ' '$T/sum.out' | grep -qx 6"
 if nm -D "$LIB" 2>/dev/null | grep -q ' T pthread_cond_wait'; then
-	check summary_longest_wait sh -c "grep -A3 '^Longest waits' '$T/sum.out' | grep -q 'consume\|wait_for_hot'"
+	# Each wait's stack starts at the program's call.
+	check summary_condvar_wait sh -c "sed -n '/^Longest waits/,\$p' '$T/sum.out' | grep -A1 ' condvar tid ' | grep -q '^ *consume '"
+	check summary_mutex_wait sh -c "sed -n '/^Longest waits/,\$p' '$T/sum.out' | grep -A1 ' mutex tid ' | grep -q '^ *wait_for_hot '"
 	"$CPROF" trace -n 1 "$T/t.json" >"$T/sum1.out"
 	check summary_top_1 grep -q '^Longest waits (1 of ' "$T/sum1.out"
 fi
@@ -111,7 +113,7 @@ i=0
 while [ $i -lt 100 ] && ! grep -q ready "$T/$n.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 sleep 0.3
 kill -TERM $pid
-wait $pid
+wait $pid 2>/dev/null
 eq ${n}_exit_status_143 $? 143
 eq ${n}_parses "$($J "$T/sig.json" parses)" yes
 eq ${n}_busy_thread_named "$($J "$T/sig.json" names)" "busy trace"
