@@ -132,12 +132,15 @@ $(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ)
 	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ) \
 		$(ALL_LDFLAGS) $(CLI_LIBS)
 
-# Unit tests link the internal objects directly.
+# Unit tests link the internal objects directly (and a runtime object or
+# two, pure ones, named per test).
+UNIT_EXTRA_test_httpreq := $(call obj,src/runtime/httpreq.c)
+$(B)/tests/test_httpreq: $(UNIT_EXTRA_test_httpreq)
 $(B)/tests/%: tests/unit/%.c $(PROFIO_OBJ) $(PROFILE_OBJ) $(REPORT_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ) \
 		$(BENCH_A) $(A) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) \
-		$(BASE_OBJ) $(BENCH_A) \
+		$(BASE_OBJ) $(BENCH_A) $(UNIT_EXTRA_$*) \
 		$(ALL_LDFLAGS) $(CLI_LIBS) -lrt
 
 # A test build of libcprof whose allocator resolution allocates, as an older
@@ -164,7 +167,7 @@ deps:
 FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
-	      $(B)/fuzz/fuzz_elfread $(B)/fuzz/fuzz_trace
+	      $(B)/fuzz/fuzz_elfread $(B)/fuzz/fuzz_http $(B)/fuzz/fuzz_trace
 $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c $(addprefix src/profile/,pbwire.c profile.c) \
 		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
@@ -178,6 +181,9 @@ $(B)/fuzz/fuzz_benchstat: fuzz/fuzz_benchstat.c $(BENCHSTAT_SRC) $(addprefix src
 $(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^
+$(B)/fuzz/fuzz_http: fuzz/fuzz_http.c src/runtime/httpreq.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^
 $(B)/fuzz/fuzz_trace: fuzz/fuzz_trace.c src/profio/json.c src/report/tracesum.c src/base/buf.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
@@ -188,7 +194,7 @@ test: deps all $(UNIT_BIN) $(BOOT_SO)
 	@CC="$(CC)" SANITIZE="$(SANITIZE)" B="$(B)" sh tests/run
 
 demo: deps all
-	@sh examples/demo.sh "$(B)"
+	@sh examples/pprof-demo/run.sh "$(B)"
 
 # DESTDIR stages the tree elsewhere; the files still name PREFIX (cprof.pc).
 D := $(DESTDIR)$(PREFIX)

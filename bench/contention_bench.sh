@@ -36,7 +36,7 @@ OPS=${OPS:-200000}
 HOT=${HOT:-2000000}
 CC=${CC:-gcc}
 
-make -s B="$B" "$B/libcprof.so" >/dev/null
+make -s B="$B" runtime >/dev/null
 W=$B/bench
 mkdir -p "$W"
 $CC -O2 -g -pthread -o "$W/lock_workload" bench/lock_workload.c

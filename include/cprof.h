@@ -199,6 +199,32 @@ const char *const *cprof_profile_names(void);
  * for writing, or the write's error. */
 int cprof_profile_write(const char *name, int fd, int debug);
 
+/* ---- /debug/pprof over HTTP (Go's net/http/pprof) ----
+ *
+ * Serve the profiles from inside the program, as Go's net/http/pprof
+ * does: /debug/pprof/ (index), profile?seconds=N (CPU), heap, allocs,
+ * mutex, block, threadcreate (debug=1 where written), cmdline, symbol.
+ * docs/HTTP.md has the contract and the security model.  Without code
+ * changes: CPROF_HTTP=127.0.0.1:6060 (this process only; not its exec'd
+ * children).
+ */
+
+/* Start serving on addr ("HOST:PORT", ":PORT" or "PORT"; IPv4; port 0
+ * picks a free one).  HOST defaults to 127.0.0.1; any non-loopback HOST is
+ * refused (-EACCES, said on stderr) unless CPROF_HTTP_ALLOW_REMOTE=1 and
+ * CPROF_HTTP_TOKEN=T are set, and every request then needs
+ * "Authorization: Bearer T".  Prints "cprof: serving
+ * http://HOST:PORT/debug/pprof/" once.  libmicrohttpd is loaded now
+ * (-ENOENT if it is not installed).  Errors: -EINVAL (bad addr), -EBUSY
+ * (already serving), bind(2)'s. */
+int cprof_http_start(const char *addr);
+/* Stop serving (a CPU profile being taken for a request is stopped).
+ * -ESRCH if not serving. */
+int cprof_http_stop(void);
+/* "HOST:PORT" as bound, or NULL when not serving.  Static storage, valid
+ * until cprof_http_stop. */
+const char *cprof_http_addr(void);
+
 /* A static, human-readable description of a value returned by cprof_*()
  * (negative errno, or 0).  Never NULL. */
 const char *cprof_strerror(int err);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const cprof__cmd commands[] = {
 	{"record", cprof__cmd_record, "run a program under the profiler"},
@@ -44,6 +45,54 @@ static void usage(FILE *f)
 	fprintf(f, "\nRun 'cprof <command> -h' for a command's options.\n");
 }
 
+static const cprof__cmd *find(const char *name)
+{
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Levenshtein distance, capped: enough to suggest a near miss. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	return d[la][lb];
+}
+
+/* pprof's spelling, `cprof -http=ADDR [-no_browser] FILE` and
+ * `cprof -top FILE`: the web UI when -http is given, else the report its
+ * flags ask for.  argv[0] becomes the command's name. */
+static int pprof_flags(int argc, char **argv)
+{
+	bool http = false;
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i] + (argv[i][0] == '-') + (argv[i][1] == '-');
+		if (argv[i][0] == '-' && !strncmp(a, "http", 4) && (a[4] == 0 || a[4] == '='))
+			http = true;
+		/* cprof web never opens a browser: it prints the URL */
+		if (argv[i][0] == '-' && !strcmp(a, "no_browser"))
+			continue;
+		argv[++n] = argv[i];
+	}
+	argv[0] = http ? "web" : "report";
+	return http ? cprof__cmd_web(n + 1, argv) : cprof__cmd_report(n + 1, argv);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -51,17 +100,48 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *name = argv[1];
-	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || (!strcmp(name, "help") && argc < 3)) {
 		usage(stdout);
 		return 0;
+	}
+	if (!strcmp(name, "help")) { /* cprof help CMD: CMD's own usage */
+		const cprof__cmd *c = find(argv[2]);
+		if (!c) {
+			cprof__error("help: unknown command '%s'; run 'cprof help' for the list",
+				     argv[2]);
+			return 2;
+		}
+		char *hargv[] = {argv[2], "-h", NULL};
+		return c->run(2, hargv);
 	}
 	if (!strcmp(name, "--version") || !strcmp(name, "version")) {
 		printf("cprof %s\n", CPROF_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++)
-		if (!strcmp(name, commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	cprof__error("unknown command '%s'; run 'cprof help' for the list", name);
+	const cprof__cmd *c = find(name);
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	if (name[0] == '-')
+		return pprof_flags(argc, argv);
+	struct stat st;
+	if (!strncmp(name, "http://", 7) || !strncmp(name, "https://", 8) || stat(name, &st) == 0) {
+		cprof__error("no report asked for '%s': give a command (cprof top %s) or a report "
+			     "flag (cprof -top %s, cprof -http=:8080 %s)",
+			     name, name, name, name);
+		return 2;
+	}
+	const char *best = NULL;
+	size_t bd = 3;
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++) {
+		size_t d = distance(name, commands[i].name);
+		if (d < bd) {
+			bd = d;
+			best = commands[i].name;
+		}
+	}
+	if (best)
+		cprof__error("unknown command '%s'; did you mean '%s'?", name, best);
+	else
+		cprof__error("unknown command '%s'; run 'cprof help' for the list", name);
 	return 2;
 }

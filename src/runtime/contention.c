@@ -87,12 +87,15 @@ static void *resolve(void *_Atomic *slot, const char *name, const char *version)
 	void *f = atomic_load_explicit(slot, memory_order_acquire);
 	if (f)
 		return f;
-	/* pthread_cond_* has two versions on x86-64; an unversioned lookup
-	 * would give the 2.2.5 one, whose condvar layout is not the program's. */
-	if (version)
-		f = cprof__real_version(name, version);
-	if (!f)
-		f = cprof__real(name);
+	/* pthread_cond_* has two versions in glibc on x86-64; an unversioned
+	 * lookup may give the 2.2.5 one, whose condvar layout is not the
+	 * program's.  But an interceptor between us and libc (a sanitizer's
+	 * runtime) defines it unversioned, and a versioned lookup would skip
+	 * it: take the versioned one only from the object that has both. */
+	void *plain = cprof__real(name);
+	f = version ? cprof__real_version(name, version) : NULL;
+	if (!f || (plain && !cprof__same_object(plain, f)))
+		f = plain;
 	atomic_store_explicit(slot, f, memory_order_release);
 	return f;
 }
@@ -103,6 +106,27 @@ static void *resolve(void *_Atomic *slot, const char *name, const char *version)
 	{                                                                           \
 		void *f = atomic_load_explicit(&real_##name, memory_order_relaxed); \
 		return (type)(f ? f : resolve(&real_##name, #name, ver));           \
+	}
+
+/* The hottest calls (uncontended lock and unlock) forward through a
+ * pointer that starts at a boot function, which resolves libc's and calls
+ * it: the forwarding path then has no test for "not resolved yet" and no
+ * call of its own, only a tail jump. */
+#define BOOTED(name, ver, R, PARAMS, ARGS)                                       \
+	static R boot_##name PARAMS;                                             \
+	static R(*_Atomic real_##name) PARAMS = boot_##name;                     \
+	static R boot_##name PARAMS                                              \
+	{                                                                        \
+		static void *_Atomic slot;                                       \
+		R(*f) PARAMS = (R(*) PARAMS)resolve(&slot, #name, ver);          \
+		if (!f)                                                          \
+			return ENOSYS;                                           \
+		atomic_store_explicit(&real_##name, f, memory_order_relaxed);    \
+		return f ARGS;                                                   \
+	}                                                                        \
+	static inline R(*get_##name(void)) PARAMS                                \
+	{                                                                        \
+		return atomic_load_explicit(&real_##name, memory_order_relaxed); \
 	}
 
 typedef int (*mtx_fn)(pthread_mutex_t *);
@@ -127,23 +151,23 @@ typedef int (*select_fn)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 
 /* clang-format off */
-REAL(pthread_mutex_lock, NULL, mtx_fn)
+BOOTED(pthread_mutex_lock, NULL, int, (pthread_mutex_t *m), (m))
 REAL(pthread_mutex_trylock, NULL, mtx_fn)
 REAL(pthread_mutex_timedlock, NULL, mtx_timed_fn)
 REAL(pthread_mutex_clocklock, NULL, mtx_clock_fn)
-REAL(pthread_mutex_unlock, NULL, mtx_fn)
-REAL(pthread_rwlock_rdlock, NULL, rw_fn)
-REAL(pthread_rwlock_wrlock, NULL, rw_fn)
+BOOTED(pthread_mutex_unlock, NULL, int, (pthread_mutex_t *m), (m))
+BOOTED(pthread_rwlock_rdlock, NULL, int, (pthread_rwlock_t *l), (l))
+BOOTED(pthread_rwlock_wrlock, NULL, int, (pthread_rwlock_t *l), (l))
 REAL(pthread_rwlock_tryrdlock, NULL, rw_fn)
 REAL(pthread_rwlock_trywrlock, NULL, rw_fn)
 REAL(pthread_rwlock_timedrdlock, NULL, rw_timed_fn)
 REAL(pthread_rwlock_timedwrlock, NULL, rw_timed_fn)
 REAL(pthread_rwlock_clockrdlock, NULL, rw_clock_fn)
 REAL(pthread_rwlock_clockwrlock, NULL, rw_clock_fn)
-REAL(pthread_rwlock_unlock, NULL, rw_fn)
-REAL(pthread_spin_lock, NULL, spin_fn)
+BOOTED(pthread_rwlock_unlock, NULL, int, (pthread_rwlock_t *l), (l))
+BOOTED(pthread_spin_lock, NULL, int, (pthread_spinlock_t *l), (l))
 REAL(pthread_spin_trylock, NULL, spin_fn)
-REAL(pthread_spin_unlock, NULL, spin_fn)
+BOOTED(pthread_spin_unlock, NULL, int, (pthread_spinlock_t *l), (l))
 REAL(pthread_cond_wait, "GLIBC_2.3.2", cond_fn)
 REAL(pthread_cond_timedwait, "GLIBC_2.3.2", cond_timed_fn)
 REAL(pthread_cond_clockwait, NULL, cond_clock_fn)
@@ -475,12 +499,21 @@ CPROF_EXPORT WAITSEC int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c
 	return mutex_clocklock_slow(m, c, ts);
 }
 
-CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
+WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 {
 	int rc = get_pthread_mutex_unlock()(m);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge(m);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_mutex_unlock()(m);
+	return mutex_unlock_slow(m);
 }
 
 WAITFN static int rwlock_rd_slow(pthread_rwlock_t *l)
@@ -563,12 +596,21 @@ CPROF_EXPORT WAITSEC int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid
 	return rwlock_clockwr_slow(l, c, ts);
 }
 
-CPROF_EXPORT WAITSEC int pthread_rwlock_unlock(pthread_rwlock_t *l)
+WAITFN static int rwlock_unlock_slow(pthread_rwlock_t *l)
 {
 	int rc = get_pthread_rwlock_unlock()(l);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge(l);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_rwlock_unlock()(l);
+	return rwlock_unlock_slow(l);
 }
 
 WAITFN static int spin_slow(pthread_spinlock_t *l)
@@ -584,12 +626,21 @@ CPROF_EXPORT WAITSEC int pthread_spin_lock(pthread_spinlock_t *l)
 	return spin_slow(l);
 }
 
-CPROF_EXPORT WAITSEC int pthread_spin_unlock(pthread_spinlock_t *l)
+WAITFN static int spin_unlock_slow(pthread_spinlock_t *l)
 {
 	int rc = get_pthread_spin_unlock()(l);
-	if (__builtin_expect(rc == 0 && active(), 0))
+	if (rc == 0)
 		maybe_charge((const void *)l);
 	return rc;
+}
+
+/* Off: a jump to libc's.  (A profile turned on between the test and the
+ * unlock misses that one charge.) */
+CPROF_EXPORT WAITSEC int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+	if (__builtin_expect(!active(), 1))
+		return get_pthread_spin_unlock()(l);
+	return spin_unlock_slow(l);
 }
 
 /* The waits that always block: timed whenever a profile or trace is on. */

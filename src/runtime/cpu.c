@@ -97,7 +97,15 @@ static struct {
 } cpu = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 static _Atomic int cpu_on; /* read by the handler */
-static bool child_resume;  /* set by the atfork child handler */
+
+bool cprof__cpu_counts(uint64_t *samples, uint64_t *lost)
+{
+	bool on = atomic_load(&cpu_on) != 0;
+	*samples = on ? atomic_load(&cpu.head) : 0;
+	*lost = on ? atomic_load(&cpu.lost) : 0;
+	return on;
+}
+static bool child_resume; /* set by the atfork child handler */
 /* Handlers (and exit tails) between their cpu_on check and their last touch
  * of the ring.  With cpu_on, a Dekker handshake (both seq_cst): a stopper
  * that cleared cpu_on and then sees zero here knows no one will touch the

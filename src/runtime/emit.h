@@ -24,6 +24,8 @@
 #include "profile/profile.h"
 #include "runtime/rt.h"
 
+typedef struct cprof__delta cprof__delta;
+
 typedef struct cprof__emit {
 	cprof__profile p;     /* the caller sets sample types, period, times */
 	cprof__label proc[2]; /* pid and comm (CPROF_PROCESS_LABELS) */
@@ -33,7 +35,9 @@ typedef struct cprof__emit {
 	 * threads do not share ids. */
 	cprof__maprange *maps;
 	size_t nmaps;
-	cprof__u64map locs; /* pc → Location id, in cprof's arena */
+	cprof__u64map locs;  /* pc → Location id, in cprof's arena */
+	cprof__delta *delta; /* a delta profile being taken (cprof__emit_delta) */
+	int delta_mode;
 } cprof__emit;
 
 /* Start a profile: the mappings of every object loaded so far (a fresh
@@ -55,5 +59,28 @@ int cprof__emit_end(cprof__emit *e, int fd);
  * pc that a sample had ("??", "", 0 when unknown). */
 const char *cprof__emit_where(const cprof__emit *e, uintptr_t pc, const char **file, int64_t *line);
 void cprof__emit_free(cprof__emit *e);
+
+/*
+ * Delta profiles (Go's ?seconds=N on the cumulative profiles): the profile
+ * of an interval, p1 − p0, as Go's net/http/pprof makes it (p0 scaled by
+ * −1 and merged: samples keyed by stack and labels).  Around two writes of
+ * the same profile by the same thread:
+ *
+ *     d = cprof__delta_new();
+ *     cprof__emit_delta(d, CPROF__DELTA_COLLECT);  write(name);  // p0: kept in d
+ *     cprof__emit_delta(NULL, 0);
+ *     ...N seconds...
+ *     cprof__emit_delta(d, CPROF__DELTA_SUBTRACT); write(name, fd); // p1 − p0
+ *     cprof__emit_delta(NULL, 0);
+ *     cprof__delta_free(d);
+ *
+ * Collecting does not symbolise.  Samples equal in both vanish; stacks
+ * only in p0 come out negative.  Pseudo-frame events are not subtracted.
+ */
+enum { CPROF__DELTA_COLLECT = 1, CPROF__DELTA_SUBTRACT = 2 };
+cprof__delta *cprof__delta_new(void);
+void cprof__delta_free(cprof__delta *d);
+/* For the emitters the calling thread begins next (thread-local). */
+void cprof__emit_delta(cprof__delta *d, int mode);
 
 #endif

@@ -178,6 +178,7 @@ __attribute__((constructor)) static void cprof_init(void)
 	bool cpu = start_from_env();
 	bool stacks = cprof__stackprof_start_env();
 	cprof__contention_start_env();
+	cprof__http_start_env();
 	bool trace = cprof__trace_start_env();
 	if (heap || cpu || stacks || trace) {
 		mark_children();

@@ -91,6 +91,62 @@ static int leak_cmp(const void *x, const void *y)
 	return a->bytes < b->bytes ? 1 : a->bytes > b->bytes ? -1 : 0;
 }
 
+/* A bucket's unbiased alloc_objects, alloc_space, inuse_objects and
+ * inuse_space (docs/HEAP.md), its raw allocs and in-use counts, and the
+ * mean sizes of what was allocated there and of what is held (sizes of
+ * one class: the scale hardly varies across them). */
+static void scaled(const bucket *b, long rate, int64_t v[4], uint64_t *allocs_out,
+		   uint64_t *inuse_out, double *asz_out, double *hsz_out)
+{
+	uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
+	uint64_t bytes = atomic_load(&b->bytes);
+	uint64_t held = allocs + atomic_load(&b->resized);
+	uint64_t inuse = held > frees ? held - frees : 0;
+	double asz = allocs ? (double)bytes / (double)allocs : (double)b->size;
+	double hsz = held ? (double)(bytes + atomic_load(&b->rbytes)) / (double)held : asz;
+	double sc = heap_scale(asz, rate), sch = heap_scale(hsz, rate);
+	v[0] = (int64_t)cprof__llround(allocs * sc);
+	v[1] = (int64_t)cprof__llround(allocs * sc * asz);
+	v[2] = (int64_t)cprof__llround(inuse * sch);
+	v[3] = (int64_t)cprof__llround(inuse * sch * hsz);
+	*allocs_out = allocs;
+	*inuse_out = inuse;
+	*asz_out = asz;
+	*hsz_out = hsz;
+}
+
+bool cprof__heap_estimates(int64_t v[4])
+{
+	long rate = cprof__heap_rate();
+	memset(v, 0, 4 * sizeof(*v));
+	if (rate <= 0)
+		return false;
+	int was = cprof__own_enter();
+	size_t nb = 0;
+	bucket **bs = cprof__heap_buckets(&nb);
+	for (size_t i = 0; bs && i < nb; i++) {
+		int64_t w[4];
+		uint64_t allocs, inuse;
+		double asz, hsz;
+		scaled(bs[i], rate, w, &allocs, &inuse, &asz, &hsz);
+		for (int k = 0; k < 4; k++)
+			v[k] += w[k];
+	}
+	cprof__arena_free(bs);
+	cprof__own_leave(was);
+	return bs != NULL;
+}
+
+size_t cprof__heap_count(void)
+{
+	int was = cprof__own_enter();
+	size_t nb = 0;
+	bucket **bs = cprof__heap_buckets(&nb);
+	cprof__arena_free(bs);
+	cprof__own_leave(was);
+	return nb;
+}
+
 static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint64_t *leak_bytes,
 			 leak_row **rows_out, size_t *nrows_out)
 {
@@ -129,31 +185,22 @@ static int write_profile(int fd, enum prof_kind kind, uint64_t *leak_objs, uint6
 		p->oom = true;
 	for (size_t bi = 0; bi < nb; bi++) {
 		const bucket *b = bs[bi];
-		uint64_t allocs = atomic_load(&b->allocs), frees = atomic_load(&b->frees);
-		uint64_t bytes = atomic_load(&b->bytes);
-		uint64_t held = allocs + atomic_load(&b->resized);
-		uint64_t inuse = held > frees ? held - frees : 0;
+		int64_t v[4];
+		uint64_t allocs, inuse;
+		double asz, hsz;
+		scaled(b, rate, v, &allocs, &inuse, &asz, &hsz);
 		if (kind != PROF_TEMP && !allocs && !inuse)
 			continue; /* a size realloc'd objects only passed through */
-		/* The mean sizes of what was allocated here and of what is held
-		 * (sizes of one class: the scale hardly varies across them). */
-		double asz = allocs ? (double)bytes / (double)allocs : (double)b->size;
-		double hsz = held ? (double)(bytes + atomic_load(&b->rbytes)) / (double)held : asz;
-		double sc = heap_scale(asz, rate), sch = heap_scale(hsz, rate);
-		int64_t v[4];
 		if (kind == PROF_TEMP) {
 			uint64_t temps = atomic_load(&b->temps);
 			if (!temps)
 				continue;
+			double sc = heap_scale(asz, rate);
 			v[0] = (int64_t)cprof__llround(temps * sc);
 			v[1] = (int64_t)cprof__llround(temps * sc * asz);
 		} else {
 			if (kind == PROF_LEAKS && (!inuse || from_runtime_internals(b, &ro)))
 				continue;
-			v[0] = (int64_t)cprof__llround(allocs * sc);
-			v[1] = (int64_t)cprof__llround(allocs * sc * asz);
-			v[2] = (int64_t)cprof__llround(inuse * sch);
-			v[3] = (int64_t)cprof__llround(inuse * sch * hsz);
 			if (kind == PROF_LEAKS) {
 				lo_total += (uint64_t)v[2];
 				lb_total += (uint64_t)v[3];

@@ -210,6 +210,8 @@ void cprof__sig_cloak(const int *sigs, size_t n, cprof__sigprof_fn fn, const sig
 void *cprof__real(const char *name);
 /* The same, of one version of name (NULL if libc has no such version). */
 void *cprof__real_version(const char *name, const char *version);
+/* Are a and b addresses in the same loaded object? */
+bool cprof__same_object(const void *a, const void *b);
 /* The first `name` in lookup order that is not libcprof's own (a
  * sanitizer's interceptor if one is preloaded, else libc's). */
 void *cprof__next(const char *name);
@@ -292,6 +294,10 @@ void cprof__stackprof_record(int kind, int skip, int64_t v0, int64_t v1);
 void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0, int64_t v1);
 /* Was kind's profile asked for by its CPROF_* variable (path)? */
 bool cprof__stackprof_env_on(int kind);
+/* kind's distinct stacks (Go's Profile.Count). */
+size_t cprof__stackprof_count(int kind);
+/* kind's two values summed over its stacks. */
+void cprof__stackprof_totals(int kind, int64_t *v0, int64_t *v1);
 /* The kind named `name` (cprof_profile_write's names), or -1. */
 int cprof__stackprof_kind(const char *name);
 /* Write kind's profile (gzipped profile.proto) to fd: 0 or -errno. */
@@ -369,6 +375,14 @@ void cprof__trace_atexit(void); /* write the trace if this process runs one */
 bool cprof__trace_active(void); /* this process runs a trace; async-signal-safe */
 void cprof__trace_atfork_child(void);
 
+/* ---- metrics.c: /metrics (Prometheus text format 0.0.4) ---- */
+struct cprof__buf;
+void cprof__metrics_write(struct cprof__buf *b);
+
+/* ---- http.c: /debug/pprof ---- */
+void cprof__http_start_env(void); /* CPROF_HTTP (constructor) */
+void cprof__http_atfork_child(void);
+
 /* ---- env.c: which file this process writes ---- */
 /* Does this process write `path.PID` rather than `path` (an exec'd child of
  * a profiled process, or CPROF_CPU_USE_PID=1)?  Decided once in the
@@ -388,7 +402,9 @@ bool cprof__env_flag(const char *name);
 bool cprof__under_tsan(void);
 
 /* ---- cpu.c ---- */
-void cprof__cpu_atexit(void);        /* exit: write the profile if running */
+void cprof__cpu_atexit(void); /* exit: write the profile if running */
+/* Is a CPU profile running; its samples taken and lost so far. */
+bool cprof__cpu_counts(uint64_t *samples, uint64_t *lost);
 void cprof__cpu_atexit_forced(void); /* fatal signal: same, from the service thread */
 void cprof__cpu_pause(void);         /* stop recording samples; async-signal-safe */
 bool cprof__cpu_active(void);        /* a CPU profile of this process runs; async-signal-safe */
@@ -440,6 +456,11 @@ void cprof__own_leave(int prev);
  * async-signal-safe. */
 bool cprof__heap_busy(void);
 void cprof__heap_atexit(void);
+/* The heap profile's totals now, unbiased: alloc_objects, alloc_space,
+ * inuse_objects, inuse_space.  False (zeros) while heap sampling is off. */
+bool cprof__heap_estimates(int64_t v[4]);
+/* The heap profile's records (buckets) now: Go's Profile.Count. */
+size_t cprof__heap_count(void);
 void cprof__heap_atexit_forced(void);
 bool cprof__heap_active(void);      /* heap profiles to write at exit; async-signal-safe */
 void cprof__heap_snapshot(void);    /* CPROF_HEAP_INTERVAL: write path.NNNN */

@@ -38,6 +38,12 @@ void *cprof__real_version(const char *name, const char *version)
 	return dlvsym(RTLD_NEXT, name, version);
 }
 
+bool cprof__same_object(const void *a, const void *b)
+{
+	Dl_info x, y;
+	return dladdr(a, &x) && dladdr(b, &y) && x.dli_fbase == y.dli_fbase;
+}
+
 /* The first definition in lookup order that is not ours: a sanitizer's
  * interceptor when one is preloaded (it must see our threads and handlers),
  * else libc's. */

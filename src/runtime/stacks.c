@@ -200,6 +200,32 @@ void cprof__stackprof_add(int kind, const uintptr_t *pcs, uint32_t n, int64_t v0
 	cprof__own_leave(was);
 }
 
+size_t cprof__stackprof_count(int kind)
+{
+	cprof__stacks *t = atomic_load(&K[kind].tab);
+	if (!t)
+		return 0;
+	lock(t);
+	size_t n = t->n;
+	unlock(t);
+	return n;
+}
+
+void cprof__stackprof_totals(int kind, int64_t *v0, int64_t *v1)
+{
+	*v0 = *v1 = 0;
+	cprof__stacks *t = atomic_load(&K[kind].tab);
+	if (!t)
+		return;
+	lock(t);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->slot[i]) {
+			*v0 += t->slot[i]->v[0];
+			*v1 += t->slot[i]->v[1];
+		}
+	unlock(t);
+}
+
 bool cprof__stackprof_env_on(int kind)
 {
 	return K[kind].env_on;

@@ -518,6 +518,7 @@ static void atfork_child(void)
 	cprof__heap_atfork_child();
 	cprof__stackprof_atfork_child();
 	cprof__contention_atfork_child();
+	cprof__http_atfork_child();
 	cprof__service_atfork_child();
 	/* Profiles to a path go on in the child, into path.PID. */
 	cprof__heap_atfork_child_resume();

@@ -5,7 +5,7 @@
  * prints "waited NS" — the figure the profile's total delay must match.
  *
  *   contend mutex|rwlock|spin|cond|sem|join|barrier|robust|recursive|
- *           errorcheck|pshared|signal|api OUT
+ *           errorcheck|pshared|signal|early|api OUT
  *
  * Stacks: a lock is taken in acquire_*() and released at the end of
  * critical_*(), so the waiter's stack and the holder's differ.
@@ -37,7 +37,7 @@ static pthread_spinlock_t sp;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static sem_t sem;
 static pthread_barrier_t bar;
-static volatile unsigned long sink;
+static atomic_ulong after; /* touched after each unlock */
 
 static long long now(void)
 {
@@ -50,15 +50,17 @@ static long long now(void)
 static void busy(long ns)
 {
 	long long end = now() + ns;
+	volatile unsigned long spins = 0;
 	while (now() < end)
-		sink++;
+		spins++;
 }
 
 __attribute__((noinline)) static void critical_mutex(void)
 {
 	busy(HOLD_NS);
 	pthread_mutex_unlock(&mu);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_mutex(void)
@@ -73,7 +75,8 @@ __attribute__((noinline)) static void critical_write(void)
 {
 	busy(HOLD_NS);
 	pthread_rwlock_unlock(&rw);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_write(void)
@@ -88,7 +91,8 @@ __attribute__((noinline)) static void critical_spin(void)
 {
 	busy(HOLD_NS / 4);
 	pthread_spin_unlock(&sp);
-	sink++; /* not a tail call: this frame stays on the stack */
+	/* not a tail call: this frame stays on the stack */
+	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
 
 __attribute__((noinline)) static void acquire_spin(void)
@@ -338,6 +342,26 @@ static void run_signal(void)
 	timer_settime(tid, 0, &off, NULL);
 }
 
+/* ---- before main and after exit ---- */
+static int early; /* set by the constructor when CONTEND_EARLY is set */
+
+__attribute__((constructor)) static void before_main(void)
+{
+	if (!getenv("CONTEND_EARLY"))
+		return;
+	run_threads(acquire_mutex);
+	early = 1;
+}
+
+static void at_exit(void)
+{
+	run_threads(acquire_mutex);
+	pthread_mutex_lock(&mu);
+	pthread_mutex_unlock(&mu);
+	/* stdout is still open in an atexit handler run by exit() */
+	printf("after exit ok\n");
+}
+
 static void write_profile(const char *name, const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -370,6 +394,11 @@ int main(int argc, char **argv)
 		run_barrier();
 	else if (!strcmp(mode, "signal"))
 		run_signal();
+	else if (!strcmp(mode, "early")) {
+		if (!early)
+			return fail("constructor", EINVAL);
+		atexit(at_exit);
+	}
 	else if (!strcmp(mode, "api")) {
 		/* Off by default; on through the API; written by name. */
 		if (cprof_mutex_profile_fraction(-1) != 0 || cprof_block_profile_rate(0) != 0)

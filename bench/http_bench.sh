@@ -1,0 +1,99 @@
+#!/bin/sh
+# http_bench.sh — what serving /debug/pprof costs the program.  Not a test:
+# it prints figures and checks nothing.
+#
+# The program (tests/progs/http_prog.c `run`) loops over a CPU-bound
+# function and an allocation for SECS seconds and reports its iterations.
+# Arms, round-robin ROUNDS times, ratios of iterations to `none` in the same
+# round (paired median):
+#   none        no libcprof
+#   idle        CPROF_HTTP on, nobody asks anything
+#   cpu         CPROF_HTTP on, a CPU profile of the whole run taken through
+#               the endpoint (go tool pprof .../profile?seconds=SECS), 100 Hz
+#   wrk         CPROF_HTTP on, wrk hitting /metrics on loopback (1 thread,
+#               2 connections, bounded by the run) — on a 2-core machine
+#               wrk's own CPU competes with the program: the figure says
+#               what a scraper costs there, not the server alone
+#
+#   ROUNDS=9 SECS=5 sh bench/http_bench.sh
+#
+# Builds in build-perf/ (override: B=).  Table: $B/bench/http-cost.md.
+set -eu
+
+cd "$(dirname "$0")/.."
+. bench/mdout.sh
+MDCMD=$(md_cmd http_bench.sh ROUNDS SECS)
+MD=${RESULT:-http}
+B=${B:-build-perf}
+ROUNDS=${ROUNDS:-7}
+SECS=${SECS:-5}
+CC=${CC:-gcc}
+make -s B="$B" runtime >/dev/null
+W=$B/bench
+mkdir -p "$W"
+$CC -O2 -g -pthread -Iinclude -o "$W/http_prog" tests/progs/http_prog.c -L"$B" -lcprof \
+	-Wl,-rpath,"$(pwd)/$B"
+LIB=$(pwd)/$B/libcprof.so
+ARMS="none idle cpu wrk"
+command -v wrk >/dev/null || { echo "http_bench: wrk not found (scripts/deps.sh)" >&2; exit 1; }
+
+run_arm() { # ARM: prints the program's iterations
+	err=$W/http.err
+	case $1 in
+	none) "$W/http_prog" run "$SECS" >/dev/null 2>"$err" ;;
+	*)
+		CPROF_HTTP=127.0.0.1:0 "$W/http_prog" run "$SECS" >/dev/null 2>"$err" &
+		p=$!
+		url=
+		for _ in $(seq 100); do
+			url=$(sed -n 's|^cprof: serving \(http://.*/debug/pprof/\)$|\1|p' "$err")
+			[ -n "$url" ] && break
+			sleep 0.05
+		done
+		case $1 in
+		cpu) go tool pprof -raw "${url}profile?seconds=$SECS" >/dev/null 2>&1 || true ;;
+		wrk) wrk -t1 -c2 -d"$((SECS - 1))"s "${url%/debug/pprof/}/metrics" >/dev/null 2>&1 || true ;;
+		esac
+		wait $p
+		;;
+	esac
+	awk '/^iterations/ { print $2 }' "$err"
+}
+
+RAW=$W/http-runs.tsv
+: >"$RAW"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	set -- $ARMS
+	k=$(( (r - 1) % $# ))
+	i=0
+	while [ $i -lt $k ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
+	for arm; do
+		printf '%s\t%s\t%s\n' "$r" "$arm" "$(run_arm "$arm")" >>"$RAW"
+	done
+	printf 'round %d/%d\r' "$r" "$ROUNDS" >&2
+	r=$((r + 1))
+done
+echo >&2
+awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" '
+function median(v, n,    i, j, t) {
+	for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{ it[$2, $1] = $3; rounds[$1] = 1 }
+END {
+	na = split(arms, A, " ")
+	print "| arm | iterations (median) | throughput vs none, paired |" >> md
+	print "|---|---|---|" >> md
+	for (a = 1; a <= na; a++) {
+		n = 0; m = 0
+		for (r in rounds) {
+			if ((A[a], r) in it && it[A[a], r] != "") v[++n] = it[A[a], r]
+			if (it["none", r] > 0 && it[A[a], r] != "") q[++m] = it[A[a], r] / it["none", r]
+		}
+		if (!n) continue
+		med = median(v, n); rat = median(q, m)
+		printf "%-6s %12.0f  x%.3f\n", A[a], med, rat
+		printf "| %s | %.0f | %s |\n", A[a], med, A[a] == "none" ? "—" : sprintf("%.3f", rat) >> md
+	}
+}' "$RAW"

@@ -1,0 +1,18 @@
+# `make demo` (the README's main job): the demo server starts, prints Go's
+# demo banner, serves a CPU and a heap profile to `cprof top` through its
+# endpoints, and stops on Ctrl+C's signal with status 0.
+. "$CPROF_ROOT/tests/lib.sh"
+out=$T/demo.out
+LD_PRELOAD="$SAN_PRELOAD" timeout 120 sh "$CPROF_ROOT/examples/pprof-demo/run.sh" "$(basename "$BUILD")" \
+	>"$out" 2>"$T/demo.err"
+rc=$?
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi; }
+eq demo_exit_status "$rc" 0
+for line in "Running workload generators..." "[CPU] Computing prime numbers..." \
+	"[Memory] Generating large data structures..." "[Concurrent] Running 100 threads..." \
+	"Press Ctrl+C to stop." "Stopping (SIGINT)..." "Stopped."; do
+	check "banner_$(echo "$line" | tr -c 'A-Za-z0-9\n' _)" grep -qxF "$line" "$out"
+done
+check cpu_top_has_primes sh -c "sed -n '/profile?seconds=5/,/heap\$/p' '$out' | grep -q 'is_prime'"
+check heap_top_has_lists sh -c "sed -n '/debug\/pprof\/heap\$/,\$p' '$out' | grep -q 'build_list'"
+check endpoints_listed grep -q '^  http://127.0.0.1:[0-9]*/debug/pprof/$' "$out"
