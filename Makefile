@@ -61,8 +61,9 @@ BENCH_OBJ   := $(call obj,$(BENCH_SRC))
 BENCHSTAT_OBJ := $(call obj,$(BENCHSTAT_SRC))
 # libcprof links all of src/profile/ and nothing of src/profio/ (the
 # readers, merge and the CLI's threaded gzip writer stay out of the host;
-# tests/integration/runtime_links.sh checks it); of src/base/, the buffer.
-RT_BASE_OBJ := $(call obj,src/base/buf.c)
+# tests/integration/runtime_links.sh checks it); of src/base/, the buffer
+# and JSON escaping (the execution trace).
+RT_BASE_OBJ := $(call obj,src/base/buf.c src/base/escape.c src/base/utf8.c)
 # A missing object or library fails the link, not the host's start.  (A
 # sanitizer runtime may be left for the program to provide: clang's is.)
 SO_DEFS := $(if $(SANITIZE),,-Wl,--no-undefined)
@@ -166,7 +167,7 @@ deps:
 FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc
 FUZZ_RUNS  ?= 20000
 FUZZ_BIN   := $(B)/fuzz/fuzz_decode $(B)/fuzz/fuzz_deflate $(B)/fuzz/fuzz_benchstat \
-	      $(B)/fuzz/fuzz_elfread $(B)/fuzz/fuzz_http
+	      $(B)/fuzz/fuzz_elfread $(B)/fuzz/fuzz_http $(B)/fuzz/fuzz_trace
 $(B)/fuzz/fuzz_decode: fuzz/fuzz_decode.c src/base/buf.c $(addprefix src/profile/,pbwire.c profile.c) \
 		$(addprefix src/profio/,decode.c readfile.c legacy.c merge.c)
 	@mkdir -p $(dir $@)
@@ -183,6 +184,9 @@ $(B)/fuzz/fuzz_elfread: fuzz/fuzz_elfread.c src/profile/elfread.c
 $(B)/fuzz/fuzz_http: fuzz/fuzz_http.c src/runtime/httpreq.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_FLAGS) -o $@ $^
+$(B)/fuzz/fuzz_trace: fuzz/fuzz_trace.c src/profio/json.c src/report/tracesum.c src/base/buf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_FLAGS) -o $@ $^ -lm
 fuzz: $(FUZZ_BIN)
 	@FUZZ_RUNS="$(FUZZ_RUNS)" B="$(B)" sh tests/fuzz.sh
 

@@ -66,6 +66,37 @@ int cprof_cpu_start_fd(int fd, int hz);
  */
 int cprof_cpu_stop(void);
 
+/* ---- Execution trace ----
+ *
+ * Start recording what every thread of the process does over time — those
+ * alive now and those created later: CPU samples with their stacks while
+ * it runs, the intervals it spends blocked in a lock, condition variable,
+ * semaphore, join or barrier (with the reason, the object and the stack),
+ * its creation (by which thread, from which stack), its exit and its name.
+ * The trace (Chrome trace-event JSON, which Perfetto UI and chrome://tracing
+ * open; docs/TRACE.md) is written to `path` by cprof_trace_stop(), or at
+ * exit if the program never stops it, whole or not at all, as
+ * cprof_cpu_start() writes its profile.  A child forked without exec goes
+ * on tracing into `path.PID`.
+ *
+ * Samples come from the CPU profiler's timers: at its rate when a CPU
+ * profile runs, else the timers are started for the trace at
+ * CPROF_DEFAULT_HZ.  Memory is bounded: each thread has a buffer of
+ * CPROF_TRACE_BUFFER_KB KiB (256 by default); once full, that thread's
+ * later events are dropped and counted, in the trace and on stderr.
+ * Thread-safe.
+ *
+ * Errors: -EBUSY if a trace is already running; -EINVAL for a NULL or
+ * empty path, or a path that is a FIFO, socket or block device; open(2)'s
+ * errors for the path or its directory.
+ */
+int cprof_trace_start(const char *path);
+
+/* Stop the trace: wait for in-flight recorders, symbolise every stack and
+ * write the JSON.  Returns 0, -ESRCH if no trace is running (in this
+ * process), or the write error. */
+int cprof_trace_stop(void);
+
 /* ---- Heap and allocs profiles (malloc interposition) ----
  *
  * libcprof interposes the malloc family (malloc, calloc, realloc,

@@ -18,7 +18,7 @@ ${CC:-cc} -shared -fPIC -O1 -o "$T/elf/symtab.so" "$ROOT/tests/progs/sym_lib.c" 
 	strip -o "$T/elf/dynsym.so" "$T/elf/symtab.so" ||
 	{ echo "not ok fuzz_elfread_seeds"; failed=$((failed + 1)); }
 for f in decode:tests/fixtures/profiles/corpus deflate: benchstat:tests/fixtures/benchstat elfread: \
-	http:tests/fixtures/http; do
+	http:tests/fixtures/http trace:tests/fixtures/trace; do
 	name=fuzz_${f%%:*} corpus=${f#*:}
 	[ "$name" = fuzz_elfread ] && corpus=$T/elf
 	mkdir -p "$T/$name"

@@ -41,6 +41,7 @@ int cprof__cmd_report(int argc, char **argv);
 int cprof__cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
 int cprof__cmd_flame(int argc, char **argv);     /* cmd_flame.c */
 int cprof__cmd_web(int argc, char **argv);       /* cmd_web.c */
+int cprof__cmd_trace(int argc, char **argv);     /* cmd_trace.c */
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format

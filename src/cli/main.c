@@ -23,6 +23,7 @@ static const cprof__cmd commands[] = {
 	{"flame", cprof__cmd_flame,
 	 "flame graph (interactive SVG or HTML) of profiles or folded stacks"},
 	{"web", cprof__cmd_web, "local web UI: flame graph, top, peek (-http HOST:PORT)"},
+	{"trace", cprof__cmd_trace, "summary of an execution trace (CPROF_TRACE): waits, threads"},
 };
 
 int cprof__error(const char *fmt, ...)

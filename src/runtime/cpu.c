@@ -181,6 +181,7 @@ static void record(siginfo_t *si, void *uc)
 	atomic_store_explicit(&s->state, 2, memory_order_release);
 	if (h - atomic_load_explicit(&cpu.tail, memory_order_relaxed) >= cpu.nslots / 2)
 		wake_writer();
+	cprof__trace_sample(NULL, s->pcs, s->depth, weight); /* the execution trace's copy */
 }
 
 void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n)
@@ -244,6 +245,10 @@ static void on_sigprof(int sig, siginfo_t *si, void *uc)
 			atomic_fetch_add(&cpu_users, 1);
 			if (atomic_load(&cpu_on))
 				record(si, uc);
+			else /* the timers run for the execution trace alone */
+				cprof__trace_sample(
+					uc, NULL, 0,
+					1 + (uint32_t)(si->si_overrun > 0 ? si->si_overrun : 0));
 			atomic_fetch_sub(&cpu_users, 1);
 		}
 	} else if (!cprof__sigprof_bounce(si, uc)) {

@@ -179,7 +179,8 @@ __attribute__((constructor)) static void cprof_init(void)
 	bool stacks = cprof__stackprof_start_env();
 	cprof__contention_start_env();
 	cprof__http_start_env();
-	if (heap || cpu || stacks) {
+	bool trace = cprof__trace_start_env();
+	if (heap || cpu || stacks || trace) {
 		mark_children();
 		check_symbolize();
 	}
@@ -191,6 +192,7 @@ __attribute__((destructor)) static void cprof_fini(void)
 	cprof__cpu_atexit();
 	cprof__heap_atexit();
 	cprof__stackprof_atexit();
+	cprof__trace_atexit();
 	cprof__fatal_finish();
 }
 
@@ -207,6 +209,7 @@ static __attribute__((noreturn)) void exit_via(const char *name, int status)
 	cprof__cpu_atexit();
 	cprof__heap_atexit();
 	cprof__stackprof_atexit();
+	cprof__trace_atexit();
 	cprof__fatal_finish();
 	exit_fn real = (exit_fn)dlsym(RTLD_NEXT, name);
 	if (real)

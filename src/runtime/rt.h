@@ -155,9 +155,14 @@ extern _Atomic unsigned cprof__cpu_gen;
 void cprof__cpu_record_tail(uint64_t weight, const uintptr_t *pcs, uint32_t n);
 typedef void (*cprof__thread_hook)(void);
 /* Called on every thread (those known and those created later) while
- * `on` is true: arm(tid) per thread; disarm all on off. */
+ * `on` is true: arm(tid) per thread; disarm all on off.  Two holders may
+ * share the timers (the CPU profiler and the execution trace): each start
+ * takes a reference and each stop gives one back; the last stop disarms.
+ * period_ns > 0 sets the period (re-arming every timer when they already
+ * run); 0 keeps the running period, or CPROF_DEFAULT_HZ's when none. */
 int cprof__timers_start(long period_ns);
 void cprof__timers_stop(void);
+long cprof__timers_period(void);   /* ns; async-signal-safe */
 bool cprof__timers_fallback(void); /* true if setitimer is in use */
 void cprof__threads_atfork_child(void);
 
@@ -383,6 +388,26 @@ extern atomic_bool cprof__trace_on;
  * `skip` frames above the caller.  Normal context, called only while
  * cprof__trace_on. */
 void cprof__trace_block(int reason, const void *obj, int64_t t0, int64_t t1, int skip);
+/* One of cprof's timer signals arrived on the calling thread: record a
+ * sample of `weight` periods, with stack pcs[0..n) when the CPU profiler
+ * unwound it already (else pcs NULL: unwound here from uc).
+ * async-signal-safe; cheap when no trace records. */
+void cprof__trace_sample(const void *uc, const uintptr_t *pcs, uint32_t n, uint32_t weight);
+/* pthread_create (threads.c), before the real one: the creator's tid, time
+ * and stack for the new thread, or NULL when no trace records (arena
+ * memory: cprof__trace_thread_start frees it, or the creator if the
+ * creation fails).  Normal context. */
+void *cprof__trace_create_begin(void);
+/* On the new thread, first thing (threads.c's trampoline): its buffer and
+ * its start event; frees create. */
+void cprof__trace_thread_start(void *create);
+/* The calling thread exits (threads.c's TLS destructor). */
+void cprof__trace_thread_exit(void);
+/* CPROF_TRACE=path: trace from the constructor to exit; true if on. */
+bool cprof__trace_start_env(void);
+void cprof__trace_atexit(void); /* write the trace if this process runs one */
+bool cprof__trace_active(void); /* this process runs a trace; async-signal-safe */
+void cprof__trace_atfork_child(void);
 
 /* ---- metrics.c: /metrics (Prometheus text format 0.0.4) ---- */
 struct cprof__buf;

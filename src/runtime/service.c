@@ -420,6 +420,7 @@ __attribute__((noreturn)) static void fatal_exit(int sig)
 	cprof__cpu_atexit_forced();
 	cprof__heap_atexit_forced();
 	cprof__stackprof_atexit();
+	cprof__trace_atexit();
 	die_of(sig);
 }
 
@@ -636,7 +637,8 @@ static bool is_crash(int sig)
 /* async-signal-safe */
 static void on_fatal(int sig, siginfo_t *si, void *uc)
 {
-	if (!cprof__cpu_active() && !cprof__heap_active() && !cprof__stackprof_active()) {
+	if (!cprof__cpu_active() && !cprof__heap_active() && !cprof__stackprof_active() &&
+	    !cprof__trace_active()) {
 		/* Nothing to write (profiling stopped, a forked child...). */
 		if (is_crash(sig) && si->si_code > 0) {
 			set_default(sig); /* the faulting instruction runs again */

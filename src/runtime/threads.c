@@ -19,6 +19,7 @@
 #include "runtime/rt.h"
 #include "runtime/threadsprof.h"
 
+#include <cprof.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -38,8 +39,10 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static tslot *reg;
 static size_t nreg, capreg;
 static bool timers_on;
+/* Holders of the timers: the CPU profiler and the execution trace. */
+static int timer_users;
 static atomic_bool use_itimer; /* also read by the signal handler */
-static long period;
+static _Atomic long period;    /* also read by the trace's sampler */
 static uint64_t rng_state;
 static pthread_key_t exit_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -183,6 +186,7 @@ static uint64_t tail_missing(void)
 static void thread_exit(void *unused)
 {
 	(void)unused;
+	cprof__trace_thread_exit();
 	pid_t tid = cprof__gettid();
 	/* SIGPROF stays blocked for the rest of this thread's life: a signal
 	 * still pending now would be counted twice (it is in `missing`). */
@@ -255,6 +259,7 @@ typedef struct tramp {
 	void *arg;
 	int prof_view;                 /* the creator's view of SIGPROF in its mask */
 	const cprof__labelset *labels; /* the creator's, inherited (Go's goroutines') */
+	void *trace;                   /* the creator, for the execution trace (trace.c) */
 } tramp;
 
 static void *trampoline(void *p)
@@ -272,6 +277,8 @@ static void *trampoline(void *p)
 		cprof__tail.last[0] = (uintptr_t)t.fn;
 		cprof__tail.nlast = 1;
 	}
+	/* The trace's buffer before the timer is armed: no early sample lost. */
+	cprof__trace_thread_start(t.trace);
 	int own = cprof__own_enter(); /* pthread_getattr_np allocates */
 	thread_begin();
 	cprof__own_leave(own);
@@ -304,9 +311,12 @@ CPROF_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void 
 	t->prof_view = cprof__sigmask_prof_view();
 	t->labels = cprof__labels_cur;
 	cprof__stackprof_record(CPROF__SP_THREADCREATE, 0, 1, 0);
+	t->trace = cprof__trace_create_begin();
 	int rc = real(th, attr, trampoline, t);
-	if (rc != 0)
+	if (rc != 0) {
+		cprof__arena_free(t->trace);
 		cprof__arena_free(t);
+	}
 	return rc;
 }
 
@@ -387,7 +397,28 @@ CPROF_EXPORT __attribute__((noreturn)) void pthread_exit(void *ret)
 int cprof__timers_start(long period_ns)
 {
 	pthread_mutex_lock(&reg_lock);
-	period = period_ns;
+	if (timers_on) {
+		/* Already running for the other holder: a new period (the CPU
+		 * profiler's, whose weights depend on it) re-arms every timer. */
+		timer_users++;
+		if (period_ns > 0 && !use_itimer) {
+			/* Re-armed even at the same period: the CPU profiler's
+			 * exit-tail accounting starts from its own arming. */
+			period = period_ns;
+			for (size_t i = 0; i < nreg; i++) {
+				disarm(&reg[i]);
+				arm(&reg[i]);
+			}
+		} else if (period_ns > 0 && period_ns != period) {
+			period = period_ns;
+			struct itimerval it = {{period / 1000000000, period % 1000000000 / 1000},
+					       {period / 1000000000, period % 1000000000 / 1000}};
+			setitimer(ITIMER_PROF, &it, NULL);
+		}
+		pthread_mutex_unlock(&reg_lock);
+		return 0;
+	}
+	period = period_ns > 0 ? period_ns : 1000000000L / CPROF_DEFAULT_HZ;
 	timers_on = true;
 	use_itimer = false;
 	cprof__each_thread(add_slot_cb, NULL); /* threads not created through us */
@@ -423,6 +454,7 @@ int cprof__timers_start(long period_ns)
 	} else {
 		warn_unarmed(first_err);
 	}
+	timer_users = 1;
 	pthread_mutex_unlock(&reg_lock);
 	return 0;
 }
@@ -430,6 +462,12 @@ int cprof__timers_start(long period_ns)
 void cprof__timers_stop(void)
 {
 	pthread_mutex_lock(&reg_lock);
+	if (timer_users > 1) { /* the other holder keeps them */
+		timer_users--;
+		pthread_mutex_unlock(&reg_lock);
+		return;
+	}
+	timer_users = 0;
 	timers_on = false;
 	for (size_t i = 0; i < nreg; i++)
 		disarm(&reg[i]);
@@ -438,6 +476,12 @@ void cprof__timers_stop(void)
 		setitimer(ITIMER_PROF, &off, NULL);
 	}
 	pthread_mutex_unlock(&reg_lock);
+}
+
+/* async-signal-safe */
+long cprof__timers_period(void)
+{
+	return atomic_load_explicit(&period, memory_order_relaxed);
 }
 
 bool cprof__timers_fallback(void)
@@ -476,6 +520,7 @@ static void atfork_child(void)
 	atomic_store(&live_threads, 0);
 	atomic_store(&main_gone, 0);
 	timers_on = false;
+	timer_users = 0;
 	use_itimer = false;
 	cprof__cpu_atfork_child();
 	cprof__heap_atfork_child();
@@ -488,6 +533,7 @@ static void atfork_child(void)
 	/* Profiles to a path go on in the child, into path.PID. */
 	cprof__heap_atfork_child_resume();
 	cprof__cpu_atfork_child_resume();
+	cprof__trace_atfork_child();
 	cprof__in_rt--; /* the prepare handler's */
 }
 
