@@ -220,7 +220,8 @@ int cprof_profile_write(const char *name, int fd, int debug);
  * Serve the profiles from inside the program, as Go's net/http/pprof
  * does: /debug/pprof/ (index), profile?seconds=N (CPU), heap, allocs,
  * mutex, block, threadcreate, goroutine (and Go's debug=1/2 text forms),
- * ?seconds=N delta profiles, cmdline, symbol; /metrics for Prometheus.
+ * ?seconds=N delta profiles, trace?seconds=N, cmdline, symbol; /metrics for
+ * Prometheus.
  * docs/HTTP.md has the contract and the security model.  Without code
  * changes: CPROF_HTTP=127.0.0.1:6060 (this process only; not its exec'd
  * children).

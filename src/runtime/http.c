@@ -89,6 +89,10 @@ static struct {
 	struct MHD_Connection *cpu_conn;
 	int cpu_fd;
 	int64_t cpu_deadline;
+	/* The execution trace being taken for a request (one at a time). */
+	struct MHD_Connection *trace_conn;
+	char trace_path[64];
+	int64_t trace_deadline;
 	/* Delta profiles being taken (?seconds=N on a named profile). */
 	struct pending {
 		struct MHD_Connection *conn;
@@ -190,6 +194,9 @@ static const struct {
 	 "CPU profile. You can specify the duration in the seconds GET parameter. After you "
 	 "get the profile file, use the go tool pprof command to investigate the profile."},
 	{"threadcreate", "Stack traces that led to the creation of new OS threads"},
+	{"trace", "A trace of execution of the current program (Chrome trace-event JSON: "
+		  "Perfetto, chrome://tracing, cprof trace). You can specify the duration in the "
+		  "seconds GET parameter."},
 	{"threads", "The same as goroutine, under cprof's name."},
 };
 
@@ -229,7 +236,7 @@ static int serve_index(struct MHD_Connection *c)
 	ADD("<html>\n<head>\n<title>/debug/pprof/</title>\n<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n</head>\n<body>\n/debug/pprof/\n<br>\n<p>Set debug=1 as a query parameter to export in legacy text format</p>\n<br>\nTypes of profiles available:\n<table>\n<thead><td>Count</td><td>Profile</td></thead>\n");
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(profiles); i++) {
 		const char *n = profiles[i].name;
-		if (strcmp(n, "cmdline") && strcmp(n, "profile") && !known(n))
+		if (strcmp(n, "cmdline") && strcmp(n, "profile") && strcmp(n, "trace") && !known(n))
 			continue;
 		ADD("<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n", count_of(n), n,
 		    n);
@@ -368,6 +375,75 @@ static void finish_cpu(bool now)
 		return;
 	}
 	serve_fd(c, fd, "profile", true);
+}
+
+/* ---- /trace: the execution trace of N seconds ---- */
+
+/* seconds as Go's trace handler reads it: a float, default 1. */
+static double param_seconds(struct MHD_Connection *c, double def)
+{
+	const char *v = mhd.MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
+	if (!v || !*v)
+		return def;
+	char *end;
+	double d = strtod(v, &end);
+	return *end || !(d > 0) ? def : d;
+}
+
+static int serve_trace(struct MHD_Connection *c)
+{
+	double secs = param_seconds(c, 1);
+	if (secs > MAX_SECONDS)
+		return serve_error(c, 400, "profile duration exceeds the server's limit (600 s)");
+	if (S.trace_conn)
+		return serve_error(c, 500, "Could not enable tracing: tracing is already enabled");
+	/* The trace is written to a path (whole or not at all): a temporary
+	 * file, read back and removed once sent. */
+	const char *dir = getenv("TMPDIR");
+	snprintf(S.trace_path, sizeof(S.trace_path), "%s/cprof-trace.XXXXXX",
+		 dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
+	int fd = mkstemp(S.trace_path);
+	if (fd < 0)
+		return serve_error(c, 500,
+				   "Could not enable tracing: cannot make a temporary file");
+	close(fd);
+	int rc = cprof_trace_start(S.trace_path);
+	if (rc != 0) {
+		unlink(S.trace_path);
+		char m[200];
+		snprintf(m, sizeof(m), "Could not enable tracing: %s",
+			 rc == -EBUSY ? "tracing is already enabled" : cprof_strerror(rc));
+		return serve_error(c, 500, m);
+	}
+	S.trace_conn = c;
+	S.trace_deadline = cprof__mono_ns() + (int64_t)(secs * 1e9);
+	mhd.MHD_suspend_connection(c);
+	return MHD_YES;
+}
+
+static void finish_trace(bool now, bool send)
+{
+	if (!S.trace_conn || (!now && cprof__mono_ns() < S.trace_deadline))
+		return;
+	struct MHD_Connection *c = S.trace_conn;
+	S.trace_conn = NULL;
+	int rc = cprof_trace_stop();
+	int fd = rc == 0 ? open(S.trace_path, O_RDONLY | O_CLOEXEC) : -1;
+	unlink(S.trace_path);
+	if (!send) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	mhd.MHD_resume_connection(c);
+	if (fd < 0) {
+		char m[200];
+		snprintf(m, sizeof(m), "Could not write the trace: %s",
+			 cprof_strerror(rc ? rc : -errno));
+		serve_error(c, 500, m);
+		return;
+	}
+	serve_fd(c, fd, "trace", true);
 }
 
 /* ---- named profiles ---- */
@@ -559,6 +635,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return serve_symbol(c, method, q);
 	if (!strcmp(name, "profile"))
 		return serve_cpu(c);
+	if (!strcmp(name, "trace"))
+		return serve_trace(c);
 	if (known(name))
 		return serve_named(c, name);
 	return serve_error(c, 404, "Unknown profile");
@@ -578,6 +656,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(S.delta); i++)
 		if (S.delta[i].conn == c)
 			finish_delta(&S.delta[i], false);
+	if (c == S.trace_conn) /* the client went away while it waited */
+		finish_trace(true, false);
 	req *q = *state;
 	if (q) {
 		cprof__buf_free(&q->body);
@@ -595,9 +675,11 @@ static void *serve(void *arg)
 		mhd.MHD_run_wait(S.d, 100);
 		finish_cpu(false);
 		finish_deltas(false);
+		finish_trace(false, true);
 	}
 	finish_cpu(true);
 	finish_deltas(true);
+	finish_trace(true, true);
 	cprof__own_leave(was);
 	cprof__internal_leave();
 	return NULL;
@@ -718,6 +800,7 @@ void cprof__http_atfork_child(void)
 	S.lfd = -1;
 	S.d = NULL;
 	S.cpu_conn = NULL;
+	S.trace_conn = NULL;
 	memset(S.delta, 0, sizeof(S.delta)); /* the parent's, in cprof's memory: left */
 	S.addr[0] = 0;
 }

@@ -94,6 +94,20 @@ get gdump "${url}goroutine?debug=2"
 check goroutine_debug2_dump grep -q '^thread [0-9]' "$T/gdump.body"
 get htext "${url}heap?debug=1"
 check heap_debug1_header grep -q '^heap profile: ' "$T/htext.body"
+# The execution trace of 1.5 s (docs/TRACE.md), readable by Python's json
+# and by cprof trace; a second one meanwhile gets Go's 500.
+get trace "${url}trace?seconds=1.5" &
+tp=$!
+sleep 0.5
+get trace_busy "${url}trace?seconds=1"
+wait $tp
+eq trace_status "$(cat "$T/trace.status")" 200
+eq trace_disposition "$(header trace Content-Disposition)" 'attachment; filename="trace"'
+check trace_json /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not any(e.get('ph') == 'i' for e in d['traceEvents']))" "$T/trace.body"
+check trace_summary sh -c "'$BUILD/cprof' trace '$T/trace.body' | grep -q '^Threads: '"
+eq trace_busy_status "$(cat "$T/trace_busy.status")" 500
+eq trace_busy_message "$(cat "$T/trace_busy.body")" "Could not enable tracing: tracing is already enabled"
+check trace_index grep -q "href='trace?debug=1'" "$T/index.body"
 get heap_gc "${url}heap?gc=1"
 eq heap_gc_accepted "$(cat "$T/heap_gc.status")" 200
 # Delta profiles (Go 1.19): what was allocated during the second, not since
