@@ -1,5 +1,6 @@
 #!/bin/sh
-# `make demo`: build the demo server, start it on a free port, take a
+# `make demo`: build the demo server (DEMO_CFLAGS: extra compiler flags, e.g.
+# a sanitizer's), start it on a free port, take a
 # 5-second CPU profile and a heap profile through its /debug/pprof
 # endpoints with `cprof top`, and stop it with Ctrl+C's signal.
 set -e
@@ -7,7 +8,7 @@ B=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/$B/demo
 mkdir -p "$OUT"
-${CC:-cc} -std=c17 -Wall -Wextra -Werror -O2 -g -pthread -I"$ROOT/include" -o "$OUT/pprof-demo" "$ROOT/examples/pprof-demo/demo.c" \
+${CC:-cc} -std=c17 -Wall -Wextra -Werror -O2 -g -pthread ${DEMO_CFLAGS:-} -I"$ROOT/include" -o "$OUT/pprof-demo" "$ROOT/examples/pprof-demo/demo.c" \
 	-L"$ROOT/$B" -lcprof -Wl,-rpath,"$ROOT/$B"
 "$OUT/pprof-demo" 127.0.0.1:0 >"$OUT/demo.out" 2>"$OUT/demo.err" &
 pid=$!

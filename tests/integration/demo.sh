@@ -2,8 +2,17 @@
 # demo banner, serves a CPU and a heap profile to `cprof top` through its
 # endpoints, and stops on Ctrl+C's signal with status 0.
 . "$CPROF_ROOT/tests/lib.sh"
+case "$SANITIZE" in *thread*)
+	# A program linked with ThreadSanitizer loads its runtime before
+	# libcprof, whose TSan build then sees its thread trampoline run before
+	# TSan has set the thread up.  The other runs test the demo.
+	na demo "linked with TSan, the demo loads TSan's runtime before libcprof's TSan build"
+	exit 0 ;;
+esac
 out=$T/demo.out
-LD_PRELOAD="$SAN_PRELOAD" timeout 120 sh "$CPROF_ROOT/examples/pprof-demo/run.sh" "$(basename "$BUILD")" \
+# (built with the sanitizer of the run, the demo and cprof load its runtime
+# themselves: nothing to preload, and sh would not survive it)
+DEMO_CFLAGS="$TEST_CFLAGS" timeout 120 sh "$CPROF_ROOT/examples/pprof-demo/run.sh" "$(basename "$BUILD")" \
 	>"$out" 2>"$T/demo.err"
 rc=$?
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1" "got '$2', want '$3'"; fi; }
@@ -14,5 +23,9 @@ for line in "Running workload generators..." "[CPU] Computing prime numbers..." 
 	check "banner_$(echo "$line" | tr -c 'A-Za-z0-9\n' _)" grep -qxF "$line" "$out"
 done
 check cpu_top_has_primes sh -c "sed -n '/profile?seconds=5/,/heap\$/p' '$out' | grep -q 'is_prime'"
-check heap_top_has_lists sh -c "sed -n '/debug\/pprof\/heap\$/,\$p' '$out' | grep -q 'build_list'"
+if [ -n "$SANITIZE" ]; then
+	na heap_top_has_lists "under a sanitizer its allocator serves the demo: cprof samples nothing"
+else
+	check heap_top_has_lists sh -c "sed -n '/debug\/pprof\/heap\$/,\$p' '$out' | grep -q 'build_list'"
+fi
 check endpoints_listed grep -q '^  http://127.0.0.1:[0-9]*/debug/pprof/$' "$out"
