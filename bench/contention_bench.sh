@@ -67,11 +67,7 @@ RAW=$W/contention-runs.tsv
 : >"$RAW"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	set -- $ARMS
-	k=$(( (r - 1) % $# ))
-	i=0
-	while [ $i -lt $k ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
-	for arm; do
+	for arm in $(rotated "$r" $ARMS); do
 		for wl in pair:$PAIRS realistic:$OPS contended:$HOT; do
 			printf '%s\t%s\t%s\t%s\n' "$r" "${wl%%:*}" "$arm" "$(run_arm "$arm" "${wl%%:*}" "${wl#*:}")" >>"$RAW"
 		done

@@ -64,11 +64,7 @@ RAW=$W/http-runs.tsv
 : >"$RAW"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	set -- $ARMS
-	k=$(( (r - 1) % $# ))
-	i=0
-	while [ $i -lt $k ]; do a=$1; shift; set -- "$@" "$a"; i=$((i + 1)); done
-	for arm; do
+	for arm in $(rotated "$r" $ARMS); do
 		printf '%s\t%s\t%s\n' "$r" "$arm" "$(run_arm "$arm")" >>"$RAW"
 	done
 	printf 'round %d/%d\r' "$r" "$ROUNDS" >&2

@@ -1,4 +1,5 @@
 # mdout.sh — sourced by the benchmarks: their summary tables as markdown,
+# and the round-robin order of their arms (rotated),
 # one file per table, $B/bench/NAME.md, for bench/results/ and
 # docs/PERFORMANCE.md (bench/README.md, "Refreshing the figures").  Only
 # output: nothing here changes what a benchmark measures.
@@ -32,4 +33,13 @@ md_start() {
 	mkdir -p "$1"
 	printf '<!-- bench %s: %s -->\n' "$2" "$3" >"$1/$2.md"
 	echo "$1/$2.md"
+}
+
+# rotated R ARM...: the arms in round R's order (rotated by R-1), so that
+# no arm always runs first or last: `for arm in $(rotated $r $ARMS)`.
+rotated() {
+	_r=$1; shift
+	_k=$(( (_r - 1) % $# ))
+	while [ "$_k" -gt 0 ]; do _a=$1; shift; set -- "$@" "$_a"; _k=$((_k - 1)); done
+	echo "$@"
 }

@@ -163,6 +163,22 @@ static int serve_fd(struct MHD_Connection *c, int fd, const char *name, bool bin
 	return queue(c, 200, r);
 }
 
+/* Serve b's bytes (200, type), or 500 if building it ran out of memory;
+ * b is freed. */
+static int serve_buf(struct MHD_Connection *c, cprof__buf *b, const char *type)
+{
+	if (b->failed) {
+		cprof__buf_free(b);
+		return serve_error(c, 500, "out of memory");
+	}
+	struct MHD_Response *r =
+		mhd.MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_COPY);
+	cprof__buf_free(b);
+	if (r)
+		mhd.MHD_add_response_header(r, "Content-Type", type);
+	return queue(c, 200, r);
+}
+
 static int new_memfd(const char *name)
 {
 	return memfd_create(name, MFD_CLOEXEC);
@@ -247,16 +263,7 @@ static int serve_index(struct MHD_Connection *c)
 		    profiles[i].desc);
 	ADD("</ul>\n</p>\n</body>\n</html>\n");
 #undef ADD
-	if (b.failed) {
-		cprof__buf_free(&b);
-		return serve_error(c, 500, "out of memory");
-	}
-	struct MHD_Response *r =
-		mhd.MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
-	cprof__buf_free(&b);
-	if (r)
-		mhd.MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-	return queue(c, 200, r);
+	return serve_buf(c, &b, "text/html; charset=utf-8");
 }
 
 /* ---- /cmdline and /symbol ---- */
@@ -562,17 +569,7 @@ static int serve_metrics(struct MHD_Connection *c)
 	cprof__buf b;
 	cprof__buf_init(&b, 1 << 20);
 	cprof__metrics_write(&b);
-	if (b.failed) {
-		cprof__buf_free(&b);
-		return serve_error(c, 500, "out of memory");
-	}
-	struct MHD_Response *r =
-		mhd.MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
-	cprof__buf_free(&b);
-	if (r)
-		mhd.MHD_add_response_header(r, "Content-Type",
-					    "text/plain; version=0.0.4; charset=utf-8");
-	return queue(c, 200, r);
+	return serve_buf(c, &b, "text/plain; version=0.0.4; charset=utf-8");
 }
 
 /* ---- dispatch ---- */
