@@ -112,6 +112,12 @@ int cprof__unwind_uc(const void *ucontext, uintptr_t *pcs, int max);
 /* Unwind the calling thread from its own frame (skipping `skip` frames).
  * async-signal-safe. */
 int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
+/* The stack of a thread stopped in a system call, from a copy of it:
+ * [lo, hi) of the original is at copy (lo and copy 8-byte aligned); pc,
+ * sp and bp (0: unknown) its registers.  Reads outside the window end the
+ * stack; frames whose CFA is rbp-based end it too when bp is unknown. */
+int cprof__unwind_copy(uintptr_t pc, uintptr_t sp, uintptr_t bp, const void *copy, uintptr_t lo,
+		       uintptr_t hi, uintptr_t *pcs, int max);
 /* Start loading the unwinder's cache entries for the frames pcs (as the two
  * above return them): a caller that expects the same stack as last time
  * overlaps those misses with other work, where the unwinder's own lookups
