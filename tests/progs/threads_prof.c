@@ -3,7 +3,7 @@
  *
  *   threads_prof park DIR   3 threads in park_cond (pthread_cond_wait), 2 in
  *                           park_sleep (nanosleep), 1 in park_spin (busy),
- *                           1 in park_blocked (SIGPROF blocked, nanosleep);
+ *                           1 in park_blocked (SIGPROF blocked, busy);
  *                           writes DIR/threads.pb.gz (debug 0), threads.txt
  *                           (1), threads2.txt (2), goroutine.pb.gz,
  *                           goroutine.txt, threads3.txt (debug 3),
@@ -21,7 +21,8 @@
  *                           wait_sem (sem_wait), wait_epoll (epoll_wait,
  *                           300 ms), wait_poll, wait_cond
  *                           (pthread_cond_timedwait), wait_select, over
- *                           and over, and wait_read (a pipe's read), while N snapshots are taken from
+ *                           and over, and wait_read (a pipe's read,
+ *                           SIGPROF blocked), while N snapshots are taken from
  *                           another thread (debug 0, 1, 2 in turn); then
  *                           DIR/nointr.pb.gz, nointr.txt, nointr2.txt.
  *                           Prints "cut NAME ..." for every wait that
@@ -94,8 +95,11 @@ __attribute__((noinline)) static void *park_blocked(void *a)
 	sigaddset(&s, SIGPROF);
 	pthread_sigmask(SIG_BLOCK, &s, NULL);
 	atomic_fetch_add(&started, 1);
-	while (!atomic_load(&stop))
-		nap();
+	/* In user space: a thread blocked in a system call is not signalled
+	 * (its stack is copied), so only a running one shows the reason. */
+	volatile unsigned long x = 0;
+	while (!atomic_load_explicit(&stop, memory_order_relaxed))
+		x++;
 	return NULL;
 }
 
@@ -410,6 +414,11 @@ __attribute__((noinline)) static void *wait_select(void *a)
 __attribute__((noinline)) static void *wait_read(void *a)
 {
 	(void)a;
+	/* SIGPROF blocked: its stack is copied all the same. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	char c;
 	ssize_t rc = read(readfd[0], &c, 1); /* written only at the end */
 	if (rc != 1)
