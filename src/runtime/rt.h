@@ -137,6 +137,13 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
  * /proc/self/task: threads we may not have seen created (made before we were
  * loaded, raw clone).  Returns how many there are, -1 if it cannot tell. */
 int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg);
+/* The thread pointer of thread tid (its pthread_t: x86-64 glibc's TCB is
+ * at the thread pointer), for threads started after libcprof was loaded
+ * and the one that loaded it; 0 when unknown.  With an initial-exec TLS
+ * variable's offset from the caller's own thread pointer it locates that
+ * thread's copy (the threads profile reads cprof__wait so).  Normal
+ * context. */
+uintptr_t cprof__thread_tp(pid_t tid);
 /*
  * The tail of a thread's life: CPU timers are checked on the kernel tick, so
  * an expiry that falls in a thread's last tick is never delivered if the

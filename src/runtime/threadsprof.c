@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,29 @@ static size_t copy_stack(uintptr_t lo, void *buf)
 	return r > 0 ? (size_t)r & ~(size_t)7 : 0;
 }
 
+/* t's cprof__wait, read from its TLS (initial-exec: at the same offset
+ * from every thread's thread pointer) with process_vm_readv, which cannot
+ * fault; t is blocked in a system call, so the record is stable.  Nothing
+ * if cprof does not know t's thread pointer (a thread that was running
+ * before libcprof was loaded). */
+static void wait_of(cprof__thread *t)
+{
+	t->wait = 0;
+	t->wait_obj = NULL;
+	t->wait_ns = 0;
+	uintptr_t tp = cprof__thread_tp(t->tid);
+	if (!tp)
+		return;
+	cprof__wait_state w;
+	uintptr_t off = (uintptr_t)&cprof__wait - (uintptr_t)pthread_self();
+	struct iovec loc = {&w, sizeof(w)}, rem = {(void *)(tp + off), sizeof(w)};
+	if (process_vm_readv(getpid(), &loc, 1, &rem, 1, 0) != (ssize_t)sizeof(w) || !w.reason)
+		return;
+	t->wait = w.reason;
+	t->wait_obj = w.obj;
+	t->wait_ns = cprof__mono_ns() - w.since;
+}
+
 /* The stack of t, blocked in a system call, without signalling it: its
  * stack copied into buf and unwound from the registers /proc gave, then
  * /proc read again; retried once if the thread moved meanwhile. */
@@ -297,6 +321,7 @@ static void stack_of_blocked(cprof__thread *t, void *buf)
 		int d = len ? cprof__unwind_copy(pc, sp, 0, buf, lo, lo + len, t->pcs,
 						 CPROF_MAX_DEPTH)
 			    : 0;
+		wait_of(t);
 		read_syscall(t);
 		if (t->sys == nr && t->sp == sp && t->pc == pc) {
 			t->depth = d > 0 ? (uint32_t)d : 0;

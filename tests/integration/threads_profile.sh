@@ -189,6 +189,21 @@ if [ -z "$TSAN" ]; then
 	done
 fi
 
+# With the block profile on, cprof's interposers record the waits: a
+# thread whose stack is copied shows that record as its state all the
+# same (read from its TLS), and still no wait is cut.
+n=nointr_block
+timeout -k 5 120 env LD_PRELOAD="$PRELOAD" CPROF_BLOCK="$T/nb.pb.gz" "$T/tp" nointr "$D" 10 \
+	>"$T/$n.out" 2>"$T/$n.err"
+eq ${n}_exit_status "$?" 0
+check ${n}_no_wait_cut sh -c "! grep -q '^cut ' '$T/$n.out'"
+if [ -z "$TSAN" ]; then
+	f=$D/nointr2.txt
+	eq ${n}_sem_state "$(grep -c '^thread [0-9]* ".*" \[semaphore wait, [0-9.]* [a-z]*\]:$' "$f")" 1
+	eq ${n}_cond_state "$(grep -c '^thread [0-9]* ".*" \[condvar wait, [0-9.]* [a-z]*\]:$' "$f")" 1
+	eq ${n}_join_state "$(grep -c '^thread [0-9]* ".*" \[join wait, [0-9.]* [a-z]*\]:$' "$f")" 1
+fi
+
 # Bad inputs: the documented errors (include/cprof.h).
 n=bad
 timeout -k 5 120 env LD_PRELOAD="$PRELOAD" "$T/tp" bad >"$T/$n.out" 2>"$T/$n.err"
