@@ -301,7 +301,8 @@ static void wait_of(cprof__thread *t)
 	cprof__wait_state w;
 	uintptr_t off = (uintptr_t)&cprof__wait - (uintptr_t)pthread_self();
 	struct iovec loc = {&w, sizeof(w)}, rem = {(void *)(tp + off), sizeof(w)};
-	if (process_vm_readv(getpid(), &loc, 1, &rem, 1, 0) != (ssize_t)sizeof(w) || !w.reason)
+	if (process_vm_readv(getpid(), &loc, 1, &rem, 1, 0) != (ssize_t)sizeof(w) ||
+	    w.reason <= 0 || w.reason >= CPROF__WAIT_N)
 		return;
 	t->wait = w.reason;
 	t->wait_obj = w.obj;
