@@ -53,8 +53,11 @@ if [ -n "$TSAN" ]; then
 else
 	eq proto_total "$tot" 8
 fi
-# TSan's own thread blocks every signal: one more not answering.
-eq proto_blocked_listed "$(cum "$top" cprof.threadNotResponding)" $((1 + ${TSAN:-0}))
+# TSan's own thread blocks every signal: one more not answering, unless
+# it sleeps in a system call (its stack is then copied).
+# between NAME GOT LO HI
+between() { if [ "${2:-x}" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then ok "$1"; else nok "$1" "got '$2', want $3..$4"; fi; }
+between proto_blocked_listed "$(cum "$top" cprof.threadNotResponding)" 1 $((1 + ${TSAN:-0}))
 check proto_reason_label grep -q 'reason:\[SIGPROF blocked\]' "$T/threads_proto_raw.pp"
 if [ -n "$TSAN" ]; then
 	# TSan delivers a signal at the thread's next intercepted call: the
@@ -88,7 +91,7 @@ fi
 # debug=2: one block per thread, with its state.
 f=$D/threads2.txt
 eq dump_blocks "$(grep -c '^thread [0-9]* ".*" \[.*\]:$' "$f")" "$tot"
-eq dump_blocked_reason "$(grep -c '^	reason: SIGPROF blocked$' "$f")" $((1 + ${TSAN:-0}))
+between dump_blocked_reason "$(grep -c '^	reason: SIGPROF blocked$' "$f")" 1 $((1 + ${TSAN:-0}))
 if [ -z "$TSAN" ]; then
 	# the thread's state, then its frames: the header of the block that
 	# holds FUNC.
