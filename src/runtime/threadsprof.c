@@ -373,6 +373,14 @@ static size_t settle(cprof__thread *v, size_t n, size_t armed, void *copybuf)
 				continue; /* settled, or no schedstat to tell */
 			read_syscall(t);
 			if (copyable(t) && copybuf) {
+				/* Its state too, as it is now (S or D, not the
+				 * R it was seen in). */
+				char buf[2048];
+				if (read_task(t->tid, "stat", buf, sizeof(buf)) > 0) {
+					const char *rp = strrchr(buf, ')');
+					if (rp && rp[1] == ' ' && rp[2])
+						t->state = rp[2];
+				}
 				stack_of_blocked(t, copybuf);
 				atomic_store(&t->st, S_IDLE);
 				armed--;

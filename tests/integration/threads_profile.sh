@@ -173,6 +173,12 @@ quiet_pprof ${n}_proto_top -top -nodefraction=0 -nodecount=100000 "$D/nointr.pb.
 quiet_pprof ${n}_text_top -top -nodefraction=0 -nodecount=100000 "$D/nointr.txt"
 f=$D/nointr2.txt
 for fn in wait_nanosleep wait_sem wait_epoll wait_poll wait_cond wait_select wait_read; do
+	if [ -n "$SANITIZE" ] && [ $fn = wait_read ]; then
+		# ASan's and TSan's read interceptors have an rbp-based CFA: a
+		# copied stack (no rbp) ends in them (docs/PROFILES.md).
+		na ${n}_${fn} "the sanitizer's read interceptor ends a copied stack"
+		continue
+	fi
 	if [ -n "$TSAN" ]; then
 		# TSan's interceptors: the stacks come out, through its frames.
 		check ${n}_${fn}_dump grep -q "^$fn(" "$f"
@@ -183,11 +189,13 @@ for fn in wait_nanosleep wait_sem wait_epoll wait_poll wait_cond wait_select wai
 	eq ${n}_${fn}_dump "$(grep -c "^$fn(" "$f")" 1
 done
 eq ${n}_main_in_join "$(cum "$T/${n}_proto_top.pp" main)" 1
-check ${n}_nothing_missing sh -c "! grep -q 'cprof.threadNotResponding' '$D/nointr.txt'"
+# (TSan's own thread, every signal blocked, when it runs in user space.)
+between ${n}_nothing_missing "$(grep -c 'cprof.threadNotResponding' "$D/nointr.txt")" 0 ${TSAN:-0}
 if [ -z "$TSAN" ]; then
 	state_of() { awk -v f="$1" '/^thread / { h = $0 } $0 ~ "^" f "\\(" { print h }' "$f"; }
 	for p in nanosleep:nanosleep epoll:epoll_wait poll:poll select:select read:read \
 		sem:futex cond:futex; do
+		[ -n "$SANITIZE" ] && [ $p = read:read ] && continue # as above
 		eq ${n}_state_${p%%:*} "$(state_of wait_${p%%:*} | grep -c "\[${p#*:}\]:\$")" 1
 	done
 fi
