@@ -413,7 +413,8 @@ static const uint8_t *entry_open(rd *r, const uint8_t *p, const uint8_t *seg_lo,
 	return r->end;
 }
 
-static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, cie *c)
+CPROF_NO_SANITIZE static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo,
+					const uint8_t *seg_hi, cie *c)
 {
 	*c = (cie){0};
 	rd r;
@@ -465,8 +466,8 @@ static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *se
 
 /* The row for pc from the FDE at p, which the search chose; false when the
  * FDE does not cover pc or is not understood. */
-static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, uintptr_t pc,
-		    row *out)
+CPROF_NO_SANITIZE static bool fde_row(const uint8_t *p, const uint8_t *seg_lo,
+				      const uint8_t *seg_hi, uintptr_t pc, row *out)
 {
 	rd r;
 	const uint8_t *end = entry_open(&r, p, seg_lo, seg_hi, 8);
@@ -512,11 +513,17 @@ static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_
 	return true;
 }
 
-/* Which object holds pc, and the readable segment holding its
+/* Not instrumented, nor are the readers of CFI below: they read the
+ * loader's tables and other objects' mappings, which ld.so (not
+ * instrumented) writes under its own synchronisation — a threads snapshot
+ * unwinds a copied stack in normal context while another thread dlopens
+ * or dlcloses (cprof's own libdw included).
+ *
+ * Which object holds pc, and the readable segment holding its
  * .eh_frame_hdr (hdr; [*seg_lo, *seg_hi) bounds every CFI read).  False
  * when pc is in no object or the object has no usable CFI. */
-static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo,
-		       const uint8_t **seg_hi)
+CPROF_NO_SANITIZE static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo,
+					 const uint8_t **seg_hi)
 {
 #ifdef HAVE_DL_FIND_OBJECT
 	struct dl_find_object fo;
@@ -557,7 +564,7 @@ static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo
 
 /* The unwind row for pc: false if pc is in no object with CFI; a K_NONE row
  * if the object has CFI but none for pc. */
-static bool cfi_row(uintptr_t pc, row *out)
+CPROF_NO_SANITIZE static bool cfi_row(uintptr_t pc, row *out)
 {
 	const uint8_t *hdr, *seg_lo, *seg_hi;
 	if (!object_cfi(pc, &hdr, &seg_lo, &seg_hi))
