@@ -81,12 +81,23 @@ out:
 	return rc;
 }
 
+/* Inside libcprof (runtime/unwind.c): an unwinder reading libdw's CFI
+ * (a threads snapshot unwinding a copied stack, a handler) must be let out
+ * before libdw goes, as for the program's dlclose (cpu.c).  Absent from
+ * the cprof tool, which has no unwinder. */
+__attribute__((weak)) void cprof__unwind_close_begin(void);
+__attribute__((weak)) void cprof__unwind_close_end(void);
+
 void cprof__dwlib_close(void)
 {
 	pthread_mutex_lock(&lock);
 	if (refs > 0 && --refs == 0) {
 		memset(&cprof__dw, 0, sizeof(cprof__dw));
+		if (cprof__unwind_close_begin)
+			cprof__unwind_close_begin();
 		real_dlclose()(handle);
+		if (cprof__unwind_close_end)
+			cprof__unwind_close_end();
 		handle = NULL;
 	}
 	pthread_mutex_unlock(&lock);

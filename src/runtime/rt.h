@@ -112,6 +112,12 @@ int cprof__unwind_uc(const void *ucontext, uintptr_t *pcs, int max);
 /* Unwind the calling thread from its own frame (skipping `skip` frames).
  * async-signal-safe. */
 int cprof__unwind_here(uintptr_t *pcs, int max, int skip);
+/* The stack of a thread stopped in a system call, from a copy of it:
+ * [lo, hi) of the original is at copy (lo and copy 8-byte aligned); pc,
+ * sp and bp (0: unknown) its registers.  Reads outside the window end the
+ * stack; frames whose CFA is rbp-based end it too when bp is unknown. */
+int cprof__unwind_copy(uintptr_t pc, uintptr_t sp, uintptr_t bp, const void *copy, uintptr_t lo,
+		       uintptr_t hi, uintptr_t *pcs, int max);
 /* Start loading the unwinder's cache entries for the frames pcs (as the two
  * above return them): a caller that expects the same stack as last time
  * overlaps those misses with other work, where the unwinder's own lookups
@@ -131,6 +137,13 @@ int cprof__spawn_internal(pthread_t *th, void *(*fn)(void *), void *arg);
  * /proc/self/task: threads we may not have seen created (made before we were
  * loaded, raw clone).  Returns how many there are, -1 if it cannot tell. */
 int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg);
+/* The thread pointer of thread tid (its pthread_t: x86-64 glibc's TCB is
+ * at the thread pointer), for threads started after libcprof was loaded
+ * and the one that loaded it; 0 when unknown.  With an initial-exec TLS
+ * variable's offset from the caller's own thread pointer it locates that
+ * thread's copy (the threads profile reads cprof__wait so).  Normal
+ * context. */
+uintptr_t cprof__thread_tp(pid_t tid);
 /*
  * The tail of a thread's life: CPU timers are checked on the kernel tick, so
  * an expiry that falls in a thread's last tick is never delivered if the

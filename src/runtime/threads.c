@@ -32,7 +32,8 @@
 
 typedef struct tslot {
 	pid_t tid;
-	int timer; /* kernel timer id, -1: none */
+	int timer;    /* kernel timer id, -1: none */
+	uintptr_t tp; /* its thread pointer, 0: unknown (cprof__thread_tp) */
 } tslot;
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -82,7 +83,7 @@ static tslot *add_slot(pid_t tid)
 		reg = v;
 		capreg = cap;
 	}
-	reg[nreg] = (tslot){tid, -1};
+	reg[nreg] = (tslot){tid, -1, 0};
 	return &reg[nreg++];
 }
 
@@ -245,6 +246,8 @@ static void thread_begin(void)
 	cprof__in_rt++;
 	pthread_mutex_lock(&reg_lock);
 	tslot *s = add_slot(cprof__gettid());
+	if (s)
+		s->tp = (uintptr_t)pthread_self();
 	if (s && timers_on && !use_itimer)
 		warn_unarmed(arm(s));
 	pthread_mutex_unlock(&reg_lock);
@@ -541,4 +544,24 @@ void cprof__threads_init(void)
 {
 	real_pthread_exit = (pthread_exit_fn)cprof__real("pthread_exit");
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	/* The loading thread (main, mostly): its thread pointer, for the
+	 * threads profile (cprof__thread_tp). */
+	cprof__in_rt++;
+	pthread_mutex_lock(&reg_lock);
+	tslot *s = add_slot(cprof__gettid());
+	if (s)
+		s->tp = (uintptr_t)pthread_self();
+	pthread_mutex_unlock(&reg_lock);
+	cprof__in_rt--;
+}
+
+uintptr_t cprof__thread_tp(pid_t tid)
+{
+	cprof__in_rt++;
+	pthread_mutex_lock(&reg_lock);
+	tslot *s = find_slot(tid);
+	uintptr_t tp = s ? s->tp : 0;
+	pthread_mutex_unlock(&reg_lock);
+	cprof__in_rt--;
+	return tp;
 }

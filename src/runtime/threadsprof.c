@@ -3,7 +3,15 @@
  * stack, without stopping the world.
  *
  * A snapshot lists /proc/self/task, reads each thread's state (stat,
- * syscall, SigBlk) before disturbing it, allocates one slot per thread,
+ * syscall, SigBlk) before disturbing it and allocates one slot per thread.
+ * A thread blocked in a system call is never signalled (a handler would
+ * end nanosleep, poll, epoll_wait, sem_timedwait... with EINTR): it cannot
+ * run user code until the call returns, so its user stack is stable; it is
+ * copied from the sp /proc/self/task/TID/syscall gives, with
+ * process_vm_readv (EFAULT, not a fault, if the memory went away), and
+ * unwound from the copy (cprof__unwind_copy); /proc is read again after,
+ * and a thread whose call, sp or pc changed meanwhile is copied once more,
+ * else listed as moved.  For the others (running in user space) it
  * publishes the slots (cur) and queues one SIGPROF per thread that can run
  * a handler.  Each thread's handler finds its slot by tid, claims it
  * (ARMED → WRITING), unwinds into it and marks it DONE; the snapshotting
@@ -24,10 +32,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,6 +135,41 @@ static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t n)
 	return len;
 }
 
+/* /proc/self/task/TID/syscall: "NR ARG1..ARG6 SP PC" while the thread is
+ * blocked in a system call, "-1 SP PC" while blocked outside one,
+ * "running" while it runs.  t->sys: NR, -1 (running or not in a call) or
+ * -2 (unreadable); t->sp and t->pc with NR >= 0. */
+static void read_syscall(cprof__thread *t)
+{
+	char buf[256];
+	t->sys = -2;
+	t->sp = t->pc = 0;
+	if (read_task(t->tid, "syscall", buf, sizeof(buf)) <= 0)
+		return;
+	if (!strncmp(buf, "running", 7)) {
+		t->sys = -1;
+		return;
+	}
+	char *p = buf, *e;
+	long nr = strtol(p, &e, 10);
+	if (e == p)
+		return;
+	if (nr < 0) {
+		t->sys = -1;
+		return;
+	}
+	unsigned long long v[8];
+	for (int i = 0; i < 8; i++) {
+		p = e;
+		v[i] = strtoull(p, &e, 16);
+		if (e == p)
+			return; /* not the form we know: a number without registers */
+	}
+	t->sys = nr;
+	t->sp = (uintptr_t)v[6];
+	t->pc = (uintptr_t)v[7];
+}
+
 /* What /proc says of t: name, state, system call, and whether its mask
  * blocks SIGPROF.  Read before the signal, which ends the call it sleeps
  * in.  false: the thread is gone. */
@@ -145,8 +190,7 @@ static bool look(cprof__thread *t, bool *sigblk)
 		if (nl)
 			*nl = 0;
 	}
-	if (read_task(t->tid, "syscall", buf, 64) > 0)
-		t->sys = !strncmp(buf, "running", 7) ? -1 : strtol(buf, NULL, 10);
+	read_syscall(t);
 	if (read_task(t->tid, "status", buf, sizeof(buf)) > 0) {
 		const char *b = strstr(buf, "\nSigBlk:");
 		if (b) {
@@ -201,6 +245,159 @@ static int queue(pid_t tid)
 	return syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGPROF, &si) == 0 ? 0 : -errno;
 }
 
+/* How much of a blocked thread's stack is copied, from its sp up. */
+#define COPY_MAX (256 * 1024)
+#define COPY_CHUNK 4096
+
+/* A thread blocked in a system call (/proc reports the call only of a
+ * thread that is not running) keeps its user stack as it is until the call
+ * returns — but vfork's parent: its child runs on the parent's stack. */
+static bool copyable(const cprof__thread *t)
+{
+	return t->sys >= 0 && t->sys != SYS_vfork && t->sp >= 4096 && t->pc >= 4096;
+}
+
+/* Copy [sp & ~7, up to COPY_MAX) of this process's memory into buf
+ * (COPY_MAX bytes, 8-aligned), stopping at the first chunk that cannot be
+ * read (the end of the stack's mapping); the bytes copied, 0 if none. */
+static size_t copy_stack(uintptr_t lo, void *buf)
+{
+	struct iovec loc[COPY_MAX / COPY_CHUNK], rem[COPY_MAX / COPY_CHUNK];
+	int n = 0;
+	uintptr_t a = lo;
+	/* The first chunk ends at a page boundary: every later one is a page,
+	 * read whole or not at all. */
+	size_t first = COPY_CHUNK - (a & (COPY_CHUNK - 1));
+	size_t done = 0;
+	while (done < COPY_MAX && n < (int)CPROF_ARRAY_LEN(rem)) {
+		size_t len = n == 0 ? first : COPY_CHUNK;
+		if (len > COPY_MAX - done)
+			len = COPY_MAX - done;
+		loc[n] = (struct iovec){(char *)buf + done, len};
+		rem[n] = (struct iovec){(void *)(a + done), len};
+		done += len;
+		n++;
+	}
+	ssize_t r;
+	do
+		r = process_vm_readv(getpid(), loc, (unsigned long)n, rem, (unsigned long)n, 0);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? (size_t)r & ~(size_t)7 : 0;
+}
+
+/* t's cprof__wait, read from its TLS (initial-exec: at the same offset
+ * from every thread's thread pointer) with process_vm_readv, which cannot
+ * fault; t is blocked in a system call, so the record is stable.  Nothing
+ * if cprof does not know t's thread pointer (a thread that was running
+ * before libcprof was loaded). */
+static void wait_of(cprof__thread *t)
+{
+	t->wait = 0;
+	t->wait_obj = NULL;
+	t->wait_ns = 0;
+	uintptr_t tp = cprof__thread_tp(t->tid);
+	if (!tp)
+		return;
+	cprof__wait_state w;
+	uintptr_t off = (uintptr_t)&cprof__wait - (uintptr_t)pthread_self();
+	struct iovec loc = {&w, sizeof(w)}, rem = {(void *)(tp + off), sizeof(w)};
+	if (process_vm_readv(getpid(), &loc, 1, &rem, 1, 0) != (ssize_t)sizeof(w) ||
+	    w.reason <= 0 || w.reason >= CPROF__WAIT_N)
+		return;
+	t->wait = w.reason;
+	t->wait_obj = w.obj;
+	t->wait_ns = cprof__mono_ns() - w.since;
+}
+
+/* The stack of t, blocked in a system call, without signalling it: its
+ * stack copied into buf and unwound from the registers /proc gave, then
+ * /proc read again; retried once if the thread moved meanwhile. */
+static void stack_of_blocked(cprof__thread *t, void *buf)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		long nr = t->sys;
+		uintptr_t sp = t->sp, pc = t->pc;
+		uintptr_t lo = sp & ~(uintptr_t)7;
+		size_t len = copy_stack(lo, buf);
+		int d = len ? cprof__unwind_copy(pc, sp, 0, buf, lo, lo + len, t->pcs,
+						 CPROF_MAX_DEPTH)
+			    : 0;
+		wait_of(t);
+		read_syscall(t);
+		if (t->sys == nr && t->sp == sp && t->pc == pc) {
+			t->depth = d > 0 ? (uint32_t)d : 0;
+			t->why = CPROF__TH_STACK;
+			return;
+		}
+		if (!copyable(t))
+			break;
+	}
+	t->depth = 0;
+	t->why = CPROF__TH_MOVED;
+}
+
+/* /proc/self/task/TID/schedstat's time on a CPU plus its count of runs:
+ * changes once the thread has run; 0 if unreadable. */
+static uint64_t ran(pid_t tid)
+{
+	char buf[128];
+	if (read_task(tid, "schedstat", buf, sizeof(buf)) <= 0)
+		return 0;
+	char *e;
+	uint64_t ns = strtoull(buf, &e, 10);
+	strtoull(e, &e, 10);
+	return ns + strtoull(e, NULL, 10) + 1;
+}
+
+/* A thread /proc calls running is running or runnable — and a runnable one
+ * may be one just woken inside its system call and waiting for a CPU, whose
+ * call a signal would still end with EINTR (poll and select check for
+ * signals before their timeout).  So, before signalling: a thread that has
+ * run since it was seen (schedstat moved) has left such a wake-up; one that
+ * has not is looked at again every millisecond, for up to SETTLE_MS, and is
+ * copied, not signalled, if it is then blocked in a system call.  Returns
+ * the number of threads still to signal. */
+#define SETTLE_MS CPROF_THREADS_TIMEOUT_MS
+static size_t settle(cprof__thread *v, size_t n, size_t armed, void *copybuf)
+{
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load(&v[i].st) == S_ARMED)
+			v[i].ran = ran(v[i].tid);
+	for (int round = 0; round < SETTLE_MS && armed; round++) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+		size_t waiting = 0;
+		for (size_t i = 0; i < n; i++) {
+			cprof__thread *t = &v[i];
+			if (atomic_load(&t->st) != S_ARMED || !t->ran)
+				continue; /* settled, or no schedstat to tell */
+			read_syscall(t);
+			if (copyable(t) && copybuf) {
+				/* Its state too, as it is now (S or D, not the
+				 * R it was seen in). */
+				char buf[2048];
+				if (read_task(t->tid, "stat", buf, sizeof(buf)) > 0) {
+					const char *rp = strrchr(buf, ')');
+					if (rp && rp[1] == ' ' && rp[2])
+						t->state = rp[2];
+				}
+				stack_of_blocked(t, copybuf);
+				atomic_store(&t->st, S_IDLE);
+				armed--;
+				continue;
+			}
+			uint64_t r = ran(t->tid);
+			if (r != t->ran)
+				t->ran = 0; /* it ran: settled */
+			else
+				waiting++;
+		}
+		if (!waiting)
+			break;
+	}
+	return armed;
+}
+
 /* The calling thread's stack starts at its call into libcprof: the frames
  * of cprof's own (whichever the compiler inlined or tail-called) are left
  * out, as the snapshot's own work. */
@@ -240,6 +437,7 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 	bool handler = cprof__cpu_sigprof_take() == 0;
 	pid_t me = cprof__gettid();
 	size_t armed = 0, k = 0;
+	void *copybuf = NULL; /* for the threads in system calls */
 	for (size_t i = 0; i < l.n; i++) {
 		cprof__thread *t = &l.t[i];
 		bool blocked;
@@ -259,6 +457,11 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 			t->why = CPROF__TH_EXITED;
 		} else if (t->state == 'T' || t->state == 't') {
 			t->why = CPROF__TH_STOPPED;
+		} else if (copyable(t) &&
+			   (copybuf || (copybuf = cprof__arena_alloc(COPY_MAX)) != NULL)) {
+			stack_of_blocked(t, copybuf);
+			if (t->why == CPROF__TH_MOVED && blocked)
+				t->why = CPROF__TH_BLOCKED;
 		} else if (blocked) {
 			t->why = CPROF__TH_BLOCKED;
 		} else if (!handler) {
@@ -270,6 +473,11 @@ __attribute__((noinline)) int cprof__threads_snapshot(cprof__thread **out, size_
 		}
 	}
 	l.n = k;
+	if (armed && !copybuf)
+		copybuf = cprof__arena_alloc(COPY_MAX);
+	if (armed)
+		armed = settle(l.t, l.n, armed, copybuf);
+	cprof__arena_free(copybuf);
 	/* In cprof's memory, not on this stack: a handler that cannot finish
 	 * keeps it (below). */
 	snap *s = armed ? cprof__arena_alloc(sizeof(*s)) : NULL;
@@ -365,6 +573,7 @@ const char *cprof__threads_why(int why)
 	case CPROF__TH_TIMEOUT: return "no answer within 100 ms";
 	case CPROF__TH_NOSIGNAL: return "signal not queued";
 	case CPROF__TH_NOHANDLER: return "no SIGPROF handler";
+	case CPROF__TH_MOVED: return "moved during the snapshot";
 	default: return "";
 	}
 }

@@ -31,16 +31,19 @@ enum {
 	CPROF__TH_TIMEOUT,   /* no answer within CPROF_THREADS_TIMEOUT_MS */
 	CPROF__TH_NOSIGNAL,  /* the signal could not be queued */
 	CPROF__TH_NOHANDLER, /* cprof's SIGPROF handler could not be installed */
+	CPROF__TH_MOVED,     /* left its system call while its stack was copied, twice */
 	CPROF__TH_N
 };
 
 typedef struct cprof__thread {
 	_Atomic int st; /* slot state; the handler's claim (threadsprof.c) */
 	pid_t tid;
-	char name[16]; /* /proc comm */
-	char state;    /* /proc stat letter (R, S, D, T, t, Z...), '?' unknown */
-	long sys;      /* /proc syscall: number, -1 running, -2 unknown */
-	int why;       /* CPROF__TH_* */
+	char name[16];    /* /proc comm */
+	char state;       /* /proc stat letter (R, S, D, T, t, Z...), '?' unknown */
+	long sys;         /* /proc syscall: number, -1 running, -2 unknown */
+	uintptr_t sp, pc; /* /proc syscall: the user registers while sys >= 0 */
+	uint64_t ran;     /* /proc schedstat: run time + times run, to see it run */
+	int why;          /* CPROF__TH_* */
 	/* The thread's cprof__wait at its answer: reason, object and how long
 	 * it had waited (ns). */
 	int wait;

@@ -413,7 +413,8 @@ static const uint8_t *entry_open(rd *r, const uint8_t *p, const uint8_t *seg_lo,
 	return r->end;
 }
 
-static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, cie *c)
+CPROF_NO_SANITIZE static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo,
+					const uint8_t *seg_hi, cie *c)
 {
 	*c = (cie){0};
 	rd r;
@@ -465,8 +466,8 @@ static bool parse_cie(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *se
 
 /* The row for pc from the FDE at p, which the search chose; false when the
  * FDE does not cover pc or is not understood. */
-static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_hi, uintptr_t pc,
-		    row *out)
+CPROF_NO_SANITIZE static bool fde_row(const uint8_t *p, const uint8_t *seg_lo,
+				      const uint8_t *seg_hi, uintptr_t pc, row *out)
 {
 	rd r;
 	const uint8_t *end = entry_open(&r, p, seg_lo, seg_hi, 8);
@@ -512,11 +513,17 @@ static bool fde_row(const uint8_t *p, const uint8_t *seg_lo, const uint8_t *seg_
 	return true;
 }
 
-/* Which object holds pc, and the readable segment holding its
+/* Not instrumented, nor are the readers of CFI below: they read the
+ * loader's tables and other objects' mappings, which ld.so (not
+ * instrumented) writes under its own synchronisation — a threads snapshot
+ * unwinds a copied stack in normal context while another thread dlopens
+ * or dlcloses (cprof's own libdw included).
+ *
+ * Which object holds pc, and the readable segment holding its
  * .eh_frame_hdr (hdr; [*seg_lo, *seg_hi) bounds every CFI read).  False
  * when pc is in no object or the object has no usable CFI. */
-static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo,
-		       const uint8_t **seg_hi)
+CPROF_NO_SANITIZE static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo,
+					 const uint8_t **seg_hi)
 {
 #ifdef HAVE_DL_FIND_OBJECT
 	struct dl_find_object fo;
@@ -557,7 +564,7 @@ static bool object_cfi(uintptr_t pc, const uint8_t **hdr, const uint8_t **seg_lo
 
 /* The unwind row for pc: false if pc is in no object with CFI; a K_NONE row
  * if the object has CFI but none for pc. */
-static bool cfi_row(uintptr_t pc, row *out)
+CPROF_NO_SANITIZE static bool cfi_row(uintptr_t pc, row *out)
 {
 	const uint8_t *hdr, *seg_lo, *seg_hi;
 	if (!object_cfi(pc, &hdr, &seg_lo, &seg_hi))
@@ -639,6 +646,11 @@ void cprof__unwind_atfork_child(void)
 
 typedef struct guard {
 	uintptr_t lo, hi; /* readable range known so far */
+	/* 0 for the live stack.  A copy of another thread's stack
+	 * (cprof__unwind_copy): [lo, hi) is the copied window of the
+	 * original, read at addr + delta, and nothing outside it is read. */
+	uintptr_t delta;
+	bool copy;
 } guard;
 
 /* async-signal-safe: is the page holding addr readable? */
@@ -654,6 +666,8 @@ CPROF_NO_SANITIZE static bool load(guard *g, uintptr_t addr, uintptr_t *out)
 	if (addr & 7)
 		return false; /* stack slots are 8-byte aligned */
 	if (addr < g->lo || addr + 8 > g->hi) {
+		if (g->copy)
+			return false;
 		uintptr_t page = addr & ~(uintptr_t)4095;
 		if (addr < 4096 || !page_readable(addr))
 			return false;
@@ -666,7 +680,7 @@ CPROF_NO_SANITIZE static bool load(guard *g, uintptr_t addr, uintptr_t *out)
 			g->hi = page + 4096;
 		}
 	}
-	*out = *(const uintptr_t *)addr;
+	*out = *(const uintptr_t *)(addr + g->delta);
 	return true;
 }
 
@@ -730,7 +744,7 @@ void cprof__unwind_prefetch(const uintptr_t *pcs, int n)
 
 /* async-signal-safe */
 CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs,
-					 int max)
+					 int max, const guard *win)
 {
 	if (max <= 0)
 		return 0;
@@ -742,8 +756,10 @@ CPROF_NO_SANITIZE static int unwind_regs(uintptr_t pc, uintptr_t sp, uintptr_t b
 	uint64_t salt = atomic_load(&epoch) * 0x9e3779b97f4a7c15ULL;
 	if (!cfi) /* reads nothing that dlclose may take away: need not be waited for */
 		atomic_fetch_sub_explicit(&cprof__unwind_users, 1, memory_order_release);
-	guard g = {0, 0};
-	if (cprof__stack_hi && sp >= cprof__stack_lo && sp < cprof__stack_hi) {
+	guard g = {0, 0, 0, false};
+	if (win) {
+		g = *win;
+	} else if (cprof__stack_hi && sp >= cprof__stack_lo && sp < cprof__stack_hi) {
 		g.lo = sp & ~(uintptr_t)7;
 		g.hi = cprof__stack_hi;
 	}
@@ -829,7 +845,7 @@ int cprof__unwind_uc(const void *ucontext, uintptr_t *pcs, int max)
 	const ucontext_t *uc = ucontext;
 	return unwind_regs((uintptr_t)uc->uc_mcontext.gregs[REG_RIP],
 			   (uintptr_t)uc->uc_mcontext.gregs[REG_RSP],
-			   (uintptr_t)uc->uc_mcontext.gregs[REG_RBP], pcs, max);
+			   (uintptr_t)uc->uc_mcontext.gregs[REG_RBP], pcs, max, NULL);
 }
 
 /* async-signal-safe.  noinline: the registers captured below must belong to
@@ -845,9 +861,23 @@ __attribute__((noinline)) int cprof__unwind_here(uintptr_t *pcs, int max, int sk
 	int want = max + skip + 1;
 	if (want > (int)CPROF_ARRAY_LEN(tmp))
 		want = (int)CPROF_ARRAY_LEN(tmp);
-	int n = unwind_regs(ip, sp, bp, tmp, want);
+	int n = unwind_regs(ip, sp, bp, tmp, want, NULL);
 	int out = 0;
 	for (int i = skip + 1; i < n && out < max; i++)
 		pcs[out++] = tmp[i];
 	return out;
+}
+
+/* Not for signal handlers (no reason to be one), but async-signal-safe all
+ * the same.  The stack of a thread that cannot run (blocked in a system
+ * call), copied: [lo, hi) of its stack is at copy, 8-byte aligned like lo;
+ * every read of the stack is served from the copy, and one outside the
+ * window ends the stack. */
+int cprof__unwind_copy(uintptr_t pc, uintptr_t sp, uintptr_t bp, const void *copy, uintptr_t lo,
+		       uintptr_t hi, uintptr_t *pcs, int max)
+{
+	if ((lo & 7) || ((uintptr_t)copy & 7) || hi < lo || sp < lo || sp >= hi)
+		return 0;
+	guard g = {lo, hi, (uintptr_t)copy - lo, true};
+	return unwind_regs(pc, sp, bp, pcs, max, &g);
 }

@@ -3,7 +3,7 @@
  *
  *   threads_prof park DIR   3 threads in park_cond (pthread_cond_wait), 2 in
  *                           park_sleep (nanosleep), 1 in park_spin (busy),
- *                           1 in park_blocked (SIGPROF blocked, nanosleep);
+ *                           1 in park_blocked (SIGPROF blocked, busy);
  *                           writes DIR/threads.pb.gz (debug 0), threads.txt
  *                           (1), threads2.txt (2), goroutine.pb.gz,
  *                           goroutine.txt, threads3.txt (debug 3),
@@ -16,6 +16,18 @@
  *                           DIR/late.txt (debug 2) lists it as not
  *                           answering; DIR/after.txt is taken once it is
  *                           back (its late answer wrote nothing)
+ *   threads_prof nointr DIR N
+ *                           one thread each in wait_nanosleep (300 ms),
+ *                           wait_sem (sem_wait), wait_epoll (epoll_wait,
+ *                           300 ms), wait_poll, wait_cond
+ *                           (pthread_cond_timedwait), wait_select, over
+ *                           and over, and wait_read (a pipe's read,
+ *                           SIGPROF blocked), while N snapshots are taken from
+ *                           another thread (debug 0, 1, 2 in turn); then
+ *                           DIR/nointr.pb.gz, nointr.txt, nointr2.txt.
+ *                           Prints "cut NAME ..." for every wait that
+ *                           failed or ended before its time, and
+ *                           "nointr done WAITS" (WAITS: waits completed)
  */
 #include <cprof.h>
 #include <errno.h>
@@ -27,6 +39,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
+#include <semaphore.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,8 +95,11 @@ __attribute__((noinline)) static void *park_blocked(void *a)
 	sigaddset(&s, SIGPROF);
 	pthread_sigmask(SIG_BLOCK, &s, NULL);
 	atomic_fetch_add(&started, 1);
-	while (!atomic_load(&stop))
-		nap();
+	/* In user space: a thread blocked in a system call is not signalled
+	 * (its stack is copied), so only a running one shows the reason. */
+	volatile unsigned long x = 0;
+	while (!atomic_load_explicit(&stop, memory_order_relaxed))
+		x++;
 	return NULL;
 }
 
@@ -270,8 +289,202 @@ static int late(const char *dir)
 	return bad;
 }
 
+/* ---- nointr: a snapshot cuts no wait short ---- */
+
+#define WAIT_MS 300
+static sem_t sem;
+static int epfd, pipefd[2], readfd[2];
+static pthread_mutex_t cmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ccv = PTHREAD_COND_INITIALIZER;
+static atomic_int waits, cuts;
+
+static int64_t mono_ms(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cut(const char *name, const char *what, int rc, int err, int64_t ms)
+{
+	printf("cut %s: %s (rc %d, %s, after %lld ms)\n", name, what, rc, strerror(err),
+	       (long long)ms);
+	fflush(stdout);
+	atomic_fetch_add(&cuts, 1);
+}
+
+/* A timed wait: returned rc (want `want`) after at least WAIT_MS. */
+static void timed(const char *name, int rc, int want, int err, int64_t t0)
+{
+	int64_t ms = mono_ms(CLOCK_MONOTONIC) - t0;
+	if (rc != want)
+		cut(name, "failed", rc, err, ms);
+	else if (ms < WAIT_MS)
+		cut(name, "ended early", rc, err, ms);
+	atomic_fetch_add(&waits, 1);
+}
+
+__attribute__((noinline)) static void *wait_nanosleep(void *a)
+{
+	(void)a;
+	while (!atomic_load(&stop)) {
+		struct timespec ts = {0, WAIT_MS * 1000000L};
+		int64_t t0 = mono_ms(CLOCK_MONOTONIC);
+		int rc = nanosleep(&ts, NULL);
+		timed("wait_nanosleep", rc, 0, errno, t0);
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_sem(void *a)
+{
+	(void)a;
+	while (!atomic_load(&stop)) {
+		int rc = sem_wait(&sem); /* posted only at the end */
+		if (rc != 0)
+			cut("wait_sem", "failed", rc, errno, 0);
+		atomic_fetch_add(&waits, 1);
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_epoll(void *a)
+{
+	(void)a;
+	while (!atomic_load(&stop)) {
+		struct epoll_event ev;
+		int64_t t0 = mono_ms(CLOCK_MONOTONIC);
+		int rc = epoll_wait(epfd, &ev, 1, WAIT_MS);
+		timed("wait_epoll", rc, 0, errno, t0);
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_poll(void *a)
+{
+	(void)a;
+	while (!atomic_load(&stop)) {
+		struct pollfd p = {pipefd[0], POLLIN, 0};
+		int64_t t0 = mono_ms(CLOCK_MONOTONIC);
+		int rc = poll(&p, 1, WAIT_MS);
+		timed("wait_poll", rc, 0, errno, t0);
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_cond(void *a)
+{
+	(void)a;
+	pthread_mutex_lock(&cmu);
+	while (!atomic_load(&stop)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += WAIT_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		int64_t t0 = mono_ms(CLOCK_MONOTONIC);
+		/* Never signalled: only its timeout ends it (a spurious
+		 * wakeup, 0, would be a cut). */
+		int rc = pthread_cond_timedwait(&ccv, &cmu, &ts);
+		/* CLOCK_REALTIME's deadline, measured on CLOCK_MONOTONIC: 1 ms
+		 * of slack for the two clocks' rounding. */
+		timed("wait_cond", rc, ETIMEDOUT, rc, t0 - 1);
+	}
+	pthread_mutex_unlock(&cmu);
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_select(void *a)
+{
+	(void)a;
+	while (!atomic_load(&stop)) {
+		fd_set r;
+		FD_ZERO(&r);
+		FD_SET(pipefd[0], &r);
+		struct timeval tv = {0, WAIT_MS * 1000};
+		int64_t t0 = mono_ms(CLOCK_MONOTONIC);
+		int rc = select(pipefd[0] + 1, &r, NULL, NULL, &tv);
+		timed("wait_select", rc, 0, errno, t0);
+	}
+	return NULL;
+}
+
+__attribute__((noinline)) static void *wait_read(void *a)
+{
+	(void)a;
+	/* SIGPROF blocked: its stack is copied all the same. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	char c;
+	ssize_t rc = read(readfd[0], &c, 1); /* written only at the end */
+	if (rc != 1)
+		cut("wait_read", "failed", (int)rc, errno, 0);
+	atomic_fetch_add(&waits, 1);
+	return NULL;
+}
+
+static int nointr(const char *dir, int n)
+{
+	sem_init(&sem, 0, 0);
+	epfd = epoll_create1(0);
+	if (epfd < 0 || pipe(pipefd) != 0 || pipe(readfd) != 0) {
+		perror("nointr");
+		return 1;
+	}
+	void *(*fn[7])(void *) = {wait_nanosleep, wait_sem,    wait_epoll, wait_poll,
+				  wait_cond,      wait_select, wait_read};
+	pthread_t th[7];
+	for (int i = 0; i < 7; i++)
+		pthread_create(&th[i], NULL, fn[i], NULL);
+	usleep(100 * 1000); /* into their waits */
+	int fd = open("/dev/null", O_WRONLY);
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		int rc = cprof_profile_write(i % 2 ? "goroutine" : "threads", fd, i % 3);
+		if (rc != 0) {
+			fprintf(stderr, "snapshot %d: %s\n", i, cprof_strerror(rc));
+			bad = 1;
+		}
+		usleep(20 * 1000);
+	}
+	close(fd);
+	bad |= write_to(dir, "nointr.pb.gz", "threads", 0);
+	bad |= write_to(dir, "nointr.txt", "threads", 1);
+	bad |= write_to(dir, "nointr2.txt", "threads", 2);
+	atomic_store(&stop, 1);
+	sem_post(&sem);
+	if (write(readfd[1], "x", 1) != 1)
+		bad = 1;
+	for (int i = 0; i < 7; i++)
+		pthread_join(th[i], NULL);
+	printf("nointr done %d\n", atomic_load(&waits));
+	return bad;
+}
+
+/* The snapshots come from a thread of their own; main waits in join. */
+static const char *nointr_dir;
+static int nointr_n, nointr_rc;
+static void *nointr_thread(void *a)
+{
+	(void)a;
+	nointr_rc = nointr(nointr_dir, nointr_n);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "nointr")) {
+		nointr_dir = argv[2];
+		nointr_n = atoi(argv[3]);
+		pthread_t t;
+		pthread_create(&t, NULL, nointr_thread, NULL);
+		pthread_join(t, NULL);
+		return nointr_rc || atomic_load(&cuts);
+	}
 	if (argc == 3 && !strcmp(argv[1], "late"))
 		return late(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "park"))
