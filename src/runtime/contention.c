@@ -198,7 +198,7 @@ bool cprof__wait_frame(uintptr_t pc)
 	return pc >= (uintptr_t)__start_cprof_wait_text && pc < (uintptr_t)__stop_cprof_wait_text;
 }
 
-static CPROF_TLS int recording; /* this thread is inside record(): a handler's lock passes */
+static CPROF_TLS int recording; /* inside record() or a bucket: a handler's lock passes */
 static CPROF_TLS uint64_t rng_state;
 
 static uint64_t rng(void)
@@ -287,8 +287,12 @@ static mbucket *bucket_of(const void *lk)
 	return &t[(cprof__mix64(k) >> 20) & (MT_BUCKETS - 1)];
 }
 
+/* While a thread holds a bucket, `recording` is up: a signal handler that
+ * interrupts it and takes a busy lock passes through unrecorded instead of
+ * spinning on the bucket its own thread holds. */
 static void bucket_lock(mbucket *b)
 {
+	recording++;
 	while (atomic_flag_test_and_set_explicit(&b->lock, memory_order_acquire))
 		sched_yield();
 }
@@ -296,6 +300,7 @@ static void bucket_lock(mbucket *b)
 static void bucket_unlock(mbucket *b)
 {
 	atomic_flag_clear_explicit(&b->lock, memory_order_release);
+	recording--;
 }
 
 static mslot *find(mbucket *b, uintptr_t key, bool add)
