@@ -46,9 +46,16 @@ for mode in mutex:critical_mutex:acquire_mutex rwlock:critical_write:acquire_wri
 	# bookkeeping (a preempted thread holding it): 20 % for the spinlock.
 	pct=10
 	[ $m = spin ] && pct=20
-	near ${n}_mutex_delay_matches_waits "$(dtotal "$T/$n.m.pb.gz")" "$w" $pct
+	if [ $m = spin ] && [ -n "$TSAN" ]; then
+		# ThreadSanitizer's pthread_spin_lock spins in its own runtime:
+		# the waiters' clocks hold its time, not the lock's (-21 % here).
+		na ${n}_mutex_delay_matches_waits "TSan's spinlock interceptor spins outside the lock"
+		na ${n}_block_waiter_delay_matches_waits "TSan's spinlock interceptor spins outside the lock"
+	else
+		near ${n}_mutex_delay_matches_waits "$(dtotal "$T/$n.m.pb.gz")" "$w" $pct
+		near ${n}_block_waiter_delay_matches_waits "$(delay "$T/$n.b.pb.gz" "$waiter")" "$w" $pct
+	fi
 	eq ${n}_mutex_top_is_the_holder "$(top "$T/$n.m.pb.gz")" "$holder"
-	near ${n}_block_waiter_delay_matches_waits "$(delay "$T/$n.b.pb.gz" "$waiter")" "$w" $pct
 	n=${m}_waiter
 	hrun $n CPROF_MUTEX="$T/$n.pb.gz" CPROF_MUTEX_STACK=waiter "$T/contend" $m
 	want_rc $n 0
