@@ -41,7 +41,7 @@
 #define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
 #define SLAB (1u << 20)
 
-static atomic_flag lock = ATOMIC_FLAG_INIT;
+static cprof__spin lock;
 static void *freelist[NCLASS];
 static char *cur, *end;
 static uintptr_t secret = 0x5bd1e9955bd1e995ULL;
@@ -52,13 +52,12 @@ CPROF_TLS int cprof__arena_inside;
 static void lock_arena(void)
 {
 	cprof__arena_inside++;
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&lock);
 }
 
 static void unlock_arena(void)
 {
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	cprof__spin_unlock(&lock);
 	cprof__arena_inside--;
 }
 
@@ -229,6 +228,6 @@ void cprof__arena_atfork_parent(void)
 
 void cprof__arena_atfork_child(void)
 {
-	atomic_flag_clear(&lock);
+	atomic_store(&lock, 0);
 	cprof__arena_inside = 0;
 }

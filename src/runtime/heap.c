@@ -280,17 +280,16 @@ extern const char __stop_cprof_heap_entry[] __attribute__((visibility("hidden"))
  * taken on a thread's first malloc, which may come before a sanitizer's
  * runtime (whose interceptors a mutex would go through) is initialised.
  * Held only for a few list operations. */
-static atomic_flag reg_spin = ATOMIC_FLAG_INIT;
+static cprof__spin reg_spin;
 
 static void reg_lock(void)
 {
-	while (atomic_flag_test_and_set_explicit(&reg_spin, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&reg_spin);
 }
 
 static void reg_unlock(void)
 {
-	atomic_flag_clear_explicit(&reg_spin, memory_order_release);
+	cprof__spin_unlock(&reg_spin);
 }
 
 /* The bucket hash table.  One struct, so that a reader without the lock
@@ -701,7 +700,7 @@ typedef struct sslot {
 } sslot;
 
 typedef struct sshard {
-	atomic_flag lock;
+	cprof__spin lock;
 	sslot *slot; /* mmap'd, cap slots */
 	size_t cap, n;
 } __attribute__((aligned(64))) sshard;
@@ -730,14 +729,13 @@ static sshard *s_enter(heap_tls *t, uintptr_t p)
 		return NULL;
 	t->in_samp = true;
 	sshard *h = &S[s_mix(p) >> 58];
-	while (atomic_flag_test_and_set_explicit(&h->lock, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&h->lock);
 	return h;
 }
 
 static void s_leave(heap_tls *t, sshard *h)
 {
-	atomic_flag_clear_explicit(&h->lock, memory_order_release);
+	cprof__spin_unlock(&h->lock);
 	t->in_samp = false;
 }
 
@@ -1601,8 +1599,7 @@ void cprof__heap_atfork_prepare(void)
 	pthread_mutex_lock(&H.lock);
 	reg_lock();
 	for (int i = 0; i < SSHARDS; i++)
-		while (atomic_flag_test_and_set_explicit(&S[i].lock, memory_order_acquire))
-			sched_yield();
+		cprof__spin_lock(&S[i].lock);
 	cprof__arena_atfork_prepare(); /* held only for list operations: last */
 }
 
@@ -1610,7 +1607,7 @@ void cprof__heap_atfork_parent(void)
 {
 	cprof__arena_atfork_parent();
 	for (int i = 0; i < SSHARDS; i++)
-		atomic_flag_clear_explicit(&S[i].lock, memory_order_release);
+		cprof__spin_unlock(&S[i].lock);
 	reg_unlock();
 	pthread_mutex_unlock(&H.lock);
 }
@@ -1619,9 +1616,9 @@ void cprof__heap_atfork_child(void)
 {
 	cprof__arena_atfork_child();
 	pthread_mutex_unlock(&H.lock); /* this thread's since the prepare handler */
-	atomic_flag_clear(&reg_spin);
+	atomic_store(&reg_spin, 0);
 	for (int i = 0; i < SSHARDS; i++)
-		atomic_flag_clear(&S[i].lock);
+		atomic_store(&S[i].lock, 0);
 	/* Only this thread survives: fold the others into the totals. */
 	for (heap_tls *t = H.threads, *nx; t; t = nx) {
 		nx = t->next;

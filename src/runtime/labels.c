@@ -43,7 +43,7 @@ static const cprof__labelset *overflow;
 typedef _Atomic(const cprof__labelset *) setptr;
 
 static struct {
-	atomic_flag lock; /* insertions; a leaf: only the arena's lock is taken inside */
+	cprof__spin lock; /* insertions; a leaf: only the arena's lock is taken inside */
 	/* Made on the first push: a program that sets no label pays nothing.
 	 * Both are written once per slot (never moved, never freed), so a
 	 * lookup reads them without the lock. */
@@ -52,17 +52,16 @@ static struct {
 	uint32_t n;             /* sets interned */
 	size_t bytes;
 	_Atomic uint64_t overflowed; /* pushes that got the overflow set */
-} L = {.lock = ATOMIC_FLAG_INIT};
+} L;
 
 static void lock(void)
 {
-	while (atomic_flag_test_and_set_explicit(&L.lock, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&L.lock);
 }
 
 static void unlock(void)
 {
-	atomic_flag_clear_explicit(&L.lock, memory_order_release);
+	cprof__spin_unlock(&L.lock);
 }
 
 static bool reserved(const char *key)

@@ -10,6 +10,7 @@
 #include "compat.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -17,6 +18,34 @@
 #include <sys/types.h>
 
 #define CPROF_TLS __attribute__((tls_model("initial-exec"))) __thread
+
+/* cprof's own short critical sections (inside malloc, in signal-safe
+ * code, before a sanitizer's runtime is up: no pthread mutex).  Zero is
+ * unlocked.  Waiters spin on a plain load, not on the exchange, so that the
+ * line is not pulled between cores while held; one whose holder does not
+ * come back soon (preempted) yields. */
+typedef atomic_int cprof__spin;
+
+static inline void cprof__spin_lock(cprof__spin *l)
+{
+	for (unsigned n = 0;; n++) {
+		if (!atomic_load_explicit(l, memory_order_relaxed) &&
+		    !atomic_exchange_explicit(l, 1, memory_order_acquire))
+			return;
+		if (n < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+		} else {
+			sched_yield();
+		}
+	}
+}
+
+static inline void cprof__spin_unlock(cprof__spin *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
+}
 
 /* ---- log.c: diagnostics on stderr, async-signal-safe ---- */
 /* Write "cprof: " + the NULL-terminated list of strings + "\n" to fd 2 in one
@@ -376,8 +405,10 @@ enum {
 typedef struct cprof__wait_state {
 	int reason;      /* CPROF__WAIT_*; NONE: not in an interposed wait */
 	const void *obj; /* the mutex, condvar, semaphore...; fd for IO as (void *)(intptr_t)fd */
-	int64_t since;   /* cprof__mono_ns() when the wait began */
+	int64_t since;   /* when the wait began, in the waits' clock's ticks */
 } cprof__wait_state;
+/* Nanoseconds since `since` (a cprof__wait_state's). */
+int64_t cprof__wait_elapsed_ns(int64_t since);
 extern CPROF_TLS cprof__wait_state cprof__wait;
 /* "mutex", "rwlock read", "rwlock write", "spinlock", "condvar",
  * "semaphore", "join", "barrier", "io"; "" for NONE. */
@@ -392,6 +423,8 @@ void cprof__contention_atfork_child(void);
 uint64_t cprof__contention_untracked(void);
 /* Is pc inside the interposers (their frames lead every stack they record)? */
 bool cprof__wait_frame(uintptr_t pc);
+/* The trace started or stopped: the interposers re-read what to time. */
+void cprof__contention_update(void);
 
 /* ---- trace.c: the execution trace ---- */
 /* True while an execution trace records (relaxed loads suffice). */

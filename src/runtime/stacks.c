@@ -33,7 +33,7 @@ typedef struct sentry {
 } sentry;
 
 struct cprof__stacks {
-	atomic_flag lock;
+	cprof__spin lock;
 	sentry **slot; /* open addressing, power-of-two cap */
 	size_t cap, n;
 	uint64_t dropped; /* records lost to OOM */
@@ -41,21 +41,17 @@ struct cprof__stacks {
 
 static cprof__stacks *stacks_new(void)
 {
-	cprof__stacks *t = cprof__arena_calloc(1, sizeof(*t));
-	if (t)
-		atomic_flag_clear(&t->lock);
-	return t;
+	return cprof__arena_calloc(1, sizeof(cprof__stacks));
 }
 
 static void lock(cprof__stacks *t)
 {
-	while (atomic_flag_test_and_set_explicit(&t->lock, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&t->lock);
 }
 
 static void unlock(cprof__stacks *t)
 {
-	atomic_flag_clear_explicit(&t->lock, memory_order_release);
+	cprof__spin_unlock(&t->lock);
 }
 
 static uint64_t hash_pcs(const uintptr_t *pcs, uint32_t n, const cprof__labelset *ls)
