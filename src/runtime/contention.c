@@ -31,6 +31,7 @@
 
 #include <cprof.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -64,20 +65,150 @@ const char *cprof__wait_name(int reason)
 
 static atomic_long mutex_frac; /* 1 in N contention events; 0 off */
 static atomic_long block_rate; /* ns; 0 off */
-static atomic_bool hooks_on;   /* either of the above */
 static atomic_bool io_on;      /* CPROF_BLOCK_IO=1 and block_rate > 0 */
 static bool waiter_stacks;     /* CPROF_MUTEX_STACK=waiter */
 
-/* The interposers' first test: is there anything to time? */
+/* What the interposers do, in one word so that the path with everything
+ * off tests one load: TIME, a profile or the trace is on (busy locks and
+ * blocking waits are timed); CHARGE, unlocks hand pending delay to their
+ * callers (the mutex profile, unlocker stacks). */
+enum { MODE_TIME = 1, MODE_CHARGE = 2 };
+static atomic_uint mode;
+
+static inline unsigned get_mode(void)
+{
+	return atomic_load_explicit(&mode, memory_order_relaxed);
+}
+
 static inline bool active(void)
 {
-	return atomic_load_explicit(&hooks_on, memory_order_relaxed) ||
-	       atomic_load_explicit(&cprof__trace_on, memory_order_relaxed);
+	return get_mode() != 0;
 }
+
+static void clock_setup(void);
 
 static void update_hooks(void)
 {
-	atomic_store(&hooks_on, atomic_load(&mutex_frac) > 0 || atomic_load(&block_rate) > 0);
+	bool mutex = atomic_load(&mutex_frac) > 0;
+	unsigned m = 0;
+	if (mutex || atomic_load(&block_rate) > 0 || atomic_load(&cprof__trace_on))
+		m |= MODE_TIME;
+	if (mutex && !waiter_stacks)
+		m |= MODE_CHARGE;
+	if (m)
+		clock_setup();
+	atomic_store(&mode, m);
+}
+
+void cprof__contention_update(void)
+{
+	update_hooks();
+}
+
+/* Is this mutex free, by a look at its lock word (0 when free in every
+ * glibc mutex kind but priority-protect, whose word also holds the
+ * ceiling and so always looks busy)?  A free one is locked by a jump to
+ * libc's: no trylock, no call of ours.  Another thread can take it
+ * between the look and the lock; that wait then goes untimed, a window of
+ * a few instructions (docs/CONTENTION.md). */
+static inline bool mutex_looks_free(const pthread_mutex_t *m)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
+#else
+	(void)m;
+	return false;
+#endif
+}
+
+/* Does the unlock of this mutex have no waiter to charge for?  glibc's
+ * word is 1 when locked with no thread asleep on it (2 with sleepers; a
+ * thread id for robust and priority-inheritance kinds, which take the
+ * slow path). */
+static inline bool mutex_unlock_plain(const pthread_mutex_t *m)
+{
+#ifdef __GLIBC__
+	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 1;
+#else
+	(void)m;
+	return false;
+#endif
+}
+
+/* ---- the waits' clock ----
+ * A timed wait reads the clock two or three times (begin, end, the
+ * holder's charge), and clock_gettime costs several times a read of the
+ * TSC here (docs/PERFORMANCE.md, contention).  Where the kernel itself
+ * keeps time by the TSC (it found it constant and not stopping), waits are
+ * timed in TSC ticks and converted to nanoseconds by a scale measured once
+ * against CLOCK_MONOTONIC; elsewhere a tick is a CLOCK_MONOTONIC ns.  Ticks
+ * are only ever subtracted from ticks: the trace, which needs instants,
+ * reads CLOCK_MONOTONIC itself. */
+
+static double ns_per_tick = 1.0;
+static atomic_int clock_state; /* 0 unset, 1 measuring, 2 TSC, 3 monotonic */
+
+static inline int64_t wait_ticks(void)
+{
+#if defined(__x86_64__)
+	if (atomic_load_explicit(&clock_state, memory_order_relaxed) == 2)
+		return (int64_t)__builtin_ia32_rdtsc();
+#endif
+	return cprof__mono_ns();
+}
+
+static inline int64_t ticks_ns(int64_t ticks)
+{
+	return atomic_load_explicit(&clock_state, memory_order_relaxed) == 2
+		       ? (int64_t)((double)ticks * ns_per_tick)
+		       : ticks;
+}
+
+int64_t cprof__wait_elapsed_ns(int64_t since)
+{
+	int64_t d = ticks_ns(wait_ticks() - since);
+	return d > 0 ? d : 0;
+}
+
+static bool kernel_uses_tsc(void)
+{
+	char buf[16] = {0};
+	int fd = open("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		      O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n >= 3 && !strncmp(buf, "tsc", 3) && (buf[3] == '\n' || buf[3] == 0);
+}
+
+/* Once, before the first wait is timed: the clock and its scale, measured
+ * over half a millisecond (the scale's error, about 1e-4, is what a wait's
+ * duration inherits). */
+static void clock_setup(void)
+{
+	int expect = 0;
+	if (!atomic_compare_exchange_strong(&clock_state, &expect, 1)) {
+		while (atomic_load(&clock_state) == 1)
+			sched_yield();
+		return;
+	}
+	int state = 3;
+#if defined(__x86_64__)
+	if (kernel_uses_tsc()) {
+		int64_t n0 = cprof__mono_ns(), t0 = (int64_t)__builtin_ia32_rdtsc(), n1, t1;
+		do {
+			n1 = cprof__mono_ns();
+			t1 = (int64_t)__builtin_ia32_rdtsc();
+		} while (n1 - n0 < 500000);
+		double scale = t1 > t0 ? (double)(n1 - n0) / (double)(t1 - t0) : 0;
+		if (scale > 0.01 && scale < 100) {
+			ns_per_tick = scale;
+			state = 2;
+		}
+	}
+#endif
+	atomic_store(&clock_state, state);
 }
 
 /* ---- libc's functions ---- */
@@ -270,7 +401,7 @@ typedef struct mslot {
 } mslot;
 
 typedef struct mbucket {
-	atomic_flag lock;
+	cprof__spin lock;
 	mslot s[MT_WAYS];
 } mbucket;
 
@@ -293,13 +424,12 @@ static mbucket *bucket_of(const void *lk)
 static void bucket_lock(mbucket *b)
 {
 	recording++;
-	while (atomic_flag_test_and_set_explicit(&b->lock, memory_order_acquire))
-		sched_yield();
+	cprof__spin_lock(&b->lock);
 }
 
 static void bucket_unlock(mbucket *b)
 {
-	atomic_flag_clear_explicit(&b->lock, memory_order_release);
+	cprof__spin_unlock(&b->lock);
 	recording--;
 }
 
@@ -312,9 +442,23 @@ static mslot *find(mbucket *b, uintptr_t key, bool add)
 		if (!b->s[i].key && !free_slot)
 			free_slot = &b->s[i];
 	}
-	if (add && free_slot)
-		*free_slot = (mslot){.key = key};
+	if (add && free_slot) {
+		*free_slot = (mslot){0};
+		__atomic_store_n(&free_slot->key, key, __ATOMIC_RELAXED);
+	}
 	return add ? free_slot : NULL;
+}
+
+/* Has lk a record, by a look without the bucket's lock (its keys are
+ * stored atomically)?  Most unlocks of a contended lock find none (no
+ * waiter since the last charge) and so neither read the clock nor pull the
+ * bucket's line over from the waiters' cores. */
+static bool slot_present(const mbucket *b, uintptr_t key)
+{
+	for (int i = 0; i < MT_WAYS; i++)
+		if (__atomic_load_n(&b->s[i].key, __ATOMIC_RELAXED) == key)
+			return true;
+	return false;
 }
 
 static void advance(mslot *s, int64_t now)
@@ -366,9 +510,9 @@ WAITFN static void holder_unlocked(const void *lk)
 	if (!may_record())
 		return;
 	mbucket *b = bucket_of(lk);
-	if (!b)
+	if (!b || !slot_present(b, (uintptr_t)lk))
 		return;
-	int64_t now = cprof__mono_ns();
+	int64_t now = wait_ticks();
 	bucket_lock(b);
 	mslot *s = find(b, (uintptr_t)lk, false);
 	int64_t delay = 0, count = 0;
@@ -379,9 +523,10 @@ WAITFN static void holder_unlocked(const void *lk)
 		s->pending = 0;
 		s->fresh = 0;
 		if (!s->waiting)
-			s->key = 0;
+			__atomic_store_n(&s->key, 0, __ATOMIC_RELAXED);
 	}
 	bucket_unlock(b);
+	delay = ticks_ns(delay);
 	if (delay <= 0)
 		return;
 	/* A lock that is never free long hands its waiters' time on in
@@ -403,7 +548,7 @@ WAITFN static void holder_unlocked(const void *lk)
 
 static inline void maybe_charge(const void *lk)
 {
-	if (atomic_load_explicit(&nwaiting, memory_order_relaxed) > 0 && !waiter_stacks)
+	if (atomic_load_explicit(&nwaiting, memory_order_relaxed) > 0)
 		holder_unlocked(lk);
 }
 
@@ -421,7 +566,7 @@ static void wait_begin(wait *w, int reason, const void *obj, bool lock)
 {
 	w->reason = reason;
 	w->obj = obj;
-	w->t0 = cprof__mono_ns();
+	w->t0 = wait_ticks();
 	w->tracked = lock && !waiter_stacks &&
 		     atomic_load_explicit(&mutex_frac, memory_order_relaxed) > 0 &&
 		     holder_wait_begin(obj, w->t0);
@@ -434,19 +579,23 @@ static void wait_begin(wait *w, int reason, const void *obj, bool lock)
  * holds, a recursive one at its limit, a bad argument). */
 WAITFN static void wait_end(wait *w, bool lock, int rc)
 {
-	int64_t t1 = cprof__mono_ns();
+	int64_t t1 = wait_ticks();
 	cprof__wait = w->saved;
 	if (w->tracked)
 		holder_wait_end(w->obj, t1);
 	if (lock && (rc == EDEADLK || rc == EAGAIN || rc == EINVAL || rc == ENOTRECOVERABLE))
 		return;
-	int64_t d = t1 - w->t0;
+	int64_t d = ticks_ns(t1 - w->t0);
+	if (d < 0)
+		d = 0;
 	recording++;
 	if (lock && (waiter_stacks || !w->tracked))
 		mutex_event(1, d);
 	block_event(d);
-	if (atomic_load_explicit(&cprof__trace_on, memory_order_relaxed))
-		cprof__trace_block(w->reason, w->obj, w->t0, t1, 0);
+	if (atomic_load_explicit(&cprof__trace_on, memory_order_relaxed)) {
+		int64_t end = cprof__mono_ns();
+		cprof__trace_block(w->reason, w->obj, end - d, end, 0);
+	}
 	recording--;
 }
 
@@ -472,7 +621,7 @@ WAITFN static int mutex_lock_slow(pthread_mutex_t *m)
 
 CPROF_EXPORT WAITSEC int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!active(), 1))
+	if (__builtin_expect(!active(), 1) || __builtin_expect(mutex_looks_free(m), 1))
 		return get_pthread_mutex_lock()(m);
 	return mutex_lock_slow(m);
 }
@@ -512,11 +661,13 @@ WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 	return rc;
 }
 
-/* Off: a jump to libc's.  (A profile turned on between the test and the
- * unlock misses that one charge.) */
+/* Nothing to charge: a jump to libc's.  (A profile turned on between the
+ * test and the unlock misses that one charge; a waiter that has not gone
+ * to sleep yet is charged for at a later unlock.) */
 CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!active(), 1))
+	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1) ||
+	    __builtin_expect(mutex_unlock_plain(m), 1))
 		return get_pthread_mutex_unlock()(m);
 	return mutex_unlock_slow(m);
 }
@@ -613,7 +764,7 @@ WAITFN static int rwlock_unlock_slow(pthread_rwlock_t *l)
  * unlock misses that one charge.) */
 CPROF_EXPORT WAITSEC int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-	if (__builtin_expect(!active(), 1))
+	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1))
 		return get_pthread_rwlock_unlock()(l);
 	return rwlock_unlock_slow(l);
 }
@@ -643,7 +794,7 @@ WAITFN static int spin_unlock_slow(pthread_spinlock_t *l)
  * unlock misses that one charge.) */
 CPROF_EXPORT WAITSEC int pthread_spin_unlock(pthread_spinlock_t *l)
 {
-	if (__builtin_expect(!active(), 1))
+	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1))
 		return get_pthread_spin_unlock()(l);
 	return spin_unlock_slow(l);
 }
@@ -882,8 +1033,6 @@ static int enable_table(void)
 	cprof__own_leave(was);
 	if (!t)
 		return -ENOMEM;
-	for (int i = 0; i < MT_BUCKETS; i++)
-		atomic_flag_clear(&t[i].lock);
 	mbucket *none = NULL;
 	if (!atomic_compare_exchange_strong(&mtab, &none, t)) {
 		was = cprof__own_enter();

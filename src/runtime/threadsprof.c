@@ -102,7 +102,7 @@ void cprof__threads_sigprof(const void *uc)
 			t->depth = d > 0 ? (uint32_t)d : 0;
 			t->wait = cprof__wait.reason;
 			t->wait_obj = cprof__wait.obj;
-			t->wait_ns = t->wait ? cprof__mono_ns() - cprof__wait.since : 0;
+			t->wait_ns = t->wait ? cprof__wait_elapsed_ns(cprof__wait.since) : 0;
 			t->why = CPROF__TH_STACK;
 			atomic_store(&t->st, S_DONE);
 			atomic_fetch_add(&answers, 1);
@@ -306,7 +306,7 @@ static void wait_of(cprof__thread *t)
 		return;
 	t->wait = w.reason;
 	t->wait_obj = w.obj;
-	t->wait_ns = cprof__mono_ns() - w.since;
+	t->wait_ns = cprof__wait_elapsed_ns(w.since);
 }
 
 /* The stack of t, blocked in a system call, without signalling it: its

@@ -643,6 +643,7 @@ static int start_locked(const char *path, const char *family, bool check)
 	tr.t0_real = cprof__now_ns();
 	cprof__each_thread(add_existing, NULL);
 	atomic_store(&cprof__trace_on, true);
+	cprof__contention_update();
 	/* Running threads are seen through the CPU timers' samples: the CPU
 	 * profiler's if one runs (at its rate), else the timers are started
 	 * for the trace at CPROF_DEFAULT_HZ (docs/TRACE.md). */
@@ -668,6 +669,7 @@ static int stop_locked(void)
 	if (!tr.running || tr.pid != getpid())
 		return -ESRCH;
 	atomic_store(&cprof__trace_on, false); /* seq_cst: the handshake with users */
+	cprof__contention_update();
 	if (tr.timers) {
 		cprof__timers_stop();
 		if (!cprof__cpu_active())
@@ -768,6 +770,7 @@ void cprof__trace_atfork_child(void)
 	if (!tr.running)
 		return;
 	atomic_store(&cprof__trace_on, false);
+	cprof__contention_update();
 	for (size_t i = 0; i < MAX_THREADS; i++)
 		atomic_store(&tr.bufs[i], NULL);
 	atomic_store(&tr.nbufs, 0);
