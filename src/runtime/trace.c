@@ -14,12 +14,14 @@
  *   through the emitter, the JSON written whole (outfile.c).
  *
  * Each traced thread has one fixed-size buffer (cprof's arena; blocks this
- * large are mappings of their own, so only the pages used are resident).
- * Records are appended and never overwritten: when a buffer is full, later
- * events of that thread are dropped and counted, and the JSON and one
- * stderr line say how many.  Keeping the beginning rather than the end
- * keeps every interval whole (an overwriting ring would need a reader that
- * copes with records torn by a concurrent writer).  The signal handler
+ * large are mappings of their own, so only the pages used are resident),
+ * a ring of two halves: records are appended to one half; when it is full
+ * the other half is emptied (its records counted as dropped) and filled
+ * next.  So a trace keeps each thread's latest events, between half and
+ * all of the buffer's worth, and the JSON and one stderr line say how many
+ * earlier ones were dropped.  A record is never split or torn: it lies in
+ * one half, written by its own thread, and read after the writers are done
+ * (the `users` handshake).  The signal handler
  * never allocates: a thread gets its buffer when it starts (threads.c's
  * trampoline), when the trace starts (threads alive then), or at its first
  * blocking wait (normal context); samples of a thread without one are
@@ -64,9 +66,12 @@ typedef struct rec {
 
 typedef struct tbuf {
 	pid_t tid;
-	char name[16];       /* at exit; else read at write time */
-	_Atomic size_t used; /* bytes of data holding whole records */
-	size_t cap;
+	char name[16];          /* at exit; else read at write time */
+	size_t half;            /* bytes in each half of data */
+	int cur;                /* the half being filled */
+	bool wrapped;           /* the other half holds older records */
+	_Atomic size_t used[2]; /* bytes of each half holding whole records */
+	uint64_t nrec[2];       /* records in each half */
 	_Atomic uint64_t dropped;
 	_Atomic int busy;                  /* its thread is appending in normal context */
 	_Alignas(16) unsigned char data[]; /* records are 8-byte aligned */
@@ -131,8 +136,12 @@ static tbuf *new_buf(pid_t tid)
 	if (b) {
 		b->tid = tid;
 		b->name[0] = 0;
-		atomic_store(&b->used, 0);
-		b->cap = tr.bufsize;
+		b->half = tr.bufsize / 2 & ~(size_t)7;
+		b->cur = 0;
+		b->wrapped = false;
+		atomic_store(&b->used[0], 0);
+		atomic_store(&b->used[1], 0);
+		b->nrec[0] = b->nrec[1] = 0;
 		atomic_store(&b->dropped, 0);
 		atomic_store(&b->busy, 0);
 	}
@@ -151,23 +160,67 @@ static tbuf *my_buf_alloc(void)
 	return b;
 }
 
-/* Room for a record of depth frames at the end of b, or NULL (counted). */
+/* Room for a record of depth frames in b's current half, the other half
+ * emptied for it when this one is full; NULL (counted) if it cannot fit. */
 static rec *reserve(tbuf *b, uint32_t depth)
 {
-	size_t used = atomic_load_explicit(&b->used, memory_order_relaxed);
 	size_t need = sizeof(rec) + depth * sizeof(uintptr_t);
-	if (need > b->cap - used) {
+	if (need > b->half) {
 		atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
 		return NULL;
 	}
-	return (rec *)(b->data + used);
+	size_t used = atomic_load_explicit(&b->used[b->cur], memory_order_relaxed);
+	if (need > b->half - used) {
+		int other = b->cur ^ 1;
+		if (b->wrapped || other == 0)
+			atomic_fetch_add_explicit(&b->dropped, b->nrec[other],
+						  memory_order_relaxed);
+		atomic_store_explicit(&b->used[other], 0, memory_order_relaxed);
+		b->nrec[other] = 0;
+		b->cur = other;
+		b->wrapped = true;
+		used = 0;
+	}
+	return (rec *)(b->data + (size_t)b->cur * b->half + used);
 }
 
 static void commit(tbuf *b, const rec *r)
 {
-	size_t used = atomic_load_explicit(&b->used, memory_order_relaxed);
-	atomic_store_explicit(&b->used, used + sizeof(rec) + r->depth * sizeof(uintptr_t),
+	size_t used = atomic_load_explicit(&b->used[b->cur], memory_order_relaxed);
+	b->nrec[b->cur]++;
+	atomic_store_explicit(&b->used[b->cur],
+			      used + sizeof(rec) + r->depth * sizeof(uintptr_t),
 			      memory_order_release);
+}
+
+/* b's records, oldest first: the other half (when it holds older ones),
+ * then the current. */
+typedef struct recs {
+	const tbuf *b;
+	int pass, half;
+	size_t off, used;
+} recs;
+
+static void recs_init(recs *it, const tbuf *b)
+{
+	*it = (recs){.b = b, .pass = b->wrapped ? 0 : 1};
+	it->half = it->pass == 0 ? b->cur ^ 1 : b->cur;
+	it->used = atomic_load_explicit(&b->used[it->half], memory_order_acquire);
+}
+
+static const rec *recs_next(recs *it)
+{
+	while (it->off >= it->used) {
+		if (it->pass == 1)
+			return NULL;
+		it->pass = 1;
+		it->half = it->b->cur;
+		it->off = 0;
+		it->used = atomic_load_explicit(&it->b->used[it->half], memory_order_acquire);
+	}
+	const rec *r = (const rec *)(it->b->data + (size_t)it->half * it->b->half + it->off);
+	it->off += sizeof(rec) + r->depth * sizeof(uintptr_t);
+	return r;
 }
 
 /* async-signal-safe.  Called by cpu.c's SIGPROF handler for one of cprof's
@@ -432,11 +485,20 @@ static void write_buf(wctx *w, tbuf *b)
 	fputs(",\"args\":{\"name\":", w->f);
 	jstr(w->f, name);
 	fputs("}}", w->f);
-	size_t used = atomic_load_explicit(&b->used, memory_order_acquire);
-	for (size_t off = 0; off < used;) {
-		const rec *r = (const rec *)(b->data + off);
-		off += sizeof(rec) + r->depth * sizeof(uintptr_t);
+	uint64_t d = atomic_load(&b->dropped);
+	recs it;
+	recs_init(&it, b);
+	bool first = true;
+	for (const rec *r; (r = recs_next(&it));) {
 		int64_t t = r->t - tr.t0_mono;
+		if (first && d) {
+			/* Where this thread's track starts to be complete. */
+			ev(w, "events dropped", "cprof", "i", b->tid);
+			fputs(",\"s\":\"t\",", w->f);
+			ts(w->f, "ts", t < 0 ? 0 : t);
+			fprintf(w->f, ",\"args\":{\"count\":%llu}}", (unsigned long long)d);
+		}
+		first = false;
 		switch (r->type) {
 		case R_SAMPLE: {
 			const char *file;
@@ -487,11 +549,10 @@ static void write_buf(wctx *w, tbuf *b)
 			ts(w->f, "ts", t);
 			fputs("}", w->f);
 			break;
-		default: /* cannot happen: stop reading this buffer */ off = used; break;
+		default: /* cannot happen */ break;
 		}
 	}
-	uint64_t d = atomic_load(&b->dropped);
-	if (d) {
+	if (first && d) {
 		ev(w, "events dropped", "cprof", "i", b->tid);
 		fputs(",\"s\":\"t\",", w->f);
 		ts(w->f, "ts", w->t_end - tr.t0_mono);
@@ -515,14 +576,13 @@ static int write_json(int fd, void *arg)
 		if (!b)
 			continue;
 		dropped += atomic_load(&b->dropped);
-		size_t used = atomic_load_explicit(&b->used, memory_order_acquire);
-		for (size_t off = 0; off < used;) {
-			const rec *r = (const rec *)(b->data + off);
+		recs it;
+		recs_init(&it, b);
+		for (const rec *r; (r = recs_next(&it));) {
 			int64_t one = 1;
 			if (r->depth)
 				cprof__emit_sample(&w.e, (const uintptr_t *)(r + 1), r->depth, &one,
 						   NULL, 0);
-			off += sizeof(rec) + r->depth * sizeof(uintptr_t);
 		}
 	}
 	int rc = cprof__emit_end(&w.e, -1);
@@ -580,7 +640,8 @@ static int write_json(int fd, void *arg)
 	if (dropped) {
 		char b[24];
 		cprof__log("trace: ", cprof__itoa(b, (long long)dropped),
-			   " events dropped (a thread's buffer was full, or too many threads); "
+			   " events dropped (a thread's buffer wrapped: its earliest events, "
+			   "or too many threads); "
 			   "see \"events dropped\" in the trace, CPROF_TRACE_BUFFER_KB",
 			   NULL);
 	}

@@ -66,7 +66,8 @@ fi
 check summary_stderr_empty test ! -s "$T/sum.err"
 
 # A full buffer: a 4 KiB buffer and the CPU profiler's 1000 Hz samples
-# (the trace shares them): later events dropped, counted and said.
+# (the trace shares them): the buffer wraps, the earliest events dropped,
+# counted and said, the latest kept (the busy thread's exit).
 n=overflow
 hrun $n CPROF_TRACE="$T/o.json" CPROF_TRACE_BUFFER_KB=4 CPROF_CPU=/dev/null CPROF_HZ=1000 \
 	"$T/trace" run
@@ -75,6 +76,10 @@ eq ${n}_parses "$($J "$T/o.json" parses)" yes
 d=$($J "$T/o.json" dropped)
 check "${n}_dropped_counted ($d)" sh -c "set -- $d; [ \"\$1\" -gt 0 ] && [ \"\$2\" -ge \"\$1\" ]"
 one_line $n "$T/$n.err" '^cprof: trace: [0-9]+ events dropped'
+case " $($J "$T/o.json" lifecycle busy) " in
+*" exit "*) ok ${n}_keeps_the_latest ;;
+*) nok ${n}_keeps_the_latest "the busy thread's exit event is missing" ;;
+esac
 "$CPROF" trace "$T/o.json" >"$T/osum.out"
 check ${n}_summary_says_dropped grep -Eq '^Dropped events: [1-9][0-9]* ' "$T/osum.out"
 
