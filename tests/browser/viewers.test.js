@@ -1,0 +1,93 @@
+// viewers.test.js — cprof's files opened in a viewer nobody here wrote:
+// speedscope (npm, run offline from its release build in headless
+// Chromium) imports a runtime CPU profile and mutex profile as pprof
+// protobuf, and an execution trace as Chrome trace-event JSON.  Each must
+// import with the right importer, without a console error or a page error,
+// show every traced thread that has intervals as a profile of its own, and
+// list the expected functions in its Sandwich table (DOM text).  Prints
+// "ok NAME" / "not ok NAME".
+//
+//   node viewers.test.js DIR
+//        DIR/cases.json: [{"name", "file", "kind": "pprof"|"trace",
+//                          "functions": [...]}]; screenshots go to DIR
+"use strict";
+const { chromium } = require("playwright-core");
+const path = require("path");
+const fs = require("fs");
+
+const dir = process.argv[2];
+const release = path.join(__dirname, "node_modules/speedscope/dist/release/index.html");
+let failed = 0;
+function check(name, cond, why) {
+	if (cond) console.log("ok " + name);
+	else { failed++; console.log("not ok " + name + (why !== undefined ? ": " + why : "")); }
+}
+
+const importer = {
+	pprof: "Importing as protobuf encoded pprof file",
+	trace: "Importing as Trace Event Format profile",
+};
+
+// Threads with at least one complete ("X") interval: speedscope makes one
+// profile of each; instants are not shown.
+function tracedThreads(file) {
+	const d = JSON.parse(fs.readFileSync(file, "utf8"));
+	return new Set(d.traceEvents.filter((e) => e.ph === "X").map((e) => e.tid)).size;
+}
+
+async function sandwichText(page) {
+	return page.evaluate(() => document.body.innerText);
+}
+
+async function one(browser, c) {
+	const file = path.join(dir, c.file);
+	// What speedscope's own CLI does: a script that hands it the file.
+	const loader = path.join(dir, c.name + ".load.js");
+	fs.writeFileSync(loader, "speedscope.loadFileFromBase64(" + JSON.stringify(c.file) + ", " +
+		JSON.stringify(fs.readFileSync(file).toString("base64")) + ")");
+	const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+	const logs = [], errors = [];
+	page.on("console", (m) => {
+		if (m.type() === "error") errors.push(m.text());
+		logs.push(m.text());
+	});
+	page.on("pageerror", (e) => errors.push(e.message));
+	await page.goto("file://" + release + "#localProfilePath=" + loader);
+	try {
+		await page.waitForFunction((f) => document.title === f + " - speedscope", c.file, { timeout: 20000 });
+	} catch (e) { /* checked below */ }
+	check(c.name + "_title", (await page.title()) === c.file + " - speedscope", await page.title());
+	check(c.name + "_importer", logs.some((l) => l.includes(importer[c.kind])), logs.filter((l) => /Import/.test(l)).join("|"));
+	await page.screenshot({ path: path.join(dir, c.name + "-speedscope.png") });
+	await page.getByText("Sandwich").click();
+	let text = await sandwichText(page);
+	if (c.kind === "trace") {
+		const want = tracedThreads(file);
+		const m = /\((\d+)\/(\d+)\)/.exec(text);
+		check(c.name + "_threads", m && Number(m[2]) === want, (m ? m[0] : "no (i/n)") + " want " + want);
+		// Every thread's table, one after the other ('n': next profile).
+		for (let i = 1; m && i < Number(m[2]); i++) {
+			await page.keyboard.press("n");
+			await page.waitForFunction((k) => document.body.innerText.includes("(" + k + "/"), i + 1);
+			text += await sandwichText(page);
+		}
+	}
+	for (const f of c.functions)
+		check(c.name + "_shows_" + f, text.includes(f), "not in the Sandwich table");
+	check(c.name + "_no_console_errors", errors.length === 0, errors.join(" | "));
+	await page.close();
+}
+
+(async () => {
+	const cases = JSON.parse(fs.readFileSync(path.join(dir, "cases.json"), "utf8"));
+	const browser = await chromium.launch({
+		executablePath: "/usr/bin/chromium",
+		args: ["--no-sandbox", "--allow-file-access-from-files"],
+	});
+	try {
+		for (const c of cases) await one(browser, c);
+	} finally {
+		await browser.close();
+	}
+	process.exit(failed ? 1 : 0);
+})().catch((e) => { console.log("not ok viewers_run: " + e.message); process.exit(1); });

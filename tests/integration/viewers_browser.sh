@@ -1,0 +1,42 @@
+#!/bin/sh
+# cprof's files in a viewer nobody here wrote: speedscope (tests/browser,
+# from npm, its release build run offline in headless Chromium) opens a CPU
+# profile and a mutex profile written by libcprof (pprof protobuf) and an
+# execution trace (Chrome trace-event JSON) of a program with planted lock
+# contention (tests/progs/contend.c): the right importer, every thread with
+# intervals, the program's functions in the tables, no console error
+# (tests/browser/viewers.test.js).  Screenshots in $CPROF_BUILD/artifacts/viewers/.
+. "$CPROF_ROOT/tests/lib.sh"
+. "$CPROF_ROOT/tests/progs/heap_lib.sh"
+BR=$CPROF_ROOT/tests/browser
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
+	skip viewers_browser "needs /usr/bin/chromium (Debian chromium) and node (Debian nodejs, npm)"
+	exit 0
+fi
+if [ ! -d "$BR/node_modules/speedscope" ] || [ ! -d "$BR/node_modules/playwright-core" ]; then
+	(cd "$BR" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) || {
+		nok viewers_browser_npm "$(tail -n 2 "$T/npm.log" | tr '\n' '|')"; exit 1; }
+fi
+A=$BUILD/artifacts/viewers
+rm -rf "$A" && mkdir -p "$A"
+cc_prog "$T/contend" contend.c -L"$BUILD" -lcprof -Wl,-rpath,"$BUILD"
+n=contend
+hrun $n CPROF_CPU="$A/cpu.pb.gz" CPROF_MUTEX="$A/mutex.pb.gz" CPROF_TRACE="$A/trace.json" \
+	"$T/contend" mutex
+want_rc $n 0
+for f in cpu.pb.gz mutex.pb.gz trace.json; do
+	check ${n}_wrote_$f test -s "$A/$f"
+done
+# The functions: the CPU profile's lock holders (the busy loop is inlined
+# into critical_mutex, and speedscope shows a location's outermost
+# function only; go tool pprof shows "busy (inline)"); the mutex profile
+# charges the holder (critical_mutex); the trace's blocked intervals carry
+# the waiter's stack (acquire_mutex) and the main thread's joins.
+cat >"$A/cases.json" <<'JSON'
+[
+ {"name": "cpu", "file": "cpu.pb.gz", "kind": "pprof", "functions": ["critical_mutex", "worker", "start_thread"]},
+ {"name": "mutex", "file": "mutex.pb.gz", "kind": "pprof", "functions": ["critical_mutex", "worker"]},
+ {"name": "trace", "file": "trace.json", "kind": "trace", "functions": ["mutex {", "acquire_mutex", "join {"]}
+]
+JSON
+(cd "$BR" && timeout 240 node viewers.test.js "$A")
