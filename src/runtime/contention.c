@@ -105,33 +105,21 @@ void cprof__contention_update(void)
 	update_hooks();
 }
 
-/* Is this mutex free, by a look at its lock word (0 when free in every
- * glibc mutex kind but priority-protect, whose word also holds the
- * ceiling and so always looks busy)?  A free one is locked by a jump to
- * libc's: no trylock, no call of ours.  Another thread can take it
- * between the look and the lock; that wait then goes untimed, a window of
- * a few instructions (docs/CONTENTION.md). */
-static inline bool mutex_looks_free(const pthread_mutex_t *m)
+/* A mutex's lock word, read without taking it; -1 where the layout is
+ * not glibc's.  0: free, in every glibc mutex kind but priority-protect
+ * (whose word also holds the ceiling, so it always looks busy).  1: locked,
+ * no thread asleep on it (2 with sleepers; a thread id for robust and
+ * priority-inheritance kinds).  A free one is locked by a jump to libc's:
+ * no trylock, no call of ours; another thread can take it between the look
+ * and the lock, and that wait then goes untimed, a window of a few
+ * instructions (docs/CONTENTION.md). */
+static inline int mutex_word(const pthread_mutex_t *m)
 {
 #ifdef __GLIBC__
-	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0;
+	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
 #else
 	(void)m;
-	return false;
-#endif
-}
-
-/* Does the unlock of this mutex have no waiter to charge for?  glibc's
- * word is 1 when locked with no thread asleep on it (2 with sleepers; a
- * thread id for robust and priority-inheritance kinds, which take the
- * slow path). */
-static inline bool mutex_unlock_plain(const pthread_mutex_t *m)
-{
-#ifdef __GLIBC__
-	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 1;
-#else
-	(void)m;
-	return false;
+	return -1;
 #endif
 }
 
@@ -621,7 +609,7 @@ WAITFN static int mutex_lock_slow(pthread_mutex_t *m)
 
 CPROF_EXPORT WAITSEC int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!active(), 1) || __builtin_expect(mutex_looks_free(m), 1))
+	if (__builtin_expect(!active(), 1) || __builtin_expect(mutex_word(m) == 0, 1))
 		return get_pthread_mutex_lock()(m);
 	return mutex_lock_slow(m);
 }
@@ -667,7 +655,7 @@ WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1) ||
-	    __builtin_expect(mutex_unlock_plain(m), 1))
+	    __builtin_expect(mutex_word(m) == 1, 1))
 		return get_pthread_mutex_unlock()(m);
 	return mutex_unlock_slow(m);
 }
