@@ -74,14 +74,7 @@ run() {
 : >"$OUT/runs"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	# rotate the order: round r starts at arm (r-1) mod NARMS
-	i=0 order=
-	for a in $ARMS $ARMS; do
-		if [ "$i" -ge $(((r - 1) % NARMS)) ] && [ "$i" -lt $(((r - 1) % NARMS + NARMS)) ]; then
-			order="$order $a"
-		fi
-		i=$((i + 1))
-	done
+	order=$(rotated "$r" $ARMS)
 	for a in $order; do run "$a" "$r"; done
 	printf 'cpu_bench: round %d/%d done\n' "$r" "$ROUNDS" >&2
 	r=$((r + 1))
@@ -130,11 +123,7 @@ done <"$OUT/runs"
 # ---- summary: medians per arm ----
 MD=${RESULT:-cpu}
 awk -v arms="$ARMS" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$MDCMD")" \
-	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" "$AWK_MEDIAN"'
 function med(arm, col,   i, k, a) {
 	k = 0
 	for (i = 1; i <= nr; i++) if (arm == "" || A[i] == arm) a[++k] = V[i, col]

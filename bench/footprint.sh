@@ -113,11 +113,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 echo "Peak RSS in MB, median of $ROUNDS runs (+ increase over the baseline: alone; jemalloc for je-prof)"
-awk -v progs="$PROGS" -v arms="$ARMS" -v md="$(md_start "$B/bench" "${RESULT:-footprint}" "$MDCMD")" -F '\t' '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -v progs="$PROGS" -v arms="$ARMS" -v md="$(md_start "$B/bench" "${RESULT:-footprint}" "$MDCMD")" -F '\t' "$AWK_MEDIAN"'
 { k = $2 SUBSEP $3; n[k]++; v[k, n[k]] = $4 }
 END {
 	np = split(progs, P, " "); na = split(arms, A, " ")

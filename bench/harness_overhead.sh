@@ -36,16 +36,4 @@ else
 	"$BUILD/cprof" benchstat -row .name "$OUT/cprof.txt" >"$OUT/benchstat.txt"
 fi
 cat "$OUT/benchstat.txt"
-# benchstat's rows "NAME  V ± P%  [V ± P%  VS...]" as a markdown table
-# (its footnote marks, ¹ ², dropped first so that the fields line up)
-awk -v md="$(md_start "$BUILD/bench" "${RESULT:-harness-overhead}" "$MDCMD")" '
-BEGIN {
-	print "| benchmark | cprof sec/op (± 95 % CI) | Go `testing.B` sec/op (± 95 % CI) | Go vs cprof |" >> md
-	print "|---|---|---|---|" >> md
-}
-{ gsub(/ (¹|²|³|⁴|⁵|⁶|⁷|⁸|⁹)+/, ""); $0 = $0 }
-$3 == "±" {
-	vs = ""
-	for (i = 8; i <= NF; i++) vs = vs (vs == "" ? "" : " ") $i
-	printf "| %s | %s ± %s | %s | %s |\n", $1, $2, $4, $6 == "±" ? $5 " ± " $7 : "—", vs == "" ? "—" : vs >> md
-}' "$OUT/benchstat.txt"
+md_benchstat "$(md_start "$BUILD/bench" "${RESULT:-harness-overhead}" "$MDCMD")" 'Go `testing.B`' Go <"$OUT/benchstat.txt"

@@ -62,11 +62,7 @@ done
 # baseline; CMD is the command that made TSV, for the markdown tables
 summarize() {
 awk -v arms="$2" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$3")" \
-	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$3")" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$3")" "$AWK_MEDIAN"'
 function med(arm, col,   i, k, a) {
 	k = 0
 	for (i = 1; i <= nr; i++) if (A[i] == arm && V[i, col] != "-") a[++k] = V[i, col]
@@ -221,13 +217,7 @@ run() {
 : >"$OUT/runs"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	i=0 order=
-	for a in $ARMS $ARMS; do
-		if [ "$i" -ge $(((r - 1) % NARMS)) ] && [ "$i" -lt $(((r - 1) % NARMS + NARMS)) ]; then
-			order="$order $a"
-		fi
-		i=$((i + 1))
-	done
+	order=$(rotated "$r" $ARMS)
 	for a in $order; do run "$a" "$r" 2>>"$OUT/stderr"; done
 	printf 'heap_bench: round %d/%d done (load %s)\n' "$r" "$ROUNDS" "$(cut -d" " -f1 /proc/loadavg)" >&2
 	r=$((r + 1))

@@ -170,11 +170,7 @@ for wl in $WORKLOADS; do
 done
 
 awk -F '\t' -v arms="$ARMS" -v md_cost="$(md_start "$B/bench" "$MD-cost" "$MDCMD")" \
-	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+	-v md_acc="$(md_start "$B/bench" "$MD-accuracy" "$MDCMD")" "$AWK_MEDIAN"'
 function base(a) { return a ~ /^jemalloc/ ? "jemalloc" : "glibc" }
 NR == 1 { next }
 {

@@ -71,11 +71,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 echo >&2
-awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" '
-function median(v, n,    i, j, t) {
-	for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" "$AWK_MEDIAN"'
 { it[$2, $1] = $3; rounds[$1] = 1 }
 END {
 	na = split(arms, A, " ")

@@ -34,14 +34,4 @@ cp "$ROOT/bench/labels_bench.go.txt" "$OUT/go/labels_test.go"
 "$BUILD/cprof" benchstat -row .name -filter .unit:ns/op cprof="$OUT/cprof.txt" go="$OUT/go.txt" \
 	>"$OUT/benchstat.txt"
 cat "$OUT/benchstat.txt"
-awk -v md="$(md_start "$BUILD/bench" "${RESULT:-labels}" "$MDCMD")" '
-BEGIN {
-	print "| benchmark | cprof sec/op (± 95 % CI) | Go runtime/pprof sec/op (± 95 % CI) | Go vs cprof |" >> md
-	print "|---|---|---|---|" >> md
-}
-{ gsub(/ (¹|²|³|⁴|⁵|⁶|⁷|⁸|⁹)+/, ""); $0 = $0 }
-$3 == "±" {
-	vs = ""
-	for (i = 8; i <= NF; i++) vs = vs (vs == "" ? "" : " ") $i
-	printf "| %s | %s ± %s | %s | %s |\n", $1, $2, $4, $6 == "±" ? $5 " ± " $7 : "—", vs == "" ? "—" : vs >> md
-}' "$OUT/benchstat.txt"
+md_benchstat "$(md_start "$BUILD/bench" "${RESULT:-labels}" "$MDCMD")" 'Go runtime/pprof' Go <"$OUT/benchstat.txt"

@@ -43,3 +43,29 @@ rotated() {
 	while [ "$_k" -gt 0 ]; do _a=$1; shift; set -- "$@" "$_a"; _k=$((_k - 1)); done
 	echo "$@"
 }
+
+# AWK_MEDIAN: awk's median(v, n) of v[1..n] (sorted in place), for a
+# script to start with: awk "$AWK_MEDIAN"' ... '.
+AWK_MEDIAN='
+function median(v, n,    i, j, t) {
+	for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}'
+
+# md_benchstat MD OTHER SHORT < BENCHSTAT: benchstat's rows "NAME  V ± P%
+# [V ± P%  VS...]" as a markdown table in MD, cprof's column then OTHER's,
+# then "SHORT vs cprof" (the footnote marks, ¹ ², dropped first so that the
+# fields line up).
+md_benchstat() {
+	awk -v md="$1" -v other="$2" -v short="$3" '
+BEGIN {
+	print "| benchmark | cprof sec/op (± 95 % CI) | " other " sec/op (± 95 % CI) | " short " vs cprof |" >> md
+	print "|---|---|---|---|" >> md
+}
+{ gsub(/ (¹|²|³|⁴|⁵|⁶|⁷|⁸|⁹)+/, ""); $0 = $0 }
+$3 == "±" {
+	vs = ""
+	for (i = 8; i <= NF; i++) vs = vs (vs == "" ? "" : " ") $i
+	printf "| %s | %s ± %s | %s | %s |\n", $1, $2, $4, $6 == "±" ? $5 " ± " $7 : "—", vs == "" ? "—" : vs >> md
+}'
+}

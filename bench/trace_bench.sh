@@ -89,13 +89,7 @@ run() {
 : >"$OUT/runs"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	i=0 order=
-	for a in $ARMS $ARMS; do
-		if [ "$i" -ge $(((r - 1) % NARMS)) ] && [ "$i" -lt $(((r - 1) % NARMS + NARMS)) ]; then
-			order="$order $a"
-		fi
-		i=$((i + 1))
-	done
+	order=$(rotated "$r" $ARMS)
 	for w in work churn; do
 		for a in $order; do run "$w" "$a" "$r"; done
 	done
@@ -104,11 +98,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 done
 
 MD=$(md_start "$B/bench" "${RESULT:-trace}-cost" "$MDCMD")
-awk -v arms="$ARMS" -v md="$MD" '
-function median(a, n,   i, j, t) {
-	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk -v arms="$ARMS" -v md="$MD" "$AWK_MEDIAN"'
 { k = $1 SUBSEP $2; n[k]++; wall[k, n[k]] = $4; size[k, n[k]] = $5 }
 END {
 	na = split(arms, A, " ")
