@@ -188,8 +188,7 @@ static void commit(tbuf *b, const rec *r)
 {
 	size_t used = atomic_load_explicit(&b->used[b->cur], memory_order_relaxed);
 	b->nrec[b->cur]++;
-	atomic_store_explicit(&b->used[b->cur],
-			      used + sizeof(rec) + r->depth * sizeof(uintptr_t),
+	atomic_store_explicit(&b->used[b->cur], used + sizeof(rec) + r->depth * sizeof(uintptr_t),
 			      memory_order_release);
 }
 
