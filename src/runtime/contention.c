@@ -147,7 +147,8 @@ static inline int64_t wait_ticks(void)
 
 static inline int64_t ticks_ns(int64_t ticks)
 {
-	return atomic_load_explicit(&clock_state, memory_order_relaxed) == 2
+	/* acquire: ns_per_tick was written before the state said TSC */
+	return atomic_load_explicit(&clock_state, memory_order_acquire) == 2
 		       ? (int64_t)((double)ticks * ns_per_tick)
 		       : ticks;
 }
@@ -763,6 +764,8 @@ WAITFN static int spin_slow(pthread_spinlock_t *l)
 		  get_pthread_spin_lock()(l));
 }
 
+/* Not looked at first, as a mutex is: every spinning waiter would see the
+ * lock free at the same instant, and all but one would spin untimed. */
 CPROF_EXPORT WAITSEC int pthread_spin_lock(pthread_spinlock_t *l)
 {
 	if (__builtin_expect(!active(), 1))
