@@ -227,6 +227,9 @@ void cprof__sigprof_forward(int sig, siginfo_t *si, void *uc);
  * is written (service.c), and of the service thread's watchdog. */
 #define CPROF_PARK_COOKIE ((void *)0x63707061UL)     /* "cppa" */
 #define CPROF_WATCHDOG_COOKIE ((void *)0x63707764UL) /* "cpwd" */
+/* Queue one SIGPROF carrying cookie to thread tid of this process: 0, or
+ * -errno (-ESRCH: it has ended).  async-signal-safe. */
+int cprof__sigprof_queue(pid_t tid, void *cookie);
 /* Resolve the real mask/wait functions (constructor, before any wrapper use). */
 void cprof__sigproxy_init(void);
 /* While on, the interposed pthread_sigmask/sigprocmask keep SIGPROF really

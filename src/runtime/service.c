@@ -344,14 +344,7 @@ static void park_one(pid_t tid, void *arg)
 		return;
 	if (r->check_blocked && unparkable(tid))
 		return;
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGPROF;
-	si.si_code = SI_QUEUE;
-	si.si_pid = getpid();
-	si.si_uid = getuid();
-	si.si_value.sival_ptr = CPROF_PARK_COOKIE;
-	if (syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGPROF, &si) != 0 && errno == ESRCH)
+	if (cprof__sigprof_queue(tid, CPROF_PARK_COOKIE) == -ESRCH)
 		return;
 	r->left++;
 }

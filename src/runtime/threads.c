@@ -94,6 +94,18 @@ static void add_slot_cb(pid_t tid, void *arg)
 		add_slot(tid);
 }
 
+int cprof__sigprof_queue(pid_t tid, void *cookie)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGPROF;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_ptr = cookie;
+	return syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGPROF, &si) == 0 ? 0 : -errno;
+}
+
 int cprof__each_thread(void (*fn)(pid_t tid, void *arg), void *arg)
 {
 	int own = cprof__own_enter(); /* opendir's 32 KB buffer is cprof's */

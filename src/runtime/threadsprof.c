@@ -235,14 +235,7 @@ static int by_tid(const void *a, const void *b)
 
 static int queue(pid_t tid)
 {
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGPROF;
-	si.si_code = SI_QUEUE;
-	si.si_pid = getpid();
-	si.si_uid = getuid();
-	si.si_value.sival_ptr = CPROF_THREADS_COOKIE;
-	return syscall(SYS_rt_tgsigqueueinfo, getpid(), tid, SIGPROF, &si) == 0 ? 0 : -errno;
+	return cprof__sigprof_queue(tid, CPROF_THREADS_COOKIE);
 }
 
 /* How much of a blocked thread's stack is copied, from its sp up. */
