@@ -19,9 +19,11 @@ BENCHTIME=${BENCHTIME:-200ms}
 OUT=$ROOT/$B/exercises
 ALL="primes logproc strbuild prealloc pool hoist layout memo workers escape"
 [ $# -gt 0 ] || set -- $ALL
-make -s -C "$ROOT/examples/exercises" B="$B" EXERCISES="$*" >&2
 for name; do
 	case " $ALL " in *" $name "*) ;; *) echo "compare.sh: no exercise '$name' (one of: $ALL)" >&2; exit 2 ;; esac
+done
+make -s -C "$ROOT/examples/exercises" B="$B" EXERCISES="$*" >&2
+for name; do
 	txt=$OUT/$name.bench.txt
 	CPROF_BENCH_PKG=cprof/examples/exercises/$name \
 		"$OUT/$name" -bench . -benchmem -count "$COUNT" -benchtime "$BENCHTIME" >"$txt"
