@@ -23,7 +23,7 @@
 static int ex_failures;
 
 __attribute__((format(printf, 4, 5))) static void ex_check(int ok, const char *file, int line,
-							    const char *fmt, ...)
+							   const char *fmt, ...)
 {
 	va_list ap;
 	if (ok)
@@ -44,18 +44,18 @@ static void exercise_test(void);
 
 /* The parent benchmark: refuses to measure versions that disagree, then
  * runs each version as a sub-benchmark. */
-#define EXERCISE_BENCH(Name, ...)                                                      \
-	CPROF_BENCH(Name)                                                              \
-	{                                                                              \
-		static const struct {                                                  \
-			const char *name;                                              \
-			void (*fn)(cprof_bench_b *);                                   \
-		} versions[] = {__VA_ARGS__};                                          \
-		exercise_test();                                                       \
-		if (ex_failures)                                                       \
-			cprof_bench_fatalf(b, "%d disagreements", ex_failures);        \
-		for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)      \
-			cprof_bench_run(b, versions[i].name, versions[i].fn);          \
+#define EXERCISE_BENCH(Name, ...)                                                 \
+	CPROF_BENCH(Name)                                                         \
+	{                                                                         \
+		static const struct {                                             \
+			const char *name;                                         \
+			void (*fn)(cprof_bench_b *);                              \
+		} versions[] = {__VA_ARGS__};                                     \
+		exercise_test();                                                  \
+		if (ex_failures)                                                  \
+			cprof_bench_fatalf(b, "%d disagreements", ex_failures);   \
+		for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++) \
+			cprof_bench_run(b, versions[i].name, versions[i].fn);     \
 	}
 
 #ifdef EXERCISE_TEST

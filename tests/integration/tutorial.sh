@@ -10,6 +10,9 @@ if [ -n "$SANITIZE" ]; then
 	na tutorial "the tutorial's commands use the plain build"
 	exit 0
 fi
+for tool in curl dot; do
+	command -v "$tool" >/dev/null || { skip tutorial "no $tool: the tutorial runs it"; exit 0; }
+done
 B=$(basename "$BUILD")
 export B
 cd "$CPROF_ROOT" || exit 1

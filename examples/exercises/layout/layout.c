@@ -37,7 +37,8 @@ static double energy_soa(const struct particles *p, size_t n)
 {
 	double e = 0;
 	for (size_t i = 0; i < n; i++)
-		e += 0.5 * p->mass[i] * (p->vx[i] * p->vx[i] + p->vy[i] * p->vy[i] + p->vz[i] * p->vz[i]);
+		e += 0.5 * p->mass[i] *
+		     (p->vx[i] * p->vx[i] + p->vy[i] * p->vy[i] + p->vz[i] * p->vz[i]);
 	return e;
 }
 

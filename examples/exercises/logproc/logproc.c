@@ -175,17 +175,22 @@ static char *make_log(int n)
 		snprintf(path, sizeof path, paths[(x >> 8) % 5], (int)(x >> 16) % 10000,
 			 (int)(x >> 4) % 100);
 		len += (size_t)snprintf(log + len, cap - len,
-					"2026-12-07T10:%02d:%02dZ %s %s %d %u\n", i / 60 % 60, i % 60,
-					methods[(x >> 12) % 6], path, statuses[(x >> 20) % 9],
-					(x >> 3) % 5000);
+					"2026-12-07T10:%02d:%02dZ %s %s %d %u\n", i / 60 % 60,
+					i % 60, methods[(x >> 12) % 6], path,
+					statuses[(x >> 20) % 9], (x >> 3) % 5000);
 	}
 	return log;
 }
 
 static void exercise_test(void)
 {
-	static const char *fixed[] = {"", "\n", "t GET / 200 1\n", "t GET /a//b/ 500\n",
-				      "broken line\n", "t POST /x/1/y 503 9", "t  GET  /9  404  1\n"};
+	static const char *fixed[] = {"",
+				      "\n",
+				      "t GET / 200 1\n",
+				      "t GET /a//b/ 500\n",
+				      "broken line\n",
+				      "t POST /x/1/y 503 9",
+				      "t  GET  /9  404  1\n"};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		struct summary a = logproc_naive(fixed[i]), b = logproc_optimised(fixed[i]);
 		EX_CHECK(a.checksum == b.checksum && a.errors == b.errors, "on \"%s\"", fixed[i]);

@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#define KEYS 64	   /* distinct arguments: a table of KEYS slots, no eviction */
+#define KEYS 64      /* distinct arguments: a table of KEYS slots, no eviction */
 #define ROUNDS 20000 /* the cost of one call of the function */
 
 /* The expensive pure function: ROUNDS rounds of a 64-bit mixer. */

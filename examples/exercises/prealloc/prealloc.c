@@ -59,7 +59,8 @@ static void exercise_test(void)
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		struct vec a = {0}, b = {0};
 		long sa = collect_naive(sizes[i], &a), sb = collect_reserved(sizes[i], &b);
-		EX_CHECK(sa == sb && a.len == b.len && (!a.len || !memcmp(a.v, b.v, a.len * sizeof *a.v)),
+		EX_CHECK(sa == sb && a.len == b.len &&
+				 (!a.len || !memcmp(a.v, b.v, a.len * sizeof *a.v)),
 			 "on %zu values", sizes[i]);
 		free(a.v), free(b.v);
 	}

@@ -56,7 +56,8 @@ static void exercise_test(void)
 		long a = primes_naive(limits[i]), b = primes_sieve(limits[i]);
 		EX_CHECK(a == b, "below %ld: %ld vs %ld", limits[i], a, b);
 	}
-	EX_CHECK(primes_sieve(LIMIT) == 9592, "below %d: %ld, not 9592", LIMIT, primes_sieve(LIMIT));
+	EX_CHECK(primes_sieve(LIMIT) == 9592, "below %d: %ld, not 9592", LIMIT,
+		 primes_sieve(LIMIT));
 }
 
 /* The limit is read through a volatile so the compiler cannot fold the

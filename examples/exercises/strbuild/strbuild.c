@@ -66,7 +66,8 @@ static void exercise_test(void)
 {
 	static const int sizes[] = {0, 1, 2, 7, 8, 100, 1000, 4000};
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		char *a = build_strcat(sizes[i]), *b = build_asprintf(sizes[i]), *c = build_buffer(sizes[i]);
+		char *a = build_strcat(sizes[i]), *b = build_asprintf(sizes[i]),
+		     *c = build_buffer(sizes[i]);
 		EX_CHECK(!strcmp(a, b) && !strcmp(a, c), "on %d pieces", sizes[i]);
 		free(a), free(b), free(c);
 	}
