@@ -3,5 +3,6 @@
 const struct wordfreq_version wordfreq_versions[] = {
 	{"v0", wordfreq_v0, "fgetc, a word grown per character, a linked list, insertion sort"},
 	{"v1", wordfreq_v1, "a hash table instead of the list"},
+	{"v2", wordfreq_v2, "qsort of an array instead of a sorted list"},
 	{NULL, NULL, NULL},
 };
