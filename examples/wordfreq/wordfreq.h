@@ -17,7 +17,7 @@
 
 typedef int wordfreq_fn(FILE *in, FILE *out, int top);
 
-wordfreq_fn wordfreq_v0, wordfreq_v1, wordfreq_v2, wordfreq_v3;
+wordfreq_fn wordfreq_v0, wordfreq_v1, wordfreq_v2, wordfreq_v3, wordfreq_v4;
 
 struct wordfreq_version {
 	const char *name;
