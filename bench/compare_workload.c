@@ -34,6 +34,14 @@ static double thread_cpu(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* External, not static: gcc may clone a static function under another
+ * name (hot_a.constprop.0), and the profiles are searched by name. */
+void hot_a(long iters);
+void hot_b(long iters);
+struct kept;
+int alloc_a(int blocks, int kept, struct kept *k);
+int alloc_b(int blocks, int kept, struct kept *k);
+
 /* The same loop in both, so that equal iterations cost equal time. */
 #define BURN(iters)                                                           \
 	do {                                                                  \
