@@ -26,10 +26,14 @@
 # holds.  COMMAND names the script (bench/X.sh) with the variables and
 # arguments of the run.  bench/README.md, "Refreshing the figures", says how
 # a new run replaces the committed results.
+#
+# PERFDOC_DOC and PERFDOC_RES name another document and results directory
+# kept the same way (bench/compare.sh: docs/COMPARISON.md and
+# bench/results/comparison).
 set -eu
 cd "$(dirname "$0")/.."
-DOC=docs/PERFORMANCE.md
-RES=bench/results
+DOC=${PERFDOC_DOC:-docs/PERFORMANCE.md}
+RES=${PERFDOC_RES:-bench/results}
 LINT="$DOC bench/README.md"
 
 usage() { echo "usage: bench/perfdoc.sh check|update" >&2; exit 2; }
@@ -132,7 +136,7 @@ check)
 		printf '%s\n' "$out"
 		exit 1
 	fi
-	echo "perfdoc: $DOC matches bench/results ($(ls "$RES"/*.md 2>/dev/null | wc -l) results)"
+	echo "perfdoc: $DOC matches $RES ($(ls "$RES"/*.md 2>/dev/null | wc -l) results)"
 	;;
 update)
 	tmp=$DOC.tmp.$$
@@ -142,6 +146,6 @@ update)
 		exit 1
 	fi
 	if cmp -s "$tmp" "$DOC"; then rm -f "$tmp"; else mv "$tmp" "$DOC"; fi
-	exec sh bench/perfdoc.sh check
+	exec env PERFDOC_DOC="$DOC" PERFDOC_RES="$RES" sh bench/perfdoc.sh check
 	;;
 esac
