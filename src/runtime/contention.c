@@ -432,7 +432,9 @@ static mslot *find(mbucket *b, uintptr_t key, bool add)
 			free_slot = &b->s[i];
 	}
 	if (add && free_slot) {
-		*free_slot = (mslot){0};
+		/* field by field: key is read without the lock (slot_present) */
+		free_slot->waiting = free_slot->fresh = 0;
+		free_slot->pending = free_slot->last = 0;
 		__atomic_store_n(&free_slot->key, key, __ATOMIC_RELAXED);
 	}
 	return add ? free_slot : NULL;
