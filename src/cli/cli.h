@@ -17,6 +17,10 @@ typedef struct cprof__cmd {
 } cprof__cmd;
 
 int cprof__error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Until called again with len 0, cprof__error on the calling thread also
+ * appends its message ("cprof: ...", one per line, truncated to fit) to
+ * buf[0..len), which starts empty: the web UI shows the CLI's words. */
+void cprof__error_capture(char *buf, size_t len);
 /* Directory holding the running cprof executable's libcprof.so
  * (../lib next to bin/, or the build directory); NULL if none found. */
 const char *cprof__cli_libpath(void);
