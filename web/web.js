@@ -124,9 +124,34 @@ document.addEventListener("click", function (e) {
 	fnMenu(a.getAttribute("data-fn") || a.textContent, e.clientX || r.left, (e.clientY || r.bottom) + 4);
 }, true);
 
+function reOf(s) { try { return s ? new RegExp(s) : null; } catch (x) { return null; } }
+
+// ---- peek, source, disassembly: the report's function names open the
+// function menu (the text stays the CLI's, byte for byte) ----
+$$("pre.report").forEach(function (pre) {
+	var lines = pre.textContent.split("\n"), re = reOf(search.value), frag = document.createDocumentFragment();
+	lines.forEach(function (line, k) {
+		var m = /^(.*\| +)(\S.*)$/.exec(line) || /^(ROUTINE =+ )(.*?)( in .*)?$/.exec(line);
+		if (m) {
+			var a = document.createElement("a");
+			a.className = "fn"; a.href = "#"; a.textContent = m[2];
+			a.setAttribute("data-fn", m[2]);
+			var span = document.createElement("span");
+			if (re && /^ +\S/.test(line) && re.test(m[2]) && !/\| {3}/.test(m[1])) span.className = "hitline";
+			span.appendChild(document.createTextNode(m[1])); span.appendChild(a);
+			if (m[3]) span.appendChild(document.createTextNode(m[3]));
+			frag.appendChild(span);
+		} else {
+			frag.appendChild(document.createTextNode(line));
+		}
+		if (k < lines.length - 1) frag.appendChild(document.createTextNode("\n"));
+	});
+	pre.textContent = "";
+	pre.appendChild(frag);
+});
+
 // ---- top: sortable columns; the search box highlights matching rows ----
 var top = $("#top");
-function reOf(s) { try { return s ? new RegExp(s) : null; } catch (x) { return null; } }
 if (top) {
 	$("#top thead").addEventListener("click", function (e) {
 		var th = e.target.closest("th"); if (!th) return;

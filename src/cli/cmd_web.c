@@ -680,7 +680,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			top_table(f, c, tb);
 			fputs("</div>", f);
 		} else if (rc == 0) {
-			fputs("<div class=\"page\"><pre>", f);
+			/* The report as the CLI prints it; web.js links its names. */
+			fputs("<div class=\"page\"><pre class=\"report\">", f);
 			hesc(f, tb);
 			fputs("</pre></div>", f);
 		}

@@ -213,6 +213,10 @@ async function interactionTests(browser) {
 	await Promise.all([page.waitForURL(/\/peek\?/), page.keyboard.press("Enter")]);
 	const peek = await page.locator("pre").textContent();
 	check("web_peek_of_function", /\| main\.hashLoop$/m.test(peek) && !/\| main\.main$/m.test(peek), peek.slice(0, 200));
+	// Peek's names (its text unchanged) open the same menu.
+	await page.locator("pre.report a.fn", { hasText: /^main\.work$/ }).first().click();
+	check("web_peek_names_menu", (await fm.isVisible()) && (await fm.locator(".title").textContent()) === "main.work");
+	await page.keyboard.press("Escape");
 	// REFINE from the search box; the chip removes it.
 	await page.goto(url + "top");
 	await page.locator("#cprofnav input[name=p]").fill("sha256");
