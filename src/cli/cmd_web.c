@@ -33,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -83,6 +85,9 @@ static struct {
 	int argc;
 	bool any_client;
 	bool has_base; /* -diff_base on the command line: b=none drops it */
+	char *dir;     /* the directory of the last source file (NULL: none) */
+	char **bases;  /* the profiles in it, other than the sources: the base menu */
+	size_t nbases;
 	char **types;  /* the profile's sample types (the si menu) */
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
@@ -231,14 +236,31 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		fputs("</option>", f);
 	}
 	fputs("</select>", f);
-	if (web.has_base) { /* the differential view, or NEW alone */
+	if (web.has_base || web.nbases) {
+		/* The base of the differential view: -diff_base, none, or another
+		 * profile from the source's directory (b=NAME). */
 		const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
-		bool none = b && !strcmp(b, "none");
-		fprintf(f,
-			"<label class=\"lbl\" for=\"b\">BASE</label><select id=\"b\" name=\"b\" "
-			"onchange=\"this.form.submit()\"><option value=\"\"%s>"
-			"diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
-			none ? "" : " selected", none ? " selected" : "");
+		bool none = b && !strcmp(b, "none"), dflt = !b || !*b;
+		fputs("<label class=\"lbl\" for=\"b\">BASE</label><select id=\"b\" name=\"b\" "
+		      "onchange=\"this.form.submit()\" title=\"the base of a differential flame "
+		      "graph (and of every view: -diff_base)\">",
+		      f);
+		if (web.has_base)
+			fprintf(f,
+				"<option value=\"\"%s>diff vs -diff_base</option><option "
+				"value=\"none\"%s>no base</option>",
+				dflt ? " selected" : "", none ? " selected" : "");
+		else
+			fprintf(f, "<option value=\"\"%s>no base</option>",
+				dflt || none ? " selected" : "");
+		for (size_t k = 0; k < web.nbases; k++) {
+			fputs("<option value=\"", f);
+			hesc(f, web.bases[k]);
+			fputs(b && !strcmp(b, web.bases[k]) ? "\" selected>diff vs " : "\">diff vs ", f);
+			hesc(f, web.bases[k]);
+			fputs("</option>", f);
+		}
+		fputs("</select>", f);
 	}
 	fputs("<details class=\"menu\" id=\"m-refine\"><summary>REFINE</summary><div "
 	      "class=\"drop\"><div class=\"hint\">The search box's regexp, as a filter of every "
@@ -574,7 +596,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
 	const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
-	bool nobase = b && !strcmp(b, "none");
+	bool nobase = b && !strcmp(b, "none"), bad_base = false;
+	if (b && *b && !nobase) { /* a profile beside the source, by name only */
+		size_t k = 0;
+		while (k < web.nbases && strcmp(b, web.bases[k]))
+			k++;
+		bad_base = k == web.nbases;
+		if (!bad_base && asprintf(&owned[nowned], "-diff_base=%s/%s", web.dir, b) >= 0)
+			argv[argc++] = owned[nowned++];
+		nobase = true; /* instead of the command line's */
+	}
 	for (int k = 1; k < web.argc; k++) {
 		int skip = nobase ? diff_base_arg(web.argv[k]) : 0;
 		if (skip)
@@ -596,7 +627,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	cprof__profile_init(&p);
 	int status = 0;
 	const char *output = NULL;
-	cprof__report *r = f ? cprof__cli_report_open(argc, argv,
+	if (bad_base)
+		cprof__error("base \"%s\": not a profile in %s (the base menu lists them)", b,
+			     web.dir ? web.dir : "the source's directory");
+	cprof__report *r = f && !bad_base ? cprof__cli_report_open(argc, argv,
 						      top      ? CPROF_FMT_TEXT
 						      : graph  ? CPROF_FMT_DOT
 						      : source ? CPROF_FMT_LIST
@@ -741,6 +775,61 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return respond(c, 200, "text/html; charset=utf-8", body, len);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The base menu's files: the profiles (by name: .pb.gz, .pb, .pprof, .prof,
+ * .heap, .folded) in the directory of the last source that is a file,
+ * other than the sources themselves; at most 500, names only (a request
+ * can name nothing else). */
+static void find_bases(int n, char **args)
+{
+	const char *src = NULL;
+	struct stat st;
+	for (int k = n - 1; k >= 1 && !src; k--)
+		if (args[k][0] != '-' && stat(args[k], &st) == 0 && S_ISREG(st.st_mode))
+			src = args[k];
+	if (!src)
+		return;
+	const char *slash = strrchr(src, '/');
+	web.dir = slash ? strndup(src, (size_t)(slash - src + (slash == src))) : strdup(".");
+	DIR *d = web.dir ? opendir(web.dir) : NULL;
+	if (!d)
+		return;
+	static const char *const exts[] = {".pb.gz", ".pb", ".pprof", ".prof", ".heap", ".folded"};
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && web.nbases < 500) {
+		size_t l = strlen(e->d_name);
+		bool ok = false;
+		for (size_t j = 0; j < CPROF_ARRAY_LEN(exts) && !ok; j++) {
+			size_t el = strlen(exts[j]);
+			ok = l > el && !strcmp(e->d_name + l - el, exts[j]);
+		}
+		for (int k = 1; k < n && ok; k++) { /* not a source itself */
+			const char *base = strrchr(args[k], '/');
+			ok = strcmp(base ? base + 1 : args[k], e->d_name) != 0;
+		}
+		if (!ok)
+			continue;
+		if (web.nbases == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **nb = realloc(web.bases, nc * sizeof(*nb));
+			if (!nb)
+				break;
+			web.bases = nb;
+			cap = nc;
+		}
+		if ((web.bases[web.nbases] = strdup(e->d_name)))
+			web.nbases++;
+	}
+	closedir(d);
+	if (web.nbases)
+		qsort(web.bases, web.nbases, sizeof(*web.bases), cmp_str);
+}
+
 int cprof__cmd_web(int argc, char **argv)
 {
 	if (load_mhd() < 0)
@@ -799,6 +888,7 @@ int cprof__cmd_web(int argc, char **argv)
 	web.argc = n;
 	for (int k = 1; k < n; k++)
 		web.has_base |= diff_base_arg(rest[k]) != 0;
+	find_bases(n, rest);
 	/* HOST:PORT, either part optional; default 127.0.0.1, a free port. */
 	char host[256] = "127.0.0.1";
 	long port = 0;
@@ -891,6 +981,10 @@ int cprof__cmd_web(int argc, char **argv)
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);
 	free(web.types);
+	for (size_t k = 0; k < web.nbases; k++)
+		free(web.bases[k]);
+	free(web.bases);
+	free(web.dir);
 	free(rest);
 	return 0;
 }

@@ -154,7 +154,24 @@ wait $spid 2>/dev/null
 serve "$T/diff.out" -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz"
 curl -s "$SU" >"$T/diff.html"
 check web_diff_flame grep -q '"title":"Differential Flame Graph"' "$T/diff.html"
-check web_diff_menu grep -q '<select id="b" name="b" onchange="this.form.submit()"><option value="" selected>' "$T/diff.html"
+check web_diff_menu grep -q '<select id="b" name="b" onchange="this.form.submit()" title="[^"]*"><option value="" selected>diff vs -diff_base' "$T/diff.html"
+# The base picker: the profiles beside the source (not the sources), by name;
+# b=NAME makes every view differential against it; any other name is a 400.
+dspid=$spid dsu=$SU
+serve "$T/pick.out" "$FIX/go-heap-dup.pb.gz"
+curl -s "$SU" >"$T/pick.html"
+check web_base_menu grep -q '<option value="go-heap-dup-base.pb.gz">diff vs go-heap-dup-base.pb.gz</option>' "$T/pick.html"
+if grep -q '<option value="go-heap-dup.pb.gz">' "$T/pick.html"; then nok web_base_menu_not_source; else ok web_base_menu_not_source; fi
+curl -s "${SU}?b=go-heap-dup-base.pb.gz" >"$T/bpick.html"
+check web_base_pick grep -q '"title":"Differential Flame Graph"' "$T/bpick.html"
+curl -s "${SU}top?b=go-heap-dup-base.pb.gz" >"$T/bpick_top.html"
+"$CPROF" top -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing' >"$T/bpick.want"
+contains web_base_pick_top "$(cat "$T/bpick.want")" "$T/bpick_top.html"
+code=$(curl -s -o "$T/bbad.html" -w '%{http_code}' "${SU}top?b=..%2F..%2Fetc%2Fpasswd")
+[ "$code" = 400 ] && grep -q 'not a profile in' "$T/bbad.html" && ok web_base_outside_400 || nok web_base_outside_400 "$code"
+kill $spid
+wait $spid 2>/dev/null
+spid=$dspid SU=$dsu
 want=$(go tool pprof -top -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing nodes')
 curl -s "${SU}top" >"$T/diff_top.html"
 contains web_diff_top "$want" "$T/diff_top.html"
