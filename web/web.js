@@ -174,6 +174,10 @@ if (top) {
 // ---- graph: pan (drag), zoom (wheel, + -), fit (0), hover, click a node ----
 var gb = $("#graphbox"), svg = gb && $("svg", gb);
 if (svg) {
+	// The graph fills the window below the bar, whatever its wrapped height.
+	var gw = $("#graphwrap"), size = function () { gw.style.height = Math.max(200, innerHeight - gw.getBoundingClientRect().top) + "px"; };
+	size();
+	window.addEventListener("resize", size);
 	svg.removeAttribute("width"); svg.removeAttribute("height");
 	var vb0 = svg.viewBox.baseVal, full = [vb0.x, vb0.y, vb0.width, vb0.height], vb = full.slice();
 	var setVB = function () { svg.setAttribute("viewBox", vb.join(" ")); };
