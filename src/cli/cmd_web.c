@@ -1,12 +1,14 @@
 /*
  * cmd_web.c — `cprof web [-http HOST:PORT] [report options] PROFILE...`: a
- * local web UI over libmicrohttpd.  Views: flame graph (default, the --html
- * page), top, peek (callers/callees of the nodes matching p, or of every
- * node), call graph (Graphviz SVG) and source listing (functions matching
- * p).  Every view has the same bar: the sample-type menu and the
- * focus/ignore/hide/show/p controls, which are query parameters (si, f, i,
- * h, s, p), so Back/Forward and shared links work; each request re-reads
- * the sources and builds its report as `cprof top` would.
+ * local web UI over libmicrohttpd (docs/WEB.md).  Views: flame graph
+ * (default, the --html page), top, graph (Graphviz SVG), peek, source and
+ * disassembly of the functions matching p, and /download (the filtered
+ * profile.proto).  Every page has the same bar (nav()): pprof's VIEW,
+ * SAMPLE, REFINE, CONFIG and DOWNLOAD menus, one search box, the active
+ * filters; the state is the query (si, f, i, h, s, p, b), so Back/Forward
+ * and shared links work; each request re-reads the sources and builds its
+ * report as `cprof top` would, and a bad parameter is a 400 page with the
+ * CLI's message.  The look and behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
@@ -88,7 +90,7 @@ static struct {
 	char *dir;     /* the directory of the last source file (NULL: none) */
 	char **bases;  /* the profiles in it, other than the sources: the base menu */
 	size_t nbases;
-	char **types;  /* the profile's sample types (the si menu) */
+	char **types; /* the profile's sample types (the si menu) */
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
 } web;
@@ -131,11 +133,11 @@ static const char *const views[][3] = {
 
 /* The favicon: a small flame graph (three rows of boxes), as a data: URL in
  * every page (no request) and as /favicon.ico for clients that ask anyway. */
-#define FAVICON_SVG                                                                            \
-	"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"                          \
-	"<rect x='1' y='11' width='14' height='4' rx='1' fill='%23e0591b'/>"                     \
-	"<rect x='1' y='6' width='9' height='4' rx='1' fill='%23f0a21b'/>"                       \
-	"<rect x='11' y='6' width='4' height='4' rx='1' fill='%23e8c31b'/>"                      \
+#define FAVICON_SVG                                                          \
+	"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"       \
+	"<rect x='1' y='11' width='14' height='4' rx='1' fill='%23e0591b'/>" \
+	"<rect x='1' y='6' width='9' height='4' rx='1' fill='%23f0a21b'/>"   \
+	"<rect x='11' y='6' width='4' height='4' rx='1' fill='%23e8c31b'/>"  \
 	"<rect x='2' y='1' width='5' height='4' rx='1' fill='%23f4d35e'/></svg>"
 
 static void q_param(FILE *f, struct MHD_Connection *c, const char *skip)
@@ -256,7 +258,9 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		for (size_t k = 0; k < web.nbases; k++) {
 			fputs("<option value=\"", f);
 			hesc(f, web.bases[k]);
-			fputs(b && !strcmp(b, web.bases[k]) ? "\" selected>diff vs " : "\">diff vs ", f);
+			fputs(b && !strcmp(b, web.bases[k]) ? "\" selected>diff vs "
+							    : "\">diff vs ",
+			      f);
 			hesc(f, web.bases[k]);
 			fputs("</option>", f);
 		}
@@ -306,7 +310,8 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		hesc(f, v);
 		fprintf(f, "</code><a href=\"%s?", view);
 		q_param(f, c, params[j][0]);
-		fprintf(f, "\" title=\"remove %s\" aria-label=\"remove %s\">\xe2\x9c\x95</a></span>",
+		fprintf(f,
+			"\" title=\"remove %s\" aria-label=\"remove %s\">\xe2\x9c\x95</a></span>",
 			params[j][1], params[j][1]);
 	}
 	fprintf(f,
@@ -630,15 +635,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (bad_base)
 		cprof__error("base \"%s\": not a profile in %s (the base menu lists them)", b,
 			     web.dir ? web.dir : "the source's directory");
-	cprof__report *r = f && !bad_base ? cprof__cli_report_open(argc, argv,
-						      top      ? CPROF_FMT_TEXT
-						      : graph  ? CPROF_FMT_DOT
-						      : source ? CPROF_FMT_LIST
-						      : disasm ? CPROF_FMT_DISASM
-						      : download ? CPROF_FMT_PROTO
-								 : CPROF_FMT_TREE,
-						      cprof__flame_fetch, &p, &output, &status)
-			     : NULL;
+	cprof__report *r =
+		f && !bad_base ? cprof__cli_report_open(argc, argv,
+							top        ? CPROF_FMT_TEXT
+							: graph    ? CPROF_FMT_DOT
+							: source   ? CPROF_FMT_LIST
+							: disasm   ? CPROF_FMT_DISASM
+							: download ? CPROF_FMT_PROTO
+								   : CPROF_FMT_TREE,
+							cprof__flame_fetch, &p, &output, &status)
+			       : NULL;
 	(void)output;
 	/* Bad parameters (options, regexps that match nothing): 400; a graph
 	 * that Graphviz could not draw: 500. */
@@ -857,16 +863,24 @@ int cprof__cmd_web(int argc, char **argv)
 		}
 		rest[n++] = argv[i];
 	}
+	int rc = cprof__web_serve(n, rest, http);
+	free(rest);
+	return rc;
+}
+
+int cprof__web_serve(int argc, char **args, const char *http)
+{
+	if (!mhd.start_daemon && load_mhd() < 0)
+		return 1;
 	/* Check the options and sources once before serving. */
 	cprof__profile p;
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof__report *r = cprof__cli_report_open(n, rest, CPROF_FMT_TEXT, cprof__flame_fetch, &p,
-						  &output, &status);
+	cprof__report *r = cprof__cli_report_open(argc, args, CPROF_FMT_TEXT, cprof__flame_fetch,
+						  &p, &output, &status);
 	if (!r) {
 		cprof__profile_free(&p);
-		free(rest);
 		return status;
 	}
 	/* The sample types for the menu (every request re-reads the same
@@ -881,14 +895,13 @@ int cprof__cmd_web(int argc, char **argv)
 	cprof__report_free(r);
 	cprof__profile_free(&p);
 	if (!web.types) {
-		free(rest);
 		return cprof__error("out of memory"), 1;
 	}
-	web.argv = rest;
-	web.argc = n;
-	for (int k = 1; k < n; k++)
-		web.has_base |= diff_base_arg(rest[k]) != 0;
-	find_bases(n, rest);
+	web.argv = args;
+	web.argc = argc;
+	for (int k = 1; k < argc; k++)
+		web.has_base |= diff_base_arg(args[k]) != 0;
+	find_bases(argc, args);
 	/* HOST:PORT, either part optional; default 127.0.0.1, a free port. */
 	char host[256] = "127.0.0.1";
 	long port = 0;
@@ -896,7 +909,6 @@ int cprof__cmd_web(int argc, char **argv)
 		const char *colon = strrchr(http, ':');
 		size_t hl = colon ? (size_t)(colon - http) : strlen(http);
 		if (hl >= sizeof(host)) {
-			free(rest);
 			return cprof__error("-http: host too long"), 2;
 		}
 		if (hl) {
@@ -909,7 +921,6 @@ int cprof__cmd_web(int argc, char **argv)
 			char *end;
 			port = strtol(colon + 1, &end, 10);
 			if (*end || port < 0 || port > 65535) {
-				free(rest);
 				return cprof__error("-http: bad port \"%s\"", colon + 1), 2;
 			}
 		}
@@ -926,7 +937,6 @@ int cprof__cmd_web(int argc, char **argv)
 	    ai->ai_addrlen > sizeof(struct sockaddr_storage)) {
 		if (ai)
 			freeaddrinfo(ai);
-		free(rest);
 		return cprof__error("-http: cannot resolve \"%s\" (%s)", host,
 				    v6 ? "IPv6" : "IPv4"),
 		       2;
@@ -952,7 +962,6 @@ int cprof__cmd_web(int argc, char **argv)
 		NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-		free(rest);
 		return cprof__error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
 	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -964,13 +973,13 @@ int cprof__cmd_web(int argc, char **argv)
 	fflush(stdout);
 	const char *browser = getenv("BROWSER");
 	if (browser && *browser) {
-		char *args[] = {(char *)browser, url, NULL};
+		char *bargs[] = {(char *)browser, url, NULL};
 		pid_t pid;
 		posix_spawnattr_t attr; /* the browser gets the mask we started with */
 		posix_spawnattr_init(&attr);
 		posix_spawnattr_setsigmask(&attr, &oldmask);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-		if (posix_spawnp(&pid, browser, NULL, &attr, args, environ) != 0)
+		if (posix_spawnp(&pid, browser, NULL, &attr, bargs, environ) != 0)
 			cprof__error("cannot start $BROWSER (%s)", browser);
 		posix_spawnattr_destroy(&attr);
 	}
@@ -985,6 +994,5 @@ int cprof__cmd_web(int argc, char **argv)
 		free(web.bases[k]);
 	free(web.bases);
 	free(web.dir);
-	free(rest);
 	return 0;
 }

@@ -48,8 +48,8 @@ int cprof__error(const char *fmt, ...)
 		va_copy(aq, ap);
 		size_t used = strlen(capture_buf);
 		if (used + 1 < capture_len) {
-			int n = snprintf(capture_buf + used, capture_len - used, "%scprof: ",
-					 used ? "\n" : "");
+			int n = snprintf(capture_buf + used, capture_len - used,
+					 "%scprof: ", used ? "\n" : "");
 			size_t u2 = n > 0 ? used + (size_t)n : used;
 			if (u2 < capture_len)
 				vsnprintf(capture_buf + u2, capture_len - u2, fmt, aq);
