@@ -45,13 +45,14 @@ int cprof__cmd_report(int argc, char **argv);
 int cprof__cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
 int cprof__cmd_flame(int argc, char **argv);     /* cmd_flame.c */
 int cprof__cmd_web(int argc, char **argv);       /* cmd_web.c */
+int cprof__cmd_trace(int argc, char **argv);     /* cmd_trace.c */
+
 /* cmd_web.c: serve the web UI on the profiles and report options of
  * args[1..argc) (args[0] is a command name), at http ("HOST:PORT", either
  * part optional; NULL: 127.0.0.1, a free port), printing "Serving web UI on
  * URL" and starting $BROWSER when set; returns the exit status after
  * SIGINT/SIGTERM (blocks until then; args must live that long). */
 int cprof__web_serve(int argc, char **args, const char *http);
-int cprof__cmd_trace(int argc, char **argv); /* cmd_trace.c */
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format
