@@ -1,7 +1,8 @@
 #!/bin/sh
 # embed.sh — turn the web assets into C strings: writes
 # src/report/flame_assets.c from web/flame_svg.js and web/flame.html (split at
-# the line holding /*@DATA@*/, where flame_html.c writes the profile data).
+# the line holding /*@DATA@*/, where flame_html.c writes the profile data),
+# and cprof web's web/web.css and web/web.js.
 # The generated file is committed (the build needs no script); the test
 # flame_assets.sh fails when it is stale.  Run from anywhere:
 #
@@ -42,6 +43,14 @@ tmp=$OUT.tmp.$$
 	echo
 	echo 'const char cprof__flame_html_tail[] ='
 	sed -n '/\/\*@DATA@\*\//,$p' "$W/flame.html" | sed '1d' | cstr
+	echo '	"";'
+	echo
+	echo 'const char cprof__web_css[] ='
+	cstr "$W/web.css"
+	echo '	"";'
+	echo
+	echo 'const char cprof__web_js[] ='
+	cstr "$W/web.js"
 	echo '	"";'
 } >"$tmp"
 mv "$tmp" "$OUT"

@@ -17,6 +17,10 @@ typedef struct cprof__cmd {
 } cprof__cmd;
 
 int cprof__error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Until called again with len 0, cprof__error on the calling thread also
+ * appends its message ("cprof: ...", one per line, truncated to fit) to
+ * buf[0..len), which starts empty: the web UI shows the CLI's words. */
+void cprof__error_capture(char *buf, size_t len);
 /* Directory holding the running cprof executable's libcprof.so
  * (../lib next to bin/, or the build directory); NULL if none found. */
 const char *cprof__cli_libpath(void);
@@ -42,6 +46,13 @@ int cprof__cmd_benchstat(int argc, char **argv); /* cmd_benchstat.c */
 int cprof__cmd_flame(int argc, char **argv);     /* cmd_flame.c */
 int cprof__cmd_web(int argc, char **argv);       /* cmd_web.c */
 int cprof__cmd_trace(int argc, char **argv);     /* cmd_trace.c */
+
+/* cmd_web.c: serve the web UI on the profiles and report options of
+ * args[1..argc) (args[0] is a command name), at http ("HOST:PORT", either
+ * part optional; NULL: 127.0.0.1, a free port), printing "Serving web UI on
+ * URL" and starting $BROWSER when set; returns the exit status after
+ * SIGINT/SIGTERM (blocks until then; args must live that long). */
+int cprof__web_serve(int argc, char **args, const char *http);
 
 /* cmd_report.c, for commands built on the reports (cmd_flame.c): parse argv
  * with the flags of `cprof top` (-h prints them and exits; report format

@@ -1,12 +1,14 @@
 /*
  * cmd_web.c — `cprof web [-http HOST:PORT] [report options] PROFILE...`: a
- * local web UI over libmicrohttpd.  Views: flame graph (default, the --html
- * page), top, peek (callers/callees of the nodes matching p, or of every
- * node), call graph (Graphviz SVG) and source listing (functions matching
- * p).  Every view has the same bar: the sample-type menu and the
- * focus/ignore/hide/show/p controls, which are query parameters (si, f, i,
- * h, s, p), so Back/Forward and shared links work; each request re-reads
- * the sources and builds its report as `cprof top` would.
+ * local web UI over libmicrohttpd (docs/WEB.md).  Views: flame graph
+ * (default, the --html page), top, graph (Graphviz SVG), peek, source and
+ * disassembly of the functions matching p, and /download (the filtered
+ * profile.proto).  Every page has the same bar (nav()): pprof's VIEW,
+ * SAMPLE, REFINE, CONFIG and DOWNLOAD menus, one search box, the active
+ * filters; the state is the query (si, f, i, h, s, p, b), so Back/Forward
+ * and shared links work; each request re-reads the sources and builds its
+ * report as `cprof top` would, and a bad parameter is a 400 page with the
+ * CLI's message.  The look and behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
@@ -33,7 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -83,7 +87,10 @@ static struct {
 	int argc;
 	bool any_client;
 	bool has_base; /* -diff_base on the command line: b=none drops it */
-	char **types;  /* the profile's sample types (the si menu) */
+	char *dir;     /* the directory of the last source file (NULL: none) */
+	char **bases;  /* the profiles in it, other than the sources: the base menu */
+	size_t nbases;
+	char **types; /* the profile's sample types (the si menu) */
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
 } web;
@@ -117,45 +124,106 @@ static int diff_base_arg(const char *a)
 	return nm[9] == '=' ? 1 : nm[9] == 0 ? 2 : 0;
 }
 
-/* The view's navigation bar and refinement form, the same on every view:
- * links to the views (keeping the query), a sample-type menu and the
- * filters.  GET: the state is the URL, so Back/Forward and links work. */
+/* The views, in the VIEW menu's order: path, menu label, page title. */
+static const char *const views[][3] = {
+	{"/", "Flame graph", "Flame graph"}, {"/top", "Top", "Top"},
+	{"/graph", "Graph", "Graph"},        {"/peek", "Peek", "Peek"},
+	{"/source", "Source", "Source"},     {"/disasm", "Disassembly", "Disassembly"},
+};
+
+/* The favicon: a small flame graph (three rows of boxes), as a data: URL in
+ * every page (no request) and as /favicon.ico for clients that ask anyway. */
+#define FAVICON_SVG                                                          \
+	"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>"       \
+	"<rect x='1' y='11' width='14' height='4' rx='1' fill='%23e0591b'/>" \
+	"<rect x='1' y='6' width='9' height='4' rx='1' fill='%23f0a21b'/>"   \
+	"<rect x='11' y='6' width='4' height='4' rx='1' fill='%23e8c31b'/>"  \
+	"<rect x='2' y='1' width='5' height='4' rx='1' fill='%23f4d35e'/></svg>"
+
+static void q_param(FILE *f, struct MHD_Connection *c, const char *skip)
+{
+	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		if (v && *v && (!skip || strcmp(skip, params[j][0]))) {
+			fprintf(f, "%s=", params[j][0]);
+			qesc(f, v);
+			fputs("&amp;", f);
+		}
+	}
+}
+
+/* What goes in every page's <head>: the icon, the stylesheet, and the
+ * theme chosen before anything is drawn (no flash of the other theme). */
+static void head_extras(FILE *f)
+{
+	fputs("<link rel=\"icon\" type=\"image/svg+xml\" href=\"data:image/svg+xml," FAVICON_SVG
+	      "\">\n<style>",
+	      f);
+	fputs(cprof__web_css, f);
+	fputs("</style>\n<script>try{var t=localStorage.getItem('cprof-flame-theme');"
+	      "if(t==='dark'||(!t&&matchMedia('(prefers-color-scheme: dark)').matches))"
+	      "document.documentElement.classList.add('dark')}catch(e){}</script>\n",
+	      f);
+}
+
+static const char *view_title(const char *view)
+{
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(views); k++)
+		if (!strcmp(view, views[k][0]))
+			return views[k][2];
+	return "cprof";
+}
+
+static void page_begin(FILE *f, const char *view)
+{
+	fprintf(f,
+		"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		"<title>%s \xe2\x80\x94 cprof</title>\n",
+		view_title(view));
+	head_extras(f);
+	fprintf(f, "</head><body data-view=\"%s\">", view);
+}
+
+static void page_end(FILE *f)
+{
+	fputs("<script>", f);
+	fputs(cprof__web_js, f);
+	fputs("</script></body></html>\n", f);
+}
+
+/* The navigation bar, the same on every view, as pprof's: VIEW, SAMPLE,
+ * REFINE, CONFIG, DOWNLOAD menus and one search box (p: the regexp that
+ * highlights, selects the functions of peek/source/disassembly, and that
+ * REFINE turns into a filter), the active filters as removable chips.  A
+ * GET form: the state is the URL, so Back/Forward and shared links work. */
 static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 {
-	static const char *const views[][2] = {{"/", "Flame graph"},
-					       {"/top", "Top"},
-					       {"/peek", "Peek"},
-					       {"/graph", "Graph"},
-					       {"/source", "Source"}};
-	fputs("<nav id=\"cprofnav\" style=\"font:13px system-ui,sans-serif;padding:4px 10px;"
-	      "border-bottom:1px solid #ccc\">",
+	fputs("<nav id=\"cprofnav\" aria-label=\"cprof web\"><a class=\"brand\" href=\"/?", f);
+	q_param(f, c, "p");
+	fputs("\" title=\"cprof web\"><img alt=\"\" width=\"18\" height=\"18\" "
+	      "src=\"data:image/svg+xml," FAVICON_SVG "\">cprof</a>",
+	      f);
+	/* autocomplete=off: else Back shows the controls as they were left (the
+	 * browser restores form state), not as the URL says. */
+	fprintf(f, "<form method=\"get\" action=\"%s\" autocomplete=\"off\">", view);
+	fputs("<details class=\"menu\" id=\"m-view\"><summary>VIEW</summary><div class=\"drop\">",
 	      f);
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(views); k++) {
 		fprintf(f, "<a href=\"%s?", views[k][0]);
-		for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-			const char *v =
-				mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
-			if (v && *v) {
-				fprintf(f, "%s=", params[j][0]);
-				qesc(f, v);
-				fputs("&amp;", f);
-			}
-		}
-		fprintf(f, "\"%s>%s</a> ",
-			!strcmp(view, views[k][0]) ? " style=\"font-weight:bold\"" : "",
+		q_param(f, c, NULL);
+		fprintf(f, "\"%s>%s</a>", !strcmp(view, views[k][0]) ? " class=\"cur\"" : "",
 			views[k][1]);
 	}
-	/* autocomplete=off: else Back shows the controls as they were left (the
-	 * browser restores form state), not as the URL says. */
-	fprintf(f,
-		"<form method=\"get\" action=\"%s\" autocomplete=\"off\" style=\"display:inline\">",
-		view);
-	/* The sample type: a menu that applies itself (the button too). */
+	fputs("</div></details>", f);
+	/* The sample type: a menu that applies itself. */
 	const char *si = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
 	if (!si || !*si)
 		si = web.deftype;
 	bool found = false;
-	fputs(" <label>sample <select name=\"si\" onchange=\"this.form.submit()\">", f);
+	fputs("<label class=\"lbl\" for=\"si\">SAMPLE</label><select id=\"si\" name=\"si\" "
+	      "onchange=\"this.form.submit()\">",
+	      f);
 	for (size_t k = 0; k < web.ntypes; k++) {
 		bool sel = si && !strcmp(si, web.types[k]);
 		found |= sel;
@@ -169,25 +237,88 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 		hesc(f, si);
 		fputs("</option>", f);
 	}
-	fputs("</select></label>", f);
-	if (web.has_base) { /* the differential view, or NEW alone */
+	fputs("</select>", f);
+	if (web.has_base || web.nbases) {
+		/* The base of the differential view: -diff_base, none, or another
+		 * profile from the source's directory (b=NAME). */
 		const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
-		bool none = b && !strcmp(b, "none");
-		fprintf(f,
-			" <select name=\"b\" onchange=\"this.form.submit()\"><option value=\"\"%s>"
-			"diff vs -diff_base</option><option value=\"none\"%s>no base</option></select>",
-			none ? "" : " selected", none ? " selected" : "");
+		bool none = b && !strcmp(b, "none"), dflt = !b || !*b;
+		fputs("<label class=\"lbl\" for=\"b\">BASE</label><select id=\"b\" name=\"b\" "
+		      "onchange=\"this.form.submit()\" title=\"the base of a differential flame "
+		      "graph (and of every view: -diff_base)\">",
+		      f);
+		if (web.has_base)
+			fprintf(f,
+				"<option value=\"\"%s>diff vs -diff_base</option><option "
+				"value=\"none\"%s>no base</option>",
+				dflt ? " selected" : "", none ? " selected" : "");
+		else
+			fprintf(f, "<option value=\"\"%s>no base</option>",
+				dflt || none ? " selected" : "");
+		for (size_t k = 0; k < web.nbases; k++) {
+			fputs("<option value=\"", f);
+			hesc(f, web.bases[k]);
+			fputs(b && !strcmp(b, web.bases[k]) ? "\" selected>diff vs "
+							    : "\">diff vs ",
+			      f);
+			hesc(f, web.bases[k]);
+			fputs("</option>", f);
+		}
+		fputs("</select>", f);
 	}
-	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		if (!strcmp(params[j][0], "si") || !strcmp(params[j][0], "b"))
-			continue;
+	fputs("<details class=\"menu\" id=\"m-refine\"><summary>REFINE</summary><div "
+	      "class=\"drop\"><div class=\"hint\">The search box's regexp, as a filter of every "
+	      "view:</div>"
+	      "<button type=\"button\" class=\"item\" data-refine=\"f\">Focus</button>"
+	      "<button type=\"button\" class=\"item\" data-refine=\"i\">Ignore</button>"
+	      "<button type=\"button\" class=\"item\" data-refine=\"h\">Hide</button>"
+	      "<button type=\"button\" class=\"item\" data-refine=\"s\">Show</button>"
+	      "<button type=\"button\" class=\"item\" data-refine=\"reset\">Reset</button><hr>",
+	      f);
+	for (size_t j = 0; j < 4; j++) { /* f, i, h, s */
 		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
-		fprintf(f, " %s <input name=\"%s\" size=\"10\" value=\"", params[j][1],
-			params[j][0]);
+		fprintf(f, "<label>%s <input name=\"%s\" value=\"", params[j][1], params[j][0]);
 		hesc(f, v);
-		fputs("\">", f);
+		fputs("\"></label>", f);
 	}
-	fputs(" <button>Apply</button></form></nav>\n", f);
+	fputs("<div class=\"row\"><button type=\"submit\" id=\"apply\">Apply</button></div>"
+	      "</div></details>",
+	      f);
+	fputs("<details class=\"menu\" id=\"m-config\"><summary>CONFIG</summary><div "
+	      "class=\"drop\"><div class=\"hint\">Save this view's settings (kept in this "
+	      "browser):</div><div class=\"row\"><input id=\"cfgname\" placeholder=\"name\" "
+	      "aria-label=\"configuration name\"><button type=\"button\" id=\"cfgsave\">Save"
+	      "</button></div><hr><div id=\"cfglist\"></div></div></details>",
+	      f);
+	fputs("<details class=\"menu\" id=\"m-download\"><summary>DOWNLOAD</summary><div "
+	      "class=\"drop\"><a id=\"dlproto\" download=\"profile.pb.gz\" href=\"/download?",
+	      f);
+	q_param(f, c, "p");
+	fputs("\">profile.pb.gz (as filtered)</a></div></details>", f);
+	const char *p = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	fputs("<input name=\"p\" type=\"search\" placeholder=\"regexp  ( / )\" "
+	      "aria-label=\"search regexp\" title=\"highlights matches; selects the functions of "
+	      "peek, source and disassembly; REFINE filters by it\" value=\"",
+	      f);
+	hesc(f, p);
+	fputs("\"><span class=\"chips\">", f);
+	for (size_t j = 0; j < 4; j++) {
+		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		if (!v || !*v)
+			continue;
+		fprintf(f, "<span class=\"chip\">%s <code>", params[j][1]);
+		hesc(f, v);
+		fprintf(f, "</code><a href=\"%s?", view);
+		q_param(f, c, params[j][0]);
+		fprintf(f,
+			"\" title=\"remove %s\" aria-label=\"remove %s\">\xe2\x9c\x95</a></span>",
+			params[j][1], params[j][1]);
+	}
+	fprintf(f,
+		"</span><span class=\"grow\"></span><span class=\"view\">%s</span>"
+		"<button type=\"button\" id=\"themebtn\" title=\"light or dark theme\" "
+		"aria-label=\"switch theme\">\xe2\x97\x90</button></form></nav>\n",
+		view_title(view));
 }
 
 /* Graphviz: dot -Tsvg on the DOT text, the SVG (without its XML prolog)
@@ -207,7 +338,13 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 	char buf[65536];
 	size_t k, total = 0;
 	bool in_svg = false;
-	fputs("<div style=\"padding:10px;overflow:auto\">", f);
+	fputs("<div id=\"graphwrap\"><div id=\"graphtools\">"
+	      "<button type=\"button\" id=\"gfit\" title=\"fit to window (0)\">Fit</button>"
+	      "<button type=\"button\" id=\"g11\" title=\"actual size\">1:1</button>"
+	      "<button type=\"button\" id=\"gin\" title=\"zoom in (+, wheel)\">+</button>"
+	      "<button type=\"button\" id=\"gout\" title=\"zoom out (-, wheel)\">\xe2\x88\x92"
+	      "</button></div><div id=\"graphbox\">",
+	      f);
 	while ((k = fread(buf, 1, sizeof(buf) - 1, svg)) > 0) {
 		buf[k] = 0;
 		char *s = buf;
@@ -222,26 +359,12 @@ static int render_dot(const char *dot, size_t n, FILE *f, char *err, size_t errl
 		total += k;
 	}
 	fclose(svg);
-	fputs("</div>", f);
+	fputs("</div></div>", f);
 	if (total == 0) {
 		snprintf(err, errlen, "dot -Tsvg wrote no SVG");
 		return -1;
 	}
 	return 0;
-}
-
-/* The query of the current request without p, for links that set p
- * ("k=v&amp;" each). */
-static void keep_query(FILE *f, struct MHD_Connection *c)
-{
-	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
-		if (v && *v && strcmp(params[j][0], "p")) {
-			fprintf(f, "%s=", params[j][0]);
-			qesc(f, v);
-			fputs("&amp;", f);
-		}
-	}
 }
 
 /* s as a regexp that matches it literally, anchored, query-encoded. */
@@ -266,20 +389,17 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 {
 	char *rows = strstr(text, "\n      flat  flat%   sum%        cum   cum%\n");
 	if (!rows) {
-		fputs("<pre style=\"padding:10px\">", f);
+		fputs("<pre>", f);
 		hesc(f, text);
 		fputs("</pre>", f);
 		return;
 	}
 	*rows = 0;
 	rows = strchr(rows + 1, '\n') + 1;
-	fputs("<pre style=\"padding:10px 10px 0;margin:0\">", f);
+	fputs("<pre>", f);
 	hesc(f, text);
-	fputs("</pre>\n<style>#top{border-collapse:collapse;margin:6px 10px;font:13px monospace}"
-	      "#top th{cursor:pointer;padding:2px 8px;text-align:right}"
-	      "#top td{padding:1px 8px;text-align:right;white-space:pre}"
-	      "#top th:last-child,#top td:last-child{text-align:left}</style>\n"
-	      "<table id=\"top\" title=\"click a header to sort\"><thead><tr>",
+	fputs("</pre>\n<table id=\"top\" title=\"click a header to sort, a name for its views\">"
+	      "<thead><tr>",
 	      f);
 	static const char *const cols[] = {"flat", "flat%", "sum%", "cum", "cum%", "name"};
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(cols); k++)
@@ -309,9 +429,10 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 			hesc(f, v[k]);
 			fputs("</td>", f);
 		}
-		/* The name links to its callers and callees (peek). */
-		fputs("<td><a href=\"/peek?", f);
-		keep_query(f, c);
+		/* The name opens the function menu (web.js); without script,
+		 * its callers and callees (peek). */
+		fputs("<td><a class=\"fn\" href=\"/peek?", f);
+		q_param(f, c, "p");
 		fputs("p=", f);
 		qregexp(f, line + name_at);
 		fputs("\">", f);
@@ -322,21 +443,11 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 	if (rf)
 		fclose(rf);
 	if (rest && *rest) {
-		fputs("<pre style=\"padding:0 10px\">", f);
+		fputs("<pre>", f);
 		hesc(f, rest);
 		fputs("</pre>", f);
 	}
 	free(rest);
-	fputs("<script>document.querySelector('#top thead').addEventListener('click', function (e) {\n"
-	      "  var k = +e.target.getAttribute('data-k'), tb = document.querySelector('#top tbody');\n"
-	      "  var rs = Array.prototype.slice.call(tb.rows);\n"
-	      "  rs.sort(function (a, b) {\n"
-	      "    if (k === 5) return a.cells[5].textContent < b.cells[5].textContent ? -1 : 1;\n"
-	      "    return b.cells[k].getAttribute('data-v') - a.cells[k].getAttribute('data-v');\n"
-	      "  });\n"
-	      "  rs.forEach(function (r) { tb.appendChild(r); });\n"
-	      "});</script>\n",
-	      f);
 }
 
 static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
@@ -425,12 +536,30 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			"printed, or start it with -http HOST:PORT\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return respond_text(c, 405, "method not allowed\n");
+	if (!strcmp(url, "/favicon.ico")) {
+		/* The SVG of the data: URL, %23 back to # */
+		static const char icon[] = FAVICON_SVG;
+		char *b = malloc(sizeof(icon));
+		size_t n = 0;
+		if (!b)
+			return MHD_NO;
+		for (const char *q = icon; *q; q++) {
+			if (!strncmp(q, "%23", 3)) {
+				b[n++] = '#';
+				q += 2;
+			} else {
+				b[n++] = *q;
+			}
+		}
+		return respond(c, 200, "image/svg+xml", b, n);
+	}
 	const char *view = url;
 	if (!strcmp(url, "/flamegraph"))
 		view = "/";
 	bool flame = !strcmp(view, "/"), top = !strcmp(view, "/top"), peek = !strcmp(view, "/peek");
 	bool graph = !strcmp(view, "/graph"), source = !strcmp(view, "/source");
-	if (!flame && !top && !peek && !graph && !source)
+	bool disasm = !strcmp(view, "/disasm"), download = !strcmp(view, "/download");
+	if (!flame && !top && !peek && !graph && !source && !disasm && !download)
 		return respond_text(c, 404, "not found\n");
 	/* argv: the command line's, then this request's filters (later wins). */
 	char **argv = calloc((size_t)web.argc + 16, sizeof(char *));
@@ -444,13 +573,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		const char *flag = params[j][1];
 		if (!strcmp(flag, "regexp"))
-			flag = peek ? "peek" : source ? "list" : NULL;
+			flag = peek ? "peek" : source ? "list" : disasm ? "disasm" : NULL;
 		else if (!strcmp(flag, "base"))
 			flag = NULL;
 		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
 	}
-	if (source && !mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p")) {
+	const char *pv = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	if ((source || disasm) && (!pv || !*pv)) {
 		free(argv);
 		for (size_t k = 0; k < nowned; k++)
 			free(owned[k]);
@@ -459,18 +589,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		FILE *bf = open_memstream(&b, &bl);
 		if (!bf)
 			return MHD_NO;
-		fputs("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof Source</title>"
-		      "</head><body style=\"margin:0\">",
-		      bf);
+		page_begin(bf, view);
 		nav(bf, c, view);
-		fputs("<p style=\"padding:10px\">Enter a regexp: the source of the matching functions "
-		      "is listed.</p></body></html>\n",
-		      bf);
+		fprintf(bf,
+			"<div class=\"page\"><p class=\"note\">Enter a regexp in the search box: the "
+			"%s of the matching functions is listed (or pick a function in Top, Graph or "
+			"the flame graph).</p></div>",
+			source ? "source" : "disassembly");
+		page_end(bf);
 		fclose(bf);
 		return respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
 	const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
-	bool nobase = b && !strcmp(b, "none");
+	bool nobase = b && !strcmp(b, "none"), bad_base = false;
+	if (b && *b && !nobase) { /* a profile beside the source, by name only */
+		size_t k = 0;
+		while (k < web.nbases && strcmp(b, web.bases[k]))
+			k++;
+		bad_base = k == web.nbases;
+		if (!bad_base && asprintf(&owned[nowned], "-diff_base=%s/%s", web.dir, b) >= 0)
+			argv[argc++] = owned[nowned++];
+		nobase = true; /* instead of the command line's */
+	}
 	for (int k = 1; k < web.argc; k++) {
 		int skip = nobase ? diff_base_arg(web.argv[k]) : 0;
 		if (skip)
@@ -482,21 +622,48 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	size_t len = 0;
 	FILE *f = open_memstream(&body, &len);
 	char err[512] = "";
+	/* The CLI's own messages (bad sample_index, regexp...) for the page;
+	 * they still go to stderr too.  One request at a time runs on the
+	 * server's thread, whose buffer this is. */
+	char cli_err[1024];
+	cprof__error_capture(cli_err, sizeof(cli_err));
 	int rc = -1;
 	cprof__profile p;
 	cprof__profile_init(&p);
 	int status = 0;
 	const char *output = NULL;
-	/* Errors of the report (bad regexp...) go to stderr and to the page. */
-	cprof__report *r = f ? cprof__cli_report_open(argc, argv,
-						      top      ? CPROF_FMT_TEXT
-						      : graph  ? CPROF_FMT_DOT
-						      : source ? CPROF_FMT_LIST
-							       : CPROF_FMT_TREE,
-						      cprof__flame_fetch, &p, &output, &status)
-			     : NULL;
+	if (bad_base)
+		cprof__error("base \"%s\": not a profile in %s (the base menu lists them)", b,
+			     web.dir ? web.dir : "the source's directory");
+	cprof__report *r =
+		f && !bad_base ? cprof__cli_report_open(argc, argv,
+							top        ? CPROF_FMT_TEXT
+							: graph    ? CPROF_FMT_DOT
+							: source   ? CPROF_FMT_LIST
+							: disasm   ? CPROF_FMT_DISASM
+							: download ? CPROF_FMT_PROTO
+								   : CPROF_FMT_TREE,
+							cprof__flame_fetch, &p, &output, &status)
+			       : NULL;
 	(void)output;
-	if (r && flame) {
+	/* Bad parameters (options, regexps that match nothing): 400; a graph
+	 * that Graphviz could not draw: 500. */
+	unsigned fail = 400;
+	if (r && download) {
+		FILE *pf = tmpfile();
+		rc = pf ? cprof__report_proto(r, fileno(pf), err, sizeof(err)) : -1;
+		if (!pf)
+			snprintf(err, sizeof(err), "temporary file: %s", strerror(errno));
+		if (rc == 0) {
+			rewind(pf);
+			char buf[65536];
+			size_t k;
+			while ((k = fread(buf, 1, sizeof(buf), pf)) > 0)
+				fwrite(buf, 1, k, f);
+		}
+		if (pf)
+			fclose(pf);
+	} else if (r && flame) {
 		cprof__flame_opts o;
 		cprof__flame_opts_init(&o);
 		char *fb = NULL;
@@ -505,21 +672,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		rc = ff ? cprof__report_flame_html(r, &o, ff, NULL, err, sizeof(err)) : -1;
 		if (ff)
 			fclose(ff);
-		/* The navigation bar goes in right after <body>. */
-		char *at = fb && rc == 0 ? strstr(fb, "<body>") : NULL;
-		if (at) {
-			at += 6;
-			fwrite(fb, 1, (size_t)(at - fb), f);
+		/* The page's style and icon before </head>, the navigation bar
+		 * right after <body>, the shared script before </body>. */
+		char *head = fb && rc == 0 ? strstr(fb, "</head>") : NULL;
+		char *at = head ? strstr(head, "<body>") : NULL;
+		char *end = at ? strstr(at, "</body>") : NULL;
+		if (end) {
+			fwrite(fb, 1, (size_t)(head - fb), f);
+			head_extras(f);
+			fwrite(head, 1, (size_t)(at - head), f);
+			fputs("<body data-view=\"/\" class=\"web\">", f);
 			nav(f, c, "/");
-			fputs(at, f);
+			fwrite(at + 6, 1, (size_t)(end - (at + 6)), f);
+			fputs("<script>", f);
+			fputs(cprof__web_js, f);
+			fputs("</script>", f);
+			fputs(end, f);
+		} else if (rc == 0) {
+			rc = -1;
+			snprintf(err, sizeof(err), "flame page without <body>");
 		}
 		free(fb);
 	} else if (r) {
-		const char *title = top ? "Top" : peek ? "Peek" : graph ? "Graph" : "Source";
-		fprintf(f,
-			"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>cprof %s</title>"
-			"</head><body style=\"margin:0\">",
-			title);
+		page_begin(f, view);
 		nav(f, c, view);
 		char *tb = NULL;
 		size_t tl = 0;
@@ -531,22 +706,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				rc = cprof__report_dot(r, tf, err, sizeof(err));
 			else if (source)
 				rc = cprof__report_list(r, tf, err, sizeof(err));
+			else if (disasm)
+				rc = cprof__report_disasm(r, tf, err, sizeof(err));
 			else
 				rc = cprof__report_tree(r, tf, err, sizeof(err));
 			fclose(tf);
 		}
 		if (rc == 0 && graph) {
 			rc = render_dot(tb, tl, f, err, sizeof(err));
+			fail = rc ? 500 : fail;
 		} else if (rc == 0 && top) {
+			fputs("<div class=\"page\">", f);
 			top_table(f, c, tb);
+			fputs("</div>", f);
 		} else if (rc == 0) {
-			fputs("<pre style=\"padding:10px\">", f);
+			/* The report as the CLI prints it; web.js links its names. */
+			fputs("<div class=\"page\"><pre class=\"report\">", f);
 			hesc(f, tb);
-			fputs("</pre>", f);
+			fputs("</pre></div>", f);
 		}
 		free(tb);
-		fputs("</body></html>\n", f);
+		page_end(f);
 	}
+	cprof__error_capture(NULL, 0);
 	cprof__report_free(r);
 	cprof__profile_free(&p);
 	for (size_t k = 0; k < nowned; k++)
@@ -556,12 +738,102 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fclose(f);
 	if (!r || rc != 0) {
 		free(body);
-		char msg[700];
-		snprintf(msg, sizeof(msg), "cprof web: %s\n",
-			 *err ? err : "could not build the report (see the server's stderr)");
-		return respond_text(c, 400, msg);
+		body = NULL;
+		len = 0;
+		FILE *ef = open_memstream(&body, &len);
+		if (!ef)
+			return MHD_NO;
+		/* The page of the view, with its bar (to fix the parameter), and
+		 * the reason in the CLI's words. */
+		page_begin(ef, download ? "/" : view);
+		nav(ef, c, download ? "/" : view);
+		fputs("<div class=\"error\" role=\"alert\">", ef);
+		if (*cli_err)
+			hesc(ef, cli_err);
+		if (*err) {
+			if (*cli_err)
+				fputc('\n', ef);
+			fputs("cprof: ", ef);
+			hesc(ef, err);
+		}
+		if (!*cli_err && !*err)
+			fputs("cprof: could not build the report", ef);
+		fputs("</div>", ef);
+		page_end(ef);
+		fclose(ef);
+		return respond(c, fail, "text/html; charset=utf-8", body, len);
+	}
+	if (download) {
+		struct MHD_Response *resp =
+			mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp) {
+			free(body);
+			return MHD_NO;
+		}
+		mhd.add_response_header(resp, "Content-Type", "application/octet-stream");
+		mhd.add_response_header(resp, "Content-Disposition",
+					"attachment; filename=\"profile.pb.gz\"");
+		mhd.add_response_header(resp, "Cache-Control", "no-store");
+		int ret = mhd.queue_response(c, 200, resp);
+		mhd.destroy_response(resp);
+		return ret;
 	}
 	return respond(c, 200, "text/html; charset=utf-8", body, len);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The base menu's files: the profiles (by name: .pb.gz, .pb, .pprof, .prof,
+ * .heap, .folded) in the directory of the last source that is a file,
+ * other than the sources themselves; at most 500, names only (a request
+ * can name nothing else). */
+static void find_bases(int n, char **args)
+{
+	const char *src = NULL;
+	struct stat st;
+	for (int k = n - 1; k >= 1 && !src; k--)
+		if (args[k][0] != '-' && stat(args[k], &st) == 0 && S_ISREG(st.st_mode))
+			src = args[k];
+	if (!src)
+		return;
+	const char *slash = strrchr(src, '/');
+	web.dir = slash ? strndup(src, (size_t)(slash - src + (slash == src))) : strdup(".");
+	DIR *d = web.dir ? opendir(web.dir) : NULL;
+	if (!d)
+		return;
+	static const char *const exts[] = {".pb.gz", ".pb", ".pprof", ".prof", ".heap", ".folded"};
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && web.nbases < 500) {
+		size_t l = strlen(e->d_name);
+		bool ok = false;
+		for (size_t j = 0; j < CPROF_ARRAY_LEN(exts) && !ok; j++) {
+			size_t el = strlen(exts[j]);
+			ok = l > el && !strcmp(e->d_name + l - el, exts[j]);
+		}
+		for (int k = 1; k < n && ok; k++) { /* not a source itself */
+			const char *base = strrchr(args[k], '/');
+			ok = strcmp(base ? base + 1 : args[k], e->d_name) != 0;
+		}
+		if (!ok)
+			continue;
+		if (web.nbases == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **nb = realloc(web.bases, nc * sizeof(*nb));
+			if (!nb)
+				break;
+			web.bases = nb;
+			cap = nc;
+		}
+		if ((web.bases[web.nbases] = strdup(e->d_name)))
+			web.nbases++;
+	}
+	closedir(d);
+	if (web.nbases)
+		qsort(web.bases, web.nbases, sizeof(*web.bases), cmp_str);
 }
 
 int cprof__cmd_web(int argc, char **argv)
@@ -591,16 +863,24 @@ int cprof__cmd_web(int argc, char **argv)
 		}
 		rest[n++] = argv[i];
 	}
+	int rc = cprof__web_serve(n, rest, http);
+	free(rest);
+	return rc;
+}
+
+int cprof__web_serve(int argc, char **args, const char *http)
+{
+	if (!mhd.start_daemon && load_mhd() < 0)
+		return 1;
 	/* Check the options and sources once before serving. */
 	cprof__profile p;
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof__report *r = cprof__cli_report_open(n, rest, CPROF_FMT_TEXT, cprof__flame_fetch, &p,
-						  &output, &status);
+	cprof__report *r = cprof__cli_report_open(argc, args, CPROF_FMT_TEXT, cprof__flame_fetch,
+						  &p, &output, &status);
 	if (!r) {
 		cprof__profile_free(&p);
-		free(rest);
 		return status;
 	}
 	/* The sample types for the menu (every request re-reads the same
@@ -615,13 +895,13 @@ int cprof__cmd_web(int argc, char **argv)
 	cprof__report_free(r);
 	cprof__profile_free(&p);
 	if (!web.types) {
-		free(rest);
 		return cprof__error("out of memory"), 1;
 	}
-	web.argv = rest;
-	web.argc = n;
-	for (int k = 1; k < n; k++)
-		web.has_base |= diff_base_arg(rest[k]) != 0;
+	web.argv = args;
+	web.argc = argc;
+	for (int k = 1; k < argc; k++)
+		web.has_base |= diff_base_arg(args[k]) != 0;
+	find_bases(argc, args);
 	/* HOST:PORT, either part optional; default 127.0.0.1, a free port. */
 	char host[256] = "127.0.0.1";
 	long port = 0;
@@ -629,7 +909,6 @@ int cprof__cmd_web(int argc, char **argv)
 		const char *colon = strrchr(http, ':');
 		size_t hl = colon ? (size_t)(colon - http) : strlen(http);
 		if (hl >= sizeof(host)) {
-			free(rest);
 			return cprof__error("-http: host too long"), 2;
 		}
 		if (hl) {
@@ -642,7 +921,6 @@ int cprof__cmd_web(int argc, char **argv)
 			char *end;
 			port = strtol(colon + 1, &end, 10);
 			if (*end || port < 0 || port > 65535) {
-				free(rest);
 				return cprof__error("-http: bad port \"%s\"", colon + 1), 2;
 			}
 		}
@@ -659,7 +937,6 @@ int cprof__cmd_web(int argc, char **argv)
 	    ai->ai_addrlen > sizeof(struct sockaddr_storage)) {
 		if (ai)
 			freeaddrinfo(ai);
-		free(rest);
 		return cprof__error("-http: cannot resolve \"%s\" (%s)", host,
 				    v6 ? "IPv6" : "IPv4"),
 		       2;
@@ -685,7 +962,6 @@ int cprof__cmd_web(int argc, char **argv)
 		NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
-		free(rest);
 		return cprof__error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
 	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -697,13 +973,13 @@ int cprof__cmd_web(int argc, char **argv)
 	fflush(stdout);
 	const char *browser = getenv("BROWSER");
 	if (browser && *browser) {
-		char *args[] = {(char *)browser, url, NULL};
+		char *bargs[] = {(char *)browser, url, NULL};
 		pid_t pid;
 		posix_spawnattr_t attr; /* the browser gets the mask we started with */
 		posix_spawnattr_init(&attr);
 		posix_spawnattr_setsigmask(&attr, &oldmask);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-		if (posix_spawnp(&pid, browser, NULL, &attr, args, environ) != 0)
+		if (posix_spawnp(&pid, browser, NULL, &attr, bargs, environ) != 0)
 			cprof__error("cannot start $BROWSER (%s)", browser);
 		posix_spawnattr_destroy(&attr);
 	}
@@ -714,6 +990,9 @@ int cprof__cmd_web(int argc, char **argv)
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);
 	free(web.types);
-	free(rest);
+	for (size_t k = 0; k < web.nbases; k++)
+		free(web.bases[k]);
+	free(web.bases);
+	free(web.dir);
 	return 0;
 }

@@ -26,11 +26,36 @@ static const cprof__cmd commands[] = {
 	{"trace", cprof__cmd_trace, "summary of an execution trace (CPROF_TRACE): waits, threads"},
 };
 
+/* The calling thread's capture buffer (cprof__error_capture), if any. */
+static _Thread_local char *capture_buf;
+static _Thread_local size_t capture_len;
+
+void cprof__error_capture(char *buf, size_t len)
+{
+	capture_buf = len ? buf : NULL;
+	capture_len = len;
+	if (capture_buf)
+		buf[0] = 0;
+}
+
 int cprof__error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fputs("cprof: ", stderr);
+	if (capture_buf) {
+		va_list aq;
+		va_copy(aq, ap);
+		size_t used = strlen(capture_buf);
+		if (used + 1 < capture_len) {
+			int n = snprintf(capture_buf + used, capture_len - used,
+					 "%scprof: ", used ? "\n" : "");
+			size_t u2 = n > 0 ? used + (size_t)n : used;
+			if (u2 < capture_len)
+				vsnprintf(capture_buf + u2, capture_len - u2, fmt, aq);
+		}
+		va_end(aq);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);

@@ -65,6 +65,11 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
  * is the index of the one r reports. */
 const char *cprof__flame_sample_type(const cprof__report *r, size_t k, size_t *n, size_t *sel);
 
+/* cprof web's stylesheet and script (web/web.css, web/web.js, embedded by
+ * web/embed.sh in flame_assets.c): the look and behaviour of every page. */
+extern const char cprof__web_css[];
+extern const char cprof__web_js[];
+
 /*
  * Folded ("collapsed") stacks, flamegraph.pl's input: one line per stack,
  * frames root first separated by ';', whitespace, a count, and optionally a

@@ -239,15 +239,17 @@ async function webTests(page, url) {
 	await page.goto(url);
 	await page.waitForFunction(() => window.cprofFlame);
 	check("web_flame_drawn", (await page.evaluate(() => window.cprofFlame.rects().length)) > 5);
-	check("web_nav", (await page.locator("#cprofnav a").count()) === 5);
+	check("web_nav", (await page.locator("#cprofnav #m-view a").count()) === 6);
 	await page.screenshot({ path: path.join(dir, "web-flame.png") });
 	// Refine: focus, applied through the URL; Back returns to the unfiltered view.
+	await page.locator("#m-refine summary").click();
 	await page.locator("#cprofnav input[name=f]").fill("sha256");
-	await page.locator("#cprofnav button").click();
+	await page.locator("#apply").click();
 	await page.waitForFunction(() => window.cprofFlame && /[?&]f=sha256/.test(location.search));
 	const sub = await page.locator("#subtitle").textContent();
 	check("web_focus_applied", /focus=sha256/.test(sub), sub);
-	await page.locator("#cprofnav a", { hasText: "Top" }).click();
+	await page.locator("#m-view summary").click();
+	await page.locator("#m-view a", { hasText: "Top" }).click();
 	await page.waitForURL(/\/top\?f=sha256/);
 	const pre = await page.locator("pre").first().textContent();
 	check("web_top_view", /Active filters:\s+focus=sha256/.test(pre), pre.slice(0, 80));
@@ -300,8 +302,9 @@ async function webViewsTests(page, url) {
 			check("web_" + name + "_switch_type", /alloc_objects/.test(v1) && !/inuse_space/.test(v1), v1.slice(0, 120));
 		// A focus on top of it: both stay in the URL.
 		const hide = name === "source" ? "allocBig" : "runtime";
+		await page.locator("#m-refine summary").click();
 		await page.locator("#cprofnav input[name=h]").fill(hide);
-		await Promise.all([page.waitForURL(new RegExp("[?&]h=" + hide)), page.locator("#cprofnav button").click()]);
+		await Promise.all([page.waitForURL(new RegExp("[?&]h=" + hide)), page.locator("#apply").click()]);
 		await ready(name);
 		const v2 = await content();
 		check("web_" + name + "_hide", (await menu().inputValue()) === "alloc_objects" && v2 !== v1 &&

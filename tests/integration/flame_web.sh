@@ -31,11 +31,13 @@ curl -s "${U}top?f=sha256&si=samples" >"$T/top.html"
 # (the oracle: go tool pprof's top, header line)
 want=$(go tool pprof -top -focus=sha256 -sample_index=samples "$FIX/go-cpu.pb.gz" 2>/dev/null | grep '^Showing')
 contains web_top_same "$want" "$T/top.html"
-check web_top_state grep -q 'name="f" size="10" value="sha256"' "$T/top.html"
+# (the REFINE menu's field, and a chip that removes the focus)
+check web_top_state grep -q '<input name="f" value="sha256">' "$T/top.html"
+check web_top_chip grep -qF '<span class="chip">focus <code>sha256</code><a href="/top?si=samples&amp;" title="remove focus"' "$T/top.html"
 check web_top_links grep -q 'href="/?f=sha256&amp;si=samples&amp;"' "$T/top.html"
-# A name in the top table links to its peek view, the regexp quoted, the
-# other refinements kept.
-check web_top_name_link grep -qF '<a href="/peek?f=sha256&amp;si=samples&amp;p=%5Ecrypto%2Fsha256%5C.%5C%28%5C%2Adigest%5C%29%5C.Write%24">crypto/sha256.(*digest).Write</a>' "$T/top.html"
+# A name in the top table opens its menu of views (web.js); without script
+# it links to its peek view, the regexp quoted, the other refinements kept.
+check web_top_name_link grep -qF '<a class="fn" href="/peek?f=sha256&amp;si=samples&amp;p=%5Ecrypto%2Fsha256%5C.%5C%28%5C%2Adigest%5C%29%5C.Write%24">crypto/sha256.(*digest).Write</a>' "$T/top.html"
 curl -s "${U}peek?f=sha256&si=samples&p=%5Ecrypto%2Fsha256%5C.%5C%28%5C%2Adigest%5C%29%5C.Write%24" >"$T/peek_link.html"
 n=$(grep -c '| crypto/sha256\.(\*digest)\.Write$' "$T/peek_link.html")
 [ "$n" = 1 ] && ! grep -q '| crypto/sha256\.block$' "$T/peek_link.html" && ok web_top_link_peek ||
@@ -54,8 +56,29 @@ fi
 curl -s "${U}source?p=hashLoop" >"$T/source.html"
 check web_source grep -q 'ROUTINE .*main.hashLoop' "$T/source.html"
 check web_source_prompt sh -c "curl -s '${U}source' | grep -q 'Enter a regexp'"
-code=$(curl -s -o /dev/null -w '%{http_code}' "${U}top?f=(")
+code=$(curl -s -o "$T/badre.html" -w '%{http_code}' "${U}top?f=(")
 [ "$code" = 400 ] && ok web_bad_regexp || nok web_bad_regexp "$code"
+# Errors are shown in the page, in the CLI's words (the same line as
+# `cprof top -sample_index=bogus` prints), with the bar to fix them.
+"$CPROF" top -sample_index=bogus "$FIX/go-cpu.pb.gz" 2>"$T/si.err" >/dev/null
+want=$(sed 's/"/\&quot;/g' "$T/si.err")
+code=$(curl -s -o "$T/si.html" -w '%{http_code}' "${U}top?si=bogus")
+[ "$code" = 400 ] && [ -n "$want" ] && grep -qF "<div class=\"error\" role=\"alert\">$want</div>" "$T/si.html" &&
+	grep -q 'id="cprofnav"' "$T/si.html" && ok web_error_in_page || nok web_error_in_page "$code $(grep -o '<div class="error".*' "$T/si.html" | head -c 200)"
+check web_bad_regexp_words grep -qF 'cprof: parsing focus regexp: (: Unmatched ( or \(' "$T/badre.html"
+code=$(curl -s -o /dev/null -w '%{http_code}' "${U}source?p=no_such_function_anywhere")
+[ "$code" = 400 ] && ok web_source_nomatch_400 || nok web_source_nomatch_400 "$code"
+# The disassembly view, the favicon, and Download: the filtered profile,
+# which go tool pprof reads as cprof top shows it.
+check web_disasm_prompt sh -c "curl -s '${U}disasm' | grep -q 'disassembly of the matching functions'"
+code=$(curl -s -o "$T/icon" -w '%{http_code} %{content_type}' "${U}favicon.ico")
+[ "$code" = "200 image/svg+xml" ] && grep -q '<svg' "$T/icon" && ok web_favicon || nok web_favicon "$code"
+code=$(curl -s -o "$T/dl.pb.gz" -w '%{http_code}' "${U}download?f=sha256&si=samples")
+go tool pprof -top "$T/dl.pb.gz" 2>/dev/null | sed 1d >"$T/dl.top"
+go tool pprof -proto -focus=sha256 "$FIX/go-cpu.pb.gz" 2>/dev/null >"$T/dl.go.pb.gz"
+go tool pprof -top "$T/dl.go.pb.gz" 2>/dev/null | sed 1d >"$T/dl.want"
+[ "$code" = 200 ] && [ -s "$T/dl.want" ] && cmp -s "$T/dl.top" "$T/dl.want" && ok web_download_filtered ||
+	nok web_download_filtered "$code $(diff "$T/dl.top" "$T/dl.want" | head -n 4 | tr '\n' '|')"
 code=$(curl -s -o /dev/null -w '%{http_code}' "${U}nope")
 [ "$code" = 404 ] && ok web_404 || nok web_404 "$code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U")
@@ -131,7 +154,24 @@ wait $spid 2>/dev/null
 serve "$T/diff.out" -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz"
 curl -s "$SU" >"$T/diff.html"
 check web_diff_flame grep -q '"title":"Differential Flame Graph"' "$T/diff.html"
-check web_diff_menu grep -q '<select name="b" onchange="this.form.submit()"><option value="" selected>' "$T/diff.html"
+check web_diff_menu grep -q '<select id="b" name="b" onchange="this.form.submit()" title="[^"]*"><option value="" selected>diff vs -diff_base' "$T/diff.html"
+# The base picker: the profiles beside the source (not the sources), by name;
+# b=NAME makes every view differential against it; any other name is a 400.
+dspid=$spid dsu=$SU
+serve "$T/pick.out" "$FIX/go-heap-dup.pb.gz"
+curl -s "$SU" >"$T/pick.html"
+check web_base_menu grep -q '<option value="go-heap-dup-base.pb.gz">diff vs go-heap-dup-base.pb.gz</option>' "$T/pick.html"
+if grep -q '<option value="go-heap-dup.pb.gz">' "$T/pick.html"; then nok web_base_menu_not_source; else ok web_base_menu_not_source; fi
+curl -s "${SU}?b=go-heap-dup-base.pb.gz" >"$T/bpick.html"
+check web_base_pick grep -q '"title":"Differential Flame Graph"' "$T/bpick.html"
+curl -s "${SU}top?b=go-heap-dup-base.pb.gz" >"$T/bpick_top.html"
+"$CPROF" top -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing' >"$T/bpick.want"
+contains web_base_pick_top "$(cat "$T/bpick.want")" "$T/bpick_top.html"
+code=$(curl -s -o "$T/bbad.html" -w '%{http_code}' "${SU}top?b=..%2F..%2Fetc%2Fpasswd")
+[ "$code" = 400 ] && grep -q 'not a profile in' "$T/bbad.html" && ok web_base_outside_400 || nok web_base_outside_400 "$code"
+kill $spid
+wait $spid 2>/dev/null
+spid=$dspid SU=$dsu
 want=$(go tool pprof -top -diff_base "$FIX/go-heap-dup-base.pb.gz" "$FIX/go-heap-dup.pb.gz" 2>/dev/null | grep '^Showing nodes')
 curl -s "${SU}top" >"$T/diff_top.html"
 contains web_diff_top "$want" "$T/diff_top.html"
