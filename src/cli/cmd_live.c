@@ -141,8 +141,9 @@ static struct {
 	point *ring;
 	size_t cap, n, head; /* ring: n points, the oldest at head */
 	uint64_t seq;
-	bool connected, ever;
-	char error[400]; /* why the last /metrics read failed */
+	bool connected, ever; /* the program answers; it did once */
+	bool metrics;	      /* ...with the series we chart */
+	char error[400];      /* why the last /metrics read failed */
 	double last_ok;
 	double cpu_prev, t_prev; /* for rate; NAN after a failure */
 	/* the rolling flame graph */
@@ -223,11 +224,15 @@ static void *metrics_thread(void *arg)
 		if (rc == 0) {
 			cpu = metric((const char *)b.data, "process_cpu_seconds_total");
 			if (isnan(cpu))
-				rc = cprof__errf(err, sizeof(err),
-						 "%s has no process_cpu_seconds_total: is it a "
-						 "cprof or Go /metrics?",
-						 L.metrics_url);
+				cprof__errf(err, sizeof(err),
+					    "/metrics has no process_cpu_seconds_total");
 		}
+		/* A program that answers without the series (a Go server with
+		 * net/http/pprof alone: 404) is up: the flame graph and
+		 * snapshots work, the charts stay empty and the page says why. */
+		bool up = rc == 0 || !strncmp(err, "server response:", 16);
+		if (rc == 0 && isnan(cpu))
+			rc = -1;
 		double t = now_unix();
 		pthread_mutex_lock(&L.mu);
 		if (rc == 0) {
@@ -250,13 +255,18 @@ static void *metrics_thread(void *arg)
 				L.n++;
 			else
 				L.head = (L.head + 1) % L.cap;
-			L.connected = L.ever = true;
+			L.connected = L.ever = L.metrics = true;
 			L.last_ok = t;
 			L.error[0] = 0;
 		} else if (!atomic_load(&L.stop)) {
-			if (L.connected || !L.error[0])
-				fprintf(stderr, "cprof: web: %s: %s (retrying)\n", L.base, err);
-			L.connected = false;
+			if (L.connected != up || L.metrics || !L.error[0])
+				fprintf(stderr, "cprof: web: %s: %s (retrying)\n",
+					up ? L.metrics_url : L.base, err);
+			L.connected = up;
+			L.ever |= up;
+			L.metrics = false;
+			if (up)
+				L.last_ok = t;
 			L.cpu_prev = NAN;
 			snprintf(L.error, sizeof(L.error), "%s", err);
 		}
@@ -462,8 +472,9 @@ static void state_json(FILE *f, bool points, uint64_t since)
 	pthread_mutex_lock(&L.mu);
 	fputs("{\"target\":", f);
 	jstr(f, L.base);
-	fprintf(f, ",\"state\":\"%s\",\"error\":",
-		L.connected ? "connected" : L.ever ? "disconnected" : "connecting");
+	fprintf(f, ",\"state\":\"%s\",\"metrics\":%s,\"error\":",
+		L.connected ? "connected" : L.ever ? "disconnected" : "connecting",
+		L.metrics ? "true" : "false");
 	jstr(f, L.error);
 	fputs(",\"now\":", f);
 	jnum(f, now_unix());
@@ -659,7 +670,10 @@ static enum MHD_Result snapshot(struct MHD_Connection *c, const char *kind)
 				s = &L.snaps[k];
 		snap_end(s);
 	}
-	memset(s, 0, sizeof(*s));
+	/* Not listed now (.shown false): its fields are ours to set. */
+	s->pid = 0;
+	s->out = -1;
+	s->url[0] = 0;
 	s->id = ++L.snap_ids;
 	snprintf(s->kind, sizeof(s->kind), "%s", kind);
 	snprintf(s->file, sizeof(s->file), "%s/%s-%u.pb.gz", L.dir, kind, s->id);

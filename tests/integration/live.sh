@@ -194,6 +194,51 @@ eq sigint_stops_viewers "${alive:-none}" none
 eq sigint_removes_files "$(ls -A "$T/tmp")" ""
 check sigint_no_error sh -c "! grep -v -e 'retrying' -e '^Fetching' '$T/web.err' | grep -q ."
 
+# A Go server (net/http/pprof, no /metrics): up, the charts empty and the
+# page saying why, the flame graph and a snapshot as with libcprof.
+if ! command -v go >/dev/null 2>&1; then
+	skip live_go_server "needs go (Debian golang-go)"
+elif ! (cd "$T" && go build -o "$T/gs" "$CPROF_ROOT/tests/progs/go_pprof_server.go") >"$T/gobuild.err" 2>&1; then
+	nok live_go_server_build "$(head -c 300 "$T/gobuild.err" | tr '\n' '|')"
+else
+	"$T/gs" 2>"$T/gs.err" &
+	gs=$!
+	pids="$pids $gs"
+	gt=
+	for _i in $(seq 300); do
+		gt=$(sed -n 's|^serving \(http://.*\)/debug/pprof/$|\1|p' "$T/gs.err")
+		[ -n "$gt" ] && break
+		sleep 0.1
+	done
+	TMPDIR=$T/tmp "$CPROF" web -seconds 1 -interval 0.5 "$gt/debug/pprof/" >"$T/gw.out" 2>"$T/gw.err" &
+	gw=$!
+	pids="$pids $gw"
+	GU=
+	for _i in $(seq 600); do
+		GU=$(sed -n 's/^Serving web UI on //p' "$T/gw.out")
+		[ -n "$GU" ] && break
+		sleep 0.1
+	done
+	k=0
+	while [ $k -lt 600 ]; do
+		curl -s -m 30 "${GU}api/live" >"$T/go.json"
+		[ "$(json "$T/go.json" 'j["flame"]["gen"]')" -ge 1 ] && break
+		sleep 0.1; k=$((k + 1))
+	done
+	eq go_state "$(json "$T/go.json" 'j["state"], j["metrics"], len(j["points"])')" "('connected', False, 0)"
+	check go_says_why sh -c "python3 -c 'import json,sys; sys.exit(0 if \"404\" in json.load(open(sys.argv[1]))[\"error\"] else 1)' '$T/go.json'"
+	curl -s -m 30 "${GU}flame" >"$T/goflame.html"
+	check go_flame_names_hot grep -q '"main.hotGo"' "$T/goflame.html"
+	loc=$(curl -s -m 120 -o /dev/null -w '%{http_code} %{redirect_url}' "${GU}snapshot?kind=goroutine")
+	curl -s -m 60 "${loc#303 }top" >"$T/gogr.top"
+	check go_goroutine_snapshot grep -q 'Type: goroutine' "$T/gogr.top"
+	kill -INT $gw
+	wait $gw
+	eq go_sigint_exit $? 0
+	kill $gs
+	wait $gs 2>/dev/null
+fi
+
 # A target that is not there from the start: cprof waits for it.
 TMPDIR=$T/tmp "$CPROF" web -interval 0.5 http://127.0.0.1:1/debug/pprof/ >"$T/nt.out" 2>"$T/nt.err" &
 nt=$!
