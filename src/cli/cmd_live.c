@@ -99,12 +99,12 @@ static int load_mhd(void)
 
 /* One reading of the program's /metrics.  NAN: the series was absent. */
 typedef struct point {
-	uint64_t seq; /* 1, 2, ... in the order taken */
-	double t;     /* Unix seconds */
-	double cpu;   /* process_cpu_seconds_total */
-	double rate;  /* CPU seconds per second since the previous point (cores) */
-	double rss;   /* process_resident_memory_bytes */
-	double heap;  /* cprof_heap_inuse_bytes_estimate (heap sampling on) */
+	uint64_t seq;   /* 1, 2, ... in the order taken */
+	double t;       /* Unix seconds */
+	double cpu;     /* process_cpu_seconds_total */
+	double rate;    /* CPU seconds per second since the previous point (cores) */
+	double rss;     /* process_resident_memory_bytes */
+	double heap;    /* cprof_heap_inuse_bytes_estimate (heap sampling on) */
 	double threads; /* process_threads */
 } point;
 
@@ -126,23 +126,23 @@ typedef struct snap {
 
 static struct {
 	/* Fixed after start. */
-	char base[512];	   /* scheme://host:port of the target */
+	char base[512]; /* scheme://host:port of the target */
 	char metrics_url[600];
 	char profile_url[640];
-	char dir[256]; /* private temporary directory */
+	char dir[256];   /* private temporary directory */
 	char self[4096]; /* /proc/self/exe, for the snapshot viewers */
-	int seconds;	 /* the CPU window */
+	int seconds;     /* the CPU window */
 	double interval; /* between /metrics reads */
 	bool any_client;
 	sigset_t oldmask; /* the mask we started with, for children */
 	atomic_bool stop;
-	pthread_mutex_t mu; /* everything below */
+	pthread_mutex_t mu;  /* everything below */
 	pthread_cond_t wake; /* signalled on stop */
 	point *ring;
 	size_t cap, n, head; /* ring: n points, the oldest at head */
 	uint64_t seq;
 	bool connected, ever; /* the program answers; it did once */
-	bool metrics;	      /* ...with the series we chart */
+	bool metrics;         /* ...with the series we chart */
 	char error[400];      /* why the last /metrics read failed */
 	double last_ok;
 	double cpu_prev, t_prev; /* for rate; NAN after a failure */
@@ -150,7 +150,7 @@ static struct {
 	char *flame;
 	size_t flame_len;
 	uint64_t flame_gen;
-	double flame_t; /* when its window ended */
+	double flame_t;  /* when its window ended */
 	bool flame_busy; /* a window is being taken */
 	char flame_err[400];
 	bool have_window; /* dir/cpu-window.pb.gz holds the last window */
@@ -216,6 +216,10 @@ static void *metrics_thread(void *arg)
 		long tmo = (long)(L.interval * 1000) + 4000;
 		int rc = cprof__fetch_url_stoppable(L.metrics_url, tmo, &L.stop, &b, err,
 						    sizeof(err));
+		/* A program that answers without the series (a Go server with
+		 * net/http/pprof alone: 404) is up: the flame graph and
+		 * snapshots work, the charts stay empty and the page says why. */
+		bool up = rc == 0 || !strncmp(err, "server response:", 16);
 		if (rc == 0)
 			cprof__buf_append(&b, "", 1); /* a C string */
 		if (rc == 0 && cprof__buf_failed(&b))
@@ -227,10 +231,6 @@ static void *metrics_thread(void *arg)
 				cprof__errf(err, sizeof(err),
 					    "/metrics has no process_cpu_seconds_total");
 		}
-		/* A program that answers without the series (a Go server with
-		 * net/http/pprof alone: 404) is up: the flame graph and
-		 * snapshots work, the charts stay empty and the page says why. */
-		bool up = rc == 0 || !strncmp(err, "server response:", 16);
 		if (rc == 0 && isnan(cpu))
 			rc = -1;
 		double t = now_unix();
@@ -317,8 +317,8 @@ static char *render_flame(const char *path, size_t *len, char *err, size_t errle
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 0;
-	cprof__report *r = cprof__cli_report_open(2, argv, CPROF_FMT_TREE, NULL, &p, &output,
-						  &status);
+	cprof__report *r =
+		cprof__cli_report_open(2, argv, CPROF_FMT_TREE, NULL, &p, &output, &status);
 	char *html = NULL;
 	*len = 0;
 	if (!r) {
@@ -473,7 +473,9 @@ static void state_json(FILE *f, bool points, uint64_t since)
 	fputs("{\"target\":", f);
 	jstr(f, L.base);
 	fprintf(f, ",\"state\":\"%s\",\"metrics\":%s,\"error\":",
-		L.connected ? "connected" : L.ever ? "disconnected" : "connecting",
+		L.connected ? "connected"
+		: L.ever    ? "disconnected"
+			    : "connecting",
 		L.metrics ? "true" : "false");
 	jstr(f, L.error);
 	fputs(",\"now\":", f);
@@ -484,7 +486,9 @@ static void state_json(FILE *f, bool points, uint64_t since)
 		L.seconds, L.cap, (unsigned long long)L.seq);
 	fprintf(f, ",\"flame\":{\"gen\":%llu,\"state\":\"%s\",\"time\":",
 		(unsigned long long)L.flame_gen,
-		L.flame_err[0] ? "error" : L.flame_busy && !L.flame_gen ? "profiling" : "ready");
+		L.flame_err[0]                 ? "error"
+		: L.flame_busy && !L.flame_gen ? "profiling"
+					       : "ready");
 	jnum(f, L.flame_gen ? L.flame_t : NAN);
 	fputs(",\"error\":", f);
 	jstr(f, L.flame_err);
@@ -605,7 +609,7 @@ static int snap_view(snap *s, char *err, size_t errlen)
 	/* "Serving web UI on URL\n", within 60 s (a sanitizer build is slow). */
 	char line[256];
 	size_t got = 0;
-	for (int waited = 0; waited < 600 && got < sizeof(line) - 1;) {
+	for (int waited = 0; waited < 600 && got < sizeof(line) - 1 && !atomic_load(&L.stop);) {
 		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
 		int r = poll(&p, 1, 100);
 		if (r == 0) {
@@ -643,7 +647,7 @@ static int snap_view(snap *s, char *err, size_t errlen)
 	return 0;
 }
 
-static const char *const kinds[] = {"cpu",   "heap",      "allocs",	 "mutex",
+static const char *const kinds[] = {"cpu",   "heap",      "allocs",      "mutex",
 				    "block", "goroutine", "threadcreate"};
 
 /* /snapshot?kind=K: fetch profile K (cpu: the rolling window's last
@@ -689,10 +693,11 @@ static enum MHD_Result snapshot(struct MHD_Connection *c, const char *kind)
 		double t = L.flame_t;
 		pthread_mutex_unlock(&L.mu);
 		if (!have)
-			rc = cprof__errf(err, sizeof(err),
-					 "no CPU profile window yet: the first %d s window is "
-					 "being taken from %s; try again when the flame graph shows",
-					 L.seconds, L.base);
+			rc = cprof__errf(
+				err, sizeof(err),
+				"no CPU profile window yet: the first %d s window is "
+				"being taken from %s; try again when the flame graph shows",
+				L.seconds, L.base);
 		else if (link(win, s->file) < 0)
 			rc = cprof__errf(err, sizeof(err), "%s: %s", s->file, strerror(errno));
 		s->t = t;
@@ -840,7 +845,7 @@ static int usage(FILE *f, int status)
 
 bool cprof__live_target(const char *arg)
 {
-	const char *rest = !strncmp(arg, "http://", 7)	  ? arg + 7
+	const char *rest = !strncmp(arg, "http://", 7)    ? arg + 7
 			   : !strncmp(arg, "https://", 8) ? arg + 8
 							  : NULL;
 	if (!rest || !*rest || *rest == '/')
@@ -919,8 +924,8 @@ int cprof__cmd_live(int argc, char **argv)
 			double d = strtod(v, &end);
 			if (*end || end == v || !(d >= nums[k].lo && d <= nums[k].hi) ||
 			    (k == 0 && d != (int)d)) {
-				cprof__error("web: bad value \"%s\" for -%s: want %s from %g to %g", v,
-					     nums[k].name, k == 0 ? "whole seconds" : "seconds",
+				cprof__error("web: bad value \"%s\" for -%s: want %s from %g to %g",
+					     v, nums[k].name, k == 0 ? "whole seconds" : "seconds",
 					     nums[k].lo, nums[k].hi);
 				return 2;
 			}
@@ -928,7 +933,8 @@ int cprof__cmd_live(int argc, char **argv)
 		} else if (bad) {
 			cprof__error("web: flag needs an argument: %s", a);
 			return 2;
-		} else if (a[0] == '-' && (!strcmp(a + 1, "no_browser") || !strcmp(a, "--no_browser"))) {
+		} else if (a[0] == '-' &&
+			   (!strcmp(a + 1, "no_browser") || !strcmp(a, "--no_browser"))) {
 			continue;
 		} else if (a[0] == '-') {
 			cprof__error("web: unknown flag %s for a live dashboard (a program's "
@@ -1053,11 +1059,12 @@ int cprof__cmd_live(int argc, char **argv)
 	pthread_condattr_destroy(&ca);
 	int ret = 0;
 	/* A pool: a snapshot being fetched must not hold up the page's polls. */
-	struct MHD_Daemon *d = mhd.start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY | (v6 ? MHD_USE_IPv6 : 0),
-		(uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss,
-		MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT, 64u,
-		MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+	struct MHD_Daemon *d =
+		mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+					 (v6 ? MHD_USE_IPv6 : 0),
+				 (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
+				 &ss, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT,
+				 64u, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
 	pthread_t mt, pt;
 	bool mt_on = false, pt_on = false;
 	if (!d) {
