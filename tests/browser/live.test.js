@@ -48,9 +48,6 @@ async function dashboard(page, ctx) {
 	const p1 = await page.evaluate(() => window.cprofLive.points()), d1 = await page.evaluate(() => window.cprofLive.draws());
 	check("charts_update", p1 > p0 && d1 > d0, p0 + "->" + p1 + " draws " + d0 + "->" + d1);
 	check("canvas_points", +(await page.locator("#cpu-chart").getAttribute("data-points")) >= p1 - 1);
-	check("cpu_line_drawn", (await inked(page, "cpu-chart", "--s1")) > 5);
-	check("mem_line_drawn", (await inked(page, "mem-chart", "--s3")) > 5);
-	check("threads_line_drawn", (await inked(page, "thr-chart", "--s1")) > 5);
 	// Units on the current values.
 	const cpu = await page.locator("#cpu-now").textContent(), mem = await page.locator("#mem-now").textContent();
 	check("cpu_unit", /^\d+\.\d\d cores \(\d+ %\)$/.test(cpu), cpu);
@@ -60,6 +57,12 @@ async function dashboard(page, ctx) {
 	const d2 = await page.evaluate(() => window.cprofLive.draws());
 	await page.locator("#range").selectOption("60");
 	check("range_redraws", (await page.evaluate(() => window.cprofLive.draws())) > d2);
+	// The lines are there, in their series' colours (over the last minute:
+	// a few seconds of points are a few dozen pixels wide).
+	check("cpu_line_drawn", (await inked(page, "cpu-chart", "--s1")) > 5);
+	const rssPx = await inked(page, "mem-chart", "--s3");
+	check("rss_line_drawn", rssPx > 5, rssPx + " px");
+	check("threads_line_drawn", (await inked(page, "thr-chart", "--s1")) > 5);
 	await page.screenshot({ path: path.join(dir, "live-light.png"), fullPage: true });
 	// The flame graph of the last window, in its frame.
 	await page.waitForFunction(() => window.cprofLive.state().flame.gen >= 1, null, { timeout: 60000 });
