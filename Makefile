@@ -104,6 +104,9 @@ $(NOSAN_OBJ): ALL_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=all,
 # regenerates it (tests/integration/flame_assets.sh checks it is current).
 src/report/flame_assets.c: $(wildcard web/*.js web/*.css web/*.html) web/embed.sh
 	sh web/embed.sh $@
+# The live dashboard's page (cprof web http://HOST:PORT/), the same way.
+src/cli/live_assets.c: web/live.html web/embed_live.sh
+	sh web/embed_live.sh $@
 
 $(B)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)

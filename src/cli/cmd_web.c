@@ -21,6 +21,7 @@
 #include "report/flame.h"
 #include "report/report.h"
 #include "cli/lazylib.h"
+#include "cli/live.h"
 #include "base/escape.h"
 
 #include <arpa/inet.h>
@@ -838,6 +839,11 @@ static void find_bases(int n, char **args)
 
 int cprof__cmd_web(int argc, char **argv)
 {
+	/* A program's address (http://HOST:PORT/), not a profile's: the live
+	 * dashboard (cmd_live.c). */
+	for (int i = 1; i < argc; i++)
+		if (cprof__live_target(argv[i]))
+			return cprof__cmd_live(argc, argv);
 	if (load_mhd() < 0)
 		return 1;
 	const char *http = NULL;

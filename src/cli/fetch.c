@@ -134,7 +134,7 @@ static int load_curl(char *err, size_t errlen)
 	return 0;
 }
 
-int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *err, size_t errlen)
+int cprof__fetch_init(char *err, size_t errlen)
 {
 	static bool inited;
 	if (!inited) {
@@ -142,6 +142,27 @@ int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *er
 			return -1;
 		inited = true;
 	}
+	return 0;
+}
+
+/* libcurl's progress callback: a non-zero return aborts the transfer. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load((const atomic_bool *)ud) ? 1 : 0;
+}
+
+int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *err, size_t errlen)
+{
+	return cprof__fetch_url_stoppable(url, timeout_ms, NULL, out, err, errlen);
+}
+
+int cprof__fetch_url_stoppable(const char *url, long timeout_ms, const atomic_bool *stop,
+			       cprof__buf *out, char *err, size_t errlen)
+{
+	if (cprof__fetch_init(err, errlen) < 0)
+		return -1;
 	CURL *c = cu.easy_init();
 	if (!c)
 		return cprof__errf(err, errlen, "http fetch: cannot initialise libcurl");
@@ -165,11 +186,18 @@ int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *er
 	cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	cu.easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	cu.easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	if (stop) {
+		cu.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		cu.easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
+		cu.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	CURLcode rc = cu.easy_perform(c);
 	int ret = 0;
 	if (s.too_big) {
 		ret = cprof__errf(err, errlen, "http fetch: response larger than %zu MiB",
 				  out->max >> 20);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		ret = cprof__errf(err, errlen, "http fetch: stopped");
 	} else if (rc != CURLE_OK) {
 		ret = cprof__errf(err, errlen, "http fetch: %s",
 				  cerr[0] ? cerr : cu.easy_strerror(rc));

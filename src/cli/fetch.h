@@ -10,6 +10,8 @@
 #include "compat.h"
 #include "profile/profile.h"
 
+#include <stdatomic.h>
+
 /* True if src names a URL rather than a file: http:// or https://, or
  * "host:port/path" (pprof adds http:// to those) when no such file exists. */
 bool cprof__fetch_is_url(const char *src);
@@ -36,5 +38,16 @@ void cprof__fetch_set_timeout(int seconds);
 /* Fetch a URL's body into out (capped at CPROF_DECODE_MAX), with the
  * status/timeout handling above; timeout_ms 0 = 60 s.  0 or -1 (err). */
 int cprof__fetch_url(const char *url, long timeout_ms, cprof__buf *out, char *err, size_t errlen);
+
+/* The same, abandoned (within about a second: libcurl's progress callback)
+ * once *stop is true: "http fetch: stopped" in err.  stop may be NULL.
+ * Thread-safe once cprof__fetch_init has returned 0. */
+int cprof__fetch_url_stoppable(const char *url, long timeout_ms, const atomic_bool *stop,
+			       cprof__buf *out, char *err, size_t errlen);
+
+/* Load and initialise libcurl now (fetches do it on first use).  A program
+ * that fetches from several threads calls it first, on one thread.  0, or
+ * -1 with the reason in err. */
+int cprof__fetch_init(char *err, size_t errlen);
 
 #endif
