@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,6 +524,22 @@ static int load_profile(cprof__profile *p, report_args *a)
 	return rc == 0 ? symbolize(p, a->symbolize) : rc;
 }
 
+/* The shell prints a report's errors as pprof's shell does: the bare
+ * message, no "cprof: " prefix, red on a terminal. */
+static bool bare_errors;
+
+static void emit_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void emit_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bool red = bare_errors && isatty(2);
+	fputs(!bare_errors ? "cprof: " : red ? "\033[0;31m" : "", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(red ? "\n\033[0m" : "\n", stderr);
+	va_end(ap);
+}
+
 /* Build the report fmt of p (modified) with options o and write it to
  * output (NULL: stdout), Graphviz-rendered when render names a format.
  * 0, or 1 with the error printed. */
@@ -537,7 +554,7 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 	progress_stage("building the report");
 	r = cprof__report_new(p, o, err, sizeof(err));
 	if (!r) {
-		cprof__error("%s", err);
+		emit_error("%s", err);
 		goto done;
 	}
 	if (output) {
@@ -549,7 +566,7 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 				snprintf(oe, sizeof(oe), "%s", strerror(errno));
 				cprof__outfile_close(&of, fd, false, NULL, 0);
 			}
-			cprof__error("cannot write %s: %s", output, oe);
+			emit_error("cannot write %s: %s", output, oe);
 			goto done;
 		}
 		out = f;
@@ -565,7 +582,7 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 		      fmt == CPROF_FMT_CALLGRIND;
 	FILE *mem = (direct || stream) ? NULL : open_memstream(&mbuf, &mlen);
 	if (!direct && !stream && !mem) {
-		cprof__error("out of memory");
+		emit_error("out of memory");
 		goto done;
 	}
 	int wr = 0;
@@ -608,9 +625,9 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 	progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
-			cprof__error("%s", err);
+			emit_error("%s", err);
 		else
-			cprof__error("writing the report: %s", strerror(errno));
+			emit_error("writing the report: %s", strerror(errno));
 		goto done;
 	}
 	rc = 0;
@@ -622,7 +639,7 @@ done:
 		char ce[256];
 		int c = cprof__outfile_close(&of, -1, rc == 0 && e == 0, ce, sizeof(ce));
 		if (rc == 0 && (e || c)) {
-			cprof__error("cannot write %s: %s", output, e ? strerror(e) : ce);
+			emit_error("cannot write %s: %s", output, e ? strerror(e) : ce);
 			rc = 1;
 		}
 	}
@@ -633,7 +650,10 @@ done:
 int cprof__cli_report_emit(cprof__profile *p, const cprof__report_opts *o, const char *render,
 			   const char *output)
 {
-	return emit(p, o, (int)o->format, render, output);
+	bare_errors = true;
+	int rc = emit(p, o, (int)o->format, render, output);
+	bare_errors = false;
+	return rc;
 }
 
 static int run_report(int argc, char **argv, int fmt, bool want_symbol)

@@ -267,15 +267,18 @@ static int config_bool(const char *v)
 }
 
 /* The shell's errors are pprof's lines, on stderr, without the "cprof: "
- * prefix: the shell keeps going. */
+ * prefix (the shell keeps going), red on a terminal as pprof's. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	fflush(stdout);
+	bool tty = isatty(2);
+	if (tty)
+		fputs("\033[0;31m", stderr);
 	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs(tty ? "\n\033[0m" : "\n", stderr);
 	va_end(ap);
 }
 
@@ -1000,6 +1003,10 @@ static char **complete(const char *text, int start, int end)
 	}
 	if (!cand.replace && cand.n == 0)
 		return NULL;
+	/* A unique option that takes a value completes to "NAME=". */
+	int oi = cand.n == 1 && !cand.replace ? opt_index(cand.v[0]) : -1;
+	if (oi >= 0 && opts[oi].kind != O_BOOL && nwords == 0)
+		*rl.append_character = '=';
 	return rl.completion_matches(text, cand_next);
 }
 
