@@ -70,8 +70,7 @@ int cprof__cli_report_emit(struct cprof__profile *p, const struct cprof__report_
  * modified), the command line's options o and -output as the options'
  * starting values; reads commands from stdin until quit or EOF.  Returns
  * the exit status (0). */
-int cprof__shell(struct cprof__profile *p, const struct cprof__report_opts *o,
-		 const char *output);
+int cprof__shell(struct cprof__profile *p, const struct cprof__report_opts *o, const char *output);
 
 /* Output files are written whole or not at all (outfile.c): a regular file,
  * or a new one, is written to a temporary file beside it and renamed over it

@@ -703,8 +703,8 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	 * samples dropped.  Only reports that show samples one by one, and
 	 * -mean's per-sample integer division, see it; the shell may show
 	 * any of them. */
-	if ((fmt < 0 || fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO ||
-	     fmt == CPROF_FMT_RAW || a.o.mean) &&
+	if ((fmt < 0 || fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
+	     a.o.mean) &&
 	    a.nsrc == 1 && a.nbase == 0 && cprof__profile_compact(&p, err, sizeof(err)) < 0) {
 		cprof__error("%s", err);
 		goto done;

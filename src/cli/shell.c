@@ -46,8 +46,9 @@ static const struct opt opts[] = {
 	{"drop_negative", O_BOOL, "Ignore negative differences"},
 	{"edgefraction", O_FLOAT, "Hide edges below <f>*total"},
 	{"focus", O_STR, "Restricts to samples going through a node matching regexp"},
-	{"granularity", O_CHOICE, "Aggregation level: addresses, filefunctions, files, functions, "
-				  "lines"},
+	{"granularity", O_CHOICE,
+	 "Aggregation level: addresses, filefunctions, files, functions, "
+	 "lines"},
 	{"hide", O_STR, "Skips nodes matching regexp"},
 	{"ignore", O_STR, "Skips paths going through any nodes matching regexp"},
 	{"intel_syntax", O_BOOL, "Show assembly in Intel syntax (disasm)"},
@@ -55,8 +56,9 @@ static const struct opt opts[] = {
 	{"nodecount", O_INT, "Max number of nodes to show"},
 	{"nodefraction", O_FLOAT, "Hide nodes below <f>*total"},
 	{"noinlines", O_BOOL, "Ignore inlines"},
-	{"normalize", O_BOOL, "Scales profile based on the base profile (given on the command "
-			      "line)"},
+	{"normalize", O_BOOL,
+	 "Scales profile based on the base profile (given on the command "
+	 "line)"},
 	{"output", O_STR, "Output filename for file-based outputs"},
 	{"prune_from", O_STR, "Drops any functions below the matched frame"},
 	{"relative_percentages", O_BOOL, "Show percentages relative to focused subgraph"},
@@ -78,8 +80,8 @@ static const struct opt opts[] = {
 #define NOPT CPROF_ARRAY_LEN(opts)
 
 static const char *const sort_choices[] = {"cum", "flat", NULL};
-static const char *const gran_choices[] = {"addresses", "filefunctions", "files", "functions",
-					   "lines", NULL};
+static const char *const gran_choices[] = {"addresses", "filefunctions", "files",
+					   "functions", "lines",         NULL};
 
 static const char *const *choices(const char *name)
 {
@@ -109,11 +111,13 @@ static const struct command commands[] = {
 	{"comments", CPROF_FMT_COMMENTS, NULL, NULL, false, S_NONE, "Output all profile comments",
 	 ""},
 	{"disasm", CPROF_FMT_DISASM, NULL, NULL, true, S_NONE,
-	 "Output assembly listings annotated with samples", " <func_regex|address> [-focus_regex]*"},
+	 "Output assembly listings annotated with samples",
+	 " <func_regex|address> [-focus_regex]*"},
 	{"dot", CPROF_FMT_DOT, NULL, NULL, false, S_NONE, "Outputs a graph in DOT format",
 	 GRAPH_USAGE},
 	{"flame", CPROF_FMT_TEXT, NULL, "svg", false, S_FLAME,
-	 "Outputs a flame graph in SVG format (cprof flame)", " [focus_regex]* [-ignore_regex]* >f"},
+	 "Outputs a flame graph in SVG format (cprof flame)",
+	 " [focus_regex]* [-ignore_regex]* >f"},
 	{"folded", CPROF_FMT_FOLDED, NULL, NULL, false, S_NONE,
 	 "Outputs collapsed stacks 'a;b;c value'", " [focus_regex]* [-ignore_regex]* >f"},
 	{"gif", CPROF_FMT_DOT, "gif", "gif", false, S_NONE, "Outputs a graph image in GIF format",
@@ -144,10 +148,11 @@ static const struct command commands[] = {
 	 "Outputs top entries in compressed protobuf format", " >f"},
 	{"traces", CPROF_FMT_TRACES, NULL, NULL, false, S_NONE,
 	 "Outputs all profile samples in text form", " >f"},
-	{"tree", CPROF_FMT_TREE, NULL, NULL, false, S_NONE, "Outputs a text rendering of call graph",
-	 REPORT_USAGE},
+	{"tree", CPROF_FMT_TREE, NULL, NULL, false, S_NONE,
+	 "Outputs a text rendering of call graph", REPORT_USAGE},
 	{"web", CPROF_FMT_DOT, NULL, NULL, false, S_WEB,
-	 "Visualize graph through web browser (cprof's web UI)", " [focus_regex]* [-ignore_regex]*"},
+	 "Visualize graph through web browser (cprof's web UI)",
+	 " [focus_regex]* [-ignore_regex]*"},
 	{"weblist", CPROF_FMT_LIST, NULL, NULL, true, S_WEBLIST,
 	 "Display annotated source in a web browser (cprof's web UI)", " func_regex"},
 };
@@ -155,13 +160,13 @@ static const struct command commands[] = {
 /* ---- state ---- */
 
 typedef struct shell {
-	cprof__profile *p;  /* as loaded: never reported on directly */
-	cprof__buf enc;     /* p encoded: each report decodes its own copy */
-	char *val[NOPT];    /* current option values, owned */
-	const char **fns;   /* distinct function names, for completion */
+	cprof__profile *p; /* as loaded: never reported on directly */
+	cprof__buf enc;    /* p encoded: each report decodes its own copy */
+	char *val[NOPT];   /* current option values, owned */
+	const char **fns;  /* distinct function names, for completion */
 	size_t nfns;
-	pid_t web_pid;      /* the web server started by `web`, or 0 */
-	char web_tmp[64];   /* its profile file */
+	pid_t web_pid;    /* the web server started by `web`, or 0 */
+	char web_tmp[64]; /* its profile file */
 	char web_url[320];
 } shell;
 
@@ -313,7 +318,8 @@ static void configure(shell *s, const char *name, const char *value)
 		}
 		set_val(s, i, b ? "true" : "false");
 		if (b && (!strcmp(o->name, "call_tree") || !strcmp(o->name, "normalize")))
-			say("note: cprof's shell does not implement %s; reports ignore it", o->name);
+			say("note: cprof's shell does not implement %s; reports ignore it",
+			    o->name);
 		return;
 	}
 	case O_INT: {
@@ -488,8 +494,8 @@ static void report_opts(const shell *s, const cmdcfg *c, const struct command *c
 	o->trim = get_bool(s, "trim");
 	o->cum_sort = !strcmp(c->sort ? c->sort : get(s, "sort"), "cum");
 	const char *g = get(s, "granularity");
-	o->granularity = !strcmp(g, "lines")	       ? CPROF_GRAN_LINES
-			 : !strcmp(g, "files")	       ? CPROF_GRAN_FILES
+	o->granularity = !strcmp(g, "lines")           ? CPROF_GRAN_LINES
+			 : !strcmp(g, "files")         ? CPROF_GRAN_FILES
 			 : !strcmp(g, "addresses")     ? CPROF_GRAN_ADDRESSES
 			 : !strcmp(g, "filefunctions") ? CPROF_GRAN_FILEFUNCTIONS
 						       : CPROF_GRAN_FUNCTIONS;
@@ -522,12 +528,22 @@ static int opts_argv(const cprof__report_opts *o, char **argv, char **own)
 	const struct {
 		const char *flag, *v;
 	} strs[] = {
-		{"focus", o->focus},	       {"ignore", o->ignore},	  {"hide", o->hide},
-		{"show", o->show},	       {"show_from", o->show_from}, {"prune_from", o->prune_from},
-		{"tagfocus", o->tagfocus},     {"tagignore", o->tagignore}, {"tagshow", o->tagshow},
-		{"taghide", o->taghide},       {"tagroot", o->tagroot},	  {"tagleaf", o->tagleaf},
-		{"sample_index", o->sample_index}, {"unit", o->unit},
-		{"trim_path", o->trim_path},   {"source_path", o->source_path},
+		{"focus", o->focus},
+		{"ignore", o->ignore},
+		{"hide", o->hide},
+		{"show", o->show},
+		{"show_from", o->show_from},
+		{"prune_from", o->prune_from},
+		{"tagfocus", o->tagfocus},
+		{"tagignore", o->tagignore},
+		{"tagshow", o->tagshow},
+		{"taghide", o->taghide},
+		{"tagroot", o->tagroot},
+		{"tagleaf", o->tagleaf},
+		{"sample_index", o->sample_index},
+		{"unit", o->unit},
+		{"trim_path", o->trim_path},
+		{"source_path", o->source_path},
 	};
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(strs); k++)
 		if (strs[k].v && asprintf(&own[n], "-%s=%s", strs[k].flag, strs[k].v) >= 0) {
@@ -588,8 +604,8 @@ static void url_escape(char *dst, size_t n, const char *src)
 	size_t w = 0;
 	for (; *src && w + 4 < n; src++) {
 		unsigned char ch = (unsigned char)*src;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("-_.~", ch))
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-_.~", ch))
 			dst[w++] = (char)ch;
 		else
 			w += (size_t)snprintf(dst + w, n - w, "%%%02X", ch);
@@ -676,7 +692,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 	if (browser && *browser) {
 		pid_t b = fork();
 		if (b == 0) {
-			setsid(); /* not stopped by the shell's Ctrl-C */
+			setsid();          /* not stopped by the shell's Ctrl-C */
 			pid_t bb = fork(); /* nobody waits for the browser */
 			if (bb == 0) {
 				execlp(browser, browser, url, (char *)NULL);
@@ -856,7 +872,7 @@ static void help_all(void)
 				fprintf(stderr, "      %s\n", *c);
 		}
 	fprintf(stderr, "  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n"
-	       "  type \"help <cmd|option>\" for more information\n\n");
+			"  type \"help <cmd|option>\" for more information\n\n");
 }
 
 static void help(const char *topic)
@@ -871,8 +887,8 @@ static void help(const char *topic)
 		fprintf(stderr, "%s\n  Usage:\n    %s%s\n", c->help, c->name, c->usage);
 		if (!strcmp(c->usage, REPORT_USAGE) || !strcmp(c->usage, GRAPH_USAGE))
 			fprintf(stderr, "    Include up to n samples\n"
-			       "    Include samples matching focus_regex, and exclude "
-			       "ignore_regex.\n");
+					"    Include samples matching focus_regex, and exclude "
+					"ignore_regex.\n");
 		if (!strcmp(c->usage, REPORT_USAGE))
 			fprintf(stderr, "    -cum sorts the output by cumulative weight\n");
 		if (strstr(c->usage, ">f"))
@@ -1064,49 +1080,55 @@ static void function_names(shell *s)
 /* The starting values: pprof's defaults, or the command line's flags. */
 static void init_options(shell *s, const cprof__report_opts *o, const char *output)
 {
+	const struct {
+		const char *name, *v;
+	} strs[] = {
+		{"focus", o->focus},         {"ignore", o->ignore},
+		{"hide", o->hide},           {"show", o->show},
+		{"show_from", o->show_from}, {"prune_from", o->prune_from},
+		{"tagfocus", o->tagfocus},   {"tagignore", o->tagignore},
+		{"tagshow", o->tagshow},     {"taghide", o->taghide},
+		{"tagroot", o->tagroot},     {"tagleaf", o->tagleaf},
+		{"trim_path", o->trim_path}, {"source_path", o->source_path},
+		{"unit", o->unit},           {"output", output},
+	};
+	const struct {
+		const char *name;
+		bool v;
+	} bools[] = {
+		{"drop_negative", o->drop_negative},
+		{"intel_syntax", o->intel_syntax},
+		{"mean", o->mean},
+		{"noinlines", o->noinlines},
+		{"relative_percentages", o->relative_percentages},
+		{"trim", o->trim},
+		{"compact_labels", true}, /* pprof's shell */
+	};
+	const struct {
+		const char *name;
+		double v;
+	} flts[] = {
+		{"divide_by", o->divide_by},
+		{"edgefraction", o->edgefraction},
+		{"nodefraction", o->nodefraction},
+	};
+	static const char *const gran[] = {"functions", "filefunctions", "files", "lines",
+					   "addresses"};
+	for (size_t i = 0; i < NOPT; i++)
+		s->val[i] = strdup(opts[i].kind == O_BOOL ? "false" : "");
 	char b[64];
-	for (size_t i = 0; i < NOPT; i++) {
-		const char *n = opts[i].name;
-		const char *v = "";
-		if (opts[i].kind == O_BOOL)
-			v = "false";
-#define STR(f)             \
-	if (!strcmp(n, #f)) \
-		v = o->f ? o->f : "";
-#define BOOL(f)             \
-	if (!strcmp(n, #f)) \
-		v = o->f ? "true" : "false";
-#define FLT(f)                                \
-	if (!strcmp(n, #f)) {                 \
-		go_float(b, sizeof(b), o->f); \
-		v = b;                        \
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(strs); k++)
+		set_val(s, opt_index(strs[k].name), strs[k].v ? strs[k].v : "");
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(bools); k++)
+		set_val(s, opt_index(bools[k].name), bools[k].v ? "true" : "false");
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(flts); k++) {
+		go_float(b, sizeof(b), flts[k].v);
+		set_val(s, opt_index(flts[k].name), b);
 	}
-		STR(focus) STR(ignore) STR(hide) STR(show) STR(show_from) STR(prune_from)
-		STR(tagfocus) STR(tagignore) STR(tagshow) STR(taghide) STR(tagroot) STR(tagleaf)
-		STR(trim_path) STR(source_path) STR(unit) STR(sample_index)
-		BOOL(drop_negative) BOOL(intel_syntax) BOOL(mean) BOOL(noinlines)
-		BOOL(relative_percentages) BOOL(trim) BOOL(compact_labels)
-		FLT(divide_by) FLT(edgefraction) FLT(nodefraction)
-#undef STR
-#undef BOOL
-#undef FLT
-		if (!strcmp(n, "compact_labels"))
-			v = "true"; /* pprof's shell */
-		if (!strcmp(n, "nodecount")) {
-			snprintf(b, sizeof(b), "%d", o->nodecount);
-			v = b;
-		}
-		if (!strcmp(n, "sort"))
-			v = o->cum_sort ? "cum" : "flat";
-		if (!strcmp(n, "granularity")) {
-			static const char *const g[] = {"functions", "filefunctions", "files",
-							"lines", "addresses"};
-			v = g[o->granularity];
-		}
-		if (!strcmp(n, "output"))
-			v = output ? output : "";
-		s->val[i] = strdup(v);
-	}
+	snprintf(b, sizeof(b), "%d", o->nodecount);
+	set_val(s, opt_index("nodecount"), b);
+	set_val(s, opt_index("sort"), o->cum_sort ? "cum" : "flat");
+	set_val(s, opt_index("granularity"), gran[o->granularity]);
 	if (o->sample_index) { /* as pprof stores it: the type's name */
 		const char *t = sample_index(s, o->sample_index);
 		if (t)
@@ -1175,8 +1197,8 @@ static bool execute(shell *s, char *in)
 		char topic[256] = "";
 		size_t w = 0;
 		for (size_t k = 1; k < ntok && w < sizeof(topic); k++)
-			w += (size_t)snprintf(topic + w, sizeof(topic) - w, "%s%s", k > 1 ? " " : "",
-					      tok[k]);
+			w += (size_t)snprintf(topic + w, sizeof(topic) - w, "%s%s",
+					      k > 1 ? " " : "", tok[k]);
 		help(topic);
 		return false;
 	}
@@ -1237,10 +1259,10 @@ int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *out
 		cmdcfg c = {.nodecount = LONG_MIN};
 		report_opts(&s, &c, find_command("top"), NULL, &ro);
 		ro.warn = NULL;
-		cprof__report *r = cprof__profile_decode(&q, s.enc.data, s.enc.len, err,
-							 sizeof(err)) == 0
-					   ? cprof__report_new(&q, &ro, err, sizeof(err))
-					   : NULL;
+		cprof__report *r =
+			cprof__profile_decode(&q, s.enc.data, s.enc.len, err, sizeof(err)) == 0
+				? cprof__report_new(&q, &ro, err, sizeof(err))
+				: NULL;
 		if (r) {
 			cprof__report_header(r, stderr);
 			if (cprof__report_total(r) == 0 && p->sample_type.n > 1)

@@ -67,7 +67,7 @@ typedef struct cprof__report_opts {
 	/* pprof's compact_labels (on in its shell): text reports leave out the
 	 * profile's File/Type/Time/Duration lines; graphs keep them. */
 	bool compact_labels;
-	FILE *warn;        /* "Focus expression matched no samples" etc. */
+	FILE *warn; /* "Focus expression matched no samples" etc. */
 } cprof__report_opts;
 
 typedef struct cprof__report cprof__report;

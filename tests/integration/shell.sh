@@ -82,7 +82,11 @@ else
 	ok shell_pty_parity
 fi
 
-# Tab completion (libedit): a function name from a unique substring, an
+# Tab completion (libedit, dlopen-ed: Debian's libedit2, scripts/deps.sh).
+if ! ldconfig -p | grep -q 'libedit\.so\.2 '; then
+	skip shell_tab "libedit2 is not installed (Debian: libedit2)"
+else
+# A function name from a unique substring, an
 # option name to NAME=, a command name; then history in ~/.cprof_history.
 printf 'peek Sum2\t\nfoc\tSum256\ntop2\ntra\t\nopt\t\n' |
 	"$T/pty_drive" '(cprof) ' "$CPROF" "$FIX/go-cpu.pb.gz" >"$T/tab.out"; rc=$?
@@ -93,6 +97,7 @@ check shell_tab_option grep -qx '   focus=Sum256' "$T/tab.n"
 check shell_tab_command grep -q '^-----------+-------------------------------------------------------$' "$T/tab.n"
 check shell_tab_options_listed grep -q '^  focus  *= Sum256  *$' "$T/tab.n"
 check shell_history grep -qx 'top2' "$HOME/.cprof_history"
+fi
 
 # No terminal, no libedit: lines from stdin; EOF ends the shell with 0.
 echo top | "$CPROF" "$FIX/go-cpu.pb.gz" >"$T/echo.out" 2>"$T/echo.err"; rc=$?

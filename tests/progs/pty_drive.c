@@ -90,7 +90,8 @@ int main(int argc, char **argv)
 		if (prompts > sent && quiet) {
 			if (next < script + slen) {
 				const char *nl = memchr(next, '\n', (size_t)(script + slen - next));
-				size_t n = nl ? (size_t)(nl - next) : (size_t)(script + slen - next);
+				size_t n =
+					nl ? (size_t)(nl - next) : (size_t)(script + slen - next);
 				if (write(m, next, n) < 0 || write(m, "\r", 1) < 0)
 					break;
 				next += n + (nl != NULL);
