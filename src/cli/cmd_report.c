@@ -361,8 +361,11 @@ static void progress_stage(const char *stage)
 	pthread_mutex_lock(&prog.mu);
 	prog.stage = stage;
 	pthread_mutex_unlock(&prog.mu);
-	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"))
+	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb")) {
+		/* again for each report of the shell */
+		prog.stop = prog.shown = false;
 		prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
+	}
 }
 
 static void progress_end(void)

@@ -655,7 +655,9 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 		n += k;
 		argv[n++] = s->web_tmp;
 		argv[n] = NULL;
-		_exit(cprof__cmd_web(n, argv));
+		int rc = cprof__cmd_web(n, argv);
+		unlink(s->web_tmp); /* also when the shell died of a Ctrl-C */
+		_exit(rc);
 	}
 	close(pfd[1]);
 	s->web_pid = pid;
