@@ -83,6 +83,24 @@ static const char *const sort_choices[] = {"cum", "flat", NULL};
 static const char *const gran_choices[] = {"addresses", "filefunctions", "files",
 					   "functions", "lines",         NULL};
 
+/* help CHOICE */
+static const char *const choice_help[][2] = {
+	{"cum", "Sort entries based on cumulative weight"},
+	{"flat", "Sort entries based on own weight"},
+	{"addresses", "Aggregate at the address level"},
+	{"filefunctions", "Aggregate at the function level, per file"},
+	{"files", "Aggregate at the file level"},
+	{"functions", "Aggregate at the function level"},
+	{"lines", "Aggregate at the source code line level"},
+};
+
+/* pprof has help for the options and the choices, not for the groups'
+ * names (sort, granularity): those are neither commands nor help topics. */
+static bool has_help(const char *w)
+{
+	return strcmp(w, "sort") && strcmp(w, "granularity");
+}
+
 static const char *const *choices(const char *name)
 {
 	return !strcmp(name, "sort") ? sort_choices : gran_choices;
@@ -757,7 +775,7 @@ static void run_command(shell *s, char **tok, size_t ntok)
 	}
 	if (!cmd) {
 		bool is_choice;
-		if (config_word(name, &is_choice) >= 0 && !is_choice)
+		if (config_word(name, &is_choice) >= 0 && has_help(name))
 			say("did you mean: %s=%s", name, ntok > 1 ? tok[1] : "<val>");
 		else
 			say("unrecognized command: \"%s\"", name);
@@ -871,7 +889,10 @@ static void help_all(void)
 		if (opts[i].kind == O_CHOICE) {
 			fprintf(stderr, "    %s\n", opts[i].name);
 			for (const char *const *c = choices(opts[i].name); *c; c++)
-				fprintf(stderr, "      %s\n", *c);
+				for (size_t k = 0; k < CPROF_ARRAY_LEN(choice_help); k++)
+					if (!strcmp(choice_help[k][0], *c))
+						fprintf(stderr, "      %-14s %s\n", *c,
+							choice_help[k][1]);
 		}
 	fprintf(stderr, "  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n"
 			"  type \"help <cmd|option>\" for more information\n\n");
@@ -900,8 +921,12 @@ static void help(const char *topic)
 	}
 	bool is_choice;
 	int i = config_word(topic, &is_choice);
-	if (i >= 0) {
-		fprintf(stderr, "%s\n\n", is_choice ? topic : opts[i].help);
+	if (i >= 0 && has_help(topic)) {
+		const char *h = opts[i].help;
+		for (size_t k = 0; is_choice && k < CPROF_ARRAY_LEN(choice_help); k++)
+			if (!strcmp(choice_help[k][0], topic))
+				h = choice_help[k][1];
+		fprintf(stderr, "%s\n\n", h);
 		return;
 	}
 	say("Unknown command: %s", topic);

@@ -45,7 +45,7 @@ piped() {
 piped shell_reports "$T/cpu.pb.gz" 'top\ntop5\ntop -cum\ntop3 -cum main\ntop3 -runtime\npeek main.fib\nlist main.fib\ntraces\ntree 5\ntext 4 fib\n'
 piped shell_options "$T/cpu.pb.gz" 'focus=main\nnodecount=4\ntop\nhide=runtime\ntree\n:\nsort=cum\ntop3\ngranularity=lines\ntop3\nlines=false\nfiles\ntop3\nfunctions=1\nnodefraction=0.50\ndivide_by=0.00001\nunit=s\ntop3\no\n'
 piped shell_heap "$T/heap.pb.gz" 'top3\ninuse_objects\ntop3\nalloc_space\ntop -cum 4\nmean_alloc_space\ntop3\ntotal_alloc_space\nsample_index=0\ntop3\nsample_index=inuse_space\ntags\no\n'
-piped shell_errors "$T/cpu.pb.gz" 'bogus\nsample_index=nope\nsample_index=9\nnodecount=x\nfocus\ngranularity=xx\nlist\ntop10abc\nnodecount 3\ncum\nflat=maybe\npeek no_such_fn\nlist no_such_fn\nhelp no_such\ntop2\n'
+piped shell_errors "$T/cpu.pb.gz" 'bogus\nsample_index=nope\nsample_index=9\nnodecount=x\nfocus\ngranularity=xx\nlist\ntop10abc\nnodecount 3\ncum\nflat=maybe\npeek no_such_fn\nlist no_such_fn\nhelp no_such\nlines 3\nsort 3\ngranularity\nhelp sort\nhelp cum\ntop2\n'
 piped shell_fixture_cpu "$FIX/go-cpu.pb.gz" 'top3\npeek Sum256\ntree 4\ntraces\ndot 3\nraw\n'
 piped shell_fixture_heap "$FIX/go-heap.pb.gz" 'top4 -cum\nalloc_objects\ntop4\ntags\n'
 
