@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -e
 PKGS="build-essential clang pkg-config zlib1g-dev libelf-dev libdw-dev libcurl4-openssl-dev
-libmicrohttpd-dev graphviz golang-go google-perftools libgoogle-perftools-dev libc6-dbg
+libmicrohttpd-dev libedit2 graphviz golang-go google-perftools libgoogle-perftools-dev libc6-dbg
 binutils clang-format libxml2-utils python3-scipy heaptrack libjemalloc2 libjemalloc-dev procps time
 chromium sqlite3 mawk git perl g++ strace openssl openssh-client curl nodejs iproute2
 util-linux prometheus wrk valgrind linux-perf"

@@ -70,6 +70,19 @@ struct cprof__report *cprof__cli_report_open(int argc, char **argv, int fmt,
 					     cprof__cli_fetch_fn fetch, struct cprof__profile *p,
 					     const char **output, int *status);
 
+/* cmd_report.c: build the report o->format of p (modified) with options
+ * o and write it to output (NULL: stdout), through Graphviz `dot -T<render>`
+ * when render is not NULL.  0, or 1 with the error printed. */
+struct cprof__report_opts;
+int cprof__cli_report_emit(struct cprof__profile *p, const struct cprof__report_opts *o,
+			   const char *render, const char *output);
+
+/* shell.c: go tool pprof's interactive shell on the loaded profile p (not
+ * modified), the command line's options o and -output as the options'
+ * starting values; reads commands from stdin until quit or EOF.  Returns
+ * the exit status (0). */
+int cprof__shell(struct cprof__profile *p, const struct cprof__report_opts *o, const char *output);
+
 /* Output files are written whole or not at all (outfile.c): a regular file,
  * or a new one, is written to a temporary file beside it and renamed over it
  * once complete; on failure the temporary is removed and an old file stays as

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,8 +361,11 @@ static void progress_stage(const char *stage)
 	pthread_mutex_lock(&prog.mu);
 	prog.stage = stage;
 	pthread_mutex_unlock(&prog.mu);
-	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"))
+	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb")) {
+		/* again for each report of the shell */
+		prog.stop = prog.shown = false;
 		prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
+	}
 }
 
 static void progress_end(void)
@@ -523,72 +527,49 @@ static int load_profile(cprof__profile *p, report_args *a)
 	return rc == 0 ? symbolize(p, a->symbolize) : rc;
 }
 
-static int run_report(int argc, char **argv, int fmt, bool want_symbol)
+/* The shell prints a report's errors as pprof's shell does: the bare
+ * message, no "cprof: " prefix, red on a terminal. */
+static bool bare_errors;
+
+static void emit_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void emit_error(const char *fmt, ...)
 {
-	report_args a;
-	int rc = parse_args(argc, argv, &a, want_symbol);
-	if (rc) {
-		free(a.src);
-		free(a.base);
-		return rc;
-	}
-	if (a.fmt >= 0)
-		fmt = a.fmt;
-	if (fmt < 0) {
-		cprof__error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
-			     "-proto...); run 'cprof %s -h'",
-			     argv[0]);
-		free(a.src);
-		free(a.base);
-		return 2;
-	}
-	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO ||
-		      (a.render && strcmp(a.render, "svg"));
-	if (binary && !a.output && isatty(1)) {
-		cprof__error("refusing to write binary output to a terminal; use -output FILE");
-		free(a.src);
-		free(a.base);
-		return 2;
-	}
-	a.o.format = (cprof__report_format)fmt;
-	a.o.warn = stderr;
-	cprof__profile p;
-	cprof__profile_init(&p);
+	va_list ap;
+	va_start(ap, fmt);
+	bool red = bare_errors && isatty(2);
+	fputs(!bare_errors ? "cprof: " : red ? "\033[0;31m" : "", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(red ? "\n\033[0m" : "\n", stderr);
+	va_end(ap);
+}
+
+/* Build the report fmt of p (modified) with options o and write it to
+ * output (NULL: stdout), Graphviz-rendered when render names a format.
+ * 0, or 1 with the error printed. */
+static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const char *render,
+		const char *output)
+{
 	cprof__report *r = NULL;
 	FILE *out = stdout;
 	cprof__outfile of = {0};
 	char err[512];
-	rc = 1;
-	progress_stage("reading profiles");
-	if (load_profile(&p, &a) < 0)
-		goto done;
-	if (a.comment && *a.comment && CPROF_VEC_GROW(&p, p.comment, 1))
-		p.comment.v[p.comment.n++] = cprof__profile_str(&p, a.comment);
+	int rc = 1;
 	progress_stage("building the report");
-	/* pprof merges even a single profile: duplicate samples summed, zero
-	 * samples dropped.  Only reports that show samples one by one, and
-	 * -mean's per-sample integer division, see it. */
-	if ((fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
-	     a.o.mean) &&
-	    a.nsrc == 1 && a.nbase == 0 && cprof__profile_compact(&p, err, sizeof(err)) < 0) {
-		cprof__error("%s", err);
-		goto done;
-	}
-	r = cprof__report_new(&p, &a.o, err, sizeof(err));
+	r = cprof__report_new(p, o, err, sizeof(err));
 	if (!r) {
-		cprof__error("%s", err);
+		emit_error("%s", err);
 		goto done;
 	}
-	if (a.output) {
+	if (output) {
 		char oe[256];
-		int fd = cprof__outfile_open(&of, a.output, oe, sizeof(oe));
+		int fd = cprof__outfile_open(&of, output, oe, sizeof(oe));
 		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 		if (!f) {
 			if (fd >= 0) {
 				snprintf(oe, sizeof(oe), "%s", strerror(errno));
 				cprof__outfile_close(&of, fd, false, NULL, 0);
 			}
-			cprof__error("cannot write %s: %s", a.output, oe);
+			emit_error("cannot write %s: %s", output, oe);
 			goto done;
 		}
 		out = f;
@@ -604,7 +585,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		      fmt == CPROF_FMT_CALLGRIND;
 	FILE *mem = (direct || stream) ? NULL : open_memstream(&mbuf, &mlen);
 	if (!direct && !stream && !mem) {
-		cprof__error("out of memory");
+		emit_error("out of memory");
 		goto done;
 	}
 	int wr = 0;
@@ -638,8 +619,8 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 			wr = -1;
 			snprintf(err, sizeof(err), "out of memory");
 		}
-		if (wr == 0 && a.render)
-			wr = render_graphviz(a.render, mbuf, mlen, out, err, sizeof(err));
+		if (wr == 0 && render)
+			wr = render_graphviz(render, mbuf, mlen, out, err, sizeof(err));
 		else if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
 			wr = -2;
 		free(mbuf);
@@ -647,9 +628,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
-			cprof__error("%s", err);
+			emit_error("%s", err);
 		else
-			cprof__error("writing the report: %s", strerror(errno));
+			emit_error("writing the report: %s", strerror(errno));
 		goto done;
 	}
 	rc = 0;
@@ -661,11 +642,84 @@ done:
 		char ce[256];
 		int c = cprof__outfile_close(&of, -1, rc == 0 && e == 0, ce, sizeof(ce));
 		if (rc == 0 && (e || c)) {
-			cprof__error("cannot write %s: %s", a.output, e ? strerror(e) : ce);
+			emit_error("cannot write %s: %s", output, e ? strerror(e) : ce);
 			rc = 1;
 		}
 	}
 	cprof__report_free(r);
+	return rc;
+}
+
+int cprof__cli_report_emit(cprof__profile *p, const cprof__report_opts *o, const char *render,
+			   const char *output)
+{
+	bare_errors = true;
+	int rc = emit(p, o, (int)o->format, render, output);
+	bare_errors = false;
+	return rc;
+}
+
+static int run_report(int argc, char **argv, int fmt, bool want_symbol)
+{
+	/* `cprof [flags] SOURCE...` (main.c): pprof's spelling, whose
+	 * messages name `cprof report`; with no report flag, the shell. */
+	bool shell = !strcmp(argv[0], "cprof");
+	if (shell)
+		argv[0] = "report";
+	report_args a;
+	int rc = parse_args(argc, argv, &a, want_symbol);
+	if (rc) {
+		free(a.src);
+		free(a.base);
+		return rc;
+	}
+	if (a.fmt >= 0)
+		fmt = a.fmt;
+	if (fmt < 0 && !shell) {
+		cprof__error("no report format given (-top, -traces, -tree, -peek RE, -folded, "
+			     "-proto...); run 'cprof %s -h'",
+			     argv[0]);
+		free(a.src);
+		free(a.base);
+		return 2;
+	}
+	bool binary = fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_TOPPROTO ||
+		      (a.render && strcmp(a.render, "svg"));
+	if (binary && !a.output && isatty(1)) {
+		cprof__error("refusing to write binary output to a terminal; use -output FILE");
+		free(a.src);
+		free(a.base);
+		return 2;
+	}
+	a.o.format = (cprof__report_format)(fmt < 0 ? CPROF_FMT_TEXT : fmt);
+	a.o.warn = stderr;
+	cprof__profile p;
+	cprof__profile_init(&p);
+	char err[512];
+	rc = 1;
+	progress_stage("reading profiles");
+	if (load_profile(&p, &a) < 0)
+		goto done;
+	if (a.comment && *a.comment && CPROF_VEC_GROW(&p, p.comment, 1))
+		p.comment.v[p.comment.n++] = cprof__profile_str(&p, a.comment);
+	/* pprof merges even a single profile: duplicate samples summed, zero
+	 * samples dropped.  Only reports that show samples one by one, and
+	 * -mean's per-sample integer division, see it; the shell may show
+	 * any of them. */
+	if ((fmt < 0 || fmt == CPROF_FMT_TRACES || fmt == CPROF_FMT_PROTO || fmt == CPROF_FMT_RAW ||
+	     a.o.mean) &&
+	    a.nsrc == 1 && a.nbase == 0 && cprof__profile_compact(&p, err, sizeof(err)) < 0) {
+		cprof__error("%s", err);
+		goto done;
+	}
+	if (fmt < 0) {
+		progress_end();
+		rc = cprof__shell(&p, &a.o, a.output);
+		goto done;
+	}
+	rc = emit(&p, &a.o, fmt, a.render, a.output);
+done:
+	progress_end();
 	cprof__profile_free(&p);
 	free(a.src);
 	free(a.base);

@@ -5,6 +5,7 @@
 #include <cprof.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -109,12 +110,14 @@ static int pprof_flags(int argc, char **argv)
 		const char *a = argv[i] + (argv[i][0] == '-') + (argv[i][1] == '-');
 		if (argv[i][0] == '-' && !strncmp(a, "http", 4) && (a[4] == 0 || a[4] == '='))
 			http = true;
-		/* cprof web never opens a browser: it prints the URL */
-		if (argv[i][0] == '-' && !strcmp(a, "no_browser"))
+		/* cprof web (and the shell's web) opens only $BROWSER */
+		if (argv[i][0] == '-' && !strcmp(a, "no_browser")) {
+			unsetenv("BROWSER");
 			continue;
+		}
 		argv[++n] = argv[i];
 	}
-	argv[0] = http ? "web" : "report";
+	argv[0] = http ? "web" : "cprof"; /* cmd_report.c: "cprof" opens the shell */
 	return http ? cprof__cmd_web(n + 1, argv) : cprof__cmd_report(n + 1, argv);
 }
 
@@ -148,13 +151,9 @@ int main(int argc, char **argv)
 		return c->run(argc - 1, argv + 1);
 	if (name[0] == '-')
 		return pprof_flags(argc, argv);
-	struct stat st;
-	if (!strncmp(name, "http://", 7) || !strncmp(name, "https://", 8) || stat(name, &st) == 0) {
-		cprof__error("no report asked for '%s': give a command (cprof top %s) or a report "
-			     "flag (cprof -top %s, cprof -http=:8080 %s)",
-			     name, name, name, name);
-		return 2;
-	}
+	struct stat st; /* cprof FILE|URL...: pprof's shell, or a report by flag */
+	if (!strncmp(name, "http://", 7) || !strncmp(name, "https://", 8) || stat(name, &st) == 0)
+		return pprof_flags(argc, argv);
 	const char *best = NULL;
 	size_t bd = 3;
 	for (size_t i = 0; i < CPROF_ARRAY_LEN(commands); i++) {

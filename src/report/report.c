@@ -382,10 +382,16 @@ void cprof__print_profile_labels(cprof__report *r, FILE *out)
 	}
 }
 
+void cprof__report_header(cprof__report *r, FILE *out)
+{
+	cprof__print_profile_labels(r, out);
+}
+
 void cprof__print_labels(cprof__report *r, FILE *out, size_t orig_count, size_t dropped_nodes,
 			 size_t dropped_edges, bool full)
 {
-	cprof__print_profile_labels(r, out);
+	if (full || !r->o.compact_labels)
+		cprof__print_profile_labels(r, out);
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < r->nlist; i++) {
 		const cprof__gnode *n = &r->nodes[r->list[i]];

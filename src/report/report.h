@@ -64,7 +64,10 @@ typedef struct cprof__report_opts {
 	const char *symbol;            /* peek/list regex */
 	const char *trim_path, *source_path;
 	bool intel_syntax; /* disasm: Intel instead of AT&T syntax */
-	FILE *warn;        /* "Focus expression matched no samples" etc. */
+	/* pprof's compact_labels (on in its shell): text reports leave out the
+	 * profile's File/Type/Time/Duration lines; graphs keep them. */
+	bool compact_labels;
+	FILE *warn; /* "Focus expression matched no samples" etc. */
 } cprof__report_opts;
 
 typedef struct cprof__report cprof__report;
@@ -91,6 +94,11 @@ int64_t cprof__report_total(const cprof__report *r);
 /* `-top` / `-text`: header lines and the flat/cum table.  0, or -1 on
  * allocation failure / write error (message in err). */
 int cprof__report_text(cprof__report *r, FILE *out, char *err, size_t errlen);
+
+/* The profile's header lines as pprof prints them (File:, Build ID:,
+ * comments, Type:, Time:, Duration: ... Total samples = ...), one per line;
+ * the interactive shell's greeting. */
+void cprof__report_header(cprof__report *r, FILE *out);
 
 /* `traces`: every sample with its labels and stack. */
 int cprof__report_traces(cprof__report *r, FILE *out, char *err, size_t errlen);

@@ -37,6 +37,7 @@ one_line help_unknown "$T/helpbad.out" "help: unknown command 'nosuch'"
 "$C" tpo "$P" >"$T/typo.out" 2>&1
 cmdeq typo_status $? 2
 one_line typo "$T/typo.out" "unknown command 'tpo'; did you mean 'top'\\?"
-"$C" "$P" >"$T/bare.out" 2>&1
-cmdeq bare_file_status $? 2
-one_line bare_file "$T/bare.out" "no report asked for .*: give a command"
+# A file and no report flag: pprof's interactive shell (tests/integration/shell.sh).
+echo top2 | "$C" "$P" >"$T/bare.out" 2>"$T/bare.err"
+cmdeq bare_file_status $? 0
+check bare_file_shell grep -q '^(cprof) Showing nodes accounting for' "$T/bare.out"
