@@ -47,21 +47,14 @@ static const struct fflag fflags[] = {
 	{"diff_self", F_BOOL, "", "with -diff_base: colour by self change (default: total change)"},
 };
 
-static void flame_usage(FILE *f)
+bool cprof__cli_flame_opt(size_t i, cprof__opt *o)
 {
-	fprintf(f,
-		"usage: cprof flame [options] PROFILE... [-o OUT]\n\n"
-		"Writes a flame graph of the profiles (any format cprof reads, or folded stacks\n"
-		"'a;b;c 12', with a second count for a differential input) as an interactive\n"
-		"SVG on stdout or OUT.  -diff_base OLD draws a differential graph: widths from\n"
-		"NEW, red = grew, blue = shrank, vanished paths hatched.\n\nflame options:\n");
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(fflags); i++) {
-		const struct fflag *fl = &fflags[i];
-		int w = (int)(strlen(fl->name) + strlen(fl->arg));
-		fprintf(f, "  --%s%s%*s %s\n", fl->name, fl->arg, w < 20 ? 20 - w : 0, "",
-			fl->help);
-	}
-	fprintf(f, "\nreport options (as for cprof top):\n");
+	static char names[CPROF_ARRAY_LEN(fflags)][24];
+	if (i >= CPROF_ARRAY_LEN(fflags))
+		return false;
+	snprintf(names[i], sizeof(names[i]), "--%s", fflags[i].name);
+	*o = (cprof__opt){names[i], *fflags[i].arg ? fflags[i].arg + 1 : NULL, fflags[i].help};
+	return true;
 }
 
 static bool parse_boolv(const char *v, bool *out)
@@ -96,8 +89,7 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
 		if (!strcmp(name, "h") || !strcmp(name, "help")) {
-			flame_usage(stdout);
-			fflush(stdout);
+			/* the report parser prints flame's usage (usage.c) */
 			rargv[n++] = arg;
 			continue;
 		}

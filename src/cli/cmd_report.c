@@ -127,22 +127,44 @@ static const struct flag flags[] = {
 	{"add_comment", K_STR, OFF(comment), 0, NULL, "annotation to add to the profile"},
 };
 
-static void usage(FILE *f, const char *cmd, bool want_symbol)
+/* The value's name as usage and the man page show it; FILE, PROFILE and DIR
+ * complete as files (cli.h). */
+static const char *flag_arg(const struct flag *fl)
 {
-	fprintf(f,
-		"usage: cprof %s [options] %sPROFILE...\n"
-		"PROFILE: a file, - (stdin) or an http:// URL; several are merged.\n"
-		"Options as go tool pprof's; docs/REPORTS.md has the details.\n\noptions:\n",
-		cmd, want_symbol ? "REGEX " : "");
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(flags); i++) {
-		const struct flag *fl = &flags[i];
-		const char *arg = fl->kind == K_STR     ? " S"
-				  : fl->kind == K_INT   ? " N"
-				  : fl->kind == K_FLOAT ? " F"
-				  : fl->kind == K_FMTRE ? " RE"
-							: "";
-		fprintf(f, "  -%s%-*s %s\n", fl->name, (int)(20 - strlen(fl->name)), arg, fl->help);
+	static const char *const named[][2] = {
+		{"output", "FILE"},        {"o", "FILE"},          {"base", "PROFILE"},
+		{"diff_base", "PROFILE"},  {"source_path", "DIR"}, {"trim_path", "PREFIX"},
+		{"sample_index", "INDEX"}, {"unit", "UNIT"},       {"symbolize", "MODE"},
+		{"add_comment", "TEXT"},   {"tagroot", "KEYS"},    {"tagleaf", "KEYS"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(named); i++)
+		if (!strcmp(fl->name, named[i][0]))
+			return named[i][1];
+	switch (fl->kind) {
+	case K_STR:
+	case K_FMTRE: return "REGEX";
+	case K_INT: return "N";
+	case K_FLOAT: return "F";
+	default: return NULL;
 	}
+}
+
+bool cprof__cli_report_opt(size_t i, cprof__opt *o)
+{
+	static char names[CPROF_ARRAY_LEN(flags)][32];
+	if (i >= CPROF_ARRAY_LEN(flags))
+		return false;
+	snprintf(names[i], sizeof(names[i]), "-%s", flags[i].name);
+	*o = (cprof__opt){names[i], flag_arg(&flags[i]), flags[i].help};
+	return true;
+}
+
+static void usage(FILE *f, const char *cmd)
+{
+	const cprof__cmd *c = cprof__cli_command(cmd);
+	if (!c) /* (never: argv[0] is a command's name) */
+		c = cprof__cli_command("report");
+	cprof__cli_usage(f, c);
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -189,7 +211,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
 		if (!strcmp(name, "h") || !strcmp(name, "help")) {
-			usage(stdout, argv[0], want_symbol);
+			usage(stdout, argv[0]);
 			exit(0);
 		}
 		const char *eq = strchr(name, '=');
@@ -312,68 +334,15 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	return 0;
 }
 
-/* Progress on stderr: when stderr is a terminal and the work takes more
- * than a second, a thread shows the current stage until progress_end(). */
-static struct {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const char *stage;
-	bool running, stop, shown;
-} prog = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+/* run_report shows progress (progress.c); cprof web and flame, which load
+ * profiles through cprof__cli_report_open, do not. */
+static bool progress;
 
 static double now_sec(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void *progress_main(void *arg)
-{
-	(void)arg;
-	double t0 = now_sec();
-	pthread_mutex_lock(&prog.mu);
-	while (!prog.stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 250000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&prog.cv, &prog.mu, &ts);
-		double el = now_sec() - t0;
-		if (!prog.stop && el > 1.0) {
-			fprintf(stderr, "\rcprof: %s... %.1fs\033[K", prog.stage, el);
-			prog.shown = true;
-		}
-	}
-	if (prog.shown)
-		fprintf(stderr, "\r\033[K");
-	pthread_mutex_unlock(&prog.mu);
-	return NULL;
-}
-
-static void progress_stage(const char *stage)
-{
-	pthread_mutex_lock(&prog.mu);
-	prog.stage = stage;
-	pthread_mutex_unlock(&prog.mu);
-	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"))
-		prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
-}
-
-static void progress_end(void)
-{
-	if (!prog.running)
-		return;
-	pthread_mutex_lock(&prog.mu);
-	prog.stop = true;
-	pthread_cond_signal(&prog.cv);
-	pthread_mutex_unlock(&prog.mu);
-	pthread_join(prog.thread, NULL);
-	prog.running = false;
 }
 
 /* Run Graphviz `dot -T<format>` on the DOT text, writing to out.
@@ -437,6 +406,8 @@ static int symbolize(cprof__profile *p, const char *mode)
 	for (size_t i = 0; i < p->location.n && !need; i++)
 		need = p->location.v[i].nline == 0 && p->location.v[i].mapping_id != 0;
 	if (need) {
+		if (progress)
+			cprof__progress_stage("symbolizing");
 		cprof__symbolizer *s = cprof__symbolizer_new(getenv("PPROF_BINARY_PATH"));
 		cprof__buf notes;
 		cprof__buf_init(&notes, 1 << 20);
@@ -559,12 +530,18 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	cprof__outfile of = {0};
 	char err[512];
 	rc = 1;
-	progress_stage("reading profiles");
+	/* The progress line (a terminal's only) and, when it was shown, a
+	 * summary at the end.  It ends before anything is written to a
+	 * terminal: the report would be printed over it. */
+	double t0 = now_sec(), shown = 0;
+	bool out_tty = isatty(1);
+	progress = true;
+	cprof__progress_stage("reading profiles");
 	if (load_profile(&p, &a) < 0)
 		goto done;
 	if (a.comment && *a.comment && CPROF_VEC_GROW(&p, p.comment, 1))
 		p.comment.v[p.comment.n++] = cprof__profile_str(&p, a.comment);
-	progress_stage("building the report");
+	cprof__progress_stage("building the report");
 	/* pprof merges even a single profile: duplicate samples summed, zero
 	 * samples dropped.  Only reports that show samples one by one, and
 	 * -mean's per-sample integer division, see it. */
@@ -592,6 +569,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 			goto done;
 		}
 		out = f;
+		out_tty = isatty(fd);
 	}
 	/* Text reports are rendered in memory first: nothing is printed when
 	 * the report fails half way (pprof does the same). */
@@ -606,6 +584,12 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	if (!direct && !stream && !mem) {
 		cprof__error("out of memory");
 		goto done;
+	}
+	if (direct || stream) {
+		if (out_tty)
+			shown = cprof__progress_end();
+		else
+			cprof__progress_stage("writing the report");
 	}
 	int wr = 0;
 	switch (fmt) {
@@ -638,13 +622,16 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 			wr = -1;
 			snprintf(err, sizeof(err), "out of memory");
 		}
+		if (out_tty && shown == 0)
+			shown = cprof__progress_end();
 		if (wr == 0 && a.render)
 			wr = render_graphviz(a.render, mbuf, mlen, out, err, sizeof(err));
 		else if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
 			wr = -2;
 		free(mbuf);
 	}
-	progress_end();
+	if (shown == 0)
+		shown = cprof__progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
 			cprof__error("%s", err);
@@ -653,8 +640,13 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		goto done;
 	}
 	rc = 0;
+	if (shown > 0)
+		fprintf(stderr, "cprof: %s: %zu samples from %zu profile%s in %.1f s\n", argv[0],
+			p.sample.n, a.nsrc + a.nbase, a.nsrc + a.nbase == 1 ? "" : "s",
+			now_sec() - t0);
 done:
-	progress_end();
+	cprof__progress_end();
+	progress = false;
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;

@@ -717,3 +717,16 @@ int cprof__cmd_web(int argc, char **argv)
 	free(rest);
 	return 0;
 }
+
+/* cprof web's own option, as usage.c shows it (the parser above takes
+ * -http; the report options are cmd_report.c's). */
+bool cprof__cli_web_opt(size_t i, cprof__opt *o)
+{
+	static const cprof__opt wopts[] = {
+		{"-http", "HOST:PORT", "address to serve on (default 127.0.0.1, a free port)"},
+	};
+	if (i >= CPROF_ARRAY_LEN(wopts))
+		return false;
+	*o = wopts[i];
+	return true;
+}
