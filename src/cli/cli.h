@@ -63,8 +63,8 @@ bool cprof__cli_toplevel_opt(size_t i, cprof__opt *o);
  * cprof__progress_end() clears it; otherwise nothing is ever printed.  The
  * first stage starts the clock; stage must stay valid until the next call.
  * end returns the seconds since the first stage if the line was shown (the
- * caller then prints its one-line summary), else 0; after it, stages are
- * ignored.  For one thread (the command's main). */
+ * caller then prints its one-line summary), else 0; a stage after it starts
+ * anew.  For one thread (the command's main). */
 void cprof__progress_stage(const char *stage);
 double cprof__progress_end(void);
 

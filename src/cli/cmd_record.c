@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The options, as the parser reads them and usage.c shows them. */
@@ -307,7 +308,7 @@ static int64_t total_of(const cprof__profile *p, const char *type)
 
 /* Gather one kind of profile (base: its file name in dir) into out. */
 static int gather(const char *dir, const char *base, long root, const char *out, const char *shown,
-		  bool per_process, bool force, bool cpu)
+		  bool per_process, bool force, bool cpu, double wall)
 {
 	size_t n;
 	char src[PATH_MAX], dst[PATH_MAX];
@@ -320,6 +321,9 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 	int64_t samples = 0, cpu_ns = 0;
 	size_t used = 0;
 	char err[512];
+	/* Many processes, or long runs, make for a long merge: a terminal
+	 * shows progress (progress.c). */
+	cprof__progress_stage(n > 1 ? "merging the processes' profiles" : "writing the profile");
 	for (size_t i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "%s/%s", dir, parts[i].name);
 		cprof__profile p;
@@ -372,6 +376,7 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 			rc = cprof__error("record: cannot write '%s': %s", shown, err);
 	}
 	cprof__profile_free(&acc);
+	cprof__progress_end();
 	if (rc == 0 || used > 0) {
 		char what[PATH_MAX + 64];
 		if (per_process) {
@@ -382,8 +387,9 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 		}
 		if (cpu)
 			fprintf(stderr,
-				"cprof: wrote %s: %lld samples, %.2f s of CPU, %zu process%s\n",
-				what, (long long)samples, (double)cpu_ns / 1e9, used,
+				"cprof: wrote %s: %lld samples, %.2f s of CPU in %.2f s, %zu "
+				"process%s\n",
+				what, (long long)samples, (double)cpu_ns / 1e9, wall, used,
 				used == 1 ? "" : "es");
 		else
 			fprintf(stderr, "cprof: wrote %s: %zu process%s\n", what, used,
@@ -578,6 +584,8 @@ int cprof__cmd_record(int argc, char **argv)
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid_t pid = fork();
 	if (pid < 0) {
 		cprof__error("record: fork: %s", strerror(errno));
@@ -605,10 +613,12 @@ int cprof__cmd_record(int argc, char **argv)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
-	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true, wall);
 	for (size_t k = 0; k < NEXTRA; k++)
 		if (extras[k].path && gather(dir, extras[k].base, (long)pid, extras[k].abs,
-					     extras[k].path, per_process, force, false) != 0)
+					     extras[k].path, per_process, force, false, wall) != 0)
 			rc = -1;
 	remove_dir(dir);
 	free(abs_out);

@@ -65,7 +65,7 @@ void cprof__progress_stage(const char *stage)
 	pthread_mutex_lock(&prog.mu);
 	prog.stage = stage;
 	pthread_mutex_unlock(&prog.mu);
-	if (prog.running || prog.stop)
+	if (prog.running)
 		return;
 	const char *term = getenv("TERM");
 	if (!isatty(2) || !term || !strcmp(term, "dumb"))
@@ -88,6 +88,7 @@ double cprof__progress_end(void)
 	pthread_cond_signal(&prog.cv);
 	pthread_mutex_unlock(&prog.mu);
 	pthread_join(prog.thread, NULL);
-	prog.running = false;
-	return prog.shown ? now_sec() - prog.t0 : 0;
+	double el = prog.shown ? now_sec() - prog.t0 : 0;
+	prog.running = prog.stop = prog.shown = false;
+	return el;
 }
