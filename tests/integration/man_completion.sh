@@ -120,12 +120,12 @@ else
 	skip bash_completion "bash not installed"
 fi
 
-# zsh: type into an interactive zsh (tests/zsh_complete.zsh) and read what
+# zsh: type into an interactive zsh (tests/progs/zsh_complete.zsh) and read what
 # the completion offered.
 if command -v zsh >/dev/null 2>&1; then
 	mkdir -p "$T/zf" && cp "$ZSHC" "$T/zf/_cprof"
 	zsh_case() { # zsh_case NAME WANT LINE
-		_g=$(cd "$T/cwd" && timeout -k 5 60 zsh -f "$CPROF_ROOT/tests/zsh_complete.zsh" "$T/zf" "$3" |
+		_g=$(cd "$T/cwd" && timeout -k 5 60 zsh -f "$CPROF_ROOT/tests/progs/zsh_complete.zsh" "$T/zf" "$3" |
 			tr '\n' ' ')
 		if [ "$_g" = "$2" ]; then ok "zsh_$1"; else nok "zsh_$1" "got '$_g', want '$2'"; fi
 	}

@@ -1,4 +1,4 @@
-# zsh -f tests/zsh_complete.zsh FPATH_DIR LINE: the matches zsh's completion
+# zsh -f tests/progs/zsh_complete.zsh FPATH_DIR LINE: the matches zsh's completion
 # offers for LINE (typed, then Tab) in an interactive zsh whose fpath starts
 # with FPATH_DIR, one a line, sorted (tests/integration/man_completion.sh).
 # compadd is wrapped to record what the completion functions add.
