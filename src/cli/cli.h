@@ -67,6 +67,9 @@ bool cprof__cli_toplevel_opt(size_t i, cprof__opt *o);
  * anew.  For one thread (the command's main). */
 void cprof__progress_stage(const char *stage);
 double cprof__progress_end(void);
+/* Erase the line before printing something else on stderr (it is drawn
+ * again at the next tick): cprof__error does. */
+void cprof__progress_clear(void);
 
 int cprof__error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Directory holding the running cprof executable's libcprof.so

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum fkind { F_BOOL, F_INT, F_WIDTH, F_STR, F_PALETTE };
@@ -262,6 +263,12 @@ int cprof__cmd_flame(int argc, char **argv)
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
+	/* Progress on a terminal's stderr (progress.c), and a summary after
+	 * work that showed it. */
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double shown = 0;
+	cprof__progress_stage("reading profiles");
 	cprof__report *r = cprof__cli_report_open(rargc, rargv, CPROF_FMT_FOLDED,
 						  cprof__flame_fetch, &p, &output, &status);
 	free(rargv);
@@ -286,6 +293,10 @@ int cprof__cmd_flame(int argc, char **argv)
 		}
 		out = f;
 	}
+	if (isatty(fileno(out)))
+		shown = cprof__progress_end();
+	else
+		cprof__progress_stage("drawing the flame graph");
 	static char obuf[1 << 16];
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	int rc = html ? cprof__report_flame_html(r, &o, out, &empty, err, sizeof(err))
@@ -298,11 +309,20 @@ int cprof__cmd_flame(int argc, char **argv)
 		cprof__error("flame: writing %s: %s", output ? output : "stdout", strerror(errno));
 		goto done;
 	}
+	if (shown == 0)
+		shown = cprof__progress_end();
+	if (shown > 0) {
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "cprof: flame: %zu samples in %.1f s\n", p.sample.n,
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	if (empty)
 		cprof__error(
 			"flame: no samples to draw (the total is zero or negative); wrote an empty graph");
 	status = 0;
 done:
+	cprof__progress_end();
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;

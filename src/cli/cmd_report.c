@@ -412,6 +412,8 @@ static int symbolize(cprof__profile *p, const char *mode)
 		cprof__buf notes;
 		cprof__buf_init(&notes, 1 << 20);
 		int rc = s ? cprof__symbolize_profile(s, p, &notes) : -ENOMEM;
+		if (notes.len > 0 && progress)
+			cprof__progress_clear();
 		if (notes.len > 0)
 			fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
 		cprof__buf_free(&notes);

@@ -106,6 +106,7 @@ int cprof__error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	cprof__progress_clear();
 	fputs("cprof: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -79,6 +79,16 @@ void cprof__progress_stage(const char *stage)
 	prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
 }
 
+void cprof__progress_clear(void)
+{
+	if (!prog.running)
+		return;
+	pthread_mutex_lock(&prog.mu);
+	if (prog.shown)
+		fputs("\r\033[K", stderr);
+	pthread_mutex_unlock(&prog.mu);
+}
+
 double cprof__progress_end(void)
 {
 	if (!prog.running)

@@ -2,7 +2,7 @@
 # util-linux's script), a report of a large generated profile
 # (bench/gen_profile.c) shows a \r-updated progress line on stderr, clears
 # it, and ends with a one-line summary; the report itself is byte for byte
-# the one printed to a pipe, where stderr stays empty.  cprof record
+# the one printed to a pipe, where stderr stays empty.  cprof flame and record
 # likewise, with its summary line in both cases.  CPROF_TEST_PROGRESS_MS=0
 # shows the line at once instead of after a second, so that nothing here
 # depends on the machine's speed.
@@ -68,6 +68,15 @@ tty "'$CPROF' -folded '$T/big.pb.gz' >'$T/folded.tty'"
 check tty_folded_identical cmp -s "$T/folded.plain" "$T/folded.tty"
 check tty_folded_progress grep -q "cprof: writing the report\\.\\.\\." "$T/ts"
 check pipe_folded_stderr_empty test ! -s "$T/folded.err"
+
+# cprof flame likewise.
+"$CPROF" flame "$T/big.pb.gz" -o "$T/plain.svg" 2>"$T/flame.err"
+tty "'$CPROF' flame '$T/big.pb.gz' -o '$T/tty.svg'"
+eq tty_flame_status $? 0
+check tty_flame_identical cmp -s "$T/plain.svg" "$T/tty.svg"
+check tty_flame_progress grep -q "cprof: drawing the flame graph\\.\\.\\." "$T/ts"
+check tty_flame_summary grep -Eq "cprof: flame: [0-9]+ samples in [0-9.]+ s" "$T/ts"
+check pipe_flame_stderr_empty test ! -s "$T/flame.err"
 
 # Quick work shows nothing on a terminal with the real delay (a second): the
 # small fixture takes milliseconds.
