@@ -60,10 +60,21 @@ static void opt_lines(FILE *f, cprof__opt_fn fn)
 	}
 }
 
+/* A row may leave the synopsis and description out (NULL). */
+static const char *synopsis(const cprof__cmd *c)
+{
+	return c->synopsis ? c->synopsis : "[options]";
+}
+
+static const char *description(const cprof__cmd *c)
+{
+	return c->description ? c->description : c->summary;
+}
+
 void cprof__cli_usage(FILE *f, const cprof__cmd *c)
 {
-	fprintf(f, "usage: cprof %s %s\n\n", c->name, c->synopsis);
-	wrap(f, c->description, 0, 78);
+	fprintf(f, "usage: cprof %s %s\n\n", c->name, synopsis(c));
+	wrap(f, description(c), 0, 78);
 	if (c->opts) {
 		fprintf(f, "\noptions:\n");
 		opt_lines(f, c->opts);
@@ -219,9 +230,9 @@ static void gen_man(FILE *f, const cprof__cmd *cmds, size_t n)
 		fputs("\"\n.B cprof ", f);
 		roff(f, c->name);
 		fputs("\n", f);
-		roff(f, c->synopsis);
+		roff(f, synopsis(c));
 		fputs("\n", f);
-		man_para(f, c->description);
+		man_para(f, description(c));
 		if (c->opts)
 			man_opts(f, c->opts);
 		if (c->report_opts)
