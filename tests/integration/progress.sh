@@ -86,15 +86,11 @@ check tty_quick_no_progress sh -c "! grep -q 'cprof:' '$T/ts'"
 
 # cprof record: the summary line in a pipe and on a terminal, the progress
 # line only on the terminal.
-if [ -z "$TSAN" ]; then
-	(cd "$T" && LD_PRELOAD="$SAN_PRELOAD" "$CPROF" record -o rec.pb.gz -- sh -c 'exit 0' \
-		>/dev/null 2>"$T/rec.err")
-	eq record_status $? 0
-	one_line record_pipe "$T/rec.err" '^cprof: wrote rec\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 1 process$'
-	tty "cd '$T' && LD_PRELOAD='$SAN_PRELOAD' '$CPROF' record -f -o rec.pb.gz -- sh -c 'exit 0'"
-	eq record_tty_status $? 0
-	check record_tty_progress grep -q "${cr}cprof: writing the profile\\.\\.\\." "$T/ts"
-	check record_tty_summary grep -Eq "${cr}${esc}\\[Kcprof: wrote rec\\.pb\\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 1 process" "$T/ts"
-else
-	na record_progress "sh under libtsan's preload alone does not run (as in trace.sh)"
-fi
+(cd "$T" && LD_PRELOAD="$SAN_PRELOAD" "$CPROF" record -o rec.pb.gz -- sh -c 'exit 0' \
+	>/dev/null 2>"$T/rec.err")
+eq record_status $? 0
+one_line record_pipe "$T/rec.err" '^cprof: wrote rec\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 1 process$'
+tty "cd '$T' && LD_PRELOAD='$SAN_PRELOAD' '$CPROF' record -f -o rec.pb.gz -- sh -c 'exit 0'"
+eq record_tty_status $? 0
+check record_tty_progress grep -q "${cr}cprof: writing the profile\\.\\.\\." "$T/ts"
+check record_tty_summary grep -Eq "${cr}${esc}\\[Kcprof: wrote rec\\.pb\\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 1 process" "$T/ts"
