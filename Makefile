@@ -3,7 +3,8 @@
 #   make                      build libcprof.{so,a}, libcprof_bench.a and the cprof command
 #   make CC=clang             same with clang
 #   make SANITIZE=address,undefined test   the suite under sanitizers (TSAN: SANITIZE=thread)
-#   make install PREFIX=DIR   install bin/, lib/, include/, lib/pkgconfig/
+#   make install PREFIX=DIR   install bin/, lib/, include/, lib/pkgconfig/, the man page
+#                             (share/man/man1/cprof.1) and the bash and zsh completions
 #                             (DESTDIR=STAGE prefixes every path, for packaging)
 #   make runtime              libcprof.so and libcprof.a only (the benchmarks)
 #   make test                 run every test (ends with "N passed, N failed")
@@ -76,7 +77,11 @@ CPROF   := $(B)/cprof
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-all: $(SO) $(A) $(BENCH_A) $(CPROF)
+# The man page and the shell completions are printed by the cprof just built
+# from its command table (src/cli/usage.c), so they cannot drift from it.
+GEN_DOCS := $(B)/cprof.1 $(B)/completion/cprof $(B)/completion/_cprof
+
+all: $(SO) $(A) $(BENCH_A) $(CPROF) $(GEN_DOCS)
 runtime: $(SO) $(A)
 
 # Objects rebuild when the compiler or its flags change, as git's GIT-CFLAGS
@@ -134,6 +139,15 @@ $(BENCH_A): $(BENCH_OBJ) $(BENCH_BASE_OBJ) Makefile
 $(CPROF): $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ)
 	$(CC) -o $@ $(CLI_OBJ) $(REPORT_OBJ) $(PROFIO_OBJ) $(PROFILE_OBJ) $(BENCHSTAT_OBJ) $(BASE_OBJ) \
 		$(ALL_LDFLAGS) $(CLI_LIBS)
+
+$(B)/cprof.1: $(CPROF)
+	$(CPROF) __gen man >$@.tmp && mv $@.tmp $@
+$(B)/completion/cprof: $(CPROF)
+	@mkdir -p $(dir $@)
+	$(CPROF) __gen bash >$@.tmp && mv $@.tmp $@
+$(B)/completion/_cprof: $(CPROF)
+	@mkdir -p $(dir $@)
+	$(CPROF) __gen zsh >$@.tmp && mv $@.tmp $@
 
 # Unit tests link the internal objects directly (and a runtime object or
 # two, pure ones, named per test).
@@ -210,6 +224,11 @@ install: all
 	install -m 644 $(A) $(BENCH_A) $(D)/lib/
 	install -m 644 include/cprof.h $(D)/include/
 	install -m 644 include/cprof/*.h $(D)/include/cprof/
+	install -d $(D)/share/man/man1 $(D)/share/bash-completion/completions \
+		$(D)/share/zsh/site-functions
+	install -m 644 $(B)/cprof.1 $(D)/share/man/man1/cprof.1
+	install -m 644 $(B)/completion/cprof $(D)/share/bash-completion/completions/cprof
+	install -m 644 $(B)/completion/_cprof $(D)/share/zsh/site-functions/_cprof
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof.pc.in \
 		> $(D)/lib/pkgconfig/cprof.pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' cprof-bench.pc.in \

@@ -489,6 +489,25 @@ static void bs_free(struct bs *b)
 /* ---------------------------------------------------------------- */
 /* entry points                                                       */
 
+/* The flags, as the parser reads them and its usage (and cprof's man page,
+ * through cmd_benchstat.c) shows them. */
+enum bflag { B_ALPHA, B_CONFIDENCE, B_FORMAT, B_ROW, B_COL, B_IGNORE, B_FILTER, B_TABLE };
+const cprof__benchstat_flag cprof__benchstat_flags[] = {
+	[B_ALPHA] = {"-alpha", "A", "consider a change significant if p < A (default 0.05)"},
+	[B_CONFIDENCE] = {"-confidence", "C", "confidence level of the ranges (default 0.95)"},
+	[B_FORMAT] = {"-format", "F", "text (default) or csv (warnings to stderr)"},
+	[B_ROW] = {"-row", "KEY", "split rows by KEY (default .fullname)"},
+	[B_COL] = {"-col", "KEY", "split columns by KEY (default .file)"},
+	[B_IGNORE] = {"-ignore", "KEYS",
+		      "ignore variations in KEYS (config keys, .file, .fullname)"},
+	[B_FILTER] = {"-filter", "QUERY",
+		      "keep results matching: key:value, key:/regexp/, key:(a OR b), -term (not), "
+		      "terms side by side (and), OR, parentheses"},
+	[B_TABLE] = {"-table", "KEY", "split tables by KEY (only .config, the default)"},
+};
+const size_t cprof__benchstat_nflags =
+	sizeof(cprof__benchstat_flags) / sizeof(cprof__benchstat_flags[0]);
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cprof benchstat [flags] inputs...\n"
@@ -498,17 +517,13 @@ static void usage(FILE *f)
 		   "column per input; later columns are compared with the first by a\n"
 		   "Mann-Whitney U test (\"~\": no significant difference).  An input may be\n"
 		   "label=path; \"-\" reads stdin.\n"
-		   "\n"
-		   "  -alpha a        consider a change significant if p < a (default 0.05)\n"
-		   "  -confidence c   confidence level of the ranges (default 0.95)\n"
-		   "  -format f       text (default) or csv (warnings to stderr)\n"
-		   "  -row key        split rows by key (default .fullname)\n"
-		   "  -col key        split columns by key (default .file)\n"
-		   "  -ignore keys    ignore variations in keys (config keys, .file, .fullname)\n"
-		   "  -filter query   keep results matching: key:value, key:/regexp/,\n"
-		   "                  key:(a OR b), -term (not), terms side by side (and),\n"
-		   "                  OR, parentheses\n"
-		   "keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
+		   "\n");
+	for (size_t i = 0; i < cprof__benchstat_nflags; i++) {
+		const cprof__benchstat_flag *fl = &cprof__benchstat_flags[i];
+		int w = fprintf(f, "  %s %s", fl->name, fl->arg);
+		fprintf(f, "%*s %s\n", w < 18 ? 18 - w : 0, "", fl->help);
+	}
+	fprintf(f, "keys: .fullname .name .file .unit /subname-key config-key; a -row or -col\n"
 		   "key may end in @alpha, @num (2k, 1Mi...) or @(v1 v2...) (order and filter)\n");
 }
 
@@ -587,38 +602,48 @@ int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err)
 			bs_free(&b);
 			return 2;
 		}
+		size_t k = 0;
+		while (k < cprof__benchstat_nflags &&
+		       strcmp(name, cprof__benchstat_flags[k].name + 1))
+			k++;
 		int bad = 0;
-		if (!strcmp(name, "alpha"))
+		switch ((enum bflag)k) {
+		case B_ALPHA:
 			bad = parse_double_opt(val, &b.o.alpha) || b.o.alpha < 0 || b.o.alpha > 1;
-		else if (!strcmp(name, "confidence"))
+			break;
+		case B_CONFIDENCE:
 			bad = parse_double_opt(val, &b.o.confidence) || b.o.confidence < 0 ||
 			      b.o.confidence > 1;
-		else if (!strcmp(name, "format"))
-			bad = strcmp(val, "text") && !(b.o.csv = !strcmp(val, "csv"));
-		else if (!strcmp(name, "row"))
+			break;
+		case B_FORMAT: bad = strcmp(val, "text") && !(b.o.csv = !strcmp(val, "csv")); break;
+		case B_ROW:
 			bad = cprof__bp_parse_key(val, &b.o.row) || b.o.row.kind == K_UNIT;
-		else if (!strcmp(name, "col"))
+			break;
+		case B_COL:
 			bad = cprof__bp_parse_key(val, &b.o.col) || b.o.col.kind == K_UNIT;
-		else if (!strcmp(name, "filter")) {
+			break;
+		case B_FILTER:
 			if (cprof__bp_parse_filter(val, &b.o, err) < 0) {
 				bs_free(&b);
 				return 2;
 			}
-		} else if (!strcmp(name, "ignore")) {
+			break;
+		case B_IGNORE: {
 			char tmp[1024];
 			snprintf(tmp, sizeof tmp, "%s", val);
 			char *save = NULL;
-			for (char *k = strtok_r(tmp, ", ", &save); k;
-			     k = strtok_r(NULL, ", ", &save)) {
-				if (b.o.nignore == 16 || strlen(k) >= 128) {
+			for (char *kk = strtok_r(tmp, ", ", &save); kk;
+			     kk = strtok_r(NULL, ", ", &save)) {
+				if (b.o.nignore == 16 || strlen(kk) >= 128) {
 					bad = 1;
 					break;
 				}
-				snprintf(b.o.ignore[b.o.nignore++], 128, "%s", k);
+				snprintf(b.o.ignore[b.o.nignore++], 128, "%s", kk);
 			}
-		} else if (!strcmp(name, "table")) {
-			bad = strcmp(val, ".config") != 0;
-		} else {
+			break;
+		}
+		case B_TABLE: bad = strcmp(val, ".config") != 0; break;
+		default:
 			fprintf(err,
 				"cprof: benchstat: unknown flag -%s; run 'cprof benchstat -h'\n",
 				name);

@@ -11,6 +11,14 @@
 
 #include <stdio.h>
 
+/* The flags benchstat takes: "-alpha", its value's name, a line of help.
+ * The parser reads them; cprof's help and man page show them. */
+typedef struct cprof__benchstat_flag {
+	const char *name, *arg, *help;
+} cprof__benchstat_flag;
+extern const cprof__benchstat_flag cprof__benchstat_flags[];
+extern const size_t cprof__benchstat_nflags;
+
 /* Run benchstat with argv (argv[0] is the command name).  Output to out,
  * syntax warnings and errors to err.  Returns the exit status. */
 int cprof__benchstat_main(int argc, char **argv, FILE *out, FILE *err);

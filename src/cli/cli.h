@@ -9,12 +9,67 @@
 #include "compat.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
+/* One option of a command as its parser knows it, and as its usage, the
+ * man page and the shell completions show it (usage.c): every parser with
+ * options reads them from a table of its own and hands out its rows
+ * through a cprof__opt_fn, so the help cannot drift from the parser. */
+typedef struct cprof__opt {
+	const char *name; /* with its dashes: "-o", "--heap", "-top" */
+	const char *arg;  /* the value's name ("FILE", "N"); NULL: a switch.  FILE,
+			   * OUT, PROFILE, DIR and PROG values complete as files */
+	const char *help; /* one line */
+} cprof__opt;
+/* Row i of a table into *o; false past the end. */
+typedef bool (*cprof__opt_fn)(size_t i, cprof__opt *o);
+
+/* A row of the command table (main.c): the one source of `cprof help`,
+ * `cprof CMD -h`, the man page and the bash and zsh completions. */
 typedef struct cprof__cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
-	const char *summary;
+	const char *summary;               /* one line, lower case */
+	const char *synopsis;              /* what follows "cprof NAME " */
+	const char *description;           /* sentences; "\n\n" between paragraphs */
+	cprof__opt_fn opts;                /* the command's own options, or NULL */
+	bool report_opts;                  /* also takes the report options (cprof top's) */
 } cprof__cmd;
+
+/* main.c: the row of the command named name, or NULL; and the whole table. */
+const cprof__cmd *cprof__cli_command(const char *name);
+const cprof__cmd *cprof__cli_commands(size_t *n);
+
+/* usage.c: print c's usage (synopsis, description, options) to f. */
+void cprof__cli_usage(FILE *f, const cprof__cmd *c);
+/* usage.c: `cprof __gen man|bash|zsh`: the man page cprof.1 (roff) or a
+ * completion script, from the command table, on stdout.  An exit status. */
+int cprof__cli_gen(int argc, char **argv);
+/* The options of each command, from the table its parser reads (cmd_*.c;
+ * cmd_report.c's are the report options, cprof top's). */
+bool cprof__cli_report_opt(size_t i, cprof__opt *o);
+bool cprof__cli_record_opt(size_t i, cprof__opt *o);
+bool cprof__cli_merge_opt(size_t i, cprof__opt *o);
+bool cprof__cli_benchstat_opt(size_t i, cprof__opt *o);
+bool cprof__cli_flame_opt(size_t i, cprof__opt *o);
+bool cprof__cli_web_opt(size_t i, cprof__opt *o);
+bool cprof__cli_trace_opt(size_t i, cprof__opt *o);
+/* main.c: pprof's top-level flags (-http, -no_browser) beside the report's. */
+bool cprof__cli_toplevel_opt(size_t i, cprof__opt *o);
+
+/* progress.c: a progress line on stderr while long work runs.  Only when
+ * stderr is a terminal (and TERM is not dumb) and the work takes more than
+ * a second: a line "cprof: STAGE... 2.3s" rewritten in place (\r) until
+ * cprof__progress_end() clears it; otherwise nothing is ever printed.  The
+ * first stage starts the clock; stage must stay valid until the next call.
+ * end returns the seconds since the first stage if the line was shown (the
+ * caller then prints its one-line summary), else 0; a stage after it starts
+ * anew.  For one thread (the command's main). */
+void cprof__progress_stage(const char *stage);
+double cprof__progress_end(void);
+/* Erase the line before printing something else on stderr (it is drawn
+ * again at the next tick): cprof__error does. */
+void cprof__progress_clear(void);
 
 int cprof__error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Until called again with len 0, cprof__error on the calling thread also

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 enum fkind { F_BOOL, F_INT, F_WIDTH, F_STR, F_PALETTE };
@@ -47,21 +48,14 @@ static const struct fflag fflags[] = {
 	{"diff_self", F_BOOL, "", "with -diff_base: colour by self change (default: total change)"},
 };
 
-static void flame_usage(FILE *f)
+bool cprof__cli_flame_opt(size_t i, cprof__opt *o)
 {
-	fprintf(f,
-		"usage: cprof flame [options] PROFILE... [-o OUT]\n\n"
-		"Writes a flame graph of the profiles (any format cprof reads, or folded stacks\n"
-		"'a;b;c 12', with a second count for a differential input) as an interactive\n"
-		"SVG on stdout or OUT.  -diff_base OLD draws a differential graph: widths from\n"
-		"NEW, red = grew, blue = shrank, vanished paths hatched.\n\nflame options:\n");
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(fflags); i++) {
-		const struct fflag *fl = &fflags[i];
-		int w = (int)(strlen(fl->name) + strlen(fl->arg));
-		fprintf(f, "  --%s%s%*s %s\n", fl->name, fl->arg, w < 20 ? 20 - w : 0, "",
-			fl->help);
-	}
-	fprintf(f, "\nreport options (as for cprof top):\n");
+	static char names[CPROF_ARRAY_LEN(fflags)][24];
+	if (i >= CPROF_ARRAY_LEN(fflags))
+		return false;
+	snprintf(names[i], sizeof(names[i]), "--%s", fflags[i].name);
+	*o = (cprof__opt){names[i], *fflags[i].arg ? fflags[i].arg + 1 : NULL, fflags[i].help};
+	return true;
 }
 
 static bool parse_boolv(const char *v, bool *out)
@@ -96,8 +90,7 @@ static int parse_flame_flags(int argc, char **argv, cprof__flame_opts *o, bool *
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
 		if (!strcmp(name, "h") || !strcmp(name, "help")) {
-			flame_usage(stdout);
-			fflush(stdout);
+			/* the report parser prints flame's usage (usage.c) */
 			rargv[n++] = arg;
 			continue;
 		}
@@ -270,6 +263,12 @@ int cprof__cmd_flame(int argc, char **argv)
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
+	/* Progress on a terminal's stderr (progress.c), and a summary after
+	 * work that showed it. */
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double shown = 0;
+	cprof__progress_stage("reading profiles");
 	cprof__report *r = cprof__cli_report_open(rargc, rargv, CPROF_FMT_FOLDED,
 						  cprof__flame_fetch, &p, &output, &status);
 	free(rargv);
@@ -294,6 +293,10 @@ int cprof__cmd_flame(int argc, char **argv)
 		}
 		out = f;
 	}
+	if (isatty(fileno(out)))
+		shown = cprof__progress_end();
+	else
+		cprof__progress_stage("drawing the flame graph");
 	static char obuf[1 << 16];
 	setvbuf(out, obuf, _IOFBF, sizeof(obuf));
 	int rc = html ? cprof__report_flame_html(r, &o, out, &empty, err, sizeof(err))
@@ -306,11 +309,20 @@ int cprof__cmd_flame(int argc, char **argv)
 		cprof__error("flame: writing %s: %s", output ? output : "stdout", strerror(errno));
 		goto done;
 	}
+	if (shown == 0)
+		shown = cprof__progress_end();
+	if (shown > 0) {
+		struct timespec t1;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "cprof: flame: %zu samples in %.1f s\n", p.sample.n,
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	if (empty)
 		cprof__error(
 			"flame: no samples to draw (the total is zero or negative); wrote an empty graph");
 	status = 0;
 done:
+	cprof__progress_end();
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;

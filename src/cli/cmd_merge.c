@@ -17,11 +17,26 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The options, as the parser reads them and usage.c shows them; --flag is
+ * -flag, and -o=OUT is -o OUT, as with Go's flag package. */
+enum mopt { M_OUT, M_SECONDS, M_TIMEOUT };
+static const cprof__opt mopts[] = {
+	[M_OUT] = {"-o", "OUT", "the merged profile's file (- for stdout)"},
+	[M_SECONDS] = {"-seconds", "N", "duration of the profiles fetched from http:// sources"},
+	[M_TIMEOUT] = {"-timeout", "N", "timeout in seconds for http:// sources"},
+};
+
+bool cprof__cli_merge_opt(size_t i, cprof__opt *o)
+{
+	if (i >= CPROF_ARRAY_LEN(mopts))
+		return false;
+	*o = mopts[i];
+	return true;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cprof merge [-seconds N] [-timeout N] -o OUT PROFILE...\n\n"
-		   "Merges profiles (files, '-' for stdin, or http(s):// URLs) with pprof's rules\n"
-		   "and writes the result, gzipped, to OUT ('-' for stdout).\n");
+	cprof__cli_usage(f, cprof__cli_command("merge"));
 }
 
 /* The next input, read on a thread while the current one is merged (reading
@@ -96,21 +111,31 @@ int cprof__cmd_merge(int argc, char **argv)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-o") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strncmp(a, "-o=", 3)) {
-			out = a + 3;
-		} else if (!strcmp(a, "-seconds") && i + 1 < argc) {
-			if ((seconds = parse_seconds(a, argv[++i])) < 0)
+		}
+		const char *eq = strchr(a, '=');
+		size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+		size_t k = 0;
+		while (k < CPROF_ARRAY_LEN(mopts) &&
+		       (strlen(mopts[k].name) != nl || strncmp(a, mopts[k].name, nl)))
+			k++;
+		if (k == CPROF_ARRAY_LEN(mopts) || (!eq && i + 1 >= argc)) {
+			usage(stderr);
+			return cprof__error("merge: unknown option '%s'", argv[i]), 2;
+		}
+		const char *val = eq ? eq + 1 : argv[++i];
+		switch ((enum mopt)k) {
+		case M_OUT: out = val; break;
+		case M_SECONDS:
+			if ((seconds = parse_seconds(mopts[k].name, val)) < 0)
 				return 2;
-		} else if (!strcmp(a, "-timeout") && i + 1 < argc) {
-			int v = parse_seconds(a, argv[++i]);
+			break;
+		case M_TIMEOUT: {
+			int v = parse_seconds(mopts[k].name, val);
 			if (v < 0)
 				return 2;
 			cprof__fetch_set_timeout(v);
-		} else {
-			usage(stderr);
-			return cprof__error("merge: unknown option '%s'", argv[i]), 2;
+			break;
+		}
 		}
 	}
 	if (!out || i >= argc) {

@@ -34,21 +34,31 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-static const char record_usage[] =
-	"usage: cprof record [-o FILE] [-F HZ] [--heap FILE] [--mutex FILE] [--block FILE]\n"
-	"                    [--per-process] [-f] -- PROG [ARGS...]\n"
-	"  -o FILE        CPU profile output (default cpu.pb.gz)\n"
-	"  -F HZ          samples per CPU-second per thread (default 100)\n"
-	"  --heap FILE    also write a heap profile\n"
-	"  --mutex FILE   also write a mutex profile (every contention, holder's stack)\n"
-	"  --block FILE   also write a block profile (every blocking wait)\n"
-	"  --per-process  one file per process, FILE with the pid before .pb.gz\n"
-	"                 (cpu.1234.pb.gz), instead of one merged profile\n"
-	"  -f             overwrite existing output files\n"
-	"Every process PROG starts (fork, exec) is profiled; samples carry the\n"
-	"labels pid and comm (go tool pprof -tagfocus=comm=cc1 ...).\n";
+/* The options, as the parser reads them and usage.c shows them. */
+enum ropt { R_OUT, R_HZ, R_HEAP, R_MUTEX, R_BLOCK, R_PERPROC, R_FORCE, R_FORCE2 };
+static const cprof__opt ropts[] = {
+	[R_OUT] = {"-o", "FILE", "CPU profile output (default cpu.pb.gz)"},
+	[R_HZ] = {"-F", "HZ", "samples per CPU-second per thread (default 100)"},
+	[R_HEAP] = {"--heap", "FILE", "also write a heap profile"},
+	[R_MUTEX] = {"--mutex", "FILE",
+		     "also write a mutex profile (every contention, holder's stack)"},
+	[R_BLOCK] = {"--block", "FILE", "also write a block profile (every blocking wait)"},
+	[R_PERPROC] = {"--per-process", NULL,
+		       "one file per process, FILE with the pid before .pb.gz (cpu.1234.pb.gz)"},
+	[R_FORCE] = {"-f", NULL, "overwrite existing output files"},
+	[R_FORCE2] = {"--force", NULL, "same as -f"},
+};
+
+bool cprof__cli_record_opt(size_t i, cprof__opt *o)
+{
+	if (i >= CPROF_ARRAY_LEN(ropts))
+		return false;
+	*o = ropts[i];
+	return true;
+}
 
 /* A readable regular file that starts as an ELF object does: anything else
  * in LD_PRELOAD makes ld.so print its own error in the program and run it
@@ -298,7 +308,7 @@ static int64_t total_of(const cprof__profile *p, const char *type)
 
 /* Gather one kind of profile (base: its file name in dir) into out. */
 static int gather(const char *dir, const char *base, long root, const char *out, const char *shown,
-		  bool per_process, bool force, bool cpu)
+		  bool per_process, bool force, bool cpu, double wall)
 {
 	size_t n;
 	char src[PATH_MAX], dst[PATH_MAX];
@@ -311,6 +321,9 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 	int64_t samples = 0, cpu_ns = 0;
 	size_t used = 0;
 	char err[512];
+	/* Many processes, or long runs, make for a long merge: a terminal
+	 * shows progress (progress.c). */
+	cprof__progress_stage(n > 1 ? "merging the processes' profiles" : "writing the profile");
 	for (size_t i = 0; i < n; i++) {
 		snprintf(src, sizeof(src), "%s/%s", dir, parts[i].name);
 		cprof__profile p;
@@ -363,6 +376,7 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 			rc = cprof__error("record: cannot write '%s': %s", shown, err);
 	}
 	cprof__profile_free(&acc);
+	cprof__progress_end();
 	if (rc == 0 || used > 0) {
 		char what[PATH_MAX + 64];
 		if (per_process) {
@@ -373,8 +387,9 @@ static int gather(const char *dir, const char *base, long root, const char *out,
 		}
 		if (cpu)
 			fprintf(stderr,
-				"cprof: wrote %s: %lld samples, %.2f s of CPU, %zu process%s\n",
-				what, (long long)samples, (double)cpu_ns / 1e9, used,
+				"cprof: wrote %s: %lld samples, %.2f s of CPU in %.2f s, %zu "
+				"process%s\n",
+				what, (long long)samples, (double)cpu_ns / 1e9, wall, used,
 				used == 1 ? "" : "es");
 		else
 			fprintf(stderr, "cprof: wrote %s: %zu process%s\n", what, used,
@@ -443,37 +458,43 @@ int cprof__cmd_record(int argc, char **argv)
 		if (a[0] != '-')
 			break;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(record_usage, stdout);
+			cprof__cli_usage(stdout, cprof__cli_command("record"));
 			return 0;
 		}
-		if ((!strcmp(a, "-o") || !strcmp(a, "-F") || extra_opt(a)) && i + 1 >= argc) {
+		size_t k = 0;
+		while (k < CPROF_ARRAY_LEN(ropts) && strcmp(a, ropts[k].name))
+			k++;
+		if (k == CPROF_ARRAY_LEN(ropts)) {
+			cprof__error(
+				"record: unknown option '%s'; run 'cprof record -h' for the options",
+				a);
+			return 2;
+		}
+		if (ropts[k].arg && i + 1 >= argc) {
 			cprof__error("record: option '%s' needs a value", a);
 			return 2;
 		}
-		if (!strcmp(a, "-o")) {
-			out = argv[++i];
-		} else if (!strcmp(a, "-F")) {
+		switch ((enum ropt)k) {
+		case R_OUT: out = argv[++i]; break;
+		case R_HZ:
 			if (parse_hz(argv[++i], &hz) != 0) {
 				cprof__error(
 					"record: invalid -F '%s': want an integer from 1 to 1000000",
 					argv[i]);
 				return 2;
 			}
-		} else if (extra_opt(a)) {
-			extra_opt(a)->path = argv[++i];
-		} else if (!strcmp(a, "-f") || !strcmp(a, "--force")) {
-			force = true;
-		} else if (!strcmp(a, "--per-process")) {
-			per_process = true;
-		} else {
-			cprof__error("record: unknown option '%s'", a);
-			fputs(record_usage, stderr);
-			return 2;
+			break;
+		case R_HEAP:
+		case R_MUTEX:
+		case R_BLOCK: extra_opt(a)->path = argv[++i]; break;
+		case R_PERPROC: per_process = true; break;
+		case R_FORCE:
+		case R_FORCE2: force = true; break;
 		}
 	}
 	if (i >= argc) {
-		cprof__error("record: no program given");
-		fputs(record_usage, stderr);
+		cprof__error("record: no program given; usage: cprof record [options] [--] PROG "
+			     "[ARGS...]");
 		return 2;
 	}
 	const char *lib = cprof__cli_libpath();
@@ -563,6 +584,8 @@ int cprof__cmd_record(int argc, char **argv)
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid_t pid = fork();
 	if (pid < 0) {
 		cprof__error("record: fork: %s", strerror(errno));
@@ -590,10 +613,12 @@ int cprof__cmd_record(int argc, char **argv)
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
-	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	int rc = gather(dir, "cpu.pb.gz", (long)pid, abs_out, out, per_process, force, true, wall);
 	for (size_t k = 0; k < NEXTRA; k++)
 		if (extras[k].path && gather(dir, extras[k].base, (long)pid, extras[k].abs,
-					     extras[k].path, per_process, force, false) != 0)
+					     extras[k].path, per_process, force, false, wall) != 0)
 			rc = -1;
 	remove_dir(dir);
 	free(abs_out);

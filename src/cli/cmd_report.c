@@ -128,22 +128,44 @@ static const struct flag flags[] = {
 	{"add_comment", K_STR, OFF(comment), 0, NULL, "annotation to add to the profile"},
 };
 
-static void usage(FILE *f, const char *cmd, bool want_symbol)
+/* The value's name as usage and the man page show it; FILE, PROFILE and DIR
+ * complete as files (cli.h). */
+static const char *flag_arg(const struct flag *fl)
 {
-	fprintf(f,
-		"usage: cprof %s [options] %sPROFILE...\n"
-		"PROFILE: a file, - (stdin) or an http:// URL; several are merged.\n"
-		"Options as go tool pprof's; docs/REPORTS.md has the details.\n\noptions:\n",
-		cmd, want_symbol ? "REGEX " : "");
-	for (size_t i = 0; i < CPROF_ARRAY_LEN(flags); i++) {
-		const struct flag *fl = &flags[i];
-		const char *arg = fl->kind == K_STR     ? " S"
-				  : fl->kind == K_INT   ? " N"
-				  : fl->kind == K_FLOAT ? " F"
-				  : fl->kind == K_FMTRE ? " RE"
-							: "";
-		fprintf(f, "  -%s%-*s %s\n", fl->name, (int)(20 - strlen(fl->name)), arg, fl->help);
+	static const char *const named[][2] = {
+		{"output", "FILE"},        {"o", "FILE"},          {"base", "PROFILE"},
+		{"diff_base", "PROFILE"},  {"source_path", "DIR"}, {"trim_path", "PREFIX"},
+		{"sample_index", "INDEX"}, {"unit", "UNIT"},       {"symbolize", "MODE"},
+		{"add_comment", "TEXT"},   {"tagroot", "KEYS"},    {"tagleaf", "KEYS"},
+	};
+	for (size_t i = 0; i < CPROF_ARRAY_LEN(named); i++)
+		if (!strcmp(fl->name, named[i][0]))
+			return named[i][1];
+	switch (fl->kind) {
+	case K_STR:
+	case K_FMTRE: return "REGEX";
+	case K_INT: return "N";
+	case K_FLOAT: return "F";
+	default: return NULL;
 	}
+}
+
+bool cprof__cli_report_opt(size_t i, cprof__opt *o)
+{
+	static char names[CPROF_ARRAY_LEN(flags)][32];
+	if (i >= CPROF_ARRAY_LEN(flags))
+		return false;
+	snprintf(names[i], sizeof(names[i]), "-%s", flags[i].name);
+	*o = (cprof__opt){names[i], flag_arg(&flags[i]), flags[i].help};
+	return true;
+}
+
+static void usage(FILE *f, const char *cmd)
+{
+	const cprof__cmd *c = cprof__cli_command(cmd);
+	if (!c) /* (never: argv[0] is a command's name) */
+		c = cprof__cli_command("report");
+	cprof__cli_usage(f, c);
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -190,7 +212,7 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 		}
 		const char *name = arg + 1 + (arg[1] == '-');
 		if (!strcmp(name, "h") || !strcmp(name, "help")) {
-			usage(stdout, argv[0], want_symbol);
+			usage(stdout, argv[0]);
 			exit(0);
 		}
 		const char *eq = strchr(name, '=');
@@ -313,71 +335,15 @@ static int parse_args(int argc, char **argv, report_args *a, bool want_symbol)
 	return 0;
 }
 
-/* Progress on stderr: when stderr is a terminal and the work takes more
- * than a second, a thread shows the current stage until progress_end(). */
-static struct {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	const char *stage;
-	bool running, stop, shown;
-} prog = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+/* run_report shows progress (progress.c); cprof web and flame, which load
+ * profiles through cprof__cli_report_open, do not. */
+static bool progress;
 
 static double now_sec(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void *progress_main(void *arg)
-{
-	(void)arg;
-	double t0 = now_sec();
-	pthread_mutex_lock(&prog.mu);
-	while (!prog.stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 250000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&prog.cv, &prog.mu, &ts);
-		double el = now_sec() - t0;
-		if (!prog.stop && el > 1.0) {
-			fprintf(stderr, "\rcprof: %s... %.1fs\033[K", prog.stage, el);
-			prog.shown = true;
-		}
-	}
-	if (prog.shown)
-		fprintf(stderr, "\r\033[K");
-	pthread_mutex_unlock(&prog.mu);
-	return NULL;
-}
-
-static void progress_stage(const char *stage)
-{
-	pthread_mutex_lock(&prog.mu);
-	prog.stage = stage;
-	pthread_mutex_unlock(&prog.mu);
-	if (!prog.running && isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb")) {
-		/* again for each report of the shell */
-		prog.stop = prog.shown = false;
-		prog.running = pthread_create(&prog.thread, NULL, progress_main, NULL) == 0;
-	}
-}
-
-static void progress_end(void)
-{
-	if (!prog.running)
-		return;
-	pthread_mutex_lock(&prog.mu);
-	prog.stop = true;
-	pthread_cond_signal(&prog.cv);
-	pthread_mutex_unlock(&prog.mu);
-	pthread_join(prog.thread, NULL);
-	prog.running = false;
 }
 
 /* Run Graphviz `dot -T<format>` on the DOT text, writing to out.
@@ -441,10 +407,14 @@ static int symbolize(cprof__profile *p, const char *mode)
 	for (size_t i = 0; i < p->location.n && !need; i++)
 		need = p->location.v[i].nline == 0 && p->location.v[i].mapping_id != 0;
 	if (need) {
+		if (progress)
+			cprof__progress_stage("symbolizing");
 		cprof__symbolizer *s = cprof__symbolizer_new(getenv("PPROF_BINARY_PATH"));
 		cprof__buf notes;
 		cprof__buf_init(&notes, 1 << 20);
 		int rc = s ? cprof__symbolize_profile(s, p, &notes) : -ENOMEM;
+		if (notes.len > 0 && progress)
+			cprof__progress_clear();
 		if (notes.len > 0)
 			fprintf(stderr, "%.*s", (int)notes.len, (const char *)notes.data);
 		cprof__buf_free(&notes);
@@ -544,17 +514,22 @@ static void emit_error(const char *fmt, ...)
 }
 
 /* Build the report fmt of p (modified) with options o and write it to
- * output (NULL: stdout), Graphviz-rendered when render names a format.
- * 0, or 1 with the error printed. */
+ * output (NULL: stdout), Graphviz-rendered when render names a format;
+ * cmd (not NULL: run_report's, from nprof profiles, begun at t0) prints the
+ * summary after a progress line.  0, or 1 with the error printed. */
 static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const char *render,
-		const char *output)
+		const char *output, const char *cmd, size_t nprof, double t0)
 {
 	cprof__report *r = NULL;
 	FILE *out = stdout;
 	cprof__outfile of = {0};
 	char err[512];
 	int rc = 1;
-	progress_stage("building the report");
+	/* The progress line (a terminal's only) ends before anything is
+	 * written to a terminal: the report would be printed over it. */
+	double shown = 0;
+	bool out_tty = isatty(1);
+	cprof__progress_stage("building the report");
 	r = cprof__report_new(p, o, err, sizeof(err));
 	if (!r) {
 		emit_error("%s", err);
@@ -573,6 +548,7 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 			goto done;
 		}
 		out = f;
+		out_tty = isatty(fd);
 	}
 	/* Text reports are rendered in memory first: nothing is printed when
 	 * the report fails half way (pprof does the same). */
@@ -587,6 +563,12 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 	if (!direct && !stream && !mem) {
 		emit_error("out of memory");
 		goto done;
+	}
+	if (direct || stream) {
+		if (out_tty)
+			shown = cprof__progress_end();
+		else
+			cprof__progress_stage("writing the report");
 	}
 	int wr = 0;
 	switch (fmt) {
@@ -619,13 +601,16 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 			wr = -1;
 			snprintf(err, sizeof(err), "out of memory");
 		}
+		if (out_tty && shown == 0)
+			shown = cprof__progress_end();
 		if (wr == 0 && render)
 			wr = render_graphviz(render, mbuf, mlen, out, err, sizeof(err));
 		else if (wr == 0 && fwrite(mbuf, 1, mlen, out) != mlen)
 			wr = -2;
 		free(mbuf);
 	}
-	progress_end();
+	if (shown == 0)
+		shown = cprof__progress_end();
 	if (wr != 0 || fflush(out) != 0) {
 		if (wr == -1)
 			emit_error("%s", err);
@@ -634,8 +619,13 @@ static int emit(cprof__profile *p, const cprof__report_opts *o, int fmt, const c
 		goto done;
 	}
 	rc = 0;
+	/* When the line was shown, a one-line summary (cprof's commands, not
+	 * the shell's reports). */
+	if (shown > 0 && cmd)
+		fprintf(stderr, "cprof: %s: %zu samples from %zu profile%s in %.1f s\n", cmd,
+			p->sample.n, nprof, nprof == 1 ? "" : "s", now_sec() - t0);
 done:
-	progress_end();
+	cprof__progress_end();
 	if (out != stdout) {
 		/* Written whole or not at all: the temporary is renamed only now. */
 		int e = fclose(out) != 0 ? errno : 0;
@@ -654,7 +644,7 @@ int cprof__cli_report_emit(cprof__profile *p, const cprof__report_opts *o, const
 			   const char *output)
 {
 	bare_errors = true;
-	int rc = emit(p, o, (int)o->format, render, output);
+	int rc = emit(p, o, (int)o->format, render, output, NULL, 0, 0);
 	bare_errors = false;
 	return rc;
 }
@@ -697,7 +687,9 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	cprof__profile_init(&p);
 	char err[512];
 	rc = 1;
-	progress_stage("reading profiles");
+	double t0 = now_sec();
+	progress = true;
+	cprof__progress_stage("reading profiles");
 	if (load_profile(&p, &a) < 0)
 		goto done;
 	if (a.comment && *a.comment && CPROF_VEC_GROW(&p, p.comment, 1))
@@ -713,13 +705,15 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 		goto done;
 	}
 	if (fmt < 0) {
-		progress_end();
+		cprof__progress_end();
+		progress = false;
 		rc = cprof__shell(&p, &a.o, a.output);
 		goto done;
 	}
-	rc = emit(&p, &a.o, fmt, a.render, a.output);
+	rc = emit(&p, &a.o, fmt, a.render, a.output, argv[0], a.nsrc + a.nbase, t0);
 done:
-	progress_end();
+	cprof__progress_end();
+	progress = false;
 	cprof__profile_free(&p);
 	free(a.src);
 	free(a.base);

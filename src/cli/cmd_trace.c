@@ -16,14 +16,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The options, as the parser reads them and usage.c shows them. */
+static const cprof__opt topts[] = {
+	{"-n", "N", "show the N longest waits (default 10; 0 for none)"},
+	{"-top", "N", "same as -n"},
+};
+
+bool cprof__cli_trace_opt(size_t i, cprof__opt *o)
+{
+	if (i >= CPROF_ARRAY_LEN(topts))
+		return false;
+	*o = topts[i];
+	return true;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cprof trace [-n N] FILE\n\n"
-		   "Summarises an execution trace written by libcprof (CPROF_TRACE=FILE or\n"
-		   "cprof_trace_start; '-' reads stdin): per thread, the time running (its CPU\n"
-		   "samples) and blocked (by reason), then the N longest waits with their\n"
-		   "stacks (default 10; 0 for none), and how many events were dropped.\n"
-		   "Open the file itself in https://ui.perfetto.dev or chrome://tracing.\n");
+	cprof__cli_usage(f, cprof__cli_command("trace"));
 }
 
 int cprof__cmd_trace(int argc, char **argv)
@@ -35,7 +44,7 @@ int cprof__cmd_trace(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "-help") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-n") || !strcmp(a, "-top")) {
+		} else if (!strcmp(a, topts[0].name) || !strcmp(a, topts[1].name)) {
 			if (i + 1 >= argc) {
 				cprof__error("trace: %s needs a number", a);
 				return 2;

@@ -1002,3 +1002,16 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	free(web.dir);
 	return 0;
 }
+
+/* cprof web's own option, as usage.c shows it (the parser above takes
+ * -http; the report options are cmd_report.c's). */
+bool cprof__cli_web_opt(size_t i, cprof__opt *o)
+{
+	static const cprof__opt wopts[] = {
+		{"-http", "HOST:PORT", "address to serve on (default 127.0.0.1, a free port)"},
+	};
+	if (i >= CPROF_ARRAY_LEN(wopts))
+		return false;
+	*o = wopts[i];
+	return true;
+}

@@ -1,4 +1,5 @@
-# make install PREFIX=DIR lays out bin/, lib/, include/, lib/pkgconfig/, and a
+# make install PREFIX=DIR lays out bin/, lib/, include/, lib/pkgconfig/, the man
+# page and the bash and zsh completions (share/), and a
 # program builds against the installed prefix with pkg-config alone, then
 # profiles itself through the API.
 . "$CPROF_ROOT/tests/lib.sh"
@@ -6,7 +7,8 @@
 P=$T/prefix
 make -s -C "$CPROF_ROOT" B="${BUILD#$CPROF_ROOT/}" install PREFIX="$P" >"$T/install.log" 2>&1 || { nok install "$(tail -5 "$T/install.log")"; exit 1; }
 for f in bin/cprof lib/libcprof.so lib/libcprof.a include/cprof.h lib/pkgconfig/cprof.pc \
-	lib/libcprof_bench.a include/cprof/bench.h lib/pkgconfig/cprof-bench.pc; do
+	lib/libcprof_bench.a include/cprof/bench.h lib/pkgconfig/cprof-bench.pc \
+	share/man/man1/cprof.1 share/bash-completion/completions/cprof share/zsh/site-functions/_cprof; do
 	check "installed_$f" test -e "$P/$f"
 done
 # The installed harness carries no part of `cprof benchstat` (exports.sh

@@ -103,7 +103,7 @@ else
 	rc=$?
 	same rec
 	check record_one_file test "$(ls "$T/rec")" = rec.pb.gz
-	check record_summary_line grep -Eq '^cprof: wrote rec\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU, 4 processes$' "$T/rec.err"
+	check record_summary_line grep -Eq '^cprof: wrote rec\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 4 processes$' "$T/rec.err"
 	check record_readable pprof_top "$T/rec/rec.pb.gz" >/dev/null
 	go tool pprof -tags "$T/rec/rec.pb.gz" 2>/dev/null >"$T/rec.tags"
 	pids=$(awk '/^ pid:/ { on = 1; next } /^ [a-z]+:/ { on = 0 } on && NF == 3 { print $3 }' "$T/rec.tags")
@@ -140,7 +140,7 @@ else
 	nref=$(grep -c '^+R:' "$T/ossl.ref") nout=$(cat "$T/ossl.out" "$T/ossl.err" | grep -c '^+R:')
 	check "openssl_multi_two_results ($nout vs $nref)" test "$nout" = 2 -a "$nref" = 2
 	# rusage_run, openssl and its two workers
-	check openssl_multi_summary_line grep -Eq '^cprof: wrote ossl\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU, 4 processes$' "$T/ossl.err"
+	check openssl_multi_summary_line grep -Eq '^cprof: wrote ossl\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 4 processes$' "$T/ossl.err"
 	check openssl_multi_readable pprof_top "$T/ossl/ossl.pb.gz" >/dev/null
 	total=$(pprof_total_ms "$T/ossl/ossl.pb.gz" -nodefraction=0)
 	accurate openssl_multi "$total" "$T/ossl.ms"

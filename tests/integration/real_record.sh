@@ -45,7 +45,7 @@ shown_ms() {
 }
 # processes NAME: the P of record's summary line.
 processes() {
-	sed -n 's/^cprof: wrote .*: [0-9]* samples, [0-9.]* s of CPU, \([0-9]*\) process\(es\)*$/\1/p' "$T/$1.err"
+	sed -n 's/^cprof: wrote .*: [0-9]* samples, [0-9.]* s of CPU in [0-9.]* s, \([0-9]*\) process\(es\)*$/\1/p' "$T/$1.err"
 }
 
 # 1. A shell running 300 commands.
@@ -138,7 +138,7 @@ rec per "$T/per" --per-process -- bash -c 'for i in 1 2 3; do /bin/true; done; '
 check "per_exit_status_0 ($rc)" test "$rc" = 0
 n=$(ls "$T/per" | grep -c '^cpu\.[0-9][0-9]*\.pb\.gz$')
 check "per_files ($n)" test "$n" = 4 -a "$(ls "$T/per" | wc -l)" = 4
-check per_summary grep -Eq '^cprof: wrote 4 files cpu\.PID\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU, 4 processes$' "$T/per.err"
+check per_summary grep -Eq '^cprof: wrote 4 files cpu\.PID\.pb\.gz: [0-9]+ samples, [0-9.]+ s of CPU in [0-9.]+ s, 4 processes$' "$T/per.err"
 bad=0
 for f in "$T"/per/cpu.*.pb.gz; do
 	pprof_top "$f" >/dev/null 2>&1 || bad=$((bad + 1))
