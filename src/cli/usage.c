@@ -212,6 +212,7 @@ static void gen_man(FILE *f, const cprof__cmd *cmds, size_t n)
 	      ".B cprof\n.BI \\- format\n.RI [ options ] \" \" profile ...\n.br\n"
 	      ".B cprof\n.BI \\-http= host:port\n.RB [ \\-no_browser ]\n"
 	      ".RI [ options ] \" \" profile ...\n.br\n"
+	      ".B cprof\n.RI [ options ] \" \" profile ...\n.br\n"
 	      ".B cprof help\n.RI [ command ]\n",
 	      f);
 	fputs(".SH DESCRIPTION\n", f);
@@ -253,6 +254,16 @@ static void gen_man(FILE *f, const cprof__cmd *cmds, size_t n)
 		    "(-traces, -tree, -peek=REGEX, -folded, -proto...) works the same way with "
 		    "the other report options.  These top-level flags are pprof's too:");
 	man_opts(f, cprof__cli_toplevel_opt);
+	fputs(".SH \"INTERACTIVE SHELL\"\n", f);
+	man_para(f, "With no report flag, cprof PROFILE... opens go tool pprof's interactive "
+		    "shell on the profiles: every report is a command (top10, top -cum, list "
+		    "REGEX, peek, traces, tree, disasm, dot, svg, png, proto, folded, flame; "
+		    "> FILE writes it to a file), options are set by assignment (focus=REGEX, "
+		    "nodecount=N, sample_index=NAME, cum, flat...), and options, help [command] "
+		    "and quit work as in pprof; web and weblist open cprof's web UI.  Line "
+		    "editing, history and tab completion come from libedit when it is installed; "
+		    "without a terminal, commands are read line by line from stdin.  docs/SHELL.md "
+		    "has the grammar.");
 	fputs(".SH ENVIRONMENT\n", f);
 	man_para(f, "libcprof, in the profiled program (README.md and docs/ have the details):");
 	man_env(f, env_lib, CPROF_ARRAY_LEN(env_lib));
@@ -276,6 +287,8 @@ static void gen_man(FILE *f, const cprof__cmd *cmds, size_t n)
 		    "cprof record -o cpu.pb.gz -- ./prog args\ncprof top cpu.pb.gz");
 	man_example(f, "Profile without cprof record, heap too:",
 		    "LD_PRELOAD=libcprof.so CPROF_CPU=cpu.pb.gz CPROF_HEAP=heap.pb.gz ./prog");
+	man_example(f, "The interactive shell, as go tool pprof's:",
+		    "cprof cpu.pb.gz\n(pprof) top10 -cum\n(pprof) list main");
 	man_example(f, "pprof's spelling; the web UI on port 8080:",
 		    "cprof -top -cum cpu.pb.gz\ncprof -http=:8080 cpu.pb.gz");
 	man_example(f, "A flame graph, and a differential one:",
