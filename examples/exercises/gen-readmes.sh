@@ -53,7 +53,7 @@ for readme in $readmes; do
 			exit 1
 		fi
 	done <"$tmp/cmds"
-	awk -v dir="$tmp" -v machine="Figures measured on $cpu ($ncpu CPUs), load average $load at the start, by \`sh examples/exercises/gen-readmes.sh${name:+ $name}\` (COUNT=${COUNT:-10}, BENCHTIME=${BENCHTIME:-200ms}). Timings from a loaded machine are indicative only: regenerate on a quiet one." '
+	awk -v dir="$tmp" -v machine="Figures measured on $cpu ($ncpu CPUs), load average $load at the start, by \`sh examples/exercises/gen-readmes.sh${name:+ $name}\` (COUNT=${COUNT:-10}, BENCHTIME=${BENCHTIME:-200ms}). Timings hold only for a quiet machine: the load average says how quiet it was." '
 	skip && /^<!-- end -->$/ { skip = 0 }
 	skip { next }
 	/^<!-- run: .* -->$/ {
