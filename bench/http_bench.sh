@@ -14,6 +14,8 @@
 #               2 connections, bounded by the run) — on a 2-core machine
 #               wrk's own CPU competes with the program: the figure says
 #               what a scraper costs there, not the server alone
+#   cpu-wrk     both at once: the CPU profile taken through the endpoint
+#               while wrk loads it (the "under loopback load")
 #
 #   ROUNDS=9 SECS=5 sh bench/http_bench.sh
 #
@@ -34,7 +36,7 @@ mkdir -p "$W"
 $CC -O2 -g -pthread -Iinclude -o "$W/http_prog" tests/progs/http_prog.c -L"$B" -lcprof \
 	-Wl,-rpath,"$(pwd)/$B"
 LIB=$(pwd)/$B/libcprof.so
-ARMS="none idle cpu wrk"
+ARMS="none idle cpu wrk cpu-wrk"
 command -v wrk >/dev/null || { echo "http_bench: wrk not found (scripts/deps.sh)" >&2; exit 1; }
 
 run_arm() { # ARM: prints the program's iterations
@@ -53,6 +55,12 @@ run_arm() { # ARM: prints the program's iterations
 		case $1 in
 		cpu) go tool pprof -raw "${url}profile?seconds=$SECS" >/dev/null 2>&1 || true ;;
 		wrk) wrk -t1 -c2 -d"$((SECS - 1))"s "${url%/debug/pprof/}/metrics" >/dev/null 2>&1 || true ;;
+		cpu-wrk)
+			go tool pprof -raw "${url}profile?seconds=$((SECS - 1))" >/dev/null 2>&1 &
+			g=$!
+			wrk -t1 -c2 -d"$((SECS - 1))"s "${url%/debug/pprof/}/metrics" >/dev/null 2>&1 || true
+			wait $g || true
+			;;
 		esac
 		wait $p
 		;;
