@@ -25,6 +25,7 @@
 #include "cli/fetch.h"
 #include "cli/lazylib.h"
 #include "cli/live.h"
+#include "cli/mhd.h"
 #include "base/buf.h"
 #include "base/escape.h"
 #include "profile/profile.h"
@@ -56,46 +57,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* libmicrohttpd, loaded when the command starts (lazylib.h). */
-static struct {
-	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
-					   MHD_AccessHandlerCallback, void *, ...);
-	void (*stop_daemon)(struct MHD_Daemon *);
-	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
-						       ...);
-	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
-							       enum MHD_ConnectionInfoType, ...);
-	const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
-					       const char *);
-	struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
-							    enum MHD_ResponseMemoryMode);
-	enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
-	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
-					  struct MHD_Response *);
-	void (*destroy_response)(struct MHD_Response *);
-} mhd;
-
-static int load_mhd(void)
-{
-	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
-	const cprof__lazy_fn fns[] = {
-		{"MHD_start_daemon", &mhd.start_daemon},
-		{"MHD_stop_daemon", &mhd.stop_daemon},
-		{"MHD_get_daemon_info", &mhd.get_daemon_info},
-		{"MHD_get_connection_info", &mhd.get_connection_info},
-		{"MHD_lookup_connection_value", &mhd.lookup_connection_value},
-		{"MHD_create_response_from_buffer", &mhd.create_response_from_buffer},
-		{"MHD_add_response_header", &mhd.add_response_header},
-		{"MHD_queue_response", &mhd.queue_response},
-		{"MHD_destroy_response", &mhd.destroy_response},
-	};
-	char err[256];
-	if (cprof__lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
-			     CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
-		return cprof__error("web: %s", err);
-	return 0;
-}
 
 /* One reading of the program's /metrics.  NAN: the series was absent. */
 typedef struct point {
@@ -396,61 +357,6 @@ static void *profile_thread(void *arg)
 
 /* --- the dashboard's HTTP side --- */
 
-static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
-			       char *body, size_t len)
-{
-	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	mhd.add_response_header(r, "Content-Type", type);
-	mhd.add_response_header(r, "Cache-Control", "no-store");
-	mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
-	enum MHD_Result ret = mhd.queue_response(c, status, r);
-	mhd.destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result respond_text(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-	char *b = strdup(msg);
-	return b ? respond(c, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
-}
-
-static bool local_client(struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *ci =
-		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return false;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return false;
-}
-
-/* The Host header names a loopback address (localhost, 127.x, [::1], any
- * port) or is absent: the DNS-rebinding rule of cmd_web.c. */
-static bool local_host(const char *h)
-{
-	if (!h)
-		return true;
-	char name[64];
-	size_t n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":");
-	if (n >= sizeof(name) || (h[n] && (h[n] != ':' || !h[n + 1] ||
-					   strspn(h + n + 1, "0123456789") != strlen(h + n + 1))))
-		return false;
-	memcpy(name, h, n);
-	name[n] = 0;
-	if (!strcasecmp(name, "localhost") || !strcmp(name, "[::1]"))
-		return true;
-	struct in_addr a;
-	return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
 static void jstr(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -658,9 +564,10 @@ static enum MHD_Result snapshot(struct MHD_Connection *c, const char *kind)
 	for (size_t k = 0; k < CPROF_ARRAY_LEN(kinds); k++)
 		known |= kind && !strcmp(kind, kinds[k]);
 	if (!known)
-		return respond_text(c, 400,
-				    "cprof web: snapshot kind must be one of cpu, heap, allocs, "
-				    "mutex, block, goroutine, threadcreate\n");
+		return cprof__mhd_respond_text(
+			c, 400,
+			"cprof web: snapshot kind must be one of cpu, heap, allocs, "
+			"mutex, block, goroutine, threadcreate\n");
 	char err[600] = "";
 	pthread_mutex_lock(&L.snap_mu);
 	snap *s = NULL;
@@ -732,7 +639,7 @@ static enum MHD_Result snapshot(struct MHD_Connection *c, const char *kind)
 		char msg[700];
 		snprintf(msg, sizeof(msg), "cprof web: %s\n", err);
 		fprintf(stderr, "cprof: web: %s\n", err);
-		return respond_text(c, 502, msg);
+		return cprof__mhd_respond_text(c, 502, msg);
 	}
 	char *body = NULL;
 	if (asprintf(&body, "<!DOCTYPE html><a href=\"%s\">%s</a>\n", loc, loc) < 0)
@@ -756,21 +663,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *upload_size, void **con_cls)
 {
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
-	if (!L.any_client && !local_client(c))
-		return respond_text(
+	if (!L.any_client && !cprof__mhd_local_client(c))
+		return cprof__mhd_respond_text(
 			c, 403,
 			"cprof web: forbidden: only clients on this machine (loopback) are "
 			"served; start cprof web with -http HOST:PORT to serve other hosts\n");
-	if (!L.any_client && !local_host(mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host")))
-		return respond_text(c, 403,
-				    "cprof web: forbidden: the Host header is not localhost or a "
-				    "loopback address (a DNS-rebinding page?); open the URL cprof "
-				    "web printed, or start it with -http HOST:PORT\n");
+	if (!L.any_client && !cprof__mhd_local_host(c))
+		return cprof__mhd_respond_text(
+			c, 403,
+			"cprof web: forbidden: the Host header is not localhost or a "
+			"loopback address (a DNS-rebinding page?); open the URL cprof "
+			"web printed, or start it with -http HOST:PORT\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return respond_text(c, 405, "method not allowed\n");
+		return cprof__mhd_respond_text(c, 405, "method not allowed\n");
 	if (!strcmp(url, "/")) {
 		char *b = strdup(cprof__live_html);
-		return b ? respond(c, 200, "text/html; charset=utf-8", b, strlen(b)) : MHD_NO;
+		return b ? cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, strlen(b))
+			 : MHD_NO;
 	}
 	if (!strcmp(url, "/api/live") || !strcmp(url, "/api/status")) {
 		const char *s = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
@@ -784,7 +693,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			free(b);
 			return MHD_NO;
 		}
-		return respond(c, 200, "application/json", b, n);
+		return cprof__mhd_respond(c, 200, "application/json", b, n);
 	}
 	if (!strcmp(url, "/flame")) {
 		pthread_mutex_lock(&L.mu);
@@ -801,7 +710,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				 L.seconds);
 		pthread_mutex_unlock(&L.mu);
 		if (b)
-			return respond(c, 200, "text/html; charset=utf-8", b, n);
+			return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, n);
 		char *h = NULL;
 		size_t hn = 0;
 		FILE *f = open_memstream(&h, &hn);
@@ -817,11 +726,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			free(h);
 			return MHD_NO;
 		}
-		return respond(c, 200, "text/html; charset=utf-8", h, hn);
+		return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", h, hn);
 	}
 	if (!strcmp(url, "/snapshot"))
 		return snapshot(c, mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind"));
-	return respond_text(c, 404, "not found\n");
+	return cprof__mhd_respond_text(c, 404, "not found\n");
 }
 
 /* --- the command --- */
@@ -978,7 +887,7 @@ int cprof__cmd_live(int argc, char **argv)
 	}
 	L.self[sl] = 0;
 	char err[300];
-	if (load_mhd() < 0)
+	if (cprof__mhd_load("web") < 0)
 		return 1;
 	if (cprof__fetch_init(err, sizeof(err)) < 0) {
 		cprof__error("web: %s", err);

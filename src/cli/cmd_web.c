@@ -21,6 +21,7 @@
 #include "report/flame.h"
 #include "report/report.h"
 #include "cli/lazylib.h"
+#include "cli/mhd.h"
 #include "cli/live.h"
 #include "base/escape.h"
 
@@ -42,46 +43,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* libmicrohttpd, loaded when the command starts (lazylib.h). */
-static struct {
-	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
-					   MHD_AccessHandlerCallback, void *, ...);
-	void (*stop_daemon)(struct MHD_Daemon *);
-	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
-						       ...);
-	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
-							       enum MHD_ConnectionInfoType, ...);
-	const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
-					       const char *);
-	struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
-							    enum MHD_ResponseMemoryMode);
-	enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
-	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
-					  struct MHD_Response *);
-	void (*destroy_response)(struct MHD_Response *);
-} mhd;
-
-static int load_mhd(void)
-{
-	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
-	const cprof__lazy_fn fns[] = {
-		{"MHD_start_daemon", &mhd.start_daemon},
-		{"MHD_stop_daemon", &mhd.stop_daemon},
-		{"MHD_get_daemon_info", &mhd.get_daemon_info},
-		{"MHD_get_connection_info", &mhd.get_connection_info},
-		{"MHD_lookup_connection_value", &mhd.lookup_connection_value},
-		{"MHD_create_response_from_buffer", &mhd.create_response_from_buffer},
-		{"MHD_add_response_header", &mhd.add_response_header},
-		{"MHD_queue_response", &mhd.queue_response},
-		{"MHD_destroy_response", &mhd.destroy_response},
-	};
-	char err[256];
-	if (cprof__lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
-			     CPROF_ARRAY_LEN(fns), err, sizeof(err)) < 0)
-		return cprof__error("web: %s", err);
-	return 0;
-}
 
 static struct {
 	char **argv; /* report options and sources given on the command line */
@@ -451,92 +412,24 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 	free(rest);
 }
 
-static int respond(struct MHD_Connection *c, unsigned status, const char *type, char *body,
-		   size_t len)
-{
-	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	mhd.add_response_header(r, "Content-Type", type);
-	mhd.add_response_header(r, "Cache-Control", "no-store");
-	int ret = mhd.queue_response(c, status, r);
-	mhd.destroy_response(r);
-	return ret;
-}
-
-static int respond_text(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-	char *b = strdup(msg);
-	return b ? respond(c, status, "text/plain; charset=utf-8", b, strlen(b)) : MHD_NO;
-}
-
-static bool local_client(struct MHD_Connection *c)
-{
-	const union MHD_ConnectionInfo *ci =
-		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return false;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
-	if (sa->sa_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
-	return false;
-}
-
-/* The Host header names this machine's loopback: localhost, 127.x.x.x or
- * [::1], with or without a port.  A browser sends the name it resolved, so a
- * page on evil.example whose name was re-pointed at 127.0.0.1 (DNS
- * rebinding) sends "Host: evil.example" and is refused.  No Host header
- * (HTTP/1.0 clients such as scripts) is let through: browsers always send
- * one. */
-static bool local_host_header(struct MHD_Connection *c)
-{
-	const char *h = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	if (!h)
-		return true;
-	const char *end = h[0] == '[' ? strchr(h, ']') : NULL; /* [IPv6]:port */
-	if (h[0] == '[' && !end)
-		return false;
-	end = end ? end + 1 : h + strcspn(h, ":");
-	if (*end == ':') {
-		if (!end[1] || strspn(end + 1, "0123456789") != strlen(end + 1))
-			return false;
-	} else if (*end) {
-		return false;
-	}
-	char name[64];
-	size_t n = (size_t)(end - h);
-	if (n >= sizeof(name))
-		return false;
-	memcpy(name, h, n);
-	name[n] = 0;
-	if (!strcasecmp(name, "localhost") || !strcmp(name, "[::1]"))
-		return true;
-	struct in_addr a;
-	return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
 {
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
-	if (!web.any_client && !local_client(c))
-		return respond_text(
+	if (!web.any_client && !cprof__mhd_local_client(c))
+		return cprof__mhd_respond_text(
 			c, 403,
 			"cprof web: forbidden: only clients on this machine (loopback) are "
 			"served; start cprof web with -http HOST:PORT to serve other hosts\n");
-	if (!web.any_client && !local_host_header(c))
-		return respond_text(
+	if (!web.any_client && !cprof__mhd_local_host(c))
+		return cprof__mhd_respond_text(
 			c, 403,
 			"cprof web: forbidden: the Host header is not localhost or a "
 			"loopback address (a DNS-rebinding page?); open the URL cprof web "
 			"printed, or start it with -http HOST:PORT\n");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return respond_text(c, 405, "method not allowed\n");
+		return cprof__mhd_respond_text(c, 405, "method not allowed\n");
 	if (!strcmp(url, "/favicon.ico")) {
 		/* The SVG of the data: URL, %23 back to # */
 		static const char icon[] = FAVICON_SVG;
@@ -552,7 +445,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 				b[n++] = *q;
 			}
 		}
-		return respond(c, 200, "image/svg+xml", b, n);
+		return cprof__mhd_respond(c, 200, "image/svg+xml", b, n);
 	}
 	const char *view = url;
 	if (!strcmp(url, "/flamegraph"))
@@ -561,7 +454,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	bool graph = !strcmp(view, "/graph"), source = !strcmp(view, "/source");
 	bool disasm = !strcmp(view, "/disasm"), download = !strcmp(view, "/download");
 	if (!flame && !top && !peek && !graph && !source && !disasm && !download)
-		return respond_text(c, 404, "not found\n");
+		return cprof__mhd_respond_text(c, 404, "not found\n");
 	/* argv: the command line's, then this request's filters (later wins). */
 	char **argv = calloc((size_t)web.argc + 16, sizeof(char *));
 	char *owned[16];
@@ -599,7 +492,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			source ? "source" : "disassembly");
 		page_end(bf);
 		fclose(bf);
-		return respond(c, 200, "text/html; charset=utf-8", b, bl);
+		return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
 	const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 	bool nobase = b && !strcmp(b, "none"), bad_base = false;
@@ -762,7 +655,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fputs("</div>", ef);
 		page_end(ef);
 		fclose(ef);
-		return respond(c, fail, "text/html; charset=utf-8", body, len);
+		return cprof__mhd_respond(c, fail, "text/html; charset=utf-8", body, len);
 	}
 	if (download) {
 		struct MHD_Response *resp =
@@ -779,7 +672,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		mhd.destroy_response(resp);
 		return ret;
 	}
-	return respond(c, 200, "text/html; charset=utf-8", body, len);
+	return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", body, len);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -844,7 +737,7 @@ int cprof__cmd_web(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (cprof__live_target(argv[i]))
 			return cprof__cmd_live(argc, argv);
-	if (load_mhd() < 0)
+	if (cprof__mhd_load("web") < 0)
 		return 1;
 	const char *http = NULL;
 	char **rest = calloc((size_t)argc + 1, sizeof(char *));
@@ -876,7 +769,7 @@ int cprof__cmd_web(int argc, char **argv)
 
 int cprof__web_serve(int argc, char **args, const char *http)
 {
-	if (!mhd.start_daemon && load_mhd() < 0)
+	if (!mhd.start_daemon && cprof__mhd_load("web") < 0)
 		return 1;
 	/* Check the options and sources once before serving. */
 	cprof__profile p;
