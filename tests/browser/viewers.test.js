@@ -9,7 +9,9 @@
 //
 //   node viewers.test.js DIR
 //        DIR/cases.json: [{"name", "file", "kind": "pprof"|"trace",
-//                          "functions": [...]}]; screenshots go to DIR
+//                          "functions": [...]}, or {"name", "kind": "page",
+//                          "url", "functions": the links it must have}];
+//        screenshots go to DIR
 "use strict";
 const { chromium } = require("playwright-core");
 const path = require("path");
@@ -39,7 +41,38 @@ async function sandwichText(page) {
 	return page.evaluate(() => document.body.innerText);
 }
 
+// A page served by the program itself (libcprof's /debug/pprof/ index):
+// its title, the profiles it links, and following the heap link.
+async function servedPage(browser, c) {
+	const pg = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+	// A browser asks for /favicon.ico, which net/http/pprof does not serve
+	// either (404): that one failed load is not the page's error.
+	const errors = [], failed = [];
+	pg.on("console", (m) => {
+		if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
+	});
+	pg.on("response", (r) => {
+		if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) failed.push(r.status() + " " + r.url());
+	});
+	pg.on("pageerror", (e) => errors.push(e.message));
+	const res = await pg.goto(c.url);
+	check(c.name + "_status_200", res && res.status() === 200, res && res.status());
+	check(c.name + "_title", (await pg.title()) === "/debug/pprof/", await pg.title());
+	const links = await pg.locator("a").allTextContents();
+	for (const f of c.functions)
+		check(c.name + "_links_" + f, links.includes(f), links.join(" "));
+	await pg.screenshot({ path: path.join(dir, c.name + ".png") });
+	await pg.locator("a", { hasText: /^heap$/ }).first().click();
+	await pg.waitForLoadState();
+	const text = await pg.evaluate(() => document.body.innerText);
+	check(c.name + "_heap_debug1", /^heap profile: /.test(text) && pg.url().endsWith("heap?debug=1"), pg.url() + " " + text.slice(0, 60));
+	check(c.name + "_no_console_errors", errors.length === 0 && failed.length === 0,
+		errors.concat(failed).join(" | "));
+	await pg.close();
+}
+
 async function one(browser, c) {
+	if (c.kind === "page") return servedPage(browser, c);
 	const file = path.join(dir, c.file);
 	// What speedscope's own CLI does: a script that hands it the file.
 	const loader = path.join(dir, c.name + ".load.js");
