@@ -645,16 +645,16 @@ static enum MHD_Result snapshot(struct MHD_Connection *c, const char *kind)
 	if (asprintf(&body, "<!DOCTYPE html><a href=\"%s\">%s</a>\n", loc, loc) < 0)
 		return MHD_NO;
 	struct MHD_Response *r =
-		mhd.create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+		cprof__mhd.create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	mhd.add_response_header(r, "Content-Type", "text/html; charset=utf-8");
-	mhd.add_response_header(r, "Cache-Control", "no-store");
-	mhd.add_response_header(r, "Location", loc);
-	enum MHD_Result ret = mhd.queue_response(c, 303, r);
-	mhd.destroy_response(r);
+	cprof__mhd.add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	cprof__mhd.add_response_header(r, "Cache-Control", "no-store");
+	cprof__mhd.add_response_header(r, "Location", loc);
+	enum MHD_Result ret = cprof__mhd.queue_response(c, 303, r);
+	cprof__mhd.destroy_response(r);
 	return ret;
 }
 
@@ -682,7 +682,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			 : MHD_NO;
 	}
 	if (!strcmp(url, "/api/live") || !strcmp(url, "/api/status")) {
-		const char *s = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
+		const char *s =
+			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
 		char *b = NULL;
 		size_t n = 0;
 		FILE *f = open_memstream(&b, &n);
@@ -729,7 +730,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", h, hn);
 	}
 	if (!strcmp(url, "/snapshot"))
-		return snapshot(c, mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind"));
+		return snapshot(
+			c, cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind"));
 	return cprof__mhd_respond_text(c, 404, "not found\n");
 }
 
@@ -968,12 +970,12 @@ int cprof__cmd_live(int argc, char **argv)
 	pthread_condattr_destroy(&ca);
 	int ret = 0;
 	/* A pool: a snapshot being fetched must not hold up the page's polls. */
-	struct MHD_Daemon *d =
-		mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
-					 (v6 ? MHD_USE_IPv6 : 0),
-				 (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR,
-				 &ss, MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT,
-				 64u, MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+	struct MHD_Daemon *d = cprof__mhd.start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY |
+			(v6 ? MHD_USE_IPv6 : 0),
+		(uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss,
+		MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_LIMIT, 64u,
+		MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
 	pthread_t mt, pt;
 	bool mt_on = false, pt_on = false;
 	if (!d) {
@@ -988,7 +990,7 @@ int cprof__cmd_live(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *di = cprof__mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned bound = di ? di->port : (unsigned)port;
 	char url[300];
 	snprintf(url, sizeof(url), "http://%s:%u/", !strcmp(host, "0.0.0.0") ? "localhost" : host,
@@ -1016,7 +1018,7 @@ out:
 	pthread_cond_broadcast(&L.wake);
 	pthread_mutex_unlock(&L.mu);
 	if (d)
-		mhd.stop_daemon(d);
+		cprof__mhd.stop_daemon(d);
 	if (mt_on)
 		pthread_join(mt, NULL);
 	if (pt_on)

@@ -105,7 +105,8 @@ static const char *const views[][3] = {
 static void q_param(FILE *f, struct MHD_Connection *c, const char *skip)
 {
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v =
+			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		if (v && *v && (!skip || strcmp(skip, params[j][0]))) {
 			fprintf(f, "%s=", params[j][0]);
 			qesc(f, v);
@@ -179,7 +180,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	}
 	fputs("</div></details>", f);
 	/* The sample type: a menu that applies itself. */
-	const char *si = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
+	const char *si = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
 	if (!si || !*si)
 		si = web.deftype;
 	bool found = false;
@@ -203,7 +204,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	if (web.has_base || web.nbases) {
 		/* The base of the differential view: -diff_base, none, or another
 		 * profile from the source's directory (b=NAME). */
-		const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+		const char *b = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 		bool none = b && !strcmp(b, "none"), dflt = !b || !*b;
 		fputs("<label class=\"lbl\" for=\"b\">BASE</label><select id=\"b\" name=\"b\" "
 		      "onchange=\"this.form.submit()\" title=\"the base of a differential flame "
@@ -238,7 +239,8 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	      "<button type=\"button\" class=\"item\" data-refine=\"reset\">Reset</button><hr>",
 	      f);
 	for (size_t j = 0; j < 4; j++) { /* f, i, h, s */
-		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v =
+			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		fprintf(f, "<label>%s <input name=\"%s\" value=\"", params[j][1], params[j][0]);
 		hesc(f, v);
 		fputs("\"></label>", f);
@@ -257,7 +259,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	      f);
 	q_param(f, c, "p");
 	fputs("\">profile.pb.gz (as filtered)</a></div></details>", f);
-	const char *p = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	const char *p = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
 	fputs("<input name=\"p\" type=\"search\" placeholder=\"regexp  ( / )\" "
 	      "aria-label=\"search regexp\" title=\"highlights matches; selects the functions of "
 	      "peek, source and disassembly; REFINE filters by it\" value=\"",
@@ -265,7 +267,8 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	hesc(f, p);
 	fputs("\"><span class=\"chips\">", f);
 	for (size_t j = 0; j < 4; j++) {
-		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v =
+			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		if (!v || !*v)
 			continue;
 		fprintf(f, "<span class=\"chip\">%s <code>", params[j][1]);
@@ -464,7 +467,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_NO;
 	argv[argc++] = "web";
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v =
+			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
 		const char *flag = params[j][1];
 		if (!strcmp(flag, "regexp"))
 			flag = peek ? "peek" : source ? "list" : disasm ? "disasm" : NULL;
@@ -473,7 +477,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
 	}
-	const char *pv = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	const char *pv = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
 	if ((source || disasm) && (!pv || !*pv)) {
 		free(argv);
 		for (size_t k = 0; k < nowned; k++)
@@ -494,7 +498,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fclose(bf);
 		return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, bl);
 	}
-	const char *b = mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+	const char *b = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
 	bool nobase = b && !strcmp(b, "none"), bad_base = false;
 	if (b && *b && !nobase) { /* a profile beside the source, by name only */
 		size_t k = 0;
@@ -659,17 +663,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (download) {
 		struct MHD_Response *resp =
-			mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+			cprof__mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 		if (!resp) {
 			free(body);
 			return MHD_NO;
 		}
-		mhd.add_response_header(resp, "Content-Type", "application/octet-stream");
-		mhd.add_response_header(resp, "Content-Disposition",
-					"attachment; filename=\"profile.pb.gz\"");
-		mhd.add_response_header(resp, "Cache-Control", "no-store");
-		int ret = mhd.queue_response(c, 200, resp);
-		mhd.destroy_response(resp);
+		cprof__mhd.add_response_header(resp, "Content-Type", "application/octet-stream");
+		cprof__mhd.add_response_header(resp, "Content-Disposition",
+					       "attachment; filename=\"profile.pb.gz\"");
+		cprof__mhd.add_response_header(resp, "Cache-Control", "no-store");
+		int ret = cprof__mhd.queue_response(c, 200, resp);
+		cprof__mhd.destroy_response(resp);
 		return ret;
 	}
 	return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", body, len);
@@ -769,7 +773,7 @@ int cprof__cmd_web(int argc, char **argv)
 
 int cprof__web_serve(int argc, char **args, const char *http)
 {
-	if (!mhd.start_daemon && cprof__mhd_load("web") < 0)
+	if (!cprof__mhd.start_daemon && cprof__mhd_load("web") < 0)
 		return 1;
 	/* Check the options and sources once before serving. */
 	cprof__profile p;
@@ -856,14 +860,14 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	sigaddset(&stopsigs, SIGINT);
 	sigaddset(&stopsigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stopsigs, &oldmask);
-	struct MHD_Daemon *d = mhd.start_daemon(
+	struct MHD_Daemon *d = cprof__mhd.start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | (v6 ? MHD_USE_IPv6 : 0), (uint16_t)port, NULL,
 		NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, &ss, MHD_OPTION_END);
 	if (!d) {
 		pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 		return cprof__error("cannot listen on %s:%ld: %s", host, port, strerror(errno)), 1;
 	}
-	const union MHD_DaemonInfo *di = mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *di = cprof__mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	unsigned bound = di ? di->port : (unsigned)port;
 	char url[300];
 	snprintf(url, sizeof(url), "http://%s:%u/", !strcmp(host, "0.0.0.0") ? "localhost" : host,
@@ -885,7 +889,7 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	int sig;
 	while (sigwait(&stopsigs, &sig) != 0)
 		;
-	mhd.stop_daemon(d);
+	cprof__mhd.stop_daemon(d);
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);
 	free(web.types);

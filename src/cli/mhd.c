@@ -13,21 +13,21 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-cprof__mhd mhd;
+cprof__mhd_api cprof__mhd;
 
 int cprof__mhd_load(const char *cmd)
 {
 	static const char *const names[] = {"libmicrohttpd.so.12", "libmicrohttpd.so", NULL};
 	const cprof__lazy_fn fns[] = {
-		{"MHD_start_daemon", &mhd.start_daemon},
-		{"MHD_stop_daemon", &mhd.stop_daemon},
-		{"MHD_get_daemon_info", &mhd.get_daemon_info},
-		{"MHD_get_connection_info", &mhd.get_connection_info},
-		{"MHD_lookup_connection_value", &mhd.lookup_connection_value},
-		{"MHD_create_response_from_buffer", &mhd.create_response_from_buffer},
-		{"MHD_add_response_header", &mhd.add_response_header},
-		{"MHD_queue_response", &mhd.queue_response},
-		{"MHD_destroy_response", &mhd.destroy_response},
+		{"MHD_start_daemon", &cprof__mhd.start_daemon},
+		{"MHD_stop_daemon", &cprof__mhd.stop_daemon},
+		{"MHD_get_daemon_info", &cprof__mhd.get_daemon_info},
+		{"MHD_get_connection_info", &cprof__mhd.get_connection_info},
+		{"MHD_lookup_connection_value", &cprof__mhd.lookup_connection_value},
+		{"MHD_create_response_from_buffer", &cprof__mhd.create_response_from_buffer},
+		{"MHD_add_response_header", &cprof__mhd.add_response_header},
+		{"MHD_queue_response", &cprof__mhd.queue_response},
+		{"MHD_destroy_response", &cprof__mhd.destroy_response},
 	};
 	char err[256];
 	if (cprof__lazy_load(names, "libmicrohttpd (Debian package libmicrohttpd12)", fns,
@@ -39,16 +39,17 @@ int cprof__mhd_load(const char *cmd)
 enum MHD_Result cprof__mhd_respond(struct MHD_Connection *c, unsigned status, const char *type,
 				   char *body, size_t len)
 {
-	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r =
+		cprof__mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	mhd.add_response_header(r, "Content-Type", type);
-	mhd.add_response_header(r, "Cache-Control", "no-store");
-	mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
-	enum MHD_Result ret = mhd.queue_response(c, status, r);
-	mhd.destroy_response(r);
+	cprof__mhd.add_response_header(r, "Content-Type", type);
+	cprof__mhd.add_response_header(r, "Cache-Control", "no-store");
+	cprof__mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = cprof__mhd.queue_response(c, status, r);
+	cprof__mhd.destroy_response(r);
 	return ret;
 }
 
@@ -62,7 +63,7 @@ enum MHD_Result cprof__mhd_respond_text(struct MHD_Connection *c, unsigned statu
 bool cprof__mhd_local_client(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		cprof__mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (!ci || !ci->client_addr)
 		return false;
 	const struct sockaddr *sa = ci->client_addr;
@@ -75,7 +76,7 @@ bool cprof__mhd_local_client(struct MHD_Connection *c)
 
 bool cprof__mhd_local_host(struct MHD_Connection *c)
 {
-	const char *h = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	const char *h = cprof__mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	if (!h)
 		return true;
 	const char *end = h[0] == '[' ? strchr(h, ']') : NULL; /* [IPv6]:port */

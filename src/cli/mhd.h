@@ -11,7 +11,7 @@
 
 #include <microhttpd.h>
 
-typedef struct cprof__mhd {
+typedef struct cprof__mhd_api {
 	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
 					   MHD_AccessHandlerCallback, void *, ...);
 	void (*stop_daemon)(struct MHD_Daemon *);
@@ -27,10 +27,10 @@ typedef struct cprof__mhd {
 	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
 					  struct MHD_Response *);
 	void (*destroy_response)(struct MHD_Response *);
-} cprof__mhd;
+} cprof__mhd_api;
 
 /* The library's functions, valid after cprof__mhd_load() returned 0. */
-extern cprof__mhd mhd;
+extern cprof__mhd_api cprof__mhd;
 
 /* Load libmicrohttpd: 0, or -1 with "cprof: CMD: why" printed (cprof__error). */
 int cprof__mhd_load(const char *cmd);
