@@ -58,7 +58,11 @@ async function dashboard(page, ctx) {
 	await page.locator("#range").selectOption("60");
 	check("range_redraws", (await page.evaluate(() => window.cprofLive.draws())) > d2);
 	// The lines are there, in their series' colours (over the last minute:
-	// a few seconds of points are a few dozen pixels wide).
+	// a few seconds of points are a few dozen pixels wide).  The thread
+	// count is flat, an antialiased 1.5 px line whose exactly-coloured
+	// pixels are few when it is short: wait for some length first.
+	await page.waitForFunction(() => window.cprofLive.points() >= 10, null, { timeout: 60000 });
+	await page.waitForFunction((d) => window.cprofLive.draws() > d, await page.evaluate(() => window.cprofLive.draws()), { timeout: 30000 });
 	check("cpu_line_drawn", (await inked(page, "cpu-chart", "--s1")) > 5);
 	const rssPx = await inked(page, "mem-chart", "--s3");
 	check("rss_line_drawn", rssPx > 5, rssPx + " px");
