@@ -663,19 +663,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *upload_size, void **con_cls)
 {
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
-	if (!L.any_client && !cprof__mhd_local_client(c))
-		return cprof__mhd_respond_text(
-			c, 403,
-			"cprof web: forbidden: only clients on this machine (loopback) are "
-			"served; start cprof web with -http HOST:PORT to serve other hosts\n");
-	if (!L.any_client && !cprof__mhd_local_host(c))
-		return cprof__mhd_respond_text(
-			c, 403,
-			"cprof web: forbidden: the Host header is not localhost or a "
-			"loopback address (a DNS-rebinding page?); open the URL cprof "
-			"web printed, or start it with -http HOST:PORT\n");
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return cprof__mhd_respond_text(c, 405, "method not allowed\n");
+	enum MHD_Result refused;
+	if (cprof__mhd_refused(c, L.any_client, method, &refused))
+		return refused;
 	if (!strcmp(url, "/")) {
 		char *b = strdup(cprof__live_html);
 		return b ? cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, strlen(b))

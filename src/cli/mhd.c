@@ -100,3 +100,24 @@ bool cprof__mhd_local_host(struct MHD_Connection *c)
 	struct in_addr a;
 	return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
+
+bool cprof__mhd_refused(struct MHD_Connection *c, bool any_client, const char *method,
+			enum MHD_Result *ret)
+{
+	if (!any_client && !cprof__mhd_local_client(c))
+		*ret = cprof__mhd_respond_text(
+			c, 403,
+			"cprof web: forbidden: only clients on this machine (loopback) are "
+			"served; start cprof web with -http HOST:PORT to serve other hosts\n");
+	else if (!any_client && !cprof__mhd_local_host(c))
+		*ret = cprof__mhd_respond_text(
+			c, 403,
+			"cprof web: forbidden: the Host header is not localhost or a "
+			"loopback address (a DNS-rebinding page?); open the URL cprof web "
+			"printed, or start it with -http HOST:PORT\n");
+	else if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		*ret = cprof__mhd_respond_text(c, 405, "method not allowed\n");
+	else
+		return false;
+	return true;
+}

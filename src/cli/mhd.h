@@ -50,5 +50,11 @@ bool cprof__mhd_local_client(struct MHD_Connection *c);
  * Host header (HTTP/1.0 clients such as scripts) is let through: browsers
  * always send one. */
 bool cprof__mhd_local_host(struct MHD_Connection *c);
+/* The gate of every request to cprof's servers: unless any_client, a
+ * client off this machine or a foreign Host header is refused (403, why
+ * and what to do); a method other than GET and HEAD too (405).  True when
+ * refused, the response queued and its result in *ret. */
+bool cprof__mhd_refused(struct MHD_Connection *c, bool any_client, const char *method,
+			enum MHD_Result *ret);
 
 #endif
