@@ -19,7 +19,7 @@ tags() {
 }
 # focus_ms PROFILE TAGFOCUS: the CPU total, in ms, of samples matching it.
 focus_ms() {
-	go tool pprof -top -unit=ms -tagfocus="$2" "$1" 2>/dev/null |
+	go tool pprof -top -unit=ms -nodefraction=0 -tagfocus="$2" "$1" 2>/dev/null |
 		sed -n 's/^Showing nodes accounting for \([0-9.]*\)ms.*/\1/p'
 }
 # ratio A B: A / B, or "none".
@@ -65,9 +65,12 @@ check ${n}_tags_lists_nested grep -q '^nested ' "$T/phase.tags"
 check ${n}_tags_lists_weight sh -c "go tool pprof -tags '$p' 2>/dev/null | grep -q '^ weight:'"
 # -tagignore drops what -tagfocus keeps.
 if [ -z "$TSAN" ]; then
-	all=$(pprof_total_ms "$p")
+	# The profile's whole total (not "Showing nodes accounting for",
+	# which leaves out the nodes under -nodefraction).
+	all=$(go tool pprof -top -unit=ms "$p" 2>/dev/null |
+		sed -n 's/.*Total samples = \([0-9.]*\)ms.*/\1/p')
 	kept=$(focus_ms "$p" phase=light)
-	rest=$(go tool pprof -top -unit=ms -tagignore=phase=light "$p" 2>/dev/null |
+	rest=$(go tool pprof -top -unit=ms -nodefraction=0 -tagignore=phase=light "$p" 2>/dev/null |
 		sed -n 's/^Showing nodes accounting for \([0-9.]*\)ms.*/\1/p')
 	eq ${n}_tagignore_complements "$(awk -v a="$kept" -v b="$rest" 'BEGIN { print a + b }')" "$(awk -v a="$all" 'BEGIN { print a + 0 }')"
 fi
