@@ -41,6 +41,71 @@ struct anyvec {
 	size_t n, cap;
 };
 
+/* dst gets n elements of `elem` bytes from src (cap n); false on OOM. */
+static bool dup_vec(void *dst, const void *src, size_t elem)
+{
+	struct anyvec *d = dst;
+	const struct anyvec *s = src;
+	d->v = NULL;
+	d->n = d->cap = 0;
+	if (!s->n)
+		return true;
+	if (!(d->v = malloc(s->n * elem)))
+		return false;
+	memcpy(d->v, s->v, s->n * elem);
+	d->n = d->cap = s->n;
+	return true;
+}
+
+int cprof__profile_copy(cprof__profile *dst, const cprof__profile *src)
+{
+	*dst = *src; /* the scalars; every pointer is replaced below */
+	cprof__strtab *t = &dst->str;
+	const cprof__strtab *st = &src->str;
+	t->v = malloc((st->n ? st->n : 1) * sizeof(*t->v));
+	t->len = malloc((st->n ? st->n : 1) * sizeof(*t->len));
+	t->hash = st->hcap ? malloc(st->hcap * sizeof(*t->hash)) : NULL;
+	t->n = t->cap = 0;
+	bool ok = t->v && t->len && (t->hash || !st->hcap);
+	if (ok && st->hcap)
+		memcpy(t->hash, st->hash, st->hcap * sizeof(*t->hash));
+	for (size_t i = 0; ok && i < st->n; i++) {
+		char *s = (char *)"";
+		if (i && !(s = malloc(st->len[i] + 1)))
+			break;
+		if (i)
+			memcpy(s, st->v[i], st->len[i] + 1);
+		t->v[i] = s;
+		t->len[i] = st->len[i];
+		t->n = t->cap = i + 1;
+	}
+	ok = ok && t->n == st->n;
+	/* Every vector, so that a failure part-way frees what was copied. */
+	dst->sample_type.v = NULL, dst->sample.v = NULL, dst->mapping.v = NULL;
+	dst->location.v = NULL, dst->function.v = NULL, dst->loc_pool.v = NULL;
+	dst->value_pool.v = NULL, dst->label_pool.v = NULL, dst->line_pool.v = NULL;
+	dst->comment.v = NULL;
+	size_t lw = src->loc_pool.wide ? sizeof(uint32_t) : sizeof(uint16_t);
+	ok = ok && dup_vec(&dst->sample_type, &src->sample_type, sizeof(*src->sample_type.v)) &&
+	     dup_vec(&dst->sample, &src->sample, sizeof(*src->sample.v)) &&
+	     dup_vec(&dst->mapping, &src->mapping, sizeof(*src->mapping.v)) &&
+	     dup_vec(&dst->location, &src->location, sizeof(*src->location.v)) &&
+	     dup_vec(&dst->function, &src->function, sizeof(*src->function.v)) &&
+	     dup_vec(&dst->loc_pool, &src->loc_pool, lw) &&
+	     dup_vec(&dst->value_pool, &src->value_pool, sizeof(*src->value_pool.v)) &&
+	     dup_vec(&dst->label_pool, &src->label_pool, sizeof(*src->label_pool.v)) &&
+	     dup_vec(&dst->line_pool, &src->line_pool, sizeof(*src->line_pool.v)) &&
+	     dup_vec(&dst->comment, &src->comment, sizeof(*src->comment.v));
+	if (!ok) {
+		if (!t->v || !t->len) { /* profile_free walks str.v[1..n) */
+			t->n = 0;
+		}
+		cprof__profile_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
 bool cprof__vec_grow(cprof__profile *p, void *vec, size_t elem, size_t extra)
 {
 	struct anyvec *a = vec;

@@ -108,6 +108,10 @@ typedef struct cprof__profile {
 
 void cprof__profile_init(cprof__profile *p);
 void cprof__profile_free(cprof__profile *p);
+/* Make dst (uninitialised) a deep copy of src: the same ids, strings and
+ * pools, so that a caller can keep one decoded profile and hand out copies
+ * that reports may change (cprof web).  0, or -1 with dst empty on OOM. */
+int cprof__profile_copy(cprof__profile *dst, const cprof__profile *src);
 
 /* Grow vec (a CPROF_VEC) to hold `extra` more elements; false (and p->oom)
  * on overflow, past UINT32_MAX elements (so pool offsets fit in 32 bits),

@@ -721,6 +721,58 @@ static void test_wide_ids(void)
 	cprof__buf_free(&e);
 }
 
+/* cprof__profile_copy: equal to its source, independent of it, and the
+ * copy's string table still interns (cprof web hands copies to reports). */
+static void test_copy(void)
+{
+	cprof__profile a, b;
+	build(&a);
+	int rc = cprof__profile_copy(&b, &a);
+	const char *why = rc == 0 ? diff(&a, &b) : "copy failed";
+	cprof__buf ea, eb;
+	cprof__buf_init(&ea, 0);
+	cprof__buf_init(&eb, 0);
+	cprof__profile_encode(&a, &ea);
+	cprof__profile_encode(&b, &eb);
+	CHECK("copy_equal", !why && ea.len == eb.len && !memcmp(ea.data, eb.data, ea.len), "%s",
+	      why ? why : "encodings differ");
+	size_t nstr = a.str.n, nsample = a.sample.n;
+	int64_t old = cprof__profile_str(&b, "work.c");
+	int64_t fresh = cprof__profile_str(&b, "only in the copy");
+	uint64_t loc[] = {1};
+	int64_t v[] = {1, 2};
+	cprof__profile_add_sample(&b, loc, 1, v, NULL, 0);
+	b.sample.v[0].nloc = 0;
+	CHECK("copy_independent",
+	      old > 0 && (size_t)old < nstr && !strcmp(cprof__profile_string(&a, old), "work.c") &&
+		      (size_t)fresh == nstr && a.str.n == nstr && a.sample.n == nsample &&
+		      a.sample.v[0].nloc != 0 && b.sample.n == nsample + 1 && !b.oom,
+	      "old %" PRId64 " fresh %" PRId64 " nstr %zu/%zu", old, fresh, nstr, a.str.n);
+	cprof__profile_free(&b);
+	cprof__buf_free(&ea);
+	cprof__buf_free(&eb);
+	cprof__profile_free(&a);
+
+	/* Wide location ids stay wide; an empty profile copies too. */
+	cprof__profile_init(&a);
+	cprof__profile_add_sample_type(&a, "samples", "count");
+	for (uint64_t i = 0; i < 70000; i++)
+		cprof__profile_add_location(&a, 0, 0x1000 + i, NULL, 0);
+	uint64_t far[] = {70000, 1};
+	cprof__profile_add_sample(&a, far, 2, v, NULL, 0);
+	rc = cprof__profile_copy(&b, &a);
+	CHECK("copy_wide", rc == 0 && b.loc_pool.wide && !diff(&a, &b) &&
+	      cprof__sample_loc(&b, &b.sample.v[0], 0) == 70000, "rc %d", rc);
+	cprof__profile_free(&b);
+	cprof__profile_free(&a);
+	cprof__profile_init(&a);
+	rc = cprof__profile_copy(&b, &a);
+	CHECK("copy_empty", rc == 0 && b.str.n == 1 && !strcmp(cprof__profile_string(&b, 0), ""),
+	      "rc %d", rc);
+	cprof__profile_free(&b);
+	cprof__profile_free(&a);
+}
+
 int main(void)
 {
 	test_roundtrip();
@@ -729,5 +781,6 @@ int main(void)
 	test_files();
 	test_writers();
 	test_wide_ids();
+	test_copy();
 	return CHECK_STATUS;
 }
