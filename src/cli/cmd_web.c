@@ -6,9 +6,9 @@
  * profile.proto).  Every page has the same bar (nav()): pprof's VIEW,
  * SAMPLE, REFINE, CONFIG and DOWNLOAD menus, one search box, the active
  * filters; the state is the query (si, f, i, h, s, p, b), so Back/Forward
- * and shared links work; each request re-reads the sources and builds its
- * report as `cprof top` would, and a bad parameter is a 400 page with the
- * CLI's message.  The look and behaviour are web/web.css and web/web.js.
+ * and shared links work; the sources are fetched and decoded once (web_fetch)
+ * and each request builds its report from a copy as `cprof top` would; a
+ * bad parameter is a 400 page with the CLI's message.  The look and behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
@@ -56,6 +56,47 @@ static struct {
 	size_t ntypes;
 	char *deftype; /* the one shown without si */
 } web;
+
+/* The sources (and bases) as fetched and decoded, by name: a request
+ * reports on a copy, since reports change their profile.  As pprof -http,
+ * a URL is fetched once (a 30 s CPU profile per view would be absurd), and
+ * a 200k-stack file is not decoded again for every view.  Used on the
+ * server's one thread only. */
+static struct web_src {
+	char *src;
+	int seconds;
+	cprof__profile p;
+} *srcs;
+static size_t nsrcs;
+
+static int web_fetch(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen)
+{
+	size_t k = 0;
+	while (k < nsrcs && (strcmp(srcs[k].src, src) || srcs[k].seconds != seconds))
+		k++;
+	if (k == nsrcs) {
+		int rc = cprof__flame_fetch(p, src, seconds, err, errlen);
+		struct web_src *ns = rc == 0 ? realloc(srcs, (nsrcs + 1) * sizeof(*srcs)) : NULL;
+		if (ns) {
+			srcs = ns;
+			ns[nsrcs].seconds = seconds;
+			/* Not cached when out of memory: fetched again next time. */
+			if ((ns[nsrcs].src = strdup(src)) &&
+			    cprof__profile_copy(&ns[nsrcs].p, p) == 0)
+				nsrcs++;
+			else
+				free(ns[nsrcs].src);
+		}
+		return rc;
+	}
+	cprof__profile_free(p);
+	if (cprof__profile_copy(p, &srcs[k].p) < 0) {
+		cprof__profile_init(p);
+		snprintf(err, errlen, "%s: out of memory", src);
+		return -1;
+	}
+	return 0;
+}
 
 /* HTML-escape (text and attribute values) or query-encode the C string s
  * (NULL: nothing) into f. */
@@ -531,7 +572,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 							: disasm   ? CPROF_FMT_DISASM
 							: download ? CPROF_FMT_PROTO
 								   : CPROF_FMT_TREE,
-							cprof__flame_fetch, &p, &output, &status)
+							web_fetch, &p, &output, &status)
 			       : NULL;
 	(void)output;
 	/* Bad parameters (options, regexps that match nothing): 400; a graph
@@ -770,13 +811,13 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	cprof__profile_init(&p);
 	const char *output = NULL;
 	int status = 1;
-	cprof__report *r = cprof__cli_report_open(argc, args, CPROF_FMT_TEXT, cprof__flame_fetch,
-						  &p, &output, &status);
+	cprof__report *r =
+		cprof__cli_report_open(argc, args, CPROF_FMT_TEXT, web_fetch, &p, &output, &status);
 	if (!r) {
 		cprof__profile_free(&p);
 		return status;
 	}
-	/* The sample types for the menu (every request re-reads the same
+	/* The sample types for the menu (every request reads the same
 	 * sources, so they stay valid). */
 	size_t sel = 0;
 	cprof__flame_sample_type(r, 0, &web.ntypes, &sel);
@@ -887,6 +928,11 @@ int cprof__web_serve(int argc, char **args, const char *http)
 		free(web.bases[k]);
 	free(web.bases);
 	free(web.dir);
+	for (size_t k = 0; k < nsrcs; k++) {
+		free(srcs[k].src);
+		cprof__profile_free(&srcs[k].p);
+	}
+	free(srcs);
 	return 0;
 }
 
