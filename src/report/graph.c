@@ -515,7 +515,8 @@ int cprof__graph_build(cprof__report *r, bool use_kept, bool want_edges)
 						     false) < 0)
 						return -1;
 				}
-				if (want_edges && parent >= 0 && id != parent) {
+				if (want_edges && parent >= 0 && id != parent &&
+				    (!r->edges_peeked || n->peeked || r->nodes[parent].peeked)) {
 					bool created;
 					cprof__gedge *e = edge_get(r, (uint32_t)parent,
 								   (uint32_t)id, &created);
@@ -907,7 +908,10 @@ int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_n
 	const cprof__report_opts *o = &r->o;
 	bool visual = o->format == CPROF_FMT_DOT;
 	*dropped_nodes = *dropped_edges = 0;
-	if (cprof__graph_build(r, false, visual) < 0)
+	/* A visual graph's edges are built once its nodes are chosen: the
+	 * whole graph's (millions in a big profile) are needed only when no
+	 * node is dropped. */
+	if (cprof__graph_build(r, false, false) < 0)
 		return -1;
 	int64_t total = 0;
 	for (size_t i = 0; i < r->nlist; i++)
@@ -938,6 +942,8 @@ int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_n
 				return -1;
 		}
 	}
+	if (visual && !use_kept && cprof__graph_build(r, false, true) < 0)
+		return -1;
 	*orig_count = r->nlist;
 	cprof__graph_sort(r, o->cum_sort, visual);
 	bool rebuilt = false;

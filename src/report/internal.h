@@ -24,6 +24,7 @@ typedef struct cprof__gnode {
 	bool kept;                   /* in the current kept set */
 	bool listed;                 /* non-zero in the current graph */
 	bool in_inline, in_noinline; /* incoming edges after edge trimming */
+	bool peeked;                 /* matches peek's regexp (see edges_peeked) */
 	const char *pname;           /* PrintableName, lazily: malloc'd, or the name's own
 			    * string in strs when that is all of it */
 } cprof__gnode;
@@ -70,6 +71,9 @@ struct cprof__report {
 	int32_t *locnode; /* node index per (location, line) */
 	size_t nlocnode;
 	bool has_inline; /* some location has more than one node */
+	/* Peek prints only the edges of the nodes it matches: the graph is
+	 * built with those alone (a big profile has millions of others). */
+	bool edges_peeked;
 	cprof__gnode *nodes;
 	size_t nnodes, cnodes;
 	uint32_t *nhash; /* node index + 1; open addressing */

@@ -37,6 +37,11 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 	uint32_t *in_idx = NULL, *out_idx = NULL;
 	size_t *in_start = NULL, *out_start = NULL;
 	int ret = -1;
+	/* Peek prints the edges of the matching nodes only (below, and
+	 * nothing else of the graph depends on edges in a text report). */
+	for (size_t i = 0; has_rx && i < r->nnodes; i++)
+		r->nodes[i].peeked = !regexec(&rx, cprof__node_name(r, &r->nodes[i]), 0, NULL, 0);
+	r->edges_peeked = has_rx;
 	if (cprof__graph_trimmed(r, &orig, &dnodes, &dedges) < 0 ||
 	    cprof__group_edges(r, true, true, &in_idx, &in_start) < 0 ||
 	    cprof__group_edges(r, false, true, &out_idx, &out_start) < 0) {
@@ -78,6 +83,7 @@ int cprof__report_tree(cprof__report *r, FILE *out, char *err, size_t errlen)
 	}
 	ret = cprof__report_end(out, r->oom, err, errlen);
 out:
+	r->edges_peeked = false;
 	if (has_rx)
 		regfree(&rx);
 	free(in_idx);
