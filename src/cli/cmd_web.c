@@ -66,7 +66,7 @@ static struct web_src {
 	char *src;
 	int seconds;
 	cprof__profile p;
-} *srcs;
+} * srcs;
 static size_t nsrcs;
 
 static int web_fetch(cprof__profile *p, const char *src, int seconds, char *err, size_t errlen)
@@ -564,16 +564,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (bad_base)
 		cprof__error("base \"%s\": not a profile in %s (the base menu lists them)", b,
 			     web.dir ? web.dir : "the source's directory");
-	cprof__report *r =
-		f && !bad_base ? cprof__cli_report_open(argc, argv,
-							top        ? CPROF_FMT_TEXT
-							: graph    ? CPROF_FMT_DOT
-							: source   ? CPROF_FMT_LIST
-							: disasm   ? CPROF_FMT_DISASM
-							: download ? CPROF_FMT_PROTO
-								   : CPROF_FMT_TREE,
-							web_fetch, &p, &output, &status)
-			       : NULL;
+	cprof__report *r = f && !bad_base ? cprof__cli_report_open(argc, argv,
+								   top        ? CPROF_FMT_TEXT
+								   : graph    ? CPROF_FMT_DOT
+								   : source   ? CPROF_FMT_LIST
+								   : disasm   ? CPROF_FMT_DISASM
+								   : download ? CPROF_FMT_PROTO
+									      : CPROF_FMT_TREE,
+								   web_fetch, &p, &output, &status)
+					  : NULL;
 	(void)output;
 	/* Bad parameters (options, regexps that match nothing): 400; a graph
 	 * that Graphviz could not draw: 500. */
