@@ -134,9 +134,11 @@ int cprof__cli_report_emit(struct cprof__profile *p, const struct cprof__report_
 
 /* shell.c: go tool pprof's interactive shell on the loaded profile p (not
  * modified), the command line's options o and -output as the options'
- * starting values; reads commands from stdin until quit or EOF.  Returns
- * the exit status (0). */
-int cprof__shell(struct cprof__profile *p, const struct cprof__report_opts *o, const char *output);
+ * starting values (normalized: loaded with -normalize, which only loading
+ * applies, as in pprof); reads commands from stdin until quit or EOF.
+ * Returns the exit status (0). */
+int cprof__shell(struct cprof__profile *p, const struct cprof__report_opts *o, const char *output,
+		 bool normalized);
 
 /* Output files are written whole or not at all (outfile.c): a regular file,
  * or a new one, is written to a temporary file beside it and renamed over it

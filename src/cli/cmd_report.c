@@ -707,7 +707,7 @@ static int run_report(int argc, char **argv, int fmt, bool want_symbol)
 	if (fmt < 0) {
 		cprof__progress_end();
 		progress = false;
-		rc = cprof__shell(&p, &a.o, a.output);
+		rc = cprof__shell(&p, &a.o, a.output, a.normalize);
 		goto done;
 	}
 	rc = emit(&p, &a.o, fmt, a.render, a.output, argv[0], a.nsrc + a.nbase, t0);

@@ -178,8 +178,8 @@ static const struct command commands[] = {
 /* ---- state ---- */
 
 typedef struct shell {
-	cprof__profile *p; /* as loaded: never reported on directly */
-	cprof__buf enc;    /* p encoded: each report decodes its own copy */
+	cprof__profile *p; /* as loaded: each report gets its own copy */
+	bool normalized;   /* loaded with -normalize */
 	char *val[NOPT];   /* current option values, owned */
 	const char **fns;  /* distinct function names, for completion */
 	size_t nfns;
@@ -335,7 +335,13 @@ static void configure(shell *s, const char *name, const char *value)
 			return;
 		}
 		set_val(s, i, b ? "true" : "false");
-		if (b && (!strcmp(o->name, "call_tree") || !strcmp(o->name, "normalize")))
+		/* As in pprof, normalize is applied as the profiles are read,
+		 * from the command line's -normalize; later it changes nothing. */
+		if (!strcmp(o->name, "normalize"))
+			say("note: normalize applies when the profiles are loaded "
+			    "(cprof -normalize -diff_base=BASE ...); it is %s for this one",
+			    s->normalized ? "on" : "off");
+		else if (b && !strcmp(o->name, "call_tree"))
 			say("note: cprof's shell does not implement %s; reports ignore it",
 			    o->name);
 		return;
@@ -858,13 +864,12 @@ static void run_command(shell *s, char **tok, size_t ntok)
 		goto out;
 	}
 	cprof__profile q;
-	cprof__profile_init(&q);
-	char err[512];
-	if (cprof__profile_decode(&q, s->enc.data, s->enc.len, err, sizeof(err)) < 0)
-		say("copying the profile: %s", err);
-	else
+	if (cprof__profile_copy(&q, s->p) < 0) {
+		say("copying the profile: out of memory");
+	} else {
 		cprof__cli_report_emit(&q, &o, cmd->render, c.output);
-	cprof__profile_free(&q);
+		cprof__profile_free(&q);
+	}
 	fflush(stdout);
 out:
 	free(c.focus);
@@ -1105,7 +1110,8 @@ static void function_names(shell *s)
 }
 
 /* The starting values: pprof's defaults, or the command line's flags. */
-static void init_options(shell *s, const cprof__report_opts *o, const char *output)
+static void init_options(shell *s, const cprof__report_opts *o, const char *output,
+			 bool normalized)
 {
 	const struct {
 		const char *name, *v;
@@ -1130,6 +1136,7 @@ static void init_options(shell *s, const cprof__report_opts *o, const char *outp
 		{"relative_percentages", o->relative_percentages},
 		{"trim", o->trim},
 		{"compact_labels", true}, /* pprof's shell */
+		{"normalize", normalized},
 	};
 	const struct {
 		const char *name;
@@ -1265,31 +1272,23 @@ static bool line(shell *s, char *in)
 	return execute(s, in);
 }
 
-int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *output)
+int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *output, bool normalized)
 {
-	shell s = {.p = p};
-	cprof__buf_init(&s.enc, SIZE_MAX / 2);
-	if (cprof__profile_encode(p, &s.enc) < 0) {
-		cprof__buf_free(&s.enc);
-		return cprof__error("out of memory");
-	}
-	init_options(&s, o, output);
+	shell s = {.p = p, .normalized = normalized};
+	init_options(&s, o, output, normalized);
 	function_names(&s);
 	sh_cur = &s;
 
 	/* Greeting, on stderr as pprof's: the profile's header lines. */
 	{
 		cprof__profile q;
-		cprof__profile_init(&q);
+		bool copied = cprof__profile_copy(&q, p) == 0;
 		char err[512];
 		cprof__report_opts ro;
 		cmdcfg c = {.nodecount = LONG_MIN};
 		report_opts(&s, &c, find_command("top"), NULL, &ro);
 		ro.warn = NULL;
-		cprof__report *r =
-			cprof__profile_decode(&q, s.enc.data, s.enc.len, err, sizeof(err)) == 0
-				? cprof__report_new(&q, &ro, err, sizeof(err))
-				: NULL;
+		cprof__report *r = copied ? cprof__report_new(&q, &ro, err, sizeof(err)) : NULL;
 		if (r) {
 			cprof__report_header(r, stderr);
 			if (cprof__report_total(r) == 0 && p->sample_type.n > 1)
@@ -1351,7 +1350,6 @@ int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *out
 	free(cand.v);
 	cand.v = NULL;
 	cand.n = 0;
-	cprof__buf_free(&s.enc);
 	sh_cur = NULL;
 	return 0;
 }

@@ -110,6 +110,13 @@ check shell_greeting grep -qx 'Entering interactive mode (type "help" for comman
 echo o | "$CPROF" -focus=Sum -nodecount=7 "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/flags.err"
 check shell_flags_focus grep -q '^  focus  *= Sum  *$' "$T/flags.err"
 check shell_flags_nodecount grep -q '^  nodecount  *= 7  *$' "$T/flags.err"
+# normalize is applied as the profiles are read (pprof's rule): the
+# command line's -normalize shows in the options, setting it later says so.
+printf 'o\nnormalize=false\ncall_tree=true\n' |
+	"$CPROF" -normalize -diff_base="$FIX/go-cpu.pb.gz" "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/norm.err"
+check shell_normalize_from_flag grep -q '^  normalize  *= true  *' "$T/norm.err"
+check shell_normalize_note grep -qF 'note: normalize applies when the profiles are loaded (cprof -normalize -diff_base=BASE ...); it is on for this one' "$T/norm.err"
+check shell_call_tree_note grep -qF "note: cprof's shell does not implement call_tree" "$T/norm.err"
 # A report flag still means the report, not the shell.
 "$CPROF" -top -nodecount=2 "$FIX/go-cpu.pb.gz" </dev/null >"$T/top.out" 2>/dev/null
 check shell_not_for_report_flags grep -q '^Showing top 2 nodes' "$T/top.out"
