@@ -1110,8 +1110,7 @@ static void function_names(shell *s)
 }
 
 /* The starting values: pprof's defaults, or the command line's flags. */
-static void init_options(shell *s, const cprof__report_opts *o, const char *output,
-			 bool normalized)
+static void init_options(shell *s, const cprof__report_opts *o, const char *output, bool normalized)
 {
 	const struct {
 		const char *name, *v;
@@ -1272,7 +1271,8 @@ static bool line(shell *s, char *in)
 	return execute(s, in);
 }
 
-int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *output, bool normalized)
+int cprof__shell(cprof__profile *p, const cprof__report_opts *o, const char *output,
+		 bool normalized)
 {
 	shell s = {.p = p, .normalized = normalized};
 	init_options(&s, o, output, normalized);
