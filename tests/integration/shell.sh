@@ -99,6 +99,16 @@ check shell_tab_options_listed grep -q '^  focus  *= Sum256  *$' "$T/tab.n"
 check shell_history grep -qx 'top2' "$HOME/.cprof_history"
 fi
 
+# A terminal without libedit (a stand-in libedit.so.2 that lacks its
+# functions): plain lines from the terminal, the same reports.
+mkdir -p "$T/noedit"
+echo 'int cprof_test_not_libedit;' >"$T/noedit/x.c"
+$CC -shared -o "$T/noedit/libedit.so.2" "$T/noedit/x.c"
+printf 'top3\n' | LD_LIBRARY_PATH="$T/noedit" "$T/pty_drive" '(cprof) ' "$CPROF" "$FIX/go-cpu.pb.gz" >"$T/noedit.out"; rc=$?
+tr -d '\r' <"$T/noedit.out" >"$T/noedit.n"
+check shell_no_libedit_status [ "$rc" = 0 ]
+check shell_no_libedit_report grep -q '^Showing top 3 nodes out of 29$' "$T/noedit.n"
+check shell_no_libedit_prompt grep -q '^(cprof) top3$' "$T/noedit.n"
 # No terminal, no libedit: lines from stdin; EOF ends the shell with 0.
 echo top | "$CPROF" "$FIX/go-cpu.pb.gz" >"$T/echo.out" 2>"$T/echo.err"; rc=$?
 check shell_stdin_status [ "$rc" = 0 ]
