@@ -18,7 +18,6 @@
 #include "cli/cli.h"
 #include "cli/cmd_flame.h"
 #include "profile/profile.h"
-#include "profio/merge.h"
 #include "report/flame.h"
 #include "report/report.h"
 #include "cli/lazylib.h"
@@ -747,18 +746,6 @@ static void find_bases(int n, char **args)
 			const char *base = strrchr(args[k], '/');
 			ok = strcmp(base ? base + 1 : args[k], e->d_name) != 0;
 		}
-		if (!ok)
-			continue;
-		/* Only a profile that can be the source's base (a heap profile
-		 * cannot be a CPU profile's): each is read once, here. */
-		char path[4096];
-		cprof__profile q;
-		cprof__profile_init(&q);
-		char err[512];
-		snprintf(path, sizeof(path), "%s/%s", web.dir, e->d_name);
-		ok = nsrcs && cprof__flame_fetch(&q, path, -1, err, sizeof(err)) == 0 &&
-		     cprof__profile_compatible(&srcs[0].p, &q);
-		cprof__profile_free(&q);
 		if (!ok)
 			continue;
 		if (web.nbases == cap) {

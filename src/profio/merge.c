@@ -691,15 +691,6 @@ static bool all_referenced(const cprof__profile *p)
 	return ok;
 }
 
-bool cprof__profile_compatible(const cprof__profile *a, const cprof__profile *b)
-{
-	bool ok = a->sample_type.n == b->sample_type.n &&
-		  vt_equal(a, &a->period_type, b, &b->period_type);
-	for (size_t i = 0; ok && i < a->sample_type.n; i++)
-		ok = vt_equal(a, &a->sample_type.v[i], b, &b->sample_type.v[i]);
-	return ok;
-}
-
 int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
 			 size_t errlen)
 {
@@ -710,7 +701,11 @@ int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double 
 		return cprof__errf(err, errlen, "merging profiles: invalid profile: %s", bad);
 	bool first = is_empty(dst);
 	if (!first) {
-		if (!cprof__profile_compatible(dst, src)) {
+		bool ok = dst->sample_type.n == src->sample_type.n &&
+			  vt_equal(dst, &dst->period_type, src, &src->period_type);
+		for (size_t i = 0; ok && i < dst->sample_type.n; i++)
+			ok = vt_equal(dst, &dst->sample_type.v[i], src, &src->sample_type.v[i]);
+		if (!ok) {
 			char a[200], b[200];
 			if (!vt_equal(dst, &dst->period_type, src, &src->period_type))
 				return cprof__errf(

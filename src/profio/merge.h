@@ -39,10 +39,6 @@
 int cprof__profile_merge(cprof__profile *dst, const cprof__profile *src, double scale, char *err,
 			 size_t errlen);
 
-/* Can a and b be merged (one be the other's -diff_base): the same sample
- * types and period type, as pprof's compatible(). */
-bool cprof__profile_compatible(const cprof__profile *a, const cprof__profile *b);
-
 /* The canonical, compacted form pprof computes for every profile it reads
  * (duplicate samples summed, zero samples and unused entities dropped, as a
  * merge of p alone).  A profile already in that form is left as it is (no

@@ -162,13 +162,6 @@ serve "$T/pick.out" "$FIX/go-heap-dup.pb.gz"
 curl -s "$SU" >"$T/pick.html"
 check web_base_menu grep -q '<option value="go-heap-dup-base.pb.gz">diff vs go-heap-dup-base.pb.gz</option>' "$T/pick.html"
 if grep -q '<option value="go-heap-dup.pb.gz">' "$T/pick.html"; then nok web_base_menu_not_source; else ok web_base_menu_not_source; fi
-# Only profiles that can be its base: other heap profiles, not the CPU,
-# mutex or goroutine ones beside it (their merge would be refused).
-if grep -q '<option value="go-cpu.pb.gz">\|<option value="go-mutex.pb.gz">\|<option value="go-goroutine.pb.gz">' "$T/pick.html"; then
-	nok web_base_menu_compatible_only "$(grep -o '<option value="go-[a-z]*.pb.gz">' "$T/pick.html" | tr '\n' ' ')"
-else
-	check web_base_menu_compatible_only grep -q '<option value="go-heap.pb.gz">' "$T/pick.html"
-fi
 curl -s "${SU}?b=go-heap-dup-base.pb.gz" >"$T/bpick.html"
 check web_base_pick grep -q '"title":"Differential Flame Graph"' "$T/bpick.html"
 curl -s "${SU}top?b=go-heap-dup-base.pb.gz" >"$T/bpick_top.html"
