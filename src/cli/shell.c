@@ -184,7 +184,7 @@ typedef struct shell {
 	const char **fns;  /* distinct function names, for completion */
 	size_t nfns;
 	pid_t web_pid;    /* the web server started by `web`, or 0 */
-	char web_tmp[64]; /* its profile file */
+	char web_tmp[4096]; /* its profile file */
 	char web_url[320];
 } shell;
 
@@ -591,22 +591,43 @@ static int opts_argv(const cprof__report_opts *o, char **argv, char **own)
 	return n;
 }
 
-/* Write the loaded profile to a new temporary file; 0 or -1 (said). */
+/* Remove what write_tmp made: the file, then its directory. */
+static void remove_tmp(char *path)
+{
+	unlink(path);
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = 0;
+		rmdir(path);
+		*slash = '/';
+	}
+}
+
+/* Write the loaded profile to PATH = profile.pb.gz in a new private
+ * directory: cprof web offers the profiles beside its source as bases, and
+ * alone there it offers none of $TMPDIR's.  0 or -1 (said). */
 static int write_tmp(const shell *s, char *path, size_t n)
 {
+	static const char file[] = "/profile.pb.gz";
 	const char *dir = getenv("TMPDIR");
-	snprintf(path, n, "%s/cprof-shell-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		say("cannot create a temporary file: %s", strerror(errno));
+	int w = snprintf(path, n, "%s/cprof-shell-XXXXXX", dir && *dir ? dir : "/tmp");
+	if (w < 0 || (size_t)w + sizeof(file) > n) {
+		say("cannot create a temporary directory: $TMPDIR is too long");
 		return -1;
 	}
-	int rc = cprof__profile_write_fd(s->p, fd);
-	if (close(fd) != 0 && rc == 0)
+	if (!mkdtemp(path)) {
+		say("cannot create a temporary directory in %s: %s", dir && *dir ? dir : "/tmp",
+		    strerror(errno));
+		return -1;
+	}
+	memcpy(path + w, file, sizeof(file));
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int rc = fd < 0 ? -errno : cprof__profile_write_fd(s->p, fd);
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
 		rc = -errno;
 	if (rc < 0) {
-		unlink(path);
 		say("cannot write %s: %s", path, strerror(-rc));
+		remove_tmp(path);
 		return -1;
 	}
 	return 0;
@@ -619,7 +640,7 @@ static void web_stop(shell *s)
 		while (waitpid(s->web_pid, NULL, 0) < 0 && errno == EINTR)
 			;
 		s->web_pid = 0;
-		unlink(s->web_tmp);
+		remove_tmp(s->web_tmp);
 	}
 }
 
@@ -649,7 +670,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 	int pfd[2];
 	if (pipe(pfd) < 0) {
 		say("cannot start the web UI: %s", strerror(errno));
-		unlink(s->web_tmp);
+		remove_tmp(s->web_tmp);
 		return;
 	}
 	fflush(stdout);
@@ -659,7 +680,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 		say("cannot start the web UI: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		unlink(s->web_tmp);
+		remove_tmp(s->web_tmp);
 		return;
 	}
 	if (pid == 0) {
@@ -680,7 +701,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 		argv[n++] = s->web_tmp;
 		argv[n] = NULL;
 		int rc = cprof__cmd_web(n, argv);
-		unlink(s->web_tmp); /* also when the shell died of a Ctrl-C */
+		remove_tmp(s->web_tmp); /* also when the shell died of a Ctrl-C */
 		_exit(rc);
 	}
 	close(pfd[1]);
@@ -735,7 +756,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 /* `flame`: cprof flame on a file of the profile with the current options. */
 static void flame(shell *s, const cprof__report_opts *o, const char *output)
 {
-	char tmp[64];
+	char tmp[4096];
 	if (write_tmp(s, tmp, sizeof(tmp)) < 0)
 		return;
 	char *argv[48], *own[40];
@@ -751,7 +772,7 @@ static void flame(shell *s, const cprof__report_opts *o, const char *output)
 	cprof__cmd_flame(n, argv);
 	for (int j = 0; j < k; j++)
 		free(own[j]);
-	unlink(tmp);
+	remove_tmp(tmp);
 }
 
 static const struct command *find_command(const char *name)

@@ -146,7 +146,9 @@ check shell_proto_says grep -qx 'Generating report in profile001.pb.gz' "$T/prot
 printf '#!/bin/sh\necho "$1" >>%s\n' "$T/opened" >"$T/browser"
 chmod +x "$T/browser"
 mkfifo "$T/in"
-BROWSER=$T/browser "$CPROF" "$FIX/go-cpu.pb.gz" <"$T/in" >"$T/web.out" 2>"$T/web.err" &
+mkdir -p "$T/tmpd"
+cp "$FIX/go-heap.pb.gz" "$T/tmpd/other.pb.gz"
+TMPDIR=$T/tmpd BROWSER=$T/browser "$CPROF" "$FIX/go-cpu.pb.gz" <"$T/in" >"$T/web.out" 2>"$T/web.err" &
 sp=$!
 exec 3>"$T/in"
 printf 'focus=Sum256\nweb\n' >&3
@@ -161,6 +163,9 @@ case $url in */graph) ok shell_web_graph_view ;; *) nok shell_web_graph_view "$u
 code=$(curl -s -o "$T/page" -w '%{http_code}' "${url%graph}top")
 check shell_web_serves [ "$code" = 200 ]
 check shell_web_focus grep -q 'Sum256' "$T/page"
+# Its profile is alone in a directory of its own: $TMPDIR's profiles are
+# not offered as bases.
+if grep -q 'other.pb.gz' "$T/page"; then nok shell_web_no_tmpdir_bases; else ok shell_web_no_tmpdir_bases; fi
 for _ in $(seq 50); do [ -s "$T/opened" ] && break; sleep 0.1; done
 check shell_web_browser grep -qxF "$url" "$T/opened"
 echo quit >&3
@@ -169,6 +174,7 @@ wait $sp; rc=$?
 check shell_web_quit_status [ "$rc" = 0 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' "${url%graph}top")
 check shell_web_server_ended [ "$code" = 000 ]
+check shell_web_tmp_removed [ "$(ls "$T/tmpd" | tr '\n' ' ')" = "other.pb.gz " ]
 # -no_browser: the URL printed, no browser.
 rm -f "$T/opened"
 printf 'weblist Sum256\n' | BROWSER=$T/browser "$CPROF" -no_browser "$FIX/go-cpu.pb.gz" >"$T/nb.out" 2>/dev/null
