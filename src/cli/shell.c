@@ -183,7 +183,7 @@ typedef struct shell {
 	char *val[NOPT];   /* current option values, owned */
 	const char **fns;  /* distinct function names, for completion */
 	size_t nfns;
-	pid_t web_pid;    /* the web server started by `web`, or 0 */
+	pid_t web_pid;      /* the web server started by `web`, or 0 */
 	char web_tmp[4096]; /* its profile file */
 	char web_url[320];
 } shell;
