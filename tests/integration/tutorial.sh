@@ -3,6 +3,10 @@
 # directory).  Each block must succeed, and its output must match each
 # `<!-- expect: ERE -->` line written just above it (shapes, not numbers:
 # a report's header, the function the chapter is about).
+#
+# A `<!-- test: COMMAND -->` line runs COMMAND there, between two blocks,
+# in the test only: it stands in for what the reader does by hand.  The
+# commands are the functions below (the script's prelude).
 . "$CPROF_ROOT/tests/lib.sh"
 if [ -n "$SANITIZE" ]; then
 	# The tutorial builds the exercises and runs the demo plainly, and
@@ -20,15 +24,45 @@ cd "$CPROF_ROOT" || exit 1
 if [ ! -x "$BUILD/demo/pprof-demo" ]; then
 	sh examples/pprof-demo/run.sh "$B" >"$T/setup.out" 2>&1 || { nok tutorial_setup "$(tail -3 "$T/setup.out" | tr '\n' '|')"; exit 0; }
 fi
+# The prelude: the test's stand-ins for the reader's edits.
+#
+# "Your turn" (section 3) asks the reader to rewrite primes_naive in
+# examples/exercises/primes/primes.c as a sieve, then rebuild with
+# `make -C examples/exercises`, test, benchmark and profile.  The test does
+# not touch the tree: tutorial_fix_primes builds build/exercises/primes
+# (and primes-test) from a copy of the exercise in which the naive
+# benchmark calls the file's own primes_sieve, the ready-made answer; the
+# make in the block then finds them up to date.  So the comparison and the
+# profile that follow are real runs of a sieve under the naive benchmark's
+# name, as the reader's would be.  tutorial_unfix_primes is the reader's
+# `git checkout` and `make`: the naive binary again, from the tree.
+printf "T='%s'\n" "$T" >"$T/script.sh"
+cat >>"$T/script.sh" <<'PRELUDE'
+tutorial_fix_primes() {
+	rm -rf "$T/fixed" && mkdir -p "$T/fixed/primes"
+	cp examples/exercises/Makefile examples/exercises/exercise.h "$T/fixed/"
+	sed '/^static void naive(/,/^}/s/primes_naive(limit)/primes_sieve(limit)/' \
+		examples/exercises/primes/primes.c >"$T/fixed/primes/primes.c"
+	# The edit applied, or the comparison would be naive against naive.
+	cmp -s examples/exercises/primes/primes.c "$T/fixed/primes/primes.c" &&
+		{ echo "tutorial_fix_primes: primes.c's naive benchmark not found" >&2; return 1; }
+	make -s -C "$T/fixed" ROOT="$CPROF_ROOT" B="$B" EXERCISES=primes
+}
+tutorial_unfix_primes() {
+	rm -f "$B/exercises/primes" "$B/exercises/primes-test"
+	make -s -C examples/exercises B="$B" EXERCISES=primes
+}
+PRELUDE
 # The blocks as one script, each between markers; the expectations as
 # "BLOCK<TAB>ERE" lines.
 awk -v script="$T/script.sh" -v expects="$T/expects" -v b="$B" '
 	/^<!-- expect: .* -->$/ { e = $0; sub(/^<!-- expect: /, "", e); sub(/ -->$/, "", e); pending[++np] = e; next }
-	/^```sh$/ { n++; inblock = 1; print "echo \"@@BEGIN " n "\"" > script
+	/^<!-- test: .* -->$/ { c = $0; sub(/^<!-- test: /, "", c); sub(/ -->$/, "", c); print c >> script; next }
+	/^```sh$/ { n++; inblock = 1; print "echo \"@@BEGIN " n "\"" >> script
 		for (i = 1; i <= np; i++) print n "\t" pending[i] > expects
 		np = 0; next }
-	inblock && /^```$/ { inblock = 0; print "printf \"\\n@@END " n "\\n\"" > script; next }
-	inblock { line = $0; gsub(/(^|[^A-Za-z0-9_.\/-])build\//, "&@@B@@", line); gsub(/build\/@@B@@/, b "/", line); print line > script; next }
+	inblock && /^```$/ { inblock = 0; print "printf \"\\n@@END " n "\\n\"" >> script; next }
+	inblock { line = $0; gsub(/(^|[^A-Za-z0-9_.\/-])build\//, "&@@B@@", line); gsub(/build\/@@B@@/, b "/", line); print line >> script; next }
 	/^```/ || !/^<!-- expect/ { np = 0 }
 	' docs/TUTORIAL.md
 nblocks=$(grep -c '^echo "@@BEGIN' "$T/script.sh")
