@@ -592,15 +592,19 @@ WAITFN static void wait_end(wait *w, bool lock, int rc)
 
 /* ---- the interposers ---- */
 
+/* errno as the caller left it: recording may change it (a lock taken in
+ * a signal handler must not spoil the interrupted code's errno). */
 #define LOCK_BODY(REASON, OBJ, TRY, CALL)                 \
 	do {                                              \
 		int rc_ = TRY;                            \
 		if (rc_ != EBUSY || !may_record())        \
 			return rc_ == EBUSY ? CALL : rc_; \
+		int e_ = errno;                           \
 		wait w_;                                  \
 		wait_begin(&w_, REASON, OBJ, true);       \
 		rc_ = CALL;                               \
 		wait_end(&w_, true, rc_);                 \
+		errno = e_;                               \
 		return rc_;                               \
 	} while (0)
 
@@ -646,9 +650,11 @@ CPROF_EXPORT WAITSEC int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c
 
 WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 {
+	int e = errno; /* as LOCK_BODY */
 	int rc = get_pthread_mutex_unlock()(m);
 	if (rc == 0)
 		maybe_charge(m);
+	errno = e;
 	return rc;
 }
 
@@ -745,9 +751,11 @@ CPROF_EXPORT WAITSEC int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid
 
 WAITFN static int rwlock_unlock_slow(pthread_rwlock_t *l)
 {
+	int e = errno; /* as LOCK_BODY */
 	int rc = get_pthread_rwlock_unlock()(l);
 	if (rc == 0)
 		maybe_charge(l);
+	errno = e;
 	return rc;
 }
 
@@ -777,9 +785,11 @@ CPROF_EXPORT WAITSEC int pthread_spin_lock(pthread_spinlock_t *l)
 
 WAITFN static int spin_unlock_slow(pthread_spinlock_t *l)
 {
+	int e = errno; /* as LOCK_BODY */
 	int rc = get_pthread_spin_unlock()(l);
 	if (rc == 0)
 		maybe_charge((const void *)l);
+	errno = e;
 	return rc;
 }
 

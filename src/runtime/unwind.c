@@ -653,11 +653,17 @@ typedef struct guard {
 	bool copy;
 } guard;
 
-/* async-signal-safe: is the page holding addr readable? */
+/* async-signal-safe: is the page holding addr readable?  (The call always
+ * fails: EFAULT for an unreadable page, EINVAL for the bad `how`.)  errno
+ * is put back: unwinds run inside the program's calls (malloc, a contended
+ * lock), and in its signal handlers, whose errno they must not change. */
 static bool page_readable(uintptr_t addr)
 {
+	int saved = errno;
 	long rc = syscall(SYS_rt_sigprocmask, ~0, (void *)(addr & ~(uintptr_t)4095), NULL, 8);
-	return !(rc == -1 && errno == EFAULT);
+	bool readable = !(rc == -1 && errno == EFAULT);
+	errno = saved;
+	return readable;
 }
 
 /* async-signal-safe */
