@@ -33,6 +33,13 @@ top() {
 	awk '/flat%/ { getline; print $NF; exit }' "$T/t.out"
 }
 
+# The profile's delay against the waiters' own clocks: within 10 %.  Under
+# ThreadSanitizer 25 %: its interceptors (under libcprof's, and in the
+# program's clock reads) take time that is neither side's lock wait, and the
+# two drifted apart by up to 21 % on a quiet machine.
+TOL=10
+[ -n "$TSAN" ] && TOL=25
+
 # The holder's stack (default) and the waiter's, for each lock kind.
 for mode in mutex:critical_mutex:acquire_mutex rwlock:critical_write:acquire_write spin:critical_spin:acquire_spin; do
 	m=${mode%%:*} rest=${mode#*:}
@@ -44,8 +51,8 @@ for mode in mutex:critical_mutex:acquire_mutex rwlock:critical_write:acquire_wri
 	check ${n}_mutex_readable pprof_top "$T/$n.m.pb.gz" -sample_index=contentions
 	# Spinning waiters on a loaded machine also wait for cprof's own
 	# bookkeeping (a preempted thread holding it): 20 % for the spinlock.
-	pct=10
-	[ $m = spin ] && pct=20
+	pct=$TOL
+	[ $m = spin ] && [ -z "$TSAN" ] && pct=20
 	if [ $m = spin ] && [ -n "$TSAN" ]; then
 		# ThreadSanitizer's pthread_spin_lock spins in its own runtime:
 		# the waiters' clocks hold its time, not the lock's (-21 % here).
@@ -56,10 +63,11 @@ for mode in mutex:critical_mutex:acquire_mutex rwlock:critical_write:acquire_wri
 		near ${n}_block_waiter_delay_matches_waits "$(delay "$T/$n.b.pb.gz" "$waiter")" "$w" $pct
 	fi
 	eq ${n}_mutex_top_is_the_holder "$(top "$T/$n.m.pb.gz")" "$holder"
+	eq ${n}_errno_kept "$(truth $n errno_spoiled)" 0
 	n=${m}_waiter
 	hrun $n CPROF_MUTEX="$T/$n.pb.gz" CPROF_MUTEX_STACK=waiter "$T/contend" $m
 	want_rc $n 0
-	near ${n}_delay_matches_waits "$(dtotal "$T/$n.pb.gz")" "$(truth $n waited)" 10
+	near ${n}_delay_matches_waits "$(dtotal "$T/$n.pb.gz")" "$(truth $n waited)" $TOL
 	eq ${n}_top_is_the_waiter "$(top "$T/$n.pb.gz")" "$waiter"
 done
 
@@ -73,9 +81,9 @@ check leaf_is_the_program sh -c "! go tool pprof -top -nodefraction=0 '$p' 2>/de
 n=labels
 hrun $n CPROF_MUTEX="$T/$n.m.pb.gz" CPROF_BLOCK="$T/$n.b.pb.gz" "$T/contend" labels
 want_rc $n 0
-near ${n}_mutex_tagged_delay "$(focused "$T/$n.m.pb.gz" -tagfocus=phase=contend)" "$(truth $n waited)" 10
+near ${n}_mutex_tagged_delay "$(focused "$T/$n.m.pb.gz" -tagfocus=phase=contend)" "$(truth $n waited)" $TOL
 eq ${n}_mutex_untagged_delay "$(focused "$T/$n.m.pb.gz" -tagignore=phase=contend)" 0
-near ${n}_block_tagged_delay "$(delay "$T/$n.b.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+near ${n}_block_tagged_delay "$(delay "$T/$n.b.pb.gz" acquire_mutex)" "$(truth $n waited)" $TOL
 check ${n}_block_tagged sh -c "go tool pprof -tags '$T/$n.b.pb.gz' 2>/dev/null | grep -q contend"
 
 # The waits that always block, each at its waiter's function.
@@ -84,7 +92,7 @@ for mode in cond:consume_wait sem:sem_take join:join_wait barrier:barrier_meet; 
 	n=$m
 	hrun $n CPROF_BLOCK="$T/$n.pb.gz" "$T/contend" $m
 	want_rc $n 0
-	near ${n}_block_delay_matches_waits "$(delay "$T/$n.pb.gz" "$f")" "$(truth $n waited)" 10
+	near ${n}_block_delay_matches_waits "$(delay "$T/$n.pb.gz" "$f")" "$(truth $n waited)" $TOL
 done
 
 # Sampling: 1 in 10 contentions, each recorded one scaled by 10.
@@ -98,15 +106,15 @@ check ${n}_counts_scaled awk 'BEGIN { bad = 0 } { if ($1 % 10) bad = 1 } END { e
 n=rate
 hrun $n CPROF_BLOCK="$T/$n.pb.gz" CPROF_BLOCK_RATE=100000 "$T/contend" mutex
 want_rc $n 0
-near ${n}_long_waits_kept "$(delay "$T/$n.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+near ${n}_long_waits_kept "$(delay "$T/$n.pb.gz" acquire_mutex)" "$(truth $n waited)" $TOL
 
 # The API: off by default, on and off again, written by name.
 n=api
 hrun $n "$T/contend" api "$T/api.m.pb.gz" "$T/api.b.pb.gz" "$T/api.m.txt" "$T/api.b.txt"
 want_rc $n 0
 check ${n}_no_errors sh -c "! grep -q '^write' '$T/$n.out'"
-near ${n}_mutex_delay_matches_waits "$(dtotal "$T/api.m.pb.gz")" "$(truth $n waited)" 10
-near ${n}_block_delay_matches_waits "$(delay "$T/api.b.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+near ${n}_mutex_delay_matches_waits "$(dtotal "$T/api.m.pb.gz")" "$(truth $n waited)" $TOL
+near ${n}_block_delay_matches_waits "$(delay "$T/api.b.pb.gz" acquire_mutex)" "$(truth $n waited)" $TOL
 # Go's text forms: pprof's legacy parser reads them, with the proto's totals.
 check ${n}_mutex_text_header sh -c "head -3 '$T/api.m.txt' | tr '\n' '|' | grep -qx -- '--- mutex:|cycles/second=1000000000|sampling period=1|'"
 check ${n}_block_text_header sh -c "head -1 '$T/api.b.txt' | grep -qx -- '--- contention:'"
@@ -186,9 +194,9 @@ n=record
 	--block "$T/rec.b.pb.gz" -- "$T/contend" mutex >"$T/$n.out" 2>"$T/$n.err")
 rc=$?
 want_rc $n 0
-near ${n}_mutex_delay_matches_waits "$(dtotal "$T/rec.m.pb.gz")" "$(truth $n waited)" 10
+near ${n}_mutex_delay_matches_waits "$(dtotal "$T/rec.m.pb.gz")" "$(truth $n waited)" $TOL
 eq ${n}_mutex_top_is_the_holder "$(top "$T/rec.m.pb.gz")" critical_mutex
-near ${n}_block_waiter_delay "$(delay "$T/rec.b.pb.gz" acquire_mutex)" "$(truth $n waited)" 10
+near ${n}_block_waiter_delay "$(delay "$T/rec.b.pb.gz" acquire_mutex)" "$(truth $n waited)" $TOL
 check ${n}_said_written grep -q "^cprof: wrote $T/rec.m.pb.gz\|^cprof: wrote .*rec.m.pb.gz" "$T/$n.err"
 n=record_badpath
 timeout 60 "$BUILD/cprof" record -o "$T/rb.c.pb.gz" --block /nonexistent/dir/b.pb.gz -- true >"$T/$n.out" 2>"$T/$n.err"

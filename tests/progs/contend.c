@@ -31,6 +31,16 @@
 #define HOLD_NS 200000L /* 0.2 ms in the critical section */
 
 static atomic_llong waited; /* ns, every thread's waits */
+/* Lock and unlock calls after which errno was not what the caller set:
+ * the interposers (and the unwinds they record) must leave it alone. */
+static atomic_int errno_spoiled;
+#define KEEP_ERRNO(call)                                 \
+	do {                                             \
+		errno = EILSEQ;                          \
+		call;                                    \
+		if (errno != EILSEQ)                     \
+			atomic_fetch_add(&errno_spoiled, 1); \
+	} while (0)
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_spinlock_t sp;
@@ -58,7 +68,7 @@ static void busy(long ns)
 __attribute__((noinline)) static void critical_mutex(void)
 {
 	busy(HOLD_NS);
-	pthread_mutex_unlock(&mu);
+	KEEP_ERRNO(pthread_mutex_unlock(&mu));
 	/* not a tail call: this frame stays on the stack */
 	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
@@ -66,7 +76,7 @@ __attribute__((noinline)) static void critical_mutex(void)
 __attribute__((noinline)) static void acquire_mutex(void)
 {
 	long long t0 = now();
-	pthread_mutex_lock(&mu);
+	KEEP_ERRNO(pthread_mutex_lock(&mu));
 	atomic_fetch_add(&waited, now() - t0);
 	critical_mutex();
 }
@@ -74,7 +84,7 @@ __attribute__((noinline)) static void acquire_mutex(void)
 __attribute__((noinline)) static void critical_write(void)
 {
 	busy(HOLD_NS);
-	pthread_rwlock_unlock(&rw);
+	KEEP_ERRNO(pthread_rwlock_unlock(&rw));
 	/* not a tail call: this frame stays on the stack */
 	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
@@ -82,7 +92,7 @@ __attribute__((noinline)) static void critical_write(void)
 __attribute__((noinline)) static void acquire_write(void)
 {
 	long long t0 = now();
-	pthread_rwlock_wrlock(&rw);
+	KEEP_ERRNO(pthread_rwlock_wrlock(&rw));
 	atomic_fetch_add(&waited, now() - t0);
 	critical_write();
 }
@@ -90,7 +100,7 @@ __attribute__((noinline)) static void acquire_write(void)
 __attribute__((noinline)) static void critical_spin(void)
 {
 	busy(HOLD_NS / 4);
-	pthread_spin_unlock(&sp);
+	KEEP_ERRNO(pthread_spin_unlock(&sp));
 	/* not a tail call: this frame stays on the stack */
 	atomic_fetch_add_explicit(&after, 1, memory_order_relaxed);
 }
@@ -98,7 +108,7 @@ __attribute__((noinline)) static void critical_spin(void)
 __attribute__((noinline)) static void acquire_spin(void)
 {
 	long long t0 = now();
-	pthread_spin_lock(&sp);
+	KEEP_ERRNO(pthread_spin_lock(&sp));
 	atomic_fetch_add(&waited, now() - t0);
 	critical_spin();
 }
@@ -429,5 +439,6 @@ int main(int argc, char **argv)
 	} else if (run_kinds(mode))
 		return 1;
 	printf("waited %lld\n", (long long)atomic_load(&waited));
+	printf("errno_spoiled %d\n", atomic_load(&errno_spoiled));
 	return 0;
 }
