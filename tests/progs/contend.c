@@ -34,11 +34,11 @@ static atomic_llong waited; /* ns, every thread's waits */
 /* Lock and unlock calls after which errno was not what the caller set:
  * the interposers (and the unwinds they record) must leave it alone. */
 static atomic_int errno_spoiled;
-#define KEEP_ERRNO(call)                                 \
-	do {                                             \
-		errno = EILSEQ;                          \
-		call;                                    \
-		if (errno != EILSEQ)                     \
+#define KEEP_ERRNO(call)                                     \
+	do {                                                 \
+		errno = EILSEQ;                              \
+		call;                                        \
+		if (errno != EILSEQ)                         \
 			atomic_fetch_add(&errno_spoiled, 1); \
 	} while (0)
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -413,8 +413,7 @@ int main(int argc, char **argv)
 		if (!early)
 			return fail("constructor", EINVAL);
 		atexit(at_exit);
-	}
-	else if (!strcmp(mode, "api")) {
+	} else if (!strcmp(mode, "api")) {
 		/* Off by default; on through the API; written by name. */
 		if (cprof_mutex_profile_fraction(-1) != 0 || cprof_block_profile_rate(0) != 0)
 			return fail("defaults", EINVAL);
