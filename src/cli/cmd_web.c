@@ -6,9 +6,10 @@
  * profile.proto).  Every page has the same bar (nav()): pprof's VIEW,
  * SAMPLE, REFINE, CONFIG and DOWNLOAD menus, one search box, the active
  * filters; the state is the query (si, f, i, h, s, p, b), so Back/Forward
- * and shared links work; the sources are fetched and decoded once (web_fetch)
- * and each request builds its report from a copy as `cprof top` would; a
- * bad parameter is a 400 page with the CLI's message.  The look and behaviour are web/web.css and web/web.js.
+ * and shared links work; the sources are fetched and decoded once
+ * (web_fetch) and each request builds its report from a copy as `cprof top`
+ * would; a bad parameter is a 400 page with the CLI's message.  The look and
+ * behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
