@@ -123,6 +123,17 @@ static inline int mutex_word(const pthread_mutex_t *m)
 #endif
 }
 
+/* A mutex interposer with a profile on takes its fast path (the lock's
+ * word says free, or nobody sleeps on it) by falling through to a jump of
+ * its own to libc's, not by a second taken branch back to the off path's
+ * jump, which gcc's tail merging would otherwise share between the two
+ * (docs/PERFORMANCE.md, contention). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CPROF_NO_TAIL_MERGE __attribute__((optimize("no-crossjumping")))
+#else
+#define CPROF_NO_TAIL_MERGE
+#endif
+
 /* ---- the waits' clock ----
  * A timed wait reads the clock two or three times (begin, end, the
  * holder's charge), and clock_gettime costs several times a read of the
@@ -614,11 +625,13 @@ WAITFN static int mutex_lock_slow(pthread_mutex_t *m)
 		  get_pthread_mutex_lock()(m));
 }
 
-CPROF_EXPORT WAITSEC int pthread_mutex_lock(pthread_mutex_t *m)
+CPROF_EXPORT WAITSEC CPROF_NO_TAIL_MERGE int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!active(), 1) || __builtin_expect(mutex_word(m) == 0, 1))
+	if (__builtin_expect(!active(), 1))
 		return get_pthread_mutex_lock()(m);
-	return mutex_lock_slow(m);
+	if (__builtin_expect(mutex_word(m) != 0, 0))
+		return mutex_lock_slow(m);
+	return get_pthread_mutex_lock()(m);
 }
 
 WAITFN static int mutex_timedlock_slow(pthread_mutex_t *m, const struct timespec *ts)
@@ -661,12 +674,13 @@ WAITFN static int mutex_unlock_slow(pthread_mutex_t *m)
 /* Nothing to charge: a jump to libc's.  (A profile turned on between the
  * test and the unlock misses that one charge; a waiter that has not gone
  * to sleep yet is charged for at a later unlock.) */
-CPROF_EXPORT WAITSEC int pthread_mutex_unlock(pthread_mutex_t *m)
+CPROF_EXPORT WAITSEC CPROF_NO_TAIL_MERGE int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1) ||
-	    __builtin_expect(mutex_word(m) == 1, 1))
+	if (__builtin_expect(!(get_mode() & MODE_CHARGE), 1))
 		return get_pthread_mutex_unlock()(m);
-	return mutex_unlock_slow(m);
+	if (__builtin_expect(mutex_word(m) != 1, 0))
+		return mutex_unlock_slow(m);
+	return get_pthread_mutex_unlock()(m);
 }
 
 WAITFN static int rwlock_rd_slow(pthread_rwlock_t *l)
