@@ -7,8 +7,10 @@
  * SAMPLE, REFINE, CONFIG and DOWNLOAD menus, one search box, the active
  * filters; the state is the query (si, f, i, h, s, p, b), so Back/Forward
  * and shared links work; the sources are fetched and decoded once
- * (web_fetch) and each request builds its report from a copy as `cprof top`
- * would; a bad parameter is a 400 page with the CLI's message.  The look and
+ * (web_fetch) and each page is built from a copy as `cprof top` would, then
+ * kept for the next request of the same page (the default ones are built
+ * ahead, on a thread); a bad parameter is a 400 page with the CLI's
+ * message.  The look and
  * behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
@@ -34,6 +36,7 @@
 #include <signal.h>
 #include <pthread.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +64,8 @@ static struct {
 /* The sources (and bases) as fetched and decoded, by name: a request
  * reports on a copy, since reports change their profile.  As pprof -http,
  * a URL is fetched once (a 30 s CPU profile per view would be absurd), and
- * a 200k-stack file is not decoded again for every view.  Used on the
- * server's one thread only. */
+ * a 200k-stack file is not decoded again for every view.  Used under
+ * render_mu. */
 static struct web_src {
 	char *src;
 	int seconds;
@@ -144,11 +147,17 @@ static const char *const views[][3] = {
 	"<rect x='11' y='6' width='4' height='4' rx='1' fill='%23e8c31b'/>"  \
 	"<rect x='2' y='1' width='5' height='4' rx='1' fill='%23f4d35e'/></svg>"
 
+/* A query parameter of the request (NULL: absent, or no request: a page
+ * rendered ahead of one, see prewarm()). */
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+	return c ? cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name) : NULL;
+}
+
 static void q_param(FILE *f, struct MHD_Connection *c, const char *skip)
 {
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v =
-			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = arg(c, params[j][0]);
 		if (v && *v && (!skip || strcmp(skip, params[j][0]))) {
 			fprintf(f, "%s=", params[j][0]);
 			qesc(f, v);
@@ -222,7 +231,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	}
 	fputs("</div></details>", f);
 	/* The sample type: a menu that applies itself. */
-	const char *si = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "si");
+	const char *si = arg(c, "si");
 	if (!si || !*si)
 		si = web.deftype;
 	bool found = false;
@@ -246,7 +255,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	if (web.has_base || web.nbases) {
 		/* The base of the differential view: -diff_base, none, or another
 		 * profile from the source's directory (b=NAME). */
-		const char *b = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+		const char *b = arg(c, "b");
 		bool none = b && !strcmp(b, "none"), dflt = !b || !*b;
 		fputs("<label class=\"lbl\" for=\"b\">BASE</label><select id=\"b\" name=\"b\" "
 		      "onchange=\"this.form.submit()\" title=\"the base of a differential flame "
@@ -281,8 +290,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	      "<button type=\"button\" class=\"item\" data-refine=\"reset\">Reset</button><hr>",
 	      f);
 	for (size_t j = 0; j < 4; j++) { /* f, i, h, s */
-		const char *v =
-			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = arg(c, params[j][0]);
 		fprintf(f, "<label>%s <input name=\"%s\" value=\"", params[j][1], params[j][0]);
 		hesc(f, v);
 		fputs("\"></label>", f);
@@ -301,7 +309,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	      f);
 	q_param(f, c, "p");
 	fputs("\">profile.pb.gz (as filtered)</a></div></details>", f);
-	const char *p = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	const char *p = arg(c, "p");
 	fputs("<input name=\"p\" type=\"search\" placeholder=\"regexp  ( / )\" "
 	      "aria-label=\"search regexp\" title=\"highlights matches; selects the functions of "
 	      "peek, source and disassembly; REFINE filters by it\" value=\"",
@@ -309,8 +317,7 @@ static void nav(FILE *f, struct MHD_Connection *c, const char *view)
 	hesc(f, p);
 	fputs("\"><span class=\"chips\">", f);
 	for (size_t j = 0; j < 4; j++) {
-		const char *v =
-			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = arg(c, params[j][0]);
 		if (!v || !*v)
 			continue;
 		fprintf(f, "<span class=\"chip\">%s <code>", params[j][1]);
@@ -457,50 +464,145 @@ static void top_table(FILE *f, struct MHD_Connection *c, char *text)
 	free(rest);
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *version, const char *upload,
-			      size_t *upload_size, void **con_cls)
+/* ---- rendered pages, kept ----
+ * The sources never change while the server runs, so neither does a page
+ * for the same view and parameters: the pages rendered are kept (the
+ * oldest dropped past PAGES_MAX bytes) and served again as they are.  The
+ * views' default pages are rendered ahead of their first request
+ * (prewarm()).  One lock, render_mu, serialises rendering (the reports,
+ * web_fetch's sources and the error capture are one thread's) and the
+ * cache. */
+#define PAGES_MAX (64u << 20)
+#define WEB_FRAMES 100000
+static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct page {
+	char *key, *body;
+	size_t len;
+} pages[32];
+static size_t pages_bytes;
+
+/* The key of a page: its view and every parameter that shapes it, each
+ * absent or with its value (length-prefixed: no two requests share one). */
+static char *page_key(struct MHD_Connection *c, const char *view)
 {
-	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
-	enum MHD_Result refused;
-	if (cprof__mhd_refused(c, web.any_client, method, &refused))
-		return refused;
-	if (!strcmp(url, "/favicon.ico")) {
-		/* The SVG of the data: URL, %23 back to # */
-		static const char icon[] = FAVICON_SVG;
-		char *b = malloc(sizeof(icon));
-		size_t n = 0;
-		if (!b)
-			return MHD_NO;
-		for (const char *q = icon; *q; q++) {
-			if (!strncmp(q, "%23", 3)) {
-				b[n++] = '#';
-				q += 2;
-			} else {
-				b[n++] = *q;
-			}
-		}
-		return cprof__mhd_respond(c, 200, "image/svg+xml", b, n);
+	char *k = NULL;
+	size_t kl = 0;
+	FILE *f = open_memstream(&k, &kl);
+	if (!f)
+		return NULL;
+	fputs(view, f);
+	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
+		const char *v = arg(c, params[j][0]);
+		if (v)
+			fprintf(f, "\n%zu:%s", strlen(v), v);
+		else
+			fputs("\n-", f);
 	}
-	const char *view = url;
-	if (!strcmp(url, "/flamegraph"))
-		view = "/";
+	if (fclose(f) != 0) {
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+static struct page *cache_find(const char *key)
+{
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(pages) && pages[k].key; k++)
+		if (!strcmp(pages[k].key, key))
+			return &pages[k];
+	return NULL;
+}
+
+/* A copy of the page kept under key, if one is. */
+static bool cache_get(const char *key, char **body, size_t *len)
+{
+	struct page *pg = cache_find(key);
+	char *b = pg ? malloc(pg->len ? pg->len : 1) : NULL;
+	if (!b)
+		return false;
+	memcpy(b, pg->body, pg->len);
+	*body = b, *len = pg->len;
+	return true;
+}
+
+static void cache_drop(size_t k)
+{
+	pages_bytes -= pages[k].len;
+	free(pages[k].key);
+	free(pages[k].body);
+	memmove(&pages[k], &pages[k + 1], (CPROF_ARRAY_LEN(pages) - k - 1) * sizeof(pages[0]));
+	memset(&pages[CPROF_ARRAY_LEN(pages) - 1], 0, sizeof(pages[0]));
+}
+
+/* Keep a copy of body under key (nothing when out of memory or too big). */
+static void cache_put(const char *key, const char *body, size_t len)
+{
+	if (len > PAGES_MAX / 2)
+		return;
+	char *kc = strdup(key), *bc = malloc(len ? len : 1);
+	if (!kc || !bc) {
+		free(kc);
+		free(bc);
+		return;
+	}
+	memcpy(bc, body, len);
+	while (pages[CPROF_ARRAY_LEN(pages) - 1].key || pages_bytes + len > PAGES_MAX)
+		cache_drop(0);
+	size_t k = 0;
+	while (pages[k].key)
+		k++;
+	pages[k] = (struct page){kc, bc, len};
+	pages_bytes += len;
+}
+
+static int render(struct MHD_Connection *c, const char *view, char **out, size_t *outlen,
+		  unsigned *status);
+
+static atomic_bool prewarm_stop;
+
+/* The thread that renders the flame graph, top and graph pages without
+ * parameters while the server waits for its first requests: the first
+ * visit of each finds it ready.  A request that comes first renders its
+ * page itself (the lock orders them); a stop request ends the work between
+ * two pages. */
+static void *prewarm(void *arg_)
+{
+	(void)arg_;
+	static const char *const ahead[] = {"/", "/top", "/graph"};
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(ahead) && !atomic_load(&prewarm_stop); k++) {
+		char *key = page_key(NULL, ahead[k]), *body = NULL;
+		size_t len = 0;
+		unsigned status = 0;
+		pthread_mutex_lock(&render_mu);
+		if (key && !cache_find(key) && render(NULL, ahead[k], &body, &len, &status) == 0 &&
+		    status == 200)
+			cache_put(key, body, len);
+		pthread_mutex_unlock(&render_mu);
+		free(body);
+		free(key);
+	}
+	return NULL;
+}
+
+/* The page of view for the request c (NULL: one without parameters) in
+ * *out (malloc'd), *outlen bytes, with its HTTP status.  -1: out of
+ * memory.  On the server's thread, or prewarm's, under render_mu. */
+static int render(struct MHD_Connection *c, const char *view, char **out, size_t *outlen,
+		  unsigned *status)
+{
 	bool flame = !strcmp(view, "/"), top = !strcmp(view, "/top"), peek = !strcmp(view, "/peek");
 	bool graph = !strcmp(view, "/graph"), source = !strcmp(view, "/source");
 	bool disasm = !strcmp(view, "/disasm"), download = !strcmp(view, "/download");
-	if (!flame && !top && !peek && !graph && !source && !disasm && !download)
-		return cprof__mhd_respond_text(c, 404, "not found\n");
 	/* argv: the command line's, then this request's filters (later wins). */
 	char **argv = calloc((size_t)web.argc + 16, sizeof(char *));
 	char *owned[16];
 	size_t nowned = 0;
 	int argc = 0;
 	if (!argv)
-		return MHD_NO;
+		return -1;
 	argv[argc++] = "web";
 	for (size_t j = 0; j < CPROF_ARRAY_LEN(params); j++) {
-		const char *v =
-			cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, params[j][0]);
+		const char *v = arg(c, params[j][0]);
 		const char *flag = params[j][1];
 		if (!strcmp(flag, "regexp"))
 			flag = peek ? "peek" : source ? "list" : disasm ? "disasm" : NULL;
@@ -509,7 +611,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (flag && v && *v && asprintf(&owned[nowned], "-%s=%s", flag, v) >= 0)
 			argv[argc++] = owned[nowned++];
 	}
-	const char *pv = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "p");
+	const char *pv = arg(c, "p");
 	if ((source || disasm) && (!pv || !*pv)) {
 		free(argv);
 		for (size_t k = 0; k < nowned; k++)
@@ -518,7 +620,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		size_t bl = 0;
 		FILE *bf = open_memstream(&b, &bl);
 		if (!bf)
-			return MHD_NO;
+			return -1;
 		page_begin(bf, view);
 		nav(bf, c, view);
 		fprintf(bf,
@@ -528,9 +630,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			source ? "source" : "disassembly");
 		page_end(bf);
 		fclose(bf);
-		return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", b, bl);
+		*out = b, *outlen = bl, *status = 200;
+		return 0;
 	}
-	const char *b = cprof__mhd.lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "b");
+	const char *b = arg(c, "b");
 	bool nobase = b && !strcmp(b, "none"), bad_base = false;
 	if (b && *b && !nobase) { /* a profile beside the source, by name only */
 		size_t k = 0;
@@ -553,27 +656,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	FILE *f = open_memstream(&body, &len);
 	char err[512] = "";
 	/* The CLI's own messages (bad sample_index, regexp...) for the page;
-	 * they still go to stderr too.  One request at a time runs on the
-	 * server's thread, whose buffer this is. */
+	 * they still go to stderr too.  One page at a time is rendered (under
+	 * render_mu), so one buffer serves. */
 	char cli_err[1024];
 	cprof__error_capture(cli_err, sizeof(cli_err));
 	int rc = -1;
 	cprof__profile p;
 	cprof__profile_init(&p);
-	int status = 0;
+	int cli_status = 0;
 	const char *output = NULL;
 	if (bad_base)
 		cprof__error("base \"%s\": not a profile in %s (the base menu lists them)", b,
 			     web.dir ? web.dir : "the source's directory");
-	cprof__report *r = f && !bad_base ? cprof__cli_report_open(argc, argv,
-								   top        ? CPROF_FMT_TEXT
-								   : graph    ? CPROF_FMT_DOT
-								   : source   ? CPROF_FMT_LIST
-								   : disasm   ? CPROF_FMT_DISASM
-								   : download ? CPROF_FMT_PROTO
-									      : CPROF_FMT_TREE,
-								   web_fetch, &p, &output, &status)
-					  : NULL;
+	cprof__report *r = f && !bad_base
+				   ? cprof__cli_report_open(argc, argv,
+							    top        ? CPROF_FMT_TEXT
+							    : graph    ? CPROF_FMT_DOT
+							    : source   ? CPROF_FMT_LIST
+							    : disasm   ? CPROF_FMT_DISASM
+							    : download ? CPROF_FMT_PROTO
+								       : CPROF_FMT_TREE,
+							    web_fetch, &p, &output, &cli_status)
+				   : NULL;
 	(void)output;
 	/* Bad parameters (options, regexps that match nothing): 400; a graph
 	 * that Graphviz could not draw: 500. */
@@ -595,6 +699,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	} else if (r && flame) {
 		cprof__flame_opts o;
 		cprof__flame_opts_init(&o);
+		/* A page a browser draws at once: past WEB_FRAMES frames, those
+		 * narrower than a share of the total are dropped (the page
+		 * says so; at that size they are far below a pixel until a
+		 * frame is zoomed to a small fraction of the width).  cprof
+		 * flame -o FILE.html keeps up to 2 000 000. */
+		o.max_frames = WEB_FRAMES;
 		char *fb = NULL;
 		size_t fl = 0;
 		FILE *ff = open_memstream(&fb, &fl);
@@ -671,7 +781,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		len = 0;
 		FILE *ef = open_memstream(&body, &len);
 		if (!ef)
-			return MHD_NO;
+			return -1;
 		/* The page of the view, with its bar (to fix the parameter), and
 		 * the reason in the CLI's words. */
 		page_begin(ef, download ? "/" : view);
@@ -690,24 +800,75 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		fputs("</div>", ef);
 		page_end(ef);
 		fclose(ef);
-		return cprof__mhd_respond(c, fail, "text/html; charset=utf-8", body, len);
+		*out = body, *outlen = len, *status = fail;
+		return 0;
 	}
-	if (download) {
-		struct MHD_Response *resp =
-			cprof__mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		if (!resp) {
-			free(body);
+	*out = body, *outlen = len, *status = 200;
+	return 0;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	(void)cls, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+	enum MHD_Result refused;
+	if (cprof__mhd_refused(c, web.any_client, method, &refused))
+		return refused;
+	if (!strcmp(url, "/favicon.ico")) {
+		/* The SVG of the data: URL, %23 back to # */
+		static const char icon[] = FAVICON_SVG;
+		char *b = malloc(sizeof(icon));
+		size_t n = 0;
+		if (!b)
 			return MHD_NO;
+		for (const char *q = icon; *q; q++) {
+			if (!strncmp(q, "%23", 3)) {
+				b[n++] = '#';
+				q += 2;
+			} else {
+				b[n++] = *q;
+			}
 		}
-		cprof__mhd.add_response_header(resp, "Content-Type", "application/octet-stream");
-		cprof__mhd.add_response_header(resp, "Content-Disposition",
-					       "attachment; filename=\"profile.pb.gz\"");
-		cprof__mhd.add_response_header(resp, "Cache-Control", "no-store");
-		int ret = cprof__mhd.queue_response(c, 200, resp);
-		cprof__mhd.destroy_response(resp);
-		return ret;
+		return cprof__mhd_respond(c, 200, "image/svg+xml", b, n);
 	}
-	return cprof__mhd_respond(c, 200, "text/html; charset=utf-8", body, len);
+	const char *view = url;
+	if (!strcmp(url, "/flamegraph"))
+		view = "/";
+	size_t vk = 0;
+	while (vk < CPROF_ARRAY_LEN(views) && strcmp(view, views[vk][0]))
+		vk++;
+	bool download = !strcmp(view, "/download");
+	if (vk == CPROF_ARRAY_LEN(views) && !download)
+		return cprof__mhd_respond_text(c, 404, "not found\n");
+	char *key = page_key(c, view);
+	char *body = NULL;
+	size_t len = 0;
+	unsigned status = 200;
+	pthread_mutex_lock(&render_mu);
+	bool kept = key && cache_get(key, &body, &len);
+	int rc = kept ? 0 : render(c, view, &body, &len, &status);
+	if (rc == 0 && !kept && status == 200 && !download && key)
+		cache_put(key, body, len);
+	pthread_mutex_unlock(&render_mu);
+	free(key);
+	if (rc < 0)
+		return MHD_NO;
+	if (status != 200 || !download)
+		return cprof__mhd_respond(c, status, "text/html; charset=utf-8", body, len);
+	struct MHD_Response *resp =
+		cprof__mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	cprof__mhd.add_response_header(resp, "Content-Type", "application/octet-stream");
+	cprof__mhd.add_response_header(resp, "Content-Disposition",
+				       "attachment; filename=\"profile.pb.gz\"");
+	cprof__mhd.add_response_header(resp, "Cache-Control", "no-store");
+	int ret = cprof__mhd.queue_response(c, 200, resp);
+	cprof__mhd.destroy_response(resp);
+	return ret;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -905,6 +1066,8 @@ int cprof__web_serve(int argc, char **args, const char *http)
 		 bound);
 	printf("Serving web UI on %s\n", url);
 	fflush(stdout);
+	pthread_t warm;
+	bool warming = pthread_create(&warm, NULL, prewarm, NULL) == 0;
 	const char *browser = getenv("BROWSER");
 	if (browser && *browser) {
 		char *bargs[] = {(char *)browser, url, NULL};
@@ -920,7 +1083,12 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	int sig;
 	while (sigwait(&stopsigs, &sig) != 0)
 		;
+	atomic_store(&prewarm_stop, true);
+	if (warming)
+		pthread_join(warm, NULL);
 	cprof__mhd.stop_daemon(d);
+	while (pages[0].key)
+		cache_drop(0);
 	for (size_t k = 0; k < web.ntypes; k++)
 		free(web.types[k]);
 	free(web.types);

@@ -232,3 +232,35 @@ if "$CPROF" web -http 127.0.0.1:99999 "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/port.
 else
 	grep -q 'bad port' "$T/port.err" && ok web_bad_port || nok web_bad_port "$(cat "$T/port.err")"
 fi
+# --- Pages kept, rendered ahead, and the flame graph's frame cap. ---
+# A page is rendered once per view and parameters and served again as it
+# was; the default pages are rendered ahead of the first request.  "/?si="
+# is rendered on demand and is the same page as the one kept for "/".
+serve "$T/kept.out" "$FIX/go-cpu.pb.gz"
+curl -s -o "$T/k1.html" "${SU}top" && curl -s -o "$T/k2.html" "${SU}top"
+[ -s "$T/k1.html" ] && cmp -s "$T/k1.html" "$T/k2.html" && ok web_kept_same ||
+	nok web_kept_same "$(wc -c <"$T/k1.html") $(wc -c <"$T/k2.html")"
+curl -s -o "$T/k3.html" "${SU}top?f=sha256"
+check web_kept_by_params sh -c "! cmp -s '$T/k1.html' '$T/k3.html' && grep -q 'value=\"sha256\"' '$T/k3.html'"
+curl -s -o "$T/warm.html" "$SU" && curl -s -o "$T/cold.html" "${SU}?si="
+[ -s "$T/warm.html" ] && cmp -s "$T/warm.html" "$T/cold.html" && ok web_prewarm_same ||
+	nok web_prewarm_same "$(wc -c <"$T/warm.html") $(wc -c <"$T/cold.html")"
+c1=$(curl -s -o /dev/null -w '%{http_code}' "${SU}top?f=(")
+c2=$(curl -s -o "$T/bad2.html" -w '%{http_code}' "${SU}top?f=(")
+[ "$c1$c2" = 400400 ] && grep -q 'Unmatched' "$T/bad2.html" && ok web_error_not_kept ||
+	nok web_error_not_kept "$c1 $c2"
+kill $spid; wait $spid 2>/dev/null
+# 120 000 distinct stacks (120 102 frames with main, its 100 callees and
+# the root): the web page keeps at most 100 000 frames and
+# says what it dropped; cprof flame --html keeps them all.
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "main;mid%d;leaf%d %d\n", i % 100, i, i % 7 + 1 }' >"$T/wide.folded"
+serve "$T/wide.out" "$T/wide.folded"
+curl -s -o "$T/wide.html" "$SU"
+nn=$(sed -n 's/^"nn":\([0-9]*\),$/\1/p' "$T/wide.html")
+[ -n "$nn" ] && [ "$nn" -gt 100 ] && [ "$nn" -le 100000 ] && grep -q '"pruned":[1-9]' "$T/wide.html" &&
+	ok web_flame_frame_cap || nok web_flame_frame_cap "nn=$nn $(grep -o '"pruned":[^,]*' "$T/wide.html")"
+kill $spid; wait $spid 2>/dev/null
+"$CPROF" flame --html -o "$T/wide_cli.html" "$T/wide.folded" 2>"$T/wide_cli.err"
+nn=$(sed -n 's/^"nn":\([0-9]*\),$/\1/p' "$T/wide_cli.html")
+[ "$nn" = 120102 ] && grep -q '"pruned":0,' "$T/wide_cli.html" && ok flame_html_keeps_all ||
+	nok flame_html_keeps_all "nn=$nn $(cat "$T/wide_cli.err")"
