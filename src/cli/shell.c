@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -675,6 +676,7 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 	}
 	fflush(stdout);
 	fflush(stderr);
+	pid_t shell_pid = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		say("cannot start the web UI: %s", strerror(errno));
@@ -684,7 +686,22 @@ static void web(shell *s, const cprof__report_opts *o, const char *view, const c
 		return;
 	}
 	if (pid == 0) {
-		/* The child serves; the shell opens the browser on the view. */
+		/* The child serves; the shell opens the browser on the view.
+		 * A shell killed outright (SIGKILL, a closed terminal's
+		 * SIGHUP) cannot stop it: the kernel sends it the SIGTERM that
+		 * stops cprof web when the shell dies.  Blocked from here on,
+		 * so that one sent before cprof web waits for it still ends
+		 * the server in order (its file removed); and a shell already
+		 * gone before the request is seen after it. */
+		sigset_t term;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != shell_pid) {
+			remove_tmp(s->web_tmp);
+			_exit(0);
+		}
 		close(pfd[0]);
 		dup2(pfd[1], 1);
 		close(pfd[1]);

@@ -175,6 +175,31 @@ check shell_web_quit_status [ "$rc" = 0 ]
 code=$(curl -s -o /dev/null -w '%{http_code}' "${url%graph}top")
 check shell_web_server_ended [ "$code" = 000 ]
 check shell_web_tmp_removed [ "$(ls "$T/tmpd" | tr '\n' ' ')" = "other.pb.gz " ]
+# A shell killed outright (SIGKILL: no chance to stop it) still takes its
+# server with it, and the server removes its profile.
+rm -f "$T/in2"; mkfifo "$T/in2"
+TMPDIR=$T/tmpd "$CPROF" -no_browser "$FIX/go-cpu.pb.gz" <"$T/in2" >"$T/kill.out" 2>"$T/kill.err" &
+sp=$!
+exec 3>"$T/in2"
+printf 'web\n' >&3
+url=
+for _ in $(seq 100); do
+	url=$(sed -n 's/.*Serving web UI on \(http:[^ ]*\).*/\1/p' "$T/kill.out" | head -n 1)
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "${url%graph}top")
+check shell_killed_web_up [ "$code" = 200 ]
+kill -KILL $sp
+wait $sp 2>/dev/null
+exec 3>&-
+for _ in $(seq 50); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${url%graph}top")
+	[ "$code" = 000 ] && [ "$(ls "$T/tmpd" | tr '\n' ' ')" = "other.pb.gz " ] && break
+	sleep 0.1
+done
+check shell_killed_web_ended [ "$code" = 000 ]
+check shell_killed_web_tmp_removed [ "$(ls "$T/tmpd" | tr '\n' ' ')" = "other.pb.gz " ]
 # -no_browser: the URL printed, no browser.
 rm -f "$T/opened"
 printf 'weblist Sum256\n' | BROWSER=$T/browser "$CPROF" -no_browser "$FIX/go-cpu.pb.gz" >"$T/nb.out" 2>/dev/null
