@@ -20,7 +20,6 @@ typedef struct cprof__ninfo {
 typedef struct cprof__gnode {
 	cprof__ninfo info;
 	int64_t flat, flatdiv, cum, cumdiv;
-	uint32_t stamp;              /* last sample that added cum (dedup in recursion) */
 	bool kept;                   /* in the current kept set */
 	bool listed;                 /* non-zero in the current graph */
 	bool in_inline, in_noinline; /* incoming edges after edge trimming */
