@@ -39,18 +39,29 @@ serve() {
 	[ -n "$U" ] || { echo "web_bench: no URL from $*" >&2; exit 1; }
 	case $U in */) ;; *) U=$U/ ;; esac
 }
+# Each run starts both servers afresh, so that every figure is a first
+# visit: cprof web keeps the pages it rendered (and renders the default
+# views ahead, from its start on), which a second visit of the same server
+# would measure instead.
 PORT=$((20000 + $$ % 20000))
-serve "$TMP/c.out" "$CPROF" web "$P"
-CPID=$SPID; CU=$U
-serve "$TMP/p.out" go tool pprof -http=127.0.0.1:$PORT -no_browser "$P"
-PPID_=$SPID; PU=$U
+# go tool pprof is a child of the go command: the tool itself, to kill it.
+PPROF=$(go env GOTOOLDIR)/pprof
+CPID=; PPID_=
 trap 'kill $CPID $PPID_ 2>/dev/null; rm -rf "$TMP"' EXIT
 : >"$TMP/cprof"; : >"$TMP/pprof"
 r=1
 while [ $r -le "$RUNS" ]; do
 	for arm in $(rotated $r cprof pprof); do
-		if [ $arm = cprof ]; then u=$CU; else u=$PU; fi
-		node "$ROOT/bench/web_load.js" $arm "$u" "$FN" >>"$TMP/$arm"
+		if [ $arm = cprof ]; then
+			serve "$TMP/c.out" "$CPROF" web "$P"
+			CPID=$SPID
+		else
+			serve "$TMP/p.out" "$PPROF" -http=127.0.0.1:$PORT -no_browser "$P"
+			PPID_=$SPID
+		fi
+		node "$ROOT/bench/web_load.js" $arm "$U" "$FN" >>"$TMP/$arm"
+		kill $SPID 2>/dev/null || true
+		wait $SPID 2>/dev/null || true
 	done
 	r=$((r + 1))
 done
