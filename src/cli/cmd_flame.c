@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -193,7 +194,10 @@ int cprof__flame_fetch(cprof__profile *p, const char *src, int seconds, char *er
 	cprof__buf b;
 	cprof__buf_init(&b, 0);
 	int ret = -1;
-	if (!in) {
+	/* A pipe or a FIFO (`<(cmd)`) is read whole here, as stdin is: it
+	 * cannot be sniffed and read again. */
+	struct stat st;
+	if (!in && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		/* Sniff the start: gzip and binary protobuf go to the reader
 		 * untouched (it may stream them); text is read here. */
 		unsigned char head[4096];

@@ -170,3 +170,14 @@ check html_script_safe sh -c "! grep -q '</script>.*</script>' '$T/heap.html'"
 check html_palette_auto grep -q '"palette":"mem"' "$T/heap.html"
 "$CPROF" flame --html --colors io "$FF/basic.folded" >"$T/io.html"
 check html_palette_colors grep -q '"palette":"io"' "$T/io.html"
+# A FIFO (as bash's <(cmd) gives) is read whole, folded text or a profile:
+# it cannot be sniffed and read again.
+mkfifo "$T/fifo1" "$T/fifo2"
+cat "$FF/basic.folded" >"$T/fifo1" &
+"$CPROF" flame -o "$T/fifo1.svg" "$T/fifo1" 2>"$T/fifo1.err"
+"$CPROF" flame -o "$T/file1.svg" "$FF/basic.folded"
+check flame_fifo_folded cmp "$T/fifo1.svg" "$T/file1.svg"
+cat "$FIX/go-cpu.pb.gz" >"$T/fifo2" &
+"$CPROF" flame -o "$T/fifo2.svg" "$T/fifo2" 2>"$T/fifo2.err"
+"$CPROF" flame -o "$T/file2.svg" "$FIX/go-cpu.pb.gz"
+check flame_fifo_profile cmp "$T/fifo2.svg" "$T/file2.svg"
