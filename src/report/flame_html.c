@@ -14,10 +14,12 @@
  * tabulate without the server.  Columns are the sample types (NEW), then in
  * a differential graph the same types again (OLD).
  *
- * PACKED strings hold one number per node, each as base-64 digits
- * (A-Za-z0-9-_) of 5 bits, least significant first, digits 32..63 meaning
- * "more follow": "d" is the depth step (0 for the root, else the depth
- * of the previous node + 1 - this depth), "n" the name index, "v" a column's *self* values (zigzag: 2v, or -2v-1 when
+ * "names" holds the names of the frames written (a pruned tree may name
+ * few of the profile's functions).  PACKED strings hold one number per
+ * node, each as base-64 digits (A-Za-z0-9-_) of 5 bits, least significant
+ * first, digits 32..63 meaning "more follow": "d" is the depth step (0 for
+ * the root, else the depth of the previous node + 1 - this depth), "n" the
+ * name index, "v" a column's *self* values (zigzag: 2v, or -2v-1 when
  * negative) divided by "scale" (their GCD); the page sums them up into
  * totals.  "same"[c] >= 0 means column c equals column same[c] (an empty
  * string is written: CPU profiles' samples and nanoseconds are one column
@@ -124,6 +126,7 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 	int64_t *selfv = NULL;
 	uint64_t *scale = NULL;
 	long *same = NULL;
+	uint32_t *nmap = NULL;
 	packer pk;
 	ftree t;
 	memset(&t, 0, sizeof(t));
@@ -196,11 +199,27 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 		put_jstr(out, tu, strlen(tu));
 		fputc('}', out);
 	}
+	/* Only the names of kept frames, in their order: a pruned tree of a
+	 * big profile may name a fraction of its functions. */
+	nmap = malloc((t.nnames + 1) * sizeof(*nmap));
+	if (!nmap)
+		goto oom;
+	for (size_t i = 0; i < t.nnames; i++)
+		nmap[i] = UINT32_MAX;
+	for (size_t i = 0; i < t.nn; i++)
+		if (keep[i])
+			nmap[t.n[i].name] = 0;
+	uint32_t nused = 0;
+	for (size_t i = 0; i < t.nnames; i++)
+		if (nmap[i] == 0)
+			nmap[i] = nused++;
 	fputs("],\n\"names\":[", out);
 	for (size_t i = 0; i < t.nnames; i++) {
+		if (nmap[i] == UINT32_MAX)
+			continue;
 		size_t len;
 		const char *nm = ftree_name(&t, (uint32_t)i, &len);
-		if (i)
+		if (nmap[i])
 			fputc(',', out);
 		put_jstr(out, nm, len);
 	}
@@ -210,6 +229,8 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 		pals[cprof__flame_auto_palette(r, o->palette)]);
 	pk_init(&pk, out);
 	for (size_t i = 0; i < t.nnames; i++) {
+		if (nmap[i] == UINT32_MAX)
+			continue;
 		size_t len;
 		const char *nm = ftree_name(&t, (uint32_t)i, &len);
 		pk_put(&pk, cprof__flame_hash24(nm, len));
@@ -227,7 +248,7 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 	fputs("\",\n\"n\":\"", out);
 	for (size_t i = 0; i < t.nn; i++)
 		if (keep[i])
-			pk_put(&pk, t.n[i].name);
+			pk_put(&pk, nmap[t.n[i].name]);
 	pk_flush(&pk);
 	/* Self values of the kept tree (a dropped subtree counts as its
 	 * parent's self), per column, then their GCD and equal columns. */
@@ -282,6 +303,7 @@ done:
 	free(selfv);
 	free(scale);
 	free(same);
+	free(nmap);
 	cprof__ftree_free(&t);
 	return ret;
 }

@@ -259,6 +259,8 @@ curl -s -o "$T/wide.html" "$SU"
 nn=$(sed -n 's/^"nn":\([0-9]*\),$/\1/p' "$T/wide.html")
 [ -n "$nn" ] && [ "$nn" -gt 100 ] && [ "$nn" -le 100000 ] && grep -q '"pruned":[1-9]' "$T/wide.html" &&
 	ok web_flame_frame_cap || nok web_flame_frame_cap "nn=$nn $(grep -o '"pruned":[^,]*' "$T/wide.html")"
+# (the names of dropped frames are not sent: here every leaf was dropped)
+check web_flame_kept_names sh -c "grep -q '\"mid99\"' '$T/wide.html' && ! grep -q '\"leaf' '$T/wide.html'"
 kill $spid; wait $spid 2>/dev/null
 "$CPROF" flame --html -o "$T/wide_cli.html" "$T/wide.folded" 2>"$T/wide_cli.err"
 nn=$(sed -n 's/^"nn":\([0-9]*\),$/\1/p' "$T/wide_cli.html")
