@@ -10,8 +10,7 @@
  * (web_fetch) and each page is built from a copy as `cprof top` would, then
  * kept for the next request of the same page (the default ones are built
  * ahead, on a thread); a bad parameter is a 400 page with the CLI's
- * message.  The look and
- * behaviour are web/web.css and web/web.js.
+ * message.  The look and behaviour are web/web.css and web/web.js.
  * Binds 127.0.0.1 on a free port by default and answers 403 to non-local
  * clients, and to requests whose Host is not a loopback name (DNS
  * rebinding), unless another host was given explicitly (pprof's rule for
