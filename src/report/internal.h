@@ -178,6 +178,11 @@ void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n);
 /* Tags grouped by node, same layout.  Caller frees. */
 int cprof__graph_tags_by_node(cprof__report *r, uint32_t **start, uint32_t **idx);
 
+/* gosort.c: Go 1.19's sort.Sort on v[0..n): the same comparisons and
+ * swaps, so elements that compare equal end where Go leaves them. */
+typedef bool (*cprof__go_less)(uint32_t a, uint32_t b, void *ctx);
+void cprof__go_sort(uint32_t *v, size_t n, cprof__go_less less, void *ctx);
+
 /* report.c */
 void cprof__select_output_unit(cprof__report *r);
 /* Format a value of the report (divide_by applied) into buf. */
