@@ -27,6 +27,10 @@ typedef struct cprof__gnode {
 	bool peeked;                 /* matches peek's regexp (see edges_peeked) */
 	const char *pname;           /* PrintableName, lazily: malloc'd, or the name's own
 			    * string in strs when that is all of it */
+	/* Call tree (r->tree): 1 + the parent tree node the node was created
+	 * under (pprof's per-parent NodeMap), 0 for roots and graph nodes;
+	 * nodes of one function share it (callgrind's Node.Function). */
+	uint32_t ctx;
 } cprof__gnode;
 
 typedef struct cprof__gedge {
@@ -71,6 +75,13 @@ struct cprof__report {
 	int32_t *locnode; /* node index per (location, line) */
 	size_t nlocnode;
 	bool has_inline; /* some location has more than one node */
+	/* Call tree (-call_tree with -dot or -callgrind): nodes [0, nbase) are
+	 * the granularity's NodeInfos, never listed; the tree's nodes follow,
+	 * one per (parent, NodeInfo), found through trhash. */
+	bool tree;
+	size_t nbase;
+	uint32_t *trhash; /* node index + 1; open addressing */
+	size_t trhcap;
 	/* Peek prints only the edges of the nodes it matches: the graph is
 	 * built with those alone (a big profile has millions of others). */
 	bool edges_peeked;
