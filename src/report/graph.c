@@ -1026,10 +1026,22 @@ static int tree_build(cprof__report *r)
 	if (visual && prepare_tags(r) < 0)
 		return -1;
 	cprof__profile *p = r->p;
+	if (r->tree) { /* built before: start again from the NodeInfo nodes */
+		for (size_t i = r->nbase; i < r->nnodes; i++)
+			if (r->nodes[i].pname != sstr(r, r->nodes[i].info.name))
+				free((char *)r->nodes[i].pname);
+		r->nnodes = r->nbase;
+		if (r->trhash)
+			memset(r->trhash, 0, r->trhcap * sizeof(*r->trhash));
+	}
 	r->tree = true;
 	r->nbase = r->nnodes;
 	r->ntags = 0;
+	if (r->thash)
+		memset(r->thash, 0, r->thcap * sizeof(*r->thash));
 	r->nedges = 0;
+	if (r->ehash)
+		memset(r->ehash, 0, r->ehcap * sizeof(*r->ehash));
 	for (size_t si = 0; si < p->sample.n; si++) {
 		const cprof__sample *s = &p->sample.v[si];
 		const int64_t *v = cprof__sample_values(p, s);
