@@ -102,6 +102,8 @@ static const struct flag flags[] = {
 	{"relative_percentages", K_BOOL, OFF(o.relative_percentages), 0, NULL,
 	 "percentages relative to the focused subgraph"},
 	{"drop_negative", K_BOOL, OFF(o.drop_negative), 0, NULL, "ignore negative differences"},
+	{"call_tree", K_BOOL, OFF(o.call_tree), 0, NULL,
+	 "graphs: a node per call path (context-sensitive call tree)"},
 	{"focus", K_STR, OFF(o.focus), 0, NULL, "only samples with a frame matching regexp"},
 	{"ignore", K_STR, OFF(o.ignore), 0, NULL, "drop samples with a frame matching regexp"},
 	{"hide", K_STR, OFF(o.hide), 0, NULL, "drop frames matching regexp"},

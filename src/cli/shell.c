@@ -41,7 +41,7 @@ struct opt {
 
 /* Sorted by name, as `options` prints them. */
 static const struct opt opts[] = {
-	{"call_tree", O_BOOL, "Create a context-sensitive call tree (not implemented by cprof)"},
+	{"call_tree", O_BOOL, "Create a context-sensitive call tree"},
 	{"compact_labels", O_BOOL, "Show minimal headers"},
 	{"divide_by", O_FLOAT, "Ratio to divide all samples before visualization"},
 	{"drop_negative", O_BOOL, "Ignore negative differences"},
@@ -342,9 +342,6 @@ static void configure(shell *s, const char *name, const char *value)
 			say("note: normalize applies when the profiles are loaded "
 			    "(cprof -normalize -diff_base=BASE ...); it is %s for this one",
 			    s->normalized ? "on" : "off");
-		else if (b && !strcmp(o->name, "call_tree"))
-			say("note: cprof's shell does not implement %s; reports ignore it",
-			    o->name);
 		return;
 	}
 	case O_INT: {
@@ -506,6 +503,7 @@ static void report_opts(const shell *s, const cmdcfg *c, const struct command *c
 	cprof__report_opts_init(o);
 	o->format = (cprof__report_format)cmd->fmt;
 	o->warn = stderr;
+	o->call_tree = get_bool(s, "call_tree");
 	o->compact_labels = get_bool(s, "compact_labels");
 	o->divide_by = strtod(get(s, "divide_by"), NULL);
 	o->drop_negative = get_bool(s, "drop_negative");
@@ -578,6 +576,7 @@ static int opts_argv(const cprof__report_opts *o, char **argv, char **own)
 	static const char *const gran[] = {"-functions", "-filefunctions", "-files", "-lines",
 					   "-addresses"};
 	const char *fixed[] = {o->cum_sort ? "-cum" : NULL,
+			       o->call_tree ? "-call_tree" : NULL,
 			       o->mean ? "-mean" : NULL,
 			       o->noinlines ? "-noinlines" : NULL,
 			       o->drop_negative ? "-drop_negative" : NULL,
@@ -1166,6 +1165,7 @@ static void init_options(shell *s, const cprof__report_opts *o, const char *outp
 		const char *name;
 		bool v;
 	} bools[] = {
+		{"call_tree", o->call_tree},
 		{"drop_negative", o->drop_negative},
 		{"intel_syntax", o->intel_syntax},
 		{"mean", o->mean},

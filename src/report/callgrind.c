@@ -58,9 +58,13 @@ static int group_cmp(const void *pa, const void *pb, void *ctx)
 	return c->pos[a] < c->pos[b] ? -1 : c->pos[a] > c->pos[b];
 }
 
-static bool same_function(const cprof__ninfo *a, const cprof__ninfo *b)
+/* pprof's Node.Function: a node's NodeInfo without address and line; in a
+ * call tree, also the parent the node was created under. */
+static bool same_function(const cprof__gnode *x, const cprof__gnode *y)
 {
-	return a->orig == b->orig && a->start_line == b->start_line && a->objfile == b->objfile;
+	const cprof__ninfo *a = &x->info, *b = &y->info;
+	return a->orig == b->orig && a->start_line == b->start_line && a->objfile == b->objfile &&
+	       x->ctx == y->ctx;
 }
 
 int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errlen)
@@ -74,7 +78,8 @@ int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errle
 		goto oom;
 	cprof__select_output_unit(r);
 	/* pprof's getDisambiguatedNames: " [i/n]" when one (file, name) covers
-	 * several functions (different object files or start lines). */
+	 * several functions (different object files or start lines, or, in a
+	 * call tree, different callers). */
 	pos = calloc(r->nnodes + 1, sizeof(*pos));
 	sorted = malloc((r->nlist + 1) * sizeof(*sorted));
 	dname = calloc(r->nnodes + 1, sizeof(*dname));
@@ -101,8 +106,7 @@ int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errle
 		for (size_t k = i; k < j; k++) {
 			size_t q = i;
 			for (; q < k; q++)
-				if (same_function(&r->nodes[sorted[q]].info,
-						  &r->nodes[sorted[k]].info))
+				if (same_function(&r->nodes[sorted[q]], &r->nodes[sorted[k]]))
 					break;
 			fidx[k - i] = q < k ? fidx[q - i] : (uint32_t)nf++;
 		}
@@ -159,8 +163,9 @@ int cprof__report_callgrind(cprof__report *r, FILE *out, char *err, size_t errle
 			fprintf(out, "cfl=");
 			cg_name(out, fl, &nfl, r, callee->info.file);
 			fprintf(out, "\ncfn=");
-			cg_name(out, fn, &nfn, r,
-				dname[e->dst] ? dname[e->dst] : callee->info.name);
+			/* (A callee outside the graph, all zero, has no name in
+			 * pprof's table: "cfn=".) */
+			cg_name(out, fn, &nfn, r, dname[e->dst]);
 			cg_address(a, sizeof(a), prev, callee->info.address);
 			fprintf(out, "\ncalls=0 %s %lld\n", a, (long long)callee->info.lineno);
 			fprintf(out, "* * %lld\n", (long long)cprof__f2i(c));

@@ -53,6 +53,24 @@ static bool node_rehash(cprof__report *r, size_t cap)
 	return true;
 }
 
+/* A zeroed node at the end of r->nodes (may move them); NULL on OOM. */
+static cprof__gnode *node_new(cprof__report *r)
+{
+	if (r->nnodes >= INT32_MAX - 1)
+		return NULL;
+	if (r->nnodes == r->cnodes) {
+		size_t c = r->cnodes ? r->cnodes * 2 : 1024;
+		cprof__gnode *v = realloc(r->nodes, c * sizeof(*v));
+		if (!v)
+			return NULL;
+		r->nodes = v;
+		r->cnodes = c;
+	}
+	cprof__gnode *n = &r->nodes[r->nnodes++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
 /* Node index for info, inserting it; -1 on OOM. */
 static int32_t node_find_or_insert(cprof__report *r, const cprof__ninfo *info)
 {
@@ -62,20 +80,11 @@ static int32_t node_find_or_insert(cprof__report *r, const cprof__ninfo *info)
 	for (; r->nhash[j]; j = (j + 1) & (r->nhcap - 1))
 		if (info_eq(&r->nodes[r->nhash[j] - 1].info, info))
 			return (int32_t)r->nhash[j] - 1;
-	if (r->nnodes >= INT32_MAX - 1)
+	cprof__gnode *n = node_new(r);
+	if (!n)
 		return -1;
-	if (r->nnodes == r->cnodes) {
-		size_t c = r->cnodes ? r->cnodes * 2 : 1024;
-		cprof__gnode *v = realloc(r->nodes, c * sizeof(*v));
-		if (!v)
-			return -1;
-		r->nodes = v;
-		r->cnodes = c;
-	}
-	cprof__gnode *n = &r->nodes[r->nnodes];
-	memset(n, 0, sizeof(*n));
 	n->info = *info;
-	r->nhash[j] = (uint32_t)++r->nnodes;
+	r->nhash[j] = (uint32_t)r->nnodes;
 	return (int32_t)r->nnodes - 1;
 }
 
@@ -687,6 +696,11 @@ static int node_cmp(const void *pa, const void *pb, void *ctx)
 	return compare_info(r, a, b);
 }
 
+static bool node_less(uint32_t a, uint32_t b, void *ctx)
+{
+	return node_cmp(&a, &b, ctx) < 0;
+}
+
 /* pprof's edgeEntropyScore over a node's in (or out) edges idx[0..n). */
 static double edge_entropy(const cprof__report *r, const uint32_t *idx, size_t n, int64_t self)
 {
@@ -727,8 +741,14 @@ static int edge_cmp(const void *pa, const void *pb, void *ctx)
 		       cprof__node_name(r, &r->nodes[b->src]));
 	if (s)
 		return s;
-	return strcmp(cprof__node_name(r, &r->nodes[a->dst]),
-		      cprof__node_name(r, &r->nodes[b->dst]));
+	s = strcmp(cprof__node_name(r, &r->nodes[a->dst]), cprof__node_name(r, &r->nodes[b->dst]));
+	if (s)
+		return s;
+	/* Equal names: a call tree's edges between two contexts (pprof's
+	 * order is Go's map order there); cprof's is by node creation. */
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	return a->dst < b->dst ? -1 : a->dst > b->dst;
 }
 
 void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n)
@@ -808,7 +828,12 @@ void cprof__graph_sort(cprof__report *r, bool cum, bool visual)
 			c.score[id] = cprof__wadd(cprof__f2i(score * (double)n->cum), n->flat);
 		}
 	}
-	qsort_r(r->list, r->nlist, sizeof(*r->list), node_cmp, &c);
+	/* A call tree's nodes can tie completely (one function in two contexts
+	 * with equal values): their order is then sort.Sort's. */
+	if (r->tree)
+		cprof__go_sort(r->list, r->nlist, node_less, &c);
+	else
+		qsort_r(r->list, r->nlist, sizeof(*r->list), node_cmp, &c);
 out:
 	free(c.score);
 	free(in_idx);
@@ -930,11 +955,291 @@ out:
 	return rc;
 }
 
+/* pprof's selectTopNodes: how many nodes of the sorted list -nodecount
+ * keeps; a visual graph counts up to 4 of a node's tags as nodes too. */
+static int top_count(cprof__report *r, bool visual, size_t *max)
+{
+	*max = (size_t)r->o.nodecount;
+	if (!visual)
+		return 0;
+	uint32_t *ts = NULL, *ti = NULL;
+	if (cprof__graph_tags_by_node(r, &ts, &ti) < 0) {
+		free(ts);
+		free(ti);
+		return -1;
+	}
+	size_t count = 0;
+	for (size_t i = 0; i < r->nlist; i++) {
+		int t = count_tags(r, r->list[i], ts, ti);
+		count += (size_t)(t > 4 ? 4 : t) + 1;
+		if (count >= *max) {
+			*max = i + 1;
+			break;
+		}
+	}
+	free(ts);
+	free(ti);
+	return 0;
+}
+
+/* Which kinds of edges (inline or not) reach each node, after trimming. */
+static void mark_in_edges(cprof__report *r)
+{
+	for (size_t i = 0; i < r->nedges; i++) {
+		cprof__gedge *e = &r->edges[i];
+		if (e->dropped)
+			continue;
+		if (e->inline_)
+			r->nodes[e->dst].in_inline = true;
+		else
+			r->nodes[e->dst].in_noinline = true;
+	}
+}
+
+/* ---- the call tree (pprof's newTree and TrimTree) ---- */
+
+static uint64_t tree_hash(uint32_t ctx, const cprof__ninfo *i)
+{
+	return cprof__mix64(info_hash(i) ^ ((uint64_t)ctx << 1));
+}
+
+static bool tree_rehash(cprof__report *r, size_t cap)
+{
+	uint32_t *h = calloc(cap, sizeof(*h));
+	if (!h)
+		return false;
+	for (size_t i = r->nbase; i < r->nnodes; i++) {
+		size_t j = tree_hash(r->nodes[i].ctx, &r->nodes[i].info) & (cap - 1);
+		while (h[j])
+			j = (j + 1) & (cap - 1);
+		h[j] = (uint32_t)i + 1;
+	}
+	free(r->trhash);
+	r->trhash = h;
+	r->trhcap = cap;
+	return true;
+}
+
+/* The tree node for NodeInfo node `base` under tree node `parent` (-1: a
+ * root), inserting it (pprof's per-parent NodeMap); -1 on OOM. */
+static int32_t tree_child(cprof__report *r, int32_t parent, int32_t base)
+{
+	if ((r->nnodes - r->nbase + 1) * 2 > r->trhcap &&
+	    !tree_rehash(r, r->trhcap ? r->trhcap * 2 : 1024))
+		return -1;
+	uint32_t ctx = (uint32_t)(parent + 1);
+	cprof__ninfo info = r->nodes[base].info; /* (node_new may move it) */
+	size_t j = tree_hash(ctx, &info) & (r->trhcap - 1);
+	for (; r->trhash[j]; j = (j + 1) & (r->trhcap - 1)) {
+		const cprof__gnode *n = &r->nodes[r->trhash[j] - 1];
+		if (n->ctx == ctx && info_eq(&n->info, &info))
+			return (int32_t)r->trhash[j] - 1;
+	}
+	cprof__gnode *n = node_new(r);
+	if (!n)
+		return -1;
+	n->info = info;
+	n->ctx = ctx;
+	r->trhash[j] = (uint32_t)r->nnodes;
+	return (int32_t)r->nnodes - 1;
+}
+
+/* pprof's newTree: a node per distinct path from the root, cum added along
+ * the sample's path (each node once: a path has no repeats), flat to its
+ * leaf, an edge from each node to the next.  The NodeInfo nodes of
+ * cprof__graph_init stay as they are (zero, never listed). */
+static int tree_build(cprof__report *r)
+{
+	bool visual = r->o.format == CPROF_FMT_DOT;
+	if (visual && prepare_tags(r) < 0)
+		return -1;
+	cprof__profile *p = r->p;
+	if (r->tree) { /* built before: start again from the NodeInfo nodes */
+		for (size_t i = r->nbase; i < r->nnodes; i++)
+			if (r->nodes[i].pname != sstr(r, r->nodes[i].info.name))
+				free((char *)r->nodes[i].pname);
+		r->nnodes = r->nbase;
+		if (r->trhash)
+			memset(r->trhash, 0, r->trhcap * sizeof(*r->trhash));
+	}
+	r->tree = true;
+	r->nbase = r->nnodes;
+	r->ntags = 0;
+	if (r->thash)
+		memset(r->thash, 0, r->thcap * sizeof(*r->thash));
+	r->nedges = 0;
+	if (r->ehash)
+		memset(r->ehash, 0, r->ehcap * sizeof(*r->ehash));
+	for (size_t si = 0; si < p->sample.n; si++) {
+		const cprof__sample *s = &p->sample.v[si];
+		const int64_t *v = cprof__sample_values(p, s);
+		int64_t w = cprof__rvalue(r, v), dw = r->has_mean ? v[0] : 0;
+		if (w == 0 && dw == 0)
+			continue;
+		bool tagged = visual && s->nlabel && sample_has_tags(r, s);
+		int32_t parent = -1;
+		for (uint32_t i = s->nloc; i-- > 0;) {
+			uint64_t lid = cprof__sample_loc(p, s, i);
+			if (lid == 0 || lid > p->location.n)
+				continue;
+			uint32_t off = r->loc_off[lid - 1], nn = r->loc_n[lid - 1];
+			for (uint32_t ni = nn; ni-- > 0;) {
+				int32_t id = tree_child(r, parent, r->locnode[off + ni]);
+				if (id < 0)
+					return -1;
+				cprof__gnode *n = &r->nodes[id];
+				n->cum = cprof__wadd(n->cum, w);
+				n->cumdiv = cprof__wadd(n->cumdiv, dw);
+				if (tagged && add_tags(r, (uint32_t)id, s, r->sample_lset[si], w,
+						       dw, false) < 0)
+					return -1;
+				if (parent >= 0) {
+					bool created;
+					cprof__gedge *e = edge_get(r, (uint32_t)parent,
+								   (uint32_t)id, &created);
+					if (!e)
+						return -1;
+					e->weight = cprof__wadd(e->weight, w);
+					e->weightdiv = cprof__wadd(e->weightdiv, dw);
+					bool inl = ni != nn - 1;
+					if (created)
+						e->inline_ = inl;
+					else if (!inl)
+						e->inline_ = false;
+				}
+				parent = id;
+			}
+		}
+		if (parent >= 0) {
+			cprof__gnode *n = &r->nodes[parent];
+			n->flat = cprof__wadd(n->flat, w);
+			n->flatdiv = cprof__wadd(n->flatdiv, dw);
+			if (tagged &&
+			    add_tags(r, (uint32_t)parent, s, r->sample_lset[si], w, dw, true) < 0)
+				return -1;
+		}
+	}
+	uint32_t *l = realloc(r->list, (r->nnodes + 1) * sizeof(*l));
+	if (!l)
+		return -1;
+	r->list = l;
+	list_nodes(r, false);
+	return 0;
+}
+
+/* pprof's TrimTree: the listed nodes without `kept` leave the forest; a
+ * kept node below one hangs from its nearest remaining ancestor through a
+ * residual edge (inline when every edge it replaces was), or becomes a root
+ * when there is none.  Nodes outside the list (zero) are never removed, as
+ * pprof trims only its graph's nodes.  The order of the list is kept. */
+static int trim_tree(cprof__report *r)
+{
+	int32_t *in = malloc((r->nnodes + 1) * sizeof(*in));
+	if (!in)
+		return -1;
+	for (size_t i = 0; i < r->nnodes; i++)
+		in[i] = -1;
+	for (size_t i = 0; i < r->nedges; i++)
+		if (!r->edges[i].dropped)
+			in[r->edges[i].dst] = (int32_t)i;
+#define GONE(id) (r->nodes[id].listed && !r->nodes[id].kept)
+	/* Walks read the edges into removed nodes only; this loop changes
+	 * the others, the next drops those. */
+	for (size_t i = 0; i < r->nedges; i++) {
+		cprof__gedge *e = &r->edges[i];
+		if (e->dropped || GONE(e->dst) || !GONE(e->src))
+			continue;
+		uint32_t src = e->src;
+		bool inl = e->inline_;
+		while (GONE(src) && in[src] >= 0) {
+			const cprof__gedge *up = &r->edges[in[src]];
+			inl = inl && up->inline_;
+			src = up->src;
+		}
+		if (GONE(src)) {
+			e->dropped = true;
+			continue;
+		}
+		e->src = src;
+		e->residual = true;
+		e->inline_ = inl;
+	}
+	for (size_t i = 0; i < r->nedges; i++)
+		if (!r->edges[i].dropped && GONE(r->edges[i].dst))
+			r->edges[i].dropped = true;
+	size_t k = 0;
+	for (size_t i = 0; i < r->nlist; i++) {
+		cprof__gnode *n = &r->nodes[r->list[i]];
+		if (GONE(r->list[i]))
+			n->listed = false;
+		else
+			r->list[k++] = r->list[i];
+	}
+#undef GONE
+	r->nlist = k;
+	free(in);
+	return 0;
+}
+
+/* pprof's newTrimmedGraph with call_tree: the tree is built once and
+ * trimmed in place (TrimTree), never rebuilt from the samples. */
+static int tree_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_nodes,
+			size_t *dropped_edges)
+{
+	const cprof__report_opts *o = &r->o;
+	bool visual = o->format == CPROF_FMT_DOT;
+	*dropped_nodes = *dropped_edges = 0;
+	if (tree_build(r) < 0)
+		return -1;
+	int64_t total = 0;
+	for (size_t i = 0; i < r->nlist; i++)
+		total = cprof__wadd(total, r->nodes[r->list[i]].flat);
+	int64_t node_cut = abs64(cprof__f2i((double)total * o->nodefraction));
+	int64_t edge_cut = abs64(cprof__f2i((double)total * o->edgefraction));
+	if (node_cut > 0) {
+		size_t kept = 0;
+		for (size_t i = 0; i < r->nlist; i++) {
+			cprof__gnode *n = &r->nodes[r->list[i]];
+			n->kept = abs64(n->cum) >= node_cut;
+			kept += n->kept;
+		}
+		if (kept != r->nlist) {
+			*dropped_nodes = r->nlist - kept;
+			if (trim_tree(r) < 0)
+				return -1;
+		}
+	}
+	*orig_count = r->nlist;
+	cprof__graph_sort(r, o->cum_sort, visual);
+	if (o->nodecount > 0) {
+		trim_tags(r, node_cut);
+		trim_edges(r, edge_cut);
+		size_t max;
+		if (top_count(r, visual, &max) < 0)
+			return -1;
+		if (max < r->nlist) {
+			for (size_t i = 0; i < r->nlist; i++)
+				r->nodes[r->list[i]].kept = i < max;
+			if (trim_tree(r) < 0)
+				return -1;
+			cprof__graph_sort(r, o->cum_sort, visual);
+		}
+	}
+	trim_tags(r, node_cut);
+	*dropped_edges = trim_edges(r, edge_cut);
+	/* (RemoveRedundantEdges: in a forest a node has one way in, so no
+	 * edge is redundant.) */
+	mark_in_edges(r);
+	return r->oom ? -1 : 0;
+}
+
 int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_nodes,
 			 size_t *dropped_edges)
 {
 	const cprof__report_opts *o = &r->o;
 	bool visual = o->format == CPROF_FMT_DOT;
+	if (o->call_tree && (visual || o->format == CPROF_FMT_CALLGRIND))
+		return tree_trimmed(r, orig_count, dropped_nodes, dropped_edges);
 	*dropped_nodes = *dropped_edges = 0;
 	/* A visual graph's edges are built once its nodes are chosen: the
 	 * whole graph's (millions in a big profile) are needed only when no
@@ -976,29 +1281,13 @@ int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_n
 	cprof__graph_sort(r, o->cum_sort, visual);
 	bool rebuilt = false;
 	if (o->nodecount > 0) {
-		size_t max = (size_t)o->nodecount;
+		size_t max;
 		if (visual) {
-			/* Tags count as nodes in a visual graph. */
 			trim_tags(r, node_cut);
 			trim_edges(r, edge_cut);
-			uint32_t *ts = NULL, *ti = NULL;
-			if (cprof__graph_tags_by_node(r, &ts, &ti) < 0) {
-				free(ts);
-				free(ti);
-				return -1;
-			}
-			size_t count = 0;
-			for (size_t i = 0; i < r->nlist; i++) {
-				int t = count_tags(r, r->list[i], ts, ti);
-				count += (size_t)(t > 4 ? 4 : t) + 1;
-				if (count >= max) {
-					max = i + 1;
-					break;
-				}
-			}
-			free(ts);
-			free(ti);
 		}
+		if (top_count(r, visual, &max) < 0)
+			return -1;
 		if (max < r->nlist) {
 			for (size_t i = 0; i < r->nnodes; i++)
 				r->nodes[i].kept = false;
@@ -1031,15 +1320,7 @@ int cprof__graph_trimmed(cprof__report *r, size_t *orig_count, size_t *dropped_n
 	*dropped_edges = trim_edges(r, edge_cut);
 	if (visual && remove_redundant_edges(r) < 0)
 		return -1;
-	for (size_t i = 0; i < r->nedges; i++) {
-		cprof__gedge *e = &r->edges[i];
-		if (e->dropped)
-			continue;
-		if (e->inline_)
-			r->nodes[e->dst].in_inline = true;
-		else
-			r->nodes[e->dst].in_noinline = true;
-	}
+	mark_in_edges(r);
 	return r->oom ? -1 : 0;
 }
 
@@ -1050,6 +1331,7 @@ void cprof__graph_free(cprof__report *r)
 			free((char *)r->nodes[i].pname);
 	free(r->nodes);
 	free(r->nhash);
+	free(r->trhash);
 	free(r->edges);
 	free(r->ehash);
 	free(r->list);

@@ -26,6 +26,10 @@ typedef struct cprof__gnode {
 	bool peeked;                 /* matches peek's regexp (see edges_peeked) */
 	const char *pname;           /* PrintableName, lazily: malloc'd, or the name's own
 			    * string in strs when that is all of it */
+	/* Call tree (r->tree): 1 + the parent tree node the node was created
+	 * under (pprof's per-parent NodeMap), 0 for roots and graph nodes;
+	 * nodes of one function share it (callgrind's Node.Function). */
+	uint32_t ctx;
 } cprof__gnode;
 
 typedef struct cprof__gedge {
@@ -70,6 +74,13 @@ struct cprof__report {
 	int32_t *locnode; /* node index per (location, line) */
 	size_t nlocnode;
 	bool has_inline; /* some location has more than one node */
+	/* Call tree (-call_tree with -dot or -callgrind): nodes [0, nbase) are
+	 * the granularity's NodeInfos, never listed; the tree's nodes follow,
+	 * one per (parent, NodeInfo), found through trhash. */
+	bool tree;
+	size_t nbase;
+	uint32_t *trhash; /* node index + 1; open addressing */
+	size_t trhcap;
 	/* Peek prints only the edges of the nodes it matches: the graph is
 	 * built with those alone (a big profile has millions of others). */
 	bool edges_peeked;
@@ -176,6 +187,11 @@ int cprof__group_edges(cprof__report *r, bool by_dst, bool sorted, uint32_t **id
 void cprof__sort_edges(cprof__report *r, uint32_t *idx, size_t n);
 /* Tags grouped by node, same layout.  Caller frees. */
 int cprof__graph_tags_by_node(cprof__report *r, uint32_t **start, uint32_t **idx);
+
+/* gosort.c: Go 1.19's sort.Sort on v[0..n): the same comparisons and
+ * swaps, so elements that compare equal end where Go leaves them. */
+typedef bool (*cprof__go_less)(uint32_t a, uint32_t b, void *ctx);
+void cprof__go_sort(uint32_t *v, size_t n, cprof__go_less less, void *ctx);
 
 /* report.c */
 void cprof__select_output_unit(cprof__report *r);

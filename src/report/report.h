@@ -57,6 +57,10 @@ typedef struct cprof__report_opts {
 	double divide_by; /* 1 */
 	bool relative_percentages;
 	bool drop_negative;
+	/* pprof's -call_tree: -dot (svg/png/pdf) and -callgrind draw one node per
+	 * distinct call path instead of one per function; other reports ignore
+	 * it, as pprof's do. */
+	bool call_tree;
 	const char *focus, *ignore, *hide, *show, *show_from, *prune_from;
 	const char *tagfocus, *tagignore;
 	const char *tagshow, *taghide; /* keep / drop label keys matching */

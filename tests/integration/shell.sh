@@ -48,6 +48,9 @@ piped shell_heap "$T/heap.pb.gz" 'top3\ninuse_objects\ntop3\nalloc_space\ntop -c
 piped shell_errors "$T/cpu.pb.gz" 'bogus\nsample_index=nope\nsample_index=9\nnodecount=x\nfocus\ngranularity=xx\nlist\ntop10abc\nnodecount 3\ncum\nflat=maybe\npeek no_such_fn\nlist no_such_fn\nhelp no_such\nlines 3\nsort 3\ngranularity\nhelp sort\nhelp cum\ntop2\n'
 piped shell_fixture_cpu "$FIX/go-cpu.pb.gz" 'top3\npeek Sum256\ntree 4\ntraces\ndot 3\nraw\n'
 piped shell_fixture_heap "$FIX/go-heap.pb.gz" 'top4 -cum\nalloc_objects\ntop4\ntags\n'
+# call_tree: graphs get a node per call path (the block profile's ties are
+# few enough for pprof's output to be the same every time).
+piped shell_call_tree "$T/block.pb.gz" 'call_tree=true\ndot\ndot 5\ntop3\ncall_tree=false\ndot 5\no\n'
 
 # Regexp errors: the words differ (RE2 and POSIX), the line and the going on do not.
 printf 'focus=(\ntop2\n:\ntop2\n' | "$CPROF" "$FIX/go-cpu.pb.gz" >"$T/re.out" 2>"$T/re.err"; rc=$?
@@ -122,11 +125,12 @@ check shell_flags_focus grep -q '^  focus  *= Sum  *$' "$T/flags.err"
 check shell_flags_nodecount grep -q '^  nodecount  *= 7  *$' "$T/flags.err"
 # normalize is applied as the profiles are read (pprof's rule): the
 # command line's -normalize shows in the options, setting it later says so.
-printf 'o\nnormalize=false\ncall_tree=true\n' |
+printf 'o\nnormalize=false\n' |
 	"$CPROF" -normalize -diff_base="$FIX/go-cpu.pb.gz" "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/norm.err"
 check shell_normalize_from_flag grep -q '^  normalize  *= true  *' "$T/norm.err"
 check shell_normalize_note grep -qF 'note: normalize applies when the profiles are loaded (cprof -normalize -diff_base=BASE ...); it is on for this one' "$T/norm.err"
-check shell_call_tree_note grep -qF "note: cprof's shell does not implement call_tree" "$T/norm.err"
+echo o | "$CPROF" -call_tree "$FIX/go-cpu.pb.gz" >/dev/null 2>"$T/ct.err"
+check shell_flags_call_tree grep -q '^  call_tree  *= true  *$' "$T/ct.err"
 # A report flag still means the report, not the shell.
 "$CPROF" -top -nodecount=2 "$FIX/go-cpu.pb.gz" </dev/null >"$T/top.out" 2>/dev/null
 check shell_not_for_report_flags grep -q '^Showing top 2 nodes' "$T/top.out"

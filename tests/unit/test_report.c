@@ -407,6 +407,54 @@ static void test_folded_order(void)
 	}
 }
 
+static bool key_less(uint32_t a, uint32_t b, void *ctx)
+{
+	const uint32_t *key = ctx;
+	return key[a] < key[b];
+}
+
+/* cprof__go_sort leaves equal elements where Go 1.19's sort.Sort does: the
+ * hashes are of the element order Go's sort gives on the same inputs (a Go
+ * program sorting {key, id} by key and hashing the ids with FNV-1a 64). */
+static void test_go_sort(void)
+{
+	static const struct {
+		uint32_t n, mod;
+		int shape; /* 0: keys mod `mod`, 1: ascending runs, 2: descending */
+		uint64_t hash;
+	} cases[] = {
+		{10, 3, 0, 0x8082ccb57051b218ULL},      {10, 3, 1, 0x9800d3c0ce314572ULL},
+		{10, 3, 2, 0x31ac4ea1b79b255cULL},      {30, 4, 0, 0x095c296d872c1a90ULL},
+		{30, 4, 1, 0x0e707b5c91a84776ULL},      {30, 4, 2, 0xad62663b9d6508b2ULL},
+		{100, 7, 0, 0x67032b9924422643ULL},     {100, 7, 1, 0xfb5c8cec60d83ab1ULL},
+		{100, 7, 2, 0xf584de9c6450f269ULL},     {300, 5, 0, 0x4979143551182305ULL},
+		{300, 5, 1, 0xf90bc44125dc3a99ULL},     {300, 5, 2, 0xf8f26bf2e7c8460dULL},
+		{1000, 1000, 0, 0x1efb13667e9c66b7ULL}, {1000, 1000, 1, 0x988cc5afd8cb65ddULL},
+		{1000, 1000, 2, 0x29db2fe3213fe685ULL}, {2000, 2, 0, 0xf6cacd294964cad3ULL},
+		{2000, 2, 1, 0x6bdb8518f1271835ULL},    {2000, 2, 2, 0xfec41945e36a67b5ULL},
+	};
+	for (size_t c = 0; c < CPROF_ARRAY_LEN(cases); c++) {
+		uint32_t n = cases[c].n, key[2000], v[2000], x = 12345;
+		for (uint32_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			key[i] = cases[c].shape == 1   ? i / 3
+				 : cases[c].shape == 2 ? (n - i) / 2
+						       : (x >> 16) % cases[c].mod;
+			v[i] = i;
+		}
+		cprof__go_sort(v, n, key_less, key);
+		uint64_t h = 14695981039346656037ULL;
+		for (uint32_t i = 0; i < n; i++) {
+			h ^= v[i];
+			h *= 1099511628211ULL;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "go_sort_%u_%u_%d", n, cases[c].mod, cases[c].shape);
+		CHECK(name, h == cases[c].hash, "hash %016llx, Go's %016llx", (unsigned long long)h,
+		      (unsigned long long)cases[c].hash);
+	}
+}
+
 int main(void)
 {
 	test_units();
@@ -416,5 +464,6 @@ int main(void)
 	test_drop_frames();
 	test_demangle();
 	test_folded_order();
+	test_go_sort();
 	return CHECK_STATUS;
 }
