@@ -559,27 +559,33 @@ static int render(struct MHD_Connection *c, const char *view, char **out, size_t
 
 static atomic_bool prewarm_stop;
 
-/* The thread that renders the flame graph, top and graph pages without
- * parameters while the server waits for its first requests: the first
- * visit of each finds it ready.  A request that comes first renders its
- * page itself (the lock orders them); a stop request ends the work between
- * two pages. */
+/* Render view's page without parameters, unless it is kept already. */
+static void render_ahead(const char *view)
+{
+	char *key = page_key(NULL, view), *body = NULL;
+	size_t len = 0;
+	unsigned status = 0;
+	pthread_mutex_lock(&render_mu);
+	if (key && !cache_find(key) && render(NULL, view, &body, &len, &status) == 0 &&
+	    status == 200)
+		cache_put(key, body, len);
+	pthread_mutex_unlock(&render_mu);
+	free(body);
+	free(key);
+}
+
+/* The thread that renders the top and graph pages without parameters
+ * while the server waits for its first requests (the flame graph's, the
+ * first view, is rendered before the URL is printed): the first visit of
+ * each finds it ready.  A request that comes first renders its page
+ * itself (the lock orders them); a stop request ends the work between two
+ * pages. */
 static void *prewarm(void *arg_)
 {
 	(void)arg_;
-	static const char *const ahead[] = {"/", "/top", "/graph"};
-	for (size_t k = 0; k < CPROF_ARRAY_LEN(ahead) && !atomic_load(&prewarm_stop); k++) {
-		char *key = page_key(NULL, ahead[k]), *body = NULL;
-		size_t len = 0;
-		unsigned status = 0;
-		pthread_mutex_lock(&render_mu);
-		if (key && !cache_find(key) && render(NULL, ahead[k], &body, &len, &status) == 0 &&
-		    status == 200)
-			cache_put(key, body, len);
-		pthread_mutex_unlock(&render_mu);
-		free(body);
-		free(key);
-	}
+	static const char *const ahead[] = {"/top", "/graph"};
+	for (size_t k = 0; k < CPROF_ARRAY_LEN(ahead) && !atomic_load(&prewarm_stop); k++)
+		render_ahead(ahead[k]);
 	return NULL;
 }
 
@@ -1063,6 +1069,7 @@ int cprof__web_serve(int argc, char **args, const char *http)
 	char url[300];
 	snprintf(url, sizeof(url), "http://%s:%u/", !strcmp(host, "0.0.0.0") ? "localhost" : host,
 		 bound);
+	render_ahead("/");
 	printf("Serving web UI on %s\n", url);
 	fflush(stdout);
 	pthread_t warm;

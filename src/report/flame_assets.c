@@ -483,7 +483,7 @@ const char cprof__flame_html_tail[] =
 	"}\n"
 	"// The table is rendered in chunks: the first rows, then more as it is\n"
 	"// scrolled (a 20 000-row table would cost more than the whole graph).\n"
-	"var tidx = [], tshown = 0, TCHUNK = 400;\n"
+	"var tidx = [], tshown = 0, TCHUNK = 100;\n"
 	"function renderTable() {\n"
 	"	if (ttype !== st.type) buildTable();\n"
 	"	var idx = [];\n"
