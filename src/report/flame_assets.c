@@ -621,6 +621,7 @@ const char cprof__flame_html_tail[] =
 	"	return Math.min(1, m / vals[z]);\n"
 	"}\n"
 	"function depthOf(z) {\n"
+	"	if (z === 0) return maxdepth;\n"
 	"	// A subtree is a preorder range: the nodes after z deeper than z.\n"
 	"	var d0 = dep[z], best = d0;\n"
 	"	for (var i = z + 1; i < nn && dep[i] > d0; i++) if (dep[i] > best) best = dep[i];\n"
