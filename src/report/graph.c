@@ -36,21 +36,40 @@ static bool info_eq(const cprof__ninfo *a, const cprof__ninfo *b)
 	       a->objfile == b->objfile;
 }
 
-static bool node_rehash(cprof__report *r, size_t cap)
+/* A call tree node's hash: its NodeInfo's and its parent's (ctx). */
+static uint64_t tree_hash(uint32_t ctx, const cprof__ninfo *i)
+{
+	return cprof__mix64(info_hash(i) ^ ((uint64_t)ctx << 1));
+}
+
+static uint64_t node_key_hash(const cprof__gnode *n, bool tree)
+{
+	return tree ? tree_hash(n->ctx, &n->info) : info_hash(&n->info);
+}
+
+/* Rebuild an open-addressing table of 1-based node indexes (*tab, *tabcap)
+ * with cap slots over the nodes from `from` on. */
+static bool node_rehash_into(cprof__report *r, size_t from, bool tree, uint32_t **tab,
+			     size_t *tabcap, size_t cap)
 {
 	uint32_t *h = calloc(cap, sizeof(*h));
 	if (!h)
 		return false;
-	for (size_t i = 0; i < r->nnodes; i++) {
-		size_t j = info_hash(&r->nodes[i].info) & (cap - 1);
+	for (size_t i = from; i < r->nnodes; i++) {
+		size_t j = node_key_hash(&r->nodes[i], tree) & (cap - 1);
 		while (h[j])
 			j = (j + 1) & (cap - 1);
 		h[j] = (uint32_t)i + 1;
 	}
-	free(r->nhash);
-	r->nhash = h;
-	r->nhcap = cap;
+	free(*tab);
+	*tab = h;
+	*tabcap = cap;
 	return true;
+}
+
+static bool node_rehash(cprof__report *r, size_t cap)
+{
+	return node_rehash_into(r, 0, false, &r->nhash, &r->nhcap, cap);
 }
 
 /* A zeroed node at the end of r->nodes (may move them); NULL on OOM. */
@@ -998,26 +1017,9 @@ static void mark_in_edges(cprof__report *r)
 
 /* ---- the call tree (pprof's newTree and TrimTree) ---- */
 
-static uint64_t tree_hash(uint32_t ctx, const cprof__ninfo *i)
-{
-	return cprof__mix64(info_hash(i) ^ ((uint64_t)ctx << 1));
-}
-
 static bool tree_rehash(cprof__report *r, size_t cap)
 {
-	uint32_t *h = calloc(cap, sizeof(*h));
-	if (!h)
-		return false;
-	for (size_t i = r->nbase; i < r->nnodes; i++) {
-		size_t j = tree_hash(r->nodes[i].ctx, &r->nodes[i].info) & (cap - 1);
-		while (h[j])
-			j = (j + 1) & (cap - 1);
-		h[j] = (uint32_t)i + 1;
-	}
-	free(r->trhash);
-	r->trhash = h;
-	r->trhcap = cap;
-	return true;
+	return node_rehash_into(r, r->nbase, true, &r->trhash, &r->trhcap, cap);
 }
 
 /* The tree node for NodeInfo node `base` under tree node `parent` (-1: a

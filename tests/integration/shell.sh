@@ -156,12 +156,15 @@ TMPDIR=$T/tmpd BROWSER=$T/browser "$CPROF" "$FIX/go-cpu.pb.gz" <"$T/in" >"$T/web
 sp=$!
 exec 3>"$T/in"
 printf 'focus=Sum256\nweb\n' >&3
-url=
-for _ in $(seq 100); do
-	url=$(sed -n 's/.*Serving web UI on \(http:[^ ]*\).*/\1/p' "$T/web.out" | head -n 1)
-	[ -n "$url" ] && break
-	sleep 0.1
-done
+web_url() { # web_url OUT: the URL the shell printed in OUT, within 10 s
+	url=
+	for _ in $(seq 100); do
+		url=$(sed -n 's/.*Serving web UI on \(http:[^ ]*\).*/\1/p' "$1" | head -n 1)
+		[ -n "$url" ] && break
+		sleep 0.1
+	done
+}
+web_url "$T/web.out"
 check shell_web_url test -n "$url"
 case $url in */graph) ok shell_web_graph_view ;; *) nok shell_web_graph_view "$url" ;; esac
 code=$(curl -s -o "$T/page" -w '%{http_code}' "${url%graph}top")
@@ -186,12 +189,7 @@ TMPDIR=$T/tmpd "$CPROF" -no_browser "$FIX/go-cpu.pb.gz" <"$T/in2" >"$T/kill.out"
 sp=$!
 exec 3>"$T/in2"
 printf 'web\n' >&3
-url=
-for _ in $(seq 100); do
-	url=$(sed -n 's/.*Serving web UI on \(http:[^ ]*\).*/\1/p' "$T/kill.out" | head -n 1)
-	[ -n "$url" ] && break
-	sleep 0.1
-done
+web_url "$T/kill.out"
 code=$(curl -s -o /dev/null -w '%{http_code}' "${url%graph}top")
 check shell_killed_web_up [ "$code" = 200 ]
 kill -KILL $sp
