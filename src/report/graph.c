@@ -492,6 +492,29 @@ static void list_nodes(cprof__report *r, bool use_kept)
 	}
 }
 
+/* Sample stamp's weight on the edge src -> dst, once per sample (a
+ * recursive stack passes an edge more than once); inl: an inlined call
+ * (the edge is inline only if every such call is); residual: nodes were
+ * dropped between.  NULL when out of memory. */
+static cprof__gedge *edge_add(cprof__report *r, uint32_t src, uint32_t dst, uint32_t stamp,
+			      int64_t w, int64_t dw, bool inl, bool residual)
+{
+	bool created;
+	cprof__gedge *e = edge_get(r, src, dst, &created);
+	if (!e || (!created && e->stamp == stamp))
+		return e;
+	e->stamp = stamp;
+	e->weight = cprof__wadd(e->weight, w);
+	e->weightdiv = cprof__wadd(e->weightdiv, dw);
+	if (created)
+		e->inline_ = inl;
+	else if (!inl)
+		e->inline_ = false;
+	if (residual)
+		e->residual = true;
+	return e;
+}
+
 /* The per-node counters of one build, apart from the nodes: the sample
  * loop touches a node's stamp for every frame, and a gnode's (info, name)
  * spreads 20 000 nodes over megabytes, a cache miss per frame on a big
@@ -562,25 +585,10 @@ int cprof__graph_build(cprof__report *r, bool use_kept, bool want_edges)
 						goto done;
 				}
 				if (want_edges && parent >= 0 && id != parent &&
-				    (!r->edges_peeked || a->peeked || acc[parent].peeked)) {
-					bool created;
-					cprof__gedge *e = edge_get(r, (uint32_t)parent,
-								   (uint32_t)id, &created);
-					if (!e)
-						goto done;
-					if (created || e->stamp != stamp) {
-						e->stamp = stamp;
-						e->weight = cprof__wadd(e->weight, w);
-						e->weightdiv = cprof__wadd(e->weightdiv, dw);
-						bool inl = ni != nn - 1;
-						if (created)
-							e->inline_ = inl;
-						else if (!inl)
-							e->inline_ = false;
-						if (residual)
-							e->residual = true;
-					}
-				}
+				    (!r->edges_peeked || a->peeked || acc[parent].peeked) &&
+				    !edge_add(r, (uint32_t)parent, (uint32_t)id, stamp, w, dw,
+					      ni != nn - 1, residual))
+					goto done;
 				parent = id;
 				residual = false;
 			}
@@ -1095,20 +1103,10 @@ static int tree_build(cprof__report *r)
 				if (tagged && add_tags(r, (uint32_t)id, s, r->sample_lset[si], w,
 						       dw, false) < 0)
 					return -1;
-				if (parent >= 0) {
-					bool created;
-					cprof__gedge *e = edge_get(r, (uint32_t)parent,
-								   (uint32_t)id, &created);
-					if (!e)
-						return -1;
-					e->weight = cprof__wadd(e->weight, w);
-					e->weightdiv = cprof__wadd(e->weightdiv, dw);
-					bool inl = ni != nn - 1;
-					if (created)
-						e->inline_ = inl;
-					else if (!inl)
-						e->inline_ = false;
-				}
+				if (parent >= 0 &&
+				    !edge_add(r, (uint32_t)parent, (uint32_t)id, (uint32_t)si + 1,
+					      w, dw, ni != nn - 1, false))
+					return -1;
 				parent = id;
 			}
 		}
