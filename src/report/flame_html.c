@@ -14,6 +14,10 @@
  * tabulate without the server.  Columns are the sample types (NEW), then in
  * a differential graph the same types again (OLD).
  *
+ * When frames were dropped ("pruned" > 0), "x": [PACKED per column] holds
+ * for each frame written the total of its dropped children (unscaled),
+ * which its self value includes.
+ *
  * "names" holds the names of the frames written (a pruned tree may name
  * few of the profile's functions).  PACKED strings hold one number per
  * node, each as base-64 digits (A-Za-z0-9-_) of 5 bits, least significant
@@ -290,7 +294,33 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 	fputs("],\"same\":[", out);
 	for (size_t c = 0; c < ncol; c++)
 		fprintf(out, c ? ",%ld" : "%ld", same[c]);
-	fputs("]}\n", out);
+	fputc(']', out);
+	if (share > 0) {
+		/* Pruned: per column, what was dropped right below each kept
+		 * frame (the totals of its dropped children, unscaled, zigzag),
+		 * which its self above includes; the page's table and tooltip
+		 * take it out again. */
+		fputs(",\n\"x\":[", out);
+		for (size_t c = 0; c < ncol; c++) {
+			for (size_t i = 0; i < t.nn; i++)
+				selfv[i] = 0;
+			for (size_t i = 1; i < t.nn; i++)
+				if (!keep[i] && keep[t.n[i].parent])
+					selfv[t.n[i].parent] += t.val[i * t.ncol + c];
+			fputs(c ? ",\"" : "\"", out);
+			pk_init(&pk, out);
+			for (size_t i = 0; i < t.nn; i++)
+				if (keep[i]) {
+					int64_t v = selfv[i];
+					pk_put(&pk,
+					       v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
+				}
+			pk_flush(&pk);
+			fputc('"', out);
+		}
+		fputc(']', out);
+	}
+	fputs("}\n", out);
 	fputs(cprof__flame_html_tail, out);
 	ret = cprof__report_end(out, false, err, errlen);
 	goto done;

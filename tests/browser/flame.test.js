@@ -171,6 +171,30 @@ async function htmlDataTests(page) {
 		"all@0": [124456789012355, 0], "a@1": [124456789012348, 123456789012345], "b@2": [1000000000000, 1000000000000],
 		"c@2": [3, 3], "d@1": [7, 0], "e@2": [7, 0], "f@3": [7, 7] }), JSON.stringify(v));
 
+	// A pruned page (cprof web's, over 100 000 frames): totals keep what was
+	// dropped, and each frame's self in the data is its own again (mid0's
+	// children, the leaves, were all dropped: its self is 0, its total theirs).
+	if (fs.existsSync(path.join(dir, "pruned.html"))) {
+		await page.goto("file://" + path.join(dir, "pruned.html"));
+		await page.waitForFunction(() => window.cprofFlame && document.querySelector("#rows tr"));
+		const pr = await page.evaluate(() => {
+			const i = DATA.names.indexOf("mid0"), m = DATA.names.indexOf("main");
+			let node = -1, mnode = -1;
+			for (let k = 0; k < DATA.nn; k++) { if (DATA.n[k] === i) node = k; if (DATA.n[k] === m) mnode = k; }
+			const row = document.querySelector("#rows tr[data-n=\"" + i + "\"]");
+			return { pruned: DATA.pruned, total: DATA.v[0][node], self: DATA.s[0][node], mtotal: DATA.v[0][mnode],
+				mself: DATA.s[0][mnode], cell: row ? row.cells[0].textContent : null };
+		});
+		// 1 200 leaves under mid0 (i % 100 == 0), weights i % 7 + 1.
+		let want = 0, all = 0;
+		for (let k = 0; k < 120000; k++) {
+			all += k % 7 + 1;
+			if (k % 100 === 0) want += k % 7 + 1;
+		}
+		check("html_pruned_totals", pr.pruned > 0 && pr.total === want && pr.mtotal === all, JSON.stringify(pr));
+		check("html_pruned_own_self", pr.self === 0 && pr.mself === 0 && pr.cell === "0", JSON.stringify(pr));
+	}
+
 	// "Matched" counts frames too narrow to draw: 2 000 tiny stacks of 1 in 10 000.
 	await page.goto("file://" + path.join(dir, "tiny.html"));
 	await page.waitForFunction(() => window.cprofFlame);

@@ -32,6 +32,15 @@ mkdir -p "$A"
 	"$CPROF" flame --html "$T/zero.folded" >"$A/zero.html" 2>/dev/null &&
 	"$CPROF" flame --html "$FF/escape.folded" >"$A/escape.html" 2>/dev/null || {
 	nok flame_browser_inputs; exit 1; }
+# cprof web's flame page of 120 102 frames: pruned to its 100 000 cap.
+awk 'BEGIN { for (i = 0; i < 120000; i++) printf "main;mid%d;leaf%d %d\n", i % 100, i, i % 7 + 1 }' >"$T/wide.folded"
+"$CPROF" web "$T/wide.folded" >"$T/wide.out" 2>"$T/wide.err" &
+wpid=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q '^Serving web UI on ' "$T/wide.out"; do sleep 0.1; i=$((i + 1)); done
+curl -s -o "$A/pruned.html" "$(sed -n 's/^Serving web UI on //p' "$T/wide.out")"
+kill $wpid; wait $wpid 2>/dev/null
+grep -q '"pruned":[1-9]' "$A/pruned.html" || { nok flame_browser_pruned_input "$(cat "$T/wide.err")"; exit 1; }
 # The web UI too.
 "$CPROF" web "$CPROF_ROOT/tests/fixtures/profiles/go-cpu.pb.gz" >"$T/web.out" 2>"$T/web.err" &
 pid=$!
