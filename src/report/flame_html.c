@@ -15,8 +15,8 @@
  * a differential graph the same types again (OLD).
  *
  * When frames were dropped ("pruned" > 0), "x": [PACKED per column] holds
- * for each frame written the total of its dropped children (unscaled),
- * which its self value includes.
+ * for each frame written the total of its dropped children, which its self
+ * value includes, packed as "v" is, with "xscale" and "xsame".
  *
  * "names" holds the names of the frames written (a pruned tree may name
  * few of the profile's functions).  PACKED strings hold one number per
@@ -297,27 +297,58 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 	fputc(']', out);
 	if (share > 0) {
 		/* Pruned: per column, what was dropped right below each kept
-		 * frame (the totals of its dropped children, unscaled, zigzag),
-		 * which its self above includes; the page's table and tooltip
-		 * take it out again. */
+		 * frame (the totals of its dropped children), which its self
+		 * above includes; the page's table and tooltip take it out
+		 * again.  Packed as the self values are: zigzag over the
+		 * column's GCD ("xscale"), a column equal to an earlier one
+		 * written once ("xsame"). */
+		int64_t *xv = malloc(ncol * t.nn * sizeof(*xv));
+		if (!xv)
+			goto oom;
 		fputs(",\n\"x\":[", out);
 		for (size_t c = 0; c < ncol; c++) {
+			int64_t *x = xv + c * t.nn;
 			for (size_t i = 0; i < t.nn; i++)
-				selfv[i] = 0;
+				x[i] = 0;
 			for (size_t i = 1; i < t.nn; i++)
 				if (!keep[i] && keep[t.n[i].parent])
-					selfv[t.n[i].parent] += t.val[i * t.ncol + c];
-			fputs(c ? ",\"" : "\"", out);
-			pk_init(&pk, out);
+					x[t.n[i].parent] += t.val[i * t.ncol + c];
+			uint64_t g = 0;
 			for (size_t i = 0; i < t.nn; i++)
-				if (keep[i]) {
-					int64_t v = selfv[i];
-					pk_put(&pk,
-					       v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
-				}
-			pk_flush(&pk);
+				if (keep[i])
+					g = gcd_u64(g,
+						    x[i] < 0 ? 0 - (uint64_t)x[i] : (uint64_t)x[i]);
+			scale[c] = g && g <= INT64_MAX ? g : 1;
+			same[c] = -1;
+			for (size_t j = 0; j < c && same[c] < 0; j++) {
+				bool eq = same[j] < 0;
+				for (size_t i = 0; i < t.nn && eq; i++)
+					eq = !keep[i] ||
+					     x[i] / (int64_t)scale[c] ==
+						     xv[j * t.nn + i] / (int64_t)scale[j];
+				if (eq)
+					same[c] = (long)j;
+			}
+			fputs(c ? ",\"" : "\"", out);
+			if (same[c] < 0) {
+				pk_init(&pk, out);
+				for (size_t i = 0; i < t.nn; i++)
+					if (keep[i]) {
+						int64_t v = x[i] / (int64_t)scale[c];
+						pk_put(&pk, v < 0 ? 2 * (0 - (uint64_t)v) - 1
+								  : 2 * (uint64_t)v);
+					}
+				pk_flush(&pk);
+			}
 			fputc('"', out);
 		}
+		free(xv);
+		fputs("],\"xscale\":[", out);
+		for (size_t c = 0; c < ncol; c++)
+			fprintf(out, c ? ",%llu" : "%llu", (unsigned long long)scale[c]);
+		fputs("],\"xsame\":[", out);
+		for (size_t c = 0; c < ncol; c++)
+			fprintf(out, c ? ",%ld" : "%ld", same[c]);
 		fputc(']', out);
 	}
 	fputs("}\n", out);
