@@ -57,14 +57,18 @@ else
 	check sorting_fit_linear sh -c "awk '\$1 == \"lin\" && \$5 == \"O(n)\" {f = 1} END {exit !f}' '$T/fit'" ||
 		cat "$T/fit"
 	# and on the real benchmark's output: the quadratic cases come out
-	# quadratic.  A duration, not a count: three runs of insertion sort's
-	# one-pass case (a microsecond at n = 1000) were timer noise under ASan.
+	# quadratic, insertion sort's one-pass case does not.  A duration, not a
+	# count: three runs of that case (a microsecond at n = 1000) were timer
+	# noise under ASan.  Its class is not asserted: over 10^3..10^4, n log n
+	# grows only 12 % faster than n, and the arrays leaving L1 at 10^4 move a
+	# linear fit by as much when other work shares the caches; the
+	# synthetic cases above check the O(n) / O(n log n) decision.
 	SORT_MAXN=10000 SORT_QUADMAX=10000 "$T/sortbench" -bench 'Sort/alg=(insertion|quick)/shape=(random|sorted)' \
 		-benchtime 50ms -cpu 1 >"$T/real.txt" 2>&1
 	python3 "$CPROF_ROOT/examples/sorting/fit.py" "$T/real.txt" >"$T/realfit" 2>&1
 	check sorting_fit_real sh -c "grep -Eq '^insertion +random .* O\(n\^2\)\$' '$T/realfit' &&
 		grep -Eq '^quick +sorted .* O\(n\^2\)\$' '$T/realfit' &&
-		grep -Eq '^insertion +sorted .* O\(n\)\$' '$T/realfit'"
+		grep -Eq '^insertion +sorted .* O\(n( log n)?\)\$' '$T/realfit'"
 	sed 's/^/# fit: /' "$T/realfit"
 	echo garbage >"$T/bad.txt"
 	python3 "$CPROF_ROOT/examples/sorting/fit.py" "$T/bad.txt" >"$T/bad.out" 2>"$T/bad.err"
