@@ -6,6 +6,9 @@
 # arm order rotates every round), and prints per workload the median
 # ns per operation and the paired ratio to the `none` arm of the same round:
 #   none          nothing preloaded
+#   none-again    nothing preloaded, a second time in the round: how far
+#                 two identical arms land apart (the floor under every
+#                 other ratio)
 #   naive         bench/naive_interposer.c preloaded: a forwarding
 #                 pthread_mutex_lock/unlock interposer (the reference cost
 #                 of interposing at all)
@@ -42,17 +45,17 @@ mkdir -p "$W"
 $CC -O2 -g -pthread -o "$W/lock_workload" bench/lock_workload.c
 $CC -O2 -shared -fPIC -o "$W/naive_interposer.so" bench/naive_interposer.c -ldl
 LIB=$(cd "$B" && pwd)/libcprof.so
-ARMS="none naive cprof-off cprof-mutex cprof-block perf-sched"
+ARMS="none none-again naive cprof-off cprof-mutex cprof-block perf-sched"
 if ! perf record -q -e sched:sched_switch -o "$W/perf.probe" true >/dev/null 2>&1; then
 	echo "contention_bench: perf cannot record sched:sched_switch here; perf-sched skipped" >&2
-	ARMS="none naive cprof-off cprof-mutex cprof-block"
+	ARMS="none none-again naive cprof-off cprof-mutex cprof-block"
 fi
 rm -f "$W/perf.probe"
 
 run_arm() { # ARM WORKLOAD N: prints ns_per_op
 	out=$W/arm.out
 	case $1 in
-	none) "$W/lock_workload" "$2" "$3" >"$out" ;;
+	none | none-again) "$W/lock_workload" "$2" "$3" >"$out" ;;
 	naive) LD_PRELOAD="$(pwd)/$W/naive_interposer.so" "$W/lock_workload" "$2" "$3" >"$out" ;;
 	cprof-off) LD_PRELOAD="$LIB" "$W/lock_workload" "$2" "$3" >"$out" ;;
 	cprof-mutex) LD_PRELOAD="$LIB" CPROF_MUTEX="$W/m.pb.gz" "$W/lock_workload" "$2" "$3" >"$out" ;;
