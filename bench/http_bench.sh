@@ -15,11 +15,19 @@
 #               wrk's own CPU competes with the program: the figure says
 #               what a scraper costs there, not the server alone
 #   cpu-wrk     both at once: the CPU profile taken through the endpoint
-#               while wrk loads it (the issue's "under loopback load")
+#               while wrk loads it
+#
+# Then the demo server (examples/pprof-demo), SECS seconds per run, under
+# wrk's load on /metrics as above, its generators' work counted at its
+# stop ("Work done: ..."), ratios to `load` in the same round:
+#   load        the demo under wrk, no profile taken
+#   load-cpu    the same, a CPU profile (100 Hz) taken through the endpoint
+#               meanwhile
 #
 #   ROUNDS=9 SECS=5 sh bench/http_bench.sh
 #
-# Builds in build-perf/ (override: B=).  Table: $B/bench/http-cost.md.
+# Builds in build-perf/ (override: B=).  Tables: $B/bench/http-cost.md,
+# $B/bench/http-demo.md ("http" is $RESULT when set; bench/README.md).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -34,6 +42,8 @@ make -s B="$B" runtime >/dev/null
 W=$B/bench
 mkdir -p "$W"
 $CC -O2 -g -pthread -Iinclude -o "$W/http_prog" tests/progs/http_prog.c -L"$B" -lcprof \
+	-Wl,-rpath,"$(pwd)/$B"
+$CC -O2 -g -pthread -Iinclude -o "$W/pprof-demo" examples/pprof-demo/demo.c -L"$B" -lcprof \
 	-Wl,-rpath,"$(pwd)/$B"
 LIB=$(pwd)/$B/libcprof.so
 ARMS="none idle cpu wrk cpu-wrk"
@@ -97,3 +107,65 @@ END {
 		printf "| %s | %.0f | %s |\n", A[a], med, A[a] == "none" ? "—" : sprintf("%.3f", rat) >> md
 	}
 }' "$RAW"
+
+# ---- the demo server ----
+
+run_demo() { # ARM: prints "cpu memory lock" (the demo's work counts)
+	out=$W/demo.out
+	"$W/pprof-demo" 127.0.0.1:0 >"$out" 2>"$W/demo.err" &
+	p=$!
+	addr=
+	for _ in $(seq 100); do
+		addr=$(sed -n 's/^Starting pprof demo server on //p' "$out")
+		[ -n "$addr" ] && break
+		sleep 0.05
+	done
+	g=
+	if [ "$1" = load-cpu ]; then
+		go tool pprof -raw "http://$addr/debug/pprof/profile?seconds=$((SECS - 1))" >/dev/null 2>&1 &
+		g=$!
+	fi
+	wrk -t1 -c2 -d"$((SECS - 1))"s "http://$addr/metrics" >/dev/null 2>&1 &
+	k=$!
+	sleep "$SECS" # the same window in both arms, whatever the fetch takes
+	kill -INT $p
+	wait $p || true
+	wait $k || true
+	[ -z "$g" ] || wait $g || true
+	sed -n 's/^Work done: \([0-9]*\) prime counts, \([0-9]*\) memory rounds, \([0-9]*\) lock turns$/\1 \2 \3/p' "$out"
+}
+
+DARMS="load load-cpu"
+DRAW=$W/http-demo-runs.tsv
+: >"$DRAW"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for arm in $(rotated "$r" $DARMS); do
+		printf '%s\t%s\t%s\n' "$r" "$arm" "$(run_demo "$arm" | tr ' ' '\t')" >>"$DRAW"
+	done
+	printf 'demo round %d/%d\r' "$r" "$ROUNDS" >&2
+	r=$((r + 1))
+done
+echo >&2
+awk -F '\t' -v arms="$DARMS" -v md="$(md_start "$W" "$MD-demo" "$MDCMD")" "$AWK_MEDIAN"'
+{ for (g = 1; g <= 3; g++) c[$2, $1, g] = $(2 + g); rounds[$1] = 1 }
+END {
+	na = split(arms, A, " ")
+	split("prime counts|memory rounds|lock turns", G, "|")
+	print "| arm | prime counts (median) | memory rounds | lock turns | throughput vs load, paired (primes / memory / lock) |" >> md
+	print "|---|---|---|---|---|" >> md
+	for (a = 1; a <= na; a++) {
+		row = ""; rats = ""
+		for (g = 1; g <= 3; g++) {
+			n = 0; m = 0
+			for (r in rounds) {
+				if (c[A[a], r, g] != "") v[++n] = c[A[a], r, g]
+				if (c["load", r, g] > 0 && c[A[a], r, g] != "") q[++m] = c[A[a], r, g] / c["load", r, g]
+			}
+			row = row sprintf(" %.0f |", n ? median(v, n) : 0)
+			rats = rats (g > 1 ? " / " : "") (m ? sprintf("%.3f", median(q, m)) : "?")
+		}
+		printf "demo %-9s %s  x %s\n", A[a], row, rats
+		printf "| %s |%s %s |\n", A[a], row, A[a] == "load" ? "—" : rats >> md
+	}
+}' "$DRAW"

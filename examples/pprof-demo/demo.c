@@ -11,8 +11,9 @@
  *   [Memory]      builds and drops linked structures (a few hundred MB at
  *                 most), keeping a growing share of them alive for a while
  *   [Concurrent]  100 threads take turns on one mutex
- * Ctrl+C (SIGINT) or SIGTERM stops the generators and the server, and the
- * program exits 0.
+ * Ctrl+C (SIGINT) or SIGTERM stops the generators and the server, prints
+ * how much work each generator did (bench/http_bench.sh compares those
+ * counts with and without a profile being taken), and the program exits 0.
  */
 #define _GNU_SOURCE
 #include <cprof.h>
@@ -29,6 +30,7 @@
 
 static atomic_bool stopping;
 static volatile unsigned long sink;
+static atomic_ulong cpu_rounds, memory_rounds;
 
 /* ---- [CPU] ---- */
 
@@ -53,8 +55,10 @@ __attribute__((noinline)) static unsigned count_primes(unsigned limit)
 static void *cpu_generator(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&stopping))
+	while (!atomic_load(&stopping)) {
 		sink += count_primes(200000);
+		atomic_fetch_add_explicit(&cpu_rounds, 1, memory_order_relaxed);
+	}
 	return NULL;
 }
 
@@ -108,6 +112,7 @@ static void *memory_generator(void *arg)
 		free(bufs[k]);
 		kept[k] = build_list(2000 + (int)(round % 8) * 500); /* ~0.5-1 MB */
 		bufs[k] = make_buffer((size_t)1 << (16 + round % 6)); /* 64 KB - 2 MB */
+		atomic_fetch_add_explicit(&memory_rounds, 1, memory_order_relaxed);
 		struct timespec ts = {0, 20000000};
 		nanosleep(&ts, NULL);
 	}
@@ -122,12 +127,14 @@ static void *memory_generator(void *arg)
 
 static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long shared_counter;
+static unsigned long lock_turns; /* under shared */
 
 __attribute__((noinline)) static void update_shared(void)
 {
 	pthread_mutex_lock(&shared);
 	for (int i = 0; i < 20000; i++)
 		shared_counter += (unsigned long)i;
+	lock_turns++;
 	pthread_mutex_unlock(&shared);
 	sink++;
 }
@@ -194,6 +201,8 @@ int main(int argc, char **argv)
 	for (int i = 0; i < NWORKERS; i++)
 		pthread_join(workers[i], NULL);
 	cprof_http_stop();
+	printf("Work done: %lu prime counts, %lu memory rounds, %lu lock turns\n",
+	       atomic_load(&cpu_rounds), atomic_load(&memory_rounds), lock_turns);
 	printf("Stopped.\n");
 	return 0;
 }

@@ -22,6 +22,7 @@ for line in "Running workload generators..." "[CPU] Computing prime numbers..." 
 	"Press Ctrl+C to stop." "Stopping (SIGINT)..." "Stopped."; do
 	check "banner_$(echo "$line" | tr -c 'A-Za-z0-9\n' _)" grep -qxF "$line" "$out"
 done
+check work_done_counted grep -Eq '^Work done: [1-9][0-9]* prime counts, [1-9][0-9]* memory rounds, [1-9][0-9]* lock turns$' "$out"
 check cpu_top_has_primes sh -c "sed -n '/profile?seconds=5/,/heap\$/p' '$out' | grep -q 'is_prime'"
 if [ -n "$SANITIZE" ]; then
 	na heap_top_has_lists "under a sanitizer its allocator serves the demo: cprof samples nothing"
