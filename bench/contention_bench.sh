@@ -66,22 +66,17 @@ run_arm() { # ARM WORKLOAD N: prints ns_per_op
 	awk '$1 == "ns_per_op" { print $2 }' "$out"
 }
 
-RAW=$W/contention-runs.tsv
-: >"$RAW"
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for arm in $(rotated "$r" $ARMS); do
-		for wl in pair:$PAIRS realistic:$OPS contended:$HOT; do
-			printf '%s\t%s\t%s\t%s\n' "$r" "${wl%%:*}" "$arm" "$(run_arm "$arm" "${wl%%:*}" "${wl#*:}")" >>"$RAW"
-		done
+run_workloads() { # ARM: prints "WORKLOAD<TAB>ns_per_op" for each workload
+	for wl in pair:$PAIRS realistic:$OPS contended:$HOT; do
+		printf '%s\t%s\n' "${wl%%:*}" "$(run_arm "$1" "${wl%%:*}" "${wl#*:}")"
 	done
-	printf 'round %d/%d\r' "$r" "$ROUNDS" >&2
-	r=$((r + 1))
-done
-echo >&2
+}
+
+RAW=$W/contention-runs.tsv
+each_round "$ROUNDS" "$RAW" run_workloads $ARMS
 
 awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" "$AWK_MEDIAN"'
-{ ns[$2, $3, $1] = $4; rounds[$1] = 1; wls[$2] = 1 }
+{ ns[$3, $2, $1] = $4; rounds[$1] = 1 }
 END {
 	na = split(arms, A, " ")
 	split("pair realistic contended", WL, " ")

@@ -79,16 +79,7 @@ run_arm() { # ARM: prints the program's iterations
 }
 
 RAW=$W/http-runs.tsv
-: >"$RAW"
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for arm in $(rotated "$r" $ARMS); do
-		printf '%s\t%s\t%s\n' "$r" "$arm" "$(run_arm "$arm")" >>"$RAW"
-	done
-	printf 'round %d/%d\r' "$r" "$ROUNDS" >&2
-	r=$((r + 1))
-done
-echo >&2
+each_round "$ROUNDS" "$RAW" run_arm $ARMS
 awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" "$AWK_MEDIAN"'
 { it[$2, $1] = $3; rounds[$1] = 1 }
 END {
@@ -110,7 +101,7 @@ END {
 
 # ---- the demo server ----
 
-run_demo() { # ARM: prints "cpu memory lock" (the demo's work counts)
+run_demo() { # ARM: prints "primes<TAB>memory<TAB>lock" (the demo's work counts)
 	out=$W/demo.out
 	"$W/pprof-demo" 127.0.0.1:0 >"$out" 2>"$W/demo.err" &
 	p=$!
@@ -132,21 +123,12 @@ run_demo() { # ARM: prints "cpu memory lock" (the demo's work counts)
 	wait $p || true
 	wait $k || true
 	[ -z "$g" ] || wait $g || true
-	sed -n 's/^Work done: \([0-9]*\) prime counts, \([0-9]*\) memory rounds, \([0-9]*\) lock turns$/\1 \2 \3/p' "$out"
+	sed -n 's/^Work done: \([0-9]*\) prime counts, \([0-9]*\) memory rounds, \([0-9]*\) lock turns$/\1\t\2\t\3/p' "$out"
 }
 
 DARMS="load load-cpu"
 DRAW=$W/http-demo-runs.tsv
-: >"$DRAW"
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for arm in $(rotated "$r" $DARMS); do
-		printf '%s\t%s\t%s\n' "$r" "$arm" "$(run_demo "$arm" | tr ' ' '\t')" >>"$DRAW"
-	done
-	printf 'demo round %d/%d\r' "$r" "$ROUNDS" >&2
-	r=$((r + 1))
-done
-echo >&2
+each_round "$ROUNDS" "$DRAW" run_demo $DARMS
 awk -F '\t' -v arms="$DARMS" -v md="$(md_start "$W" "$MD-demo" "$MDCMD")" "$AWK_MEDIAN"'
 { for (g = 1; g <= 3; g++) c[$2, $1, g] = $(2 + g); rounds[$1] = 1 }
 END {

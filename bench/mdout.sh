@@ -44,6 +44,24 @@ rotated() {
 	echo "$@"
 }
 
+# each_round ROUNDS RAW FN ARM...: ROUNDS rounds of the ARMs, in each
+# round's rotated order; every line `FN ARM` prints goes to RAW (written
+# afresh) as "ROUND<TAB>ARM<TAB>line".  Progress on stderr.
+each_round() {
+	_er_n=$1 _er_raw=$2 _er_fn=$3
+	shift 3
+	: >"$_er_raw"
+	_er_r=1
+	while [ "$_er_r" -le "$_er_n" ]; do
+		for _er_a in $(rotated "$_er_r" "$@"); do
+			"$_er_fn" "$_er_a" | awk -v p="$_er_r\t$_er_a\t" '{ print p $0 }' >>"$_er_raw"
+		done
+		printf 'round %d/%d\r' "$_er_r" "$_er_n" >&2
+		_er_r=$((_er_r + 1))
+	done
+	echo >&2
+}
+
 # AWK_MEDIAN: awk's median(v, n) of v[1..n] (sorted in place), for a
 # script to start with: awk "$AWK_MEDIAN"' ... '.
 AWK_MEDIAN='
