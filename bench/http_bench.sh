@@ -17,12 +17,13 @@
 #   cpu-wrk     both at once: the CPU profile taken through the endpoint
 #               while wrk loads it
 #
-# Then the demo server (examples/pprof-demo), SECS seconds per run, under
-# wrk's load on /metrics as above, its generators' work counted at its
-# stop ("Work done: ..."), ratios to `load` in the same round:
-#   load        the demo under wrk, no profile taken
-#   load-cpu    the same, a CPU profile (100 Hz) taken through the endpoint
-#               meanwhile
+# Then the demo server (examples/pprof-demo): one process under wrk's load
+# on /metrics (as above) throughout, ROUNDS rounds of two windows of SECS
+# seconds, its generators' work per second in each window, ratios to
+# `load` in the same round:
+#   load        nothing asked of the endpoint but wrk's scrapes
+#   load-cpu    a CPU profile (100 Hz) of the window taken through the
+#               endpoint (by curl)
 #
 #   ROUNDS=9 SECS=5 sh bench/http_bench.sh
 #
@@ -100,41 +101,59 @@ END {
 }' "$RAW"
 
 # ---- the demo server ----
+# One demo process for the whole measure, under wrk's load throughout
+# (separate runs of the demo differ by ±15 % with 103 threads and wrk on
+# two CPUs; windows of one process side by side differ far less).  Each
+# window's rates come from the demo's "Work so far" lines (SIGUSR1) at
+# its two ends.
 
-run_demo() { # ARM: prints "primes<TAB>memory<TAB>lock" (the demo's work counts)
-	out=$W/demo.out
-	"$W/pprof-demo" 127.0.0.1:0 >"$out" 2>"$W/demo.err" &
-	p=$!
-	addr=
-	for _ in $(seq 100); do
-		addr=$(sed -n 's/^Starting pprof demo server on //p' "$out")
-		[ -n "$addr" ] && break
-		sleep 0.05
+demo_work() { # prints "SECONDS PRIMES MEMORY LOCK" from a fresh "Work so far" line
+	n=$(grep -c '^Work so far' "$DOUT" || true)
+	kill -USR1 "$DP"
+	for _ in $(seq 200); do
+		[ "$(grep -c '^Work so far' "$DOUT" || true)" -gt "$n" ] && break
+		sleep 0.01
 	done
-	g=
-	if [ "$1" = load-cpu ]; then
-		go tool pprof -raw "http://$addr/debug/pprof/profile?seconds=$((SECS - 1))" >/dev/null 2>&1 &
-		g=$!
-	fi
-	wrk -t1 -c2 -d"$((SECS - 1))"s "http://$addr/metrics" >/dev/null 2>&1 &
-	k=$!
-	sleep "$SECS" # the same window in both arms, whatever the fetch takes
-	kill -INT $p
-	wait $p || true
-	wait $k || true
-	[ -z "$g" ] || wait $g || true
-	sed -n 's/^Work done: \([0-9]*\) prime counts, \([0-9]*\) memory rounds, \([0-9]*\) lock turns$/\1\t\2\t\3/p' "$out"
+	sed -n 's/^Work so far: \([0-9.]*\) s, \([0-9]*\) prime counts, \([0-9]*\) memory rounds, \([0-9]*\) lock turns$/\1 \2 \3 \4/p' "$DOUT" | tail -n 1
 }
 
+demo_window() { # ARM: prints "PRIMES/s<TAB>MEMORY/s<TAB>LOCK/s" over one window
+	a=$(demo_work)
+	case $1 in
+	load) sleep "$SECS" ;;
+	# curl, not go tool pprof: the demo and wrk keep both CPUs busy, and the
+	# Go client's own start-up CPU would be counted as the endpoint's
+	load-cpu) curl -s -o /dev/null "http://$DADDR/debug/pprof/profile?seconds=$SECS" ;;
+	esac
+	b=$(demo_work)
+	echo "$a $b" | awk '$5 > $1 { d = $5 - $1; printf "%.3f\t%.3f\t%.1f\n", ($6 - $2) / d, ($7 - $3) / d, ($8 - $4) / d }'
+}
+
+DOUT=$W/demo.out
+"$W/pprof-demo" 127.0.0.1:0 >"$DOUT" 2>"$W/demo.err" &
+DP=$!
+DADDR=
+for _ in $(seq 100); do
+	DADDR=$(sed -n 's/^Starting pprof demo server on //p' "$DOUT")
+	[ -n "$DADDR" ] && break
+	sleep 0.05
+done
+[ -n "$DADDR" ] || { echo "http_bench: the demo did not start" >&2; cat "$W/demo.err" >&2; exit 1; }
+sleep 3 # the generators get going (the memory generator fills its 64 slots first)
+wrk -t1 -c2 -d"$((ROUNDS * 2 * (SECS + 1) + 10))"s "http://$DADDR/metrics" >/dev/null 2>&1 &
+DK=$!
 DARMS="load load-cpu"
 DRAW=$W/http-demo-runs.tsv
-each_round "$ROUNDS" "$DRAW" run_demo $DARMS
+each_round "$ROUNDS" "$DRAW" demo_window $DARMS
+kill "$DK" 2>/dev/null || true
+wait "$DK" 2>/dev/null || true
+kill -INT "$DP"
+wait "$DP" || true
 awk -F '\t' -v arms="$DARMS" -v md="$(md_start "$W" "$MD-demo" "$MDCMD")" "$AWK_MEDIAN"'
 { for (g = 1; g <= 3; g++) c[$2, $1, g] = $(2 + g); rounds[$1] = 1 }
 END {
 	na = split(arms, A, " ")
-	split("prime counts|memory rounds|lock turns", G, "|")
-	print "| arm | prime counts (median) | memory rounds | lock turns | throughput vs load, paired (primes / memory / lock) |" >> md
+	print "| arm | prime counts per s (median) | memory rounds per s | lock turns per s | throughput vs load, paired (primes / memory / lock) |" >> md
 	print "|---|---|---|---|---|" >> md
 	for (a = 1; a <= na; a++) {
 		row = ""; rats = ""
@@ -144,7 +163,7 @@ END {
 				if (c[A[a], r, g] != "") v[++n] = c[A[a], r, g]
 				if (c["load", r, g] > 0 && c[A[a], r, g] != "") q[++m] = c[A[a], r, g] / c["load", r, g]
 			}
-			row = row sprintf(" %.0f |", n ? median(v, n) : 0)
+			row = row sprintf(" %.1f |", n ? median(v, n) : 0)
 			rats = rats (g > 1 ? " / " : "") (m ? sprintf("%.3f", median(q, m)) : "?")
 		}
 		printf "demo %-9s %s  x %s\n", A[a], row, rats

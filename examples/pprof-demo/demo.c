@@ -12,8 +12,10 @@
  *                 most), keeping a growing share of them alive for a while
  *   [Concurrent]  100 threads take turns on one mutex
  * Ctrl+C (SIGINT) or SIGTERM stops the generators and the server, prints
- * how much work each generator did (bench/http_bench.sh compares those
- * counts with and without a profile being taken), and the program exits 0.
+ * how much work each generator did, and the program exits 0.  SIGUSR1
+ * prints the work so far and the seconds since the start, as dd prints its
+ * progress (bench/http_bench.sh compares the rates with and without a
+ * profile being taken).
  */
 #define _GNU_SOURCE
 #include <cprof.h>
@@ -30,7 +32,7 @@
 
 static atomic_bool stopping;
 static volatile unsigned long sink;
-static atomic_ulong cpu_rounds, memory_rounds;
+static atomic_ulong cpu_rounds, memory_rounds, lock_turns;
 
 /* ---- [CPU] ---- */
 
@@ -110,7 +112,7 @@ static void *memory_generator(void *arg)
 		unsigned k = round % KEEP;
 		free_list(kept[k]);
 		free(bufs[k]);
-		kept[k] = build_list(2000 + (int)(round % 8) * 500); /* ~0.5-1 MB */
+		kept[k] = build_list(2000 + (int)(round % 8) * 500);  /* ~0.5-1 MB */
 		bufs[k] = make_buffer((size_t)1 << (16 + round % 6)); /* 64 KB - 2 MB */
 		atomic_fetch_add_explicit(&memory_rounds, 1, memory_order_relaxed);
 		struct timespec ts = {0, 20000000};
@@ -127,14 +129,13 @@ static void *memory_generator(void *arg)
 
 static pthread_mutex_t shared = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long shared_counter;
-static unsigned long lock_turns; /* under shared */
 
 __attribute__((noinline)) static void update_shared(void)
 {
 	pthread_mutex_lock(&shared);
 	for (int i = 0; i < 20000; i++)
 		shared_counter += (unsigned long)i;
-	lock_turns++;
+	atomic_fetch_add_explicit(&lock_turns, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&shared);
 	sink++;
 }
@@ -153,12 +154,16 @@ static void *concurrent_worker(void *arg)
 int main(int argc, char **argv)
 {
 	const char *addr = argc > 1 ? argv[1] : "127.0.0.1:6060";
-	/* SIGINT and SIGTERM are taken by sigwait below, on this thread only. */
+	/* SIGINT, SIGTERM and SIGUSR1 are taken by sigwait below, on this
+	 * thread only. */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 
 	cprof_heap_set_rate(CPROF_DEFAULT_HEAP_RATE);
 	cprof_mutex_profile_fraction(5);
@@ -193,7 +198,16 @@ int main(int argc, char **argv)
 		pthread_create(&workers[i], NULL, concurrent_worker, NULL);
 
 	int sig;
-	sigwait(&stop, &sig);
+	while (sigwait(&stop, &sig) == 0 && sig == SIGUSR1) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		printf("Work so far: %.3f s, %lu prime counts, %lu memory rounds, %lu lock turns\n",
+		       (double)(t.tv_sec - start.tv_sec) +
+			       (double)(t.tv_nsec - start.tv_nsec) * 1e-9,
+		       atomic_load(&cpu_rounds), atomic_load(&memory_rounds),
+		       atomic_load(&lock_turns));
+		fflush(stdout);
+	}
 	printf("\nStopping (%s)...\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	atomic_store(&stopping, true);
 	pthread_join(cpu, NULL);
@@ -202,7 +216,7 @@ int main(int argc, char **argv)
 		pthread_join(workers[i], NULL);
 	cprof_http_stop();
 	printf("Work done: %lu prime counts, %lu memory rounds, %lu lock turns\n",
-	       atomic_load(&cpu_rounds), atomic_load(&memory_rounds), lock_turns);
+	       atomic_load(&cpu_rounds), atomic_load(&memory_rounds), atomic_load(&lock_turns));
 	printf("Stopped.\n");
 	return 0;
 }

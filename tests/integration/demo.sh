@@ -30,3 +30,21 @@ else
 	check heap_top_has_lists sh -c "sed -n '/debug\/pprof\/heap\$/,\$p' '$out' | grep -q 'build_list'"
 fi
 check endpoints_listed grep -q '^  http://127.0.0.1:[0-9]*/debug/pprof/$' "$out"
+
+# SIGUSR1: the work so far, and the demo keeps running
+"$BUILD/demo/pprof-demo" 127.0.0.1:0 >"$T/usr1.out" 2>"$T/usr1.err" &
+pid=$!
+for _ in $(seq 100); do grep -q '^Starting' "$T/usr1.out" && break; sleep 0.1; done
+sleep 0.5
+kill -USR1 $pid
+sleep 0.5
+kill -USR1 $pid
+sleep 0.3
+kill -INT $pid
+wait $pid
+rc=$?
+eq usr1_exit_status "$rc" 0
+check usr1_work_so_far sh -c "grep '^Work so far: ' '$T/usr1.out' | awk '
+	\$4 + 0 > 0 && \$6 ~ /^[0-9]+\$/ && \$12 ~ /^[0-9]+\$/ { n++; if (\$4 + 0 <= t) bad = 1; t = \$4 + 0 }
+	END { exit !(n == 2 && !bad) }'" || cat "$T/usr1.out"
+check usr1_then_stopped grep -qxF "Stopped." "$T/usr1.out"
