@@ -27,17 +27,20 @@
 #
 #   ROUNDS=9 SECS=5 sh bench/http_bench.sh
 #
+# PARTS ("program demo" by default) picks the tables to measure.
+#
 # Builds in build-perf/ (override: B=).  Tables: $B/bench/http-cost.md,
 # $B/bench/http-demo.md ("http" is $RESULT when set; bench/README.md).
 set -eu
 
 cd "$(dirname "$0")/.."
 . bench/mdout.sh
-MDCMD=$(md_cmd http_bench.sh ROUNDS SECS)
+MDCMD=$(md_cmd http_bench.sh ROUNDS SECS PARTS)
 MD=${RESULT:-http}
 B=${B:-build-perf}
 ROUNDS=${ROUNDS:-7}
 SECS=${SECS:-5}
+PARTS=${PARTS:-program demo}
 CC=${CC:-gcc}
 make -s B="$B" runtime >/dev/null
 W=$B/bench
@@ -79,6 +82,7 @@ run_arm() { # ARM: prints the program's iterations
 	awk '/^iterations/ { print $2 }' "$err"
 }
 
+part_program() {
 RAW=$W/http-runs.tsv
 each_round "$ROUNDS" "$RAW" run_arm $ARMS
 awk -F '\t' -v arms="$ARMS" -v md="$(md_start "$W" "$MD-cost" "$MDCMD")" "$AWK_MEDIAN"'
@@ -99,6 +103,7 @@ END {
 		printf "| %s | %.0f | %s |\n", A[a], med, A[a] == "none" ? "—" : sprintf("%.3f", rat) >> md
 	}
 }' "$RAW"
+}
 
 # ---- the demo server ----
 # One demo process for the whole measure, under wrk's load throughout
@@ -129,6 +134,7 @@ demo_window() { # ARM: prints "PRIMES/s<TAB>MEMORY/s<TAB>LOCK/s" over one window
 	echo "$a $b" | awk '$5 > $1 { d = $5 - $1; printf "%.3f\t%.3f\t%.1f\n", ($6 - $2) / d, ($7 - $3) / d, ($8 - $4) / d }'
 }
 
+part_demo() {
 DOUT=$W/demo.out
 "$W/pprof-demo" 127.0.0.1:0 >"$DOUT" 2>"$W/demo.err" &
 DP=$!
@@ -170,3 +176,11 @@ END {
 		printf "| %s |%s %s |\n", A[a], row, A[a] == "load" ? "—" : rats >> md
 	}
 }' "$DRAW"
+}
+
+for part in $PARTS; do
+	case $part in
+	program | demo) "part_$part" ;;
+	*) echo "http_bench: unknown part '$part' (PARTS: program demo)" >&2; exit 2 ;;
+	esac
+done
