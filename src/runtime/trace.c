@@ -28,9 +28,11 @@
  * dropped and counted.
  *
  * One producer per buffer: its own thread.  A handler that interrupts that
- * thread's own append (a blocking wait being recorded) drops its sample
- * rather than interleave.  The reader runs at stop, after the producers are
- * done (the `users` handshake, as cpu.c's).
+ * thread's own append (a blocking wait being recorded) leaves its sample in
+ * the buffer's one pending slot rather than interleave, and the append
+ * commits it when done; a second sample in the same append is dropped and
+ * counted.  The reader runs at stop, after the producers are done (the
+ * `users` handshake, as cpu.c's).
  */
 #include "compat.h"
 #include "runtime/rt.h"
@@ -73,7 +75,12 @@ typedef struct tbuf {
 	_Atomic size_t used[2]; /* bytes of each half holding whole records */
 	uint64_t nrec[2];       /* records in each half */
 	_Atomic uint64_t dropped;
-	_Atomic int busy;                  /* its thread is appending in normal context */
+	_Atomic int busy;    /* its thread is appending in normal context */
+	_Atomic int pending; /* a sample taken while busy waits in pend */
+	struct {
+		rec r;
+		uintptr_t pcs[CPROF_MAX_DEPTH];
+	} pend;
 	_Alignas(16) unsigned char data[]; /* records are 8-byte aligned */
 } tbuf;
 
@@ -144,6 +151,7 @@ static tbuf *new_buf(pid_t tid)
 		b->nrec[0] = b->nrec[1] = 0;
 		atomic_store(&b->dropped, 0);
 		atomic_store(&b->busy, 0);
+		atomic_store(&b->pending, 0);
 	}
 	atomic_store_explicit(&tr.bufs[i], b, memory_order_release);
 	return b;
@@ -222,6 +230,23 @@ static const rec *recs_next(recs *it)
 	return r;
 }
 
+/* async-signal-safe: a sample record at r, its frames at out. */
+static void fill_sample(rec *r, uintptr_t *out, const void *uc, const uintptr_t *pcs, uint32_t n,
+			uint32_t weight)
+{
+	r->type = R_SAMPLE;
+	r->aux = weight;
+	r->t = cprof__mono_ns();
+	r->t2 = (int64_t)weight * cprof__timers_period();
+	r->obj = 0;
+	if (pcs) {
+		memcpy(out, pcs, n * sizeof(uintptr_t));
+		r->depth = (uint16_t)n;
+	} else {
+		r->depth = (uint16_t)cprof__unwind_uc(uc, out, CPROF_MAX_DEPTH);
+	}
+}
+
 /* async-signal-safe.  Called by cpu.c's SIGPROF handler for one of cprof's
  * timer signals: pcs[0..n) when the CPU profiler already unwound (pcs not
  * NULL), else the stack is unwound from uc here. */
@@ -238,27 +263,43 @@ void cprof__trace_sample(const void *uc, const uintptr_t *pcs, uint32_t n, uint3
 		goto out;
 	}
 	if (atomic_load_explicit(&b->busy, memory_order_relaxed)) {
-		atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
+		/* The thread's own append is under way: the sample waits for it
+		 * in the pending slot (one). */
+		if (atomic_load_explicit(&b->pending, memory_order_relaxed)) {
+			atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
+			goto out;
+		}
+		fill_sample(&b->pend.r, b->pend.pcs, uc, pcs, n, weight);
+		atomic_signal_fence(memory_order_seq_cst);
+		atomic_store_explicit(&b->pending, 1, memory_order_relaxed);
 		goto out;
 	}
 	rec *r = reserve(b, pcs ? n : CPROF_MAX_DEPTH);
 	if (!r)
 		goto out;
-	r->type = R_SAMPLE;
-	r->aux = weight;
-	r->t = cprof__mono_ns();
-	r->t2 = (int64_t)weight * cprof__timers_period();
-	r->obj = 0;
-	uintptr_t *out = (uintptr_t *)(r + 1);
-	if (pcs) {
-		memcpy(out, pcs, n * sizeof(uintptr_t));
-		r->depth = (uint16_t)n;
-	} else {
-		r->depth = (uint16_t)cprof__unwind_uc(uc, out, CPROF_MAX_DEPTH);
-	}
+	fill_sample(r, (uintptr_t *)(r + 1), uc, pcs, n, weight);
 	commit(b, r);
 out:
 	atomic_fetch_sub(&users, 1);
+}
+
+/* Normal context, b busy: commit the sample a handler left pending during
+ * this append, then let handlers write again. */
+static void end_busy(tbuf *b)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&b->pending, memory_order_relaxed)) {
+		rec *r = reserve(b, b->pend.r.depth);
+		if (r) {
+			*r = b->pend.r;
+			memcpy(r + 1, b->pend.pcs, r->depth * sizeof(uintptr_t));
+			commit(b, r);
+		}
+		atomic_signal_fence(memory_order_seq_cst);
+		atomic_store_explicit(&b->pending, 0, memory_order_relaxed);
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
 }
 
 /* Normal context: append a record with the calling thread's stack (leaving
@@ -300,8 +341,7 @@ static __attribute__((noinline)) void append(int type, uint32_t aux, int64_t t, 
 		}
 		commit(b, r);
 	}
-	atomic_signal_fence(memory_order_seq_cst);
-	atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
+	end_busy(b);
 out:
 	cprof__in_rt--;
 	atomic_fetch_sub(&users, 1);
@@ -364,10 +404,8 @@ void cprof__trace_thread_start(void *create)
 				memcpy(r + 1, c->pcs, r->depth * sizeof(uintptr_t));
 			commit(b, r);
 		}
-		if (b) {
-			atomic_signal_fence(memory_order_seq_cst);
-			atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
-		}
+		if (b)
+			end_busy(b);
 		cprof__in_rt--;
 		atomic_fetch_sub(&users, 1);
 	}

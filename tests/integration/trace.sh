@@ -83,6 +83,23 @@ esac
 "$CPROF" trace "$T/o.json" >"$T/osum.out"
 check ${n}_summary_says_dropped grep -Eq '^Dropped events: [1-9][0-9]* ' "$T/osum.out"
 
+# A sample that lands while its thread records a blocked interval waits
+# in a one-event slot and is written after it: 100 000 waits that time out
+# at once, sampled at 1000 Hz into a buffer that never wraps, lose at most
+# one event (two samples in one recording).  Every such sample was lost
+# before the slot.
+n=waits
+if [ -n "$SANITIZE" ]; then
+	na ${n}_samples_kept "under a sanitizer a recording is long enough for two samples in one"
+else
+	hrun $n CPROF_TRACE="$T/w.json" CPROF_TRACE_BUFFER_KB=65536 CPROF_CPU=/dev/null CPROF_HZ=1000 \
+		"$T/trace" waits 100000
+	want_rc $n 0
+	d=$(grep -o '"dropped_events":[0-9]*' "$T/w.json" | cut -d: -f2)
+	check "${n}_samples_kept (${d:-no count} dropped)" sh -c "[ -n '$d' ] && [ '$d' -le 1 ]"
+	rm -f "$T/w.json"
+fi
+
 # The API's contract.
 n=api
 hrun $n "$T/trace" api "$T/api.json"

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -190,6 +191,22 @@ static int fork_run(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
+/* N condition waits that time out at once: the thread spends most of its
+ * time recording blocked intervals, where CPU samples interrupt it. */
+static int waits(long n)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	struct timespec past = {0, 0};
+	long timedout = 0;
+	pthread_mutex_lock(&m);
+	for (long i = 0; i < n; i++)
+		timedout += pthread_cond_timedwait(&c, &m, &past) == ETIMEDOUT;
+	pthread_mutex_unlock(&m);
+	printf("timedout %ld\n", timedout);
+	return timedout == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "run")) {
@@ -209,6 +226,8 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	fprintf(stderr, "usage: trace run | api OUT | fork | wait\n");
+	if (argc >= 3 && !strcmp(argv[1], "waits"))
+		return waits(atol(argv[2]));
+	fprintf(stderr, "usage: trace run | api OUT | fork | wait | waits N\n");
 	return 2;
 }
