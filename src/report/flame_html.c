@@ -88,26 +88,97 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b)
 	return a;
 }
 
-/* Self values of column c over the kept tree: the total minus the totals
- * of the kept children (what was dropped below a node counts as its own). */
-static void column_self(const ftree *t, const bool *keep, size_t c, int64_t *selfv)
+/* What a page's column holds for each frame: its self value (the total
+ * minus the totals of its kept children: what was dropped below a frame
+ * counts as its own), or the total of its dropped children. */
+typedef void column_fn(const ftree *t, const bool *keep, size_t c, int64_t *dst);
+
+static void column_self(const ftree *t, const bool *keep, size_t c, int64_t *dst)
 {
 	for (size_t i = 0; i < t->nn; i++)
-		selfv[i] = keep[i] ? t->val[i * t->ncol + c] : 0;
+		dst[i] = keep[i] ? t->val[i * t->ncol + c] : 0;
 	for (size_t i = 1; i < t->nn; i++)
 		if (keep[i])
-			selfv[t->n[i].parent] -= t->val[i * t->ncol + c];
+			dst[t->n[i].parent] -= t->val[i * t->ncol + c];
 }
 
-/* Column a scaled by 1/sa equals column b scaled by 1/sb (every value is a
- * multiple of its scale: totals are sums of self values). */
-static bool columns_equal(const ftree *t, const bool *keep, size_t a, uint64_t sa, size_t b,
-			  uint64_t sb)
+static void column_dropped(const ftree *t, const bool *keep, size_t c, int64_t *dst)
 {
 	for (size_t i = 0; i < t->nn; i++)
-		if (keep[i] &&
-		    t->val[i * t->ncol + a] / (int64_t)sa != t->val[i * t->ncol + b] / (int64_t)sb)
-			return false;
+		dst[i] = 0;
+	for (size_t i = 1; i < t->nn; i++)
+		if (!keep[i] && keep[t->n[i].parent])
+			dst[t->n[i].parent] += t->val[i * t->ncol + c];
+}
+
+static uint64_t abs_u64(int64_t v)
+{
+	return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+}
+
+/* Writes "KEY":[PACKED per column],\n"PREFIXscale":[...],"PREFIXsame":[...]:
+ * each column over the kept frames, zigzag over the column's GCD, and a
+ * column equal to an earlier one (both scaled) written once, as an empty
+ * string.  Columns are filled one at a time, an earlier one again for each
+ * comparison: a page has a few columns, a tree may have millions of
+ * frames.  False when out of memory (nothing written). */
+static bool put_columns(FILE *out, const ftree *t, const bool *keep, column_fn *fill,
+			const char *key, const char *prefix)
+{
+	size_t ncol = t->ncol, nn = t->nn;
+	int64_t *v = malloc(2 * (nn + 1) * sizeof(*v));
+	uint64_t *scale = malloc((ncol + 1) * sizeof(*scale));
+	long *same = malloc((ncol + 1) * sizeof(*same));
+	if (!v || !scale || !same) {
+		free(v);
+		free(scale);
+		free(same);
+		return false;
+	}
+	int64_t *w = v + nn + 1;
+	packer pk;
+	fprintf(out, "\"%s\":[", key);
+	for (size_t c = 0; c < ncol; c++) {
+		fill(t, keep, c, v);
+		uint64_t g = 0;
+		for (size_t i = 0; i < nn; i++)
+			if (keep[i])
+				g = gcd_u64(g, abs_u64(v[i]));
+		scale[c] = g && g <= INT64_MAX ? g : 1;
+		same[c] = -1;
+		for (size_t j = 0; j < c && same[c] < 0; j++) {
+			if (same[j] >= 0)
+				continue;
+			fill(t, keep, j, w);
+			bool eq = true;
+			for (size_t i = 0; i < nn && eq; i++)
+				eq = !keep[i] ||
+				     v[i] / (int64_t)scale[c] == w[i] / (int64_t)scale[j];
+			if (eq)
+				same[c] = (long)j;
+		}
+		fputs(c ? ",\n\"" : "\"", out);
+		if (same[c] < 0) {
+			pk_init(&pk, out);
+			for (size_t i = 0; i < nn; i++)
+				if (keep[i]) {
+					int64_t x = v[i] / (int64_t)scale[c];
+					pk_put(&pk, x < 0 ? 2 * abs_u64(x) - 1 : 2 * (uint64_t)x);
+				}
+			pk_flush(&pk);
+		}
+		fputc('"', out);
+	}
+	fprintf(out, "],\n\"%sscale\":[", prefix);
+	for (size_t c = 0; c < ncol; c++)
+		fprintf(out, c ? ",%llu" : "%llu", (unsigned long long)scale[c]);
+	fprintf(out, "],\"%ssame\":[", prefix);
+	for (size_t c = 0; c < ncol; c++)
+		fprintf(out, c ? ",%ld" : "%ld", same[c]);
+	fputc(']', out);
+	free(v);
+	free(scale);
+	free(same);
 	return true;
 }
 
@@ -127,9 +198,6 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 	size_t *cols = malloc((nt + 1) * sizeof(*cols));
 	uint32_t *depth = NULL;
 	bool *keep = NULL;
-	int64_t *selfv = NULL;
-	uint64_t *scale = NULL;
-	long *same = NULL;
 	uint32_t *nmap = NULL;
 	packer pk;
 	ftree t;
@@ -255,101 +323,17 @@ int cprof__report_flame_html(cprof__report *r, const cprof__flame_opts *o, FILE 
 			pk_put(&pk, nmap[t.n[i].name]);
 	pk_flush(&pk);
 	/* Self values of the kept tree (a dropped subtree counts as its
-	 * parent's self), per column, then their GCD and equal columns. */
-	size_t ncol = t.ncol;
-	selfv = malloc(t.nn * sizeof(*selfv));
-	scale = malloc(ncol * sizeof(*scale));
-	same = malloc(ncol * sizeof(*same));
-	if (!selfv || !scale || !same)
+	 * parent's self), per column. */
+	fputs("\",\n", out);
+	if (!put_columns(out, &t, keep, column_self, "v", ""))
 		goto oom;
-	fputs("\",\n\"v\":[", out);
-	for (size_t c = 0; c < ncol; c++) {
-		column_self(&t, keep, c, selfv);
-		uint64_t g = 0;
-		for (size_t i = 0; i < t.nn; i++)
-			if (keep[i])
-				g = gcd_u64(g, selfv[i] < 0 ? 0 - (uint64_t)selfv[i]
-							    : (uint64_t)selfv[i]);
-		scale[c] = g && g <= INT64_MAX ? g : 1;
-		same[c] = -1;
-		for (size_t j = 0; j < c && same[c] < 0; j++)
-			if (same[j] < 0 && columns_equal(&t, keep, c, scale[c], j, scale[j]))
-				same[c] = (long)j;
-		fputs(c ? ",\n\"" : "\"", out);
-		if (same[c] < 0) {
-			pk_init(&pk, out);
-			for (size_t i = 0; i < t.nn; i++)
-				if (keep[i]) {
-					int64_t v = selfv[i] / (int64_t)scale[c];
-					pk_put(&pk,
-					       v < 0 ? 2 * (0 - (uint64_t)v) - 1 : 2 * (uint64_t)v);
-				}
-			pk_flush(&pk);
-		}
-		fputc('"', out);
-	}
-	fputs("],\n\"scale\":[", out);
-	for (size_t c = 0; c < ncol; c++)
-		fprintf(out, c ? ",%llu" : "%llu", (unsigned long long)scale[c]);
-	fputs("],\"same\":[", out);
-	for (size_t c = 0; c < ncol; c++)
-		fprintf(out, c ? ",%ld" : "%ld", same[c]);
-	fputc(']', out);
+	/* Pruned: per column, what was dropped right below each kept frame
+	 * (the totals of its dropped children), which its self above
+	 * includes; the page's table and tooltip take it out again. */
 	if (share > 0) {
-		/* Pruned: per column, what was dropped right below each kept
-		 * frame (the totals of its dropped children), which its self
-		 * above includes; the page's table and tooltip take it out
-		 * again.  Packed as the self values are: zigzag over the
-		 * column's GCD ("xscale"), a column equal to an earlier one
-		 * written once ("xsame"). */
-		int64_t *xv = malloc(ncol * t.nn * sizeof(*xv));
-		if (!xv)
+		fputs(",\n", out);
+		if (!put_columns(out, &t, keep, column_dropped, "x", "x"))
 			goto oom;
-		fputs(",\n\"x\":[", out);
-		for (size_t c = 0; c < ncol; c++) {
-			int64_t *x = xv + c * t.nn;
-			for (size_t i = 0; i < t.nn; i++)
-				x[i] = 0;
-			for (size_t i = 1; i < t.nn; i++)
-				if (!keep[i] && keep[t.n[i].parent])
-					x[t.n[i].parent] += t.val[i * t.ncol + c];
-			uint64_t g = 0;
-			for (size_t i = 0; i < t.nn; i++)
-				if (keep[i])
-					g = gcd_u64(g,
-						    x[i] < 0 ? 0 - (uint64_t)x[i] : (uint64_t)x[i]);
-			scale[c] = g && g <= INT64_MAX ? g : 1;
-			same[c] = -1;
-			for (size_t j = 0; j < c && same[c] < 0; j++) {
-				bool eq = same[j] < 0;
-				for (size_t i = 0; i < t.nn && eq; i++)
-					eq = !keep[i] ||
-					     x[i] / (int64_t)scale[c] ==
-						     xv[j * t.nn + i] / (int64_t)scale[j];
-				if (eq)
-					same[c] = (long)j;
-			}
-			fputs(c ? ",\"" : "\"", out);
-			if (same[c] < 0) {
-				pk_init(&pk, out);
-				for (size_t i = 0; i < t.nn; i++)
-					if (keep[i]) {
-						int64_t v = x[i] / (int64_t)scale[c];
-						pk_put(&pk, v < 0 ? 2 * (0 - (uint64_t)v) - 1
-								  : 2 * (uint64_t)v);
-					}
-				pk_flush(&pk);
-			}
-			fputc('"', out);
-		}
-		free(xv);
-		fputs("],\"xscale\":[", out);
-		for (size_t c = 0; c < ncol; c++)
-			fprintf(out, c ? ",%llu" : "%llu", (unsigned long long)scale[c]);
-		fputs("],\"xsame\":[", out);
-		for (size_t c = 0; c < ncol; c++)
-			fprintf(out, c ? ",%ld" : "%ld", same[c]);
-		fputc(']', out);
 	}
 	fputs("}\n", out);
 	fputs(cprof__flame_html_tail, out);
@@ -361,9 +345,6 @@ done:
 	free(cols);
 	free(depth);
 	free(keep);
-	free(selfv);
-	free(scale);
-	free(same);
 	free(nmap);
 	cprof__ftree_free(&t);
 	return ret;
