@@ -284,22 +284,30 @@ out:
 }
 
 /* Normal context, b busy: commit the sample a handler left pending during
- * this append, then let handlers write again. */
+ * this append, then let handlers write again.  A handler between the last
+ * look at pending and busy's clearing leaves one more: looked for again
+ * after the clearing (a handler after it writes its own record). */
 static void end_busy(tbuf *b)
 {
-	atomic_signal_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&b->pending, memory_order_relaxed)) {
-		rec *r = reserve(b, b->pend.r.depth);
-		if (r) {
-			*r = b->pend.r;
-			memcpy(r + 1, b->pend.pcs, r->depth * sizeof(uintptr_t));
-			commit(b, r);
+	for (;;) {
+		atomic_signal_fence(memory_order_seq_cst);
+		if (atomic_load_explicit(&b->pending, memory_order_relaxed)) {
+			rec *r = reserve(b, b->pend.r.depth);
+			if (r) {
+				*r = b->pend.r;
+				memcpy(r + 1, b->pend.pcs, r->depth * sizeof(uintptr_t));
+				commit(b, r);
+			}
+			atomic_signal_fence(memory_order_seq_cst);
+			atomic_store_explicit(&b->pending, 0, memory_order_relaxed);
 		}
 		atomic_signal_fence(memory_order_seq_cst);
-		atomic_store_explicit(&b->pending, 0, memory_order_relaxed);
+		atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (!atomic_load_explicit(&b->pending, memory_order_relaxed))
+			return;
+		atomic_store_explicit(&b->busy, 1, memory_order_relaxed);
 	}
-	atomic_signal_fence(memory_order_seq_cst);
-	atomic_store_explicit(&b->busy, 0, memory_order_relaxed);
 }
 
 /* Normal context: append a record with the calling thread's stack (leaving
