@@ -37,7 +37,13 @@ function tracedThreads(file) {
 	return new Set(d.traceEvents.filter((e) => e.ph === "X").map((e) => e.tid)).size;
 }
 
+// The Sandwich view's text once it is drawn: its table's header, then two
+// animation frames for the rows (read at once, a loaded machine read the
+// page before them).
 async function sandwichText(page) {
+	await page.waitForFunction(() => document.body.innerText.includes("Symbol Name"), null,
+		{ timeout: 10000 }).catch(() => {});
+	await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 	return page.evaluate(() => document.body.innerText);
 }
 
