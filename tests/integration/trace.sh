@@ -86,8 +86,8 @@ check ${n}_summary_says_dropped grep -Eq '^Dropped events: [1-9][0-9]* ' "$T/osu
 # A sample that lands while its thread records a blocked interval waits
 # in a one-event slot and is written after it: 100 000 waits that time out
 # at once, sampled at 1000 Hz into a buffer that never wraps, lose at most
-# one event (two samples in one recording).  Every such sample was lost
-# before the slot.
+# one event (two samples in one recording); without the slot, every such
+# sample would be lost.
 n=waits
 if [ -n "$SANITIZE" ]; then
 	na ${n}_samples_kept "under a sanitizer a recording is long enough for two samples in one"

@@ -191,8 +191,8 @@ static int fork_run(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
-/* N condition waits that time out at once: the thread spends most of its
- * time recording blocked intervals, where CPU samples interrupt it. */
+/* N condition waits that time out at once: a blocked interval recorded
+ * for each, and some of the CPU samples land inside those recordings. */
 static int waits(long n)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
